@@ -1,0 +1,220 @@
+//! The one error type of ocikit, with stable codes shared by every language.
+
+use std::fmt;
+
+use crate::Digest;
+
+/// Everything that can go wrong in ocikit.
+///
+/// Each variant has a stable SCREAMING_SNAKE [`code`](Error::code), listed in
+/// `tests/vectors/error-codes.json`; the Python and JavaScript bindings raise errors that carry
+/// the same code. Validation findings share this code space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Not JSON, the wrong JSON type for a field, or a duplicate key.
+    JsonInvalid {
+        /// What was wrong.
+        reason: String,
+    },
+    /// A required field is absent.
+    FieldMissing {
+        /// JSON pointer of the missing field.
+        path: String,
+    },
+    /// `schemaVersion` is not the integer 2.
+    SchemaVersionInvalid {
+        /// The value found, as JSON text.
+        found: String,
+    },
+    /// Not an RFC 6838 media type name.
+    MediaTypeInvalid {
+        /// The rejected text.
+        value: String,
+        /// Which rule it breaks.
+        reason: &'static str,
+    },
+    /// A document's `mediaType` is not the one its kind requires.
+    MediaTypeMismatch {
+        /// The media type the kind requires.
+        expected: String,
+        /// The media type found.
+        found: String,
+    },
+    /// Digest grammar, or the wrong length or case for a registered algorithm.
+    DigestInvalid {
+        /// The rejected text.
+        value: String,
+        /// Which rule it breaks.
+        reason: &'static str,
+    },
+    /// A grammar-valid digest algorithm that ocikit cannot compute.
+    DigestUnsupported {
+        /// The algorithm name.
+        algorithm: String,
+    },
+    /// Content does not hash to the expected digest.
+    DigestMismatch {
+        /// The digest that was expected.
+        expected: Digest,
+        /// The digest of the content.
+        actual: Digest,
+    },
+    /// A size that is negative or not an integer.
+    SizeInvalid {
+        /// The rejected value, as text.
+        value: String,
+    },
+    /// Content length differs from the expected size.
+    SizeMismatch {
+        /// The size that was expected.
+        expected: u64,
+        /// The length of the content.
+        actual: u64,
+    },
+    /// `data` is not padded standard base64, or does not match digest and size.
+    DataInvalid {
+        /// What was wrong.
+        reason: String,
+    },
+    /// A manifest uses the empty config but has no `artifactType`.
+    ArtifactTypeRequired,
+    /// An annotation value that breaks an annotation rule.
+    AnnotationInvalid {
+        /// The annotation key.
+        key: String,
+        /// Which rule it breaks.
+        reason: String,
+    },
+    /// A `urls` entry that is not an RFC 3986 URI.
+    UrlInvalid {
+        /// The rejected text.
+        value: String,
+    },
+    /// A repository name, tag or reference that breaks the grammar.
+    ReferenceInvalid {
+        /// The rejected text.
+        value: String,
+        /// Which rule it breaks.
+        reason: &'static str,
+    },
+}
+
+/// A structured detail of an [`Error`], for bindings that expose `details` to users.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    /// A text value.
+    Text(String),
+    /// A byte count.
+    Size(u64),
+}
+
+impl Error {
+    /// The stable code of this error, e.g. `"DIGEST_MISMATCH"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::JsonInvalid { .. } => "JSON_INVALID",
+            Self::FieldMissing { .. } => "FIELD_MISSING",
+            Self::SchemaVersionInvalid { .. } => "SCHEMA_VERSION_INVALID",
+            Self::MediaTypeInvalid { .. } => "MEDIA_TYPE_INVALID",
+            Self::MediaTypeMismatch { .. } => "MEDIA_TYPE_MISMATCH",
+            Self::DigestInvalid { .. } => "DIGEST_INVALID",
+            Self::DigestUnsupported { .. } => "DIGEST_UNSUPPORTED",
+            Self::DigestMismatch { .. } => "DIGEST_MISMATCH",
+            Self::SizeInvalid { .. } => "SIZE_INVALID",
+            Self::SizeMismatch { .. } => "SIZE_MISMATCH",
+            Self::DataInvalid { .. } => "DATA_INVALID",
+            Self::ArtifactTypeRequired => "ARTIFACT_TYPE_REQUIRED",
+            Self::AnnotationInvalid { .. } => "ANNOTATION_INVALID",
+            Self::UrlInvalid { .. } => "URL_INVALID",
+            Self::ReferenceInvalid { .. } => "REFERENCE_INVALID",
+        }
+    }
+
+    /// The error's payload as named values, in a stable order.
+    pub fn details(&self) -> Vec<(&'static str, Detail)> {
+        use Detail::{Size, Text};
+        match self {
+            Self::JsonInvalid { reason } | Self::DataInvalid { reason } => {
+                vec![("reason", Text(reason.clone()))]
+            }
+            Self::FieldMissing { path } => vec![("path", Text(path.clone()))],
+            Self::SchemaVersionInvalid { found } => vec![("found", Text(found.clone()))],
+            Self::MediaTypeInvalid { value, reason }
+            | Self::DigestInvalid { value, reason }
+            | Self::ReferenceInvalid { value, reason } => vec![
+                ("value", Text(value.clone())),
+                ("reason", Text((*reason).to_owned())),
+            ],
+            Self::MediaTypeMismatch { expected, found } => vec![
+                ("expected", Text(expected.clone())),
+                ("found", Text(found.clone())),
+            ],
+            Self::DigestUnsupported { algorithm } => {
+                vec![("algorithm", Text(algorithm.clone()))]
+            }
+            Self::DigestMismatch { expected, actual } => vec![
+                ("expected", Text(expected.to_string())),
+                ("actual", Text(actual.to_string())),
+            ],
+            Self::SizeInvalid { value } | Self::UrlInvalid { value } => {
+                vec![("value", Text(value.clone()))]
+            }
+            Self::SizeMismatch { expected, actual } => {
+                vec![("expected", Size(*expected)), ("actual", Size(*actual))]
+            }
+            Self::ArtifactTypeRequired => Vec::new(),
+            Self::AnnotationInvalid { key, reason } => vec![
+                ("key", Text(key.clone())),
+                ("reason", Text(reason.clone())),
+            ],
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::JsonInvalid { reason } => write!(f, "invalid JSON: {reason}"),
+            Self::FieldMissing { path } => write!(f, "required field {path} is missing"),
+            Self::SchemaVersionInvalid { found } => {
+                write!(f, "schemaVersion must be the integer 2, found {found}")
+            }
+            Self::MediaTypeInvalid { value, reason } => {
+                write!(f, "invalid media type {value:?}: {reason}")
+            }
+            Self::MediaTypeMismatch { expected, found } => {
+                write!(f, "mediaType must be {expected:?}, found {found:?}")
+            }
+            Self::DigestInvalid { value, reason } => write!(f, "invalid digest {value:?}: {reason}"),
+            Self::DigestUnsupported { algorithm } => write!(
+                f,
+                "digest algorithm {algorithm:?} is not supported (ocikit computes sha256 and sha512)"
+            ),
+            Self::DigestMismatch { expected, actual } => {
+                write!(f, "content digest {actual} does not match expected {expected}")
+            }
+            Self::SizeInvalid { value } => {
+                write!(f, "invalid size {value}: must be a non-negative integer")
+            }
+            Self::SizeMismatch { expected, actual } => write!(
+                f,
+                "content is {actual} bytes but {expected} bytes were expected"
+            ),
+            Self::DataInvalid { reason } => write!(f, "invalid data field: {reason}"),
+            Self::ArtifactTypeRequired => write!(
+                f,
+                "artifactType is required when config is the empty descriptor"
+            ),
+            Self::AnnotationInvalid { key, reason } => {
+                write!(f, "invalid annotation {key:?}: {reason}")
+            }
+            Self::UrlInvalid { value } => write!(f, "invalid URL {value:?}: not an RFC 3986 URI"),
+            Self::ReferenceInvalid { value, reason } => {
+                write!(f, "invalid reference {value:?}: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}

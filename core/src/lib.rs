@@ -1,0 +1,49 @@
+//! # ocikit-core
+//!
+//! The pure core of [ocikit](https://github.com/ocikit/ocikit), an SDK for authoring OCI registry
+//! artifacts. Everything that needs thought lives here — digests, media types, and (in later
+//! modules) manifests, validation and the registry protocol — and nothing here performs I/O:
+//! no filesystem, network, clock, randomness or threads. The crate compiles unchanged for
+//! `wasm32-unknown-unknown`, and the Python and JavaScript bindings are thin type conversions
+//! around it, so every language gets the same answers, byte for byte.
+//!
+//! The host moves bytes; the core decides what they mean:
+//!
+//! ```text
+//!   host (Python, JS, Rust app)                 ocikit-core
+//!   ───────────────────────────                 ───────────
+//!   read a chunk of a file      ── bytes ──▶    Digester::update
+//!   …repeat until EOF…
+//!   ask for the result          ◀── Digest ──   Digester::finalize
+//! ```
+//!
+//! ```
+//! use ocikit_core::{Digest, Digester, MediaType};
+//!
+//! let d = ocikit_core::digest::sha256(b"{}");
+//! assert_eq!(d.to_string(),
+//!     "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a");
+//!
+//! let mut streaming = Digester::new(d.algorithm()).unwrap();
+//! streaming.update(b"{");
+//! streaming.update(b"}");
+//! assert_eq!(streaming.finalize(), d);
+//! assert_eq!(Digest::parse(&d.to_string()).unwrap(), d);
+//!
+//! let mt = MediaType::parse("application/vnd.example.docsinmarkdown.config.v1+json").unwrap();
+//! let name = mt.artifact().unwrap();
+//! assert_eq!(name.object_type, "docsinmarkdown");
+//! assert!(mt.lint(None).is_empty());
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod digest;
+mod error;
+mod finding;
+pub mod media_type;
+
+pub use digest::{Algorithm, Digest, Digester, verify};
+pub use error::{Detail, Error};
+pub use finding::{Finding, Severity};
+pub use media_type::{ArtifactMediaType, MediaType, Role, Tree};
