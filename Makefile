@@ -1,0 +1,52 @@
+# ocikit — one Makefile for every language. `make demo` runs the main job, `make test` every suite.
+# Both install what they need on a fresh Debian machine (apt, PyPI, npm, crates.io).
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: build python wasm demo test lint fmt clippy test-rust test-python test-js test-browser bench bench-python bench-node clean
+
+build: python wasm
+
+python:
+	scripts/build-python.sh
+
+wasm:
+	scripts/build-wasm.sh
+
+demo: build
+	scripts/demo.sh
+
+test: lint test-rust build test-python test-js test-browser
+
+lint: fmt clippy
+
+fmt:
+	cargo fmt --all --check
+
+clippy:
+	scripts/clippy.sh
+
+test-rust:
+	cargo test --workspace --exclude ocikit-python
+
+test-python: python
+	$(PY) -m pytest tests/python
+
+test-js: wasm
+	scripts/test-js.sh
+
+test-browser: wasm
+	scripts/test-browser.sh
+
+bench: bench-python bench-node
+
+bench-python: python
+	$(PY) bench/python_digest.py
+
+bench-node: wasm
+	scripts/bench-node.sh
+
+clean:
+	rm -rf target $(VENV) bindings-wasm/pkg .cache
