@@ -137,12 +137,17 @@ impl Digest {
         }
         match algorithm.encoded_len() {
             Some(len) => {
-                if !encoded.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-                    return Err(invalid(if encoded.bytes().any(|b| b.is_ascii_uppercase()) {
-                        "encoded part of a registered algorithm must be lowercase hex"
-                    } else {
-                        "encoded part of a registered algorithm must be hex [a-f0-9]"
-                    }));
+                if !encoded
+                    .bytes()
+                    .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+                {
+                    return Err(invalid(
+                        if encoded.bytes().any(|b| b.is_ascii_uppercase()) {
+                            "encoded part of a registered algorithm must be lowercase hex"
+                        } else {
+                            "encoded part of a registered algorithm must be hex [a-f0-9]"
+                        },
+                    ));
                 }
                 if encoded.len() != len {
                     return Err(invalid(match algorithm {

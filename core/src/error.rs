@@ -91,6 +91,11 @@ pub enum Error {
         /// The rejected text.
         value: String,
     },
+    /// Options that cannot go together, such as a subject for an image-spec v1.0 manifest.
+    OptionsInvalid {
+        /// Which options conflict, and what to do instead.
+        reason: &'static str,
+    },
     /// A repository name, tag or reference that breaks the grammar.
     ReferenceInvalid {
         /// The rejected text.
@@ -127,6 +132,7 @@ impl Error {
             Self::ArtifactTypeRequired => "ARTIFACT_TYPE_REQUIRED",
             Self::AnnotationInvalid { .. } => "ANNOTATION_INVALID",
             Self::UrlInvalid { .. } => "URL_INVALID",
+            Self::OptionsInvalid { .. } => "OPTIONS_INVALID",
             Self::ReferenceInvalid { .. } => "REFERENCE_INVALID",
         }
     }
@@ -164,10 +170,10 @@ impl Error {
                 vec![("expected", Size(*expected)), ("actual", Size(*actual))]
             }
             Self::ArtifactTypeRequired => Vec::new(),
-            Self::AnnotationInvalid { key, reason } => vec![
-                ("key", Text(key.clone())),
-                ("reason", Text(reason.clone())),
-            ],
+            Self::OptionsInvalid { reason } => vec![("reason", Text((*reason).to_owned()))],
+            Self::AnnotationInvalid { key, reason } => {
+                vec![("key", Text(key.clone())), ("reason", Text(reason.clone()))]
+            }
         }
     }
 }
@@ -186,13 +192,18 @@ impl fmt::Display for Error {
             Self::MediaTypeMismatch { expected, found } => {
                 write!(f, "mediaType must be {expected:?}, found {found:?}")
             }
-            Self::DigestInvalid { value, reason } => write!(f, "invalid digest {value:?}: {reason}"),
+            Self::DigestInvalid { value, reason } => {
+                write!(f, "invalid digest {value:?}: {reason}")
+            }
             Self::DigestUnsupported { algorithm } => write!(
                 f,
                 "digest algorithm {algorithm:?} is not supported (ocikit computes sha256 and sha512)"
             ),
             Self::DigestMismatch { expected, actual } => {
-                write!(f, "content digest {actual} does not match expected {expected}")
+                write!(
+                    f,
+                    "content digest {actual} does not match expected {expected}"
+                )
             }
             Self::SizeInvalid { value } => {
                 write!(f, "invalid size {value}: must be a non-negative integer")
@@ -210,6 +221,7 @@ impl fmt::Display for Error {
                 write!(f, "invalid annotation {key:?}: {reason}")
             }
             Self::UrlInvalid { value } => write!(f, "invalid URL {value:?}: not an RFC 3986 URI"),
+            Self::OptionsInvalid { reason } => write!(f, "conflicting options: {reason}"),
             Self::ReferenceInvalid { value, reason } => {
                 write!(f, "invalid reference {value:?}: {reason}")
             }

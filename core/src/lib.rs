@@ -38,12 +38,20 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod annotations;
+pub mod descriptor;
 pub mod digest;
 mod error;
 mod finding;
+pub mod json;
+pub mod manifest;
 pub mod media_type;
+pub mod pack;
+pub mod time;
 
+pub use descriptor::{Descriptor, Platform};
 pub use digest::{Algorithm, Digest, Digester, verify};
 pub use error::{Detail, Error};
 pub use finding::{Finding, Severity};
+pub use manifest::{Document, Index, Manifest};
 pub use media_type::{ArtifactMediaType, MediaType, Role, Tree};

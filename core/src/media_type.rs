@@ -190,6 +190,15 @@ impl MediaType {
         })
     }
 
+    /// A media type from a constant this crate knows to be valid (the `oci` and `docker` ones).
+    pub(crate) fn known(text: &'static str) -> Self {
+        debug_assert!(Self::parse(text).is_ok(), "{text}");
+        Self {
+            text: text.to_owned(),
+            slash: text.find('/').unwrap_or_default(),
+        }
+    }
+
     /// The whole name.
     pub fn as_str(&self) -> &str {
         &self.text
@@ -263,8 +272,8 @@ impl MediaType {
         if role_at < 2 {
             return Err(ConventionBreak::NoObjectType);
         }
-        let role = Role::parse(&segments[role_at].to_ascii_lowercase())
-            .ok_or(ConventionBreak::NoRole)?;
+        let role =
+            Role::parse(&segments[role_at].to_ascii_lowercase()).ok_or(ConventionBreak::NoRole)?;
         let version = segments
             .get(role_at + 1)
             .filter(|s| is_version(s))
@@ -280,7 +289,10 @@ impl MediaType {
         Ok(ArtifactMediaType {
             org: segments[0].to_owned(),
             object_type: segments[1].to_owned(),
-            sub_types: segments[2..role_at].iter().map(|s| (*s).to_owned()).collect(),
+            sub_types: segments[2..role_at]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
             role,
             version,
             format: (!format.is_empty()).then(|| format.join("+")),
@@ -319,7 +331,9 @@ impl MediaType {
             findings.push(Finding::warning(
                 "MEDIA_TYPE_X_PREFIX",
                 "RFC 6838 §3.4",
-                format!("the \"x-\" prefix of {text:?} is deprecated (RFC 6648); use the vnd. tree"),
+                format!(
+                    "the \"x-\" prefix of {text:?} is deprecated (RFC 6648); use the vnd. tree"
+                ),
             ));
         }
 
@@ -406,7 +420,11 @@ fn is_version(segment: &str) -> bool {
 
 fn check_restricted_name(name: &str, part: &'static str) -> Result<(), &'static str> {
     let Some(&first) = name.as_bytes().first() else {
-        return Err(if part == "type" { "type is empty" } else { "subtype is empty" });
+        return Err(if part == "type" {
+            "type is empty"
+        } else {
+            "subtype is empty"
+        });
     };
     if name.len() > MAX_NAME_LEN {
         return Err(if part == "type" {
@@ -435,7 +453,11 @@ fn check_restricted_name(name: &str, part: &'static str) -> Result<(), &'static 
 }
 
 fn is_restricted_name_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'!' | b'#' | b'$' | b'&' | b'-' | b'^' | b'_' | b'.' | b'+')
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#' | b'$' | b'&' | b'-' | b'^' | b'_' | b'.' | b'+'
+        )
 }
 
 impl fmt::Display for MediaType {

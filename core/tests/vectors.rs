@@ -6,13 +6,17 @@ use ocikit_core::{Algorithm, Digest, Digester, Error, MediaType, Role, Severity,
 use serde_json::Value;
 
 fn load(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/vectors")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn str_of<'a>(case: &'a Value, key: &str) -> &'a str {
-    case[key].as_str().unwrap_or_else(|| panic!("{key} missing in {case}"))
+    case[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} missing in {case}"))
 }
 
 fn input_bytes(spec: &Value) -> Vec<u8> {
@@ -54,8 +58,18 @@ fn digest_compute_vectors() {
                     digester.update(chunk);
                 }
                 assert_eq!(digester.size(), data.len() as u64);
-                assert_eq!(digester.finalize().to_string(), expected, "{} in {piece}s", case["name"]);
-                digester.verify(&Digest::parse(expected).expect("valid"), Some(data.len() as u64)).expect("verifies");
+                assert_eq!(
+                    digester.finalize().to_string(),
+                    expected,
+                    "{} in {piece}s",
+                    case["name"]
+                );
+                digester
+                    .verify(
+                        &Digest::parse(expected).expect("valid"),
+                        Some(data.len() as u64),
+                    )
+                    .expect("verifies");
             }
         }
     }
@@ -76,7 +90,10 @@ fn digest_parse_vectors() {
                 let d = Digest::parse(input).unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert_eq!(d.algorithm().as_str(), str_of(case, "algorithm"), "{name}");
                 assert_eq!(d.encoded(), str_of(case, "encoded"), "{name}");
-                assert_eq!(d.is_supported(), case["supported"].as_bool().expect("supported"));
+                assert_eq!(
+                    d.is_supported(),
+                    case["supported"].as_bool().expect("supported")
+                );
                 assert_eq!(d.to_string(), input, "{name} round-trips");
             }
         }
@@ -92,7 +109,12 @@ fn digest_verify_vectors() {
         let result = ocikit_core::verify(&data, &expected, case["size"].as_u64());
         match case["error"].as_str() {
             None => result.unwrap_or_else(|e| panic!("{}: {e}", case["name"])),
-            Some(code) => assert_eq!(result.expect_err("must fail").code(), code, "{}", case["name"]),
+            Some(code) => assert_eq!(
+                result.expect_err("must fail").code(),
+                code,
+                "{}",
+                case["name"]
+            ),
         }
     }
 }
@@ -103,8 +125,16 @@ fn digest_algorithm_vectors() {
     for case in doc["algorithms"].as_array().expect("algorithms") {
         let result = Algorithm::parse(str_of(case, "name")).and_then(|a| Digester::new(&a));
         match case.get("error").and_then(Value::as_str) {
-            None => assert_eq!(result.expect("supported").algorithm().as_str(), str_of(case, "name")),
-            Some(code) => assert_eq!(result.expect_err("must fail").code(), code, "{}", case["name"]),
+            None => assert_eq!(
+                result.expect("supported").algorithm().as_str(),
+                str_of(case, "name")
+            ),
+            Some(code) => assert_eq!(
+                result.expect_err("must fail").code(),
+                code,
+                "{}",
+                case["name"]
+            ),
         }
     }
 }
@@ -134,12 +164,23 @@ fn media_type_vectors() {
             })
         });
         assert_eq!(artifact.unwrap_or(Value::Null), case["artifact"], "{name}");
-        let role = case.get("role").and_then(Value::as_str).map(|r| Role::parse(r).expect("role"));
+        let role = case
+            .get("role")
+            .and_then(Value::as_str)
+            .map(|r| Role::parse(r).expect("role"));
         let findings = mt.lint(role);
-        assert!(findings.iter().all(|f| f.severity == Severity::Warning), "{name}: lint only warns");
+        assert!(
+            findings.iter().all(|f| f.severity == Severity::Warning),
+            "{name}: lint only warns"
+        );
         let mut codes: Vec<&str> = findings.iter().map(|f| f.code).collect();
         codes.sort_unstable();
-        let expected: Vec<&str> = case["lint"].as_array().expect("lint").iter().filter_map(Value::as_str).collect();
+        let expected: Vec<&str> = case["lint"]
+            .as_array()
+            .expect("lint")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
         assert_eq!(codes, expected, "{name}");
     }
 }
@@ -153,30 +194,75 @@ fn error_codes_are_listed() {
         .map(|e| str_of(e, "code"))
         .collect();
     let samples = [
-        Error::JsonInvalid { reason: String::new() },
-        Error::FieldMissing { path: String::new() },
-        Error::SchemaVersionInvalid { found: String::new() },
-        Error::MediaTypeInvalid { value: String::new(), reason: "" },
-        Error::MediaTypeMismatch { expected: String::new(), found: String::new() },
-        Error::DigestInvalid { value: String::new(), reason: "" },
-        Error::DigestUnsupported { algorithm: String::new() },
-        Error::DigestMismatch { expected: digest::sha256(b""), actual: digest::sha256(b"x") },
-        Error::SizeInvalid { value: String::new() },
-        Error::SizeMismatch { expected: 0, actual: 1 },
-        Error::DataInvalid { reason: String::new() },
+        Error::JsonInvalid {
+            reason: String::new(),
+        },
+        Error::FieldMissing {
+            path: String::new(),
+        },
+        Error::SchemaVersionInvalid {
+            found: String::new(),
+        },
+        Error::MediaTypeInvalid {
+            value: String::new(),
+            reason: "",
+        },
+        Error::MediaTypeMismatch {
+            expected: String::new(),
+            found: String::new(),
+        },
+        Error::DigestInvalid {
+            value: String::new(),
+            reason: "",
+        },
+        Error::DigestUnsupported {
+            algorithm: String::new(),
+        },
+        Error::DigestMismatch {
+            expected: digest::sha256(b""),
+            actual: digest::sha256(b"x"),
+        },
+        Error::SizeInvalid {
+            value: String::new(),
+        },
+        Error::SizeMismatch {
+            expected: 0,
+            actual: 1,
+        },
+        Error::DataInvalid {
+            reason: String::new(),
+        },
         Error::ArtifactTypeRequired,
-        Error::AnnotationInvalid { key: String::new(), reason: String::new() },
-        Error::UrlInvalid { value: String::new() },
-        Error::ReferenceInvalid { value: String::new(), reason: "" },
+        Error::AnnotationInvalid {
+            key: String::new(),
+            reason: String::new(),
+        },
+        Error::UrlInvalid {
+            value: String::new(),
+        },
+        Error::OptionsInvalid { reason: "" },
+        Error::ReferenceInvalid {
+            value: String::new(),
+            reason: "",
+        },
     ];
     for err in &samples {
-        assert!(listed.contains(&err.code()), "{} is not in error-codes.json", err.code());
+        assert!(
+            listed.contains(&err.code()),
+            "{} is not in error-codes.json",
+            err.code()
+        );
         assert!(!err.to_string().is_empty());
     }
     // Every lint code the media-type vectors expect is listed too.
     let media = load("media-types.json");
     for case in media["cases"].as_array().expect("cases") {
-        for code in case["lint"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        for code in case["lint"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
             assert!(listed.contains(&code), "{code} is not in error-codes.json");
         }
     }

@@ -1,0 +1,246 @@
+//! Golden packing cases of tests/vectors/pack/, whose expected bytes the ORAS CLI wrote.
+
+use std::path::PathBuf;
+
+use ocikit_core::annotations::Annotations;
+use ocikit_core::pack::{Config, Content, File, ImageSpec, Pack};
+use ocikit_core::{Error, Manifest, MediaType};
+use serde_json::Value;
+
+fn cases() -> Vec<(String, Value)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/pack");
+    let mut cases: Vec<(String, Value)> = std::fs::read_dir(&dir)
+        .expect("tests/vectors/pack")
+        .map(|entry| {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("read");
+            (
+                path.display().to_string(),
+                serde_json::from_str(&text).expect("json"),
+            )
+        })
+        .collect();
+    cases.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(cases.len() >= 10, "pack vectors missing");
+    cases
+}
+
+fn media_type(value: &Value) -> MediaType {
+    MediaType::parse(value.as_str().expect("string")).expect("media type")
+}
+
+fn annotations(value: &Value) -> Annotations {
+    value
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().expect("string").to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn pack_case(case: &Value) -> Result<ocikit_core::pack::Packed, Error> {
+    let mut pack = Pack::new()
+        .spec(match case["spec"].as_str() {
+            Some("v1.0") => ImageSpec::V1_0,
+            _ => ImageSpec::V1_1,
+        })
+        .annotations(annotations(&case["annotations"]))
+        .config_annotations(annotations(&case["configAnnotations"]))
+        .created(case["created"].as_str().expect("created"));
+    if !case["artifactType"].is_null() {
+        pack = pack.artifact_type(media_type(&case["artifactType"]));
+    }
+    if let Some(config) = case.get("config") {
+        pack = pack.config(Config {
+            media_type: media_type(&config["mediaType"]),
+            content: Content::Bytes(config["text"].as_str().expect("text").as_bytes().to_vec()),
+        });
+    }
+    for file in case["files"].as_array().expect("files") {
+        let mut f = File::from_bytes(
+            file["name"].as_str().expect("name"),
+            file["text"].as_str().expect("text").as_bytes().to_vec(),
+        );
+        if !file["mediaType"].is_null() {
+            f = f.with_media_type(media_type(&file["mediaType"]));
+        }
+        f.annotations = annotations(&file["annotations"]);
+        pack = pack.file(f);
+    }
+    pack.with_cli_defaults().build()
+}
+
+#[test]
+fn pack_matches_oras_byte_for_byte() {
+    for (path, case) in cases() {
+        let packed = pack_case(&case).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let expected = case["manifest"].as_str().expect("manifest");
+        assert_eq!(
+            String::from_utf8_lossy(packed.manifest.bytes()),
+            expected,
+            "{path}"
+        );
+        assert_eq!(
+            packed.manifest.digest().to_string(),
+            case["digest"].as_str().expect("digest"),
+            "{path}"
+        );
+        assert_eq!(packed.manifest.size(), case["size"].as_u64().expect("size"));
+
+        // Every referenced blob is in `blobs` once, with bytes that match its descriptor.
+        let manifest = packed.manifest.value();
+        for descriptor in std::iter::once(&manifest.config).chain(&manifest.layers) {
+            let blob = packed
+                .blobs
+                .iter()
+                .find(|b| b.descriptor.digest == descriptor.digest)
+                .expect("blob listed");
+            let bytes = blob.bytes.as_deref().expect("bytes known");
+            ocikit_core::verify(bytes, &descriptor.digest, Some(descriptor.size))
+                .expect("blob matches");
+        }
+        let mut digests: Vec<_> = packed
+            .blobs
+            .iter()
+            .map(|b| b.descriptor.digest.to_string())
+            .collect();
+        digests.dedup();
+        assert_eq!(
+            digests.len(),
+            packed.blobs.len(),
+            "{path}: blobs listed once"
+        );
+
+        // Reading the bytes back gives the same manifest and keeps the bytes.
+        let reread = Manifest::from_json(packed.manifest.bytes().to_vec()).expect("parses");
+        assert_eq!(reread.value(), manifest, "{path}");
+        assert_eq!(reread.digest(), packed.manifest.digest());
+        assert_eq!(
+            reread.value().to_json(),
+            packed.manifest.bytes(),
+            "{path}: canonical round trip"
+        );
+    }
+}
+
+#[test]
+fn pack_is_deterministic_without_created() {
+    let build = || {
+        Pack::new()
+            .artifact_type(
+                MediaType::parse("application/vnd.example.x.config.v1+json").expect("mt"),
+            )
+            .file(File::from_bytes("a", b"a".to_vec()))
+            .build()
+            .expect("packs")
+    };
+    let packed = build();
+    assert_eq!(packed.manifest.bytes(), build().manifest.bytes());
+    assert!(packed.manifest.value().annotations.is_empty());
+}
+
+#[test]
+fn pack_errors_have_codes() {
+    let mt = |s| MediaType::parse(s).expect("mt");
+    let cases: Vec<(Pack, &str)> = vec![
+        (Pack::new(), "ARTIFACT_TYPE_REQUIRED"),
+        (
+            Pack::new().config(Config {
+                media_type: mt("application/vnd.oci.empty.v1+json"),
+                content: Content::Bytes(b"{}".to_vec()),
+            }),
+            "ARTIFACT_TYPE_REQUIRED",
+        ),
+        (
+            Pack::new()
+                .artifact_type(mt("application/vnd.x.y.config.v1+json"))
+                .created("yesterday"),
+            "ANNOTATION_INVALID",
+        ),
+        (
+            Pack::new()
+                .spec(ImageSpec::V1_0)
+                .subject(ocikit_core::Descriptor::empty()),
+            "OPTIONS_INVALID",
+        ),
+        (
+            Pack::new()
+                .spec(ImageSpec::V1_0)
+                .artifact_type(mt("application/vnd.x.y.config.v1+json"))
+                .config(Config {
+                    media_type: mt("application/vnd.x.y.config.v1+json"),
+                    content: Content::Bytes(b"{}".to_vec()),
+                }),
+            "OPTIONS_INVALID",
+        ),
+    ];
+    for (pack, code) in cases {
+        assert_eq!(pack.build().expect_err(code).code(), code);
+    }
+    for title in [
+        "/etc/passwd",
+        "../up",
+        "a/../../b",
+        "C:\\x",
+        "a:b",
+        "con",
+        "LPT1.txt",
+        "dir/aux.md",
+        "trail.",
+        "x\u{1}",
+        "",
+        "q?.md",
+    ] {
+        let err = Pack::new()
+            .artifact_type(mt("application/vnd.x.y.config.v1+json"))
+            .file(File::from_bytes(title, Vec::new()))
+            .build()
+            .expect_err(title);
+        assert_eq!(err.code(), "ANNOTATION_INVALID", "{title}");
+    }
+    for title in [
+        "a.md",
+        "docs/guide/intro.md",
+        "./x",
+        "console.md",
+        "com.example",
+        "dir/",
+    ] {
+        Pack::new()
+            .artifact_type(mt("application/vnd.x.y.config.v1+json"))
+            .file(File::from_bytes(title, Vec::new()))
+            .build()
+            .unwrap_or_else(|e| panic!("{title}: {e}"));
+    }
+}
+
+#[test]
+fn embeds_small_blobs_and_streams_large_ones() {
+    let digest = ocikit_core::digest::sha256(&[0u8; 1000]);
+    let packed = Pack::new()
+        .artifact_type(MediaType::parse("application/vnd.x.y.config.v1+json").expect("mt"))
+        .file(File::from_bytes("small", b"hi".to_vec()))
+        .file(File::from_digest("large", digest.clone(), 1000))
+        .embed_data_up_to(16)
+        .build()
+        .expect("packs");
+    let layers = &packed.manifest.value().layers;
+    assert_eq!(layers[0].data.as_deref(), Some(&b"hi"[..]));
+    assert_eq!(layers[1].data, None);
+    assert_eq!(layers[1].digest, digest);
+    assert!(
+        packed
+            .blobs
+            .iter()
+            .any(|b| b.descriptor.digest == digest && b.bytes.is_none())
+    );
+    let text = String::from_utf8(packed.manifest.bytes().to_vec()).expect("utf8");
+    assert!(
+        text.contains(
+            r#""size":2,"annotations":{"org.opencontainers.image.title":"small"},"data":"aGk=""#
+        ),
+        "{text}"
+    );
+}
