@@ -48,6 +48,7 @@ pub mod manifest;
 pub mod media_type;
 pub mod pack;
 pub mod time;
+pub mod validate;
 
 pub use descriptor::{Descriptor, Platform};
 pub use digest::{Algorithm, Digest, Digester, verify};
@@ -55,3 +56,4 @@ pub use error::{Detail, Error};
 pub use finding::{Finding, Severity};
 pub use manifest::{Document, Index, Manifest};
 pub use media_type::{ArtifactMediaType, MediaType, Role, Tree};
+pub use validate::{Kind, Report, validate};
