@@ -91,6 +91,28 @@ pub enum Error {
         /// The rejected text.
         value: String,
     },
+    /// An artifact type's display name that is empty, too long or has control characters.
+    DisplayNameInvalid {
+        /// What was wrong.
+        reason: String,
+    },
+    /// A logo that is not a well-formed SVG document with an `<svg>` root and a `viewBox`.
+    LogoInvalid {
+        /// What was wrong.
+        reason: String,
+    },
+    /// A logo with content that could run code or load something when shown in a page.
+    LogoUnsafe {
+        /// What was found.
+        reason: String,
+    },
+    /// A logo over the size limit.
+    LogoTooLarge {
+        /// The logo's size in bytes.
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
     /// Options that cannot go together, such as a subject for an image-spec v1.0 manifest.
     OptionsInvalid {
         /// Which options conflict, and what to do instead.
@@ -132,6 +154,10 @@ impl Error {
             Self::ArtifactTypeRequired => "ARTIFACT_TYPE_REQUIRED",
             Self::AnnotationInvalid { .. } => "ANNOTATION_INVALID",
             Self::UrlInvalid { .. } => "URL_INVALID",
+            Self::DisplayNameInvalid { .. } => "DISPLAY_NAME_INVALID",
+            Self::LogoInvalid { .. } => "LOGO_INVALID",
+            Self::LogoUnsafe { .. } => "LOGO_UNSAFE",
+            Self::LogoTooLarge { .. } => "LOGO_TOO_LARGE",
             Self::OptionsInvalid { .. } => "OPTIONS_INVALID",
             Self::ReferenceInvalid { .. } => "REFERENCE_INVALID",
         }
@@ -141,7 +167,11 @@ impl Error {
     pub fn details(&self) -> Vec<(&'static str, Detail)> {
         use Detail::{Size, Text};
         match self {
-            Self::JsonInvalid { reason } | Self::DataInvalid { reason } => {
+            Self::JsonInvalid { reason }
+            | Self::DataInvalid { reason }
+            | Self::DisplayNameInvalid { reason }
+            | Self::LogoInvalid { reason }
+            | Self::LogoUnsafe { reason } => {
                 vec![("reason", Text(reason.clone()))]
             }
             Self::FieldMissing { path } => vec![("path", Text(path.clone()))],
@@ -169,6 +199,7 @@ impl Error {
             Self::SizeMismatch { expected, actual } => {
                 vec![("expected", Size(*expected)), ("actual", Size(*actual))]
             }
+            Self::LogoTooLarge { size, max } => vec![("size", Size(*size)), ("max", Size(*max))],
             Self::ArtifactTypeRequired => Vec::new(),
             Self::OptionsInvalid { reason } => vec![("reason", Text((*reason).to_owned()))],
             Self::AnnotationInvalid { key, reason } => {
@@ -221,6 +252,12 @@ impl fmt::Display for Error {
                 write!(f, "invalid annotation {key:?}: {reason}")
             }
             Self::UrlInvalid { value } => write!(f, "invalid URL {value:?}: not an RFC 3986 URI"),
+            Self::DisplayNameInvalid { reason } => write!(f, "invalid display name: {reason}"),
+            Self::LogoInvalid { reason } => write!(f, "invalid logo: {reason}"),
+            Self::LogoUnsafe { reason } => write!(f, "unsafe logo: {reason}"),
+            Self::LogoTooLarge { size, max } => {
+                write!(f, "logo is {size} bytes; the limit is {max}")
+            }
             Self::OptionsInvalid { reason } => write!(f, "conflicting options: {reason}"),
             Self::ReferenceInvalid { value, reason } => {
                 write!(f, "invalid reference {value:?}: {reason}")

@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 pub mod annotations;
+pub mod artifact_type;
 pub mod descriptor;
 pub mod digest;
 mod error;
@@ -50,6 +51,7 @@ pub mod pack;
 pub mod time;
 pub mod validate;
 
+pub use artifact_type::{ArtifactTypeDefinition, Catalog};
 pub use descriptor::{Descriptor, Platform};
 pub use digest::{Algorithm, Digest, Digester, verify};
 pub use error::{Detail, Error};

@@ -241,6 +241,16 @@ fn error_codes_are_listed() {
             value: String::new(),
         },
         Error::OptionsInvalid { reason: "" },
+        Error::DisplayNameInvalid {
+            reason: String::new(),
+        },
+        Error::LogoInvalid {
+            reason: String::new(),
+        },
+        Error::LogoUnsafe {
+            reason: String::new(),
+        },
+        Error::LogoTooLarge { size: 1, max: 0 },
         Error::ReferenceInvalid {
             value: String::new(),
             reason: "",
