@@ -45,6 +45,7 @@ pub mod digest;
 mod error;
 mod finding;
 pub mod json;
+pub mod layout;
 pub mod manifest;
 pub mod media_type;
 pub mod pack;

@@ -424,3 +424,29 @@ pub fn check_title(title: &str) -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// Builds an image index over manifests: a multi-platform image (entries with `platform`) or an
+/// artifact collection (an `artifactType` naming what the collection is, as CNAB bundles do).
+///
+/// # Errors
+/// [`Error::AnnotationInvalid`] when `annotations` has a `created` that is not RFC 3339.
+pub fn index(
+    manifests: Vec<Descriptor>,
+    artifact_type: Option<MediaType>,
+    annotations: Annotations,
+    subject: Option<Descriptor>,
+) -> Result<Document<crate::Index>, Error> {
+    if let Some(created) = annotations.get(annotations::CREATED) {
+        if !crate::time::is_rfc3339(created) {
+            return Err(Error::AnnotationInvalid {
+                key: annotations::CREATED.to_owned(),
+                reason: format!("{created:?} is not an RFC 3339 date-time"),
+            });
+        }
+    }
+    let mut index = crate::Index::new(manifests);
+    index.artifact_type = artifact_type;
+    index.annotations = annotations;
+    index.subject = subject;
+    Ok(index.into_document())
+}

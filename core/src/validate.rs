@@ -749,7 +749,7 @@ pub(crate) fn is_uri(text: &str) -> bool {
 
 /// image-layout's `ref.name` grammar: `ref ::= component ("/" component)*`,
 /// `component ::= alphanum (separator alphanum)*`, `separator ::= [-._:@+] | "--"`.
-fn is_ref_name(text: &str) -> bool {
+pub(crate) fn is_ref_name(text: &str) -> bool {
     !text.is_empty()
         && text.split('/').all(|component| {
             let bytes = component.as_bytes();

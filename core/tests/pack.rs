@@ -244,3 +244,51 @@ fn embeds_small_blobs_and_streams_large_ones() {
         "{text}"
     );
 }
+
+#[test]
+fn index_of_a_collection_in_go_field_order() {
+    let mt = |s| MediaType::parse(s).expect("mt");
+    let mut entry = ocikit_core::Descriptor::for_content(
+        mt("application/vnd.oci.image.manifest.v1+json"),
+        b"m",
+    );
+    entry.artifact_type = Some(mt("application/vnd.cnab.invocation.config.v1+json"));
+    entry.platform = Some(ocikit_core::Platform {
+        architecture: "amd64".into(),
+        os: "linux".into(),
+        os_version: None,
+        os_features: vec![],
+        variant: None,
+        extra: Default::default(),
+    });
+    let annotations: Annotations = [("io.cnab.name".to_owned(), "hello<world>".to_owned())].into();
+    let doc = ocikit_core::pack::index(
+        vec![entry],
+        Some(mt("application/vnd.cnab.config.v1+json")),
+        annotations,
+        None,
+    )
+    .expect("index");
+    assert_eq!(
+        std::str::from_utf8(doc.bytes()).expect("utf8"),
+        r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","artifactType":"application/vnd.cnab.config.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:62c66a7a5dd70c3146618063c344e531e6d4b59e379808443ce962b3abd63c5a","size":1,"platform":{"architecture":"amd64","os":"linux"},"artifactType":"application/vnd.cnab.invocation.config.v1+json"}],"annotations":{"io.cnab.name":"hello\u003cworld\u003e"}}"#
+    );
+    assert!(ocikit_core::validate(doc.bytes(), None).valid);
+    assert_eq!(
+        ocikit_core::Index::from_json(doc.bytes().to_vec())
+            .expect("reads")
+            .value(),
+        doc.value()
+    );
+    let bad: Annotations = [(
+        "org.opencontainers.image.created".to_owned(),
+        "today".to_owned(),
+    )]
+    .into();
+    assert_eq!(
+        ocikit_core::pack::index(vec![], None, bad, None)
+            .expect_err("bad created")
+            .code(),
+        "ANNOTATION_INVALID"
+    );
+}
