@@ -49,6 +49,7 @@ pub mod layout;
 pub mod manifest;
 pub mod media_type;
 pub mod pack;
+pub mod reference;
 pub mod time;
 pub mod validate;
 
@@ -59,4 +60,5 @@ pub use error::{Detail, Error};
 pub use finding::{Finding, Severity};
 pub use manifest::{Document, Index, Manifest};
 pub use media_type::{ArtifactMediaType, MediaType, Role, Tree};
+pub use reference::Reference;
 pub use validate::{Kind, Report, validate};

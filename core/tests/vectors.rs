@@ -277,3 +277,32 @@ fn error_codes_are_listed() {
         }
     }
 }
+
+#[test]
+fn reference_vectors() {
+    let doc = load("references.json");
+    for case in doc["cases"].as_array().expect("cases") {
+        let input = str_of(case, "input");
+        let name = &case["name"];
+        match case.get("error").and_then(Value::as_str) {
+            Some(code) => {
+                let err =
+                    ocikit_core::Reference::parse(input).expect_err(&format!("{name} must fail"));
+                assert_eq!(err.code(), code, "{name}: {err}");
+            }
+            None => {
+                let r =
+                    ocikit_core::Reference::parse(input).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(r.registry(), str_of(case, "registry"), "{name}");
+                assert_eq!(r.repository(), str_of(case, "repository"), "{name}");
+                assert_eq!(r.tag(), case["tag"].as_str(), "{name}");
+                assert_eq!(
+                    r.digest().map(ToString::to_string).as_deref(),
+                    case["digest"].as_str(),
+                    "{name}"
+                );
+                assert_eq!(r.to_string(), input, "{name} round-trips");
+            }
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! Registry references: `registry/repository[:tag][@digest]` (distribution-spec names and tags,
+//! the way ORAS reads them: the first component is always the registry).
+//!
+//! ```text
+//! registry    ::= host [":" port]              host: DNS name, IPv4, or [IPv6]
+//! repository  ::= component ("/" component)*   component: [a-z0-9]+ ((\.|_|__|-+)[a-z0-9]+)*
+//! tag         ::= [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::{Digest, Error};
+
+/// The longest `registry/repository` accepted (distribution's `NameTotalLengthMax`).
+pub const MAX_NAME_LEN: usize = 255;
+
+/// A parsed reference to a manifest in a registry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Reference {
+    registry: String,
+    repository: String,
+    tag: Option<String>,
+    digest: Option<Digest>,
+}
+
+impl Reference {
+    /// Parses `registry/repository[:tag][@digest]`.
+    ///
+    /// # Errors
+    /// [`Error::ReferenceInvalid`] naming the part that breaks the grammar, or
+    /// [`Error::DigestInvalid`] for a malformed digest.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let invalid = |reason| Error::ReferenceInvalid {
+            value: text.to_owned(),
+            reason,
+        };
+        let (rest, digest) = match text.split_once('@') {
+            Some((rest, digest)) => (rest, Some(Digest::parse(digest)?)),
+            None => (text, None),
+        };
+        let (registry, path) = rest.split_once('/').ok_or_else(|| {
+            invalid(
+                "a reference needs a registry and a repository: registry/repository[:tag][@digest]",
+            )
+        })?;
+        // A tag follows the last ':' after the last '/'.
+        let (repository, tag) = match path.rfind(':') {
+            Some(colon) => (&path[..colon], Some(&path[colon + 1..])),
+            None => (path, None),
+        };
+        check_registry(registry).map_err(invalid)?;
+        check_repository(repository).map_err(invalid)?;
+        if registry.len() + 1 + repository.len() > MAX_NAME_LEN {
+            return Err(invalid("registry/repository is longer than 255 characters"));
+        }
+        if let Some(tag) = tag {
+            check_tag(tag).map_err(invalid)?;
+        }
+        Ok(Self {
+            registry: registry.to_owned(),
+            repository: repository.to_owned(),
+            tag: tag.map(str::to_owned),
+            digest,
+        })
+    }
+
+    /// A reference from its parts.
+    ///
+    /// # Errors
+    /// [`Error::ReferenceInvalid`] for a part that breaks the grammar.
+    pub fn new(
+        registry: &str,
+        repository: &str,
+        tag: Option<&str>,
+        digest: Option<Digest>,
+    ) -> Result<Self, Error> {
+        let value = format!("{registry}/{repository}");
+        let invalid = |reason| Error::ReferenceInvalid {
+            value: value.clone(),
+            reason,
+        };
+        check_registry(registry).map_err(invalid)?;
+        check_repository(repository).map_err(invalid)?;
+        if let Some(tag) = tag {
+            check_tag(tag).map_err(invalid)?;
+        }
+        Ok(Self {
+            registry: registry.to_owned(),
+            repository: repository.to_owned(),
+            tag: tag.map(str::to_owned),
+            digest,
+        })
+    }
+
+    /// The registry host, with its port if it has one.
+    pub fn registry(&self) -> &str {
+        &self.registry
+    }
+
+    /// The repository path.
+    pub fn repository(&self) -> &str {
+        &self.repository
+    }
+
+    /// The tag, if given.
+    pub fn tag(&self) -> Option<&str> {
+        self.tag.as_deref()
+    }
+
+    /// The digest, if given.
+    pub fn digest(&self) -> Option<&Digest> {
+        self.digest.as_ref()
+    }
+
+    /// What to ask the registry for: the digest if there is one, else the tag, else `latest`.
+    pub fn target(&self) -> String {
+        match (&self.digest, &self.tag) {
+            (Some(digest), _) => digest.to_string(),
+            (None, Some(tag)) => tag.clone(),
+            (None, None) => "latest".to_owned(),
+        }
+    }
+
+    /// The same repository with another tag or digest.
+    #[must_use]
+    pub fn with_target(&self, tag: Option<&str>, digest: Option<Digest>) -> Self {
+        Self {
+            registry: self.registry.clone(),
+            repository: self.repository.clone(),
+            tag: tag.map(str::to_owned),
+            digest,
+        }
+    }
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.registry, self.repository)?;
+        if let Some(tag) = &self.tag {
+            write!(f, ":{tag}")?;
+        }
+        if let Some(digest) = &self.digest {
+            write!(f, "@{digest}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for Reference {
+    type Err = Error;
+    fn from_str(text: &str) -> Result<Self, Error> {
+        Self::parse(text)
+    }
+}
+
+fn check_registry(registry: &str) -> Result<(), &'static str> {
+    let (host, port) = split_host_port(registry)?;
+    if let Some(ipv6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        if !ipv6.contains(':')
+            || !ipv6
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        {
+            return Err("the registry's IPv6 address is malformed");
+        }
+    } else {
+        let label_ok = |label: &str| {
+            let bytes = label.as_bytes();
+            !bytes.is_empty()
+                && bytes
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+                && bytes[0] != b'-'
+                && bytes[bytes.len() - 1] != b'-'
+        };
+        if !host.split('.').all(label_ok) {
+            return Err(
+                "the registry host must be DNS labels of letters, digits and inner '-', separated by '.'",
+            );
+        }
+    }
+    if let Some(port) = port {
+        if port.is_empty()
+            || port.len() > 5
+            || !port.bytes().all(|b| b.is_ascii_digit())
+            || port.parse::<u32>().map_or(true, |p| p > 65_535)
+        {
+            return Err("the registry port must be a number from 0 to 65535");
+        }
+    }
+    Ok(())
+}
+
+/// `host[:port]`, where host may be a bracketed IPv6 address.
+fn split_host_port(registry: &str) -> Result<(&str, Option<&str>), &'static str> {
+    if registry.is_empty() {
+        return Err("the registry is empty");
+    }
+    if registry.starts_with('[') {
+        let end = registry
+            .find(']')
+            .ok_or("an IPv6 registry address needs a closing ']'")?;
+        let rest = &registry[end + 1..];
+        let port = match rest {
+            "" => None,
+            _ => Some(
+                rest.strip_prefix(':')
+                    .ok_or("only :port may follow an IPv6 registry address")?,
+            ),
+        };
+        return Ok((&registry[..=end], port));
+    }
+    Ok(match registry.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (registry, None),
+    })
+}
+
+fn check_repository(repository: &str) -> Result<(), &'static str> {
+    if repository.is_empty() {
+        return Err("the repository is empty");
+    }
+    for component in repository.split('/') {
+        let bytes = component.as_bytes();
+        let lower_alnum = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+        if !bytes.first().is_some_and(lower_alnum) || !bytes.last().is_some_and(lower_alnum) {
+            return Err("repository components start and end with [a-z0-9]");
+        }
+        let mut i = 0;
+        while i < bytes.len() {
+            if lower_alnum(&bytes[i]) {
+                i += 1;
+                continue;
+            }
+            // Separators: '.', '_', '__', or one or more '-'.
+            let run = bytes[i..].iter().take_while(|b| !lower_alnum(b)).count();
+            let separator = &bytes[i..i + run];
+            let ok =
+                matches!(separator, b"." | b"_" | b"__") || separator.iter().all(|&b| b == b'-');
+            if !ok {
+                return Err(if separator.iter().any(u8::is_ascii_uppercase) {
+                    "repository names are lowercase"
+                } else {
+                    "repository components are [a-z0-9] joined by '.', '_', '__' or dashes"
+                });
+            }
+            i += run;
+        }
+    }
+    Ok(())
+}
+
+fn check_tag(tag: &str) -> Result<(), &'static str> {
+    let bytes = tag.as_bytes();
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    if !bytes.first().is_some_and(word) {
+        return Err("a tag starts with [a-zA-Z0-9_]");
+    }
+    if bytes.len() > 128 {
+        return Err("a tag is at most 128 characters");
+    }
+    if !bytes.iter().all(|b| word(b) || *b == b'.' || *b == b'-') {
+        return Err("a tag is made of [a-zA-Z0-9_.-]");
+    }
+    Ok(())
+}
+
+/// Checks a tag on its own (for `--oci-layout DIR:TAG` and tagging).
+///
+/// # Errors
+/// [`Error::ReferenceInvalid`].
+pub fn check_tag_text(tag: &str) -> Result<(), Error> {
+    check_tag(tag).map_err(|reason| Error::ReferenceInvalid {
+        value: tag.to_owned(),
+        reason,
+    })
+}
