@@ -284,26 +284,7 @@ impl Digester {
     /// [`Error::SizeMismatch`], [`Error::DigestMismatch`], or [`Error::DigestUnsupported`] when
     /// `expected` uses another algorithm than this digester's and it cannot be computed.
     pub fn verify(&self, expected: &Digest, expected_size: Option<u64>) -> Result<(), Error> {
-        check_size(expected_size, self.size)?;
-        if expected.algorithm() != &self.algorithm() {
-            return match expected.algorithm() {
-                Algorithm::Other(name) => Err(Error::DigestUnsupported {
-                    algorithm: name.clone(),
-                }),
-                _ => Err(Error::DigestMismatch {
-                    expected: expected.clone(),
-                    actual: self.finalize(),
-                }),
-            };
-        }
-        let actual = self.finalize();
-        if &actual != expected {
-            return Err(Error::DigestMismatch {
-                expected: expected.clone(),
-                actual,
-            });
-        }
-        Ok(())
+        check(expected, expected_size, &self.finalize(), self.size)
     }
 }
 
@@ -351,9 +332,42 @@ pub fn verify(data: &[u8], expected: &Digest, expected_size: Option<u64>) -> Res
     digester.verify(expected, None)
 }
 
-fn check_size(expected: Option<u64>, actual: u64) -> Result<(), Error> {
+/// `SIZE_MISMATCH` unless `actual` is the expected size (when one is expected).
+///
+/// # Errors
+/// [`Error::SizeMismatch`].
+pub fn check_size(expected: Option<u64>, actual: u64) -> Result<(), Error> {
     match expected {
         Some(expected) if expected != actual => Err(Error::SizeMismatch { expected, actual }),
         _ => Ok(()),
     }
+}
+
+/// Checks content that was hashed elsewhere (by a host's native hash, or piece by piece)
+/// against what was expected: the size first, then the algorithm, then the digest — the order
+/// [`verify`] and [`Digester::verify`] use.
+///
+/// # Errors
+/// [`Error::SizeMismatch`]; [`Error::DigestUnsupported`] when `expected` uses an algorithm
+/// ocikit cannot compute; [`Error::DigestMismatch`] when `actual` differs (including when it
+/// was computed with another algorithm).
+pub fn check(
+    expected: &Digest,
+    expected_size: Option<u64>,
+    actual: &Digest,
+    actual_size: u64,
+) -> Result<(), Error> {
+    check_size(expected_size, actual_size)?;
+    if let Algorithm::Other(name) = expected.algorithm() {
+        return Err(Error::DigestUnsupported {
+            algorithm: name.clone(),
+        });
+    }
+    if actual != expected {
+        return Err(Error::DigestMismatch {
+            expected: expected.clone(),
+            actual: actual.clone(),
+        });
+    }
+    Ok(())
 }

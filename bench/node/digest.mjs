@@ -1,0 +1,102 @@
+// SHA-256 throughput of ocikit's digest() — the Node entry (node:crypto) and the wasm path
+// (ocikit/wasm, what browsers run) — against hash-wasm, @noble/hashes and node:crypto itself,
+// measured in the same run, interleaved, best of several rounds. `node digest.mjs [--quick]`.
+import { createHash, randomFillSync } from "node:crypto";
+import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+import { createSHA256 } from "hash-wasm";
+import * as ocikit from "ocikit";
+import * as ocikitWasm from "ocikit/wasm";
+
+const quick = process.argv.includes("--quick");
+const SIZES = [
+  ["1 KiB", 1024],
+  ["64 KiB", 64 * 1024],
+  ["1 MiB", 1024 * 1024],
+  ["16 MiB", 16 * 1024 * 1024],
+];
+const ROUNDS = quick ? 3 : 7;
+const ROUND_SECONDS = quick ? 0.1 : 0.25;
+
+// hash-wasm's one-shot sha256() is async; its synchronous hasher is the fair comparison (and
+// what its README recommends for repeated hashing): one instance, init/update/digest.
+const hashWasm = await createSHA256();
+
+const hex = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+const contenders = [
+  ["ocikit (node entry)", (data) => ocikit.digest(data)],
+  ["ocikit/wasm", (data) => ocikitWasm.digest(data)],
+  ["hash-wasm", (data) => "sha256:" + hashWasm.init().update(data).digest("hex")],
+  ["@noble/hashes", (data) => "sha256:" + hex(nobleSha256(data))],
+  ["node:crypto", (data) => "sha256:" + createHash("sha256").update(data).digest("hex")],
+];
+
+/** Seconds per call, from as many calls as fill one round. */
+function timeRound(fn, data, calls) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) fn(data);
+  return Number(process.hrtime.bigint() - start) / 1e9 / calls;
+}
+
+const results = new Map(); // name -> size label -> MB/s
+for (const [label, size] of SIZES) {
+  const data = randomFillSync(new Uint8Array(size));
+  const expected = contenders[4][1](data);
+  const calls = new Map();
+  for (const [name, fn] of contenders) {
+    if (fn(data) !== expected) throw new Error(`${name} computes a different digest`);
+    // Calibrate: enough calls for one round to last about ROUND_SECONDS.
+    const once = timeRound(fn, data, 1);
+    calls.set(name, Math.max(1, Math.round(ROUND_SECONDS / Math.max(once, 1e-7))));
+    timeRound(fn, data, calls.get(name)); // warm-up
+  }
+  const best = new Map(contenders.map(([name]) => [name, Infinity]));
+  for (let round = 0; round < ROUNDS; round++) {
+    // Interleaved, so that clock drift and noise hit every contender alike.
+    for (const [name, fn] of contenders) {
+      best.set(name, Math.min(best.get(name), timeRound(fn, data, calls.get(name))));
+    }
+  }
+  for (const [name] of contenders) {
+    if (!results.has(name)) results.set(name, new Map());
+    results.get(name).set(label, size / best.get(name) / 1e6);
+  }
+}
+
+const pad = (text, width) => String(text).padStart(width);
+const first = 22;
+const col = 10;
+console.log(`SHA-256 throughput, MB/s (10^6 bytes/s), best of ${ROUNDS} rounds — Node ${process.versions.node}`);
+console.log(pad("", first) + SIZES.map(([label]) => pad(label, col)).join(""));
+for (const [name] of contenders) {
+  console.log(name.padEnd(first) + SIZES.map(([label]) => pad(results.get(name).get(label).toFixed(0), col)).join(""));
+}
+const ratio = (a, b, label) => results.get(a).get(label) / results.get(b).get(label);
+console.log("");
+const ratios = [
+  ["ocikit/wasm ÷ hash-wasm", "ocikit/wasm", "hash-wasm"],
+  ["ocikit/wasm ÷ @noble", "ocikit/wasm", "@noble/hashes"],
+  ["node entry ÷ node:crypto", "ocikit (node entry)", "node:crypto"],
+  ["node entry ÷ ocikit/wasm", "ocikit (node entry)", "ocikit/wasm"],
+];
+for (const [title, a, b] of ratios) {
+  console.log(title.padEnd(first) + SIZES.map(([label]) => pad(ratio(a, b, label).toFixed(2) + "×", col)).join(""));
+}
+
+// Goals: the wasm path at least 1.15× hash-wasm from 64 KiB up, and at least 2× @noble/hashes.
+console.log("");
+let missed = 0;
+const goal = (text, pass) => {
+  missed += pass ? 0 : 1;
+  console.log(`${pass ? "PASS" : "MISS"}  ${text}`);
+};
+for (const [label, size] of SIZES) {
+  if (size >= 64 * 1024) {
+    const r = ratio("ocikit/wasm", "hash-wasm", label);
+    goal(`ocikit/wasm ≥ 1.15× hash-wasm at ${label}: ${r.toFixed(2)}×`, r >= 1.15);
+  }
+}
+for (const [label] of SIZES) {
+  const r = ratio("ocikit/wasm", "@noble/hashes", label);
+  goal(`ocikit/wasm ≥ 2× @noble/hashes at ${label}: ${r.toFixed(2)}×`, r >= 2);
+}
+console.log(missed ? `${missed} goal(s) missed` : "all goals met");

@@ -1,0 +1,120 @@
+// The shared vectors (tests/vectors/) against the installed package, through both entries.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { implementations, inputBytes, listedCodes, load } from "./vectors.mjs";
+
+const digests = load("digests.json");
+const mediaTypes = load("media-types.json");
+const codes = listedCodes();
+
+/** Runs `fn`, which must throw an OciError with `code` (itself listed in error-codes.json). */
+function assertCode(ocikit, fn, code, message) {
+  assert.throws(fn, (error) => {
+    assert.ok(error instanceof ocikit.OciError, `${message}: ${error} is not an OciError`);
+    assert.equal(error.code, code, message);
+    assert.ok(codes.has(error.code), `${error.code} is not in error-codes.json`);
+    return true;
+  });
+}
+
+for (const [label, ocikit] of implementations) {
+  describe(label, () => {
+    test("digest compute vectors, whole and in pieces", () => {
+      assert.ok(digests.compute.length >= 15);
+      for (const c of digests.compute) {
+        const data = inputBytes(c.input);
+        assert.equal(data.length, c.size, c.name);
+        for (const algorithm of ["sha256", "sha512"]) {
+          const expected = c[algorithm];
+          assert.equal(ocikit.digest(data, algorithm), expected, c.name);
+          ocikit.verify(data, expected, c.size);
+          // The same content fed in uneven pieces, across block boundaries.
+          for (const piece of [1, 7, 63, 64, 65, 1000, 65536]) {
+            const digester = new ocikit.Digester(algorithm);
+            for (let i = 0; i < data.length; i += piece) digester.update(data.subarray(i, i + piece));
+            assert.equal(digester.size, data.length);
+            assert.equal(digester.algorithm, algorithm);
+            assert.equal(digester.finalize(), expected, `${c.name} in ${piece}s`);
+            digester.verify(expected, data.length);
+          }
+        }
+        assert.equal(ocikit.digest(data), c.sha256, `${c.name}: sha256 by default`);
+      }
+    });
+
+    test("digest parse vectors", () => {
+      for (const c of digests.parse) {
+        if (c.error) {
+          assertCode(ocikit, () => ocikit.parseDigest(c.input), c.error, c.name);
+          continue;
+        }
+        const parts = ocikit.parseDigest(c.input);
+        assert.deepEqual(parts, { algorithm: c.algorithm, encoded: c.encoded, supported: c.supported }, c.name);
+        assert.equal(`${parts.algorithm}:${parts.encoded}`, c.input, `${c.name} round-trips`);
+      }
+    });
+
+    test("digest verify vectors", () => {
+      for (const c of digests.verify) {
+        const data = inputBytes(c.input);
+        if (c.error) {
+          assertCode(ocikit, () => ocikit.verify(data, c.digest, c.size), c.error, c.name);
+        } else {
+          assert.equal(ocikit.verify(data, c.digest, c.size), undefined, c.name);
+        }
+      }
+    });
+
+    test("digest algorithm vectors", () => {
+      for (const c of digests.algorithms) {
+        if (c.error) {
+          assertCode(ocikit, () => new ocikit.Digester(c.name), c.error, c.name);
+          assertCode(ocikit, () => ocikit.digest(new Uint8Array(), c.name), c.error, c.name);
+        } else {
+          assert.equal(new ocikit.Digester(c.name).algorithm, c.name);
+        }
+      }
+    });
+
+    test("media type vectors", () => {
+      for (const c of mediaTypes.cases) {
+        if (c.error) {
+          assertCode(ocikit, () => ocikit.parseMediaType(c.input), c.error, c.name);
+          assertCode(ocikit, () => ocikit.lintMediaType(c.input, c.role), c.error, c.name);
+          continue;
+        }
+        const parts = ocikit.parseMediaType(c.input);
+        assert.equal(parts.type, c.type, c.name);
+        assert.equal(parts.subtype, c.subtype, c.name);
+        assert.equal(parts.tree, c.tree, c.name);
+        assert.equal(parts.suffix, c.suffix, c.name);
+        assert.equal(typeof parts.specDefined, "boolean", c.name);
+        assert.deepEqual(parts.artifact, c.artifact, c.name);
+        const findings = ocikit.lintMediaType(c.input, c.role);
+        assert.ok(findings.every((f) => f.severity === "warning"), `${c.name}: lint only warns`);
+        for (const f of findings) {
+          assert.deepEqual(Object.keys(f), ["code", "severity", "path", "message", "rule"]);
+          assert.ok(f.message.length > 0 && f.rule.length > 0, c.name);
+        }
+        assert.deepEqual(findings.map((f) => f.code).sort(), c.lint, c.name);
+      }
+    });
+  });
+}
+
+test("every lint code in the media-type vectors is listed in error-codes.json", () => {
+  for (const c of mediaTypes.cases) for (const code of c.lint ?? []) assert.ok(codes.has(code), code);
+});
+
+test("the TypeScript code unions list exactly the codes of error-codes.json", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const types = await readFile(new URL("./node_modules/ocikit/index.d.ts", import.meta.url), "utf8");
+  const union = (name) => {
+    const body = types.match(new RegExp(`export type ${name} =([^;]*);`))?.[1];
+    assert.ok(body, `${name} is declared`);
+    return [...body.matchAll(/"([A-Z_]+)"/g)].map((m) => m[1]);
+  };
+  const doc = load("error-codes.json");
+  assert.deepEqual(union("ErrorCode").sort(), doc.raised.map((e) => e.code).sort());
+  assert.deepEqual(union("FindingCode").sort(), doc.findings.map((e) => e.code).sort());
+});
