@@ -1,0 +1,53 @@
+//! The one mapping from a core [`Error`] to a Python exception.
+//!
+//! The exception classes are defined in Python (`ocikit/errors.py`), where users can read and
+//! subclass them; this module only looks the class up by the error's code.
+
+use ocikit_core::{Detail, Error};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyType};
+
+static CLASSES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+static OCI_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// The Python exception for `err`: an instance of the class `ocikit.errors` maps its code to
+/// (`OciError` when none), with `.code` and `.details`.
+pub(crate) fn to_py_err(py: Python<'_>, err: &Error) -> PyErr {
+    build(py, err).unwrap_or_else(|failure| failure)
+}
+
+fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
+    let classes = CLASSES.import(py, "ocikit.errors", "_CLASSES")?;
+    let class = match classes.get_item(err.code())? {
+        Some(class) => class,
+        None => OCI_ERROR
+            .import(py, "ocikit.errors", "OciError")?
+            .clone()
+            .into_any(),
+    };
+    let details = PyDict::new(py);
+    for (name, value) in err.details() {
+        match value {
+            Detail::Text(text) => details.set_item(name, text)?,
+            Detail::Size(size) => details.set_item(name, size)?,
+        }
+    }
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("code", err.code())?;
+    kwargs.set_item("details", details)?;
+    let exception = class.call((err.to_string(),), Some(&kwargs))?;
+    Ok(PyErr::from_value(exception))
+}
+
+/// Raises core errors as their Python exceptions: `core_call().or_raise(py)?`.
+pub(crate) trait OrRaise<T> {
+    /// The value, or the Python exception for the core error.
+    fn or_raise(self, py: Python<'_>) -> PyResult<T>;
+}
+
+impl<T> OrRaise<T> for Result<T, Error> {
+    fn or_raise(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|err| to_py_err(py, &err))
+    }
+}

@@ -1,0 +1,150 @@
+"""Exceptions raised by ocikit.
+
+Every error ocikit raises is an :class:`OciError` with a stable ``code`` (the codes listed in
+``tests/vectors/error-codes.json``, shared with the JavaScript package) and a ``details`` dict
+of structured values. The hierarchy is deliberately small; catch a class for the broad kind of
+failure and look at ``code`` for the exact one::
+
+    OciError                          any ocikit error
+    ├── ValidationError (ValueError)  an input breaks a grammar or a rule, or names an
+    │                                 algorithm ocikit cannot compute
+    ├── DigestMismatchError           content is not what was expected: DIGEST_MISMATCH,
+    │                                 or SIZE_MISMATCH (a wrong size is a wrong digest, and
+    │                                 ocikit checks the size first because it is free)
+    └── RegistryError                 a registry answered with an error (``status``, ``errors``)
+        └── AuthenticationError       401/403: missing or rejected credentials
+
+Codes without a more specific class raise :class:`OciError` itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "AuthenticationError",
+    "DigestMismatchError",
+    "OciError",
+    "RegistryError",
+    "ValidationError",
+]
+
+
+class OciError(Exception):
+    """The base class of every error ocikit raises.
+
+    Attributes:
+        code: the stable SCREAMING_SNAKE code, e.g. ``"DIGEST_INVALID"``.
+        details: structured values of the error, e.g. ``{"value": ..., "reason": ...}``;
+            sizes are ``int``.
+        message: the human-readable message (also ``str(error)``).
+    """
+
+    code: str
+    details: dict[str, Any]
+    message: str
+
+    def __init__(
+        self, message: str, *, code: str, details: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.details = dict(details or {})
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+
+    def __reduce__(self) -> Any:
+        # Keyword-only arguments are not in self.args; without this, pickling (e.g. across
+        # multiprocessing) would fail to rebuild the error.
+        return (_rebuild, (type(self), self.message, self.__dict__.copy()))
+
+
+def _rebuild(cls: type[OciError], message: str, state: dict[str, Any]) -> OciError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
+
+class ValidationError(OciError, ValueError):
+    """An input breaks a grammar or a rule (a digest, a media type, a document, a size), or
+    names a digest algorithm ocikit cannot compute (``DIGEST_UNSUPPORTED``).
+
+    It is also a :class:`ValueError`, so code that validates arguments the usual Python way
+    catches it.
+    """
+
+
+class DigestMismatchError(OciError):
+    """Content does not match what its descriptor promises.
+
+    ``code`` is ``DIGEST_MISMATCH`` (``details``: ``expected``, ``actual`` digests) or
+    ``SIZE_MISMATCH`` (``details``: ``expected``, ``actual`` byte counts).
+    """
+
+
+class RegistryError(OciError):
+    """A registry answered a request with an error.
+
+    Attributes:
+        status: the HTTP status code.
+        errors: the ``errors`` array of the response body (distribution-spec error codes such
+            as ``MANIFEST_UNKNOWN`` pass through unchanged), possibly empty.
+    """
+
+    status: int
+    errors: list[dict[str, Any]]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        status: int,
+        errors: Sequence[Mapping[str, Any]] | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, details=details)
+        self.status = status
+        self.errors = [dict(e) for e in errors or ()]
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code!r}, status={self.status!r}, "
+            f"message={self.message!r})"
+        )
+
+
+class AuthenticationError(RegistryError):
+    """The registry requires credentials, or rejected the ones given (401 or 403)."""
+
+
+# The class raised for each core error code; the extension module reads this mapping (once)
+# when it converts a core error. Codes not listed raise OciError, but every code in the
+# "raised" list of tests/vectors/error-codes.json must be listed here (a test checks it), so
+# that each new code gets a deliberate class.
+_CLASSES: dict[str, type[OciError]] = {
+    "JSON_INVALID": ValidationError,
+    "FIELD_MISSING": ValidationError,
+    "SCHEMA_VERSION_INVALID": ValidationError,
+    "MEDIA_TYPE_INVALID": ValidationError,
+    "MEDIA_TYPE_MISMATCH": ValidationError,
+    "DIGEST_INVALID": ValidationError,
+    "DIGEST_UNSUPPORTED": ValidationError,
+    "SIZE_INVALID": ValidationError,
+    "DATA_INVALID": ValidationError,
+    "ARTIFACT_TYPE_REQUIRED": ValidationError,
+    "ANNOTATION_INVALID": ValidationError,
+    "URL_INVALID": ValidationError,
+    "DISPLAY_NAME_INVALID": ValidationError,
+    "LOGO_INVALID": ValidationError,
+    "LOGO_UNSAFE": ValidationError,
+    "LOGO_TOO_LARGE": ValidationError,
+    "REFERENCE_INVALID": ValidationError,
+    "OPTIONS_INVALID": ValidationError,
+    "DIGEST_MISMATCH": DigestMismatchError,
+    "SIZE_MISMATCH": DigestMismatchError,
+}
