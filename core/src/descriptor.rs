@@ -290,15 +290,20 @@ pub(crate) fn missing(path: &str, key: &str) -> Error {
     }
 }
 
-fn wrong_type(path: &str, expected: &str, found: &Value) -> Error {
-    let found = match found {
+/// "a string", "an object", … for messages about a JSON value of the wrong type.
+pub(crate) fn type_name(value: &Value) -> &'static str {
+    match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
         Value::Number(_) => "a number",
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
-    };
+    }
+}
+
+fn wrong_type(path: &str, expected: &str, found: &Value) -> Error {
+    let found = type_name(found);
     let at = if path.is_empty() {
         "the document"
     } else {

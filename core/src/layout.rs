@@ -147,7 +147,6 @@ pub fn verify(source: &mut dyn LayoutSource) -> Report {
         None => findings.push(layout_finding(
             "BLOB_MISSING",
             OCI_LAYOUT_FILE,
-            "",
             "the oci-layout file is missing".into(),
         )),
         Some(bytes) => prefixed(
@@ -160,7 +159,6 @@ pub fn verify(source: &mut dyn LayoutSource) -> Report {
         findings.push(layout_finding(
             "BLOB_MISSING",
             INDEX_FILE,
-            "",
             "index.json is missing".into(),
         ));
         return report(findings);
@@ -189,76 +187,66 @@ pub fn verify(source: &mut dyn LayoutSource) -> Report {
         if !descriptor.digest.is_supported() {
             continue; // reported as DIGEST_UNSUPPORTED by validation
         }
+        let missing = || {
+            let message = format!(
+                "{} (referenced by {referrer}) is missing",
+                descriptor.digest
+            );
+            layout_finding("BLOB_MISSING", &path, message)
+        };
         let is_document = matches!(
             descriptor.media_type.as_str(),
             oci::IMAGE_MANIFEST | oci::IMAGE_INDEX
         );
-        if is_document && descriptor.size <= MAX_DOCUMENT_BYTES {
-            let Some(bytes) = source.read(&path) else {
-                findings.push(layout_finding(
-                    "BLOB_MISSING",
-                    &path,
-                    "",
-                    format!(
-                        "{} (referenced by {referrer}) is missing",
-                        descriptor.digest
-                    ),
-                ));
-                continue;
-            };
-            if let Err(err) = crate::verify(&bytes, &descriptor.digest, Some(descriptor.size)) {
-                findings.push(layout_finding(
+        if !is_document || descriptor.size > MAX_DOCUMENT_BYTES {
+            let checked =
+                source
+                    .digest(&path, descriptor.digest.algorithm())
+                    .map(|(digest, size)| {
+                        crate::digest::check(
+                            &descriptor.digest,
+                            Some(descriptor.size),
+                            &digest,
+                            size,
+                        )
+                    });
+            match checked {
+                None => findings.push(missing()),
+                Some(Err(err)) => findings.push(layout_finding(
                     err.code(),
                     &path,
-                    "",
                     format!("{err} (referenced by {referrer})"),
-                ));
-                continue;
+                )),
+                Some(Ok(())) => {}
             }
-            let kind = if descriptor.media_type.as_str() == oci::IMAGE_INDEX {
-                Kind::Index
-            } else {
-                Kind::Manifest
-            };
-            let document_report = validate(&bytes, Some(kind));
-            let valid = document_report.valid;
-            prefixed(&mut findings, &path, document_report);
-            if !valid {
-                continue;
-            }
+            continue;
+        }
+        let Some(bytes) = source.read(&path) else {
+            findings.push(missing());
+            continue;
+        };
+        if let Err(err) = crate::verify(&bytes, &descriptor.digest, Some(descriptor.size)) {
+            findings.push(layout_finding(
+                err.code(),
+                &path,
+                format!("{err} (referenced by {referrer})"),
+            ));
+            continue;
+        }
+        let kind = if descriptor.media_type.as_str() == oci::IMAGE_INDEX {
+            Kind::Index
+        } else {
+            Kind::Manifest
+        };
+        let document_report = validate(&bytes, Some(kind));
+        let valid = document_report.valid;
+        prefixed(&mut findings, &path, document_report);
+        if valid {
             queue.extend(
                 children(&bytes, kind)
                     .into_iter()
                     .map(|(d, pointer)| (d, format!("{path}#{pointer}"))),
             );
-        } else {
-            match source.digest(&path, descriptor.digest.algorithm()) {
-                None => findings.push(layout_finding(
-                    "BLOB_MISSING",
-                    &path,
-                    "",
-                    format!(
-                        "{} (referenced by {referrer}) is missing",
-                        descriptor.digest
-                    ),
-                )),
-                Some((_, size)) if size != descriptor.size => findings.push(layout_finding(
-                    "SIZE_MISMATCH",
-                    &path,
-                    "",
-                    format!(
-                        "{path} is {size} bytes but {referrer} says {}",
-                        descriptor.size
-                    ),
-                )),
-                Some((digest, _)) if digest != descriptor.digest => findings.push(layout_finding(
-                    "DIGEST_MISMATCH",
-                    &path,
-                    "",
-                    format!("{path} hashes to {digest}, not to its name"),
-                )),
-                Some(_) => {}
-            }
         }
     }
     report(findings)
@@ -295,11 +283,12 @@ fn children(bytes: &[u8], kind: Kind) -> Vec<(Descriptor, String)> {
     }
 }
 
-fn layout_finding(code: &'static str, file: &str, pointer: &str, message: String) -> Finding {
+/// A finding about a whole file of the layout (path `file#`).
+fn layout_finding(code: &'static str, file: &str, message: String) -> Finding {
     Finding {
         code,
         severity: Severity::Error,
-        path: format!("{file}#{pointer}"),
+        path: format!("{file}#"),
         message,
         rule: "image-layout.md#blobs",
     }

@@ -49,20 +49,7 @@ impl Reference {
             Some(colon) => (&path[..colon], Some(&path[colon + 1..])),
             None => (path, None),
         };
-        check_registry(registry).map_err(invalid)?;
-        check_repository(repository).map_err(invalid)?;
-        if registry.len() + 1 + repository.len() > MAX_NAME_LEN {
-            return Err(invalid("registry/repository is longer than 255 characters"));
-        }
-        if let Some(tag) = tag {
-            check_tag(tag).map_err(invalid)?;
-        }
-        Ok(Self {
-            registry: registry.to_owned(),
-            repository: repository.to_owned(),
-            tag: tag.map(str::to_owned),
-            digest,
-        })
+        Self::checked(text, registry, repository, tag, digest)
     }
 
     /// A reference from its parts.
@@ -75,13 +62,32 @@ impl Reference {
         tag: Option<&str>,
         digest: Option<Digest>,
     ) -> Result<Self, Error> {
-        let value = format!("{registry}/{repository}");
+        Self::checked(
+            &format!("{registry}/{repository}"),
+            registry,
+            repository,
+            tag,
+            digest,
+        )
+    }
+
+    /// Checks the parts of a reference; `text` is what errors quote.
+    fn checked(
+        text: &str,
+        registry: &str,
+        repository: &str,
+        tag: Option<&str>,
+        digest: Option<Digest>,
+    ) -> Result<Self, Error> {
         let invalid = |reason| Error::ReferenceInvalid {
-            value: value.clone(),
+            value: text.to_owned(),
             reason,
         };
         check_registry(registry).map_err(invalid)?;
         check_repository(repository).map_err(invalid)?;
+        if registry.len() + 1 + repository.len() > MAX_NAME_LEN {
+            return Err(invalid("registry/repository is longer than 255 characters"));
+        }
         if let Some(tag) = tag {
             check_tag(tag).map_err(invalid)?;
         }

@@ -15,7 +15,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Map, Value};
 
-use crate::descriptor::join;
+use crate::descriptor::{join, type_name};
 use crate::media_type::oci;
 use crate::{Digest, Error, Finding, MediaType, Severity, annotations, json};
 
@@ -147,17 +147,6 @@ fn detect(value: &Value) -> Option<Kind> {
 #[derive(Default)]
 struct Validator {
     findings: Vec<Finding>,
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 impl Validator {
