@@ -87,6 +87,14 @@ impl Descriptor {
         self.media_type.as_str() == crate::media_type::oci::EMPTY
     }
 
+    /// The canonical bytes of this descriptor: Go image-spec field order (mediaType, digest,
+    /// size, urls, annotations, data, platform, artifactType), compact, Go's escaping.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = String::with_capacity(160);
+        self.write_json(&mut out);
+        out.into_bytes()
+    }
+
     /// Appends the canonical JSON of this descriptor (Go image-spec field order).
     pub(crate) fn write_json(&self, out: &mut String) {
         let mut object = ObjectWriter::new(out);
@@ -194,6 +202,14 @@ fn check_data(data: &[u8], digest: &Digest, size: u64, path: &str) -> Result<(),
 }
 
 impl Platform {
+    /// The canonical bytes of this platform (Go image-spec field order: architecture, os,
+    /// os.version, os.features, variant).
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = String::with_capacity(64);
+        self.write_json(&mut out);
+        out.into_bytes()
+    }
+
     pub(crate) fn write_json(&self, out: &mut String) {
         let mut object = ObjectWriter::new(out);
         object.string("architecture", &self.architecture);

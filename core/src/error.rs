@@ -113,6 +113,26 @@ pub enum Error {
         /// The limit.
         max: u64,
     },
+    /// An error response from a registry. Its code is the registry's own when the
+    /// distribution spec defines it (`MANIFEST_UNKNOWN`, `UNAUTHORIZED`, …).
+    Registry {
+        /// The HTTP status.
+        status: u16,
+        /// The entries of the error body (at least one).
+        errors: Vec<crate::registry::RegistryError>,
+    },
+    /// An authentication challenge or token response ocikit cannot use, or a token realm it
+    /// will not send credentials to.
+    AuthInvalid {
+        /// What was wrong.
+        reason: String,
+    },
+    /// A registry (or the host driving the engine) broke the protocol: a missing `Location`,
+    /// too many redirects or pages, a link to another origin.
+    ProtocolState {
+        /// What happened.
+        reason: String,
+    },
     /// Options that cannot go together, such as a subject for an image-spec v1.0 manifest.
     OptionsInvalid {
         /// Which options conflict, and what to do instead.
@@ -158,6 +178,9 @@ impl Error {
             Self::LogoInvalid { .. } => "LOGO_INVALID",
             Self::LogoUnsafe { .. } => "LOGO_UNSAFE",
             Self::LogoTooLarge { .. } => "LOGO_TOO_LARGE",
+            Self::Registry { status, errors } => registry_code(*status, errors),
+            Self::AuthInvalid { .. } => "AUTH_INVALID",
+            Self::ProtocolState { .. } => "PROTOCOL_ERROR",
             Self::OptionsInvalid { .. } => "OPTIONS_INVALID",
             Self::ReferenceInvalid { .. } => "REFERENCE_INVALID",
         }
@@ -171,7 +194,9 @@ impl Error {
             | Self::DataInvalid { reason }
             | Self::DisplayNameInvalid { reason }
             | Self::LogoInvalid { reason }
-            | Self::LogoUnsafe { reason } => {
+            | Self::LogoUnsafe { reason }
+            | Self::AuthInvalid { reason }
+            | Self::ProtocolState { reason } => {
                 vec![("reason", Text(reason.clone()))]
             }
             Self::FieldMissing { path } => vec![("path", Text(path.clone()))],
@@ -201,6 +226,17 @@ impl Error {
             }
             Self::LogoTooLarge { size, max } => vec![("size", Size(*size)), ("max", Size(*max))],
             Self::ArtifactTypeRequired => Vec::new(),
+            Self::Registry { status, errors } => {
+                let mut details = vec![("status", Size(u64::from(*status)))];
+                if let Some(first) = errors.first() {
+                    details.push(("registryCode", Text(first.code.clone())));
+                    details.push(("message", Text(first.message.clone())));
+                    if let Some(detail) = &first.detail {
+                        details.push(("detail", Text(detail.clone())));
+                    }
+                }
+                details
+            }
             Self::OptionsInvalid { reason } => vec![("reason", Text((*reason).to_owned()))],
             Self::AnnotationInvalid { key, reason } => {
                 vec![("key", Text(key.clone())), ("reason", Text(reason.clone()))]
@@ -258,6 +294,19 @@ impl fmt::Display for Error {
             Self::LogoTooLarge { size, max } => {
                 write!(f, "logo is {size} bytes; the limit is {max}")
             }
+            Self::Registry { status, errors } => {
+                write!(f, "registry answered HTTP {status}")?;
+                for (i, error) in errors.iter().enumerate() {
+                    let sep = if i == 0 { ": " } else { "; " };
+                    write!(f, "{sep}{}", error.code)?;
+                    if !error.message.is_empty() {
+                        write!(f, " ({})", error.message)?;
+                    }
+                }
+                Ok(())
+            }
+            Self::AuthInvalid { reason } => write!(f, "authentication failed: {reason}"),
+            Self::ProtocolState { reason } => write!(f, "registry protocol error: {reason}"),
             Self::OptionsInvalid { reason } => write!(f, "conflicting options: {reason}"),
             Self::ReferenceInvalid { value, reason } => {
                 write!(f, "invalid reference {value:?}: {reason}")
@@ -267,3 +316,19 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// A registry error's code: the registry's when the distribution spec defines it, else the one
+/// its status stands for, else `REGISTRY_ERROR`.
+fn registry_code(status: u16, errors: &[crate::registry::RegistryError]) -> &'static str {
+    use crate::registry::errors::{SPEC_CODES, status_code_name};
+    if let Some(code) = errors
+        .first()
+        .and_then(|e| SPEC_CODES.iter().find(|c| **c == e.code))
+    {
+        return code;
+    }
+    match status_code_name(status) {
+        "UNKNOWN" => "REGISTRY_ERROR",
+        code => code,
+    }
+}

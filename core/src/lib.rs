@@ -50,6 +50,7 @@ pub mod manifest;
 pub mod media_type;
 pub mod pack;
 pub mod reference;
+pub mod registry;
 pub mod time;
 pub mod validate;
 

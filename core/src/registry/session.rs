@@ -1,0 +1,427 @@
+//! A session with one registry: where it is, the credentials for it, and the tokens it gave.
+//! Operations borrow the session for each step, so several operations can share its tokens.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde_json::Value;
+
+use super::auth::{BearerChallenge, Challenge, Scope, parse_challenges};
+use super::errors::{RetryPolicy, parse_error_body};
+use super::http::{Body, Method, Request, Response, ResponseBody, encode_query, origin, resolve};
+use crate::Error;
+
+/// Credentials for a registry.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// A user name and password (or personal access token).
+    Basic {
+        /// The user name.
+        username: String,
+        /// The password.
+        password: String,
+    },
+    /// An OAuth2 refresh token ("identity token" in Docker's config.json).
+    RefreshToken(String),
+    /// A registry access token to send as `Bearer` as is.
+    AccessToken(String),
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print secrets.
+        match self {
+            Self::Basic { username, .. } => write!(f, "Basic({username:?}, ***)"),
+            Self::RefreshToken(_) => f.write_str("RefreshToken(***)"),
+            Self::AccessToken(_) => f.write_str("AccessToken(***)"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct CachedToken {
+    scope: Scope,
+    token: String,
+    expires_at_ms: u64,
+}
+
+/// A registry, its credentials, and the tokens it has issued (cached by scope until expiry).
+#[derive(Debug, Clone)]
+pub struct Session {
+    base: String,
+    credentials: Option<Credentials>,
+    tokens: Vec<CachedToken>,
+    /// Set once the registry asked for Basic auth: later requests carry it up front.
+    basic: bool,
+    retry: RetryPolicy,
+}
+
+/// Tokens are renewed this long before they expire, so that a request never carries one that
+/// expires in flight.
+const TOKEN_MARGIN_MS: u64 = 10_000;
+/// The lifetime of a token whose response gave none (the Docker token spec's default).
+const DEFAULT_TOKEN_SECONDS: u64 = 60;
+
+impl Session {
+    /// A session with `registry` (`host[:port]`) over HTTPS, or plain HTTP when `plain_http`.
+    pub fn new(registry: &str, plain_http: bool, credentials: Option<Credentials>) -> Self {
+        let scheme = if plain_http { "http" } else { "https" };
+        Self {
+            base: format!("{scheme}://{registry}"),
+            credentials,
+            tokens: Vec::new(),
+            basic: false,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// Replaces the retry policy.
+    #[must_use]
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// `scheme://host[:port]` of the registry.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The URL of an API path (`/v2/...`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn authorization(&self, url: &str, scope: &Scope, now_ms: u64) -> Option<String> {
+        // Credentials and tokens are for the registry's origin only: never for a redirect
+        // target such as a storage bucket.
+        if origin(url).as_deref() != Some(self.base.as_str()) {
+            return None;
+        }
+        if let Some(Credentials::AccessToken(token)) = &self.credentials {
+            return Some(format!("Bearer {token}"));
+        }
+        if let Some(cached) = self
+            .tokens
+            .iter()
+            .find(|t| t.scope.covers(scope) && t.expires_at_ms > now_ms + TOKEN_MARGIN_MS)
+        {
+            return Some(format!("Bearer {}", cached.token));
+        }
+        match (&self.credentials, self.basic) {
+            (Some(Credentials::Basic { username, password }), true) => {
+                Some(basic(username, password))
+            }
+            _ => None,
+        }
+    }
+
+    /// The token request for a Bearer challenge (the Docker token protocol; OAuth2 with a
+    /// refresh token as a POST form).
+    fn token_request(&self, challenge: &BearerChallenge, scope: &Scope) -> Result<Request, Error> {
+        let realm_origin = origin(&challenge.realm).ok_or_else(|| Error::AuthInvalid {
+            reason: format!(
+                "the token realm {:?} is not an absolute URL",
+                challenge.realm
+            ),
+        })?;
+        // A realm reached over plain HTTP would see the credentials in clear: allowed only when
+        // the registry itself is plain HTTP on the same host (a loopback test registry).
+        if realm_origin.starts_with("http://") && host_of(&realm_origin) != host_of(&self.base) {
+            return Err(Error::AuthInvalid {
+                reason: format!(
+                    "refusing to send credentials to the plain-HTTP token realm {}",
+                    challenge.realm
+                ),
+            });
+        }
+        let mut scopes = vec![scope.to_string()];
+        for asked in &challenge.scopes {
+            if !scopes.contains(asked) {
+                scopes.push(asked.clone());
+            }
+        }
+        if let Some(Credentials::RefreshToken(refresh)) = &self.credentials {
+            let mut form = format!(
+                "grant_type=refresh_token&refresh_token={}&client_id=ocikit",
+                encode_query(refresh)
+            );
+            if let Some(service) = &challenge.service {
+                form.push_str(&format!("&service={}", encode_query(service)));
+            }
+            form.push_str(&format!("&scope={}", encode_query(&scopes.join(" "))));
+            let mut request = Request::new(Method::Post, challenge.realm.clone())
+                .header("Content-Type", "application/x-www-form-urlencoded");
+            request.body = Body::Bytes(form.into_bytes());
+            return Ok(request);
+        }
+        let mut url = challenge.realm.clone();
+        let mut separator = if url.contains('?') { '&' } else { '?' };
+        if let Some(service) = &challenge.service {
+            url.push_str(&format!("{separator}service={}", encode_query(service)));
+            separator = '&';
+        }
+        for scope in &scopes {
+            url.push_str(&format!("{separator}scope={}", encode_query(scope)));
+            separator = '&';
+        }
+        let mut request = Request::new(Method::Get, url);
+        if let Some(Credentials::Basic { username, password }) = &self.credentials {
+            request = request.header("Authorization", basic(username, password));
+        }
+        Ok(request)
+    }
+
+    fn store_token(
+        &mut self,
+        scope: &Scope,
+        response: &Response,
+        now_ms: u64,
+    ) -> Result<(), Error> {
+        let value: Value =
+            serde_json::from_slice(&response.body).map_err(|e| Error::AuthInvalid {
+                reason: format!("the token response is not JSON: {e}"),
+            })?;
+        let token = ["token", "access_token"]
+            .iter()
+            .find_map(|k| {
+                value
+                    .get(*k)
+                    .and_then(Value::as_str)
+                    .filter(|t| !t.is_empty())
+            })
+            .ok_or_else(|| Error::AuthInvalid {
+                reason: "the token response has neither token nor access_token".into(),
+            })?;
+        let seconds = value
+            .get("expires_in")
+            .and_then(Value::as_u64)
+            .filter(|&s| s > 0)
+            .unwrap_or(DEFAULT_TOKEN_SECONDS);
+        self.tokens.retain(|t| t.scope != *scope);
+        self.tokens.push(CachedToken {
+            scope: scope.clone(),
+            token: token.to_owned(),
+            expires_at_ms: now_ms.saturating_add(seconds.saturating_mul(1000)),
+        });
+        Ok(())
+    }
+}
+
+fn basic(username: &str, password: &str) -> String {
+    format!("Basic {}", BASE64.encode(format!("{username}:{password}")))
+}
+
+fn host_of(origin: &str) -> &str {
+    let authority = origin.split_once("://").map_or(origin, |(_, a)| a);
+    match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    }
+}
+
+/// What an operation step asks of the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event<T> {
+    /// Send this request and feed back the response with [`Input::Response`].
+    Send(Request),
+    /// Wait this many milliseconds (a retry's backoff), then feed [`Input::Resume`].
+    Wait(u64),
+    /// The operation is over.
+    Done(T),
+}
+
+/// What the host feeds an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// The first step.
+    Start,
+    /// The response to the last request.
+    Response(Response),
+    /// The wait is over.
+    Resume,
+}
+
+/// One logical request with everything around it: authentication (Basic, Bearer tokens),
+/// retries of 408/429/5xx, and redirects that never carry credentials to another origin.
+#[derive(Debug, Clone)]
+pub(crate) struct Exchange {
+    request: Request,
+    scope: Scope,
+    state: ExchangeState,
+    attempts: u32,
+    auth_rounds: u32,
+    redirects: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ExchangeState {
+    Ready,
+    Sent,
+    Token,
+    Waiting,
+}
+
+/// The most 401s an exchange answers with new credentials before it gives up.
+const MAX_AUTH_ROUNDS: u32 = 2;
+/// The most redirects an exchange follows.
+const MAX_REDIRECTS: u32 = 5;
+
+/// What an exchange step yields to its operation.
+pub(crate) enum Step {
+    Event(Event<()>),
+    Response(Response),
+}
+
+impl Exchange {
+    pub(crate) fn new(request: Request, scope: Scope) -> Self {
+        Self {
+            request,
+            scope,
+            state: ExchangeState::Ready,
+            attempts: 0,
+            auth_rounds: 0,
+            redirects: 0,
+        }
+    }
+
+    pub(crate) fn url(&self) -> &str {
+        &self.request.url
+    }
+
+    fn send(&mut self, session: &Session, now_ms: u64) -> Step {
+        let mut request = self.request.clone();
+        if let Some(authorization) = session.authorization(&request.url, &self.scope, now_ms) {
+            request
+                .headers
+                .push(("Authorization".to_owned(), authorization));
+        }
+        self.state = ExchangeState::Sent;
+        Step::Event(Event::Send(request))
+    }
+
+    pub(crate) fn step(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Step, Error> {
+        match (&self.state, input) {
+            (ExchangeState::Ready | ExchangeState::Waiting, _) => Ok(self.send(session, now_ms)),
+            (ExchangeState::Token, Input::Response(response)) => {
+                if response.status != 200 {
+                    return Err(registry_error(&response));
+                }
+                session.store_token(&self.scope, &response, now_ms)?;
+                Ok(self.send(session, now_ms))
+            }
+            (ExchangeState::Sent, Input::Response(response)) => {
+                self.on_response(session, response, now_ms)
+            }
+            (_, input) => Err(Error::ProtocolState {
+                reason: format!("unexpected input {input:?} while waiting for a response"),
+            }),
+        }
+    }
+
+    fn on_response(
+        &mut self,
+        session: &mut Session,
+        response: Response,
+        now_ms: u64,
+    ) -> Result<Step, Error> {
+        match response.status {
+            401 if self.auth_rounds < MAX_AUTH_ROUNDS => {
+                self.auth_rounds += 1;
+                let challenges = response
+                    .headers
+                    .iter()
+                    .filter(|(n, _)| n.eq_ignore_ascii_case("WWW-Authenticate"))
+                    .flat_map(|(_, v)| parse_challenges(v))
+                    .collect::<Vec<_>>();
+                let bearer = challenges.iter().find_map(|c| match c {
+                    Challenge::Bearer(b) if !b.realm.is_empty() => Some(b),
+                    _ => None,
+                });
+                if let Some(bearer) = bearer {
+                    if matches!(session.credentials, Some(Credentials::AccessToken(_))) {
+                        return Err(registry_error(&response));
+                    }
+                    let request = session.token_request(bearer, &self.scope)?;
+                    self.state = ExchangeState::Token;
+                    return Ok(Step::Event(Event::Send(request)));
+                }
+                let basic_offered = challenges
+                    .iter()
+                    .any(|c| matches!(c, Challenge::Basic { .. }));
+                let have_basic = matches!(session.credentials, Some(Credentials::Basic { .. }));
+                if basic_offered && have_basic && !session.basic {
+                    session.basic = true;
+                    return Ok(self.send(session, now_ms));
+                }
+                Err(registry_error(&response))
+            }
+            301 | 302 | 303 | 307 | 308
+                if self.request.method != Method::Put && self.request.method != Method::Patch =>
+            {
+                self.redirects += 1;
+                let location = response
+                    .header("Location")
+                    .ok_or_else(|| Error::ProtocolState {
+                        reason: format!("HTTP {} without a Location", response.status),
+                    })?;
+                if self.redirects > MAX_REDIRECTS {
+                    return Err(Error::ProtocolState {
+                        reason: format!("more than {MAX_REDIRECTS} redirects"),
+                    });
+                }
+                let target =
+                    resolve(&self.request.url, location).ok_or_else(|| Error::ProtocolState {
+                        reason: format!("cannot resolve the redirect to {location:?}"),
+                    })?;
+                // HTTPS must not be downgraded to HTTP by a redirect.
+                if self.request.url.starts_with("https://") && target.starts_with("http://") {
+                    return Err(Error::ProtocolState {
+                        reason: format!("refusing a redirect from HTTPS to {target}"),
+                    });
+                }
+                self.request.url = target;
+                if response.status == 303 {
+                    self.request.method = Method::Get;
+                    self.request.body = Body::Empty;
+                }
+                Ok(self.send(session, now_ms))
+            }
+            status => {
+                self.attempts += 1;
+                let retry_after = response.header("Retry-After");
+                // Only idempotent requests, and uploads whose body the host can send again,
+                // are retried.
+                let repeatable = !matches!(self.request.method, Method::Post | Method::Patch);
+                match session
+                    .retry
+                    .delay_ms(status, self.attempts, retry_after, now_ms)
+                {
+                    Some(delay) if repeatable => {
+                        self.state = ExchangeState::Waiting;
+                        Ok(Step::Event(Event::Wait(delay)))
+                    }
+                    _ => Ok(Step::Response(response)),
+                }
+            }
+        }
+    }
+}
+
+/// The error a failed response stands for: the registry's own codes pass through.
+pub(crate) fn registry_error(response: &Response) -> Error {
+    let errors = parse_error_body(response.status, &response.body);
+    Error::Registry {
+        status: response.status,
+        errors,
+    }
+}
+
+/// Whether a request of this kind captures its body (JSON documents, errors) or streams it.
+pub(crate) fn capture(max: u64) -> ResponseBody {
+    ResponseBody::Capture { max }
+}

@@ -1,0 +1,213 @@
+//! Replays the registry transcripts of tests/vectors/registry/ through the sans-IO engine.
+
+use std::path::PathBuf;
+
+use ocikit_core::registry::session::{Credentials, Event, Input, Session};
+use ocikit_core::registry::{
+    BlobExists, Body, GetBlob, GetManifest, ListTags, PushBlob, PutManifest, Request, Response,
+};
+use ocikit_core::{Descriptor, Digest, Error, MediaType, Reference};
+use serde_json::{Value, json};
+
+/// One operation of any kind, so the replay loop can drive them alike.
+enum Operation {
+    GetManifest(GetManifest),
+    PutManifest(PutManifest),
+    BlobExists(BlobExists),
+    PushBlob(PushBlob),
+    GetBlob(GetBlob),
+    ListTags(ListTags),
+}
+
+impl Operation {
+    fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now: u64,
+    ) -> Result<Event<Value>, Error> {
+        fn map<T>(event: Event<T>, f: impl FnOnce(T) -> Value) -> Event<Value> {
+            match event {
+                Event::Send(r) => Event::Send(r),
+                Event::Wait(ms) => Event::Wait(ms),
+                Event::Done(v) => Event::Done(f(v)),
+            }
+        }
+        Ok(match self {
+            Self::GetManifest(op) => map(
+                op.next(session, input, now)?,
+                |m| json!({"mediaType": m.media_type, "digest": m.digest.to_string(), "body": String::from_utf8_lossy(&m.bytes)}),
+            ),
+            Self::PutManifest(op) => map(
+                op.next(session, input, now)?,
+                |d| json!({"digest": d.to_string()}),
+            ),
+            Self::BlobExists(op) => map(op.next(session, input, now)?, |s| json!({"size": s})),
+            Self::PushBlob(op) => map(op.next(session, input, now)?, |u| json!({"uploaded": u})),
+            Self::GetBlob(op) => map(op.next(session, input, now)?, |()| json!({})),
+            Self::ListTags(op) => map(op.next(session, input, now)?, |t| json!({"tags": t})),
+        })
+    }
+}
+
+fn text(value: &Value, key: &str) -> String {
+    value[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} in {value}"))
+        .to_owned()
+}
+
+fn operation(session: &Session, spec: &Value) -> Operation {
+    let reference = Reference::parse(&text(spec, "reference")).expect("reference");
+    let blob = || {
+        let digest = Digest::parse(&text(spec, "digest")).expect("digest");
+        Descriptor::new(
+            MediaType::parse("application/octet-stream").expect("mt"),
+            digest,
+            spec["size"].as_u64().expect("size"),
+        )
+    };
+    match text(spec, "op").as_str() {
+        "getManifest" => Operation::GetManifest(GetManifest::new(session, &reference)),
+        "putManifest" => Operation::PutManifest(PutManifest::new(
+            session,
+            &reference,
+            &MediaType::parse(&text(spec, "mediaType")).expect("mt"),
+            text(spec, "body").into_bytes(),
+        )),
+        "blobExists" => Operation::BlobExists(BlobExists::new(session, &reference, &blob().digest)),
+        "pushBlob" => Operation::PushBlob(PushBlob::new(session, &reference, &blob())),
+        "getBlob" => Operation::GetBlob(GetBlob::new(session, &reference, &blob())),
+        "listTags" => Operation::ListTags(ListTags::new(
+            session,
+            &reference,
+            spec["pageSize"].as_u64().map(|n| n as u32),
+        )),
+        other => panic!("unknown op {other}"),
+    }
+}
+
+fn session(spec: &Value) -> Session {
+    let credentials = match &spec["credentials"] {
+        Value::Null => None,
+        c if c.get("username").is_some() => Some(Credentials::Basic {
+            username: text(c, "username"),
+            password: text(c, "password"),
+        }),
+        c if c.get("refreshToken").is_some() => {
+            Some(Credentials::RefreshToken(text(c, "refreshToken")))
+        }
+        c => Some(Credentials::AccessToken(text(c, "accessToken"))),
+    };
+    Session::new(
+        &text(spec, "registry"),
+        spec["plainHttp"].as_bool().unwrap_or(false),
+        credentials,
+    )
+}
+
+fn check_request(name: &str, request: &Request, expected: &Value) {
+    assert_eq!(
+        request.method.as_str(),
+        text(expected, "method"),
+        "{name}: method of {}",
+        request.url
+    );
+    assert_eq!(request.url, text(expected, "url"), "{name}: url");
+    for (header, value) in expected["headers"].as_object().expect("headers") {
+        assert_eq!(
+            request.header_value(header),
+            value.as_str(),
+            "{name}: header {header} of {} {}",
+            request.method,
+            request.url
+        );
+    }
+    if let Some(body) = expected.get("body") {
+        assert_eq!(
+            request.body,
+            Body::Bytes(text(&json!({"b": body}), "b").into_bytes()),
+            "{name}: body"
+        );
+    }
+    if let Some(blob) = expected.get("bodyBlob") {
+        let want = Body::Blob {
+            offset: blob["offset"].as_u64().expect("offset"),
+            length: blob["length"].as_u64().expect("length"),
+        };
+        assert_eq!(request.body, want, "{name}: blob body");
+    }
+}
+
+fn response(spec: &Value) -> Response {
+    Response {
+        status: spec["status"].as_u64().expect("status") as u16,
+        headers: spec["headers"]
+            .as_object()
+            .map(|h| {
+                h.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().expect("str").to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        body: spec
+            .get("body")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .as_bytes()
+            .to_vec(),
+        streamed: spec.get("streamed").map(|s| {
+            (
+                Digest::parse(&text(s, "digest")).expect("digest"),
+                s["size"].as_u64().expect("size"),
+            )
+        }),
+    }
+}
+
+#[test]
+fn registry_transcripts_replay() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/registry");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).expect("registry vectors") {
+        let doc: Value = serde_json::from_str(
+            &std::fs::read_to_string(entry.expect("entry").path()).expect("read"),
+        )
+        .expect("json");
+        let name = text(&doc, "name");
+        let mut session = session(&doc["session"]);
+        for step in doc["steps"].as_array().expect("steps") {
+            count += 1;
+            let now = step["now"].as_u64().unwrap_or_default();
+            let mut op = operation(&session, &step["operation"]);
+            let mut input = Input::Start;
+            for exchange in step["exchanges"].as_array().expect("exchanges") {
+                let event = match op.next(&mut session, input, now) {
+                    Ok(event) => event,
+                    Err(err) => panic!("{name}: failed early with {}: {err}", err.code()),
+                };
+                if let Some(wait) = exchange.get("wait") {
+                    assert_eq!(event, Event::Wait(wait.as_u64().expect("ms")), "{name}");
+                    input = Input::Resume;
+                    continue;
+                }
+                let Event::Send(request) = event else {
+                    panic!("{name}: expected a request, got {event:?}")
+                };
+                check_request(&name, &request, &exchange["request"]);
+                input = Input::Response(response(&exchange["response"]));
+            }
+            let outcome = match op.next(&mut session, input, now) {
+                Ok(Event::Done(result)) => Ok(result),
+                Ok(other) => panic!("{name}: expected the end, got {other:?}"),
+                Err(err) => Err(err.code()),
+            };
+            match (outcome, step.get("error").and_then(Value::as_str)) {
+                (Ok(result), None) => assert_eq!(result, step["result"], "{name}"),
+                (Err(code), Some(expected)) => assert_eq!(code, expected, "{name}"),
+                (got, want) => panic!("{name}: got {got:?}, expected error {want:?}"),
+            }
+        }
+    }
+    assert!(count >= 20, "only {count} operations replayed");
+}

@@ -1,0 +1,241 @@
+"""Regenerates tests/vectors/registry/*.json: request/response transcripts of registry
+operations, replayed through the sans-IO engine by the Rust, Python and JS suites.
+
+Each transcript is a session (registry, plain HTTP or not, credentials) and a list of
+operations run in turn on that session (so token caching shows); each operation lists the
+exchanges the engine must ask for — the request it must send (method, URL, and the headers
+given: a value must match, null must be absent) and the response to feed back — or the waits
+it must ask for, and its result or error code. The exchanges follow what CNCF distribution
+2.8.2 and the Docker token protocol answer.
+
+Run: python3 tests/vectors/tools/make_registry_vectors.py
+"""
+
+import base64
+import hashlib
+import json
+import pathlib
+
+OUT = pathlib.Path(__file__).resolve().parent.parent / "registry"
+R = "127.0.0.1:5000"
+BASE = f"http://{R}"
+ACCEPT = ("application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
+          "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json")
+MANIFEST = ('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.example.docs.config.v1+json",'
+            '"config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2,"data":"e30="},'
+            '"layers":[{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2,"data":"e30="}]}')
+MD = "sha256:" + hashlib.sha256(MANIFEST.encode()).hexdigest()
+BLOB = "sha256:" + hashlib.sha256(b"hello world\n").hexdigest()
+OCI = "application/vnd.oci.image.manifest.v1+json"
+BASIC = "Basic " + base64.b64encode(b"alice:s3cret").decode()
+REALM = f"http://{R.split(':')[0]}:5001/token"
+CHALLENGE = f'Bearer realm="{REALM}",service="registry.test",scope="repository:docs:pull"'
+TOKEN_URL = f"{REALM}?service=registry.test&scope=repository%3Adocs%3Apull"
+UNKNOWN = json.dumps({"errors": [{"code": "MANIFEST_UNKNOWN", "message": "manifest unknown", "detail": {"Tag": "v9"}}]})
+
+
+def req(method, url, **headers):
+    return {"method": method, "url": url, "headers": {k.replace("_", "-"): v for k, v in headers.items()}}
+
+
+def res(status, body="", **headers):
+    return {"status": status, "headers": {k.replace("_", "-"): v for k, v in headers.items()}, "body": body}
+
+
+def ex(request, response):
+    return {"request": request, "response": response}
+
+
+def get_manifest(ref, exchanges, result=None, error=None, now=0):
+    step = {"operation": {"op": "getManifest", "reference": ref}, "now": now, "exchanges": exchanges}
+    step.update({"error": error} if error else {"result": result})
+    return step
+
+
+OK_MANIFEST = {"mediaType": OCI, "digest": MD, "body": MANIFEST}
+SERVED = res(200, MANIFEST, Content_Type=OCI, Docker_Content_Digest=MD)
+
+transcripts = {
+    "manifest-get-anonymous": {
+        "description": "GET a manifest by tag from an open registry: OCI Accept types, no Authorization",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [get_manifest(f"{R}/docs:v1", [ex(req("GET", f"{BASE}/v2/docs/manifests/v1", Accept=ACCEPT, Authorization=None), SERVED)], OK_MANIFEST)],
+    },
+    "manifest-get-by-digest": {
+        "description": "GET by digest: the bytes must hash to the digest asked for",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [get_manifest(f"{R}/docs@{MD}", [ex(req("GET", f"{BASE}/v2/docs/manifests/{MD}"), SERVED)], OK_MANIFEST)],
+    },
+    "manifest-get-digest-mismatch": {
+        "description": "a registry serving other bytes than the digest asked for is caught",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [get_manifest(f"{R}/docs@{BLOB}", [ex(req("GET", f"{BASE}/v2/docs/manifests/{BLOB}"), SERVED)], error="DIGEST_MISMATCH")],
+    },
+    "manifest-get-wrong-docker-content-digest": {
+        "description": "Docker-Content-Digest that disagrees with the bytes is caught",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [get_manifest(f"{R}/docs:v1", [ex(req("GET", f"{BASE}/v2/docs/manifests/v1"), res(200, MANIFEST, Content_Type=OCI, Docker_Content_Digest=BLOB))], error="DIGEST_MISMATCH")],
+    },
+    "manifest-get-unknown": {
+        "description": "404 with a distribution error body: the registry's code passes through",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [get_manifest(f"{R}/docs:v9", [ex(req("GET", f"{BASE}/v2/docs/manifests/v9"), res(404, UNKNOWN, Content_Type="application/json"))], error="MANIFEST_UNKNOWN")],
+    },
+    "bearer-anonymous-token-then-cached": {
+        "description": "401 with a Bearer challenge: anonymous token request with service and scope, retry with the token; the second operation reuses the cached token",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [
+            get_manifest(f"{R}/docs:v1", [
+                ex(req("GET", f"{BASE}/v2/docs/manifests/v1", Authorization=None), res(401, '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}', WWW_Authenticate=CHALLENGE)),
+                ex(req("GET", TOKEN_URL, Authorization=None), res(200, '{"token":"t1","expires_in":300}')),
+                ex(req("GET", f"{BASE}/v2/docs/manifests/v1", Authorization="Bearer t1"), SERVED),
+            ], OK_MANIFEST),
+            get_manifest(f"{R}/docs:v1", [ex(req("GET", f"{BASE}/v2/docs/manifests/v1", Authorization="Bearer t1"), SERVED)], OK_MANIFEST, now=100_000),
+        ],
+    },
+    "bearer-token-expires": {
+        "description": "a cached token is not used within 10 s of its expiry: the engine asks for a new one",
+        "session": {"registry": R, "plainHttp": True, "credentials": {"username": "alice", "password": "s3cret"}},
+        "steps": [
+            get_manifest(f"{R}/docs:v1", [
+                ex(req("GET", f"{BASE}/v2/docs/manifests/v1", Authorization=None), res(401, "", WWW_Authenticate=CHALLENGE)),
+                ex(req("GET", TOKEN_URL, Authorization=BASIC), res(200, '{"access_token":"t1","expires_in":60}')),
+                ex(req("GET", f"{BASE}/v2/docs/manifests/v1", Authorization="Bearer t1"), SERVED),
+            ], OK_MANIFEST),
+            get_manifest(f"{R}/docs:v1", [
+                ex(req("GET", f"{BASE}/v2/docs/manifests/v1", Authorization=None), res(401, "", WWW_Authenticate=CHALLENGE)),
+                ex(req("GET", TOKEN_URL, Authorization=BASIC), res(200, '{"token":"t2"}')),
+                ex(req("GET", f"{BASE}/v2/docs/manifests/v1", Authorization="Bearer t2"), SERVED),
+            ], OK_MANIFEST, now=55_000),
+        ],
+    },
+    "bearer-token-denied": {
+        "description": "the token server refuses the credentials: its error passes through",
+        "session": {"registry": R, "plainHttp": True, "credentials": {"username": "alice", "password": "wrong"}},
+        "steps": [get_manifest(f"{R}/docs:v1", [
+            ex(req("GET", f"{BASE}/v2/docs/manifests/v1"), res(401, "", WWW_Authenticate=CHALLENGE)),
+            ex(req("GET", TOKEN_URL, Authorization="Basic " + base64.b64encode(b"alice:wrong").decode()), res(401, '{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}')),
+        ], error="UNAUTHORIZED")],
+    },
+    "bearer-insecure-realm-refused": {
+        "description": "credentials are never sent to a plain-HTTP token realm on another host",
+        "session": {"registry": "registry.example", "plainHttp": False, "credentials": {"username": "alice", "password": "s3cret"}},
+        "steps": [get_manifest("registry.example/docs:v1", [
+            ex(req("GET", "https://registry.example/v2/docs/manifests/v1"), res(401, "", WWW_Authenticate='Bearer realm="http://auth.example/token",service="registry.example"')),
+        ], error="AUTH_INVALID")],
+    },
+    "basic-auth": {
+        "description": "htpasswd Basic auth: the first 401 sets Basic, which later requests carry up front",
+        "session": {"registry": R, "plainHttp": True, "credentials": {"username": "alice", "password": "s3cret"}},
+        "steps": [
+            get_manifest(f"{R}/docs:v1", [
+                ex(req("GET", f"{BASE}/v2/docs/manifests/v1", Authorization=None), res(401, "", WWW_Authenticate='Basic realm="Registry Realm"')),
+                ex(req("GET", f"{BASE}/v2/docs/manifests/v1", Authorization=BASIC), SERVED),
+            ], OK_MANIFEST),
+            get_manifest(f"{R}/docs:v1", [ex(req("GET", f"{BASE}/v2/docs/manifests/v1", Authorization=BASIC), SERVED)], OK_MANIFEST),
+        ],
+    },
+    "basic-auth-rejected": {
+        "description": "wrong Basic credentials: one retry with them, then UNAUTHORIZED",
+        "session": {"registry": R, "plainHttp": True, "credentials": {"username": "alice", "password": "s3cret"}},
+        "steps": [get_manifest(f"{R}/docs:v1", [
+            ex(req("GET", f"{BASE}/v2/docs/manifests/v1"), res(401, "", WWW_Authenticate='Basic realm="Registry Realm"')),
+            ex(req("GET", f"{BASE}/v2/docs/manifests/v1", Authorization=BASIC), res(401, '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}', WWW_Authenticate='Basic realm="Registry Realm"')),
+        ], error="UNAUTHORIZED")],
+    },
+    "retry-429-with-retry-after-then-503": {
+        "description": "429 waits Retry-After (2 s, longer than the backoff); 503 waits the doubled backoff; then success",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [get_manifest(f"{R}/docs:v1", [
+            ex(req("GET", f"{BASE}/v2/docs/manifests/v1"), res(429, '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}', Retry_After="2")),
+            {"wait": 2000},
+            ex(req("GET", f"{BASE}/v2/docs/manifests/v1"), res(503, "busy")),
+            {"wait": 500},
+            ex(req("GET", f"{BASE}/v2/docs/manifests/v1"), SERVED),
+        ], OK_MANIFEST)],
+    },
+    "retry-gives-up": {
+        "description": "after four retries the 503 is the answer",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [get_manifest(f"{R}/docs:v1", [
+            ex(req("GET", f"{BASE}/v2/docs/manifests/v1"), res(503, "")), {"wait": 250},
+            ex(req("GET", f"{BASE}/v2/docs/manifests/v1"), res(503, "")), {"wait": 500},
+            ex(req("GET", f"{BASE}/v2/docs/manifests/v1"), res(503, "")), {"wait": 1000},
+            ex(req("GET", f"{BASE}/v2/docs/manifests/v1"), res(503, "")), {"wait": 2000},
+            ex(req("GET", f"{BASE}/v2/docs/manifests/v1"), res(503, "")),
+        ], error="REGISTRY_ERROR")],
+    },
+    "put-manifest": {
+        "description": "PUT the exact bytes with their Content-Type under a tag",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "putManifest", "reference": f"{R}/docs:v1", "mediaType": OCI, "body": MANIFEST}, "now": 0,
+                   "exchanges": [ex({**req("PUT", f"{BASE}/v2/docs/manifests/v1", Content_Type=OCI), "body": MANIFEST}, res(201, "", Location=f"/v2/docs/manifests/{MD}", Docker_Content_Digest=MD))],
+                   "result": {"digest": MD}}],
+    },
+    "push-blob-exists": {
+        "description": "a blob the repository has is not uploaded again",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "pushBlob", "reference": f"{R}/docs", "digest": BLOB, "size": 12}, "now": 0,
+                   "exchanges": [ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BLOB}"), res(200, "", Content_Length="12", Docker_Content_Digest=BLOB))],
+                   "result": {"uploaded": False}}],
+    },
+    "push-blob-monolithic": {
+        "description": "HEAD 404, POST for an upload session (relative Location), PUT the content with ?digest=",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "pushBlob", "reference": f"{R}/docs", "digest": BLOB, "size": 12}, "now": 0,
+                   "exchanges": [
+                       ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BLOB}"), res(404, "")),
+                       ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/", Content_Length="0"), res(202, "", Location="/v2/docs/blobs/uploads/u-1?_state=abc", Range="0-0", Docker_Upload_UUID="u-1")),
+                       ex({**req("PUT", f"{BASE}/v2/docs/blobs/uploads/u-1?_state=abc&digest={BLOB.replace(':', '%3A')}", Content_Type="application/octet-stream", Content_Length="12"), "bodyBlob": {"offset": 0, "length": 12}},
+                          res(201, "", Location=f"/v2/docs/blobs/{BLOB}", Docker_Content_Digest=BLOB)),
+                   ],
+                   "result": {"uploaded": True}}],
+    },
+    "get-blob-redirect-drops-credentials": {
+        "description": "a blob GET redirected to storage on another origin does not carry Authorization there",
+        "session": {"registry": R, "plainHttp": True, "credentials": {"username": "alice", "password": "s3cret"}},
+        "steps": [{"operation": {"op": "getBlob", "reference": f"{R}/docs", "digest": BLOB, "size": 12}, "now": 0,
+                   "exchanges": [
+                       ex(req("GET", f"{BASE}/v2/docs/blobs/{BLOB}", Authorization=None), res(401, "", WWW_Authenticate='Basic realm="r"')),
+                       ex(req("GET", f"{BASE}/v2/docs/blobs/{BLOB}", Authorization=BASIC), res(307, "", Location="http://storage.example:9000/bucket/blob?sig=x")),
+                       ex(req("GET", "http://storage.example:9000/bucket/blob?sig=x", Authorization=None), {"status": 200, "headers": {}, "streamed": {"digest": BLOB, "size": 12}}),
+                   ],
+                   "result": {}}],
+    },
+    "get-blob-corrupt": {
+        "description": "a blob whose streamed content does not hash to its digest is caught",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "getBlob", "reference": f"{R}/docs", "digest": BLOB, "size": 12}, "now": 0,
+                   "exchanges": [ex(req("GET", f"{BASE}/v2/docs/blobs/{BLOB}"), {"status": 200, "headers": {}, "streamed": {"digest": MD, "size": 12}})],
+                   "error": "DIGEST_MISMATCH"}],
+    },
+    "list-tags-paginated": {
+        "description": "tags over two pages, following the Link header",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "listTags", "reference": f"{R}/docs", "pageSize": 2}, "now": 0,
+                   "exchanges": [
+                       ex(req("GET", f"{BASE}/v2/docs/tags/list?n=2"), res(200, '{"name":"docs","tags":["a","b"]}', Link='</v2/docs/tags/list?last=b&n=2>; rel="next"')),
+                       ex(req("GET", f"{BASE}/v2/docs/tags/list?last=b&n=2"), res(200, '{"name":"docs","tags":["c"]}')),
+                   ],
+                   "result": {"tags": ["a", "b", "c"]}}],
+    },
+    "list-tags-foreign-link-refused": {
+        "description": "a next-page link to another origin is refused",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "listTags", "reference": f"{R}/docs"}, "now": 0,
+                   "exchanges": [ex(req("GET", f"{BASE}/v2/docs/tags/list"), res(200, '{"name":"docs","tags":["a"]}', Link='<http://evil.example/v2/docs/tags/list?last=a>; rel="next"'))],
+                   "error": "PROTOCOL_ERROR"}],
+    },
+    "list-tags-null": {
+        "description": "a repository without tags may answer tags: null",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "listTags", "reference": f"{R}/docs"}, "now": 0,
+                   "exchanges": [ex(req("GET", f"{BASE}/v2/docs/tags/list"), res(200, '{"name":"docs","tags":null}'))],
+                   "result": {"tags": []}}],
+    },
+}
+
+OUT.mkdir(exist_ok=True)
+for name, transcript in transcripts.items():
+    (OUT / f"{name}.json").write_text(json.dumps({"name": name, **transcript}, indent=2) + "\n")
+print(len(transcripts), "transcripts")
