@@ -4,12 +4,14 @@ use std::path::PathBuf;
 
 use ocikit_core::registry::session::{Credentials, Event, Input, Session};
 use ocikit_core::registry::{
-    BlobExists, Body, GetBlob, GetManifest, ListTags, PushBlob, PutManifest, Request, Response,
+    AddReferrer, BlobExists, Body, DeleteManifest, GetBlob, GetManifest, ListReferrers, ListTags,
+    PushBlob, PushOptions, PutManifest, Request, ResolveManifest, Response,
 };
 use ocikit_core::{Descriptor, Digest, Error, MediaType, Reference};
 use serde_json::{Value, json};
 
 /// One operation of any kind, so the replay loop can drive them alike.
+#[allow(clippy::large_enum_variant)] // a test harness: boxing would buy nothing
 enum Operation {
     GetManifest(GetManifest),
     PutManifest(PutManifest),
@@ -17,6 +19,10 @@ enum Operation {
     PushBlob(PushBlob),
     GetBlob(GetBlob),
     ListTags(ListTags),
+    Resolve(ResolveManifest),
+    Delete(DeleteManifest),
+    ListReferrers(ListReferrers),
+    AddReferrer(AddReferrer),
 }
 
 impl Operation {
@@ -46,6 +52,19 @@ impl Operation {
             Self::PushBlob(op) => map(op.next(session, input, now)?, |u| json!({"uploaded": u})),
             Self::GetBlob(op) => map(op.next(session, input, now)?, |()| json!({})),
             Self::ListTags(op) => map(op.next(session, input, now)?, |t| json!({"tags": t})),
+            Self::Resolve(op) => map(
+                op.next(session, input, now)?,
+                |r| json!({"mediaType": r.media_type, "digest": r.digest.to_string(), "size": r.size}),
+            ),
+            Self::Delete(op) => map(op.next(session, input, now)?, |()| json!({})),
+            Self::ListReferrers(op) => map(
+                op.next(session, input, now)?,
+                |found| json!({"referrers": found.iter().map(|d| d.digest.to_string()).collect::<Vec<_>>()}),
+            ),
+            Self::AddReferrer(op) => map(
+                op.next(session, input, now)?,
+                |index| json!({"index": index.map(|d| d.to_string())}),
+            ),
         })
     }
 }
@@ -76,7 +95,46 @@ fn operation(session: &Session, spec: &Value) -> Operation {
             text(spec, "body").into_bytes(),
         )),
         "blobExists" => Operation::BlobExists(BlobExists::new(session, &reference, &blob().digest)),
-        "pushBlob" => Operation::PushBlob(PushBlob::new(session, &reference, &blob())),
+        "pushBlob" => Operation::PushBlob(PushBlob::with_options(
+            session,
+            &reference,
+            &blob(),
+            PushOptions {
+                mount_from: spec["mountFrom"].as_str().map(str::to_owned),
+                chunk_size: spec["chunkSize"].as_u64(),
+            },
+        )),
+        "resumeBlob" => Operation::PushBlob(PushBlob::resume(
+            session,
+            &reference,
+            &blob(),
+            &text(spec, "uploadUrl"),
+            spec["chunkSize"].as_u64().expect("chunkSize"),
+        )),
+        "resolveManifest" => Operation::Resolve(ResolveManifest::new(session, &reference)),
+        "deleteManifest" => {
+            Operation::Delete(DeleteManifest::new(session, &reference, &blob().digest))
+        }
+        "listReferrers" => Operation::ListReferrers(ListReferrers::new(
+            session,
+            &reference,
+            &Digest::parse(&text(spec, "subject")).expect("subject"),
+            spec["artifactType"].as_str(),
+        )),
+        "addReferrer" => {
+            let mut referrer = blob();
+            referrer.media_type =
+                MediaType::parse("application/vnd.oci.image.manifest.v1+json").expect("mt");
+            referrer.artifact_type = spec["artifactType"]
+                .as_str()
+                .map(|t| MediaType::parse(t).expect("mt"));
+            Operation::AddReferrer(AddReferrer::new(
+                session,
+                &reference,
+                &Digest::parse(&text(spec, "subject")).expect("subject"),
+                &referrer,
+            ))
+        }
         "getBlob" => Operation::GetBlob(GetBlob::new(session, &reference, &blob())),
         "listTags" => Operation::ListTags(ListTags::new(
             session,

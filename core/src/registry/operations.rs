@@ -147,6 +147,7 @@ impl GetManifest {
 pub struct PutManifest {
     exchange: Exchange,
     digest: Digest,
+    subject_processed: bool,
 }
 
 impl PutManifest {
@@ -172,7 +173,15 @@ impl PutManifest {
                 Scope::repository(reference.repository(), &[Action::Pull, Action::Push]),
             ),
             digest,
+            subject_processed: false,
         }
+    }
+
+    /// After the PUT: whether the registry said (`OCI-Subject`) that it indexed the manifest's
+    /// subject for the referrers API. When a manifest with a subject was pushed and this is
+    /// false, the host runs [`AddReferrer`] to keep the referrers tag schema current.
+    pub fn subject_processed(&self) -> bool {
+        self.subject_processed
     }
 
     /// The next step; done with the manifest's digest.
@@ -190,6 +199,7 @@ impl PutManifest {
         if response.status != 201 && response.status != 200 {
             return Err(registry_error(&response));
         }
+        self.subject_processed = response.header("OCI-Subject").is_some();
         if let Some(served) = response
             .header("Docker-Content-Digest")
             .and_then(|d| Digest::parse(d).ok())
@@ -247,53 +257,185 @@ impl BlobExists {
     }
 }
 
-/// Upload a blob: skip it when present, else POST for a session and PUT the content with its
-/// digest in one request (monolithic upload; distribution 2.8.2 does not take single-POST
-/// uploads, so none is attempted).
+/// How to upload a blob.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PushOptions {
+    /// Try a cross-repository mount from this repository of the same registry first.
+    pub mount_from: Option<String>,
+    /// Upload in chunks of this many bytes (raised to the registry's `OCI-Chunk-Min-Length`);
+    /// `None` uploads in one PUT.
+    pub chunk_size: Option<u64>,
+}
+
+/// Upload a blob: skip it when present, mount it from another repository when asked, else POST
+/// for an upload session and send the content — in one PUT with the digest (monolithic), or in
+/// PATCHed chunks, always to the newest `Location`, closed by a PUT with the digest. A failed
+/// chunk is resumed from the offset the registry reports (`Range`), and an upload interrupted
+/// for good can be resumed later with [`PushBlob::resume`]. (distribution 2.8.2 does not take
+/// single-POST uploads, so none is attempted.)
 #[derive(Debug, Clone)]
 pub struct PushBlob {
     reference: Reference,
     descriptor: Descriptor,
+    options: PushOptions,
     exchange: Exchange,
     phase: PushPhase,
+    /// The newest upload URL.
+    location: String,
+    /// Bytes the registry has.
+    offset: u64,
+    chunk: u64,
+    recoveries: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PushPhase {
     Exists,
     Start,
-    Put,
+    Chunk,
+    Status,
+    Close,
 }
 
+/// How often a failed chunk is resumed from the registry's reported offset.
+const MAX_RECOVERIES: u32 = 3;
+
 impl PushBlob {
-    /// Uploads the blob `descriptor` describes; the host streams its bytes when asked
+    /// Uploads the blob `descriptor` describes in one PUT; the host streams its bytes when asked
     /// ([`Body::Blob`]).
     pub fn new(session: &Session, reference: &Reference, descriptor: &Descriptor) -> Self {
+        Self::with_options(session, reference, descriptor, PushOptions::default())
+    }
+
+    /// Uploads with `options` (mount, chunks).
+    pub fn with_options(
+        session: &Session,
+        reference: &Reference,
+        descriptor: &Descriptor,
+        options: PushOptions,
+    ) -> Self {
         let url = session.url(&repository_path(
             reference,
             "blobs",
             &descriptor.digest.to_string(),
         ));
+        let scope = Scope::repository(reference.repository(), &[Action::Pull, Action::Push]);
         Self {
             reference: reference.clone(),
             descriptor: descriptor.clone(),
-            exchange: Exchange::new(
-                Request::new(Method::Head, url),
-                Scope::repository(reference.repository(), &[Action::Pull, Action::Push]),
-            ),
+            chunk: options.chunk_size.unwrap_or(0),
+            options,
+            exchange: Exchange::new(Request::new(Method::Head, url), scope),
             phase: PushPhase::Exists,
+            location: String::new(),
+            offset: 0,
+            recoveries: 0,
         }
+    }
+
+    /// Resumes an interrupted upload at `upload_url` (the last `Location` the registry gave, as
+    /// [`PushBlob::upload_url`] reports it): asks the registry how much it has, then sends the
+    /// rest in chunks of `chunk_size`.
+    pub fn resume(
+        session: &Session,
+        reference: &Reference,
+        descriptor: &Descriptor,
+        upload_url: &str,
+        chunk_size: u64,
+    ) -> Self {
+        let mut push = Self::with_options(
+            session,
+            reference,
+            descriptor,
+            PushOptions {
+                mount_from: None,
+                chunk_size: Some(chunk_size),
+            },
+        );
+        push.location = upload_url.to_owned();
+        push.status_request();
+        push
+    }
+
+    /// The newest upload URL, to resume with after an interruption (empty before the upload
+    /// session starts).
+    pub fn upload_url(&self) -> &str {
+        &self.location
     }
 
     fn scope(&self) -> Scope {
         Scope::repository(self.reference.repository(), &[Action::Pull, Action::Push])
     }
 
-    /// The next step; done with `true` when the blob was uploaded, `false` when it was there.
+    fn status_request(&mut self) {
+        self.exchange = Exchange::new(
+            Request::new(Method::Get, self.location.clone()),
+            self.scope(),
+        );
+        self.phase = PushPhase::Status;
+    }
+
+    fn with_query(url: &str, query: &str) -> String {
+        let separator = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{separator}{query}")
+    }
+
+    /// The PATCH of the next chunk, or the closing PUT when everything is there.
+    fn send_rest(&mut self) {
+        let size = self.descriptor.size;
+        let digest = format!(
+            "digest={}",
+            encode_query(&self.descriptor.digest.to_string())
+        );
+        if self.chunk == 0 || size == 0 {
+            // Monolithic: everything in the closing PUT.
+            let mut request = Request::new(Method::Put, Self::with_query(&self.location, &digest))
+                .header("Content-Type", "application/octet-stream")
+                .header("Content-Length", size.to_string());
+            request.body = Body::Blob {
+                offset: 0,
+                length: size,
+            };
+            self.exchange = Exchange::new(request, self.scope());
+            self.phase = PushPhase::Close;
+        } else if self.offset >= size {
+            let request = Request::new(Method::Put, Self::with_query(&self.location, &digest))
+                .header("Content-Type", "application/octet-stream")
+                .header("Content-Length", "0");
+            self.exchange = Exchange::new(request, self.scope());
+            self.phase = PushPhase::Close;
+        } else {
+            let length = self.chunk.min(size - self.offset);
+            let end = self.offset + length - 1;
+            let mut request = Request::new(Method::Patch, self.location.clone())
+                .header("Content-Type", "application/octet-stream")
+                .header("Content-Range", format!("{}-{end}", self.offset))
+                .header("Content-Length", length.to_string());
+            request.body = Body::Blob {
+                offset: self.offset,
+                length,
+            };
+            self.exchange = Exchange::new(request, self.scope());
+            self.phase = PushPhase::Chunk;
+        }
+    }
+
+    /// The last byte offset of a `Range: 0-<last>` header (inclusive, as registries send it).
+    fn range_end(response: &super::http::Response) -> Option<u64> {
+        let range = response.header("Range")?;
+        let (start, end) = range.trim_start_matches("bytes=").split_once('-')?;
+        (start.trim() == "0")
+            .then(|| end.trim().parse::<u64>().ok())
+            .flatten()
+    }
+
+    /// The next step; done with `true` when the blob was uploaded or mounted, `false` when the
+    /// repository had it.
     ///
     /// # Errors
-    /// [`Error::Registry`], [`Error::ProtocolState`] for a 202 without `Location`, or
-    /// [`Error::DigestMismatch`] when the registry reports another digest.
+    /// [`Error::Registry`], [`Error::ProtocolState`] for a 202 without `Location` or an upload
+    /// the registry keeps losing, or [`Error::DigestMismatch`] when the registry reports another
+    /// digest.
     pub fn next(
         &mut self,
         session: &mut Session,
@@ -303,6 +445,7 @@ impl PushBlob {
         let mut input = input;
         loop {
             let response = exchange!(self.exchange, session, input, now_ms);
+            input = Input::Start;
             match self.phase {
                 PushPhase::Exists => {
                     if response.status == 200 {
@@ -311,35 +454,69 @@ impl PushBlob {
                     if response.status != 404 {
                         return Err(registry_error(&response));
                     }
-                    let url = session.url(&format!(
-                        "/v2/{}/blobs/uploads/",
-                        self.reference.repository()
-                    ));
-                    let request = Request::new(Method::Post, url).header("Content-Length", "0");
+                    let mut path = format!("/v2/{}/blobs/uploads/", self.reference.repository());
+                    if let Some(from) = &self.options.mount_from {
+                        path.push_str(&format!(
+                            "?mount={}&from={}",
+                            encode_query(&self.descriptor.digest.to_string()),
+                            encode_query(from)
+                        ));
+                    }
+                    let request = Request::new(Method::Post, session.url(&path))
+                        .header("Content-Length", "0");
                     self.exchange = Exchange::new(request, self.scope());
                     self.phase = PushPhase::Start;
                 }
                 PushPhase::Start => {
+                    if response.status == 201 && self.options.mount_from.is_some() {
+                        return Ok(Event::Done(true)); // mounted
+                    }
                     if response.status != 202 {
                         return Err(registry_error(&response));
                     }
-                    let location = upload_location(self.exchange.url(), &response)?;
-                    let separator = if location.contains('?') { '&' } else { '?' };
-                    let url = format!(
-                        "{location}{separator}digest={}",
-                        encode_query(&self.descriptor.digest.to_string())
-                    );
-                    let mut request = Request::new(Method::Put, url)
-                        .header("Content-Type", "application/octet-stream")
-                        .header("Content-Length", self.descriptor.size.to_string());
-                    request.body = Body::Blob {
-                        offset: 0,
-                        length: self.descriptor.size,
-                    };
-                    self.exchange = Exchange::new(request, self.scope());
-                    self.phase = PushPhase::Put;
+                    self.location = upload_location(self.exchange.url(), &response)?;
+                    if let Some(min) = response
+                        .header("OCI-Chunk-Min-Length")
+                        .and_then(|m| m.parse::<u64>().ok())
+                    {
+                        if self.chunk > 0 {
+                            self.chunk = self.chunk.max(min);
+                        }
+                    }
+                    self.offset = 0;
+                    self.send_rest();
                 }
-                PushPhase::Put => {
+                PushPhase::Chunk => {
+                    if response.status != 202 {
+                        if self.recoveries >= MAX_RECOVERIES || response.status < 416 {
+                            return Err(registry_error(&response));
+                        }
+                        // 416 (offset disagreement) or a server error: ask where the upload is.
+                        self.recoveries += 1;
+                        self.status_request();
+                        continue;
+                    }
+                    self.location = upload_location(self.exchange.url(), &response)?;
+                    let sent_to = self.offset + self.chunk.min(self.descriptor.size - self.offset);
+                    // Trust the registry's Range over our own count when it sends one.
+                    self.offset = Self::range_end(&response).map_or(sent_to, |end| end + 1);
+                    self.send_rest();
+                }
+                PushPhase::Status => {
+                    if response.status != 204 && response.status != 202 {
+                        return Err(registry_error(&response));
+                    }
+                    if response.header("Location").is_some() {
+                        self.location = upload_location(self.exchange.url(), &response)?;
+                    }
+                    // `Range: 0-0` can mean one byte or none; resending one byte is harmless.
+                    self.offset = match Self::range_end(&response) {
+                        Some(0) | None => 0,
+                        Some(end) => end + 1,
+                    };
+                    self.send_rest();
+                }
+                PushPhase::Close => {
                     if response.status != 201 {
                         return Err(registry_error(&response));
                     }
@@ -357,7 +534,6 @@ impl PushBlob {
                     return Ok(Event::Done(true));
                 }
             }
-            input = Input::Start;
         }
     }
 }
@@ -523,4 +699,370 @@ pub fn is_manifest_type(media_type: &str) -> bool {
         media_type,
         oci::IMAGE_MANIFEST | oci::IMAGE_INDEX | docker::MANIFEST | docker::MANIFEST_LIST
     )
+}
+
+/// What a HEAD (or, failing that, GET) of a manifest tells: enough to build its descriptor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// `Content-Type` as served.
+    pub media_type: String,
+    /// The manifest's digest.
+    pub digest: Digest,
+    /// Its size.
+    pub size: u64,
+}
+
+/// Resolve a tag (or digest) to the manifest's media type, digest and size with HEAD, falling
+/// back to GET when the registry does not send `Docker-Content-Digest` on HEAD.
+#[derive(Debug, Clone)]
+pub struct ResolveManifest {
+    reference: Reference,
+    exchange: Exchange,
+    fallback: Option<GetManifest>,
+}
+
+impl ResolveManifest {
+    /// Resolves `reference`.
+    pub fn new(session: &Session, reference: &Reference) -> Self {
+        let url = session.url(&repository_path(
+            reference,
+            "manifests",
+            &reference.target(),
+        ));
+        // distribution 2.8.2 answers HEAD with the schema-1 type unless an OCI type is accepted.
+        let request = Request::new(Method::Head, url).header("Accept", MANIFEST_ACCEPT);
+        Self {
+            reference: reference.clone(),
+            exchange: Exchange::new(
+                request,
+                Scope::repository(reference.repository(), &[Action::Pull]),
+            ),
+            fallback: None,
+        }
+    }
+
+    /// The next step.
+    ///
+    /// # Errors
+    /// As [`GetManifest::next`].
+    pub fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<Resolved>, Error> {
+        if let Some(get) = &mut self.fallback {
+            return Ok(match get.next(session, input, now_ms)? {
+                Event::Done(m) => Event::Done(Resolved {
+                    media_type: m.media_type,
+                    size: m.bytes.len() as u64,
+                    digest: m.digest,
+                }),
+                Event::Send(r) => Event::Send(r),
+                Event::Wait(ms) => Event::Wait(ms),
+            });
+        }
+        let response = exchange!(self.exchange, session, input, now_ms);
+        if response.status != 200 {
+            return Err(registry_error(&response));
+        }
+        let digest = response
+            .header("Docker-Content-Digest")
+            .and_then(|d| Digest::parse(d).ok());
+        let size = response
+            .header("Content-Length")
+            .and_then(|l| l.parse::<u64>().ok());
+        match (digest, size) {
+            (Some(digest), Some(size)) => {
+                if let Some(expected) = self.reference.digest() {
+                    crate::digest::check(expected, None, &digest, size)?;
+                }
+                let media_type = response
+                    .header("Content-Type")
+                    .map(|t| t.split(';').next().unwrap_or_default().trim().to_owned())
+                    .unwrap_or_default();
+                Ok(Event::Done(Resolved {
+                    media_type,
+                    digest,
+                    size,
+                }))
+            }
+            _ => {
+                self.fallback = Some(GetManifest::new(session, &self.reference));
+                self.next(session, Input::Start, now_ms)
+            }
+        }
+    }
+}
+
+/// DELETE a manifest by digest (registries do not delete by tag reliably; distribution 2.8.2
+/// not at all).
+#[derive(Debug, Clone)]
+pub struct DeleteManifest {
+    exchange: Exchange,
+}
+
+impl DeleteManifest {
+    /// Deletes the manifest `digest` from `reference`'s repository.
+    pub fn new(session: &Session, reference: &Reference, digest: &Digest) -> Self {
+        let url = session.url(&repository_path(
+            reference,
+            "manifests",
+            &digest.to_string(),
+        ));
+        Self {
+            exchange: Exchange::new(
+                Request::new(Method::Delete, url),
+                Scope::repository(reference.repository(), &[Action::Delete]),
+            ),
+        }
+    }
+
+    /// The next step.
+    ///
+    /// # Errors
+    /// [`Error::Registry`] (`MANIFEST_UNKNOWN`, `UNSUPPORTED` when deletes are disabled).
+    pub fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<()>, Error> {
+        let response = exchange!(self.exchange, session, input, now_ms);
+        match response.status {
+            200 | 202 | 204 => Ok(Event::Done(())),
+            _ => Err(registry_error(&response)),
+        }
+    }
+}
+
+/// The tag the referrers tag schema uses for a subject: `<alg>-<encoded>` (distribution-spec
+/// "Referrers Tag Schema"), truncated to the tag grammar's 128 characters.
+pub fn referrers_tag(subject: &Digest) -> String {
+    let tag = format!("{}-{}", subject.algorithm(), subject.encoded());
+    tag.chars().take(128).collect()
+}
+
+/// List the referrers of a manifest: the referrers API, or on 404 the referrers tag schema.
+/// An `artifactType` filter the registry did not apply (no `OCI-Filters-Applied`) is applied
+/// here.
+#[derive(Debug, Clone)]
+pub struct ListReferrers {
+    reference: Reference,
+    subject: Digest,
+    artifact_type: Option<String>,
+    exchange: Exchange,
+    fallback: bool,
+    found: Vec<Descriptor>,
+    pages: u32,
+}
+
+impl ListReferrers {
+    /// Lists what refers to `subject` in `reference`'s repository, optionally only artifacts of
+    /// `artifact_type`.
+    pub fn new(
+        session: &Session,
+        reference: &Reference,
+        subject: &Digest,
+        artifact_type: Option<&str>,
+    ) -> Self {
+        let mut path = repository_path(reference, "referrers", &subject.to_string());
+        if let Some(filter) = artifact_type {
+            path.push_str(&format!("?artifactType={}", encode_query(filter)));
+        }
+        Self {
+            reference: reference.clone(),
+            subject: subject.clone(),
+            artifact_type: artifact_type.map(str::to_owned),
+            exchange: Self::exchange(session.url(&path), reference),
+            fallback: false,
+            found: Vec::new(),
+            pages: 0,
+        }
+    }
+
+    fn exchange(url: String, reference: &Reference) -> Exchange {
+        let mut request = Request::new(Method::Get, url).header("Accept", oci::IMAGE_INDEX);
+        request.response_body = capture(MANIFEST_SIZE_MAX);
+        Exchange::new(
+            request,
+            Scope::repository(reference.repository(), &[Action::Pull]),
+        )
+    }
+
+    /// The next step; done with the referrers' descriptors.
+    ///
+    /// # Errors
+    /// [`Error::Registry`], or what reading the index reports.
+    pub fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<Vec<Descriptor>>, Error> {
+        let response = exchange!(self.exchange, session, input, now_ms);
+        if response.status == 404 {
+            if self.fallback || self.pages > 0 {
+                return Ok(Event::Done(std::mem::take(&mut self.found)));
+            }
+            // No referrers API: the tag schema.
+            self.fallback = true;
+            let path = repository_path(&self.reference, "manifests", &referrers_tag(&self.subject));
+            self.exchange = Self::exchange(session.url(&path), &self.reference);
+            return self.next(session, Input::Start, now_ms);
+        }
+        if response.status != 200 {
+            return Err(registry_error(&response));
+        }
+        let index = crate::Index::from_json(response.body.clone())?;
+        let filtered_by_registry = !self.fallback
+            && response
+                .header("OCI-Filters-Applied")
+                .is_some_and(|f| f.split(',').any(|f| f.trim() == "artifactType"));
+        let (index, _) = index.into_parts();
+        self.found.extend(index.manifests.into_iter().filter(|d| {
+            filtered_by_registry
+                || self.artifact_type.as_deref().is_none_or(|wanted| {
+                    d.artifact_type
+                        .as_ref()
+                        .is_some_and(|t| t.as_str() == wanted)
+                })
+        }));
+        self.pages += 1;
+        let next = if self.fallback {
+            None
+        } else {
+            response.header("Link").and_then(next_link)
+        };
+        let Some(link) = next else {
+            return Ok(Event::Done(std::mem::take(&mut self.found)));
+        };
+        let next = resolve(self.exchange.url(), &link)
+            .filter(|n| origin(n).as_deref() == Some(session.base()))
+            .ok_or_else(|| Error::ProtocolState {
+                reason: format!("refusing the referrers next-page link {link:?}"),
+            })?;
+        if self.pages >= 1000 {
+            return Err(Error::ProtocolState {
+                reason: "more than 1000 pages of referrers".into(),
+            });
+        }
+        self.exchange = Self::exchange(next, &self.reference);
+        self.next(session, Input::Start, now_ms)
+    }
+}
+
+/// After pushing a manifest with a subject to a registry without the referrers API (its PUT
+/// answered without `OCI-Subject`), add the manifest to the subject's referrers tag: GET the
+/// index (or start an empty one), add the descriptor, PUT it back with `If-Match` on the ETag
+/// it was read with, and start over when another client won the race (412).
+#[derive(Debug, Clone)]
+pub struct AddReferrer {
+    reference: Reference,
+    tag: String,
+    referrer: Descriptor,
+    exchange: Exchange,
+    putting: bool,
+    attempts: u32,
+    /// The digest of the index being written.
+    written: Option<Digest>,
+}
+
+/// How often a lost update of the referrers tag is retried.
+const MAX_REFERRER_ATTEMPTS: u32 = 5;
+
+impl AddReferrer {
+    /// Adds `referrer` (a manifest's descriptor, with its artifactType and annotations) to the
+    /// referrers tag of `subject`.
+    pub fn new(
+        session: &Session,
+        reference: &Reference,
+        subject: &Digest,
+        referrer: &Descriptor,
+    ) -> Self {
+        let tag = referrers_tag(subject);
+        Self {
+            exchange: Self::get(session, reference, &tag),
+            reference: reference.clone(),
+            tag,
+            referrer: referrer.clone(),
+            putting: false,
+            attempts: 0,
+            written: None,
+        }
+    }
+
+    fn get(session: &Session, reference: &Reference, tag: &str) -> Exchange {
+        let url = session.url(&repository_path(reference, "manifests", tag));
+        let mut request = Request::new(Method::Get, url).header("Accept", oci::IMAGE_INDEX);
+        request.response_body = capture(MANIFEST_SIZE_MAX);
+        Exchange::new(
+            request,
+            Scope::repository(reference.repository(), &[Action::Pull, Action::Push]),
+        )
+    }
+
+    /// The next step; done with the new index's digest (or `None` when the referrer was
+    /// already listed).
+    ///
+    /// # Errors
+    /// [`Error::Registry`], or [`Error::ProtocolState`] when updates keep losing the race.
+    pub fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<Option<Digest>>, Error> {
+        let response = exchange!(self.exchange, session, input, now_ms);
+        if self.putting {
+            return match response.status {
+                200 | 201 => Ok(Event::Done(self.written.take())),
+                412 if self.attempts < MAX_REFERRER_ATTEMPTS => {
+                    self.putting = false;
+                    self.exchange = Self::get(session, &self.reference, &self.tag);
+                    self.next(session, Input::Start, now_ms)
+                }
+                412 => Err(Error::ProtocolState {
+                    reason: format!(
+                        "the referrers tag {} kept changing under {MAX_REFERRER_ATTEMPTS} updates",
+                        self.tag
+                    ),
+                }),
+                _ => Err(registry_error(&response)),
+            };
+        }
+        self.attempts += 1;
+        let (mut index, etag) = match response.status {
+            200 => (
+                crate::Index::from_json(response.body.clone())?
+                    .into_parts()
+                    .0,
+                response.header("ETag").map(str::to_owned),
+            ),
+            404 => (crate::Index::new(Vec::new()), None),
+            _ => return Err(registry_error(&response)),
+        };
+        if index
+            .manifests
+            .iter()
+            .any(|d| d.digest == self.referrer.digest)
+        {
+            return Ok(Event::Done(None));
+        }
+        index.manifests.push(self.referrer.clone());
+        let url = session.url(&repository_path(&self.reference, "manifests", &self.tag));
+        let mut request = Request::new(Method::Put, url).header("Content-Type", oci::IMAGE_INDEX);
+        if let Some(etag) = etag {
+            request = request.header("If-Match", etag);
+        }
+        let bytes = index.to_json();
+        self.written = Some(crate::digest::sha256(&bytes));
+        request.body = Body::Bytes(bytes);
+        self.exchange = Exchange::new(
+            request,
+            Scope::repository(self.reference.repository(), &[Action::Pull, Action::Push]),
+        );
+        self.putting = true;
+        self.next(session, Input::Start, now_ms)
+    }
 }

@@ -235,6 +235,173 @@ transcripts = {
     },
 }
 
+SUBJECT = MD
+SIG = "sha256:" + hashlib.sha256(b"signature manifest").hexdigest()
+SBOM = "sha256:" + hashlib.sha256(b"sbom manifest").hexdigest()
+def referrers_index(*entries):
+    return json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [
+        {"mediaType": OCI, "digest": d, "size": 100, "artifactType": t} for d, t in entries]}, separators=(",", ":"))
+TAG = "sha256-" + SUBJECT.split(":")[1]
+BIG = "sha256:" + hashlib.sha256(b"x" * 10).hexdigest()
+PUT_DIGEST = "digest=" + BIG.replace(":", "%3A")
+
+transcripts.update({
+    "push-blob-chunked": {
+        "description": "chunks of 4 bytes raised to OCI-Chunk-Min-Length 5: PATCH with Content-Range to the newest Location each time, then PUT with the digest",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "pushBlob", "reference": f"{R}/docs", "digest": BIG, "size": 10, "chunkSize": 4}, "now": 0,
+                   "exchanges": [
+                       ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BIG}"), res(404, "")),
+                       ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/"), res(202, "", Location="/v2/docs/blobs/uploads/u-1?_state=s0", Range="0-0", OCI_Chunk_Min_Length="5")),
+                       ex({**req("PATCH", f"{BASE}/v2/docs/blobs/uploads/u-1?_state=s0", Content_Range="0-4", Content_Length="5"), "bodyBlob": {"offset": 0, "length": 5}},
+                          res(202, "", Location="/v2/docs/blobs/uploads/u-1?_state=s1", Range="0-4")),
+                       ex({**req("PATCH", f"{BASE}/v2/docs/blobs/uploads/u-1?_state=s1", Content_Range="5-9", Content_Length="5"), "bodyBlob": {"offset": 5, "length": 5}},
+                          res(202, "", Location="/v2/docs/blobs/uploads/u-1?_state=s2", Range="0-9")),
+                       ex(req("PUT", f"{BASE}/v2/docs/blobs/uploads/u-1?_state=s2&{PUT_DIGEST}", Content_Length="0"), res(201, "", Docker_Content_Digest=BIG)),
+                   ],
+                   "result": {"uploaded": True}}],
+    },
+    "push-blob-chunk-recovers": {
+        "description": "a chunk answered 500 is resumed from the offset the registry reports (GET on the upload URL)",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "pushBlob", "reference": f"{R}/docs", "digest": BIG, "size": 10, "chunkSize": 5}, "now": 0,
+                   "exchanges": [
+                       ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BIG}"), res(404, "")),
+                       ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/"), res(202, "", Location="/v2/docs/blobs/uploads/u-1?_state=s0")),
+                       ex(req("PATCH", f"{BASE}/v2/docs/blobs/uploads/u-1?_state=s0", Content_Range="0-4"), res(202, "", Location="/v2/docs/blobs/uploads/u-1?_state=s1", Range="0-4")),
+                       ex(req("PATCH", f"{BASE}/v2/docs/blobs/uploads/u-1?_state=s1", Content_Range="5-9"), res(500, "")),
+                       ex(req("GET", f"{BASE}/v2/docs/blobs/uploads/u-1?_state=s1"), res(204, "", Location="/v2/docs/blobs/uploads/u-1?_state=s1b", Range="0-6")),
+                       ex({**req("PATCH", f"{BASE}/v2/docs/blobs/uploads/u-1?_state=s1b", Content_Range="7-9", Content_Length="3"), "bodyBlob": {"offset": 7, "length": 3}},
+                          res(202, "", Location="/v2/docs/blobs/uploads/u-1?_state=s2", Range="0-9")),
+                       ex(req("PUT", f"{BASE}/v2/docs/blobs/uploads/u-1?_state=s2&{PUT_DIGEST}"), res(201, "", Docker_Content_Digest=BIG)),
+                   ],
+                   "result": {"uploaded": True}}],
+    },
+    "push-blob-resume": {
+        "description": "an upload interrupted earlier resumes from its saved URL and the registry's Range",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "resumeBlob", "reference": f"{R}/docs", "digest": BIG, "size": 10, "chunkSize": 8,
+                                 "uploadUrl": f"{BASE}/v2/docs/blobs/uploads/u-9?_state=old"}, "now": 0,
+                   "exchanges": [
+                       ex(req("GET", f"{BASE}/v2/docs/blobs/uploads/u-9?_state=old"), res(204, "", Location="/v2/docs/blobs/uploads/u-9?_state=new", Range="0-3", Docker_Upload_UUID="u-9")),
+                       ex({**req("PATCH", f"{BASE}/v2/docs/blobs/uploads/u-9?_state=new", Content_Range="4-9", Content_Length="6"), "bodyBlob": {"offset": 4, "length": 6}},
+                          res(202, "", Location="/v2/docs/blobs/uploads/u-9?_state=done", Range="0-9")),
+                       ex(req("PUT", f"{BASE}/v2/docs/blobs/uploads/u-9?_state=done&{PUT_DIGEST}"), res(201, "", Docker_Content_Digest=BIG)),
+                   ],
+                   "result": {"uploaded": True}}],
+    },
+    "push-blob-mount": {
+        "description": "a cross-repository mount that the registry performs (201): nothing is uploaded",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "pushBlob", "reference": f"{R}/copy", "digest": BLOB, "size": 12, "mountFrom": "docs"}, "now": 0,
+                   "exchanges": [
+                       ex(req("HEAD", f"{BASE}/v2/copy/blobs/{BLOB}"), res(404, "")),
+                       ex(req("POST", f"{BASE}/v2/copy/blobs/uploads/?mount={BLOB.replace(':', '%3A')}&from=docs"), res(201, "", Location=f"/v2/copy/blobs/{BLOB}", Docker_Content_Digest=BLOB)),
+                   ],
+                   "result": {"uploaded": True}}],
+    },
+    "push-blob-mount-refused": {
+        "description": "a mount the registry declines (202) falls back to an upload in the session it opened",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "pushBlob", "reference": f"{R}/copy", "digest": BLOB, "size": 12, "mountFrom": "elsewhere"}, "now": 0,
+                   "exchanges": [
+                       ex(req("HEAD", f"{BASE}/v2/copy/blobs/{BLOB}"), res(404, "")),
+                       ex(req("POST", f"{BASE}/v2/copy/blobs/uploads/?mount={BLOB.replace(':', '%3A')}&from=elsewhere"), res(202, "", Location="/v2/copy/blobs/uploads/u-2")),
+                       ex({**req("PUT", f"{BASE}/v2/copy/blobs/uploads/u-2?digest={BLOB.replace(':', '%3A')}"), "bodyBlob": {"offset": 0, "length": 12}}, res(201, "", Docker_Content_Digest=BLOB)),
+                   ],
+                   "result": {"uploaded": True}}],
+    },
+    "resolve-head": {
+        "description": "HEAD with the OCI Accept types gives media type, digest and size",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "resolveManifest", "reference": f"{R}/docs:v1"}, "now": 0,
+                   "exchanges": [ex(req("HEAD", f"{BASE}/v2/docs/manifests/v1", Accept=ACCEPT), res(200, "", Content_Type=OCI, Docker_Content_Digest=MD, Content_Length=str(len(MANIFEST))))],
+                   "result": {"mediaType": OCI, "digest": MD, "size": len(MANIFEST)}}],
+    },
+    "resolve-falls-back-to-get": {
+        "description": "a HEAD without Docker-Content-Digest is followed by a GET that hashes the bytes",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "resolveManifest", "reference": f"{R}/docs:v1"}, "now": 0,
+                   "exchanges": [
+                       ex(req("HEAD", f"{BASE}/v2/docs/manifests/v1"), res(200, "", Content_Type=OCI, Content_Length=str(len(MANIFEST)))),
+                       ex(req("GET", f"{BASE}/v2/docs/manifests/v1", Accept=ACCEPT), res(200, MANIFEST, Content_Type=OCI)),
+                   ],
+                   "result": {"mediaType": OCI, "digest": MD, "size": len(MANIFEST)}}],
+    },
+    "delete-manifest": {
+        "description": "DELETE by digest: 202",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "deleteManifest", "reference": f"{R}/docs", "digest": MD, "size": 0}, "now": 0,
+                   "exchanges": [ex(req("DELETE", f"{BASE}/v2/docs/manifests/{MD}"), res(202, ""))],
+                   "result": {}}],
+    },
+    "delete-unsupported": {
+        "description": "a registry with deletes disabled answers 405 UNSUPPORTED",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "deleteManifest", "reference": f"{R}/docs", "digest": MD, "size": 0}, "now": 0,
+                   "exchanges": [ex(req("DELETE", f"{BASE}/v2/docs/manifests/{MD}"), res(405, '{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}'))],
+                   "error": "UNSUPPORTED"}],
+    },
+    "referrers-api-filtered-by-registry": {
+        "description": "the referrers API with an artifactType filter the registry applied (OCI-Filters-Applied)",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "listReferrers", "reference": f"{R}/docs", "subject": SUBJECT, "artifactType": "application/vnd.example.sig"}, "now": 0,
+                   "exchanges": [ex(req("GET", f"{BASE}/v2/docs/referrers/{SUBJECT}?artifactType=application%2Fvnd.example.sig", Accept="application/vnd.oci.image.index.v1+json"),
+                                    res(200, referrers_index((SIG, "application/vnd.example.sig")), Content_Type="application/vnd.oci.image.index.v1+json", OCI_Filters_Applied="artifactType"))],
+                   "result": {"referrers": [SIG]}}],
+    },
+    "referrers-api-filtered-here": {
+        "description": "a registry that ignored the filter: ocikit filters by artifactType itself",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "listReferrers", "reference": f"{R}/docs", "subject": SUBJECT, "artifactType": "application/vnd.example.sig"}, "now": 0,
+                   "exchanges": [ex(req("GET", f"{BASE}/v2/docs/referrers/{SUBJECT}?artifactType=application%2Fvnd.example.sig"),
+                                    res(200, referrers_index((SIG, "application/vnd.example.sig"), (SBOM, "application/spdx+json")), Content_Type="application/vnd.oci.image.index.v1+json"))],
+                   "result": {"referrers": [SIG]}}],
+    },
+    "referrers-tag-schema-fallback": {
+        "description": "no referrers API (404): the sha256-<hex> tag's index lists the referrers",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "listReferrers", "reference": f"{R}/docs", "subject": SUBJECT}, "now": 0,
+                   "exchanges": [
+                       ex(req("GET", f"{BASE}/v2/docs/referrers/{SUBJECT}"), res(404, '{"errors":[{"code":"NAME_UNKNOWN"}]}')),
+                       ex(req("GET", f"{BASE}/v2/docs/manifests/{TAG}", Accept="application/vnd.oci.image.index.v1+json"),
+                          res(200, referrers_index((SIG, "application/vnd.example.sig"), (SBOM, "application/spdx+json")), Content_Type="application/vnd.oci.image.index.v1+json")),
+                   ],
+                   "result": {"referrers": [SIG, SBOM]}}],
+    },
+    "referrers-none": {
+        "description": "no referrers API and no referrers tag: no referrers",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "listReferrers", "reference": f"{R}/docs", "subject": SUBJECT}, "now": 0,
+                   "exchanges": [
+                       ex(req("GET", f"{BASE}/v2/docs/referrers/{SUBJECT}"), res(404, "")),
+                       ex(req("GET", f"{BASE}/v2/docs/manifests/{TAG}"), res(404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}')),
+                   ],
+                   "result": {"referrers": []}}],
+    },
+    "referrers-tag-update-lost-race": {
+        "description": "adding a referrer to the tag schema: GET with ETag, PUT with If-Match; a 412 (another client won) starts over",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "addReferrer", "reference": f"{R}/docs", "subject": SUBJECT, "digest": SBOM, "size": 100, "artifactType": "application/spdx+json"}, "now": 0,
+                   "exchanges": [
+                       ex(req("GET", f"{BASE}/v2/docs/manifests/{TAG}"), res(404, "")),
+                       ex({**req("PUT", f"{BASE}/v2/docs/manifests/{TAG}", Content_Type="application/vnd.oci.image.index.v1+json", If_Match=None),
+                           "body": referrers_index((SBOM, "application/spdx+json"))}, res(412, "")),
+                       ex(req("GET", f"{BASE}/v2/docs/manifests/{TAG}"), res(200, referrers_index((SIG, "application/vnd.example.sig")), ETag='"e1"')),
+                       ex({**req("PUT", f"{BASE}/v2/docs/manifests/{TAG}", If_Match='"e1"'),
+                           "body": referrers_index((SIG, "application/vnd.example.sig"), (SBOM, "application/spdx+json"))}, res(201, "")),
+                   ],
+                   "result": {"index": "sha256:" + hashlib.sha256(referrers_index((SIG, "application/vnd.example.sig"), (SBOM, "application/spdx+json")).encode()).hexdigest()}}],
+    },
+    "referrers-tag-already-listed": {
+        "description": "a referrer the tag already lists is not written again",
+        "session": {"registry": R, "plainHttp": True, "credentials": None},
+        "steps": [{"operation": {"op": "addReferrer", "reference": f"{R}/docs", "subject": SUBJECT, "digest": SIG, "size": 100, "artifactType": "application/vnd.example.sig"}, "now": 0,
+                   "exchanges": [ex(req("GET", f"{BASE}/v2/docs/manifests/{TAG}"), res(200, referrers_index((SIG, "application/vnd.example.sig")), ETag='"e1"'))],
+                   "result": {"index": None}}],
+    },
+})
+
 OUT.mkdir(exist_ok=True)
 for name, transcript in transcripts.items():
     (OUT / f"{name}.json").write_text(json.dumps({"name": name, **transcript}, indent=2) + "\n")
