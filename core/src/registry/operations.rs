@@ -464,7 +464,12 @@ impl PushBlob {
                     }
                     let request = Request::new(Method::Post, session.url(&path))
                         .header("Content-Length", "0");
-                    self.exchange = Exchange::new(request, self.scope());
+                    let mut scopes = vec![self.scope()];
+                    if let Some(from) = &self.options.mount_from {
+                        // A mount reads the source repository: the token must allow that too.
+                        scopes.push(Scope::repository(from, &[Action::Pull]));
+                    }
+                    self.exchange = Exchange::with_scopes(request, scopes);
                     self.phase = PushPhase::Start;
                 }
                 PushPhase::Start => {

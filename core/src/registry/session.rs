@@ -39,7 +39,7 @@ impl std::fmt::Debug for Credentials {
 
 #[derive(Debug, Clone)]
 struct CachedToken {
-    scope: Scope,
+    scopes: Vec<Scope>,
     token: String,
     expires_at_ms: u64,
 }
@@ -91,7 +91,7 @@ impl Session {
         format!("{}{path}", self.base)
     }
 
-    fn authorization(&self, url: &str, scope: &Scope, now_ms: u64) -> Option<String> {
+    fn authorization(&self, url: &str, scopes: &[Scope], now_ms: u64) -> Option<String> {
         // Credentials and tokens are for the registry's origin only: never for a redirect
         // target such as a storage bucket.
         if origin(url).as_deref() != Some(self.base.as_str()) {
@@ -103,7 +103,7 @@ impl Session {
         if let Some(cached) = self
             .tokens
             .iter()
-            .find(|t| t.scope.covers(scope) && t.expires_at_ms > now_ms + TOKEN_MARGIN_MS)
+            .find(|t| t.covers(scopes) && t.expires_at_ms > now_ms + TOKEN_MARGIN_MS)
         {
             return Some(format!("Bearer {}", cached.token));
         }
@@ -117,7 +117,11 @@ impl Session {
 
     /// The token request for a Bearer challenge (the Docker token protocol; OAuth2 with a
     /// refresh token as a POST form).
-    fn token_request(&self, challenge: &BearerChallenge, scope: &Scope) -> Result<Request, Error> {
+    fn token_request(
+        &self,
+        challenge: &BearerChallenge,
+        scopes: &[Scope],
+    ) -> Result<Request, Error> {
         let realm_origin = origin(&challenge.realm).ok_or_else(|| Error::AuthInvalid {
             reason: format!(
                 "the token realm {:?} is not an absolute URL",
@@ -134,7 +138,7 @@ impl Session {
                 ),
             });
         }
-        let mut scopes = vec![scope.to_string()];
+        let mut scopes: Vec<String> = scopes.iter().map(ToString::to_string).collect();
         for asked in &challenge.scopes {
             if !scopes.contains(asked) {
                 scopes.push(asked.clone());
@@ -173,7 +177,7 @@ impl Session {
 
     fn store_token(
         &mut self,
-        scope: &Scope,
+        scopes: &[Scope],
         response: &Response,
         now_ms: u64,
     ) -> Result<(), Error> {
@@ -197,13 +201,21 @@ impl Session {
             .and_then(Value::as_u64)
             .filter(|&s| s > 0)
             .unwrap_or(DEFAULT_TOKEN_SECONDS);
-        self.tokens.retain(|t| t.scope != *scope);
+        self.tokens.retain(|t| t.scopes != scopes);
         self.tokens.push(CachedToken {
-            scope: scope.clone(),
+            scopes: scopes.to_vec(),
             token: token.to_owned(),
             expires_at_ms: now_ms.saturating_add(seconds.saturating_mul(1000)),
         });
         Ok(())
+    }
+}
+
+impl CachedToken {
+    fn covers(&self, needed: &[Scope]) -> bool {
+        needed
+            .iter()
+            .all(|n| self.scopes.iter().any(|s| s.covers(n)))
     }
 }
 
@@ -246,7 +258,7 @@ pub enum Input {
 #[derive(Debug, Clone)]
 pub(crate) struct Exchange {
     request: Request,
-    scope: Scope,
+    scopes: Vec<Scope>,
     state: ExchangeState,
     attempts: u32,
     auth_rounds: u32,
@@ -274,9 +286,14 @@ pub(crate) enum Step {
 
 impl Exchange {
     pub(crate) fn new(request: Request, scope: Scope) -> Self {
+        Self::with_scopes(request, vec![scope])
+    }
+
+    /// An exchange whose token needs several scopes (a mount reads the source repository).
+    pub(crate) fn with_scopes(request: Request, scopes: Vec<Scope>) -> Self {
         Self {
             request,
-            scope,
+            scopes,
             state: ExchangeState::Ready,
             attempts: 0,
             auth_rounds: 0,
@@ -290,7 +307,7 @@ impl Exchange {
 
     fn send(&mut self, session: &Session, now_ms: u64) -> Step {
         let mut request = self.request.clone();
-        if let Some(authorization) = session.authorization(&request.url, &self.scope, now_ms) {
+        if let Some(authorization) = session.authorization(&request.url, &self.scopes, now_ms) {
             request
                 .headers
                 .push(("Authorization".to_owned(), authorization));
@@ -311,7 +328,7 @@ impl Exchange {
                 if response.status != 200 {
                     return Err(registry_error(&response));
                 }
-                session.store_token(&self.scope, &response, now_ms)?;
+                session.store_token(&self.scopes, &response, now_ms)?;
                 Ok(self.send(session, now_ms))
             }
             (ExchangeState::Sent, Input::Response(response)) => {
@@ -346,7 +363,7 @@ impl Exchange {
                     if matches!(session.credentials, Some(Credentials::AccessToken(_))) {
                         return Err(registry_error(&response));
                     }
-                    let request = session.token_request(bearer, &self.scope)?;
+                    let request = session.token_request(bearer, &self.scopes)?;
                     self.state = ExchangeState::Token;
                     return Ok(Step::Event(Event::Send(request)));
                 }

@@ -402,6 +402,22 @@ transcripts.update({
     },
 })
 
+COPY_CHALLENGE = f'Bearer realm="{REALM}",service="registry.test",scope="repository:copy:pull,push"'
+transcripts["push-blob-mount-bearer-scopes"] = {
+    "description": "with Bearer auth, a mount asks for one token covering push on the target and pull on the source repository",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [{"operation": {"op": "pushBlob", "reference": f"{R}/copy", "digest": BLOB, "size": 12, "mountFrom": "docs"}, "now": 0,
+               "exchanges": [
+                   ex(req("HEAD", f"{BASE}/v2/copy/blobs/{BLOB}"), res(401, "", WWW_Authenticate=COPY_CHALLENGE)),
+                   ex(req("GET", f"{REALM}?service=registry.test&scope=repository%3Acopy%3Apull%2Cpush"), res(200, '{"token":"push-copy"}')),
+                   ex(req("HEAD", f"{BASE}/v2/copy/blobs/{BLOB}", Authorization="Bearer push-copy"), res(404, "")),
+                   ex(req("POST", f"{BASE}/v2/copy/blobs/uploads/?mount={BLOB.replace(':', '%3A')}&from=docs", Authorization=None), res(401, "", WWW_Authenticate=COPY_CHALLENGE)),
+                   ex(req("GET", f"{REALM}?service=registry.test&scope=repository%3Acopy%3Apull%2Cpush&scope=repository%3Adocs%3Apull"), res(200, '{"token":"mount"}')),
+                   ex(req("POST", f"{BASE}/v2/copy/blobs/uploads/?mount={BLOB.replace(':', '%3A')}&from=docs", Authorization="Bearer mount"), res(201, "", Docker_Content_Digest=BLOB)),
+               ],
+               "result": {"uploaded": True}}],
+}
+
 OUT.mkdir(exist_ok=True)
 for name, transcript in transcripts.items():
     (OUT / f"{name}.json").write_text(json.dumps({"name": name, **transcript}, indent=2) + "\n")
