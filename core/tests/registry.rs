@@ -135,7 +135,12 @@ fn operation(session: &Session, spec: &Value) -> Operation {
                 &referrer,
             ))
         }
-        "getBlob" => Operation::GetBlob(GetBlob::new(session, &reference, &blob())),
+        "getBlob" => Operation::GetBlob(GetBlob::resume(
+            session,
+            &reference,
+            &blob(),
+            spec["have"].as_u64().unwrap_or_default(),
+        )),
         "listTags" => Operation::ListTags(ListTags::new(
             session,
             &reference,

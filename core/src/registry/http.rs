@@ -65,8 +65,9 @@ pub enum ResponseBody {
         max: u64,
     },
     /// On success (2xx), stream it to the destination while hashing it with the algorithm of
-    /// the blob's digest, and hand back the digest and size in [`Response::streamed`]. Error
-    /// bodies are captured as with `Capture`.
+    /// the blob's digest, and hand back the digest and size of the whole blob in
+    /// [`Response::streamed`] (for a 206 answer to a `Range` request: append to what the host
+    /// already has, and hash that part first). Error bodies are captured as with `Capture`.
     Stream,
 }
 

@@ -561,6 +561,8 @@ fn upload_location(base: &str, response: &super::http::Response) -> Result<Strin
 pub struct GetBlob {
     descriptor: Descriptor,
     exchange: Exchange,
+    /// The offset asked for with `Range`, 0 for the whole blob.
+    from: u64,
 }
 
 impl GetBlob {
@@ -580,7 +582,33 @@ impl GetBlob {
                 request,
                 Scope::repository(reference.repository(), &[Action::Pull]),
             ),
+            from: 0,
         }
+    }
+
+    /// Continues an interrupted download of which the host already has the first `have` bytes:
+    /// asks for `Range: bytes=<have>-`. On 206 the host appends from `have`; on 200 (a registry
+    /// that ignores ranges) it starts over. Either way it reports the digest and size of the
+    /// whole blob.
+    pub fn resume(
+        session: &Session,
+        reference: &Reference,
+        descriptor: &Descriptor,
+        have: u64,
+    ) -> Self {
+        let mut get = Self::new(session, reference, descriptor);
+        if have > 0 && have < descriptor.size {
+            let mut request = get.exchange.request_template();
+            request
+                .headers
+                .push(("Range".to_owned(), format!("bytes={have}-")));
+            get.exchange = Exchange::new(
+                request,
+                Scope::repository(reference.repository(), &[Action::Pull]),
+            );
+            get.from = have;
+        }
+        get
     }
 
     /// The next step.
@@ -596,8 +624,24 @@ impl GetBlob {
         now_ms: u64,
     ) -> Result<Event<()>, Error> {
         let response = exchange!(self.exchange, session, input, now_ms);
-        if response.status != 200 {
-            return Err(registry_error(&response));
+        match response.status {
+            200 => {}
+            206 if self.from > 0 => {
+                let start = response
+                    .header("Content-Range")
+                    .and_then(|r| r.trim_start_matches("bytes ").split('-').next())
+                    .and_then(|s| s.trim().parse::<u64>().ok());
+                if start != Some(self.from) {
+                    return Err(Error::ProtocolState {
+                        reason: format!(
+                            "asked for bytes from {} but the registry sent Content-Range {:?}",
+                            self.from,
+                            response.header("Content-Range")
+                        ),
+                    });
+                }
+            }
+            _ => return Err(registry_error(&response)),
         }
         let (digest, size) = response
             .streamed

@@ -305,6 +305,11 @@ impl Exchange {
         &self.request.url
     }
 
+    /// The request as the operation built it (before authentication).
+    pub(crate) fn request_template(&self) -> Request {
+        self.request.clone()
+    }
+
     fn send(&mut self, session: &Session, now_ms: u64) -> Step {
         let mut request = self.request.clone();
         if let Some(authorization) = session.authorization(&request.url, &self.scopes, now_ms) {

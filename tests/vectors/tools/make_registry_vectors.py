@@ -418,6 +418,23 @@ transcripts["push-blob-mount-bearer-scopes"] = {
                "result": {"uploaded": True}}],
 }
 
+transcripts["get-blob-resumed"] = {
+    "description": "a download resumed at byte 5 with Range; 206 with the matching Content-Range",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [{"operation": {"op": "getBlob", "reference": f"{R}/docs", "digest": BLOB, "size": 12, "have": 5}, "now": 0,
+               "exchanges": [ex(req("GET", f"{BASE}/v2/docs/blobs/{BLOB}", Range="bytes=5-"),
+                                {"status": 206, "headers": {"Content-Range": "bytes 5-11/12"}, "streamed": {"digest": BLOB, "size": 12}})],
+               "result": {}}],
+}
+transcripts["get-blob-resume-bad-range"] = {
+    "description": "a 206 for other bytes than asked for is refused",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [{"operation": {"op": "getBlob", "reference": f"{R}/docs", "digest": BLOB, "size": 12, "have": 5}, "now": 0,
+               "exchanges": [ex(req("GET", f"{BASE}/v2/docs/blobs/{BLOB}", Range="bytes=5-"),
+                                {"status": 206, "headers": {"Content-Range": "bytes 0-11/12"}, "streamed": {"digest": BLOB, "size": 12}})],
+               "error": "PROTOCOL_ERROR"}],
+}
+
 OUT.mkdir(exist_ok=True)
 for name, transcript in transcripts.items():
     (OUT / f"{name}.json").write_text(json.dumps({"name": name, **transcript}, indent=2) + "\n")
