@@ -1,8 +1,9 @@
 //! # ocikit-core
 //!
 //! The pure core of [ocikit](https://github.com/ocikit/ocikit), an SDK for authoring OCI registry
-//! artifacts. Everything that needs thought lives here — digests, media types, and (in later
-//! modules) manifests, validation and the registry protocol — and nothing here performs I/O:
+//! artifacts. Everything that needs thought lives here — digests, media types, manifests and
+//! their canonical bytes, packing, validation, artifact types, image layouts, and the registry
+//! protocol as state machines ([`registry`]) — and nothing here performs I/O:
 //! no filesystem, network, clock, randomness or threads. The crate compiles unchanged for
 //! `wasm32-unknown-unknown`, and the Python and JavaScript bindings are thin type conversions
 //! around it, so every language gets the same answers, byte for byte.

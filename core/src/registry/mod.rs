@@ -6,6 +6,30 @@
 //! (Basic, Bearer tokens with scopes), retries of 408/429/5xx with backoff and `Retry-After`,
 //! and redirects (credentials never follow to another origin) are handled for every operation
 //! by one [`Session`](session::Session).
+//!
+//! ```
+//! use ocikit_core::Reference;
+//! use ocikit_core::registry::{Event, GetManifest, Input, Response, Session};
+//!
+//! let reference = Reference::parse("127.0.0.1:5000/docs:v1").unwrap();
+//! let mut session = Session::new(reference.registry(), true, None);
+//! let mut get = GetManifest::new(&session, &reference);
+//!
+//! // The host: here canned answers; in ocikit's clients, urllib, fetch or httpx.
+//! let send = |request: ocikit_core::registry::Request| {
+//!     assert_eq!(request.url, "http://127.0.0.1:5000/v2/docs/manifests/v1");
+//!     Response { status: 200, body: b"{}".to_vec(), ..Response::default() }
+//! };
+//! let mut input = Input::Start;
+//! let manifest = loop {
+//!     match get.next(&mut session, input, 0).unwrap() {
+//!         Event::Send(request) => input = Input::Response(send(request)),
+//!         Event::Wait(_ms) => input = Input::Resume, // the host sleeps first
+//!         Event::Done(manifest) => break manifest,
+//!     }
+//! };
+//! assert_eq!(manifest.digest, ocikit_core::digest::sha256(b"{}"));
+//! ```
 
 pub mod auth;
 pub mod errors;
