@@ -17,7 +17,7 @@ export function bytesOf(data, name = "data") {
   }
   if (isBuffer(data)) return new Uint8Array(data);
   const hint = typeof data === "string" ? " (encode text first, e.g. new TextEncoder().encode(text))" : "";
-  throw new TypeError(`${name} must be a Uint8Array, an ArrayBuffer or an ArrayBufferView, not ${describe(data)}${hint}`);
+  throw new TypeError(`${name} must be a Uint8Array, an ArrayBuffer or an ArrayBufferView, not ${typeName(data)}${hint}`);
 }
 
 // The byteLength getters check the internal slot too (and work across realms).
@@ -36,8 +36,9 @@ function isBuffer(value) {
   });
 }
 
-function describe(value) {
+function typeName(value) {
   if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return value.constructor?.name ?? "an object";
   return typeof value;
 }
@@ -162,7 +163,7 @@ const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 export function blobDigester(DigesterClass) {
   return async function digestBlob(blob, options = {}) {
     if (typeof Blob !== "function" || !(blob instanceof Blob)) {
-      throw new TypeError(`blob must be a Blob or a File, not ${describe(blob)}`);
+      throw new TypeError(`blob must be a Blob or a File, not ${typeName(blob)}`);
     }
     const { algorithm, chunkSize = DEFAULT_CHUNK_SIZE, onProgress, signal } = options ?? {};
     if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) {
@@ -198,3 +199,223 @@ export function blobDigester(DigesterClass) {
 
 /** Digests a Blob or File in chunks: `await digestBlob(file, { onProgress })`. */
 export const digestBlob = blobDigester(Digester);
+
+// Documents, packing, artifact types, references and layouts. The wasm module checks the
+// arguments it reads; this layer turns byte buffers into Uint8Arrays and JS objects that are
+// documents (manifests, descriptors, definitions) into JSON text for the core to read.
+
+/** Calls into the wasm module, turning a thrown core error into an OciError. */
+function core(call) {
+  try {
+    return call();
+  } catch (thrown) {
+    throw converted(thrown);
+  }
+}
+
+function isBytes(value) {
+  return ArrayBuffer.isView(value) || isBuffer(value);
+}
+
+function isAbsent(value) {
+  return value === undefined || value === null;
+}
+
+/** A plain object argument (not null, an array, bytes or a function), or a TypeError. */
+function record(value, name) {
+  if (value === null || typeof value !== "object" || Array.isArray(value) || isBytes(value)) {
+    throw new TypeError(`${name} must be an object, not ${typeName(value)}`);
+  }
+  return value;
+}
+
+function list(value, name) {
+  if (!Array.isArray(value)) throw new TypeError(`${name} must be an array, not ${typeName(value)}`);
+  return value;
+}
+
+function checkKeys(value, allowed, name) {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      throw new TypeError(`${name} has no option ${JSON.stringify(key)} (expected ${allowed.join(", ")})`);
+    }
+  }
+}
+
+/**
+ * The JSON text of a document given as a JS value, for the core to read with its strict parser.
+ * JSON.stringify would silently write some values as something else; those are refused:
+ * numbers that are not finite (written as null), integers beyond Number.MAX_SAFE_INTEGER (a
+ * number that large may already be rounded), a Map or Set (written as {}), bytes (written as an
+ * object of indexes: in a document, `data` is base64 text). `undefined` fields are left out,
+ * which is how an optional field is absent.
+ */
+function jsonText(value, name) {
+  return JSON.stringify(value, function replacer(key, item) {
+    const where = key === "" ? name : `${name}: field ${JSON.stringify(key)}`;
+    if (typeof item === "number") {
+      if (!Number.isFinite(item)) throw new TypeError(`${where} is ${item}, which JSON cannot hold`);
+      if (Number.isInteger(item) && !Number.isSafeInteger(item)) {
+        throw new RangeError(`${where} is ${item}, beyond Number.MAX_SAFE_INTEGER: a number that large is not exact`);
+      }
+    } else if (typeof item === "bigint") {
+      throw new TypeError(`${where} is a BigInt; sizes are numbers up to Number.MAX_SAFE_INTEGER`);
+    } else if (item instanceof Map || item instanceof Set) {
+      throw new TypeError(`${where} is a ${item.constructor.name}; use a plain object or array`);
+    } else if (isBytes(item)) {
+      throw new TypeError(`${where} is bytes; in a document, data is base64 text`);
+    }
+    return item;
+  });
+}
+
+/** JSON text of a document argument that must be a plain object. */
+function documentText(value, name) {
+  return jsonText(record(value, name), name);
+}
+
+/**
+ * Validates a manifest, index, descriptor, image config or oci-layout file: every finding, each
+ * with code, severity, JSON pointer and rule. `document` is text or its bytes; `kind` is
+ * detected when absent. An unknown `kind` is a TypeError.
+ */
+export function validate(document, kind = undefined) {
+  let input = document;
+  if (typeof document !== "string") {
+    if (!isBytes(document)) {
+      throw new TypeError(`document must be a string or bytes (a Uint8Array, ArrayBuffer or ArrayBufferView), not ${typeName(document)}`);
+    }
+    input = bytesOf(document, "document");
+  }
+  return core(() => wasm.validate(input, kind));
+}
+
+/** Reads an image manifest: `{ manifest, digest, size, bytes }`, the digest of exactly `bytes`. */
+export function parseManifest(bytes) {
+  const data = bytesOf(bytes, "bytes");
+  return core(() => wasm.parseManifest(data));
+}
+
+/** Reads an image index: `{ index, digest, size, bytes }`, the digest of exactly `bytes`. */
+export function parseIndex(bytes) {
+  const data = bytesOf(bytes, "bytes");
+  return core(() => wasm.parseIndex(data));
+}
+
+/** The canonical bytes of a manifest object (Go field order and escaping, as ORAS writes). */
+export function encodeManifest(manifest) {
+  const text = documentText(manifest, "manifest");
+  return core(() => wasm.encodeManifest(text));
+}
+
+/** The canonical bytes of an index object. */
+export function encodeIndex(index) {
+  const text = documentText(index, "index");
+  return core(() => wasm.encodeIndex(text));
+}
+
+/** A file or config of `pack` options with its `data` as a Uint8Array. */
+function withBytes(value, name) {
+  const item = record(value, name);
+  return isAbsent(item.data) ? item : { ...item, data: bytesOf(item.data, `${name}.data`) };
+}
+
+/**
+ * Packs files into an artifact manifest, as ORAS does: `{ manifest, digest, size, mediaType,
+ * descriptor, blobs }`, where `manifest` holds the exact bytes to upload.
+ */
+export function pack(options) {
+  const o = record(options, "options");
+  const args = { ...o };
+  if (!isAbsent(o.files)) args.files = list(o.files, "options.files").map((f, i) => withBytes(f, `options.files[${i}]`));
+  if (!isAbsent(o.config)) args.config = withBytes(o.config, "options.config");
+  if (!isAbsent(o.subject)) args.subject = documentText(o.subject, "options.subject");
+  return core(() => wasm.pack(args));
+}
+
+/** Builds an image index over manifest descriptors (a collection or a multi-platform image). */
+export function packIndex(options) {
+  const o = record(options, "options");
+  const args = { ...o };
+  if (!isAbsent(o.manifests)) {
+    list(o.manifests, "options.manifests").forEach((d, i) => record(d, `options.manifests[${i}]`));
+    args.manifests = jsonText(o.manifests, "options.manifests");
+  }
+  if (!isAbsent(o.subject)) args.subject = documentText(o.subject, "options.subject");
+  return core(() => wasm.packIndex(args));
+}
+
+/** The artifact types ocikit knows: built-in ones first, then those registered. */
+export function artifactTypes() {
+  return core(() => wasm.artifactTypes());
+}
+
+/** Checks an artifact type definition (an object or JSON text) and adds it to the catalog. */
+export function registerArtifactType(definition) {
+  const text = typeof definition === "string" ? definition : documentText(definition, "definition");
+  return core(() => wasm.registerArtifactType(text));
+}
+
+/** What a manifest (bytes or object) is: `{ artifactType, source, definition }`. */
+export function describe(manifest) {
+  const input = isBytes(manifest) ? bytesOf(manifest, "manifest") : documentText(manifest, "manifest");
+  return core(() => wasm.describe(input));
+}
+
+/** Throws an OciError (LOGO_INVALID, LOGO_UNSAFE, LOGO_TOO_LARGE) unless the SVG is safe to show. */
+export function checkLogo(svg) {
+  core(() => wasm.checkLogo(svg));
+}
+
+/** `{ registry, repository, tag, digest }` of `registry/repository[:tag][@digest]`. */
+export function parseReference(reference) {
+  return core(() => wasm.parseReference(reference));
+}
+
+const LAYOUT_ENTRY_KEYS = ["manifest", "descriptor", "tag", "blobs", "digest", "size", "mediaType"];
+
+/** A blob for a layout: its bytes (if the caller has them) and the digest and size they must have. */
+function layoutBlob(value, name) {
+  const blob = record(value, name);
+  const described = isAbsent(blob.descriptor) ? blob : record(blob.descriptor, `${name}.descriptor`);
+  return {
+    data: isAbsent(blob.data) ? undefined : bytesOf(blob.data, `${name}.data`),
+    digest: described.digest,
+    size: described.size,
+  };
+}
+
+function layoutEntry(value, name) {
+  const entry = record(value, name);
+  checkKeys(entry, LAYOUT_ENTRY_KEYS, name);
+  return {
+    manifest: bytesOf(entry.manifest, `${name}.manifest`),
+    descriptor: isAbsent(entry.descriptor) ? undefined : documentText(entry.descriptor, `${name}.descriptor`),
+    tag: entry.tag,
+    blobs: isAbsent(entry.blobs) ? [] : list(entry.blobs, `${name}.blobs`).map((b, i) => layoutBlob(b, `${name}.blobs[${i}]`)),
+  };
+}
+
+/**
+ * An OCI image layout as the bytes of a tar archive: `layoutTar({ ...packed, tag })` for one
+ * artifact, `layoutTar({ manifests: [...], blobs })` for several.
+ */
+export function layoutTar(contents) {
+  const c = record(contents, "contents");
+  let manifests;
+  let blobs = [];
+  if (isAbsent(c.manifests)) {
+    manifests = [layoutEntry(c, "contents")];
+  } else {
+    checkKeys(c, ["manifests", "blobs"], "contents");
+    manifests = list(c.manifests, "contents.manifests").map((e, i) => layoutEntry(e, `contents.manifests[${i}]`));
+    if (!isAbsent(c.blobs)) blobs = list(c.blobs, "contents.blobs").map((b, i) => layoutBlob(b, `contents.blobs[${i}]`));
+  }
+  return core(() => wasm.layoutTar(manifests, blobs));
+}
+
+/** Reads an OCI image layout from a tar archive: `{ tags, manifests, blobs, report }`. */
+export function readLayoutTar(bytes) {
+  const data = bytesOf(bytes, "bytes");
+  return core(() => wasm.readLayoutTar(data));
+}

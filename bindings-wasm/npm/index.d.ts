@@ -181,3 +181,330 @@ export interface Finding {
  * @throws {OciError} MEDIA_TYPE_INVALID.
  */
 export function lintMediaType(mediaType: string, role?: Role): Finding[];
+
+/** The kinds of document `validate` knows; `"layout"` is the `oci-layout` file. */
+export type Kind = "manifest" | "index" | "descriptor" | "config" | "layout";
+
+/** What `validate` found. `valid` is false iff a finding is an error. */
+export interface Report {
+  valid: boolean;
+  /** The kind given, or the kind detected; null when it could not be told. */
+  kind: Kind | null;
+  /** Every finding, in document order. */
+  findings: Finding[];
+}
+
+/**
+ * Validates a manifest, index, descriptor, image config or `oci-layout` file against every rule
+ * of the image-spec ocikit knows, reporting all findings at once. Text is validated as its UTF-8
+ * encoding. Never throws for a string or bytes: problems are findings.
+ * @throws {TypeError} for a `kind` that is not a {@link Kind}, or a document that is neither
+ *   text nor bytes.
+ */
+export function validate(document: string | BytesLike, kind?: Kind): Report;
+
+/** Annotations: string keys to string values. */
+export type Annotations = Record<string, string>;
+
+/** A platform (`platform` of an index entry), with JSON field names. */
+export interface Platform {
+  architecture: string;
+  os: string;
+  "os.version"?: string;
+  "os.features"?: string[];
+  variant?: string;
+  /** Fields the spec does not define are kept. */
+  [field: string]: unknown;
+}
+
+/**
+ * A content descriptor as a plain object with JSON field names. `data` is base64 text, as in a
+ * document. Sizes are numbers up to Number.MAX_SAFE_INTEGER.
+ */
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  urls?: string[];
+  annotations?: Annotations;
+  data?: string;
+  platform?: Platform;
+  artifactType?: string;
+  /** Fields the spec does not define are kept. */
+  [field: string]: unknown;
+}
+
+/** An image manifest as a plain object with JSON field names (unknown fields kept). */
+export interface Manifest {
+  schemaVersion: 2;
+  mediaType?: string;
+  artifactType?: string;
+  config: Descriptor;
+  layers: Descriptor[];
+  subject?: Descriptor;
+  annotations?: Annotations;
+  [field: string]: unknown;
+}
+
+/** An image index as a plain object with JSON field names (unknown fields kept). */
+export interface Index {
+  schemaVersion: 2;
+  mediaType?: string;
+  artifactType?: string;
+  manifests: Descriptor[];
+  subject?: Descriptor;
+  annotations?: Annotations;
+  [field: string]: unknown;
+}
+
+/** A document read by {@link parseManifest}: the object, and digest, size and copy of the bytes. */
+export interface ParsedManifest {
+  /** The typed manifest as the core reads it, in Go field order, unknown fields after. */
+  manifest: Manifest;
+  /** sha256 of exactly the bytes given (never of a re-serialization). */
+  digest: string;
+  size: number;
+  bytes: Uint8Array;
+}
+
+/** A document read by {@link parseIndex}. */
+export interface ParsedIndex {
+  index: Index;
+  digest: string;
+  size: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * Reads an image manifest, keeping the bytes and their digest.
+ * @throws {OciError} the first rule broken (JSON_INVALID, FIELD_MISSING, SCHEMA_VERSION_INVALID,
+ *   MEDIA_TYPE_MISMATCH, DIGEST_INVALID, SIZE_INVALID, DATA_INVALID, …); use {@link validate}
+ *   for every finding at once.
+ * @throws {RangeError} for a size or an integer beyond Number.MAX_SAFE_INTEGER, which a number
+ *   cannot hold exactly.
+ */
+export function parseManifest(bytes: BytesLike): ParsedManifest;
+
+/** Reads an image index, keeping the bytes and their digest. Throws as {@link parseManifest}. */
+export function parseIndex(bytes: BytesLike): ParsedIndex;
+
+/**
+ * The canonical bytes of a manifest: image-spec Go field order, compact, sorted map keys, Go's
+ * escaping — what ORAS and other Go tools write for the same manifest.
+ * @throws {OciError} as {@link parseManifest} for content the core rejects.
+ * @throws {TypeError} for values JSON cannot hold exactly (a non-finite number, a BigInt, a Map,
+ *   bytes where base64 text belongs). @throws {RangeError} for an unsafe integer.
+ */
+export function encodeManifest(manifest: Manifest): Uint8Array;
+
+/** The canonical bytes of an index. Throws as {@link encodeManifest}. */
+export function encodeIndex(index: Index): Uint8Array;
+
+/** Which image-spec version's conventions to pack with. */
+export type ImageSpec = "v1.1" | "v1.0";
+
+/** Content as bytes, or as the digest and size of bytes the caller uploads itself. */
+export type Content =
+  | { data: BytesLike; digest?: undefined; size?: undefined }
+  | { data?: undefined; digest: string; size: number };
+
+/** A file to pack as a layer; its name goes to `org.opencontainers.image.title`. */
+export type PackFile = Content & {
+  /** A portable relative path (no `..`, no absolute path, nothing Windows rejects). */
+  name: string;
+  /** The layer media type; `application/vnd.oci.image.layer.v1.tar` (ORAS's default) if unset. */
+  mediaType?: string;
+  /** Layer annotations; a title here overrides `name`. */
+  annotations?: Annotations;
+};
+
+/** A config blob instead of the empty one. */
+export type PackConfig = Content & { mediaType: string };
+
+/** Options of {@link pack}. */
+export interface PackOptions {
+  files?: PackFile[];
+  /** v1.1: `artifactType`; v1.0: the config media type. Required in v1.1 with the empty config. */
+  artifactType?: string;
+  config?: PackConfig;
+  /** Annotations of the config descriptor (ORAS's `$config`). */
+  configAnnotations?: Annotations;
+  /** Manifest annotations (ORAS's `$manifest`). */
+  annotations?: Annotations;
+  /** The manifest this artifact refers to (signatures, SBOMs); v1.1 only. */
+  subject?: Descriptor;
+  /** `"v1.1"` by default. */
+  imageSpec?: ImageSpec;
+  /**
+   * `org.opencontainers.image.created`: RFC 3339 text, or a Date written in UTC to the second
+   * (as ORAS does). None by default: packing is deterministic.
+   */
+  created?: string | Date;
+  /** Embeds blobs of at most this many bytes in their descriptors' `data`. */
+  embedDataUpTo?: number;
+  /** The ORAS CLI's default artifact type `application/vnd.unknown.artifact.v1` when none is given. */
+  cliDefaults?: boolean;
+}
+
+/** A blob the packed manifest references, with its bytes unless the caller gave a digest. */
+export interface PackedBlob {
+  descriptor: Descriptor;
+  data?: Uint8Array;
+}
+
+/** The result of {@link pack} and {@link packIndex}. */
+export interface Packed {
+  /** The exact bytes to upload. */
+  manifest: Uint8Array;
+  /** The digest of `manifest`. */
+  digest: string;
+  size: number;
+  /** `application/vnd.oci.image.manifest.v1+json` or `application/vnd.oci.image.index.v1+json`. */
+  mediaType: string;
+  /** A descriptor of the manifest, with its artifactType: for a subject, an index, a layout. */
+  descriptor: Descriptor;
+  /** Every blob to upload, config first, each once (none for an index). */
+  blobs: PackedBlob[];
+}
+
+/**
+ * Packs files into an artifact manifest the way ORAS does, byte for byte.
+ * @throws {OciError} ARTIFACT_TYPE_REQUIRED, ANNOTATION_INVALID (a file title that is not
+ *   portable, a `created` that is not RFC 3339), OPTIONS_INVALID (a subject or a config with an
+ *   artifact type in v1.0), MEDIA_TYPE_INVALID, DIGEST_INVALID, SIZE_INVALID, …
+ * @throws {TypeError} for options of the wrong JavaScript type, or an unknown option.
+ */
+export function pack(options: PackOptions): Packed;
+
+/** Options of {@link packIndex}. */
+export interface PackIndexOptions {
+  /** Descriptors of the manifests (e.g. `packed.descriptor`), with `platform` when given. */
+  manifests?: Descriptor[];
+  artifactType?: string;
+  annotations?: Annotations;
+  subject?: Descriptor;
+}
+
+/** Builds an image index: an artifact collection or a multi-platform image. */
+export function packIndex(options: PackIndexOptions): Packed;
+
+/** An artifact type and how to show it. */
+export interface ArtifactTypeDefinition {
+  artifactType: string;
+  aliases: string[];
+  /** A short name, e.g. "Helm chart". */
+  displayName: string;
+  description: string;
+  layerMediaTypes: string[];
+  url?: string;
+  /** An SVG logo, checked safe to show in a page. */
+  logo?: string;
+}
+
+/** A definition to register: only `artifactType` and `displayName` are required. */
+export interface ArtifactTypeDefinitionInput {
+  artifactType: string;
+  displayName: string;
+  aliases?: string[];
+  description?: string;
+  layerMediaTypes?: string[];
+  url?: string;
+  logo?: string;
+}
+
+/** The catalog's definitions: built-in ones first, then registered ones in order. */
+export function artifactTypes(): ArtifactTypeDefinition[];
+
+/**
+ * Checks a definition and adds it to this module's catalog (shared by the package's entries),
+ * replacing one with the same artifact type; it wins over built-in ones sharing an alias.
+ * @throws {OciError} JSON_INVALID, FIELD_MISSING, MEDIA_TYPE_INVALID, DISPLAY_NAME_INVALID,
+ *   LOGO_INVALID, LOGO_UNSAFE, LOGO_TOO_LARGE.
+ */
+export function registerArtifactType(definition: ArtifactTypeDefinitionInput | string): ArtifactTypeDefinition;
+
+/** What an artifact is, by {@link describe}. */
+export interface Description {
+  /** `artifactType`, else `config.mediaType`. */
+  artifactType: string;
+  source: "artifactType" | "config.mediaType";
+  /** The catalog's definition, or null for a type it does not know. */
+  definition: ArtifactTypeDefinition | null;
+}
+
+/** What a manifest (its bytes or a manifest object) is. @throws {OciError} as {@link parseManifest}. */
+export function describe(manifest: BytesLike | Manifest): Description;
+
+/** @throws {OciError} LOGO_INVALID, LOGO_UNSAFE or LOGO_TOO_LARGE unless the SVG is safe to show. */
+export function checkLogo(svg: string): void;
+
+/** The parts of `registry/repository[:tag][@digest]`. */
+export interface ReferenceParts {
+  registry: string;
+  repository: string;
+  tag: string | null;
+  digest: string | null;
+}
+
+/** @throws {OciError} REFERENCE_INVALID or DIGEST_INVALID. */
+export function parseReference(reference: string): ReferenceParts;
+
+/**
+ * A blob for a layout: its bytes, named by `descriptor.digest` (or `digest`), checked against
+ * it and its size; by their sha256 when no digest is given. A {@link PackedBlob} is one.
+ */
+export interface LayoutBlob {
+  data?: BytesLike;
+  descriptor?: { digest: string; size?: number };
+  digest?: string;
+  size?: number;
+}
+
+/**
+ * A manifest (or index) for a layout, e.g. a {@link Packed} result: `{ ...packed, tag: "v1" }`.
+ * Without a `descriptor`, `manifest` must be an image manifest.
+ */
+export interface LayoutManifest {
+  manifest: BytesLike;
+  descriptor?: Descriptor;
+  /** A tag (`org.opencontainers.image.ref.name` in `index.json`). */
+  tag?: string;
+  /** Its blobs; those without `data` (streamed files) are left out. */
+  blobs?: LayoutBlob[];
+  digest?: string;
+  size?: number;
+  mediaType?: string;
+}
+
+/** Several manifests, and blobs they need besides their own (e.g. streamed files' bytes). */
+export interface LayoutContents {
+  manifests: LayoutManifest[];
+  /** Each must have `data`. */
+  blobs?: LayoutBlob[];
+}
+
+/**
+ * An OCI image layout as a tar archive (for a download): `oci-layout`, `index.json` with the
+ * tags, `blobs/sha256/…`. Deterministic: owner 0, modes 0644/0755, time 0.
+ * @throws {OciError} REFERENCE_INVALID (a tag), DIGEST_MISMATCH or SIZE_MISMATCH (bytes that
+ *   are not what their descriptor says), or what {@link parseManifest} throws.
+ */
+export function layoutTar(contents: LayoutManifest | LayoutContents): Uint8Array;
+
+/** An OCI image layout read from a tar archive. */
+export interface LayoutRead {
+  tags: string[];
+  /** The entries of `index.json`. */
+  manifests: Descriptor[];
+  /** Every `blobs/<algorithm>/<encoded>` file by the digest its name states. */
+  blobs: Map<string, Uint8Array>;
+  /**
+   * The core's verification of the whole layout: missing files (BLOB_MISSING), wrong sizes and
+   * digests, invalid documents. Paths are `file#pointer`. A damaged or truncated archive shows
+   * here as missing files.
+   */
+  report: Report;
+}
+
+/** Reads and verifies an OCI image layout from the bytes of a tar archive. */
+export function readLayoutTar(bytes: BytesLike): LayoutRead;

@@ -14,15 +14,30 @@
 //! - Sizes cross as JS numbers and are range checked both ways ([`size`]): a number above
 //!   `Number.MAX_SAFE_INTEGER` is never produced nor accepted, because it could not be exact.
 //! - Values are plain objects; classes only hold state (`Digester`).
+//! - Documents (manifests, indexes, descriptors, artifact type definitions) cross as JSON text:
+//!   the npm entry serializes a JS object with `JSON.stringify` (refusing numbers it could not
+//!   write exactly), the core reads it with its strict parser and types, and objects handed
+//!   back are the core's canonical JSON read with `JSON.parse` ([`manifest`]). Every byte that
+//!   is hashed comes from the core or from the caller, never from a JS serializer.
 #![forbid(unsafe_code)]
 
+pub mod artifact_type;
 pub mod digest;
 pub mod error;
+pub mod layout;
+pub mod manifest;
 pub mod media_type;
+pub mod pack;
+pub mod reference;
 pub mod size;
+pub mod validate;
 
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use ocikit_core::annotations::Annotations;
+use ocikit_core::{Descriptor, MediaType};
 use wasm_bindgen::prelude::*;
+
+use crate::error::thrown;
 
 /// A string argument, or a `TypeError` naming the parameter.
 pub(crate) fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
@@ -61,4 +76,92 @@ pub(crate) fn set(target: &Object, key: &str, value: &JsValue) {
 /// A JS string, or `null` for `None`.
 pub(crate) fn string_or_null(value: Option<&str>) -> JsValue {
     value.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+/// A property of an argument object. A throwing getter's error passes through unchanged.
+pub(crate) fn get(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    Reflect::get(object, &JsValue::from_str(key))
+}
+
+/// Whether `value` is absent: `undefined` or `null`.
+pub(crate) fn is_absent(value: &JsValue) -> bool {
+    value.is_undefined() || value.is_null()
+}
+
+/// An options object: a non-null, non-array object whose own keys are all in `allowed`. A
+/// misspelt option is a `TypeError` rather than silently ignored.
+pub(crate) fn options_arg(value: &JsValue, name: &str, allowed: &[&str]) -> Result<(), JsValue> {
+    if !value.is_object() || Array::is_array(value) || value.is_function() {
+        return Err(type_error(&format!("{name} must be an object")));
+    }
+    for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !allowed.contains(&key.as_str()) {
+            return Err(type_error(&format!(
+                "{name} has no option {key:?} (expected {})",
+                allowed.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// An array argument; `undefined` and `null` mean an empty one.
+pub(crate) fn array_arg(value: &JsValue, name: &str) -> Result<Array, JsValue> {
+    if is_absent(value) {
+        return Ok(Array::new());
+    }
+    value
+        .dyn_ref::<Array>()
+        .cloned()
+        .ok_or_else(|| type_error(&format!("{name} must be an array")))
+}
+
+/// An optional media type: absent, or a string the core parses (`MEDIA_TYPE_INVALID`).
+pub(crate) fn media_type_arg(value: &JsValue, name: &str) -> Result<Option<MediaType>, JsValue> {
+    optional_string_arg(value, name)?
+        .map(|text| MediaType::parse(&text).map_err(thrown))
+        .transpose()
+}
+
+/// Annotations: absent (none), or a plain object whose values are all strings.
+pub(crate) fn annotations_arg(value: &JsValue, name: &str) -> Result<Annotations, JsValue> {
+    if is_absent(value) {
+        return Ok(Annotations::new());
+    }
+    // A Map is an object too, but its entries are not properties: refuse it rather than read {}.
+    if !value.is_object() || Array::is_array(value) || value.is_instance_of::<js_sys::Map>() {
+        return Err(type_error(&format!(
+            "{name} must be a plain object of strings"
+        )));
+    }
+    let mut annotations = Annotations::new();
+    for entry in Object::entries(value.unchecked_ref::<Object>()).iter() {
+        let entry: Array = entry.unchecked_into();
+        let key = entry.get(0).as_string().unwrap_or_default();
+        let text = entry
+            .get(1)
+            .as_string()
+            .ok_or_else(|| type_error(&format!("{name}[{key:?}] must be a string")))?;
+        annotations.insert(key, text);
+    }
+    Ok(annotations)
+}
+
+/// A descriptor given as JSON text (the npm entry serializes the caller's object), read by the
+/// core; `path` is its JSON pointer in error messages.
+pub(crate) fn descriptor_arg(
+    value: &JsValue,
+    name: &str,
+    path: &str,
+) -> Result<Descriptor, JsValue> {
+    let text = string_arg(value, name)?;
+    let json = ocikit_core::json::parse_strict(text.as_bytes()).map_err(thrown)?;
+    Descriptor::from_value(&json, path).map_err(thrown)
+}
+
+/// A JS value from JSON text the core wrote (always valid JSON in UTF-8).
+pub(crate) fn parse_json(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let text = std::str::from_utf8(bytes).map_err(|e| js_sys::Error::new(&e.to_string()))?;
+    js_sys::JSON::parse(text)
 }

@@ -95,6 +95,14 @@ impl Descriptor {
         out.into_bytes()
     }
 
+    /// Reads a descriptor on its own (strict JSON; the first rule broken is the error).
+    ///
+    /// # Errors
+    /// As [`Descriptor::from_value`], and [`Error::JsonInvalid`] for malformed JSON.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, Error> {
+        Self::from_value(&json::parse_strict(bytes)?, "")
+    }
+
     /// Appends the canonical JSON of this descriptor (Go image-spec field order).
     pub(crate) fn write_json(&self, out: &mut String) {
         let mut object = ObjectWriter::new(out);

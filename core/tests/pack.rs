@@ -292,3 +292,28 @@ fn index_of_a_collection_in_go_field_order() {
         "ANNOTATION_INVALID"
     );
 }
+
+#[test]
+fn descriptors_encode_alone_in_go_field_order() {
+    let mut descriptor = ocikit_core::Descriptor::empty();
+    descriptor.annotations.insert("b".into(), "<2>".into());
+    descriptor.annotations.insert("a".into(), "1".into());
+    descriptor.artifact_type =
+        Some(MediaType::parse("application/vnd.x.y.config.v1+json").expect("mt"));
+    descriptor.urls = vec!["https://example.com/x".into()];
+    let bytes = descriptor.to_json();
+    assert_eq!(
+        std::str::from_utf8(&bytes).expect("utf8"),
+        r#"{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2,"urls":["https://example.com/x"],"annotations":{"a":"1","b":"\u003c2\u003e"},"data":"e30=","artifactType":"application/vnd.x.y.config.v1+json"}"#
+    );
+    assert_eq!(
+        ocikit_core::Descriptor::from_json(&bytes).expect("reads"),
+        descriptor
+    );
+    assert_eq!(
+        ocikit_core::Descriptor::from_json(b"{}")
+            .expect_err("missing")
+            .code(),
+        "FIELD_MISSING"
+    );
+}

@@ -3,7 +3,10 @@
 // vectors pass through the package's browser entry (the wasm path) inside the page.
 import assert from "node:assert/strict";
 import { createHash, randomFillSync } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 
@@ -115,6 +118,61 @@ test("the media-type box shows the parts, and lint codes as you type", async () 
 
   await page.fill("#media-type", "application/vnd.example.docsinmarkdown.config.v1+json");
   await screenshot("demo.png");
+  assert.deepEqual(problems, []);
+});
+
+test("the pack card packs files into a manifest and downloads an OCI layout", async () => {
+  // The catalog as radio buttons with logos, the docs-in-markdown type chosen to start with.
+  const types = await page.$$eval("#types label", (labels) =>
+    labels.map((l) => ({ name: l.textContent, logo: l.querySelector("img").src, checked: l.querySelector("input").checked })),
+  );
+  assert.ok(types.length >= 12);
+  assert.ok(types.every((t) => t.logo.startsWith("data:image/svg+xml,")));
+  assert.deepEqual(types.filter((t) => t.checked).map((t) => t.name), ["Docs in Markdown"]);
+  const empty = JSON.parse(await page.textContent("#pack-manifest"));
+  assert.equal(empty.artifactType, "application/vnd.stevelasker.docsinmarkdown.config.v1+json");
+  assert.equal(empty.layers[0].mediaType, "application/vnd.oci.empty.v1+json", "no files: one empty layer");
+
+  const overview = "# Overview\n\nDocs in markdown.\n";
+  await page.setInputFiles("#pack-file", [
+    { name: "overview.md", mimeType: "text/markdown", buffer: Buffer.from(overview) },
+    { name: "description.md", mimeType: "text/markdown", buffer: Buffer.from("# Description\n") },
+  ]);
+  await page.waitForFunction(() => document.querySelectorAll("#pack-files tr").length === 2);
+  const typeOf = (name) => `input[aria-label="Media type of ${name}"]`;
+  assert.equal(await page.inputValue(typeOf("overview.md")), "application/vnd.stevelasker.docsinmarkdown.overview.layer.v1+md");
+  await page.fill(typeOf("description.md"), "not a type");
+  assert.match(await page.textContent("#pack-error"), /^MEDIA_TYPE_INVALID: /);
+  assert.equal(await page.isDisabled("#pack-download"), true);
+  await page.fill(typeOf("description.md"), "application/vnd.stevelasker.docsinmarkdown.description.layer.v1+md");
+  assert.equal(await page.isHidden("#pack-error"), true);
+
+  const manifest = JSON.parse(await page.textContent("#pack-manifest"));
+  assert.deepEqual(manifest.layers.map((l) => l.annotations["org.opencontainers.image.title"]), ["overview.md", "description.md"]);
+  assert.equal(manifest.layers[0].digest, nodeDigest("sha256", Buffer.from(overview)));
+  assert.equal(await page.textContent("#pack-valid"), "valid manifest");
+  const digest = await page.textContent("#pack-digest");
+  assert.match(digest, /^sha256:[0-9a-f]{64}$/);
+  await screenshot("demo-pack.png");
+
+  // The download is an OCI layout that the system tar extracts, tagged "latest".
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#pack-download")]);
+  const dir = mkdtempSync(join(tmpdir(), "ocikit-demo-"));
+  try {
+    execFileSync("tar", ["-xf", await download.path(), "-C", dir]);
+    const index = JSON.parse(readFileSync(join(dir, "index.json"), "utf8"));
+    assert.equal(index.manifests[0].digest, digest);
+    assert.equal(index.manifests[0].annotations["org.opencontainers.image.ref.name"], "latest");
+    const bytes = readFileSync(join(dir, "blobs/sha256", digest.slice(7)));
+    assert.equal(nodeDigest("sha256", bytes), digest);
+    assert.deepEqual(JSON.parse(bytes.toString("utf8")), manifest);
+    for (const layer of manifest.layers) {
+      assert.equal(nodeDigest("sha256", readFileSync(join(dir, "blobs/sha256", layer.digest.slice(7)))), layer.digest);
+    }
+    assert.equal(readFileSync(join(dir, "oci-layout"), "utf8"), '{"imageLayoutVersion":"1.0.0"}');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   assert.deepEqual(problems, []);
 });
 

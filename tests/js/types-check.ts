@@ -2,13 +2,49 @@
 import {
   Digester,
   OciError,
+  artifactTypes,
+  checkLogo,
+  describe,
   digest,
   digestBlob,
+  encodeIndex,
+  encodeManifest,
+  layoutTar,
   lintMediaType,
+  pack,
+  packIndex,
   parseDigest,
+  parseIndex,
+  parseManifest,
   parseMediaType,
+  parseReference,
+  readLayoutTar,
+  registerArtifactType,
+  validate,
   verify,
+  type Annotations,
   type ArtifactMediaTypeParts,
+  type ArtifactTypeDefinition,
+  type ArtifactTypeDefinitionInput,
+  type Description,
+  type Descriptor,
+  type ImageSpec,
+  type Index,
+  type Kind,
+  type LayoutBlob,
+  type LayoutContents,
+  type LayoutManifest,
+  type LayoutRead,
+  type Manifest,
+  type PackFile,
+  type PackOptions,
+  type Packed,
+  type PackedBlob,
+  type ParsedIndex,
+  type ParsedManifest,
+  type Platform,
+  type ReferenceParts,
+  type Report,
   type BytesLike,
   type DigestAlgorithm,
   type DigestBlobOptions,
@@ -81,4 +117,72 @@ digester.size = 3;
 // @ts-expect-error: role is "config" or "layer"
 lintMediaType("text/plain", "manifest");
 
+// Documents.
+const report: Report = validate("{}", "manifest");
+const kind: Kind | null = validate(bytes).kind;
+const parsed: ParsedManifest = parseManifest(bytes);
+const manifest: Manifest = parsed.manifest;
+const layers: Descriptor[] = manifest.layers;
+const unknownField: unknown = manifest["x.custom"];
+const canonical: Uint8Array = encodeManifest({ ...manifest, annotations: { a: "b" } });
+const platform: Platform = { architecture: "amd64", os: "linux", "os.version": "10" };
+const index: Index = { schemaVersion: 2, manifests: [{ ...layers[0]!, platform }] };
+const parsedIndex: ParsedIndex = parseIndex(encodeIndex(index));
+const indexDigest: string = parsedIndex.digest;
+
+// Packing.
+const files: PackFile[] = [
+  { name: "a.md", mediaType: "text/markdown", data: bytes, annotations: { "com.example": "x" } },
+  { name: "big.bin", digest: a, size: 1 << 30 },
+];
+const spec: ImageSpec = "v1.0";
+const packOptions: PackOptions = {
+  files,
+  artifactType: "application/vnd.example.docs.config.v1+json",
+  config: { mediaType: "application/vnd.example.docs.config.v1+json", data: new ArrayBuffer(2) },
+  configAnnotations: {},
+  annotations: { "org.opencontainers.image.description": "docs" },
+  created: new Date(),
+  imageSpec: "v1.1",
+  embedDataUpTo: 64,
+  cliDefaults: false,
+};
+const packed: Packed = pack(packOptions);
+const blobs: PackedBlob[] = packed.blobs;
+const blobData: Uint8Array | undefined = blobs[0]?.data;
+const referrer: Packed = pack({ artifactType: "application/vnd.example.sig.v1", subject: packed.descriptor, created: "2024-01-01T00:00:00Z" });
+const collection: Packed = packIndex({ manifests: [packed.descriptor, referrer.descriptor], annotations: {} });
+
+// Artifact types and references.
+const types: ArtifactTypeDefinition[] = artifactTypes();
+const input: ArtifactTypeDefinitionInput = { artifactType: "application/vnd.example.x.config.v1+json", displayName: "X" };
+const registered: ArtifactTypeDefinition = registerArtifactType(input);
+const fromText: ArtifactTypeDefinition = registerArtifactType(JSON.stringify(input));
+const what: Description = describe(packed.manifest);
+const source: "artifactType" | "config.mediaType" = describe(manifest).source;
+const logo: string | undefined = what.definition?.logo;
+checkLogo(logo ?? "");
+const reference: ReferenceParts = parseReference("localhost:5000/docs:v1");
+const tag: string | null = reference.tag;
+
+// Layouts.
+const extra: LayoutBlob = { data: bytes };
+const entry: LayoutManifest = { ...packed, tag: "v1" };
+const contents: LayoutContents = { manifests: [entry, collection], blobs: [extra] };
+const tar: Uint8Array = layoutTar(entry);
+const tar2: Uint8Array = layoutTar(contents);
+const layout: LayoutRead = readLayoutTar(tar);
+const layoutBlobs: Map<string, Uint8Array> = layout.blobs;
+const annotations: Annotations | undefined = layout.manifests[0]?.annotations;
+
+// @ts-expect-error: kinds are a closed set
+validate("{}", "image");
+// @ts-expect-error: a file has data, or digest and size, not both
+pack({ files: [{ name: "a", data: bytes, digest: a, size: 2 }] });
+// @ts-expect-error: imageSpec is "v1.1" or "v1.0"
+pack({ imageSpec: "1.1" });
+// @ts-expect-error: parseManifest takes bytes, not text
+parseManifest("{}");
+
+void [report, kind, unknownField, canonical, indexDigest, spec, blobData, types, registered, fromText, source, tag, tar2, layoutBlobs, annotations];
 void [supported, tree, suffix, role, subTypes, version, codes, severity, pending, made, sameClass, wasmDigest, used];

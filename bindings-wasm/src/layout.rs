@@ -1,0 +1,241 @@
+//! `layoutTar` and `readLayoutTar`: OCI image layouts as tar archives, in memory, for a browser
+//! download and back.
+//!
+//! The core plans the layout ([`Layout`] for `index.json` and tags, [`blob_path`] for names)
+//! and verifies one ([`verify`] through a [`LayoutSource`]); this module only moves the files
+//! into and out of a tar archive with the `tar` crate.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Cursor;
+
+use js_sys::{Array, Map, Object, Uint8Array};
+use ocikit_core::layout::{
+    INDEX_FILE, Layout, LayoutSource, OCI_LAYOUT_CONTENT, OCI_LAYOUT_FILE, blob_path, verify,
+};
+use ocikit_core::{Algorithm, Digest, Digester, Manifest};
+use wasm_bindgen::prelude::*;
+
+use crate::error::thrown;
+use crate::{get, is_absent, set};
+
+/// The files of a layout, in the order they go into the archive, each path once.
+#[derive(Debug, Default)]
+struct Files {
+    entries: Vec<(String, Vec<u8>)>,
+    paths: HashSet<String>,
+}
+
+impl Files {
+    /// Adds a blob under its content address. The same digest twice is the same content (its
+    /// bytes were verified against it), so the second copy is dropped.
+    fn add_blob(&mut self, digest: &Digest, bytes: Vec<u8>) {
+        let path = blob_path(digest);
+        if self.paths.insert(path.clone()) {
+            self.entries.push((path, bytes));
+        }
+    }
+}
+
+/// `layoutTar(manifests, blobs)` → the bytes of a tar archive holding an OCI image layout.
+///
+/// Each entry of `manifests` is `{ manifest: Uint8Array, descriptor?: JSON text, tag?, blobs? }`
+/// (the npm entry normalizes `pack()` results into this); each blob is
+/// `{ data?: Uint8Array, digest?, size? }`. A blob without `data` is one the caller streams
+/// itself and is left out; `blobs` (the second argument) must have data.
+#[wasm_bindgen(js_name = layoutTar)]
+pub fn layout_tar(manifests: &Array, blobs: &Array) -> Result<Uint8Array, JsValue> {
+    let mut layout = Layout::new();
+    let mut files = Files::default();
+    for (i, entry) in manifests.iter().enumerate() {
+        let name = format!("manifests[{i}]");
+        let manifest = get(&entry, "manifest")?;
+        let bytes = crate::bytes_arg(&manifest, &format!("{name}.manifest"))?.to_vec();
+        let descriptor = get(&entry, "descriptor")?;
+        let descriptor = if is_absent(&descriptor) {
+            // Without a descriptor the bytes must be an image manifest; the core reads its
+            // artifactType for the index entry.
+            Manifest::from_json(bytes.clone())
+                .map_err(thrown)?
+                .descriptor()
+        } else {
+            let descriptor = crate::descriptor_arg(&descriptor, &format!("{name}.descriptor"), "")?;
+            ocikit_core::verify(&bytes, &descriptor.digest, Some(descriptor.size))
+                .map_err(thrown)?;
+            descriptor
+        };
+        let tag = crate::optional_string_arg(&get(&entry, "tag")?, &format!("{name}.tag"))?;
+        layout
+            .add(descriptor.clone(), tag.as_deref())
+            .map_err(thrown)?;
+        files.add_blob(&descriptor.digest, bytes);
+        for (j, blob) in crate::array_arg(&get(&entry, "blobs")?, &format!("{name}.blobs"))?
+            .iter()
+            .enumerate()
+        {
+            add_blob(&mut files, &blob, &format!("{name}.blobs[{j}]"), false)?;
+        }
+    }
+    for (j, blob) in blobs.iter().enumerate() {
+        add_blob(&mut files, &blob, &format!("blobs[{j}]"), true)?;
+    }
+
+    let mut archive = Vec::with_capacity(3);
+    archive.push((OCI_LAYOUT_FILE.to_owned(), OCI_LAYOUT_CONTENT.to_vec()));
+    archive.push((INDEX_FILE.to_owned(), layout.index_json()));
+    let bytes = write_tar(archive.iter().chain(&files.entries)).map_err(io_error)?;
+    Ok(bytes.as_slice().into())
+}
+
+/// One blob into the layout: its bytes, checked against its digest (and size) when given,
+/// else named by their sha256.
+fn add_blob(files: &mut Files, blob: &JsValue, name: &str, required: bool) -> Result<(), JsValue> {
+    let data = get(blob, "data")?;
+    if is_absent(&data) && !required {
+        return Ok(());
+    }
+    let bytes = crate::bytes_arg(&data, &format!("{name}.data"))?.to_vec();
+    let digest = match crate::optional_string_arg(&get(blob, "digest")?, &format!("{name}.digest"))?
+    {
+        None => ocikit_core::digest::sha256(&bytes),
+        Some(text) => {
+            let digest = Digest::parse(&text).map_err(thrown)?;
+            let size = crate::size::optional_from_js(&get(blob, "size")?, &format!("{name}.size"))?;
+            ocikit_core::verify(&bytes, &digest, size).map_err(thrown)?;
+            digest
+        }
+    };
+    files.add_blob(&digest, bytes);
+    Ok(())
+}
+
+/// A deterministic ustar archive: the directories of the blobs first, then the files in the
+/// given order; owner 0:0, modes 0755 and 0644, modification time 0. The same layout always
+/// gives the same bytes.
+fn write_tar<'a>(
+    files: impl Iterator<Item = &'a (String, Vec<u8>)> + Clone,
+) -> std::io::Result<Vec<u8>> {
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut directories: Vec<&str> = Vec::new();
+    for (path, _) in files.clone() {
+        let mut end = 0;
+        while let Some(slash) = path[end..].find('/') {
+            end += slash + 1;
+            if !directories.contains(&&path[..end]) {
+                directories.push(&path[..end]);
+            }
+        }
+    }
+    for directory in directories {
+        let mut header = header(tar::EntryType::Directory, 0o755, 0);
+        builder.append_data(&mut header, directory, std::io::empty())?;
+    }
+    for (path, bytes) in files {
+        let mut header = header(tar::EntryType::Regular, 0o644, bytes.len() as u64);
+        builder.append_data(&mut header, path, bytes.as_slice())?;
+    }
+    builder.into_inner()
+}
+
+fn header(entry_type: tar::EntryType, mode: u32, size: u64) -> tar::Header {
+    let mut header = tar::Header::new_ustar();
+    header.set_entry_type(entry_type);
+    header.set_mode(mode);
+    header.set_size(size);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_mtime(0);
+    header
+}
+
+/// Writing to memory cannot fail; should the tar crate refuse something anyway, the message
+/// reaches JS as an `Error`.
+fn io_error(err: std::io::Error) -> JsValue {
+    js_sys::Error::new(&format!("cannot write the layout archive: {err}")).into()
+}
+
+/// The regular files of a tar archive by path (`./` prefixes removed; a later entry for the
+/// same path wins, as when extracting), borrowing the archive's bytes.
+///
+/// Reading stops at the first malformed header: what came before is kept, and what is missing
+/// then shows in the verification report as missing files.
+fn read_tar(bytes: &[u8]) -> BTreeMap<String, &[u8]> {
+    let mut files = BTreeMap::new();
+    let mut archive = tar::Archive::new(Cursor::new(bytes));
+    let Ok(entries) = archive.entries_with_seek() else {
+        return files;
+    };
+    for entry in entries {
+        let Ok(entry) = entry else { break };
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let Ok(path) = String::from_utf8(entry.path_bytes().into_owned()) else {
+            continue;
+        };
+        let start = usize::try_from(entry.raw_file_position()).unwrap_or(usize::MAX);
+        let Some(data) = usize::try_from(entry.size())
+            .ok()
+            .and_then(|size| bytes.get(start..start.checked_add(size)?))
+        else {
+            break; // truncated archive
+        };
+        let mut path = path.as_str();
+        while let Some(rest) = path.strip_prefix("./") {
+            path = rest;
+        }
+        files.insert(path.to_owned(), data);
+    }
+    files
+}
+
+/// A layout read from the files of a tar archive.
+#[derive(Debug)]
+struct TarSource<'a>(BTreeMap<String, &'a [u8]>);
+
+impl LayoutSource for TarSource<'_> {
+    fn read(&mut self, path: &str) -> Option<Vec<u8>> {
+        self.0.get(path).map(|bytes| bytes.to_vec())
+    }
+
+    fn digest(&mut self, path: &str, algorithm: &Algorithm) -> Option<(Digest, u64)> {
+        let bytes = self.0.get(path)?;
+        let mut digester = Digester::new(algorithm).ok()?;
+        digester.update(bytes);
+        Some((digester.finalize(), digester.size()))
+    }
+}
+
+/// `readLayoutTar(bytes)` → `{ tags, manifests, blobs, report }`: the tags and entries of
+/// `index.json`, every file under `blobs/<algorithm>/<encoded>` by the digest its name states
+/// (a `Map`), and the core's verification report of the whole layout.
+#[wasm_bindgen(js_name = readLayoutTar)]
+pub fn read_layout_tar(data: &JsValue) -> Result<Object, JsValue> {
+    let bytes = crate::bytes_arg(data, "bytes")?.to_vec();
+    let mut source = TarSource(read_tar(&bytes));
+    let report = verify(&mut source);
+    let layout = source
+        .0
+        .get(INDEX_FILE)
+        .and_then(|index| Layout::from_index_json(index).ok())
+        .unwrap_or_default();
+
+    let blobs = Map::new();
+    for (path, data) in &source.0 {
+        let named = path
+            .strip_prefix("blobs/")
+            .and_then(|rest| rest.split_once('/'))
+            .and_then(|(algorithm, encoded)| Digest::parse(&format!("{algorithm}:{encoded}")).ok());
+        if let Some(digest) = named {
+            blobs.set(&digest.to_string().into(), &Uint8Array::from(*data));
+        }
+    }
+    let tags: Array = layout.tags().into_iter().map(JsValue::from_str).collect();
+
+    let result = Object::new();
+    set(&result, "tags", &tags);
+    let manifests = crate::manifest::descriptors_to_js(layout.manifests().to_vec())?;
+    set(&result, "manifests", &manifests);
+    set(&result, "blobs", &blobs);
+    set(&result, "report", &crate::validate::report_to_js(&report));
+    Ok(result)
+}

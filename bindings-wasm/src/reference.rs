@@ -1,0 +1,22 @@
+//! `parseReference`.
+
+use js_sys::Object;
+use ocikit_core::Reference;
+use wasm_bindgen::prelude::*;
+
+use crate::error::thrown;
+use crate::{set, string_or_null};
+
+/// `parseReference(s)` → `{ registry, repository, tag, digest }` for
+/// `registry/repository[:tag][@digest]`; `tag` and `digest` are `null` when absent.
+#[wasm_bindgen(js_name = parseReference)]
+pub fn parse_reference(text: &JsValue) -> Result<Object, JsValue> {
+    let reference = Reference::parse(&crate::string_arg(text, "reference")?).map_err(thrown)?;
+    let parts = Object::new();
+    set(&parts, "registry", &reference.registry().into());
+    set(&parts, "repository", &reference.repository().into());
+    set(&parts, "tag", &string_or_null(reference.tag()));
+    let digest = reference.digest().map(ToString::to_string);
+    set(&parts, "digest", &string_or_null(digest.as_deref()));
+    Ok(parts)
+}
