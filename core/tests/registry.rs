@@ -231,6 +231,15 @@ fn response(spec: &Value) -> Response {
 #[test]
 fn registry_transcripts_replay() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/registry");
+    let codes: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("../error-codes.json")).expect("error-codes.json"),
+    )
+    .expect("json");
+    let listed: Vec<&str> = ["raised", "registry"]
+        .iter()
+        .flat_map(|k| codes[*k].as_array().expect("list"))
+        .filter_map(|e| e["code"].as_str())
+        .collect();
     let mut count = 0;
     for entry in std::fs::read_dir(&dir).expect("registry vectors") {
         let doc: Value = serde_json::from_str(
@@ -267,7 +276,13 @@ fn registry_transcripts_replay() {
             };
             match (outcome, step.get("error").and_then(Value::as_str)) {
                 (Ok(result), None) => assert_eq!(result, step["result"], "{name}"),
-                (Err(code), Some(expected)) => assert_eq!(code, expected, "{name}"),
+                (Err(code), Some(expected)) => {
+                    assert_eq!(code, expected, "{name}");
+                    assert!(
+                        listed.contains(&code),
+                        "{name}: {code} is not in error-codes.json"
+                    );
+                }
                 (got, want) => panic!("{name}: got {got:?}, expected error {want:?}"),
             }
         }

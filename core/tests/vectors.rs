@@ -188,7 +188,7 @@ fn media_type_vectors() {
 #[test]
 fn error_codes_are_listed() {
     let doc = load("error-codes.json");
-    let listed: Vec<&str> = ["raised", "findings"]
+    let listed: Vec<&str> = ["raised", "registry", "findings"]
         .iter()
         .flat_map(|k| doc[*k].as_array().expect("list"))
         .map(|e| str_of(e, "code"))
@@ -241,6 +241,20 @@ fn error_codes_are_listed() {
             value: String::new(),
         },
         Error::OptionsInvalid { reason: "" },
+        Error::AuthInvalid {
+            reason: String::new(),
+        },
+        Error::ProtocolState {
+            reason: String::new(),
+        },
+        Error::Registry {
+            status: 500,
+            errors: vec![],
+        },
+        Error::Registry {
+            status: 404,
+            errors: vec![],
+        },
         Error::DisplayNameInvalid {
             reason: String::new(),
         },
@@ -263,6 +277,10 @@ fn error_codes_are_listed() {
             err.code()
         );
         assert!(!err.to_string().is_empty());
+    }
+    // Every distribution-spec code passes through and is listed.
+    for code in ocikit_core::registry::errors::SPEC_CODES {
+        assert!(listed.contains(code), "{code} is not in error-codes.json");
     }
     // Every lint code the media-type vectors expect is listed too.
     let media = load("media-types.json");
