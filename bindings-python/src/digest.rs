@@ -53,7 +53,7 @@ pub(crate) fn verify(
 }
 
 /// A digest argument: a `Digest` or its string form.
-fn digest_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Digest> {
+pub(crate) fn digest_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Digest> {
     if let Ok(parsed) = obj.cast::<PyDigest>() {
         return Ok(parsed.get().0.clone());
     }
@@ -86,7 +86,7 @@ fn size_arg(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u
     }
 }
 
-fn type_name(obj: &Bound<'_, PyAny>) -> String {
+pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
         .name()
         .map_or_else(|_| "an unknown type".to_owned(), |name| format!("'{name}'"))

@@ -42,7 +42,7 @@ impl PyFinding {
     }
 
     /// The finding as a dict with the keys `code`, `severity`, `path`, `message`, `rule`.
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    pub(crate) fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
         dict.set_item("code", self.0.code)?;
         dict.set_item("severity", self.0.severity.as_str())?;

@@ -1,26 +1,51 @@
 """ocikit: author OCI registry artifacts.
 
-One Rust core computes digests, parses and lints media types and (as the roadmap lands) builds,
-validates and transfers manifests; this package is its Python face. Everything that needs
-thought happens in the core, so Python, JavaScript and Rust give the same answers and raise the
-same error codes.
+One Rust core computes digests, parses and lints media types, packs, validates and describes
+manifests, and plans image layouts; this package is its Python face, and moves the bytes (files
+on disk). Everything that needs thought happens in the core, so Python, JavaScript and Rust
+give the same answers, byte for byte, and raise the same error codes.
 
 >>> import ocikit
 >>> ocikit.digest(b"{}")
 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a'
+>>> packed = ocikit.pack(
+...     [ocikit.File("hello.txt", b"hello\\n", media_type="text/plain")],
+...     artifact_type="application/vnd.example.hello.config.v1+json",
+... )
+>>> ocikit.validate(packed.manifest.to_json()).valid
+True
 """
 
+from ocikit import annotations
 from ocikit._files import digest_file
+from ocikit._layout import OciLayout
 from ocikit._ocikit import (
     ArtifactMediaType,
+    ArtifactTypeDefinition,
+    Description,
+    Descriptor,
     Digest,
     Digester,
     Finding,
+    Index,
+    Layout,
+    Manifest,
     MediaType,
+    Platform,
+    Reference,
+    Report,
     __version__,
+    artifact_types,
+    check_logo,
+    check_title,
+    describe,
     digest,
+    register_artifact_type,
+    validate,
     verify,
+    verify_layout,
 )
+from ocikit._pack import Blob, Config, File, Packed, pack, pack_index
 from ocikit.errors import (
     AuthenticationError,
     DigestMismatchError,
@@ -31,17 +56,41 @@ from ocikit.errors import (
 
 __all__ = [
     "ArtifactMediaType",
+    "ArtifactTypeDefinition",
     "AuthenticationError",
+    "Blob",
+    "Config",
+    "Description",
+    "Descriptor",
     "Digest",
     "DigestMismatchError",
     "Digester",
+    "File",
     "Finding",
+    "Index",
+    "Layout",
+    "Manifest",
     "MediaType",
     "OciError",
+    "OciLayout",
+    "Packed",
+    "Platform",
+    "Reference",
     "RegistryError",
+    "Report",
     "ValidationError",
     "__version__",
+    "annotations",
+    "artifact_types",
+    "check_logo",
+    "check_title",
+    "describe",
     "digest",
     "digest_file",
+    "pack",
+    "pack_index",
+    "register_artifact_type",
+    "validate",
     "verify",
+    "verify_layout",
 ]

@@ -1,7 +1,8 @@
 """Type stubs of the native module ocikit._ocikit (import these names from ``ocikit``)."""
 
 import sys
-from typing import Any, Callable, Literal, final
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, final
 
 if sys.version_info >= (3, 12):
     from collections.abc import Buffer
@@ -190,3 +191,490 @@ class Finding:
     def to_dict(self) -> dict[str, str]:
         """The finding as a dict: ``code``, ``severity``, ``path``, ``message``, ``rule``."""
     def __eq__(self, other: object) -> bool: ...
+
+Kind = Literal["manifest", "index", "descriptor", "config", "layout"]
+
+@final
+class Platform:
+    """The platform an image runs on (the ``platform`` of an index entry); immutable,
+    picklable. Equal platforms have equal fields."""
+
+    def __init__(
+        self,
+        *,
+        architecture: str,
+        os: str,
+        os_version: str | None = None,
+        os_features: Sequence[str] | None = None,
+        variant: str | None = None,
+    ) -> None: ...
+    @staticmethod
+    def from_json(document: str | Buffer) -> Platform:
+        """Reads a platform from JSON (str, bytes or any buffer).
+
+        Raises:
+            ValidationError: ``JSON_INVALID`` (also for a duplicate key) or ``FIELD_MISSING``.
+        """
+    def to_json(self) -> bytes:
+        """The canonical JSON (image-spec Go field order, compact)."""
+    @property
+    def architecture(self) -> str:
+        """The CPU architecture, as Go's ``GOARCH`` (e.g. ``"amd64"``)."""
+    @property
+    def os(self) -> str:
+        """The operating system, as Go's ``GOOS`` (e.g. ``"linux"``)."""
+    @property
+    def os_version(self) -> str | None:
+        """``os.version``, or ``None``."""
+    @property
+    def os_features(self) -> tuple[str, ...]:
+        """``os.features``."""
+    @property
+    def variant(self) -> str | None:
+        """The CPU variant (e.g. ``"v8"``), or ``None``."""
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Fields the image-spec does not define, as read (a new dict on each access)."""
+    def __eq__(self, other: object) -> bool: ...
+    def __reduce__(self) -> tuple[Callable[[bytes], Platform], tuple[bytes]]: ...
+
+@final
+class Descriptor:
+    """A reference to content: media type, digest and size, with optional extras; immutable,
+    picklable. Equal descriptors have equal fields.
+
+    Built from keywords, media types and the digest are parsed and ``size`` must be an int64
+    (``data`` is not checked against them here; :func:`validate` reports ``DATA_INVALID``).
+    ``to_json()`` is always the canonical encoding.
+
+    Raises:
+        ValidationError: ``MEDIA_TYPE_INVALID``, ``DIGEST_INVALID`` or ``SIZE_INVALID``.
+        TypeError: a field of the wrong type.
+    """
+
+    def __init__(
+        self,
+        *,
+        media_type: str,
+        digest: str | Digest,
+        size: int,
+        urls: Sequence[str] | None = None,
+        annotations: Mapping[str, str] | None = None,
+        data: Buffer | None = None,
+        platform: Platform | None = None,
+        artifact_type: str | None = None,
+    ) -> None: ...
+    @staticmethod
+    def from_json(document: str | Buffer) -> Descriptor:
+        """Reads a descriptor from JSON (str, bytes or any buffer); unknown fields are kept.
+
+        Raises:
+            ValidationError: the first rule the descriptor breaks (``JSON_INVALID``,
+                ``FIELD_MISSING``, ``MEDIA_TYPE_INVALID``, ``DIGEST_INVALID``,
+                ``SIZE_INVALID``, ``DATA_INVALID``); :func:`validate` reports all of them.
+        """
+    def to_json(self) -> bytes:
+        """The canonical JSON (image-spec Go field order, compact, Go's escaping)."""
+    @property
+    def media_type(self) -> str:
+        """The media type of the referenced content."""
+    @property
+    def digest(self) -> str:
+        """The digest of the referenced content, ``"algorithm:encoded"``."""
+    @property
+    def size(self) -> int:
+        """The size of the referenced content in bytes."""
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """URLs the content may be downloaded from."""
+    @property
+    def annotations(self) -> dict[str, str]:
+        """The annotations (a new dict on each access)."""
+    @property
+    def data(self) -> bytes | None:
+        """The embedded content, or ``None``."""
+    @property
+    def platform(self) -> Platform | None:
+        """The platform (of a manifest in an index), or ``None``."""
+    @property
+    def artifact_type(self) -> str | None:
+        """The artifact type of the referenced artifact, or ``None``."""
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Fields the image-spec does not define, as read (a new dict on each access)."""
+    def __eq__(self, other: object) -> bool: ...
+    def __reduce__(self) -> tuple[Callable[[bytes], Descriptor], tuple[bytes]]: ...
+
+@final
+class Manifest:
+    """An image manifest with its exact bytes; immutable, hashable, picklable.
+
+    Read with :meth:`from_json`, it keeps the bytes it was read from: ``digest``, ``size`` and
+    ``to_json()`` are of those bytes, never of a re-encoding. Built from keywords, its bytes
+    are the canonical encoding (the field order and escaping of Go's image-spec types, as ORAS
+    writes). Two manifests are equal iff their bytes are.
+
+    Raises:
+        ValidationError: ``MEDIA_TYPE_INVALID`` for ``media_type`` or ``artifact_type``.
+    """
+
+    def __init__(
+        self,
+        *,
+        config: Descriptor,
+        layers: Sequence[Descriptor],
+        artifact_type: str | None = None,
+        subject: Descriptor | None = None,
+        annotations: Mapping[str, str] | None = None,
+        media_type: str | None = "application/vnd.oci.image.manifest.v1+json",
+    ) -> None: ...
+    @staticmethod
+    def from_json(document: str | Buffer) -> Manifest:
+        """Reads a manifest (str, bytes or any buffer), keeping its exact bytes and unknown
+        fields.
+
+        Raises:
+            ValidationError: the first rule the document breaks (strict JSON without
+                duplicate keys, required fields, field types and grammars, ``schemaVersion``
+                2, ``MEDIA_TYPE_MISMATCH``); :func:`validate` reports all of them.
+        """
+    def to_json(self) -> bytes:
+        """The exact bytes."""
+    @property
+    def digest(self) -> str:
+        """The sha256 digest of the bytes."""
+    @property
+    def size(self) -> int:
+        """The size of the bytes."""
+    @property
+    def descriptor(self) -> Descriptor:
+        """The descriptor of this manifest, with its artifact type, as an index lists it."""
+    @property
+    def media_type(self) -> str | None:
+        """``mediaType``, or ``None`` when the document has none."""
+    @property
+    def artifact_type(self) -> str | None:
+        """The artifact type, or ``None``."""
+    @property
+    def config(self) -> Descriptor:
+        """The config descriptor."""
+    @property
+    def layers(self) -> tuple[Descriptor, ...]:
+        """The layer descriptors."""
+    @property
+    def subject(self) -> Descriptor | None:
+        """The manifest this one refers to, or ``None``."""
+    @property
+    def annotations(self) -> dict[str, str]:
+        """The annotations (a new dict on each access)."""
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Fields the image-spec does not define, as read (a new dict on each access)."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Callable[[bytes], Manifest], tuple[bytes]]: ...
+
+@final
+class Index:
+    """An image index with its exact bytes (see :class:`Manifest`): a list of manifests, for
+    several platforms or as a collection; immutable, hashable, picklable.
+
+    Raises:
+        ValidationError: ``MEDIA_TYPE_INVALID`` for ``media_type`` or ``artifact_type``.
+    """
+
+    def __init__(
+        self,
+        *,
+        manifests: Sequence[Descriptor],
+        artifact_type: str | None = None,
+        subject: Descriptor | None = None,
+        annotations: Mapping[str, str] | None = None,
+        media_type: str | None = "application/vnd.oci.image.index.v1+json",
+    ) -> None: ...
+    @staticmethod
+    def from_json(document: str | Buffer) -> Index:
+        """Reads an index (str, bytes or any buffer), keeping its exact bytes.
+
+        Raises:
+            ValidationError: the first rule the document breaks.
+        """
+    def to_json(self) -> bytes:
+        """The exact bytes."""
+    @property
+    def digest(self) -> str:
+        """The sha256 digest of the bytes."""
+    @property
+    def size(self) -> int:
+        """The size of the bytes."""
+    @property
+    def descriptor(self) -> Descriptor:
+        """The descriptor of this index, with its artifact type."""
+    @property
+    def media_type(self) -> str | None:
+        """``mediaType``, or ``None`` when the document has none."""
+    @property
+    def artifact_type(self) -> str | None:
+        """The artifact type of the collection, or ``None``."""
+    @property
+    def manifests(self) -> tuple[Descriptor, ...]:
+        """The manifest descriptors."""
+    @property
+    def subject(self) -> Descriptor | None:
+        """The manifest this index refers to, or ``None``."""
+    @property
+    def annotations(self) -> dict[str, str]:
+        """The annotations (a new dict on each access)."""
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Fields the image-spec does not define, as read (a new dict on each access)."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Callable[[bytes], Index], tuple[bytes]]: ...
+
+ANNOTATION_KEYS: dict[str, str]
+"""The annotation keys the image-spec predefines, by constant name (see ocikit.annotations)."""
+
+def validate(document: str | Buffer, kind: Kind | None = None) -> Report:
+    """Validates ``document`` (str, bytes or any buffer) as a ``kind`` of OCI document: every
+    finding at once, each with its code, severity, JSON pointer and rule.
+
+    ``kind`` is ``"manifest"``, ``"index"``, ``"descriptor"``, ``"config"``, ``"layout"`` (the
+    ``oci-layout`` file), or ``None`` to tell the kind from the document. A document that is
+    not JSON, or breaks any rule, gives a report with ``valid`` false: nothing is raised for a
+    bad document. Documents of 16 KiB and more are validated with the GIL released.
+
+    Raises:
+        ValueError: ``kind`` is not one of the names above (a plain ValueError, not an
+            OciError: the argument is wrong, not the document), or ``document`` is a str with
+            lone surrogates (UnicodeEncodeError).
+        TypeError: ``document`` is neither a str nor a buffer.
+    """
+
+@final
+class Report:
+    """The outcome of :func:`validate`; immutable."""
+
+    @property
+    def valid(self) -> bool:
+        """True iff no finding is an error."""
+    @property
+    def kind(self) -> Kind | None:
+        """The kind validated against (given or detected), or ``None`` when the input is not
+        JSON or its kind cannot be told."""
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Everything found, in document order."""
+    def to_dict(self) -> dict[str, Any]:
+        """``{"valid": bool, "kind": str | None, "findings": [finding dicts]}``, the JSON shape
+        the other languages and ``ocikit validate --format json`` use."""
+    def __eq__(self, other: object) -> bool: ...
+
+def _pack(
+    files: Sequence[
+        tuple[str, str | None, Buffer | tuple[str | Digest, int], Mapping[str, str] | None]
+    ],
+    *,
+    artifact_type: str | None = None,
+    config: tuple[str, Buffer | tuple[str | Digest, int]] | None = None,
+    config_annotations: Mapping[str, str] | None = None,
+    annotations: Mapping[str, str] | None = None,
+    subject: Descriptor | None = None,
+    image_spec: str = "v1.1",
+    created: str | int | None = None,
+    embed_data_up_to: int | None = None,
+    cli_defaults: bool = False,
+) -> tuple[Manifest, list[tuple[Descriptor, bytes | None]]]:
+    """The core's packing (use :func:`ocikit.pack`): files are ``(name, media_type, content,
+    annotations)``, content is a buffer or a ``(digest, size)`` tuple; ``created`` is RFC 3339
+    or Unix seconds (formatted by the core)."""
+
+def _pack_index(
+    manifests: Sequence[Descriptor],
+    *,
+    artifact_type: str | None = None,
+    annotations: Mapping[str, str] | None = None,
+    subject: Descriptor | None = None,
+) -> Index:
+    """The core's index building (use :func:`ocikit.pack_index`)."""
+
+_UNKNOWN_CONFIG_TYPE: str
+
+def check_title(title: str) -> None:
+    """Checks that ``title`` can be written back as a file: a relative path without ``..``
+    that stays inside the target directory and that every OS can create (no characters or
+    device names Windows rejects).
+
+    Raises:
+        ValidationError: ``ANNOTATION_INVALID``, saying why.
+    """
+
+@final
+class ArtifactTypeDefinition:
+    """An artifact type: its media type, display name, description, layer types and SVG logo;
+    immutable, picklable. Made from its JSON definition, checked by the core."""
+
+    @staticmethod
+    def from_json(document: str | Buffer) -> ArtifactTypeDefinition:
+        """Reads and checks a definition: ``{"artifactType", "displayName", "description",
+        "aliases", "layerMediaTypes", "url", "logo"}``.
+
+        Raises:
+            ValidationError: ``JSON_INVALID``, ``FIELD_MISSING``, ``MEDIA_TYPE_INVALID``,
+                ``DISPLAY_NAME_INVALID``, ``LOGO_INVALID``, ``LOGO_UNSAFE``,
+                ``LOGO_TOO_LARGE``.
+        """
+    def to_json(self) -> bytes:
+        """The definition as JSON."""
+    @property
+    def artifact_type(self) -> str:
+        """The artifact type (``artifactType``, or ``config.mediaType`` for v1.0 artifacts)."""
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """Other media types that name the same type."""
+    @property
+    def display_name(self) -> str:
+        """A short name for people, e.g. ``"Helm chart"``."""
+    @property
+    def description(self) -> str:
+        """One or two sentences about the type."""
+    @property
+    def layer_media_types(self) -> tuple[str, ...]:
+        """The media types of the type's layers."""
+    @property
+    def url(self) -> str | None:
+        """Where the type is documented, or ``None``."""
+    @property
+    def logo(self) -> str | None:
+        """The SVG logo (checked safe to show in a page), or ``None``."""
+    def __eq__(self, other: object) -> bool: ...
+    def __reduce__(self) -> tuple[Callable[[bytes], ArtifactTypeDefinition], tuple[bytes]]: ...
+
+@final
+class Description:
+    """What :func:`describe` found; immutable."""
+
+    @property
+    def artifact_type(self) -> str:
+        """The manifest's artifact type."""
+    @property
+    def source(self) -> Literal["artifactType", "config.mediaType"]:
+        """Where the type came from: ``artifactType``, else the config's media type."""
+    @property
+    def definition(self) -> ArtifactTypeDefinition | None:
+        """The catalog's definition of the type, or ``None`` when it is not in the catalog."""
+    def __eq__(self, other: object) -> bool: ...
+
+def artifact_types() -> tuple[ArtifactTypeDefinition, ...]:
+    """The artifact type catalog: the built-in definitions, then the registered ones."""
+
+def register_artifact_type(definition: ArtifactTypeDefinition) -> None:
+    """Adds ``definition`` to the process-wide catalog (thread-safe), replacing a definition
+    of the same artifact type."""
+
+def describe(manifest: Manifest) -> Description:
+    """Which artifact type ``manifest`` is (its ``artifactType``, else its config media type),
+    with the catalog's definition of it (display name, logo…)."""
+
+def check_logo(svg: str) -> None:
+    """Checks that ``svg`` is a logo safe to show in a page: well-formed SVG with an ``<svg>``
+    root and a ``viewBox``; no scripts, event handlers, animation, foreign objects or external
+    references; at most 16 KiB.
+
+    Raises:
+        ValidationError: ``LOGO_INVALID``, ``LOGO_UNSAFE`` or ``LOGO_TOO_LARGE``.
+    """
+
+@final
+class Reference:
+    """A registry reference, ``registry/repository[:tag][@digest]``; immutable, hashable,
+    picklable."""
+
+    @staticmethod
+    def parse(text: str) -> Reference:
+        """Parses a reference; the first component is always the registry, as ORAS reads it.
+
+        Raises:
+            ValidationError: ``REFERENCE_INVALID`` naming the broken part, or
+                ``DIGEST_INVALID``.
+        """
+    @property
+    def registry(self) -> str:
+        """The registry host, with its port if it has one."""
+    @property
+    def repository(self) -> str:
+        """The repository path."""
+    @property
+    def tag(self) -> str | None:
+        """The tag, or ``None``."""
+    @property
+    def digest(self) -> str | None:
+        """The digest, or ``None``."""
+    @property
+    def target(self) -> str:
+        """What to ask the registry for: the digest, else the tag, else ``"latest"``."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Callable[[str], Reference], tuple[str]]: ...
+
+@final
+class Layout:
+    """The ``index.json`` of an OCI image layout: its entries and their tags
+    (``org.opencontainers.image.ref.name``). It plans what to write and reads and writes
+    nothing; :class:`ocikit.OciLayout` is a layout directory on disk."""
+
+    OCI_LAYOUT_CONTENT: bytes
+    """The content of the ``oci-layout`` file ocikit writes."""
+    MAX_DOCUMENT_BYTES: int
+    """Manifests and indexes larger than this many bytes are not read into memory."""
+
+    def __init__(self) -> None: ...
+    @staticmethod
+    def from_index_json(data: Buffer) -> Layout:
+        """Reads an existing ``index.json``.
+
+        Raises:
+            ValidationError: it is not a valid image index.
+        """
+    def add(self, descriptor: Descriptor, tag: str | None = None) -> None:
+        """Adds a manifest or index descriptor, tagged when ``tag`` is given. A tag names one
+        entry: tagging moves it from any other entry. An untagged entry is added once per
+        digest.
+
+        Raises:
+            ValidationError: ``REFERENCE_INVALID`` for a tag outside the ``ref.name`` grammar.
+        """
+    def resolve(self, reference: str) -> Descriptor | None:
+        """The entry a tag or a digest names, or ``None``."""
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The tags, in index order."""
+    @property
+    def manifests(self) -> tuple[Descriptor, ...]:
+        """The entries of ``index.json``."""
+    def index_json(self) -> bytes:
+        """The bytes of ``index.json``."""
+    @staticmethod
+    def blob_path(digest: str | Digest) -> str:
+        """The path of a blob inside a layout, ``blobs/<algorithm>/<encoded>``.
+
+        Raises:
+            ValidationError: ``DIGEST_INVALID``.
+        """
+
+def verify_layout(
+    read: Callable[[str], Buffer | None],
+    digest: Callable[[str, str], tuple[str, int] | None],
+) -> Report:
+    """Verifies an image layout held anywhere (a directory, a tar archive, a dict) through two
+    callables: ``read(path)`` returns the bytes of a small file (``oci-layout``,
+    ``index.json``, a manifest) or ``None`` if absent; ``digest(path, algorithm)`` returns a
+    blob's ``(digest, size)``, streaming it, or ``None`` if absent.
+
+    Checks ``oci-layout``, ``index.json`` and every blob reachable from it: present, of the
+    right size and digest, and (manifests and indexes) valid. Finding paths are
+    ``file#json-pointer``.
+
+    Raises:
+        Exception: whatever ``read`` or ``digest`` raised, as soon as verification returns.
+    """

@@ -3,7 +3,8 @@
 Each subcommand is a function ``_cmd_<name>(args) -> int`` registered in ``_COMMANDS`` with
 the function that adds its arguments; adding one is adding a pair there. Exit status: 0 when
 everything succeeded, 1 when a file could not be read, 2 when an input was rejected (printed as
-``error[CODE]: message``) or the command line was wrong.
+``error[CODE]: message``) or the command line was wrong — except ``validate``, whose status is
+the verdict: 0 valid, 1 invalid, 2 a usage or I/O error.
 """
 
 from __future__ import annotations
@@ -14,21 +15,47 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Callable, cast
 
-from ocikit import MediaType, OciError, __version__
+from ocikit import (
+    ArtifactTypeDefinition,
+    Config,
+    File,
+    MediaType,
+    OciError,
+    OciLayout,
+    Report,
+    __version__,
+    annotations,
+    artifact_types,
+    check_title,
+    validate,
+)
 from ocikit._files import _digest_path, _feed
-from ocikit._ocikit import Digester
+from ocikit._ocikit import _UNKNOWN_CONFIG_TYPE, Digester
+from ocikit._pack import Packed, _pack_files
 
 EXIT_OK = 0
 EXIT_IO = 1
 EXIT_INVALID = 2
 
+# `ocikit validate` and `ocikit types --check` report a verdict.
+EXIT_VALID = 0
+EXIT_NOT_VALID = 1
+EXIT_USAGE = 2
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line ``argv`` (default: ``sys.argv[1:]``) and returns the exit status."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # `push` takes files after options too (`push DIR a.txt --artifact-type T b.txt`), as
+        # ORAS does; argparse leaves the ones after an option over.
+        if not hasattr(args, "files") or any(arg.startswith("-") for arg in extra):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.files.extend(extra)
     try:
         status: int = args.run(args)
         sys.stdout.flush()
@@ -69,6 +96,16 @@ def _add_format(parser: argparse.ArgumentParser) -> None:
 def _report(error: OciError) -> int:
     print(f"error[{error.code}]: {error}", file=sys.stderr)
     return EXIT_INVALID
+
+
+class _UsageError(Exception):
+    """Arguments that cannot be run: printed as ``error: message``, exit status 2."""
+
+
+def _os_error(error: OSError) -> str:
+    """``path: reason`` for an OSError, without Python's ``[Errno N]`` prefix."""
+    reason = error.strerror or str(error)
+    return f"{error.filename}: {reason}" if error.filename is not None else reason
 
 
 def _print_json(value: Any) -> None:
@@ -196,6 +233,433 @@ def _print_media_type(media_type: MediaType, findings: list[Any]) -> None:
         print(f"  {finding.severity}[{finding.code}]: {finding.message}")
 
 
+# ocikit push ---------------------------------------------------------------------------------
+
+
+def _add_push_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "target",
+        metavar="DIR[:TAG[,TAG…]]",
+        help="with --oci-layout: the image layout directory (created if missing) and tags",
+    )
+    parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE[:TYPE]",
+        help="files to pack as layers, each with an optional media type (default "
+        "application/vnd.oci.image.layer.v1.tar); the title is the path as given",
+    )
+    parser.add_argument(
+        "--oci-layout",
+        action="store_true",
+        help="push to an OCI image layout directory (registries are not supported yet)",
+    )
+    parser.add_argument("--artifact-type", metavar="TYPE", help="the artifact type")
+    parser.add_argument(
+        "--config",
+        metavar="FILE[:TYPE]",
+        help=f"a config file (default type {_UNKNOWN_CONFIG_TYPE}); without --artifact-type "
+        "it selects image-spec v1.0, as in ORAS",
+    )
+    parser.add_argument(
+        "-a",
+        "--annotation",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a manifest annotation (repeatable)",
+    )
+    parser.add_argument(
+        "--annotation-file",
+        metavar="FILE",
+        help='a JSON file of annotations: {"$manifest": {…}, "$config": {…}, "FILE": {…}}',
+    )
+    parser.add_argument(
+        "--image-spec",
+        choices=("v1.1", "v1.0"),
+        help="the image-spec version to pack for (default v1.1)",
+    )
+    parser.add_argument("--export-manifest", metavar="FILE", help="also write the manifest here")
+    _add_format(parser)
+
+
+def _cmd_push(args: argparse.Namespace) -> int:
+    try:
+        return _push(args)
+    except _UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except OciError as error:
+        return _report(error)
+    except OSError as error:
+        print(f"error: {_os_error(error)}", file=sys.stderr)
+        return EXIT_IO
+
+
+def _push(args: argparse.Namespace) -> int:
+    if not args.oci_layout:
+        raise _UsageError(
+            "pushing to a registry is not supported yet; write an OCI image layout with "
+            "--oci-layout DIR[:TAG]"
+        )
+    raw, *extra_tags = args.target.split(",")
+    path, tag = _split_reference(raw)
+    tags = ([tag] if tag else []) + extra_tags
+    if not path or "" in extra_tags:
+        raise _UsageError(f"{args.target!r} is not DIR[:TAG[,TAG…]]")
+
+    image_spec = args.image_spec
+    if args.config is not None and args.artifact_type is None:
+        # ORAS: the v1.1 artifact guidance wants an artifact type; a config without one means
+        # an image-spec v1.0 artifact unless v1.1 was asked for explicitly.
+        if image_spec == "v1.1":
+            raise _UsageError(
+                "missing artifact type for OCI image-spec v1.1 artifacts: set one with "
+                "--artifact-type, or use --image-spec v1.0"
+            )
+        image_spec = "v1.0"
+    sections = _annotation_sections(args)
+    manifest_annotations = sections.get("$manifest", {})
+
+    created = None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch and annotations.CREATED not in manifest_annotations:
+        if not epoch.isascii() or not epoch.isdigit():
+            raise _UsageError(f"SOURCE_DATE_EPOCH must be whole seconds, not {epoch!r}")
+        created = int(epoch)
+
+    config = None
+    if args.config is not None:
+        config_path, config_type = _split_file_reference(args.config)
+        config = Config(config_type or _UNKNOWN_CONFIG_TYPE, Path(config_path).read_bytes())
+    files = []
+    for reference in args.files:
+        file_path, media_type = _split_file_reference(reference)
+        if os.path.isdir(file_path):
+            raise _UsageError(
+                f"{file_path} is a directory; pushing directories is not supported yet "
+                "(archive it first, e.g. tar -czf dir.tar.gz dir)"
+            )
+        files.append(
+            File.from_path(
+                file_path,
+                media_type=media_type or None,
+                name=_title(file_path),
+                annotations=sections.get(file_path),
+            )
+        )
+    packed = _pack_files(
+        files,
+        artifact_type=args.artifact_type,
+        config=config,
+        config_annotations=sections.get("$config"),
+        annotations=manifest_annotations,
+        image_spec=image_spec or "v1.1",
+        created=created,
+        cli_defaults=True,
+    )
+
+    layout = OciLayout(path)
+    layout.write(packed, tags[0] if tags else None)
+    for extra in tags[1:]:
+        layout.tag(packed.digest, extra)
+    if args.export_manifest:
+        Path(args.export_manifest).write_bytes(packed.manifest.to_json())
+    _print_pushed(args, raw, path, tags, packed)
+    return EXIT_OK
+
+
+def _print_pushed(
+    args: argparse.Namespace, raw: str, path: str, tags: list[str], packed: Packed
+) -> None:
+    manifest = packed.manifest
+    if args.format == "json":
+        _print_json(
+            {
+                "reference": f"{path}@{manifest.digest}",
+                "mediaType": manifest.media_type,
+                "digest": manifest.digest,
+                "size": manifest.size,
+                "annotations": manifest.annotations,
+                "artifactType": manifest.artifact_type or manifest.config.media_type,
+                "referenceAsTags": [f"{path}:{tag}" for tag in tags],
+            }
+        )
+        return
+    print(f"Pushed [oci-layout] {raw}")
+    for tag in tags[1:]:
+        print(f"Tagged {tag}")
+    if manifest.artifact_type:
+        print(f"ArtifactType: {manifest.artifact_type}")
+    print(f"Digest: {manifest.digest}")
+
+
+def _split_reference(raw: str) -> tuple[str, str]:
+    """``DIR[:TAG]`` as ORAS splits it: at the last ``:`` (never a drive letter's)."""
+    at = raw.rfind(":")
+    if at < 0 or (at == 1 and raw[0].isalpha() and raw[2:3] in ("\\", "/") and os.name == "nt"):
+        return raw, ""
+    return raw[:at], raw[at + 1 :]
+
+
+def _split_file_reference(reference: str) -> tuple[str, str]:
+    """``FILE[:TYPE]`` as ORAS's fileref.Parse splits it: at the last ``:``, then ``\\x`` in
+    the path stands for ``x`` (``hi\\:txt:`` is the file ``hi:txt`` with the default type)."""
+    if os.name == "nt":
+        at = reference.rfind(":")
+        if at < 0 or at == 1:
+            path, media_type = reference, ""
+        else:
+            path, media_type = reference[:at], reference[at + 1 :]
+    else:
+        at = reference.rfind(":")
+        path, media_type = (reference, "") if at < 0 else (reference[:at], reference[at + 1 :])
+        path = _unescape(path)
+    if not path:
+        raise _UsageError(f"found empty file path in {reference!r}")
+    return path, media_type
+
+
+def _unescape(path: str) -> str:
+    out = []
+    i = 0
+    while i < len(path):
+        if path[i] == "\\":
+            out.append(path[i + 1 : i + 2])
+            i += 2
+        else:
+            out.append(path[i])
+            i += 1
+    return "".join(out)
+
+
+def _title(path: str) -> str:
+    """The layer title ORAS gives a file: its path cleaned, with forward slashes."""
+    name = os.path.normpath(path)
+    return name if os.path.isabs(name) else name.replace(os.sep, "/")
+
+
+def _annotation_sections(args: argparse.Namespace) -> dict[str, dict[str, str]]:
+    """The annotations of ``--annotation-file`` or of the ``--annotation`` flags (ORAS takes one
+    or the other), by section: ``$manifest``, ``$config``, or a file argument."""
+    if args.annotation_file is not None and args.annotation:
+        raise _UsageError("--annotation and --annotation-file cannot both be given")
+    if args.annotation_file is None:
+        flags: dict[str, str] = {}
+        for item in args.annotation:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise _UsageError(f'annotation {item!r} is not "key=value"')
+            if key in flags:
+                raise _UsageError(f"duplicate annotation key {key!r}")
+            flags[key] = value
+        return {"$manifest": flags} if flags else {}
+    try:
+        document = json.loads(Path(args.annotation_file).read_bytes())
+    except ValueError as error:
+        raise _UsageError(f"{args.annotation_file} is not JSON: {error}") from error
+    shape = 'an object of sections, {"$manifest": {"key": "value"}, …}'
+    if not isinstance(document, dict):
+        raise _UsageError(f"{args.annotation_file} must be {shape}")
+    sections: dict[str, dict[str, str]] = {}
+    for section, values in document.items():
+        values = {} if values is None else values
+        if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+            raise _UsageError(
+                f"{args.annotation_file}: section {section!r} must map keys to strings"
+            )
+        sections[section] = values
+    return sections
+
+
+# ocikit pull ---------------------------------------------------------------------------------
+
+
+def _add_pull_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "source",
+        metavar="DIR:TAG|DIR@DIGEST",
+        help="with --oci-layout: the image layout directory and the tag or digest to pull",
+    )
+    parser.add_argument(
+        "--oci-layout",
+        action="store_true",
+        help="pull from an OCI image layout directory (registries are not supported yet)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        default=".",
+        metavar="DIR",
+        help="where to write the files (default: the current directory)",
+    )
+
+
+def _cmd_pull(args: argparse.Namespace) -> int:
+    try:
+        return _pull(args)
+    except _UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except OciError as error:
+        return _report(error)
+    except OSError as error:
+        print(f"error: {_os_error(error)}", file=sys.stderr)
+        return EXIT_IO
+
+
+def _pull(args: argparse.Namespace) -> int:
+    if not args.oci_layout:
+        raise _UsageError(
+            "pulling from a registry is not supported yet; read an OCI image layout with "
+            "--oci-layout DIR:TAG"
+        )
+    at = args.source.rfind("@")
+    path, reference = (
+        (args.source[:at], args.source[at + 1 :]) if at >= 0 else _split_reference(args.source)
+    )
+    if not path or not reference:
+        raise _UsageError(f"{args.source!r} is not DIR:TAG or DIR@DIGEST")
+    layout = OciLayout(path, create=False)
+    manifest = layout.manifest(reference)
+    output = Path(args.output).resolve()
+    pulled = []
+    for layer in manifest.layers:
+        title = layer.annotations.get(annotations.TITLE)
+        if title is None:
+            continue  # ORAS skips layers without a file name too
+        check_title(title)
+        destination = (output / title).resolve()
+        # A title is relative and has no `..` (check_title); a symlink already inside the
+        # output directory could still lead out of it.
+        if destination != output and output not in destination.parents:
+            raise _UsageError(f"{title!r} would be written outside {output}")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        layout.copy_blob(layer, destination)
+        pulled.append(title)
+        print(f"Pulled {title}")
+    if not pulled:
+        print("Skipped pulling layers without file name in org.opencontainers.image.title")
+    print(f"Pulled [oci-layout] {args.source}")
+    print(f"Digest: {manifest.digest}")
+    return EXIT_OK
+
+
+# ocikit validate -----------------------------------------------------------------------------
+
+
+def _add_validate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="the document to validate; - is stdin")
+    parser.add_argument(
+        "--kind",
+        choices=("manifest", "index", "descriptor", "config", "layout"),
+        help="what the document is (default: tell from its content)",
+    )
+    _add_format(parser)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        document = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as error:
+        print(f"error: {_os_error(error)}", file=sys.stderr)
+        return EXIT_USAGE
+    report = validate(document, args.kind)
+    if args.format == "json":
+        _print_json({"file": args.file, **report.to_dict()})
+    else:
+        _print_report(args.file, report)
+    return EXIT_VALID if report.valid else EXIT_NOT_VALID
+
+
+def _print_report(name: str, report: Report) -> None:
+    for finding in report.findings:
+        print(
+            f"{finding.severity} {finding.code} {finding.path or '(document)'}: "
+            f"{finding.message} ({finding.rule})"
+        )
+    errors = sum(finding.severity == "error" for finding in report.findings)
+    warnings = len(report.findings) - errors
+    counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    verdict = "valid" if report.valid else "invalid"
+    print(f"{name}: {verdict} {report.kind or 'document'} ({counts})")
+
+
+# ocikit types --------------------------------------------------------------------------------
+
+
+def _add_types_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--check",
+        metavar="DEFINITION",
+        help="check an artifact type definition file instead of listing the catalog "
+        "(exit status 0 valid, 1 invalid, 2 unreadable)",
+    )
+    _add_format(parser)
+
+
+def _cmd_types(args: argparse.Namespace) -> int:
+    if args.check is not None:
+        return _check_definition(args)
+    definitions = artifact_types()
+    if args.format == "json":
+        _print_json([json.loads(definition.to_json()) for definition in definitions])
+        return EXIT_OK
+    width = max(len(definition.display_name) for definition in definitions)
+    for definition in definitions:
+        print(f"{definition.display_name:<{width}}  {definition.artifact_type}")
+        for layer_type in definition.layer_media_types:
+            print(f"{'':<{width}}    layer {layer_type}")
+    return EXIT_OK
+
+
+def _check_definition(args: argparse.Namespace) -> int:
+    try:
+        data = Path(args.check).read_bytes()
+    except OSError as error:
+        print(f"error: {_os_error(error)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        definition = ArtifactTypeDefinition.from_json(data)
+    except OciError as error:
+        if args.format == "json":
+            _print_json(
+                {
+                    "file": args.check,
+                    "valid": False,
+                    "error": {"code": error.code, "message": error.message},
+                    "findings": [],
+                }
+            )
+        else:
+            print(f"error[{error.code}]: {error}")
+            print(f"{args.check}: invalid artifact type definition")
+        return EXIT_NOT_VALID
+    # The definition is valid; the naming convention's lints are advice on top.
+    findings = MediaType.parse(definition.artifact_type).lint("config") + [
+        finding
+        for layer_type in definition.layer_media_types
+        for finding in MediaType.parse(layer_type).lint("layer")
+    ]
+    if args.format == "json":
+        _print_json(
+            {
+                "file": args.check,
+                "valid": True,
+                "error": None,
+                "findings": [finding.to_dict() for finding in findings],
+            }
+        )
+    else:
+        for finding in findings:
+            print(f"{finding.severity}[{finding.code}]: {finding.message}")
+        print(
+            f"{args.check}: valid artifact type definition of {definition.artifact_type} "
+            f"({definition.display_name})"
+        )
+    return EXIT_VALID
+
+
 _Command = tuple[
     str,
     str,
@@ -210,6 +674,30 @@ _COMMANDS: list[_Command] = [
         "parse and lint media type names against RFC 6838 and the artifact naming convention",
         _add_media_type_arguments,
         _cmd_media_type,
+    ),
+    (
+        "push",
+        "pack files into an artifact and write it to an OCI image layout (ORAS's flags)",
+        _add_push_arguments,
+        _cmd_push,
+    ),
+    (
+        "pull",
+        "write the files of an artifact in an OCI image layout to a directory",
+        _add_pull_arguments,
+        _cmd_pull,
+    ),
+    (
+        "validate",
+        "validate a manifest, index, descriptor, config or oci-layout file",
+        _add_validate_arguments,
+        _cmd_validate,
+    ),
+    (
+        "types",
+        "list the artifact type catalog, or check an artifact type definition",
+        _add_types_arguments,
+        _cmd_types,
     ),
 ]
 

@@ -99,3 +99,83 @@ def test_very_long_inputs() -> None:
             ocikit.Digest.parse(text)
         with pytest.raises(ocikit.ValidationError):
             ocikit.MediaType.parse(text)
+
+
+MANIFEST = (
+    b'{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",'
+    b'"artifactType":"application/vnd.example.docs.config.v1+json","config":{"mediaType":'
+    b'"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb'
+    b'4fc21fe77e8310c060f61caaff8a","size":2,"data":"e30="},"layers":[{"mediaType":'
+    b'"text/plain","digest":"sha256:' + b"a" * 64 + b'","size":11,"urls":["https://x.example/"],'
+    b'"platform":{"architecture":"amd64","os":"linux"},"annotations":{"org.opencontainers.'
+    b'image.created":"2024-01-01T00:00:00Z"}}],"subject":{"mediaType":"a/b","digest":"sha256:'
+    + b"b" * 64 + b'","size":1},"annotations":{"k.x":"v"}}'
+)
+JSON_BYTES = b'{}[]",:0123456789.-+eE\\u00 tfnrul\xff\xc3\xa9'
+
+
+def _mutations(count: int, seed: int) -> list[bytes]:
+    rng = random.Random(seed)
+    documents = []
+    for _ in range(count):
+        data = bytearray(MANIFEST)
+        for _ in range(rng.randint(1, 6)):
+            at = rng.randrange(len(data) + 1)
+            operation = rng.randrange(4)
+            if operation == 0 and at < len(data):
+                del data[at : at + rng.randint(1, 8)]
+            elif operation == 1 and at < len(data):
+                data[at] = rng.choice(JSON_BYTES)
+            elif operation == 2:
+                data[at:at] = bytes([rng.choice(JSON_BYTES)])
+            else:  # splice in another piece of the document
+                start = rng.randrange(len(MANIFEST))
+                data[at:at] = MANIFEST[start : start + rng.randint(1, 40)]
+        documents.append(bytes(data))
+    return documents
+
+
+def test_random_documents_never_crash() -> None:
+    # validate reports, from_json raises an OciError; nothing else escapes (fixed seed).
+    valid = 0
+    for document in _mutations(3000, seed=20240612):
+        for kind in (None, "manifest", "index", "descriptor", "config", "layout"):
+            report = ocikit.validate(document, kind)
+            assert report.valid == all(f.severity == "warning" for f in report.findings)
+        valid += report.valid
+        for model in (ocikit.Manifest, ocikit.Index, ocikit.Descriptor, ocikit.Platform):
+            try:
+                parsed = model.from_json(document)
+            except ocikit.OciError as error:
+                assert isinstance(error, ValueError), error.code
+            else:
+                parsed.to_json()
+                repr(parsed)
+        try:
+            ocikit.ArtifactTypeDefinition.from_json(document)
+        except ocikit.OciError:
+            pass
+    assert valid < 3000
+
+
+def test_random_python_values_are_type_or_value_errors() -> None:
+    rng = random.Random(11)
+    values: list[object] = [None, 0, -1, 2**70, 1.5, "", "x", b"", [], {}, (), object()]
+    constructors = [
+        lambda v: ocikit.Descriptor(media_type=v, digest="sha256:" + "0" * 64, size=1),
+        lambda v: ocikit.Descriptor(media_type="a/b", digest=v, size=1),
+        lambda v: ocikit.Descriptor(media_type="a/b", digest="sha256:" + "0" * 64, size=v),
+        lambda v: ocikit.Descriptor(media_type="a/b", digest="sha256:" + "0" * 64, size=1, data=v),
+        lambda v: ocikit.Manifest(config=v, layers=[]),
+        lambda v: ocikit.Index(manifests=v),
+        lambda v: ocikit.validate(v),
+        lambda v: ocikit.Manifest.from_json(v),
+        lambda v: ocikit.Reference.parse(v),
+        lambda v: ocikit.check_logo(v),
+    ]
+    for _ in range(500):
+        value = rng.choice(values)
+        try:
+            rng.choice(constructors)(value)
+        except (TypeError, ValueError):  # OciErrors of bad values are ValidationErrors
+            pass
