@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: build python wasm demo test lint fmt clippy test-rust test-python test-js test-browser bench bench-python bench-node clean
+.PHONY: build python wasm tools demo test lint fmt clippy test-rust test-python test-js test-browser test-interop bench bench-python bench-node clean
 
 build: python wasm
 
@@ -15,10 +15,13 @@ python:
 wasm:
 	scripts/build-wasm.sh
 
+tools:
+	scripts/tools.sh
+
 demo: build
 	scripts/demo.sh
 
-test: lint test-rust build test-python test-js test-browser
+test: lint test-rust build test-python test-js test-browser test-interop
 
 lint: fmt clippy
 
@@ -39,6 +42,9 @@ test-js: wasm
 
 test-browser: wasm
 	scripts/test-browser.sh
+
+test-interop: python tools
+	$(PY) -m pytest tests/interop
 
 bench: bench-python bench-node
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the peer tools the interoperability tests run against (never shipped with ocikit):
+# the ORAS CLI built from the Go module proxy at a pinned version, and Debian's skopeo and
+# docker-registry (CNCF distribution 2.8.2). Binaries built here go to .cache/tools/bin.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+ORAS_VERSION=v1.3.6
+bin=$PWD/.cache/tools/bin
+mkdir -p "$bin"
+
+go_tool() { # name module version
+    local name=$1 module=$2 version=$3 stamp="$bin/.$1.version"
+    if [ -x "$bin/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$version" ]; then
+        return 0
+    fi
+    command -v go >/dev/null || die "go is required to build $name for the interop tests"
+    say "building $name $version with go install (test-only peer tool)"
+    GOBIN="$bin" GOFLAGS=-mod=mod CGO_ENABLED=0 go install "$module@$version"
+    echo "$version" >"$stamp"
+}
+
+go_tool oras oras.land/oras/cmd/oras "$ORAS_VERSION"
+apt_install skopeo docker-registry
+"$bin/oras" version | head -1 >&2
