@@ -53,7 +53,8 @@ impl Layout {
     }
 
     /// Adds a manifest or index to the layout, tagged if `tag` is given. A tag names one entry:
-    /// tagging moves it from any other entry. An untagged entry is added once per digest.
+    /// tagging moves it from any other entry, which then stays listed untagged (its blobs are
+    /// still in the layout). An untagged entry is added once per digest.
     ///
     /// # Errors
     /// [`Error::ReferenceInvalid`] when `tag` breaks the `ref.name` grammar of image-layout.md.
@@ -67,11 +68,23 @@ impl Layout {
                         reason: "a layout tag is alphanumeric components joined by one of -._:@+ or --, separated by /",
                     });
                 }
-                self.index
-                    .manifests
-                    .retain(|d| d.annotations.get(REF_NAME).map(String::as_str) != Some(tag));
+                // The tag moves: the entry it named stays in the layout, untagged, unless the
+                // same content is listed elsewhere (as ORAS's OCI store keeps it).
+                let manifests = &mut self.index.manifests;
+                if let Some(at) = manifests
+                    .iter()
+                    .position(|d| d.annotations.get(REF_NAME).map(String::as_str) == Some(tag))
+                {
+                    let mut previous = manifests.remove(at);
+                    let listed = previous.digest == descriptor.digest
+                        || manifests.iter().any(|d| d.digest == previous.digest);
+                    if !listed {
+                        previous.annotations.remove(REF_NAME);
+                        manifests.insert(at, previous);
+                    }
+                }
                 // An untagged entry for the same content is now redundant.
-                self.index.manifests.retain(|d| {
+                manifests.retain(|d| {
                     d.digest != descriptor.digest || d.annotations.contains_key(REF_NAME)
                 });
                 descriptor
@@ -413,8 +426,15 @@ mod tests {
         assert_eq!(layout.manifests().len(), 1, "the untagged entry gave way");
         layout.add(b.clone(), Some("latest")).expect("tag");
         assert_eq!(layout.resolve("latest").map(|d| &d.digest), Some(&b.digest));
+        assert_eq!(layout.manifests().len(), 2, "a stays, untagged");
+        assert!(layout.resolve(&a.digest.to_string()).is_some());
         layout.add(a.clone(), Some("v1")).expect("tag");
         assert_eq!(layout.tags(), ["latest", "v1"]);
+        assert_eq!(
+            layout.manifests().len(),
+            2,
+            "the untagged entry of a gave way to the tag"
+        );
         for bad in ["", "-x", "a b", "a//b", "é"] {
             assert_eq!(
                 layout.add(a.clone(), Some(bad)).expect_err(bad).code(),
