@@ -6,7 +6,7 @@
 use ocikit_core::{Detail, Error};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyType};
+use pyo3::types::{PyDict, PyList, PyType};
 
 static CLASSES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
 static OCI_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -36,6 +36,23 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     let kwargs = PyDict::new(py);
     kwargs.set_item("code", err.code())?;
     kwargs.set_item("details", details)?;
+    if let Error::Registry { status, errors } = err {
+        // RegistryError(status=…, errors=[{code, message, detail}]): `detail` is any JSON value.
+        let loads = py.import("json")?.getattr("loads")?;
+        let entries = PyList::empty(py);
+        for entry in errors {
+            let item = PyDict::new(py);
+            item.set_item("code", &entry.code)?;
+            item.set_item("message", &entry.message)?;
+            match &entry.detail {
+                Some(detail) => item.set_item("detail", loads.call1((detail,))?)?,
+                None => item.set_item("detail", py.None())?,
+            }
+            entries.append(item)?;
+        }
+        kwargs.set_item("status", status)?;
+        kwargs.set_item("errors", entries)?;
+    }
     let exception = class.call((err.to_string(),), Some(&kwargs))?;
     Ok(PyErr::from_value(exception))
 }

@@ -90,12 +90,14 @@ class RegistryError(OciError):
     """A registry answered a request with an error.
 
     Attributes:
-        status: the HTTP status code.
+        status: the HTTP status code, or ``None`` when the registry broke the protocol
+            (``PROTOCOL_ERROR``) or sent an authentication challenge ocikit cannot use
+            (``AUTH_INVALID``) rather than answering with an error status.
         errors: the ``errors`` array of the response body (distribution-spec error codes such
             as ``MANIFEST_UNKNOWN`` pass through unchanged), possibly empty.
     """
 
-    status: int
+    status: int | None
     errors: list[dict[str, Any]]
 
     def __init__(
@@ -103,7 +105,7 @@ class RegistryError(OciError):
         message: str,
         *,
         code: str,
-        status: int,
+        status: int | None = None,
         errors: Sequence[Mapping[str, Any]] | None = None,
         details: Mapping[str, Any] | None = None,
     ) -> None:
@@ -147,4 +149,21 @@ _CLASSES: dict[str, type[OciError]] = {
     "OPTIONS_INVALID": ValidationError,
     "DIGEST_MISMATCH": DigestMismatchError,
     "SIZE_MISMATCH": DigestMismatchError,
+    # Registry operations ("registry" in error-codes.json).
+    "AUTH_INVALID": AuthenticationError,
+    "UNAUTHORIZED": AuthenticationError,
+    "DENIED": AuthenticationError,
+    "PROTOCOL_ERROR": RegistryError,
+    "REGISTRY_ERROR": RegistryError,
+    "NOT_FOUND": RegistryError,
+    "BLOB_UNKNOWN": RegistryError,
+    "BLOB_UPLOAD_INVALID": RegistryError,
+    "BLOB_UPLOAD_UNKNOWN": RegistryError,
+    "MANIFEST_BLOB_UNKNOWN": RegistryError,
+    "MANIFEST_INVALID": RegistryError,
+    "MANIFEST_UNKNOWN": RegistryError,
+    "NAME_INVALID": RegistryError,
+    "NAME_UNKNOWN": RegistryError,
+    "UNSUPPORTED": RegistryError,
+    "TOOMANYREQUESTS": RegistryError,
 }
