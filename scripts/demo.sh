@@ -3,6 +3,7 @@
 # the browser demo on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 source scripts/lib.sh
 
 ocikit=.venv/bin/ocikit
@@ -25,5 +26,34 @@ say "What the linter says about names that break the convention"
 "$ocikit" media-type --role layer text/markdown
 "$ocikit" media-type --role config application/vnd.oci.image.config.v1+json application/vnd.acme.docs.config+yaml
 
+layout=.cache/demo/layout
+rm -rf .cache/demo && mkdir -p .cache/demo
+say "Packing the example into an OCI image layout ($layout:v1), as \`oras push --oci-layout\` would"
+# From inside the example directory, so that the titles are the bare file names.
+(cd "$ex" && "$root/$ocikit" push --oci-layout "$root/$layout:v1" \
+    --artifact-type "$config_type" \
+    --annotation "org.opencontainers.image.description=Docs in Markdown, the authoring guide's example" \
+    --export-manifest "$root/.cache/demo/manifest.json" \
+    "overview.md:$overview_type" "description.md:$description_type")
+
+say "The manifest, byte for byte what ORAS writes for the same inputs"
+cat .cache/demo/manifest.json; echo
+
+say "Validating it"
+"$ocikit" validate .cache/demo/manifest.json
+
+say "Pulling it back out of the layout"
+"$ocikit" pull --oci-layout "$layout:v1" -o .cache/demo/pulled
+find .cache/demo/pulled -type f | sort
+
+say "The artifact type catalog (display names and logos for registry UIs)"
+"$ocikit" types
+
 say "Serving the browser demo (Ctrl-C stops it)"
-exec .venv/bin/python web-demo/serve.py --port "${OCIKIT_DEMO_PORT:-8080}"
+port=${OCIKIT_DEMO_PORT:-8080}
+# Port 8080 taken? Let the server pick a free one (it prints the URL either way).
+if ! .venv/bin/python -c "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1])))" "$port" 2>/dev/null; then
+    warn "port $port is in use; picking a free one"
+    port=0
+fi
+exec .venv/bin/python web-demo/serve.py --port "$port"
