@@ -132,6 +132,21 @@ impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
         header(&self.headers, name)
     }
+
+    /// `Docker-Content-Digest`, when present and well-formed.
+    pub fn content_digest(&self) -> Option<crate::Digest> {
+        self.header("Docker-Content-Digest")
+            .and_then(|d| crate::Digest::parse(d).ok())
+    }
+
+    /// `Content-Type` without parameters (empty when absent).
+    pub fn media_type(&self) -> String {
+        self.header("Content-Type")
+            .and_then(|t| t.split(';').next())
+            .unwrap_or_default()
+            .trim()
+            .to_owned()
+    }
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {

@@ -119,10 +119,7 @@ impl GetManifest {
         if let Some(expected) = self.reference.digest() {
             crate::digest::check(expected, None, &digest, response.body.len() as u64)?;
         }
-        if let Some(served) = response
-            .header("Docker-Content-Digest")
-            .and_then(|d| Digest::parse(d).ok())
-        {
+        if let Some(served) = response.content_digest() {
             if served.algorithm() == digest.algorithm() && served != digest {
                 return Err(Error::DigestMismatch {
                     expected: served,
@@ -130,10 +127,7 @@ impl GetManifest {
                 });
             }
         }
-        let media_type = response
-            .header("Content-Type")
-            .map(|t| t.split(';').next().unwrap_or_default().trim().to_owned())
-            .unwrap_or_default();
+        let media_type = response.media_type();
         Ok(Event::Done(FetchedManifest {
             media_type,
             bytes: response.body,
@@ -200,10 +194,7 @@ impl PutManifest {
             return Err(registry_error(&response));
         }
         self.subject_processed = response.header("OCI-Subject").is_some();
-        if let Some(served) = response
-            .header("Docker-Content-Digest")
-            .and_then(|d| Digest::parse(d).ok())
-        {
+        if let Some(served) = response.content_digest() {
             if served.algorithm() == self.digest.algorithm() && served != self.digest {
                 return Err(Error::DigestMismatch {
                     expected: self.digest.clone(),
@@ -525,10 +516,7 @@ impl PushBlob {
                     if response.status != 201 {
                         return Err(registry_error(&response));
                     }
-                    if let Some(served) = response
-                        .header("Docker-Content-Digest")
-                        .and_then(|d| Digest::parse(d).ok())
-                    {
+                    if let Some(served) = response.content_digest() {
                         if served != self.descriptor.digest {
                             return Err(Error::DigestMismatch {
                                 expected: self.descriptor.digest.clone(),
@@ -815,9 +803,7 @@ impl ResolveManifest {
         if response.status != 200 {
             return Err(registry_error(&response));
         }
-        let digest = response
-            .header("Docker-Content-Digest")
-            .and_then(|d| Digest::parse(d).ok());
+        let digest = response.content_digest();
         let size = response
             .header("Content-Length")
             .and_then(|l| l.parse::<u64>().ok());
@@ -826,10 +812,7 @@ impl ResolveManifest {
                 if let Some(expected) = self.reference.digest() {
                     crate::digest::check(expected, None, &digest, size)?;
                 }
-                let media_type = response
-                    .header("Content-Type")
-                    .map(|t| t.split(';').next().unwrap_or_default().trim().to_owned())
-                    .unwrap_or_default();
+                let media_type = response.media_type();
                 Ok(Event::Done(Resolved {
                     media_type,
                     digest,
