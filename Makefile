@@ -37,7 +37,7 @@ test-rust:
 test-python: python
 	$(PY) -m pytest tests/python
 
-test-js: wasm
+test-js: wasm tools
 	scripts/test-js.sh
 
 test-browser: wasm

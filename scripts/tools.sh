@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the peer tools the interoperability tests run against (never shipped with ocikit):
 # the ORAS CLI built from the Go module proxy at a pinned version, and Debian's skopeo and
-# docker-registry (CNCF distribution 2.8.2). Binaries built here go to .cache/tools/bin.
+# docker-registry (CNCF distribution 2.8.2), with htpasswd (apache2-utils) and openssl for the
+# registries the tests start with authentication. Binaries built here go to .cache/tools/bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -22,5 +23,5 @@ go_tool() { # name module version
 }
 
 go_tool oras oras.land/oras/cmd/oras "$ORAS_VERSION"
-apt_install skopeo docker-registry
+apt_install skopeo docker-registry apache2-utils openssl
 "$bin/oras" version | head -1 >&2
