@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the peer tools the interoperability tests run against (never shipped with ocikit):
-# the ORAS CLI built from the Go module proxy at a pinned version, and Debian's skopeo and
+# the ORAS CLI and crane built from the Go module proxy at pinned versions, and Debian's skopeo and
 # docker-registry (CNCF distribution 2.8.2), with htpasswd (apache2-utils) and openssl for the
 # registries the tests start with authentication. Binaries built here go to .cache/tools/bin.
 set -euo pipefail
@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 ORAS_VERSION=v1.3.6
+# crane registry serve: an in-memory registry that implements the referrers API.
+CRANE_VERSION=v0.22.1
 bin=$PWD/.cache/tools/bin
 mkdir -p "$bin"
 
@@ -23,5 +25,6 @@ go_tool() { # name module version
 }
 
 go_tool oras oras.land/oras/cmd/oras "$ORAS_VERSION"
+go_tool crane github.com/google/go-containerregistry/cmd/crane "$CRANE_VERSION"
 apt_install skopeo docker-registry apache2-utils openssl
 "$bin/oras" version | head -1 >&2
