@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the peer tools the interoperability tests run against (never shipped with ocikit):
-# the ORAS CLI and crane built from the Go module proxy at pinned versions, and Debian's skopeo and
+# the ORAS CLI and a referrers-API registry built from the Go module proxy at pinned versions,
+# and Debian's skopeo and
 # docker-registry (CNCF distribution 2.8.2), with htpasswd (apache2-utils) and openssl for the
 # registries the tests start with authentication. Binaries built here go to .cache/tools/bin.
 set -euo pipefail
@@ -8,8 +9,6 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 ORAS_VERSION=v1.3.6
-# crane registry serve: an in-memory registry that implements the referrers API.
-CRANE_VERSION=v0.22.1
 bin=$PWD/.cache/tools/bin
 mkdir -p "$bin"
 
@@ -25,6 +24,14 @@ go_tool() { # name module version
 }
 
 go_tool oras oras.land/oras/cmd/oras "$ORAS_VERSION"
-go_tool crane github.com/google/go-containerregistry/cmd/crane "$CRANE_VERSION"
+
+# A registry with the referrers API (go-containerregistry's, pinned in its go.mod): see
+# tests/tools/referrers-registry/main.go for why it is built here rather than taken from crane.
+source_stamp=$(cat tests/tools/referrers-registry/go.mod tests/tools/referrers-registry/go.sum tests/tools/referrers-registry/main.go | sha256sum | cut -c1-16)
+if [ "$(cat "$bin/.referrers-registry.version" 2>/dev/null)" != "$source_stamp" ]; then
+    say "building referrers-registry (test-only, go-containerregistry with the referrers API)"
+    (cd tests/tools/referrers-registry && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -o "$bin/referrers-registry" .)
+    echo "$source_stamp" >"$bin/.referrers-registry.version"
+fi
 apt_install skopeo docker-registry apache2-utils openssl
 "$bin/oras" version | head -1 >&2
