@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the peer tools the interoperability tests run against (never shipped with ocikit):
 # the ORAS CLI and a referrers-API registry built from the Go module proxy at pinned versions,
-# and Debian's skopeo and
-# docker-registry (CNCF distribution 2.8.2), with htpasswd (apache2-utils) and openssl for the
-# registries the tests start with authentication. Binaries built here go to .cache/tools/bin.
+# and Debian's skopeo and docker-registry (CNCF distribution 2.8.2), with htpasswd
+# (apache2-utils) and openssl for the registries the tests start with authentication.
+# Binaries built here go to .cache/tools/bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
