@@ -36,7 +36,7 @@ function isBuffer(value) {
   });
 }
 
-function typeName(value) {
+export function typeName(value) {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return value.constructor?.name ?? "an object";
@@ -290,6 +290,12 @@ export function validate(document, kind = undefined) {
   return core(() => wasm.validate(input, kind));
 }
 
+/** The descriptor under which the referrers API lists a manifest (internal to the Client). */
+export function referrerDescriptor(bytes) {
+  const data = bytesOf(bytes, "bytes");
+  return core(() => wasm.referrerDescriptor(data));
+}
+
 /** Reads an image manifest: `{ manifest, digest, size, bytes }`, the digest of exactly `bytes`. */
 export function parseManifest(bytes) {
   const data = bytesOf(bytes, "bytes");
@@ -418,4 +424,148 @@ export function layoutTar(contents) {
 export function readLayoutTar(bytes) {
   const data = bytesOf(bytes, "bytes");
   return core(() => wasm.readLayoutTar(data));
+}
+
+// The registry engine: a session, and operations driven by the host one step at a time. The
+// wasm module checks every argument it reads; this layer unwraps sessions, turns byte buffers
+// into Uint8Arrays and descriptors into JSON text, and converts thrown core errors.
+
+// The wasm session behind each RegistrySession (module-private, so that only this module can
+// hand it to the engine).
+const sessions = new WeakMap();
+
+function sessionOf(session) {
+  const inner = sessions.get(session);
+  if (inner === undefined) throw new TypeError(`session must be a RegistrySession, not ${typeName(session)}`);
+  return inner;
+}
+
+/**
+ * A registry (`host[:port]`), its credentials, and the tokens it issues: shared by every
+ * operation on that registry. `{ plainHttp, credentials, retry }` are optional.
+ */
+export class RegistrySession {
+  constructor(registry, options = undefined) {
+    sessions.set(this, core(() => new wasm.RegistrySession(registry, options)));
+  }
+
+  /** `scheme://host[:port]` of the registry. */
+  get base() {
+    return sessionOf(this).base;
+  }
+}
+
+const OPERATION = Symbol("RegistryOperation");
+const INPUT_KEYS = ["type", "status", "headers", "body", "streamed"];
+
+/**
+ * An operation in progress (made by getManifest, pushBlob, …): call `next(session, input,
+ * nowMs)` with `{ type: "start" }`, then with each response or `{ type: "resume" }` after a
+ * wait, until it returns `{ type: "done", value }`.
+ */
+export class RegistryOperation {
+  #inner;
+
+  constructor(token, inner) {
+    if (token !== OPERATION) {
+      throw new TypeError("a RegistryOperation is made by getManifest, putManifest, pushBlob, … not by new");
+    }
+    this.#inner = inner;
+  }
+
+  /** The next step: `{ type: "send", request }`, `{ type: "wait", ms }` or `{ type: "done", value }`. */
+  next(session, input, nowMs) {
+    const inner = sessionOf(session);
+    const given = record(input, "input");
+    checkKeys(given, INPUT_KEYS, "input");
+    const prepared = { ...given };
+    if (!isAbsent(given.body)) prepared.body = bytesOf(given.body, "input.body");
+    if (typeof Headers === "function" && given.headers instanceof Headers) prepared.headers = [...given.headers];
+    return core(() => this.#inner.next(inner, prepared, nowMs));
+  }
+
+  /** For blob pushes: the newest upload URL (for resumeBlobPush), or null. */
+  get uploadUrl() {
+    return this.#inner.uploadUrl;
+  }
+
+  /** Whether the operation is over: done, or failed. */
+  get finished() {
+    return this.#inner.finished;
+  }
+}
+
+function operation(call) {
+  return new RegistryOperation(OPERATION, core(call));
+}
+
+/** GET a manifest by tag or digest; done with `{ mediaType, digest, bytes }`, verified. */
+export function getManifest(session, reference, options = undefined) {
+  const s = sessionOf(session);
+  return operation(() => wasm.getManifest(s, reference, options));
+}
+
+/** PUT a manifest's exact bytes; done with `{ digest, subjectProcessed }`. */
+export function putManifest(session, reference, mediaType, bytes) {
+  const s = sessionOf(session);
+  const data = bytesOf(bytes, "bytes");
+  return operation(() => wasm.putManifest(s, reference, mediaType, data));
+}
+
+/** HEAD a blob; done with its size, or null when the repository does not have it. */
+export function blobExists(session, reference, digest) {
+  const s = sessionOf(session);
+  return operation(() => wasm.blobExists(s, reference, digest));
+}
+
+/** Uploads a blob (skipped when present); done with true when uploaded or mounted. */
+export function pushBlob(session, reference, descriptor, options = undefined) {
+  const s = sessionOf(session);
+  const text = documentText(descriptor, "descriptor");
+  return operation(() => wasm.pushBlob(s, reference, text, options));
+}
+
+/** Continues an interrupted upload at `uploadUrl` from what the registry has. */
+export function resumeBlobPush(session, reference, descriptor, uploadUrl, chunkSize) {
+  const s = sessionOf(session);
+  const text = documentText(descriptor, "descriptor");
+  return operation(() => wasm.resumeBlobPush(s, reference, text, uploadUrl, chunkSize));
+}
+
+/** GETs a blob the host streams and hashes (`have` bytes already held: a ranged resume). */
+export function getBlob(session, reference, descriptor, options = undefined) {
+  const s = sessionOf(session);
+  const text = documentText(descriptor, "descriptor");
+  return operation(() => wasm.getBlob(s, reference, text, options));
+}
+
+/** Resolves a tag or digest; done with `{ mediaType, digest, size }`. */
+export function resolveManifest(session, reference) {
+  const s = sessionOf(session);
+  return operation(() => wasm.resolveManifest(s, reference));
+}
+
+/** DELETEs a manifest by digest; done with null. */
+export function deleteManifest(session, reference, digest) {
+  const s = sessionOf(session);
+  return operation(() => wasm.deleteManifest(s, reference, digest));
+}
+
+/** Lists a repository's tags across pages; done with every tag. */
+export function listTags(session, reference, options = undefined) {
+  const s = sessionOf(session);
+  return operation(() => wasm.listTags(s, reference, options));
+}
+
+/** Lists the referrers of `subject` (a digest): the referrers API, or the tag schema. */
+export function listReferrers(session, reference, subject, options = undefined) {
+  const s = sessionOf(session);
+  return operation(() => wasm.listReferrers(s, reference, subject, options));
+}
+
+/** Adds `referrer` (a descriptor) to the referrers tag of `subject`; done with the index digest or null. */
+export function addReferrer(session, reference, subject, referrer) {
+  const s = sessionOf(session);
+  const text = documentText(referrer, "referrer");
+  return operation(() => wasm.addReferrer(s, reference, subject, text));
 }

@@ -32,7 +32,41 @@ export type ErrorCode =
   | "LOGO_TOO_LARGE"
   | "OPTIONS_INVALID"
   | "REFERENCE_INVALID"
+  | RegistryErrorCode
+  | ClientErrorCode
   | (string & {});
+
+/**
+ * The codes of registry operations: ocikit's own, and the distribution spec's error codes, which
+ * pass through unchanged (a code the spec does not define is REGISTRY_ERROR, with the registry's
+ * own in `details.registryCode`).
+ */
+export type RegistryErrorCode =
+  | "AUTH_INVALID"
+  | "PROTOCOL_ERROR"
+  | "REGISTRY_ERROR"
+  | "NOT_FOUND"
+  | "BLOB_UNKNOWN"
+  | "BLOB_UPLOAD_INVALID"
+  | "BLOB_UPLOAD_UNKNOWN"
+  | "DIGEST_INVALID"
+  | "MANIFEST_BLOB_UNKNOWN"
+  | "MANIFEST_INVALID"
+  | "MANIFEST_UNKNOWN"
+  | "NAME_INVALID"
+  | "NAME_UNKNOWN"
+  | "SIZE_INVALID"
+  | "UNAUTHORIZED"
+  | "DENIED"
+  | "UNSUPPORTED"
+  | "TOOMANYREQUESTS";
+
+/**
+ * The codes of the {@link Client}'s transport: NETWORK_ERROR when `fetch` itself failed (no
+ * connection, DNS, TLS, CORS, a redirect a browser hid), with `method`, `url`, `phase`
+ * (`"request"` or `"body"`) and `reason` in `details` and the original error as `cause`.
+ */
+export type ClientErrorCode = "NETWORK_ERROR";
 
 /** The codes lint and validation findings carry (besides the raised codes). */
 export type FindingCode =
@@ -508,3 +542,295 @@ export interface LayoutRead {
 
 /** Reads and verifies an OCI image layout from the bytes of a tar archive. */
 export function readLayoutTar(bytes: BytesLike): LayoutRead;
+
+/** Credentials for a registry: a user name and password (or personal access token), an OAuth2
+ * refresh token ("identity token" in Docker's config.json), or an access token sent as is. */
+export type RegistryCredentials =
+  | { username: string; password: string }
+  | { refreshToken: string }
+  | { accessToken: string };
+
+/** Retries of 408, 429 and 5xx answers with exponential backoff and `Retry-After`. */
+export interface RetryPolicy {
+  /** Attempts after the first; 4 by default. */
+  maxRetries?: number;
+  /** The first wait; each later one doubles. 250 ms by default. */
+  baseDelayMs?: number;
+  /** No wait is longer, whatever `Retry-After` says. 30 s by default. */
+  maxDelayMs?: number;
+}
+
+/** Options of {@link RegistrySession}. */
+export interface RegistrySessionOptions {
+  /** Plain HTTP instead of HTTPS (loopback test registries). */
+  plainHttp?: boolean;
+  credentials?: RegistryCredentials;
+  retry?: RetryPolicy;
+}
+
+/**
+ * A registry, its credentials and the tokens it issues (cached by scope until they expire):
+ * shared by every operation on that registry.
+ * @throws {OciError} REFERENCE_INVALID for a registry that is not `host[:port]` (e.g. a URL).
+ * @throws {TypeError} for options of the wrong type, or credentials of no known shape.
+ */
+export class RegistrySession {
+  constructor(registry: string, options?: RegistrySessionOptions);
+  /** `scheme://host[:port]`. */
+  readonly base: string;
+}
+
+export type HttpMethod = "GET" | "HEAD" | "PUT" | "POST" | "PATCH" | "DELETE";
+
+/** A request the engine asks the host to send, without following redirects. */
+export interface RegistryRequest {
+  method: HttpMethod;
+  /** Absolute. */
+  url: string;
+  /** In order, names in canonical case. */
+  headers: [name: string, value: string][];
+  /** Nothing, these bytes, or `length` bytes of the blob being uploaded from `offset`. */
+  body: null | Uint8Array | { blob: { offset: number; length: number } };
+  /**
+   * `{ capture: max }`: read the body (at most `max` bytes; more is an error the engine reports
+   * when given max + 1) and feed it back as `body`. `"stream"`: on 2xx, stream the body to its
+   * destination hashing it with the blob digest's algorithm, and feed back `streamed`; other
+   * answers are captured.
+   */
+  responseBody: { capture: number } | "stream";
+}
+
+/** What the engine asks next. */
+export type RegistryStep<T> =
+  | { type: "send"; request: RegistryRequest }
+  | { type: "wait"; ms: number }
+  | { type: "done"; value: T };
+
+/** Response headers: `[...response.headers]`, a `Headers` object, or an object of strings. */
+export type RegistryHeaders = [name: string, value: string][] | Headers | Record<string, string>;
+
+/** What the host feeds the engine. */
+export type RegistryInput =
+  | { type: "start" }
+  | { type: "resume" }
+  | {
+      type: "response";
+      status: number;
+      headers?: RegistryHeaders;
+      /** The captured body. */
+      body?: BytesLike;
+      /** For a streamed body: its digest and size (of the whole blob, after a 206). */
+      streamed?: { digest: string; size: number };
+    };
+
+/**
+ * A registry operation in progress. Start with `{ type: "start" }`; feed each response (or
+ * `{ type: "resume" }` after a wait) until a step is `done`. Made by {@link getManifest} and its
+ * siblings, never with `new`.
+ */
+export class RegistryOperation<T> {
+  private constructor();
+  /**
+   * The next step. `nowMs` is the Unix time in milliseconds (`Date.now()`), for token expiry
+   * and `Retry-After` dates.
+   * @throws {OciError} the operation's error (the registry's code, DIGEST_MISMATCH, …); after
+   *   it, or after done, the operation is finished and `next` throws PROTOCOL_ERROR.
+   */
+  next(session: RegistrySession, input: RegistryInput, nowMs: number): RegistryStep<T>;
+  /** For blob pushes: the newest upload URL, to continue with {@link resumeBlobPush}; else null. */
+  readonly uploadUrl: string | null;
+  /** Whether the operation is over (done or failed). */
+  readonly finished: boolean;
+}
+
+/** A manifest as fetched: the exact bytes, their digest (verified), the served type. */
+export interface FetchedManifest {
+  mediaType: string;
+  digest: string;
+  bytes: Uint8Array;
+}
+
+/** A manifest resolved by HEAD (or GET): enough for its descriptor. */
+export interface ResolvedManifest {
+  mediaType: string;
+  digest: string;
+  size: number;
+}
+
+/** The result of a manifest PUT. */
+export interface PutManifestResult {
+  digest: string;
+  /** Whether the registry said (`OCI-Subject`) it indexed the manifest's subject for referrers. */
+  subjectProcessed: boolean;
+}
+
+/** GETs a manifest by tag or digest (4 MiB at most unless `maxSize` says otherwise). */
+export function getManifest(
+  session: RegistrySession,
+  reference: string,
+  options?: { maxSize?: number },
+): RegistryOperation<FetchedManifest>;
+
+/** PUTs a manifest's exact bytes under the reference's tag, or its digest. */
+export function putManifest(
+  session: RegistrySession,
+  reference: string,
+  mediaType: string,
+  bytes: BytesLike,
+): RegistryOperation<PutManifestResult>;
+
+/** HEADs a blob: its size, or null when the repository does not have it. */
+export function blobExists(session: RegistrySession, reference: string, digest: string): RegistryOperation<number | null>;
+
+/**
+ * Uploads a blob unless the repository has it (then done with false); `mountFrom` tries a
+ * cross-repository mount first; `chunkSize` uploads in PATCHed chunks, else in one PUT.
+ */
+export function pushBlob(
+  session: RegistrySession,
+  reference: string,
+  descriptor: Descriptor,
+  options?: { mountFrom?: string; chunkSize?: number },
+): RegistryOperation<boolean>;
+
+/** Continues an interrupted upload at `uploadUrl` (an operation's `uploadUrl`). */
+export function resumeBlobPush(
+  session: RegistrySession,
+  reference: string,
+  descriptor: Descriptor,
+  uploadUrl: string,
+  chunkSize: number,
+): RegistryOperation<boolean>;
+
+/** GETs a blob the host streams; `have` bytes already held asks for the rest with `Range`. */
+export function getBlob(
+  session: RegistrySession,
+  reference: string,
+  descriptor: Descriptor,
+  options?: { have?: number },
+): RegistryOperation<null>;
+
+/** Resolves a tag or digest with HEAD (GET when the registry sends no digest). */
+export function resolveManifest(session: RegistrySession, reference: string): RegistryOperation<ResolvedManifest>;
+
+/** DELETEs a manifest by digest. */
+export function deleteManifest(session: RegistrySession, reference: string, digest: string): RegistryOperation<null>;
+
+/** Lists every tag of the reference's repository, following `Link` pages on the same origin. */
+export function listTags(
+  session: RegistrySession,
+  reference: string,
+  options?: { pageSize?: number },
+): RegistryOperation<string[]>;
+
+/** Lists the referrers of `subject` (a digest): the referrers API, or the tag schema on 404. */
+export function listReferrers(
+  session: RegistrySession,
+  reference: string,
+  subject: string,
+  options?: { artifactType?: string },
+): RegistryOperation<Descriptor[]>;
+
+/**
+ * Adds `referrer` to the referrers tag of `subject` (for registries without the referrers API),
+ * with `If-Match` and retries on a lost update: the new index's digest, or null when listed.
+ */
+export function addReferrer(
+  session: RegistrySession,
+  reference: string,
+  subject: string,
+  referrer: Descriptor,
+): RegistryOperation<string | null>;
+
+/** Options of {@link Client}. */
+export interface ClientOptions {
+  /** `host[:port]`, e.g. `"ghcr.io"` or `"127.0.0.1:5000"`. */
+  registry: string;
+  plainHttp?: boolean;
+  credentials?: RegistryCredentials;
+  /** The transport; `globalThis.fetch` by default. Called with `redirect: "manual"`. */
+  fetch?: typeof fetch;
+  /** Blob transfers at once in push and pull; 4 by default. */
+  concurrency?: number;
+  retry?: RetryPolicy;
+}
+
+/** Options every Client call takes. */
+export interface CallOptions {
+  /** Aborts the call; it then rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/** `done` of `total` bytes; the last call has done === total. */
+export type ProgressCallback = (done: number, total: number) => void;
+
+/** A blob to push: a descriptor and the content, as bytes or a Blob/File. */
+export interface PushableBlob {
+  descriptor: Descriptor;
+  /** Required to upload: blobs packed by digest get their content here. */
+  data?: BytesLike | Blob;
+}
+
+/** What {@link Client.push} uploads: a {@link Packed}, or the same shape. */
+export interface Pushable {
+  manifest: BytesLike;
+  /** The image manifest type by default. */
+  mediaType?: string;
+  descriptor?: Descriptor;
+  blobs: PushableBlob[];
+}
+
+/** An artifact pulled by {@link Client.pull}. */
+export interface Pulled {
+  manifest: Manifest;
+  digest: string;
+  mediaType: string;
+  /** The manifest's exact bytes. */
+  bytes: Uint8Array;
+  /** Config and layers by digest, in manifest order, each verified. */
+  blobs: Map<string, Uint8Array>;
+}
+
+/**
+ * A registry client over `fetch`. References are `repository[:tag][@digest]` on the client's
+ * registry, or full references starting with it.
+ * @throws {OciError} NETWORK_ERROR when `fetch` fails; the registry's codes for its answers.
+ */
+export class Client {
+  /** @throws {OciError} REFERENCE_INVALID for a registry that is not `host[:port]`. */
+  constructor(options: ClientOptions);
+  readonly registry: string;
+  resolve(ref: string, options?: CallOptions): Promise<ResolvedManifest>;
+  fetchManifest(ref: string, options?: CallOptions & { maxSize?: number }): Promise<FetchedManifest>;
+  /** Uploads a manifest's exact bytes (without updating a referrers tag: {@link Client.push} does). */
+  pushManifest(ref: string, bytes: BytesLike, mediaType: string, options?: CallOptions): Promise<PutManifestResult>;
+  blobExists(ref: string, digest: string, options?: CallOptions): Promise<number | null>;
+  /** A blob's bytes, hashed as they stream in and verified; a cut download resumes with Range. */
+  fetchBlob(ref: string, descriptor: Descriptor, options?: CallOptions & { onProgress?: ProgressCallback }): Promise<Uint8Array>;
+  /**
+   * Uploads a blob unless present: true when uploaded, false when the repository had it.
+   * `chunkSize` sends PATCHed chunks (raised to the registry's minimum), else one PUT; fetch
+   * reports no upload progress, so `onProgress` is called as each request completes.
+   * @throws {OciError} SIZE_MISMATCH when `source` is not `descriptor.size` bytes.
+   */
+  pushBlob(
+    ref: string,
+    descriptor: Descriptor,
+    source: BytesLike | Blob,
+    options?: CallOptions & { onProgress?: ProgressCallback; chunkSize?: number; mountFrom?: string },
+  ): Promise<boolean>;
+  listTags(ref: string, options?: CallOptions & { pageSize?: number }): Promise<string[]>;
+  /** What refers to `subject` (default: the manifest `ref` names). */
+  referrers(ref: string, subject?: string | { digest: string }, options?: CallOptions & { artifactType?: string }): Promise<Descriptor[]>;
+  /** Deletes a manifest by digest (default: the one `ref` names). */
+  deleteManifest(ref: string, digest?: string, options?: CallOptions): Promise<void>;
+  /** Tags the manifest `ref` names as `newTag` too. */
+  tag(ref: string, newTag: string, options?: CallOptions): Promise<ResolvedManifest>;
+  /**
+   * Uploads the blobs (bounded concurrency), then the manifest; with a subject and no referrers
+   * API, updates the subject's referrers tag. Resolves to the manifest's descriptor.
+   */
+  push(ref: string, packed: Pushable, options?: CallOptions & { onProgress?: ProgressCallback; chunkSize?: number }): Promise<Descriptor>;
+  /** Fetches an image manifest and its blobs, each verified. */
+  pull(ref: string, options?: CallOptions & { onProgress?: ProgressCallback }): Promise<Pulled>;
+}

@@ -1,19 +1,30 @@
 // ocikit/wasm in Node: the browser's implementation, everything in WebAssembly. For comparing
 // against the default Node entry and for measuring the wasm path; applications want "ocikit".
 import "./node-init.js";
+import { Digester } from "./api.js";
+import { clientClass } from "./client.js";
 
 export {
   Digester,
   OciError,
+  RegistryOperation,
+  RegistrySession,
+  addReferrer,
   artifactTypes,
+  blobExists,
   checkLogo,
+  deleteManifest,
   describe,
   digest,
   digestBlob,
   encodeIndex,
   encodeManifest,
+  getBlob,
+  getManifest,
   layoutTar,
   lintMediaType,
+  listReferrers,
+  listTags,
   pack,
   packIndex,
   parseDigest,
@@ -21,8 +32,15 @@ export {
   parseManifest,
   parseMediaType,
   parseReference,
+  pushBlob,
+  putManifest,
   readLayoutTar,
   registerArtifactType,
+  resolveManifest,
+  resumeBlobPush,
   validate,
   verify,
 } from "./api.js";
+
+/** The registry client over fetch, hashing blobs with this entry's Digester. */
+export const Client = clientClass(Digester);

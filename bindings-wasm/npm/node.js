@@ -5,18 +5,28 @@
 import "./node-init.js";
 import { createHash } from "node:crypto";
 import { blobDigester, bytesOf, parseDigest, supportedAlgorithm, verifyComputed } from "./api.js";
+import { clientClass } from "./client.js";
 
 // Everything but digests is the same function in every entry (packing and parsing hash inside
 // the core, in wasm).
 export {
   OciError,
+  RegistryOperation,
+  RegistrySession,
+  addReferrer,
   artifactTypes,
+  blobExists,
   checkLogo,
+  deleteManifest,
   describe,
   encodeIndex,
   encodeManifest,
+  getBlob,
+  getManifest,
   layoutTar,
   lintMediaType,
+  listReferrers,
+  listTags,
   pack,
   packIndex,
   parseDigest,
@@ -24,8 +34,12 @@ export {
   parseManifest,
   parseMediaType,
   parseReference,
+  pushBlob,
+  putManifest,
   readLayoutTar,
   registerArtifactType,
+  resolveManifest,
+  resumeBlobPush,
   validate,
 } from "./api.js";
 
@@ -102,3 +116,6 @@ export class Digester {
 
 /** Digests a Blob or File in chunks: `await digestBlob(file, { onProgress })`. */
 export const digestBlob = blobDigester(Digester);
+
+/** The registry client over fetch, hashing blobs with node:crypto. */
+export const Client = clientClass(Digester);

@@ -13,7 +13,8 @@
 //!   `{ code, message, details }` ([`error::to_js`]); the npm entry turns it into an `OciError`.
 //! - Sizes cross as JS numbers and are range checked both ways ([`size`]): a number above
 //!   `Number.MAX_SAFE_INTEGER` is never produced nor accepted, because it could not be exact.
-//! - Values are plain objects; classes only hold state (`Digester`).
+//! - Values are plain objects; classes only hold state (`Digester`, `RegistrySession`,
+//!   `RegistryOperation`).
 //! - Documents (manifests, indexes, descriptors, artifact type definitions) cross as JSON text:
 //!   the npm entry serializes a JS object with `JSON.stringify` (refusing numbers it could not
 //!   write exactly), the core reads it with its strict parser and types, and objects handed
@@ -29,6 +30,7 @@ pub mod manifest;
 pub mod media_type;
 pub mod pack;
 pub mod reference;
+pub mod registry;
 pub mod size;
 pub mod validate;
 

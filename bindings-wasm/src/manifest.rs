@@ -23,6 +23,15 @@ pub fn parse_manifest(data: &JsValue) -> Result<Object, JsValue> {
     parsed("manifest", &document.value().to_json(), &document)
 }
 
+/// `referrerDescriptor(bytes)`: the descriptor under which the referrers API lists the manifest
+/// (its artifactType, else its config's media type, and its annotations).
+#[wasm_bindgen(js_name = referrerDescriptor)]
+pub fn referrer_descriptor(data: &JsValue) -> Result<JsValue, JsValue> {
+    let bytes = crate::bytes_arg(data, "bytes")?.to_vec();
+    let document = Manifest::from_json(bytes).map_err(thrown)?;
+    Ok(descriptors_to_js(vec![document.referrer_descriptor()])?.get(0))
+}
+
 /// `parseIndex(bytes)` → `{ index, digest, size, bytes }`.
 #[wasm_bindgen(js_name = parseIndex)]
 pub fn parse_index(data: &JsValue) -> Result<Object, JsValue> {

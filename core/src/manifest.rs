@@ -106,6 +106,21 @@ impl Document<Manifest> {
         descriptor.artifact_type = self.value.artifact_type.clone();
         descriptor
     }
+
+    /// The descriptor of this manifest as a referrers list shows it (distribution-spec
+    /// "Listing Referrers"): its `artifactType`, or its config's media type when it has none,
+    /// and its annotations.
+    pub fn referrer_descriptor(&self) -> Descriptor {
+        let mut descriptor = self.descriptor();
+        descriptor.artifact_type = Some(
+            self.value
+                .artifact_type
+                .clone()
+                .unwrap_or_else(|| self.value.config.media_type.clone()),
+        );
+        descriptor.annotations = self.value.annotations.clone();
+        descriptor
+    }
 }
 
 impl Document<Index> {

@@ -317,3 +317,40 @@ fn descriptors_encode_alone_in_go_field_order() {
         "FIELD_MISSING"
     );
 }
+
+#[test]
+fn referrer_descriptors_carry_artifact_type_and_annotations() {
+    let mt = |s| MediaType::parse(s).expect("mt");
+    let subject = ocikit_core::Descriptor::for_content(
+        mt("application/vnd.oci.image.manifest.v1+json"),
+        b"subject",
+    );
+    let annotations: Annotations = [("com.example.k".to_owned(), "v".to_owned())].into();
+    let packed = Pack::new()
+        .artifact_type(mt("application/vnd.example.sig"))
+        .annotations(annotations.clone())
+        .subject(subject.clone())
+        .build()
+        .expect("packs");
+    let referrer = packed.manifest.referrer_descriptor();
+    assert_eq!(referrer.digest, *packed.manifest.digest());
+    assert_eq!(
+        referrer.artifact_type.as_ref().map(MediaType::as_str),
+        Some("application/vnd.example.sig")
+    );
+    assert_eq!(referrer.annotations, annotations);
+    // Without an artifactType (image-spec v1.0 style), the config's media type stands in.
+    let v10 = Pack::new()
+        .spec(ImageSpec::V1_0)
+        .artifact_type(mt("application/vnd.example.old.config.v1+json"))
+        .build()
+        .expect("packs");
+    assert_eq!(
+        v10.manifest
+            .referrer_descriptor()
+            .artifact_type
+            .as_ref()
+            .map(MediaType::as_str),
+        Some("application/vnd.example.old.config.v1+json")
+    );
+}

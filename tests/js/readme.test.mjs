@@ -11,6 +11,7 @@ const readmes = [
   ["bindings-wasm/npm/README.md", new URL("../../bindings-wasm/npm/README.md", import.meta.url)],
 ];
 
+// ```js registry blocks need a live registry: client.test.mjs runs them against the one it starts.
 function jsBlocks(markdown) {
   return [...markdown.matchAll(/^```(?:js|javascript|mjs)[ \t]*\n([\s\S]*?)^```[ \t]*$/gm)].map((m) => m[1]);
 }

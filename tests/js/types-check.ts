@@ -1,7 +1,21 @@
 // Compiled with `tsc --noEmit` by scripts/test-js.sh: every export of ocikit, used as documented.
 import {
+  Client,
   Digester,
   OciError,
+  RegistryOperation,
+  RegistrySession,
+  addReferrer,
+  blobExists,
+  deleteManifest,
+  getBlob,
+  getManifest,
+  listReferrers,
+  listTags,
+  pushBlob,
+  putManifest,
+  resolveManifest,
+  resumeBlobPush,
   artifactTypes,
   checkLogo,
   describe,
@@ -54,6 +68,18 @@ import {
   type FindingCode,
   type MediaTypeParts,
   type Role,
+  type ClientErrorCode,
+  type ClientOptions,
+  type FetchedManifest,
+  type Pulled,
+  type Pushable,
+  type PutManifestResult,
+  type RegistryCredentials,
+  type RegistryErrorCode,
+  type RegistryInput,
+  type RegistryRequest,
+  type RegistryStep,
+  type ResolvedManifest,
 } from "ocikit";
 import * as wasm from "ocikit/wasm";
 
@@ -186,3 +212,79 @@ parseManifest("{}");
 
 void [report, kind, unknownField, canonical, indexDigest, spec, blobData, types, registered, fromText, source, tag, tar2, layoutBlobs, annotations];
 void [supported, tree, suffix, role, subTypes, version, codes, severity, pending, made, sameClass, wasmDigest, used];
+
+// The registry engine, driven by hand.
+const credentials: RegistryCredentials = { username: "alice", password: "s3cret" };
+const session = new RegistrySession("localhost:5000", { plainHttp: true, credentials, retry: { maxRetries: 2 } });
+const base: string = session.base;
+const getOp: RegistryOperation<FetchedManifest> = getManifest(session, "localhost:5000/docs:v1", { maxSize: 1 << 20 });
+const step: RegistryStep<FetchedManifest> = getOp.next(session, { type: "start" }, Date.now());
+if (step.type === "send") {
+  const request: RegistryRequest = step.request;
+  const header: [string, string] | undefined = request.headers[0];
+  const blobRange: number | undefined = request.body !== null && !(request.body instanceof Uint8Array) ? request.body.blob.length : undefined;
+  const limit: number | undefined = request.responseBody === "stream" ? undefined : request.responseBody.capture;
+  const reply: RegistryInput = { type: "response", status: 200, headers: new Headers({ "Content-Type": "x/y" }), body: bytes };
+  void [header, blobRange, limit, reply];
+} else if (step.type === "wait") {
+  const ms: number = step.ms;
+  void ms;
+} else {
+  const fetchedBytes: Uint8Array = step.value.bytes;
+  void fetchedBytes;
+}
+const streamedInput: RegistryInput = { type: "response", status: 200, headers: [["Content-Length", "2"]], streamed: { digest: a, size: 2 } };
+const putOp: RegistryOperation<PutManifestResult> = putManifest(session, "localhost:5000/docs:v1", packed.mediaType, packed.manifest);
+const existsOp: RegistryOperation<number | null> = blobExists(session, "localhost:5000/docs", a);
+const pushOp: RegistryOperation<boolean> = pushBlob(session, "localhost:5000/docs", packed.descriptor, { chunkSize: 1 << 20, mountFrom: "other" });
+const uploadUrl: string | null = pushOp.uploadUrl;
+const resumeOp: RegistryOperation<boolean> = resumeBlobPush(session, "localhost:5000/docs", packed.descriptor, "http://x/u", 1 << 20);
+const blobOp: RegistryOperation<null> = getBlob(session, "localhost:5000/docs", packed.descriptor, { have: 10 });
+const resolveOp: RegistryOperation<ResolvedManifest> = resolveManifest(session, "localhost:5000/docs:v1");
+const deleteOp: RegistryOperation<null> = deleteManifest(session, "localhost:5000/docs", a);
+const tagsOp: RegistryOperation<string[]> = listTags(session, "localhost:5000/docs", { pageSize: 100 });
+const referrersOp: RegistryOperation<Descriptor[]> = listReferrers(session, "localhost:5000/docs", a, { artifactType: "x/y" });
+const addOp: RegistryOperation<string | null> = addReferrer(session, "localhost:5000/docs", a, referrer.descriptor);
+const finished: boolean = addOp.finished;
+const registryCode: RegistryErrorCode = "MANIFEST_UNKNOWN";
+const clientCode: ClientErrorCode = "NETWORK_ERROR";
+const asErrorCode: ErrorCode = registryCode;
+
+// The Client.
+async function useClient(): Promise<void> {
+  const clientOptions: ClientOptions = { registry: "localhost:5000", plainHttp: true, credentials: { accessToken: "t" }, fetch, concurrency: 2 };
+  const client = new Client(clientOptions);
+  const signal = new AbortController().signal;
+  const onProgress = (done: number, total: number): void => void [done, total];
+  const resolved: ResolvedManifest = await client.resolve("docs:v1", { signal });
+  const fetched: FetchedManifest = await client.fetchManifest("docs:v1", { maxSize: 1 << 20 });
+  const put: PutManifestResult = await client.pushManifest("docs:v2", fetched.bytes, fetched.mediaType);
+  const present: number | null = await client.blobExists("docs", a);
+  const blob: Uint8Array = await client.fetchBlob("docs", packed.descriptor, { onProgress, signal });
+  const uploaded: boolean = await client.pushBlob("docs", packed.descriptor, new Blob([new Uint8Array(blob)]), { chunkSize: 1 << 20, onProgress });
+  const uploadedBytes: boolean = await client.pushBlob("docs", packed.descriptor, blob);
+  const tags: string[] = await client.listTags("docs", { pageSize: 10 });
+  const found: Descriptor[] = await client.referrers("docs:v1", undefined, { artifactType: "x/y" });
+  const foundByDescriptor: Descriptor[] = await client.referrers("docs", packed.descriptor);
+  await client.deleteManifest("docs:v1");
+  await client.deleteManifest("docs", resolved.digest, { signal });
+  const tagged: ResolvedManifest = await client.tag("docs:v1", "stable");
+  const pushable: Pushable = packed;
+  const pushed: Descriptor = await client.push("docs:v1", pushable, { chunkSize: 1 << 20, onProgress, signal });
+  const streamedFile: Pushable = { ...packed, blobs: [{ descriptor: packed.descriptor, data: new Blob([new TextEncoder().encode("{}")]) }] };
+  await client.push("docs:v1", streamedFile);
+  const pulled: Pulled = await client.pull("docs:v1", { onProgress });
+  const layerBytes: Uint8Array | undefined = pulled.blobs.get(pulled.manifest.layers[0]?.digest ?? "");
+  const registry: string = client.registry;
+  void [put, present, uploaded, uploadedBytes, tags, found, foundByDescriptor, tagged, pushed, layerBytes, registry];
+}
+const wasmClient: Client = new wasm.Client({ registry: "localhost:5000" });
+
+// @ts-expect-error: operations come from the factory functions
+new RegistryOperation();
+// @ts-expect-error: credentials have a known shape
+new RegistrySession("localhost:5000", { credentials: { user: "a" } });
+// @ts-expect-error: the client needs a registry
+new Client({ plainHttp: true });
+
+void [base, streamedInput, putOp, existsOp, uploadUrl, resumeOp, blobOp, resolveOp, deleteOp, tagsOp, referrersOp, finished, clientCode, asErrorCode, useClient, wasmClient];

@@ -22,7 +22,7 @@ export function inputBytes(spec) {
 /** Every stable code, raised and findings alike. */
 export function listedCodes() {
   const doc = load("error-codes.json");
-  return new Set([...doc.raised, ...doc.findings].map((entry) => entry.code));
+  return new Set([...doc.raised, ...(doc.registry ?? []), ...(doc.client ?? []), ...doc.findings].map((entry) => entry.code));
 }
 
 /** The package's entry points under test: the Node entry (node:crypto) and the wasm path. */

@@ -116,5 +116,19 @@ test("the TypeScript code unions list exactly the codes of error-codes.json", as
   };
   const doc = load("error-codes.json");
   assert.deepEqual(union("ErrorCode").sort(), doc.raised.map((e) => e.code).sort());
+  // Two distribution-spec codes share their names with ocikit's own raised codes, so
+  // error-codes.json lists them once, under raised; the TypeScript union has them both ways.
+  const shared = ["DIGEST_INVALID", "SIZE_INVALID"];
+  assert.ok(shared.every((code) => doc.raised.some((e) => e.code === code)));
+  assert.deepEqual(union("RegistryErrorCode").sort(), [...doc.registry.map((e) => e.code), ...shared].sort());
   assert.deepEqual(union("FindingCode").sort(), doc.findings.map((e) => e.code).sort());
+  assert.match(types, /export type ErrorCode =[^;]*\| RegistryErrorCode\s*\| ClientErrorCode\s*\| \(string & \{\}\);/);
+});
+
+test("the client's transport codes are exactly the 'client' codes of error-codes.json", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const types = await readFile(new URL("./node_modules/ocikit/index.d.ts", import.meta.url), "utf8");
+  const body = types.match(/export type ClientErrorCode =([^;]*);/)?.[1] ?? "";
+  const doc = load("error-codes.json");
+  assert.deepEqual([...body.matchAll(/"([A-Z_]+)"/g)].map((m) => m[1]).sort(), doc.client.map((e) => e.code).sort());
 });

@@ -22,6 +22,9 @@ use crate::{Descriptor, Digest, Error, MediaType, Reference};
 /// own limit is 4 MiB).
 pub const MANIFEST_SIZE_MAX: u64 = 4 * 1024 * 1024;
 
+/// The largest page of tags read (tens of thousands of tags).
+pub const TAG_LIST_MAX: u64 = 16 * 1024 * 1024;
+
 /// The manifest types ocikit asks for, OCI first.
 pub const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
 
@@ -674,8 +677,11 @@ impl ListTags {
     }
 
     fn exchange(url: String, reference: &Reference) -> Exchange {
+        let mut request = Request::new(Method::Get, url).header("Accept", "application/json");
+        // A registry without pagination (distribution 2.8.2) sends every tag in one page.
+        request.response_body = capture(TAG_LIST_MAX);
         Exchange::new(
-            Request::new(Method::Get, url).header("Accept", "application/json"),
+            request,
             Scope::repository(reference.repository(), &[Action::Pull]),
         )
     }

@@ -263,6 +263,8 @@ pub(crate) struct Exchange {
     attempts: u32,
     auth_rounds: u32,
     redirects: u32,
+    /// Whether the request last sent carried an `Authorization` header.
+    authorized: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -298,6 +300,7 @@ impl Exchange {
             attempts: 0,
             auth_rounds: 0,
             redirects: 0,
+            authorized: false,
         }
     }
 
@@ -312,7 +315,9 @@ impl Exchange {
 
     fn send(&mut self, session: &Session, now_ms: u64) -> Step {
         let mut request = self.request.clone();
-        if let Some(authorization) = session.authorization(&request.url, &self.scopes, now_ms) {
+        let authorization = session.authorization(&request.url, &self.scopes, now_ms);
+        self.authorized = authorization.is_some();
+        if let Some(authorization) = authorization {
             request
                 .headers
                 .push(("Authorization".to_owned(), authorization));
@@ -376,7 +381,10 @@ impl Exchange {
                     .iter()
                     .any(|c| matches!(c, Challenge::Basic { .. }));
                 let have_basic = matches!(session.credentials, Some(Credentials::Basic { .. }));
-                if basic_offered && have_basic && !session.basic {
+                // Resend with Basic credentials unless this very request carried them: another
+                // operation on the session may have learnt that the registry wants Basic while
+                // this request was in flight without them.
+                if basic_offered && have_basic && !self.authorized {
                     session.basic = true;
                     return Ok(self.send(session, now_ms));
                 }

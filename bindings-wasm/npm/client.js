@@ -1,0 +1,580 @@
+// Client: the registry protocol over fetch. Every protocol decision (URLs, headers, auth
+// challenges and tokens, retries, redirects, upload plans, digest and size checks) is the core
+// engine's; this file only moves bytes. It sends the requests the engine describes (never
+// following a redirect itself), streams and hashes blob bodies, sleeps when told to, and runs
+// several blob transfers at once.
+import { OciError } from "./errors.js";
+import {
+  RegistrySession,
+  addReferrer,
+  blobExists,
+  bytesOf,
+  deleteManifest,
+  getBlob,
+  getManifest,
+  listReferrers,
+  listTags,
+  parseDigest,
+  parseIndex,
+  parseManifest,
+  referrerDescriptor,
+  parseReference,
+  pushBlob,
+  putManifest,
+  resolveManifest,
+  resumeBlobPush,
+  typeName,
+} from "./api.js";
+
+const INDEX_TYPES = new Set([
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+]);
+// How much of an error body is read when the engine asked for a blob body to be streamed (the
+// engine's own limit for the error bodies it captures).
+const ERROR_BODY_MAX = 64 * 1024;
+// How often an interrupted blob download continues with a Range request, and an interrupted
+// chunked upload from the registry's offset, before giving up.
+const DOWNLOAD_RESUMES = 3;
+const UPLOAD_RESUMES = 3;
+const CLIENT_OPTIONS = ["registry", "plainHttp", "credentials", "fetch", "concurrency", "retry"];
+
+/** The Client class of an entry point, hashing with that entry's Digester. */
+export function clientClass(Digester) {
+  return class Client {
+    #registry;
+    #session;
+    #fetch;
+    #concurrency;
+
+    constructor(options) {
+      const o = record(options, "options");
+      checkKeys(o, CLIENT_OPTIONS, "options");
+      if (typeof o.registry !== "string") throw new TypeError(`options.registry must be a string, not ${typeName(o.registry)}`);
+      const fetch = o.fetch ?? globalThis.fetch;
+      if (typeof fetch !== "function") {
+        throw new TypeError("options.fetch must be a function (this runtime has no global fetch)");
+      }
+      const concurrency = o.concurrency ?? 4;
+      if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+        throw new RangeError("options.concurrency must be a positive integer");
+      }
+      this.#session = new RegistrySession(o.registry, {
+        plainHttp: o.plainHttp,
+        credentials: o.credentials,
+        retry: o.retry,
+      });
+      this.#registry = o.registry;
+      this.#fetch = fetch;
+      this.#concurrency = concurrency;
+    }
+
+    /** The registry this client talks to, `host[:port]`. */
+    get registry() {
+      return this.#registry;
+    }
+
+    /** `{ mediaType, digest, size }` of the manifest a tag or digest names. */
+    async resolve(ref, options = undefined) {
+      const { signal } = callOptions(options, [], "options");
+      return this.#run(resolveManifest(this.#session, this.#reference(ref)), { signal });
+    }
+
+    /** `{ mediaType, digest, bytes }`: the manifest's exact bytes, verified. */
+    async fetchManifest(ref, options = undefined) {
+      const { signal, maxSize } = callOptions(options, ["maxSize"], "options");
+      const op = getManifest(this.#session, this.#reference(ref), maxSize === undefined ? undefined : { maxSize });
+      return this.#run(op, { signal });
+    }
+
+    /**
+     * Uploads a manifest's exact bytes under the reference's tag (or its digest):
+     * `{ digest, subjectProcessed }`. The referrers tag is not updated here; `push` does that.
+     */
+    async pushManifest(ref, bytes, mediaType, options = undefined) {
+      const { signal } = callOptions(options, [], "options");
+      return this.#run(putManifest(this.#session, this.#reference(ref), mediaType, bytes), { signal });
+    }
+
+    /** The size of a blob in the repository, or null when it has none with that digest. */
+    async blobExists(ref, digest, options = undefined) {
+      const { signal } = callOptions(options, [], "options");
+      return this.#run(blobExists(this.#session, this.#reference(ref), digest), { signal });
+    }
+
+    /**
+     * A blob's bytes, hashed as they arrive and verified against the descriptor's digest and
+     * size. A download cut short continues where it stopped (a Range request).
+     */
+    async fetchBlob(ref, descriptor, options = undefined) {
+      const { signal, onProgress } = callOptions(options, ["onProgress"], "options");
+      const reference = this.#reference(ref);
+      let op = getBlob(this.#session, reference, descriptor);
+      const { size, digest } = descriptor;
+      const { algorithm } = parseDigest(digest);
+      const bytes = new Uint8Array(size);
+      // Survives a resume: the bytes already held are hashed once.
+      let digester = new Digester(algorithm);
+      let received = 0;
+      const sink = async (response) => {
+        if (response.status !== 206) {
+          // The whole blob, from the start (also when a registry ignored the Range).
+          digester = new Digester(algorithm);
+          received = 0;
+        }
+        await eachChunk(response, signal, (chunk) => {
+          digester.update(chunk);
+          // Bytes beyond the expected size are counted (the engine then reports SIZE_MISMATCH)
+          // but neither kept nor waited for.
+          if (received + chunk.byteLength <= size) bytes.set(chunk, received);
+          received += chunk.byteLength;
+          if (received > size) return false;
+          onProgress?.(received, size);
+          return true;
+        });
+        return { digest: digester.finalize(), size: received };
+      };
+      for (let resumes = 0; ; resumes += 1) {
+        try {
+          await this.#run(op, { signal, sink });
+          if (size === 0) onProgress?.(0, 0);
+          return bytes;
+        } catch (error) {
+          const cut = error instanceof OciError && error.code === "NETWORK_ERROR" && error.details.phase === "body";
+          if (!cut || resumes === DOWNLOAD_RESUMES || received === 0 || received >= size) throw error;
+          op = getBlob(this.#session, reference, descriptor, { have: received });
+        }
+      }
+    }
+
+    /**
+     * Uploads a blob from a Uint8Array (or other bytes) or a Blob/File, unless the repository
+     * has it: true when uploaded (or mounted with `mountFrom`), false when it was there.
+     * `chunkSize` uploads in PATCHed chunks of that many bytes (raised to the registry's
+     * minimum), and a chunked upload cut by the network resumes from what the registry has;
+     * without it, in one PUT. `onProgress(sent, total)` follows each request.
+     */
+    async pushBlob(ref, descriptor, source, options = undefined) {
+      const { signal, onProgress, chunkSize, mountFrom } = callOptions(
+        options,
+        ["onProgress", "chunkSize", "mountFrom"],
+        "options",
+      );
+      const content = blobSource(source, "source");
+      const reference = this.#reference(ref);
+      let op = pushBlob(this.#session, reference, descriptor, { chunkSize, mountFrom });
+      const total = descriptor.size;
+      if (contentSize(content) !== total) {
+        throw new OciError(
+          "SIZE_MISMATCH",
+          `content is ${contentSize(content)} bytes but ${total} bytes were expected`,
+          { expected: total, actual: contentSize(content) },
+        );
+      }
+      const context = { signal, source: content, onSent: (offset, length) => onProgress?.(offset + length, total) };
+      for (let resumes = 0; ; resumes += 1) {
+        try {
+          const uploaded = await this.#run(op, context);
+          onProgress?.(total, total);
+          return uploaded;
+        } catch (error) {
+          // A chunked upload cut by the network continues from what the registry has.
+          const cut = error instanceof OciError && error.code === "NETWORK_ERROR";
+          if (!cut || chunkSize === undefined || op.uploadUrl === null || resumes === UPLOAD_RESUMES) throw error;
+          op = resumeBlobPush(this.#session, reference, descriptor, op.uploadUrl, chunkSize);
+        }
+      }
+    }
+
+    /** Every tag of the reference's repository (its tag or digest is ignored). */
+    async listTags(ref, options = undefined) {
+      const { signal, pageSize } = callOptions(options, ["pageSize"], "options");
+      const op = listTags(this.#session, this.#reference(ref), pageSize === undefined ? undefined : { pageSize });
+      return this.#run(op, { signal });
+    }
+
+    /**
+     * The descriptors of what refers to `subject` (a digest or a descriptor; by default the
+     * manifest `ref` names): the referrers API, or the referrers tag schema where the registry
+     * has no such API.
+     */
+    async referrers(ref, subject = undefined, options = undefined) {
+      const { signal, artifactType } = callOptions(options, ["artifactType"], "options");
+      const reference = this.#reference(ref);
+      const digest = await this.#digestOf(reference, subject, "subject", signal);
+      const op = listReferrers(this.#session, reference, digest, artifactType === undefined ? undefined : { artifactType });
+      return this.#run(op, { signal });
+    }
+
+    /** Deletes a manifest by digest (by default the one `ref` names, resolved if a tag). */
+    async deleteManifest(ref, digest = undefined, options = undefined) {
+      const { signal } = callOptions(options, [], "options");
+      const reference = this.#reference(ref);
+      const target = await this.#digestOf(reference, digest, "digest", signal);
+      await this.#run(deleteManifest(this.#session, reference, target), { signal });
+    }
+
+    /** Tags the manifest `ref` names as `newTag` too: `{ mediaType, digest, size }`. */
+    async tag(ref, newTag, options = undefined) {
+      const { signal } = callOptions(options, [], "options");
+      const reference = this.#reference(ref);
+      if (typeof newTag !== "string") throw new TypeError(`newTag must be a string, not ${typeName(newTag)}`);
+      const { registry, repository } = parseReference(reference);
+      const fetched = await this.#run(getManifest(this.#session, reference), { signal });
+      const target = `${registry}/${repository}:${newTag}`;
+      await this.#run(putManifest(this.#session, target, fetched.mediaType, fetched.bytes), { signal });
+      return { mediaType: fetched.mediaType, digest: fetched.digest, size: fetched.bytes.byteLength };
+    }
+
+    /**
+     * Pushes what `pack()` made: its blobs (at most `concurrency` at a time), then the manifest
+     * under the reference's tag. When the manifest has a subject and the registry did not say it
+     * indexed it (no referrers API), the subject's referrers tag is updated. Resolves to the
+     * manifest's descriptor. A blob packed by digest needs its content as `data` (a Blob/File).
+     */
+    async push(ref, packed, options = undefined) {
+      const { signal, onProgress, chunkSize } = callOptions(options, ["onProgress", "chunkSize"], "options");
+      const reference = this.#reference(ref);
+      const p = record(packed, "packed");
+      const manifest = bytesOf(p.manifest, "packed.manifest");
+      if (!Array.isArray(p.blobs)) throw new TypeError(`packed.blobs must be an array, not ${typeName(p.blobs)}`);
+      const blobs = p.blobs.map((blob, i) => {
+        const b = record(blob, `packed.blobs[${i}]`);
+        if (b.data === undefined || b.data === null) {
+          throw new TypeError(`packed.blobs[${i}] has no data: give its bytes or a Blob/File as data to upload it`);
+        }
+        return { descriptor: record(b.descriptor, `packed.blobs[${i}].descriptor`), data: blobSource(b.data, `packed.blobs[${i}].data`) };
+      });
+      const total = blobs.reduce((sum, b) => sum + b.descriptor.size, 0);
+      const sent = new Map();
+      const report = () => onProgress?.([...sent.values()].reduce((a, b) => a + b, 0), total);
+      await this.#each(blobs, signal, (blob, inner) =>
+        this.pushBlob(reference, blob.descriptor, blob.data, {
+          signal: inner,
+          chunkSize,
+          onProgress: (done) => {
+            sent.set(blob, done);
+            report();
+          },
+        }),
+      );
+      const mediaType = typeof p.mediaType === "string" ? p.mediaType : "application/vnd.oci.image.manifest.v1+json";
+      const put = await this.#run(putManifest(this.#session, reference, mediaType, manifest), { signal });
+      const document = INDEX_TYPES.has(mediaType) ? parseIndex(manifest).index : parseManifest(manifest).manifest;
+      const descriptor = { ...(p.descriptor ?? {}), mediaType, digest: put.digest, size: manifest.byteLength };
+      if (document.subject && !put.subjectProcessed) {
+        // No referrers API: keep the subject's referrers tag current.
+        const referrer = referrerDescriptor(manifest);
+        await this.#run(addReferrer(this.#session, reference, document.subject.digest, referrer), { signal });
+      }
+      return descriptor;
+    }
+
+    /**
+     * Pulls an image manifest and its config and layers (at most `concurrency` at a time), each
+     * verified: `{ manifest, digest, mediaType, bytes, blobs }`, where `blobs` maps each digest
+     * to its bytes. Blobs embedded in their descriptors (`data`) are not fetched.
+     */
+    async pull(ref, options = undefined) {
+      const { signal, onProgress } = callOptions(options, ["onProgress"], "options");
+      const reference = this.#reference(ref);
+      const fetched = await this.#run(getManifest(this.#session, reference), { signal });
+      const { manifest } = parseManifest(fetched.bytes);
+      const unique = new Map();
+      for (const d of [manifest.config, ...manifest.layers]) if (!unique.has(d.digest)) unique.set(d.digest, d);
+      const descriptors = [...unique.values()];
+      const total = descriptors.reduce((sum, d) => sum + d.size, 0);
+      const received = new Map();
+      const report = () => onProgress?.([...received.values()].reduce((a, b) => a + b, 0), total);
+      const blobs = new Map();
+      await this.#each(descriptors, signal, async (descriptor, inner) => {
+        let bytes;
+        if (typeof descriptor.data === "string") {
+          // parseManifest has checked that data matches the digest and size (DATA_INVALID).
+          bytes = Uint8Array.from(atob(descriptor.data), (c) => c.charCodeAt(0));
+        } else {
+          bytes = await this.fetchBlob(reference, descriptor, {
+            signal: inner,
+            onProgress: (done) => {
+              received.set(descriptor.digest, done);
+              report();
+            },
+          });
+        }
+        received.set(descriptor.digest, descriptor.size);
+        report();
+        blobs.set(descriptor.digest, bytes);
+      });
+      // In manifest order, whatever order the transfers finished in.
+      const ordered = new Map(descriptors.map((d) => [d.digest, blobs.get(d.digest)]));
+      return { manifest, digest: fetched.digest, mediaType: fetched.mediaType, bytes: fetched.bytes, blobs: ordered };
+    }
+
+    /**
+     * A full reference for this registry: `repository[:tag][@digest]` gets the registry put in
+     * front; a reference that already starts with the registry is used as is. A first component
+     * that is a host (a '.' or ':' in it, or "localhost") names another registry: an error.
+     */
+    #reference(ref) {
+      if (typeof ref !== "string") throw new TypeError(`reference must be a string, not ${typeName(ref)}`);
+      if (ref.startsWith(`${this.#registry}/`)) return ref;
+      const slash = ref.indexOf("/");
+      const first = slash < 0 ? "" : ref.slice(0, slash);
+      if (first.includes(".") || first.includes(":") || first === "localhost") {
+        throw new OciError("REFERENCE_INVALID", `invalid reference ${JSON.stringify(ref)}: it names the registry ${first}, but this client talks to ${this.#registry}`, {
+          value: ref,
+          reason: `the reference names another registry than ${this.#registry}`,
+        });
+      }
+      return `${this.#registry}/${ref}`;
+    }
+
+    /** A digest given (as text or in a descriptor), else the reference's, else resolved. */
+    async #digestOf(reference, given, name, signal) {
+      if (given !== undefined && given !== null) {
+        if (typeof given === "string") return given;
+        return record(given, name).digest;
+      }
+      const { digest } = parseReference(reference);
+      if (digest !== null) return digest;
+      return (await this.#run(resolveManifest(this.#session, reference), { signal })).digest;
+    }
+
+    /** Runs `task(item, signal)` over `items`, `concurrency` at a time; the first failure stops the rest. */
+    async #each(items, signal, task) {
+      signal?.throwIfAborted();
+      const controller = new AbortController();
+      const forward = () => controller.abort(signal.reason);
+      signal?.addEventListener("abort", forward, { once: true });
+      let next = 0;
+      let failure;
+      const worker = async () => {
+        while (failure === undefined && next < items.length) {
+          const item = items[next++];
+          try {
+            await task(item, controller.signal);
+          } catch (error) {
+            if (failure === undefined) {
+              failure = { error };
+              controller.abort(error);
+            }
+          }
+        }
+      };
+      try {
+        await Promise.all(Array.from({ length: Math.min(this.#concurrency, items.length) }, worker));
+      } finally {
+        signal?.removeEventListener("abort", forward);
+      }
+      if (failure !== undefined) throw failure.error;
+    }
+
+    /** The host loop: runs an operation to its end. */
+    async #run(op, context) {
+      const { signal } = context;
+      let input = { type: "start" };
+      for (;;) {
+        signal?.throwIfAborted();
+        const step = op.next(this.#session, input, Date.now());
+        if (step.type === "done") return step.value;
+        if (step.type === "wait") {
+          // Up to a tenth more than asked, so that transfers told to back off together do not
+          // all come back at the same moment (jitter is the host's part: the core has no
+          // randomness).
+          await sleep(step.ms + Math.floor(Math.random() * step.ms * 0.1), signal);
+          input = { type: "resume" };
+        } else {
+          input = await this.#exchange(step.request, context);
+        }
+      }
+    }
+
+    /** Sends one request as the engine describes it and reads the response as it asks. */
+    async #exchange(request, { signal, source, sink, onSent }) {
+      const headers = new Headers();
+      for (const [name, value] of request.headers) {
+        // fetch sets Content-Length from the body itself (and browsers forbid setting it).
+        if (name.toLowerCase() !== "content-length") headers.append(name, value);
+      }
+      let body;
+      const { body: described } = request;
+      if (described instanceof Uint8Array) {
+        body = described;
+      } else if (described !== null) {
+        const { offset, length } = described.blob;
+        if (source === undefined) throw new TypeError("the engine asked for blob content, but this call has none");
+        body = source.slice(offset, offset + length);
+      }
+      const fetch = this.#fetch;
+      let response;
+      try {
+        response = await fetch(request.url, {
+          method: request.method,
+          headers,
+          body,
+          // The engine follows redirects itself, so that credentials never go to another origin.
+          redirect: "manual",
+          signal,
+        });
+      } catch (error) {
+        throw transferError(request, "request", error, signal);
+      }
+      if (response.type === "opaqueredirect") {
+        throw new OciError(
+          "NETWORK_ERROR",
+          `${request.method} ${request.url} was redirected, and browsers hide redirects from fetch (redirect: "manual"): ocikit cannot follow it`,
+          { method: request.method, url: request.url, phase: "request", reason: "opaque redirect" },
+        );
+      }
+      const input = { type: "response", status: response.status, headers: [...response.headers] };
+      try {
+        if (request.responseBody === "stream" && response.status >= 200 && response.status < 300) {
+          input.streamed = await sink(response);
+        } else {
+          const max = request.responseBody === "stream" ? ERROR_BODY_MAX : request.responseBody.capture;
+          // One byte over the limit lets the engine tell "too large" from "exactly the limit".
+          input.body = await readBody(response, max + 1, signal);
+        }
+      } catch (error) {
+        // The consumer's own errors (a progress callback's, a digest of an unknown algorithm)
+        // pass through; only a failed read is the network's.
+        if (!(error instanceof BodyReadError)) throw error;
+        throw transferError(request, "body", error.cause, signal);
+      }
+      if (described !== null && !(described instanceof Uint8Array) && response.status < 300) {
+        onSent?.(described.blob.offset, described.blob.length);
+      }
+      return input;
+    }
+  };
+}
+
+/** An error of fetch itself (not an HTTP answer): the signal's reason when aborted, else NETWORK_ERROR. */
+function transferError(request, phase, error, signal) {
+  if (signal?.aborted) return signal.reason;
+  const reason = [error?.message, error?.cause?.message ?? error?.cause?.code].filter(Boolean).join(": ");
+  return new OciError("NETWORK_ERROR", `${request.method} ${request.url} failed: ${reason}`, {
+    method: request.method,
+    url: request.url,
+    phase,
+    reason,
+  }, { cause: error });
+}
+
+/** A failure to read a response body (as opposed to an error of the code consuming it). */
+class BodyReadError extends Error {
+  constructor(cause) {
+    super("reading the response body failed", { cause });
+  }
+}
+
+/**
+ * Feeds each chunk of a response body to `take` until it returns false or the body ends; the
+ * rest of the body is cancelled when reading stops early for any reason.
+ */
+async function eachChunk(response, signal, take) {
+  if (response.body === null) return;
+  const reader = response.body.getReader();
+  const cancel = () => reader.cancel(signal.reason).catch(() => {});
+  signal?.addEventListener("abort", cancel, { once: true });
+  let ended = false;
+  try {
+    for (;;) {
+      let next;
+      try {
+        next = await reader.read();
+      } catch (error) {
+        throw new BodyReadError(error);
+      }
+      // A cancelled read ends quietly: an abort must not look like a short body.
+      signal?.throwIfAborted();
+      if (next.done) {
+        ended = true;
+        return;
+      }
+      if (!take(next.value)) return;
+    }
+  } finally {
+    signal?.removeEventListener("abort", cancel);
+    if (!ended) await reader.cancel().catch(() => {});
+  }
+}
+
+/** A response body, at most `limit` bytes of it (the rest is not read). */
+async function readBody(response, limit, signal) {
+  const chunks = [];
+  let total = 0;
+  await eachChunk(response, signal, (chunk) => {
+    chunks.push(chunk);
+    total += chunk.byteLength;
+    return total < limit;
+  });
+  const out = new Uint8Array(Math.min(total, limit));
+  let offset = 0;
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, out.length - offset);
+    out.set(part, offset);
+    offset += part.byteLength;
+    if (offset === out.length) break;
+  }
+  return out;
+}
+
+/** Waits `ms` milliseconds, or rejects with the signal's reason when it aborts first. */
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Upload content: a Blob (File) as is, or bytes as a Uint8Array view. */
+function blobSource(value, name) {
+  if (typeof Blob === "function" && value instanceof Blob) return value;
+  try {
+    return bytesOf(value, name);
+  } catch {
+    throw new TypeError(`${name} must be a Uint8Array, an ArrayBuffer, an ArrayBufferView or a Blob, not ${typeName(value)}`);
+  }
+}
+
+function contentSize(content) {
+  return content instanceof Uint8Array ? content.byteLength : content.size;
+}
+
+function record(value, name) {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new TypeError(`${name} must be an object, not ${typeName(value)}`);
+  }
+  return value;
+}
+
+function checkKeys(value, allowed, name) {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      throw new TypeError(`${name} has no option ${JSON.stringify(key)} (expected ${allowed.join(", ")})`);
+    }
+  }
+}
+
+/** The options of one call: `signal`, `onProgress` where allowed, and the call's own. */
+function callOptions(options, own, name) {
+  if (options === undefined || options === null) return {};
+  const o = record(options, name);
+  checkKeys(o, ["signal", ...own], name);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw new TypeError(`${name}.signal must be an AbortSignal, not ${typeName(o.signal)}`);
+  }
+  if (o.onProgress !== undefined && typeof o.onProgress !== "function") {
+    throw new TypeError(`${name}.onProgress must be a function, not ${typeName(o.onProgress)}`);
+  }
+  return o;
+}

@@ -1,0 +1,258 @@
+// The Client against a real registry: Debian's docker-registry (CNCF distribution 2.8.2) on
+// 127.0.0.1, open and behind htpasswd Basic auth. distribution 2.8.2 has no referrers API and no
+// tag pagination, so referrers go through the tag-schema fallback here (the API path is covered
+// by the transcripts).
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { Client, OciError, digest, pack } from "ocikit";
+import * as wasmEntry from "ocikit/wasm";
+import { HTPASSWD_BIN, startRegistry } from "./registry-server.mjs";
+
+const ARTIFACT_TYPE = "application/vnd.example.docs.config.v1+json";
+const SIGNATURE_TYPE = "application/vnd.example.signature.config.v1+json";
+const text = (s) => new TextEncoder().encode(s);
+
+let open;
+let client;
+
+before(async () => {
+  open = await startRegistry();
+  client = new Client({ registry: open.address, plainHttp: true });
+});
+
+after(async () => {
+  await open?.stop();
+});
+
+/** Packs `files` ({ name: bytes }) as a docs artifact. */
+function packFiles(files, extra = {}) {
+  return pack({
+    artifactType: ARTIFACT_TYPE,
+    files: Object.entries(files).map(([name, data]) => ({ name, mediaType: "application/vnd.example.docs.layer.v1+md", data })),
+    ...extra,
+  });
+}
+
+test("pack, push (one file uploaded in chunks), pull back byte for byte", async () => {
+  const files = {
+    "readme.md": text("# Docs\n\nThe first page.\n"),
+    "big.bin": randomBytes(3 * 256 * 1024 + 1234), // over three chunks
+    "empty.txt": new Uint8Array(0),
+  };
+  const packed = packFiles(files, { annotations: { "org.example.purpose": "round trip" } });
+  const progress = [];
+  const pushed = await client.push("docs/round-trip:v1", packed, {
+    chunkSize: 256 * 1024,
+    onProgress: (done, total) => progress.push([done, total]),
+  });
+  assert.equal(pushed.digest, packed.digest);
+  assert.equal(pushed.size, packed.size);
+  assert.equal(pushed.artifactType, ARTIFACT_TYPE);
+  const total = packed.blobs.reduce((sum, b) => sum + b.descriptor.size, 0);
+  assert.deepEqual(progress.at(-1), [total, total]);
+  assert.ok(progress.some(([done]) => done > 0 && done < total), "progress is reported between chunks");
+  for (let i = 1; i < progress.length; i++) assert.ok(progress[i][0] >= progress[i - 1][0], "progress only grows");
+
+  // Pulled with the other entry: wasm hashing instead of node:crypto.
+  const other = new wasmEntry.Client({ registry: open.address, plainHttp: true });
+  for (const puller of [client, other]) {
+    const pulled = await puller.pull(`${open.address}/docs/round-trip:v1`);
+    assert.equal(pulled.digest, packed.digest);
+    assert.equal(pulled.mediaType, "application/vnd.oci.image.manifest.v1+json");
+    assert.deepEqual(pulled.bytes, packed.manifest);
+    assert.deepEqual(pulled.manifest.annotations, { "org.example.purpose": "round trip" });
+    const byTitle = new Map(
+      pulled.manifest.layers.map((layer) => [layer.annotations["org.opencontainers.image.title"], pulled.blobs.get(layer.digest)]),
+    );
+    for (const [name, data] of Object.entries(files)) assert.deepEqual(byTitle.get(name), new Uint8Array(data), name);
+    assert.deepEqual([...pulled.blobs.keys()], [pulled.manifest.config.digest, ...pulled.manifest.layers.map((l) => l.digest)]);
+  }
+});
+
+test("pushBlob from a Blob in chunks, then blobExists and fetchBlob with progress", async () => {
+  const data = randomBytes(700_000);
+  const descriptor = { mediaType: "application/octet-stream", digest: digest(data), size: data.length };
+  const sent = [];
+  assert.equal(
+    await client.pushBlob("docs/blobs", descriptor, new Blob([data]), { chunkSize: 200_000, onProgress: (done) => sent.push(done) }),
+    true,
+  );
+  assert.deepEqual(sent, [200_000, 400_000, 600_000, 700_000, 700_000]);
+  assert.equal(await client.pushBlob("docs/blobs", descriptor, data), false, "a blob the repository has is skipped");
+  assert.equal(await client.blobExists("docs/blobs", descriptor.digest), data.length);
+  assert.equal(await client.blobExists("docs/blobs", digest(text("absent"))), null);
+
+  const received = [];
+  const fetched = await client.fetchBlob("docs/blobs", descriptor, { onProgress: (done, total) => received.push([done, total]) });
+  assert.deepEqual(fetched, new Uint8Array(data));
+  assert.deepEqual(received.at(-1), [data.length, data.length]);
+
+  // The registry serves the blob to anyone asking in that repository, but checks it is the one asked for.
+  const wrong = { ...descriptor, size: descriptor.size + 1 };
+  await assert.rejects(client.fetchBlob("docs/blobs", wrong), (e) => e instanceof OciError && e.code === "SIZE_MISMATCH");
+  await assert.rejects(
+    client.pushBlob("docs/blobs", descriptor, data.subarray(1)),
+    (e) => e instanceof OciError && e.code === "SIZE_MISMATCH",
+  );
+});
+
+test("resolve, tag and listTags", async () => {
+  const packed = packFiles({ "a.md": text("# A\n") });
+  await client.push("docs/tags:v1", packed);
+  const resolved = await client.resolve("docs/tags:v1");
+  assert.deepEqual(resolved, { mediaType: packed.mediaType, digest: packed.digest, size: packed.size });
+  assert.deepEqual(await client.resolve(`docs/tags@${packed.digest}`), resolved);
+
+  assert.deepEqual(await client.tag("docs/tags:v1", "latest"), resolved);
+  assert.deepEqual(await client.tag(`docs/tags@${packed.digest}`, "stable"), resolved);
+  assert.deepEqual(await client.resolve("docs/tags:stable"), resolved);
+  // distribution 2.8.2 ignores n and sends everything in one page: listing still works.
+  assert.deepEqual((await client.listTags("docs/tags")).sort(), ["latest", "stable", "v1"]);
+  assert.deepEqual((await client.listTags("docs/tags", { pageSize: 1 })).sort(), ["latest", "stable", "v1"]);
+
+  const fetched = await client.fetchManifest("docs/tags:stable");
+  assert.deepEqual(fetched, { mediaType: packed.mediaType, digest: packed.digest, bytes: packed.manifest });
+});
+
+test("push with a subject updates the referrers tag; referrers() lists and filters", async () => {
+  const subject = packFiles({ "doc.md": text("# Signed\n") });
+  await client.push("docs/referred:v1", subject);
+  const signature = pack({
+    artifactType: SIGNATURE_TYPE,
+    files: [{ name: "sig.txt", data: text("signature bytes") }],
+    annotations: { "org.example.signer": "alice" },
+    subject: subject.descriptor,
+  });
+  await client.push("docs/referred", signature);
+  const sbom = pack({
+    artifactType: "application/vnd.example.sbom.config.v1+json",
+    files: [{ name: "sbom.json", data: text("{}") }],
+    subject: subject.descriptor,
+  });
+  await client.push("docs/referred", sbom);
+
+  const listed = await client.referrers("docs/referred:v1");
+  assert.deepEqual(
+    listed.map((d) => d.digest),
+    [signature.digest, sbom.digest],
+  );
+  assert.deepEqual(listed[0], {
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    digest: signature.digest,
+    size: signature.size,
+    annotations: { "org.example.signer": "alice" },
+    artifactType: SIGNATURE_TYPE,
+  });
+  assert.deepEqual(
+    (await client.referrers("docs/referred", subject.digest, { artifactType: SIGNATURE_TYPE })).map((d) => d.digest),
+    [signature.digest],
+  );
+  assert.deepEqual(await client.referrers("docs/referred", subject.descriptor, { artifactType: "application/vnd.example.none.config.v1+json" }), []);
+  // The tag schema: the subject's digest as a tag, holding an index of the referrers.
+  const tag = subject.digest.replace(":", "-");
+  assert.ok((await client.listTags("docs/referred")).includes(tag));
+  const index = await client.fetchManifest(`docs/referred:${tag}`);
+  assert.equal(index.mediaType, "application/vnd.oci.image.index.v1+json");
+  // Pushing the same referrer again leaves the index as it is.
+  await client.push("docs/referred", signature);
+  assert.equal((await client.resolve(`docs/referred:${tag}`)).digest, index.digest);
+  // Nothing refers to the signature.
+  assert.deepEqual(await client.referrers(`docs/referred@${signature.digest}`), []);
+});
+
+test("deleteManifest by tag and by digest", async () => {
+  const first = packFiles({ "one.md": text("# One\n") });
+  const second = packFiles({ "two.md": text("# Two\n") });
+  await client.push("docs/deleted:one", first);
+  await client.push("docs/deleted:two", second);
+  await client.deleteManifest("docs/deleted:one");
+  await client.deleteManifest("docs/deleted", second.digest);
+  for (const gone of [`docs/deleted@${first.digest}`, `docs/deleted@${second.digest}`, "docs/deleted:one"]) {
+    await assert.rejects(client.fetchManifest(gone), (e) => e instanceof OciError && e.code === "MANIFEST_UNKNOWN", gone);
+  }
+});
+
+test("an unknown manifest is MANIFEST_UNKNOWN with the registry's details", async () => {
+  await client.push("docs/known:v1", packFiles({ "k.md": text("# K\n") }));
+  const error = await client.fetchManifest("docs/known:nope").then(
+    () => assert.fail("fetched a manifest that is not there"),
+    (e) => e,
+  );
+  assert.ok(error instanceof OciError);
+  assert.equal(error.code, "MANIFEST_UNKNOWN");
+  assert.equal(error.details.status, 404);
+  assert.equal(error.details.registryCode, "MANIFEST_UNKNOWN");
+  assert.equal(error.details.message, "manifest unknown");
+  await assert.rejects(client.resolve("docs/known:nope"), (e) => e.code === "NOT_FOUND" && e.details.status === 404);
+  // distribution answers a repository it has never seen with NAME_UNKNOWN.
+  await assert.rejects(client.listTags("docs/never-pushed"), (e) => e.code === "NAME_UNKNOWN");
+});
+
+test("a pull aborted mid-transfer rejects with the signal's reason", async () => {
+  const packed = packFiles({ "large.bin": randomBytes(4 * 1024 * 1024) });
+  await client.push("docs/aborted:v1", packed);
+  const controller = new AbortController();
+  const reason = new Error("stop now");
+  await assert.rejects(
+    client.pull("docs/aborted:v1", { signal: controller.signal, onProgress: (done) => done > 0 && controller.abort(reason) }),
+    (e) => e === reason,
+  );
+  await assert.rejects(client.resolve("docs/aborted:v1", { signal: AbortSignal.abort() }), { name: "AbortError" });
+});
+
+describe("htpasswd Basic auth", () => {
+  const haveHtpasswd = existsSync(HTPASSWD_BIN);
+  let secured;
+
+  before(async () => {
+    if (haveHtpasswd) secured = await startRegistry({ users: { alice: "s3cret" } });
+  });
+
+  after(async () => {
+    await secured?.stop();
+  });
+
+  test("right credentials push and pull; wrong or none are UNAUTHORIZED", { skip: haveHtpasswd ? false : `${HTPASSWD_BIN} is missing (apt-get install apache2-utils)` }, async () => {
+    const packed = packFiles({ "private.md": text("# Private\n") });
+    const alice = new Client({ registry: secured.address, plainHttp: true, credentials: { username: "alice", password: "s3cret" } });
+    await alice.push("private/docs:v1", packed);
+    const pulled = await alice.pull("private/docs:v1");
+    assert.deepEqual(pulled.bytes, packed.manifest);
+
+    const wrong = new Client({ registry: secured.address, plainHttp: true, credentials: { username: "alice", password: "nope" } });
+    const anonymous = new Client({ registry: secured.address, plainHttp: true });
+    for (const intruder of [wrong, anonymous]) {
+      const error = await intruder.resolve("private/docs:v1").then(() => assert.fail("resolved without the right credentials"), (e) => e);
+      assert.ok(error instanceof OciError);
+      assert.equal(error.code, "UNAUTHORIZED");
+      assert.equal(error.details.status, 401);
+      await assert.rejects(intruder.push("private/docs:v2", packed), (e) => e.code === "UNAUTHORIZED");
+    }
+  });
+});
+
+test("the npm README's registry snippet runs against the registry", () => {
+  // ```js registry blocks are left out of readme.test.mjs (they need a registry) and run here,
+  // with the README's localhost:5000 replaced by this test's registry.
+  const readme = readFileSync(new URL("./node_modules/ocikit/README.md", import.meta.url), "utf8");
+  const blocks = [...readme.matchAll(/^```js registry[ \t]*\n([\s\S]*?)^```[ \t]*$/gm)].map((m) => m[1]);
+  assert.ok(blocks.length > 0, "the README has a ```js registry block");
+  const dir = mkdtempSync(join(new URL(".", import.meta.url).pathname, ".readme-registry-"));
+  try {
+    blocks.forEach((code, i) => {
+      const file = join(dir, `block-${i + 1}.mjs`);
+      writeFileSync(file, code.replaceAll("localhost:5000", open.address));
+      try {
+        execFileSync(process.execPath, [file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+      } catch (error) {
+        assert.fail(`README registry block ${i + 1} failed:\n${code}\n--- stderr ---\n${error.stderr}`);
+      }
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,142 @@
+// Replays the registry transcripts of tests/vectors/registry/ through the engine's JS binding,
+// exactly as core/tests/registry.rs does: each operation must ask for the recorded requests
+// (method, URL, the listed headers — null meaning absent — and body) and waits, and end with the
+// recorded result or error code.
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { describe, test } from "node:test";
+import { implementations } from "./vectors.mjs";
+
+const dir = new URL("../vectors/registry/", import.meta.url);
+const transcripts = readdirSync(dir)
+  .filter((name) => name.endsWith(".json"))
+  .sort()
+  .map((name) => JSON.parse(readFileSync(new URL(name, dir), "utf8")));
+const encode = (text) => new TextEncoder().encode(text);
+const decode = (bytes) => new TextDecoder().decode(bytes);
+
+test("the transcripts are all there", () => {
+  assert.ok(transcripts.length >= 39, `only ${transcripts.length} transcripts`);
+});
+
+/** The session of a transcript, as core/tests/registry.rs builds it. */
+function session(ocikit, spec) {
+  return new ocikit.RegistrySession(spec.registry, {
+    plainHttp: spec.plainHttp ?? false,
+    credentials: spec.credentials ?? undefined,
+  });
+}
+
+/** The operation of a step, and how its result reads as the transcript writes it. */
+function operation(ocikit, s, spec) {
+  const blob = () => ({ mediaType: "application/octet-stream", digest: spec.digest, size: spec.size });
+  switch (spec.op) {
+    case "getManifest":
+      return [ocikit.getManifest(s, spec.reference), (m) => ({ mediaType: m.mediaType, digest: m.digest, body: decode(m.bytes) })];
+    case "putManifest":
+      return [ocikit.putManifest(s, spec.reference, spec.mediaType, encode(spec.body)), (put) => ({ digest: put.digest })];
+    case "blobExists":
+      return [ocikit.blobExists(s, spec.reference, spec.digest), (size) => ({ size })];
+    case "pushBlob":
+      return [
+        ocikit.pushBlob(s, spec.reference, blob(), { mountFrom: spec.mountFrom, chunkSize: spec.chunkSize }),
+        (uploaded) => ({ uploaded }),
+      ];
+    case "resumeBlob":
+      return [ocikit.resumeBlobPush(s, spec.reference, blob(), spec.uploadUrl, spec.chunkSize), (uploaded) => ({ uploaded })];
+    case "resolveManifest":
+      return [ocikit.resolveManifest(s, spec.reference), (r) => ({ mediaType: r.mediaType, digest: r.digest, size: r.size })];
+    case "deleteManifest":
+      return [ocikit.deleteManifest(s, spec.reference, spec.digest), () => ({})];
+    case "listReferrers":
+      return [
+        ocikit.listReferrers(s, spec.reference, spec.subject, { artifactType: spec.artifactType }),
+        (found) => ({ referrers: found.map((d) => d.digest) }),
+      ];
+    case "addReferrer": {
+      const referrer = { ...blob(), mediaType: "application/vnd.oci.image.manifest.v1+json" };
+      if (spec.artifactType !== undefined) referrer.artifactType = spec.artifactType;
+      return [ocikit.addReferrer(s, spec.reference, spec.subject, referrer), (index) => ({ index })];
+    }
+    case "getBlob":
+      return [ocikit.getBlob(s, spec.reference, blob(), { have: spec.have ?? 0 }), () => ({})];
+    case "listTags":
+      return [ocikit.listTags(s, spec.reference, { pageSize: spec.pageSize }), (tags) => ({ tags })];
+    default:
+      throw new Error(`unknown op ${spec.op}`);
+  }
+}
+
+/** A header of a request, compared case-insensitively (the first, if repeated), trimmed. */
+function header(request, name) {
+  const found = request.headers.find(([n]) => n.toLowerCase() === name.toLowerCase());
+  return found === undefined ? null : found[1].trim();
+}
+
+function checkRequest(name, request, expected) {
+  assert.equal(request.method, expected.method, `${name}: method of ${request.url}`);
+  assert.equal(request.url, expected.url, `${name}: url`);
+  for (const [key, value] of Object.entries(expected.headers)) {
+    assert.equal(header(request, key), value, `${name}: header ${key} of ${request.method} ${request.url}`);
+  }
+  if ("body" in expected) {
+    assert.ok(request.body instanceof Uint8Array, `${name}: body is bytes`);
+    assert.equal(decode(request.body), expected.body, `${name}: body`);
+  }
+  if ("bodyBlob" in expected) {
+    assert.deepEqual(request.body, { blob: expected.bodyBlob }, `${name}: blob body`);
+  }
+}
+
+/** The recorded response as an input. Headers go in both accepted shapes, alternately. */
+function response(spec, asPairs) {
+  const input = { type: "response", status: spec.status, headers: asPairs ? Object.entries(spec.headers ?? {}) : spec.headers ?? {} };
+  input.body = encode(spec.body ?? "");
+  if (spec.streamed !== undefined) input.streamed = spec.streamed;
+  return input;
+}
+
+for (const [label, ocikit] of implementations) {
+  describe(label, () => {
+    for (const doc of transcripts) {
+      test(doc.name, () => {
+        const s = session(ocikit, doc.session);
+        let exchanges = 0;
+        for (const step of doc.steps) {
+          const now = step.now ?? 0;
+          const [op, result] = operation(ocikit, s, step.operation);
+          let input = { type: "start" };
+          for (const exchange of step.exchanges) {
+            let event;
+            try {
+              event = op.next(s, input, now);
+            } catch (error) {
+              assert.fail(`${doc.name}: failed early with ${error.code}: ${error.message}`);
+            }
+            if ("wait" in exchange) {
+              assert.deepEqual(event, { type: "wait", ms: exchange.wait }, doc.name);
+              input = { type: "resume" };
+              continue;
+            }
+            assert.equal(event.type, "send", `${doc.name}: expected a request, got ${JSON.stringify(event)}`);
+            assert.deepEqual(Object.keys(event.request), ["method", "url", "headers", "body", "responseBody"]);
+            checkRequest(doc.name, event.request, exchange.request);
+            input = response(exchange.response, exchanges++ % 2 === 0);
+          }
+          let outcome;
+          try {
+            const event = op.next(s, input, now);
+            assert.equal(event.type, "done", `${doc.name}: expected the end, got ${JSON.stringify(event)}`);
+            outcome = { result: result(event.value) };
+          } catch (error) {
+            if (!(error instanceof ocikit.OciError)) throw error;
+            outcome = { error: error.code };
+          }
+          assert.ok(op.finished, `${doc.name}: the operation is finished`);
+          if (step.error !== undefined) assert.deepEqual(outcome, { error: step.error }, doc.name);
+          else assert.deepEqual(outcome, { result: step.result }, doc.name);
+        }
+      });
+    }
+  });
+}
