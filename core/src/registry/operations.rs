@@ -280,6 +280,8 @@ pub struct PushBlob {
     offset: u64,
     chunk: u64,
     recoveries: u32,
+    /// Why the upload session was lost, reported if the blob did not make it either.
+    lost_upload: Option<Error>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -288,6 +290,8 @@ enum PushPhase {
     Start,
     Chunk,
     Status,
+    /// The upload session is gone: did it complete before the interruption?
+    Committed,
     Close,
 }
 
@@ -324,6 +328,7 @@ impl PushBlob {
             location: String::new(),
             offset: 0,
             recoveries: 0,
+            lost_upload: None,
         }
     }
 
@@ -502,6 +507,20 @@ impl PushBlob {
                     self.send_rest();
                 }
                 PushPhase::Status => {
+                    if response.status == 404 {
+                        // The session is unknown: maybe its closing PUT went through before the
+                        // interruption. The blob's presence tells.
+                        self.lost_upload = Some(registry_error(&response));
+                        let url = session.url(&repository_path(
+                            &self.reference,
+                            "blobs",
+                            &self.descriptor.digest.to_string(),
+                        ));
+                        self.exchange =
+                            Exchange::new(Request::new(Method::Head, url), self.scope());
+                        self.phase = PushPhase::Committed;
+                        continue;
+                    }
                     if response.status != 204 && response.status != 202 {
                         return Err(registry_error(&response));
                     }
@@ -514,6 +533,15 @@ impl PushBlob {
                         Some(end) => end + 1,
                     };
                     self.send_rest();
+                }
+                PushPhase::Committed => {
+                    if response.status == 200 {
+                        return Ok(Event::Done(true));
+                    }
+                    return Err(self
+                        .lost_upload
+                        .take()
+                        .unwrap_or_else(|| registry_error(&response)));
                 }
                 PushPhase::Close => {
                     if response.status != 201 {

@@ -435,6 +435,29 @@ transcripts["get-blob-resume-bad-range"] = {
                "error": "PROTOCOL_ERROR"}],
 }
 
+transcripts["push-blob-resume-after-commit"] = {
+    "description": "resuming an upload whose closing PUT had gone through: the session is unknown (404), the blob is there",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [{"operation": {"op": "resumeBlob", "reference": f"{R}/docs", "digest": BIG, "size": 10, "chunkSize": 8,
+                             "uploadUrl": f"{BASE}/v2/docs/blobs/uploads/u-9?_state=old"}, "now": 0,
+               "exchanges": [
+                   ex(req("GET", f"{BASE}/v2/docs/blobs/uploads/u-9?_state=old"), res(404, '{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN","message":"blob upload unknown to registry"}]}')),
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BIG}"), res(200, "", Content_Length="10", Docker_Content_Digest=BIG)),
+               ],
+               "result": {"uploaded": True}}],
+}
+transcripts["push-blob-resume-lost"] = {
+    "description": "resuming an upload the registry forgot, whose blob is not there: BLOB_UPLOAD_UNKNOWN",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [{"operation": {"op": "resumeBlob", "reference": f"{R}/docs", "digest": BIG, "size": 10, "chunkSize": 8,
+                             "uploadUrl": f"{BASE}/v2/docs/blobs/uploads/u-9?_state=old"}, "now": 0,
+               "exchanges": [
+                   ex(req("GET", f"{BASE}/v2/docs/blobs/uploads/u-9?_state=old"), res(404, '{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN","message":"blob upload unknown to registry"}]}')),
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BIG}"), res(404, "")),
+               ],
+               "error": "BLOB_UPLOAD_UNKNOWN"}],
+}
+
 OUT.mkdir(exist_ok=True)
 for name, transcript in transcripts.items():
     (OUT / f"{name}.json").write_text(json.dumps({"name": name, **transcript}, indent=2) + "\n")
