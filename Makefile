@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: build python wasm tools demo test lint fmt clippy test-rust test-python test-js test-browser test-interop bench bench-python bench-node clean
+.PHONY: build python wasm tools demo test lint fmt clippy test-rust test-python test-js test-browser test-interop test-registry bench bench-python bench-node clean
 
 build: python wasm
 
@@ -21,7 +21,7 @@ tools:
 demo: build
 	scripts/demo.sh
 
-test: lint test-rust build test-python test-js test-browser test-interop
+test: lint test-rust build test-python test-js test-browser test-interop test-registry
 
 lint: fmt clippy
 
@@ -45,6 +45,9 @@ test-browser: wasm
 
 test-interop: python tools
 	$(PY) -m pytest tests/interop
+
+test-registry: python tools
+	$(PY) -m pytest tests/registry
 
 bench: bench-python bench-node
 

@@ -18,6 +18,7 @@ mod manifest;
 mod media_type;
 mod pack;
 mod reference;
+mod registry;
 mod repr;
 mod validate;
 
@@ -60,6 +61,7 @@ fn _ocikit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(artifact_type::check_logo, m)?)?;
 
     m.add_class::<reference::PyReference>()?;
+    registry::register(m)?;
 
     m.add_class::<layout::PyLayout>()?;
     m.add_function(wrap_pyfunction!(layout::verify_layout, m)?)?;

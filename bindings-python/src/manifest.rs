@@ -80,6 +80,13 @@ impl PyManifest {
         PyDescriptor(self.0.descriptor())
     }
 
+    /// The descriptor of this manifest as a referrers list shows it: its artifact type (its
+    /// config's media type when it has none) and its annotations.
+    #[getter]
+    fn referrer_descriptor(&self) -> PyDescriptor {
+        PyDescriptor(self.0.referrer_descriptor())
+    }
+
     /// `mediaType`, or `None` when the document has none.
     #[getter]
     fn media_type(&self) -> Option<&str> {

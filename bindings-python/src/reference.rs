@@ -9,7 +9,7 @@ use crate::errors::OrRaise;
 /// A registry reference, `registry/repository[:tag][@digest]`; immutable, hashable, picklable.
 #[pyclass(name = "Reference", module = "ocikit", frozen, eq, hash)]
 #[derive(Debug, PartialEq, Eq, Hash)]
-pub(crate) struct PyReference(Reference);
+pub(crate) struct PyReference(pub(crate) Reference);
 
 #[pymethods]
 impl PyReference {

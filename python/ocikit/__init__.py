@@ -17,6 +17,7 @@ True
 """
 
 from ocikit import annotations
+from ocikit._client import Client, Pulled, Referrer, login, logout
 from ocikit._files import digest_file
 from ocikit._layout import OciLayout
 from ocikit._ocikit import (
@@ -33,6 +34,7 @@ from ocikit._ocikit import (
     MediaType,
     Platform,
     Reference,
+    RegistrySession,
     Report,
     __version__,
     artifact_types,
@@ -45,6 +47,7 @@ from ocikit._ocikit import (
     verify,
     verify_layout,
 )
+from ocikit._http import HttpxTransport, StdlibTransport
 from ocikit._pack import Blob, Config, File, Packed, pack, pack_index
 from ocikit.errors import (
     AuthenticationError,
@@ -59,6 +62,7 @@ __all__ = [
     "ArtifactTypeDefinition",
     "AuthenticationError",
     "Blob",
+    "Client",
     "Config",
     "Description",
     "Descriptor",
@@ -67,6 +71,7 @@ __all__ = [
     "Digester",
     "File",
     "Finding",
+    "HttpxTransport",
     "Index",
     "Layout",
     "Manifest",
@@ -75,9 +80,13 @@ __all__ = [
     "OciLayout",
     "Packed",
     "Platform",
+    "Pulled",
     "Reference",
+    "Referrer",
     "RegistryError",
+    "RegistrySession",
     "Report",
+    "StdlibTransport",
     "ValidationError",
     "__version__",
     "annotations",
@@ -87,6 +96,8 @@ __all__ = [
     "describe",
     "digest",
     "digest_file",
+    "login",
+    "logout",
     "pack",
     "pack_index",
     "register_artifact_type",

@@ -350,6 +350,11 @@ class Manifest:
     def descriptor(self) -> Descriptor:
         """The descriptor of this manifest, with its artifact type, as an index lists it."""
     @property
+    def referrer_descriptor(self) -> Descriptor:
+        """The descriptor of this manifest as a referrers list shows it (distribution-spec
+        "Listing Referrers"): its artifact type (its config's media type when it has none) and
+        its annotations."""
+    @property
     def media_type(self) -> str | None:
         """``mediaType``, or ``None`` when the document has none."""
     @property
@@ -678,3 +683,297 @@ def verify_layout(
     Raises:
         Exception: whatever ``read`` or ``digest`` raised, as soon as verification returns.
     """
+
+# The registry engine ------------------------------------------------------------------------
+#
+# Sans-IO: an operation describes each HTTP request (``Event.kind == "send"``), the host sends it
+# and feeds the ``Response`` back; ``"wait"`` asks the host to sleep ``ms`` then feed
+# ``"resume"``; ``"done"`` carries the result. ``ocikit.Client`` is the host ocikit ships.
+
+RegistryCredentials = tuple[str, str] | Mapping[str, str]
+OperationInput = Response | Literal["resume"] | None
+
+@final
+class RegistrySession:
+    """A registry, the credentials for it, and the tokens it issued (cached by scope until they
+    expire). Thread-safe: operations on several threads may share one session.
+
+    ``credentials``: ``(username, password)``, or a dict with ``username`` and ``password``,
+    ``refresh_token`` (an OAuth2 identity token) or ``access_token`` (sent as is). The repr never
+    shows secrets.
+
+    Raises:
+        TypeError, ValueError: credentials of another shape.
+    """
+
+    def __init__(
+        self,
+        registry: str,
+        *,
+        plain_http: bool = False,
+        credentials: RegistryCredentials | None = None,
+    ) -> None: ...
+    @property
+    def registry(self) -> str:
+        """The registry, ``host[:port]``."""
+    @property
+    def plain_http(self) -> bool:
+        """Whether the registry is reached over plain HTTP."""
+    @property
+    def base(self) -> str:
+        """``scheme://host[:port]``."""
+
+@final
+class Request:
+    """An HTTP request to send exactly as described; the host adds only ``Host`` and
+    ``Content-Length`` and follows no redirects (the engine does)."""
+
+    @property
+    def method(self) -> Literal["GET", "HEAD", "PUT", "POST", "PATCH", "DELETE"]:
+        """The method."""
+    @property
+    def url(self) -> str:
+        """The absolute URL."""
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """The headers, in order."""
+    def header(self, name: str) -> str | None:
+        """The value of a header (case-insensitive), or ``None``."""
+    @property
+    def body(self) -> bytes | tuple[int, int] | None:
+        """``None``, the bytes to send, or ``(offset, length)`` of the blob being uploaded."""
+    @property
+    def stream(self) -> bool:
+        """Whether a 2xx body is streamed to the destination while hashed (report
+        ``streamed=(digest, size)``) instead of read whole."""
+    @property
+    def capture_max(self) -> int:
+        """The most bytes of a captured body to read."""
+
+@final
+class Response:
+    """A response to feed back: ``headers`` as ``(name, value)`` pairs or a mapping, the
+    captured ``body``, and for a streamed body its ``(digest, size)``."""
+
+    def __init__(
+        self,
+        status: int,
+        headers: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
+        body: Buffer | None = None,
+        streamed: tuple[str | Digest, int] | None = None,
+    ) -> None: ...
+    @property
+    def status(self) -> int:
+        """The status code."""
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """The headers as given."""
+    @property
+    def body(self) -> bytes:
+        """The captured body."""
+    @property
+    def streamed(self) -> tuple[str, int] | None:
+        """``(digest, size)`` of a streamed body."""
+
+@final
+class Event:
+    """What an operation asks of the host next."""
+
+    @property
+    def kind(self) -> Literal["send", "wait", "done"]:
+        """``"send"``, ``"wait"`` or ``"done"``."""
+    @property
+    def request(self) -> Request | None:
+        """The request to send (``"send"``)."""
+    @property
+    def ms(self) -> int | None:
+        """Milliseconds to wait (``"wait"``)."""
+    @property
+    def value(self) -> Any:
+        """The operation's result (``"done"``)."""
+
+@final
+class FetchedManifest:
+    """A manifest as fetched."""
+
+    @property
+    def media_type(self) -> str:
+        """``Content-Type`` as served, without parameters."""
+    @property
+    def data(self) -> bytes:
+        """The exact bytes."""
+    @property
+    def digest(self) -> str:
+        """Their digest (checked against the reference and ``Docker-Content-Digest``)."""
+
+@final
+class Resolved:
+    """What resolving a reference tells."""
+
+    @property
+    def media_type(self) -> str:
+        """``Content-Type`` as served."""
+    @property
+    def digest(self) -> str:
+        """The manifest's digest."""
+    @property
+    def size(self) -> int:
+        """The manifest's size."""
+
+@final
+class GetManifest:
+    """GET a manifest by tag or digest (at most ``max_size`` bytes, default 4 MiB); done with a
+    ``FetchedManifest``."""
+
+    def __init__(
+        self, session: RegistrySession, reference: str | Reference, *, max_size: int | None = None
+    ) -> None: ...
+    def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
+        """The next step (``input``: ``None`` first, then the ``Response`` to the last request,
+        or ``"resume"`` after a wait; ``now_ms``: Unix time in milliseconds).
+
+        Raises:
+            RegistryError: e.g. ``MANIFEST_UNKNOWN``, ``UNAUTHORIZED``.
+            DigestMismatchError: the bytes do not match the digest asked for.
+            ValidationError: ``SIZE_INVALID`` over the size limit.
+        """
+
+@final
+class PutManifest:
+    """PUT a manifest's exact bytes under the reference's tag (or its digest); done with the
+    digest."""
+
+    def __init__(
+        self, session: RegistrySession, reference: str | Reference, media_type: str, data: Buffer
+    ) -> None: ...
+    @property
+    def subject_processed(self) -> bool:
+        """After the PUT: whether the registry indexed the subject (``OCI-Subject``); when a
+        manifest with a subject was pushed and this is false, run ``AddReferrer``."""
+    def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
+        """The next step (see ``GetManifest.next``)."""
+
+@final
+class BlobExists:
+    """HEAD a blob; done with its size, or ``None`` when absent."""
+
+    def __init__(
+        self, session: RegistrySession, reference: str | Reference, digest: str | Digest
+    ) -> None: ...
+    def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
+        """The next step (see ``GetManifest.next``)."""
+
+@final
+class PushBlob:
+    """Upload a blob (skipped when present, mounted from ``mount_from`` when possible,
+    monolithic or in ``chunk_size`` chunks); done with ``True`` when sent or mounted, ``False``
+    when the repository had it. Request bodies are ``(offset, length)`` ranges of the blob."""
+
+    def __init__(
+        self,
+        session: RegistrySession,
+        reference: str | Reference,
+        descriptor: Descriptor,
+        *,
+        mount_from: str | None = None,
+        chunk_size: int | None = None,
+    ) -> None: ...
+    @staticmethod
+    def resume(
+        session: RegistrySession,
+        reference: str | Reference,
+        descriptor: Descriptor,
+        upload_url: str,
+        chunk_size: int,
+    ) -> PushBlob:
+        """Resumes an interrupted upload at ``upload_url``: asks the registry how much it has,
+        then sends the rest in chunks.
+
+        Raises:
+            ValueError: ``chunk_size`` is 0.
+        """
+    @property
+    def upload_url(self) -> str:
+        """The newest upload URL (``""`` before the upload session starts)."""
+    def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
+        """The next step (see ``GetManifest.next``)."""
+
+@final
+class GetBlob:
+    """GET a blob, streamed by the host while hashed; done with ``None`` once the reported
+    digest and size match. With ``have``, asks for the rest (``Range``) of a download whose
+    first ``have`` bytes the host has (append on 206, start over on 200)."""
+
+    def __init__(
+        self,
+        session: RegistrySession,
+        reference: str | Reference,
+        descriptor: Descriptor,
+        *,
+        have: int = 0,
+    ) -> None: ...
+    def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
+        """The next step (see ``GetManifest.next``)."""
+
+@final
+class ResolveManifest:
+    """Resolve a tag or digest (HEAD, else GET); done with a ``Resolved``."""
+
+    def __init__(self, session: RegistrySession, reference: str | Reference) -> None: ...
+    def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
+        """The next step (see ``GetManifest.next``)."""
+
+@final
+class DeleteManifest:
+    """DELETE a manifest by digest; done with ``None``."""
+
+    def __init__(
+        self, session: RegistrySession, reference: str | Reference, digest: str | Digest
+    ) -> None: ...
+    def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
+        """The next step (see ``GetManifest.next``)."""
+
+@final
+class ListTags:
+    """List a repository's tags (``page_size`` per page), following pagination; done with a
+    ``list[str]``."""
+
+    def __init__(
+        self, session: RegistrySession, reference: str | Reference, *, page_size: int | None = None
+    ) -> None: ...
+    def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
+        """The next step (see ``GetManifest.next``)."""
+
+@final
+class ListReferrers:
+    """List what refers to ``subject`` (referrers API, or the tag schema on 404), optionally
+    of one ``artifact_type``; done with a ``list[Descriptor]``."""
+
+    def __init__(
+        self,
+        session: RegistrySession,
+        reference: str | Reference,
+        subject: str | Digest,
+        *,
+        artifact_type: str | None = None,
+    ) -> None: ...
+    def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
+        """The next step (see ``GetManifest.next``)."""
+
+@final
+class AddReferrer:
+    """Add ``referrer`` to the referrers tag of ``subject`` (registries without the referrers
+    API); done with the new index's digest, or ``None`` when it was already listed."""
+
+    def __init__(
+        self,
+        session: RegistrySession,
+        reference: str | Reference,
+        subject: str | Digest,
+        referrer: Descriptor,
+    ) -> None: ...
+    def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
+        """The next step (see ``GetManifest.next``)."""
+
+def referrers_tag(subject: str | Digest) -> str:
+    """The referrers tag schema's tag for ``subject``: ``<alg>-<encoded>``."""

@@ -16,20 +16,26 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Callable, cast
+from typing import Any, Callable, Optional, cast
 
 from ocikit import (
     ArtifactTypeDefinition,
+    Client,
     Config,
+    Descriptor,
     File,
     MediaType,
     OciError,
     OciLayout,
+    Reference,
+    Referrer,
     Report,
     __version__,
     annotations,
     artifact_types,
     check_title,
+    login,
+    logout,
     validate,
 )
 from ocikit._files import _digest_path, _feed
@@ -239,20 +245,33 @@ def _print_media_type(media_type: MediaType, findings: list[Any]) -> None:
 def _add_push_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "target",
-        metavar="DIR[:TAG[,TAG…]]",
-        help="with --oci-layout: the image layout directory (created if missing) and tags",
+        metavar="REF[,TAG…]",
+        help="REGISTRY/REPOSITORY[:TAG[,TAG…]], or with --oci-layout DIR[:TAG[,TAG…]] (an image "
+        "layout directory, created if missing)",
     )
+    _add_pack_arguments(parser)
+    parser.add_argument(
+        "--oci-layout",
+        action="store_true",
+        help="push to an OCI image layout directory instead of a registry",
+    )
+    parser.add_argument(
+        "--image-spec",
+        choices=("v1.1", "v1.0"),
+        help="the image-spec version to pack for (default v1.1)",
+    )
+    _add_remote_arguments(parser, transfers=True)
+    _add_format(parser)
+
+
+def _add_pack_arguments(parser: argparse.ArgumentParser) -> None:
+    """The packing flags ``push`` and ``attach`` share (ORAS's)."""
     parser.add_argument(
         "files",
         nargs="*",
         metavar="FILE[:TYPE]",
         help="files to pack as layers, each with an optional media type (default "
         "application/vnd.oci.image.layer.v1.tar); the title is the path as given",
-    )
-    parser.add_argument(
-        "--oci-layout",
-        action="store_true",
-        help="push to an OCI image layout directory (registries are not supported yet)",
     )
     parser.add_argument("--artifact-type", metavar="TYPE", help="the artifact type")
     parser.add_argument(
@@ -274,41 +293,81 @@ def _add_push_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help='a JSON file of annotations: {"$manifest": {…}, "$config": {…}, "FILE": {…}}',
     )
-    parser.add_argument(
-        "--image-spec",
-        choices=("v1.1", "v1.0"),
-        help="the image-spec version to pack for (default v1.1)",
-    )
     parser.add_argument("--export-manifest", metavar="FILE", help="also write the manifest here")
-    _add_format(parser)
 
 
+def _handled(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Runs a command, printing its failure: ``error: …`` for a usage error (status 2) or an
+    I/O error (status 1), ``error[CODE]: …`` for an ocikit error (status 2)."""
+
+    def handled(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except _UsageError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_INVALID
+        except OciError as error:
+            return _report(error)
+        except OSError as error:
+            print(f"error: {_os_error(error)}", file=sys.stderr)
+            return EXIT_IO
+
+    handled.__doc__ = run.__doc__
+    return handled
+
+
+@_handled
 def _cmd_push(args: argparse.Namespace) -> int:
-    try:
-        return _push(args)
-    except _UsageError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_INVALID
-    except OciError as error:
-        return _report(error)
-    except OSError as error:
-        print(f"error: {_os_error(error)}", file=sys.stderr)
-        return EXIT_IO
-
-
-def _push(args: argparse.Namespace) -> int:
     if not args.oci_layout:
-        raise _UsageError(
-            "pushing to a registry is not supported yet; write an OCI image layout with "
-            "--oci-layout DIR[:TAG]"
-        )
+        return _push_remote(args)
     raw, *extra_tags = args.target.split(",")
     path, tag = _split_reference(raw)
     tags = ([tag] if tag else []) + extra_tags
     if not path or "" in extra_tags:
         raise _UsageError(f"{args.target!r} is not DIR[:TAG[,TAG…]]")
+    packed = _pack_arguments(args, args.image_spec)
+    layout = OciLayout(path)
+    layout.write(packed, tags[0] if tags else None)
+    for extra in tags[1:]:
+        layout.tag(packed.digest, extra)
+    if args.export_manifest:
+        Path(args.export_manifest).write_bytes(packed.manifest.to_json())
+    _print_pushed(args, raw, path, tags, packed)
+    return EXIT_OK
 
-    image_spec = args.image_spec
+
+def _push_remote(args: argparse.Namespace) -> int:
+    raw, *extra_tags = args.target.split(",")
+    reference = _remote_reference(raw)
+    if "" in extra_tags:
+        raise _UsageError(f"{args.target!r} is not REGISTRY/REPOSITORY[:TAG[,TAG…]]")
+    packed = _pack_arguments(args, args.image_spec)
+    with _client(args, reference.registry) as client:
+        client.push(reference, packed)
+        for extra in extra_tags:
+            client.push_manifest(
+                f"{reference.registry}/{reference.repository}:{extra}", packed.manifest
+            )
+    if args.export_manifest:
+        Path(args.export_manifest).write_bytes(packed.manifest.to_json())
+    name = f"{reference.registry}/{reference.repository}"
+    tags = ([reference.tag] if reference.tag else []) + extra_tags
+    if args.format == "json":
+        _print_pushed(args, raw, name, tags, packed)
+        return EXIT_OK
+    print(f"Pushed [registry] {raw}")
+    for tag in extra_tags:
+        print(f"Tagged {tag}")
+    if packed.manifest.artifact_type:
+        print(f"ArtifactType: {packed.manifest.artifact_type}")
+    print(f"Digest: {packed.digest}")
+    return EXIT_OK
+
+
+def _pack_arguments(
+    args: argparse.Namespace, image_spec: str | None, subject: Descriptor | None = None
+) -> Packed:
+    """The artifact the packing flags describe."""
     if args.config is not None and args.artifact_type is None:
         # ORAS: the v1.1 artifact guidance wants an artifact type; a config without one means
         # an image-spec v1.0 artifact unless v1.1 was asked for explicitly.
@@ -348,7 +407,7 @@ def _push(args: argparse.Namespace) -> int:
                 annotations=sections.get(file_path),
             )
         )
-    packed = _pack_files(
+    return _pack_files(
         files,
         artifact_type=args.artifact_type,
         config=config,
@@ -356,17 +415,9 @@ def _push(args: argparse.Namespace) -> int:
         annotations=manifest_annotations,
         image_spec=image_spec or "v1.1",
         created=created,
+        subject=subject,
         cli_defaults=True,
     )
-
-    layout = OciLayout(path)
-    layout.write(packed, tags[0] if tags else None)
-    for extra in tags[1:]:
-        layout.tag(packed.digest, extra)
-    if args.export_manifest:
-        Path(args.export_manifest).write_bytes(packed.manifest.to_json())
-    _print_pushed(args, raw, path, tags, packed)
-    return EXIT_OK
 
 
 def _print_pushed(
@@ -478,13 +529,13 @@ def _annotation_sections(args: argparse.Namespace) -> dict[str, dict[str, str]]:
 def _add_pull_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "source",
-        metavar="DIR:TAG|DIR@DIGEST",
-        help="with --oci-layout: the image layout directory and the tag or digest to pull",
+        metavar="REF",
+        help="REGISTRY/REPOSITORY:TAG or @DIGEST, or with --oci-layout DIR:TAG or DIR@DIGEST",
     )
     parser.add_argument(
         "--oci-layout",
         action="store_true",
-        help="pull from an OCI image layout directory (registries are not supported yet)",
+        help="pull from an OCI image layout directory instead of a registry",
     )
     parser.add_argument(
         "-o",
@@ -493,27 +544,23 @@ def _add_pull_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where to write the files (default: the current directory)",
     )
+    _add_remote_arguments(parser, transfers=True)
 
 
+@_handled
 def _cmd_pull(args: argparse.Namespace) -> int:
-    try:
-        return _pull(args)
-    except _UsageError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_INVALID
-    except OciError as error:
-        return _report(error)
-    except OSError as error:
-        print(f"error: {_os_error(error)}", file=sys.stderr)
-        return EXIT_IO
-
-
-def _pull(args: argparse.Namespace) -> int:
     if not args.oci_layout:
-        raise _UsageError(
-            "pulling from a registry is not supported yet; read an OCI image layout with "
-            "--oci-layout DIR:TAG"
-        )
+        reference = _remote_reference(args.source)
+        with _client(args, reference.registry) as client:
+            pulled = client.pull(reference, args.output)
+        output = Path(args.output).resolve()
+        for path in pulled.files:
+            print(f"Pulled {path.relative_to(output).as_posix()}")
+        if not pulled.files:
+            print("Skipped pulling layers without file name in org.opencontainers.image.title")
+        print(f"Pulled [registry] {args.source}")
+        print(f"Digest: {pulled.manifest.digest}")
+        return EXIT_OK
     at = args.source.rfind("@")
     path, reference = (
         (args.source[:at], args.source[at + 1 :]) if at >= 0 else _split_reference(args.source)
@@ -542,6 +589,438 @@ def _pull(args: argparse.Namespace) -> int:
         print("Skipped pulling layers without file name in org.opencontainers.image.title")
     print(f"Pulled [oci-layout] {args.source}")
     print(f"Digest: {manifest.digest}")
+    return EXIT_OK
+
+
+# Registry commands ---------------------------------------------------------------------------
+
+
+def _add_remote_arguments(parser: argparse.ArgumentParser, *, transfers: bool = False) -> None:
+    """How to reach a registry (ORAS's flags); ``transfers`` adds the blob transfer flags."""
+    group = parser.add_argument_group("registry")
+    group.add_argument(
+        "--plain-http", action="store_true", help="use plain HTTP (a loopback test registry)"
+    )
+    group.add_argument("-u", "--username", help="the registry user name")
+    group.add_argument("-p", "--password", help="the password or personal access token")
+    group.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    if transfers:
+        group.add_argument(
+            "--concurrency",
+            type=_positive,
+            default=4,
+            metavar="N",
+            help="blob transfers at a time (default 4)",
+        )
+        group.add_argument(
+            "--chunk-size",
+            type=_positive,
+            metavar="BYTES",
+            help="upload blobs in chunks of this many bytes (default: one request per blob)",
+        )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    if args.password_stdin:
+        if args.password is not None:
+            raise _UsageError("--password and --password-stdin cannot both be given")
+        return sys.stdin.readline().rstrip("\r\n")
+    return cast(Optional[str], args.password)
+
+
+def _client(args: argparse.Namespace, registry: str) -> Client:
+    """A client for ``registry`` with the command's flags: ``-u``/``-p`` credentials, else
+    those Docker's config.json holds."""
+    password = _password(args)
+    credentials: Any = "docker"
+    if args.username is not None:
+        if password is None:
+            raise _UsageError("-u/--username needs -p/--password or --password-stdin")
+        credentials = (args.username, password)
+    elif password is not None:
+        raise _UsageError("-p/--password needs -u/--username")
+    return Client(
+        registry,
+        plain_http=args.plain_http,
+        credentials=credentials,
+        concurrency=getattr(args, "concurrency", 4),
+        chunk_size=getattr(args, "chunk_size", None),
+    )
+
+
+def _remote_reference(text: str) -> Reference:
+    """``REGISTRY/REPOSITORY[:TAG][@DIGEST]`` (the first component is the registry, as in
+    ORAS)."""
+    return Reference.parse(text)
+
+
+def _descriptor_json(descriptor: Descriptor) -> Any:
+    return json.loads(descriptor.to_json())
+
+
+# ocikit attach
+
+
+def _add_attach_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("subject", metavar="REF", help="the artifact to attach to")
+    _add_pack_arguments(parser)
+    _add_remote_arguments(parser, transfers=True)
+    _add_format(parser)
+
+
+@_handled
+def _cmd_attach(args: argparse.Namespace) -> int:
+    reference = _remote_reference(args.subject)
+    if args.artifact_type is None:
+        raise _UsageError("attach needs --artifact-type")
+    with _client(args, reference.registry) as client:
+        subject = client.resolve(reference)
+        packed = _pack_arguments(args, "v1.1", subject=subject)
+        client.attach(reference, packed)
+    if args.export_manifest:
+        Path(args.export_manifest).write_bytes(packed.manifest.to_json())
+    name = f"{reference.registry}/{reference.repository}"
+    if args.format == "json":
+        _print_json(
+            {
+                "reference": f"{name}@{packed.digest}",
+                "mediaType": packed.manifest.media_type,
+                "digest": packed.digest,
+                "size": packed.size,
+                "artifactType": packed.manifest.artifact_type,
+                "subject": _descriptor_json(subject),
+            }
+        )
+        return EXIT_OK
+    print(f"Attached to [registry] {name}@{subject.digest}")
+    print(f"Digest: {packed.digest}")
+    return EXIT_OK
+
+
+# ocikit discover
+
+
+def _add_discover_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", metavar="REF", help="the artifact whose referrers to list")
+    parser.add_argument("--artifact-type", metavar="TYPE", help="only referrers of this type")
+    parser.add_argument(
+        "--depth", type=_positive, metavar="N", help="levels of referrers to follow (default all)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=("tree", "table", "json"),
+        default="tree",
+        help="output format (default: tree)",
+    )
+    _add_remote_arguments(parser)
+
+
+@_handled
+def _cmd_discover(args: argparse.Namespace) -> int:
+    reference = _remote_reference(args.target)
+    with _client(args, reference.registry) as client:
+        root = client.resolve(reference)
+        tree = client.discover(
+            f"{reference.registry}/{reference.repository}@{root.digest}",
+            args.artifact_type,
+            args.depth,
+        )
+    name = f"{reference.registry}/{reference.repository}"
+    if args.format == "json":
+        _print_json(
+            {
+                "reference": f"{name}@{root.digest}",
+                **_descriptor_json(root),
+                "referrers": [_referrer_json(name, node) for node in tree],
+            }
+        )
+    elif args.format == "table":
+        rows = [("Digest", "Artifact Type", "Subject")]
+        pending = [(node, root.digest) for node in tree]
+        while pending:
+            node, parent = pending.pop(0)
+            rows.append((node.descriptor.digest, node.descriptor.artifact_type or "-", parent))
+            pending += [(child, node.descriptor.digest) for child in node.referrers]
+        widths = [max(len(row[i]) for row in rows) for i in range(2)]
+        for digest, artifact_type, parent in rows:
+            print(f"{digest:<{widths[0]}}  {artifact_type:<{widths[1]}}  {parent}")
+    else:
+        print(f"{name}@{root.digest}")
+        _print_tree(tree, "")
+    return EXIT_OK
+
+
+def _referrer_json(name: str, node: Referrer) -> Any:
+    return {
+        "reference": f"{name}@{node.descriptor.digest}",
+        **_descriptor_json(node.descriptor),
+        "referrers": [_referrer_json(name, child) for child in node.referrers],
+    }
+
+
+def _print_tree(nodes: Sequence[Referrer], indent: str) -> None:
+    """ORAS's tree: referrers grouped by artifact type under their subject."""
+    groups: dict[str, list[Referrer]] = {}
+    for node in nodes:
+        groups.setdefault(node.descriptor.artifact_type or "<unknown>", []).append(node)
+    for g, (artifact_type, members) in enumerate(groups.items()):
+        last_group = g == len(groups) - 1
+        print(f"{indent}{'└── ' if last_group else '├── '}{artifact_type}")
+        inner = indent + ("    " if last_group else "│   ")
+        for m, node in enumerate(members):
+            last = m == len(members) - 1
+            print(f"{inner}{'└── ' if last else '├── '}{node.descriptor.digest}")
+            _print_tree(node.referrers, inner + ("    " if last else "│   "))
+
+
+# ocikit tag / resolve / copy
+
+
+def _add_tag_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", metavar="REF", help="the manifest to tag")
+    parser.add_argument("tags", nargs="+", metavar="TAG", help="the new tags")
+    _add_remote_arguments(parser)
+
+
+@_handled
+def _cmd_tag(args: argparse.Namespace) -> int:
+    reference = _remote_reference(args.source)
+    with _client(args, reference.registry) as client:
+        for tag in args.tags:
+            client.tag(reference, tag)
+            print(f"Tagged {tag}")
+    return EXIT_OK
+
+
+def _add_resolve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", metavar="REF", help="the tag or digest to resolve")
+    parser.add_argument(
+        "--full-reference", action="store_true", help="print REGISTRY/REPOSITORY@DIGEST"
+    )
+    _add_remote_arguments(parser)
+
+
+@_handled
+def _cmd_resolve(args: argparse.Namespace) -> int:
+    reference = _remote_reference(args.target)
+    with _client(args, reference.registry) as client:
+        descriptor = client.resolve(reference)
+    if args.full_reference:
+        print(f"{reference.registry}/{reference.repository}@{descriptor.digest}")
+    else:
+        print(descriptor.digest)
+    return EXIT_OK
+
+
+def _add_copy_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", metavar="SRC", help="the artifact to copy")
+    parser.add_argument("destination", metavar="DST", help="where to copy it")
+    parser.add_argument(
+        "-r", "--recursive", action="store_true", help="copy its referrers too, recursively"
+    )
+    _add_remote_arguments(parser, transfers=True)
+
+
+@_handled
+def _cmd_copy(args: argparse.Namespace) -> int:
+    source = _remote_reference(args.source)
+    destination = _remote_reference(args.destination)
+    with _client(args, source.registry) as client:
+        if destination.registry == source.registry:
+            copied = client.copy(source, destination, referrers=args.recursive)
+        else:
+            with _client(args, destination.registry) as to:
+                copied = client.copy(source, destination, referrers=args.recursive, destination=to)
+    print(f"Copied [registry] {args.source} => [registry] {args.destination}")
+    print(f"Digest: {copied.digest}")
+    return EXIT_OK
+
+
+# ocikit manifest fetch|push|delete, blob fetch|push, repo tags
+
+
+def _add_manifest_arguments(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    fetch = commands.add_parser("fetch", help="print a manifest (its exact bytes)")
+    fetch.add_argument("target", metavar="REF")
+    fetch.add_argument("-o", "--output", metavar="FILE", help="write it here instead")
+    fetch.add_argument("--descriptor", action="store_true", help="print its descriptor instead")
+    _add_remote_arguments(fetch)
+    fetch.set_defaults(subcommand=_manifest_fetch)
+    push = commands.add_parser("push", help="upload a manifest file (its exact bytes)")
+    push.add_argument("target", metavar="REF")
+    push.add_argument("file", metavar="FILE", help="the manifest; - is stdin")
+    push.add_argument("--media-type", metavar="TYPE", help="default: the mediaType inside")
+    _add_remote_arguments(push)
+    push.set_defaults(subcommand=_manifest_push)
+    delete = commands.add_parser("delete", help="delete a manifest")
+    delete.add_argument("target", metavar="REF")
+    delete.add_argument(
+        "-f", "--force", action="store_true", help="accepted for ORAS compatibility (no prompt)"
+    )
+    _add_remote_arguments(delete)
+    delete.set_defaults(subcommand=_manifest_delete)
+
+
+def _cmd_subcommand(args: argparse.Namespace) -> int:
+    return cast(int, _handled(args.subcommand)(args))
+
+
+def _manifest_fetch(args: argparse.Namespace) -> int:
+    reference = _remote_reference(args.target)
+    with _client(args, reference.registry) as client:
+        fetched = client.fetch(reference)
+    if args.descriptor:
+        _print_json(
+            {"mediaType": fetched.media_type, "digest": fetched.digest, "size": len(fetched.data)}
+        )
+    elif args.output:
+        Path(args.output).write_bytes(fetched.data)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(fetched.data)
+        sys.stdout.buffer.flush()
+    return EXIT_OK
+
+
+def _manifest_push(args: argparse.Namespace) -> int:
+    reference = _remote_reference(args.target)
+    data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    with _client(args, reference.registry) as client:
+        descriptor = client.push_manifest(reference, data, args.media_type)
+    print(f"Pushed [registry] {args.target}")
+    print(f"Digest: {descriptor.digest}")
+    return EXIT_OK
+
+
+def _manifest_delete(args: argparse.Namespace) -> int:
+    reference = _remote_reference(args.target)
+    with _client(args, reference.registry) as client:
+        client.delete_manifest(reference)
+    print(f"Deleted [registry] {args.target}")
+    return EXIT_OK
+
+
+def _add_blob_arguments(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    fetch = commands.add_parser("fetch", help="download a blob")
+    fetch.add_argument("target", metavar="REF@DIGEST")
+    fetch.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="where to write it; - is stdout"
+    )
+    _add_remote_arguments(fetch)
+    fetch.set_defaults(subcommand=_blob_fetch)
+    push = commands.add_parser("push", help="upload a file as a blob")
+    push.add_argument("target", metavar="REF", help="REGISTRY/REPOSITORY[@DIGEST]")
+    push.add_argument("file", metavar="FILE")
+    push.add_argument(
+        "--media-type",
+        default="application/octet-stream",
+        metavar="TYPE",
+        help="the media type of the printed descriptor (default application/octet-stream)",
+    )
+    push.add_argument("--descriptor", action="store_true", help="print the descriptor")
+    _add_remote_arguments(push, transfers=True)
+    push.set_defaults(subcommand=_blob_push)
+
+
+def _blob_fetch(args: argparse.Namespace) -> int:
+    reference = _remote_reference(args.target)
+    if reference.digest is None:
+        raise _UsageError(f"{args.target!r} names no blob: give REGISTRY/REPOSITORY@DIGEST")
+    with _client(args, reference.registry) as client:
+        size = client.blob_size(reference, reference.digest)
+        if size is None:
+            raise OciError(f"{args.target} is not in the repository", code="BLOB_UNKNOWN")
+        descriptor = Descriptor(
+            media_type="application/octet-stream", digest=reference.digest, size=size
+        )
+        if args.output == "-":
+            data = client.fetch_blob(reference, descriptor)
+            assert data is not None
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            client.fetch_blob(reference, descriptor, args.output)
+    return EXIT_OK
+
+
+def _blob_push(args: argparse.Namespace) -> int:
+    reference = _remote_reference(args.target)
+    digester = _digest_path(args.file, "sha256")
+    digest = digester.finalize()
+    if reference.digest is not None and reference.digest != digest:
+        raise OciError(
+            f"{args.file} has the digest {digest}, not {reference.digest}",
+            code="DIGEST_MISMATCH",
+            details={"expected": reference.digest, "actual": digest},
+        )
+    descriptor = Descriptor(media_type=args.media_type, digest=digest, size=digester.size)
+    with _client(args, reference.registry) as client:
+        client.push_blob(reference, descriptor, args.file)
+    if args.descriptor:
+        _print_json(_descriptor_json(descriptor))
+    else:
+        print(f"Pushed [registry] {reference.registry}/{reference.repository}@{digest}")
+        print(f"Digest: {digest}")
+    return EXIT_OK
+
+
+def _add_repo_arguments(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    tags = commands.add_parser("tags", help="list a repository's tags")
+    tags.add_argument("target", metavar="REGISTRY/REPOSITORY")
+    _add_remote_arguments(tags)
+    tags.set_defaults(subcommand=_repo_tags)
+
+
+def _repo_tags(args: argparse.Namespace) -> int:
+    reference = _remote_reference(args.target)
+    with _client(args, reference.registry) as client:
+        for tag in client.list_tags(reference):
+            print(tag)
+    return EXIT_OK
+
+
+# ocikit login / logout
+
+
+def _add_login_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("registry", metavar="REGISTRY", help="host[:port]")
+    _add_remote_arguments(parser)
+
+
+@_handled
+def _cmd_login(args: argparse.Namespace) -> int:
+    password = _password(args)
+    if args.username is None or password is None:
+        raise _UsageError("login needs -u/--username and -p/--password or --password-stdin")
+    login(args.registry, args.username, password, plain_http=args.plain_http)
+    print("Login Succeeded")
+    return EXIT_OK
+
+
+def _add_logout_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("registry", metavar="REGISTRY", help="host[:port]")
+
+
+@_handled
+def _cmd_logout(args: argparse.Namespace) -> int:
+    if logout(args.registry):
+        print(f"Removed login credentials for {args.registry}")
+    else:
+        print(f"Not logged in to {args.registry}")
     return EXIT_OK
 
 
@@ -677,16 +1156,37 @@ _COMMANDS: list[_Command] = [
     ),
     (
         "push",
-        "pack files into an artifact and write it to an OCI image layout (ORAS's flags)",
+        "pack files into an artifact and push it to a registry or an OCI image layout "
+        "(ORAS's flags)",
         _add_push_arguments,
         _cmd_push,
     ),
     (
         "pull",
-        "write the files of an artifact in an OCI image layout to a directory",
+        "write the files of an artifact in a registry or an OCI image layout to a directory",
         _add_pull_arguments,
         _cmd_pull,
     ),
+    (
+        "attach",
+        "push an artifact that refers to another (a signature, an SBOM…)",
+        _add_attach_arguments,
+        _cmd_attach,
+    ),
+    ("discover", "show what refers to an artifact", _add_discover_arguments, _cmd_discover),
+    ("tag", "tag a manifest", _add_tag_arguments, _cmd_tag),
+    ("resolve", "print the digest of a tag", _add_resolve_arguments, _cmd_resolve),
+    (
+        "copy",
+        "copy an artifact between repositories or registries",
+        _add_copy_arguments,
+        _cmd_copy,
+    ),
+    ("manifest", "fetch, push or delete manifests", _add_manifest_arguments, _cmd_subcommand),
+    ("blob", "fetch or push blobs", _add_blob_arguments, _cmd_subcommand),
+    ("repo", "list a repository's tags", _add_repo_arguments, _cmd_subcommand),
+    ("login", "check and save registry credentials", _add_login_arguments, _cmd_login),
+    ("logout", "forget saved registry credentials", _add_logout_arguments, _cmd_logout),
     (
         "validate",
         "validate a manifest, index, descriptor, config or oci-layout file",

@@ -1,0 +1,887 @@
+//! The registry engine: wrappers of `ocikit_core::registry` (sessions, operations, the HTTP
+//! messages they exchange with the host).
+//!
+//! The host loop (`ocikit/_client.py` is the real one):
+//!
+//! ```text
+//! event = op.next(session, None, now_ms)
+//! while event.kind != "done":
+//!     if event.kind == "send":   response = host_send(event.request)   # a Response
+//!     else:                      sleep(event.ms); response = "resume"
+//!     event = op.next(session, response, now_ms)
+//! value = event.value
+//! ```
+//!
+//! Sessions and operations are `frozen` classes around a `Mutex`: an operation may be driven
+//! from any thread, and operations on several threads (parallel blob transfers) share one
+//! session, whose lock is held only while a step is computed.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use ocikit_core::registry::{
+    AddReferrer, BlobExists, Body, Credentials, DeleteManifest, Event, FetchedManifest, GetBlob,
+    GetManifest, Input, ListReferrers, ListTags, PushBlob, PushOptions, PutManifest, Request,
+    ResolveManifest, Resolved, Response, ResponseBody, Session,
+};
+use ocikit_core::{Descriptor, Error, Reference};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::MutexExt;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+
+use crate::buffer::ByteView;
+use crate::descriptor::{PyDescriptor, media_type_arg};
+use crate::digest::{digest_arg, type_name};
+use crate::errors::OrRaise;
+use crate::reference::PyReference;
+
+fn lock<'a, T>(py: Python<'_>, mutex: &'a Mutex<T>) -> MutexGuard<'a, T> {
+    // Steps either finish or return an error before touching shared state, so a poisoned lock
+    // still guards a consistent value.
+    mutex
+        .lock_py_attached(py)
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A `str` or `Reference` argument.
+fn reference_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Reference> {
+    if let Ok(parsed) = obj.cast::<PyReference>() {
+        return Ok(parsed.get().0.clone());
+    }
+    let text = obj.cast::<PyString>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "reference must be a str or an ocikit.Reference, not {}",
+            type_name(obj)
+        ))
+    })?;
+    Reference::parse(&text.to_cow()?).or_raise(py)
+}
+
+/// `("user", "password")`, or a dict with `username` and `password`, `refresh_token` or
+/// `access_token`.
+fn credentials_arg(obj: &Bound<'_, PyAny>) -> PyResult<Credentials> {
+    if let Ok((username, password)) = obj.extract::<(String, String)>() {
+        return Ok(Credentials::Basic { username, password });
+    }
+    let shape = "credentials must be a (username, password) tuple or a dict with \"username\" \
+                 and \"password\", \"refresh_token\" or \"access_token\"";
+    let dict = obj
+        .cast::<PyDict>()
+        .map_err(|_| PyTypeError::new_err(format!("{shape}, not {}", type_name(obj))))?;
+    let text = |key: &str| -> PyResult<Option<String>> {
+        dict.get_item(key)?
+            .filter(|v| !v.is_none())
+            .map(|v| v.extract::<String>())
+            .transpose()
+    };
+    let keys: Vec<String> = dict.keys().extract()?;
+    let known = ["username", "password", "refresh_token", "access_token"];
+    if let Some(unknown) = keys.iter().find(|k| !known.contains(&k.as_str())) {
+        return Err(PyValueError::new_err(format!(
+            "{shape}; unknown key {unknown:?}"
+        )));
+    }
+    match (
+        text("username")?,
+        text("password")?,
+        text("refresh_token")?,
+        text("access_token")?,
+    ) {
+        (Some(username), Some(password), None, None) => {
+            Ok(Credentials::Basic { username, password })
+        }
+        (None, None, Some(token), None) => Ok(Credentials::RefreshToken(token)),
+        (None, None, None, Some(token)) => Ok(Credentials::AccessToken(token)),
+        _ => Err(PyValueError::new_err(shape)),
+    }
+}
+
+/// A registry, the credentials for it, and the tokens it issued (cached by scope until they
+/// expire). Operations on any thread may share one session.
+#[pyclass(name = "RegistrySession", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyRegistrySession {
+    registry: String,
+    plain_http: bool,
+    /// `Debug` of the credentials, which never shows secrets.
+    credentials: String,
+    session: Mutex<Session>,
+}
+
+#[pymethods]
+impl PyRegistrySession {
+    #[new]
+    #[pyo3(signature = (registry, *, plain_http = false, credentials = None))]
+    fn new(
+        registry: String,
+        plain_http: bool,
+        credentials: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let credentials = credentials
+            .filter(|c| !c.is_none())
+            .map(credentials_arg)
+            .transpose()?;
+        Ok(Self {
+            credentials: credentials
+                .as_ref()
+                .map_or_else(|| "None".to_owned(), |c| format!("{c:?}")),
+            session: Mutex::new(Session::new(&registry, plain_http, credentials)),
+            registry,
+            plain_http,
+        })
+    }
+
+    /// The registry, `host[:port]`.
+    #[getter]
+    fn registry(&self) -> &str {
+        &self.registry
+    }
+
+    /// Whether the registry is reached over plain HTTP.
+    #[getter]
+    fn plain_http(&self) -> bool {
+        self.plain_http
+    }
+
+    /// `scheme://host[:port]`.
+    #[getter]
+    fn base(&self, py: Python<'_>) -> String {
+        lock(py, &self.session).base().to_owned()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let registry = PyString::new(py, &self.registry).repr()?;
+        Ok(format!(
+            "RegistrySession({registry}, plain_http={}, credentials={})",
+            if self.plain_http { "True" } else { "False" },
+            self.credentials
+        ))
+    }
+}
+
+/// An HTTP request the engine asks the host to send, exactly as described: the host adds no
+/// headers of its own but `Host` and `Content-Length`, and follows no redirects.
+#[pyclass(name = "Request", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyRequest(Request);
+
+#[pymethods]
+impl PyRequest {
+    /// `"GET"`, `"HEAD"`, `"PUT"`, `"POST"`, `"PATCH"` or `"DELETE"`.
+    #[getter]
+    fn method(&self) -> &'static str {
+        self.0.method.as_str()
+    }
+
+    /// The absolute URL.
+    #[getter]
+    fn url(&self) -> &str {
+        &self.0.url
+    }
+
+    /// The headers, in order, as `(name, value)` pairs.
+    #[getter]
+    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, &self.0.headers)
+    }
+
+    /// The value of a header (case-insensitive), or `None`.
+    fn header(&self, name: &str) -> Option<&str> {
+        self.0.header_value(name)
+    }
+
+    /// `None`, the bytes to send, or `(offset, length)`: that range of the blob being
+    /// uploaded, which the host streams from wherever the content lives.
+    #[getter]
+    fn body<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(match &self.0.body {
+            Body::Empty => py.None().into_bound(py),
+            Body::Bytes(bytes) => PyBytes::new(py, bytes).into_any(),
+            Body::Blob { offset, length } => (offset, length).into_pyobject(py)?.into_any(),
+        })
+    }
+
+    /// Whether a 2xx response body is streamed to the destination while hashed (the host then
+    /// reports `streamed=(digest, size)`), rather than read whole.
+    #[getter]
+    fn stream(&self) -> bool {
+        self.0.response_body == ResponseBody::Stream
+    }
+
+    /// The most bytes of the response body to read (more is an error); for a streamed
+    /// request, the limit of an error body.
+    #[getter]
+    fn capture_max(&self) -> u64 {
+        match self.0.response_body {
+            ResponseBody::Capture { max } => max,
+            ResponseBody::Stream => ocikit_core::registry::http::ERROR_BODY_MAX,
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<Request {} {}>", self.0.method, self.0.url)
+    }
+}
+
+/// A response the host received, to feed back to the operation that asked for it.
+#[pyclass(name = "Response", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyResponse(Response);
+
+#[pymethods]
+impl PyResponse {
+    /// `headers` is a sequence of `(name, value)` pairs or a mapping; `body` the captured
+    /// body (empty when streamed); `streamed` the `(digest, size)` of a streamed body.
+    #[new]
+    #[pyo3(signature = (status, headers = None, body = None, streamed = None))]
+    fn new(
+        py: Python<'_>,
+        status: u16,
+        headers: Option<&Bound<'_, PyAny>>,
+        body: Option<&Bound<'_, PyAny>>,
+        streamed: Option<(Bound<'_, PyAny>, u64)>,
+    ) -> PyResult<Self> {
+        let headers = match headers.filter(|h| !h.is_none()) {
+            None => Vec::new(),
+            Some(h) if h.hasattr("items")? => h
+                .call_method0("items")?
+                .try_iter()?
+                .map(|pair| pair?.extract())
+                .collect::<PyResult<_>>()?,
+            Some(h) => h
+                .try_iter()?
+                .map(|pair| pair?.extract())
+                .collect::<PyResult<_>>()?,
+        };
+        let body = match body.filter(|b| !b.is_none()) {
+            None => Vec::new(),
+            Some(b) => ByteView::new(b)?.as_slice().to_vec(),
+        };
+        let streamed = streamed
+            .map(|(digest, size)| digest_arg(py, &digest).map(|d| (d, size)))
+            .transpose()?;
+        Ok(Self(Response {
+            status,
+            headers,
+            body,
+            streamed,
+        }))
+    }
+
+    /// The status code.
+    #[getter]
+    fn status(&self) -> u16 {
+        self.0.status
+    }
+
+    /// The headers as given.
+    #[getter]
+    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, &self.0.headers)
+    }
+
+    /// The captured body.
+    #[getter]
+    fn body<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.body)
+    }
+
+    /// `(digest, size)` of a streamed body, or `None`.
+    #[getter]
+    fn streamed(&self) -> Option<(String, u64)> {
+        self.0
+            .streamed
+            .as_ref()
+            .map(|(digest, size)| (digest.to_string(), *size))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<Response {}>", self.0.status)
+    }
+}
+
+/// What an operation asks of the host: `kind` is `"send"` (send `request`, feed back its
+/// `Response`), `"wait"` (sleep `ms` milliseconds, feed back `"resume"`) or `"done"` (the
+/// operation's result is `value`).
+#[pyclass(name = "Event", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyEvent {
+    kind: &'static str,
+    request: Option<Py<PyRequest>>,
+    ms: Option<u64>,
+    value: Py<PyAny>,
+}
+
+#[pymethods]
+impl PyEvent {
+    /// `"send"`, `"wait"` or `"done"`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// The request to send (`"send"` only).
+    #[getter]
+    fn request(&self, py: Python<'_>) -> Option<Py<PyRequest>> {
+        self.request.as_ref().map(|r| r.clone_ref(py))
+    }
+
+    /// How long to wait, in milliseconds (`"wait"` only).
+    #[getter]
+    fn ms(&self) -> Option<u64> {
+        self.ms
+    }
+
+    /// The operation's result (`"done"` only).
+    #[getter]
+    fn value(&self, py: Python<'_>) -> Py<PyAny> {
+        self.value.clone_ref(py)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(match self.kind {
+            "send" => format!(
+                "<Event send {}>",
+                self.request
+                    .as_ref()
+                    .map(|r| r.get().__repr__())
+                    .unwrap_or_default()
+            ),
+            "wait" => format!("<Event wait {}ms>", self.ms.unwrap_or_default()),
+            _ => format!("<Event done {}>", self.value.bind(py).repr()?),
+        })
+    }
+}
+
+/// `None` (the first step), a `Response`, or `"resume"` (after a wait).
+fn input_arg(input: Option<&Bound<'_, PyAny>>) -> PyResult<Input> {
+    let Some(input) = input.filter(|i| !i.is_none()) else {
+        return Ok(Input::Start);
+    };
+    if let Ok(response) = input.cast::<PyResponse>() {
+        return Ok(Input::Response(response.get().0.clone()));
+    }
+    if input
+        .cast::<PyString>()
+        .is_ok_and(|s| s.to_cow().is_ok_and(|s| s == "resume"))
+    {
+        return Ok(Input::Resume);
+    }
+    Err(PyTypeError::new_err(format!(
+        "input must be None, an ocikit.Response or \"resume\", not {}",
+        type_name(input)
+    )))
+}
+
+fn event<'py, T>(
+    py: Python<'py>,
+    event: Event<T>,
+    value: impl FnOnce(Python<'py>, T) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<PyEvent> {
+    Ok(match event {
+        Event::Send(request) => PyEvent {
+            kind: "send",
+            request: Some(Py::new(py, PyRequest(request))?),
+            ms: None,
+            value: py.None(),
+        },
+        Event::Wait(ms) => PyEvent {
+            kind: "wait",
+            request: None,
+            ms: Some(ms),
+            value: py.None(),
+        },
+        Event::Done(done) => PyEvent {
+            kind: "done",
+            request: None,
+            ms: None,
+            value: value(py, done)?.unbind(),
+        },
+    })
+}
+
+/// Steps a core operation: locks it, then the session, and converts the event.
+fn step<'py, Op, T>(
+    py: Python<'py>,
+    op: &Mutex<Op>,
+    session: &PyRegistrySession,
+    input: Option<&Bound<'_, PyAny>>,
+    now_ms: u64,
+    next: impl FnOnce(&mut Op, &mut Session, Input, u64) -> Result<Event<T>, Error>,
+    value: impl FnOnce(Python<'py>, T) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<PyEvent> {
+    let input = input_arg(input)?;
+    let mut op = lock(py, op);
+    let outcome = {
+        let mut session = lock(py, &session.session);
+        next(&mut op, &mut session, input, now_ms)
+    };
+    event(py, outcome.or_raise(py)?, value)
+}
+
+/// A manifest as fetched: its exact bytes, their digest, and the served media type.
+#[pyclass(name = "FetchedManifest", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyFetchedManifest(FetchedManifest);
+
+#[pymethods]
+impl PyFetchedManifest {
+    /// `Content-Type` as served (without parameters).
+    #[getter]
+    fn media_type(&self) -> &str {
+        &self.0.media_type
+    }
+
+    /// The exact bytes.
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.bytes)
+    }
+
+    /// The digest of the bytes (checked against the reference and `Docker-Content-Digest`).
+    #[getter]
+    fn digest(&self) -> String {
+        self.0.digest.to_string()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "FetchedManifest(media_type='{}', digest='{}', size={})",
+            self.0.media_type,
+            self.0.digest,
+            self.0.bytes.len()
+        )
+    }
+}
+
+/// What resolving a reference tells: the manifest's media type, digest and size.
+#[pyclass(name = "Resolved", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyResolved(Resolved);
+
+#[pymethods]
+impl PyResolved {
+    /// `Content-Type` as served (without parameters).
+    #[getter]
+    fn media_type(&self) -> &str {
+        &self.0.media_type
+    }
+
+    /// The manifest's digest.
+    #[getter]
+    fn digest(&self) -> String {
+        self.0.digest.to_string()
+    }
+
+    /// The manifest's size.
+    #[getter]
+    fn size(&self) -> u64 {
+        self.0.size
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Resolved(media_type='{}', digest='{}', size={})",
+            self.0.media_type, self.0.digest, self.0.size
+        )
+    }
+}
+
+/// The `#[pymethods]` of an operation class whose core operation is in `self.0`: `methods`
+/// (its constructor…), plus `next` whose done value `value` converts.
+macro_rules! operation {
+    ($op:ty, $value:expr, { $($methods:tt)* }) => {
+        #[pymethods]
+        impl $op {
+            $($methods)*
+
+            /// The next step: `input` is `None` for the first, then the `Response` to the last
+            /// request, or `"resume"` after a wait; `now_ms` is the Unix time in milliseconds.
+            ///
+            /// Raises the operation's error (`RegistryError`, `DigestMismatchError`, …).
+            #[pyo3(signature = (session, input, now_ms))]
+            fn next(
+                &self,
+                py: Python<'_>,
+                session: &PyRegistrySession,
+                input: Option<&Bound<'_, PyAny>>,
+                now_ms: u64,
+            ) -> PyResult<PyEvent> {
+                step(
+                    py,
+                    &self.0,
+                    session,
+                    input,
+                    now_ms,
+                    |op, session, input, now| op.next(session, input, now),
+                    $value,
+                )
+            }
+
+            fn __repr__(&self) -> String {
+                format!("<{}>", stringify!($op).trim_start_matches("Py"))
+            }
+        }
+    };
+}
+
+/// GET a manifest by tag or digest; done with a `FetchedManifest`.
+#[pyclass(name = "GetManifest", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyGetManifest(Mutex<GetManifest>);
+
+operation!(
+    PyGetManifest,
+    |py, m| Ok(Bound::new(py, PyFetchedManifest(m))?.into_any()),
+    {
+        /// `max_size` caps the manifest's size (default 4 MiB, distribution's own limit).
+        #[new]
+        #[pyo3(signature = (session, reference, *, max_size = None))]
+        fn new(
+            py: Python<'_>,
+            session: &PyRegistrySession,
+            reference: &Bound<'_, PyAny>,
+            max_size: Option<u64>,
+        ) -> PyResult<Self> {
+            let reference = reference_arg(py, reference)?;
+            let session = lock(py, &session.session);
+            let max = max_size.unwrap_or(ocikit_core::registry::operations::MANIFEST_SIZE_MAX);
+            Ok(Self(Mutex::new(GetManifest::with_limit(
+                &session, &reference, max,
+            ))))
+        }
+    }
+);
+
+/// PUT a manifest's exact bytes under the reference's tag (or its digest); done with the
+/// digest.
+#[pyclass(name = "PutManifest", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyPutManifest(Mutex<PutManifest>);
+
+operation!(
+    PyPutManifest,
+    |py, d| Ok(PyString::new(py, &d.to_string()).into_any()),
+    {
+        #[new]
+        fn new(
+            py: Python<'_>,
+            session: &PyRegistrySession,
+            reference: &Bound<'_, PyAny>,
+            media_type: &str,
+            data: &Bound<'_, PyAny>,
+        ) -> PyResult<Self> {
+            let reference = reference_arg(py, reference)?;
+            let media_type = media_type_arg(py, media_type)?;
+            let bytes = ByteView::new(data)?.as_slice().to_vec();
+            let session = lock(py, &session.session);
+            Ok(Self(Mutex::new(PutManifest::new(
+                &session,
+                &reference,
+                &media_type,
+                bytes,
+            ))))
+        }
+
+        /// After the PUT: whether the registry indexed the manifest's subject for the referrers
+        /// API (`OCI-Subject`). When a manifest with a subject was pushed and this is false, run
+        /// `AddReferrer`.
+        #[getter]
+        fn subject_processed(&self, py: Python<'_>) -> bool {
+            lock(py, &self.0).subject_processed()
+        }
+    }
+);
+
+/// HEAD a blob; done with its size, or `None` when the repository does not have it.
+#[pyclass(name = "BlobExists", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyBlobExists(Mutex<BlobExists>);
+
+operation!(
+    PyBlobExists,
+    |py, size: Option<u64>| Ok(size.into_pyobject(py)?.into_any()),
+    {
+        #[new]
+        fn new(
+            py: Python<'_>,
+            session: &PyRegistrySession,
+            reference: &Bound<'_, PyAny>,
+            digest: &Bound<'_, PyAny>,
+        ) -> PyResult<Self> {
+            let reference = reference_arg(py, reference)?;
+            let digest = digest_arg(py, digest)?;
+            let session = lock(py, &session.session);
+            Ok(Self(Mutex::new(BlobExists::new(
+                &session, &reference, &digest,
+            ))))
+        }
+    }
+);
+
+/// Upload a blob (skipped when present; mounted from `mount_from` when given; monolithic, or
+/// in chunks of `chunk_size` bytes); done with `True` when uploaded or mounted, `False` when
+/// the repository had it. The request bodies are `(offset, length)` ranges of the blob.
+#[pyclass(name = "PushBlob", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyPushBlob(Mutex<PushBlob>);
+
+operation!(
+    PyPushBlob,
+    |py, uploaded: bool| Ok(uploaded.into_pyobject(py)?.to_owned().into_any()),
+    {
+        #[new]
+        #[pyo3(signature = (session, reference, descriptor, *, mount_from = None, chunk_size = None))]
+        fn new(
+            py: Python<'_>,
+            session: &PyRegistrySession,
+            reference: &Bound<'_, PyAny>,
+            descriptor: PyRef<'_, PyDescriptor>,
+            mount_from: Option<String>,
+            chunk_size: Option<u64>,
+        ) -> PyResult<Self> {
+            let reference = reference_arg(py, reference)?;
+            let options = PushOptions {
+                mount_from,
+                chunk_size: chunk_size.filter(|&c| c > 0),
+            };
+            let session = lock(py, &session.session);
+            Ok(Self(Mutex::new(PushBlob::with_options(
+                &session,
+                &reference,
+                &descriptor.0,
+                options,
+            ))))
+        }
+
+        /// Resumes an interrupted upload at `upload_url` (the `upload_url` of the interrupted
+        /// operation): asks the registry how much it has, then sends the rest in chunks.
+        #[staticmethod]
+        fn resume(
+            py: Python<'_>,
+            session: &PyRegistrySession,
+            reference: &Bound<'_, PyAny>,
+            descriptor: PyRef<'_, PyDescriptor>,
+            upload_url: &str,
+            chunk_size: u64,
+        ) -> PyResult<Self> {
+            if chunk_size == 0 {
+                return Err(PyValueError::new_err("chunk_size must be positive"));
+            }
+            let reference = reference_arg(py, reference)?;
+            let session = lock(py, &session.session);
+            Ok(Self(Mutex::new(PushBlob::resume(
+                &session,
+                &reference,
+                &descriptor.0,
+                upload_url,
+                chunk_size,
+            ))))
+        }
+
+        /// The newest upload URL, to resume from after an interruption (`""` before the upload
+        /// session starts).
+        #[getter]
+        fn upload_url(&self, py: Python<'_>) -> String {
+            lock(py, &self.0).upload_url().to_owned()
+        }
+    }
+);
+
+/// GET a blob, streamed by the host to its destination while hashed; done with `None` once
+/// the digest and size the host reported match the descriptor. With `have`, asks for the
+/// rest of a download of which the host has the first `have` bytes (on 206 the host appends;
+/// on 200 it starts over; either way it reports the whole blob's digest and size).
+#[pyclass(name = "GetBlob", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyGetBlob(Mutex<GetBlob>);
+
+operation!(PyGetBlob, |py, ()| Ok(py.None().into_bound(py)), {
+    #[new]
+    #[pyo3(signature = (session, reference, descriptor, *, have = 0))]
+    fn new(
+        py: Python<'_>,
+        session: &PyRegistrySession,
+        reference: &Bound<'_, PyAny>,
+        descriptor: PyRef<'_, PyDescriptor>,
+        have: u64,
+    ) -> PyResult<Self> {
+        let reference = reference_arg(py, reference)?;
+        let session = lock(py, &session.session);
+        Ok(Self(Mutex::new(GetBlob::resume(
+            &session,
+            &reference,
+            &descriptor.0,
+            have,
+        ))))
+    }
+});
+
+/// Resolve a tag or digest to the manifest's media type, digest and size (HEAD, or GET when
+/// the registry's HEAD does not tell); done with a `Resolved`.
+#[pyclass(name = "ResolveManifest", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyResolveManifest(Mutex<ResolveManifest>);
+
+operation!(
+    PyResolveManifest,
+    |py, r| Ok(Bound::new(py, PyResolved(r))?.into_any()),
+    {
+        #[new]
+        fn new(
+            py: Python<'_>,
+            session: &PyRegistrySession,
+            reference: &Bound<'_, PyAny>,
+        ) -> PyResult<Self> {
+            let reference = reference_arg(py, reference)?;
+            let session = lock(py, &session.session);
+            Ok(Self(Mutex::new(ResolveManifest::new(&session, &reference))))
+        }
+    }
+);
+
+/// DELETE a manifest by digest; done with `None`.
+#[pyclass(name = "DeleteManifest", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyDeleteManifest(Mutex<DeleteManifest>);
+
+operation!(PyDeleteManifest, |py, ()| Ok(py.None().into_bound(py)), {
+    #[new]
+    fn new(
+        py: Python<'_>,
+        session: &PyRegistrySession,
+        reference: &Bound<'_, PyAny>,
+        digest: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        let reference = reference_arg(py, reference)?;
+        let digest = digest_arg(py, digest)?;
+        let session = lock(py, &session.session);
+        Ok(Self(Mutex::new(DeleteManifest::new(
+            &session, &reference, &digest,
+        ))))
+    }
+});
+
+/// List a repository's tags, following pagination; done with a list of tags.
+#[pyclass(name = "ListTags", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyListTags(Mutex<ListTags>);
+
+operation!(
+    PyListTags,
+    |py, tags: Vec<String>| Ok(PyList::new(py, tags)?.into_any()),
+    {
+        #[new]
+        #[pyo3(signature = (session, reference, *, page_size = None))]
+        fn new(
+            py: Python<'_>,
+            session: &PyRegistrySession,
+            reference: &Bound<'_, PyAny>,
+            page_size: Option<u32>,
+        ) -> PyResult<Self> {
+            let reference = reference_arg(py, reference)?;
+            let session = lock(py, &session.session);
+            Ok(Self(Mutex::new(ListTags::new(
+                &session, &reference, page_size,
+            ))))
+        }
+    }
+);
+
+/// List what refers to `subject` (the referrers API, or the tag schema on 404), optionally
+/// only artifacts of `artifact_type`; done with a list of `Descriptor`.
+#[pyclass(name = "ListReferrers", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyListReferrers(Mutex<ListReferrers>);
+
+operation!(
+    PyListReferrers,
+    |py, found: Vec<Descriptor>| Ok(
+        PyList::new(py, found.into_iter().map(PyDescriptor))?.into_any()
+    ),
+    {
+        #[new]
+        #[pyo3(signature = (session, reference, subject, *, artifact_type = None))]
+        fn new(
+            py: Python<'_>,
+            session: &PyRegistrySession,
+            reference: &Bound<'_, PyAny>,
+            subject: &Bound<'_, PyAny>,
+            artifact_type: Option<&str>,
+        ) -> PyResult<Self> {
+            let reference = reference_arg(py, reference)?;
+            let subject = digest_arg(py, subject)?;
+            let session = lock(py, &session.session);
+            Ok(Self(Mutex::new(ListReferrers::new(
+                &session,
+                &reference,
+                &subject,
+                artifact_type,
+            ))))
+        }
+    }
+);
+
+/// Add `referrer` (a manifest's descriptor) to the referrers tag of `subject`, for
+/// registries without the referrers API; done with the new index's digest, or `None` when it
+/// was already listed.
+#[pyclass(name = "AddReferrer", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyAddReferrer(Mutex<AddReferrer>);
+
+operation!(
+    PyAddReferrer,
+    |py, digest: Option<ocikit_core::Digest>| Ok(digest
+        .map(|d| d.to_string())
+        .into_pyobject(py)?
+        .into_any()),
+    {
+        #[new]
+        fn new(
+            py: Python<'_>,
+            session: &PyRegistrySession,
+            reference: &Bound<'_, PyAny>,
+            subject: &Bound<'_, PyAny>,
+            referrer: PyRef<'_, PyDescriptor>,
+        ) -> PyResult<Self> {
+            let reference = reference_arg(py, reference)?;
+            let subject = digest_arg(py, subject)?;
+            let session = lock(py, &session.session);
+            Ok(Self(Mutex::new(AddReferrer::new(
+                &session,
+                &reference,
+                &subject,
+                &referrer.0,
+            ))))
+        }
+    }
+);
+
+/// The tag the referrers tag schema uses for `subject`: `<alg>-<encoded>`.
+#[pyfunction]
+pub(crate) fn referrers_tag(py: Python<'_>, subject: &Bound<'_, PyAny>) -> PyResult<String> {
+    let subject = digest_arg(py, subject)?;
+    Ok(ocikit_core::registry::operations::referrers_tag(&subject))
+}
+
+/// Registers the registry classes.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyRegistrySession>()?;
+    m.add_class::<PyRequest>()?;
+    m.add_class::<PyResponse>()?;
+    m.add_class::<PyEvent>()?;
+    m.add_class::<PyFetchedManifest>()?;
+    m.add_class::<PyResolved>()?;
+    m.add_class::<PyGetManifest>()?;
+    m.add_class::<PyPutManifest>()?;
+    m.add_class::<PyBlobExists>()?;
+    m.add_class::<PyPushBlob>()?;
+    m.add_class::<PyGetBlob>()?;
+    m.add_class::<PyResolveManifest>()?;
+    m.add_class::<PyDeleteManifest>()?;
+    m.add_class::<PyListTags>()?;
+    m.add_class::<PyListReferrers>()?;
+    m.add_class::<PyAddReferrer>()?;
+    m.add_function(wrap_pyfunction!(referrers_tag, m)?)?;
+    Ok(())
+}

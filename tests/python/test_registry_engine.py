@@ -1,0 +1,113 @@
+"""The Python face of the registry engine beyond the transcripts: argument conversion, reprs
+that never show secrets, and one session shared by operations on several threads."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+import ocikit
+from ocikit._ocikit import (
+    BlobExists,
+    GetManifest,
+    PushBlob,
+    RegistrySession,
+    Response,
+    referrers_tag,
+)
+
+REGISTRY = "127.0.0.1:5000"
+DIGEST = "sha256:" + "a" * 64
+
+
+@pytest.mark.parametrize(
+    ("credentials", "shown"),
+    [
+        (None, "None"),
+        (("alice", "pw"), 'Basic("alice", ***)'),
+        ({"username": "alice", "password": "pw"}, 'Basic("alice", ***)'),
+        ({"refresh_token": "pw"}, "RefreshToken(***)"),
+        ({"access_token": "pw"}, "AccessToken(***)"),
+    ],
+)
+def test_credentials_shapes_and_repr(credentials: object, shown: str) -> None:
+    session = RegistrySession(REGISTRY, plain_http=True, credentials=credentials)
+    assert repr(session) == f"RegistrySession('{REGISTRY}', plain_http=True, credentials={shown})"
+    assert "pw" not in repr(session)
+    assert session.base == f"http://{REGISTRY}"
+    assert session.registry == REGISTRY and session.plain_http
+
+
+@pytest.mark.parametrize(
+    ("credentials", "error"),
+    [
+        ({"username": "alice"}, ValueError),
+        ({"username": "a", "password": "b", "access_token": "c"}, ValueError),
+        ({"token": "x"}, ValueError),
+        ("alice:pw", TypeError),
+    ],
+)
+def test_bad_credentials(credentials: object, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        RegistrySession(REGISTRY, credentials=credentials)
+
+
+def test_requests_and_events() -> None:
+    session = RegistrySession(REGISTRY, plain_http=True)
+    op = GetManifest(session, ocikit.Reference.parse(f"{REGISTRY}/docs:v1"), max_size=10)
+    event = op.next(session, None, 0)
+    assert event.kind == "send" and event.ms is None and event.value is None
+    request = event.request
+    assert (request.method, request.url) == ("GET", f"http://{REGISTRY}/v2/docs/manifests/v1")
+    assert request.header("accept").startswith("application/vnd.oci.image.manifest.v1+json")
+    assert request.body is None and not request.stream and request.capture_max == 10
+    assert repr(request) == f"<Request GET http://{REGISTRY}/v2/docs/manifests/v1>"
+    # Over the size limit the engine refuses the body the host captured.
+    with pytest.raises(ocikit.ValidationError) as caught:
+        op.next(session, Response(200, {"Content-Type": "x/y"}, b"{}" * 6), 0)
+    assert caught.value.code == "SIZE_INVALID"
+
+
+def test_blob_bodies_are_ranges() -> None:
+    session = RegistrySession(REGISTRY)
+    blob = ocikit.Descriptor(media_type="application/octet-stream", digest=DIGEST, size=10)
+    op = PushBlob(session, f"{REGISTRY}/docs", blob, chunk_size=4)
+    assert op.next(session, None, 0).request.method == "HEAD"
+    post = op.next(session, Response(404), 0).request
+    assert post.method == "POST"
+    patch = op.next(session, Response(202, [("Location", "/v2/docs/blobs/uploads/u1")]), 0).request
+    assert patch.method == "PATCH" and patch.body == (0, 4)
+    assert op.upload_url == f"https://{REGISTRY}/v2/docs/blobs/uploads/u1"
+    with pytest.raises(ValueError):
+        PushBlob.resume(session, f"{REGISTRY}/docs", blob, op.upload_url, 0)
+
+
+def test_bad_inputs() -> None:
+    session = RegistrySession(REGISTRY)
+    op = BlobExists(session, f"{REGISTRY}/docs", DIGEST)
+    with pytest.raises(TypeError, match="input must be"):
+        op.next(session, "start", 0)
+    with pytest.raises(TypeError, match="reference must be"):
+        BlobExists(session, 42, DIGEST)  # type: ignore[arg-type]
+    with pytest.raises(ocikit.ValidationError):
+        BlobExists(session, "no-repository", DIGEST)
+    assert referrers_tag(DIGEST) == "sha256-" + "a" * 64
+
+
+def test_one_session_on_many_threads() -> None:
+    session = RegistrySession(REGISTRY, credentials=("alice", "pw"))
+    sizes: list[int | None] = []
+
+    def worker() -> None:
+        for _ in range(200):
+            op = BlobExists(session, f"{REGISTRY}/docs", DIGEST)
+            op.next(session, None, 0)
+            sizes.append(op.next(session, Response(200, {"Content-Length": "7"}), 0).value)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sizes == [7] * 800
