@@ -34,4 +34,4 @@ if [ "$(cat "$bin/.referrers-registry.version" 2>/dev/null)" != "$source_stamp" 
     echo "$source_stamp" >"$bin/.referrers-registry.version"
 fi
 apt_install skopeo docker-registry apache2-utils openssl
-"$bin/oras" version | head -1 >&2
+"$bin/oras" version | sed -n 1p >&2

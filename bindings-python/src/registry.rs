@@ -19,9 +19,9 @@
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use ocikit_core::registry::{
-    AddReferrer, BlobExists, Body, Credentials, DeleteManifest, Event, FetchedManifest, GetBlob,
-    GetManifest, Input, ListReferrers, ListTags, PushBlob, PushOptions, PutManifest, Request,
-    ResolveManifest, Resolved, Response, ResponseBody, Session,
+    AddReferrer, BlobExists, Body, CheckAuth, Credentials, DeleteManifest, Event, FetchedManifest,
+    GetBlob, GetManifest, Input, ListReferrers, ListTags, PushBlob, PushOptions, PutManifest,
+    Request, ResolveManifest, Resolved, Response, ResponseBody, Session,
 };
 use ocikit_core::{Descriptor, Error, Reference};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -740,6 +740,19 @@ operation!(
     }
 );
 
+/// `GET /v2/` with the session's credentials, as `docker login` checks them; done with `None`.
+#[pyclass(name = "CheckAuth", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyCheckAuth(Mutex<CheckAuth>);
+
+operation!(PyCheckAuth, |py, ()| Ok(py.None().into_bound(py)), {
+    #[new]
+    fn new(py: Python<'_>, session: &PyRegistrySession) -> Self {
+        let session = lock(py, &session.session);
+        Self(Mutex::new(CheckAuth::new(&session)))
+    }
+});
+
 /// DELETE a manifest by digest; done with `None`.
 #[pyclass(name = "DeleteManifest", module = "ocikit", frozen)]
 #[derive(Debug)]
@@ -878,6 +891,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyPushBlob>()?;
     m.add_class::<PyGetBlob>()?;
     m.add_class::<PyResolveManifest>()?;
+    m.add_class::<PyCheckAuth>()?;
     m.add_class::<PyDeleteManifest>()?;
     m.add_class::<PyListTags>()?;
     m.add_class::<PyListReferrers>()?;

@@ -24,9 +24,9 @@
 use js_sys::{Array, Object, Uint8Array};
 use ocikit_core::registry::session::{Credentials, Event, Input, Session};
 use ocikit_core::registry::{
-    AddReferrer, BlobExists, Body, DeleteManifest, FetchedManifest, GetBlob, GetManifest,
-    ListReferrers, ListTags, PushBlob, PushOptions, PutManifest, Request, ResolveManifest,
-    Resolved, Response, ResponseBody, RetryPolicy,
+    AddReferrer, BlobExists, Body, CheckAuth, DeleteManifest, FetchedManifest, GetBlob,
+    GetManifest, ListReferrers, ListTags, PushBlob, PushOptions, PutManifest, Request,
+    ResolveManifest, Resolved, Response, ResponseBody, RetryPolicy,
 };
 use ocikit_core::{Descriptor, Digest, Error, MediaType, Reference};
 use wasm_bindgen::prelude::*;
@@ -176,6 +176,7 @@ enum Operation {
     ListTags(Box<ListTags>),
     ListReferrers(Box<ListReferrers>),
     AddReferrer(Box<AddReferrer>),
+    CheckAuth(Box<CheckAuth>),
 }
 
 /// A registry operation in progress, made by `getManifest`, `pushBlob`, … and driven with
@@ -242,6 +243,9 @@ impl JsRegistryOperation {
                 .map(|e| step(e, |()| Ok(JsValue::NULL))),
             Operation::Resolve(op) => op.next(session, input, now).map(|e| step(e, resolved)),
             Operation::Delete(op) => op
+                .next(session, input, now)
+                .map(|e| step(e, |()| Ok(JsValue::NULL))),
+            Operation::CheckAuth(op) => op
                 .next(session, input, now)
                 .map(|e| step(e, |()| Ok(JsValue::NULL))),
             Operation::ListTags(op) => op.next(session, input, now).map(|e| {
@@ -609,6 +613,13 @@ pub fn resolve_manifest(
     Ok(JsRegistryOperation::new(Operation::Resolve(Box::new(
         ResolveManifest::new(&session.0, &reference),
     ))))
+}
+
+/// `checkAuth(session)`: `GET /v2/` with the session's credentials, as `docker login` checks
+/// them; done with `null`, or an `UNAUTHORIZED` error.
+#[wasm_bindgen(js_name = checkAuth)]
+pub fn check_auth(session: &JsRegistrySession) -> JsRegistryOperation {
+    JsRegistryOperation::new(Operation::CheckAuth(Box::new(CheckAuth::new(&session.0))))
 }
 
 /// `deleteManifest(session, reference, digest)`: done with `null`.

@@ -134,6 +134,14 @@ impl Document<Index> {
         descriptor.artifact_type = self.value.artifact_type.clone();
         descriptor
     }
+
+    /// The descriptor of this index as a referrers list shows it: its `artifactType` and its
+    /// annotations (an index has no config to fall back on).
+    pub fn referrer_descriptor(&self) -> Descriptor {
+        let mut descriptor = self.descriptor();
+        descriptor.annotations = self.value.annotations.clone();
+        descriptor
+    }
 }
 
 fn write_header(

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use ocikit_core::registry::session::{Credentials, Event, Input, Session};
 use ocikit_core::registry::{
-    AddReferrer, BlobExists, Body, DeleteManifest, GetBlob, GetManifest, ListReferrers, ListTags,
-    PushBlob, PushOptions, PutManifest, Request, ResolveManifest, Response,
+    AddReferrer, BlobExists, Body, CheckAuth, DeleteManifest, GetBlob, GetManifest, ListReferrers,
+    ListTags, PushBlob, PushOptions, PutManifest, Request, ResolveManifest, Response,
 };
 use ocikit_core::{Descriptor, Digest, Error, MediaType, Reference};
 use serde_json::{Value, json};
@@ -23,6 +23,7 @@ enum Operation {
     Delete(DeleteManifest),
     ListReferrers(ListReferrers),
     AddReferrer(AddReferrer),
+    CheckAuth(CheckAuth),
 }
 
 impl Operation {
@@ -61,6 +62,7 @@ impl Operation {
                 op.next(session, input, now)?,
                 |found| json!({"referrers": found.iter().map(|d| d.digest.to_string()).collect::<Vec<_>>()}),
             ),
+            Self::CheckAuth(op) => map(op.next(session, input, now)?, |()| json!({})),
             Self::AddReferrer(op) => map(
                 op.next(session, input, now)?,
                 |index| json!({"index": index.map(|d| d.to_string())}),
@@ -77,6 +79,9 @@ fn text(value: &Value, key: &str) -> String {
 }
 
 fn operation(session: &Session, spec: &Value) -> Operation {
+    if spec["op"] == "checkAuth" {
+        return Operation::CheckAuth(CheckAuth::new(session));
+    }
     let reference = Reference::parse(&text(spec, "reference")).expect("reference");
     let blob = || {
         let digest = Digest::parse(&text(spec, "digest")).expect("digest");

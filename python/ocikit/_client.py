@@ -8,12 +8,9 @@ blob bytes between files and sockets in bounded memory, and runs blob transfers 
 
 from __future__ import annotations
 
-import base64
-import http.client
 import io
 import json
 import os
-import re
 import tempfile
 import threading
 import time
@@ -23,7 +20,6 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar, Union
-from urllib.parse import urlencode, urlsplit
 
 from ocikit import annotations
 from ocikit._credentials import (
@@ -37,6 +33,7 @@ from ocikit._http import BlobSink, BlobSource, StdlibTransport, Transport
 from ocikit._ocikit import (
     AddReferrer,
     BlobExists,
+    CheckAuth,
     DeleteManifest,
     Descriptor,
     Digest,
@@ -218,14 +215,15 @@ class Client:
 
     def _run(
         self,
-        reference: Reference,
+        reference: Reference | None,
         make: Callable[[RegistrySession], Any],
         *,
         source: BlobSource | None = None,
         sink: BlobSink | None = None,
     ) -> Any:
-        """Drives one operation to its end: sends what it asks, sleeps when it asks."""
-        session = self._session(reference.registry)
+        """Drives one operation to its end: sends what it asks, sleeps when it asks. Without a
+        reference, the operation is on the client's own registry."""
+        session = self._session(self.registry if reference is None else reference.registry)
         operation = make(session)
         event = operation.next(session, None, _now_ms())
         while event.kind != "done":
@@ -253,6 +251,15 @@ class Client:
             return [future.result() for future in futures]
 
     # Manifests ----------------------------------------------------------------------------
+
+    def check_auth(self) -> None:
+        """Checks the credentials against the registry the way ``docker login`` does
+        (``GET /v2/``, answering its Basic or Bearer challenge).
+
+        Raises:
+            AuthenticationError: ``UNAUTHORIZED`` when the registry rejects them.
+        """
+        self._run(None, CheckAuth)
 
     def resolve(self, ref: Ref) -> Descriptor:
         """The descriptor (media type, digest, size) of the manifest ``ref`` names.
@@ -739,65 +746,6 @@ class _Spool(BlobSource):
             Path(self._file).unlink(missing_ok=True)
 
 
-def _get(url: str, authorization: str | None, timeout: float) -> tuple[int, dict[str, str]]:
-    """One GET without redirects: the status and the headers."""
-    parts = urlsplit(url)
-    connection: http.client.HTTPConnection = (
-        http.client.HTTPSConnection(parts.netloc, timeout=timeout)
-        if parts.scheme == "https"
-        else http.client.HTTPConnection(parts.netloc, timeout=timeout)
-    )
-    try:
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection.request(
-            "GET", target, headers={"Authorization": authorization} if authorization else {}
-        )
-        response = connection.getresponse()
-        response.read(1 << 16)
-        return response.status, {name.lower(): value for name, value in response.getheaders()}
-    finally:
-        connection.close()
-
-
-def _check_login(
-    registry: str, username: str, password: str, plain_http: bool, timeout: float
-) -> None:
-    """Checks credentials the way ``docker login`` does: ``GET /v2/``, answering its Basic
-    challenge, or asking the Bearer realm for a token without scope."""
-    base = f"{'http' if plain_http else 'https'}://{registry}/v2/"
-    status, headers = _get(base, None, timeout)
-    if status == 200:
-        return  # an open registry: nothing to check
-    if status != 401:
-        raise RegistryError(
-            f"{registry} answered GET /v2/ with HTTP {status}", code="REGISTRY_ERROR", status=status
-        )
-    basic = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-    challenge = headers.get("www-authenticate", "")
-    if challenge[:6].lower() == "bearer":
-        params = dict(re.findall(r'(\w+)="([^"]*)"', challenge))
-        realm = params.get("realm", "")
-        realm_host = urlsplit(realm).hostname
-        # As the engine: credentials go to a plain-HTTP realm only on the registry's own host.
-        if not realm.startswith("https://") and not (
-            realm.startswith("http://") and realm_host == urlsplit(base).hostname
-        ):
-            raise AuthenticationError(
-                f"refusing to send credentials to the token realm {realm!r}", code="AUTH_INVALID"
-            )
-        if "service" in params:
-            realm += ("&" if "?" in realm else "?") + urlencode({"service": params["service"]})
-        status, _ = _get(realm, basic, timeout)
-    else:
-        status, _ = _get(base, basic, timeout)
-    if status != 200:
-        raise AuthenticationError(
-            f"{registry} rejected the credentials of {username!r} (HTTP {status})",
-            code="UNAUTHORIZED",
-            status=status,
-        )
-
-
 def login(
     registry: str,
     username: str,
@@ -815,7 +763,13 @@ def login(
         AuthenticationError: ``UNAUTHORIZED`` when the registry rejects them.
         OSError: the registry cannot be reached, or the config cannot be written.
     """
-    _check_login(registry, username, password, plain_http, timeout)
+    with Client(
+        registry,
+        plain_http=plain_http,
+        credentials=(username, password),
+        transport=StdlibTransport(timeout=timeout),
+    ) as client:
+        client.check_auth()
     if store:
         store_credentials(registry, username, password)
 

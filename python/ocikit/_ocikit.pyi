@@ -924,6 +924,15 @@ class ResolveManifest:
         """The next step (see ``GetManifest.next``)."""
 
 @final
+class CheckAuth:
+    """``GET /v2/`` with the session's credentials, as ``docker login`` checks them; done with
+    ``None``, or raises ``AuthenticationError`` (``UNAUTHORIZED``)."""
+
+    def __init__(self, session: RegistrySession) -> None: ...
+    def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
+        """The next step (see ``GetManifest.next``)."""
+
+@final
 class DeleteManifest:
     """DELETE a manifest by digest; done with ``None``."""
 

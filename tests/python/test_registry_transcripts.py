@@ -13,6 +13,7 @@ from ocikit import Descriptor, OciError
 from ocikit._ocikit import (
     AddReferrer,
     BlobExists,
+    CheckAuth,
     DeleteManifest,
     GetBlob,
     GetManifest,
@@ -52,8 +53,10 @@ def _blob(spec: dict[str, Any]) -> Descriptor:
 
 
 def _operation(session: RegistrySession, spec: dict[str, Any]) -> Any:
-    ref = spec["reference"]
     op = spec["op"]
+    if op == "checkAuth":
+        return CheckAuth(session)
+    ref = spec["reference"]
     if op == "getManifest":
         return GetManifest(session, ref)
     if op == "putManifest":
@@ -105,7 +108,7 @@ def _result(op: Any, value: Any) -> Any:
         return {"size": value}
     if isinstance(op, PushBlob):
         return {"uploaded": value}
-    if isinstance(op, (GetBlob, DeleteManifest)):
+    if isinstance(op, (GetBlob, DeleteManifest, CheckAuth)):
         assert value is None
         return {}
     if isinstance(op, ListTags):
@@ -153,7 +156,7 @@ def test_there_are_transcripts_of_every_operation() -> None:
     assert len(TRANSCRIPTS) >= 39
     assert ops == {
         "getManifest", "putManifest", "pushBlob", "resumeBlob", "resolveManifest",
-        "deleteManifest", "listReferrers", "addReferrer", "getBlob", "listTags",
+        "deleteManifest", "listReferrers", "addReferrer", "getBlob", "listTags", "checkAuth",
     }  # fmt: skip
 
 

@@ -41,7 +41,7 @@ pub mod session;
 pub use errors::{RegistryError, RetryPolicy};
 pub use http::{Body, Method, Request, Response, ResponseBody};
 pub use operations::{
-    AddReferrer, BlobExists, DeleteManifest, FetchedManifest, GetBlob, GetManifest, ListReferrers,
-    ListTags, PushBlob, PushOptions, PutManifest, ResolveManifest, Resolved,
+    AddReferrer, BlobExists, CheckAuth, DeleteManifest, FetchedManifest, GetBlob, GetManifest,
+    ListReferrers, ListTags, PushBlob, PushOptions, PutManifest, ResolveManifest, Resolved,
 };
 pub use session::{Credentials, Event, Input, Session};

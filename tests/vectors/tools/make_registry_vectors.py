@@ -458,6 +458,55 @@ transcripts["push-blob-resume-lost"] = {
                "error": "BLOB_UPLOAD_UNKNOWN"}],
 }
 
+transcripts["check-auth-open"] = {
+    "description": "an open registry answers GET /v2/ with 200: nothing to check",
+    "session": {"registry": R, "plainHttp": True, "credentials": {"username": "alice", "password": "s3cret"}},
+    "steps": [{"operation": {"op": "checkAuth"}, "now": 0,
+               "exchanges": [ex(req("GET", f"{BASE}/v2/", Authorization=None), res(200, "{}"))],
+               "result": {}}],
+}
+transcripts["check-auth-basic"] = {
+    "description": "docker login against htpasswd: the Basic challenge is answered with the credentials",
+    "session": {"registry": R, "plainHttp": True, "credentials": {"username": "alice", "password": "s3cret"}},
+    "steps": [{"operation": {"op": "checkAuth"}, "now": 0,
+               "exchanges": [
+                   ex(req("GET", f"{BASE}/v2/", Authorization=None), res(401, "", WWW_Authenticate='Basic realm="Registry Realm"')),
+                   ex(req("GET", f"{BASE}/v2/", Authorization=BASIC), res(200, "{}")),
+               ],
+               "result": {}}],
+}
+transcripts["check-auth-bearer-without-scope"] = {
+    "description": "docker login against a token server: a token request without scope checks the credentials",
+    "session": {"registry": R, "plainHttp": True, "credentials": {"username": "alice", "password": "s3cret"}},
+    "steps": [{"operation": {"op": "checkAuth"}, "now": 0,
+               "exchanges": [
+                   ex(req("GET", f"{BASE}/v2/"), res(401, "", WWW_Authenticate=f'Bearer realm="{REALM}",service="registry.test"')),
+                   ex(req("GET", f"{REALM}?service=registry.test", Authorization=BASIC), res(200, '{"token":"t0"}')),
+                   ex(req("GET", f"{BASE}/v2/", Authorization="Bearer t0"), res(200, "{}")),
+               ],
+               "result": {}}],
+}
+transcripts["check-auth-rejected"] = {
+    "description": "wrong credentials: UNAUTHORIZED",
+    "session": {"registry": R, "plainHttp": True, "credentials": {"username": "alice", "password": "s3cret"}},
+    "steps": [{"operation": {"op": "checkAuth"}, "now": 0,
+               "exchanges": [
+                   ex(req("GET", f"{BASE}/v2/"), res(401, "", WWW_Authenticate='Basic realm="Registry Realm"')),
+                   ex(req("GET", f"{BASE}/v2/", Authorization=BASIC), res(401, '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}', WWW_Authenticate='Basic realm="Registry Realm"')),
+               ],
+               "error": "UNAUTHORIZED"}],
+}
+transcripts["resolve-unknown-asks-get"] = {
+    "description": "a HEAD 404 has no error body: a GET gets the registry's code (MANIFEST_UNKNOWN)",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [{"operation": {"op": "resolveManifest", "reference": f"{R}/docs:v9"}, "now": 0,
+               "exchanges": [
+                   ex(req("HEAD", f"{BASE}/v2/docs/manifests/v9"), res(404, "")),
+                   ex(req("GET", f"{BASE}/v2/docs/manifests/v9"), res(404, UNKNOWN, Content_Type="application/json")),
+               ],
+               "error": "MANIFEST_UNKNOWN"}],
+}
+
 OUT.mkdir(exist_ok=True)
 for name, transcript in transcripts.items():
     (OUT / f"{name}.json").write_text(json.dumps({"name": name, **transcript}, indent=2) + "\n")
