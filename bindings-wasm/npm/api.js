@@ -545,6 +545,12 @@ export function resolveManifest(session, reference) {
   return operation(() => wasm.resolveManifest(s, reference));
 }
 
+/** `GET /v2/` with the session's credentials, as `docker login` checks them; done with null. */
+export function checkAuth(session) {
+  const s = sessionOf(session);
+  return operation(() => wasm.checkAuth(s));
+}
+
 /** DELETEs a manifest by digest; done with null. */
 export function deleteManifest(session, reference, digest) {
   const s = sessionOf(session);

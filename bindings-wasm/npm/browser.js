@@ -14,6 +14,7 @@ export {
   artifactTypes,
   blobExists,
   checkLogo,
+  checkAuth,
   deleteManifest,
   describe,
   digest,

@@ -713,6 +713,9 @@ export function getBlob(
 /** Resolves a tag or digest with HEAD (GET when the registry sends no digest). */
 export function resolveManifest(session: RegistrySession, reference: string): RegistryOperation<ResolvedManifest>;
 
+/** `GET /v2/` with the session's credentials, as `docker login` checks them. */
+export function checkAuth(session: RegistrySession): RegistryOperation<null>;
+
 /** DELETEs a manifest by digest. */
 export function deleteManifest(session: RegistrySession, reference: string, digest: string): RegistryOperation<null>;
 

@@ -13,6 +13,7 @@ export {
   artifactTypes,
   blobExists,
   checkLogo,
+  checkAuth,
   deleteManifest,
   describe,
   digest,

@@ -17,6 +17,7 @@ export {
   artifactTypes,
   blobExists,
   checkLogo,
+  checkAuth,
   deleteManifest,
   describe,
   encodeIndex,

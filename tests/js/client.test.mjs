@@ -187,7 +187,8 @@ test("an unknown manifest is MANIFEST_UNKNOWN with the registry's details", asyn
   assert.equal(error.details.status, 404);
   assert.equal(error.details.registryCode, "MANIFEST_UNKNOWN");
   assert.equal(error.details.message, "manifest unknown");
-  await assert.rejects(client.resolve("docs/known:nope"), (e) => e.code === "NOT_FOUND" && e.details.status === 404);
+  // HEAD answers carry no error body; resolve asks with GET for the registry's code.
+  await assert.rejects(client.resolve("docs/known:nope"), (e) => e.code === "MANIFEST_UNKNOWN" && e.details.status === 404);
   // distribution answers a repository it has never seen with NAME_UNKNOWN.
   await assert.rejects(client.listTags("docs/never-pushed"), (e) => e.code === "NAME_UNKNOWN");
 });

@@ -13,7 +13,7 @@ test("both entries share one OciError class", () => {
   assert.deepEqual(Object.keys(node).sort(), Object.keys(wasm).sort());
   assert.deepEqual(Object.keys(node).sort(), [
     "Client", "Digester", "OciError", "RegistryOperation", "RegistrySession", "addReferrer", "artifactTypes",
-    "blobExists", "checkLogo", "deleteManifest", "describe", "digest", "digestBlob", "encodeIndex",
+    "blobExists", "checkAuth", "checkLogo", "deleteManifest", "describe", "digest", "digestBlob", "encodeIndex",
     "encodeManifest", "getBlob", "getManifest", "layoutTar", "lintMediaType", "listReferrers", "listTags", "pack",
     "packIndex", "parseDigest", "parseIndex", "parseManifest", "parseMediaType", "parseReference", "pushBlob",
     "putManifest", "readLayoutTar", "registerArtifactType", "resolveManifest", "resumeBlobPush", "validate",

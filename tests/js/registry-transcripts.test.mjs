@@ -31,6 +31,8 @@ function session(ocikit, spec) {
 function operation(ocikit, s, spec) {
   const blob = () => ({ mediaType: "application/octet-stream", digest: spec.digest, size: spec.size });
   switch (spec.op) {
+    case "checkAuth":
+      return [ocikit.checkAuth(s), () => ({})];
     case "getManifest":
       return [ocikit.getManifest(s, spec.reference), (m) => ({ mediaType: m.mediaType, digest: m.digest, body: decode(m.bytes) })];
     case "putManifest":
