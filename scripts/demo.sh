@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job (`make demo`): analyses the example artifact of the authoring guide, then serves
-# the browser demo on 127.0.0.1.
+# The main job (`make demo`): analyses the example artifact of the authoring guide, packs it into
+# an OCI image layout, pushes it to a local registry (Debian's docker-registry on 127.0.0.1), and
+# serves the browser demo on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -46,6 +47,52 @@ say "Pulling it back out of the layout"
 "$ocikit" pull --oci-layout "$layout:v1" -o .cache/demo/pulled
 find .cache/demo/pulled -type f | sort
 
+say "Starting a local registry (Debian's docker-registry, CNCF distribution 2.8.2)"
+apt_install docker-registry
+registry_port=$(.venv/bin/python -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+registry=127.0.0.1:$registry_port
+mkdir -p .cache/demo/registry
+cat >.cache/demo/registry/config.yml <<YAML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $root/.cache/demo/registry/data
+  delete:
+    enabled: true
+http:
+  addr: $registry
+  headers:
+    Access-Control-Allow-Origin: ["*"]
+    Access-Control-Allow-Methods: [GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS]
+    Access-Control-Allow-Headers: [Authorization, Accept, Content-Type, Content-Range, Range, If-Match]
+    Access-Control-Expose-Headers: [Docker-Content-Digest, Location, Range, Link, WWW-Authenticate, OCI-Subject, OCI-Chunk-Min-Length, Content-Range, ETag]
+YAML
+docker-registry serve .cache/demo/registry/config.yml >.cache/demo/registry/log 2>&1 &
+registry_pid=$!
+trap 'kill "$registry_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+    curl -fsS "http://$registry/v2/" >/dev/null 2>&1 && break
+    kill -0 "$registry_pid" 2>/dev/null || die "docker-registry did not start: $(cat .cache/demo/registry/log)"
+    sleep 0.1
+done
+
+say "Pushing the example to $registry/docs/markdown:v1"
+(cd "$ex" && "$root/$ocikit" push --plain-http "$registry/docs/markdown:v1" \
+    --artifact-type "$config_type" \
+    --annotation "org.opencontainers.image.description=Docs in Markdown, the authoring guide's example" \
+    "overview.md:$overview_type" "description.md:$description_type")
+"$ocikit" repo tags --plain-http "$registry/docs/markdown"
+
+cat <<HINT
+
+To pull it back (while this demo runs):
+  .venv/bin/ocikit pull --plain-http $registry/docs/markdown:v1 -o pulled
+  .venv/bin/ocikit manifest fetch --plain-http $registry/docs/markdown:v1
+  oras pull --plain-http $registry/docs/markdown:v1 -o pulled      # the ORAS CLI, if you have it
+HINT
+
 say "The artifact type catalog (display names and logos for registry UIs)"
 "$ocikit" types
 
@@ -56,4 +103,6 @@ if ! .venv/bin/python -c "import socket,sys; s=socket.socket(); s.bind(('127.0.0
     warn "port $port is in use; picking a free one"
     port=0
 fi
-exec .venv/bin/python web-demo/serve.py --port "$port"
+echo "The registry at http://$registry/ lets the page browse it (CORS headers are configured)."
+# Not exec: the EXIT trap stops the registry when the server stops.
+.venv/bin/python web-demo/serve.py --port "$port"
