@@ -236,12 +236,15 @@ describe("htpasswd Basic auth", () => {
   });
 });
 
-test("the npm README's registry snippet runs against the registry", () => {
+test("the READMEs' registry snippets run against the registry", () => {
   // ```js registry blocks are left out of readme.test.mjs (they need a registry) and run here,
   // with the README's localhost:5000 replaced by this test's registry.
-  const readme = readFileSync(new URL("./node_modules/ocikit/README.md", import.meta.url), "utf8");
-  const blocks = [...readme.matchAll(/^```js registry[ \t]*\n([\s\S]*?)^```[ \t]*$/gm)].map((m) => m[1]);
-  assert.ok(blocks.length > 0, "the README has a ```js registry block");
+  const readmes = [new URL("./node_modules/ocikit/README.md", import.meta.url), new URL("../../README.md", import.meta.url)];
+  const blocks = readmes.flatMap((url) => {
+    const found = [...readFileSync(url, "utf8").matchAll(/^```js registry[ \t]*\n([\s\S]*?)^```[ \t]*$/gm)].map((m) => m[1]);
+    assert.ok(found.length > 0, `${url.pathname} has a \`\`\`js registry block`);
+    return found;
+  });
   const dir = mkdtempSync(join(new URL(".", import.meta.url).pathname, ".readme-registry-"));
   try {
     blocks.forEach((code, i) => {
