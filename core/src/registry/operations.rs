@@ -743,26 +743,51 @@ impl ListTags {
             }
         }
         self.pages += 1;
-        let Some(link) = response.header("Link").and_then(next_link) else {
+        let Some(next) = next_page(
+            session,
+            &self.exchange,
+            &response,
+            self.pages,
+            self.max_pages,
+        )?
+        else {
             return Ok(Event::Done(std::mem::take(&mut self.tags)));
         };
-        let next = resolve(self.exchange.url(), &link).ok_or_else(|| Error::ProtocolState {
-            reason: format!("cannot resolve the next-page link {link:?}"),
-        })?;
-        if origin(&next).as_deref() != Some(session.base()) {
-            return Err(Error::ProtocolState {
-                reason: format!("refusing a next-page link to another origin: {next}"),
-            });
-        }
-        if self.pages >= self.max_pages {
-            return Err(Error::ProtocolState {
-                reason: format!("more than {} pages of tags", self.max_pages),
-            });
-        }
         self.exchange = Self::exchange(next, &self.reference);
         self.next(session, Input::Start, now_ms)
     }
 }
+
+/// The URL of the next page (`Link: <…>; rel="next"`), if any. Pagination stays on the
+/// registry's origin and stops with an error after `max_pages`.
+fn next_page(
+    session: &Session,
+    exchange: &Exchange,
+    response: &super::http::Response,
+    pages: u32,
+    max_pages: u32,
+) -> Result<Option<String>, Error> {
+    let Some(link) = response.header("Link").and_then(next_link) else {
+        return Ok(None);
+    };
+    let next = resolve(exchange.url(), &link).ok_or_else(|| Error::ProtocolState {
+        reason: format!("cannot resolve the next-page link {link:?}"),
+    })?;
+    if origin(&next).as_deref() != Some(session.base()) {
+        return Err(Error::ProtocolState {
+            reason: format!("refusing a next-page link to another origin: {next}"),
+        });
+    }
+    if pages >= max_pages {
+        return Err(Error::ProtocolState {
+            reason: format!("more than {max_pages} pages"),
+        });
+    }
+    Ok(Some(next))
+}
+
+/// The most pages of referrers read.
+const MAX_REFERRER_PAGES: u32 = 1000;
 
 /// The manifest media types ocikit reads as manifests and indexes.
 pub fn is_manifest_type(media_type: &str) -> bool {
@@ -1000,24 +1025,20 @@ impl ListReferrers {
                 })
         }));
         self.pages += 1;
-        let next = if self.fallback {
-            None
-        } else {
-            response.header("Link").and_then(next_link)
+        // The tag schema's index is one document; only the referrers API pages.
+        let next = match self.fallback {
+            true => None,
+            false => next_page(
+                session,
+                &self.exchange,
+                &response,
+                self.pages,
+                MAX_REFERRER_PAGES,
+            )?,
         };
-        let Some(link) = next else {
+        let Some(next) = next else {
             return Ok(Event::Done(std::mem::take(&mut self.found)));
         };
-        let next = resolve(self.exchange.url(), &link)
-            .filter(|n| origin(n).as_deref() == Some(session.base()))
-            .ok_or_else(|| Error::ProtocolState {
-                reason: format!("refusing the referrers next-page link {link:?}"),
-            })?;
-        if self.pages >= 1000 {
-            return Err(Error::ProtocolState {
-                reason: "more than 1000 pages of referrers".into(),
-            });
-        }
         self.exchange = Self::exchange(next, &self.reference);
         self.next(session, Input::Start, now_ms)
     }
