@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: build python wasm tools demo test lint fmt clippy test-rust test-python test-js test-browser test-interop test-registry bench bench-python bench-node clean
+.PHONY: build python wasm tools demo test lint fmt clippy test-rust test-python test-js test-browser test-interop test-registry bench bench-python bench-node bench-browser bench-registry clean
 
 build: python wasm
 
@@ -40,7 +40,7 @@ test-python: python
 test-js: wasm tools
 	scripts/test-js.sh
 
-test-browser: wasm
+test-browser: wasm python tools
 	scripts/test-browser.sh
 
 test-interop: python tools
@@ -49,13 +49,19 @@ test-interop: python tools
 test-registry: python tools
 	$(PY) -m pytest tests/registry
 
-bench: bench-python bench-node
+bench: bench-python bench-node bench-browser bench-registry
 
 bench-python: python
 	$(PY) bench/python_digest.py
 
 bench-node: wasm
 	scripts/bench-node.sh
+
+bench-browser: wasm
+	scripts/bench-browser.sh
+
+bench-registry: python tools
+	scripts/bench-registry.sh
 
 clean:
 	rm -rf target $(VENV) bindings-wasm/pkg .cache

@@ -1,7 +1,8 @@
 // ocikit for browsers (and any ESM runtime with fetch): everything runs in WebAssembly.
 import init from "./wasm/ocikit_wasm.js";
-import { Digester } from "./api.js";
+import { Digester, digestBlob as digestBlobHere } from "./api.js";
 import { clientClass } from "./client.js";
+import { workerDigester } from "./worker-digest.js";
 
 await init({ module_or_path: new URL("./wasm/ocikit_wasm_bg.wasm", import.meta.url) });
 
@@ -18,7 +19,6 @@ export {
   deleteManifest,
   describe,
   digest,
-  digestBlob,
   encodeIndex,
   encodeManifest,
   getBlob,
@@ -46,3 +46,9 @@ export {
 
 /** The registry client over fetch, hashing blobs with this entry's Digester. */
 export const Client = clientClass(Digester);
+
+/**
+ * Digests a Blob or File in chunks: `await digestBlob(file, { onProgress, signal })`; large ones
+ * (or any, with `worker: true`) in a Web Worker, so that the page never waits on hashing.
+ */
+export const digestBlob = workerDigester(digestBlobHere);

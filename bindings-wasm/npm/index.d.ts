@@ -145,8 +145,16 @@ export interface DigestBlobOptions {
   chunkSize?: number;
   /** Called after each chunk, and once for an empty blob; the last call has done === total. */
   onProgress?: (bytesDone: number, total: number) => void;
-  /** Aborts reading; the promise then rejects with `signal.reason`. */
+  /** Aborts reading; the promise then rejects with `signal.reason` (and a worker is terminated). */
   signal?: AbortSignal;
+  /**
+   * Browsers: where to hash. `true`: in a Web Worker (a module worker that loads its own wasm
+   * instance), so that the page keeps drawing frames; `false`: on the calling thread; `"auto"`
+   * (the default): in a worker from 8 MiB on, and on the calling thread when the runtime has no
+   * `Worker` or the worker cannot start. `onProgress` is called on the calling thread either way.
+   * Node hashes with node:crypto on the calling thread and ignores this option.
+   */
+  worker?: boolean | "auto";
 }
 
 /** Digests a Blob or File in chunks, without reading it into memory whole. */

@@ -1,0 +1,44 @@
+// The module worker behind digestFile (digest-file.js): it initialises its own copy of the wasm
+// module and hashes a Blob or File in chunks off the page's main thread, posting progress.
+//
+// Messages in:  { id, blob, algorithm, chunkSize }
+// Messages out: { id, type: "progress", done, total }
+//               { id, type: "done", digest }
+//               { id, type: "error", error: { name, message, code?, details? } }
+//               { id, type: "unavailable", error }   the wasm module could not be loaded here
+import init from "./wasm/ocikit_wasm.js";
+import { Digester, blobDigester } from "./api.js";
+import { OciError } from "./errors.js";
+
+// The handler is attached before initialisation finishes, so that no message posted while the
+// module loads is missed; each job waits for the module instead.
+const ready = init({ module_or_path: new URL("./wasm/ocikit_wasm_bg.wasm", import.meta.url) });
+const digestBlob = blobDigester(Digester);
+
+self.addEventListener("message", async (event) => {
+  const { id, blob, algorithm, chunkSize } = event.data;
+  try {
+    await ready;
+  } catch (error) {
+    self.postMessage({ id, type: "unavailable", error: serialized(error) });
+    return;
+  }
+  try {
+    const digest = await digestBlob(blob, {
+      algorithm,
+      chunkSize,
+      onProgress: (done, total) => self.postMessage({ id, type: "progress", done, total }),
+    });
+    self.postMessage({ id, type: "done", digest });
+  } catch (error) {
+    self.postMessage({ id, type: "error", error: serialized(error) });
+  }
+});
+
+/** An error as plain data: structured cloning keeps neither OciError's class nor its code. */
+function serialized(error) {
+  if (error instanceof OciError) {
+    return { name: "OciError", message: error.message, code: error.code, details: error.details };
+  }
+  return { name: error?.name ?? "Error", message: String(error?.message ?? error) };
+}

@@ -1,0 +1,446 @@
+// Push & browse: a registry connection, pushing the authored artifact, and browsing a
+// repository (tags, a manifest with its type, files and referrers; downloads of one file or of
+// the whole artifact as an OCI layout tar). Every request goes through the package's Client.
+import {
+  Client,
+  OciError,
+  artifactTypes,
+  describe,
+  layoutTar,
+  parseIndex,
+  parseManifest,
+  registerArtifactType,
+  validate,
+} from "ocikit";
+import { authored, onAuthoredChange, setSubject, unregisteredType } from "./author.js";
+import { $, bytesText, el, errorText, logoSource, saveAs, shortDigest, sizeText } from "./ui.js";
+
+const TITLE = "org.opencontainers.image.title";
+const INDEX_TYPES = new Set(["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"]);
+// Uploads go in PATCHed chunks of this size, so that the progress bar moves for large files
+// (fetch reports no upload progress within one request).
+const CHUNK_SIZE = 8 * 1024 * 1024;
+// How deep the referrers tree goes, and how many referrers it shows at most.
+const TREE_DEPTH = 4;
+const TREE_NODES = 200;
+
+// ---- Connection ----------------------------------------------------------------------------
+
+let cached = null; // { key, client, base }
+
+/** The Client for the settings in the Registry fieldset (kept while they stay the same). */
+function client() {
+  const raw = $("registry-url").value.trim();
+  if (raw === "") throw new Error("Enter the registry's URL first, e.g. http://127.0.0.1:5000.");
+  let url;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`);
+  } catch {
+    throw new Error(`${raw} is not a URL: write it as http://host:port or https://host.`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("The registry URL must start with http:// or https://.");
+  if (url.pathname.replace(/\/+$/, "") !== "" && url.pathname.replace(/\/+$/, "") !== "/v2") {
+    throw new Error("The registry URL is the registry's origin alone (no path): the API lives at /v2/.");
+  }
+  const mode = $("auth-mode").value;
+  let credentials;
+  if (mode === "basic") credentials = { username: $("auth-user").value, password: $("auth-password").value };
+  else if (mode === "access") credentials = { accessToken: $("auth-token").value };
+  else if (mode === "refresh") credentials = { refreshToken: $("auth-token").value };
+  const plainHttp = url.protocol === "http:";
+  const key = JSON.stringify([url.host, plainHttp, credentials]);
+  if (cached?.key !== key) {
+    // One client per settings: it keeps the tokens the registry issues.
+    cached = { key, client: new Client({ registry: url.host, plainHttp, credentials }), base: url.host };
+  }
+  return cached.client;
+}
+
+/** A person's explanation for a failed registry call. */
+function registryError(error) {
+  const text = errorText(error);
+  if (error instanceof OciError && error.code === "NETWORK_ERROR" && error.details?.phase === "request") {
+    return `${text} — is the registry running, and does it allow this page's origin (${location.origin}) with CORS?`;
+  }
+  if (error instanceof OciError && error.code === "UNAUTHORIZED") return `${text} — check the sign-in settings above.`;
+  return text;
+}
+
+function repository(id) {
+  const value = $(id).value.trim().replace(/^\/+|\/+$/g, "");
+  if (value === "") throw new Error("Enter a repository, e.g. docs/handbook.");
+  return value;
+}
+
+function showAuthFields() {
+  const mode = $("auth-mode").value;
+  for (const field of document.querySelectorAll("[data-auth]")) field.hidden = !field.dataset.auth.split(" ").includes(mode);
+}
+
+// ---- Push ----------------------------------------------------------------------------------
+
+let pushing = null; // AbortController
+
+async function push() {
+  const status = $("push-status");
+  const progress = $("push-progress");
+  const error = $("push-error");
+  error.hidden = true;
+  $("push-result").hidden = true;
+  let artifact;
+  let registryClient;
+  let repo;
+  try {
+    artifact = authored();
+    if (artifact === null) throw new Error("Nothing to push yet: the Author card has no valid manifest (see its messages).");
+    registryClient = client();
+    repo = repository("push-repo");
+  } catch (thrown) {
+    error.textContent = errorText(thrown);
+    error.hidden = false;
+    return;
+  }
+  const tag = $("push-tag").value.trim();
+  const reference = tag === "" ? `${repo}@${artifact.digest}` : `${repo}:${tag}`;
+  const total = artifact.blobs.reduce((sum, b) => sum + b.descriptor.size, 0);
+  pushing = new AbortController();
+  $("push-button").disabled = true;
+  $("push-cancel").hidden = false;
+  progress.hidden = false;
+  progress.value = 0;
+  status.textContent = `Uploading ${artifact.blobs.length} blob${artifact.blobs.length === 1 ? "" : "s"} (${sizeText(total)}) to ${registryClient.registry}/${repo}…`;
+  try {
+    const descriptor = await registryClient.push(reference, artifact, {
+      signal: pushing.signal,
+      chunkSize: CHUNK_SIZE,
+      onProgress: (done, all) => {
+        progress.value = all === 0 ? 1 : done / all;
+        status.textContent = `Uploaded ${sizeText(done)} of ${sizeText(all)}…`;
+      },
+    });
+    // A type of your own is added to this page's catalog, so that browsing shows its name.
+    const own = unregisteredType();
+    if (own !== null) registerArtifactType(own);
+    const pushed = `${registryClient.registry}/${repo}${tag === "" ? "" : `:${tag}`}@${descriptor.digest}`;
+    status.textContent = `Pushed ${artifact.blobs.length} blob${artifact.blobs.length === 1 ? "" : "s"} and the manifest (${bytesText(descriptor.size)}).`;
+    $("push-reference").textContent = pushed;
+    $("push-result").hidden = false;
+    $("push-open").onclick = () => {
+      $("browse-repo").value = repo;
+      openManifest(repo, tag === "" ? descriptor.digest : tag);
+    };
+  } catch (thrown) {
+    status.textContent = "";
+    error.textContent = registryError(thrown);
+    error.hidden = false;
+  } finally {
+    pushing = null;
+    progress.hidden = true;
+    $("push-button").disabled = false;
+    $("push-cancel").hidden = true;
+  }
+}
+
+// ---- Browse --------------------------------------------------------------------------------
+
+let shown = null; // { repo, tag, digest, mediaType, bytes, manifest, index }
+
+function browseStatus(text, error = null) {
+  $("browse-status").textContent = text;
+  $("browse-error").hidden = error === null;
+  $("browse-error").textContent = error === null ? "" : registryError(error);
+}
+
+async function listTags() {
+  const list = $("browse-tags");
+  list.replaceChildren();
+  let repo;
+  try {
+    repo = repository("browse-repo");
+    browseStatus(`Listing the tags of ${repo}…`);
+    const tags = (await client().listTags(repo)).sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+    browseStatus(tags.length === 0 ? `${repo} has no tags.` : `${tags.length} tag${tags.length === 1 ? "" : "s"} in ${repo}:`);
+    for (const tag of tags) {
+      list.append(el("li", {}, el("button", { type: "button", class: "tag", text: tag, onclick: () => openManifest(repo, tag) })));
+    }
+  } catch (thrown) {
+    browseStatus("", thrown);
+  }
+}
+
+/** The catalog entry for an artifact type (by name or alias), or undefined. */
+function typeEntry(artifactType) {
+  const catalog = artifactTypes();
+  return catalog.find((d) => d.artifactType === artifactType) ?? catalog.find((d) => d.aliases.includes(artifactType));
+}
+
+function isDigest(text) {
+  return /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(text);
+}
+
+/** Opens `ref` (a tag or a digest) of `repo` in the artifact view. */
+async function openManifest(repo, ref) {
+  const view = $("artifact");
+  $("open-ref").value = ref;
+  const reference = isDigest(ref) ? `${repo}@${ref}` : `${repo}:${ref}`;
+  browseStatus(`Opening ${reference}…`);
+  let fetched;
+  try {
+    fetched = await client().fetchManifest(reference);
+  } catch (thrown) {
+    browseStatus("", thrown);
+    return;
+  }
+  browseStatus("");
+  const isIndex = INDEX_TYPES.has(fetched.mediaType);
+  let parsed;
+  let description = null;
+  try {
+    parsed = isIndex ? parseIndex(fetched.bytes).index : parseManifest(fetched.bytes).manifest;
+    if (!isIndex) description = describe(fetched.bytes);
+  } catch (thrown) {
+    browseStatus("", thrown);
+    return;
+  }
+  shown = { repo, tag: isDigest(ref) ? null : ref, digest: fetched.digest, mediaType: fetched.mediaType, bytes: fetched.bytes, parsed, isIndex };
+
+  const definition = description?.definition ?? (isIndex ? typeEntry(parsed.artifactType ?? "") ?? null : null);
+  const logo = $("artifact-logo");
+  logo.hidden = !definition?.logo;
+  if (definition?.logo) logo.src = logoSource(definition.logo);
+  $("artifact-name").textContent = definition?.displayName ?? (isIndex ? "Image index" : "Unknown artifact type");
+  $("artifact-type").textContent = description ? `${description.artifactType} (${description.source})` : parsed.artifactType ?? "";
+  $("artifact-ref").textContent = `${client().registry}/${reference}`;
+  $("artifact-digest").textContent = fetched.digest;
+  $("artifact-media-type").textContent = fetched.mediaType;
+  const report = validate(fetched.bytes);
+  $("artifact-valid").textContent = report.valid
+    ? `valid ${report.kind}${report.findings.length ? ` (${report.findings.map((f) => f.code).join(", ")})` : ""}`
+    : `invalid: ${report.findings.filter((f) => f.severity === "error").map((f) => `${f.code} at ${f.path || "/"}`).join("; ")}`;
+
+  const annotationList = $("artifact-annotations");
+  annotationList.replaceChildren();
+  for (const [key, value] of Object.entries(parsed.annotations ?? {})) {
+    annotationList.append(el("dt", { class: "mono", text: key }), el("dd", { text: value }));
+  }
+
+  $("artifact-files-block").hidden = isIndex;
+  $("artifact-manifests-block").hidden = !isIndex;
+  const body = $("artifact-files");
+  body.replaceChildren();
+  if (isIndex) {
+    const list = $("artifact-manifests");
+    list.replaceChildren();
+    for (const d of parsed.manifests) {
+      const platform = d.platform ? ` ${d.platform.os}/${d.platform.architecture}${d.platform.variant ? `/${d.platform.variant}` : ""}` : "";
+      list.append(nodeItem(repo, d, `${typeEntry(d.artifactType ?? "")?.displayName ?? d.mediaType}${platform}`));
+    }
+  } else {
+    for (const layer of parsed.layers) {
+      const title = layer.annotations?.[TITLE];
+      const download = el("button", {
+        type: "button",
+        class: "secondary small",
+        text: "Download",
+        "aria-label": `Download ${title ?? layer.digest}`,
+        onclick: () => downloadFile(layer),
+      });
+      body.append(
+        el(
+          "tr",
+          {},
+          el("td", { class: "mono name", text: title ?? "(no title)" }),
+          el("td", { title: bytesText(layer.size), text: sizeText(layer.size) }),
+          el("td", { class: "mono", text: layer.mediaType }),
+          el("td", {}, el("code", { class: "mono", title: layer.digest, text: shortDigest(layer.digest) })),
+          el("td", {}, download),
+        ),
+      );
+    }
+  }
+  $("artifact-layout").disabled = isIndex;
+  $("artifact-layout").title = isIndex ? "Open one of the index's manifests to download it" : "";
+  $("artifact-manifest").textContent = JSON.stringify(JSON.parse(new TextDecoder().decode(fetched.bytes)), null, 2);
+  $("artifact-status").textContent = "";
+  $("artifact-error").hidden = true;
+  view.hidden = false;
+  view.focus({ preventScroll: true });
+  view.scrollIntoView({ block: "start" });
+  await showReferrers(repo, fetched.digest);
+}
+
+/** A tree node for a manifest descriptor: its type's logo and name, digest, and an Open button. */
+function nodeItem(repo, descriptor, name) {
+  const entry = typeEntry(descriptor.artifactType ?? "");
+  const logo = el("img", { alt: "", class: "logo" });
+  if (entry?.logo) logo.src = logoSource(entry.logo);
+  else logo.hidden = true;
+  const created = descriptor.annotations?.["org.opencontainers.image.created"];
+  return el(
+    "li",
+    {},
+    el(
+      "div",
+      { class: "node" },
+      logo,
+      el("span", { class: "node-name", text: name }),
+      el("code", { class: "mono muted", title: descriptor.digest, text: shortDigest(descriptor.digest) }),
+      created ? el("span", { class: "muted", text: created }) : null,
+      el("button", { type: "button", class: "secondary small", text: "Open", "aria-label": `Open ${name} ${descriptor.digest}`, onclick: () => openManifest(repo, descriptor.digest) }),
+    ),
+  );
+}
+
+/**
+ * The referrers of `subject`: `{ list, viaTag }`. Registries without the referrers API
+ * (distribution 2.x) answer its URL with a bare 404 that lacks their CORS headers, so the browser
+ * reports a network error where the client's fallback needs that 404. The referrers tag of the
+ * distribution spec (`<alg>-<hex>`, an index) is then read directly.
+ */
+async function referrersOf(repo, subject) {
+  try {
+    return { list: await client().referrers(`${repo}@${subject}`), viaTag: false };
+  } catch (error) {
+    if (!(error instanceof OciError && error.code === "NETWORK_ERROR")) throw error;
+    const [algorithm, encoded] = subject.split(":");
+    try {
+      const fetched = await client().fetchManifest(`${repo}:${algorithm}-${encoded.slice(0, 64)}`);
+      return { list: parseIndex(fetched.bytes).index.manifests.filter((d) => d.digest !== subject), viaTag: true };
+    } catch (inner) {
+      if (inner instanceof OciError && inner.code === "MANIFEST_UNKNOWN") return { list: [], viaTag: true };
+      throw error;
+    }
+  }
+}
+
+/** The referrers of `digest`, their referrers, and so on, as nested lists. */
+async function showReferrers(repo, digest) {
+  const box = $("referrers");
+  box.replaceChildren(el("p", { class: "muted", text: "Looking for referrers…" }));
+  const seen = new Set([digest]);
+  let nodes = 0;
+  let viaTag = false;
+  const level = async (subject, depth) => {
+    const list = el("ul", { class: "tree" });
+    const found = await referrersOf(repo, subject);
+    viaTag ||= found.viaTag;
+    for (const d of found.list) {
+      if (seen.has(d.digest) || nodes >= TREE_NODES) continue; // a cycle, or enough to show
+      seen.add(d.digest);
+      nodes += 1;
+      const name = typeEntry(d.artifactType ?? "")?.displayName ?? d.artifactType ?? d.mediaType;
+      const item = nodeItem(repo, d, name);
+      if (depth < TREE_DEPTH) {
+        const children = await level(d.digest, depth + 1);
+        if (children.childElementCount > 0) item.append(children);
+      }
+      list.append(item);
+    }
+    return list;
+  };
+  try {
+    const tree = await level(digest, 1);
+    if (shown?.digest !== digest) return; // another manifest was opened meanwhile
+    box.replaceChildren(tree.childElementCount > 0 ? tree : el("p", { class: "muted", text: "Nothing refers to this manifest." }));
+    if (viaTag) {
+      box.append(el("p", { class: "hint", id: "referrers-via-tag", text: "Read from the referrers tag: this registry's referrers API is missing or not reachable from this page." }));
+    }
+  } catch (thrown) {
+    if (shown?.digest !== digest) return;
+    box.replaceChildren(el("p", { class: "error", text: registryError(thrown) }));
+  }
+}
+
+function baseName(path) {
+  return path.split("/").filter(Boolean).pop() ?? path;
+}
+
+async function withArtifactProgress(label, task) {
+  const progress = $("artifact-progress");
+  const status = $("artifact-status");
+  $("artifact-error").hidden = true;
+  progress.hidden = false;
+  progress.value = 0;
+  status.textContent = label;
+  try {
+    await task((done, total) => {
+      progress.value = total === 0 ? 1 : done / total;
+      status.textContent = `${label} ${sizeText(done)} of ${sizeText(total)}`;
+    });
+    status.textContent = `${label} done.`;
+  } catch (thrown) {
+    status.textContent = "";
+    $("artifact-error").textContent = registryError(thrown);
+    $("artifact-error").hidden = false;
+  } finally {
+    progress.hidden = true;
+  }
+}
+
+async function downloadFile(layer) {
+  if (shown === null) return;
+  const { repo, digest } = shown;
+  const title = layer.annotations?.[TITLE];
+  await withArtifactProgress(`Downloading ${title ?? shortDigest(layer.digest)}:`, async (onProgress) => {
+    // Verified against the layer's digest and size as it streams in.
+    const bytes = await client().fetchBlob(`${repo}@${digest}`, layer, { onProgress });
+    saveAs(bytes, title ? baseName(title) : `${layer.digest.replace(":", "-")}.blob`, layer.mediaType);
+  });
+}
+
+async function downloadLayout() {
+  if (shown === null || shown.isIndex) return;
+  const { repo, tag, digest, mediaType } = shown;
+  await withArtifactProgress("Downloading the artifact:", async (onProgress) => {
+    const pulled = await client().pull(`${repo}@${digest}`, { onProgress });
+    const tar = layoutTar({
+      manifest: pulled.bytes,
+      descriptor: { mediaType, digest, size: pulled.bytes.byteLength, ...(pulled.manifest.artifactType ? { artifactType: pulled.manifest.artifactType } : {}) },
+      tag: tag ?? undefined,
+      blobs: [...pulled.blobs].map(([blobDigest, data]) => ({ digest: blobDigest, size: data.byteLength, data })),
+    });
+    const name = `${baseName(repo)}-${tag ?? digest.replace(":", "-").slice(0, 19)}.tar`;
+    saveAs(tar, name, "application/x-tar");
+  });
+}
+
+function attach() {
+  if (shown === null) return;
+  const { repo, digest, mediaType, bytes, parsed } = shown;
+  setSubject(
+    { mediaType, digest, size: bytes.byteLength, ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}) },
+    `${client().registry}/${repo}@${shortDigest(digest)}`,
+  );
+  $("push-repo").value = repo;
+  $("push-tag").value = "";
+  location.hash = "#author";
+  $("pack-heading").focus();
+}
+
+export function setUpRegistry() {
+  $("connection").addEventListener("submit", (event) => event.preventDefault());
+  $("auth-mode").addEventListener("change", showAuthFields);
+  showAuthFields();
+  for (const node of document.querySelectorAll(".page-origin")) node.textContent = location.origin;
+  $("push-button").addEventListener("click", push);
+  $("push-cancel").addEventListener("click", () => pushing?.abort(new DOMException("Cancelled", "AbortError")));
+  onAuthoredChange((packed) => {
+    $("push-button").title = packed === null ? "The Author card has no valid manifest yet" : "";
+  });
+  $("browse-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    listTags();
+  });
+  $("open-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const ref = $("open-ref").value.trim();
+    try {
+      if (ref === "") throw new Error("Enter a tag or a digest to open.");
+      openManifest(repository("browse-repo"), ref);
+    } catch (thrown) {
+      browseStatus("", thrown);
+    }
+  });
+  $("artifact-layout").addEventListener("click", downloadLayout);
+  $("artifact-attach").addEventListener("click", attach);
+}
