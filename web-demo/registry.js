@@ -292,25 +292,13 @@ function nodeItem(repo, descriptor, name) {
 }
 
 /**
- * The referrers of `subject`: `{ list, viaTag }`. Registries without the referrers API
- * (distribution 2.x) answer its URL with a bare 404 that lacks their CORS headers, so the browser
- * reports a network error where the client's fallback needs that 404. The referrers tag of the
- * distribution spec (`<alg>-<hex>`, an index) is then read directly.
+ * The referrers of `subject`: `{ list, viaTag }`. The client reads the referrers tag schema
+ * where the registry has no referrers API (distribution 2.x, whose 404 for the API lacks CORS
+ * headers and reaches the page as a network error); `viaTag` says it did.
  */
 async function referrersOf(repo, subject) {
-  try {
-    return { list: await client().referrers(`${repo}@${subject}`), viaTag: false };
-  } catch (error) {
-    if (!(error instanceof OciError && error.code === "NETWORK_ERROR")) throw error;
-    const [algorithm, encoded] = subject.split(":");
-    try {
-      const fetched = await client().fetchManifest(`${repo}:${algorithm}-${encoded.slice(0, 64)}`);
-      return { list: parseIndex(fetched.bytes).index.manifests.filter((d) => d.digest !== subject), viaTag: true };
-    } catch (inner) {
-      if (inner instanceof OciError && inner.code === "MANIFEST_UNKNOWN") return { list: [], viaTag: true };
-      throw error;
-    }
-  }
+  const list = (await client().referrers(`${repo}@${subject}`)).filter((d) => d.digest !== subject);
+  return { list, viaTag: client().referrersApi === false };
 }
 
 /** The referrers of `digest`, their referrers, and so on, as nested lists. */

@@ -453,6 +453,17 @@ export class RegistrySession {
   get base() {
     return sessionOf(this).base;
   }
+
+  /** Whether the registry serves the referrers API: true, false, or null until known. */
+  get referrersApi() {
+    return sessionOf(this).referrersApi;
+  }
+
+  /** Records whether the registry serves the referrers API. */
+  setReferrersApi(supported) {
+    if (typeof supported !== "boolean") throw new TypeError(`supported must be a boolean, not ${typeName(supported)}`);
+    sessionOf(this).setReferrersApi(supported);
+  }
 }
 
 const OPERATION = Symbol("RegistryOperation");

@@ -202,8 +202,23 @@ export function clientClass(Digester) {
       const { signal, artifactType } = callOptions(options, ["artifactType"], "options");
       const reference = this.#reference(ref);
       const digest = await this.#digestOf(reference, subject, "subject", signal);
-      const op = listReferrers(this.#session, reference, digest, artifactType === undefined ? undefined : { artifactType });
-      return this.#run(op, { signal });
+      const list = () => listReferrers(this.#session, reference, digest, artifactType === undefined ? undefined : { artifactType });
+      const probing = this.#session.referrersApi === null;
+      try {
+        return await this.#run(list(), { signal });
+      } catch (error) {
+        // Registries without the referrers API (distribution 2.x) answer its URL with a 404 that
+        // lacks their CORS headers, which a browser reports as a network error: take that as
+        // "no referrers API" and read the referrers tag, once.
+        if (!(probing && error instanceof OciError && error.code === "NETWORK_ERROR")) throw error;
+        this.#session.setReferrersApi(false);
+        return this.#run(list(), { signal });
+      }
+    }
+
+    /** Whether the registry serves the referrers API: true, false, or null until a call finds out. */
+    get referrersApi() {
+      return this.#session.referrersApi;
     }
 
     /** Deletes a manifest by digest (by default the one `ref` names, resolved if a tag). */

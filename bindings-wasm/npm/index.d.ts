@@ -586,6 +586,10 @@ export class RegistrySession {
   constructor(registry: string, options?: RegistrySessionOptions);
   /** `scheme://host[:port]`. */
   readonly base: string;
+  /** Whether the registry serves the referrers API: `null` until an operation finds out. */
+  readonly referrersApi: boolean | null;
+  /** Records whether the registry serves the referrers API (referrer lists learn it themselves). */
+  setReferrersApi(supported: boolean): void;
 }
 
 export type HttpMethod = "GET" | "HEAD" | "PUT" | "POST" | "PATCH" | "DELETE";
@@ -811,6 +815,8 @@ export class Client {
   /** @throws {OciError} REFERENCE_INVALID for a registry that is not `host[:port]`. */
   constructor(options: ClientOptions);
   readonly registry: string;
+  /** Whether the registry serves the referrers API: `null` until a call finds out. */
+  readonly referrersApi: boolean | null;
   resolve(ref: string, options?: CallOptions): Promise<ResolvedManifest>;
   fetchManifest(ref: string, options?: CallOptions & { maxSize?: number }): Promise<FetchedManifest>;
   /** Uploads a manifest's exact bytes (without updating a referrers tag: {@link Client.push} does). */

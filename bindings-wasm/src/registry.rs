@@ -83,6 +83,19 @@ impl JsRegistrySession {
     pub fn base(&self) -> String {
         self.0.base().to_owned()
     }
+
+    /// Whether the registry serves the referrers API: `true`, `false`, or `null` until known.
+    #[wasm_bindgen(getter = referrersApi)]
+    pub fn referrers_api(&self) -> JsValue {
+        self.0.referrers_api().map_or(JsValue::NULL, JsValue::from)
+    }
+
+    /// Records whether the registry serves the referrers API (a browser that cannot see the
+    /// registry's 404 for the API, for want of CORS headers, tells the session so).
+    #[wasm_bindgen(js_name = setReferrersApi)]
+    pub fn set_referrers_api(&mut self, supported: bool) {
+        self.0.set_referrers_api(supported);
+    }
 }
 
 fn bool_option(value: &JsValue, name: &str) -> Result<bool, JsValue> {

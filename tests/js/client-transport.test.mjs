@@ -81,6 +81,42 @@ for (const [label, ocikit] of implementations) {
       });
     });
 
+    test("a referrers API the page cannot reach (CORS-less 404) falls back to the referrers tag, once per session", async () => {
+      const subject = `sha256:${"a".repeat(64)}`;
+      const tag = `sha256-${"a".repeat(64)}`;
+      const calls = [];
+      const fetch = async (url) => {
+        calls.push(url);
+        if (url.includes("/referrers/")) throw new TypeError("Failed to fetch");
+        return new Response("", { status: 404 });
+      };
+      const client = new Client({ registry: REGISTRY, plainHttp: true, fetch });
+      assert.equal(client.referrersApi, null);
+      assert.deepEqual(await client.referrers(`docs@${subject}`), []);
+      assert.equal(client.referrersApi, false);
+      assert.deepEqual(await client.referrers(`docs@${subject}`), []);
+      assert.deepEqual(calls, [
+        `${BASE}/v2/docs/referrers/${subject}`,
+        `${BASE}/v2/docs/manifests/${tag}`,
+        `${BASE}/v2/docs/manifests/${tag}`,
+      ]);
+    });
+
+    test("once the referrers API is known to work, a network error is just an error", async () => {
+      const subject = `sha256:${"b".repeat(64)}`;
+      const index = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [] });
+      let fail = false;
+      const fetch = async () => {
+        if (fail) throw new TypeError("Failed to fetch");
+        return new Response(index, { status: 200, headers: { "Content-Type": "application/vnd.oci.image.index.v1+json" } });
+      };
+      const client = new Client({ registry: REGISTRY, plainHttp: true, fetch });
+      assert.deepEqual(await client.referrers(`docs@${subject}`), []);
+      assert.equal(client.referrersApi, true);
+      fail = true;
+      await assert.rejects(client.referrers(`docs@${subject}`), (e) => e instanceof OciError && e.code === "NETWORK_ERROR");
+    });
+
     test("a failure of fetch itself is a NETWORK_ERROR with the cause", async () => {
       const cause = new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
       const client = new Client({ registry: REGISTRY, plainHttp: true, fetch: async () => Promise.reject(cause) });

@@ -244,6 +244,8 @@ const blobOp: RegistryOperation<null> = getBlob(session, "localhost:5000/docs", 
 const resolveOp: RegistryOperation<ResolvedManifest> = resolveManifest(session, "localhost:5000/docs:v1");
 const deleteOp: RegistryOperation<null> = deleteManifest(session, "localhost:5000/docs", a);
 const checkOp: RegistryOperation<null> = checkAuth(session);
+const knowsReferrersApi: boolean | null = session.referrersApi;
+session.setReferrersApi(false);
 const tagsOp: RegistryOperation<string[]> = listTags(session, "localhost:5000/docs", { pageSize: 100 });
 const referrersOp: RegistryOperation<Descriptor[]> = listReferrers(session, "localhost:5000/docs", a, { artifactType: "x/y" });
 const addOp: RegistryOperation<string | null> = addReferrer(session, "localhost:5000/docs", a, referrer.descriptor);
@@ -289,4 +291,4 @@ new RegistrySession("localhost:5000", { credentials: { user: "a" } });
 // @ts-expect-error: the client needs a registry
 new Client({ plainHttp: true });
 
-void [base, streamedInput, putOp, existsOp, uploadUrl, resumeOp, blobOp, resolveOp, deleteOp, checkOp, tagsOp, referrersOp, finished, clientCode, asErrorCode, useClient, wasmClient];
+void [base, knowsReferrersApi, streamedInput, putOp, existsOp, uploadUrl, resumeOp, blobOp, resolveOp, deleteOp, checkOp, tagsOp, referrersOp, finished, clientCode, asErrorCode, useClient, wasmClient];

@@ -962,16 +962,23 @@ impl ListReferrers {
         subject: &Digest,
         artifact_type: Option<&str>,
     ) -> Self {
-        let mut path = repository_path(reference, "referrers", &subject.to_string());
-        if let Some(filter) = artifact_type {
-            path.push_str(&format!("?artifactType={}", encode_query(filter)));
-        }
+        // A registry already known to lack the referrers API is not asked again.
+        let fallback = session.referrers_api() == Some(false);
+        let path = if fallback {
+            repository_path(reference, "manifests", &referrers_tag(subject))
+        } else {
+            let mut path = repository_path(reference, "referrers", &subject.to_string());
+            if let Some(filter) = artifact_type {
+                path.push_str(&format!("?artifactType={}", encode_query(filter)));
+            }
+            path
+        };
         Self {
             reference: reference.clone(),
             subject: subject.clone(),
             artifact_type: artifact_type.map(str::to_owned),
             exchange: Self::exchange(session.url(&path), reference),
-            fallback: false,
+            fallback,
             found: Vec::new(),
             pages: 0,
         }
@@ -1001,7 +1008,8 @@ impl ListReferrers {
             if self.fallback || self.pages > 0 {
                 return Ok(Event::Done(std::mem::take(&mut self.found)));
             }
-            // No referrers API: the tag schema.
+            // No referrers API: the tag schema, now and for later lists on this session.
+            session.set_referrers_api(false);
             self.fallback = true;
             let path = repository_path(&self.reference, "manifests", &referrers_tag(&self.subject));
             self.exchange = Self::exchange(session.url(&path), &self.reference);
@@ -1009,6 +1017,9 @@ impl ListReferrers {
         }
         if response.status != 200 {
             return Err(registry_error(&response));
+        }
+        if !self.fallback {
+            session.set_referrers_api(true);
         }
         let index = crate::Index::from_json(response.body.clone())?;
         let filtered_by_registry = !self.fallback

@@ -52,6 +52,8 @@ pub struct Session {
     tokens: Vec<CachedToken>,
     /// Set once the registry asked for Basic auth: later requests carry it up front.
     basic: bool,
+    /// Whether the registry serves the referrers API, once known.
+    referrers_api: Option<bool>,
     retry: RetryPolicy,
 }
 
@@ -70,6 +72,7 @@ impl Session {
             credentials,
             tokens: Vec::new(),
             basic: false,
+            referrers_api: None,
             retry: RetryPolicy::default(),
         }
     }
@@ -79,6 +82,18 @@ impl Session {
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// Whether the registry serves the referrers API: `None` until an operation finds out.
+    pub fn referrers_api(&self) -> Option<bool> {
+        self.referrers_api
+    }
+
+    /// Records whether the registry serves the referrers API. Referrer lists learn it by
+    /// themselves; a host sets it when it knows better — a browser, for one, cannot see the
+    /// 404 of a registry that answers unknown routes without CORS headers.
+    pub fn set_referrers_api(&mut self, supported: bool) {
+        self.referrers_api = Some(supported);
     }
 
     /// `scheme://host[:port]` of the registry.

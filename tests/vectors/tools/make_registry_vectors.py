@@ -507,6 +507,25 @@ transcripts["resolve-unknown-asks-get"] = {
                "error": "MANIFEST_UNKNOWN"}],
 }
 
+transcripts["referrers-fallback-remembered"] = {
+    "description": "once the referrers API answered 404, later referrer lists on the session go straight to the tag schema",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [
+        {"operation": {"op": "listReferrers", "reference": f"{R}/docs", "subject": SUBJECT}, "now": 0,
+         "exchanges": [
+             ex(req("GET", f"{BASE}/v2/docs/referrers/{SUBJECT}"), res(404, "")),
+             ex(req("GET", f"{BASE}/v2/docs/manifests/{TAG}"), res(404, "")),
+         ],
+         "result": {"referrers": []}},
+        {"operation": {"op": "listReferrers", "reference": f"{R}/docs", "subject": SUBJECT, "artifactType": "application/vnd.example.sig"}, "now": 0,
+         "exchanges": [
+             ex(req("GET", f"{BASE}/v2/docs/manifests/{TAG}"),
+                res(200, referrers_index((SIG, "application/vnd.example.sig"), (SBOM, "application/spdx+json")), Content_Type="application/vnd.oci.image.index.v1+json")),
+         ],
+         "result": {"referrers": [SIG]}},
+    ],
+}
+
 OUT.mkdir(exist_ok=True)
 for name, transcript in transcripts.items():
     (OUT / f"{name}.json").write_text(json.dumps({"name": name, **transcript}, indent=2) + "\n")
