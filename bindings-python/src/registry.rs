@@ -21,7 +21,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use ocikit_core::registry::{
     AddReferrer, BlobExists, Body, CheckAuth, Credentials, DeleteManifest, Event, FetchedManifest,
     GetBlob, GetManifest, Input, ListReferrers, ListTags, PushBlob, PushOptions, PutManifest,
-    Request, ResolveManifest, Resolved, Response, ResponseBody, Session,
+    Request, ResolveManifest, Resolved, Response, ResponseBody, RetryPolicy, Session,
 };
 use ocikit_core::{Descriptor, Error, Reference};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -96,6 +96,71 @@ fn credentials_arg(obj: &Bound<'_, PyAny>) -> PyResult<Credentials> {
     }
 }
 
+/// How often and how long the engine retries requests that failed in ways that may pass
+/// (408, 429, 5xx): `max_retries` attempts after the first, waiting `base_delay_ms` before the
+/// first retry and twice as long before each next one, or what `Retry-After` asks when that is
+/// longer, never more than `max_delay_ms`.
+#[pyclass(name = "RetryPolicy", module = "ocikit", frozen, eq, from_py_object)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PyRetryPolicy(pub(crate) RetryPolicy);
+
+#[pymethods]
+impl PyRetryPolicy {
+    #[new]
+    #[pyo3(signature = (*, max_retries = None, base_delay_ms = None, max_delay_ms = None))]
+    fn new(
+        max_retries: Option<u32>,
+        base_delay_ms: Option<u64>,
+        max_delay_ms: Option<u64>,
+    ) -> Self {
+        let default = RetryPolicy::default();
+        Self(RetryPolicy {
+            max_retries: max_retries.unwrap_or(default.max_retries),
+            base_delay_ms: base_delay_ms.unwrap_or(default.base_delay_ms),
+            max_delay_ms: max_delay_ms.unwrap_or(default.max_delay_ms),
+        })
+    }
+
+    /// Attempts after the first.
+    #[getter]
+    fn max_retries(&self) -> u32 {
+        self.0.max_retries
+    }
+
+    /// The first wait, in milliseconds; each later one doubles.
+    #[getter]
+    fn base_delay_ms(&self) -> u64 {
+        self.0.base_delay_ms
+    }
+
+    /// No wait is longer than this, whatever `Retry-After` says.
+    #[getter]
+    fn max_delay_ms(&self) -> u64 {
+        self.0.max_delay_ms
+    }
+
+    /// The wait before retry number `attempt` (1-based) after `status`, or `None` to give up;
+    /// `retry_after` is the header's value, `now_ms` the Unix time in milliseconds (for an
+    /// HTTP-date).
+    #[pyo3(signature = (status, attempt, retry_after = None, now_ms = 0))]
+    fn delay_ms(
+        &self,
+        status: u16,
+        attempt: u32,
+        retry_after: Option<&str>,
+        now_ms: u64,
+    ) -> Option<u64> {
+        self.0.delay_ms(status, attempt, retry_after, now_ms)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "RetryPolicy(max_retries={}, base_delay_ms={}, max_delay_ms={})",
+            self.0.max_retries, self.0.base_delay_ms, self.0.max_delay_ms
+        )
+    }
+}
+
 /// A registry, the credentials for it, and the tokens it issued (cached by scope until they
 /// expire). Operations on any thread may share one session.
 #[pyclass(name = "RegistrySession", module = "ocikit", frozen)]
@@ -105,29 +170,35 @@ pub(crate) struct PyRegistrySession {
     plain_http: bool,
     /// `Debug` of the credentials, which never shows secrets.
     credentials: String,
+    retry_policy: RetryPolicy,
     session: Mutex<Session>,
 }
 
 #[pymethods]
 impl PyRegistrySession {
     #[new]
-    #[pyo3(signature = (registry, *, plain_http = false, credentials = None))]
+    #[pyo3(signature = (registry, *, plain_http = false, credentials = None, retry_policy = None))]
     fn new(
         registry: String,
         plain_http: bool,
         credentials: Option<&Bound<'_, PyAny>>,
+        retry_policy: Option<PyRetryPolicy>,
     ) -> PyResult<Self> {
         let credentials = credentials
             .filter(|c| !c.is_none())
             .map(credentials_arg)
             .transpose()?;
+        let retry_policy = retry_policy.map_or_else(RetryPolicy::default, |p| p.0);
         Ok(Self {
             credentials: credentials
                 .as_ref()
                 .map_or_else(|| "None".to_owned(), |c| format!("{c:?}")),
-            session: Mutex::new(Session::new(&registry, plain_http, credentials)),
+            session: Mutex::new(
+                Session::new(&registry, plain_http, credentials).with_retry_policy(retry_policy),
+            ),
             registry,
             plain_http,
+            retry_policy,
         })
     }
 
@@ -141,6 +212,12 @@ impl PyRegistrySession {
     #[getter]
     fn plain_http(&self) -> bool {
         self.plain_http
+    }
+
+    /// How requests that may pass are retried.
+    #[getter]
+    fn retry_policy(&self) -> PyRetryPolicy {
+        PyRetryPolicy(self.retry_policy)
     }
 
     /// `scheme://host[:port]`.
@@ -879,6 +956,7 @@ pub(crate) fn referrers_tag(py: Python<'_>, subject: &Bound<'_, PyAny>) -> PyRes
 
 /// Registers the registry classes.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyRetryPolicy>()?;
     m.add_class::<PyRegistrySession>()?;
     m.add_class::<PyRequest>()?;
     m.add_class::<PyResponse>()?;

@@ -36,6 +36,7 @@ from ocikit._ocikit import (
     Reference,
     RegistrySession,
     Report,
+    RetryPolicy,
     __version__,
     artifact_types,
     check_logo,
@@ -54,6 +55,7 @@ from ocikit.errors import (
     DigestMismatchError,
     OciError,
     RegistryError,
+    UploadInterruptedError,
     ValidationError,
 )
 
@@ -86,7 +88,9 @@ __all__ = [
     "RegistryError",
     "RegistrySession",
     "Report",
+    "RetryPolicy",
     "StdlibTransport",
+    "UploadInterruptedError",
     "ValidationError",
     "__version__",
     "annotations",

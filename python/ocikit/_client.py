@@ -15,11 +15,11 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional, TypeVar, Union
+from typing import IO, Any, Callable, Optional, TypeVar, Union
 
 from ocikit import annotations
 from ocikit._credentials import (
@@ -49,25 +49,82 @@ from ocikit._ocikit import (
     Reference,
     RegistrySession,
     ResolveManifest,
+    RetryPolicy,
     check_title,
 )
 from ocikit._pack import Packed
-from ocikit.errors import AuthenticationError, OciError, RegistryError, ValidationError
+from ocikit.errors import OciError, RegistryError, UploadInterruptedError, ValidationError
 
-__all__ = ["Client", "Pulled", "Referrer", "login", "logout"]
+__all__ = ["Client", "ProgressCallback", "Pulled", "Referrer", "login", "logout"]
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 _INDEX_TYPES = {OCI_INDEX, "application/vnd.docker.distribution.manifest.list.v2+json"}
 
-# How often an interrupted transfer is resumed, and the first pause before doing so.
-_RESUMES = 3
-_RESUME_DELAY = 0.5
+# What a registry answers for an upload session it no longer has.
+_UPLOAD_LOST = ("BLOB_UPLOAD_UNKNOWN", "BLOB_UPLOAD_INVALID")
 # Chunk size for resuming an upload that was started monolithically.
 _RESUME_CHUNK = 8 << 20
 
 Ref = Union[str, Reference]
 T = TypeVar("T")
+
+ProgressCallback = Callable[[Descriptor, int, int], None]
+"""``on_progress(descriptor, done, total)``: see :class:`Client`."""
+
+
+class _Progress:
+    """One blob's transfer, reported to the client's ``on_progress`` (each change once)."""
+
+    __slots__ = ("_callback", "_descriptor", "_done")
+
+    def __init__(self, callback: ProgressCallback, descriptor: Descriptor, done: int = -1) -> None:
+        self._callback = callback
+        self._descriptor = descriptor
+        self._done = done  # what was reported last
+
+    def __call__(self, done: int) -> None:
+        if done != self._done:
+            self._done = done
+            self._callback(self._descriptor, done, self._descriptor.size)
+
+    def finish(self) -> None:
+        self(self._descriptor.size)
+
+
+class _ReportingSource(BlobSource):
+    """A blob source that reports the bytes sent so far (the offset of the request's range,
+    then after each piece, once the transport has sent it)."""
+
+    def __init__(self, source: BlobSource, progress: _Progress) -> None:
+        # No super().__init__(): every read goes to `source`.
+        self._source = source
+        self._progress = progress
+
+    def pieces(self, offset: int, length: int) -> Iterator[memoryview]:
+        done = offset
+        self._progress(done)
+        for piece in self._source.pieces(offset, length):
+            yield piece
+            done += len(piece)
+            self._progress(done)
+
+
+class _ReportingSink(BlobSink):
+    """A blob sink that reports the bytes written so far (back to 0, or to where a ranged
+    answer continues, when a body starts)."""
+
+    def __init__(self, file: IO[bytes], algorithm: str, progress: _Progress) -> None:
+        super().__init__(file, algorithm)
+        self._progress = progress
+
+    def start(self, append: bool) -> None:
+        super().start(append)
+        self._progress(self.size)
+
+    def write(self, piece: memoryview) -> None:
+        super().write(piece)
+        self._progress(self.size)
 
 
 @dataclass(frozen=True)
@@ -152,6 +209,25 @@ class Client:
     HTTP (a loopback test registry). Blob transfers run ``concurrency`` at a time; uploads go in
     chunks of ``chunk_size`` bytes when given, else in one request each.
 
+    ``retry_policy`` (an :class:`ocikit.RetryPolicy`) says how often requests answered with
+    408, 429 or 5xx are sent again and how long to wait in between (``Retry-After`` is
+    honoured up to its ``max_delay_ms``); it also paces the resumption of blob transfers cut
+    off by the network, which are resumed from where they stopped (downloads with ``Range``,
+    uploads from the offset the registry reports) up to ``max_retries`` times. An upload that
+    still cannot go on raises :class:`ocikit.UploadInterruptedError`, which carries the
+    upload's URL for :meth:`push_blob` to resume it later.
+
+    ``on_progress(descriptor, done, total)`` is called as blob bytes move, by
+    :meth:`push`, :meth:`attach`, :meth:`pull`, :meth:`copy`, :meth:`push_blob` and
+    :meth:`fetch_blob`: ``done`` of the blob's ``total`` bytes are transferred. :meth:`push`
+    and :meth:`pull` first report each blob they will transfer with ``done=0``, so that a
+    caller can add up the totals; every blob ends with ``done == total``, also when the
+    repository already had it or it was mounted. ``done`` goes back when a transfer restarts
+    from an earlier offset (a resumed upload, a download the registry sent again whole). The
+    callback runs on the transfer threads, possibly on several at once, between pieces of at
+    most 1 MiB: keep it short and thread-safe. An exception it raises aborts the transfer.
+    :meth:`copy` between registries reports the upload of each blob, not its download.
+
     The client is thread-safe and keeps connections alive; close it (or use it as a context
     manager) to close them. Errors are :class:`ocikit.RegistryError` (``AuthenticationError``
     for 401/403), :class:`ocikit.DigestMismatchError`, :class:`ocikit.ValidationError`, and
@@ -167,6 +243,8 @@ class Client:
         concurrency: int = 4,
         chunk_size: int | None = None,
         transport: Transport | None = None,
+        retry_policy: RetryPolicy | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -178,6 +256,8 @@ class Client:
         self.plain_http = plain_http
         self.concurrency = concurrency
         self.chunk_size = chunk_size
+        self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
+        self.on_progress = on_progress
         self._credentials = credentials
         self._transport: Transport = transport if transport is not None else StdlibTransport()
         self._sessions: dict[str, RegistrySession] = {}
@@ -208,7 +288,10 @@ class Client:
                 elif registry == self.registry:
                     credentials = self._credentials
                 session = RegistrySession(
-                    registry, plain_http=self.plain_http, credentials=credentials
+                    registry,
+                    plain_http=self.plain_http,
+                    credentials=credentials,
+                    retry_policy=self.retry_policy,
                 )
                 self._sessions[registry] = session
             return session
@@ -234,6 +317,17 @@ class Client:
                 response = self._transport.send(event.request, source=source, sink=sink)
                 event = operation.next(session, response, _now_ms())
         return event.value
+
+    def _resume_delay(self, attempt: int) -> float:
+        """Seconds to wait before resuming a transfer for the ``attempt``-th time (1-based):
+        the retry policy's backoff."""
+        policy = self.retry_policy
+        return min(policy.base_delay_ms << (attempt - 1), policy.max_delay_ms) / 1000
+
+    def _progress(self, descriptor: Descriptor, announced: bool = False) -> _Progress | None:
+        """The reporter of a blob's transfer; ``announced`` when ``done=0`` was reported."""
+        callback = self.on_progress
+        return None if callback is None else _Progress(callback, descriptor, 0 if announced else -1)
 
     def _parallel(self, tasks: Sequence[Callable[[], T]]) -> list[T]:
         """Runs ``tasks`` ``concurrency`` at a time; the first failure cancels the rest and
@@ -321,7 +415,11 @@ class Client:
         return self._put_manifest(reference, data, media_type, subject)
 
     def _put_manifest(
-        self, reference: Reference, data: bytes, media_type: str, subject: Descriptor | None
+        self,
+        reference: Reference,
+        data: bytes,
+        media_type: str,
+        subject: Descriptor | None,
     ) -> Descriptor:
         put: list[PutManifest] = []
 
@@ -384,6 +482,7 @@ class Client:
         source: bytes | StrPath,
         *,
         mount_from: str | None = None,
+        upload_url: str | None = None,
     ) -> bool:
         """Uploads a blob unless ``ref``'s repository has it; whether it was sent (or mounted).
 
@@ -391,12 +490,22 @@ class Client:
         ``mount_from`` names a repository of the same registry to mount the blob from first.
         An upload cut off mid-way is resumed from where the registry got to.
 
+        ``upload_url`` resumes an earlier upload instead of starting one: the
+        :attr:`~ocikit.UploadInterruptedError.upload_url` of the error that upload raised. The
+        registry is asked how much it has, and only the rest is sent. When the registry no
+        longer knows that upload (it expired, or the registry dropped it: distribution does
+        when the interruption cut a chunk mid-way), the blob is sent again from the start.
+
         Raises:
             DigestMismatchError: the registry computed another digest.
+            UploadInterruptedError: the registry went away mid-upload and did not come back
+                in time (see the retry policy).
             OSError: the file cannot be read, or the registry cannot be reached.
         """
         reference = _reference(ref)
-        return self._push_blob(reference, descriptor, BlobSource(source), mount_from)
+        return self._push_blob(
+            reference, descriptor, BlobSource(source), mount_from, upload_url or None
+        )
 
     def _push_blob(
         self,
@@ -404,10 +513,16 @@ class Client:
         descriptor: Descriptor,
         source: BlobSource,
         mount_from: str | None = None,
+        upload_url: str | None = None,
+        announced: bool = False,
     ) -> bool:
+        progress = self._progress(descriptor, announced)
+        if progress is not None:
+            source = _ReportingSource(source, progress)
         holder: list[PushBlob] = []
+        chunk = self.chunk_size or _RESUME_CHUNK
 
-        def first(session: RegistrySession) -> PushBlob:
+        def start(session: RegistrySession) -> PushBlob:
             holder.append(
                 PushBlob(
                     session,
@@ -419,21 +534,44 @@ class Client:
             )
             return holder[-1]
 
-        make: Callable[[RegistrySession], PushBlob] = first
-        for attempt in range(_RESUMES + 1):
+        def resume(session: RegistrySession) -> PushBlob:
+            url = holder[-1].upload_url if holder else upload_url
+            assert url
+            holder.append(PushBlob.resume(session, reference, descriptor, url, chunk))
+            return holder[-1]
+
+        make: Callable[[RegistrySession], PushBlob] = start if upload_url is None else resume
+        attempts = self.retry_policy.max_retries
+        for attempt in range(1, attempts + 2):
             try:
-                return bool(self._run(reference, make, source=source))
-            except OSError:
-                upload_url = holder[-1].upload_url if holder else ""
-                if attempt == _RESUMES or not upload_url:
+                sent = bool(self._run(reference, make, source=source))
+            except OSError as error:
+                url = holder[-1].upload_url if holder else upload_url
+                if not url:
+                    raise  # no upload session yet: nothing to resume
+                if attempt > attempts:
+                    name = f"{reference.registry}/{reference.repository}"
+                    raise UploadInterruptedError(
+                        f"the upload of {descriptor.digest} to {name} was interrupted "
+                        f"({error}); resume it with its upload URL {url}",
+                        reference=name,
+                        descriptor=descriptor,
+                        upload_url=url,
+                    ) from error
+                time.sleep(self._resume_delay(attempt))
+                make = resume
+                continue
+            except RegistryError as error:
+                # The registry lost the upload session (distribution drops one whose stored
+                # size is not the offset in its URL, as after a chunk cut mid-way): the blob
+                # goes again from its first byte.
+                if error.code not in _UPLOAD_LOST or attempt > attempts:
                     raise
-                time.sleep(_RESUME_DELAY * 2**attempt)
-                chunk = self.chunk_size or _RESUME_CHUNK
-
-                def make(session: RegistrySession, url: str = upload_url) -> PushBlob:
-                    holder.append(PushBlob.resume(session, reference, descriptor, url, chunk))
-                    return holder[-1]
-
+                make = start
+                continue
+            if progress is not None:
+                progress.finish()
+            return sent
         raise AssertionError("unreachable")
 
     def fetch_blob(
@@ -449,27 +587,46 @@ class Client:
             DigestMismatchError: the content does not match (nothing is left at ``path``).
             RegistryError: ``BLOB_UNKNOWN`` and the like.
         """
-        reference = _reference(ref)
+        return self._fetch_blob(_reference(ref), descriptor, path, self._progress(descriptor))
+
+    def _fetch_blob(
+        self,
+        reference: Reference,
+        descriptor: Descriptor,
+        path: StrPath | None,
+        progress: _Progress | None,
+    ) -> bytes | None:
         algorithm = Digest.parse(descriptor.digest).algorithm
+
+        def sink(file: IO[bytes]) -> BlobSink:
+            if progress is None:
+                return BlobSink(file, algorithm)
+            return _ReportingSink(file, algorithm, progress)
+
         if path is None:
             buffer = io.BytesIO()
-            self._download(reference, descriptor, BlobSink(buffer, algorithm))
+            self._download(reference, descriptor, sink(buffer))
+            if progress is not None:
+                progress.finish()
             return buffer.getvalue()
         target = Path(path)
         temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
         try:
             with open(temporary, "w+b") as file:
-                self._download(reference, descriptor, BlobSink(file, algorithm))
+                self._download(reference, descriptor, sink(file))
                 file.flush()
                 os.fsync(file.fileno())
             os.replace(temporary, target)
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
+        if progress is not None:
+            progress.finish()
         return None
 
     def _download(self, reference: Reference, descriptor: Descriptor, sink: BlobSink) -> None:
-        for attempt in range(_RESUMES + 1):
+        attempts = self.retry_policy.max_retries
+        for attempt in range(1, attempts + 2):
             have = sink.size
             try:
                 self._run(
@@ -479,9 +636,9 @@ class Client:
                 )
                 return
             except OSError:
-                if attempt == _RESUMES:
+                if attempt > attempts:
                     raise
-                time.sleep(_RESUME_DELAY * 2**attempt)
+                time.sleep(self._resume_delay(attempt))
 
     # Artifacts -----------------------------------------------------------------------------
 
@@ -508,15 +665,29 @@ class Client:
                         code="BLOB_UNKNOWN",
                         details={"digest": blob.descriptor.digest},
                     )
+                progress = self._progress(blob.descriptor, announced=True)
+                if progress is not None:
+                    progress.finish()
                 return False
             source = BlobSource(blob.data if blob.data is not None else blob.path)
-            return self._push_blob(reference, blob.descriptor, source)
+            return self._push_blob(reference, blob.descriptor, source, announced=True)
 
+        self._announce(blob.descriptor for blob in packed.blobs)
         self._parallel([lambda blob=blob: upload(blob) for blob in packed.blobs])
         manifest = packed.manifest
         return self._put_manifest(
-            reference, manifest.to_json(), manifest.media_type or OCI_MANIFEST, manifest.subject
+            reference,
+            manifest.to_json(),
+            manifest.media_type or OCI_MANIFEST,
+            manifest.subject,
         )
+
+    def _announce(self, descriptors: Iterable[Descriptor]) -> None:
+        """Reports the blobs about to be transferred with ``done=0``, before any of them moves."""
+        callback = self.on_progress
+        if callback is not None:
+            for descriptor in descriptors:
+                callback(descriptor, 0, descriptor.size)
 
     def attach(self, ref: Ref, packed: Packed) -> Descriptor:
         """Pushes an artifact that refers to another (``pack(..., subject=...)``) into the
@@ -615,9 +786,10 @@ class Client:
 
         def fetch(layer: Descriptor, destination: Path) -> Path:
             destination.parent.mkdir(parents=True, exist_ok=True)
-            self.fetch_blob(reference, layer, destination)
+            self._fetch_blob(reference, layer, destination, self._progress(layer, announced=True))
             return destination
 
+        self._announce(layer for layer, _ in plan)
         files = self._parallel(
             [lambda layer=layer, path=path: fetch(layer, path) for layer, path in plan]
         )
@@ -691,6 +863,9 @@ class Client:
         self, source: Reference, target: Reference, to: Client, descriptor: Descriptor
     ) -> None:
         if to.blob_exists(target, descriptor.digest):
+            progress = to._progress(descriptor)
+            if progress is not None:
+                progress.finish()
             return
         same_registry = to is self and source.registry == target.registry
         mount_from = (
@@ -737,7 +912,8 @@ class _Spool(BlobSource):
                 fd, name = tempfile.mkstemp(prefix="ocikit-", suffix=".blob")
                 os.close(fd)
                 self._file = name
-                self._client.fetch_blob(self._reference, self._descriptor, name)
+                # Not reported: the copy reports the upload of the blob.
+                self._client._fetch_blob(self._reference, self._descriptor, name, None)
                 self._path = name
         return super().pieces(offset, length)
 

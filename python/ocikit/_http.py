@@ -180,7 +180,11 @@ class StdlibTransport:
             connection, reused = self._connection(*key)
             try:
                 response = self._exchange(connection, request, target, source)
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            except (
+                http.client.RemoteDisconnected,
+                BrokenPipeError,
+                ConnectionResetError,
+            ):
                 connection.close()
                 if reused:
                     continue  # the server closed an idle connection: try a fresh one
@@ -190,6 +194,10 @@ class StdlibTransport:
                 raise
             try:
                 result, reusable = self._read(request, response, sink)
+            except http.client.HTTPException as error:
+                # IncompleteRead of a chunked body and the like: the connection failed.
+                connection.close()
+                raise ConnectionError(f"{request.method} {request.url}: {error!r}") from error
             except BaseException:
                 connection.close()
                 raise
@@ -224,7 +232,10 @@ class StdlibTransport:
         return connection.getresponse()
 
     def _read(
-        self, request: Request, response: http.client.HTTPResponse, sink: BlobSink | None
+        self,
+        request: Request,
+        response: http.client.HTTPResponse,
+        sink: BlobSink | None,
     ) -> tuple[Response, bool]:
         headers = response.getheaders()
         status = response.status
@@ -241,9 +252,12 @@ class StdlibTransport:
                 if not count:
                     break
                 sink.write(buffer[:count])
+            _check_complete(request, response)
             return Response(status, headers, streamed=sink.result()), not response.will_close
         limit = request.capture_max
         body = response.read(limit + 1)
+        if len(body) <= limit:
+            _check_complete(request, response)
         # Unread rest (an oversized answer): drain a little, else drop the connection.
         rest = response.read(_DRAIN_MAX) if not response.isclosed() else b""
         reusable = not response.will_close and response.isclosed() and len(rest) < _DRAIN_MAX
@@ -256,6 +270,16 @@ class StdlibTransport:
         for connections in idle.values():
             for connection in connections:
                 connection.close()
+
+
+def _check_complete(request: Request, response: http.client.HTTPResponse) -> None:
+    """Raises when the body ended before its ``Content-Length`` (http.client only notices that
+    for chunked bodies): the connection was cut, which the client can resume from."""
+    if response.length:
+        raise ConnectionError(
+            f"{request.method} {request.url}: the connection closed {response.length} bytes "
+            "before the end of the body"
+        )
 
 
 class HttpxTransport:

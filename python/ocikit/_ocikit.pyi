@@ -694,6 +694,42 @@ RegistryCredentials = tuple[str, str] | Mapping[str, str]
 OperationInput = Response | Literal["resume"] | None
 
 @final
+class RetryPolicy:
+    """How often and how long the engine retries requests that failed in ways that may pass
+    (408, 429, 5xx other than 501 and 505): ``max_retries`` attempts after the first, waiting
+    ``base_delay_ms`` before the first retry and twice as long before each next one, or what
+    ``Retry-After`` asks when that is longer, never more than ``max_delay_ms``. Arguments left
+    out keep the defaults (4 retries, 250 ms, 30 s).
+
+    Only requests that can be sent again are retried (not ``POST``; a failed ``PATCH`` of an
+    upload chunk is resumed from the offset the registry reports instead).
+    """
+
+    def __init__(
+        self,
+        *,
+        max_retries: int | None = None,
+        base_delay_ms: int | None = None,
+        max_delay_ms: int | None = None,
+    ) -> None: ...
+    @property
+    def max_retries(self) -> int:
+        """Attempts after the first."""
+    @property
+    def base_delay_ms(self) -> int:
+        """The first wait, in milliseconds; each later one doubles."""
+    @property
+    def max_delay_ms(self) -> int:
+        """No wait is longer than this, whatever ``Retry-After`` says."""
+    def delay_ms(
+        self, status: int, attempt: int, retry_after: str | None = None, now_ms: int = 0
+    ) -> int | None:
+        """The wait before retry number ``attempt`` (1-based) after ``status``, or ``None`` to
+        give up; ``retry_after`` is the header's value, ``now_ms`` the Unix time in milliseconds
+        (for an HTTP-date)."""
+    def __eq__(self, other: object) -> bool: ...
+
+@final
 class RegistrySession:
     """A registry, the credentials for it, and the tokens it issued (cached by scope until they
     expire). Thread-safe: operations on several threads may share one session.
@@ -712,6 +748,7 @@ class RegistrySession:
         *,
         plain_http: bool = False,
         credentials: RegistryCredentials | None = None,
+        retry_policy: RetryPolicy | None = None,
     ) -> None: ...
     @property
     def registry(self) -> str:
@@ -719,6 +756,9 @@ class RegistrySession:
     @property
     def plain_http(self) -> bool:
         """Whether the registry is reached over plain HTTP."""
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """How requests that may pass are retried (the default policy unless one was given)."""
     @property
     def base(self) -> str:
         """``scheme://host[:port]``."""

@@ -10,11 +10,13 @@ the verdict: 0 valid, 1 invalid, 2 a usage or I/O error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
+import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Callable, Optional, cast
 
@@ -30,6 +32,7 @@ from ocikit import (
     Reference,
     Referrer,
     Report,
+    UploadInterruptedError,
     __version__,
     annotations,
     artifact_types,
@@ -41,6 +44,7 @@ from ocikit import (
 from ocikit._files import _digest_path, _feed
 from ocikit._ocikit import _UNKNOWN_CONFIG_TYPE, Digester
 from ocikit._pack import Packed, _pack_files
+from ocikit._progress import ProgressLine
 
 EXIT_OK = 0
 EXIT_IO = 1
@@ -308,12 +312,54 @@ def _handled(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
             return EXIT_INVALID
         except OciError as error:
             return _report(error)
+        except UploadInterruptedError as error:
+            return _interrupted(args, error, "FILE")
         except OSError as error:
             print(f"error: {_os_error(error)}", file=sys.stderr)
             return EXIT_IO
 
     handled.__doc__ = run.__doc__
     return handled
+
+
+def _interrupted(args: argparse.Namespace, error: UploadInterruptedError, file: str) -> int:
+    """Prints an interrupted upload's error and how to go on with it: ``blob push
+    --upload-url`` with ``file``, then the command again (the blobs the registry has are not
+    sent again)."""
+    print(f"error: {error}", file=sys.stderr)
+    flags = " --plain-http" if args.plain_http else ""
+    if getattr(args, "username", None):
+        flags += f" -u {shlex.quote(args.username)} --password-stdin"
+    target = shlex.quote(f"{error.reference}@{error.descriptor.digest}")
+    print(
+        "hint: the registry keeps the part it received; send the rest with\n"
+        f"  ocikit blob push {target} {shlex.quote(file)} --upload-url "
+        f"{shlex.quote(error.upload_url)}{flags}\n"
+        "then run this command again",
+        file=sys.stderr,
+    )
+    return EXIT_IO
+
+
+def _interrupted_file(packed: Packed, error: UploadInterruptedError) -> str:
+    """The file whose upload ``error`` interrupted, as the hint should name it."""
+    for blob in packed.blobs:
+        if blob.descriptor.digest == error.descriptor.digest and blob.path is not None:
+            return os.fspath(blob.path)
+    return "FILE"
+
+
+@contextlib.contextmanager
+def _transfer_client(args: argparse.Namespace, registry: str, verb: str) -> Iterator[Client]:
+    """A client for a transfer command, whose transfers draw a progress line (``verb``
+    first) when stderr is a terminal, unless ``--no-progress``. The line is ended on the way
+    out, before any error is printed."""
+    if getattr(args, "no_progress", True) or not sys.stderr.isatty():
+        with _client(args, registry) as client:
+            yield client
+        return
+    with ProgressLine(sys.stderr, verb) as line, _client(args, registry, line) as client:
+        yield client
 
 
 @_handled
@@ -342,12 +388,15 @@ def _push_remote(args: argparse.Namespace) -> int:
     if "" in extra_tags:
         raise _UsageError(f"{args.target!r} is not REGISTRY/REPOSITORY[:TAG[,TAG…]]")
     packed = _pack_arguments(args, args.image_spec)
-    with _client(args, reference.registry) as client:
-        client.push(reference, packed)
-        for extra in extra_tags:
-            client.push_manifest(
-                f"{reference.registry}/{reference.repository}:{extra}", packed.manifest
-            )
+    try:
+        with _transfer_client(args, reference.registry, "Uploading") as client:
+            client.push(reference, packed)
+            for extra in extra_tags:
+                client.push_manifest(
+                    f"{reference.registry}/{reference.repository}:{extra}", packed.manifest
+                )
+    except UploadInterruptedError as error:
+        return _interrupted(args, error, _interrupted_file(packed, error))
     if args.export_manifest:
         Path(args.export_manifest).write_bytes(packed.manifest.to_json())
     name = f"{reference.registry}/{reference.repository}"
@@ -551,7 +600,7 @@ def _add_pull_arguments(parser: argparse.ArgumentParser) -> None:
 def _cmd_pull(args: argparse.Namespace) -> int:
     if not args.oci_layout:
         reference = _remote_reference(args.source)
-        with _client(args, reference.registry) as client:
+        with _transfer_client(args, reference.registry, "Downloading") as client:
             pulled = client.pull(reference, args.output)
         output = Path(args.output).resolve()
         for path in pulled.files:
@@ -595,8 +644,11 @@ def _cmd_pull(args: argparse.Namespace) -> int:
 # Registry commands ---------------------------------------------------------------------------
 
 
-def _add_remote_arguments(parser: argparse.ArgumentParser, *, transfers: bool = False) -> None:
-    """How to reach a registry (ORAS's flags); ``transfers`` adds the blob transfer flags."""
+def _add_remote_arguments(
+    parser: argparse.ArgumentParser, *, transfers: bool = False, progress: bool = False
+) -> None:
+    """How to reach a registry (ORAS's flags); ``transfers`` adds the blob transfer flags,
+    ``progress`` (implied by ``transfers``) the flag that turns the progress line off."""
     group = parser.add_argument_group("registry")
     group.add_argument(
         "--plain-http", action="store_true", help="use plain HTTP (a loopback test registry)"
@@ -618,6 +670,14 @@ def _add_remote_arguments(parser: argparse.ArgumentParser, *, transfers: bool = 
             metavar="BYTES",
             help="upload blobs in chunks of this many bytes (default: one request per blob)",
         )
+    if transfers or progress:
+        group.add_argument(
+            "--no-progress",
+            "--no-tty",
+            dest="no_progress",
+            action="store_true",
+            help="do not draw the progress line (drawn only when stderr is a terminal)",
+        )
 
 
 def _positive(text: str) -> int:
@@ -638,9 +698,11 @@ def _password(args: argparse.Namespace) -> str | None:
     return cast(Optional[str], args.password)
 
 
-def _client(args: argparse.Namespace, registry: str) -> Client:
+def _client(
+    args: argparse.Namespace, registry: str, progress: ProgressLine | None = None
+) -> Client:
     """A client for ``registry`` with the command's flags: ``-u``/``-p`` credentials, else
-    those Docker's config.json holds."""
+    those Docker's config.json holds; ``progress`` is told about blob transfers."""
     password = _password(args)
     credentials: Any = "docker"
     if args.username is not None:
@@ -655,6 +717,7 @@ def _client(args: argparse.Namespace, registry: str) -> Client:
         credentials=credentials,
         concurrency=getattr(args, "concurrency", 4),
         chunk_size=getattr(args, "chunk_size", None),
+        on_progress=progress,
     )
 
 
@@ -683,10 +746,14 @@ def _cmd_attach(args: argparse.Namespace) -> int:
     reference = _remote_reference(args.subject)
     if args.artifact_type is None:
         raise _UsageError("attach needs --artifact-type")
-    with _client(args, reference.registry) as client:
-        subject = client.resolve(reference)
-        packed = _pack_arguments(args, "v1.1", subject=subject)
-        client.attach(reference, packed)
+    packed: Packed | None = None
+    try:
+        with _transfer_client(args, reference.registry, "Uploading") as client:
+            subject = client.resolve(reference)
+            packed = _pack_arguments(args, "v1.1", subject=subject)
+            client.attach(reference, packed)
+    except UploadInterruptedError as error:
+        return _interrupted(args, error, _interrupted_file(packed, error) if packed else "FILE")
     if args.export_manifest:
         Path(args.export_manifest).write_bytes(packed.manifest.to_json())
     name = f"{reference.registry}/{reference.repository}"
@@ -714,7 +781,10 @@ def _add_discover_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", metavar="REF", help="the artifact whose referrers to list")
     parser.add_argument("--artifact-type", metavar="TYPE", help="only referrers of this type")
     parser.add_argument(
-        "--depth", type=_positive, metavar="N", help="levels of referrers to follow (default all)"
+        "--depth",
+        type=_positive,
+        metavar="N",
+        help="levels of referrers to follow (default all)",
     )
     parser.add_argument(
         "--format",
@@ -826,7 +896,10 @@ def _add_copy_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", metavar="SRC", help="the artifact to copy")
     parser.add_argument("destination", metavar="DST", help="where to copy it")
     parser.add_argument(
-        "-r", "--recursive", action="store_true", help="copy its referrers too, recursively"
+        "-r",
+        "--recursive",
+        action="store_true",
+        help="copy its referrers too, recursively",
     )
     _add_remote_arguments(parser, transfers=True)
 
@@ -835,11 +908,12 @@ def _add_copy_arguments(parser: argparse.ArgumentParser) -> None:
 def _cmd_copy(args: argparse.Namespace) -> int:
     source = _remote_reference(args.source)
     destination = _remote_reference(args.destination)
-    with _client(args, source.registry) as client:
+    with _transfer_client(args, source.registry, "Copying") as client:
         if destination.registry == source.registry:
             copied = client.copy(source, destination, referrers=args.recursive)
         else:
-            with _client(args, destination.registry) as to:
+            progress = cast(Optional[ProgressLine], client.on_progress)
+            with _client(args, destination.registry, progress) as to:
                 copied = client.copy(source, destination, referrers=args.recursive, destination=to)
     print(f"Copied [registry] {args.source} => [registry] {args.destination}")
     print(f"Digest: {copied.digest}")
@@ -866,7 +940,10 @@ def _add_manifest_arguments(parser: argparse.ArgumentParser) -> None:
     delete = commands.add_parser("delete", help="delete a manifest")
     delete.add_argument("target", metavar="REF")
     delete.add_argument(
-        "-f", "--force", action="store_true", help="accepted for ORAS compatibility (no prompt)"
+        "-f",
+        "--force",
+        action="store_true",
+        help="accepted for ORAS compatibility (no prompt)",
     )
     _add_remote_arguments(delete)
     delete.set_defaults(subcommand=_manifest_delete)
@@ -882,7 +959,11 @@ def _manifest_fetch(args: argparse.Namespace) -> int:
         fetched = client.fetch(reference)
     if args.descriptor:
         _print_json(
-            {"mediaType": fetched.media_type, "digest": fetched.digest, "size": len(fetched.data)}
+            {
+                "mediaType": fetched.media_type,
+                "digest": fetched.digest,
+                "size": len(fetched.data),
+            }
         )
     elif args.output:
         Path(args.output).write_bytes(fetched.data)
@@ -916,9 +997,13 @@ def _add_blob_arguments(parser: argparse.ArgumentParser) -> None:
     fetch = commands.add_parser("fetch", help="download a blob")
     fetch.add_argument("target", metavar="REF@DIGEST")
     fetch.add_argument(
-        "-o", "--output", required=True, metavar="FILE", help="where to write it; - is stdout"
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="where to write it; - is stdout",
     )
-    _add_remote_arguments(fetch)
+    _add_remote_arguments(fetch, progress=True)
     fetch.set_defaults(subcommand=_blob_fetch)
     push = commands.add_parser("push", help="upload a file as a blob")
     push.add_argument("target", metavar="REF", help="REGISTRY/REPOSITORY[@DIGEST]")
@@ -930,6 +1015,12 @@ def _add_blob_arguments(parser: argparse.ArgumentParser) -> None:
         help="the media type of the printed descriptor (default application/octet-stream)",
     )
     push.add_argument("--descriptor", action="store_true", help="print the descriptor")
+    push.add_argument(
+        "--upload-url",
+        metavar="URL",
+        help="resume the interrupted upload at URL (what the failed command printed) instead "
+        "of starting one",
+    )
     _add_remote_arguments(push, transfers=True)
     push.set_defaults(subcommand=_blob_push)
 
@@ -938,7 +1029,7 @@ def _blob_fetch(args: argparse.Namespace) -> int:
     reference = _remote_reference(args.target)
     if reference.digest is None:
         raise _UsageError(f"{args.target!r} names no blob: give REGISTRY/REPOSITORY@DIGEST")
-    with _client(args, reference.registry) as client:
+    with _transfer_client(args, reference.registry, "Downloading") as client:
         size = client.blob_size(reference, reference.digest)
         if size is None:
             raise OciError(f"{args.target} is not in the repository", code="BLOB_UNKNOWN")
@@ -967,8 +1058,8 @@ def _blob_push(args: argparse.Namespace) -> int:
             details={"expected": reference.digest, "actual": digest},
         )
     descriptor = Descriptor(media_type=args.media_type, digest=digest, size=digester.size)
-    with _client(args, reference.registry) as client:
-        client.push_blob(reference, descriptor, args.file)
+    with _transfer_client(args, reference.registry, "Uploading") as client:
+        client.push_blob(reference, descriptor, args.file, upload_url=args.upload_url)
     if args.descriptor:
         _print_json(_descriptor_json(descriptor))
     else:
@@ -1147,7 +1238,12 @@ _Command = tuple[
 ]
 
 _COMMANDS: list[_Command] = [
-    ("digest", "print the digest and size of files", _add_digest_arguments, _cmd_digest),
+    (
+        "digest",
+        "print the digest and size of files",
+        _add_digest_arguments,
+        _cmd_digest,
+    ),
     (
         "media-type",
         "parse and lint media type names against RFC 6838 and the artifact naming convention",
@@ -1173,7 +1269,12 @@ _COMMANDS: list[_Command] = [
         _add_attach_arguments,
         _cmd_attach,
     ),
-    ("discover", "show what refers to an artifact", _add_discover_arguments, _cmd_discover),
+    (
+        "discover",
+        "show what refers to an artifact",
+        _add_discover_arguments,
+        _cmd_discover,
+    ),
     ("tag", "tag a manifest", _add_tag_arguments, _cmd_tag),
     ("resolve", "print the digest of a tag", _add_resolve_arguments, _cmd_resolve),
     (
@@ -1182,7 +1283,12 @@ _COMMANDS: list[_Command] = [
         _add_copy_arguments,
         _cmd_copy,
     ),
-    ("manifest", "fetch, push or delete manifests", _add_manifest_arguments, _cmd_subcommand),
+    (
+        "manifest",
+        "fetch, push or delete manifests",
+        _add_manifest_arguments,
+        _cmd_subcommand,
+    ),
     ("blob", "fetch or push blobs", _add_blob_arguments, _cmd_subcommand),
     ("repo", "list a repository's tags", _add_repo_arguments, _cmd_subcommand),
     ("login", "check and save registry credentials", _add_login_arguments, _cmd_login),

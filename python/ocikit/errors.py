@@ -15,6 +15,10 @@ failure and look at ``code`` for the exact one::
         └── AuthenticationError       401/403: missing or rejected credentials
 
 Codes without a more specific class raise :class:`OciError` itself.
+
+Network and file failures are :class:`OSError`, as in the standard library. One of them says
+more: :class:`UploadInterruptedError`, an upload that stopped half-way (the registry went away)
+after the client's own attempts to resume it, with what it takes to resume it later.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ __all__ = [
     "DigestMismatchError",
     "OciError",
     "RegistryError",
+    "UploadInterruptedError",
     "ValidationError",
 ]
 
@@ -122,6 +127,55 @@ class RegistryError(OciError):
 
 class AuthenticationError(RegistryError):
     """The registry requires credentials, or rejected the ones given (401 or 403)."""
+
+
+class UploadInterruptedError(ConnectionError):
+    """A blob upload stopped half-way because the registry could not be reached, and resuming
+    it failed as often as the client's retry policy allows.
+
+    The registry keeps what it received under ``upload_url`` (for as long as it keeps
+    unfinished uploads), so the upload can go on later from there::
+
+        client.push_blob(error.reference, error.descriptor, source,
+                         upload_url=error.upload_url)
+
+    It is a :class:`ConnectionError` (an :class:`OSError`): code that treats network failures
+    alike needs no change. The original failure is ``__cause__``.
+
+    Attributes:
+        reference: ``registry/repository`` the blob was going to.
+        descriptor: the blob's descriptor (``ocikit.Descriptor``).
+        upload_url: the upload session's newest URL.
+    """
+
+    reference: str
+    descriptor: Any
+    upload_url: str
+
+    def __init__(self, message: str, *, reference: str, descriptor: Any, upload_url: str):
+        super().__init__(message)
+        self.reference = reference
+        self.descriptor = descriptor
+        self.upload_url = upload_url
+
+    def __reduce__(self) -> Any:
+        return (
+            _rebuild_interrupted,
+            (str(self), self.reference, self.descriptor.to_json(), self.upload_url),
+        )
+
+
+def _rebuild_interrupted(
+    message: str, reference: str, descriptor: bytes, upload_url: str
+) -> UploadInterruptedError:
+    from ocikit._ocikit import Descriptor
+
+    return UploadInterruptedError(
+        message,
+        reference=reference,
+        descriptor=Descriptor.from_json(descriptor),
+        upload_url=upload_url,
+    )
 
 
 # The class raised for each core error code; the extension module reads this mapping (once)

@@ -28,6 +28,7 @@ import pytest
 from ocikit import cli
 
 sys.path.insert(0, str(Path(__file__).parent))
+from fault_proxy import FaultProxy  # noqa: E402
 from token_server import ISSUER, SERVICE, SigningKey, TokenServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,6 +93,16 @@ class Registry:
                 )
             time.sleep(0.05)
 
+    def kill(self) -> None:
+        """Stops the registry at once (SIGKILL), as a crash would; :meth:`start` brings it back
+        on the same port with the same storage."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+        self.process = None
+        self.log.close()
+        self.log = None
+
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
@@ -129,7 +140,9 @@ def _start(mode: str, root: Path) -> Registry:
         "version: 0.1\n"
         "log:\n  level: warn\n"
         f"storage:\n  filesystem:\n    rootdirectory: {root / 'data'}\n  delete:\n    enabled: true\n"
-        f"http:\n  addr: 127.0.0.1:{port}\n" + auth
+        # A fixed secret: the state in upload URLs stays valid across a restart (it is random
+        # per start otherwise), so an upload interrupted by one can be resumed.
+        f"http:\n  addr: 127.0.0.1:{port}\n  secret: ocikit-test-upload-state\n" + auth
     )
     registry = Registry(mode, f"127.0.0.1:{port}", root, config, token_server=server)
     registry.start()
@@ -199,3 +212,43 @@ def chdir(path: Path) -> Iterator[None]:
         yield
     finally:
         os.chdir(previous)
+
+
+@pytest.fixture
+def proxy(registries: dict[str, Registry]) -> Iterator[FaultProxy]:
+    """A fault-injecting proxy in front of the open registry (fault_proxy.py)."""
+    with FaultProxy(registries["open"].address) as running:
+        yield running
+
+
+@dataclass
+class ReferrersRegistry:
+    """go-containerregistry's in-memory registry with the referrers API, behind a proxy that
+    adds the ``OCI-Subject`` header it leaves out (see ``FaultProxy``)."""
+
+    address: str
+    proxy: FaultProxy
+
+
+@pytest.fixture(scope="session")
+def referrers_registry(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ReferrersRegistry]:
+    log = tmp_path_factory.mktemp("referrers-registry") / "registry.log"
+    with open(log, "wb") as log_file:
+        process = subprocess.Popen(
+            [tool("referrers-registry"), f"127.0.0.1:{_free_port()}"],
+            stdout=subprocess.PIPE, stderr=log_file, text=True,
+        )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        # It prints this line once it listens.
+        line = process.stdout.readline()
+        if not line.startswith("serving http://"):
+            raise RuntimeError(f"referrers-registry did not start: {line}{log.read_text()}")
+        upstream = line.strip().removeprefix("serving http://").rstrip("/")
+        with FaultProxy(upstream, oci_subject=True) as front:
+            yield ReferrersRegistry(front.address, front)
+    finally:
+        process.kill()
+        process.wait()
