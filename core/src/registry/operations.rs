@@ -282,6 +282,8 @@ pub struct PushBlob {
     recoveries: u32,
     /// Why the upload session was lost, reported if the blob did not make it either.
     lost_upload: Option<Error>,
+    /// How often the upload started over after the registry lost its session.
+    restarts: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -294,6 +296,10 @@ enum PushPhase {
     Committed,
     Close,
 }
+
+/// How often an upload starts over in a new session after the registry lost the old one
+/// (distribution drops a session whose chunk was cut partway).
+const MAX_RESTARTS: u32 = 1;
 
 /// How often a failed chunk is resumed from the registry's reported offset.
 const MAX_RECOVERIES: u32 = 3;
@@ -329,6 +335,7 @@ impl PushBlob {
             offset: 0,
             recoveries: 0,
             lost_upload: None,
+            restarts: 0,
         }
     }
 
@@ -364,6 +371,38 @@ impl PushBlob {
 
     fn scope(&self) -> Scope {
         Scope::repository(self.reference.repository(), &[Action::Pull, Action::Push])
+    }
+
+    /// POSTs for a new upload session, with a mount attempt when `mount_from` is given.
+    fn start_upload(&mut self, session: &Session, mount_from: Option<String>) {
+        let mut path = format!("/v2/{}/blobs/uploads/", self.reference.repository());
+        let mut scopes = vec![self.scope()];
+        if let Some(from) = &mount_from {
+            path.push_str(&format!(
+                "?mount={}&from={}",
+                encode_query(&self.descriptor.digest.to_string()),
+                encode_query(from)
+            ));
+            // A mount reads the source repository: the token must allow that too.
+            scopes.push(Scope::repository(from, &[Action::Pull]));
+        }
+        let request = Request::new(Method::Post, session.url(&path)).header("Content-Length", "0");
+        self.exchange = Exchange::with_scopes(request, scopes);
+        self.offset = 0;
+        self.phase = PushPhase::Start;
+    }
+
+    /// The upload session is gone (404): maybe its closing PUT went through before an
+    /// interruption — the blob's presence tells; if it is not there, the upload starts over.
+    fn session_lost(&mut self, session: &Session, response: &super::http::Response) {
+        self.lost_upload = Some(registry_error(response));
+        let url = session.url(&repository_path(
+            &self.reference,
+            "blobs",
+            &self.descriptor.digest.to_string(),
+        ));
+        self.exchange = Exchange::new(Request::new(Method::Head, url), self.scope());
+        self.phase = PushPhase::Committed;
     }
 
     fn status_request(&mut self) {
@@ -453,23 +492,7 @@ impl PushBlob {
                     if response.status != 404 {
                         return Err(registry_error(&response));
                     }
-                    let mut path = format!("/v2/{}/blobs/uploads/", self.reference.repository());
-                    if let Some(from) = &self.options.mount_from {
-                        path.push_str(&format!(
-                            "?mount={}&from={}",
-                            encode_query(&self.descriptor.digest.to_string()),
-                            encode_query(from)
-                        ));
-                    }
-                    let request = Request::new(Method::Post, session.url(&path))
-                        .header("Content-Length", "0");
-                    let mut scopes = vec![self.scope()];
-                    if let Some(from) = &self.options.mount_from {
-                        // A mount reads the source repository: the token must allow that too.
-                        scopes.push(Scope::repository(from, &[Action::Pull]));
-                    }
-                    self.exchange = Exchange::with_scopes(request, scopes);
-                    self.phase = PushPhase::Start;
+                    self.start_upload(session, self.options.mount_from.clone());
                 }
                 PushPhase::Start => {
                     if response.status == 201 && self.options.mount_from.is_some() {
@@ -491,6 +514,10 @@ impl PushBlob {
                     self.send_rest();
                 }
                 PushPhase::Chunk => {
+                    if response.status == 404 {
+                        self.session_lost(session, &response);
+                        continue;
+                    }
                     if response.status != 202 {
                         if self.recoveries >= MAX_RECOVERIES || response.status < 416 {
                             return Err(registry_error(&response));
@@ -508,17 +535,7 @@ impl PushBlob {
                 }
                 PushPhase::Status => {
                     if response.status == 404 {
-                        // The session is unknown: maybe its closing PUT went through before the
-                        // interruption. The blob's presence tells.
-                        self.lost_upload = Some(registry_error(&response));
-                        let url = session.url(&repository_path(
-                            &self.reference,
-                            "blobs",
-                            &self.descriptor.digest.to_string(),
-                        ));
-                        self.exchange =
-                            Exchange::new(Request::new(Method::Head, url), self.scope());
-                        self.phase = PushPhase::Committed;
+                        self.session_lost(session, &response);
                         continue;
                     }
                     if response.status != 204 && response.status != 202 {
@@ -538,10 +555,17 @@ impl PushBlob {
                     if response.status == 200 {
                         return Ok(Event::Done(true));
                     }
-                    return Err(self
-                        .lost_upload
-                        .take()
-                        .unwrap_or_else(|| registry_error(&response)));
+                    if response.status != 404 || self.restarts >= MAX_RESTARTS {
+                        return Err(self
+                            .lost_upload
+                            .take()
+                            .unwrap_or_else(|| registry_error(&response)));
+                    }
+                    // Not there: upload it again from the start, in a new session (no mount:
+                    // that was tried, or not asked for).
+                    self.restarts += 1;
+                    self.lost_upload = None;
+                    self.start_upload(session, None);
                 }
                 PushPhase::Close => {
                     if response.status != 201 {

@@ -439,9 +439,14 @@ impl Exchange {
             status => {
                 self.attempts += 1;
                 let retry_after = response.header("Retry-After");
-                // Only idempotent requests, and uploads whose body the host can send again,
-                // are retried.
-                let repeatable = !matches!(self.request.method, Method::Post | Method::Patch);
+                // Idempotent requests, uploads whose body the host can send again, and POSTs
+                // without a body (an upload session that was refused was never created) are
+                // retried; a PATCH is resumed by its operation instead.
+                let repeatable = match self.request.method {
+                    Method::Patch => false,
+                    Method::Post => self.request.body == Body::Empty,
+                    _ => true,
+                };
                 match session
                     .retry
                     .delay_ms(status, self.attempts, retry_after, now_ms)

@@ -446,16 +446,51 @@ transcripts["push-blob-resume-after-commit"] = {
                ],
                "result": {"uploaded": True}}],
 }
+LOST = '{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN","message":"blob upload unknown to registry"}]}'
 transcripts["push-blob-resume-lost"] = {
-    "description": "resuming an upload the registry forgot, whose blob is not there: BLOB_UPLOAD_UNKNOWN",
+    "description": "resuming an upload the registry forgot, whose blob is not there: the upload starts over in a new session",
     "session": {"registry": R, "plainHttp": True, "credentials": None},
     "steps": [{"operation": {"op": "resumeBlob", "reference": f"{R}/docs", "digest": BIG, "size": 10, "chunkSize": 8,
                              "uploadUrl": f"{BASE}/v2/docs/blobs/uploads/u-9?_state=old"}, "now": 0,
                "exchanges": [
-                   ex(req("GET", f"{BASE}/v2/docs/blobs/uploads/u-9?_state=old"), res(404, '{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN","message":"blob upload unknown to registry"}]}')),
+                   ex(req("GET", f"{BASE}/v2/docs/blobs/uploads/u-9?_state=old"), res(404, LOST)),
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BIG}"), res(404, "")),
+                   ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/"), res(202, "", Location="/v2/docs/blobs/uploads/u-10?_state=a")),
+                   ex({**req("PATCH", f"{BASE}/v2/docs/blobs/uploads/u-10?_state=a", Content_Range="0-7"), "bodyBlob": {"offset": 0, "length": 8}},
+                      res(202, "", Location="/v2/docs/blobs/uploads/u-10?_state=b", Range="0-7")),
+                   ex({**req("PATCH", f"{BASE}/v2/docs/blobs/uploads/u-10?_state=b", Content_Range="8-9"), "bodyBlob": {"offset": 8, "length": 2}},
+                      res(202, "", Location="/v2/docs/blobs/uploads/u-10?_state=c", Range="0-9")),
+                   ex(req("PUT", f"{BASE}/v2/docs/blobs/uploads/u-10?_state=c&{PUT_DIGEST}"), res(201, "", Docker_Content_Digest=BIG)),
+               ],
+               "result": {"uploaded": True}}],
+}
+transcripts["push-blob-chunk-session-lost-twice"] = {
+    "description": "a chunk whose session the registry dropped (distribution cancels a session cut mid-chunk) starts over once; lost again, the error stands",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [{"operation": {"op": "pushBlob", "reference": f"{R}/docs", "digest": BIG, "size": 10, "chunkSize": 5}, "now": 0,
+               "exchanges": [
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BIG}"), res(404, "")),
+                   ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/"), res(202, "", Location="/v2/docs/blobs/uploads/u-1")),
+                   ex(req("PATCH", f"{BASE}/v2/docs/blobs/uploads/u-1", Content_Range="0-4"), res(404, LOST)),
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BIG}"), res(404, "")),
+                   ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/"), res(202, "", Location="/v2/docs/blobs/uploads/u-2")),
+                   ex(req("PATCH", f"{BASE}/v2/docs/blobs/uploads/u-2", Content_Range="0-4"), res(404, LOST)),
                    ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BIG}"), res(404, "")),
                ],
                "error": "BLOB_UPLOAD_UNKNOWN"}],
+}
+transcripts["push-blob-start-retried"] = {
+    "description": "a refused upload start (503) created nothing, so the POST is retried after the backoff",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [{"operation": {"op": "pushBlob", "reference": f"{R}/docs", "digest": BLOB, "size": 12}, "now": 0,
+               "exchanges": [
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BLOB}"), res(404, "")),
+                   ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/"), res(503, "")),
+                   {"wait": 250},
+                   ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/"), res(202, "", Location="/v2/docs/blobs/uploads/u-3")),
+                   ex(req("PUT", f"{BASE}/v2/docs/blobs/uploads/u-3?digest={BLOB.replace(':', '%3A')}"), res(201, "", Docker_Content_Digest=BLOB)),
+               ],
+               "result": {"uploaded": True}}],
 }
 
 transcripts["check-auth-open"] = {
