@@ -1,0 +1,640 @@
+"""Registry transfers: ocikit against oras-py and the ORAS CLI, push and pull, on loopback.
+
+Run: scripts/bench-registry.sh [--strict] [--rounds N] …   (about 6 minutes; see bench/README.md)
+
+In one run, against a fresh Debian ``docker-registry`` (CNCF distribution 2.8.2, filesystem
+storage) and go-containerregistry's in-memory registry (``referrers-registry``, where a client's
+own cost shows): a 1 GiB artifact (8 random files of 128 MiB) and 500 random files of 4 KiB are
+pushed and pulled by
+
+- ``ocikit CLI``   ``ocikit push --plain-http --concurrency C REF FILES…`` / ``ocikit pull …``
+- ``ocikit API``   ``ocikit.Client(...).push(ref, ocikit.pack([File.from_path(…)…]))`` / ``.pull``
+- ``oras-py``      PyPI ``oras`` 0.2.43: ``OrasClient(insecure=True).push(files=…)`` / ``.pull``
+- ``ORAS CLI``     ``oras push --plain-http --concurrency C …`` / ``oras pull …``
+
+each in its own process (so that its peak RSS and CPU time are its own, read with GNU time),
+with the registry storage reset (registry restarted, storage deleted) before every contender's
+push, every pushed manifest checked for the expected layers and every pulled file checked
+against the source digest. The curl ceiling is measured in the same run: a monolithic upload
+(POST, then one PUT) of one 128 MiB blob, of the 8 blobs 4 at once, and GETs of the 8 blobs one
+at a time and all 8 at once (to /dev/null). Each figure is the best of N interleaved rounds.
+
+Goals (PASS/MISS): push and pull at least 2x oras-py's and 1x the ORAS CLI's throughput for
+1 GiB, at least 3x oras-py's and 1x the ORAS CLI's for 500 small files, and ocikit's peak RSS
+under 100 MiB. --strict exits 1 when a goal is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
+ROOT = Path(__file__).resolve().parents[1]
+TOOLS = ROOT / ".cache" / "tools" / "bin"
+ARTIFACT_TYPE = "application/vnd.ocikit.bench.v1"
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+TIME = "/usr/bin/time"  # GNU time (Debian package `time`)
+CONTENDERS = ("ocikit CLI", "ocikit API", "oras-py", "ORAS CLI")
+OCIKIT = ("ocikit CLI", "ocikit API")
+
+
+# Workers: one contender's push or pull, run in a process of its own -------------------------
+
+
+def _worker(argv: list[str]) -> int:
+    """``_worker CONTENDER OP ADDRESS REF DIR CONCURRENCY RESULT``: runs one push (files: the
+    directory's sorted names, relative to it, the cwd) or pull (into DIR) and writes its time
+    in seconds (imports excluded) to RESULT."""
+    contender, op, address, ref, directory, concurrency, result = argv
+    if contender == "ocikit API":
+        import ocikit
+
+        start = time.perf_counter()
+        with ocikit.Client(
+            address, plain_http=True, concurrency=int(concurrency)
+        ) as client:
+            if op == "push":
+                names = sorted(os.listdir("."))
+                packed = ocikit.pack(
+                    [ocikit.File.from_path(name, name=name) for name in names],
+                    artifact_type=ARTIFACT_TYPE,
+                )
+                client.push(ref, packed)
+            else:
+                client.pull(ref, directory)
+        seconds = time.perf_counter() - start
+    elif contender == "oras-py":
+        import logging
+
+        import oras.client
+
+        logging.getLogger("oras").setLevel(logging.WARNING)
+        start = time.perf_counter()
+        client = oras.client.OrasClient(hostname=address, insecure=True)
+        if op == "push":
+            client.push(files=sorted(os.listdir(".")), target=ref, quiet=True)
+        else:
+            client.pull(target=ref, outdir=directory)
+        seconds = time.perf_counter() - start
+    else:
+        raise SystemExit(f"unknown worker {contender!r}")
+    Path(result).write_text(json.dumps({"seconds": seconds}))
+    return 0
+
+
+# Processes, measured --------------------------------------------------------------------------
+
+
+@dataclass
+class Measured:
+    seconds: float  # the operation's wall time (in-process time for the API workers)
+    rss_mib: float  # peak RSS of the process
+    cpu: float  # user + system CPU seconds of the process
+
+
+def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> Measured:
+    """Runs ``cmd`` to its end under GNU time: its wall time, peak RSS and CPU time.
+
+    GNU time, not ``os.wait4`` here: Linux carries a process's peak RSS across ``fork`` and
+    ``execve``, so a child of this (large) Python process would report at least our RSS.
+    """
+    usage = log.with_suffix(".time")
+    with open(log, "wb") as out:
+        start = time.perf_counter()
+        status = subprocess.call(
+            [TIME, "-f", "%M %U %S", "-o", str(usage), *cmd],
+            cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        seconds = time.perf_counter() - start
+    if status != 0:
+        raise RuntimeError(
+            f"{' '.join(cmd[:4])} … exited {status}:\n{log.read_text()[-3000:]}"
+        )
+    rss_kib, user, system = usage.read_text().split()[-3:]
+    return Measured(seconds, int(rss_kib) / 1024, float(user) + float(system))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def tool(name: str) -> str:
+    for candidate in (TOOLS / name, shutil.which(name)):
+        if candidate and os.access(candidate, os.X_OK):
+            return str(candidate)
+    raise SystemExit(
+        f"{name} is not installed: run scripts/bench-registry.sh (make tools)"
+    )
+
+
+# Registries -----------------------------------------------------------------------------------
+
+
+class Registry:
+    """A loopback registry that can be reset: stopped, its storage deleted, started again."""
+
+    name = ""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.address = ""
+        self.process: Optional[subprocess.Popen[bytes]] = None
+        self.log: Any = None
+
+    def _command(self, port: int) -> list[str]:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        port = free_port()
+        self.address = f"127.0.0.1:{port}"
+        self.log = open(self.work / f"{self.key}.log", "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            self._command(port), stdout=self.log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://{self.address}/v2/", timeout=1):
+                    return
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"{self.name} did not start, see {self.work / self.key}.log"
+                )
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+        if self.log is not None:
+            self.log.close()
+            self.log = None
+
+    def reset(self) -> None:
+        self.stop()
+        self.start()
+
+    @property
+    def key(self) -> str:
+        return self.name.split()[0]
+
+
+class Distribution(Registry):
+    name = "docker-registry (distribution 2.8.2, filesystem)"
+
+    def _command(self, port: int) -> list[str]:
+        data = self.work / "distribution-data"
+        shutil.rmtree(data, ignore_errors=True)
+        config = self.work / "distribution.yml"
+        config.write_text(
+            "version: 0.1\n"
+            "log:\n  level: error\n  accesslog:\n    disabled: true\n"
+            f"storage:\n  filesystem:\n    rootdirectory: {data}\n  delete:\n    enabled: true\n"
+            f"http:\n  addr: 127.0.0.1:{port}\n"
+        )
+        return [tool("docker-registry"), "serve", str(config)]
+
+    def stop(self) -> None:
+        super().stop()
+        shutil.rmtree(self.work / "distribution-data", ignore_errors=True)
+
+
+class InMemory(Registry):
+    name = "in-memory (go-containerregistry)"
+
+    def _command(self, port: int) -> list[str]:
+        return [tool("referrers-registry"), f"127.0.0.1:{port}"]
+
+
+# Data sets ------------------------------------------------------------------------------------
+
+
+@dataclass
+class DataSet:
+    key: str
+    title: str
+    directory: Path
+    digests: dict[str, str] = field(default_factory=dict)  # name -> sha256:hex
+    size: int = 0
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self.digests)
+
+
+def make_data(directory: Path, key: str, title: str, count: int, size: int) -> DataSet:
+    directory.mkdir(parents=True)
+    data = DataSet(key, title, directory)
+    width = len(str(count - 1))
+    piece = min(size, 8 * MiB)
+    for i in range(count):
+        name = f"{key}-{i:0{width}d}.bin"
+        digest = hashlib.sha256()
+        with open(directory / name, "wb") as file:
+            left = size
+            while left:
+                chunk = os.urandom(min(piece, left))
+                digest.update(chunk)
+                file.write(chunk)
+                left -= len(chunk)
+        data.digests[name] = "sha256:" + digest.hexdigest()
+        data.size += size
+    return data
+
+
+def check_manifest(address: str, ref: str, data: DataSet) -> None:
+    """The manifest pushed under ``ref`` lists exactly the data set's files."""
+    repository, tag = ref.split("/", 1)[1].rsplit(":", 1)
+    request = urllib.request.Request(
+        f"http://{address}/v2/{repository}/manifests/{tag}",
+        headers={"Accept": OCI_MANIFEST},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        manifest = json.loads(response.read())
+    layers = {
+        layer["annotations"]["org.opencontainers.image.title"]: (
+            layer["digest"],
+            layer["size"],
+        )
+        for layer in manifest["layers"]
+    }
+    size = data.size // len(data.digests)
+    expected = {name: (digest, size) for name, digest in data.digests.items()}
+    if layers != expected:
+        raise RuntimeError(
+            f"the manifest pushed to {ref} does not list the expected layers"
+        )
+
+
+def check_pulled(directory: Path, data: DataSet) -> None:
+    """``directory`` holds exactly the data set's files, byte for byte (by digest)."""
+    found = sorted(p.name for p in directory.iterdir())
+    if found != data.names:
+        raise RuntimeError(
+            f"{directory} holds {len(found)} files, not the {len(data.names)}"
+        )
+    for name, expected in data.digests.items():
+        with open(directory / name, "rb") as file:
+            actual = "sha256:" + hashlib.file_digest(file, "sha256").hexdigest()
+        if actual != expected:
+            raise RuntimeError(
+                f"{directory / name} has digest {actual}, not {expected}"
+            )
+
+
+# Contenders -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Bench:
+    work: Path
+    concurrency: int
+    env: dict[str, str]
+    # (registry key, data key, contender, op) -> measurements over rounds
+    results: dict[tuple[str, str, str, str], list[Measured]] = field(
+        default_factory=dict
+    )
+    ceilings: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+
+    def command(
+        self, contender: str, op: str, address: str, ref: str, out: Path, result: Path
+    ) -> tuple[list[str], bool]:
+        """The command for one operation; whether it reports its own time."""
+        c = str(self.concurrency)
+        if contender == "ocikit CLI":
+            cli = str(Path(sys.executable).parent / "ocikit")
+            if op == "push":
+                return [cli, "push", "--plain-http", "--concurrency", c, ref,
+                        "--artifact-type", ARTIFACT_TYPE], False  # fmt: skip
+            return [
+                cli,
+                "pull",
+                "--plain-http",
+                "--concurrency",
+                c,
+                ref,
+                "-o",
+                str(out),
+            ], False
+        if contender == "ORAS CLI":
+            oras = tool("oras")
+            if op == "push":
+                return [oras, "push", "--plain-http", "--no-tty", "--concurrency", c, ref,
+                        "--artifact-type", ARTIFACT_TYPE], False  # fmt: skip
+            return [oras, "pull", "--plain-http", "--no-tty", "--concurrency", c, ref,
+                    "-o", str(out)], False  # fmt: skip
+        return [sys.executable, str(Path(__file__).resolve()), "_worker", contender, op,
+                address, ref, str(out), c, str(result)], True  # fmt: skip
+
+    def transfer(self, registry: Registry, data: DataSet, contender: str) -> None:
+        """One round for one contender: reset the registry, push, check, pull, check."""
+        registry.reset()
+        ref = f"{registry.address}/bench/{data.key}:v1"
+        out = self.work / "pulled"
+        shutil.rmtree(out, ignore_errors=True)
+        result = self.work / "result.json"
+        for op in ("push", "pull"):
+            cmd, reports = self.command(
+                contender, op, registry.address, ref, out, result
+            )
+            if op == "push" and contender != "oras-py" and contender != "ocikit API":
+                cmd += data.names  # CLIs take the files as arguments
+            result.unlink(missing_ok=True)
+            measured = run_measured(
+                cmd, data.directory, self.env, self.work / "client.log"
+            )
+            if reports:
+                measured.seconds = json.loads(result.read_text())["seconds"]
+            key = (registry.key, data.key, contender, op)
+            self.results.setdefault(key, []).append(measured)
+            if op == "push":
+                check_manifest(registry.address, ref, data)
+            else:
+                check_pulled(out, data)
+        shutil.rmtree(out, ignore_errors=True)
+
+    def curl_ceiling(self, registry: Registry, data: DataSet) -> None:
+        """curl: monolithic uploads (POST, PUT) and GETs of the large blobs."""
+        registry.reset()
+        base = f"http://{registry.address}/v2/bench/curl"
+        curl = [tool("curl"), "-sS", "--no-progress-meter", "--fail", "-H", "Expect:"]
+
+        def upload_command(name: str) -> str:
+            # POST for the upload URL, then one PUT with the digest, as a shell line.
+            digest = data.digests[name]
+            return (
+                f"loc=$({' '.join(curl)} -X POST -o /dev/null -D - {base}/blobs/uploads/ "
+                "| tr -d '\\r' | sed -n 's/^[Ll]ocation: //p'); "
+                'case "$loc" in http*) ;; *) loc="http://'
+                + registry.address
+                + '$loc";; esac; '
+                f'sep="?"; case "$loc" in *\\?*) sep="&";; esac; '
+                f"{' '.join(curl)} -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' "
+                f'-T {data.directory / name} "$loc${{sep}}digest={digest}"'
+            )
+
+        def timed_shell(lines: list[str]) -> float:
+            start = time.perf_counter()
+            processes = [subprocess.Popen(["bash", "-ec", line]) for line in lines]
+            for process in processes:
+                if process.wait() != 0:
+                    raise RuntimeError("a curl upload failed")
+            return time.perf_counter() - start
+
+        names = data.names
+        one = timed_shell([upload_command(names[0])])
+        self.ceilings.setdefault(("put1", registry.key), []).append(
+            data.size / len(names) / one
+        )
+        # The other 7 blobs 4 at once, then the 8 all measured as "8 blobs, 4 at once" by
+        # uploading the whole set again into a fresh registry.
+        registry.reset()
+        base = f"http://{registry.address}/v2/bench/curl"
+        groups = [names[i::4] for i in range(4)]
+        four = timed_shell(
+            ["; ".join(upload_command(n) for n in group) for group in groups]
+        )
+        self.ceilings.setdefault(("put4", registry.key), []).append(data.size / four)
+        urls = [f"{base}/blobs/{data.digests[n]}" for n in names]
+        get = list(curl)
+        sequential = [*get]
+        for url in urls:
+            sequential += ["-o", "/dev/null", url]
+        start = time.perf_counter()
+        subprocess.run(sequential, check=True)
+        self.ceilings.setdefault(("get1", registry.key), []).append(
+            data.size / (time.perf_counter() - start)
+        )
+        parallel = [*get, "-Z", "--parallel-max", "8"]
+        for url in urls:
+            parallel += ["-o", "/dev/null", url]
+        start = time.perf_counter()
+        subprocess.run(parallel, check=True)
+        self.ceilings.setdefault(("get8", registry.key), []).append(
+            data.size / (time.perf_counter() - start)
+        )
+
+
+# Report ---------------------------------------------------------------------------------------
+
+
+def best(runs: list[Measured]) -> Measured:
+    return min(runs, key=lambda m: m.seconds)
+
+
+def report(
+    bench: Bench,
+    registries: list[Registry],
+    datasets: list[DataSet],
+    rounds: dict[str, int],
+) -> list[tuple[str, bool]]:
+    goals: list[tuple[str, bool]] = []
+    c = bench.concurrency
+    print()
+    print(
+        f"Settings: concurrency {c} for ocikit (CLI and API) and the ORAS CLI (push and pull); "
+        "oras-py has no concurrency setting (one blob at a time); monolithic uploads (POST + one "
+        "PUT per blob) for every client; figures are the best of the rounds shown, peak RSS and "
+        "CPU the largest over the rounds."
+    )
+    for registry in registries:
+        for data in datasets:
+            n = rounds[data.key]
+            print()
+            print(f"== {data.title} -> {registry.name}, best of {n}")
+            big = data.key == "large"
+            unit = "MiB/s" if big else "files/s"
+            header = (
+                f"{'client':<12} {'push ' + unit:>13} {'s':>7} {'RSS MiB':>8} {'CPU s':>6}   "
+                f"{'pull ' + unit:>13} {'s':>7} {'RSS MiB':>8} {'CPU s':>6}"
+            )
+            print(header)
+            print("-" * len(header))
+            rate: dict[tuple[str, str], float] = {}
+            for contender in CONTENDERS:
+                cells = []
+                for op in ("push", "pull"):
+                    runs = bench.results.get((registry.key, data.key, contender, op))
+                    if not runs:
+                        cells.append(f"{'-':>13} {'-':>7} {'-':>8} {'-':>6}")
+                        continue
+                    m = best(runs)
+                    amount = data.size / MiB if big else len(data.digests)
+                    rate[(contender, op)] = amount / m.seconds
+                    rss = max(r.rss_mib for r in runs)
+                    cpu = max(r.cpu for r in runs)
+                    cells.append(
+                        f"{rate[(contender, op)]:>13.1f} {m.seconds:>7.2f} {rss:>8.1f} {cpu:>6.2f}"
+                    )
+                print(f"{contender:<12} {cells[0]}   {cells[1]}")
+            if big:
+                for name, key in (
+                    ("curl PUT 1 blob (128 MiB)", "put1"),
+                    ("curl PUT 8 blobs, 4 at once", "put4"),
+                    ("curl GET 8 blobs one at a time", "get1"),
+                    ("curl GET 8 blobs 8 at once", "get8"),
+                ):
+                    values = bench.ceilings.get((key, registry.key))
+                    if values:
+                        print(f"{name:<32} {max(values) / MiB:>8.1f} MiB/s  (ceiling)")
+            print()
+            factor = 2.0 if big else 3.0
+            for contender in OCIKIT:
+                for op in ("push", "pull"):
+                    ours = rate.get((contender, op))
+                    if ours is None:
+                        continue
+                    for peer, want in (("oras-py", factor), ("ORAS CLI", 1.0)):
+                        theirs = rate.get((peer, op))
+                        if theirs is None:
+                            continue
+                        ratio = ours / theirs
+                        goal = (
+                            f"{data.key:<5} {registry.key:<12} {contender:<10} {op}: "
+                            f">= {want:g}x {peer} (is {ratio:.2f}x)"
+                        )
+                        ceiling = max(
+                            bench.ceilings.get(("put1" if op == "push" else "get8",
+                                                registry.key), [0]) +
+                            bench.ceilings.get(("put4" if op == "push" else "get1",
+                                                registry.key), [0])
+                        ) / MiB  # fmt: skip
+                        if big and ceiling and ceiling / theirs < want:
+                            goal += (
+                                f"; unreachable here: the curl ceiling is only "
+                                f"{ceiling / theirs:.2f}x {peer}"
+                            )
+                        goals.append((goal, ratio >= want))
+                if big:
+                    runs = [
+                        r
+                        for op in ("push", "pull")
+                        for r in bench.results.get(
+                            (registry.key, data.key, contender, op), []
+                        )
+                    ]
+                    if runs:
+                        peak = max(r.rss_mib for r in runs)
+                        goal = (
+                            f"{data.key:<5} {registry.key:<12} {contender:<10} peak RSS "
+                            f"< 100 MiB (is {peak:.0f} MiB)"
+                        )
+                        goals.append((goal, peak < 100))
+    print()
+    for goal, met in goals:
+        print(f"{'PASS' if met else 'MISS'}  {goal}")
+    return goals
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "_worker":
+        return _worker(sys.argv[2:])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 1 if a goal is missed"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds for 1 GiB (default 3)"
+    )
+    parser.add_argument(
+        "--small-rounds", type=int, default=3, help="rounds for small files"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=4, help="blob transfers at a time"
+    )
+    parser.add_argument(
+        "--registry", choices=("distribution", "memory"), action="append",
+        help="only these registries (repeatable; default both)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--data", choices=("large", "small"), action="append",
+        help="only these data sets (repeatable; default both)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--contender", choices=CONTENDERS, action="append",
+        help="only these clients (repeatable; default all)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--workdir", type=Path, default=None,
+        help="where to put data and registry storage (default: a temporary directory in /tmp)",
+    )  # fmt: skip
+    args = parser.parse_args()
+    contenders = args.contender or list(CONTENDERS)
+
+    for name in ("docker-registry", "referrers-registry", "oras", "curl"):
+        tool(name)
+    import oras  # noqa: F401 - fail early when oras-py is missing
+
+    started = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix="ocikit-bench-", dir=args.workdir))
+    home = work / "home"
+    (home / ".docker").mkdir(parents=True)
+    env = {
+        **os.environ,
+        "HOME": str(home),  # no stray ORAS or Docker credentials
+        "DOCKER_CONFIG": str(home / ".docker"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    registries: list[Registry] = []
+    try:
+        wanted = args.registry or ["distribution", "memory"]
+        if "distribution" in wanted:
+            registries.append(Distribution(work))
+        if "memory" in wanted:
+            registries.append(InMemory(work))
+        datasets = []
+        wanted_data = args.data or ["large", "small"]
+        print("writing test data …", file=sys.stderr)
+        if "large" in wanted_data:
+            datasets.append(make_data(work / "large", "large", "1 GiB: 8 files of 128 MiB", 8,
+                                      128 * MiB))  # fmt: skip
+        if "small" in wanted_data:
+            datasets.append(
+                make_data(work / "small", "small", "500 files of 4 KiB", 500, 4 * KiB)
+            )
+        rounds = {"large": args.rounds, "small": args.small_rounds}
+        bench = Bench(work, args.concurrency, env)
+        for registry in registries:
+            for data in datasets:
+                for i in range(rounds[data.key]):
+                    print(f"{registry.key} {data.key} round {i + 1}/{rounds[data.key]} "
+                          f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)  # fmt: skip
+                    if data.key == "large":
+                        bench.curl_ceiling(registry, data)
+                    for contender in contenders:
+                        bench.transfer(registry, data, contender)
+            registry.stop()
+        goals = report(bench, registries, datasets, rounds)
+        print(f"\n(total {time.perf_counter() - started:.0f} s)")
+    finally:
+        for registry in registries:
+            registry.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    return 1 if args.strict and not all(met for _, met in goals) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

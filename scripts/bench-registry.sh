@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Registry transfers: ocikit (CLI and Python API) against oras-py and the ORAS CLI, pushing and
+# pulling 1 GiB (8 × 128 MiB) and 500 × 4 KiB on loopback registries, with the curl ceiling
+# measured in the same run; prints a table and PASS/MISS per goal (see bench/README.md).
+# Extra arguments go to bench/registry_transfer.py (--strict, --rounds N, --small-rounds N,
+# --registry distribution|memory, --data large|small, --contender NAME, --concurrency N).
+# About 6 minutes on 2 cores; needs about 3 GiB free in /tmp (or --workdir DIR).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+source scripts/lib.sh
+
+ORAS_PY_VERSION=0.2.43 # PyPI `oras` (oras-py), the peer Python client
+
+make --no-print-directory python # .venv with ocikit (release build)
+make --no-print-directory tools  # ORAS CLI, referrers-registry, Debian's docker-registry
+apt_install time curl            # GNU time measures each client's peak RSS and CPU time
+
+PY=.venv/bin/python
+if [ "$("$PY" -c 'import importlib.metadata as m; print(m.version("oras"))' 2>/dev/null)" != "$ORAS_PY_VERSION" ]; then
+    say "installing oras==$ORAS_PY_VERSION (oras-py) into .venv"
+    "$PY" -m pip install --quiet --disable-pip-version-check "oras==$ORAS_PY_VERSION"
+fi
+exec "$PY" bench/registry_transfer.py "$@"
