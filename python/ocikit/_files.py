@@ -14,6 +14,14 @@ CHUNK_SIZE = 1 << 20
 StrPath = Union[str, "os.PathLike[str]"]
 
 
+def buffer_size(size_hint: int | None) -> int:
+    """The read buffer for content of ``size_hint`` bytes: the content plus one byte (so that
+    the read which finds the end needs no second buffer), at most ``CHUNK_SIZE``."""
+    if size_hint is None or size_hint < 0:
+        return CHUNK_SIZE
+    return min(CHUNK_SIZE, size_hint + 1)
+
+
 class _Reader(Protocol):
     def readinto(self, buffer: memoryview, /) -> int | None: ...
 
@@ -36,13 +44,14 @@ def _digest_path(path: StrPath, algorithm: str) -> Digester:
     digester = Digester(algorithm)  # reject a bad algorithm before touching the file
     # Unbuffered: readinto() then reads straight into our buffer, with no second copy.
     with open(path, "rb", buffering=0) as file:
-        _feed(digester, file)
+        _feed(digester, file, os.fstat(file.fileno()).st_size)
     return digester
 
 
-def _feed(digester: Digester, reader: _Reader) -> None:
-    """Feeds everything ``reader`` yields, through one reused buffer."""
-    view = memoryview(bytearray(CHUNK_SIZE))
+def _feed(digester: Digester, reader: _Reader, size_hint: int | None = None) -> None:
+    """Feeds everything ``reader`` yields, through one reused buffer (no larger than the content
+    when its size is known: small files then cost no 1 MiB allocation)."""
+    view = memoryview(bytearray(buffer_size(size_hint)))
     while True:
         count = reader.readinto(view)
         if not count:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import IO, Any, Optional, Protocol, Union
 from urllib.parse import urlsplit
 
-from ocikit._files import CHUNK_SIZE, StrPath
+from ocikit._files import CHUNK_SIZE, StrPath, buffer_size
 from ocikit._ocikit import Digester, Request, Response
 
 __all__ = ["BlobSink", "BlobSource", "HttpxTransport", "StdlibTransport", "Transport"]
@@ -246,7 +246,10 @@ class StdlibTransport:
             if sink is None:
                 raise ValueError(f"{request.url} streams its body, but no sink was given")
             sink.start(append=status == 206)
-            buffer = memoryview(bytearray(CHUNK_SIZE))
+            length = response.getheader("Content-Length")
+            buffer = memoryview(
+                bytearray(buffer_size(int(length) if length and length.isdigit() else None))
+            )
             while True:
                 count = response.readinto(buffer)
                 if not count:
