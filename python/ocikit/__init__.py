@@ -19,7 +19,7 @@ True
 from ocikit import annotations
 from ocikit._client import Client, Pulled, Referrer, login, logout
 from ocikit._files import digest_file
-from ocikit._layout import OciLayout
+from ocikit._layout import LayoutDocument, OciLayout
 from ocikit._ocikit import (
     ArtifactMediaType,
     ArtifactTypeDefinition,
@@ -50,6 +50,7 @@ from ocikit._ocikit import (
 )
 from ocikit._http import HttpxTransport, StdlibTransport
 from ocikit._pack import Blob, Config, File, Packed, pack, pack_index
+from ocikit._target import Repository, copy
 from ocikit.errors import (
     AuthenticationError,
     DigestMismatchError,
@@ -76,6 +77,7 @@ __all__ = [
     "HttpxTransport",
     "Index",
     "Layout",
+    "LayoutDocument",
     "Manifest",
     "MediaType",
     "OciError",
@@ -88,6 +90,7 @@ __all__ = [
     "RegistryError",
     "RegistrySession",
     "Report",
+    "Repository",
     "RetryPolicy",
     "StdlibTransport",
     "UploadInterruptedError",
@@ -97,6 +100,7 @@ __all__ = [
     "artifact_types",
     "check_logo",
     "check_title",
+    "copy",
     "describe",
     "digest",
     "digest_file",

@@ -199,6 +199,67 @@ def _referrer_descriptor(descriptor: Descriptor, document: Manifest | Index) -> 
     )
 
 
+def _referrer_tree(
+    referrers: Callable[[str], list[Descriptor]], root: str, depth: int | None
+) -> list[Referrer]:
+    """The tree of what refers to ``root``, ``depth`` levels down (all when ``None``), from
+    ``referrers(digest)``, the direct referrers of one manifest."""
+    seen = {root}
+
+    def level(digest: str, remaining: int | None) -> list[Referrer]:
+        if remaining == 0:
+            return []
+        nodes = []
+        for descriptor in referrers(digest):
+            if descriptor.digest in seen:
+                continue  # a cycle cannot be built with digests, but a registry can lie
+            seen.add(descriptor.digest)
+            below = level(descriptor.digest, None if remaining is None else remaining - 1)
+            nodes.append(Referrer(descriptor, tuple(below)))
+        return nodes
+
+    return level(root, depth)
+
+
+def _pull_plan(manifest: Manifest, output_dir: StrPath) -> list[tuple[Descriptor, Path]]:
+    """Where :meth:`Client.pull` writes each titled layer of ``manifest`` (creating
+    ``output_dir``); every title is checked before anything is written.
+
+    Raises:
+        ValidationError: ``ANNOTATION_INVALID`` for a title that is refused.
+    """
+    output = Path(output_dir)
+    output.mkdir(parents=True, exist_ok=True)
+    root = output.resolve()
+    plan: list[tuple[Descriptor, Path]] = []
+    seen: set[Path] = set()
+    for layer in manifest.layers:
+        title = layer.annotations.get(annotations.TITLE)
+        if title is None:
+            continue
+        check_title(title)  # relative, no `..`, portable
+        destination = (root / title).resolve()
+        # A link already inside the output directory could still lead out of it.
+        if root not in destination.parents:
+            raise ValidationError(
+                f"{title!r} would be written outside {root}",
+                code="ANNOTATION_INVALID",
+                details={
+                    "value": title,
+                    "reason": "the path leads out of the output directory",
+                },
+            )
+        if destination in seen:
+            raise ValidationError(
+                f"two layers have the title {title!r}",
+                code="ANNOTATION_INVALID",
+                details={"value": title, "reason": "duplicate title"},
+            )
+        seen.add(destination)
+        plan.append((layer, destination))
+    return plan
+
+
 class Client:
     """A client of one registry (and of others a copy reaches), built on the sans-IO engine.
 
@@ -723,22 +784,9 @@ class Client:
         ``artifact_type`` when given."""
         reference = _reference(ref)
         root = reference.digest or self.resolve(reference).digest
-        seen = {root}
-
-        def level(digest: str, remaining: int | None) -> list[Referrer]:
-            if remaining == 0:
-                return []
-            found = self.referrers(_at(reference, digest), artifact_type)
-            nodes = []
-            for descriptor in found:
-                if descriptor.digest in seen:
-                    continue  # a cycle cannot be built with digests, but a registry can lie
-                seen.add(descriptor.digest)
-                below = level(descriptor.digest, None if remaining is None else remaining - 1)
-                nodes.append(Referrer(descriptor, tuple(below)))
-            return nodes
-
-        return level(root, depth)
+        return _referrer_tree(
+            lambda digest: self.referrers(_at(reference, digest), artifact_type), root, depth
+        )
 
     def pull(self, ref: Ref, output_dir: StrPath) -> Pulled:
         """Writes the files of the artifact ``ref`` names into ``output_dir``, named by their
@@ -754,35 +802,7 @@ class Client:
         """
         reference = _reference(ref)
         manifest = self.fetch_manifest(reference)
-        output = Path(output_dir)
-        output.mkdir(parents=True, exist_ok=True)
-        root = output.resolve()
-        plan: list[tuple[Descriptor, Path]] = []
-        seen: set[Path] = set()
-        for layer in manifest.layers:
-            title = layer.annotations.get(annotations.TITLE)
-            if title is None:
-                continue
-            check_title(title)  # relative, no `..`, portable
-            destination = (root / title).resolve()
-            # A link already inside the output directory could still lead out of it.
-            if root not in destination.parents:
-                raise ValidationError(
-                    f"{title!r} would be written outside {root}",
-                    code="ANNOTATION_INVALID",
-                    details={
-                        "value": title,
-                        "reason": "the path leads out of the output directory",
-                    },
-                )
-            if destination in seen:
-                raise ValidationError(
-                    f"two layers have the title {title!r}",
-                    code="ANNOTATION_INVALID",
-                    details={"value": title, "reason": "duplicate title"},
-                )
-            seen.add(destination)
-            plan.append((layer, destination))
+        plan = _pull_plan(manifest, output_dir)
 
         def fetch(layer: Descriptor, destination: Path) -> Path:
             destination.parent.mkdir(parents=True, exist_ok=True)

@@ -9,11 +9,25 @@ Every file is written atomically (a temporary file in the same directory, then
 from __future__ import annotations
 
 import errno
+import json
 import os
 import uuid
+from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Union
 
+from ocikit._client import (
+    _INDEX_TYPES,
+    OCI_INDEX,
+    OCI_MANIFEST,
+    Pulled,
+    Referrer,
+    _document_types,
+    _pull_plan,
+    _referrer_descriptor,
+    _referrer_tree,
+)
 from ocikit._files import CHUNK_SIZE, StrPath, _digest_path
 from ocikit._ocikit import (
     Descriptor,
@@ -29,12 +43,23 @@ from ocikit._ocikit import (
 from ocikit._pack import Blob, Packed
 from ocikit.errors import OciError
 
-__all__ = ["OciLayout"]
+__all__ = ["LayoutDocument", "OciLayout"]
 
 _OCI_LAYOUT = "oci-layout"
 _INDEX = "index.json"
 
 Writable = Union[Packed, Manifest, Index]
+
+
+@dataclass(frozen=True)
+class LayoutDocument:
+    """A manifest or index read from a layout by :meth:`OciLayout.fetch`: its exact bytes, the
+    media type of its ``index.json`` entry (else its own ``mediaType``), and its digest — the
+    attributes of the :class:`ocikit.FetchedManifest` that :meth:`ocikit.Client.fetch` returns."""
+
+    media_type: str
+    data: bytes
+    digest: str
 
 
 class OciLayout:
@@ -49,6 +74,18 @@ class OciLayout:
     skopeo, ORAS and containerd read them. One process writing at a time is supported: two
     concurrent writers cannot corrupt a blob, but one's ``index.json`` update may replace the
     other's.
+
+    A layout answers what :class:`ocikit.Client` answers for a repository, with the same
+    method names: references are a tag or a digest of the layout instead of
+    ``registry/repository[:tag][@digest]`` (:meth:`resolve`, :meth:`fetch`,
+    :meth:`fetch_manifest`, :meth:`fetch_index`, :meth:`push_manifest`, :meth:`tag`,
+    :meth:`delete_manifest`, :meth:`list_tags`, :meth:`blob_size`, :meth:`blob_exists`,
+    :meth:`fetch_blob`, :meth:`push_blob`, :meth:`attach`, :meth:`referrers`,
+    :meth:`discover`, :meth:`pull`; :func:`ocikit.copy` copies between layouts and
+    registries). A layout has no referrers API: as in ORAS (oras-go's ``oci.Store``), the
+    referrers of a manifest are the manifests and indexes reachable from ``index.json`` whose
+    ``subject`` names it, and an attached artifact is recorded as an untagged entry of
+    ``index.json`` (no referrers tag is written).
 
     Raises:
         FileExistsError: ``path`` is a non-empty directory without an ``oci-layout`` file.
@@ -304,15 +341,248 @@ class OciLayout:
             )
         _copy_verified(source, Path(destination), descriptor)
 
+    # What a Client does with a repository ----------------------------------------------------
+
+    def fetch(self, reference: str) -> LayoutDocument:
+        """The manifest or index a tag or digest names: exact bytes, media type, digest.
+
+        Raises:
+            OciError: ``MANIFEST_UNKNOWN`` or ``BLOB_UNKNOWN``.
+            DigestMismatchError: the blob does not match its ``index.json`` entry.
+        """
+        descriptor = self.resolve(reference)
+        return LayoutDocument(descriptor.media_type, self._document(reference), descriptor.digest)
+
+    def fetch_manifest(self, reference: str) -> Manifest:
+        """The image manifest a tag or digest names (:meth:`manifest`, as ``Client`` names
+        it)."""
+        return self.manifest(reference)
+
+    def fetch_index(self, reference: str) -> Index:
+        """The image index a tag or digest names (:meth:`image_index`, as ``Client`` names
+        it)."""
+        return self.image_index(reference)
+
+    def push_manifest(
+        self,
+        manifest: Manifest | Index | bytes,
+        tag: str | None = None,
+        media_type: str | None = None,
+    ) -> Descriptor:
+        """Stores a manifest or index (its exact bytes) and records it in ``index.json``, tagged
+        ``tag`` if given, else untagged (the layout's way to keep it, as ORAS does). Returns the
+        ``index.json`` entry.
+
+        ``media_type`` defaults to the document's ``mediaType``. As a registry does, the layout
+        must already have what the document references (its config and layers, or the
+        manifests of an index); its subject may be missing.
+
+        Raises:
+            OciError: ``MANIFEST_BLOB_UNKNOWN`` for a referenced blob the layout lacks.
+            ValidationError: the bytes are not a valid manifest or index, or ``tag`` is not a
+                valid ``ref.name``.
+        """
+        if isinstance(manifest, (Manifest, Index)):
+            data = manifest.to_json()
+            media_type = (
+                media_type
+                or manifest.media_type
+                or (OCI_MANIFEST if isinstance(manifest, Manifest) else OCI_INDEX)
+            )
+        else:
+            data = bytes(manifest)
+            media_type = _document_types(data, media_type)[0]
+        document: Manifest | Index = (
+            Index.from_json(data) if media_type in _INDEX_TYPES else Manifest.from_json(data)
+        )
+        children = (
+            document.manifests
+            if isinstance(document, Index)
+            else (document.config, *document.layers)
+        )
+        for child in children:
+            if child.data is None and not self._blob_file(child.digest).is_file():
+                raise OciError(
+                    f"{child.digest}, referenced by the manifest, is not in the layout "
+                    f"{self._root}",
+                    code="MANIFEST_BLOB_UNKNOWN",
+                    details={"digest": child.digest},
+                )
+        entry = document.descriptor
+        if entry.media_type != media_type:
+            entry = Descriptor(
+                media_type=media_type,
+                digest=entry.digest,
+                size=entry.size,
+                annotations=dict(entry.annotations) or None,
+                artifact_type=entry.artifact_type,
+            )
+        layout = self.read_index()
+        layout.add(entry, tag)
+        self._put(entry.digest, data)
+        _write_atomic(self._root / _INDEX, layout.index_json())
+        recorded = layout.resolve(tag if tag is not None else entry.digest)
+        assert recorded is not None  # just added
+        return recorded
+
+    def delete_manifest(self, reference: str) -> None:
+        """Deletes the manifest a tag or digest names: every ``index.json`` entry of its digest
+        (all its tags), then its blob, as ``oras manifest delete --oci-layout`` does. The blobs
+        it references are left (they may be shared).
+
+        Raises:
+            OciError: ``MANIFEST_UNKNOWN``.
+        """
+        digest = self.resolve(reference).digest
+        index = json.loads((self._root / _INDEX).read_bytes())
+        index["manifests"] = [
+            entry for entry in index.get("manifests") or [] if entry.get("digest") != digest
+        ]
+        # Through the core, so that index.json keeps its canonical bytes.
+        layout = Layout.from_index_json(json.dumps(index).encode())
+        _write_atomic(self._root / _INDEX, layout.index_json())
+        self._blob_file(digest).unlink(missing_ok=True)
+
+    def list_tags(self) -> list[str]:
+        """Every tag of the layout, sorted (as a registry lists them)."""
+        return sorted(self.tags)
+
+    def blob_size(self, digest: str | Digest) -> int | None:
+        """The size of the blob ``digest``, or ``None`` when the layout does not have it."""
+        try:
+            return self._blob_file(digest).stat().st_size
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    def blob_exists(self, digest: str | Digest) -> bool:
+        """Whether the layout has the blob ``digest``."""
+        return self.blob_size(digest) is not None
+
+    def fetch_blob(self, descriptor: Descriptor, path: StrPath | None = None) -> bytes | None:
+        """A blob, checked against ``descriptor``'s digest and size: its bytes, or with
+        ``path`` copied there (atomically, in bounded memory) and ``None``.
+
+        Raises:
+            OciError: ``BLOB_UNKNOWN``.
+            DigestMismatchError: the content does not match (nothing is left at ``path``).
+        """
+        if path is not None:
+            self.copy_blob(descriptor, path)
+            return None
+        with self.open_blob(descriptor.digest) as file:
+            data = file.read(descriptor.size + 1)
+        verify(data, descriptor.digest, descriptor.size)
+        return data
+
+    def push_blob(self, descriptor: Descriptor, source: bytes | StrPath) -> bool:
+        """Stores a blob unless the layout has it (:meth:`write_blob`); whether it was
+        written."""
+        if self.blob_exists(descriptor.digest):
+            return False
+        self.write_blob(descriptor, source)
+        return True
+
+    def attach(self, packed: Packed) -> Descriptor:
+        """Writes an artifact that refers to another (``pack(..., subject=...)``) as an
+        untagged entry of ``index.json``, where :meth:`referrers` finds it.
+
+        Raises:
+            ValueError: the artifact has no subject.
+        """
+        if packed.manifest.subject is None:
+            raise ValueError("attach() needs an artifact packed with a subject")
+        return self.write(packed)
+
+    def referrers(self, reference: str, artifact_type: str | None = None) -> list[Descriptor]:
+        """What refers to the manifest a tag or digest names: the manifests and indexes of the
+        layout whose ``subject`` is it, optionally only artifacts of ``artifact_type``, each
+        described as a referrers index lists it (with its artifact type and annotations)."""
+        digest = self.resolve(reference).digest
+        return _filtered(self._referrers_by_subject().get(digest, []), artifact_type)
+
+    def discover(
+        self, reference: str, artifact_type: str | None = None, depth: int | None = None
+    ) -> list[Referrer]:
+        """The tree of referrers of the manifest a tag or digest names, ``depth`` levels down
+        (all when ``None``), each level filtered by ``artifact_type`` when given (see
+        :meth:`referrers`)."""
+        root = self.resolve(reference).digest
+        by_subject = self._referrers_by_subject()
+        return _referrer_tree(
+            lambda digest: _filtered(by_subject.get(digest, []), artifact_type), root, depth
+        )
+
+    def pull(self, reference: str, output_dir: StrPath) -> Pulled:
+        """Writes the files of the artifact a tag or digest names into ``output_dir``, named by
+        their titles, with the checks of :meth:`ocikit.Client.pull` (every title checked before
+        anything is written; each file copied to a temporary file, verified, renamed).
+
+        Raises:
+            ValidationError: ``ANNOTATION_INVALID`` for a title that is refused.
+            OciError: ``MANIFEST_UNKNOWN``, ``BLOB_UNKNOWN``.
+        """
+        manifest = self.manifest(reference)
+        plan = _pull_plan(manifest, output_dir)
+        for layer, destination in plan:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            self.copy_blob(layer, destination)
+        return Pulled(manifest, tuple(destination for _, destination in plan))
+
+    def _referrers_by_subject(self) -> dict[str, list[Descriptor]]:
+        """Every manifest and index reachable from ``index.json`` that has a subject, by the
+        subject's digest, in index order (oras-go's ``oci.Store.Predecessors``). Documents
+        the layout lacks are skipped: a layout may hold only part of a graph."""
+        found: dict[str, list[Descriptor]] = {}
+        seen: set[str] = set()
+        pending = deque(self.read_index().manifests)
+        while pending:
+            descriptor = pending.popleft()
+            if descriptor.digest in seen:
+                continue
+            seen.add(descriptor.digest)
+            is_index = descriptor.media_type in _INDEX_TYPES
+            if not is_index and descriptor.media_type != OCI_MANIFEST:
+                continue  # not a document ocikit reads (e.g. a Docker manifest)
+            if descriptor.size > Layout.MAX_DOCUMENT_BYTES:
+                continue
+            try:
+                with self.open_blob(descriptor.digest) as file:
+                    data = file.read(descriptor.size + 1)
+            except OciError:
+                continue
+            verify(data, descriptor.digest, descriptor.size)
+            document: Manifest | Index = (
+                Index.from_json(data) if is_index else Manifest.from_json(data)
+            )
+            if isinstance(document, Index):
+                pending.extend(document.manifests)
+            if document.subject is not None:
+                # Media type, digest and size from the entry; the rest from the document.
+                listed = _referrer_descriptor(descriptor, document)
+                found.setdefault(document.subject.digest, []).append(listed)
+        return found
+
     def _put(self, digest: str, data: bytes) -> None:
         target = self._blob_file(digest)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             _write_atomic(target, data)
 
+    def _blob_target(self, digest: str | Digest) -> Path:
+        """Where the blob ``digest`` goes, its directory created."""
+        target = self._blob_file(digest)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
     def _blob_file(self, digest: str | Digest) -> Path:
         # The path comes from a parsed digest: no '/' or '..' can reach it.
         return self._root / Layout.blob_path(digest)
+
+
+def _filtered(descriptors: list[Descriptor], artifact_type: str | None) -> list[Descriptor]:
+    if artifact_type is None:
+        return list(descriptors)
+    return [d for d in descriptors if d.artifact_type == artifact_type]
 
 
 def _temporary(target: Path) -> tuple[Path, int]:

@@ -17,6 +17,7 @@ import os
 import shlex
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional, cast
 
@@ -32,19 +33,22 @@ from ocikit import (
     Reference,
     Referrer,
     Report,
+    Repository,
     UploadInterruptedError,
     __version__,
     annotations,
     artifact_types,
-    check_title,
+    copy,
     login,
     logout,
     validate,
+    verify,
 )
 from ocikit._files import _digest_path, _feed
 from ocikit._ocikit import _UNKNOWN_CONFIG_TYPE, Digester
 from ocikit._pack import Packed, _pack_files
 from ocikit._progress import ProgressLine
+from ocikit._target import Target
 
 EXIT_OK = 0
 EXIT_IO = 1
@@ -581,11 +585,7 @@ def _add_pull_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="REF",
         help="REGISTRY/REPOSITORY:TAG or @DIGEST, or with --oci-layout DIR:TAG or DIR@DIGEST",
     )
-    parser.add_argument(
-        "--oci-layout",
-        action="store_true",
-        help="pull from an OCI image layout directory instead of a registry",
-    )
+    _add_layout_flag(parser, "pull from")
     parser.add_argument(
         "-o",
         "--output",
@@ -598,50 +598,91 @@ def _add_pull_arguments(parser: argparse.ArgumentParser) -> None:
 
 @_handled
 def _cmd_pull(args: argparse.Namespace) -> int:
-    if not args.oci_layout:
-        reference = _remote_reference(args.source)
-        with _transfer_client(args, reference.registry, "Downloading") as client:
-            pulled = client.pull(reference, args.output)
-        output = Path(args.output).resolve()
-        for path in pulled.files:
-            print(f"Pulled {path.relative_to(output).as_posix()}")
-        if not pulled.files:
-            print("Skipped pulling layers without file name in org.opencontainers.image.title")
-        print(f"Pulled [registry] {args.source}")
-        print(f"Digest: {pulled.manifest.digest}")
-        return EXIT_OK
-    at = args.source.rfind("@")
-    path, reference = (
-        (args.source[:at], args.source[at + 1 :]) if at >= 0 else _split_reference(args.source)
-    )
-    if not path or not reference:
-        raise _UsageError(f"{args.source!r} is not DIR:TAG or DIR@DIGEST")
-    layout = OciLayout(path, create=False)
-    manifest = layout.manifest(reference)
+    with _open(args, args.source, layout=args.oci_layout, verb="Downloading") as place:
+        pulled = place.target.pull(place.need(args.source), args.output)
     output = Path(args.output).resolve()
-    pulled = []
-    for layer in manifest.layers:
-        title = layer.annotations.get(annotations.TITLE)
-        if title is None:
-            continue  # ORAS skips layers without a file name too
-        check_title(title)
-        destination = (output / title).resolve()
-        # A title is relative and has no `..` (check_title); a symlink already inside the
-        # output directory could still lead out of it.
-        if destination != output and output not in destination.parents:
-            raise _UsageError(f"{title!r} would be written outside {output}")
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        layout.copy_blob(layer, destination)
-        pulled.append(title)
-        print(f"Pulled {title}")
-    if not pulled:
+    for path in pulled.files:
+        print(f"Pulled {path.relative_to(output).as_posix()}")
+    if not pulled.files:
         print("Skipped pulling layers without file name in org.opencontainers.image.title")
-    print(f"Pulled [oci-layout] {args.source}")
-    print(f"Digest: {manifest.digest}")
+    print(f"Pulled [{place.kind}] {args.source}")
+    print(f"Digest: {pulled.manifest.digest}")
     return EXIT_OK
 
 
-# Registry commands ---------------------------------------------------------------------------
+# Registry and layout commands ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Place:
+    """What a command's reference names: a repository of a registry or an image layout
+    directory (``target``), the tag or digest it gives (``reference``), and how to show it
+    (``name``, ``kind`` as in ORAS's ``[registry]``/``[oci-layout]``)."""
+
+    target: Target
+    reference: str | None
+    name: str
+    kind: str
+
+    def need(self, text: str) -> str:
+        """The tag or digest; a layout reference without one is a usage error."""
+        if self.reference is None:
+            raise _UsageError(f"{text!r} names no tag or digest: give DIR:TAG or DIR@DIGEST")
+        return self.reference
+
+
+def _add_layout_flag(parser: argparse.ArgumentParser, verb: str = "use") -> None:
+    parser.add_argument(
+        "--oci-layout",
+        action="store_true",
+        help=f"{verb} an OCI image layout directory instead of a registry: the reference is "
+        "DIR[:TAG|@DIGEST]",
+    )
+
+
+def _split_layout_reference(text: str) -> tuple[str, str]:
+    """``DIR[:TAG|@DIGEST]`` as ORAS splits it: at the last ``@``, else at the last ``:``."""
+    at = text.rfind("@")
+    if at >= 0:
+        return text[:at], text[at + 1 :]
+    return _split_reference(text)
+
+
+def _open_layout(text: str, *, create: bool) -> tuple[OciLayout, str]:
+    path, reference = _split_layout_reference(text)
+    if not path:
+        raise _UsageError(f"{text!r} is not DIR[:TAG|@DIGEST]")
+    return OciLayout(path, create=create), reference
+
+
+@contextlib.contextmanager
+def _open(
+    args: argparse.Namespace,
+    text: str,
+    *,
+    layout: bool,
+    create: bool = False,
+    verb: str | None = None,
+) -> Iterator[_Place]:
+    """The place ``text`` names: with ``layout``, the layout ``DIR[:TAG|@DIGEST]`` (created
+    when missing with ``create``), else the registry repository ``REGISTRY/REPOSITORY[:TAG]
+    [@DIGEST]`` through a client with the command's flags (one that draws progress, ``verb``
+    first, for transfer commands)."""
+    if layout:
+        opened, reference = _open_layout(text, create=create)
+        yield _Place(opened, reference or None, os.fspath(opened.path), "oci-layout")
+        return
+    parsed = _remote_reference(text)
+    opener = (
+        _client(args, parsed.registry)
+        if verb is None
+        else _transfer_client(args, parsed.registry, verb)
+    )
+    with opener as client:
+        repository = Repository(client, parsed)
+        yield _Place(repository, parsed.digest or parsed.target, repository.name, "registry")
+
+
 
 
 def _add_remote_arguments(
@@ -727,6 +768,14 @@ def _remote_reference(text: str) -> Reference:
     return Reference.parse(text)
 
 
+def _plain(descriptor: Descriptor) -> Descriptor:
+    """What a reference resolves to: media type, digest and size (without the annotations,
+    such as the tag, of a layout's ``index.json`` entry), as a subject names it."""
+    return Descriptor(
+        media_type=descriptor.media_type, digest=descriptor.digest, size=descriptor.size
+    )
+
+
 def _descriptor_json(descriptor: Descriptor) -> Any:
     return json.loads(descriptor.to_json())
 
@@ -735,32 +784,34 @@ def _descriptor_json(descriptor: Descriptor) -> Any:
 
 
 def _add_attach_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("subject", metavar="REF", help="the artifact to attach to")
+    parser.add_argument(
+        "subject", metavar="REF", help="the artifact to attach to (with --oci-layout DIR:TAG "
+        "or DIR@DIGEST)"
+    )  # fmt: skip
     _add_pack_arguments(parser)
+    _add_layout_flag(parser, "attach in")
     _add_remote_arguments(parser, transfers=True)
     _add_format(parser)
 
 
 @_handled
 def _cmd_attach(args: argparse.Namespace) -> int:
-    reference = _remote_reference(args.subject)
     if args.artifact_type is None:
         raise _UsageError("attach needs --artifact-type")
     packed: Packed | None = None
     try:
-        with _transfer_client(args, reference.registry, "Uploading") as client:
-            subject = client.resolve(reference)
+        with _open(args, args.subject, layout=args.oci_layout, verb="Uploading") as place:
+            subject = _plain(place.target.resolve(place.need(args.subject)))
             packed = _pack_arguments(args, "v1.1", subject=subject)
-            client.attach(reference, packed)
+            place.target.attach(packed)
     except UploadInterruptedError as error:
         return _interrupted(args, error, _interrupted_file(packed, error) if packed else "FILE")
     if args.export_manifest:
         Path(args.export_manifest).write_bytes(packed.manifest.to_json())
-    name = f"{reference.registry}/{reference.repository}"
     if args.format == "json":
         _print_json(
             {
-                "reference": f"{name}@{packed.digest}",
+                "reference": f"{place.name}@{packed.digest}",
                 "mediaType": packed.manifest.media_type,
                 "digest": packed.digest,
                 "size": packed.size,
@@ -769,7 +820,7 @@ def _cmd_attach(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
-    print(f"Attached to [registry] {name}@{subject.digest}")
+    print(f"Attached to [{place.kind}] {place.name}@{subject.digest}")
     print(f"Digest: {packed.digest}")
     return EXIT_OK
 
@@ -792,20 +843,16 @@ def _add_discover_arguments(parser: argparse.ArgumentParser) -> None:
         default="tree",
         help="output format (default: tree)",
     )
+    _add_layout_flag(parser, "discover in")
     _add_remote_arguments(parser)
 
 
 @_handled
 def _cmd_discover(args: argparse.Namespace) -> int:
-    reference = _remote_reference(args.target)
-    with _client(args, reference.registry) as client:
-        root = client.resolve(reference)
-        tree = client.discover(
-            f"{reference.registry}/{reference.repository}@{root.digest}",
-            args.artifact_type,
-            args.depth,
-        )
-    name = f"{reference.registry}/{reference.repository}"
+    with _open(args, args.target, layout=args.oci_layout) as place:
+        root = _plain(place.target.resolve(place.need(args.target)))
+        tree = place.target.discover(root.digest, args.artifact_type, args.depth)
+    name = place.name
     if args.format == "json":
         _print_json(
             {
@@ -859,15 +906,16 @@ def _print_tree(nodes: Sequence[Referrer], indent: str) -> None:
 def _add_tag_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", metavar="REF", help="the manifest to tag")
     parser.add_argument("tags", nargs="+", metavar="TAG", help="the new tags")
+    _add_layout_flag(parser, "tag in")
     _add_remote_arguments(parser)
 
 
 @_handled
 def _cmd_tag(args: argparse.Namespace) -> int:
-    reference = _remote_reference(args.source)
-    with _client(args, reference.registry) as client:
+    with _open(args, args.source, layout=args.oci_layout) as place:
+        reference = place.need(args.source)
         for tag in args.tags:
-            client.tag(reference, tag)
+            place.target.tag(reference, tag)
             print(f"Tagged {tag}")
     return EXIT_OK
 
@@ -875,18 +923,20 @@ def _cmd_tag(args: argparse.Namespace) -> int:
 def _add_resolve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", metavar="REF", help="the tag or digest to resolve")
     parser.add_argument(
-        "--full-reference", action="store_true", help="print REGISTRY/REPOSITORY@DIGEST"
+        "--full-reference",
+        action="store_true",
+        help="print REGISTRY/REPOSITORY@DIGEST (DIR@DIGEST for a layout)",
     )
+    _add_layout_flag(parser, "resolve in")
     _add_remote_arguments(parser)
 
 
 @_handled
 def _cmd_resolve(args: argparse.Namespace) -> int:
-    reference = _remote_reference(args.target)
-    with _client(args, reference.registry) as client:
-        descriptor = client.resolve(reference)
+    with _open(args, args.target, layout=args.oci_layout) as place:
+        descriptor = place.target.resolve(place.need(args.target))
     if args.full_reference:
-        print(f"{reference.registry}/{reference.repository}@{descriptor.digest}")
+        print(f"{place.name}@{descriptor.digest}")
     else:
         print(descriptor.digest)
     return EXIT_OK
@@ -901,21 +951,58 @@ def _add_copy_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="copy its referrers too, recursively",
     )
+    parser.add_argument(
+        "--from-oci-layout",
+        action="store_true",
+        help="copy from an OCI image layout directory: SRC is DIR:TAG or DIR@DIGEST",
+    )
+    parser.add_argument(
+        "--to-oci-layout",
+        action="store_true",
+        help="copy to an OCI image layout directory (created if missing): DST is "
+        "DIR[:TAG|@DIGEST]",
+    )
     _add_remote_arguments(parser, transfers=True)
 
 
 @_handled
 def _cmd_copy(args: argparse.Namespace) -> int:
-    source = _remote_reference(args.source)
-    destination = _remote_reference(args.destination)
-    with _transfer_client(args, source.registry, "Copying") as client:
-        if destination.registry == source.registry:
-            copied = client.copy(source, destination, referrers=args.recursive)
+    with contextlib.ExitStack() as stack:
+        progress: ProgressLine | None = None
+        source: Client | OciLayout
+        destination: Client | OciLayout
+        if args.from_oci_layout:
+            source, src_ref = _open_layout(args.source, create=False)
+            if not src_ref:
+                raise _UsageError(
+                    f"{args.source!r} names no tag or digest: give DIR:TAG or DIR@DIGEST"
+                )
         else:
-            progress = cast(Optional[ProgressLine], client.on_progress)
-            with _client(args, destination.registry, progress) as to:
-                copied = client.copy(source, destination, referrers=args.recursive, destination=to)
-    print(f"Copied [registry] {args.source} => [registry] {args.destination}")
+            src = _remote_reference(args.source)
+            source = stack.enter_context(_transfer_client(args, src.registry, "Copying"))
+            progress = cast(Optional[ProgressLine], source.on_progress)
+            src_ref = args.source
+        dst_ref: str | None
+        if args.to_oci_layout:
+            destination, dst_ref = _open_layout(args.destination, create=True)
+            dst_ref = dst_ref or None
+        else:
+            dst = _remote_reference(args.destination)
+            dst_ref = args.destination
+            if isinstance(source, Client) and source.registry == dst.registry:
+                destination = source
+            elif isinstance(source, Client):
+                destination = stack.enter_context(_client(args, dst.registry, progress))
+            else:
+                destination = stack.enter_context(
+                    _transfer_client(args, dst.registry, "Copying")
+                )
+        copied = copy(source, src_ref, destination, dst_ref, referrers=args.recursive)
+    kinds = [
+        "oci-layout" if layout else "registry"
+        for layout in (args.from_oci_layout, args.to_oci_layout)
+    ]
+    print(f"Copied [{kinds[0]}] {args.source} => [{kinds[1]}] {args.destination}")
     print(f"Digest: {copied.digest}")
     return EXIT_OK
 
@@ -929,12 +1016,14 @@ def _add_manifest_arguments(parser: argparse.ArgumentParser) -> None:
     fetch.add_argument("target", metavar="REF")
     fetch.add_argument("-o", "--output", metavar="FILE", help="write it here instead")
     fetch.add_argument("--descriptor", action="store_true", help="print its descriptor instead")
+    _add_layout_flag(fetch, "fetch from")
     _add_remote_arguments(fetch)
     fetch.set_defaults(subcommand=_manifest_fetch)
     push = commands.add_parser("push", help="upload a manifest file (its exact bytes)")
     push.add_argument("target", metavar="REF")
     push.add_argument("file", metavar="FILE", help="the manifest; - is stdin")
     push.add_argument("--media-type", metavar="TYPE", help="default: the mediaType inside")
+    _add_layout_flag(push, "push to")
     _add_remote_arguments(push)
     push.set_defaults(subcommand=_manifest_push)
     delete = commands.add_parser("delete", help="delete a manifest")
@@ -945,6 +1034,7 @@ def _add_manifest_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="accepted for ORAS compatibility (no prompt)",
     )
+    _add_layout_flag(delete, "delete from")
     _add_remote_arguments(delete)
     delete.set_defaults(subcommand=_manifest_delete)
 
@@ -954,9 +1044,8 @@ def _cmd_subcommand(args: argparse.Namespace) -> int:
 
 
 def _manifest_fetch(args: argparse.Namespace) -> int:
-    reference = _remote_reference(args.target)
-    with _client(args, reference.registry) as client:
-        fetched = client.fetch(reference)
+    with _open(args, args.target, layout=args.oci_layout) as place:
+        fetched = place.target.fetch(place.need(args.target))
     if args.descriptor:
         _print_json(
             {
@@ -975,20 +1064,24 @@ def _manifest_fetch(args: argparse.Namespace) -> int:
 
 
 def _manifest_push(args: argparse.Namespace) -> int:
-    reference = _remote_reference(args.target)
     data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
-    with _client(args, reference.registry) as client:
-        descriptor = client.push_manifest(reference, data, args.media_type)
-    print(f"Pushed [registry] {args.target}")
+    with _open(args, args.target, layout=args.oci_layout, create=True) as place:
+        reference = place.reference
+        tag = None
+        if reference is not None and ":" in reference:
+            verify(data, reference)  # pushed by digest: the bytes must have it
+        else:
+            tag = reference
+        descriptor = place.target.push_manifest(data, tag, args.media_type)
+    print(f"Pushed [{place.kind}] {args.target}")
     print(f"Digest: {descriptor.digest}")
     return EXIT_OK
 
 
 def _manifest_delete(args: argparse.Namespace) -> int:
-    reference = _remote_reference(args.target)
-    with _client(args, reference.registry) as client:
-        client.delete_manifest(reference)
-    print(f"Deleted [registry] {args.target}")
+    with _open(args, args.target, layout=args.oci_layout) as place:
+        place.target.delete_manifest(place.need(args.target))
+    print(f"Deleted [{place.kind}] {args.target}")
     return EXIT_OK
 
 
@@ -1003,10 +1096,14 @@ def _add_blob_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="where to write it; - is stdout",
     )
+    _add_layout_flag(fetch, "fetch from")
     _add_remote_arguments(fetch, progress=True)
     fetch.set_defaults(subcommand=_blob_fetch)
     push = commands.add_parser("push", help="upload a file as a blob")
-    push.add_argument("target", metavar="REF", help="REGISTRY/REPOSITORY[@DIGEST]")
+    push.add_argument(
+        "target", metavar="REF", help="REGISTRY/REPOSITORY[@DIGEST], or with --oci-layout "
+        "DIR[@DIGEST]"
+    )  # fmt: skip
     push.add_argument("file", metavar="FILE")
     push.add_argument(
         "--media-type",
@@ -1021,65 +1118,75 @@ def _add_blob_arguments(parser: argparse.ArgumentParser) -> None:
         help="resume the interrupted upload at URL (what the failed command printed) instead "
         "of starting one",
     )
+    _add_layout_flag(push, "push to")
     _add_remote_arguments(push, transfers=True)
     push.set_defaults(subcommand=_blob_push)
 
 
 def _blob_fetch(args: argparse.Namespace) -> int:
-    reference = _remote_reference(args.target)
-    if reference.digest is None:
-        raise _UsageError(f"{args.target!r} names no blob: give REGISTRY/REPOSITORY@DIGEST")
-    with _transfer_client(args, reference.registry, "Downloading") as client:
-        size = client.blob_size(reference, reference.digest)
+    with _open(args, args.target, layout=args.oci_layout, verb="Downloading") as place:
+        digest = place.reference
+        if digest is None or ":" not in digest:
+            raise _UsageError(f"{args.target!r} names no blob: give REF@DIGEST")
+        size = place.target.blob_size(digest)
         if size is None:
-            raise OciError(f"{args.target} is not in the repository", code="BLOB_UNKNOWN")
-        descriptor = Descriptor(
-            media_type="application/octet-stream", digest=reference.digest, size=size
-        )
+            raise OciError(
+                f"{args.target} is not in the {'layout' if args.oci_layout else 'repository'}",
+                code="BLOB_UNKNOWN",
+                details={"digest": digest},
+            )
+        descriptor = Descriptor(media_type="application/octet-stream", digest=digest, size=size)
         if args.output == "-":
-            data = client.fetch_blob(reference, descriptor)
+            data = place.target.fetch_blob(descriptor)
             assert data is not None
             sys.stdout.flush()
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
         else:
-            client.fetch_blob(reference, descriptor, args.output)
+            place.target.fetch_blob(descriptor, args.output)
     return EXIT_OK
 
 
 def _blob_push(args: argparse.Namespace) -> int:
-    reference = _remote_reference(args.target)
+    if args.upload_url is not None and args.oci_layout:
+        raise _UsageError("--upload-url resumes an upload to a registry, not to a layout")
     digester = _digest_path(args.file, "sha256")
     digest = digester.finalize()
-    if reference.digest is not None and reference.digest != digest:
-        raise OciError(
-            f"{args.file} has the digest {digest}, not {reference.digest}",
-            code="DIGEST_MISMATCH",
-            details={"expected": reference.digest, "actual": digest},
-        )
-    descriptor = Descriptor(media_type=args.media_type, digest=digest, size=digester.size)
-    with _transfer_client(args, reference.registry, "Uploading") as client:
-        client.push_blob(reference, descriptor, args.file, upload_url=args.upload_url)
+    with _open(args, args.target, layout=args.oci_layout, create=True, verb="Uploading") as place:
+        named = place.reference
+        if named is not None and ":" in named and named != digest:
+            raise OciError(
+                f"{args.file} has the digest {digest}, not {named}",
+                code="DIGEST_MISMATCH",
+                details={"expected": named, "actual": digest},
+            )
+        descriptor = Descriptor(media_type=args.media_type, digest=digest, size=digester.size)
+        if isinstance(place.target, Repository):
+            place.target.client.push_blob(
+                place.name, descriptor, args.file, upload_url=args.upload_url
+            )
+        else:
+            place.target.push_blob(descriptor, args.file)
     if args.descriptor:
         _print_json(_descriptor_json(descriptor))
     else:
-        print(f"Pushed [registry] {reference.registry}/{reference.repository}@{digest}")
+        print(f"Pushed [{place.kind}] {place.name}@{digest}")
         print(f"Digest: {digest}")
     return EXIT_OK
 
 
 def _add_repo_arguments(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    tags = commands.add_parser("tags", help="list a repository's tags")
-    tags.add_argument("target", metavar="REGISTRY/REPOSITORY")
+    tags = commands.add_parser("tags", help="list a repository's (or a layout's) tags")
+    tags.add_argument("target", metavar="REGISTRY/REPOSITORY", help="or with --oci-layout DIR")
+    _add_layout_flag(tags, "list the tags of")
     _add_remote_arguments(tags)
     tags.set_defaults(subcommand=_repo_tags)
 
 
 def _repo_tags(args: argparse.Namespace) -> int:
-    reference = _remote_reference(args.target)
-    with _client(args, reference.registry) as client:
-        for tag in client.list_tags(reference):
+    with _open(args, args.target, layout=args.oci_layout) as place:
+        for tag in place.target.list_tags():
             print(tag)
     return EXIT_OK
 

@@ -1,0 +1,271 @@
+"""One interface over the two places artifacts live: a repository of a registry and an OCI
+image layout directory.
+
+:class:`ocikit.OciLayout` has the methods of :class:`ocikit.Client` with references that are a
+tag or a digest of the layout; :class:`Repository` gives a client the same shape for one
+repository. Code written against :class:`Target` (the CLI, :func:`copy`) runs unchanged against
+either.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Protocol, Union
+
+from ocikit._client import _INDEX_TYPES, Client, Pulled, Referrer, _document_types
+from ocikit._files import StrPath
+from ocikit._layout import OciLayout
+from ocikit._ocikit import Descriptor, Digest, Index, Manifest, Reference, digest
+from ocikit._pack import Packed
+from ocikit.errors import OciError
+
+__all__ = ["Repository", "Target", "copy"]
+
+
+class Fetched(Protocol):
+    """A manifest or index as fetched (``FetchedManifest`` or ``LayoutDocument``)."""
+
+    @property
+    def media_type(self) -> str: ...
+    @property
+    def data(self) -> bytes: ...
+    @property
+    def digest(self) -> str: ...
+
+
+class Target(Protocol):
+    """Where manifests and blobs live; ``reference`` is a tag or a digest there."""
+
+    def resolve(self, reference: str) -> Descriptor: ...
+    def fetch(self, reference: str) -> Fetched: ...
+    def fetch_manifest(self, reference: str) -> Manifest: ...
+    def push_manifest(
+        self,
+        manifest: Manifest | Index | bytes,
+        tag: str | None = None,
+        media_type: str | None = None,
+    ) -> Descriptor: ...
+    def tag(self, reference: str, tag: str) -> Descriptor: ...
+    def delete_manifest(self, reference: str) -> None: ...
+    def list_tags(self) -> list[str]: ...
+    def blob_size(self, digest: str | Digest) -> int | None: ...
+    def fetch_blob(self, descriptor: Descriptor, path: StrPath | None = None) -> bytes | None: ...
+    def push_blob(self, descriptor: Descriptor, source: bytes | StrPath) -> bool: ...
+    def attach(self, packed: Packed) -> Descriptor: ...
+    def referrers(self, reference: str, artifact_type: str | None = None) -> list[Descriptor]: ...
+    def discover(
+        self, reference: str, artifact_type: str | None = None, depth: int | None = None
+    ) -> list[Referrer]: ...
+    def pull(self, reference: str, output_dir: StrPath) -> Pulled: ...
+
+
+def _is_digest(reference: str) -> bool:
+    # A tag cannot have a colon (the reference grammar); a digest always has one.
+    return ":" in reference
+
+
+class Repository:
+    """One repository of a registry through ``client``, with the methods of
+    :class:`ocikit.OciLayout`: references are a tag or a digest of the repository.
+
+    ``name`` is ``registry/repository``.
+    """
+
+    def __init__(self, client: Client, name: str | Reference) -> None:
+        reference = name if isinstance(name, Reference) else Reference.parse(name)
+        self.client = client
+        self.name = f"{reference.registry}/{reference.repository}"
+
+    def __repr__(self) -> str:
+        return f"Repository({self.client!r}, {self.name!r})"
+
+    def reference(self, reference: str) -> Reference:
+        """``registry/repository:tag`` or ``registry/repository@digest``."""
+        separator = "@" if _is_digest(reference) else ":"
+        return Reference.parse(f"{self.name}{separator}{reference}")
+
+    def resolve(self, reference: str) -> Descriptor:
+        """The descriptor of the manifest a tag or digest names (:meth:`Client.resolve`)."""
+        return self.client.resolve(self.reference(reference))
+
+    def fetch(self, reference: str) -> Fetched:
+        """The manifest or index a tag or digest names, as served (:meth:`Client.fetch`)."""
+        return self.client.fetch(self.reference(reference))
+
+    def fetch_manifest(self, reference: str) -> Manifest:
+        """The image manifest a tag or digest names (:meth:`Client.fetch_manifest`)."""
+        return self.client.fetch_manifest(self.reference(reference))
+
+    def push_manifest(
+        self,
+        manifest: Manifest | Index | bytes,
+        tag: str | None = None,
+        media_type: str | None = None,
+    ) -> Descriptor:
+        """Uploads a manifest or index under ``tag``, else by its digest
+        (:meth:`Client.push_manifest`)."""
+        if tag is None:
+            tag = (
+                manifest.digest
+                if isinstance(manifest, (Manifest, Index))
+                else digest(bytes(manifest))
+            )
+        return self.client.push_manifest(self.reference(tag), manifest, media_type)
+
+    def tag(self, reference: str, tag: str) -> Descriptor:
+        """Tags the manifest a tag or digest names (:meth:`Client.tag`)."""
+        return self.client.tag(self.reference(reference), tag)
+
+    def delete_manifest(self, reference: str) -> None:
+        """Deletes the manifest a tag or digest names (:meth:`Client.delete_manifest`)."""
+        self.client.delete_manifest(self.reference(reference))
+
+    def list_tags(self) -> list[str]:
+        """Every tag of the repository (:meth:`Client.list_tags`)."""
+        return self.client.list_tags(self.name)
+
+    def blob_size(self, digest: str | Digest) -> int | None:
+        """The size of a blob, or ``None`` when the repository lacks it
+        (:meth:`Client.blob_size`)."""
+        return self.client.blob_size(self.name, digest)
+
+    def fetch_blob(self, descriptor: Descriptor, path: StrPath | None = None) -> bytes | None:
+        """Downloads a blob, to ``path`` if given (:meth:`Client.fetch_blob`)."""
+        return self.client.fetch_blob(self.name, descriptor, path)
+
+    def push_blob(self, descriptor: Descriptor, source: bytes | StrPath) -> bool:
+        """Uploads a blob unless the repository has it (:meth:`Client.push_blob`)."""
+        return self.client.push_blob(self.name, descriptor, source)
+
+    def attach(self, packed: Packed) -> Descriptor:
+        """Pushes an artifact packed with a subject, by digest, as a referrer of its subject
+        (:meth:`Client.attach`)."""
+        subject = packed.manifest.subject
+        if subject is None:
+            raise ValueError("attach() needs an artifact packed with a subject")
+        return self.client.attach(self.reference(subject.digest), packed)
+
+    def referrers(self, reference: str, artifact_type: str | None = None) -> list[Descriptor]:
+        """What refers to the manifest a tag or digest names (:meth:`Client.referrers`)."""
+        return self.client.referrers(self.reference(reference), artifact_type)
+
+    def discover(
+        self, reference: str, artifact_type: str | None = None, depth: int | None = None
+    ) -> list[Referrer]:
+        """The tree of referrers of the manifest a tag or digest names (:meth:`Client.discover`)."""
+        return self.client.discover(self.reference(reference), artifact_type, depth)
+
+    def pull(self, reference: str, output_dir: StrPath) -> Pulled:
+        """Writes the files of the artifact a tag or digest names (:meth:`Client.pull`)."""
+        return self.client.pull(self.reference(reference), output_dir)
+
+
+Store = Union[Client, OciLayout]
+
+
+def copy(
+    source: Store,
+    src_ref: str,
+    destination: Store,
+    dst_ref: str | None = None,
+    *,
+    referrers: bool = False,
+) -> Descriptor:
+    """Copies the manifest or index ``src_ref`` names, and everything it references, from a
+    registry or a layout to a registry or a layout — ``oras copy`` with ``--from-oci-layout``
+    and ``--to-oci-layout``. Returns the copied root's descriptor.
+
+    For a :class:`Client`, a reference is ``registry/repository[:tag][@digest]``; for an
+    :class:`OciLayout`, a tag or a digest of the layout (``dst_ref`` may be ``None``). The copy
+    is tagged with ``dst_ref``'s tag, else the source's tag, else recorded by digest. With
+    ``referrers``, the artifacts that refer to the copied manifests are copied too,
+    recursively (in a layout they are the manifests whose ``subject`` names them, and they are
+    recorded as untagged ``index.json`` entries). Manifests keep their exact bytes; blobs are
+    verified on the way and streamed through files, in bounded memory. Between two registries
+    this is :meth:`Client.copy` (which mounts blobs within a registry).
+
+    Raises:
+        ValueError: a registry destination without ``dst_ref``.
+        OciError: ``MANIFEST_UNKNOWN``, ``BLOB_UNKNOWN`` and the like.
+    """
+    if isinstance(source, Client) and isinstance(destination, Client):
+        if dst_ref is None:
+            raise ValueError("copying to a registry needs dst_ref")
+        return source.copy(src_ref, dst_ref, referrers=referrers, destination=destination)
+    src, name = _open_source(source, src_ref)
+    dst, tag, by_digest = _open_destination(destination, dst_ref)
+    if tag is None and not by_digest and not _is_digest(name):
+        tag = name
+    root = _copy_document(src, name, dst, tag)
+    if referrers:
+        _copy_referrers(src, root.digest, dst, {root.digest})
+    return root
+
+
+def _open_source(store: Store, reference: str) -> tuple[Target, str]:
+    if isinstance(store, OciLayout):
+        return store, reference
+    parsed = Reference.parse(reference)
+    return Repository(store, parsed), parsed.digest or parsed.target
+
+
+def _open_destination(
+    store: Store, reference: str | None
+) -> tuple[Target, str | None, bool]:
+    """The destination, the tag its reference gives, and whether it names a digest."""
+    if isinstance(store, OciLayout):
+        if reference is None:
+            return store, None, False
+        by_digest = _is_digest(reference)
+        return store, None if by_digest else reference, by_digest
+    if reference is None:
+        raise ValueError("copying to a registry needs dst_ref")
+    parsed = Reference.parse(reference)
+    return Repository(store, parsed), parsed.tag, parsed.digest is not None
+
+
+def _copy_document(src: Target, name: str, dst: Target, tag: str | None) -> Descriptor:
+    """Copies the manifest or index ``name`` (a tag or digest), children first, to ``dst``
+    under ``tag`` (else by digest)."""
+    fetched = src.fetch(name)
+    media_type = fetched.media_type or _document_types(fetched.data, None)[0]
+    document = json.loads(fetched.data)
+    if media_type in _INDEX_TYPES:
+        for child in document.get("manifests") or []:
+            _copy_document(src, child["digest"], dst, None)
+    else:
+        blobs = [document.get("config"), *(document.get("layers") or [])]
+        unique = {d.digest: d for d in (Descriptor.from_json(json.dumps(b)) for b in blobs if b)}
+        for descriptor in unique.values():
+            _copy_blob(src, dst, descriptor)
+    return dst.push_manifest(fetched.data, tag, media_type)
+
+
+def _copy_blob(src: Target, dst: Target, descriptor: Descriptor) -> None:
+    if dst.blob_size(descriptor.digest) is not None:
+        return
+    if isinstance(dst, OciLayout):
+        # Straight into the layout: fetched to a temporary file next to the blob, verified,
+        # renamed.
+        src.fetch_blob(descriptor, dst._blob_target(descriptor.digest))
+    elif isinstance(src, OciLayout):
+        path = src._blob_file(descriptor.digest)
+        if not path.is_file():
+            raise OciError(
+                f"{descriptor.digest} is not in the layout {src.path}",
+                code="BLOB_UNKNOWN",
+                details={"digest": descriptor.digest},
+            )
+        dst.push_blob(descriptor, Path(path))
+    else:  # pragma: no cover - copy() sends registry-to-registry copies to Client.copy
+        raise AssertionError("a copy between two registries goes through Client.copy")
+
+
+def _copy_referrers(src: Target, subject: str, dst: Target, seen: set[str]) -> None:
+    for referrer in src.referrers(subject):
+        if referrer.digest in seen:
+            continue
+        seen.add(referrer.digest)
+        _copy_document(src, referrer.digest, dst, None)
+        _copy_referrers(src, referrer.digest, dst, seen)
