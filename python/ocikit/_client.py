@@ -289,6 +289,12 @@ class Client:
     most 1 MiB: keep it short and thread-safe. An exception it raises aborts the transfer.
     :meth:`copy` between registries reports the upload of each blob, not its download.
 
+    Downloaded files are written to a temporary file, verified, and renamed into place, so a
+    file never holds unverified bytes. With ``durable``, each is also flushed to disk
+    (``fsync``) before the rename, so that a crash cannot leave an empty file behind; it costs
+    a disk flush per file, which ORAS, oras-py and skopeo do not pay either, so it is off by
+    default.
+
     The client is thread-safe and keeps connections alive; close it (or use it as a context
     manager) to close them. Errors are :class:`ocikit.RegistryError` (``AuthenticationError``
     for 401/403), :class:`ocikit.DigestMismatchError`, :class:`ocikit.ValidationError`, and
@@ -306,6 +312,7 @@ class Client:
         transport: Transport | None = None,
         retry_policy: RetryPolicy | None = None,
         on_progress: ProgressCallback | None = None,
+        durable: bool = False,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -319,6 +326,7 @@ class Client:
         self.chunk_size = chunk_size
         self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
         self.on_progress = on_progress
+        self.durable = durable
         self._credentials = credentials
         self._transport: Transport = transport if transport is not None else StdlibTransport()
         self._sessions: dict[str, RegistrySession] = {}
@@ -675,8 +683,9 @@ class Client:
         try:
             with open(temporary, "w+b") as file:
                 self._download(reference, descriptor, sink(file))
-                file.flush()
-                os.fsync(file.fileno())
+                if self.durable:
+                    file.flush()
+                    os.fsync(file.fileno())
             os.replace(temporary, target)
         except BaseException:
             temporary.unlink(missing_ok=True)

@@ -92,6 +92,24 @@ def test_copy_within_a_registry_mounts_blobs(registry: Registry) -> None:
         assert client.fetch_manifest(target).digest == packed.digest
 
 
+@pytest.mark.parametrize("durable", [False, True])
+def test_pulled_files_are_flushed_to_disk_only_when_durable(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, durable: bool
+) -> None:
+    packed = pack([File(f"f{i}.bin", os.urandom(1000 + i)) for i in range(3)], artifact_type=TYPE)
+    ref = f"{registry.address}/client/durable:v1"
+    flushed: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (flushed.append(fd), real_fsync(fd))[1])
+    with _client(registry, durable=durable) as client:
+        client.push(ref, packed)
+        client.pull(ref, tmp_path / "out")
+    for blob in packed.blobs[1:]:
+        title = blob.descriptor.annotations["org.opencontainers.image.title"]
+        assert (tmp_path / "out" / title).read_bytes() == blob.data
+    assert len(flushed) == (3 if durable else 0)
+
+
 def _manifest_with_title(client: Client, ref: str, title: str) -> None:
     """Pushes a manifest whose one layer has ``title`` (pack() refuses bad titles, so the JSON
     is written here, as a hostile registry could serve it)."""
