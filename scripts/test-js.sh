@@ -19,5 +19,9 @@ npm ci --no-audit --no-fund --loglevel=error
 say "type-checking index.d.ts (tsc --noEmit types-check.ts)"
 ./node_modules/.bin/tsc -p .
 
+say "type-checking the JS tests and README examples (tsc with checkJs)"
+node readme-examples.mjs
+./node_modules/.bin/tsc -p tsconfig.checkjs.json
+
 say "node --test tests/js"
 node --test --test-reporter=spec ./*.test.mjs

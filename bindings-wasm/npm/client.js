@@ -38,6 +38,7 @@ const ERROR_BODY_MAX = 64 * 1024;
 const DOWNLOAD_RESUMES = 3;
 const UPLOAD_RESUMES = 3;
 const CLIENT_OPTIONS = ["registry", "plainHttp", "credentials", "fetch", "concurrency", "retry"];
+const MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json";
 
 /** The Client class of an entry point, hashing with that entry's Digester. */
 export function clientClass(Digester) {
@@ -148,11 +149,15 @@ export function clientClass(Digester) {
     }
 
     /**
-     * Uploads a blob from a Uint8Array (or other bytes) or a Blob/File, unless the repository
-     * has it: true when uploaded (or mounted with `mountFrom`), false when it was there.
-     * `chunkSize` uploads in PATCHed chunks of that many bytes (raised to the registry's
-     * minimum), and a chunked upload cut by the network resumes from what the registry has;
-     * without it, in one PUT. `onProgress(sent, total)` follows each request.
+     * Uploads a blob from a Uint8Array (or other bytes), a Blob/File, a ReadableStream or an
+     * async iterable of bytes, unless the repository has it: true when uploaded (or mounted
+     * with `mountFrom`), false when it was there (a stream is then not read). `chunkSize`
+     * uploads in PATCHed chunks of that many bytes (raised to the registry's minimum), and a
+     * chunked upload cut by the network resumes from what the registry has; without it, in one
+     * PUT (a stream is then read whole into memory first). A stream is read once, in order, and
+     * hashed as it is read: its digest and size are checked against the descriptor before the
+     * last piece is sent, and a resume that needs bytes before the last piece read fails with
+     * STREAM_NOT_REWINDABLE. `onProgress(sent, total)` follows each request.
      */
     async pushBlob(ref, descriptor, source, options = undefined) {
       const { signal, onProgress, chunkSize, mountFrom } = callOptions(
@@ -160,11 +165,11 @@ export function clientClass(Digester) {
         ["onProgress", "chunkSize", "mountFrom"],
         "options",
       );
-      const content = blobSource(source, "source");
       const reference = this.#reference(ref);
       let op = pushBlob(this.#session, reference, descriptor, { chunkSize, mountFrom });
       const total = descriptor.size;
-      if (contentSize(content) !== total) {
+      const content = blobSource(source, "source", descriptor, Digester);
+      if (!(content instanceof StreamSource) && contentSize(content) !== total) {
         throw new OciError(
           "SIZE_MISMATCH",
           `content is ${contentSize(content)} bytes but ${total} bytes were expected`,
@@ -216,6 +221,52 @@ export function clientClass(Digester) {
       }
     }
 
+    /**
+     * The tree of what refers to the manifest `ref` names, what refers to those, and so on:
+     * `[{ descriptor, referrers: [...] }]`, `depth` levels down (all by default), each level
+     * filtered by `artifactType` when given.
+     */
+    async discover(ref, options = undefined) {
+      const { signal, artifactType, depth } = callOptions(options, ["artifactType", "depth"], "options");
+      if (depth !== undefined && (!Number.isSafeInteger(depth) || depth < 0)) {
+        throw new RangeError("options.depth must be a non-negative integer");
+      }
+      const reference = this.#reference(ref);
+      const { registry, repository } = parseReference(reference);
+      const root = await this.#digestOf(reference, undefined, "ref", signal);
+      const seen = new Set([root]);
+      const level = async (digest, remaining) => {
+        if (remaining === 0) return [];
+        const nodes = [];
+        for (const descriptor of await this.referrers(`${registry}/${repository}@${digest}`, digest, { signal, artifactType })) {
+          // Digests cannot make a cycle, but a registry's referrers index can claim one.
+          if (seen.has(descriptor.digest)) continue;
+          seen.add(descriptor.digest);
+          const below = await level(descriptor.digest, remaining === undefined ? undefined : remaining - 1);
+          nodes.push({ descriptor, referrers: below });
+        }
+        return nodes;
+      };
+      return level(root, depth);
+    }
+
+    /**
+     * Pushes an artifact packed with a subject into the repository of `ref` (the subject's
+     * reference; its tag or digest is not used), by digest rather than under a tag, and records
+     * it as a referrer of its subject as `push` does. Resolves to its descriptor.
+     */
+    async attach(ref, packed, options = undefined) {
+      const p = record(packed, "packed");
+      const manifest = bytesOf(p.manifest, "packed.manifest");
+      const mediaType = typeof p.mediaType === "string" ? p.mediaType : MANIFEST_TYPE;
+      const document = INDEX_TYPES.has(mediaType) ? parseIndex(manifest) : parseManifest(manifest);
+      if (!(document.index ?? document.manifest).subject) {
+        throw new TypeError("attach() needs an artifact packed with a subject (pack({ subject, … }))");
+      }
+      const { registry, repository } = parseReference(this.#reference(ref));
+      return this.push(`${registry}/${repository}@${document.digest}`, p, options);
+    }
+
     /** Whether the registry serves the referrers API: true, false, or null until a call finds out. */
     get referrersApi() {
       return this.#session.referrersApi;
@@ -258,7 +309,11 @@ export function clientClass(Digester) {
         if (b.data === undefined || b.data === null) {
           throw new TypeError(`packed.blobs[${i}] has no data: give its bytes or a Blob/File as data to upload it`);
         }
-        return { descriptor: record(b.descriptor, `packed.blobs[${i}].descriptor`), data: blobSource(b.data, `packed.blobs[${i}].data`) };
+        const descriptor = record(b.descriptor, `packed.blobs[${i}].descriptor`);
+        // Checked here, so that a wrong source fails before anything is uploaded (a stream is
+        // only opened by pushBlob).
+        checkSource(b.data, `packed.blobs[${i}].data`);
+        return { descriptor, data: b.data };
       });
       const total = blobs.reduce((sum, b) => sum + b.descriptor.size, 0);
       const sent = new Map();
@@ -273,7 +328,7 @@ export function clientClass(Digester) {
           },
         }),
       );
-      const mediaType = typeof p.mediaType === "string" ? p.mediaType : "application/vnd.oci.image.manifest.v1+json";
+      const mediaType = typeof p.mediaType === "string" ? p.mediaType : MANIFEST_TYPE;
       const put = await this.#run(putManifest(this.#session, reference, mediaType, manifest), { signal });
       const document = INDEX_TYPES.has(mediaType) ? parseIndex(manifest).index : parseManifest(manifest).manifest;
       const descriptor = { ...(p.descriptor ?? {}), mediaType, digest: put.digest, size: manifest.byteLength };
@@ -418,7 +473,7 @@ export function clientClass(Digester) {
       } else if (described !== null) {
         const { offset, length } = described.blob;
         if (source === undefined) throw new TypeError("the engine asked for blob content, but this call has none");
-        body = source.slice(offset, offset + length);
+        body = source instanceof StreamSource ? await source.slice(offset, offset + length) : source.slice(offset, offset + length);
       }
       const fetch = this.#fetch;
       let response;
@@ -551,13 +606,125 @@ function sleep(ms, signal) {
   });
 }
 
-/** Upload content: a Blob (File) as is, or bytes as a Uint8Array view. */
-function blobSource(value, name) {
+/**
+ * Upload content: a Blob (File) as is, bytes as a Uint8Array view, or a ReadableStream or async
+ * iterable of bytes as a StreamSource checked against `descriptor`.
+ */
+function blobSource(value, name, descriptor, Digester) {
+  checkSource(value, name);
   if (typeof Blob === "function" && value instanceof Blob) return value;
+  if (typeof value?.getReader === "function") {
+    const reader = value.getReader();
+    const next = async () => {
+      const { done, value: chunk } = await reader.read();
+      return done ? null : chunk;
+    };
+    return new StreamSource(next, () => reader.cancel().catch(() => {}), descriptor, Digester, name);
+  }
+  if (value !== null && typeof value === "object" && typeof value[Symbol.asyncIterator] === "function") {
+    const iterator = value[Symbol.asyncIterator]();
+    const next = async () => {
+      const { done, value: chunk } = await iterator.next();
+      return done ? null : chunk;
+    };
+    return new StreamSource(next, () => iterator.return?.().catch?.(() => {}), descriptor, Digester, name);
+  }
+  return bytesOf(value, name);
+}
+
+/** A TypeError unless `value` is something blobSource takes. */
+function checkSource(value, name) {
+  if (typeof Blob === "function" && value instanceof Blob) return;
+  if (typeof value?.getReader === "function") return;
+  if (value !== null && typeof value === "object" && typeof value[Symbol.asyncIterator] === "function") return;
   try {
-    return bytesOf(value, name);
+    bytesOf(value, name);
   } catch {
-    throw new TypeError(`${name} must be a Uint8Array, an ArrayBuffer, an ArrayBufferView or a Blob, not ${typeName(value)}`);
+    throw new TypeError(
+      `${name} must be a Uint8Array, an ArrayBuffer, an ArrayBufferView, a Blob, a ReadableStream or an async iterable of bytes, not ${typeName(value)}`,
+    );
+  }
+}
+
+/**
+ * A stream as upload content: the engine asks for pieces in order (`slice(offset, end)`), each
+ * read from the stream once and hashed. The last piece read is kept, so that a retried request
+ * (or a resume within it) sends it again; anything earlier is gone.
+ */
+class StreamSource {
+  #next;
+  #cancel;
+  #name;
+  #digest;
+  #size;
+  #digester;
+  #pending = null; // bytes read from the stream but not yet part of a piece
+  #position = 0; // bytes handed out as pieces
+  #last = null; // { offset, bytes }
+
+  constructor(next, cancel, descriptor, Digester, name) {
+    const { digest, size } = record(descriptor, "descriptor");
+    this.#next = next;
+    this.#cancel = cancel;
+    this.#name = name;
+    this.#digest = digest;
+    this.#size = size;
+    this.#digester = new Digester(parseDigest(digest).algorithm);
+  }
+
+  async slice(offset, end) {
+    const last = this.#last;
+    if (last !== null && offset >= last.offset && end <= last.offset + last.bytes.byteLength) {
+      return last.bytes.subarray(offset - last.offset, end - last.offset);
+    }
+    if (offset !== this.#position) {
+      this.#cancel();
+      throw new OciError(
+        "STREAM_NOT_REWINDABLE",
+        `${this.#name} is a stream and was read up to byte ${this.#position}: it cannot be sent again from byte ${offset} (give a Blob or bytes to resume uploads)`,
+        { offset, position: this.#position },
+      );
+    }
+    const piece = new Uint8Array(end - offset);
+    let filled = 0;
+    while (filled < piece.byteLength) {
+      const chunk = this.#pending ?? (await this.#chunk());
+      this.#pending = null;
+      if (chunk === null) {
+        throw new OciError(
+          "SIZE_MISMATCH",
+          `${this.#name} ended after ${offset + filled} bytes but ${this.#size} bytes were expected`,
+          { expected: this.#size, actual: offset + filled },
+        );
+      }
+      const taken = Math.min(chunk.byteLength, piece.byteLength - filled);
+      piece.set(chunk.subarray(0, taken), filled);
+      filled += taken;
+      if (taken < chunk.byteLength) this.#pending = chunk.subarray(taken);
+    }
+    this.#digester.update(piece);
+    this.#position = end;
+    this.#last = { offset, bytes: piece };
+    if (end === this.#size) {
+      // The last piece: nothing may follow, and the digest must be the descriptor's, before the
+      // request that completes the upload is sent.
+      let extra = this.#pending?.byteLength ?? 0;
+      for (let chunk; extra === 0 && (chunk = await this.#chunk()) !== null; ) extra += chunk.byteLength;
+      if (extra > 0) {
+        this.#cancel();
+        throw new OciError("SIZE_MISMATCH", `${this.#name} has more than the ${this.#size} bytes expected`, {
+          expected: this.#size,
+          actual: this.#size + extra,
+        });
+      }
+      this.#digester.verify(this.#digest, this.#size);
+    }
+    return piece;
+  }
+
+  async #chunk() {
+    const chunk = await this.#next();
+    return chunk === null ? null : bytesOf(chunk, `a chunk of ${this.#name}`);
   }
 }
 

@@ -1,7 +1,7 @@
 // The module worker behind digestFile (digest-file.js): it initialises its own copy of the wasm
 // module and hashes a Blob or File in chunks off the page's main thread, posting progress.
 //
-// Messages in:  { id, blob, algorithm, chunkSize }
+// Messages in:  { id, blob, algorithm, chunkSize, module? }   module: the page's WebAssembly.Module
 // Messages out: { id, type: "progress", done, total }
 //               { id, type: "done", digest }
 //               { id, type: "error", error: { name, message, code?, details? } }
@@ -10,13 +10,15 @@ import init from "./wasm/ocikit_wasm.js";
 import { Digester, blobDigester } from "./api.js";
 import { OciError } from "./errors.js";
 
-// The handler is attached before initialisation finishes, so that no message posted while the
-// module loads is missed; each job waits for the module instead.
-const ready = init({ module_or_path: new URL("./wasm/ocikit_wasm_bg.wasm", import.meta.url) });
+// The module is instantiated on the first job: from the page's compiled module when it sent one
+// (so a page that chose where its wasm comes from is obeyed here too), else from the package's
+// own file. Later jobs wait for the same promise.
+let ready;
 const digestBlob = blobDigester(Digester);
 
 self.addEventListener("message", async (event) => {
-  const { id, blob, algorithm, chunkSize } = event.data;
+  const { id, blob, algorithm, chunkSize, module } = event.data;
+  ready ??= init({ module_or_path: module ?? new URL("./wasm/ocikit_wasm_bg.wasm", import.meta.url) });
   try {
     await ready;
   } catch (error) {

@@ -1,5 +1,24 @@
 // Types of the npm package ocikit (hand-written; every entry point shares them).
 
+/** Where {@link init} loads the WebAssembly module from. */
+export interface InitOptions {
+  /**
+   * A URL (or URL text) to fetch, a fetch `Response`, the module's bytes, or a compiled
+   * `WebAssembly.Module`; by default the package's own `wasm/ocikit_wasm_bg.wasm`.
+   */
+  // `& object`: lib.dom's WebAssembly.Module has no members, so alone it would admit a number.
+  wasm?: URL | string | Response | BufferSource | (WebAssembly.Module & object);
+}
+
+/**
+ * Loads the WebAssembly module. In browsers, `ocikit` calls it on import (top-level await);
+ * `ocikit/manual` does not, and every function and constructor of that entry throws an `Error`
+ * until the promise resolves. Idempotent: later calls return the first call's promise and ignore
+ * their options (a failed call may be retried). In Node the module is loaded on import and this
+ * resolves at once.
+ */
+export function init(options?: InitOptions): Promise<void>;
+
 /** The digest algorithms ocikit computes. */
 export type DigestAlgorithm = "sha256" | "sha512";
 
@@ -66,7 +85,7 @@ export type RegistryErrorCode =
  * connection, DNS, TLS, CORS, a redirect a browser hid), with `method`, `url`, `phase`
  * (`"request"` or `"body"`) and `reason` in `details` and the original error as `cause`.
  */
-export type ClientErrorCode = "NETWORK_ERROR";
+export type ClientErrorCode = "NETWORK_ERROR" | "STREAM_NOT_REWINDABLE";
 
 /** The codes lint and validation findings carry (besides the raised codes). */
 export type FindingCode =
@@ -779,11 +798,25 @@ export interface CallOptions {
 /** `done` of `total` bytes; the last call has done === total. */
 export type ProgressCallback = (done: number, total: number) => void;
 
-/** A blob to push: a descriptor and the content, as bytes or a Blob/File. */
+/**
+ * Blob content to upload: bytes, a Blob/File (read a chunk at a time), or a stream of bytes
+ * (a `ReadableStream`, or an async iterable such as a Node `fs.ReadStream`). A stream is read
+ * once, in order, and checked against the descriptor's digest and size as it is read; an
+ * upload from a stream cannot resume from before the last piece it read (STREAM_NOT_REWINDABLE).
+ */
+export type BlobSource = BytesLike | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/** A blob to push: a descriptor and the content. */
 export interface PushableBlob {
   descriptor: Descriptor;
   /** Required to upload: blobs packed by digest get their content here. */
-  data?: BytesLike | Blob;
+  data?: BlobSource;
+}
+
+/** One node of a {@link Client.discover} tree: an artifact referring to its parent, and what refers to it. */
+export interface Referrer {
+  descriptor: Descriptor;
+  referrers: Referrer[];
 }
 
 /** What {@link Client.push} uploads: a {@link Packed}, or the same shape. */
@@ -828,17 +861,30 @@ export class Client {
    * Uploads a blob unless present: true when uploaded, false when the repository had it.
    * `chunkSize` sends PATCHed chunks (raised to the registry's minimum), else one PUT; fetch
    * reports no upload progress, so `onProgress` is called as each request completes.
-   * @throws {OciError} SIZE_MISMATCH when `source` is not `descriptor.size` bytes.
+   * @throws {OciError} SIZE_MISMATCH when `source` is not `descriptor.size` bytes; DIGEST_MISMATCH
+   * when a stream's bytes do not have `descriptor.digest` (checked before the last piece is
+   * sent); STREAM_NOT_REWINDABLE when resuming would need stream bytes already sent.
    */
   pushBlob(
     ref: string,
     descriptor: Descriptor,
-    source: BytesLike | Blob,
+    source: BlobSource,
     options?: CallOptions & { onProgress?: ProgressCallback; chunkSize?: number; mountFrom?: string },
   ): Promise<boolean>;
   listTags(ref: string, options?: CallOptions & { pageSize?: number }): Promise<string[]>;
   /** What refers to `subject` (default: the manifest `ref` names). */
   referrers(ref: string, subject?: string | { digest: string }, options?: CallOptions & { artifactType?: string }): Promise<Descriptor[]>;
+  /**
+   * The tree of referrers of the manifest `ref` names, `depth` levels down (all by default),
+   * each level filtered by `artifactType` when given.
+   */
+  discover(ref: string, options?: CallOptions & { artifactType?: string; depth?: number }): Promise<Referrer[]>;
+  /**
+   * Pushes an artifact packed with a subject into the repository of `ref` (the subject's
+   * reference) by digest, updating the subject's referrers tag as `push` does.
+   * @throws {TypeError} when the artifact has no subject.
+   */
+  attach(ref: string, packed: Pushable, options?: CallOptions & { onProgress?: ProgressCallback; chunkSize?: number }): Promise<Descriptor>;
   /** Deletes a manifest by digest (default: the one `ref` names). */
   deleteManifest(ref: string, digest?: string, options?: CallOptions): Promise<void>;
   /** Tags the manifest `ref` names as `newTag` too. */

@@ -4,3 +4,13 @@ import { readFileSync } from "node:fs";
 import { initSync } from "./wasm/ocikit_wasm.js";
 
 initSync({ module: readFileSync(new URL("./wasm/ocikit_wasm_bg.wasm", import.meta.url)) });
+
+const loaded = Promise.resolve();
+
+/**
+ * The module is loaded on import in Node: init() resolves at once (its options are not used), so
+ * that code shared with browsers can call it unconditionally.
+ */
+export function init(options = undefined) {
+  return loaded;
+}

@@ -4,6 +4,8 @@ import "./node-init.js";
 import { Digester } from "./api.js";
 import { clientClass } from "./client.js";
 
+export { init } from "./node-init.js";
+
 export {
   Digester,
   OciError,

@@ -9,6 +9,8 @@ import { clientClass } from "./client.js";
 
 // Everything but digests is the same function in every entry (packing and parsing hash inside
 // the core, in wasm).
+export { init } from "./node-init.js";
+
 export {
   OciError,
   RegistryOperation,

@@ -17,6 +17,15 @@ const IDLE_MS = 20_000;
 
 const idle = []; // { worker, timer }
 let jobs = 0;
+// The WebAssembly.Module the page loaded (ocikit/manual's init): sent with each job, so that a
+// worker instantiates the same module without fetching or compiling it again. Without one the
+// worker loads the package's own wasm file.
+let pageModule;
+
+/** Gives workers the page's compiled module (called by init()). */
+export function useWorkerModule(module) {
+  pageModule = module;
+}
 
 function startWorker() {
   // This exact form (a literal URL relative to import.meta.url, type "module") is the one
@@ -107,8 +116,9 @@ function inWorker(blob, { algorithm, chunkSize, onProgress, signal }) {
     worker.addEventListener("error", onError);
     worker.addEventListener("messageerror", onError);
     signal?.addEventListener("abort", onAbort, { once: true });
-    // A Blob or File is cloned by reference: its bytes are not copied to the worker.
-    worker.postMessage({ id, blob, algorithm, chunkSize });
+    // A Blob or File is cloned by reference: its bytes are not copied to the worker; a
+    // WebAssembly.Module is shared, not recompiled.
+    worker.postMessage({ id, blob, algorithm, chunkSize, module: pageModule });
   });
 }
 

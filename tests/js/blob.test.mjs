@@ -38,10 +38,13 @@ for (const [label, ocikit] of implementations) {
 
     test("rejects bad arguments and stops when aborted", async () => {
       const blob = new Blob([new Uint8Array(10)]);
+      // @ts-expect-error: not a Blob, deliberately
       await assert.rejects(ocikit.digestBlob(new Uint8Array(10)), TypeError);
       await assert.rejects(ocikit.digestBlob(blob, { chunkSize: 0 }), RangeError);
       await assert.rejects(ocikit.digestBlob(blob, { chunkSize: 1.5 }), RangeError);
+      // @ts-expect-error: not a function, deliberately
       await assert.rejects(ocikit.digestBlob(blob, { onProgress: "yes" }), TypeError);
+      // @ts-expect-error: not an algorithm ocikit has, deliberately
       await assert.rejects(ocikit.digestBlob(blob, { algorithm: "md5" }), (e) => e instanceof ocikit.OciError && e.code === "DIGEST_UNSUPPORTED");
       await assert.rejects(ocikit.digestBlob(blob, { signal: AbortSignal.abort() }), { name: "AbortError" });
       const controller = new AbortController();

@@ -1,5 +1,6 @@
 // The Client against a real registry: Debian's docker-registry (CNCF distribution 2.8.2) on
-// 127.0.0.1, open and behind htpasswd Basic auth. distribution 2.8.2 has no referrers API and no
+// 127.0.0.1, open, behind htpasswd Basic auth, and behind Bearer tokens from the test token
+// server (registry-server.mjs). distribution 2.8.2 has no referrers API and no
 // tag pagination, so referrers go through the tag-schema fallback here (the API path is covered
 // by the transcripts).
 import assert from "node:assert/strict";
@@ -10,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Client, OciError, digest, pack } from "ocikit";
 import * as wasmEntry from "ocikit/wasm";
-import { HTPASSWD_BIN, startRegistry } from "./registry-server.mjs";
+import { HTPASSWD_BIN, OPENSSL_BIN, startRegistry } from "./registry-server.mjs";
 
 const ARTIFACT_TYPE = "application/vnd.example.docs.config.v1+json";
 const SIGNATURE_TYPE = "application/vnd.example.signature.config.v1+json";
@@ -164,6 +165,168 @@ test("push with a subject updates the referrers tag; referrers() lists and filte
   assert.deepEqual(await client.referrers(`docs/referred@${signature.digest}`), []);
 });
 
+test("attach pushes by digest with the referrers tag; discover walks the tree", async () => {
+  const subject = packFiles({ "doc.md": text("# Discovered\n") });
+  await client.push("docs/discover:v1", subject);
+  const signature = pack({ artifactType: SIGNATURE_TYPE, files: [{ name: "sig", data: text("sig") }], subject: subject.descriptor });
+  const sbom = pack({ artifactType: "application/vnd.example.sbom.config.v1+json", subject: subject.descriptor });
+  const counter = pack({ artifactType: SIGNATURE_TYPE, files: [{ name: "sig", data: text("counter") }], subject: signature.descriptor });
+
+  const attached = await client.attach("docs/discover:v1", signature);
+  assert.deepEqual(attached, signature.descriptor);
+  await client.attach(`docs/discover@${subject.digest}`, sbom);
+  await client.attach("docs/discover", counter);
+  // By digest: no tag but the referrers tags of the two subjects.
+  const tags = (await client.listTags("docs/discover")).sort();
+  assert.deepEqual(tags, [subject.digest.replace(":", "-"), signature.digest.replace(":", "-"), "v1"].sort());
+  assert.deepEqual(await client.resolve(`docs/discover@${signature.digest}`), { mediaType: signature.mediaType, digest: signature.digest, size: signature.size });
+
+  const tree = await client.discover("docs/discover:v1");
+  assert.deepEqual(
+    tree.map((node) => [node.descriptor.digest, node.referrers.map((below) => [below.descriptor.digest, below.referrers])]),
+    [
+      [signature.digest, [[counter.digest, []]]],
+      [sbom.digest, []],
+    ],
+  );
+  assert.equal(tree[0].descriptor.artifactType, SIGNATURE_TYPE);
+  assert.deepEqual(
+    (await client.discover("docs/discover:v1", { depth: 1 })).map((node) => [node.descriptor.digest, node.referrers]),
+    [
+      [signature.digest, []],
+      [sbom.digest, []],
+    ],
+  );
+  const signatures = await client.discover(`docs/discover@${subject.digest}`, { artifactType: SIGNATURE_TYPE });
+  assert.deepEqual(signatures.map((node) => [node.descriptor.digest, node.referrers.map((below) => below.descriptor.digest)]), [
+    [signature.digest, [counter.digest]],
+  ]);
+  assert.deepEqual(await client.discover("docs/discover:v1", { depth: 0 }), []);
+  assert.deepEqual(await client.discover(`docs/discover@${counter.digest}`), []);
+
+  await assert.rejects(client.discover("docs/discover:v1", { depth: -1 }), RangeError);
+  await assert.rejects(client.attach("docs/discover:v1", packFiles({ "x.md": text("x") })), {
+    name: "TypeError",
+    message: /attach\(\) needs an artifact packed with a subject/,
+  });
+});
+
+/** A ReadableStream of `data` in pieces of `size` bytes (the last one shorter). */
+function streamOf(data, size) {
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= data.length) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(data.subarray(at, at + size));
+      at += size;
+    },
+  });
+}
+
+/** An async generator of `data` in pieces of varying size. */
+async function* piecesOf(data) {
+  for (let at = 0, size = 1; at < data.length; at += size, size = size * 3 + 7) yield data.subarray(at, at + size);
+}
+
+test("pushBlob and push from a ReadableStream or an async iterable, checked as read", async () => {
+  const data = randomBytes(700_000);
+  const descriptor = { mediaType: "application/octet-stream", digest: digest(data), size: data.length };
+  const sent = [];
+  assert.equal(
+    await client.pushBlob("docs/streams", descriptor, streamOf(data, 65_536), { chunkSize: 200_000, onProgress: (done) => sent.push(done) }),
+    true,
+  );
+  assert.deepEqual(sent, [200_000, 400_000, 600_000, 700_000, 700_000], "chunks read from the stream in order");
+  assert.deepEqual(await client.fetchBlob("docs/streams", descriptor), new Uint8Array(data));
+
+  // In one PUT from an async iterable (a Node fs.ReadStream is one), in another repository.
+  assert.equal(await client.pushBlob("docs/streams-put", descriptor, piecesOf(data)), true);
+  assert.deepEqual(await client.fetchBlob("docs/streams-put", descriptor), new Uint8Array(data));
+  // Present already: the stream is not read.
+  let pulled = false;
+  // highWaterMark 0: the stream pulls only when read.
+  const untouched = new ReadableStream({ pull: () => { pulled = true; } }, { highWaterMark: 0 });
+  assert.equal(await client.pushBlob("docs/streams", descriptor, untouched), false);
+  assert.equal(pulled, false);
+
+  // Wrong content never completes an upload: checked before the last piece is sent.
+  const other = randomBytes(data.length);
+  const fresh = { mediaType: "application/octet-stream", digest: digest(other), size: other.length };
+  const tampered = Buffer.from(other);
+  tampered[tampered.length - 1] ^= 1;
+  await assert.rejects(client.pushBlob("docs/streams", fresh, streamOf(tampered, 100_000), { chunkSize: 200_000 }), (e) => e instanceof OciError && e.code === "DIGEST_MISMATCH");
+  await assert.rejects(client.pushBlob("docs/streams", fresh, streamOf(other.subarray(1), 100_000)), (e) => e instanceof OciError && e.code === "SIZE_MISMATCH" && e.details.actual === other.length - 1);
+  await assert.rejects(client.pushBlob("docs/streams", fresh, piecesOf(Buffer.concat([other, text("!")]))), (e) => e instanceof OciError && e.code === "SIZE_MISMATCH" && Number(e.details.actual) > other.length);
+  assert.equal(await client.blobExists("docs/streams", fresh.digest), null, "no wrong blob was committed");
+  await assert.rejects(client.pushBlob("docs/streams", fresh, "text"), { name: "TypeError", message: /a ReadableStream or an async iterable of bytes/ });
+
+  // push: files packed by digest, their content given as streams.
+  const readme = text("# Streamed\n");
+  const packed = pack({
+    artifactType: ARTIFACT_TYPE,
+    files: [
+      { name: "big.bin", digest: fresh.digest, size: fresh.size },
+      { name: "readme.md", digest: digest(readme), size: readme.length },
+    ],
+  });
+  const sources = { "big.bin": streamOf(other, 50_000), "readme.md": piecesOf(readme) };
+  const blobs = packed.blobs.map((blob) => {
+    const title = blob.descriptor.annotations?.["org.opencontainers.image.title"];
+    return title === undefined ? blob : { ...blob, data: sources[title] };
+  });
+  await client.push("docs/streams:v1", { ...packed, blobs }, { chunkSize: 256 * 1024 });
+  const back = await client.pull("docs/streams:v1");
+  assert.deepEqual(back.bytes, packed.manifest);
+  assert.deepEqual(back.blobs.get(fresh.digest), new Uint8Array(other));
+  assert.deepEqual(back.blobs.get(digest(readme)), readme);
+});
+
+test("a chunked upload from a stream resumes within the last piece read, and says so when it cannot", async () => {
+  /**
+   * A fetch whose third PATCH fails before reaching the registry; `claimed` (when given) is the
+   * offset it then makes the upload status claim, as a registry that lost committed bytes would.
+   */
+  const flaky = (claimed) => {
+    let patches = 0;
+    let cut = false;
+    return async (url, init) => {
+      if (init.method === "PATCH" && ++patches === 3) {
+        cut = true;
+        throw new TypeError("fetch failed", { cause: new Error("connection reset") });
+      }
+      const response = await fetch(url, init);
+      if (cut && init.method === "GET" && claimed !== undefined && response.headers.has("range")) {
+        const headers = new Headers(response.headers);
+        headers.set("range", `0-${claimed - 1}`);
+        return new Response(null, { status: response.status, headers });
+      }
+      return response;
+    };
+  };
+  const data = randomBytes(900_000);
+  const descriptor = { mediaType: "application/octet-stream", digest: digest(data), size: data.length };
+  const resumed = new Client({ registry: open.address, plainHttp: true, fetch: flaky() });
+  assert.equal(await resumed.pushBlob("docs/stream-resume", descriptor, streamOf(data, 30_000), { chunkSize: 200_000 }), true);
+  assert.deepEqual(await client.fetchBlob("docs/stream-resume", descriptor), new Uint8Array(data));
+
+  const again = randomBytes(900_000);
+  const lost = { mediaType: "application/octet-stream", digest: digest(again), size: again.length };
+  const rewinding = new Client({ registry: open.address, plainHttp: true, fetch: flaky(200_000) });
+  const error = await rewinding.pushBlob("docs/stream-resume", lost, streamOf(again, 30_000), { chunkSize: 200_000 }).then(
+    () => assert.fail("resumed a stream from bytes it no longer has"),
+    (e) => e,
+  );
+  assert.ok(error instanceof OciError);
+  assert.equal(error.code, "STREAM_NOT_REWINDABLE");
+  assert.deepEqual(error.details, { offset: 200_000, position: 600_000 });
+  assert.match(error.message, /give a Blob or bytes to resume uploads/);
+  // The same failure from a Blob resumes: it can be read again.
+  assert.equal(await rewinding.pushBlob("docs/stream-resume", lost, new Blob([again]), { chunkSize: 200_000 }), true);
+});
+
 test("deleteManifest by tag and by digest", async () => {
   const first = packFiles({ "one.md": text("# One\n") });
   const second = packFiles({ "two.md": text("# Two\n") });
@@ -188,9 +351,9 @@ test("an unknown manifest is MANIFEST_UNKNOWN with the registry's details", asyn
   assert.equal(error.details.registryCode, "MANIFEST_UNKNOWN");
   assert.equal(error.details.message, "manifest unknown");
   // HEAD answers carry no error body; resolve asks with GET for the registry's code.
-  await assert.rejects(client.resolve("docs/known:nope"), (e) => e.code === "MANIFEST_UNKNOWN" && e.details.status === 404);
+  await assert.rejects(client.resolve("docs/known:nope"), (e) => e instanceof OciError && e.code === "MANIFEST_UNKNOWN" && e.details.status === 404);
   // distribution answers a repository it has never seen with NAME_UNKNOWN.
-  await assert.rejects(client.listTags("docs/never-pushed"), (e) => e.code === "NAME_UNKNOWN");
+  await assert.rejects(client.listTags("docs/never-pushed"), (e) => e instanceof OciError && e.code === "NAME_UNKNOWN");
 });
 
 test("a pull aborted mid-transfer rejects with the signal's reason", async () => {
@@ -231,8 +394,60 @@ describe("htpasswd Basic auth", () => {
       assert.ok(error instanceof OciError);
       assert.equal(error.code, "UNAUTHORIZED");
       assert.equal(error.details.status, 401);
-      await assert.rejects(intruder.push("private/docs:v2", packed), (e) => e.code === "UNAUTHORIZED");
+      await assert.rejects(intruder.push("private/docs:v2", packed), (e) => e instanceof OciError && e.code === "UNAUTHORIZED");
     }
+  });
+});
+
+describe("Bearer tokens from a token server", () => {
+  const haveOpenssl = existsSync(OPENSSL_BIN);
+  const REFRESH_TOKEN = "refresh-alice-0123456789";
+  let secured;
+
+  before(async () => {
+    if (haveOpenssl) secured = await startRegistry({ users: { alice: "s3cret" }, bearer: true, refreshTokens: { [REFRESH_TOKEN]: "alice" } });
+  });
+
+  after(async () => {
+    await secured?.stop();
+  });
+
+  const skip = haveOpenssl ? false : `${OPENSSL_BIN} is missing (apt-get install openssl)`;
+
+  test("a password gets tokens: push, pull, attach, referrers; wrong or none are UNAUTHORIZED", { skip }, async () => {
+    const alice = new Client({ registry: secured.address, plainHttp: true, credentials: { username: "alice", password: "s3cret" } });
+    const packed = packFiles({ "private.md": text("# Behind a token\n"), "big.bin": randomBytes(300_000) });
+    await alice.push("private/docs:v1", packed, { chunkSize: 128 * 1024 });
+    const pulled = await alice.pull("private/docs:v1");
+    assert.deepEqual(pulled.bytes, packed.manifest);
+    const signature = pack({ artifactType: SIGNATURE_TYPE, subject: packed.descriptor });
+    await alice.attach("private/docs:v1", signature);
+    assert.deepEqual((await alice.referrers("private/docs:v1")).map((d) => d.digest), [signature.digest]);
+    // The Docker token protocol: GET with Basic credentials, a scope per repository action set.
+    assert.ok(secured.tokenServer.requests.some((r) => r.startsWith("GET /token?service=ocikit-test-registry&scope=repository%3Aprivate%2Fdocs%3Apull%2Cpush")));
+
+    const wrong = new Client({ registry: secured.address, plainHttp: true, credentials: { username: "alice", password: "nope" } });
+    const anonymous = new Client({ registry: secured.address, plainHttp: true });
+    for (const intruder of [wrong, anonymous]) {
+      const error = await intruder.resolve("private/docs:v1").then(() => assert.fail("resolved without the right credentials"), (e) => e);
+      assert.ok(error instanceof OciError);
+      assert.equal(error.code, "UNAUTHORIZED");
+      await assert.rejects(intruder.push("private/docs:v2", packed), (e) => e instanceof OciError && e.code === "UNAUTHORIZED");
+    }
+  });
+
+  test("a refresh token gets access tokens by OAuth2 POST; an unknown one is UNAUTHORIZED", { skip }, async () => {
+    const packed = packFiles({ "refreshed.md": text("# Refreshed\n") });
+    const refreshed = new Client({ registry: secured.address, plainHttp: true, credentials: { refreshToken: REFRESH_TOKEN } });
+    const before = secured.tokenServer.requests.length;
+    await refreshed.push("private/refreshed:v1", packed);
+    assert.deepEqual((await refreshed.pull("private/refreshed:v1")).bytes, packed.manifest);
+    // (The log is shared: requests of the previous test's aborted uploads may still land in it.)
+    const posts = secured.tokenServer.requests.slice(before).filter((r) => r.startsWith("POST /token "));
+    assert.ok(posts.length > 0 && posts.every((r) => r.includes("grant_type") && r.includes("refresh_token")), posts.join("\n"));
+
+    const stale = new Client({ registry: secured.address, plainHttp: true, credentials: { refreshToken: "refresh-nobody" } });
+    await assert.rejects(stale.resolve("private/refreshed:v1"), (e) => e instanceof OciError && e.code === "UNAUTHORIZED");
   });
 });
 
@@ -253,7 +468,7 @@ test("the READMEs' registry snippets run against the registry", () => {
       try {
         execFileSync(process.execPath, [file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
       } catch (error) {
-        assert.fail(`README registry block ${i + 1} failed:\n${code}\n--- stderr ---\n${error.stderr}`);
+        assert.fail(`README registry block ${i + 1} failed:\n${code}\n--- stderr ---\n${/** @type {{ stderr: string }} */ (error).stderr}`);
       }
     });
   } finally {

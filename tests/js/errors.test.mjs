@@ -14,7 +14,7 @@ test("both entries share one OciError class", () => {
   assert.deepEqual(Object.keys(node).sort(), [
     "Client", "Digester", "OciError", "RegistryOperation", "RegistrySession", "addReferrer", "artifactTypes",
     "blobExists", "checkAuth", "checkLogo", "deleteManifest", "describe", "digest", "digestBlob", "encodeIndex",
-    "encodeManifest", "getBlob", "getManifest", "layoutTar", "lintMediaType", "listReferrers", "listTags", "pack",
+    "encodeManifest", "getBlob", "getManifest", "init", "layoutTar", "lintMediaType", "listReferrers", "listTags", "pack",
     "packIndex", "parseDigest", "parseIndex", "parseManifest", "parseMediaType", "parseReference", "pushBlob",
     "putManifest", "readLayoutTar", "registerArtifactType", "resolveManifest", "resumeBlobPush", "validate",
     "verify",

@@ -79,7 +79,9 @@ for (const [label, ocikit] of implementations) {
       assert.deepEqual(layout.blobs.get(packed.digest), packed.manifest);
       for (const blob of packed.blobs) assert.deepEqual(layout.blobs.get(blob.descriptor.digest), blob.data);
       // The manifest read back is the one packed, byte for byte.
-      assert.equal(ocikit.parseManifest(layout.blobs.get(layout.manifests[0].digest)).digest, packed.digest);
+      const manifestBytes = layout.blobs.get(layout.manifests[0].digest);
+      assert.ok(manifestBytes);
+      assert.equal(ocikit.parseManifest(manifestBytes).digest, packed.digest);
     });
 
     test("the system tar extracts the archive into a valid layout directory", () => {
@@ -209,6 +211,7 @@ for (const [label, ocikit] of implementations) {
       ]) {
         assert.throws(() => ocikit.layoutTar(contents), TypeError);
       }
+      // @ts-expect-error: not bytes, deliberately
       for (const value of [undefined, null, "tar", {}]) assert.throws(() => ocikit.readLayoutTar(value), TypeError);
     });
   });

@@ -18,6 +18,8 @@ test("the exports map puts types first and has node and default conditions", () 
 test("Node resolves ocikit to the node entry and ocikit/wasm to the wasm one", () => {
   assert.match(import.meta.resolve("ocikit"), /\/node_modules\/ocikit\/node\.js$/);
   assert.match(import.meta.resolve("ocikit/wasm"), /\/node_modules\/ocikit\/node-wasm\.js$/);
+  // ocikit/manual is the same file everywhere: the caller loads the wasm with init().
+  assert.match(import.meta.resolve("ocikit/manual"), /\/node_modules\/ocikit\/manual\.js$/);
   assert.match(import.meta.resolve("ocikit/package.json"), /\/node_modules\/ocikit\/package\.json$/);
 });
 

@@ -29,7 +29,7 @@ for (const [name, url] of readmes) {
         try {
           execFileSync(process.execPath, [file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
         } catch (error) {
-          assert.fail(`${name} block ${i + 1} failed:\n${code}\n--- stderr ---\n${error.stderr}`);
+          assert.fail(`${name} block ${i + 1} failed:\n${code}\n--- stderr ---\n${/** @type {{ stderr: string }} */ (error).stderr}`);
         }
       });
     } finally {

@@ -1,7 +1,10 @@
 // Debian's docker-registry (CNCF distribution 2.8.2) on a free loopback port, for the client
-// tests: an open registry with deletes enabled, or one behind htpasswd Basic auth.
+// tests: an open registry with deletes enabled, one behind htpasswd Basic auth, or one taking
+// Bearer tokens from the token server below (the Node twin of tests/registry/token_server.py).
 import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { X509Certificate, createPrivateKey, randomBytes, sign } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,23 +12,119 @@ import { once } from "node:events";
 
 export const REGISTRY_BIN = process.env.OCIKIT_DOCKER_REGISTRY ?? "/usr/bin/docker-registry";
 export const HTPASSWD_BIN = "/usr/bin/htpasswd";
+export const OPENSSL_BIN = "/usr/bin/openssl";
+export const TOKEN_ISSUER = "ocikit-test-issuer";
+export const TOKEN_SERVICE = "ocikit-test-registry";
+
+const base64url = (data) => Buffer.from(data).toString("base64url");
+
+/**
+ * The Docker token server distribution 2.8.2's `auth.token` verifies: RS256 JWTs with the
+ * signing key's self-signed certificate in `x5c` (the registry trusts it as `rootcertbundle`),
+ * `iss`, `aud` (the service), `exp`/`nbf`, and the `access` claim granting repository actions.
+ * `GET /token?service=…&scope=…` with Basic credentials (the Docker token protocol; anonymous
+ * requests get a token granting nothing, wrong credentials 401), or `POST /token` with
+ * `grant_type=refresh_token` (OAuth2). The key and certificate are made with openssl in `dir`.
+ * Resolves to `{ realm, certificate, requests, close }`; `requests` logs what was asked.
+ */
+/** @param {string} dir @param {{ users?: Record<string, string>, refreshTokens?: Record<string, string> }} [options] */
+export async function startTokenServer(dir, { users = {}, refreshTokens = {} } = {}) {
+  const keyFile = join(dir, "token.key");
+  const certificate = join(dir, "token.crt");
+  // The arguments go straight to openssl: no shell.
+  execFileSync(
+    OPENSSL_BIN,
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=ocikit test token issuer", "-keyout", keyFile, "-out", certificate],
+    { stdio: "ignore" },
+  );
+  const key = createPrivateKey(readFileSync(keyFile));
+  const x5c = new X509Certificate(readFileSync(certificate)).raw.toString("base64");
+  const token = (subject, access, seconds) => {
+    const now = Math.floor(Date.now() / 1000);
+    const header = { typ: "JWT", alg: "RS256", x5c: [x5c] };
+    const claims = { iss: TOKEN_ISSUER, sub: subject, aud: TOKEN_SERVICE, exp: now + seconds, nbf: now - 10, iat: now, jti: randomBytes(8).toString("hex"), access };
+    const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
+    // RSASSA-PKCS1-v1_5 with SHA-256: RS256 (RFC 7518 §3.3).
+    return `${input}.${base64url(sign("sha256", Buffer.from(input), key))}`;
+  };
+  // `repository:name:pull,push` scopes (space-separated, possibly repeated) as `access`.
+  const access = (scopes) =>
+    scopes.flatMap((scope) => scope.split(" ")).flatMap((item) => {
+      const kind = item.slice(0, item.indexOf(":"));
+      const rest = item.slice(item.indexOf(":") + 1);
+      const name = rest.slice(0, rest.lastIndexOf(":"));
+      return kind && name ? [{ type: kind, name, actions: rest.slice(rest.lastIndexOf(":") + 1).split(",") }] : [];
+    });
+  const requests = [];
+  const server = createHttpServer(async (request, response) => {
+    const answer = (status, body) => {
+      response.writeHead(status, { "Content-Type": "application/json" });
+      response.end(JSON.stringify(body));
+    };
+    const url = new URL(request.url ?? "/", "http://token");
+    if (request.method === "GET") {
+      requests.push(`GET ${url.pathname}${url.search}`);
+      let subject = "anonymous";
+      const authorization = request.headers.authorization ?? "";
+      if (authorization.startsWith("Basic ")) {
+        const decoded = Buffer.from(authorization.slice(6), "base64").toString();
+        const user = decoded.slice(0, decoded.indexOf(":"));
+        if (!Object.hasOwn(users, user) || users[user] !== decoded.slice(decoded.indexOf(":") + 1)) {
+          answer(401, { errors: [{ code: "UNAUTHORIZED", message: "bad credentials" }] });
+          return;
+        }
+        subject = user;
+      }
+      if (url.searchParams.get("service") !== TOKEN_SERVICE) {
+        answer(400, { errors: [{ code: "DENIED", message: "unknown service" }] });
+        return;
+      }
+      const issued = token(subject, subject === "anonymous" ? [] : access(url.searchParams.getAll("scope")), 300);
+      answer(200, { token: issued, access_token: issued, expires_in: 300 });
+    } else if (request.method === "POST") {
+      let body = "";
+      for await (const chunk of request) body += chunk;
+      const form = new URLSearchParams(body);
+      requests.push(`POST ${url.pathname} ${[...new Set(form.keys())].sort().join(",")}`);
+      const refresh = form.get("refresh_token") ?? "";
+      const subject = Object.hasOwn(refreshTokens, refresh) ? refreshTokens[refresh] : undefined;
+      if (form.get("grant_type") !== "refresh_token" || subject === undefined) {
+        answer(401, { error: "invalid_grant" });
+        return;
+      }
+      answer(200, { access_token: token(subject, access(form.getAll("scope")), 300), expires_in: 300 });
+    } else {
+      answer(405, { error: "method not allowed" });
+    }
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
+  const realm = `http://127.0.0.1:${port}/token`;
+  /** @type {() => Promise<void>} */
+  const close = () => new Promise((resolve) => server.close(() => resolve()));
+  return { realm, certificate, requests, close };
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
+      const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
       server.close(() => resolve(port));
     });
   });
 }
 
 /**
- * Starts a registry; resolves to `{ address, stop }` once `GET /v2/` answers (200, or 401 with
- * auth). `users` (`{ name: password }`) puts it behind htpasswd Basic auth.
+ * Starts a registry; resolves to `{ address, stop, tokenServer }` once `GET /v2/` answers (200,
+ * or 401 with auth). `users` (`{ name: password }`) puts it behind htpasswd Basic auth, or with
+ * `bearer: true` behind Bearer tokens from a token server knowing those users and
+ * `refreshTokens` (`{ token: user }`).
  */
-export async function startRegistry({ users } = {}) {
+/** @param {{ users?: Record<string, string>, bearer?: boolean, refreshTokens?: Record<string, string> }} [options] */
+export async function startRegistry({ users, bearer = false, refreshTokens = {} } = {}) {
   if (!existsSync(REGISTRY_BIN)) {
     throw new Error(
       `${REGISTRY_BIN} is missing: the client tests need Debian's docker-registry (scripts/tools.sh or apt-get install docker-registry)`,
@@ -34,7 +133,19 @@ export async function startRegistry({ users } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "ocikit-registry-"));
   const port = await freePort();
   let auth = "";
-  if (users !== undefined) {
+  let tokenServer = null;
+  if (bearer) {
+    tokenServer = await startTokenServer(dir, { users, refreshTokens });
+    auth = [
+      "auth:",
+      "  token:",
+      `    realm: ${tokenServer.realm}`,
+      `    service: ${TOKEN_SERVICE}`,
+      `    issuer: ${TOKEN_ISSUER}`,
+      `    rootcertbundle: ${tokenServer.certificate}`,
+      "",
+    ].join("\n");
+  } else if (users !== undefined) {
     const lines = Object.entries(users).map(([name, password]) =>
       execFileSync(HTPASSWD_BIN, ["-Bbn", name, password], { encoding: "utf8" }).trim(),
     );
@@ -72,6 +183,7 @@ export async function startRegistry({ users } = {}) {
       child.kill("SIGTERM");
       await exited;
     }
+    await tokenServer?.close();
     rmSync(dir, { recursive: true, force: true });
   };
   const address = `127.0.0.1:${port}`;
@@ -83,7 +195,7 @@ export async function startRegistry({ users } = {}) {
     }
     try {
       const response = await fetch(`http://${address}/v2/`);
-      if (response.status === (users === undefined ? 200 : 401)) break;
+      if (response.status === (users === undefined && !bearer ? 200 : 401)) break;
     } catch {
       // Not listening yet.
     }
@@ -93,5 +205,5 @@ export async function startRegistry({ users } = {}) {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { address, stop };
+  return { address, stop, tokenServer };
 }

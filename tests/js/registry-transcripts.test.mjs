@@ -56,6 +56,7 @@ function operation(ocikit, s, spec) {
         (found) => ({ referrers: found.map((d) => d.digest) }),
       ];
     case "addReferrer": {
+      /** @type {import("ocikit").Descriptor} */
       const referrer = { ...blob(), mediaType: "application/vnd.oci.image.manifest.v1+json" };
       if (spec.artifactType !== undefined) referrer.artifactType = spec.artifactType;
       return [ocikit.addReferrer(s, spec.reference, spec.subject, referrer), (index) => ({ index })];
@@ -113,7 +114,7 @@ for (const [label, ocikit] of implementations) {
             try {
               event = op.next(s, input, now);
             } catch (error) {
-              assert.fail(`${doc.name}: failed early with ${error.code}: ${error.message}`);
+              assert.fail(`${doc.name}: failed early with ${/** @type {{ code: string }} */ (error).code}: ${/** @type {Error} */ (error).message}`);
             }
             if ("wait" in exchange) {
               assert.deepEqual(event, { type: "wait", ms: exchange.wait }, doc.name);

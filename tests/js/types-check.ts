@@ -83,6 +83,8 @@ import {
   type ResolvedManifest,
 } from "ocikit";
 import * as wasm from "ocikit/wasm";
+import * as manual from "ocikit/manual";
+import { init, type BlobSource, type InitOptions, type Referrer } from "ocikit";
 
 const bytes: BytesLike = new TextEncoder().encode("{}");
 const algorithm: DigestAlgorithm = "sha512";
@@ -284,6 +286,45 @@ async function useClient(): Promise<void> {
 }
 const wasmClient: Client = new wasm.Client({ registry: "localhost:5000" });
 
+// init() and ocikit/manual.
+async function useInit(bytes: Uint8Array, module: WebAssembly.Module, response: Response): Promise<void> {
+  const sources: InitOptions[] = [{}, { wasm: new URL("https://cdn.example/ocikit.wasm") }, { wasm: "/ocikit.wasm" }, { wasm: bytes }, { wasm: module }, { wasm: response }];
+  for (const options of sources) {
+    const done: void = await manual.init(options);
+    void done;
+  }
+  await init();
+  await wasm.init();
+  const manualClient: Client = new manual.Client({ registry: "localhost:5000" });
+  void manualClient;
+  // @ts-expect-error: the wasm comes as a URL, bytes, a Response or a module
+  await manual.init({ wasm: 42 });
+  // @ts-expect-error: no such option
+  await manual.init({ module });
+}
+
+// Stream sources, attach and discover.
+async function useStreams(client: Client, descriptor: Descriptor, packed: Packed, stream: ReadableStream<Uint8Array>): Promise<void> {
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    yield new Uint8Array(1);
+  }
+  const sources: BlobSource[] = [new Uint8Array(1), new Blob([]), stream, chunks()];
+  for (const source of sources) {
+    const uploaded: boolean = await client.pushBlob("docs", descriptor, source, { chunkSize: 1 << 20 });
+    void uploaded;
+  }
+  await client.push("docs:v1", { ...packed, blobs: packed.blobs.map((b) => ({ ...b, data: stream })) });
+  const attached: Descriptor = await client.attach("docs:v1", packed, { chunkSize: 1 << 20 });
+  const tree: Referrer[] = await client.discover("docs:v1", { artifactType: "application/vnd.example+json", depth: 2 });
+  const below: Referrer[] | undefined = tree[0]?.referrers;
+  const streamCode: ClientErrorCode = "STREAM_NOT_REWINDABLE";
+  // @ts-expect-error: text is not a blob source
+  await client.pushBlob("docs", descriptor, "text");
+  // @ts-expect-error: depth is a number
+  await client.discover("docs:v1", { depth: "all" });
+  void [attached, below, streamCode];
+}
+
 // @ts-expect-error: operations come from the factory functions
 new RegistryOperation();
 // @ts-expect-error: credentials have a known shape
@@ -291,4 +332,4 @@ new RegistrySession("localhost:5000", { credentials: { user: "a" } });
 // @ts-expect-error: the client needs a registry
 new Client({ plainHttp: true });
 
-void [base, knowsReferrersApi, streamedInput, putOp, existsOp, uploadUrl, resumeOp, blobOp, resolveOp, deleteOp, checkOp, tagsOp, referrersOp, finished, clientCode, asErrorCode, useClient, wasmClient];
+void [base, knowsReferrersApi, streamedInput, putOp, existsOp, uploadUrl, resumeOp, blobOp, resolveOp, deleteOp, checkOp, tagsOp, referrersOp, finished, clientCode, asErrorCode, useClient, wasmClient, useInit, useStreams];

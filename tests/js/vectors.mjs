@@ -26,6 +26,7 @@ export function listedCodes() {
 }
 
 /** The package's entry points under test: the Node entry (node:crypto) and the wasm path. */
+/** @type {[string, typeof import("ocikit")][]} Both Node entries: they share index.d.ts. */
 export const implementations = [
   ["ocikit (node entry)", await import("ocikit")],
   ["ocikit/wasm", await import("ocikit/wasm")],
@@ -97,13 +98,13 @@ export function parseRaw(text) {
       }
     }
     if (c === '"') return string();
-    const literal = /^(?:true|false|null|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(at))[0];
+    const literal = /** @type {RegExpExecArray} */ (/^(?:true|false|null|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(at)))[0];
     at += literal.length;
     if (literal === "true" || literal === "false" || literal === "null") return JSON.parse(literal);
     return { [RAW_NUMBER]: literal };
   };
   const string = () => {
-    const end = /^"(?:[^"\\]|\\.)*"/.exec(text.slice(at))[0];
+    const end = /** @type {RegExpExecArray} */ (/^"(?:[^"\\]|\\.)*"/.exec(text.slice(at)))[0];
     at += end.length;
     return JSON.parse(end);
   };

@@ -7,7 +7,10 @@ const digests = load("digests.json");
 const mediaTypes = load("media-types.json");
 const codes = listedCodes();
 
-/** Runs `fn`, which must throw an OciError with `code` (itself listed in error-codes.json). */
+/**
+ * Runs `fn`, which must throw an OciError with `code` (itself listed in error-codes.json).
+ * @param {typeof import("ocikit")} ocikit @param {() => unknown} fn @param {string} code @param {string} message
+ */
 function assertCode(ocikit, fn, code, message) {
   assert.throws(fn, (error) => {
     assert.ok(error instanceof ocikit.OciError, `${message}: ${error} is not an OciError`);
@@ -24,7 +27,7 @@ for (const [label, ocikit] of implementations) {
       for (const c of digests.compute) {
         const data = inputBytes(c.input);
         assert.equal(data.length, c.size, c.name);
-        for (const algorithm of ["sha256", "sha512"]) {
+        for (const algorithm of /** @type {const} */ (["sha256", "sha512"])) {
           const expected = c[algorithm];
           assert.equal(ocikit.digest(data, algorithm), expected, c.name);
           ocikit.verify(data, expected, c.size);

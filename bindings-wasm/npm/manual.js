@@ -1,0 +1,136 @@
+// ocikit/manual: the browser entry without top-level await. Nothing loads until the page calls
+// `await init(options)`, which decides where the WebAssembly module comes from (a URL, a fetch
+// Response, the bytes, or a compiled WebAssembly.Module); every function and constructor throws
+// a clear Error until then. "ocikit" in a browser is this module plus `await init()`.
+import wasmInit from "./wasm/ocikit_wasm.js";
+import * as api from "./api.js";
+import { clientClass } from "./client.js";
+import { useWorkerModule, workerDigester } from "./worker-digest.js";
+
+export { OciError, RegistryOperation } from "./api.js";
+
+const INIT_OPTIONS = ["wasm"];
+let loading = null; // the promise of the first init() call
+let ready = false;
+
+async function compiled(source) {
+  if (source instanceof WebAssembly.Module) return source;
+  if (typeof source === "string" || source instanceof URL) source = await fetch(source);
+  if (typeof Response === "function" && source instanceof Response) {
+    if (!source.ok) throw new Error(`ocikit: fetching the wasm module failed: HTTP ${source.status} ${source.url}`);
+    // Streaming compilation needs the right MIME type; a server without it still works.
+    if (source.headers.get("content-type")?.split(";")[0].trim() === "application/wasm") {
+      return WebAssembly.compileStreaming(source);
+    }
+    return WebAssembly.compile(await source.arrayBuffer());
+  }
+  if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return WebAssembly.compile(source);
+  throw new TypeError(
+    `options.wasm must be a URL, a string, a Response, a BufferSource or a WebAssembly.Module, not ${api.typeName(source)}`,
+  );
+}
+
+/**
+ * Loads the WebAssembly module: `options.wasm` is where from (by default the package's own
+ * `wasm/ocikit_wasm_bg.wasm`, next to this file). Idempotent: later calls return the first
+ * call's promise and ignore their options. The compiled module is also what digest workers use,
+ * so they never fetch it again.
+ */
+export function init(options = undefined) {
+  if (loading !== null) return loading;
+  if (options !== undefined && (options === null || typeof options !== "object")) {
+    return Promise.reject(new TypeError(`options must be an object, not ${api.typeName(options)}`));
+  }
+  for (const key of Object.keys(options ?? {})) {
+    if (!INIT_OPTIONS.includes(key)) {
+      return Promise.reject(new TypeError(`options has no option ${JSON.stringify(key)} (expected wasm)`));
+    }
+  }
+  const source = options?.wasm ?? new URL("./wasm/ocikit_wasm_bg.wasm", import.meta.url);
+  loading = (async () => {
+    const module = await compiled(source);
+    await wasmInit({ module_or_path: module });
+    useWorkerModule(module);
+    ready = true;
+  })();
+  // A failed load can be retried (another URL, the network back).
+  loading.catch(() => {
+    loading = null;
+  });
+  return loading;
+}
+
+function ensureReady(name) {
+  if (!ready) {
+    throw new Error(
+      `ocikit: ${name} was called before the WebAssembly module was loaded; await init() from "ocikit/manual" first (or import "ocikit", which loads it itself)`,
+    );
+  }
+}
+
+function guarded(name, fn) {
+  return {
+    [name](...args) {
+      ensureReady(name);
+      return fn(...args);
+    },
+  }[name];
+}
+
+function guardedClass(name, Base) {
+  return {
+    [name]: class extends Base {
+      constructor(...args) {
+        ensureReady(`new ${name}()`);
+        super(...args);
+      }
+    },
+  }[name];
+}
+
+export const Digester = guardedClass("Digester", api.Digester);
+export const RegistrySession = guardedClass("RegistrySession", api.RegistrySession);
+/** The registry client over fetch, hashing blobs with this entry's Digester. */
+export const Client = guardedClass("Client", clientClass(api.Digester));
+
+export const addReferrer = guarded("addReferrer", api.addReferrer);
+export const artifactTypes = guarded("artifactTypes", api.artifactTypes);
+export const blobExists = guarded("blobExists", api.blobExists);
+export const checkLogo = guarded("checkLogo", api.checkLogo);
+export const checkAuth = guarded("checkAuth", api.checkAuth);
+export const deleteManifest = guarded("deleteManifest", api.deleteManifest);
+export const describe = guarded("describe", api.describe);
+export const digest = guarded("digest", api.digest);
+export const encodeIndex = guarded("encodeIndex", api.encodeIndex);
+export const encodeManifest = guarded("encodeManifest", api.encodeManifest);
+export const getBlob = guarded("getBlob", api.getBlob);
+export const getManifest = guarded("getManifest", api.getManifest);
+export const layoutTar = guarded("layoutTar", api.layoutTar);
+export const lintMediaType = guarded("lintMediaType", api.lintMediaType);
+export const listReferrers = guarded("listReferrers", api.listReferrers);
+export const listTags = guarded("listTags", api.listTags);
+export const pack = guarded("pack", api.pack);
+export const packIndex = guarded("packIndex", api.packIndex);
+export const parseDigest = guarded("parseDigest", api.parseDigest);
+export const parseIndex = guarded("parseIndex", api.parseIndex);
+export const parseManifest = guarded("parseManifest", api.parseManifest);
+export const parseMediaType = guarded("parseMediaType", api.parseMediaType);
+export const parseReference = guarded("parseReference", api.parseReference);
+export const pushBlob = guarded("pushBlob", api.pushBlob);
+export const putManifest = guarded("putManifest", api.putManifest);
+export const readLayoutTar = guarded("readLayoutTar", api.readLayoutTar);
+export const registerArtifactType = guarded("registerArtifactType", api.registerArtifactType);
+export const resolveManifest = guarded("resolveManifest", api.resolveManifest);
+export const resumeBlobPush = guarded("resumeBlobPush", api.resumeBlobPush);
+export const validate = guarded("validate", api.validate);
+export const verify = guarded("verify", api.verify);
+
+const digestBlobAnywhere = workerDigester(api.digestBlob);
+/**
+ * Digests a Blob or File in chunks: `await digestBlob(file, { onProgress, signal })`; large ones
+ * (or any, with `worker: true`) in a Web Worker, so that the page never waits on hashing.
+ */
+export async function digestBlob(blob, options = undefined) {
+  ensureReady("digestBlob");
+  return digestBlobAnywhere(blob, options);
+}
