@@ -32,6 +32,20 @@ fn repository_path(reference: &Reference, kind: &str, target: &str) -> String {
     format!("/v2/{}/{kind}/{target}", reference.repository())
 }
 
+/// A GET of a JSON document (a manifest, an index, a tag list) of at most `max` bytes, asking
+/// for `accept`, with a token for `actions` on `reference`'s repository.
+fn get_document(
+    url: String,
+    reference: &Reference,
+    accept: &str,
+    max: u64,
+    actions: &[Action],
+) -> Exchange {
+    let mut request = Request::new(Method::Get, url).header("Accept", accept);
+    request.response_body = capture(max);
+    Exchange::new(request, Scope::repository(reference.repository(), actions))
+}
+
 /// Drives an exchange until it yields a response or an event for the host.
 macro_rules! exchange {
     ($exchange:expr, $session:expr, $input:expr, $now:expr) => {
@@ -77,14 +91,9 @@ impl GetManifest {
             "manifests",
             &reference.target(),
         ));
-        let mut request = Request::new(Method::Get, url).header("Accept", MANIFEST_ACCEPT);
-        request.response_body = capture(max);
         Self {
             reference: reference.clone(),
-            exchange: Exchange::new(
-                request,
-                Scope::repository(reference.repository(), &[Action::Pull]),
-            ),
+            exchange: get_document(url, reference, MANIFEST_ACCEPT, max, &[Action::Pull]),
             max,
         }
     }
@@ -729,12 +738,13 @@ impl ListTags {
     }
 
     fn exchange(url: String, reference: &Reference) -> Exchange {
-        let mut request = Request::new(Method::Get, url).header("Accept", "application/json");
         // A registry without pagination (distribution 2.8.2) sends every tag in one page.
-        request.response_body = capture(TAG_LIST_MAX);
-        Exchange::new(
-            request,
-            Scope::repository(reference.repository(), &[Action::Pull]),
+        get_document(
+            url,
+            reference,
+            "application/json",
+            TAG_LIST_MAX,
+            &[Action::Pull],
         )
     }
 
@@ -1009,11 +1019,12 @@ impl ListReferrers {
     }
 
     fn exchange(url: String, reference: &Reference) -> Exchange {
-        let mut request = Request::new(Method::Get, url).header("Accept", oci::IMAGE_INDEX);
-        request.response_body = capture(MANIFEST_SIZE_MAX);
-        Exchange::new(
-            request,
-            Scope::repository(reference.repository(), &[Action::Pull]),
+        get_document(
+            url,
+            reference,
+            oci::IMAGE_INDEX,
+            MANIFEST_SIZE_MAX,
+            &[Action::Pull],
         )
     }
 
@@ -1121,11 +1132,12 @@ impl AddReferrer {
 
     fn get(session: &Session, reference: &Reference, tag: &str) -> Exchange {
         let url = session.url(&repository_path(reference, "manifests", tag));
-        let mut request = Request::new(Method::Get, url).header("Accept", oci::IMAGE_INDEX);
-        request.response_body = capture(MANIFEST_SIZE_MAX);
-        Exchange::new(
-            request,
-            Scope::repository(reference.repository(), &[Action::Pull, Action::Push]),
+        get_document(
+            url,
+            reference,
+            oci::IMAGE_INDEX,
+            MANIFEST_SIZE_MAX,
+            &[Action::Pull, Action::Push],
         )
     }
 
