@@ -11,15 +11,12 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Callable, Optional, TypeVar, Union
+from typing import IO, TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
 
 from ocikit import annotations
 from ocikit._credentials import (
@@ -54,6 +51,9 @@ from ocikit._ocikit import (
 )
 from ocikit._pack import Packed
 from ocikit.errors import OciError, RegistryError, UploadInterruptedError, ValidationError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["Client", "ProgressCallback", "Pulled", "Referrer", "login", "logout"]
 
@@ -114,8 +114,10 @@ class _ReportingSink(BlobSink):
     """A blob sink that reports the bytes written so far (back to 0, or to where a ranged
     answer continues, when a body starts)."""
 
-    def __init__(self, file: IO[bytes], algorithm: str, progress: _Progress) -> None:
-        super().__init__(file, algorithm)
+    def __init__(
+        self, file: IO[bytes], algorithm: str, progress: _Progress, *, empty: bool = False
+    ) -> None:
+        super().__init__(file, algorithm, empty=empty)
         self._progress = progress
 
     def start(self, append: bool) -> None:
@@ -403,6 +405,9 @@ class Client:
         is raised."""
         if len(tasks) <= 1 or self.concurrency == 1:
             return [task() for task in tasks]
+        # Imported here: concurrent.futures (and the logging it loads) costs start-up time.
+        from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(tasks))) as pool:
             futures: list[Future[T]] = [pool.submit(task) for task in tasks]
             done, pending = wait(futures, return_when=FIRST_EXCEPTION)
@@ -667,10 +672,10 @@ class Client:
     ) -> bytes | None:
         algorithm = Digest.parse(descriptor.digest).algorithm
 
-        def sink(file: IO[bytes]) -> BlobSink:
+        def sink(file: IO[bytes], empty: bool = False) -> BlobSink:
             if progress is None:
-                return BlobSink(file, algorithm)
-            return _ReportingSink(file, algorithm, progress)
+                return BlobSink(file, algorithm, empty=empty)
+            return _ReportingSink(file, algorithm, progress, empty=empty)
 
         if path is None:
             buffer = io.BytesIO()
@@ -678,17 +683,21 @@ class Client:
             if progress is not None:
                 progress.finish()
             return buffer.getvalue()
-        target = Path(path)
-        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
+        target = os.fspath(path)
+        head, name = os.path.split(target)
+        temporary = os.path.join(head, f".{name}.{os.urandom(12).hex()}.part")
         try:
-            with open(temporary, "w+b") as file:
-                self._download(reference, descriptor, sink(file))
+            # Unbuffered: each piece goes from the receive buffer to the file in one write.
+            with open(temporary, "xb", buffering=0) as file:
+                self._download(reference, descriptor, sink(file, empty=True))
                 if self.durable:
-                    file.flush()
                     os.fsync(file.fileno())
             os.replace(temporary, target)
         except BaseException:
-            temporary.unlink(missing_ok=True)
+            try:
+                os.unlink(temporary)
+            except FileNotFoundError:
+                pass
             raise
         if progress is not None:
             progress.finish()
@@ -813,8 +822,13 @@ class Client:
         manifest = self.fetch_manifest(reference)
         plan = _pull_plan(manifest, output_dir)
 
+        made = {Path(output_dir).resolve()}  # directories known to exist
+
         def fetch(layer: Descriptor, destination: Path) -> Path:
-            destination.parent.mkdir(parents=True, exist_ok=True)
+            parent = destination.parent
+            if parent not in made:
+                parent.mkdir(parents=True, exist_ok=True)
+                made.add(parent)
             self._fetch_blob(reference, layer, destination, self._progress(layer, announced=True))
             return destination
 
@@ -938,6 +952,8 @@ class _Spool(BlobSource):
     def pieces(self, offset: int, length: int) -> Iterable[memoryview]:  # type: ignore[override]
         with self._fetch_lock:
             if self._path is None:
+                import tempfile
+
                 fd, name = tempfile.mkstemp(prefix="ocikit-", suffix=".blob")
                 os.close(fd)
                 self._file = name

@@ -12,11 +12,13 @@ from __future__ import annotations
 import base64
 import json
 import os
-import subprocess
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from ocikit.errors import OciError
+
+if TYPE_CHECKING:
+    import subprocess
 
 __all__ = [
     "Credentials",
@@ -83,6 +85,8 @@ def _helper(config: dict[str, Any], registry: str) -> Optional[str]:
 def _run_helper(helper: str, action: str, payload: str) -> subprocess.CompletedProcess[str]:
     program = f"docker-credential-{helper}"
     try:
+        import subprocess  # only for credential helpers: it costs start-up time
+
         return subprocess.run(
             [program, action], input=payload, capture_output=True, text=True, timeout=60
         )

@@ -72,10 +72,12 @@ class BlobSink:
     ``Range`` request) the bytes continue what was written; otherwise everything starts over.
     """
 
-    def __init__(self, file: IO[bytes], algorithm: str) -> None:
+    def __init__(self, file: IO[bytes], algorithm: str, *, empty: bool = False) -> None:
         self._file = file
         self._algorithm = algorithm
         self._digester = Digester(algorithm)
+        # Whether the file is known to be empty and at its start (nothing to truncate).
+        self._empty = empty
 
     @property
     def size(self) -> int:
@@ -85,13 +87,23 @@ class BlobSink:
     def start(self, append: bool) -> None:
         """A 2xx body begins: continue what was written (``append``) or start over."""
         if not append:
-            self._file.seek(0)
-            self._file.truncate()
-            self._digester = Digester(self._algorithm)
+            if not self._empty:
+                self._file.seek(0)
+                self._file.truncate()
+                self._empty = True
+            if self._digester.size:
+                self._digester = Digester(self._algorithm)
 
     def write(self, piece: memoryview) -> None:
         """Writes and hashes the next piece."""
-        self._file.write(piece)
+        self._empty = False
+        write = self._file.write
+        written = write(piece)
+        rest = piece
+        # A raw (unbuffered) file may write less than asked.
+        while written is not None and written < len(rest):
+            rest = rest[written:]
+            written = write(rest)
         self._digester.update(piece)
 
     def result(self) -> tuple[str, int]:

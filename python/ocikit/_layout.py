@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import uuid
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -588,7 +587,7 @@ def _filtered(descriptors: list[Descriptor], artifact_type: str | None) -> list[
 def _temporary(target: Path) -> tuple[Path, int]:
     """A new file next to ``target`` (same filesystem, so ``os.replace`` is atomic), created
     with the default permissions (0o666 less the umask), as any other written file."""
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    temporary = target.with_name(f".{target.name}.{os.urandom(16).hex()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     fd = os.open(temporary, flags, 0o666)
     return temporary, fd
