@@ -50,7 +50,7 @@ from ocikit._ocikit import (
     check_title,
 )
 from ocikit._pack import Packed
-from ocikit.errors import OciError, RegistryError, UploadInterruptedError, ValidationError
+from ocikit.errors import OciError, UploadInterruptedError, ValidationError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -61,8 +61,6 @@ OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 _INDEX_TYPES = {OCI_INDEX, "application/vnd.docker.distribution.manifest.list.v2+json"}
 
-# What a registry answers for an upload session it no longer has.
-_UPLOAD_LOST = ("BLOB_UPLOAD_UNKNOWN", "BLOB_UPLOAD_INVALID")
 # Chunk size for resuming an upload that was started monolithically.
 _RESUME_CHUNK = 8 << 20
 
@@ -634,14 +632,6 @@ class Client:
                     ) from error
                 time.sleep(self._resume_delay(attempt))
                 make = resume
-                continue
-            except RegistryError as error:
-                # The registry lost the upload session (distribution drops one whose stored
-                # size is not the offset in its URL, as after a chunk cut mid-way): the blob
-                # goes again from its first byte.
-                if error.code not in _UPLOAD_LOST or attempt > attempts:
-                    raise
-                make = start
                 continue
             if progress is not None:
                 progress.finish()

@@ -691,7 +691,6 @@ def verify_layout(
 # ``"resume"``; ``"done"`` carries the result. ``ocikit.Client`` is the host ocikit ships.
 
 RegistryCredentials = tuple[str, str] | Mapping[str, str]
-OperationInput = Response | Literal["resume"] | None
 
 @final
 class RetryPolicy:
@@ -814,6 +813,9 @@ class Response:
     @property
     def streamed(self) -> tuple[str, int] | None:
         """``(digest, size)`` of a streamed body."""
+
+# What `next` takes: the response to the last request, "resume" after a wait, or None first.
+OperationInput = Response | Literal["resume"] | None
 
 @final
 class Event:
