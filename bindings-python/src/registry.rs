@@ -226,6 +226,18 @@ impl PyRegistrySession {
         lock(py, &self.session).base().to_owned()
     }
 
+    /// Whether the registry serves the referrers API: `None` until an operation finds out.
+    #[getter]
+    fn referrers_api(&self, py: Python<'_>) -> Option<bool> {
+        lock(py, &self.session).referrers_api()
+    }
+
+    /// Records whether the registry serves the referrers API (referrer lists learn it
+    /// themselves; a host that knows better says so).
+    fn set_referrers_api(&self, py: Python<'_>, supported: bool) {
+        lock(py, &self.session).set_referrers_api(supported);
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let registry = PyString::new(py, &self.registry).repr()?;
         Ok(format!(

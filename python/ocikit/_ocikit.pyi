@@ -761,6 +761,11 @@ class RegistrySession:
     @property
     def base(self) -> str:
         """``scheme://host[:port]``."""
+    @property
+    def referrers_api(self) -> bool | None:
+        """Whether the registry serves the referrers API: ``None`` until an operation finds out."""
+    def set_referrers_api(self, supported: bool) -> None:
+        """Records whether the registry serves the referrers API."""
 
 @final
 class Request:

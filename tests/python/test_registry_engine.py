@@ -11,6 +11,7 @@ import ocikit
 from ocikit._ocikit import (
     BlobExists,
     GetManifest,
+    ListReferrers,
     PushBlob,
     RegistrySession,
     Response,
@@ -67,6 +68,24 @@ def test_requests_and_events() -> None:
     with pytest.raises(ocikit.ValidationError) as caught:
         op.next(session, Response(200, {"Content-Type": "x/y"}, b"{}" * 6), 0)
     assert caught.value.code == "SIZE_INVALID"
+
+
+def test_the_session_remembers_whether_the_referrers_api_exists() -> None:
+    session = RegistrySession(REGISTRY, plain_http=True)
+    reference = f"{REGISTRY}/docs"
+    assert session.referrers_api is None
+    op = ListReferrers(session, reference, DIGEST)
+    assert "/referrers/" in op.next(session, None, 0).request.url
+    fallback = op.next(session, Response(404), 0).request.url
+    assert fallback.endswith(f"/manifests/{referrers_tag(DIGEST)}")
+    assert op.next(session, Response(404), 0).value == []
+    assert session.referrers_api is False
+    # Known to be missing: a new list goes to the referrers tag at once.
+    again = ListReferrers(session, reference, DIGEST)
+    assert again.next(session, None, 0).request.url == fallback
+    session.set_referrers_api(True)
+    assert session.referrers_api is True
+    assert "/referrers/" in ListReferrers(session, reference, DIGEST).next(session, None, 0).request.url
 
 
 def test_blob_bodies_are_ranges() -> None:
