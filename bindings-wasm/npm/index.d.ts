@@ -23,7 +23,7 @@ export function init(options?: InitOptions): Promise<void>;
 export type DigestAlgorithm = "sha256" | "sha512";
 
 /** Bytes as ocikit accepts them: a Uint8Array (a Node Buffer is one), ArrayBuffer or view. */
-export type BytesLike = Uint8Array | ArrayBuffer | ArrayBufferView;
+export type BytesLike = Uint8Array | ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
 
 /**
  * The stable codes an OciError carries, shared with ocikit for Python (see

@@ -71,6 +71,7 @@ for (const [label, ocikit] of implementations) {
 
     test("a redirect a browser hides (opaqueredirect) is a NETWORK_ERROR that says so", async () => {
       const fetch = async () => ({ type: "opaqueredirect", status: 0, headers: new Headers(), body: null });
+      // @ts-expect-error: a stand-in for the opaqueredirect Response only a browser's fetch makes
       const client = new Client({ registry: REGISTRY, plainHttp: true, fetch });
       await assert.rejects(client.fetchBlob("docs", descriptor), (e) => {
         assert.ok(e instanceof OciError);
@@ -217,7 +218,9 @@ for (const [label, ocikit] of implementations) {
     test("a blob with other content is DIGEST_MISMATCH; a longer one SIZE_MISMATCH", async () => {
       const other = text("HELLO BLOB, IN SEVERAL PIECES");
       const longer = new Uint8Array(blob.length * 1000);
-      for (const [body, code] of [[other, "DIGEST_MISMATCH"], [longer, "SIZE_MISMATCH"]]) {
+      /** @type {[Uint8Array<ArrayBuffer>, string][]} */
+      const cases = [[other, "DIGEST_MISMATCH"], [longer, "SIZE_MISMATCH"]];
+      for (const [body, code] of cases) {
         const client = new Client({ registry: REGISTRY, plainHttp: true, fetch: async () => new Response(body) });
         await assert.rejects(client.fetchBlob("docs", descriptor), (e) => e instanceof OciError && e.code === code, code);
       }
@@ -327,22 +330,32 @@ for (const [label, ocikit] of implementations) {
     });
 
     test("arguments are checked: TypeError for shapes, OciError for what the core rejects", async () => {
+      // The calls marked @ts-expect-error pass what their types reject, to test the runtime checks.
+      // @ts-expect-error: no options, on purpose
       assert.throws(() => new Client(), TypeError);
+      // @ts-expect-error: an unknown option, on purpose
       assert.throws(() => new Client({ registry: REGISTRY, colour: "blue" }), /no option "colour"/);
+      // @ts-expect-error: a number, not a registry, on purpose
       assert.throws(() => new Client({ registry: 5000 }), TypeError);
       assert.throws(() => new Client({ registry: REGISTRY, concurrency: 0 }), RangeError);
+      // @ts-expect-error: a string, not a function, on purpose
       assert.throws(() => new Client({ registry: REGISTRY, fetch: "fetch" }), TypeError);
       assert.throws(() => new Client({ registry: "http://registry.test" }), (e) => e instanceof OciError && e.code === "REFERENCE_INVALID");
+      // @ts-expect-error: a username without its password, on purpose
       assert.throws(() => new Client({ registry: REGISTRY, credentials: { username: "a" } }), TypeError);
       assert.throws(() => new Client({ registry: REGISTRY, credentials: { username: "a", password: "b", accessToken: "c" } }), TypeError);
       const client = new Client({ registry: REGISTRY, fetch: async () => assert.fail("nothing is sent") });
-      await assert.rejects(client.resolve("ghcr.io/other/repo:v1"), (e) => e instanceof OciError && e.code === "REFERENCE_INVALID" && /another registry/.test(e.details.reason));
+      await assert.rejects(client.resolve("ghcr.io/other/repo:v1"), (e) => e instanceof OciError && e.code === "REFERENCE_INVALID" && /another registry/.test(String(e.details.reason)));
       await assert.rejects(client.resolve("Docs:v1"), (e) => e instanceof OciError && e.code === "REFERENCE_INVALID");
+      // @ts-expect-error: a number, not a reference, on purpose
       await assert.rejects(client.resolve(42), TypeError);
+      // @ts-expect-error: a string, not an AbortSignal, on purpose
       await assert.rejects(client.resolve("docs:v1", { signal: "stop" }), TypeError);
+      // @ts-expect-error: a number, not a callback, on purpose
       await assert.rejects(client.fetchBlob("docs", descriptor, { onProgress: 1 }), TypeError);
+      // @ts-expect-error: text, not bytes or a blob source, on purpose
       await assert.rejects(client.pushBlob("docs", descriptor, "text"), TypeError);
-      await assert.rejects(client.pushBlob("docs", descriptor, blob.subarray(1)), (e) => e.code === "SIZE_MISMATCH" && e.details.expected === blob.length);
+      await assert.rejects(client.pushBlob("docs", descriptor, blob.subarray(1)), (e) => e instanceof OciError && e.code === "SIZE_MISMATCH" && e.details.expected === blob.length);
       await assert.rejects(client.fetchBlob("docs", { ...descriptor, size: -1 }), (e) => e instanceof OciError && e.code === "SIZE_INVALID");
       await assert.rejects(client.pushBlob("docs", descriptor, blob, { chunkSize: 0 }), RangeError);
       const packed = ocikit.pack({ files: [{ name: "x", digest: descriptor.digest, size: descriptor.size }], artifactType: "application/vnd.example.x.config.v1+json" });
@@ -356,19 +369,26 @@ describe("the engine through the binding", () => {
   const { RegistrySession, RegistryOperation, getManifest, pushBlob, OciError } = ocikit;
 
   test("operations come from the factory functions and refuse other sessions and inputs", () => {
+    // @ts-expect-error: the constructor is private, on purpose
     assert.throws(() => new RegistryOperation(), TypeError);
     const session = new RegistrySession("localhost:5000", { plainHttp: true });
     assert.equal(session.base, "http://localhost:5000");
     assert.equal(new RegistrySession("localhost:5000").base, "https://localhost:5000");
+    // @ts-expect-error: not a session, on purpose
     assert.throws(() => getManifest({}, "localhost:5000/docs:v1"), TypeError);
     const op = getManifest(session, "localhost:5000/docs:v1");
+    // @ts-expect-error: not a session, on purpose
     assert.throws(() => op.next({}, { type: "start" }, 0), TypeError);
+    // @ts-expect-error: an unknown input type, on purpose
     assert.throws(() => op.next(session, { type: "begin" }, 0), TypeError);
+    // @ts-expect-error: an unknown field, on purpose
     assert.throws(() => op.next(session, { type: "start", extra: 1 }, 0), /no option "extra"/);
     assert.throws(() => op.next(session, { type: "start" }, -1), RangeError);
+    // @ts-expect-error: text, not a number of milliseconds, on purpose
     assert.throws(() => op.next(session, { type: "start" }, "now"), TypeError);
     assert.equal(op.next(session, { type: "start" }, 0).type, "send");
     for (const bad of [{ status: "200" }, { status: 200.5 }, { status: 200, headers: [["a"]] }, { status: 200, headers: [[1, "x"]] }, { status: 200, headers: new Map() }, { status: 200, body: "{}" }]) {
+      // @ts-expect-error: responses of the wrong JavaScript types, on purpose
       assert.throws(() => op.next(session, { type: "response", ...bad }, 0), TypeError, JSON.stringify(bad));
     }
     assert.throws(
@@ -388,13 +408,22 @@ describe("the engine through the binding", () => {
     const session = new RegistrySession("localhost:5000", { plainHttp: true });
     const op = pushBlob(session, "localhost:5000/docs", { mediaType: "application/octet-stream", digest: ocikit.digest(text("x")), size: 1 }, { chunkSize: 1 });
     assert.equal(op.uploadUrl, null);
-    assert.equal(op.next(session, { type: "start" }, 0).request.method, "HEAD");
-    const patch = op.next(session, { type: "response", status: 404 }, 0);
-    assert.equal(patch.request.method, "POST");
-    const chunk = op.next(session, { type: "response", status: 202, headers: { Location: "/v2/docs/blobs/uploads/u1" } }, 0);
-    assert.deepEqual(chunk.request.body, { blob: { offset: 0, length: 1 } });
+    assert.equal(sent(op.next(session, { type: "start" }, 0)).method, "HEAD");
+    const patch = sent(op.next(session, { type: "response", status: 404 }, 0));
+    assert.equal(patch.method, "POST");
+    const chunk = sent(op.next(session, { type: "response", status: 202, headers: { Location: "/v2/docs/blobs/uploads/u1" } }, 0));
+    assert.deepEqual(chunk.body, { blob: { offset: 0, length: 1 } });
     assert.equal(op.uploadUrl, "http://localhost:5000/v2/docs/blobs/uploads/u1");
     assert.throws(() => op.next(session, { type: "response", status: 400 }, 0), (e) => e instanceof OciError && e.code === "REGISTRY_ERROR" && e.details.status === 400);
     assert.equal(op.uploadUrl, "http://localhost:5000/v2/docs/blobs/uploads/u1", "kept past the failure");
   });
 });
+
+/**
+ * The request of a step that must be a "send" one.
+ * @param {import("ocikit").RegistryStep<unknown>} step
+ */
+function sent(step) {
+  assert.ok(step.type === "send", `a send step, not ${step.type}`);
+  return step.request;
+}

@@ -15,6 +15,7 @@ const utf8 = (s) => new TextEncoder().encode(s);
 const triples = (report) => report.findings.map((f) => [f.code, f.severity, f.path]).sort(compare);
 const compare = (a, b) => (a.join("\0") < b.join("\0") ? -1 : a.join("\0") > b.join("\0") ? 1 : 0);
 
+/** @type {import("ocikit").Manifest} */
 const MANIFEST = {
   schemaVersion: 2,
   mediaType: "application/vnd.oci.image.manifest.v1+json",
@@ -68,15 +69,19 @@ for (const [label, ocikit] of implementations) {
     test("validate takes text or any byte buffer; a bad kind or input type is a TypeError", () => {
       const bytes = ocikit.encodeManifest(MANIFEST);
       const expected = { valid: true, kind: "manifest", findings: [] };
-      for (const input of [bytes, text(bytes), bytes.buffer.slice(0), new DataView(bytes.buffer), Buffer.from(bytes)]) {
+      // The buffer of the bytes ocikit returns is an ArrayBuffer (index.d.ts says ArrayBufferLike).
+      const buffer = /** @type {ArrayBuffer} */ (bytes.buffer);
+      for (const input of [bytes, text(bytes), buffer.slice(0), new DataView(buffer), Buffer.from(bytes)]) {
         assert.deepEqual(ocikit.validate(input), expected);
         assert.deepEqual(ocikit.validate(input, "manifest"), expected);
       }
       assert.equal(ocikit.validate(bytes, "index").valid, false);
       for (const kind of ["Manifest", "image", "", 1, {}]) {
+        // @ts-expect-error: not a kind, on purpose
         assert.throws(() => ocikit.validate(bytes, kind), TypeError, String(kind));
       }
       for (const input of [undefined, null, 42, {}, [], MANIFEST]) {
+        // @ts-expect-error: neither text nor bytes, on purpose
         assert.throws(() => ocikit.validate(input), TypeError);
       }
       assert.deepEqual(ocikit.validate("not json").findings.map((f) => f.code), ["JSON_INVALID"]);
@@ -133,6 +138,7 @@ for (const [label, ocikit] of implementations) {
     });
 
     test("parseIndex and encodeIndex, with platforms and unknown fields", () => {
+      /** @type {import("ocikit").Index} */
       const index = {
         schemaVersion: 2,
         mediaType: "application/vnd.oci.image.index.v1+json",
@@ -164,15 +170,21 @@ for (const [label, ocikit] of implementations) {
     });
 
     test("documents the core rejects are OciErrors with codes", () => {
+      // Some of these are not Manifests by their type either, on purpose.
+      /** @type {[import("ocikit").Manifest, import("ocikit").ErrorCode][]} */
       const expectations = [
+        // @ts-expect-error: schemaVersion 1, on purpose
         [{ ...MANIFEST, schemaVersion: 1 }, "SCHEMA_VERSION_INVALID"],
+        // @ts-expect-error: no config, on purpose
         [{ ...MANIFEST, config: undefined }, "FIELD_MISSING"],
         [{ ...MANIFEST, config: { ...MANIFEST.config, digest: "sha256:ABC" } }, "DIGEST_INVALID"],
         [{ ...MANIFEST, config: { ...MANIFEST.config, size: -1 } }, "SIZE_INVALID"],
         [{ ...MANIFEST, config: { ...MANIFEST.config, size: 1.5 } }, "SIZE_INVALID"],
         [{ ...MANIFEST, config: { ...MANIFEST.config, data: "e30" } }, "DATA_INVALID"],
         [{ ...MANIFEST, artifactType: "not a type" }, "MEDIA_TYPE_INVALID"],
+        // @ts-expect-error: layers not a list, on purpose
         [{ ...MANIFEST, layers: "none" }, "JSON_INVALID"],
+        // @ts-expect-error: an annotation that is not a string, on purpose
         [{ ...MANIFEST, annotations: { a: 1 } }, "JSON_INVALID"],
       ];
       for (const [manifest, code] of expectations) {
@@ -201,14 +213,20 @@ for (const [label, ocikit] of implementations) {
       assert.throws(() => ocikit.encodeManifest(withSize(NaN)), TypeError);
       assert.throws(() => ocikit.encodeManifest(withSize(Infinity)), TypeError);
       assert.throws(() => ocikit.encodeManifest(withSize(2n)), TypeError);
+      // @ts-expect-error: a Map, not a plain object, on purpose
       assert.throws(() => ocikit.encodeManifest({ ...MANIFEST, annotations: new Map([["a", "b"]]) }), TypeError);
+      // @ts-expect-error: bytes, not base64 text, on purpose
       assert.throws(() => ocikit.encodeManifest({ ...MANIFEST, config: { ...MANIFEST.config, data: utf8("{}") } }), TypeError);
       for (const value of [undefined, null, "{}", 1, [], utf8("{}")]) {
+        // @ts-expect-error: not a manifest object, on purpose
         assert.throws(() => ocikit.encodeManifest(value), TypeError);
+        // @ts-expect-error: not an index object, on purpose
         assert.throws(() => ocikit.encodeIndex(value), TypeError);
       }
       for (const value of [undefined, null, "{}", 1, {}, []]) {
+        // @ts-expect-error: not bytes, on purpose
         assert.throws(() => ocikit.parseManifest(value), TypeError);
+        // @ts-expect-error: not bytes, on purpose
         assert.throws(() => ocikit.parseIndex(value), TypeError);
       }
     });
@@ -228,15 +246,24 @@ for (const [label, ocikit] of implementations) {
           c.name,
         );
       }
-      for (const value of [undefined, null, 1, {}]) assert.throws(() => ocikit.parseReference(value), TypeError);
+      for (const value of [undefined, null, 1, {}]) {
+        // @ts-expect-error: not a string, on purpose
+        assert.throws(() => ocikit.parseReference(value), TypeError);
+      }
     });
   });
 }
 
+/**
+ * The OciError `fn` throws (anything else it throws fails the test).
+ * @param {() => unknown} fn
+ * @returns {import("ocikit").OciError}
+ */
 function captured(fn) {
   try {
     fn();
   } catch (error) {
+    assert.ok(error instanceof implementations[0][1].OciError, `expected an OciError, got ${error}`);
     return error;
   }
   assert.fail("expected an error");

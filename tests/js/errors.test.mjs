@@ -41,7 +41,7 @@ for (const [label, ocikit] of implementations) {
       });
       assert.match(error.message, /invalid digest "sha256:ABC"/);
       assert.match(String(error), /^OciError: invalid digest/);
-      assert.ok(error.stack.includes("OciError"));
+      assert.ok(error.stack?.includes("OciError"));
     });
 
     test("details carry sizes as numbers and digests as strings", () => {
@@ -62,31 +62,46 @@ for (const [label, ocikit] of implementations) {
 
     test("arguments of the wrong JavaScript type are TypeErrors", () => {
       const wrongBytes = ["{}", 42, null, undefined, {}, [1, 2], { length: 2, 0: 1, 1: 2 }, new Proxy(new Uint8Array(2), {})];
+      // Every call below passes a value its type rejects, to test the runtime check.
       for (const value of wrongBytes) {
+        // @ts-expect-error: not bytes, on purpose
         assert.throws(() => ocikit.digest(value), TypeError, show(value));
+        // @ts-expect-error: not bytes, on purpose
         assert.throws(() => ocikit.verify(value, EMPTY_JSON_DIGEST), TypeError);
+        // @ts-expect-error: not bytes, on purpose
         assert.throws(() => new ocikit.Digester().update(value), TypeError);
       }
+      // @ts-expect-error: text, not bytes, on purpose
       assert.throws(() => ocikit.digest("{}"), /encode text first/);
       for (const value of [42, null, undefined, {}, Symbol("x"), 1n, new String("sha256:abc")]) {
+        // @ts-expect-error: not a string, on purpose
         assert.throws(() => ocikit.parseDigest(value), TypeError);
+        // @ts-expect-error: not a string, on purpose
         assert.throws(() => ocikit.parseMediaType(value), TypeError);
+        // @ts-expect-error: not a string, on purpose
         assert.throws(() => ocikit.lintMediaType(value), TypeError);
+        // @ts-expect-error: not a string, on purpose
         assert.throws(() => ocikit.verify(EMPTY_JSON, value), TypeError);
       }
       for (const value of [256, {}, Symbol("x"), ["sha256"]]) {
+        // @ts-expect-error: not an algorithm name, on purpose
         assert.throws(() => ocikit.digest(EMPTY_JSON, value), TypeError);
+        // @ts-expect-error: not an algorithm name, on purpose
         assert.throws(() => new ocikit.Digester(value), TypeError);
       }
+      // @ts-expect-error: not a role, on purpose
       assert.throws(() => ocikit.lintMediaType("text/plain", "manifest"), TypeError);
+      // @ts-expect-error: not a role, on purpose
       assert.throws(() => ocikit.lintMediaType("text/plain", 1), TypeError);
       for (const value of ["2", 2n, {}, [2]]) {
+        // @ts-expect-error: not a number, on purpose
         assert.throws(() => ocikit.verify(EMPTY_JSON, EMPTY_JSON_DIGEST, value), TypeError);
       }
     });
 
     test("every kind of byte buffer is accepted, without copying semantics changing", () => {
       const backing = new Uint8Array([0xff, 0x7b, 0x7d, 0xff]);
+      /** @type {import("ocikit").BytesLike[]} */
       const views = [
         EMPTY_JSON,
         Buffer.from("{}"),
@@ -98,7 +113,8 @@ for (const [label, ocikit] of implementations) {
       ];
       const shared = new Uint8Array(new SharedArrayBuffer(2));
       shared.set(EMPTY_JSON);
-      views.push(shared, shared.buffer);
+      views.push(shared);
+      views.push(shared.buffer);
       for (const bytes of views) {
         assert.equal(ocikit.digest(bytes), EMPTY_JSON_DIGEST, bytes.constructor.name);
         assert.equal(new ocikit.Digester().update(bytes).finalize(), EMPTY_JSON_DIGEST);
@@ -170,7 +186,7 @@ for (const [label, ocikit] of implementations) {
           } else if (error instanceof TypeError) {
             outcomes.TypeError++;
           } else {
-            assert.fail(`call ${i % calls.length} with ${args.map(show).join(", ")} threw ${error?.stack ?? error}`);
+            assert.fail(`call ${i % calls.length} with ${args.map(show).join(", ")} threw ${error instanceof Error ? error.stack : error}`);
           }
         }
       }
@@ -186,7 +202,8 @@ test("both entries agree on every seeded garbage string", () => {
   const outcome = (fn) => {
     try {
       return JSON.stringify(fn());
-    } catch (error) {
+    } catch (caught) {
+      const error = /** @type {Error & { code?: string }} */ (caught);
       return `${error.name} ${error.code ?? ""}`;
     }
   };
@@ -197,14 +214,21 @@ test("both entries agree on every seeded garbage string", () => {
       assert.equal(outcome(() => node[name](text)), outcome(() => wasm[name](text)), `${name}(${text})`);
     }
     assert.equal(outcome(() => node.verify(bytes, text, bytes.length)), outcome(() => wasm.verify(bytes, text, bytes.length)), text);
+    // @ts-expect-error: garbage algorithm names, on purpose
     assert.equal(outcome(() => node.digest(bytes, text)), outcome(() => wasm.digest(bytes, text)), text);
   }
 });
 
+/**
+ * The OciError `fn` throws (anything else it throws fails the test).
+ * @param {() => unknown} fn
+ * @returns {import("ocikit").OciError}
+ */
 function captured(fn) {
   try {
     fn();
   } catch (error) {
+    assert.ok(error instanceof implementations[0][1].OciError, `expected an OciError, got ${error}`);
     return error;
   }
   assert.fail("expected an error");

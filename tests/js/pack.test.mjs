@@ -42,9 +42,16 @@ function captured(fn) {
   assert.fail("expected an error");
 }
 
+/**
+ * The OciError with `code` that `fn` throws.
+ * @param {typeof import("ocikit")} ocikit
+ * @param {() => unknown} fn
+ * @param {string} code
+ * @returns {import("ocikit").OciError}
+ */
 function assertCode(ocikit, fn, code, message = code) {
   const error = captured(fn);
-  assert.ok(error instanceof ocikit.OciError, `${message}: ${error?.stack ?? error}`);
+  assert.ok(error instanceof ocikit.OciError, `${message}: ${error instanceof Error ? error.stack : error}`);
   assert.equal(error.code, code, `${message}: ${error.message}`);
   assert.ok(codes.has(error.code), `${error.code} is not in error-codes.json`);
   return error;
@@ -167,6 +174,7 @@ for (const [label, ocikit] of implementations) {
       assertCode(ocikit, () => ocikit.pack({ artifactType: TYPE, files: [{ name: "a", digest: EMPTY_DIGEST, size: -1 }] }), "SIZE_INVALID");
       assertCode(ocikit, () => ocikit.pack({ artifactType: TYPE, files: [{ name: "a", digest: EMPTY_DIGEST, size: 2 ** 53 }] }), "SIZE_INVALID");
       assertCode(ocikit, () => ocikit.pack({ artifactType: TYPE, embedDataUpTo: -1 }), "SIZE_INVALID");
+      // @ts-expect-error: a subject without its digest, on purpose
       assertCode(ocikit, () => ocikit.pack({ artifactType: TYPE, subject: { mediaType: TYPE, size: 2 } }), "FIELD_MISSING");
     });
 
@@ -198,6 +206,7 @@ for (const [label, ocikit] of implementations) {
         { config: "application/vnd.example.thing.config.v1+json" },
       ];
       for (const options of wrong) {
+        // @ts-expect-error: options of the wrong JavaScript types, on purpose
         assert.throws(() => ocikit.pack(options), TypeError, JSON.stringify(options));
       }
     });
@@ -229,10 +238,14 @@ for (const [label, ocikit] of implementations) {
       assert.deepEqual(ocikit.parseIndex(index.manifest).index.manifests[0].platform, platform);
       // Errors: a bad created annotation, a broken descriptor (with its path), wrong JS types.
       assertCode(ocikit, () => ocikit.packIndex({ annotations: { "org.opencontainers.image.created": "today" } }), "ANNOTATION_INVALID");
+      // @ts-expect-error: a descriptor without its mediaType, on purpose
       const missing = assertCode(ocikit, () => ocikit.packIndex({ manifests: [a.descriptor, { digest: a.digest, size: 1 }] }), "FIELD_MISSING");
       assert.equal(missing.details.path, "/manifests/1/mediaType");
+      // @ts-expect-error: one descriptor, not a list, on purpose
       assert.throws(() => ocikit.packIndex({ manifests: a.descriptor }), TypeError);
+      // @ts-expect-error: a digest string, not a descriptor, on purpose
       assert.throws(() => ocikit.packIndex({ manifests: ["sha256:abc"] }), TypeError);
+      // @ts-expect-error: a misspelt option, on purpose
       assert.throws(() => ocikit.packIndex({ manifest: [] }), TypeError);
       assert.deepEqual(ocikit.packIndex({}).blobs, []);
     });
@@ -244,6 +257,7 @@ for (const [label, ocikit] of implementations) {
       assert.ok(types.length >= 12);
       for (const t of types) {
         assert.deepEqual(Object.keys(t).slice(0, 5), ["artifactType", "aliases", "displayName", "description", "layerMediaTypes"]);
+        assert.ok(t.logo, `${t.artifactType} has a logo`);
         assert.match(t.logo, /^<svg[\s>]/);
         ocikit.checkLogo(t.logo);
       }
@@ -276,19 +290,24 @@ for (const [label, ocikit] of implementations) {
       // Registering the same type again replaces it; JSON text is accepted as well.
       ocikit.registerArtifactType(JSON.stringify({ ...definition, aliases: [], displayName: "Nothing v2" }));
       assert.equal(ocikit.artifactTypes().filter((t) => t.artifactType === definition.artifactType).length, 1);
-      assert.equal(ocikit.describe(legacy.manifest).definition.displayName, "Nothing v2");
+      assert.equal(ocikit.describe(legacy.manifest).definition?.displayName, "Nothing v2");
       assert.deepEqual(ocikit.describe(packed.manifest).definition, helm);
 
       assertCode(ocikit, () => ocikit.registerArtifactType({ ...definition, displayName: "" }), "DISPLAY_NAME_INVALID");
       assertCode(ocikit, () => ocikit.registerArtifactType({ ...definition, artifactType: "nope" }), "MEDIA_TYPE_INVALID");
+      // @ts-expect-error: a definition without its artifactType, on purpose
       assertCode(ocikit, () => ocikit.registerArtifactType({ displayName: "x" }), "FIELD_MISSING");
       assertCode(ocikit, () => ocikit.registerArtifactType("{"), "JSON_INVALID");
       assertCode(ocikit, () => ocikit.registerArtifactType({ ...definition, logo: "<svg/>" }), "LOGO_INVALID");
       for (const value of [undefined, null, 1, [], utf8("{}")]) {
+        // @ts-expect-error: not a definition or JSON text, on purpose
         assert.throws(() => ocikit.registerArtifactType(value), TypeError);
       }
       assertCode(ocikit, () => ocikit.describe(ocikit.packIndex({}).manifest), "MEDIA_TYPE_MISMATCH");
-      for (const value of [undefined, null, 1, "{}"]) assert.throws(() => ocikit.describe(value), TypeError);
+      for (const value of [undefined, null, 1, "{}"]) {
+        // @ts-expect-error: not a manifest's bytes or object, on purpose
+        assert.throws(() => ocikit.describe(value), TypeError);
+      }
     });
 
     test("checkLogo rejects unsafe, invalid and oversized SVG with LOGO_* codes", () => {
@@ -302,6 +321,7 @@ for (const [label, ocikit] of implementations) {
       const large = assertCode(ocikit, () => ocikit.checkLogo(svg(`<desc>${"x".repeat(20000)}</desc>`)), "LOGO_TOO_LARGE");
       assert.equal(typeof large.details.size, "number");
       assert.equal(large.details.max, 16384);
+      // @ts-expect-error: bytes, not the SVG text, on purpose
       assert.throws(() => ocikit.checkLogo(utf8(svg(""))), TypeError);
     });
   });

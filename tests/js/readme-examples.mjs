@@ -1,11 +1,12 @@
-// Writes every ```js block of the npm package's README (registry blocks included) to
-// readme-examples/, so that tsc -p tsconfig.checkjs.json type-checks them
-// as JavaScript against the package's types. readme.test.mjs and client.test.mjs run them.
+// Writes every ```js block of the project README and the npm package's README (registry blocks
+// included) to readme-examples/, so that tsc -p tsconfig.checkjs.json type-checks them as
+// JavaScript against the package's types. readme.test.mjs and client.test.mjs run them.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
-// The project README's blocks are not checked yet: its first one reads parseMediaType(…).artifact
-// without the null check its type asks for.
-const readmes = [["npm-readme", new URL("../../bindings-wasm/npm/README.md", import.meta.url)]];
+const readmes = [
+  ["readme", new URL("../../README.md", import.meta.url)],
+  ["npm-readme", new URL("../../bindings-wasm/npm/README.md", import.meta.url)],
+];
 const out = new URL("./readme-examples/", import.meta.url);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out);
