@@ -26,6 +26,7 @@ test: lint test-rust build test-python test-js test-browser test-interop test-re
 lint: fmt clippy
 
 fmt:
+	source scripts/lib.sh && rustup_components rustfmt
 	cargo fmt --all --check
 
 clippy:

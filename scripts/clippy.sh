@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
+rustup_components clippy
 say "clippy (host)"
 cargo clippy --workspace --all-targets -- -D warnings
 

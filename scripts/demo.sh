@@ -73,7 +73,7 @@ docker-registry serve .cache/demo/registry/config.yml >.cache/demo/registry/log 
 registry_pid=$!
 trap 'kill "$registry_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
-    curl -fsS "http://$registry/v2/" >/dev/null 2>&1 && break
+    .venv/bin/python -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)" "http://$registry/v2/" 2>/dev/null && break
     kill -0 "$registry_pid" 2>/dev/null || die "docker-registry did not start: $(cat .cache/demo/registry/log)"
     sleep 0.1
 done

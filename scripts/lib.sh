@@ -19,3 +19,12 @@ apt_install() {
     fi
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+# Adds rustup components (clippy, rustfmt) that a minimal toolchain profile lacks.
+rustup_components() {
+    local installed
+    installed=$(rustup component list --installed 2>/dev/null || true)
+    for c in "$@"; do
+        grep -q "^$c" <<<"$installed" || rustup component add "$c"
+    done
+}
