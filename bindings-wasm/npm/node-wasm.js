@@ -4,46 +4,8 @@ import "./node-init.js";
 import { Digester } from "./api.js";
 import { clientClass } from "./client.js";
 
-export { init } from "./node-init.js";
-
-export {
-  Digester,
-  OciError,
-  RegistryOperation,
-  RegistrySession,
-  addReferrer,
-  artifactTypes,
-  blobExists,
-  checkLogo,
-  checkAuth,
-  deleteManifest,
-  describe,
-  digest,
-  digestBlob,
-  encodeIndex,
-  encodeManifest,
-  getBlob,
-  getManifest,
-  layoutTar,
-  lintMediaType,
-  listReferrers,
-  listTags,
-  pack,
-  packIndex,
-  parseDigest,
-  parseIndex,
-  parseManifest,
-  parseMediaType,
-  parseReference,
-  pushBlob,
-  putManifest,
-  readLayoutTar,
-  registerArtifactType,
-  resolveManifest,
-  resumeBlobPush,
-  validate,
-  verify,
-} from "./api.js";
+export * from "./node-public.js";
+export { Digester, digest, digestBlob, verify } from "./api.js";
 
 /** The registry client over fetch, hashing blobs with this entry's Digester. */
 export const Client = clientClass(Digester);

@@ -9,42 +9,7 @@ import { clientClass } from "./client.js";
 
 // Everything but digests is the same function in every entry (packing and parsing hash inside
 // the core, in wasm).
-export { init } from "./node-init.js";
-
-export {
-  OciError,
-  RegistryOperation,
-  RegistrySession,
-  addReferrer,
-  artifactTypes,
-  blobExists,
-  checkLogo,
-  checkAuth,
-  deleteManifest,
-  describe,
-  encodeIndex,
-  encodeManifest,
-  getBlob,
-  getManifest,
-  layoutTar,
-  lintMediaType,
-  listReferrers,
-  listTags,
-  pack,
-  packIndex,
-  parseDigest,
-  parseIndex,
-  parseManifest,
-  parseMediaType,
-  parseReference,
-  pushBlob,
-  putManifest,
-  readLayoutTar,
-  registerArtifactType,
-  resolveManifest,
-  resumeBlobPush,
-  validate,
-} from "./api.js";
+export * from "./node-public.js";
 
 // The core's answer for each algorithm name already asked about (only supported names are kept).
 const algorithms = new Map();

@@ -1,0 +1,40 @@
+// The public functions every Node entry shares: everything but digests and the Client, which
+// each entry makes with its own Digester (node:crypto in "ocikit", wasm in "ocikit/wasm").
+import "./node-init.js";
+
+export { init } from "./node-init.js";
+
+export {
+  OciError,
+  RegistryOperation,
+  RegistrySession,
+  addReferrer,
+  artifactTypes,
+  blobExists,
+  checkLogo,
+  checkAuth,
+  deleteManifest,
+  describe,
+  encodeIndex,
+  encodeManifest,
+  getBlob,
+  getManifest,
+  layoutTar,
+  lintMediaType,
+  listReferrers,
+  listTags,
+  pack,
+  packIndex,
+  parseDigest,
+  parseIndex,
+  parseManifest,
+  parseMediaType,
+  parseReference,
+  pushBlob,
+  putManifest,
+  readLayoutTar,
+  registerArtifactType,
+  resolveManifest,
+  resumeBlobPush,
+  validate,
+} from "./api.js";
