@@ -10,22 +10,32 @@ use pyo3::types::{PyDict, PyList, PyType};
 
 static CLASSES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
 static OCI_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static REGISTRY_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// The Python exception for `err`: an instance of the class `ocikit.errors` maps its code to
-/// (`OciError` when none), with `.code` and `.details`.
+/// (`OciError` when none; at least `RegistryError` for a registry's answer), with `.code` and
+/// `.details`.
 pub(crate) fn to_py_err(py: Python<'_>, err: &Error) -> PyErr {
     build(py, err).unwrap_or_else(|failure| failure)
 }
 
 fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     let classes = CLASSES.import(py, "ocikit.errors", "_CLASSES")?;
-    let class = match classes.get_item(err.code())? {
+    let mut class = match classes.get_item(err.code())? {
         Some(class) => class,
         None => OCI_ERROR
             .import(py, "ocikit.errors", "OciError")?
             .clone()
             .into_any(),
     };
+    if matches!(err, Error::Registry { .. }) {
+        // A registry's answer is a RegistryError (it takes `status` and `errors`) even when its
+        // code is one that validation shares, such as DIGEST_INVALID or SIZE_INVALID.
+        let registry = REGISTRY_ERROR.import(py, "ocikit.errors", "RegistryError")?;
+        if !class.cast::<PyType>()?.is_subclass(registry)? {
+            class = registry.clone().into_any();
+        }
+    }
     let details = PyDict::new(py);
     for (name, value) in err.details() {
         match value {

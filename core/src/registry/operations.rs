@@ -274,7 +274,9 @@ pub struct PushOptions {
 /// for an upload session and send the content — in one PUT with the digest (monolithic), or in
 /// PATCHed chunks, always to the newest `Location`, closed by a PUT with the digest. A failed
 /// chunk is resumed from the offset the registry reports (`Range`), and an upload interrupted
-/// for good can be resumed later with [`PushBlob::resume`]. (distribution 2.8.2 does not take
+/// for good can be resumed later with [`PushBlob::resume`]. An upload session the registry lost
+/// (404, or 400 `BLOB_UPLOAD_UNKNOWN` / `BLOB_UPLOAD_INVALID`) starts over once in a new
+/// session, unless the blob turns out to be there. (distribution 2.8.2 does not take
 /// single-POST uploads, so none is attempted.)
 #[derive(Debug, Clone)]
 pub struct PushBlob {
@@ -401,8 +403,25 @@ impl PushBlob {
         self.phase = PushPhase::Start;
     }
 
-    /// The upload session is gone (404): maybe its closing PUT went through before an
-    /// interruption — the blob's presence tells; if it is not there, the upload starts over.
+    /// Whether an answer to a chunk PATCH, the status GET or the closing PUT says that the
+    /// registry lost the upload session: 404, or 400 with `BLOB_UPLOAD_UNKNOWN` or
+    /// `BLOB_UPLOAD_INVALID` (distribution's answer when the upload state it gets back no longer
+    /// matches its own, e.g. after a restart). Any other 400 (`DIGEST_INVALID`, `SIZE_INVALID`,
+    /// …) is about the content, not the session, and stays an error.
+    fn is_session_lost(response: &super::http::Response) -> bool {
+        match response.status {
+            404 => true,
+            400 => matches!(
+                registry_error(response).code(),
+                "BLOB_UPLOAD_UNKNOWN" | "BLOB_UPLOAD_INVALID"
+            ),
+            _ => false,
+        }
+    }
+
+    /// The upload session is gone ([`PushBlob::is_session_lost`]): maybe its closing PUT went
+    /// through before an interruption — the blob's presence tells; if it is not there, the
+    /// upload starts over.
     fn session_lost(&mut self, session: &Session, response: &super::http::Response) {
         self.lost_upload = Some(registry_error(response));
         let url = session.url(&repository_path(
@@ -480,9 +499,9 @@ impl PushBlob {
     /// repository had it.
     ///
     /// # Errors
-    /// [`Error::Registry`], [`Error::ProtocolState`] for a 202 without `Location` or an upload
-    /// the registry keeps losing, or [`Error::DigestMismatch`] when the registry reports another
-    /// digest.
+    /// [`Error::Registry`] (for a session the registry keeps losing, the answer that lost it),
+    /// [`Error::ProtocolState`] for a 202 without `Location`, or [`Error::DigestMismatch`] when
+    /// the registry reports another digest.
     pub fn next(
         &mut self,
         session: &mut Session,
@@ -493,6 +512,14 @@ impl PushBlob {
         loop {
             let response = exchange!(self.exchange, session, input, now_ms);
             input = Input::Start;
+            let on_upload_url = matches!(
+                self.phase,
+                PushPhase::Chunk | PushPhase::Status | PushPhase::Close
+            );
+            if on_upload_url && Self::is_session_lost(&response) {
+                self.session_lost(session, &response);
+                continue;
+            }
             match self.phase {
                 PushPhase::Exists => {
                     if response.status == 200 {
@@ -523,10 +550,6 @@ impl PushBlob {
                     self.send_rest();
                 }
                 PushPhase::Chunk => {
-                    if response.status == 404 {
-                        self.session_lost(session, &response);
-                        continue;
-                    }
                     if response.status != 202 {
                         if self.recoveries >= MAX_RECOVERIES || response.status < 416 {
                             return Err(registry_error(&response));
@@ -543,10 +566,6 @@ impl PushBlob {
                     self.send_rest();
                 }
                 PushPhase::Status => {
-                    if response.status == 404 {
-                        self.session_lost(session, &response);
-                        continue;
-                    }
                     if response.status != 204 && response.status != 202 {
                         return Err(registry_error(&response));
                     }

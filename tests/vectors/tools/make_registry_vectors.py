@@ -493,6 +493,96 @@ transcripts["push-blob-start-retried"] = {
                "result": {"uploaded": True}}],
 }
 
+INVALID = '{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"blob upload invalid"}]}'
+transcripts["push-blob-chunk-upload-invalid"] = {
+    "description": "a chunk answered 400 BLOB_UPLOAD_INVALID (distribution after a restart, its upload state no longer matching): the session is lost, the blob is not there, the upload starts over",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [{"operation": {"op": "pushBlob", "reference": f"{R}/docs", "digest": BIG, "size": 10, "chunkSize": 5}, "now": 0,
+               "exchanges": [
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BIG}"), res(404, "")),
+                   ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/"), res(202, "", Location="/v2/docs/blobs/uploads/u-1?_state=s0")),
+                   ex(req("PATCH", f"{BASE}/v2/docs/blobs/uploads/u-1?_state=s0", Content_Range="0-4"), res(400, INVALID)),
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BIG}"), res(404, "")),
+                   ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/"), res(202, "", Location="/v2/docs/blobs/uploads/u-2?_state=a")),
+                   ex({**req("PATCH", f"{BASE}/v2/docs/blobs/uploads/u-2?_state=a", Content_Range="0-4"), "bodyBlob": {"offset": 0, "length": 5}},
+                      res(202, "", Location="/v2/docs/blobs/uploads/u-2?_state=b", Range="0-4")),
+                   ex({**req("PATCH", f"{BASE}/v2/docs/blobs/uploads/u-2?_state=b", Content_Range="5-9"), "bodyBlob": {"offset": 5, "length": 5}},
+                      res(202, "", Location="/v2/docs/blobs/uploads/u-2?_state=c", Range="0-9")),
+                   ex(req("PUT", f"{BASE}/v2/docs/blobs/uploads/u-2?_state=c&{PUT_DIGEST}"), res(201, "", Docker_Content_Digest=BIG)),
+               ],
+               "result": {"uploaded": True}}],
+}
+transcripts["push-blob-status-upload-unknown"] = {
+    "description": "resuming an upload whose status GET is answered 400 BLOB_UPLOAD_UNKNOWN: the session is lost, the blob is not there, the upload starts over",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [{"operation": {"op": "resumeBlob", "reference": f"{R}/docs", "digest": BIG, "size": 10, "chunkSize": 10,
+                             "uploadUrl": f"{BASE}/v2/docs/blobs/uploads/u-9?_state=old"}, "now": 0,
+               "exchanges": [
+                   ex(req("GET", f"{BASE}/v2/docs/blobs/uploads/u-9?_state=old"), res(400, LOST)),
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BIG}"), res(404, "")),
+                   ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/"), res(202, "", Location="/v2/docs/blobs/uploads/u-10?_state=a")),
+                   ex({**req("PATCH", f"{BASE}/v2/docs/blobs/uploads/u-10?_state=a", Content_Range="0-9"), "bodyBlob": {"offset": 0, "length": 10}},
+                      res(202, "", Location="/v2/docs/blobs/uploads/u-10?_state=b", Range="0-9")),
+                   ex(req("PUT", f"{BASE}/v2/docs/blobs/uploads/u-10?_state=b&{PUT_DIGEST}"), res(201, "", Docker_Content_Digest=BIG)),
+               ],
+               "result": {"uploaded": True}}],
+}
+transcripts["push-blob-close-lost-blob-present"] = {
+    "description": "the closing PUT is answered 404 BLOB_UPLOAD_UNKNOWN, but the blob is there (an earlier PUT went through): done",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [{"operation": {"op": "pushBlob", "reference": f"{R}/docs", "digest": BIG, "size": 10, "chunkSize": 10}, "now": 0,
+               "exchanges": [
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BIG}"), res(404, "")),
+                   ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/"), res(202, "", Location="/v2/docs/blobs/uploads/u-1?_state=s0")),
+                   ex(req("PATCH", f"{BASE}/v2/docs/blobs/uploads/u-1?_state=s0", Content_Range="0-9"), res(202, "", Location="/v2/docs/blobs/uploads/u-1?_state=s1", Range="0-9")),
+                   ex(req("PUT", f"{BASE}/v2/docs/blobs/uploads/u-1?_state=s1&{PUT_DIGEST}"), res(404, LOST)),
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BIG}"), res(200, "", Content_Length="10", Docker_Content_Digest=BIG)),
+               ],
+               "result": {"uploaded": True}}],
+}
+transcripts["push-blob-close-lost-restarts"] = {
+    "description": "a monolithic PUT answered 404 BLOB_UPLOAD_UNKNOWN, the blob not there: the upload starts over in a new session",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [{"operation": {"op": "pushBlob", "reference": f"{R}/docs", "digest": BLOB, "size": 12}, "now": 0,
+               "exchanges": [
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BLOB}"), res(404, "")),
+                   ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/"), res(202, "", Location="/v2/docs/blobs/uploads/u-1")),
+                   ex({**req("PUT", f"{BASE}/v2/docs/blobs/uploads/u-1?digest={BLOB.replace(':', '%3A')}", Content_Length="12"), "bodyBlob": {"offset": 0, "length": 12}}, res(404, LOST)),
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BLOB}"), res(404, "")),
+                   ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/"), res(202, "", Location="/v2/docs/blobs/uploads/u-2")),
+                   ex({**req("PUT", f"{BASE}/v2/docs/blobs/uploads/u-2?digest={BLOB.replace(':', '%3A')}", Content_Length="12"), "bodyBlob": {"offset": 0, "length": 12}},
+                      res(201, "", Docker_Content_Digest=BLOB)),
+               ],
+               "result": {"uploaded": True}}],
+}
+transcripts["push-blob-close-invalid-twice"] = {
+    "description": "a closing PUT answered 400 BLOB_UPLOAD_INVALID starts over once; lost again, the error stands with its code",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [{"operation": {"op": "pushBlob", "reference": f"{R}/docs", "digest": BLOB, "size": 12}, "now": 0,
+               "exchanges": [
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BLOB}"), res(404, "")),
+                   ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/"), res(202, "", Location="/v2/docs/blobs/uploads/u-1")),
+                   ex(req("PUT", f"{BASE}/v2/docs/blobs/uploads/u-1?digest={BLOB.replace(':', '%3A')}"), res(400, INVALID)),
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BLOB}"), res(404, "")),
+                   ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/"), res(202, "", Location="/v2/docs/blobs/uploads/u-2")),
+                   ex(req("PUT", f"{BASE}/v2/docs/blobs/uploads/u-2?digest={BLOB.replace(':', '%3A')}"), res(400, INVALID)),
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BLOB}"), res(404, "")),
+               ],
+               "error": "BLOB_UPLOAD_INVALID"}],
+}
+transcripts["push-blob-close-digest-invalid"] = {
+    "description": "a closing PUT answered 400 DIGEST_INVALID (the content does not hash to the digest) is an error, not a lost session: no restart",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [{"operation": {"op": "pushBlob", "reference": f"{R}/docs", "digest": BLOB, "size": 12}, "now": 0,
+               "exchanges": [
+                   ex(req("HEAD", f"{BASE}/v2/docs/blobs/{BLOB}"), res(404, "")),
+                   ex(req("POST", f"{BASE}/v2/docs/blobs/uploads/"), res(202, "", Location="/v2/docs/blobs/uploads/u-1")),
+                   ex(req("PUT", f"{BASE}/v2/docs/blobs/uploads/u-1?digest={BLOB.replace(':', '%3A')}"),
+                      res(400, '{"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match uploaded content"}]}')),
+               ],
+               "error": "DIGEST_INVALID"}],
+}
+
 transcripts["check-auth-open"] = {
     "description": "an open registry answers GET /v2/ with 200: nothing to check",
     "session": {"registry": R, "plainHttp": True, "credentials": {"username": "alice", "password": "s3cret"}},
