@@ -8,12 +8,12 @@ for byte); this module is the host side of it: it reads and hashes files given b
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import PurePath
 from types import MappingProxyType
-from typing import Any, Optional, Union
+from typing import Any, Optional, TypeVar, Union
 
 from ocikit._files import StrPath, _digest_path
 from ocikit._ocikit import Descriptor, Index, Manifest, _pack, _pack_index
@@ -24,6 +24,7 @@ Created = Union[str, datetime, int]
 """An RFC 3339 string, a timezone-aware datetime, or whole seconds since the Unix epoch."""
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+_T = TypeVar("_T")
 
 
 def _frozen_annotations(annotations: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -114,6 +115,38 @@ class File:
             size=digester.size,
             path=os.fspath(path),
         )
+
+    @classmethod
+    def from_paths(
+        cls,
+        paths: Iterable[StrPath],
+        media_type: str | None = None,
+        *,
+        concurrency: int | None = None,
+    ) -> list[File]:
+        """The files at ``paths``, in order, as :meth:`from_path` makes them (named by their base
+        names), hashed ``concurrency`` at a time (default: one per CPU) — hashing releases the
+        GIL, so several large files hash in the time of the largest.
+
+        Raises:
+            OSError: a file cannot be read.
+        """
+        return _each(lambda path: cls.from_path(path, media_type), paths, concurrency)
+
+
+def _each(
+    function: Callable[[_T], File], items: Iterable[_T], concurrency: int | None = None
+) -> list[File]:
+    """``function`` applied to each of ``items``, ``concurrency`` at a time (default: one per
+    CPU), the results in order; the first error is raised once all are done."""
+    items = list(items)
+    workers = min(len(items), concurrency or os.cpu_count() or 1)
+    if workers <= 1:
+        return [function(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(function, items))
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ from ocikit import (
 )
 from ocikit._files import _digest_path, _feed
 from ocikit._ocikit import _UNKNOWN_CONFIG_TYPE, Digester
-from ocikit._pack import Packed, _pack_files
+from ocikit._pack import Packed, _each, _pack_files
 from ocikit._progress import ProgressLine
 from ocikit._target import Target
 
@@ -444,22 +444,23 @@ def _pack_arguments(
     if args.config is not None:
         config_path, config_type = _split_file_reference(args.config)
         config = Config(config_type or _UNKNOWN_CONFIG_TYPE, Path(config_path).read_bytes())
-    files = []
-    for reference in args.files:
-        file_path, media_type = _split_file_reference(reference)
+    references = [_split_file_reference(reference) for reference in args.files]
+    for file_path, _ in references:
         if os.path.isdir(file_path):
             raise _UsageError(
                 f"{file_path} is a directory; pushing directories is not supported yet "
                 "(archive it first, e.g. tar -czf dir.tar.gz dir)"
             )
-        files.append(
-            File.from_path(
-                file_path,
-                media_type=media_type or None,
-                name=_title(file_path),
-                annotations=sections.get(file_path),
-            )
-        )
+    # Hashed one per CPU at a time, as File.from_paths does.
+    files = _each(
+        lambda reference: File.from_path(
+            reference[0],
+            media_type=reference[1] or None,
+            name=_title(reference[0]),
+            annotations=sections.get(reference[0]),
+        ),
+        references,
+    )
     return _pack_files(
         files,
         artifact_type=args.artifact_type,

@@ -136,6 +136,26 @@ def test_from_digest_and_from_path(tmp_path: Path) -> None:
     assert renamed.name == "models/m.bin"
 
 
+@pytest.mark.parametrize("concurrency", [None, 1, 3])
+def test_from_paths_hashes_several_files_in_order(tmp_path: Path, concurrency: int | None) -> None:
+    paths = []
+    for i, size in enumerate([2 * 1024 * 1024 + 1, 0, 17, 1024 * 1024, 5]):
+        path = tmp_path / f"part-{i}.bin"
+        path.write_bytes(os.urandom(size))
+        paths.append(path)
+    layer = "application/vnd.example.model.layer.v1"
+    files = ocikit.File.from_paths(reversed(paths), layer, concurrency=concurrency)
+    assert files == [ocikit.File.from_path(p, media_type=layer) for p in reversed(paths)]
+    assert [f.digest for f in files] == [ocikit.digest_file(p) for p in reversed(paths)]
+    assert ocikit.File.from_paths([]) == []
+
+
+def test_from_paths_raises_for_a_missing_file(tmp_path: Path) -> None:
+    (tmp_path / "here.bin").write_bytes(b"x")
+    with pytest.raises(FileNotFoundError, match="gone.bin"):
+        ocikit.File.from_paths([tmp_path / "here.bin", tmp_path / "gone.bin"])
+
+
 def test_file_objects_are_frozen_values() -> None:
     file = ocikit.File("a", bytearray(b"xy"), annotations={"k.x": "v"})
     assert file.data == b"xy" and isinstance(file.data, bytes)
