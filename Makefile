@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: build python wasm tools demo test lint fmt clippy test-rust test-python test-js test-browser test-interop test-registry bench bench-python bench-node bench-browser bench-registry clean
+.PHONY: build python wasm tools demo test lint fmt clippy doc test-rust test-python test-js test-browser test-interop test-registry bench bench-python bench-node bench-browser bench-registry clean
 
 build: python wasm
 
@@ -23,7 +23,7 @@ demo: build
 
 test: lint test-rust build test-python test-js test-browser test-interop test-registry
 
-lint: fmt clippy
+lint: fmt clippy doc
 
 fmt:
 	source scripts/lib.sh && rustup_components rustfmt
@@ -31,6 +31,9 @@ fmt:
 
 clippy:
 	scripts/clippy.sh
+
+doc: # rustdoc: broken or ambiguous links in the docs are errors
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace
 
 test-rust:
 	cargo test --workspace --exclude ocikit-python

@@ -10,7 +10,7 @@
 //! - Arguments arrive as `&JsValue` and are checked here, so a wrong JS type is a `TypeError`
 //!   rather than a silently coerced value.
 //! - A core [`Error`](ocikit_core::Error) is thrown as a plain object
-//!   `{ code, message, details }` ([`error::to_js`]); the npm entry turns it into an `OciError`.
+//!   `{ code, message, details }` (`error::to_js`); the npm entry turns it into an `OciError`.
 //! - Sizes cross as JS numbers and are range checked both ways ([`size`]): a number above
 //!   `Number.MAX_SAFE_INTEGER` is never produced nor accepted, because it could not be exact.
 //! - Values are plain objects; classes only hold state (`Digester`, `RegistrySession`,

@@ -4,7 +4,7 @@
 //! A plain object handed to JS is the core's canonical JSON of the typed value read back with
 //! `JSON.parse`: JSON field names, image-spec Go field order, unknown fields kept (after the
 //! known ones). Before that, every number in the value is checked to fit a JS number exactly,
-//! so that nothing is rounded on the way ([`exact`]).
+//! so that nothing is rounded on the way (`exact`).
 
 use js_sys::{Array, Object, Uint8Array};
 use ocikit_core::{Descriptor, Document, Index, Manifest};

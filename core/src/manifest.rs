@@ -225,7 +225,7 @@ impl Manifest {
     ///
     /// # Errors
     /// The first rule the document breaks (strict JSON, required fields, field types and
-    /// grammars, `schemaVersion` 2, the manifest media type). [`crate::validate`]-style reports
+    /// grammars, `schemaVersion` 2, the manifest media type). [`validate()`](crate::validate())-style reports
     /// of every finding come with the validator.
     pub fn from_json(bytes: Vec<u8>) -> Result<Document<Self>, Error> {
         let value = json::parse_strict(&bytes)?;

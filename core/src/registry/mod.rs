@@ -1,11 +1,11 @@
 //! The registry protocol (OCI distribution-spec) as sans-IO state machines.
 //!
 //! The engine never touches the network and never reads the clock: the host sends the
-//! [`Request`](http::Request)s an operation asks for, feeds back each
-//! [`Response`](http::Response), sleeps when asked, and passes the current time in. Authentication
+//! [`Request`]s an operation asks for, feeds back each
+//! [`Response`], sleeps when asked, and passes the current time in. Authentication
 //! (Basic, Bearer tokens with scopes), retries of 408/429/5xx with backoff and `Retry-After`,
 //! and redirects (credentials never follow to another origin) are handled for every operation
-//! by one [`Session`](session::Session).
+//! by one [`Session`].
 //!
 //! ```
 //! use ocikit_core::Reference;
