@@ -345,12 +345,53 @@ def _interrupted(args: argparse.Namespace, error: UploadInterruptedError, file: 
     return EXIT_IO
 
 
-def _interrupted_file(packed: Packed, error: UploadInterruptedError) -> str:
+def _interrupted_file(packed: Packed | None, error: UploadInterruptedError) -> str:
     """The file whose upload ``error`` interrupted, as the hint should name it."""
-    for blob in packed.blobs:
+    for blob in packed.blobs if packed is not None else ():
         if blob.descriptor.digest == error.descriptor.digest and blob.path is not None:
             return os.fspath(blob.path)
     return "FILE"
+
+
+class _EarlyUploads:
+    """Uploads each large file as soon as it is hashed, while the others are still being
+    hashed, ``concurrency`` at a time, so that hashing and uploading overlap (hashing 1 GiB
+    takes about half a second of both cores here). The push that follows finds these blobs in
+    the repository with one HEAD each. Small files are left to the push: for them the extra
+    HEAD would cost more than the overlap saves.
+
+    On leaving, it waits for the uploads and raises the first failure; when the block itself
+    failed, uploads not yet started are cancelled."""
+
+    MIN_SIZE = 16 << 20
+
+    def __init__(self, client: Client, reference: Reference, concurrency: int) -> None:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        self._client = client
+        self._reference = reference
+        self._pool = ThreadPoolExecutor(max(1, concurrency))
+        self._started: list[Future[bool]] = []
+
+    def add(self, file: File) -> None:
+        """Starts the upload of ``file`` if it is large (called from the hashing threads)."""
+        if file.path is None or file.digest is None or (file.size or 0) < self.MIN_SIZE:
+            return
+        descriptor = Descriptor(
+            media_type="application/octet-stream", digest=file.digest, size=file.size or 0
+        )
+        self._started.append(
+            self._pool.submit(self._client.push_blob, self._reference, descriptor, file.path)
+        )
+
+    def __enter__(self) -> _EarlyUploads:
+        return self
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=error is not None)
+        if error is None:
+            for started in self._started:
+                started.result()
 
 
 @contextlib.contextmanager
@@ -391,9 +432,11 @@ def _push_remote(args: argparse.Namespace) -> int:
     reference = _remote_reference(raw)
     if "" in extra_tags:
         raise _UsageError(f"{args.target!r} is not REGISTRY/REPOSITORY[:TAG[,TAG…]]")
-    packed = _pack_arguments(args, args.image_spec)
+    packed: Packed | None = None
     try:
         with _transfer_client(args, reference.registry, "Uploading") as client:
+            with _EarlyUploads(client, reference, args.concurrency) as early:
+                packed = _pack_arguments(args, args.image_spec, hashed=early.add)
             client.push(reference, packed)
             for extra in extra_tags:
                 client.push_manifest(
@@ -401,6 +444,7 @@ def _push_remote(args: argparse.Namespace) -> int:
                 )
     except UploadInterruptedError as error:
         return _interrupted(args, error, _interrupted_file(packed, error))
+    assert packed is not None
     if args.export_manifest:
         Path(args.export_manifest).write_bytes(packed.manifest.to_json())
     name = f"{reference.registry}/{reference.repository}"
@@ -418,9 +462,13 @@ def _push_remote(args: argparse.Namespace) -> int:
 
 
 def _pack_arguments(
-    args: argparse.Namespace, image_spec: str | None, subject: Descriptor | None = None
+    args: argparse.Namespace,
+    image_spec: str | None,
+    subject: Descriptor | None = None,
+    hashed: Callable[[File], None] | None = None,
 ) -> Packed:
-    """The artifact the packing flags describe."""
+    """The artifact the packing flags describe; ``hashed`` is called with each file as soon as
+    it is hashed (on the hashing thread)."""
     if args.config is not None and args.artifact_type is None:
         # ORAS: the v1.1 artifact guidance wants an artifact type; a config without one means
         # an image-spec v1.0 artifact unless v1.1 was asked for explicitly.
@@ -451,16 +499,19 @@ def _pack_arguments(
                 f"{file_path} is a directory; pushing directories is not supported yet "
                 "(archive it first, e.g. tar -czf dir.tar.gz dir)"
             )
-    # Hashed one per CPU at a time, as File.from_paths does.
-    files = _each(
-        lambda reference: File.from_path(
+
+    def hash_file(reference: tuple[str, str]) -> File:
+        file = File.from_path(
             reference[0],
             media_type=reference[1] or None,
             name=_title(reference[0]),
             annotations=sections.get(reference[0]),
-        ),
-        references,
-    )
+        )
+        if hashed is not None:
+            hashed(file)
+        return file
+
+    files = _each(hash_file, references)  # one per CPU at a time, as File.from_paths does
     return _pack_files(
         files,
         artifact_type=args.artifact_type,

@@ -16,6 +16,7 @@ import pytest
 from conftest import Registry, chdir
 from fault_proxy import Fault, FaultProxy
 from ocikit import Client, File, RegistryError, RetryPolicy, pack
+from ocikit import digest_file as ocikit_digest
 
 TYPE = "application/vnd.example.faults.config.v1+json"
 CHUNK = 1 << 20
@@ -174,6 +175,31 @@ def test_cli_reports_a_registry_that_keeps_failing(
         len(proxy.requests(m, re.escape(p))) == 5
         for m, p in {(e.method, e.path) for e in proxy.log}
     )
+
+
+def test_cli_push_uploads_large_files_as_soon_as_they_are_hashed(
+    proxy: FaultProxy, ocikit: Any, tmp_path: Path
+) -> None:
+    """Files of 16 MiB and more go up while the others are still being hashed; the push then
+    finds them with one HEAD each. Every blob is uploaded exactly once, and the artifact pulls
+    back whole."""
+    sizes = {"large-1.bin": (16 << 20) + 1, "large-2.bin": 17 << 20, "small.txt": 12}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(os.urandom(size))
+    ref = f"{proxy.address}/faults/early:v1"
+    with chdir(tmp_path):
+        ocikit("push", ref, *sizes, "--artifact-type", TYPE, "--plain-http")
+    digests = {name: ocikit_digest(tmp_path / name) for name in sizes}
+    # Three files and the empty config: one upload session and one closing PUT each.
+    assert len(proxy.requests("POST", r"/blobs/uploads/")) == 4
+    assert len(proxy.requests("PUT", UPLOAD)) == 4
+    for name in ("large-1.bin", "large-2.bin"):
+        heads = _statuses(proxy, "HEAD", re.escape(f"/blobs/{digests[name]}"))
+        assert heads == [404, 200], (name, heads)  # before the upload, then by the push
+    out = tmp_path / "out"
+    ocikit("pull", ref, "-o", str(out), "--plain-http")
+    for name in sizes:
+        assert (out / name).read_bytes() == (tmp_path / name).read_bytes()
 
 
 def test_cli_interrupted_upload_tells_how_to_resume(
