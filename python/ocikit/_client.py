@@ -99,6 +99,10 @@ class _ReportingSource(BlobSource):
         self._source = source
         self._progress = progress
 
+    @property
+    def path(self) -> Optional[str]:
+        return self._source.path
+
     def pieces(self, offset: int, length: int) -> Iterator[memoryview]:
         done = offset
         self._progress(done)
@@ -106,6 +110,12 @@ class _ReportingSource(BlobSource):
             yield piece
             done += len(piece)
             self._progress(done)
+
+    def spans(self, offset: int, length: int) -> Iterator[tuple[IO[bytes], int, int]]:
+        self._progress(offset)
+        for span in self._source.spans(offset, length):
+            yield span
+            self._progress(span[1] + span[2])
 
 
 class _ReportingSink(BlobSink):
