@@ -538,8 +538,9 @@ class Bench:
             out.mkdir()
             result.unlink(missing_ok=True)
             os.sync()
-            cmd = [sys.executable, str(Path(__file__).resolve()), "_worker", "stdlib", op,
-                   registry.address, str(job), str(out), str(self.concurrency), str(result)]  # fmt: skip
+            script = str(Path(__file__).resolve())
+            cmd = [sys.executable, script, "_worker", "stdlib", op, registry.address,
+                   str(job), str(out), str(self.concurrency), str(result)]  # fmt: skip
             run_measured(cmd, data.directory, self.env, self.work / "client.log")
             seconds = float(json.loads(result.read_text())["seconds"])
             shutil.rmtree(out, ignore_errors=True)

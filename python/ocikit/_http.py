@@ -5,8 +5,9 @@ A transport never follows redirects (the engine does, so that credentials never 
 origin), streams request bodies from a blob's source (bytes or a file range; the standard
 transport hands a file range on a plain connection to the kernel with ``sendfile``) and
 streams 2xx responses of blob downloads to a sink while hashing them, so memory stays bounded
-whatever the blob size. The default transport is the standard library's ``http.client`` with one pool of
-keep-alive connections per origin; :class:`HttpxTransport` uses an ``httpx.Client`` instead.
+whatever the blob size. The default transport is the standard library's ``http.client`` with
+one pool of keep-alive connections per origin; :class:`HttpxTransport` uses an
+``httpx.Client`` instead.
 """
 
 from __future__ import annotations

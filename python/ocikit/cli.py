@@ -353,6 +353,9 @@ def _interrupted_file(packed: Packed | None, error: UploadInterruptedError) -> s
     return "FILE"
 
 
+_EMPTY_DIGEST = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
 class _EarlyUploads:
     """Uploads each large file as soon as it is hashed, while the others are still being
     hashed, ``concurrency`` at a time, so that hashing and uploading overlap (hashing 1 GiB
@@ -500,6 +503,20 @@ def _pack_arguments(
                 "(archive it first, e.g. tar -czf dir.tar.gz dir)"
             )
 
+
+    def packed(files: list[File]) -> Packed:
+        return _pack_files(
+            files,
+            artifact_type=args.artifact_type,
+            config=config,
+            config_annotations=sections.get("$config"),
+            annotations=manifest_annotations,
+            image_spec=image_spec or "v1.1",
+            created=created,
+            subject=subject,
+            cli_defaults=True,
+        )
+
     def hash_file(reference: tuple[str, str]) -> File:
         file = File.from_path(
             reference[0],
@@ -511,18 +528,19 @@ def _pack_arguments(
             hashed(file)
         return file
 
-    files = _each(hash_file, references)  # one per CPU at a time, as File.from_paths does
-    return _pack_files(
-        files,
-        artifact_type=args.artifact_type,
-        config=config,
-        config_annotations=sections.get("$config"),
-        annotations=manifest_annotations,
-        image_spec=image_spec or "v1.1",
-        created=created,
-        subject=subject,
-        cli_defaults=True,
-    )
+    if hashed is not None:
+        # Files may leave as soon as they are hashed: check every other argument first (media
+        # types, annotations, titles), with the files as if empty, so that a mistake costs no
+        # upload.
+        packed(
+            [
+                File.from_digest(
+                    _title(path), _EMPTY_DIGEST, 0, media_type or None, sections.get(path)
+                )
+                for path, media_type in references
+            ]
+        )
+    return packed(_each(hash_file, references))  # one per CPU at a time, like File.from_paths
 
 
 def _print_pushed(

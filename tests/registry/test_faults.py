@@ -202,6 +202,23 @@ def test_cli_push_uploads_large_files_as_soon_as_they_are_hashed(
         assert (out / name).read_bytes() == (tmp_path / name).read_bytes()
 
 
+def test_cli_push_checks_its_arguments_before_uploading_anything(
+    proxy: FaultProxy, ocikit: Any, tmp_path: Path
+) -> None:
+    """A mistake found while packing (here an invalid layer media type) fails the push before
+    any large file leaves, although large files are uploaded as soon as they are hashed."""
+    (tmp_path / "large.bin").write_bytes(os.urandom((16 << 20) + 1))
+    (tmp_path / "small.txt").write_bytes(b"x")
+    ref = f"{proxy.address}/faults/refused:v1"
+    with chdir(tmp_path):
+        failed = ocikit(
+            "push", ref, "large.bin", "small.txt:not a media type", "--artifact-type", TYPE,
+            "--plain-http", check=False,
+        )  # fmt: skip
+    assert failed.status != 0 and "MEDIA_TYPE_INVALID" in failed.err, failed.err
+    assert [e for e in proxy.log if e.method in ("POST", "PATCH", "PUT")] == []
+
+
 def test_cli_interrupted_upload_tells_how_to_resume(
     proxy: FaultProxy, ocikit: Any, big: Path, tmp_path: Path
 ) -> None:
