@@ -51,6 +51,7 @@ export type ErrorCode =
   | "LOGO_TOO_LARGE"
   | "OPTIONS_INVALID"
   | "REFERENCE_INVALID"
+  | "LIMIT_EXCEEDED"
   | RegistryErrorCode
   | ClientErrorCode
   | (string & {});
@@ -62,7 +63,9 @@ export type ErrorCode =
  */
 export type RegistryErrorCode =
   | "AUTH_INVALID"
+  | "AUTH_REALM_REFUSED"
   | "PROTOCOL_ERROR"
+  | "LOCATION_REFUSED"
   | "REGISTRY_ERROR"
   | "NOT_FOUND"
   | "BLOB_UNKNOWN"
@@ -84,8 +87,11 @@ export type RegistryErrorCode =
  * The codes of the {@link Client}'s transport: NETWORK_ERROR when `fetch` itself failed (no
  * connection, DNS, TLS, CORS, a redirect a browser hid), with `method`, `url`, `phase`
  * (`"request"` or `"body"`) and `reason` in `details` and the original error as `cause`.
+ * The engine raises NETWORK_ERROR, TLS_ERROR and TIMEOUT too, with `host` and `reason` in
+ * `details`, for the failures a host feeds it (`{ type: "failure", kind, message }`) and for
+ * an operation past its deadline.
  */
-export type ClientErrorCode = "NETWORK_ERROR" | "STREAM_NOT_REWINDABLE";
+export type ClientErrorCode = "NETWORK_ERROR" | "TIMEOUT" | "TLS_ERROR" | "STREAM_NOT_REWINDABLE";
 
 /** The codes lint and validation findings carry (besides the raised codes). */
 export type FindingCode =

@@ -145,6 +145,57 @@ pub enum Error {
         /// Which rule it breaks.
         reason: &'static str,
     },
+    /// A token realm that may not receive the registry's credentials (DESIGN.md "Security
+    /// policy"): not http(s), plain HTTP for a registry that is not itself plain HTTP on the
+    /// same host, or a loopback / private / link-local IP literal that is not the registry.
+    AuthRealmRefused {
+        /// The realm as the registry sent it.
+        realm: String,
+        /// The registry (`host[:port]`) that named it.
+        registry: String,
+        /// Which rule it breaks.
+        reason: String,
+    },
+    /// A redirect or upload `Location` the engine will not follow: an upload Location on
+    /// another origin, a redirect from HTTPS to HTTP, a Location that is not a URL.
+    LocationRefused {
+        /// The Location as sent (control characters escaped).
+        location: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// A registry or a layout sent more than a limit allows.
+    LimitExceeded {
+        /// What is limited ("tags in one listing", "bytes of one listing", …).
+        limit: String,
+        /// The limit.
+        max: u64,
+        /// The value reached (at least this much).
+        value: u64,
+        /// The setting that changes the limit (`Limits.list_entries_max`, …).
+        setting: String,
+    },
+    /// A stall timeout or an operation's deadline passed.
+    Timeout {
+        /// The host the request was for.
+        host: String,
+        /// What timed out.
+        reason: String,
+    },
+    /// The host's transport failed: refused, reset, unreachable, bad HTTP framing.
+    Network {
+        /// The host the request was for.
+        host: String,
+        /// What failed.
+        reason: String,
+    },
+    /// The TLS handshake or the certificate check failed.
+    Tls {
+        /// The host the request was for.
+        host: String,
+        /// What failed.
+        reason: String,
+    },
 }
 
 /// A structured detail of an [`Error`], for bindings that expose `details` to users.
@@ -183,6 +234,12 @@ impl Error {
             Self::ProtocolState { .. } => "PROTOCOL_ERROR",
             Self::OptionsInvalid { .. } => "OPTIONS_INVALID",
             Self::ReferenceInvalid { .. } => "REFERENCE_INVALID",
+            Self::AuthRealmRefused { .. } => "AUTH_REALM_REFUSED",
+            Self::LocationRefused { .. } => "LOCATION_REFUSED",
+            Self::LimitExceeded { .. } => "LIMIT_EXCEEDED",
+            Self::Timeout { .. } => "TIMEOUT",
+            Self::Network { .. } => "NETWORK_ERROR",
+            Self::Tls { .. } => "TLS_ERROR",
         }
     }
 
@@ -240,6 +297,35 @@ impl Error {
             Self::OptionsInvalid { reason } => vec![("reason", Text((*reason).to_owned()))],
             Self::AnnotationInvalid { key, reason } => {
                 vec![("key", Text(key.clone())), ("reason", Text(reason.clone()))]
+            }
+            Self::AuthRealmRefused {
+                realm,
+                registry,
+                reason,
+            } => vec![
+                ("realm", Text(realm.clone())),
+                ("registry", Text(registry.clone())),
+                ("reason", Text(reason.clone())),
+            ],
+            Self::LocationRefused { location, reason } => vec![
+                ("location", Text(location.clone())),
+                ("reason", Text(reason.clone())),
+            ],
+            Self::LimitExceeded {
+                limit,
+                max,
+                value,
+                setting,
+            } => vec![
+                ("limit", Text(limit.clone())),
+                ("max", Size(*max)),
+                ("value", Size(*value)),
+                ("setting", Text(setting.clone())),
+            ],
+            Self::Timeout { host, reason }
+            | Self::Network { host, reason }
+            | Self::Tls { host, reason } => {
+                vec![("host", Text(host.clone())), ("reason", Text(reason.clone()))]
             }
         }
     }
@@ -311,6 +397,32 @@ impl fmt::Display for Error {
             Self::ReferenceInvalid { value, reason } => {
                 write!(f, "invalid reference {value:?}: {reason}")
             }
+            Self::AuthRealmRefused {
+                realm,
+                registry,
+                reason,
+            } => write!(
+                f,
+                "refusing to send the credentials of {registry} to the token realm {realm:?}: {reason}"
+            ),
+            Self::LocationRefused { location, reason } => {
+                write!(f, "refusing the Location {location:?}: {reason}")
+            }
+            Self::LimitExceeded {
+                limit,
+                max,
+                value,
+                setting,
+            } => write!(
+                f,
+                "{limit}: {value} is over the limit of {max} (raise it with {setting})"
+            ),
+            Self::Timeout { host, reason } => write!(f, "{host} timed out: {reason}"),
+            Self::Network { host, reason } => write!(f, "network error with {host}: {reason}"),
+            Self::Tls { host, reason } => write!(
+                f,
+                "TLS error with {host}: {reason} (a loopback registry may want plain HTTP; a private CA, its certificate file)"
+            ),
         }
     }
 }

@@ -220,4 +220,9 @@ _CLASSES: dict[str, type[OciError]] = {
     "NAME_UNKNOWN": RegistryError,
     "UNSUPPORTED": RegistryError,
     "TOOMANYREQUESTS": RegistryError,
+    # Codes of issue 9 (core-auth-limits engineer, minimal: the Python-host engineer chooses
+    # their final classes).
+    "LIMIT_EXCEEDED": OciError,
+    "AUTH_REALM_REFUSED": OciError,
+    "LOCATION_REFUSED": OciError,
 }
