@@ -8,22 +8,49 @@ streams 2xx responses of blob downloads to a sink while hashing them, so memory 
 whatever the blob size. The default transport is the standard library's ``http.client`` with
 one pool of keep-alive connections per origin; :class:`HttpxTransport` uses an
 ``httpx.Client`` instead.
+
+Every failure of a transport is an :class:`ocikit.OciError` naming the host:
+``NETWORK_ERROR`` (refused, reset, unreachable, a response that breaks HTTP/1.1 framing, a
+header over 64 KiB or more than 100 headers, a URL or header that cannot be sent) and
+``TLS_ERROR`` raise :class:`ocikit.NetworkError` (a :class:`ConnectionError`), ``TIMEOUT``
+raises :class:`ocikit.OperationTimeoutError` (a :class:`TimeoutError`).
+
+Time is bounded twice: no byte may take longer than the stall timeout (the socket's timeout),
+and a request ends when its operation's deadline passes, however slowly bytes trickle in (one
+watchdog thread shuts the socket down at the deadline). Bodies of blob downloads are read up to
+one byte past the size they must have, never further: a body that is too long stops being read
+at once and ends in ``SIZE_MISMATCH``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import heapq
 import http.client
 import os
+import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from typing import IO, Any, Optional, Protocol, Union
 from urllib.parse import urlsplit
 
 from ocikit._files import CHUNK_SIZE, StrPath, buffer_size
 from ocikit._ocikit import Digester, Request, Response
+from ocikit.errors import NetworkError, OciError, OperationTimeoutError
 
 __all__ = ["BlobSink", "BlobSource", "HttpxTransport", "StdlibTransport", "Transport"]
+
+# The default stall timeout: no byte may take longer than this to move.
+STALL_TIMEOUT = 30.0
+
+# The deadline (time.monotonic() seconds) of the operation the current thread runs, set by the
+# client for each call (``Client.timeout``) and read by the transports.
+_DEADLINE: contextvars.ContextVar[Optional[float]] = contextvars.ContextVar(
+    "ocikit_deadline", default=None
+)
 
 # A response body bigger than this is never read into memory when it was not asked for.
 _DRAIN_MAX = 1 << 20
@@ -87,11 +114,21 @@ class BlobSink:
 
     ``start(append)`` is called when a 2xx body begins: with ``append`` (a 206 answer to a
     ``Range`` request) the bytes continue what was written; otherwise everything starts over.
+    ``size_max`` is the size the blob must have: a transport stops reading a body one byte
+    past it (:attr:`room`).
     """
 
-    def __init__(self, file: IO[bytes], algorithm: str, *, empty: bool = False) -> None:
+    def __init__(
+        self,
+        file: IO[bytes],
+        algorithm: str,
+        *,
+        empty: bool = False,
+        size_max: int | None = None,
+    ) -> None:
         self._file = file
         self._algorithm = algorithm
+        self.size_max = size_max
         self._digester = Digester(algorithm)
         # Whether the file is known to be empty and at its start (nothing to truncate).
         self._empty = empty
@@ -100,6 +137,13 @@ class BlobSink:
     def size(self) -> int:
         """Bytes written (and hashed) so far."""
         return self._digester.size
+
+    def room(self, stream_max: int | None = None) -> int | None:
+        """How many more bytes a transport may read into this sink: up to one past the
+        blob's size (``stream_max`` when the request gives it, else :attr:`size_max`), so
+        that a body that is too long is seen, and stopped, at once; ``None`` when unbounded."""
+        limit = stream_max if stream_max is not None else self.size_max
+        return None if limit is None else max(0, limit - self.size) + 1
 
     def start(self, append: bool) -> None:
         """A 2xx body begins: continue what was written (``append``) or start over."""
@@ -165,30 +209,241 @@ def _body_pieces(request: Request, source: BlobSource | None) -> tuple[int, Any]
     return length, source.pieces(offset, length)
 
 
+class _LocalFailure(Exception):
+    """A failure of the local side of a transfer (the file a blob is read from or written
+    to), carried through the transport's network error handling and raised as it was."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class _ShortSource(OSError):
+    """The file a blob is sent from is shorter than the blob."""
+
+
+def _local(pieces: Iterator[Any]) -> Iterator[Any]:
+    """``pieces``, with an ``OSError`` of their file marked as local."""
+    try:
+        yield from pieces
+    except OSError as error:
+        raise _LocalFailure(error) from error
+
+
+class _Watch:
+    """One request watched for its deadline."""
+
+    __slots__ = ("connection", "deadline", "fired", "done")
+
+    def __init__(self, connection: http.client.HTTPConnection, deadline: float) -> None:
+        self.connection = connection
+        self.deadline = deadline
+        self.fired = False
+        self.done = False
+
+    def __lt__(self, other: _Watch) -> bool:
+        return self.deadline < other.deadline
+
+
+class _Watchdog:
+    """One daemon thread that shuts down the socket of each request whose deadline passes, so
+    that a server trickling a byte at a time (which no socket timeout notices) cannot hold a
+    request past its operation's deadline. The request then fails with ``TIMEOUT``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._watches: list[_Watch] = []
+        self._thread: threading.Thread | None = None
+
+    @contextlib.contextmanager
+    def watching(
+        self, connection: http.client.HTTPConnection, deadline: float | None
+    ) -> Iterator[_Watch | None]:
+        if deadline is None:
+            yield None
+            return
+        watch = _Watch(connection, deadline)
+        with self._lock:
+            heapq.heappush(self._watches, watch)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="ocikit-deadlines", daemon=True
+                )
+                self._thread.start()
+            self._lock.notify()
+        try:
+            yield watch
+        finally:
+            with self._lock:
+                watch.done = True
+
+    def _run(self) -> None:
+        with self._lock:
+            while True:
+                while self._watches and self._watches[0].done:
+                    heapq.heappop(self._watches)
+                if not self._watches:
+                    self._lock.wait()
+                    continue
+                first = self._watches[0]
+                wait = first.deadline - time.monotonic()
+                if wait > 0:
+                    self._lock.wait(wait)
+                    continue
+                heapq.heappop(self._watches)
+                first.fired = True
+                sock = first.connection.sock
+                if sock is not None:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
+
+
+_WATCHDOG = _Watchdog()
+
+
+def deadline() -> float | None:
+    """The deadline (``time.monotonic()`` seconds) of the operation this thread runs, or
+    ``None``: what a transport must end its request by."""
+    return _DEADLINE.get()
+
+
+def _request_deadline(request: Request) -> float | None:
+    """The earlier of the call's deadline and the one the request carries (``deadline_ms``,
+    Unix milliseconds), on the monotonic clock."""
+    ends = _DEADLINE.get()
+    absolute = getattr(request, "deadline_ms", None)
+    if absolute:
+        at = time.monotonic() + (absolute / 1000 - time.time())
+        ends = at if ends is None else min(ends, at)
+    return ends
+
+
+def _request_stall(request: Request, default: float) -> float:
+    """The stall timeout of ``request`` (``timeout_ms``), else the transport's."""
+    stall_ms = getattr(request, "timeout_ms", None)
+    return stall_ms / 1000 if stall_ms else default
+
+
+def _shown_url(url: str) -> str:
+    """A URL as an error message shows it: without its query (a presigned URL's signature)."""
+    return url.split("?", 1)[0]
+
+
+def _reason(error: BaseException) -> str:
+    """What went wrong, in a line of at most 200 characters."""
+    if isinstance(error, http.client.LineTooLong):
+        text = f"a header line over the limit ({error})"
+    elif isinstance(error, http.client.BadStatusLine) and not isinstance(
+        error, http.client.RemoteDisconnected
+    ):
+        text = f"a malformed status line {str(error)[:80]!r}"
+    elif isinstance(error, http.client.IncompleteRead):
+        text = f"the body ended early ({len(error.partial)} bytes read)"
+    elif isinstance(error, http.client.HTTPException) and "more than 100 headers" in str(error):
+        text = "more than 100 headers"
+    elif isinstance(error, OSError) and error.strerror:
+        text = error.strerror
+    else:
+        text = str(error) or type(error).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def transport_error(
+    error: BaseException,
+    method: str,
+    url: str,
+    *,
+    stall: float | None = None,
+    deadline_passed: bool = False,
+) -> OciError:
+    """The coded error for a transport failure of ``method url``: ``TIMEOUT``
+    (:class:`ocikit.OperationTimeoutError`), ``TLS_ERROR`` or ``NETWORK_ERROR``
+    (:class:`ocikit.NetworkError`), each naming the host. An :class:`ocikit.OciError` is
+    returned as it is."""
+    if isinstance(error, OciError):
+        return error
+    host = urlsplit(url).netloc or url
+    shown = f"{method} {_shown_url(url)}"
+    if deadline_passed:
+        return OperationTimeoutError(
+            f"{host} did not finish in time: the operation's deadline passed during {shown} "
+            "(raise it with --timeout, or Client(timeout=...))",
+            code="TIMEOUT",
+            details={"host": host, "limit": "deadline"},
+        )
+    if isinstance(error, (TimeoutError, socket.timeout)):
+        seconds = f" for {stall:g} s" if stall else ""
+        return OperationTimeoutError(
+            f"{host} sent nothing{seconds} during {shown} (the stall timeout; raise it with "
+            "--stall-timeout, or Client(stall_timeout=...))",
+            code="TIMEOUT",
+            details={"host": host, "limit": "stall_timeout", "seconds": stall or 0},
+        )
+    reason = _reason(error)
+    if isinstance(error, ssl.SSLError) or isinstance(error, ssl.CertificateError):
+        hint = (
+            "; a registry on this machine without TLS needs --plain-http (plain_http=True)"
+            if _is_loopback(urlsplit(url).hostname)
+            else ""
+        )
+        return NetworkError(
+            f"TLS with {host} failed during {shown}: {reason}{hint}; a registry whose "
+            "certificate a private authority signed needs --ca-file",
+            code="TLS_ERROR",
+            details={"host": host, "reason": reason},
+        )
+    return NetworkError(
+        f"the connection to {host} failed during {shown}: {reason}",
+        code="NETWORK_ERROR",
+        details={"host": host, "reason": reason},
+    )
+
+
+def _is_loopback(host: str | None) -> bool:
+    return host in ("localhost", "::1") or (host or "").startswith("127.")
+
+
+# What a transport failure can look like: the socket, TLS, http.client's framing checks, and
+# a URL or header value http.client refuses to send (a space, a CR/LF, a non-Latin-1 text).
+_TRANSPORT_ERRORS = (OSError, http.client.HTTPException, ValueError)
+
+
 class StdlibTransport:
     """The standard library's ``http.client``: keep-alive connections pooled per origin (safe
-    to use from several threads), HTTPS verified with the system's certificates."""
+    to use from several threads), HTTPS verified with the system's certificates (or
+    ``ssl_context``).
 
-    def __init__(self, *, timeout: float = 60.0, ssl_context: ssl.SSLContext | None = None):
+    ``timeout`` is the stall timeout in seconds (default 30): no connect, send or read may
+    wait longer for a byte. A request also ends at its operation's deadline (see
+    :class:`ocikit.Client`'s ``timeout``).
+    """
+
+    def __init__(
+        self, *, timeout: float = STALL_TIMEOUT, ssl_context: ssl.SSLContext | None = None
+    ):
         self._timeout = timeout
         self._ssl = ssl_context
         self._idle: dict[tuple[str, str], list[http.client.HTTPConnection]] = {}
         self._lock = threading.Lock()
 
-    def _connection(self, scheme: str, netloc: str) -> tuple[http.client.HTTPConnection, bool]:
+    def _connection(
+        self, scheme: str, netloc: str, stall: float
+    ) -> tuple[http.client.HTTPConnection, bool]:
         with self._lock:
             idle = self._idle.get((scheme, netloc))
             if idle:
-                return idle.pop(), True
+                connection = idle.pop()
+                connection.timeout = stall
+                if connection.sock is not None:
+                    connection.sock.settimeout(stall)
+                return connection, True
         if scheme == "https":
             if self._ssl is None:
                 self._ssl = ssl.create_default_context()
-            return http.client.HTTPSConnection(
-                netloc, timeout=self._timeout, context=self._ssl
-            ), False
+            return http.client.HTTPSConnection(netloc, timeout=stall, context=self._ssl), False
         if scheme != "http":
             raise OSError(f"unsupported URL scheme {scheme!r}")
-        return http.client.HTTPConnection(netloc, timeout=self._timeout), False
+        return http.client.HTTPConnection(netloc, timeout=stall), False
 
     def _release(self, key: tuple[str, str], connection: http.client.HTTPConnection) -> None:
         with self._lock:
@@ -201,36 +456,61 @@ class StdlibTransport:
         source: BlobSource | None = None,
         sink: BlobSink | None = None,
     ) -> Response:
-        """Sends ``request`` on a pooled connection (see :meth:`Transport.send`)."""
-        url = urlsplit(request.url)
-        key = (url.scheme, url.netloc)
-        target = (url.path or "/") + (f"?{url.query}" if url.query else "")
+        """Sends ``request`` on a pooled connection (see :meth:`Transport.send`).
+
+        Raises:
+            NetworkError: ``NETWORK_ERROR`` or ``TLS_ERROR``, naming the host.
+            OperationTimeoutError: ``TIMEOUT`` (the stall timeout or the deadline).
+            OSError: the blob's file (``source`` or ``sink``) cannot be read or written.
+        """
+        stall = _request_stall(request, self._timeout)
+        ends = _request_deadline(request)
+        try:
+            url = urlsplit(request.url)
+            key = (url.scheme, url.netloc)
+            target = (url.path or "/") + (f"?{url.query}" if url.query else "")
+        except ValueError as error:  # a port that is not a number, a bad IPv6 literal
+            raise transport_error(error, request.method, request.url) from None
         while True:
-            connection, reused = self._connection(*key)
+            if ends is not None and time.monotonic() >= ends:
+                raise transport_error(
+                    TimeoutError(), request.method, request.url, deadline_passed=True
+                )
+            connection: http.client.HTTPConnection | None = None
+            watch: _Watch | None = None
             try:
-                response = self._exchange(connection, request, target, source)
-            except (
-                http.client.RemoteDisconnected,
-                BrokenPipeError,
-                ConnectionResetError,
-            ):
-                connection.close()
-                if reused:
-                    continue  # the server closed an idle connection: try a fresh one
-                raise
+                connection, reused = self._connection(*key, stall)
+                with _WATCHDOG.watching(connection, ends) as watch:
+                    try:
+                        response = self._exchange(connection, request, target, source)
+                    except (
+                        http.client.RemoteDisconnected,
+                        BrokenPipeError,
+                        ConnectionResetError,
+                    ):
+                        if not reused or (watch is not None and watch.fired):
+                            raise
+                        connection.close()
+                        continue  # the server closed an idle connection: try a fresh one
+                    result, reusable = self._read(request, response, sink, ends)
+            except _LocalFailure as failure:
+                if connection is not None:
+                    connection.close()
+                raise failure.error from None
+            except _TRANSPORT_ERRORS as error:
+                if connection is not None:
+                    connection.close()
+                passed = (watch is not None and watch.fired) or (
+                    ends is not None and time.monotonic() >= ends
+                )
+                raise transport_error(
+                    error, request.method, request.url, stall=stall, deadline_passed=passed
+                ) from error
             except BaseException:
-                connection.close()
+                if connection is not None:
+                    connection.close()
                 raise
-            try:
-                result, reusable = self._read(request, response, sink)
-            except http.client.HTTPException as error:
-                # IncompleteRead of a chunked body and the like: the connection failed.
-                connection.close()
-                raise ConnectionError(f"{request.method} {request.url}: {error!r}") from error
-            except BaseException:
-                connection.close()
-                raise
-            if reusable:
+            if reusable and not (watch is not None and watch.fired):
                 self._release(key, connection)
             else:
                 connection.close()
@@ -257,9 +537,12 @@ class StdlibTransport:
                 connection.send(body)
         elif _sendfile_possible(connection, source):
             assert source is not None and isinstance(request.body, tuple)
-            _send_spans(connection.sock, source, *request.body)
+            try:
+                _send_spans(connection.sock, source, *request.body)
+            except _ShortSource as error:
+                raise _LocalFailure(error) from error
         else:
-            for piece in body:
+            for piece in _local(body):
                 connection.send(piece)
         return connection.getresponse()
 
@@ -268,6 +551,7 @@ class StdlibTransport:
         request: Request,
         response: http.client.HTTPResponse,
         sink: BlobSink | None,
+        ends: float | None,
     ) -> tuple[Response, bool]:
         headers = response.getheaders()
         status = response.status
@@ -277,16 +561,27 @@ class StdlibTransport:
         if request.stream and 200 <= status < 300:
             if sink is None:
                 raise ValueError(f"{request.url} streams its body, but no sink was given")
-            sink.start(append=status == 206)
+            _local_call(sink.start, status == 206)
+            room = sink.room(_stream_max(request))
             length = response.getheader("Content-Length")
-            buffer = memoryview(
-                bytearray(buffer_size(int(length) if length and length.isdigit() else None))
-            )
-            while True:
-                count = response.readinto(buffer)
+            hint = int(length) if length and length.isdigit() else None
+            if room is not None:
+                hint = room if hint is None else min(hint, room)
+            buffer = memoryview(bytearray(buffer_size(hint)))
+            while room is None or room > 0:
+                if ends is not None and time.monotonic() >= ends:
+                    raise TimeoutError("deadline")  # mapped by send(): the watchdog fired
+                view = buffer if room is None or room >= len(buffer) else buffer[:room]
+                count = response.readinto(view)
                 if not count:
                     break
-                sink.write(buffer[:count])
+                _local_call(sink.write, buffer[:count])
+                if room is not None:
+                    room -= count
+            if room == 0:
+                # One byte more than the blob's size: stop reading (the engine answers
+                # SIZE_MISMATCH, and a body that was too long is not asked for again).
+                return Response(status, headers, streamed=sink.result()), False
             _check_complete(request, response)
             return Response(status, headers, streamed=sink.result()), not response.will_close
         limit = request.capture_max
@@ -307,6 +602,21 @@ class StdlibTransport:
                 connection.close()
 
 
+def _stream_max(request: Request) -> int | None:
+    """The most bytes a streamed body may have (``Stream { max }`` of the engine), if the
+    request says."""
+    value = getattr(request, "stream_max", None)
+    return value if isinstance(value, int) else None
+
+
+def _local_call(function: Any, *args: Any) -> Any:
+    """Calls ``function`` (a sink's), marking an ``OSError`` as the local file's."""
+    try:
+        return function(*args)
+    except OSError as error:
+        raise _LocalFailure(error) from error
+
+
 def _sendfile_possible(connection: http.client.HTTPConnection, source: BlobSource | None) -> bool:
     """Whether a body from ``source`` can go from the file to the socket in the kernel: a file
     source on a plain (not TLS) connection, where ``os.sendfile`` exists."""
@@ -325,10 +635,10 @@ def _send_spans(sock: Any, source: BlobSource, offset: int, length: int) -> None
     Raises:
         OSError: the file is shorter than the range, or the connection failed.
     """
-    for file, start, count in source.spans(offset, length):
+    for file, start, count in _local(source.spans(offset, length)):  # type: ignore[arg-type]
         sent = sock.sendfile(file, start, count)
         if sent != count:
-            raise OSError(f"{source.path} ended before the blob's size ({start + sent} bytes)")
+            raise _ShortSource(f"{source.path} ended before the blob's size ({start + sent} bytes)")
 
 
 def _check_complete(request: Request, response: http.client.HTTPResponse) -> None:
@@ -343,12 +653,15 @@ def _check_complete(request: Request, response: http.client.HTTPResponse) -> Non
 
 class HttpxTransport:
     """An ``httpx.Client`` as the transport (HTTP/2, proxies and certificates as configured on
-    it). Redirects are never followed, whatever the client's setting."""
+    it). Redirects are never followed, whatever the client's setting. Its failures are mapped
+    to ``NETWORK_ERROR``, ``TLS_ERROR`` and ``TIMEOUT`` as the standard transport's are; the
+    stall timeout is the httpx client's (default 30 s), and the operation's deadline is checked
+    between pieces of a body."""
 
     def __init__(self, client: Any = None) -> None:
         import httpx  # optional dependency
 
-        self._client = client if client is not None else httpx.Client(timeout=60.0)
+        self._client = client if client is not None else httpx.Client(timeout=STALL_TIMEOUT)
 
     def send(
         self,
@@ -360,6 +673,19 @@ class HttpxTransport:
         """Sends ``request`` with the httpx client (see :meth:`Transport.send`)."""
         import httpx
 
+        ends = _request_deadline(request)
+
+        def failure(error: BaseException) -> OciError:
+            cause: BaseException = error
+            while cause.__context__ is not None and not isinstance(cause, ssl.SSLError):
+                cause = cause.__context__
+            if isinstance(error, httpx.TimeoutException):
+                cause = TimeoutError(str(error))
+            elif not isinstance(cause, ssl.SSLError):
+                cause = error
+            passed = ends is not None and time.monotonic() >= ends
+            return transport_error(cause, request.method, request.url, deadline_passed=passed)
+
         length, body = _body_pieces(request, source)
         headers = list(request.headers)
         if not any(n.lower() == "content-length" for n, _ in headers) and (
@@ -367,13 +693,13 @@ class HttpxTransport:
         ):
             headers.append(("Content-Length", str(length)))
         content = body if isinstance(body, bytes) else (bytes(piece) for piece in body)
-        outgoing = self._client.build_request(
-            request.method, request.url, headers=headers, content=content
-        )
         try:
+            outgoing = self._client.build_request(
+                request.method, request.url, headers=headers, content=content
+            )
             response = self._client.send(outgoing, stream=True, follow_redirects=False)
-        except httpx.TransportError as error:
-            raise OSError(str(error)) from error
+        except (httpx.TransportError, httpx.InvalidURL, ValueError) as error:
+            raise failure(error) from error
         try:
             headers_out = list(response.headers.multi_items())
             if request.method == "HEAD":
@@ -382,17 +708,27 @@ class HttpxTransport:
                 if sink is None:
                     raise ValueError(f"{request.url} streams its body, but no sink was given")
                 sink.start(append=response.status_code == 206)
+                room = sink.room(_stream_max(request))
                 for piece in response.iter_raw(CHUNK_SIZE):
+                    if ends is not None and time.monotonic() >= ends:
+                        raise httpx.ReadTimeout("deadline")
+                    if room is not None:
+                        piece = piece[:room]
+                        room -= len(piece)
                     sink.write(memoryview(piece))
+                    if room == 0:
+                        break  # one byte past the blob's size: SIZE_MISMATCH, stop reading
                 return Response(response.status_code, headers_out, streamed=sink.result())
             captured = bytearray()
             for piece in response.iter_raw():
+                if ends is not None and time.monotonic() >= ends:
+                    raise httpx.ReadTimeout("deadline")
                 captured += piece
                 if len(captured) > request.capture_max:
                     break
             return Response(response.status_code, headers_out, bytes(captured))
         except httpx.TransportError as error:
-            raise OSError(str(error)) from error
+            raise failure(error) from error
         finally:
             response.close()
 

@@ -11,14 +11,26 @@ failure and look at ``code`` for the exact one::
     ├── DigestMismatchError           content is not what was expected: DIGEST_MISMATCH,
     │                                 or SIZE_MISMATCH (a wrong size is a wrong digest, and
     │                                 ocikit checks the size first because it is free)
-    └── RegistryError                 a registry answered with an error (``status``, ``errors``)
-        └── AuthenticationError       401/403: missing or rejected credentials
+    ├── RegistryError                 a registry answered with an error (``status``, ``errors``)
+    │   └── AuthenticationError       401/403: missing or rejected credentials
+    ├── NetworkError (ConnectionError)  NETWORK_ERROR: the connection to a registry failed
+    │   │                             (refused, reset, unreachable, bad HTTP framing);
+    │   │                             TLS_ERROR: the TLS handshake or certificate check failed
+    │   └── UploadInterruptedError    an upload stopped half-way, with what it takes to resume it
+    ├── OperationTimeoutError (TimeoutError)  TIMEOUT: a stall timeout or an operation's
+    │                                 deadline passed
+    ├── LimitExceededError            LIMIT_EXCEEDED: a registry or a layout sent more than a
+    │                                 limit allows (``details`` name the limit and its value)
+    └── PolicyError                   ocikit's security policy refused what a registry, a layout
+                                      or a pulled title asked for: AUTH_REALM_REFUSED,
+                                      LOCATION_REFUSED, PATH_UNSAFE
 
 Codes without a more specific class raise :class:`OciError` itself.
 
-Network and file failures are :class:`OSError`, as in the standard library. One of them says
-more: :class:`UploadInterruptedError`, an upload that stopped half-way (the registry went away)
-after the client's own attempts to resume it, with what it takes to resume it later.
+Network failures are :class:`OciError`\ s that are also the built-in :class:`ConnectionError`
+or :class:`TimeoutError`, so code that catches :class:`OSError` keeps working; their messages
+name the host. Failures of local files (a file to push that cannot be read, an output
+directory that cannot be written) stay the standard library's :class:`OSError`.
 """
 
 from __future__ import annotations
@@ -29,7 +41,11 @@ from typing import Any
 __all__ = [
     "AuthenticationError",
     "DigestMismatchError",
+    "LimitExceededError",
+    "NetworkError",
     "OciError",
+    "OperationTimeoutError",
+    "PolicyError",
     "RegistryError",
     "UploadInterruptedError",
     "ValidationError",
@@ -129,9 +145,43 @@ class AuthenticationError(RegistryError):
     """The registry requires credentials, or rejected the ones given (401 or 403)."""
 
 
-class UploadInterruptedError(ConnectionError):
+class NetworkError(OciError, ConnectionError):
+    """The connection to a registry failed: ``NETWORK_ERROR`` (refused, reset, unreachable,
+    a name that does not resolve, a response that breaks HTTP/1.1 framing or has a header over
+    the limits) or ``TLS_ERROR`` (the TLS handshake or the certificate check failed).
+
+    It is also a :class:`ConnectionError` (an :class:`OSError`). ``details`` has ``host`` and,
+    when the transport said why, ``reason``.
+    """
+
+
+class OperationTimeoutError(OciError, TimeoutError):
+    """``TIMEOUT``: no byte moved for the stall timeout, or an operation's deadline passed
+    (see the ``timeout`` and ``stall_timeout`` of :class:`ocikit.Client`).
+
+    It is also the built-in :class:`TimeoutError` (an :class:`OSError`). ``details`` has
+    ``host`` and ``limit`` (``"stall_timeout"`` or ``"deadline"``) with ``seconds``.
+    """
+
+
+class LimitExceededError(OciError):
+    """``LIMIT_EXCEEDED``: a registry or a layout sent more than a limit allows (a listing's
+    entries or bytes, a layout's ``index.json`` size, a walk's depth or nodes). ``details``
+    name the limit, the value and how to change it."""
+
+
+class PolicyError(OciError):
+    """ocikit's security policy refused what a registry, a layout or a pulled title asked
+    for: ``AUTH_REALM_REFUSED`` (a token realm that may not receive credentials),
+    ``LOCATION_REFUSED`` (a redirect or upload ``Location`` the client will not follow) or
+    ``PATH_UNSAFE`` (a layout path that is a link leading out of the layout or not a regular
+    file; a pulled title with a ``.git`` component; an existing file ``keep_old_files``
+    protects)."""
+
+
+class UploadInterruptedError(NetworkError):
     """A blob upload stopped half-way because the registry could not be reached, and resuming
-    it failed as often as the client's retry policy allows.
+    it failed as often as the client's retry policy allows (code ``NETWORK_ERROR``).
 
     The registry keeps what it received under ``upload_url`` (for as long as it keeps
     unfinished uploads), so the upload can go on later from there::
@@ -139,8 +189,9 @@ class UploadInterruptedError(ConnectionError):
         client.push_blob(error.reference, error.descriptor, source,
                          upload_url=error.upload_url)
 
-    It is a :class:`ConnectionError` (an :class:`OSError`): code that treats network failures
-    alike needs no change. The original failure is ``__cause__``.
+    It is a :class:`NetworkError`, so a :class:`ConnectionError` (an :class:`OSError`) too:
+    code that treats network failures alike needs no change. The original failure is
+    ``__cause__``.
 
     Attributes:
         reference: ``registry/repository`` the blob was going to.
@@ -153,7 +204,11 @@ class UploadInterruptedError(ConnectionError):
     upload_url: str
 
     def __init__(self, message: str, *, reference: str, descriptor: Any, upload_url: str):
-        super().__init__(message)
+        super().__init__(
+            message,
+            code="NETWORK_ERROR",
+            details={"reference": reference, "upload_url": upload_url},
+        )
         self.reference = reference
         self.descriptor = descriptor
         self.upload_url = upload_url
