@@ -325,7 +325,10 @@ impl Error {
             Self::Timeout { host, reason }
             | Self::Network { host, reason }
             | Self::Tls { host, reason } => {
-                vec![("host", Text(host.clone())), ("reason", Text(reason.clone()))]
+                vec![
+                    ("host", Text(host.clone())),
+                    ("reason", Text(reason.clone())),
+                ]
             }
         }
     }

@@ -240,7 +240,7 @@ fn registry_transcripts_replay() {
         &std::fs::read_to_string(dir.join("../error-codes.json")).expect("error-codes.json"),
     )
     .expect("json");
-    let listed: Vec<&str> = ["raised", "registry"]
+    let listed: Vec<&str> = ["raised", "registry", "client"]
         .iter()
         .flat_map(|k| codes[*k].as_array().expect("list"))
         .filter_map(|e| e["code"].as_str())

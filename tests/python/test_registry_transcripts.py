@@ -29,7 +29,7 @@ from ocikit._ocikit import (
 
 TRANSCRIPTS = sorted((VECTORS / "registry").glob("*.json"))
 ERROR_CODES = load_vectors("error-codes.json")
-LISTED = {entry["code"] for key in ("raised", "registry") for entry in ERROR_CODES[key]}
+LISTED = {entry["code"] for key in ("raised", "registry", "client") for entry in ERROR_CODES[key]}
 
 
 def _session(spec: dict[str, Any]) -> RegistrySession:

@@ -242,6 +242,218 @@ impl fmt::Display for Scope {
     }
 }
 
+/// Why a token realm may not receive credentials, or `None` when it may (DESIGN.md "Security
+/// policy"; oras-go 2.6.1's `validateRealm`, and stricter):
+///
+/// - the realm is an absolute `http` or `https` URL of printable ASCII, without userinfo or
+///   fragment (a space or control character is a request the host could not even send);
+/// - a plain-`http` realm only for a registry that is itself plain HTTP, on the same host (a
+///   loopback test registry): an HTTPS registry's credentials never travel in clear;
+/// - an IP literal that is loopback, private, link-local, unspecified, shared, multicast or
+///   broadcast (IPv4, IPv6, or IPv4 inside IPv6, in any of the forms a URL parser accepts, such
+///   as `127.1` or `0x7f000001`) or the name `localhost` only when it is the registry's own host.
+///
+/// `registry_base` is the registry's `scheme://host[:port]`.
+pub fn realm_refusal(realm: &str, registry_base: &str) -> Option<String> {
+    if let Some(c) = realm.chars().find(|c| !c.is_ascii_graphic()) {
+        return Some(format!(
+            "it contains {c:?}, which no URL may carry unencoded"
+        ));
+    }
+    let Some((scheme, rest)) = realm.split_once("://") else {
+        return Some("it is not an absolute URL".into());
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return Some(format!("the scheme {scheme:?} is not http or https"));
+    }
+    if realm.contains('#') {
+        return Some("it has a fragment".into());
+    }
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Some("it carries userinfo".into());
+    }
+    let Some(host) = url_host(authority) else {
+        return Some(format!(
+            "its host {authority:?} is not a host name or an IP address"
+        ));
+    };
+    let (registry_scheme, registry_authority) = registry_base
+        .split_once("://")
+        .unwrap_or(("https", registry_base));
+    let registry_host = url_host(registry_authority);
+    let same_host = registry_host.as_ref() == Some(&host);
+    if scheme == "http" {
+        if registry_scheme != "http" {
+            return Some(
+                "it is plain HTTP and the registry is HTTPS: the credentials would travel in clear"
+                    .into(),
+            );
+        }
+        if !same_host {
+            return Some("it is plain HTTP on another host than the plain-HTTP registry".into());
+        }
+    }
+    if !same_host {
+        if let Some(kind) = host.internal() {
+            return Some(format!(
+                "it is a {kind} address that is not the registry's own host"
+            ));
+        }
+    }
+    None
+}
+
+/// A URL's host, normalized: an IP address in whatever form URL parsers accept, or a
+/// lowercase DNS name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum UrlHost {
+    V4(std::net::Ipv4Addr),
+    V6(std::net::Ipv6Addr),
+    Name(String),
+}
+
+fn url_host(authority: &str) -> Option<UrlHost> {
+    if let Some(v6) = authority.strip_prefix('[') {
+        let (address, after) = v6.split_once(']')?;
+        if !(after.is_empty() || after.strip_prefix(':').is_some_and(is_port)) {
+            return None;
+        }
+        return address.parse().ok().map(UrlHost::V6);
+    }
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    if port.is_some_and(|p| !is_port(p)) || host.is_empty() {
+        return None;
+    }
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    // WHATWG URL parsers (fetch) and inet_aton (Python's resolver) read a host whose last label
+    // is numeric as an IPv4 address ("127.1", "0x7f000001", "2130706433").
+    let last = host.rsplit('.').next().unwrap_or_default();
+    if last.starts_with(|c: char| c.is_ascii_digit()) {
+        return parse_ipv4_loose(&host).map(UrlHost::V4);
+    }
+    if !host
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
+    {
+        return None;
+    }
+    Some(UrlHost::Name(host))
+}
+
+fn is_port(port: &str) -> bool {
+    port.is_empty() || (port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// IPv4 in the inet_aton forms: one to four parts, each decimal, octal (`0` prefix) or
+/// hexadecimal (`0x` prefix), the last filling the remaining bytes.
+fn parse_ipv4_loose(host: &str) -> Option<std::net::Ipv4Addr> {
+    let parts: Vec<&str> = host.split('.').collect();
+    if parts.len() > 4 {
+        return None;
+    }
+    let mut numbers = Vec::with_capacity(parts.len());
+    for part in &parts {
+        let (digits, radix) =
+            if let Some(hex) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
+                (hex, 16)
+            } else if part.len() > 1 && part.starts_with('0') {
+                (&part[1..], 8)
+            } else {
+                (*part, 10)
+            };
+        let value = if digits.is_empty() {
+            0
+        } else {
+            u64::from_str_radix(digits, radix).ok()?
+        };
+        numbers.push(value);
+    }
+    let (last, init) = numbers.split_last()?;
+    let mut address: u64 = 0;
+    for (i, n) in init.iter().enumerate() {
+        if *n > 255 {
+            return None;
+        }
+        address |= n << (8 * (3 - i));
+    }
+    if *last >= 1u64 << (8 * (4 - init.len())) {
+        return None;
+    }
+    address |= last;
+    u32::try_from(address).ok().map(std::net::Ipv4Addr::from)
+}
+
+impl UrlHost {
+    /// The kind of non-public address this is, if it is one.
+    fn internal(&self) -> Option<&'static str> {
+        match self {
+            Self::V4(v4) => v4_kind(*v4),
+            Self::V6(v6) => v6_kind(*v6),
+            Self::Name(name) => {
+                (name == "localhost" || name.ends_with(".localhost")).then_some("loopback")
+            }
+        }
+    }
+}
+
+fn v4_kind(ip: std::net::Ipv4Addr) -> Option<&'static str> {
+    let [a, b, ..] = ip.octets();
+    if ip.is_loopback() {
+        Some("loopback")
+    } else if ip.is_private() {
+        Some("private")
+    } else if ip.is_link_local() {
+        Some("link-local")
+    } else if a == 0 {
+        Some("unspecified")
+    } else if a == 100 && (64..128).contains(&b) {
+        Some("shared (carrier-grade NAT)")
+    } else if ip.is_multicast() || ip.is_broadcast() || a >= 240 {
+        Some("multicast or reserved")
+    } else {
+        None
+    }
+}
+
+fn v6_kind(ip: std::net::Ipv6Addr) -> Option<&'static str> {
+    let segments = ip.segments();
+    // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d)
+    // addresses reach the IPv4 address inside.
+    let embedded = match segments {
+        [0, 0, 0, 0, 0, 0xffff, hi, lo] | [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some((hi, lo)),
+        [0, 0, 0, 0, 0, 0, hi, lo] if hi != 0 => Some((hi, lo)),
+        _ => None,
+    };
+    if let Some((hi, lo)) = embedded {
+        let v4 = std::net::Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+        return v4_kind(v4);
+    }
+    if ip.is_loopback() {
+        Some("loopback")
+    } else if ip.is_unspecified() {
+        Some("unspecified")
+    } else if segments[0] & 0xfe00 == 0xfc00 {
+        Some("private (unique local)")
+    } else if segments[0] & 0xffc0 == 0xfe80 || segments[0] & 0xffc0 == 0xfec0 {
+        Some("link-local")
+    } else if ip.is_multicast() {
+        Some("multicast or reserved")
+    } else {
+        None
+    }
+}
+
+/// Whether a token can go in an `Authorization` header as is: printable ASCII without spaces
+/// (RFC 6750 `b64token` is narrower; registries send JWTs and opaque strings within it).
+pub fn is_header_safe_token(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,6 +539,87 @@ mod tests {
         ];
         for (header, expected) in cases {
             assert_eq!(parse_challenges(header), expected, "{header}");
+        }
+    }
+
+    #[test]
+    fn token_realms_follow_the_security_policy() {
+        let https = "https://registry.example";
+        let loopback_http = "http://127.0.0.1:5000";
+        let allowed = [
+            ("https://auth.example/token", https),
+            ("https://auth.example:8443/token?x=1", https),
+            ("HTTPS://Auth.Example/token", https),
+            ("https://registry.example/token", https),
+            // A plain-HTTP loopback registry may use its own host, any port, even in clear.
+            ("http://127.0.0.1:5001/token", loopback_http),
+            ("https://127.0.0.1/token", loopback_http),
+            ("http://[::1]:5001/token", "http://[::1]:5000"),
+            ("http://localhost:5001/token", "http://localhost:5000"),
+            // Public IP literals are hosts like any other.
+            ("https://93.184.216.34/token", https),
+            ("https://[2606:2800:220:1::]/token", https),
+            ("https://10.0.0.1/token", "https://10.0.0.1:443"),
+        ];
+        for (realm, base) in allowed {
+            assert_eq!(realm_refusal(realm, base), None, "{realm} for {base}");
+        }
+        let refused = [
+            ("http://registry.example/token", https),
+            ("http://registry.example:8080/token", https),
+            ("http://auth.example/token", https),
+            ("http://auth.example/token", loopback_http),
+            ("http://localhost:5001/token", loopback_http),
+            ("file:///etc/passwd", https),
+            ("ftp://auth.example/token", https),
+            ("gopher://auth.example/token", https),
+            ("javascript:alert(1)", https),
+            ("/token", https),
+            ("https://127.0.0.1/token", https),
+            ("https://127.1/token", https),
+            ("https://0x7f000001/token", https),
+            ("https://2130706433/token", https),
+            ("https://0177.0.0.1/token", https),
+            ("https://[::1]/token", https),
+            ("https://[::ffff:127.0.0.1]/token", https),
+            ("https://[::ffff:a9fe:a9fe]/token", https),
+            ("https://[64:ff9b::a9fe:a9fe]/token", https),
+            ("https://169.254.169.254/latest/meta-data", https),
+            ("https://[fe80::1]/token", https),
+            ("https://[fd00::1]/token", https),
+            ("https://10.1.2.3/token", https),
+            ("https://172.16.0.1/token", https),
+            ("https://192.168.1.1/token", https),
+            ("https://0.0.0.0/token", https),
+            ("https://[::]/token", https),
+            ("https://localhost/token", https),
+            ("https://a.localhost/token", https),
+            ("https://127.0.0.1:5001/token", "http://localhost:5000"),
+            ("https://auth.example/tok en", https),
+            ("https://auth.example/token\r\nX: y", https),
+            ("https://auth.example/token\u{7f}", https),
+            ("https://auth.example/tökén", https),
+            ("https://user:pw@auth.example/token", https),
+            ("https://registry.example@127.0.0.1/token", https),
+            ("https://auth.example/token#x", https),
+            ("https://auth.example:99999999/token", https),
+            ("https://[::1/token", https),
+            ("https://999.1.1.1/token", https),
+            ("https:///token", https),
+        ];
+        for (realm, base) in refused {
+            assert!(
+                realm_refusal(realm, base).is_some(),
+                "{realm:?} for {base} should be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn tokens_must_fit_a_header() {
+        assert!(is_header_safe_token("eyJhbGciOi.J9.x-_~+/="));
+        for bad in ["", "a b", "a\r\nX-Evil: 1", "a\u{0}", "tök"] {
+            assert!(!is_header_safe_token(bad), "{bad:?}");
         }
     }
 

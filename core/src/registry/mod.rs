@@ -37,6 +37,7 @@ pub mod http;
 pub mod link;
 pub mod operations;
 pub mod session;
+pub mod walk;
 
 pub use errors::{RegistryError, RetryPolicy};
 pub use http::{Body, Method, Request, Response, ResponseBody};
@@ -45,3 +46,7 @@ pub use operations::{
     ListReferrers, ListTags, PushBlob, PushOptions, PutManifest, ResolveManifest, Resolved,
 };
 pub use session::{Credentials, Event, Input, Session};
+pub use walk::{
+    CopyPlan, GraphWalk, GraphWalkOptions, PlannedDocument, ReferrerNode, ReferrerTree,
+    ReferrerWalk, WalkLimits, WalkStep,
+};

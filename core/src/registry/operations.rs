@@ -12,9 +12,11 @@
 //! ```
 
 use super::auth::{Action, Scope};
-use super::http::{Body, Method, Request, ResponseBody, encode_query, origin, resolve};
+use super::http::{Body, Method, Request, ResponseBody, encode_query, origin};
 use super::link::next_link;
-use super::session::{Event, Exchange, Input, Session, Step, capture, registry_error};
+use super::session::{
+    Event, Exchange, Input, Session, Step, capture, registry_error, resolve_location,
+};
 use crate::media_type::{docker, oci};
 use crate::{Descriptor, Digest, Error, MediaType, Reference};
 
@@ -537,7 +539,7 @@ impl PushBlob {
                     if response.status != 202 {
                         return Err(registry_error(&response));
                     }
-                    self.location = upload_location(self.exchange.url(), &response)?;
+                    self.location = upload_location(session, self.exchange.url(), &response)?;
                     if let Some(min) = response
                         .header("OCI-Chunk-Min-Length")
                         .and_then(|m| m.parse::<u64>().ok())
@@ -559,7 +561,7 @@ impl PushBlob {
                         self.status_request();
                         continue;
                     }
-                    self.location = upload_location(self.exchange.url(), &response)?;
+                    self.location = upload_location(session, self.exchange.url(), &response)?;
                     let sent_to = self.offset + self.chunk.min(self.descriptor.size - self.offset);
                     // Trust the registry's Range over our own count when it sends one.
                     self.offset = Self::range_end(&response).map_or(sent_to, |end| end + 1);
@@ -570,7 +572,7 @@ impl PushBlob {
                         return Err(registry_error(&response));
                     }
                     if response.header("Location").is_some() {
-                        self.location = upload_location(self.exchange.url(), &response)?;
+                        self.location = upload_location(session, self.exchange.url(), &response)?;
                     }
                     // `Range: 0-0` can mean one byte or none; resending one byte is harmless.
                     self.offset = match Self::range_end(&response) {
@@ -614,17 +616,31 @@ impl PushBlob {
     }
 }
 
-/// The upload URL of a 202: `Location`, resolved, on the registry's origin or another the
-/// registry chose (uploads to a storage backend are allowed; credentials stay behind).
-fn upload_location(base: &str, response: &super::http::Response) -> Result<String, Error> {
+/// The upload URL of a 202: `Location`, resolved, on the registry's origin. An upload
+/// Location on another origin is refused, as oras-go does since GHSA-jxpm-75mh-9fp7: the
+/// blob's content (and, for a host that does not check origins itself, credentials) would go
+/// where the registry's answer says, which a compromised or hostile registry chooses.
+fn upload_location(
+    session: &Session,
+    base: &str,
+    response: &super::http::Response,
+) -> Result<String, Error> {
     let location = response
         .header("Location")
         .ok_or_else(|| Error::ProtocolState {
             reason: format!("HTTP {} without the upload Location", response.status),
         })?;
-    resolve(base, location).ok_or_else(|| Error::ProtocolState {
-        reason: format!("cannot resolve the upload Location {location:?}"),
-    })
+    let target = resolve_location(base, location)?;
+    if !session.is_own_origin(&target) {
+        return Err(Error::LocationRefused {
+            location: target,
+            reason: format!(
+                "an upload Location on another origin than the registry {}",
+                session.base()
+            ),
+        });
+    }
+    Ok(target)
 }
 
 /// GET a blob, streamed by the host to its destination, and verified by digest and size.
@@ -823,8 +839,8 @@ fn next_page(
     let Some(link) = response.header("Link").and_then(next_link) else {
         return Ok(None);
     };
-    let next = resolve(exchange.url(), &link).ok_or_else(|| Error::ProtocolState {
-        reason: format!("cannot resolve the next-page link {link:?}"),
+    let next = resolve_location(exchange.url(), &link).map_err(|e| Error::ProtocolState {
+        reason: format!("unusable next-page link: {e}"),
     })?;
     if origin(&next).as_deref() != Some(session.base()) {
         return Err(Error::ProtocolState {

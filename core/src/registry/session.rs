@@ -5,7 +5,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::Value;
 
-use super::auth::{BearerChallenge, Challenge, Scope, parse_challenges};
+use super::auth::{
+    BearerChallenge, Challenge, Scope, is_header_safe_token, parse_challenges, realm_refusal,
+};
 use super::errors::{RetryPolicy, parse_error_body};
 use super::http::{Body, Method, Request, Response, ResponseBody, encode_query, origin, resolve};
 use crate::Error;
@@ -101,33 +103,56 @@ impl Session {
         &self.base
     }
 
+    /// `host[:port]` of the registry.
+    pub fn registry(&self) -> &str {
+        self.base.split_once("://").map_or(&self.base, |(_, r)| r)
+    }
+
     /// The URL of an API path (`/v2/...`).
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    fn authorization(&self, url: &str, scopes: &[Scope], now_ms: u64) -> Option<String> {
+    fn authorization(
+        &self,
+        url: &str,
+        scopes: &[Scope],
+        now_ms: u64,
+    ) -> Result<Option<String>, Error> {
         // Credentials and tokens are for the registry's origin only: never for a redirect
         // target such as a storage bucket.
-        if origin(url).as_deref() != Some(self.base.as_str()) {
-            return None;
+        if !self.is_own_origin(url) {
+            return Ok(None);
         }
         if let Some(Credentials::AccessToken(token)) = &self.credentials {
-            return Some(format!("Bearer {token}"));
+            if !is_header_safe_token(token) {
+                return Err(Error::AuthInvalid {
+                    reason: format!(
+                        "the access token for {} has characters an Authorization header cannot carry",
+                        self.registry()
+                    ),
+                });
+            }
+            return Ok(Some(format!("Bearer {token}")));
         }
         if let Some(cached) = self
             .tokens
             .iter()
             .find(|t| t.covers(scopes) && t.expires_at_ms > now_ms + TOKEN_MARGIN_MS)
         {
-            return Some(format!("Bearer {}", cached.token));
+            return Ok(Some(format!("Bearer {}", cached.token)));
         }
-        match (&self.credentials, self.basic) {
+        Ok(match (&self.credentials, self.basic) {
             (Some(Credentials::Basic { username, password }), true) => {
                 Some(basic(username, password))
             }
             _ => None,
-        }
+        })
+    }
+
+    /// Whether `url` is on the registry's origin (scheme, host and port).
+    pub fn is_own_origin(&self, url: &str) -> bool {
+        origin(url).as_deref() == Some(self.base.as_str())
     }
 
     /// The token request for a Bearer challenge (the Docker token protocol; OAuth2 with a
@@ -137,20 +162,13 @@ impl Session {
         challenge: &BearerChallenge,
         scopes: &[Scope],
     ) -> Result<Request, Error> {
-        let realm_origin = origin(&challenge.realm).ok_or_else(|| Error::AuthInvalid {
-            reason: format!(
-                "the token realm {:?} is not an absolute URL",
-                challenge.realm
-            ),
-        })?;
-        // A realm reached over plain HTTP would see the credentials in clear: allowed only when
-        // the registry itself is plain HTTP on the same host (a loopback test registry).
-        if realm_origin.starts_with("http://") && host_of(&realm_origin) != host_of(&self.base) {
-            return Err(Error::AuthInvalid {
-                reason: format!(
-                    "refusing to send credentials to the plain-HTTP token realm {}",
-                    challenge.realm
-                ),
+        // The realm receives the credentials (Basic, or the refresh token): it must be one
+        // they may go to.
+        if let Some(reason) = realm_refusal(&challenge.realm, &self.base) {
+            return Err(Error::AuthRealmRefused {
+                realm: escape_controls(&challenge.realm),
+                registry: self.registry().to_owned(),
+                reason,
             });
         }
         let mut scopes: Vec<String> = scopes.iter().map(ToString::to_string).collect();
@@ -211,6 +229,14 @@ impl Session {
             .ok_or_else(|| Error::AuthInvalid {
                 reason: "the token response has neither token nor access_token".into(),
             })?;
+        if !is_header_safe_token(token) {
+            return Err(Error::AuthInvalid {
+                reason: format!(
+                    "the token from {} has characters an Authorization header cannot carry",
+                    self.registry()
+                ),
+            });
+        }
         let seconds = value
             .get("expires_in")
             .and_then(Value::as_u64)
@@ -236,14 +262,6 @@ impl CachedToken {
 
 fn basic(username: &str, password: &str) -> String {
     format!("Basic {}", BASE64.encode(format!("{username}:{password}")))
-}
-
-fn host_of(origin: &str) -> &str {
-    let authority = origin.split_once("://").map_or(origin, |(_, a)| a);
-    match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default(),
-    }
 }
 
 /// What an operation step asks of the host.
@@ -328,9 +346,9 @@ impl Exchange {
         self.request.clone()
     }
 
-    fn send(&mut self, session: &Session, now_ms: u64) -> Step {
+    fn send(&mut self, session: &Session, now_ms: u64) -> Result<Step, Error> {
         let mut request = self.request.clone();
-        let authorization = session.authorization(&request.url, &self.scopes, now_ms);
+        let authorization = session.authorization(&request.url, &self.scopes, now_ms)?;
         self.authorized = authorization.is_some();
         if let Some(authorization) = authorization {
             request
@@ -338,7 +356,7 @@ impl Exchange {
                 .push(("Authorization".to_owned(), authorization));
         }
         self.state = ExchangeState::Sent;
-        Step::Event(Event::Send(request))
+        Ok(Step::Event(Event::Send(request)))
     }
 
     pub(crate) fn step(
@@ -348,13 +366,13 @@ impl Exchange {
         now_ms: u64,
     ) -> Result<Step, Error> {
         match (&self.state, input) {
-            (ExchangeState::Ready | ExchangeState::Waiting, _) => Ok(self.send(session, now_ms)),
+            (ExchangeState::Ready | ExchangeState::Waiting, _) => self.send(session, now_ms),
             (ExchangeState::Token, Input::Response(response)) => {
                 if response.status != 200 {
                     return Err(registry_error(&response));
                 }
                 session.store_token(&self.scopes, &response, now_ms)?;
-                Ok(self.send(session, now_ms))
+                self.send(session, now_ms)
             }
             (ExchangeState::Sent, Input::Response(response)) => {
                 self.on_response(session, response, now_ms)
@@ -372,6 +390,11 @@ impl Exchange {
         now_ms: u64,
     ) -> Result<Step, Error> {
         match response.status {
+            // A challenge from another origin (a storage backend a blob GET was redirected to)
+            // gets none of the registry's credentials: no token request with them, no Basic.
+            401 if !session.is_own_origin(&self.request.url) => {
+                Err(foreign_challenge(session, &self.request.url, &response))
+            }
             401 if self.auth_rounds < MAX_AUTH_ROUNDS => {
                 self.auth_rounds += 1;
                 let challenges = response
@@ -401,7 +424,7 @@ impl Exchange {
                 // this request was in flight without them.
                 if basic_offered && have_basic && !self.authorized {
                     session.basic = true;
-                    return Ok(self.send(session, now_ms));
+                    return self.send(session, now_ms);
                 }
                 Err(registry_error(&response))
             }
@@ -419,14 +442,15 @@ impl Exchange {
                         reason: format!("more than {MAX_REDIRECTS} redirects"),
                     });
                 }
-                let target =
-                    resolve(&self.request.url, location).ok_or_else(|| Error::ProtocolState {
-                        reason: format!("cannot resolve the redirect to {location:?}"),
-                    })?;
+                let target = resolve_location(&self.request.url, location)?;
                 // HTTPS must not be downgraded to HTTP by a redirect.
                 if self.request.url.starts_with("https://") && target.starts_with("http://") {
-                    return Err(Error::ProtocolState {
-                        reason: format!("refusing a redirect from HTTPS to {target}"),
+                    return Err(Error::LocationRefused {
+                        location: target,
+                        reason: format!(
+                            "a redirect from HTTPS ({}) to plain HTTP",
+                            self.request.url
+                        ),
                     });
                 }
                 self.request.url = target;
@@ -434,7 +458,7 @@ impl Exchange {
                     self.request.method = Method::Get;
                     self.request.body = Body::Empty;
                 }
-                Ok(self.send(session, now_ms))
+                self.send(session, now_ms)
             }
             status => {
                 self.attempts += 1;
@@ -469,6 +493,79 @@ pub(crate) fn registry_error(response: &Response) -> Error {
         status: response.status,
         errors,
     }
+}
+
+/// The error for a 401 from another origin than the registry's: the answer, naming the host
+/// that asked, whose challenge gets no registry credentials.
+fn foreign_challenge(session: &Session, url: &str, response: &Response) -> Error {
+    let host = origin(url).unwrap_or_default();
+    let mut errors = vec![super::errors::RegistryError {
+        code: "UNAUTHORIZED".into(),
+        message: format!(
+            "{host} asked for credentials after a redirect; the credentials of {} are not sent to another origin",
+            session.registry()
+        ),
+        detail: None,
+    }];
+    errors.extend(parse_error_body(response.status, &response.body));
+    Error::Registry {
+        status: response.status,
+        errors,
+    }
+}
+
+/// Resolves a redirect or upload `Location` against the URL it answered: refused when it is
+/// not a URL a host can send (spaces, control characters, another scheme than http(s)).
+pub(crate) fn resolve_location(base: &str, location: &str) -> Result<String, Error> {
+    if location.chars().any(|c| !c.is_ascii_graphic()) {
+        return Err(Error::LocationRefused {
+            location: escape_controls(location),
+            reason: "it has spaces, control or non-ASCII characters".into(),
+        });
+    }
+    // A scheme (RFC 3986 §3.1) other than http(s) is never followed; an upper-case HTTP one
+    // is read as such.
+    let scheme_end = location
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "+-.".contains(c)))
+        .filter(|&i| i > 0 && location[i..].starts_with(':'));
+    let location = match scheme_end {
+        Some(end) => {
+            let scheme = location[..end].to_ascii_lowercase();
+            if scheme != "http" && scheme != "https" {
+                return Err(Error::LocationRefused {
+                    location: location.to_owned(),
+                    reason: format!("its scheme {scheme:?} is not http or https"),
+                });
+            }
+            format!("{scheme}{}", &location[end..])
+        }
+        None => location.to_owned(),
+    };
+    let location = location.as_str();
+    let target = resolve(base, location).ok_or_else(|| Error::LocationRefused {
+        location: location.to_owned(),
+        reason: format!("it cannot be resolved against {base}"),
+    })?;
+    if !(target.starts_with("http://") || target.starts_with("https://")) {
+        return Err(Error::LocationRefused {
+            location: target,
+            reason: "it is not an http or https URL".into(),
+        });
+    }
+    Ok(target)
+}
+
+/// Text with its control characters escaped, for messages.
+pub(crate) fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Whether a request of this kind captures its body (JSON documents, errors) or streams it.
