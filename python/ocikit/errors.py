@@ -27,9 +27,9 @@ failure and look at ``code`` for the exact one::
 
 Codes without a more specific class raise :class:`OciError` itself.
 
-Network failures are :class:`OciError`\ s that are also the built-in :class:`ConnectionError`
-or :class:`TimeoutError`, so code that catches :class:`OSError` keeps working; their messages
-name the host. Failures of local files (a file to push that cannot be read, an output
+Network failures are :class:`OciError` exceptions that are also the built-in
+:class:`ConnectionError` or :class:`TimeoutError`, so code that catches :class:`OSError` keeps
+working; their messages name the host. Failures of local files (a file to push that cannot be read, an output
 directory that cannot be written) stay the standard library's :class:`OSError`.
 """
 
@@ -275,9 +275,12 @@ _CLASSES: dict[str, type[OciError]] = {
     "NAME_UNKNOWN": RegistryError,
     "UNSUPPORTED": RegistryError,
     "TOOMANYREQUESTS": RegistryError,
-    # Codes of issue 9 (core-auth-limits engineer, minimal: the Python-host engineer chooses
-    # their final classes).
-    "LIMIT_EXCEEDED": OciError,
-    "AUTH_REALM_REFUSED": OciError,
-    "LOCATION_REFUSED": OciError,
+    # Transport failures, limits and the security policy (DESIGN.md, "Security policy").
+    "NETWORK_ERROR": NetworkError,
+    "TLS_ERROR": NetworkError,
+    "TIMEOUT": OperationTimeoutError,
+    "LIMIT_EXCEEDED": LimitExceededError,
+    "AUTH_REALM_REFUSED": PolicyError,
+    "LOCATION_REFUSED": PolicyError,
+    "PATH_UNSAFE": PolicyError,
 }
