@@ -2,17 +2,24 @@
 //! the way ORAS reads them: the first component is always the registry).
 //!
 //! ```text
-//! registry    ::= host [":" port]              host: DNS name, IPv4, or [IPv6]
+//! registry    ::= host [":" port]              host: DNS name, IPv4, or "[" IPv6address "]"
 //! repository  ::= component ("/" component)*   component: [a-z0-9]+ ((\.|_|__|-+)[a-z0-9]+)*
 //! tag         ::= [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}
 //! ```
+//!
+//! An IPv6 host is an RFC 4291 §2.2 text address as RFC 3986's `IPv6address` writes it: eight
+//! groups of one to four hex digits, or fewer with one `::`, the last 32 bits optionally as a
+//! dotted-decimal IPv4 address; no zone identifier (RFC 6874), as in distribution/reference.
+//! The repository path is at most 255 characters ([`MAX_NAME_LEN`]); the registry does not
+//! count towards it, as in distribution/reference v0.6, Docker and containerd.
 
 use std::fmt;
 use std::str::FromStr;
 
 use crate::{Digest, Error};
 
-/// The longest `registry/repository` accepted (distribution's `NameTotalLengthMax`).
+/// The longest repository path accepted, registry not included (distribution/reference's
+/// `RepositoryNameTotalLengthMax`, which v0.6 applies to the path alone).
 pub const MAX_NAME_LEN: usize = 255;
 
 /// A parsed reference to a manifest in a registry.
@@ -85,8 +92,8 @@ impl Reference {
         };
         check_registry(registry).map_err(invalid)?;
         check_repository(repository).map_err(invalid)?;
-        if registry.len() + 1 + repository.len() > MAX_NAME_LEN {
-            return Err(invalid("registry/repository is longer than 255 characters"));
+        if repository.len() > MAX_NAME_LEN {
+            return Err(invalid("the repository is longer than 255 characters"));
         }
         if let Some(tag) = tag {
             check_tag(tag).map_err(invalid)?;
@@ -163,12 +170,13 @@ impl FromStr for Reference {
 fn check_registry(registry: &str) -> Result<(), &'static str> {
     let (host, port) = split_host_port(registry)?;
     if let Some(ipv6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        if !ipv6.contains(':')
-            || !ipv6
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-        {
-            return Err("the registry's IPv6 address is malformed");
+        if ipv6.contains('%') {
+            return Err("an IPv6 registry address may not have a zone identifier");
+        }
+        if !is_ipv6(ipv6) {
+            return Err(
+                "the registry's IPv6 address is malformed (RFC 4291: eight groups of 1-4 hex digits, or fewer with one '::', optionally ending in an IPv4 address)",
+            );
         }
     } else {
         let label_ok = |label: &str| {
@@ -196,6 +204,57 @@ fn check_registry(registry: &str) -> Result<(), &'static str> {
         }
     }
     Ok(())
+}
+
+/// RFC 3986 `IPv6address` (RFC 4291 §2.2 text forms 1 to 3): `x:x:x:x:x:x:x:x` with 1 to 4
+/// hex digits per group, one `::` standing for one or more zero groups, and the last two groups
+/// optionally written as an IPv4 address (`::ffff:192.0.2.1`).
+fn is_ipv6(text: &str) -> bool {
+    /// The number of 16-bit groups `part` holds (`a:b:c`, the last maybe IPv4), if valid.
+    fn groups(part: &str, ipv4_tail: bool) -> Option<usize> {
+        if part.is_empty() {
+            return Some(0);
+        }
+        let pieces: Vec<&str> = part.split(':').collect();
+        let mut count = 0;
+        for (i, piece) in pieces.iter().enumerate() {
+            if ipv4_tail && i == pieces.len() - 1 && piece.contains('.') {
+                if !is_ipv4(piece) {
+                    return None;
+                }
+                count += 2;
+            } else if (1..=4).contains(&piece.len()) && piece.bytes().all(|b| b.is_ascii_hexdigit())
+            {
+                count += 1;
+            } else {
+                return None;
+            }
+        }
+        Some(count)
+    }
+    match text.split_once("::") {
+        // "::" stands for at least one zero group, so at most seven are written.
+        Some((head, tail)) => {
+            !tail.contains("::")
+                && matches!(
+                    (groups(head, false), groups(tail, true)),
+                    (Some(h), Some(t)) if h + t <= 7
+                )
+        }
+        None => groups(text, true) == Some(8),
+    }
+}
+
+/// RFC 3986 `IPv4address`: four `dec-octet`s (0 to 255, no leading zeros) joined by dots.
+fn is_ipv4(text: &str) -> bool {
+    let octets: Vec<&str> = text.split('.').collect();
+    octets.len() == 4
+        && octets.iter().all(|octet| {
+            (1..=3).contains(&octet.len())
+                && octet.bytes().all(|b| b.is_ascii_digit())
+                && (octet.len() == 1 || !octet.starts_with('0'))
+                && octet.parse::<u16>().is_ok_and(|n| n <= 255)
+        })
 }
 
 /// `host[:port]`, where host may be a bracketed IPv6 address.

@@ -8,6 +8,11 @@
 //! (padded base64 that matches digest and size), the top-level `mediaType`, `artifactType`
 //! with the empty config, `created` as RFC 3339 and duplicate JSON keys are errors — rules the
 //! schemas cannot express or leave out.
+//!
+//! An image config is type-checked field by field as `config.md` types it, the execution
+//! parameters under `config` included (`Env`, `Cmd`, `Labels` under the annotation rules, the
+//! reserved `Memory`, `MemorySwap`, `CpuShares` and `Healthcheck`, …); fields the spec does not
+//! define are ignored, as it requires.
 
 use std::fmt;
 
@@ -604,7 +609,9 @@ impl Validator {
             self.strings(v, "/os.features", CONFIG);
         }
         if let Some(v) = optional("config") {
-            self.object(v, "/config", CONFIG);
+            if let Some(execution) = self.object(v, "/config", CONFIG) {
+                self.execution(execution);
+            }
         }
         if let Some(rootfs) = self.required(object, "", "rootfs", CONFIG) {
             if let Some(rootfs) = self.object(rootfs, "/rootfs", CONFIG) {
@@ -640,6 +647,88 @@ impl Validator {
                         self.history(item, &format!("/history/{i}"));
                     }
                 }
+            }
+        }
+    }
+
+    /// The execution parameters of an image config (`config.md`, the `config` object). Each is
+    /// OPTIONAL, so null is accepted; keys the spec does not define are left alone.
+    fn execution(&mut self, object: &Map<String, Value>) {
+        const RULE: &str = "config.md#properties (config)";
+        for (key, value) in object.iter().filter(|(_, v)| !v.is_null()) {
+            let here = join("/config", key);
+            match key.as_str() {
+                "User" | "WorkingDir" | "StopSignal" => {
+                    self.string(value, &here, RULE);
+                }
+                "Entrypoint" | "Cmd" => {
+                    self.strings(value, &here, RULE);
+                }
+                "Env" => self.env(value, &here),
+                // Go's map[string]struct{}: each key maps to an empty object.
+                "ExposedPorts" | "Volumes" => self.set(value, &here),
+                // "This property MUST use the annotation rules."
+                "Labels" => self.annotations(value, &here),
+                "ArgsEscaped" if !value.is_boolean() => {
+                    self.wrong_type(&here, "a boolean", value, RULE);
+                }
+                // Reserved by config.md "to maintain compatibility", typed integer (Go int64).
+                "Memory" | "MemorySwap" | "CpuShares" if value.as_i64().is_none() => {
+                    self.wrong_type(&here, "an integer", value, RULE);
+                }
+                // Reserved by config.md, typed object.
+                "Healthcheck" => {
+                    self.object(value, &here, RULE);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// `Env`: an array of strings, each `VARNAME=value` (an entry without `=` is a warning:
+    /// runtimes drop it or unset the variable, so it is most likely a mistake).
+    fn env(&mut self, value: &Value, path: &str) {
+        const RULE: &str = "config.md#properties (config.Env: VARNAME=\"var value\")";
+        let Some(items) = value.as_array() else {
+            self.wrong_type(path, "an array of strings", value, RULE);
+            return;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let here = format!("{path}/{i}");
+            let Some(entry) = self.string(item, &here, RULE) else {
+                continue;
+            };
+            if !entry
+                .split_once('=')
+                .is_some_and(|(name, _)| !name.is_empty())
+            {
+                self.warning(
+                    "ENV_ENTRY_INVALID",
+                    &here,
+                    RULE,
+                    format!("Env entries are VARNAME=value, found {entry:?}"),
+                );
+            }
+        }
+    }
+
+    /// `ExposedPorts` and `Volumes`: sets written as objects whose values are empty objects.
+    fn set(&mut self, value: &Value, path: &str) {
+        const RULE: &str = "config.md#properties (config.ExposedPorts, config.Volumes)";
+        let Some(object) = self.object(value, path, RULE) else {
+            return;
+        };
+        for (key, item) in object {
+            let here = join(path, key);
+            match item.as_object() {
+                None => self.wrong_type(&here, "an object ({})", item, RULE),
+                Some(map) if !map.is_empty() => self.warning(
+                    "SET_ENTRY_NOT_EMPTY",
+                    &here,
+                    RULE,
+                    format!("{key:?} should map to the empty object {{}}; its fields are ignored"),
+                ),
+                Some(_) => {}
             }
         }
     }

@@ -47,7 +47,11 @@ fn digest_compute_vectors() {
     for case in cases {
         let data = input_bytes(&case["input"]);
         assert_eq!(data.len() as u64, case["size"].as_u64().expect("size"));
-        for (algorithm, key) in [(Algorithm::Sha256, "sha256"), (Algorithm::Sha512, "sha512")] {
+        for (algorithm, key) in [
+            (Algorithm::Sha256, "sha256"),
+            (Algorithm::Sha512, "sha512"),
+            (Algorithm::Blake3, "blake3"),
+        ] {
             let expected = str_of(case, key);
             let whole = digest::compute(&algorithm, &data).expect("supported");
             assert_eq!(whole.to_string(), expected, "{}", case["name"]);

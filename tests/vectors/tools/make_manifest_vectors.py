@@ -15,6 +15,8 @@ import hashlib
 import json
 import pathlib
 
+import blake3_reference
+
 OUT = pathlib.Path(__file__).resolve().parent.parent / "manifests"
 
 EMPTY = {"mediaType": "application/vnd.oci.empty.v1+json",
@@ -26,6 +28,8 @@ LAYER = {"mediaType": "application/vnd.example.docs.layer.v1+md", "digest": MD_D
          "annotations": {"org.opencontainers.image.title": "overview.md"}}
 H = hashlib.sha256(b"x").hexdigest()
 H512 = hashlib.sha512(b"x").hexdigest()
+H384 = hashlib.sha384(b"x").hexdigest()
+B3 = blake3_reference.blake3(b"x")
 
 ARTIFACT = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
             "artifactType": "application/vnd.example.docs.config.v1+json",
@@ -219,9 +223,13 @@ digest_cases = [
     ("uppercase algorithm", "SHA256:" + H, "DIGEST_INVALID"),
     ("bad separator", "sha256/x:" + H, "DIGEST_INVALID"),
     ("non-hex", "sha256:" + "z" * 64, "DIGEST_INVALID"),
-    ("unregistered algorithm", "blake3:" + H, "DIGEST_UNSUPPORTED"),
+    ("unregistered algorithm", "sha384:" + H384, "DIGEST_UNSUPPORTED"),
     ("unregistered with base64url encoded", "multihash+base58:QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8", "DIGEST_UNSUPPORTED"),
-    ("unregistered with bad encoded", "blake3:a+b", "DIGEST_INVALID"),
+    ("unregistered with bad encoded", "sha384:a+b", "DIGEST_INVALID"),
+    ("blake3 valid", "blake3:" + B3, None),
+    ("blake3 uppercase", "blake3:" + B3.upper(), "DIGEST_INVALID"),
+    ("blake3 63 chars", "blake3:" + B3[:-1], "DIGEST_INVALID"),
+    ("blake3 with a sha512 length", "blake3:" + H512, "DIGEST_INVALID"),
 ]
 for name, digest, code in digest_cases:
     sev = W if code == "DIGEST_UNSUPPORTED" else E
@@ -265,9 +273,12 @@ add(G, "data base64url alphabet", with_data(b"\xfb\xff", data="-_8="), kind="des
 add(G, "data with whitespace", with_data(b"hello world", data="aGVsbG8g d29ybGQ="), kind="descriptor", findings=[("DATA_INVALID", E, "/data")])
 add(G, "data non-canonical trailing bits", with_data(b"h", data="aB=="), kind="descriptor", findings=[("DATA_INVALID", E, "/data")])
 add(G, "data a number", with_data(b"h", data=5), kind="descriptor", findings=[("JSON_INVALID", E, "/data")])
-add(G, "data with an unregistered digest is not checked", with_data(b"hi", digest="blake3:" + H), kind="descriptor",
+add(G, "data with an unregistered digest is not checked", with_data(b"hi", digest="sha384:" + H384), kind="descriptor",
     findings=[("DIGEST_UNSUPPORTED", W, "/digest")])
 add(G, "data with sha512", with_data(b"hi", digest="sha512:" + hashlib.sha512(b"hi").hexdigest()), kind="descriptor")
+add(G, "data with blake3", with_data(b"hi", digest="blake3:" + blake3_reference.blake3(b"hi")), kind="descriptor")
+add(G, "data not matching its blake3 digest", with_data(b"hi", digest="blake3:" + B3), kind="descriptor",
+    findings=[("DATA_INVALID", E, "/data")])
 add(G, "data and bad digest: digest reported", with_data(b"hi", digest="sha256:XYZ"), kind="descriptor",
     findings=[("DIGEST_INVALID", E, "/digest")])
 add(G, "artifactType invalid", mutate(DESCRIPTOR, ["artifactType"], "sbom"), kind="descriptor", findings=[("MEDIA_TYPE_INVALID", E, "/artifactType")])
@@ -354,6 +365,75 @@ add(G, "history empty_layer a string", mutate(CONFIG, ["history", 1, "empty_laye
     findings=[("JSON_INVALID", E, "/history/1/empty_layer")])
 add(G, "history not an array", mutate(CONFIG, ["history"], {}), kind="config", findings=[("JSON_INVALID", E, "/history")])
 add(G, "os.features not an array", mutate(CONFIG, ["os.features"], "sse4"), kind="config", findings=[("JSON_INVALID", E, "/os.features")])
+
+# config.md types every field of the execution parameters too (`config`); null stands for absent.
+EXEC = {"User": "alice", "Memory": 2048, "MemorySwap": -1, "CpuShares": 8, "ExposedPorts": {"8080/tcp": {}, "53/udp": {}},
+        "Env": ["PATH=/usr/local/bin:/usr/bin", "FOO=", "BAR=a=b"], "Entrypoint": ["/bin/my-app-binary"],
+        "Cmd": ["--foreground", "--config", "/etc/my-app.d/default.cfg"],
+        "Volumes": {"/var/job-result-data": {}, "/var/log/my-app-logs": {}}, "WorkingDir": "/home/alice",
+        "Labels": {"com.example.project.git.url": "https://example.com/project.git",
+                   "org.opencontainers.image.created": "2015-10-31T22:22:56Z"},
+        "StopSignal": "SIGRTMIN+3", "ArgsEscaped": False, "Healthcheck": {"Test": ["CMD", "true"]}}
+FULL = {**CONFIG, "config": EXEC}
+add(G, "every execution parameter", FULL, kind="config")
+add(G, "execution parameters null (Go writes them)", mutate(CONFIG, ["config"], {k: None for k in EXEC}), kind="config")
+add(G, "execution parameters empty", mutate(CONFIG, ["config"], {}), kind="config")
+add(G, "unknown execution parameter ignored", mutate(FULL, ["config", "OnBuild"], 7), kind="config")
+for key, value, expected in [
+    ("User", 1234, "a string"), ("WorkingDir", ["/"], "a string"), ("StopSignal", 15, "a string"),
+    ("Cmd", "x", "an array"), ("Entrypoint", {"0": "/bin/sh"}, "an array"), ("Env", "PATH=/bin", "an array"),
+    ("ExposedPorts", ["8080/tcp"], "an object"), ("Volumes", ["/data"], "an object"), ("Labels", ["a=b"], "an object"),
+    ("ArgsEscaped", "true", "a boolean"), ("ArgsEscaped", 1, "a boolean"), ("Memory", "2g", "an integer"),
+    ("Memory", 1.5, "an integer"), ("MemorySwap", True, "an integer"), ("CpuShares", 2**63, "an integer"),
+    ("Healthcheck", "CMD true", "an object"),
+]:
+    add(G, f"config.{key} {json.dumps(value)} (must be {expected})", mutate(FULL, ["config", key], value), kind="config",
+        findings=[("JSON_INVALID", E, "/config/" + key)])
+add(G, "config.Cmd with a number", mutate(FULL, ["config", "Cmd"], ["sh", 7]), kind="config", findings=[("JSON_INVALID", E, "/config/Cmd/1")])
+add(G, "config.Entrypoint with null", mutate(FULL, ["config", "Entrypoint"], [None]), kind="config",
+    findings=[("JSON_INVALID", E, "/config/Entrypoint/0")])
+add(G, "config.Env with a number", mutate(FULL, ["config", "Env"], [7353]), kind="config", findings=[("JSON_INVALID", E, "/config/Env/0")])
+add(G, "config.Env entries without '='", mutate(FULL, ["config", "Env"], ["PATH=/bin", "DEBUG", "=x", ""]), kind="config",
+    findings=[("ENV_ENTRY_INVALID", W, "/config/Env/1"), ("ENV_ENTRY_INVALID", W, "/config/Env/2"), ("ENV_ENTRY_INVALID", W, "/config/Env/3")])
+add(G, "config.Labels value a number", mutate(FULL, ["config", "Labels"], {"a": 1}), kind="config",
+    findings=[("JSON_INVALID", E, "/config/Labels/a")])
+add(G, "config.Labels value null", mutate(FULL, ["config", "Labels"], {"com.example.a": None}), kind="config",
+    findings=[("JSON_INVALID", E, "/config/Labels/com.example.a")])
+add(G, "config.Labels created not RFC 3339", mutate(FULL, ["config", "Labels"], {"org.opencontainers.image.created": "yesterday"}), kind="config",
+    findings=[("ANNOTATION_INVALID", E, "/config/Labels/org.opencontainers.image.created")])
+add(G, "config.Labels source not a URL", mutate(FULL, ["config", "Labels"], {"org.opencontainers.image.source": "my repo"}), kind="config",
+    findings=[("ANNOTATION_INVALID", W, "/config/Labels/org.opencontainers.image.source")])
+add(G, "config.Labels key without namespace (Docker's maintainer)", mutate(FULL, ["config", "Labels"], {"maintainer": "alice"}), kind="config",
+    findings=[("ANNOTATION_KEY_NOT_NAMESPACED", W, "/config/Labels/maintainer")])
+add(G, "config.Labels unknown org.opencontainers.image key", mutate(FULL, ["config", "Labels"], {"org.opencontainers.image.colour": "red"}), kind="config",
+    findings=[("ANNOTATION_KEY_RESERVED", W, "/config/Labels/org.opencontainers.image.colour")])
+add(G, "config.Labels duplicate key", text=json.dumps(FULL).replace('"com.example.project.git.url": ', '"com.example.a": "1", "com.example.a": "2", "com.example.project.git.url": '),
+    kind="config", findings=[("JSON_INVALID", E, "")])
+add(G, "config.ExposedPorts entry a string", mutate(FULL, ["config", "ExposedPorts"], {"8080/tcp": "yes"}), kind="config",
+    findings=[("JSON_INVALID", E, "/config/ExposedPorts/8080~1tcp")])
+add(G, "config.Volumes entry null", mutate(FULL, ["config", "Volumes"], {"/data": None}), kind="config",
+    findings=[("JSON_INVALID", E, "/config/Volumes/~1data")])
+add(G, "config.Volumes entry not empty", mutate(FULL, ["config", "Volumes"], {"/data": {"rw": True}}), kind="config",
+    findings=[("SET_ENTRY_NOT_EMPTY", W, "/config/Volumes/~1data")])
+add(G, "several execution parameters wrong at once",
+    mutate(mutate(mutate(FULL, ["config", "User"], 0), ["config", "Cmd"], "x"), ["config", "Labels"], {"a": 1}), kind="config",
+    findings=[("JSON_INVALID", E, "/config/User"), ("JSON_INVALID", E, "/config/Cmd"), ("JSON_INVALID", E, "/config/Labels/a")])
+add(G, "config detected with wrong execution parameters", mutate(FULL, ["config", "Cmd"], "x"), detect="config",
+    findings=[("JSON_INVALID", E, "/config/Cmd")])
+for key, value in [("author", 7), ("os.version", 10), ("variant", ["v8"])]:
+    add(G, f"{key} {json.dumps(value)}", mutate(CONFIG, [key], value), kind="config", findings=[("JSON_INVALID", E, "/" + key)])
+add(G, "os a number", mutate(CONFIG, ["os"], 1), kind="config", findings=[("JSON_INVALID", E, "/os")])
+add(G, "os.features with a number", mutate(CONFIG, ["os.features"], ["win32k", 1]), kind="config", findings=[("JSON_INVALID", E, "/os.features/1")])
+add(G, "rootfs.type a number", mutate(CONFIG, ["rootfs", "type"], 1), kind="config", findings=[("JSON_INVALID", E, "/rootfs/type")])
+add(G, "rootfs.diff_ids uppercase sha256", mutate(CONFIG, ["rootfs", "diff_ids"], ["sha256:" + H.upper()]), kind="config",
+    findings=[("DIGEST_INVALID", E, "/rootfs/diff_ids/0")])
+add(G, "rootfs.diff_ids a number", mutate(CONFIG, ["rootfs", "diff_ids"], [1]), kind="config", findings=[("JSON_INVALID", E, "/rootfs/diff_ids/0")])
+add(G, "rootfs.diff_ids blake3", mutate(CONFIG, ["rootfs", "diff_ids"], ["blake3:" + B3]), kind="config")
+add(G, "history entry a string", mutate(CONFIG, ["history"], ["ADD file"]), kind="config", findings=[("JSON_INVALID", E, "/history/0")])
+add(G, "history fields of the wrong type", mutate(CONFIG, ["history", 0], {"created": 1, "author": 2, "created_by": ["sh"], "comment": {}, "empty_layer": "no"}),
+    kind="config", findings=[("JSON_INVALID", E, "/history/0/" + k) for k in ["created", "author", "created_by", "comment", "empty_layer"]])
+add(G, "history fields null", mutate(CONFIG, ["history", 0], {"created": None, "author": None, "created_by": None, "comment": None, "empty_layer": None}),
+    kind="config")
 add(G, "artifact config {} as config kind", {}, kind="config",
     findings=[("FIELD_MISSING", E, "/architecture"), ("FIELD_MISSING", E, "/os"), ("FIELD_MISSING", E, "/rootfs")])
 
