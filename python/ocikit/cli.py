@@ -134,7 +134,7 @@ def _add_digest_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="files to hash; - is stdin")
     parser.add_argument(
         "--algorithm",
-        choices=("sha256", "sha512"),
+        choices=("sha256", "sha512", "blake3"),
         default="sha256",
         help="digest algorithm (default: sha256)",
     )
