@@ -37,8 +37,12 @@ const ERROR_BODY_MAX = 64 * 1024;
 // chunked upload from the registry's offset, before giving up.
 const DOWNLOAD_RESUMES = 3;
 const UPLOAD_RESUMES = 3;
-const CLIENT_OPTIONS = ["registry", "plainHttp", "credentials", "fetch", "concurrency", "retry"];
+const CLIENT_OPTIONS = ["registry", "plainHttp", "credentials", "fetch", "concurrency", "retry", "limits"];
 const MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json";
+// fetch reports no upload progress: a request body larger than this may take longer to send
+// than the stall timeout, so only the deadline bounds the wait for its answer (1 MiB goes out
+// within a 30 s stall timeout on any link faster than 35 KB/s).
+const STALL_BODY_MAX = 1024 * 1024;
 
 /** The Client class of an entry point, hashing with that entry's Digester. */
 export function clientClass(Digester) {
@@ -64,6 +68,8 @@ export function clientClass(Digester) {
         plainHttp: o.plainHttp,
         credentials: o.credentials,
         retry: o.retry,
+        // The engine holds the limits and puts them on each request it describes.
+        ...(o.limits === undefined ? {} : { limits: o.limits }),
       });
       this.#registry = o.registry;
       this.#fetch = fetch;
@@ -113,17 +119,17 @@ export function clientClass(Digester) {
       let op = getBlob(this.#session, reference, descriptor);
       const { size, digest } = descriptor;
       const { algorithm } = parseDigest(digest);
-      const bytes = new Uint8Array(size);
+      const bytes = blobBuffer(size, reference, digest);
       // Survives a resume: the bytes already held are hashed once.
       let digester = new Digester(algorithm);
       let received = 0;
-      const sink = async (response) => {
+      const sink = async (response, watch) => {
         if (response.status !== 206) {
           // The whole blob, from the start (also when a registry ignored the Range).
           digester = new Digester(algorithm);
           received = 0;
         }
-        await eachChunk(response, signal, (chunk) => {
+        await eachChunk(response, watch, (chunk) => {
           digester.update(chunk);
           // Bytes beyond the expected size are counted (the engine then reports SIZE_MISMATCH)
           // but neither kept nor waited for.
@@ -349,7 +355,7 @@ export function clientClass(Digester) {
       const { signal, onProgress } = callOptions(options, ["onProgress"], "options");
       const reference = this.#reference(ref);
       const fetched = await this.#run(getManifest(this.#session, reference), { signal });
-      const { manifest } = parseManifest(fetched.bytes);
+      const { manifest } = fromRegistry(() => parseManifest(fetched.bytes), this.#registry);
       const unique = new Map();
       for (const d of [manifest.config, ...manifest.layers]) if (!unique.has(d.digest)) unique.set(d.digest, d);
       const descriptors = [...unique.values()];
@@ -445,7 +451,7 @@ export function clientClass(Digester) {
       let input = { type: "start" };
       for (;;) {
         signal?.throwIfAborted();
-        const step = op.next(this.#session, input, Date.now());
+        const step = fromRegistry(() => op.next(this.#session, input, Date.now()), this.#registry);
         if (step.type === "done") return step.value;
         if (step.type === "wait") {
           // Up to a tenth more than asked, so that transfers told to back off together do not
@@ -459,13 +465,12 @@ export function clientClass(Digester) {
       }
     }
 
-    /** Sends one request as the engine describes it and reads the response as it asks. */
+    /**
+     * Sends one request as the engine describes it and reads the response as it asks, within the
+     * request's stall timeout and deadline.
+     */
     async #exchange(request, { signal, source, sink, onSent }) {
-      const headers = new Headers();
-      for (const [name, value] of request.headers) {
-        // fetch sets Content-Length from the body itself (and browsers forbid setting it).
-        if (name.toLowerCase() !== "content-length") headers.append(name, value);
-      }
+      const headers = requestHeaders(request);
       let body;
       const { body: described } = request;
       if (described instanceof Uint8Array) {
@@ -476,59 +481,221 @@ export function clientClass(Digester) {
         body = source instanceof StreamSource ? await source.slice(offset, offset + length) : source.slice(offset, offset + length);
       }
       const fetch = this.#fetch;
-      let response;
+      const watch = new TransferWatch(request, signal, body);
       try {
-        response = await fetch(request.url, {
-          method: request.method,
-          headers,
-          body,
-          // The engine follows redirects itself, so that credentials never go to another origin.
-          redirect: "manual",
-          signal,
-        });
-      } catch (error) {
-        throw transferError(request, "request", error, signal);
-      }
-      if (response.type === "opaqueredirect") {
-        throw new OciError(
-          "NETWORK_ERROR",
-          `${request.method} ${request.url} was redirected, and browsers hide redirects from fetch (redirect: "manual"): ocikit cannot follow it`,
-          { method: request.method, url: request.url, phase: "request", reason: "opaque redirect" },
-        );
-      }
-      const input = { type: "response", status: response.status, headers: [...response.headers] };
-      try {
-        if (request.responseBody === "stream" && response.status >= 200 && response.status < 300) {
-          input.streamed = await sink(response);
-        } else {
-          const max = request.responseBody === "stream" ? ERROR_BODY_MAX : request.responseBody.capture;
-          // One byte over the limit lets the engine tell "too large" from "exactly the limit".
-          input.body = await readBody(response, max + 1, signal);
+        let response;
+        try {
+          response = await fetch(request.url, {
+            method: request.method,
+            headers,
+            body,
+            // The engine follows redirects itself, so that credentials never go to another origin.
+            redirect: "manual",
+            signal: watch.signal,
+          });
+        } catch (error) {
+          throw transferError(request, "request", error, signal, watch);
         }
-      } catch (error) {
-        // The consumer's own errors (a progress callback's, a digest of an unknown algorithm)
-        // pass through; only a failed read is the network's.
-        if (!(error instanceof BodyReadError)) throw error;
-        throw transferError(request, "body", error.cause, signal);
+        if (response?.type === "opaqueredirect") {
+          throw new OciError(
+            "NETWORK_ERROR",
+            `${request.method} ${request.url} was redirected, and browsers hide redirects from fetch (redirect: "manual"): ocikit cannot follow it`,
+            { method: request.method, url: request.url, host: hostOf(request.url), phase: "request", reason: "opaque redirect" },
+          );
+        }
+        watch.answered();
+        const input = { type: "response", status: response.status, headers: [...response.headers] };
+        try {
+          if (request.responseBody === "stream" && response.status >= 200 && response.status < 300) {
+            input.streamed = await sink(response, watch);
+          } else {
+            const max = request.responseBody === "stream" ? ERROR_BODY_MAX : request.responseBody.capture;
+            // One byte over the limit lets the engine tell "too large" from "exactly the limit".
+            input.body = await readBody(response, max + 1, watch);
+          }
+        } catch (error) {
+          // The consumer's own errors (a progress callback's, a digest of an unknown algorithm)
+          // pass through; only a failed read is the network's.
+          if (!(error instanceof BodyReadError)) throw error;
+          throw transferError(request, "body", error.cause, signal, watch);
+        }
+        if (described !== null && !(described instanceof Uint8Array) && response.status < 300) {
+          onSent?.(described.blob.offset, described.blob.length);
+        }
+        return input;
+      } finally {
+        watch.close();
       }
-      if (described !== null && !(described instanceof Uint8Array) && response.status < 300) {
-        onSent?.(described.blob.offset, described.blob.length);
-      }
-      return input;
     }
   };
 }
 
-/** An error of fetch itself (not an HTTP answer): the signal's reason when aborted, else NETWORK_ERROR. */
-function transferError(request, phase, error, signal) {
+/**
+ * An error of fetch itself (not an HTTP answer): the caller's signal's reason when it aborted,
+ * TIMEOUT when the stall timeout or the deadline passed, else NETWORK_ERROR naming the host.
+ */
+function transferError(request, phase, error, signal, watch) {
   if (signal?.aborted) return signal.reason;
-  const reason = [error?.message, error?.cause?.message ?? error?.cause?.code].filter(Boolean).join(": ");
-  return new OciError("NETWORK_ERROR", `${request.method} ${request.url} failed: ${reason}`, {
+  if (watch.timeout !== null) return watch.timeout;
+  const reason = [error?.message, error?.cause?.message ?? error?.cause?.code].filter(Boolean).join(": ") || String(error);
+  const host = hostOf(request.url);
+  return new OciError("NETWORK_ERROR", `${request.method} ${request.url} failed (${host}): ${reason}`, {
     method: request.method,
     url: request.url,
+    host,
     phase,
     reason,
   }, { cause: error });
+}
+
+/** `host[:port]` of a URL (the whole text if it is no URL). */
+function hostOf(url) {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * The request's headers as fetch takes them. A value fetch refuses (a token from the registry
+ * with CR, LF or characters beyond Latin-1) is the registry's or the caller's fault, not a
+ * TypeError of this code: AUTH_INVALID for credentials, PROTOCOL_ERROR for anything else.
+ */
+function requestHeaders(request) {
+  const headers = new Headers();
+  for (const [name, value] of request.headers) {
+    // fetch sets Content-Length from the body itself (and browsers forbid setting it).
+    if (name.toLowerCase() === "content-length") continue;
+    try {
+      headers.append(name, value);
+    } catch (error) {
+      const host = hostOf(request.url);
+      const credentials = name.toLowerCase() === "authorization";
+      throw new OciError(
+        credentials ? "AUTH_INVALID" : "PROTOCOL_ERROR",
+        `${request.method} ${request.url}: the ${name} header cannot be sent (${host}): ${credentials ? "the credentials or the token hold" : "its value holds"} characters an HTTP header cannot carry (control characters or beyond Latin-1)`,
+        { method: request.method, url: request.url, host, header: name, reason: "invalid header value" },
+        { cause: error },
+      );
+    }
+  }
+  return headers;
+}
+
+/**
+ * Runs a call into the engine (or a parse of what a registry sent) and turns a RangeError about
+ * a number JS cannot hold exactly (a size beyond Number.MAX_SAFE_INTEGER) into SIZE_INVALID: the
+ * number came from the registry, so it is the registry's error, not the caller's.
+ */
+function fromRegistry(call, registry) {
+  try {
+    return call();
+  } catch (error) {
+    if (!(error instanceof RangeError && /MAX_SAFE_INTEGER/.test(error.message))) throw error;
+    throw new OciError("SIZE_INVALID", `${registry} sent a number JavaScript cannot hold exactly: ${error.message}`, {
+      registry,
+      reason: error.message,
+    }, { cause: error });
+  }
+}
+
+/**
+ * The buffer of a blob download: the declared size at once (allocated lazily by the runtime,
+ * so untouched pages cost nothing). A size the runtime cannot allocate in one Uint8Array (over
+ * about 4 GiB in Node, less in browsers) is LIMIT_EXCEEDED rather than a RangeError.
+ */
+function blobBuffer(size, reference, digest) {
+  try {
+    return new Uint8Array(size);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new OciError(
+      "LIMIT_EXCEEDED",
+      `${reference}: blob ${digest} is ${size} bytes, more than this runtime holds in one Uint8Array (fetchBlob keeps the blob in memory)`,
+      { reference, digest, limit: "memory", value: size },
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * The clock of one exchange: an AbortSignal for fetch and its body that aborts when the caller's
+ * signal does, when the request's stall timeout (`timeoutMs`: no byte for this long) passes, or
+ * when the operation's deadline (`deadlineMs`, Unix ms) does. `timeout` is then the TIMEOUT
+ * error. fetch reports no upload progress, so while a request body of more than
+ * STALL_BODY_MAX bytes is sent, only the deadline counts; the stall timer starts again with the
+ * answer.
+ */
+class TransferWatch {
+  #controller = new AbortController();
+  #request;
+  #outer;
+  #forward;
+  #stallMs;
+  #stall = undefined;
+  #deadline = undefined;
+  timeout = null;
+
+  constructor(request, outer, body) {
+    this.#request = request;
+    this.#outer = outer;
+    this.#forward = () => this.#controller.abort(outer.reason);
+    if (outer?.aborted) this.#forward();
+    else outer?.addEventListener("abort", this.#forward, { once: true });
+    const stallMs = request.timeoutMs;
+    this.#stallMs = Number.isSafeInteger(stallMs) && stallMs > 0 ? stallMs : null;
+    const deadlineMs = request.deadlineMs;
+    if (Number.isSafeInteger(deadlineMs) && deadlineMs > 0) {
+      this.#deadline = setTimeout(() => this.#expire("deadline"), Math.max(0, deadlineMs - Date.now()));
+    }
+    if (bodySize(body) <= STALL_BODY_MAX) this.touch();
+  }
+
+  get signal() {
+    return this.#controller.signal;
+  }
+
+  /** The answer's headers arrived: the stall timer runs again (it may have been off while sending). */
+  answered() {
+    this.touch();
+  }
+
+  /** Bytes moved: the stall timer starts over. */
+  touch() {
+    if (this.#stallMs === null || this.timeout !== null) return;
+    clearTimeout(this.#stall);
+    this.#stall = setTimeout(() => this.#expire("stall"), this.#stallMs);
+  }
+
+  close() {
+    clearTimeout(this.#stall);
+    clearTimeout(this.#deadline);
+    this.#outer?.removeEventListener("abort", this.#forward);
+  }
+
+  #expire(which) {
+    if (this.timeout !== null || this.#controller.signal.aborted) return;
+    const { method, url } = this.#request;
+    const host = hostOf(url);
+    const message =
+      which === "stall"
+        ? `${method} ${url}: ${host} sent nothing for ${this.#stallMs} ms (the stall timeout; limits.stallTimeoutMs changes it)`
+        : `${method} ${url}: the operation's deadline passed while waiting on ${host} (limits.deadlineMs changes it)`;
+    this.timeout = new OciError("TIMEOUT", message, {
+      method,
+      url,
+      host,
+      limit: which === "stall" ? "stallTimeoutMs" : "deadlineMs",
+      ...(which === "stall" ? { ms: this.#stallMs } : { deadlineMs: this.#request.deadlineMs }),
+    });
+    this.#controller.abort(this.timeout);
+  }
+}
+
+function bodySize(body) {
+  if (body === undefined || body === null) return 0;
+  return body instanceof Uint8Array ? body.byteLength : (body.size ?? 0);
 }
 
 /** A failure to read a response body (as opposed to an error of the code consuming it). */
@@ -540,10 +707,12 @@ class BodyReadError extends Error {
 
 /**
  * Feeds each chunk of a response body to `take` until it returns false or the body ends; the
- * rest of the body is cancelled when reading stops early for any reason.
+ * rest of the body is cancelled when reading stops early for any reason. Each chunk restarts
+ * the watch's stall timer; its signal (the caller's, a timeout) cancels the read.
  */
-async function eachChunk(response, signal, take) {
-  if (response.body === null) return;
+async function eachChunk(response, watch, take) {
+  if (response.body === null || response.body === undefined) return;
+  const { signal } = watch;
   const reader = response.body.getReader();
   const cancel = () => reader.cancel(signal.reason).catch(() => {});
   signal?.addEventListener("abort", cancel, { once: true });
@@ -562,6 +731,7 @@ async function eachChunk(response, signal, take) {
         ended = true;
         return;
       }
+      watch.touch();
       if (!take(next.value)) return;
     }
   } finally {
@@ -571,10 +741,10 @@ async function eachChunk(response, signal, take) {
 }
 
 /** A response body, at most `limit` bytes of it (the rest is not read). */
-async function readBody(response, limit, signal) {
+async function readBody(response, limit, watch) {
   const chunks = [];
   let total = 0;
-  await eachChunk(response, signal, (chunk) => {
+  await eachChunk(response, watch, (chunk) => {
     chunks.push(chunk);
     total += chunk.byteLength;
     return total < limit;

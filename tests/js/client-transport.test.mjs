@@ -128,6 +128,7 @@ for (const [label, ocikit] of implementations) {
       assert.deepEqual(error.details, {
         method: "HEAD",
         url: `${BASE}/v2/docs/manifests/v1`,
+        host: REGISTRY,
         phase: "request",
         reason: "fetch failed: connect ECONNREFUSED",
       });
