@@ -20,7 +20,7 @@ export interface InitOptions {
 export function init(options?: InitOptions): Promise<void>;
 
 /** The digest algorithms ocikit computes. */
-export type DigestAlgorithm = "sha256" | "sha512";
+export type DigestAlgorithm = "sha256" | "sha512" | "blake3";
 
 /** Bytes as ocikit accepts them: a Uint8Array (a Node Buffer is one), ArrayBuffer or view. */
 export type BytesLike = Uint8Array | ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
@@ -164,7 +164,7 @@ export class Digester {
 
 /** Options of {@link digestBlob}. */
 export interface DigestBlobOptions {
-  /** sha256 (default) or sha512. */
+  /** sha256 (default), sha512 or blake3. */
   algorithm?: DigestAlgorithm;
   /** Bytes read and hashed at a time; 4 MiB by default. */
   chunkSize?: number;
@@ -191,7 +191,7 @@ export interface DigestParts {
   algorithm: string;
   /** The part after the colon. */
   encoded: string;
-  /** Whether ocikit can compute and verify it (sha256, sha512). */
+  /** Whether ocikit can compute and verify it (sha256, sha512, blake3). */
   supported: boolean;
 }
 
