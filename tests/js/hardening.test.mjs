@@ -26,9 +26,12 @@ async function registry(routes, host = "127.0.0.1") {
   return server;
 }
 
-/** A listener on 127.0.0.2 that records what reaches it and answers with `handler` (404 by default). */
-async function attacker(handler = (_q, response) => json(response, 404, { errors: [] })) {
-  const server = await listen(handler, "127.0.0.2");
+/**
+ * A listener that records what reaches it and answers with `handler` (404 by default): on
+ * 127.0.0.2 (another host), or on another port of 127.0.0.1 (the same host, another origin).
+ */
+async function attacker(handler = (_q, response) => json(response, 404, { errors: [] }), host = "127.0.0.2") {
+  const server = await listen(handler, host);
   cleanups.push(server.close);
   return server;
 }
@@ -339,16 +342,22 @@ describe("credentials stay with the registry's origin (issue 9 items 1–3)", ()
     test(`a blob redirected to another origin that answers 401 (${scheme}) gets no registry credentials`, async () => {
       const blob = text("redirected blob");
       const descriptor = { mediaType: "application/octet-stream", digest: digest(blob), size: blob.length };
+      // The same host on another port: a realm there passed the old plain-HTTP realm check.
       const evil = await attacker((request, response, _r, self) => {
         if ((request.url ?? "").startsWith("/token")) return json(response, 200, { token: "evil-token" });
-        const challenge = scheme === "Basic" ? 'Basic realm="storage"' : `Bearer realm="${self.origin}/token",service="evil"`;
+        const challenge = scheme === "Basic" ? 'Basic realm="storage"' : `Bearer realm="${self.origin}/token",service="evil",scope="repository:docs:pull"`;
         return json(response, 401, { errors: [{ code: "UNAUTHORIZED", message: "who are you" }] }, { "WWW-Authenticate": challenge });
-      });
+      }, "127.0.0.1");
+      // The registry asks for its Basic credentials first, so the session holds them when the
+      // redirect's target challenges too.
       const server = await registry([
         [
           "GET",
           `/v2/docs/blobs/${descriptor.digest}`,
-          (_q, response) => {
+          (request, response) => {
+            if (request.headers.authorization === undefined) {
+              return json(response, 401, { errors: [{ code: "UNAUTHORIZED", message: "log in" }] }, { "WWW-Authenticate": 'Basic realm="registry"' });
+            }
             response.writeHead(307, { Location: `${evil.origin}/storage/blob?sig=1` });
             response.end();
           },
@@ -359,6 +368,7 @@ describe("credentials stay with the registry's origin (issue 9 items 1–3)", ()
         assert.ok(e instanceof OciError, `${e?.constructor?.name}: ${e?.message}`);
         return true;
       });
+      assert.ok(sawCredentials(server.requests), "the registry got its credentials");
       assert.ok(evil.requests.length >= 1, "the redirect was followed");
       assert.ok(!sawCredentials(evil.requests), JSON.stringify(evil.requests.map((r) => [r.method, r.url, r.headers.authorization])));
     });
