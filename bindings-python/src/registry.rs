@@ -294,7 +294,32 @@ impl PyRequest {
     /// reports `streamed=(digest, size)`), rather than read whole.
     #[getter]
     fn stream(&self) -> bool {
-        self.0.response_body == ResponseBody::Stream
+        matches!(self.0.response_body, ResponseBody::Stream { .. })
+    }
+
+    /// For a streamed request, the bytes of the body still expected: read at most
+    /// `stream_max + 1` of a 2xx body, stop there, and report the size seen (the engine answers
+    /// `SIZE_MISMATCH`); `None` for a captured body.
+    #[getter]
+    fn stream_max(&self) -> Option<u64> {
+        match self.0.response_body {
+            ResponseBody::Stream { max } => Some(max),
+            ResponseBody::Capture { .. } => None,
+        }
+    }
+
+    /// The stall timeout to enforce, in milliseconds: fail the request (feed
+    /// `Failure("timeout", …)`) when no byte moves for this long; 0 = none.
+    #[getter]
+    fn timeout_ms(&self) -> u64 {
+        self.0.timeout_ms
+    }
+
+    /// The absolute time (Unix ms, the clock of `now_ms`) by which the whole exchange must be
+    /// over, or `None`; past it, stop and feed `Failure("timeout", …)`.
+    #[getter]
+    fn deadline_ms(&self) -> Option<u64> {
+        self.0.deadline_ms
     }
 
     /// The most bytes of the response body to read (more is an error); for a streamed
@@ -303,7 +328,7 @@ impl PyRequest {
     fn capture_max(&self) -> u64 {
         match self.0.response_body {
             ResponseBody::Capture { max } => max,
-            ResponseBody::Stream => ocikit_core::registry::http::ERROR_BODY_MAX,
+            ResponseBody::Stream { .. } => ocikit_core::registry::http::ERROR_BODY_MAX,
         }
     }
 

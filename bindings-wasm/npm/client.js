@@ -506,10 +506,10 @@ export function clientClass(Digester) {
         watch.answered();
         const input = { type: "response", status: response.status, headers: [...response.headers] };
         try {
-          if (request.responseBody === "stream" && response.status >= 200 && response.status < 300) {
+          if ("stream" in request.responseBody && response.status >= 200 && response.status < 300) {
             input.streamed = await sink(response, watch);
           } else {
-            const max = request.responseBody === "stream" ? ERROR_BODY_MAX : request.responseBody.capture;
+            const max = "stream" in request.responseBody ? ERROR_BODY_MAX : request.responseBody.capture;
             // One byte over the limit lets the engine tell "too large" from "exactly the limit".
             input.body = await readBody(response, max + 1, watch);
           }

@@ -398,9 +398,23 @@ fn request_to_js(request: Request) -> Result<Object, JsValue> {
             set(&capture, "capture", &crate::size::to_js(max)?.into());
             capture.into()
         }
-        ResponseBody::Stream => JsValue::from_str("stream"),
+        ResponseBody::Stream { max } => {
+            let stream = Object::new();
+            set(&stream, "stream", &crate::size::to_js(max)?.into());
+            stream.into()
+        }
     };
     set(&object, "responseBody", &response_body);
+    set(
+        &object,
+        "timeoutMs",
+        &crate::size::to_js(request.timeout_ms)?.into(),
+    );
+    let deadline = match request.deadline_ms {
+        Some(ms) => crate::size::to_js(ms)?.into(),
+        None => JsValue::NULL,
+    };
+    set(&object, "deadlineMs", &deadline);
     Ok(object)
 }
 

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use ocikit_core::registry::session::{Credentials, Event, Input, Session};
 use ocikit_core::registry::{
-    AddReferrer, BlobExists, Body, CheckAuth, DeleteManifest, GetBlob, GetManifest, ListReferrers,
-    ListTags, PushBlob, PushOptions, PutManifest, Request, ResolveManifest, Response,
+    AddReferrer, BlobExists, Body, CheckAuth, DeleteManifest, Failure, FailureKind, GetBlob,
+    GetManifest, Limits, ListReferrers, ListTags, PushBlob, PushOptions, PutManifest, Request,
+    ResolveManifest, Response, ResponseBody,
 };
 use ocikit_core::{Descriptor, Digest, Error, MediaType, Reference};
 use serde_json::{Value, json};
@@ -167,11 +168,30 @@ fn session(spec: &Value) -> Session {
         }
         c => Some(Credentials::AccessToken(text(c, "accessToken"))),
     };
-    Session::new(
+    let session = Session::new(
         &text(spec, "registry"),
         spec["plainHttp"].as_bool().unwrap_or(false),
         credentials,
-    )
+    );
+    match spec.get("limits") {
+        None => session,
+        Some(given) => {
+            let mut limits = Limits::default();
+            for (key, field) in [
+                ("stallTimeoutMs", &mut limits.stall_timeout_ms),
+                ("requestTimeoutMs", &mut limits.request_timeout_ms),
+                ("deadlineMs", &mut limits.deadline_ms),
+                ("retryAfterMaxMs", &mut limits.retry_after_max_ms),
+                ("listEntriesMax", &mut limits.list_entries_max),
+                ("listBytesMax", &mut limits.list_bytes_max),
+            ] {
+                if let Some(value) = given.get(key) {
+                    *field = value.as_u64().expect("a limit");
+                }
+            }
+            session.with_limits(limits)
+        }
+    }
 }
 
 fn check_request(name: &str, request: &Request, expected: &Value) {
@@ -198,6 +218,24 @@ fn check_request(name: &str, request: &Request, expected: &Value) {
             "{name}: body"
         );
     }
+    if let Some(ms) = expected.get("timeoutMs") {
+        assert_eq!(Some(request.timeout_ms), ms.as_u64(), "{name}: timeoutMs");
+    }
+    if let Some(ms) = expected.get("deadlineMs") {
+        assert_eq!(request.deadline_ms, ms.as_u64(), "{name}: deadlineMs");
+    }
+    if let Some(body) = expected.get("responseBody") {
+        let want = match (body.get("capture"), body.get("stream")) {
+            (Some(max), None) => ResponseBody::Capture {
+                max: max.as_u64().expect("max"),
+            },
+            (None, Some(max)) => ResponseBody::Stream {
+                max: max.as_u64().expect("max"),
+            },
+            _ => panic!("{name}: responseBody is {{capture}} or {{stream}}"),
+        };
+        assert_eq!(request.response_body, want, "{name}: responseBody");
+    }
     if let Some(blob) = expected.get("bodyBlob") {
         let want = Body::Blob {
             offset: blob["offset"].as_u64().expect("offset"),
@@ -205,6 +243,17 @@ fn check_request(name: &str, request: &Request, expected: &Value) {
         };
         assert_eq!(request.body, want, "{name}: blob body");
     }
+}
+
+/// What the host feeds back for an exchange: its response, or its transport failure.
+fn input(exchange: &Value) -> Input {
+    if let Some(failure) = exchange.get("failure") {
+        return Input::Failure(Failure {
+            kind: FailureKind::parse(&text(failure, "kind")).expect("kind"),
+            message: text(failure, "message"),
+        });
+    }
+    Input::Response(response(&exchange["response"]))
 }
 
 fn response(spec: &Value) -> Response {
@@ -259,6 +308,7 @@ fn registry_transcripts_replay() {
             let mut op = operation(&session, &step["operation"]);
             let mut input = Input::Start;
             for exchange in step["exchanges"].as_array().expect("exchanges") {
+                let now = exchange["now"].as_u64().unwrap_or(now);
                 let event = match op.next(&mut session, input, now) {
                     Ok(event) => event,
                     Err(err) => panic!("{name}: failed early with {}: {err}", err.code()),
@@ -272,8 +322,9 @@ fn registry_transcripts_replay() {
                     panic!("{name}: expected a request, got {event:?}")
                 };
                 check_request(&name, &request, &exchange["request"]);
-                input = Input::Response(response(&exchange["response"]));
+                input = self::input(exchange);
             }
+            let now = step["nowEnd"].as_u64().unwrap_or(now);
             let outcome = match op.next(&mut session, input, now) {
                 Ok(Event::Done(result)) => Ok(result),
                 Ok(other) => panic!("{name}: expected the end, got {other:?}"),

@@ -67,8 +67,14 @@ pub enum ResponseBody {
     /// On success (2xx), stream it to the destination while hashing it with the algorithm of
     /// the blob's digest, and hand back the digest and size of the whole blob in
     /// [`Response::streamed`] (for a 206 answer to a `Range` request: append to what the host
-    /// already has, and hash that part first). Error bodies are captured as with `Capture`.
-    Stream,
+    /// already has, and hash that part first). Error bodies are captured as with `Capture`
+    /// (up to [`ERROR_BODY_MAX`]).
+    Stream {
+        /// The bytes of this body still expected: the host reads at most `max + 1` of them,
+        /// stops there (a body longer than its descriptor is never read whole) and reports the
+        /// size it saw; the engine answers `SIZE_MISMATCH` and does not retry it.
+        max: u64,
+    },
 }
 
 /// A request for the host to send. The host MUST NOT follow redirects itself: the engine does,
@@ -85,6 +91,15 @@ pub struct Request {
     pub body: Body,
     /// What to do with the response body.
     pub response_body: ResponseBody,
+    /// The stall timeout the host enforces, in milliseconds: the request fails (report it as
+    /// [`FailureKind::Timeout`](super::FailureKind::Timeout)) when no byte moves for this long
+    /// ([`Limits::stall_timeout_ms`](super::Limits::stall_timeout_ms)); 0 = none.
+    pub timeout_ms: u64,
+    /// The absolute time (Unix milliseconds, the clock of the `now_ms` given to `next`) by
+    /// which the exchange must be over, or `None`: the operation's deadline, and for a captured
+    /// body also [`Limits::request_timeout_ms`](super::Limits::request_timeout_ms) from now.
+    /// Past it, the host stops and reports [`FailureKind::Timeout`](super::FailureKind::Timeout).
+    pub deadline_ms: Option<u64>,
 }
 
 impl Request {
@@ -97,6 +112,8 @@ impl Request {
             response_body: ResponseBody::Capture {
                 max: ERROR_BODY_MAX,
             },
+            timeout_ms: 0,
+            deadline_ms: None,
         }
     }
 

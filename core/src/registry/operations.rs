@@ -13,6 +13,7 @@
 
 use super::auth::{Action, Scope};
 use super::http::{Body, Method, Request, ResponseBody, encode_query, origin};
+use super::limits::Deadline;
 use super::link::next_link;
 use super::session::{
     Event, Exchange, Input, Session, Step, capture, registry_error, resolve_location,
@@ -48,13 +49,18 @@ fn get_document(
     Exchange::new(request, Scope::repository(reference.repository(), actions))
 }
 
-/// Drives an exchange until it yields a response or an event for the host.
+/// Drives an operation's exchange (`$op.exchange`, within `$op.deadline`) until it yields a
+/// response, or returns the event for the host or the error.
 macro_rules! exchange {
-    ($exchange:expr, $session:expr, $input:expr, $now:expr) => {
-        match $exchange.step($session, $input, $now)? {
+    ($op:expr, $session:expr, $input:expr, $now:expr) => {
+        match $op
+            .exchange
+            .step($session, $input, $now, &mut $op.deadline)?
+        {
             Step::Event(Event::Send(request)) => return Ok(Event::Send(request)),
             Step::Event(Event::Wait(ms)) => return Ok(Event::Wait(ms)),
             Step::Event(Event::Done(())) => unreachable!("exchanges never finish an operation"),
+            Step::Failed(_, error) => return Err(error),
             Step::Response(response) => response,
         }
     };
@@ -77,6 +83,8 @@ pub struct FetchedManifest {
 pub struct GetManifest {
     reference: Reference,
     exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
     max: u64,
 }
 
@@ -94,6 +102,7 @@ impl GetManifest {
             &reference.target(),
         ));
         Self {
+            deadline: Deadline::default(),
             reference: reference.clone(),
             exchange: get_document(url, reference, MANIFEST_ACCEPT, max, &[Action::Pull]),
             max,
@@ -112,7 +121,7 @@ impl GetManifest {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<FetchedManifest>, Error> {
-        let response = exchange!(self.exchange, session, input, now_ms);
+        let response = exchange!(self, session, input, now_ms);
         if response.status != 200 {
             return Err(registry_error(&response));
         }
@@ -154,6 +163,8 @@ impl GetManifest {
 #[derive(Debug, Clone)]
 pub struct PutManifest {
     exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
     digest: Digest,
     subject_processed: bool,
 }
@@ -176,6 +187,7 @@ impl PutManifest {
             Request::new(Method::Put, url).header("Content-Type", media_type.as_str());
         request.body = Body::Bytes(bytes);
         Self {
+            deadline: Deadline::default(),
             exchange: Exchange::new(
                 request,
                 Scope::repository(reference.repository(), &[Action::Pull, Action::Push]),
@@ -203,7 +215,7 @@ impl PutManifest {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<Digest>, Error> {
-        let response = exchange!(self.exchange, session, input, now_ms);
+        let response = exchange!(self, session, input, now_ms);
         if response.status != 201 && response.status != 200 {
             return Err(registry_error(&response));
         }
@@ -224,6 +236,8 @@ impl PutManifest {
 #[derive(Debug, Clone)]
 pub struct BlobExists {
     exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
 }
 
 impl BlobExists {
@@ -231,6 +245,7 @@ impl BlobExists {
     pub fn new(session: &Session, reference: &Reference, digest: &Digest) -> Self {
         let url = session.url(&repository_path(reference, "blobs", &digest.to_string()));
         Self {
+            deadline: Deadline::default(),
             exchange: Exchange::new(
                 Request::new(Method::Head, url),
                 Scope::repository(reference.repository(), &[Action::Pull]),
@@ -248,7 +263,7 @@ impl BlobExists {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<Option<u64>>, Error> {
-        let response = exchange!(self.exchange, session, input, now_ms);
+        let response = exchange!(self, session, input, now_ms);
         match response.status {
             200 => Ok(Event::Done(Some(
                 response
@@ -286,6 +301,8 @@ pub struct PushBlob {
     descriptor: Descriptor,
     options: PushOptions,
     exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
     phase: PushPhase,
     /// The newest upload URL.
     location: String,
@@ -338,6 +355,7 @@ impl PushBlob {
         ));
         let scope = Scope::repository(reference.repository(), &[Action::Pull, Action::Push]);
         Self {
+            deadline: Deadline::default(),
             reference: reference.clone(),
             descriptor: descriptor.clone(),
             chunk: options.chunk_size.unwrap_or(0),
@@ -488,6 +506,39 @@ impl PushBlob {
         }
     }
 
+    /// The host's transport failed on a request the exchange does not send again. A chunk or
+    /// the closing PUT cut mid-way is what a resume handles: after the retry policy's backoff,
+    /// ask the registry how much it has and send the rest (at most [`MAX_RECOVERIES`] times,
+    /// within the deadline). Anything else, and TLS failures, end the upload with the error;
+    /// [`PushBlob::upload_url`] still tells where to resume later.
+    fn interrupted(
+        &mut self,
+        session: &Session,
+        failure: &super::session::Failure,
+        error: Error,
+        now_ms: u64,
+    ) -> Result<Event<bool>, Error> {
+        let resumable = matches!(self.phase, PushPhase::Chunk | PushPhase::Close)
+            && !self.location.is_empty()
+            && failure.kind != super::session::FailureKind::Tls;
+        if !resumable || self.recoveries >= MAX_RECOVERIES {
+            return Err(error);
+        }
+        self.recoveries += 1;
+        let Some(delay) = session
+            .retry_policy()
+            .delay_ms(503, self.recoveries, None, now_ms)
+        else {
+            return Err(error);
+        };
+        let deadline = self.deadline.at(session.limits(), now_ms);
+        if deadline.is_some_and(|at| now_ms.saturating_add(delay) >= at) {
+            return Err(error);
+        }
+        self.status_request();
+        Ok(Event::Wait(delay))
+    }
+
     /// The last byte offset of a `Range: 0-<last>` header (inclusive, as registries send it).
     fn range_end(response: &super::http::Response) -> Option<u64> {
         let range = response.header("Range")?;
@@ -512,7 +563,20 @@ impl PushBlob {
     ) -> Result<Event<bool>, Error> {
         let mut input = input;
         loop {
-            let response = exchange!(self.exchange, session, input, now_ms);
+            let response = match self
+                .exchange
+                .step(session, input, now_ms, &mut self.deadline)?
+            {
+                Step::Event(Event::Send(request)) => return Ok(Event::Send(request)),
+                Step::Event(Event::Wait(ms)) => return Ok(Event::Wait(ms)),
+                Step::Event(Event::Done(())) => {
+                    unreachable!("exchanges never finish an operation")
+                }
+                Step::Failed(failure, error) => {
+                    return self.interrupted(session, &failure, error, now_ms);
+                }
+                Step::Response(response) => response,
+            };
             input = Input::Start;
             let on_upload_url = matches!(
                 self.phase,
@@ -648,6 +712,8 @@ fn upload_location(
 pub struct GetBlob {
     descriptor: Descriptor,
     exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
     /// The offset asked for with `Range`, 0 for the whole blob.
     from: u64,
 }
@@ -662,8 +728,11 @@ impl GetBlob {
             &descriptor.digest.to_string(),
         ));
         let mut request = Request::new(Method::Get, url);
-        request.response_body = ResponseBody::Stream;
+        request.response_body = ResponseBody::Stream {
+            max: descriptor.size,
+        };
         Self {
+            deadline: Deadline::default(),
             descriptor: descriptor.clone(),
             exchange: Exchange::new(
                 request,
@@ -689,6 +758,9 @@ impl GetBlob {
             request
                 .headers
                 .push(("Range".to_owned(), format!("bytes={have}-")));
+            request.response_body = ResponseBody::Stream {
+                max: descriptor.size - have,
+            };
             get.exchange = Exchange::new(
                 request,
                 Scope::repository(reference.repository(), &[Action::Pull]),
@@ -710,7 +782,7 @@ impl GetBlob {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<()>, Error> {
-        let response = exchange!(self.exchange, session, input, now_ms);
+        let response = exchange!(self, session, input, now_ms);
         match response.status {
             200 => {}
             206 if self.from > 0 => {
@@ -751,6 +823,8 @@ impl GetBlob {
 pub struct ListTags {
     reference: Reference,
     exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
     tags: Vec<String>,
     pages: u32,
     max_pages: u32,
@@ -764,6 +838,7 @@ impl ListTags {
             path.push_str(&format!("?n={n}"));
         }
         Self {
+            deadline: Deadline::default(),
             reference: reference.clone(),
             exchange: Self::exchange(session.url(&path), reference),
             tags: Vec::new(),
@@ -794,7 +869,7 @@ impl ListTags {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<Vec<String>>, Error> {
-        let response = exchange!(self.exchange, session, input, now_ms);
+        let response = exchange!(self, session, input, now_ms);
         if response.status != 200 {
             return Err(registry_error(&response));
         }
@@ -883,6 +958,8 @@ pub struct Resolved {
 pub struct ResolveManifest {
     reference: Reference,
     exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
     fallback: Option<GetManifest>,
 }
 
@@ -897,6 +974,7 @@ impl ResolveManifest {
         // distribution 2.8.2 answers HEAD with the schema-1 type unless an OCI type is accepted.
         let request = Request::new(Method::Head, url).header("Accept", MANIFEST_ACCEPT);
         Self {
+            deadline: Deadline::default(),
             reference: reference.clone(),
             exchange: Exchange::new(
                 request,
@@ -904,6 +982,13 @@ impl ResolveManifest {
             ),
             fallback: None,
         }
+    }
+
+    /// The GET that answers instead of the HEAD, within the same deadline.
+    fn get_instead(&self, session: &Session) -> GetManifest {
+        let mut get = GetManifest::new(session, &self.reference);
+        get.deadline = self.deadline;
+        get
     }
 
     /// The next step.
@@ -927,10 +1012,10 @@ impl ResolveManifest {
                 Event::Wait(ms) => Event::Wait(ms),
             });
         }
-        let response = exchange!(self.exchange, session, input, now_ms);
+        let response = exchange!(self, session, input, now_ms);
         if response.status == 404 && response.body.is_empty() {
             // HEAD answers carry no error body: a GET tells MANIFEST_UNKNOWN from NAME_UNKNOWN.
-            self.fallback = Some(GetManifest::new(session, &self.reference));
+            self.fallback = Some(self.get_instead(session));
             return self.next(session, Input::Start, now_ms);
         }
         if response.status != 200 {
@@ -953,7 +1038,7 @@ impl ResolveManifest {
                 }))
             }
             _ => {
-                self.fallback = Some(GetManifest::new(session, &self.reference));
+                self.fallback = Some(self.get_instead(session));
                 self.next(session, Input::Start, now_ms)
             }
         }
@@ -965,6 +1050,8 @@ impl ResolveManifest {
 #[derive(Debug, Clone)]
 pub struct DeleteManifest {
     exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
 }
 
 impl DeleteManifest {
@@ -976,6 +1063,7 @@ impl DeleteManifest {
             &digest.to_string(),
         ));
         Self {
+            deadline: Deadline::default(),
             exchange: Exchange::new(
                 Request::new(Method::Delete, url),
                 Scope::repository(reference.repository(), &[Action::Delete]),
@@ -993,7 +1081,7 @@ impl DeleteManifest {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<()>, Error> {
-        let response = exchange!(self.exchange, session, input, now_ms);
+        let response = exchange!(self, session, input, now_ms);
         match response.status {
             200 | 202 | 204 => Ok(Event::Done(())),
             _ => Err(registry_error(&response)),
@@ -1017,6 +1105,8 @@ pub struct ListReferrers {
     subject: Digest,
     artifact_type: Option<String>,
     exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
     fallback: bool,
     found: Vec<Descriptor>,
     pages: u32,
@@ -1043,6 +1133,7 @@ impl ListReferrers {
             path
         };
         Self {
+            deadline: Deadline::default(),
             reference: reference.clone(),
             subject: subject.clone(),
             artifact_type: artifact_type.map(str::to_owned),
@@ -1073,7 +1164,7 @@ impl ListReferrers {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<Vec<Descriptor>>, Error> {
-        let response = exchange!(self.exchange, session, input, now_ms);
+        let response = exchange!(self, session, input, now_ms);
         if response.status == 404 {
             if self.fallback || self.pages > 0 {
                 return Ok(Event::Done(std::mem::take(&mut self.found)));
@@ -1135,6 +1226,8 @@ pub struct AddReferrer {
     tag: String,
     referrer: Descriptor,
     exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
     putting: bool,
     attempts: u32,
     /// The digest of the index being written.
@@ -1155,6 +1248,7 @@ impl AddReferrer {
     ) -> Self {
         let tag = referrers_tag(subject);
         Self {
+            deadline: Deadline::default(),
             exchange: Self::get(session, reference, &tag),
             reference: reference.clone(),
             tag,
@@ -1187,7 +1281,7 @@ impl AddReferrer {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<Option<Digest>>, Error> {
-        let response = exchange!(self.exchange, session, input, now_ms);
+        let response = exchange!(self, session, input, now_ms);
         if self.putting {
             return match response.status {
                 200 | 201 => Ok(Event::Done(self.written.take())),
@@ -1247,12 +1341,15 @@ impl AddReferrer {
 #[derive(Debug, Clone)]
 pub struct CheckAuth {
     exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
 }
 
 impl CheckAuth {
     /// Checks the session's credentials against its registry.
     pub fn new(session: &Session) -> Self {
         Self {
+            deadline: Deadline::default(),
             exchange: Exchange::with_scopes(
                 Request::new(Method::Get, session.url("/v2/")),
                 Vec::new(),
@@ -1271,7 +1368,7 @@ impl CheckAuth {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<()>, Error> {
-        let response = exchange!(self.exchange, session, input, now_ms);
+        let response = exchange!(self, session, input, now_ms);
         match response.status {
             200 => Ok(Event::Done(())),
             _ => Err(registry_error(&response)),

@@ -8,8 +8,9 @@ use serde_json::Value;
 use super::auth::{
     BearerChallenge, Challenge, Scope, is_header_safe_token, parse_challenges, realm_refusal,
 };
-use super::errors::{RetryPolicy, parse_error_body};
+use super::errors::{RetryPolicy, parse_error_body, parse_retry_after};
 use super::http::{Body, Method, Request, Response, ResponseBody, encode_query, origin, resolve};
+use super::limits::{Deadline, Limits};
 use crate::Error;
 
 /// Credentials for a registry.
@@ -57,6 +58,7 @@ pub struct Session {
     /// Whether the registry serves the referrers API, once known.
     referrers_api: Option<bool>,
     retry: RetryPolicy,
+    limits: Limits,
 }
 
 /// Tokens are renewed this long before they expire, so that a request never carries one that
@@ -76,7 +78,20 @@ impl Session {
             basic: false,
             referrers_api: None,
             retry: RetryPolicy::default(),
+            limits: Limits::default(),
         }
+    }
+
+    /// Replaces the limits (timeouts, deadline, `Retry-After` cap, listing bounds).
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The limits every operation on this session keeps to.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Replaces the retry policy.
@@ -84,6 +99,11 @@ impl Session {
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// How requests that may pass are retried.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
     }
 
     /// Whether the registry serves the referrers API: `None` until an operation finds out.
@@ -284,6 +304,85 @@ pub enum Input {
     Response(Response),
     /// The wait is over.
     Resume,
+    /// The host could not complete the last request: its transport failed. The engine answers
+    /// with the coded error naming the host (`NETWORK_ERROR`, `TLS_ERROR`, `TIMEOUT`), or
+    /// retries: a request that is safe to send again (anything but a blob's body in either
+    /// direction) after a network failure or a timeout, per the retry policy and within the
+    /// deadline; an interrupted blob upload (PATCH or PUT of blob bytes) by asking the
+    /// registry where the upload is and sending the rest ([`PushBlob`](super::PushBlob)). A
+    /// download cut mid-way fails, and the host resumes it with
+    /// [`GetBlob::resume`](super::GetBlob::resume) from the bytes it holds. TLS failures are
+    /// never retried.
+    Failure(Failure),
+}
+
+/// A transport failure the host reports with [`Input::Failure`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// What kind of failure.
+    pub kind: FailureKind,
+    /// The host's description (an exception's text), for the error message.
+    pub message: String,
+}
+
+/// The kinds of transport failure a host maps its exceptions to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FailureKind {
+    /// The connection was refused, reset or cut; the host is unreachable or unknown; the
+    /// answer was not HTTP (bad status line, a header over the host's limits).
+    Network,
+    /// The TLS handshake or the certificate check failed.
+    Tls,
+    /// The request's stall timeout or deadline passed ([`Request::timeout_ms`],
+    /// [`Request::deadline_ms`]).
+    Timeout,
+}
+
+impl FailureKind {
+    /// `"network"`, `"tls"` or `"timeout"`, as the bindings spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Network => "network",
+            Self::Tls => "tls",
+            Self::Timeout => "timeout",
+        }
+    }
+
+    /// The kind a binding names (`"network"`, `"tls"`, `"timeout"`).
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "network" => Some(Self::Network),
+            "tls" => Some(Self::Tls),
+            "timeout" => Some(Self::Timeout),
+            _ => None,
+        }
+    }
+}
+
+impl Failure {
+    /// The coded error this failure of `request` stands for, naming the host it was sent to
+    /// (the URL's path without its query, which may hold a signature).
+    pub(crate) fn to_error(&self, request: &Request) -> Error {
+        let host = url_host(&request.url);
+        let path = request.url.split(['?', '#']).next().unwrap_or_default();
+        let reason = format!(
+            "{} {path} failed: {}",
+            request.method,
+            escape_controls(&self.message)
+        );
+        match self.kind {
+            FailureKind::Network => Error::Network { host, reason },
+            FailureKind::Tls => Error::Tls { host, reason },
+            FailureKind::Timeout => Error::Timeout { host, reason },
+        }
+    }
+}
+
+/// `host[:port]` of a URL.
+fn url_host(url: &str) -> String {
+    origin(url)
+        .and_then(|o| o.split_once("://").map(|(_, h)| h.to_owned()))
+        .unwrap_or_else(|| url.to_owned())
 }
 
 /// One logical request with everything around it: authentication (Basic, Bearer tokens),
@@ -298,6 +397,8 @@ pub(crate) struct Exchange {
     redirects: u32,
     /// Whether the request last sent carried an `Authorization` header.
     authorized: bool,
+    /// The URL of the token request in flight (for a failure's message).
+    token_url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -317,6 +418,9 @@ const MAX_REDIRECTS: u32 = 5;
 pub(crate) enum Step {
     Event(Event<()>),
     Response(Response),
+    /// The host reported a failure the exchange does not retry: the coded error, for the
+    /// operation to return or to recover from (an upload resumes).
+    Failed(Failure, Error),
 }
 
 impl Exchange {
@@ -334,6 +438,7 @@ impl Exchange {
             auth_rounds: 0,
             redirects: 0,
             authorized: false,
+            token_url: String::new(),
         }
     }
 
@@ -346,8 +451,27 @@ impl Exchange {
         self.request.clone()
     }
 
-    fn send(&mut self, session: &Session, now_ms: u64) -> Result<Step, Error> {
+    /// Puts the limits the host enforces on a request about to be sent.
+    fn stamp(session: &Session, request: &mut Request, deadline: Option<u64>, now_ms: u64) {
+        let limits = &session.limits;
+        request.timeout_ms = limits.stall_timeout_ms;
+        request.deadline_ms = match request.response_body {
+            ResponseBody::Capture { .. } if limits.request_timeout_ms > 0 => {
+                let whole = now_ms.saturating_add(limits.request_timeout_ms);
+                Some(deadline.map_or(whole, |d| d.min(whole)))
+            }
+            _ => deadline,
+        };
+    }
+
+    fn send(
+        &mut self,
+        session: &Session,
+        now_ms: u64,
+        deadline: Option<u64>,
+    ) -> Result<Step, Error> {
         let mut request = self.request.clone();
+        Self::stamp(session, &mut request, deadline, now_ms);
         let authorization = session.authorization(&request.url, &self.scopes, now_ms)?;
         self.authorized = authorization.is_some();
         if let Some(authorization) = authorization {
@@ -359,27 +483,106 @@ impl Exchange {
         Ok(Step::Event(Event::Send(request)))
     }
 
+    /// One step: `deadline` is the operation's, started at its first step.
     pub(crate) fn step(
         &mut self,
         session: &mut Session,
         input: Input,
         now_ms: u64,
+        deadline: &mut Deadline,
     ) -> Result<Step, Error> {
+        let at = deadline.at(&session.limits, now_ms);
+        if let Some(at) = at.filter(|&at| now_ms >= at) {
+            return Err(Error::Timeout {
+                host: session.registry().to_owned(),
+                reason: format!(
+                    "the operation's deadline of {} ms passed (Limits.deadline_ms) {} ms ago, at {} {}",
+                    session.limits.deadline_ms,
+                    now_ms - at,
+                    self.request.method,
+                    self.request.url.split('?').next().unwrap_or_default()
+                ),
+            });
+        }
         match (&self.state, input) {
-            (ExchangeState::Ready | ExchangeState::Waiting, _) => self.send(session, now_ms),
+            (ExchangeState::Ready | ExchangeState::Waiting, _) => self.send(session, now_ms, at),
             (ExchangeState::Token, Input::Response(response)) => {
                 if response.status != 200 {
                     return Err(registry_error(&response));
                 }
                 session.store_token(&self.scopes, &response, now_ms)?;
-                self.send(session, now_ms)
+                self.send(session, now_ms, at)
+            }
+            (ExchangeState::Token, Input::Failure(failure)) => {
+                let mut token_request = self.request.clone();
+                token_request.url = self.token_url.clone();
+                Err(failure.to_error(&token_request))
             }
             (ExchangeState::Sent, Input::Response(response)) => {
-                self.on_response(session, response, now_ms)
+                self.on_response(session, response, now_ms, at)
+            }
+            (ExchangeState::Sent, Input::Failure(failure)) => {
+                self.on_failure(session, failure, now_ms, at)
             }
             (_, input) => Err(Error::ProtocolState {
                 reason: format!("unexpected input {input:?} while waiting for a response"),
             }),
+        }
+    }
+
+    /// Whether sending the request again is harmless and possible: any request but one
+    /// carrying blob bytes (the operation resumes those) or streaming a blob (the host holds
+    /// part of it), and a POST only without a body (a refused upload session was never made).
+    fn repeatable(&self) -> bool {
+        match self.request.method {
+            Method::Patch => false,
+            Method::Post => self.request.body == Body::Empty,
+            _ => {
+                !matches!(self.request.body, Body::Blob { .. })
+                    && !matches!(self.request.response_body, ResponseBody::Stream { .. })
+            }
+        }
+    }
+
+    /// A wait of `delay` ms before the next attempt, unless it would pass the deadline.
+    fn wait(
+        &mut self,
+        session: &Session,
+        delay: u64,
+        now_ms: u64,
+        deadline: Option<u64>,
+    ) -> Result<Step, Error> {
+        if deadline.is_some_and(|at| now_ms.saturating_add(delay) >= at) {
+            return Err(Error::Timeout {
+                host: session.registry().to_owned(),
+                reason: format!(
+                    "waiting {delay} ms to retry {} {} would pass the operation's deadline (Limits.deadline_ms = {} ms)",
+                    self.request.method,
+                    self.request.url.split('?').next().unwrap_or_default(),
+                    session.limits.deadline_ms
+                ),
+            });
+        }
+        self.state = ExchangeState::Waiting;
+        Ok(Step::Event(Event::Wait(delay)))
+    }
+
+    fn on_failure(
+        &mut self,
+        session: &Session,
+        failure: Failure,
+        now_ms: u64,
+        deadline: Option<u64>,
+    ) -> Result<Step, Error> {
+        let error = failure.to_error(&self.request);
+        if failure.kind == FailureKind::Tls || !self.repeatable() {
+            return Ok(Step::Failed(failure, error));
+        }
+        self.attempts += 1;
+        // A failed transport retries as a 503 would: the same backoff, the same count.
+        match session.retry.delay_ms(503, self.attempts, None, now_ms) {
+            Some(delay) => self.wait(session, delay, now_ms, deadline),
+            None => Err(error),
         }
     }
 
@@ -388,6 +591,7 @@ impl Exchange {
         session: &mut Session,
         response: Response,
         now_ms: u64,
+        deadline: Option<u64>,
     ) -> Result<Step, Error> {
         match response.status {
             // A challenge from another origin (a storage backend a blob GET was redirected to)
@@ -411,7 +615,9 @@ impl Exchange {
                     if matches!(session.credentials, Some(Credentials::AccessToken(_))) {
                         return Err(registry_error(&response));
                     }
-                    let request = session.token_request(bearer, &self.scopes)?;
+                    let mut request = session.token_request(bearer, &self.scopes)?;
+                    Self::stamp(session, &mut request, deadline, now_ms);
+                    self.token_url = request.url.clone();
                     self.state = ExchangeState::Token;
                     return Ok(Step::Event(Event::Send(request)));
                 }
@@ -424,7 +630,7 @@ impl Exchange {
                 // this request was in flight without them.
                 if basic_offered && have_basic && !self.authorized {
                     session.basic = true;
-                    return self.send(session, now_ms);
+                    return self.send(session, now_ms, deadline);
                 }
                 Err(registry_error(&response))
             }
@@ -458,11 +664,19 @@ impl Exchange {
                     self.request.method = Method::Get;
                     self.request.body = Body::Empty;
                 }
-                self.send(session, now_ms)
+                self.send(session, now_ms, deadline)
             }
             status => {
                 self.attempts += 1;
                 let retry_after = response.header("Retry-After");
+                if RetryPolicy::is_retryable(status) {
+                    if let Some(asked) = retry_after.and_then(|v| parse_retry_after(v, now_ms)) {
+                        let max = session.limits.retry_after_max_ms;
+                        if asked > max {
+                            return Err(retry_after_over_cap(session, &response, asked, max));
+                        }
+                    }
+                }
                 // Idempotent requests, uploads whose body the host can send again, and POSTs
                 // without a body (an upload session that was refused was never created) are
                 // retried; a PATCH is resumed by its operation instead.
@@ -475,14 +689,32 @@ impl Exchange {
                     .retry
                     .delay_ms(status, self.attempts, retry_after, now_ms)
                 {
-                    Some(delay) if repeatable => {
-                        self.state = ExchangeState::Waiting;
-                        Ok(Step::Event(Event::Wait(delay)))
-                    }
+                    Some(delay) if repeatable => self.wait(session, delay, now_ms, deadline),
                     _ => Ok(Step::Response(response)),
                 }
             }
         }
+    }
+}
+
+/// `TOOMANYREQUESTS` for a `Retry-After` over [`Limits::retry_after_max_ms`]: failing at once
+/// beats holding the caller for as long as the registry asks.
+fn retry_after_over_cap(session: &Session, response: &Response, asked: u64, max: u64) -> Error {
+    let mut errors = vec![super::errors::RegistryError {
+        code: "TOOMANYREQUESTS".into(),
+        message: format!(
+            "{} asked to wait {asked} ms (Retry-After: {}) before retrying, over the {max} ms ocikit waits (Limits.retry_after_max_ms)",
+            session.registry(),
+            escape_controls(response.header("Retry-After").unwrap_or_default())
+        ),
+        detail: Some(format!(
+            r#"{{"retryAfterMs":{asked},"retryAfterMaxMs":{max}}}"#
+        )),
+    }];
+    errors.extend(parse_error_body(response.status, &response.body));
+    Error::Registry {
+        status: response.status,
+        errors,
     }
 }
 
