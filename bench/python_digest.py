@@ -5,6 +5,9 @@ Run: .venv/bin/python bench/python_digest.py [--strict]   (about a minute; see b
 Each figure is the best of several timed rounds, with ocikit and hashlib rounds interleaved so
 that both see the same machine. Goals: at least 0.95x hashlib's throughput from 64 KiB up, at
 most 2x hashlib's time per call at 1 KiB. --strict exits 1 when a goal is missed.
+
+A second table puts ocikit's blake3 (the blake3 crate, which hashlib lacks) next to its sha256;
+it has no goal, only figures.
 """
 
 from __future__ import annotations
@@ -81,6 +84,30 @@ def print_row(label: str, size: int, best: dict[str, float]) -> None:
     )
 
 
+def blake3_table() -> None:
+    """ocikit.digest with blake3 next to sha256 (both ocikit, hashlib's sha256 for reference)."""
+    header = f"{'input':<24}{'hashlib':>10}{'ocikit':>10}{'ocikit':>10}{'blake3/sha256':>16}"
+    print(header)
+    print(f"{'':<24}{'sha256':>10}{'sha256':>10}{'blake3':>10}{'throughput':>16}")
+    print(f"{'':<24}{'MB/s':>10}{'MB/s':>10}{'MB/s':>10}")
+    print("-" * len(header))
+    for size in SIZES:
+        data = bytes(range(256)) * (size // 256)
+        calls: dict[str, Callable[[], object]] = {
+            "hashlib": lambda: hashlib.sha256(data).hexdigest(),
+            "sha256": lambda: ocikit.digest(data),
+            "blake3": lambda: ocikit.digest(data, "blake3"),
+        }
+        number = calls_per_round(calls["sha256"])
+        best = best_time(calls, number, ROUNDS if size < 64 * MiB else 5)
+        label = f"digest {size // KiB} KiB" if size < MiB else f"digest {size // MiB} MiB"
+        print(
+            f"{label:<24}{mb_per_s(size, best['hashlib']):>10.0f}"
+            f"{mb_per_s(size, best['sha256']):>10.0f}{mb_per_s(size, best['blake3']):>10.0f}"
+            f"{best['sha256'] / best['blake3']:>15.2f}x"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strict", action="store_true", help="exit 1 if a goal is missed")
@@ -138,6 +165,9 @@ def main() -> int:
             ratio >= 0.95,
         )
     )
+
+    print()
+    blake3_table()
 
     print()
     for text, met in goals:

@@ -11,7 +11,7 @@ use pyo3::types::{PyInt, PyString, PyTuple};
 use crate::buffer::{ByteView, DETACH_THRESHOLD};
 use crate::errors::OrRaise;
 
-/// The digest of `data` as `"<algorithm>:<hex>"` (sha256 or sha512).
+/// The digest of `data` as `"<algorithm>:<hex>"` (sha256, sha512 or blake3).
 ///
 /// `data` is any C-contiguous buffer (bytes, bytearray, memoryview, mmap, array.array…), read
 /// without copying. Inputs of 16 KiB and more are hashed with the GIL released; as with
@@ -111,7 +111,7 @@ impl PyDigest {
         self.0.algorithm().as_str()
     }
 
-    /// The encoded part (lowercase hex for sha256 and sha512).
+    /// The encoded part (lowercase hex for sha256, sha512 and blake3).
     #[getter]
     fn encoded(&self) -> &str {
         self.0.encoded()
@@ -218,7 +218,7 @@ impl PyDigester {
         self.lock(py).size()
     }
 
-    /// The algorithm, `"sha256"` or `"sha512"`.
+    /// The algorithm: `"sha256"`, `"sha512"` or `"blake3"`.
     #[getter]
     fn algorithm(&self, py: Python<'_>) -> String {
         self.lock(py).algorithm().as_str().to_owned()

@@ -68,6 +68,20 @@ MEDIA_TYPE_MATCH = (
     "manifest.md / image-index.md: mediaType, when present, MUST be the kind's own type; the "
     "schemas only check the media type grammar"
 )
+BLAKE3_HEX = (
+    "descriptor.md#registered-algorithms (image-spec main): blake3 encoded parts are exactly 64 "
+    "lowercase hex characters; the schema's digest pattern allows any length and case"
+)
+NULL_OPTIONAL = (
+    "DESIGN.md and config.md ('Any OPTIONAL field MAY also be set to null'): null is accepted for "
+    "optional image-config fields, because Go's encoder writes nil slices, maps and pointers as "
+    "null; the schema wants strings, arrays and objects"
+)
+RESERVED_TYPED = (
+    "config.md types the execution parameters it reserves for compatibility: Memory, MemorySwap "
+    "and CpuShares are integers (Go int64), Healthcheck an object; config-schema.json v1.1.1 no "
+    "longer lists them, so any value passes"
+)
 DUPLICATE_KEYS = (
     "RFC 8259 §4 leaves duplicate names undefined and two parsers may read different "
     "documents from the same bytes (same digest): ocikit rejects them; Python's json keeps the "
@@ -76,10 +90,17 @@ DUPLICATE_KEYS = (
 
 PROSE: dict[tuple[str, str], str] = {
     # config.json
-    ("config", "null optional fields (Go writes them)"): (
-        "DESIGN.md: null is accepted for optional image-config fields, because Go's encoder "
-        "writes nil slices and pointers as null; the schema wants strings, arrays and objects"
-    ),
+    ("config", "null optional fields (Go writes them)"): NULL_OPTIONAL,
+    ("config", "execution parameters null (Go writes them)"): NULL_OPTIONAL,
+    ("config", "history fields null"): NULL_OPTIONAL,
+    ("config", 'config.Memory "2g" (must be an integer)'): RESERVED_TYPED,
+    ("config", "config.Memory 1.5 (must be an integer)"): RESERVED_TYPED,
+    ("config", "config.MemorySwap true (must be an integer)"): RESERVED_TYPED,
+    ("config", "config.CpuShares 9223372036854775808 (must be an integer)"): RESERVED_TYPED,
+    ("config", 'config.Healthcheck "CMD true" (must be an object)'): RESERVED_TYPED,
+    ("config", "config.Labels created not RFC 3339"): CREATED_FORMAT,
+    ("config", "config.Labels duplicate key"): DUPLICATE_KEYS,
+    ("config", "rootfs.diff_ids uppercase sha256"): SHA_HEX,
     ("config", "rootfs.diff_ids bad digest"): (
         "config.md: diff_ids are layer digests; config-schema.json types them as plain strings"
     ),
@@ -91,6 +112,10 @@ PROSE: dict[tuple[str, str], str] = {
     ("descriptor", "digest sha256 65 chars"): SHA_HEX,
     ("descriptor", "digest sha512 short"): SHA_HEX,
     ("descriptor", "digest non-hex"): SHA_HEX,
+    ("descriptor", "digest blake3 uppercase"): BLAKE3_HEX,
+    ("descriptor", "digest blake3 63 chars"): BLAKE3_HEX,
+    ("descriptor", "digest blake3 with a sha512 length"): BLAKE3_HEX,
+    ("descriptor", "data not matching its blake3 digest"): DATA_CONTENT,
     ("descriptor", "data and bad digest: digest reported"): SHA_HEX,
     ("descriptor", "config descriptor errors carry the /config prefix"): SHA_HEX,
     ("descriptor", "size negative"): SIZE_RANGE,
@@ -230,3 +255,91 @@ def test_ocikit_agrees_with_the_schemas(group: str, case: dict[str, Any]) -> Non
         )
     else:
         assert report.valid != schema_valid, f"listed in PROSE but ocikit agrees: {reason}"
+
+
+# Every field config-schema.json types, given a value of another JSON type: the schema and
+# ocikit must both reject it, ocikit with JSON_INVALID at that field's pointer. This walks the
+# schema itself, so a field it types that ocikit does not check fails here.
+_CONFIG = {
+    "architecture": "amd64",
+    "os": "linux",
+    "config": {},
+    "rootfs": {"type": "layers", "diff_ids": []},
+    "history": [{}],
+}
+_WRONG_VALUE = {"string": 7, "array": "x", "object": ["x"], "boolean": "true", "integer": "x"}
+
+
+def _resolved(schema: dict[str, Any]) -> dict[str, Any]:
+    """The one non-null option of a property schema, ``$ref`` and ``oneOf`` followed."""
+    if "$ref" in schema:
+        name, _, pointer = schema["$ref"].partition("#")
+        target: Any = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+        for part in pointer.strip("/").split("/"):
+            target = target[part]
+        return _resolved(target)
+    if "oneOf" in schema:
+        (option,) = [o for o in schema["oneOf"] if o.get("type") != "null"]
+        return _resolved(option)
+    return schema
+
+
+def _typed_config_fields() -> list[tuple[list[str | int], str, Any]]:
+    schema = json.loads((SCHEMAS / "config-schema.json").read_text(encoding="utf-8"))
+    fields: list[tuple[list[str | int], str, Any]] = []
+
+    def field(sub: dict[str, Any], at: list[str | int]) -> None:
+        sub = _resolved(sub)
+        kind = sub["type"]
+        fields.append((at, kind, _WRONG_VALUE[kind]))
+        if kind == "array" and "items" in sub:
+            field(sub["items"], [*at, 0])
+        for member in sub.get("patternProperties", {}).values():  # maps: a value of each
+            field(member, [*at, "com.example.key"])
+        for key, member in sub.get("properties", {}).items():
+            if at == ["history", 0] or kind == "object":
+                field(member, [*at, key])
+
+    for key, sub in schema["properties"].items():
+        if key != "history":
+            field(sub, [key])
+    fields.append((["history"], "array", "x"))
+    for key, sub in schema["properties"]["history"]["items"]["properties"].items():
+        field(sub, ["history", 0, key])
+    return fields
+
+
+TYPED_CONFIG_FIELDS = _typed_config_fields()
+
+
+def test_the_schema_types_every_execution_parameter() -> None:
+    paths = {"/".join(map(str, path)) for path, _, _ in TYPED_CONFIG_FIELDS}
+    keys = ["User", "ExposedPorts", "Env", "Entrypoint", "Cmd", "Volumes", "WorkingDir", "Labels"]
+    expected = {"config/" + key for key in [*keys, "StopSignal", "ArgsEscaped"]}
+    assert expected <= paths, sorted(expected - paths)
+    assert len(TYPED_CONFIG_FIELDS) >= 30, len(TYPED_CONFIG_FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "wrong"),
+    TYPED_CONFIG_FIELDS,
+    ids=["/".join(map(str, path)) for path, _, _ in TYPED_CONFIG_FIELDS],
+)
+def test_every_config_field_the_schema_types_is_type_checked(
+    path: list[str | int], kind: str, wrong: Any
+) -> None:
+    document = json.loads(json.dumps(_CONFIG))
+    target = document
+    for part, following in zip(path, path[1:]):
+        if isinstance(part, str) and part not in target:  # a container on the way: make it
+            target[part] = [] if isinstance(following, int) else {}
+        target = target[part]
+    if isinstance(target, list):
+        target[path[-1] :] = [wrong]
+    else:
+        target[path[-1]] = wrong
+    assert not _validators()["config"].is_valid(document), "the schema accepts it"
+    report = ocikit.validate(json.dumps(document).encode(), "config")
+    pointer = "/" + "/".join(str(part) for part in path)
+    assert not report.valid, f"ocikit accepts {kind} field {pointer} = {wrong!r}"
+    assert ("JSON_INVALID", pointer) in {(f.code, f.path) for f in report.findings}, report.findings

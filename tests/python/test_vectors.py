@@ -25,7 +25,7 @@ def test_vector_files_are_substantial() -> None:
 
 
 @pytest.mark.parametrize("case", DIGESTS["compute"], ids=case_id)
-@pytest.mark.parametrize("algorithm", ["sha256", "sha512"])
+@pytest.mark.parametrize("algorithm", ["sha256", "sha512", "blake3"])
 def test_compute(case: dict[str, Any], algorithm: str) -> None:
     data = input_bytes(case["input"])
     expected = case[algorithm]
