@@ -25,6 +25,9 @@ enum Operation {
     ListReferrers(ListReferrers),
     AddReferrer(AddReferrer),
     CheckAuth(CheckAuth),
+    /// A listing driven page by page (`"paged": true`).
+    TagPages(ListTags),
+    ReferrerPages(ListReferrers),
 }
 
 impl Operation {
@@ -64,6 +67,14 @@ impl Operation {
                 |found| json!({"referrers": found.iter().map(|d| d.digest.to_string()).collect::<Vec<_>>()}),
             ),
             Self::CheckAuth(op) => map(op.next(session, input, now)?, |()| json!({})),
+            Self::TagPages(op) => map(
+                op.next_page(session, input, now)?,
+                |page| json!({"items": page.items, "last": page.last}),
+            ),
+            Self::ReferrerPages(op) => map(
+                op.next_page(session, input, now)?,
+                |page| json!({"items": page.items.iter().map(|d| d.digest.to_string()).collect::<Vec<_>>(), "last": page.last}),
+            ),
             Self::AddReferrer(op) => map(
                 op.next(session, input, now)?,
                 |index| json!({"index": index.map(|d| d.to_string())}),
@@ -121,12 +132,18 @@ fn operation(session: &Session, spec: &Value) -> Operation {
         "deleteManifest" => {
             Operation::Delete(DeleteManifest::new(session, &reference, &blob().digest))
         }
-        "listReferrers" => Operation::ListReferrers(ListReferrers::new(
-            session,
-            &reference,
-            &Digest::parse(&text(spec, "subject")).expect("subject"),
-            spec["artifactType"].as_str(),
-        )),
+        "listReferrers" => {
+            let op = ListReferrers::new(
+                session,
+                &reference,
+                &Digest::parse(&text(spec, "subject")).expect("subject"),
+                spec["artifactType"].as_str(),
+            );
+            match spec["paged"].as_bool() {
+                Some(true) => Operation::ReferrerPages(op),
+                _ => Operation::ListReferrers(op),
+            }
+        }
         "addReferrer" => {
             let mut referrer = blob();
             referrer.media_type =
@@ -147,11 +164,17 @@ fn operation(session: &Session, spec: &Value) -> Operation {
             &blob(),
             spec["have"].as_u64().unwrap_or_default(),
         )),
-        "listTags" => Operation::ListTags(ListTags::new(
-            session,
-            &reference,
-            spec["pageSize"].as_u64().map(|n| n as u32),
-        )),
+        "listTags" => {
+            let op = ListTags::new(
+                session,
+                &reference,
+                spec["pageSize"].as_u64().map(|n| n as u32),
+            );
+            match spec["paged"].as_bool() {
+                Some(true) => Operation::TagPages(op),
+                _ => Operation::ListTags(op),
+            }
+        }
         other => panic!("unknown op {other}"),
     }
 }
@@ -313,6 +336,12 @@ fn registry_transcripts_replay() {
                     Ok(event) => event,
                     Err(err) => panic!("{name}: failed early with {}: {err}", err.code()),
                 };
+                if let Some(page) = exchange.get("page") {
+                    let want = json!({"items": page, "last": false});
+                    assert_eq!(event, Event::Done(want), "{name}: a page");
+                    input = Input::Start;
+                    continue;
+                }
                 if let Some(wait) = exchange.get("wait") {
                     assert_eq!(event, Event::Wait(wait.as_u64().expect("ms")), "{name}");
                     input = Input::Resume;

@@ -68,3 +68,35 @@ impl Deadline {
         (limits.deadline_ms > 0).then(|| started.saturating_add(limits.deadline_ms))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let limits = Limits::default();
+        assert_eq!(limits.stall_timeout_ms, 30_000);
+        assert_eq!(limits.request_timeout_ms, 60_000);
+        assert_eq!(limits.deadline_ms, 60 * 60 * 1000);
+        assert_eq!(limits.retry_after_max_ms, 60_000);
+        assert_eq!(limits.list_entries_max, 100_000);
+        assert_eq!(limits.list_bytes_max, 32 << 20);
+    }
+
+    #[test]
+    fn a_deadline_counts_from_the_first_step() {
+        let limits = Limits {
+            deadline_ms: 1000,
+            ..Limits::default()
+        };
+        let mut deadline = Deadline::default();
+        assert_eq!(deadline.at(&limits, 5000), Some(6000));
+        assert_eq!(deadline.at(&limits, 5900), Some(6000));
+        let none = Limits {
+            deadline_ms: 0,
+            ..limits
+        };
+        assert_eq!(Deadline::default().at(&none, 5000), None);
+    }
+}

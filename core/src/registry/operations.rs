@@ -818,7 +818,76 @@ impl GetBlob {
     }
 }
 
-/// List a repository's tags, following `Link` pagination on the registry's origin.
+/// One page of a listing driven page by page ([`ListTags::next_page`],
+/// [`ListReferrers::next_page`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    /// The entries of this page.
+    pub items: Vec<T>,
+    /// Whether this is the last page; if not, step the same operation again (from
+    /// [`Input::Start`]) for the next one.
+    pub last: bool,
+}
+
+/// What one listing has read so far over all its pages, against [`Limits::list_entries_max`]
+/// and [`Limits::list_bytes_max`](super::Limits::list_bytes_max).
+///
+/// [`Limits::list_entries_max`]: super::Limits::list_entries_max
+#[derive(Debug, Clone, Copy, Default)]
+struct ListingBudget {
+    entries: u64,
+    bytes: u64,
+}
+
+impl ListingBudget {
+    /// The most bytes the next page may have: `page_max`, or what is left of the listing's.
+    fn page_max(&self, session: &Session, page_max: u64) -> u64 {
+        page_max.min(session.limits().list_bytes_max.saturating_sub(self.bytes))
+    }
+
+    /// Counts a page of `bytes` (captured with at most `captured_max`) holding `entries`.
+    fn count(
+        &mut self,
+        session: &Session,
+        what: &str,
+        page_max: u64,
+        bytes: u64,
+        entries: u64,
+    ) -> Result<(), Error> {
+        let limits = session.limits();
+        self.bytes = self.bytes.saturating_add(bytes);
+        if bytes > page_max && self.bytes <= limits.list_bytes_max {
+            return Err(Error::LimitExceeded {
+                limit: format!("bytes of one page of {what} from {}", session.registry()),
+                max: page_max,
+                value: bytes,
+                setting: "a smaller page size (n)".into(),
+            });
+        }
+        if self.bytes > limits.list_bytes_max {
+            return Err(Error::LimitExceeded {
+                limit: format!("bytes of all pages of {what} from {}", session.registry()),
+                max: limits.list_bytes_max,
+                value: self.bytes,
+                setting: "Limits.list_bytes_max".into(),
+            });
+        }
+        self.entries = self.entries.saturating_add(entries);
+        if self.entries > limits.list_entries_max {
+            return Err(Error::LimitExceeded {
+                limit: format!("{what} in one listing from {}", session.registry()),
+                max: limits.list_entries_max,
+                value: self.entries,
+                setting: "Limits.list_entries_max".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// List a repository's tags, following `Link` pagination on the registry's origin, within
+/// the session's listing limits; all at once ([`ListTags::next`]) or page by page
+/// ([`ListTags::next_page`]).
 #[derive(Debug, Clone)]
 pub struct ListTags {
     reference: Reference,
@@ -828,6 +897,9 @@ pub struct ListTags {
     tags: Vec<String>,
     pages: u32,
     max_pages: u32,
+    budget: ListingBudget,
+    /// The capture limit of the page in flight.
+    page_max: u64,
 }
 
 impl ListTags {
@@ -837,68 +909,113 @@ impl ListTags {
         if let Some(n) = page_size {
             path.push_str(&format!("?n={n}"));
         }
+        let budget = ListingBudget::default();
+        let page_max = budget.page_max(session, TAG_LIST_MAX);
         Self {
             deadline: Deadline::default(),
             reference: reference.clone(),
-            exchange: Self::exchange(session.url(&path), reference),
+            exchange: Self::exchange(session.url(&path), reference, page_max),
             tags: Vec::new(),
             pages: 0,
             max_pages: 10_000,
+            budget,
+            page_max,
         }
     }
 
-    fn exchange(url: String, reference: &Reference) -> Exchange {
+    fn exchange(url: String, reference: &Reference, max: u64) -> Exchange {
         // A registry without pagination (distribution 2.8.2) sends every tag in one page.
-        get_document(
-            url,
-            reference,
-            "application/json",
-            TAG_LIST_MAX,
-            &[Action::Pull],
-        )
+        get_document(url, reference, "application/json", max, &[Action::Pull])
     }
 
     /// The next step; done with every tag.
     ///
     /// # Errors
-    /// [`Error::Registry`], [`Error::JsonInvalid`] for a malformed page, or
-    /// [`Error::ProtocolState`] for a link to another origin or too many pages.
+    /// [`Error::Registry`], [`Error::JsonInvalid`] for a malformed page,
+    /// [`Error::LimitExceeded`] past [`Limits::list_entries_max`] or
+    /// [`Limits::list_bytes_max`], or [`Error::ProtocolState`] for a link to another origin or
+    /// too many pages.
+    ///
+    /// [`Limits::list_entries_max`]: super::Limits::list_entries_max
+    /// [`Limits::list_bytes_max`]: super::Limits::list_bytes_max
     pub fn next(
         &mut self,
         session: &mut Session,
         input: Input,
         now_ms: u64,
     ) -> Result<Event<Vec<String>>, Error> {
+        let mut input = input;
+        loop {
+            match self.next_page(session, input, now_ms)? {
+                Event::Done(page) if page.last => {
+                    let mut tags = std::mem::take(&mut self.tags);
+                    tags.extend(page.items);
+                    return Ok(Event::Done(tags));
+                }
+                Event::Done(page) => {
+                    self.tags.extend(page.items);
+                    input = Input::Start;
+                }
+                Event::Send(request) => return Ok(Event::Send(request)),
+                Event::Wait(ms) => return Ok(Event::Wait(ms)),
+            }
+        }
+    }
+
+    /// The next step, done with each page: the host holds one page at a time (a tag browser
+    /// iterates). After a page that is not the last, step again from [`Input::Start`]. The
+    /// listing's limits count every page.
+    ///
+    /// # Errors
+    /// As [`ListTags::next`].
+    pub fn next_page(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<Page<String>>, Error> {
         let response = exchange!(self, session, input, now_ms);
         if response.status != 200 {
             return Err(registry_error(&response));
         }
+        let body_len = response.body.len() as u64;
+        if body_len > self.page_max {
+            self.budget
+                .count(session, "tags", self.page_max, body_len, 0)?;
+        }
         let page: serde_json::Value = crate::json::parse_strict(&response.body)?;
-        let tags = page.get("tags").filter(|t| !t.is_null());
-        if let Some(tags) = tags {
+        let mut items = Vec::new();
+        if let Some(tags) = page.get("tags").filter(|t| !t.is_null()) {
             let tags = tags.as_array().ok_or_else(|| Error::JsonInvalid {
                 reason: "tags must be an array".into(),
             })?;
+            self.budget
+                .count(session, "tags", self.page_max, body_len, tags.len() as u64)?;
+            items.reserve(tags.len());
             for tag in tags {
                 let tag = tag.as_str().ok_or_else(|| Error::JsonInvalid {
                     reason: "tags must be strings".into(),
                 })?;
-                self.tags.push(tag.to_owned());
+                items.push(tag.to_owned());
             }
+        } else {
+            self.budget
+                .count(session, "tags", self.page_max, body_len, 0)?;
         }
         self.pages += 1;
-        let Some(next) = next_page(
+        let next = next_page(
             session,
             &self.exchange,
             &response,
             self.pages,
             self.max_pages,
-        )?
-        else {
-            return Ok(Event::Done(std::mem::take(&mut self.tags)));
-        };
-        self.exchange = Self::exchange(next, &self.reference);
-        self.next(session, Input::Start, now_ms)
+        )?;
+        let last = next.is_none();
+        if let Some(next) = next {
+            self.page_max = self.budget.page_max(session, TAG_LIST_MAX);
+            self.exchange = Self::exchange(next, &self.reference, self.page_max);
+        }
+        Ok(Event::Done(Page { items, last }))
     }
 }
 
@@ -1110,6 +1227,9 @@ pub struct ListReferrers {
     fallback: bool,
     found: Vec<Descriptor>,
     pages: u32,
+    budget: ListingBudget,
+    /// The capture limit of the page in flight.
+    page_max: u64,
 }
 
 impl ListReferrers {
@@ -1132,49 +1252,81 @@ impl ListReferrers {
             }
             path
         };
+        let budget = ListingBudget::default();
+        let page_max = budget.page_max(session, MANIFEST_SIZE_MAX);
         Self {
             deadline: Deadline::default(),
             reference: reference.clone(),
             subject: subject.clone(),
             artifact_type: artifact_type.map(str::to_owned),
-            exchange: Self::exchange(session.url(&path), reference),
+            exchange: Self::exchange(session.url(&path), reference, page_max),
             fallback,
             found: Vec::new(),
             pages: 0,
+            budget,
+            page_max,
         }
     }
 
-    fn exchange(url: String, reference: &Reference) -> Exchange {
-        get_document(
-            url,
-            reference,
-            oci::IMAGE_INDEX,
-            MANIFEST_SIZE_MAX,
-            &[Action::Pull],
-        )
+    fn exchange(url: String, reference: &Reference, max: u64) -> Exchange {
+        get_document(url, reference, oci::IMAGE_INDEX, max, &[Action::Pull])
     }
 
     /// The next step; done with the referrers' descriptors.
     ///
     /// # Errors
-    /// [`Error::Registry`], or what reading the index reports.
+    /// [`Error::Registry`], what reading the index reports, or [`Error::LimitExceeded`] past
+    /// the session's listing limits.
     pub fn next(
         &mut self,
         session: &mut Session,
         input: Input,
         now_ms: u64,
     ) -> Result<Event<Vec<Descriptor>>, Error> {
+        let mut input = input;
+        loop {
+            match self.next_page(session, input, now_ms)? {
+                Event::Done(page) if page.last => {
+                    let mut found = std::mem::take(&mut self.found);
+                    found.extend(page.items);
+                    return Ok(Event::Done(found));
+                }
+                Event::Done(page) => {
+                    self.found.extend(page.items);
+                    input = Input::Start;
+                }
+                Event::Send(request) => return Ok(Event::Send(request)),
+                Event::Wait(ms) => return Ok(Event::Wait(ms)),
+            }
+        }
+    }
+
+    /// The next step, done with each page of referrers (filtered as with
+    /// [`ListReferrers::next`]); after a page that is not the last, step again from
+    /// [`Input::Start`]. The listing's limits count every page.
+    ///
+    /// # Errors
+    /// As [`ListReferrers::next`].
+    pub fn next_page(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<Page<Descriptor>>, Error> {
         let response = exchange!(self, session, input, now_ms);
         if response.status == 404 {
             if self.fallback || self.pages > 0 {
-                return Ok(Event::Done(std::mem::take(&mut self.found)));
+                return Ok(Event::Done(Page {
+                    items: Vec::new(),
+                    last: true,
+                }));
             }
             // No referrers API: the tag schema, now and for later lists on this session.
             session.set_referrers_api(false);
             self.fallback = true;
             let path = repository_path(&self.reference, "manifests", &referrers_tag(&self.subject));
-            self.exchange = Self::exchange(session.url(&path), &self.reference);
-            return self.next(session, Input::Start, now_ms);
+            self.exchange = Self::exchange(session.url(&path), &self.reference, self.page_max);
+            return self.next_page(session, Input::Start, now_ms);
         }
         if response.status != 200 {
             return Err(registry_error(&response));
@@ -1182,20 +1334,36 @@ impl ListReferrers {
         if !self.fallback {
             session.set_referrers_api(true);
         }
+        let body_len = response.body.len() as u64;
+        if body_len > self.page_max {
+            self.budget
+                .count(session, "referrers", self.page_max, body_len, 0)?;
+        }
         let index = crate::Index::from_json(response.body.clone())?;
         let filtered_by_registry = !self.fallback
             && response
                 .header("OCI-Filters-Applied")
                 .is_some_and(|f| f.split(',').any(|f| f.trim() == "artifactType"));
         let (index, _) = index.into_parts();
-        self.found.extend(index.manifests.into_iter().filter(|d| {
-            filtered_by_registry
-                || self.artifact_type.as_deref().is_none_or(|wanted| {
-                    d.artifact_type
-                        .as_ref()
-                        .is_some_and(|t| t.as_str() == wanted)
-                })
-        }));
+        self.budget.count(
+            session,
+            "referrers",
+            self.page_max,
+            body_len,
+            index.manifests.len() as u64,
+        )?;
+        let items: Vec<Descriptor> = index
+            .manifests
+            .into_iter()
+            .filter(|d| {
+                filtered_by_registry
+                    || self.artifact_type.as_deref().is_none_or(|wanted| {
+                        d.artifact_type
+                            .as_ref()
+                            .is_some_and(|t| t.as_str() == wanted)
+                    })
+            })
+            .collect();
         self.pages += 1;
         // The tag schema's index is one document; only the referrers API pages.
         let next = match self.fallback {
@@ -1208,11 +1376,12 @@ impl ListReferrers {
                 MAX_REFERRER_PAGES,
             )?,
         };
-        let Some(next) = next else {
-            return Ok(Event::Done(std::mem::take(&mut self.found)));
-        };
-        self.exchange = Self::exchange(next, &self.reference);
-        self.next(session, Input::Start, now_ms)
+        let last = next.is_none();
+        if let Some(next) = next {
+            self.page_max = self.budget.page_max(session, MANIFEST_SIZE_MAX);
+            self.exchange = Self::exchange(next, &self.reference, self.page_max);
+        }
+        Ok(Event::Done(Page { items, last }))
     }
 }
 
