@@ -34,6 +34,7 @@
 pub mod auth;
 pub mod errors;
 pub mod http;
+pub mod limits;
 pub mod link;
 pub mod operations;
 pub mod session;
@@ -41,11 +42,12 @@ pub mod walk;
 
 pub use errors::{RegistryError, RetryPolicy};
 pub use http::{Body, Method, Request, Response, ResponseBody};
+pub use limits::Limits;
 pub use operations::{
     AddReferrer, BlobExists, CheckAuth, DeleteManifest, FetchedManifest, GetBlob, GetManifest,
-    ListReferrers, ListTags, PushBlob, PushOptions, PutManifest, ResolveManifest, Resolved,
+    ListReferrers, ListTags, Page, PushBlob, PushOptions, PutManifest, ResolveManifest, Resolved,
 };
-pub use session::{Credentials, Event, Input, Session};
+pub use session::{Credentials, Event, Failure, FailureKind, Input, Session};
 pub use walk::{
     CopyPlan, GraphWalk, GraphWalkOptions, PlannedDocument, ReferrerNode, ReferrerTree,
     ReferrerWalk, WalkLimits, WalkStep,
