@@ -1,9 +1,12 @@
 // SHA-256 throughput of ocikit's digest() — the Node entry (node:crypto) and the wasm path
 // (ocikit/wasm, what browsers run) — against hash-wasm, @noble/hashes and node:crypto itself,
-// measured in the same run, interleaved, best of several rounds. `node digest.mjs [--quick]`.
+// measured in the same run, interleaved, best of several rounds. A second table puts ocikit's
+// BLAKE3 (wasm in both entries: node:crypto has none) next to its SHA-256 and to hash-wasm's and
+// @noble/hashes' BLAKE3. `node digest.mjs [--quick]`.
 import { createHash, randomFillSync } from "node:crypto";
+import { blake3 as nobleBlake3 } from "@noble/hashes/blake3.js";
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
-import { createSHA256 } from "hash-wasm";
+import { createBLAKE3, createSHA256 } from "hash-wasm";
 import * as ocikit from "ocikit";
 import * as ocikitWasm from "ocikit/wasm";
 
@@ -20,6 +23,7 @@ const ROUND_SECONDS = quick ? 0.1 : 0.25;
 // hash-wasm's one-shot sha256() is async; its synchronous hasher is the fair comparison (and
 // what its README recommends for repeated hashing): one instance, init/update/digest.
 const hashWasm = await createSHA256();
+const hashWasmBlake3 = await createBLAKE3();
 
 const hex = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
 const contenders = [
@@ -37,30 +41,44 @@ function timeRound(fn, data, calls) {
   return Number(process.hrtime.bigint() - start) / 1e9 / calls;
 }
 
-const results = new Map(); // name -> size label -> MB/s
-for (const [label, size] of SIZES) {
-  const data = randomFillSync(new Uint8Array(size));
-  const expected = contenders[4][1](data);
-  const calls = new Map();
-  for (const [name, fn] of contenders) {
-    if (fn(data) !== expected) throw new Error(`${name} computes a different digest`);
-    // Calibrate: enough calls for one round to last about ROUND_SECONDS.
-    const once = timeRound(fn, data, 1);
-    calls.set(name, Math.max(1, Math.round(ROUND_SECONDS / Math.max(once, 1e-7))));
-    timeRound(fn, data, calls.get(name)); // warm-up
-  }
-  const best = new Map(contenders.map(([name]) => [name, Infinity]));
-  for (let round = 0; round < ROUNDS; round++) {
-    // Interleaved, so that clock drift and noise hit every contender alike.
+// Independent digests to check every contender against, by algorithm.
+const reference = {
+  sha256: (data) => "sha256:" + createHash("sha256").update(data).digest("hex"),
+  blake3: (data) => "blake3:" + hashWasmBlake3.init().update(data).digest("hex"),
+};
+
+/** name -> size label -> MB/s for each contender, each checked against `reference` first. */
+function measure(contenders) {
+  const results = new Map();
+  for (const [label, size] of SIZES) {
+    const data = randomFillSync(new Uint8Array(size));
+    const calls = new Map();
     for (const [name, fn] of contenders) {
-      best.set(name, Math.min(best.get(name), timeRound(fn, data, calls.get(name))));
+      const digest = fn(data);
+      if (digest !== reference[digest.split(":")[0]]?.(data)) {
+        throw new Error(`${name} computes a different digest`);
+      }
+      // Calibrate: enough calls for one round to last about ROUND_SECONDS.
+      const once = timeRound(fn, data, 1);
+      calls.set(name, Math.max(1, Math.round(ROUND_SECONDS / Math.max(once, 1e-7))));
+      timeRound(fn, data, calls.get(name)); // warm-up
+    }
+    const best = new Map(contenders.map(([name]) => [name, Infinity]));
+    for (let round = 0; round < ROUNDS; round++) {
+      // Interleaved, so that clock drift and noise hit every contender alike.
+      for (const [name, fn] of contenders) {
+        best.set(name, Math.min(best.get(name), timeRound(fn, data, calls.get(name))));
+      }
+    }
+    for (const [name] of contenders) {
+      if (!results.has(name)) results.set(name, new Map());
+      results.get(name).set(label, size / best.get(name) / 1e6);
     }
   }
-  for (const [name] of contenders) {
-    if (!results.has(name)) results.set(name, new Map());
-    results.get(name).set(label, size / best.get(name) / 1e6);
-  }
+  return results;
 }
+
+const results = measure(contenders);
 
 const pad = (text, width) => String(text).padStart(width);
 const first = 22;
@@ -98,5 +116,22 @@ for (const [label, size] of SIZES) {
 for (const [label] of SIZES) {
   const r = ratio("ocikit/wasm", "@noble/hashes", label);
   goal(`ocikit/wasm ≥ 2× @noble/hashes at ${label}: ${r.toFixed(2)}×`, r >= 2);
+}
+
+// BLAKE3 next to SHA-256: no goal, only figures.
+const blake3Contenders = [
+  ["ocikit sha256 (node)", (data) => ocikit.digest(data)],
+  ["ocikit sha256 (wasm)", (data) => ocikitWasm.digest(data)],
+  ["ocikit blake3 (node)", (data) => ocikit.digest(data, "blake3")],
+  ["ocikit/wasm blake3", (data) => ocikitWasm.digest(data, "blake3")],
+  ["hash-wasm blake3", (data) => "blake3:" + hashWasmBlake3.init().update(data).digest("hex")],
+  ["@noble blake3", (data) => "blake3:" + hex(nobleBlake3(data))],
+];
+const blake3Results = measure(blake3Contenders);
+console.log("");
+console.log(`BLAKE3 next to SHA-256, MB/s (10^6 bytes/s), best of ${ROUNDS} rounds`);
+console.log(pad("", first) + SIZES.map(([label]) => pad(label, col)).join(""));
+for (const [name] of blake3Contenders) {
+  console.log(name.padEnd(first) + SIZES.map(([label]) => pad(blake3Results.get(name).get(label).toFixed(0), col)).join(""));
 }
 console.log(missed ? `${missed} goal(s) missed` : "all goals met");

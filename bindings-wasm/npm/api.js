@@ -43,7 +43,7 @@ export function typeName(value) {
   return typeof value;
 }
 
-/** The digest string of `data`, e.g. `sha256:44136f…` (sha256 unless `algorithm` says sha512). */
+/** The digest string of `data`, e.g. `sha256:44136f…` (sha256 unless `algorithm` says another). */
 export function digest(data, algorithm = undefined) {
   const bytes = bytesOf(data);
   try {
@@ -75,7 +75,7 @@ export class Digester {
     }
   }
 
-  /** `"sha256"` or `"sha512"`. */
+  /** `"sha256"`, `"sha512"` or `"blake3"`. */
   get algorithm() {
     return this.#inner.algorithm;
   }
@@ -467,7 +467,7 @@ export class RegistrySession {
 }
 
 const OPERATION = Symbol("RegistryOperation");
-const INPUT_KEYS = ["type", "status", "headers", "body", "streamed"];
+const INPUT_KEYS = ["type", "status", "headers", "body", "streamed", "kind", "message"];
 
 /**
  * An operation in progress (made by getManifest, pushBlob, …): call `next(session, input,

@@ -1,10 +1,19 @@
 // ocikit for Node. SHA-256 and SHA-512 run in node:crypto (OpenSSL, with the CPU's SHA
-// extensions: about 4x the speed of any wasm); everything else, including which algorithms exist
-// and every verification rule, is the core's, through wasm. The shared test vectors run against
-// this entry and against ocikit/wasm and must give identical results.
+// extensions: about 4x the speed of any wasm); BLAKE3, which OpenSSL lacks, and everything else,
+// including which algorithms exist and every verification rule, is the core's, through wasm. The
+// shared test vectors run against this entry and against ocikit/wasm and must give identical
+// results.
 import "./node-init.js";
 import { createHash } from "node:crypto";
-import { blobDigester, bytesOf, parseDigest, supportedAlgorithm, verifyComputed } from "./api.js";
+import {
+  Digester as WasmDigester,
+  blobDigester,
+  bytesOf,
+  digest as wasmDigest,
+  parseDigest,
+  supportedAlgorithm,
+  verifyComputed,
+} from "./api.js";
 import { clientClass } from "./client.js";
 
 // Everything but digests is the same function in every entry (packing and parsing hash inside
@@ -13,6 +22,9 @@ export * from "./node-public.js";
 
 // The core's answer for each algorithm name already asked about (only supported names are kept).
 const algorithms = new Map();
+
+// The algorithms node:crypto hashes; the core's other ones (blake3) are hashed in wasm.
+const NATIVE = new Set(["sha256", "sha512"]);
 
 function hashName(algorithm) {
   const key = algorithm ?? "sha256";
@@ -24,10 +36,11 @@ function hashName(algorithm) {
   return name;
 }
 
-/** The digest string of `data`, e.g. `sha256:44136f…` (sha256 unless `algorithm` says sha512). */
+/** The digest string of `data`, e.g. `sha256:44136f…` (sha256 unless `algorithm` says another). */
 export function digest(data, algorithm = undefined) {
   const bytes = bytesOf(data);
   const name = hashName(algorithm);
+  if (!NATIVE.has(name)) return wasmDigest(bytes, name);
   return `${name}:${createHash(name).update(bytes).digest("hex")}`;
 }
 
@@ -46,10 +59,10 @@ export class Digester {
 
   constructor(algorithm = undefined) {
     this.#algorithm = hashName(algorithm);
-    this.#hash = createHash(this.#algorithm);
+    this.#hash = NATIVE.has(this.#algorithm) ? createHash(this.#algorithm) : new WasmDigester(this.#algorithm);
   }
 
-  /** `"sha256"` or `"sha512"`. */
+  /** `"sha256"`, `"sha512"` or `"blake3"`. */
   get algorithm() {
     return this.#algorithm;
   }
@@ -73,6 +86,7 @@ export class Digester {
 
   /** The digest of everything fed so far; the digester stays usable. */
   finalize() {
+    if (this.#hash instanceof WasmDigester) return this.#hash.finalize();
     return `${this.#algorithm}:${this.#hash.copy().digest("hex")}`;
   }
 

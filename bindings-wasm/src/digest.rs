@@ -81,8 +81,9 @@ pub fn parse_digest(text: &JsValue) -> Result<Object, JsValue> {
     Ok(parts)
 }
 
-/// The name of an algorithm ocikit computes, as the core spells it, for hosts that hash with
-/// their own native code (node:crypto): `DIGEST_INVALID` or `DIGEST_UNSUPPORTED` otherwise.
+/// The name of an algorithm ocikit computes, as the core spells it, for hosts that hash some
+/// algorithms with their own native code (node:crypto for sha256 and sha512):
+/// `DIGEST_INVALID` or `DIGEST_UNSUPPORTED` otherwise.
 #[wasm_bindgen(js_name = supportedAlgorithm)]
 pub fn supported_algorithm(algorithm: &JsValue) -> Result<String, JsValue> {
     Ok(digester_for(algorithm)?.algorithm().as_str().to_owned())
@@ -142,7 +143,7 @@ impl JsDigester {
         crate::size::to_js(self.0.size())
     }
 
-    /// `"sha256"` or `"sha512"`.
+    /// `"sha256"`, `"sha512"` or `"blake3"`.
     #[wasm_bindgen(getter)]
     pub fn algorithm(&self) -> String {
         self.0.algorithm().as_str().to_owned()

@@ -27,7 +27,7 @@ for (const [label, ocikit] of implementations) {
       for (const c of digests.compute) {
         const data = inputBytes(c.input);
         assert.equal(data.length, c.size, c.name);
-        for (const algorithm of /** @type {const} */ (["sha256", "sha512"])) {
+        for (const algorithm of /** @type {const} */ (["sha256", "sha512", "blake3"])) {
           const expected = c[algorithm];
           assert.equal(ocikit.digest(data, algorithm), expected, c.name);
           ocikit.verify(data, expected, c.size);
@@ -101,6 +101,24 @@ for (const [label, ocikit] of implementations) {
         }
         assert.deepEqual(findings.map((f) => f.code).sort(), c.lint, c.name);
       }
+    });
+
+    test("blake3 through digestBlob and an incremental Digester (wasm under Node too)", async () => {
+      // The BLAKE3 team's 102400-byte test input (bytes 0..250 repeating) and its official hash.
+      const official = Uint8Array.from({ length: 102400 }, (_, i) => i % 251);
+      const expected = "blake3:bc3e3d41a1146b069abffad3c0d44860cf664390afce4d9661f7902e7943e085";
+      const blob = new Blob([official]);
+      assert.equal(await ocikit.digestBlob(blob, { algorithm: "blake3", chunkSize: 4096 }), expected);
+      const digester = new ocikit.Digester("blake3").update(official.subarray(0, 50000));
+      const half = digester.finalize();
+      digester.update(official.buffer.slice(50000));
+      assert.equal(digester.finalize(), expected);
+      assert.equal(half, ocikit.digest(official.subarray(0, 50000), "blake3"));
+      assert.equal(digester.size, 102400);
+      digester.verify(expected, 102400);
+      assertCode(ocikit, () => digester.verify(expected, 3), "SIZE_MISMATCH", "size first");
+      assertCode(ocikit, () => ocikit.verify(official, "blake3:" + expected.slice(7).toUpperCase()), "DIGEST_INVALID", "uppercase hex");
+      assertCode(ocikit, () => new ocikit.Digester("sha256").update(official).verify(expected), "DIGEST_MISMATCH", "sha256");
     });
   });
 }
