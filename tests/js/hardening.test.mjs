@@ -42,6 +42,11 @@ function manifestWithLayer(size) {
   return `{"schemaVersion":2,"mediaType":"${MANIFEST}","artifactType":"application/vnd.test.artifact","config":${EMPTY_CONFIG},"layers":[${layer}]}`;
 }
 
+/** What was thrown, for a failure message. */
+function describeError(thrown) {
+  return thrown instanceof Error ? `${thrown.constructor.name}: ${thrown.message}` : String(thrown);
+}
+
 /** Runs `call`, which must reject with an OciError of `code`; resolves to the error and the time it took. */
 async function rejectsWith(call, code) {
   const start = performance.now();
@@ -53,7 +58,7 @@ async function rejectsWith(call, code) {
   }
   const ms = performance.now() - start;
   assert.ok(caught !== undefined, `expected ${code}, but the call succeeded`);
-  assert.ok(caught instanceof OciError, `expected an OciError ${code}, got ${caught?.constructor?.name}: ${caught?.message}`);
+  assert.ok(caught instanceof OciError, `expected an OciError ${code}, got ${describeError(caught)}`);
   assert.equal(caught.code, code, caught.message);
   return { error: caught, ms };
 }
@@ -158,7 +163,7 @@ describe("every failure is an OciError with a code (issue 9 item 12)", () => {
     ];
     for (const call of calls) {
       await assert.rejects(call(), (e) => {
-        assert.ok(e instanceof OciError, `${e?.constructor?.name}: ${e?.message}`);
+        assert.ok(e instanceof OciError, describeError(e));
         assert.match(e.code, /^[A-Z_]+$/);
         return true;
       });
@@ -365,7 +370,7 @@ describe("credentials stay with the registry's origin (issue 9 items 1–3)", ()
       ]);
       const client = new Client({ registry: server.address, plainHttp: true, credentials: CREDENTIALS });
       await assert.rejects(client.fetchBlob("docs", descriptor), (e) => {
-        assert.ok(e instanceof OciError, `${e?.constructor?.name}: ${e?.message}`);
+        assert.ok(e instanceof OciError, describeError(e));
         return true;
       });
       assert.ok(sawCredentials(server.requests), "the registry got its credentials");
