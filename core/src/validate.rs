@@ -698,9 +698,9 @@ impl Validator {
             let Some(entry) = self.string(item, &here, RULE) else {
                 continue;
             };
-            if !entry
+            if entry
                 .split_once('=')
-                .is_some_and(|(name, _)| !name.is_empty())
+                .is_none_or(|(name, _)| name.is_empty())
             {
                 self.warning(
                     "ENV_ENTRY_INVALID",
