@@ -19,9 +19,10 @@
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use ocikit_core::registry::{
-    AddReferrer, BlobExists, Body, CheckAuth, Credentials, DeleteManifest, Event, FetchedManifest,
-    GetBlob, GetManifest, Input, ListReferrers, ListTags, PushBlob, PushOptions, PutManifest,
-    Request, ResolveManifest, Resolved, Response, ResponseBody, RetryPolicy, Session,
+    AddReferrer, BlobExists, Body, CheckAuth, Credentials, DeleteManifest, Event, Failure,
+    FailureKind, FetchedManifest, GetBlob, GetManifest, Input, Limits, ListReferrers, ListTags,
+    Page, PushBlob, PushOptions, PutManifest, Request, ResolveManifest, Resolved, Response,
+    ResponseBody, RetryPolicy, Session,
 };
 use ocikit_core::{Descriptor, Error, Reference};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -161,6 +162,97 @@ impl PyRetryPolicy {
     }
 }
 
+/// The bounds every operation on a session keeps to (each default documented; a `deadline_ms`
+/// or `request_timeout_ms` of 0 is none): `stall_timeout_ms` (30 s without a byte moving),
+/// `request_timeout_ms` (60 s for a captured body: a manifest, a token, a tag page, an error),
+/// `deadline_ms` (1 hour per operation), `retry_after_max_ms` (60 s: a longer `Retry-After`
+/// fails at once with TOOMANYREQUESTS), `list_entries_max` (100 000 tags or referrers in one
+/// listing), `list_bytes_max` (32 MiB over all the pages of one listing).
+#[pyclass(name = "Limits", module = "ocikit", frozen, eq, from_py_object)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PyLimits(pub(crate) Limits);
+
+#[pymethods]
+impl PyLimits {
+    #[new]
+    #[pyo3(signature = (
+        *,
+        stall_timeout_ms = None,
+        request_timeout_ms = None,
+        deadline_ms = None,
+        retry_after_max_ms = None,
+        list_entries_max = None,
+        list_bytes_max = None,
+    ))]
+    fn new(
+        stall_timeout_ms: Option<u64>,
+        request_timeout_ms: Option<u64>,
+        deadline_ms: Option<u64>,
+        retry_after_max_ms: Option<u64>,
+        list_entries_max: Option<u64>,
+        list_bytes_max: Option<u64>,
+    ) -> Self {
+        let default = Limits::default();
+        Self(Limits {
+            stall_timeout_ms: stall_timeout_ms.unwrap_or(default.stall_timeout_ms),
+            request_timeout_ms: request_timeout_ms.unwrap_or(default.request_timeout_ms),
+            deadline_ms: deadline_ms.unwrap_or(default.deadline_ms),
+            retry_after_max_ms: retry_after_max_ms.unwrap_or(default.retry_after_max_ms),
+            list_entries_max: list_entries_max.unwrap_or(default.list_entries_max),
+            list_bytes_max: list_bytes_max.unwrap_or(default.list_bytes_max),
+        })
+    }
+
+    /// No byte moving for this long fails a transfer, in milliseconds (0 = never).
+    #[getter]
+    fn stall_timeout_ms(&self) -> u64 {
+        self.0.stall_timeout_ms
+    }
+
+    /// The time limit of a request whose body is captured whole, in milliseconds (0 = none).
+    #[getter]
+    fn request_timeout_ms(&self) -> u64 {
+        self.0.request_timeout_ms
+    }
+
+    /// The time limit of one operation from its first step, in milliseconds (0 = none).
+    #[getter]
+    fn deadline_ms(&self) -> u64 {
+        self.0.deadline_ms
+    }
+
+    /// The longest `Retry-After` waited for, in milliseconds.
+    #[getter]
+    fn retry_after_max_ms(&self) -> u64 {
+        self.0.retry_after_max_ms
+    }
+
+    /// The most tags or referrers in one listing.
+    #[getter]
+    fn list_entries_max(&self) -> u64 {
+        self.0.list_entries_max
+    }
+
+    /// The most bytes of all the pages of one listing.
+    #[getter]
+    fn list_bytes_max(&self) -> u64 {
+        self.0.list_bytes_max
+    }
+
+    fn __repr__(&self) -> String {
+        let l = &self.0;
+        format!(
+            "Limits(stall_timeout_ms={}, request_timeout_ms={}, deadline_ms={}, retry_after_max_ms={}, list_entries_max={}, list_bytes_max={})",
+            l.stall_timeout_ms,
+            l.request_timeout_ms,
+            l.deadline_ms,
+            l.retry_after_max_ms,
+            l.list_entries_max,
+            l.list_bytes_max
+        )
+    }
+}
+
 /// A registry, the credentials for it, and the tokens it issued (cached by scope until they
 /// expire). Operations on any thread may share one session.
 #[pyclass(name = "RegistrySession", module = "ocikit", frozen)]
@@ -171,34 +263,47 @@ pub(crate) struct PyRegistrySession {
     /// `Debug` of the credentials, which never shows secrets.
     credentials: String,
     retry_policy: RetryPolicy,
+    limits: Limits,
     session: Mutex<Session>,
 }
 
 #[pymethods]
 impl PyRegistrySession {
     #[new]
-    #[pyo3(signature = (registry, *, plain_http = false, credentials = None, retry_policy = None))]
+    #[pyo3(signature = (
+        registry,
+        *,
+        plain_http = false,
+        credentials = None,
+        retry_policy = None,
+        limits = None,
+    ))]
     fn new(
         registry: String,
         plain_http: bool,
         credentials: Option<&Bound<'_, PyAny>>,
         retry_policy: Option<PyRetryPolicy>,
+        limits: Option<PyLimits>,
     ) -> PyResult<Self> {
         let credentials = credentials
             .filter(|c| !c.is_none())
             .map(credentials_arg)
             .transpose()?;
         let retry_policy = retry_policy.map_or_else(RetryPolicy::default, |p| p.0);
+        let limits = limits.map_or_else(Limits::default, |l| l.0);
         Ok(Self {
             credentials: credentials
                 .as_ref()
                 .map_or_else(|| "None".to_owned(), |c| format!("{c:?}")),
             session: Mutex::new(
-                Session::new(&registry, plain_http, credentials).with_retry_policy(retry_policy),
+                Session::new(&registry, plain_http, credentials)
+                    .with_retry_policy(retry_policy)
+                    .with_limits(limits),
             ),
             registry,
             plain_http,
             retry_policy,
+            limits,
         })
     }
 
@@ -218,6 +323,12 @@ impl PyRegistrySession {
     #[getter]
     fn retry_policy(&self) -> PyRetryPolicy {
         PyRetryPolicy(self.retry_policy)
+    }
+
+    /// The bounds every operation on this session keeps to.
+    #[getter]
+    fn limits(&self) -> PyLimits {
+        PyLimits(self.limits)
     }
 
     /// `scheme://host[:port]`.
@@ -467,13 +578,55 @@ impl PyEvent {
     }
 }
 
-/// `None` (the first step), a `Response`, or `"resume"` (after a wait).
+/// A transport failure to feed an operation instead of a response: `kind` is `"network"`
+/// (refused, reset, unreachable, not HTTP), `"tls"` (handshake, certificate) or `"timeout"`
+/// (the request's `timeout_ms` or `deadline_ms` passed); `message` describes it (an
+/// exception's text). The operation answers with `NETWORK_ERROR`, `TLS_ERROR` or `TIMEOUT`
+/// naming the host, or retries what is safe to repeat.
+#[pyclass(name = "Failure", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyFailure(Failure);
+
+#[pymethods]
+impl PyFailure {
+    #[new]
+    fn new(kind: &str, message: String) -> PyResult<Self> {
+        let kind = FailureKind::parse(kind).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "kind must be \"network\", \"tls\" or \"timeout\", not {kind:?}"
+            ))
+        })?;
+        Ok(Self(Failure { kind, message }))
+    }
+
+    /// `"network"`, `"tls"` or `"timeout"`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.0.kind.as_str()
+    }
+
+    /// The host's description of the failure.
+    #[getter]
+    fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let message = PyString::new(py, &self.0.message).repr()?;
+        Ok(format!("Failure('{}', {message})", self.0.kind.as_str()))
+    }
+}
+
+/// `None` (the first step), a `Response`, a `Failure`, or `"resume"` (after a wait).
 fn input_arg(input: Option<&Bound<'_, PyAny>>) -> PyResult<Input> {
     let Some(input) = input.filter(|i| !i.is_none()) else {
         return Ok(Input::Start);
     };
     if let Ok(response) = input.cast::<PyResponse>() {
         return Ok(Input::Response(response.get().0.clone()));
+    }
+    if let Ok(failure) = input.cast::<PyFailure>() {
+        return Ok(Input::Failure(failure.get().0.clone()));
     }
     if input
         .cast::<PyString>()
@@ -482,7 +635,7 @@ fn input_arg(input: Option<&Bound<'_, PyAny>>) -> PyResult<Input> {
         return Ok(Input::Resume);
     }
     Err(PyTypeError::new_err(format!(
-        "input must be None, an ocikit.Response or \"resume\", not {}",
+        "input must be None, an ocikit.Response, an ocikit.Failure or \"resume\", not {}",
         type_name(input)
     )))
 }
@@ -889,7 +1042,60 @@ operation!(PyDeleteManifest, |py, ()| Ok(py.None().into_bound(py)), {
     }
 });
 
-/// List a repository's tags, following pagination; done with a list of tags.
+/// One page of a listing driven with `next_page`: its `items` (tags, or referrers'
+/// `Descriptor`s), and whether it is the `last`; if not, call `next_page(session, None, now_ms)`
+/// again for the next one.
+#[pyclass(name = "Page", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyPage {
+    items: Py<PyList>,
+    last: bool,
+}
+
+#[pymethods]
+impl PyPage {
+    /// The entries of this page.
+    #[getter]
+    fn items(&self, py: Python<'_>) -> Py<PyList> {
+        self.items.clone_ref(py)
+    }
+
+    /// Whether this is the last page.
+    #[getter]
+    fn last(&self) -> bool {
+        self.last
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Page(items=<{} entries>, last={})",
+            self.items.bind(py).len(),
+            if self.last { "True" } else { "False" }
+        )
+    }
+}
+
+fn page<'py, T>(
+    py: Python<'py>,
+    page: Page<T>,
+    item: impl Fn(T) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let items = PyList::empty(py);
+    for entry in page.items {
+        items.append(item(entry)?)?;
+    }
+    Ok(Bound::new(
+        py,
+        PyPage {
+            items: items.unbind(),
+            last: page.last,
+        },
+    )?
+    .into_any())
+}
+
+/// List a repository's tags, following pagination; done with a list of tags (`next`), or
+/// page by page (`next_page`), within the session's listing limits.
 #[pyclass(name = "ListTags", module = "ocikit", frozen)]
 #[derive(Debug)]
 pub(crate) struct PyListTags(Mutex<ListTags>);
@@ -912,11 +1118,33 @@ operation!(
                 &session, &reference, page_size,
             ))))
         }
+
+        /// The next step, done with each `Page` of tags: after a page that is not the last,
+        /// call again with `None` for the next one.
+        #[pyo3(signature = (session, input, now_ms))]
+        fn next_page(
+            &self,
+            py: Python<'_>,
+            session: &PyRegistrySession,
+            input: Option<&Bound<'_, PyAny>>,
+            now_ms: u64,
+        ) -> PyResult<PyEvent> {
+            step(
+                py,
+                &self.0,
+                session,
+                input,
+                now_ms,
+                |op, session, input, now| op.next_page(session, input, now),
+                |py, p| page(py, p, |tag| Ok(PyString::new(py, &tag).into_any())),
+            )
+        }
     }
 );
 
 /// List what refers to `subject` (the referrers API, or the tag schema on 404), optionally
-/// only artifacts of `artifact_type`; done with a list of `Descriptor`.
+/// only artifacts of `artifact_type`; done with a list of `Descriptor` (`next`), or page by
+/// page (`next_page`), within the session's listing limits.
 #[pyclass(name = "ListReferrers", module = "ocikit", frozen)]
 #[derive(Debug)]
 pub(crate) struct PyListReferrers(Mutex<ListReferrers>);
@@ -945,6 +1173,27 @@ operation!(
                 &subject,
                 artifact_type,
             ))))
+        }
+
+        /// The next step, done with each `Page` of `Descriptor`s: after a page that is not
+        /// the last, call again with `None` for the next one.
+        #[pyo3(signature = (session, input, now_ms))]
+        fn next_page(
+            &self,
+            py: Python<'_>,
+            session: &PyRegistrySession,
+            input: Option<&Bound<'_, PyAny>>,
+            now_ms: u64,
+        ) -> PyResult<PyEvent> {
+            step(
+                py,
+                &self.0,
+                session,
+                input,
+                now_ms,
+                |op, session, input, now| op.next_page(session, input, now),
+                |py, p| page(py, p, |d| Ok(Bound::new(py, PyDescriptor(d))?.into_any())),
+            )
         }
     }
 );
@@ -994,6 +1243,9 @@ pub(crate) fn referrers_tag(py: Python<'_>, subject: &Bound<'_, PyAny>) -> PyRes
 /// Registers the registry classes.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyRetryPolicy>()?;
+    m.add_class::<PyLimits>()?;
+    m.add_class::<PyFailure>()?;
+    m.add_class::<PyPage>()?;
     m.add_class::<PyRegistrySession>()?;
     m.add_class::<PyRequest>()?;
     m.add_class::<PyResponse>()?;

@@ -729,6 +729,47 @@ class RetryPolicy:
     def __eq__(self, other: object) -> bool: ...
 
 @final
+class Limits:
+    """The bounds every operation on a session keeps to; arguments left out keep the defaults:
+    ``stall_timeout_ms`` (30 s without a byte moving; 0 = never), ``request_timeout_ms`` (60 s
+    for a request whose body is captured whole: a manifest, a token, a tag page, an error;
+    0 = none), ``deadline_ms`` (1 hour per operation from its first step; 0 = none),
+    ``retry_after_max_ms`` (60 s: a longer ``Retry-After`` fails at once with
+    ``TOOMANYREQUESTS``), ``list_entries_max`` (100 000 tags or referrers in one listing) and
+    ``list_bytes_max`` (32 MiB over all the pages of one listing; more is ``LIMIT_EXCEEDED``).
+    """
+
+    def __init__(
+        self,
+        *,
+        stall_timeout_ms: int | None = None,
+        request_timeout_ms: int | None = None,
+        deadline_ms: int | None = None,
+        retry_after_max_ms: int | None = None,
+        list_entries_max: int | None = None,
+        list_bytes_max: int | None = None,
+    ) -> None: ...
+    @property
+    def stall_timeout_ms(self) -> int:
+        """No byte moving for this long fails a transfer, in milliseconds (0 = never)."""
+    @property
+    def request_timeout_ms(self) -> int:
+        """The time limit of a request whose body is captured whole, in milliseconds."""
+    @property
+    def deadline_ms(self) -> int:
+        """The time limit of one operation from its first step, in milliseconds (0 = none)."""
+    @property
+    def retry_after_max_ms(self) -> int:
+        """The longest ``Retry-After`` waited for, in milliseconds."""
+    @property
+    def list_entries_max(self) -> int:
+        """The most tags or referrers in one listing."""
+    @property
+    def list_bytes_max(self) -> int:
+        """The most bytes of all the pages of one listing."""
+    def __eq__(self, other: object) -> bool: ...
+
+@final
 class RegistrySession:
     """A registry, the credentials for it, and the tokens it issued (cached by scope until they
     expire). Thread-safe: operations on several threads may share one session.
@@ -748,6 +789,7 @@ class RegistrySession:
         plain_http: bool = False,
         credentials: RegistryCredentials | None = None,
         retry_policy: RetryPolicy | None = None,
+        limits: Limits | None = None,
     ) -> None: ...
     @property
     def registry(self) -> str:
@@ -758,6 +800,9 @@ class RegistrySession:
     @property
     def retry_policy(self) -> RetryPolicy:
         """How requests that may pass are retried (the default policy unless one was given)."""
+    @property
+    def limits(self) -> Limits:
+        """The bounds every operation on this session keeps to."""
     @property
     def base(self) -> str:
         """``scheme://host[:port]``."""
@@ -792,7 +837,21 @@ class Request:
         ``streamed=(digest, size)``) instead of read whole."""
     @property
     def capture_max(self) -> int:
-        """The most bytes of a captured body to read."""
+        """The most bytes of a captured body to read (read one more: the engine reports a body
+        over the limit); for a streamed request, the limit of an error body."""
+    @property
+    def stream_max(self) -> int | None:
+        """For a streamed request, the bytes still expected: read at most ``stream_max + 1`` of
+        a 2xx body, stop there and report the size seen (the engine answers ``SIZE_MISMATCH``
+        and does not retry it); ``None`` for a captured body."""
+    @property
+    def timeout_ms(self) -> int:
+        """The stall timeout: when no byte moves for this long, stop and feed
+        ``Failure("timeout", …)``; 0 = none."""
+    @property
+    def deadline_ms(self) -> int | None:
+        """The absolute time (Unix ms, the clock of ``now_ms``) by which the exchange must be
+        over, or ``None``; past it, stop and feed ``Failure("timeout", …)``."""
 
 @final
 class Response:
@@ -819,8 +878,44 @@ class Response:
     def streamed(self) -> tuple[str, int] | None:
         """``(digest, size)`` of a streamed body."""
 
-# What `next` takes: the response to the last request, "resume" after a wait, or None first.
-OperationInput = Response | Literal["resume"] | None
+@final
+class Failure:
+    """A transport failure to feed an operation instead of a response: ``kind`` is
+    ``"network"`` (refused, reset, unreachable, not HTTP), ``"tls"`` (handshake, certificate) or
+    ``"timeout"`` (the request's ``timeout_ms`` or ``deadline_ms`` passed); ``message`` is the
+    host's description. The operation raises ``NETWORK_ERROR``, ``TLS_ERROR`` or ``TIMEOUT``
+    naming the host, or retries what is safe to repeat (asks to ``"wait"`` then resends), and a
+    ``PushBlob`` resumes a cut upload. A cut download fails: resume it with ``GetBlob(...,
+    have=)``.
+
+    Raises:
+        ValueError: another ``kind``.
+    """
+
+    def __init__(self, kind: Literal["network", "tls", "timeout"], message: str) -> None: ...
+    @property
+    def kind(self) -> Literal["network", "tls", "timeout"]:
+        """The kind of failure."""
+    @property
+    def message(self) -> str:
+        """The host's description."""
+
+# What `next` takes: the response to the last request, a transport failure, "resume" after a
+# wait, or None first.
+OperationInput = Response | Failure | Literal["resume"] | None
+
+@final
+class Page:
+    """One page of a listing driven with ``next_page``: ``items`` (``str`` tags, or referrers'
+    ``Descriptor``), and whether it is the ``last``; if not, call ``next_page(session, None,
+    now_ms)`` again for the next page."""
+
+    @property
+    def items(self) -> list[Any]:
+        """The entries of this page."""
+    @property
+    def last(self) -> bool:
+        """Whether this is the last page."""
 
 @final
 class Event:
@@ -992,18 +1087,23 @@ class DeleteManifest:
 @final
 class ListTags:
     """List a repository's tags (``page_size`` per page), following pagination; done with a
-    ``list[str]``."""
+    ``list[str]`` (``next``), or with each ``Page`` (``next_page``). Raises ``LIMIT_EXCEEDED``
+    past the session's ``list_entries_max`` / ``list_bytes_max``."""
 
     def __init__(
         self, session: RegistrySession, reference: str | Reference, *, page_size: int | None = None
     ) -> None: ...
     def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
         """The next step (see ``GetManifest.next``)."""
+    def next_page(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
+        """The next step, done with a ``Page`` of tags; after a page that is not the last,
+        call again with ``None``."""
 
 @final
 class ListReferrers:
     """List what refers to ``subject`` (referrers API, or the tag schema on 404), optionally
-    of one ``artifact_type``; done with a ``list[Descriptor]``."""
+    of one ``artifact_type``; done with a ``list[Descriptor]`` (``next``), or with each
+    ``Page`` (``next_page``). Raises ``LIMIT_EXCEEDED`` past the session's listing limits."""
 
     def __init__(
         self,
@@ -1015,6 +1115,9 @@ class ListReferrers:
     ) -> None: ...
     def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
         """The next step (see ``GetManifest.next``)."""
+    def next_page(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
+        """The next step, done with a ``Page`` of ``Descriptor``; after a page that is not the
+        last, call again with ``None``."""
 
 @final
 class AddReferrer:

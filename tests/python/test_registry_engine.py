@@ -130,3 +130,68 @@ def test_one_session_on_many_threads() -> None:
     for thread in threads:
         thread.join()
     assert sizes == [7] * 800
+
+
+def test_limits_defaults_keywords_and_requests() -> None:
+    from ocikit._ocikit import Limits
+
+    default = Limits()
+    assert (default.stall_timeout_ms, default.request_timeout_ms, default.deadline_ms) == (
+        30_000,
+        60_000,
+        3_600_000,
+    )
+    assert (default.retry_after_max_ms, default.list_entries_max, default.list_bytes_max) == (
+        60_000,
+        100_000,
+        32 << 20,
+    )
+    limits = Limits(deadline_ms=5000, stall_timeout_ms=1000)
+    assert limits == Limits(stall_timeout_ms=1000, deadline_ms=5000) != default
+    assert "deadline_ms=5000" in repr(limits)
+    session = RegistrySession(REGISTRY, plain_http=True, limits=limits)
+    assert session.limits == limits
+    assert RegistrySession(REGISTRY).limits == default
+    request = GetManifest(session, f"{REGISTRY}/docs:v1").next(session, None, 1_000).request
+    assert (request.timeout_ms, request.deadline_ms, request.stream_max) == (1000, 6_000, None)
+    blob = ocikit.Descriptor(media_type="application/octet-stream", digest=DIGEST, size=10)
+    from ocikit._ocikit import GetBlob
+
+    get = GetBlob(session, f"{REGISTRY}/docs", blob, have=4).next(session, None, 0).request
+    assert get.stream and get.stream_max == 6 and get.deadline_ms == 5000
+
+
+def test_failures_are_inputs() -> None:
+    from ocikit._ocikit import Failure
+
+    failure = Failure("network", "reset\r\n")
+    assert (failure.kind, failure.message) == ("network", "reset\r\n")
+    assert repr(failure) == "Failure('network', 'reset\\r\\n')"
+    with pytest.raises(ValueError, match="kind must be"):
+        Failure("dns", "x")  # type: ignore[arg-type]
+    session = RegistrySession(REGISTRY, plain_http=True)
+    op = GetManifest(session, f"{REGISTRY}/docs:v1")
+    op.next(session, None, 0)
+    with pytest.raises(ocikit.OciError) as caught:
+        op.next(session, Failure("tls", "CERTIFICATE_VERIFY_FAILED"), 0)
+    assert caught.value.code == "TLS_ERROR"
+    assert caught.value.details["host"] == REGISTRY
+    # The message names the host and carries no control characters from the host's text.
+    op = GetManifest(session, f"{REGISTRY}/docs:v1")
+    op.next(session, None, 0)
+    assert op.next(session, Failure("timeout", "stalled\x1b[2J"), 0).kind == "wait"
+
+
+def test_listings_page_by_page() -> None:
+    from ocikit._ocikit import ListTags, Page
+
+    session = RegistrySession(REGISTRY, plain_http=True)
+    op = ListTags(session, f"{REGISTRY}/docs", page_size=1)
+    op.next_page(session, None, 0)
+    link = {"Link": '</v2/docs/tags/list?last=a&n=1>; rel="next"'}
+    first = op.next_page(session, Response(200, link, b'{"tags":["a"]}'), 0).value
+    assert isinstance(first, Page) and (first.items, first.last) == (["a"], False)
+    assert repr(first) == "Page(items=<1 entries>, last=False)"
+    assert op.next_page(session, None, 0).request.url.endswith("?last=a&n=1")
+    second = op.next_page(session, Response(200, {}, b'{"tags":["b"]}'), 0).value
+    assert (second.items, second.last) == (["b"], True)

@@ -15,10 +15,13 @@ from ocikit._ocikit import (
     BlobExists,
     CheckAuth,
     DeleteManifest,
+    Failure,
     GetBlob,
     GetManifest,
     ListReferrers,
+    Limits,
     ListTags,
+    Page,
     PushBlob,
     PutManifest,
     RegistrySession,
@@ -41,8 +44,19 @@ def _session(spec: dict[str, Any]) -> RegistrySession:
             credentials = {"refresh_token": credentials["refreshToken"]}
         else:
             credentials = {"access_token": credentials["accessToken"]}
+    limits = spec.get("limits", {})
     return RegistrySession(
-        spec["registry"], plain_http=spec.get("plainHttp", False), credentials=credentials
+        spec["registry"],
+        plain_http=spec.get("plainHttp", False),
+        credentials=credentials,
+        limits=Limits(
+            stall_timeout_ms=limits.get("stallTimeoutMs"),
+            request_timeout_ms=limits.get("requestTimeoutMs"),
+            deadline_ms=limits.get("deadlineMs"),
+            retry_after_max_ms=limits.get("retryAfterMaxMs"),
+            list_entries_max=limits.get("listEntriesMax"),
+            list_bytes_max=limits.get("listBytesMax"),
+        ),
     )
 
 
@@ -94,8 +108,17 @@ def _operation(session: RegistrySession, spec: dict[str, Any]) -> Any:
     raise AssertionError(f"unknown op {op}")
 
 
+def _page(value: Any) -> Any:
+    """A page in the transcripts' JSON shape: tags, or the referrers' digests."""
+    assert isinstance(value, Page)
+    items = [d if isinstance(d, str) else d.digest for d in value.items]
+    return {"items": items, "last": value.last}
+
+
 def _result(op: Any, value: Any) -> Any:
     """The done value in the transcripts' JSON shape (as core/tests/registry.rs builds it)."""
+    if isinstance(value, Page):
+        return _page(value)
     if isinstance(op, GetManifest):
         return {
             "mediaType": value.media_type,
@@ -132,9 +155,27 @@ def _check_request(name: str, request: Request, expected: dict[str, Any]) -> Non
             assert all(n.lower() != header.lower() for n, _ in request.headers)
     if "body" in expected:
         assert request.body == expected["body"].encode(), f"{name}: body"
+    if "timeoutMs" in expected:
+        assert request.timeout_ms == expected["timeoutMs"], f"{name}: timeoutMs"
+    if "deadlineMs" in expected:
+        assert request.deadline_ms == expected["deadlineMs"], f"{name}: deadlineMs"
+    if "responseBody" in expected:
+        wanted = expected["responseBody"]
+        if "stream" in wanted:
+            assert (request.stream, request.stream_max) == (True, wanted["stream"]), name
+        else:
+            assert (request.stream, request.capture_max) == (False, wanted["capture"]), name
     if "bodyBlob" in expected:
         blob = expected["bodyBlob"]
         assert request.body == (blob["offset"], blob["length"]), f"{name}: blob body"
+
+
+def _input(exchange: dict[str, Any]) -> Response | Failure:
+    """What the host feeds back: the recorded response, or its transport failure."""
+    failure = exchange.get("failure")
+    if failure is not None:
+        return Failure(failure["kind"], failure["message"])
+    return _response(exchange["response"])
 
 
 def _response(spec: dict[str, Any]) -> Response:
@@ -168,22 +209,30 @@ def test_transcript_replays(path: Any) -> None:
     for step in doc["steps"]:
         now = step.get("now", 0)
         op = _operation(session, step["operation"])
+        # A listing driven page by page is stepped with next_page.
+        advance = op.next_page if step["operation"].get("paged") else op.next
         feed: Any = None
         for exchange in step["exchanges"]:
-            event = op.next(session, feed, now)
+            event = advance(session, feed, exchange.get("now", now))
+            if "page" in exchange:
+                assert event.kind == "done", f"{name}: expected a page, got {event!r}"
+                assert _page(event.value) == {"items": exchange["page"], "last": False}, name
+                feed = None
+                continue
             if "wait" in exchange:
                 assert (event.kind, event.ms) == ("wait", exchange["wait"]), name
                 feed = "resume"
                 continue
             assert event.kind == "send", f"{name}: expected a request, got {event!r}"
             _check_request(name, event.request, exchange["request"])
-            feed = _response(exchange["response"])
+            feed = _input(exchange)
+        now = step.get("nowEnd", now)
         if "error" in step:
             with pytest.raises(OciError) as caught:
-                op.next(session, feed, now)
+                advance(session, feed, now)
             assert caught.value.code == step["error"], name
             assert caught.value.code in LISTED, f"{name}: {caught.value.code} is not listed"
         else:
-            event = op.next(session, feed, now)
+            event = advance(session, feed, now)
             assert event.kind == "done", f"{name}: expected the end, got {event!r}"
             assert _result(op, event.value) == step["result"], name
