@@ -4,9 +4,7 @@
 //! the plain arguments these functions take, and the result back into `Packed` and `Blob`.
 
 use ocikit_core::annotations::Annotations;
-use ocikit_core::pack::{
-    Config, Content, File, ImageSpec, Pack, check_title as core_check_title, index as core_index,
-};
+use ocikit_core::pack::{Config, Content, File, ImageSpec, Pack, index as core_index};
 use ocikit_core::time::rfc3339_from_unix;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -136,11 +134,13 @@ pub(crate) fn pack_index(
     .or_raise(py)
 }
 
-/// Checks that `title` can be written back as a file: a relative path that stays inside the
-/// target directory and that every OS can create.
+/// Checks that `title` can be written back as a file by a pull: a relative path that stays
+/// inside the target directory, that every OS can create, and (unless `allow_git`) without a
+/// `.git` component (`PATH_UNSAFE`).
 #[pyfunction]
-pub(crate) fn check_title(py: Python<'_>, title: &str) -> PyResult<()> {
-    core_check_title(title).or_raise(py)
+#[pyo3(signature = (title, *, allow_git = false))]
+pub(crate) fn check_title(py: Python<'_>, title: &str, allow_git: bool) -> PyResult<()> {
+    ocikit_core::pack::check_pulled_title(title, allow_git).or_raise(py)
 }
 
 /// A blob's content: a buffer of its bytes, or a `(digest, size)` tuple.

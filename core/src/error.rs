@@ -196,6 +196,14 @@ pub enum Error {
         /// What failed.
         reason: String,
     },
+    /// A path a pull will not write or a layout read will not follow: a pulled title with a
+    /// `.git` component, a link leading out of a layout, a file that is not a regular file.
+    PathUnsafe {
+        /// The path (a title, or a path inside a layout).
+        path: String,
+        /// Why it is refused.
+        reason: String,
+    },
 }
 
 /// A structured detail of an [`Error`], for bindings that expose `details` to users.
@@ -240,6 +248,7 @@ impl Error {
             Self::Timeout { .. } => "TIMEOUT",
             Self::Network { .. } => "NETWORK_ERROR",
             Self::Tls { .. } => "TLS_ERROR",
+            Self::PathUnsafe { .. } => "PATH_UNSAFE",
         }
     }
 
@@ -330,6 +339,12 @@ impl Error {
                     ("reason", Text(reason.clone())),
                 ]
             }
+            Self::PathUnsafe { path, reason } => {
+                vec![
+                    ("path", Text(path.clone())),
+                    ("reason", Text(reason.clone())),
+                ]
+            }
         }
     }
 }
@@ -353,7 +368,7 @@ impl fmt::Display for Error {
             }
             Self::DigestUnsupported { algorithm } => write!(
                 f,
-                "digest algorithm {algorithm:?} is not supported (ocikit computes sha256 and sha512)"
+                "digest algorithm {algorithm:?} is not supported (ocikit computes sha256, sha512 and blake3)"
             ),
             Self::DigestMismatch { expected, actual } => {
                 write!(
@@ -426,6 +441,7 @@ impl fmt::Display for Error {
                 f,
                 "TLS error with {host}: {reason} (a loopback registry may want plain HTTP; a private CA, its certificate file)"
             ),
+            Self::PathUnsafe { path, reason } => write!(f, "refusing the path {path:?}: {reason}"),
         }
     }
 }

@@ -425,6 +425,31 @@ pub fn check_title(title: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// A title that a pull will write: [`check_title`], and unless `allow_git`, no `.git` path
+/// component (compared as Windows and macOS compare names: any case, and `git~1`, the 8.3
+/// short name Windows may give `.git`). A pulled `.git/config` or `.git/hooks/…` would make
+/// the next `git` command in that directory run what the artifact says (CVE-2014-9390 is the
+/// same attack through a checkout).
+///
+/// # Errors
+/// What [`check_title`] returns, or [`Error::PathUnsafe`] for a `.git` component.
+pub fn check_pulled_title(title: &str, allow_git: bool) -> Result<(), Error> {
+    check_title(title)?;
+    if !allow_git
+        && title
+            .split(['/', '\\'])
+            .any(|c| c.eq_ignore_ascii_case(".git") || c.eq_ignore_ascii_case("git~1"))
+    {
+        return Err(Error::PathUnsafe {
+            path: title.to_owned(),
+            reason: "a pulled file may not be written into a .git directory, where git would \
+                     run what it says (allow .git paths explicitly to pull them)"
+                .to_owned(),
+        });
+    }
+    Ok(())
+}
+
 /// Builds an image index over manifests: a multi-platform image (entries with `platform`) or an
 /// artifact collection (an `artifactType` naming what the collection is, as CNAB bundles do).
 ///

@@ -8,9 +8,14 @@ blob bytes between files and sockets in bounded memory, and runs blob transfers 
 
 from __future__ import annotations
 
+import contextvars
+import functools
+import http.client
 import io
 import json
 import os
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,34 +31,60 @@ from ocikit._credentials import (
     store_credentials,
 )
 from ocikit._files import StrPath
-from ocikit._http import BlobSink, BlobSource, StdlibTransport, Transport
+from ocikit._http import (
+    _DEADLINE,
+    STALL_TIMEOUT,
+    BlobSink,
+    BlobSource,
+    StdlibTransport,
+    Transport,
+    transport_error,
+)
 from ocikit._ocikit import (
     AddReferrer,
     BlobExists,
     CheckAuth,
+    CopyPlan,
     DeleteManifest,
     Descriptor,
     Digest,
+    Failure,
     FetchedManifest,
     GetBlob,
     GetManifest,
+    GraphWalk,
     Index,
+    Limits,
     ListReferrers,
     ListTags,
     Manifest,
+    PlannedDocument,
     PushBlob,
     PutManifest,
     Reference,
+    Referrer,
+    ReferrerWalk,
     RegistrySession,
     ResolveManifest,
     RetryPolicy,
+    WalkLimits,
+    WalkStep,
     check_title,
 )
 from ocikit._pack import Packed
-from ocikit.errors import OciError, UploadInterruptedError, ValidationError
+from ocikit.errors import (
+    NetworkError,
+    OciError,
+    OperationTimeoutError,
+    PolicyError,
+    UploadInterruptedError,
+    ValidationError,
+)
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+
+    from ocikit._layout import LayoutDocument
 
 __all__ = ["Client", "ProgressCallback", "Pulled", "Referrer", "login", "logout"]
 
@@ -63,6 +94,26 @@ _INDEX_TYPES = {OCI_INDEX, "application/vnd.docker.distribution.manifest.list.v2
 
 # Chunk size for resuming an upload that was started monolithically.
 _RESUME_CHUNK = 8 << 20
+
+# The default deadline of one call (an operation and everything it takes: resumed transfers,
+# every blob of a pull or a copy), in seconds: the core's Limits.deadline_ms.
+DEADLINE = 3600.0
+
+# "Not given": the value comes from `limits` (or its default).
+_UNSET: Any = object()
+
+# The engine's Failure kind of each transport error code.
+_FAILURE_KINDS = {"NETWORK_ERROR": "network", "TLS_ERROR": "tls", "TIMEOUT": "timeout"}
+
+# What a transport other than ocikit's may raise for a network failure (ocikit's own raise
+# coded errors already).
+_FOREIGN_NETWORK_ERRORS = (
+    http.client.HTTPException,
+    ssl.SSLError,
+    socket.gaierror,
+    ConnectionError,
+    TimeoutError,
+)
 
 Ref = Union[str, Reference]
 T = TypeVar("T")
@@ -123,9 +174,15 @@ class _ReportingSink(BlobSink):
     answer continues, when a body starts)."""
 
     def __init__(
-        self, file: IO[bytes], algorithm: str, progress: _Progress, *, empty: bool = False
+        self,
+        file: IO[bytes],
+        algorithm: str,
+        progress: _Progress,
+        *,
+        empty: bool = False,
+        size_max: int | None = None,
     ) -> None:
-        super().__init__(file, algorithm, empty=empty)
+        super().__init__(file, algorithm, empty=empty, size_max=size_max)
         self._progress = progress
 
     def start(self, append: bool) -> None:
@@ -135,15 +192,6 @@ class _ReportingSink(BlobSink):
     def write(self, piece: memoryview) -> None:
         super().write(piece)
         self._progress(self.size)
-
-
-@dataclass(frozen=True)
-class Referrer:
-    """One node of a :meth:`Client.discover` tree: an artifact that refers to its parent, and
-    what refers to it in turn."""
-
-    descriptor: Descriptor
-    referrers: tuple[Referrer, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,16 +219,60 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+C = TypeVar("C", bound=Callable[..., Any])
+
+
+def _timed(method: C) -> C:
+    """Gives a call of ``method`` the client's deadline (``Client.timeout`` from now), unless
+    the call runs inside another call that has one already."""
+
+    @functools.wraps(method)
+    def timed(self: Client, *args: Any, **kwargs: Any) -> Any:
+        if _DEADLINE.get() is not None or self.timeout is None:
+            return method(self, *args, **kwargs)
+        token = _DEADLINE.set(time.monotonic() + self.timeout)
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            _DEADLINE.reset(token)
+
+    return timed  # type: ignore[return-value]
+
+
+def _deadline_passed(error: BaseException) -> bool:
+    """Whether ``error`` is a timeout after which the call's deadline has passed (nothing left
+    to resume in)."""
+    ends = _DEADLINE.get()
+    return isinstance(error, OperationTimeoutError) and (
+        error.details.get("limit") == "deadline" or (ends is not None and time.monotonic() >= ends)
+    )
+
+
+def _sleep(seconds: float, host: str, why: str) -> None:
+    """Sleeps ``seconds``, unless that would end after the call's deadline: then ``TIMEOUT``
+    at once (waiting only to fail would be pointless)."""
+    ends = _DEADLINE.get()
+    if ends is not None and time.monotonic() + seconds >= ends:
+        raise OperationTimeoutError(
+            f"{host}: {why} would take {seconds:g} s, past the operation's deadline (raise it "
+            "with --timeout, or Client(timeout=...))",
+            code="TIMEOUT",
+            details={"host": host, "limit": "deadline", "seconds": seconds},
+        )
+    time.sleep(seconds)
+
+
 def _document_types(data: bytes, media_type: str | None) -> tuple[str, Optional[Descriptor]]:
     """The media type to PUT a document with, and its subject, read from its bytes."""
     try:
         document = json.loads(data)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
+        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
         raise ValidationError(
-            f"the manifest is not JSON: {error}",
+            f"the manifest is not JSON: {reason}",
             code="JSON_INVALID",
-            details={"reason": str(error)},
-        ) from error
+            details={"reason": reason},
+        ) from None
     if not isinstance(document, dict):
         raise ValidationError("the manifest is not a JSON object", code="JSON_INVALID")
     media_type = media_type or document.get("mediaType")
@@ -190,7 +282,16 @@ def _document_types(data: bytes, media_type: str | None) -> tuple[str, Optional[
             details={"field": "mediaType"},
         )  # fmt: skip
     subject = document.get("subject")
-    return media_type, None if subject is None else Descriptor.from_json(json.dumps(subject))
+    if subject is None:
+        return media_type, None
+    try:
+        return media_type, Descriptor.from_json(json.dumps(subject))
+    except RecursionError:
+        raise ValidationError(
+            "the manifest's subject is nested too deeply",
+            code="JSON_INVALID",
+            details={"reason": "nested too deeply"},
+        ) from None
 
 
 def _referrer_descriptor(descriptor: Descriptor, document: Manifest | Index) -> Descriptor:
@@ -209,45 +310,92 @@ def _referrer_descriptor(descriptor: Descriptor, document: Manifest | Index) -> 
     )
 
 
+def _sequential(tasks: Sequence[Callable[[], T]]) -> list[T]:
+    return [task() for task in tasks]
+
+
 def _referrer_tree(
-    referrers: Callable[[str], list[Descriptor]], root: str, depth: int | None
+    referrers: Callable[[str], list[Descriptor]],
+    root: str,
+    depth: int | None,
+    *,
+    parallel: Callable[[Sequence[Callable[[], list[Descriptor]]]], list[list[Descriptor]]] = (
+        _sequential
+    ),
+    limits: WalkLimits | None = None,
 ) -> list[Referrer]:
     """The tree of what refers to ``root``, ``depth`` levels down (all when ``None``), from
-    ``referrers(digest)``, the direct referrers of one manifest."""
-    seen = {root}
-
-    def level(digest: str, remaining: int | None) -> list[Referrer]:
-        if remaining == 0:
-            return []
-        nodes = []
-        for descriptor in referrers(digest):
-            if descriptor.digest in seen:
-                continue  # a cycle cannot be built with digests, but a registry can lie
-            seen.add(descriptor.digest)
-            below = level(descriptor.digest, None if remaining is None else remaining - 1)
-            nodes.append(Referrer(descriptor, tuple(below)))
-        return nodes
-
-    return level(root, depth)
+    ``referrers(digest)``, the direct referrers of one manifest: the core's ``ReferrerWalk``
+    decides (each digest once, bounded by ``limits``), this lists each batch it asks for."""
+    walk = ReferrerWalk(root, depth=depth, limits=limits)
+    while batch := walk.next_batch():
+        found = parallel([lambda digest=digest: referrers(digest) for digest in batch])
+        for digest, listed in zip(batch, found):
+            walk.provide(digest, listed)
+    return list(walk.finish())
 
 
-def _pull_plan(manifest: Manifest, output_dir: StrPath) -> list[tuple[Descriptor, Path]]:
+def _plan_copy(
+    root: FetchedManifest | LayoutDocument,
+    fetch: Callable[[str], bytes],
+    referrers: Callable[[str], list[Descriptor]] | None,
+    *,
+    parallel: Callable[[Sequence[Callable[[], Any]]], list[Any]] = _sequential,
+    limits: WalkLimits | None = None,
+) -> CopyPlan:
+    """The plan of a copy of the fetched ``root``: the core's ``GraphWalk`` decides (each
+    digest once, bounded by ``limits``, with the referrers of every document when
+    ``referrers`` lists them); this fetches each batch of documents and listings it asks for,
+    ``parallel`` at a time."""
+    media_type = root.media_type or _document_types(root.data, None)[0]
+    start = Descriptor(media_type=media_type, digest=root.digest, size=len(root.data))
+    walk = GraphWalk(start, referrers=referrers is not None, limits=limits)
+
+    def perform(step: WalkStep) -> Any:
+        digest = step.descriptor.digest
+        if step.kind == "referrers":
+            assert referrers is not None  # asked only when given
+            return referrers(digest)
+        return root.data if digest == root.digest else fetch(digest)
+
+    while batch := walk.next_batch():
+        results = parallel([lambda step=step: perform(step) for step in batch])
+        for step, result in zip(batch, results):
+            if step.kind == "fetch":
+                walk.provide_document(step.descriptor.digest, result)
+            else:
+                walk.provide_referrers(step.descriptor.digest, result)
+    return walk.finish()
+
+
+def _pull_plan(
+    manifest: Manifest,
+    output_dir: StrPath,
+    *,
+    allow_git: bool = False,
+    keep_old_files: bool = False,
+) -> list[tuple[Descriptor, Path]]:
     """Where :meth:`Client.pull` writes each titled layer of ``manifest`` (creating
     ``output_dir``); every title is checked before anything is written.
 
     Raises:
         ValidationError: ``ANNOTATION_INVALID`` for a title that is refused.
+        PolicyError: ``PATH_UNSAFE`` for a ``.git`` component (unless ``allow_git``), or
+            with ``keep_old_files`` for a file that exists.
     """
     output = Path(output_dir)
-    output.mkdir(parents=True, exist_ok=True)
-    root = output.resolve()
     plan: list[tuple[Descriptor, Path]] = []
-    seen: set[Path] = set()
+    titled = []
     for layer in manifest.layers:
         title = layer.annotations.get(annotations.TITLE)
-        if title is None:
-            continue
-        check_title(title)  # relative, no `..`, portable
+        if title is not None:
+            # Relative, no `..`, portable, no `.git` component: before anything is made.
+            check_title(title, allow_git=allow_git)
+            titled.append((layer, title))
+    _make_directories(output)
+    root = output.resolve()
+    seen: set[Path] = set()
+    for layer, title in titled:
         destination = (root / title).resolve()
         # A link already inside the output directory could still lead out of it.
         if root not in destination.parents:
@@ -265,9 +413,33 @@ def _pull_plan(manifest: Manifest, output_dir: StrPath) -> list[tuple[Descriptor
                 code="ANNOTATION_INVALID",
                 details={"value": title, "reason": "duplicate title"},
             )
+        if keep_old_files and os.path.lexists(destination):
+            raise PolicyError(
+                f"{destination} exists; --keep-old-files (keep_old_files=True) keeps it, so "
+                "nothing was pulled",
+                code="PATH_UNSAFE",
+                details={"path": str(destination), "reason": "exists (keep_old_files)"},
+            )
         seen.add(destination)
         plan.append((layer, destination))
     return plan
+
+
+def _make_directories(path: Path) -> None:
+    """``path`` and its missing parents, made one by one (``mkdir(parents=True)`` recurses
+    once per level, and a title may have thousands)."""
+    missing = []
+    while not path.is_dir():
+        missing.append(path)
+        if path.parent == path:
+            break
+        path = path.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir()
+        except FileExistsError:
+            if not directory.is_dir():
+                raise
 
 
 class Client:
@@ -305,10 +477,22 @@ class Client:
     a disk flush per file, which ORAS, oras-py and skopeo do not pay either, so it is off by
     default.
 
+    Time is bounded twice. ``stall_timeout`` (seconds, default 30) is how long the default
+    transport waits for any byte to move (connect, send, receive) before ``TIMEOUT``;
+    ``timeout`` (seconds, default 3600; ``None`` for none) is the deadline of each call — a
+    :meth:`pull` or :meth:`copy` with all its blobs, a :meth:`fetch_blob` with its resumed
+    attempts: when it passes, the request under way stops (however slowly a server trickles
+    bytes) and the call raises ``TIMEOUT``. A ``Retry-After`` or retry wait that would end
+    after the deadline fails at once instead of sleeping.
+
     The client is thread-safe and keeps connections alive; close it (or use it as a context
-    manager) to close them. Errors are :class:`ocikit.RegistryError` (``AuthenticationError``
-    for 401/403), :class:`ocikit.DigestMismatchError`, :class:`ocikit.ValidationError`, and
-    ``OSError`` for network and file failures.
+    manager) to close them. Every error is an :class:`ocikit.OciError` with a code:
+    :class:`ocikit.RegistryError` (``AuthenticationError`` for 401/403),
+    :class:`ocikit.DigestMismatchError`, :class:`ocikit.ValidationError`,
+    :class:`ocikit.NetworkError` (``NETWORK_ERROR``, ``TLS_ERROR``; a ``ConnectionError``),
+    :class:`ocikit.OperationTimeoutError` (``TIMEOUT``; a ``TimeoutError``),
+    :class:`ocikit.LimitExceededError` and :class:`ocikit.PolicyError`; only failures of local
+    files stay plain ``OSError``.
     """
 
     def __init__(
@@ -323,7 +507,19 @@ class Client:
         retry_policy: RetryPolicy | None = None,
         on_progress: ProgressCallback | None = None,
         durable: bool = False,
+        limits: Limits | None = None,
+        timeout: float | None = _UNSET,
+        stall_timeout: float = _UNSET,
     ) -> None:
+        limits = limits if limits is not None else Limits()
+        if timeout is _UNSET:
+            timeout = limits.deadline_ms / 1000 or None
+        if stall_timeout is _UNSET:
+            stall_timeout = limits.stall_timeout_ms / 1000 or STALL_TIMEOUT
+        if timeout is not None and not timeout > 0:
+            raise ValueError("timeout must be positive seconds, or None for no deadline")
+        if not stall_timeout > 0:
+            raise ValueError("stall_timeout must be positive seconds")
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         if chunk_size is not None and chunk_size < 1:
@@ -337,8 +533,20 @@ class Client:
         self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
         self.on_progress = on_progress
         self.durable = durable
+        self.timeout = timeout
+        self.stall_timeout = stall_timeout
+        self.limits = Limits(
+            stall_timeout_ms=max(1, round(stall_timeout * 1000)),
+            request_timeout_ms=limits.request_timeout_ms,
+            deadline_ms=0 if timeout is None else max(1, round(timeout * 1000)),
+            retry_after_max_ms=limits.retry_after_max_ms,
+            list_entries_max=limits.list_entries_max,
+            list_bytes_max=limits.list_bytes_max,
+        )
         self._credentials = credentials
-        self._transport: Transport = transport if transport is not None else StdlibTransport()
+        self._transport: Transport = (
+            transport if transport is not None else StdlibTransport(timeout=stall_timeout)
+        )
         self._sessions: dict[str, RegistrySession] = {}
         self._lock = threading.Lock()
 
@@ -371,6 +579,7 @@ class Client:
                     plain_http=self.plain_http,
                     credentials=credentials,
                     retry_policy=self.retry_policy,
+                    limits=self.limits,
                 )
                 self._sessions[registry] = session
             return session
@@ -385,16 +594,52 @@ class Client:
     ) -> Any:
         """Drives one operation to its end: sends what it asks, sleeps when it asks. Without a
         reference, the operation is on the client's own registry."""
+        if _DEADLINE.get() is None and self.timeout is not None:
+            token = _DEADLINE.set(time.monotonic() + self.timeout)
+            try:
+                return self._run(reference, make, source=source, sink=sink)
+            finally:
+                _DEADLINE.reset(token)
         session = self._session(self.registry if reference is None else reference.registry)
         operation = make(session)
-        event = operation.next(session, None, _now_ms())
+        return self._drive(session, operation.next, source=source, sink=sink)
+
+    def _drive(
+        self,
+        session: RegistrySession,
+        step: Callable[[RegistrySession, Any, int], Any],
+        *,
+        source: BlobSource | None = None,
+        sink: BlobSink | None = None,
+    ) -> Any:
+        """Drives an operation's ``step`` (its ``next``, or ``next_page``) until it is done:
+        sends what it asks, feeds back the response or the transport's failure (the engine
+        decides whether to retry), sleeps when it asks."""
+        event = step(session, None, _now_ms())
         while event.kind != "done":
             if event.kind == "wait":
-                time.sleep(event.ms / 1000)
-                event = operation.next(session, "resume", _now_ms())
-            else:
-                response = self._transport.send(event.request, source=source, sink=sink)
-                event = operation.next(session, response, _now_ms())
+                _sleep(event.ms / 1000, session.registry, "the wait the engine asked for")
+                event = step(session, "resume", _now_ms())
+                continue
+            request = event.request
+            try:
+                response = self._transport.send(request, source=source, sink=sink)
+            except (NetworkError, OperationTimeoutError) as error:
+                kind = _FAILURE_KINDS.get(error.code)
+                if kind is None:
+                    raise
+                reason = str(error.details.get("reason") or error)
+                event = step(session, Failure(kind, reason), _now_ms())
+                continue
+            except OciError:
+                raise
+            except _FOREIGN_NETWORK_ERRORS as error:
+                # A transport of the caller's that raised the standard library's errors.
+                coded = transport_error(error, request.method, request.url)
+                kind = _FAILURE_KINDS[coded.code]
+                event = step(session, Failure(kind, str(coded.details["reason"])), _now_ms())
+                continue
+            event = step(session, response, _now_ms())
         return event.value
 
     def _resume_delay(self, attempt: int) -> float:
@@ -417,7 +662,10 @@ class Client:
         from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(tasks))) as pool:
-            futures: list[Future[T]] = [pool.submit(task) for task in tasks]
+            # Each task runs in a copy of this thread's context: the call's deadline holds there.
+            futures: list[Future[T]] = [
+                pool.submit(contextvars.copy_context().run, task) for task in tasks
+            ]
             done, pending = wait(futures, return_when=FIRST_EXCEPTION)
             for future in pending:
                 future.cancel()
@@ -428,6 +676,7 @@ class Client:
 
     # Manifests ----------------------------------------------------------------------------
 
+    @_timed
     def check_auth(self) -> None:
         """Checks the credentials against the registry the way ``docker login`` does
         (``GET /v2/``, answering its Basic or Bearer challenge).
@@ -437,6 +686,7 @@ class Client:
         """
         self._run(None, CheckAuth)
 
+    @_timed
     def resolve(self, ref: Ref) -> Descriptor:
         """The descriptor (media type, digest, size) of the manifest ``ref`` names.
 
@@ -451,6 +701,7 @@ class Client:
             size=resolved.size,
         )
 
+    @_timed
     def fetch(self, ref: Ref) -> FetchedManifest:
         """The manifest or index ``ref`` names, as served: exact bytes, digest, media type
         (checked against a digest in ``ref`` and ``Docker-Content-Digest``)."""
@@ -470,6 +721,7 @@ class Client:
         """The image index ``ref`` names, with its exact bytes."""
         return Index.from_json(self.fetch(ref).data)
 
+    @_timed
     def push_manifest(
         self,
         ref: Ref,
@@ -519,6 +771,7 @@ class Client:
             self._run(reference, lambda s: AddReferrer(s, reference, subject.digest, referrer))
         return descriptor
 
+    @_timed
     def tag(self, ref: Ref, tag: str) -> Descriptor:
         """Tags the manifest ``ref`` names with ``tag`` in the same repository (its exact bytes
         are uploaded again under the tag, as registries have no other way)."""
@@ -529,6 +782,7 @@ class Client:
         digest = self._run(target, lambda s: PutManifest(s, target, media_type, fetched.data))
         return Descriptor(media_type=media_type, digest=digest, size=len(fetched.data))
 
+    @_timed
     def delete_manifest(self, ref: Ref) -> None:
         """Deletes the manifest ``ref`` names (a tag is resolved to its digest first).
 
@@ -539,13 +793,45 @@ class Client:
         digest = reference.digest or self.resolve(reference).digest
         self._run(reference, lambda s: DeleteManifest(s, reference, digest))
 
+    @_timed
     def list_tags(self, ref: Ref) -> list[str]:
         """Every tag of ``ref``'s repository."""
         reference = _reference(ref)
         return list(self._run(reference, lambda s: ListTags(s, reference)))
 
+    def iter_tags(self, ref: Ref, *, page_size: int | None = None) -> Iterator[str]:
+        """The tags of ``ref``'s repository, one at a time, fetched a page at a time as the
+        caller asks for more (``page_size`` per page, else the registry's choice): only one
+        page is held, so a registry UI or ``ocikit repo tags`` can page through any
+        repository. The listing as a whole stays within the client's ``limits``
+        (``list_entries_max``, ``list_bytes_max``); each page gets the client's ``timeout``.
+
+        Raises:
+            LimitExceededError: ``LIMIT_EXCEEDED`` past the listing limits.
+        """
+        reference = _reference(ref)
+        session = self._session(reference.registry)
+        operation = ListTags(session, reference, page_size=page_size)
+        while True:
+            page = self._page(session, operation)
+            yield from page.items
+            if page.last:
+                return
+
+    def _page(self, session: RegistrySession, operation: Any) -> Any:
+        """The next page of a listing, within a deadline of its own (set here, not across
+        the ``yield`` of the generator that asks for it)."""
+        if self.timeout is None:
+            return self._drive(session, operation.next_page)
+        token = _DEADLINE.set(time.monotonic() + self.timeout)
+        try:
+            return self._drive(session, operation.next_page)
+        finally:
+            _DEADLINE.reset(token)
+
     # Blobs ---------------------------------------------------------------------------------
 
+    @_timed
     def blob_size(self, ref: Ref, digest: str | Digest) -> int | None:
         """The size of the blob ``digest`` in ``ref``'s repository, or ``None`` when the
         repository does not have it."""
@@ -557,6 +843,7 @@ class Client:
         """Whether ``ref``'s repository has the blob ``digest``."""
         return self.blob_size(ref, digest) is not None
 
+    @_timed
     def push_blob(
         self,
         ref: Ref,
@@ -631,7 +918,7 @@ class Client:
                 url = holder[-1].upload_url if holder else upload_url
                 if not url:
                     raise  # no upload session yet: nothing to resume
-                if attempt > attempts:
+                if attempt > attempts or _deadline_passed(error):
                     name = f"{reference.registry}/{reference.repository}"
                     raise UploadInterruptedError(
                         f"the upload of {descriptor.digest} to {name} was interrupted "
@@ -640,7 +927,7 @@ class Client:
                         descriptor=descriptor,
                         upload_url=url,
                     ) from error
-                time.sleep(self._resume_delay(attempt))
+                _sleep(self._resume_delay(attempt), reference.registry, "resuming the upload")
                 make = resume
                 continue
             if progress is not None:
@@ -648,6 +935,7 @@ class Client:
             return sent
         raise AssertionError("unreachable")
 
+    @_timed
     def fetch_blob(
         self, ref: Ref, descriptor: Descriptor, path: StrPath | None = None
     ) -> bytes | None:
@@ -672,10 +960,12 @@ class Client:
     ) -> bytes | None:
         algorithm = Digest.parse(descriptor.digest).algorithm
 
+        size = descriptor.size
+
         def sink(file: IO[bytes], empty: bool = False) -> BlobSink:
             if progress is None:
-                return BlobSink(file, algorithm, empty=empty)
-            return _ReportingSink(file, algorithm, progress, empty=empty)
+                return BlobSink(file, algorithm, empty=empty, size_max=size)
+            return _ReportingSink(file, algorithm, progress, empty=empty, size_max=size)
 
         if path is None:
             buffer = io.BytesIO()
@@ -714,13 +1004,14 @@ class Client:
                     sink=sink,
                 )
                 return
-            except OSError:
-                if attempt > attempts:
+            except OSError as error:
+                if attempt > attempts or _deadline_passed(error):
                     raise
-                time.sleep(self._resume_delay(attempt))
+                _sleep(self._resume_delay(attempt), reference.registry, "resuming the download")
 
     # Artifacts -----------------------------------------------------------------------------
 
+    @_timed
     def push(self, ref: Ref, packed: Packed) -> Descriptor:
         """Pushes a packed artifact: its blobs (``concurrency`` at a time; those the repository
         has are skipped), then the manifest under ``ref``'s tag (or its digest). With a subject
@@ -768,6 +1059,7 @@ class Client:
             for descriptor in descriptors:
                 callback(descriptor, 0, descriptor.size)
 
+    @_timed
     def attach(self, ref: Ref, packed: Packed) -> Descriptor:
         """Pushes an artifact that refers to another (``pack(..., subject=...)``) into the
         repository of ``ref`` (the subject's reference), by digest, and records it as a
@@ -782,6 +1074,7 @@ class Client:
             raise ValueError("attach() needs an artifact packed with a subject")
         return self.push(_at(reference, packed.digest), packed)
 
+    @_timed
     def referrers(self, ref: Ref, artifact_type: str | None = None) -> list[Descriptor]:
         """What refers to the manifest ``ref`` names (the referrers API, or the referrers tag
         schema), optionally only artifacts of ``artifact_type``."""
@@ -795,39 +1088,67 @@ class Client:
         )
 
     def discover(
-        self, ref: Ref, artifact_type: str | None = None, depth: int | None = None
+        self,
+        ref: Ref,
+        artifact_type: str | None = None,
+        depth: int | None = None,
+        *,
+        limits: WalkLimits | None = None,
     ) -> list[Referrer]:
         """The tree of referrers of ``ref``: what refers to it, what refers to those, and so
         on, ``depth`` levels down (all when ``None``), each level filtered by
-        ``artifact_type`` when given."""
+        ``artifact_type`` when given.
+
+        The core walks the tree (:class:`ocikit.ReferrerWalk`): each digest once, the listings
+        of a level ``concurrency`` at a time, within ``limits`` (:class:`ocikit.WalkLimits`;
+        ``LIMIT_EXCEEDED`` past its depth or nodes, also when a registry makes referrers up)."""
         reference = _reference(ref)
         root = reference.digest or self.resolve(reference).digest
         return _referrer_tree(
-            lambda digest: self.referrers(_at(reference, digest), artifact_type), root, depth
+            lambda digest: self.referrers(_at(reference, digest), artifact_type),
+            root,
+            depth,
+            parallel=self._parallel,
+            limits=limits,
         )
 
-    def pull(self, ref: Ref, output_dir: StrPath) -> Pulled:
+    @_timed
+    def pull(
+        self,
+        ref: Ref,
+        output_dir: StrPath,
+        *,
+        keep_old_files: bool = False,
+        allow_git: bool = False,
+    ) -> Pulled:
         """Writes the files of the artifact ``ref`` names into ``output_dir``, named by their
         titles (``org.opencontainers.image.title``; layers without one are skipped).
 
-        Every title is checked before anything is written: absolute paths, ``..`` and paths
-        that would lead out of ``output_dir`` through a link are refused. Each file is
-        downloaded to a temporary file, verified, then renamed into place, ``concurrency`` at a
-        time, in bounded memory whatever its size.
+        Every title is checked before anything is written: absolute paths, ``..``, paths that
+        would lead out of ``output_dir`` through a link, and (unless ``allow_git``) paths with
+        a ``.git`` component, where git would run what a pulled ``.git/config`` says, are
+        refused. With ``keep_old_files`` (ORAS's ``--keep-old-files``), a file that exists is
+        an error, before anything is written; without it, files are replaced. Each file is
+        downloaded to a temporary file, verified (never more than its size is read), then
+        renamed into place, ``concurrency`` at a time, in bounded memory whatever its size.
 
         Raises:
             ValidationError: ``ANNOTATION_INVALID`` for a title that is refused.
+            PolicyError: ``PATH_UNSAFE`` for a ``.git`` component, or an existing file with
+                ``keep_old_files``.
         """
         reference = _reference(ref)
         manifest = self.fetch_manifest(reference)
-        plan = _pull_plan(manifest, output_dir)
+        plan = _pull_plan(
+            manifest, output_dir, allow_git=allow_git, keep_old_files=keep_old_files
+        )
 
         made = {Path(output_dir).resolve()}  # directories known to exist
 
         def fetch(layer: Descriptor, destination: Path) -> Path:
             parent = destination.parent
             if parent not in made:
-                parent.mkdir(parents=True, exist_ok=True)
+                _make_directories(parent)
                 made.add(parent)
             self._fetch_blob(reference, layer, destination, self._progress(layer, announced=True))
             return destination
@@ -845,62 +1166,48 @@ class Client:
         *,
         referrers: bool = False,
         destination: Client | None = None,
+        limits: WalkLimits | None = None,
     ) -> Descriptor:
         """Copies the manifest or index ``src_ref`` names, and everything it references, to
         ``dst_ref`` (tagged with its tag, else the source's tag, else by digest). Within one
         registry blobs are mounted instead of copied. ``destination`` is the client for the
         destination registry (default: this one). With ``referrers``, the artifacts that refer
-        to the copied manifests are copied too, recursively.
+        to the copied manifests and indexes are copied too, recursively.
 
+        The core walks the graph (:class:`ocikit.GraphWalk`): each digest is fetched once,
+        ``concurrency`` at a time, within ``limits`` (:class:`ocikit.WalkLimits`: depth, nodes
+        and bytes; ``LIMIT_EXCEEDED`` past one). Then the blobs are copied, then the manifests,
+        children first (an index after its manifests, a referrer after its subject).
         Blobs between registries pass through temporary files (bounded memory).
         """
         source = _reference(src_ref)
         target = _reference(dst_ref)
         to = destination or self
         tag = target.tag or (None if target.digest else source.tag)
-        root = self._copy_document(source, source.target, target, to, tag)
-        if referrers:
-            self._copy_referrers(source, root.digest, target, to, {root.digest})
-        return root
-
-    def _copy_document(
-        self,
-        source: Reference,
-        name: str,
-        target: Reference,
-        to: Client,
-        tag: str | None = None,
-    ) -> Descriptor:
-        """Copies the manifest or index ``name`` (a tag or digest) of ``source``'s repository,
-        children first, to ``target``'s repository under ``tag`` (else by digest)."""
-        # A digest has a colon; a tag cannot (the reference grammar).
-        fetched = self.fetch(_at(source, name) if ":" in name else _tagged(source, name))
-        media_type = fetched.media_type or _document_types(fetched.data, None)[0]
-        document = json.loads(fetched.data)
-        if media_type in _INDEX_TYPES:
-            children = [Descriptor.from_json(json.dumps(d)) for d in document.get("manifests", [])]
-            self._parallel(
-                [
-                    lambda child=child: self._copy_document(source, child.digest, target, to)
-                    for child in children
-                ]
-            )
-        else:
-            blobs = [document.get("config"), *(document.get("layers") or [])]
-            unique = {
-                d.digest: d for d in (Descriptor.from_json(json.dumps(b)) for b in blobs if b)
-            }
-            self._parallel(
-                [lambda d=d: self._copy_blob(source, target, to, d) for d in unique.values()]
-            )
-        destination = _tagged(target, tag) if tag else _at(target, fetched.digest)
-        subject = document.get("subject")
-        return to._put_manifest(
-            destination,
-            fetched.data,
-            media_type,
-            None if subject is None else Descriptor.from_json(json.dumps(subject)),
+        plan = _plan_copy(
+            self.fetch(source),
+            lambda digest: self.fetch(_at(source, digest)).data,
+            (lambda digest: self.referrers(_at(source, digest))) if referrers else None,
+            parallel=self._parallel,
+            limits=limits,
         )
+        self._parallel([lambda d=d: self._copy_blob(source, target, to, d) for d in plan.blobs])
+        root = plan.roots[0].digest
+
+        def put(document: PlannedDocument) -> Descriptor:
+            digest = document.descriptor.digest
+            at = _tagged(target, tag) if tag and digest == root else _at(target, digest)
+            return to._put_manifest(
+                at, document.data, document.descriptor.media_type, document.subject
+            )
+
+        copied: Descriptor | None = None
+        for wave in plan.manifests:
+            for document, put_as in zip(wave, to._parallel([lambda d=d: put(d) for d in wave])):
+                if document.descriptor.digest == root:
+                    copied = put_as
+        assert copied is not None  # the root is in the plan
+        return copied
 
     def _copy_blob(
         self, source: Reference, target: Reference, to: Client, descriptor: Descriptor
@@ -919,21 +1226,6 @@ class Client:
             to._push_blob(target, descriptor, spool, mount_from)
         finally:
             spool.close()
-
-    def _copy_referrers(
-        self,
-        source: Reference,
-        subject: str,
-        target: Reference,
-        to: Client,
-        seen: set[str],
-    ) -> None:
-        for referrer in self.referrers(_at(source, subject)):
-            if referrer.digest in seen:
-                continue
-            seen.add(referrer.digest)
-            self._copy_document(source, referrer.digest, target, to)
-            self._copy_referrers(source, referrer.digest, target, to, seen)
 
 
 class _Spool(BlobSource):

@@ -138,12 +138,18 @@ class BlobSink:
         """Bytes written (and hashed) so far."""
         return self._digester.size
 
-    def room(self, stream_max: int | None = None) -> int | None:
-        """How many more bytes a transport may read into this sink: up to one past the
-        blob's size (``stream_max`` when the request gives it, else :attr:`size_max`), so
-        that a body that is too long is seen, and stopped, at once; ``None`` when unbounded."""
-        limit = stream_max if stream_max is not None else self.size_max
-        return None if limit is None else max(0, limit - self.size) + 1
+    def room(self, stream_max: int | None = None, append: bool = True) -> int | None:
+        """How many bytes of the body that just began (:meth:`start`) a transport may read
+        into this sink: one past what the body may have, so that a body that is too long is
+        seen, and stopped, at once; ``None`` when unbounded. ``stream_max`` is what the
+        request says the body may have (the engine's ``Stream { max }``: the rest of the blob
+        after a ``Range``); a body that starts over (not ``append``) may have the whole blob,
+        :attr:`size_max`."""
+        if stream_max is not None and (append or self.size_max is None):
+            return stream_max + 1
+        if self.size_max is not None:
+            return max(0, self.size_max - self.size) + 1
+        return None
 
     def start(self, append: bool) -> None:
         """A 2xx body begins: continue what was written (``append``) or start over."""
@@ -358,42 +364,50 @@ def transport_error(
 ) -> OciError:
     """The coded error for a transport failure of ``method url``: ``TIMEOUT``
     (:class:`ocikit.OperationTimeoutError`), ``TLS_ERROR`` or ``NETWORK_ERROR``
-    (:class:`ocikit.NetworkError`), each naming the host. An :class:`ocikit.OciError` is
-    returned as it is."""
+    (:class:`ocikit.NetworkError`), each naming the host, worded as the core words them
+    (``details["reason"]`` is what a client feeds the engine as the ``Failure``'s message).
+    An :class:`ocikit.OciError` is returned as it is."""
     if isinstance(error, OciError):
         return error
     host = urlsplit(url).netloc or url
     shown = f"{method} {_shown_url(url)}"
     if deadline_passed:
+        reason = (
+            f"the operation's deadline passed during {shown} (raise it with --timeout, or "
+            "Client(timeout=...))"
+        )
         return OperationTimeoutError(
-            f"{host} did not finish in time: the operation's deadline passed during {shown} "
-            "(raise it with --timeout, or Client(timeout=...))",
+            f"{host} timed out: {reason}",
             code="TIMEOUT",
-            details={"host": host, "limit": "deadline"},
+            details={"host": host, "reason": reason, "limit": "deadline"},
         )
     if isinstance(error, (TimeoutError, socket.timeout)):
         seconds = f" for {stall:g} s" if stall else ""
-        return OperationTimeoutError(
-            f"{host} sent nothing{seconds} during {shown} (the stall timeout; raise it with "
-            "--stall-timeout, or Client(stall_timeout=...))",
-            code="TIMEOUT",
-            details={"host": host, "limit": "stall_timeout", "seconds": stall or 0},
+        reason = (
+            f"no byte{seconds} during {shown} (the stall timeout: raise it with "
+            "--stall-timeout, or Client(stall_timeout=...))"
         )
-    reason = _reason(error)
-    if isinstance(error, ssl.SSLError) or isinstance(error, ssl.CertificateError):
+        return OperationTimeoutError(
+            f"{host} timed out: {reason}",
+            code="TIMEOUT",
+            details={"host": host, "reason": reason, "limit": "stall_timeout"},
+        )
+    cause = _reason(error)
+    if isinstance(error, (ssl.SSLError, ssl.CertificateError)):
         hint = (
             "; a registry on this machine without TLS needs --plain-http (plain_http=True)"
             if _is_loopback(urlsplit(url).hostname)
             else ""
         )
+        reason = f"{cause} during {shown}{hint}; a private certificate authority needs --ca-file"
         return NetworkError(
-            f"TLS with {host} failed during {shown}: {reason}{hint}; a registry whose "
-            "certificate a private authority signed needs --ca-file",
+            f"TLS error with {host}: {reason}",
             code="TLS_ERROR",
             details={"host": host, "reason": reason},
         )
+    reason = f"{cause} during {shown}"
     return NetworkError(
-        f"the connection to {host} failed during {shown}: {reason}",
+        f"network error with {host}: {reason}",
         code="NETWORK_ERROR",
         details={"host": host, "reason": reason},
     )
@@ -562,7 +576,7 @@ class StdlibTransport:
             if sink is None:
                 raise ValueError(f"{request.url} streams its body, but no sink was given")
             _local_call(sink.start, status == 206)
-            room = sink.room(_stream_max(request))
+            room = sink.room(_stream_max(request), status == 206)
             length = response.getheader("Content-Length")
             hint = int(length) if length and length.isdigit() else None
             if room is not None:
@@ -708,7 +722,7 @@ class HttpxTransport:
                 if sink is None:
                     raise ValueError(f"{request.url} streams its body, but no sink was given")
                 sink.start(append=response.status_code == 206)
-                room = sink.room(_stream_max(request))
+                room = sink.room(_stream_max(request), response.status_code == 206)
                 for piece in response.iter_raw(CHUNK_SIZE):
                     if ends is not None and time.monotonic() >= ends:
                         raise httpx.ReadTimeout("deadline")

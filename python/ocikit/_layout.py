@@ -4,13 +4,22 @@ The core plans ``index.json`` (:class:`ocikit.Layout`) and checks a whole layout
 (:func:`ocikit.verify_layout`); this module moves the bytes: it reads and writes the files.
 Every file is written atomically (a temporary file in the same directory, then
 ``os.replace``), and ``index.json`` last, so a layout never names a blob that is not complete.
+
+A layout may come from anyone (an archive, a shared directory), so reading one trusts nothing:
+only regular files are opened (never a FIFO, a device or a directory, and the open never
+blocks), a symbolic link is followed only when it stays inside the layout, and no read goes
+past what it must: a blob one byte past its descriptor's size, ``index.json`` and
+``oci-layout`` past :attr:`OciLayout.MAX_INDEX_BYTES`. Refusals raise ``PATH_UNSAFE``,
+``SIZE_MISMATCH`` or ``LIMIT_EXCEEDED``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
+import stat
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +32,12 @@ from ocikit._client import (
     Pulled,
     Referrer,
     _document_types,
+    _make_directories,
     _pull_plan,
     _referrer_descriptor,
     _referrer_tree,
 )
-from ocikit._files import CHUNK_SIZE, StrPath, _digest_path
+from ocikit._files import CHUNK_SIZE, StrPath
 from ocikit._ocikit import (
     Descriptor,
     Digest,
@@ -36,16 +46,27 @@ from ocikit._ocikit import (
     Layout,
     Manifest,
     Report,
+    WalkLimits,
     verify,
     verify_layout,
 )
 from ocikit._pack import Blob, Packed
-from ocikit.errors import OciError
+from ocikit.errors import LimitExceededError, OciError, PolicyError
 
 __all__ = ["LayoutDocument", "OciLayout"]
 
 _OCI_LAYOUT = "oci-layout"
 _INDEX = "index.json"
+
+# Opening a file of a layout: never through a final symbolic link (the path is resolved and
+# checked first), never blocking (a FIFO would wait for a writer forever).
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 
 Writable = Union[Packed, Manifest, Index]
 
@@ -86,11 +107,22 @@ class OciLayout:
     ``subject`` names it, and an attached artifact is recorded as an untagged entry of
     ``index.json`` (no referrers tag is written).
 
+    Reading trusts nothing in the directory: files are opened only when they are regular files
+    (``PATH_UNSAFE`` for a FIFO, a device, a directory), a symbolic link is followed only when
+    its target is inside the layout (``PATH_UNSAFE`` when it leads out; links inside, as some
+    tools make to share blobs, are fine), a blob is read at most one byte past its declared
+    size (``SIZE_MISMATCH``), and ``index.json`` and ``oci-layout`` at most
+    :attr:`MAX_INDEX_BYTES` (``LIMIT_EXCEEDED``).
+
     Raises:
         FileExistsError: ``path`` is a non-empty directory without an ``oci-layout`` file.
         NotADirectoryError: ``path`` is a file.
         FileNotFoundError: ``create=False`` and there is no layout at ``path``.
     """
+
+    MAX_INDEX_BYTES = 4 << 20
+    """The largest ``index.json`` (and ``oci-layout``) read, in bytes (4 MiB, the manifest
+    limit of registries); assign another value to the class or an instance to change it."""
 
     def __init__(self, path: StrPath, *, create: bool = True) -> None:
         self._root = Path(path)
@@ -128,11 +160,75 @@ class OciLayout:
         Raises:
             ValidationError: ``index.json`` is not a valid image index.
         """
-        try:
-            data = (self._root / _INDEX).read_bytes()
-        except FileNotFoundError:
+        data = self._read_small(_INDEX)
+        if data is None:
             return Layout()
         return Layout.from_index_json(data)
+
+    def _read_small(self, relative: str, limit: int | None = None) -> bytes | None:
+        """A small file of the layout (``index.json``, ``oci-layout``, a document), or
+        ``None`` when missing.
+
+        Raises:
+            LimitExceededError: the file is larger than ``limit`` (default
+                :attr:`MAX_INDEX_BYTES`).
+            PolicyError: ``PATH_UNSAFE``.
+        """
+        limit = self.MAX_INDEX_BYTES if limit is None else limit
+        file = self._open_file(relative)
+        if file is None:
+            return None
+        with file:
+            data = file.read(limit + 1)
+        if len(data) > limit:
+            raise LimitExceededError(
+                f"{self._root / relative} is larger than {limit} bytes; a layout's "
+                f"{relative} is not read past that (OciLayout.MAX_INDEX_BYTES)",
+                code="LIMIT_EXCEEDED",
+                details={
+                    "limit": f"bytes of {relative}",
+                    "max": limit,
+                    "value": len(data),
+                    "setting": "OciLayout.MAX_INDEX_BYTES",
+                },
+            )
+        return data
+
+    def _open_file(self, relative: str | os.PathLike[str]) -> IO[bytes] | None:
+        """Opens a file of the layout for reading, or ``None`` when it is missing: a regular
+        file, reached through no symbolic link that leads out of the layout.
+
+        Raises:
+            PolicyError: ``PATH_UNSAFE`` for a link leading out of the layout, or a path that
+                is not a regular file.
+        """
+        path = self._root / relative
+        root = os.path.realpath(self._root)
+        real = os.path.realpath(path)
+        if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+            raise PolicyError(
+                f"{path} is a link that leads out of the layout (to {real}); it is not read",
+                code="PATH_UNSAFE",
+                details={"path": str(path), "reason": "a link leading out of the layout"},
+            )
+        try:
+            fd = os.open(real, _OPEN_FLAGS)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as error:
+            if error.errno not in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
+                raise
+            fd = -1  # a link swapped in after the check, a directory, a socket
+        mode = os.fstat(fd).st_mode if fd >= 0 else 0
+        if not stat.S_ISREG(mode):
+            if fd >= 0:
+                os.close(fd)
+            raise PolicyError(
+                f"{path} is not a regular file; a layout's files are read only when they are",
+                code="PATH_UNSAFE",
+                details={"path": str(path), "reason": "not a regular file"},
+            )
+        return os.fdopen(fd, "rb")
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -161,15 +257,14 @@ class OciLayout:
             OciError: ``BLOB_UNKNOWN`` when the layout does not have the blob.
             ValidationError: ``DIGEST_INVALID``.
         """
-        path = self._blob_file(digest)
-        try:
-            return open(path, "rb")  # noqa: SIM115 - the caller closes it
-        except FileNotFoundError as error:
+        file = self._open_file(Layout.blob_path(digest))
+        if file is None:
             raise OciError(
                 f"{digest} is not in the layout {self._root}",
                 code="BLOB_UNKNOWN",
                 details={"digest": str(digest)},
-            ) from error
+            )
+        return file
 
     def read_blob(self, digest: str | Digest) -> bytes:
         """A blob's bytes, checked against ``digest``.
@@ -217,25 +312,45 @@ class OciLayout:
         """Checks the whole layout: ``oci-layout``, ``index.json``, and every blob reachable
         from it — present, of the right size and digest, and (manifests and indexes) valid.
 
-        Blobs are hashed in 1 MiB pieces, so memory stays bounded whatever their size. Finding
-        paths are ``file#json-pointer``, e.g. ``blobs/sha256/ab…#/layers/0/digest``.
+        Blobs are hashed in 1 MiB pieces, so memory stays bounded whatever their size, and
+        never past the size the file had when it was opened; documents and ``index.json`` are
+        read up to their limits (4 MiB) only. Finding paths are ``file#json-pointer``, e.g.
+        ``blobs/sha256/ab…#/layers/0/digest``.
 
         Raises:
+            PolicyError: ``PATH_UNSAFE`` for a link leading out of the layout or a file that
+                is not a regular file.
+            LimitExceededError: ``index.json`` or ``oci-layout`` is over
+                :attr:`MAX_INDEX_BYTES`.
             OSError: a file exists but cannot be read.
         """
         return verify_layout(self._read_optional, self._digest_optional)
 
     def _read_optional(self, relative: str) -> bytes | None:
-        try:
-            return (self._root / relative).read_bytes()
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        if relative in (_INDEX, _OCI_LAYOUT):
+            return self._read_small(relative)
+        # A manifest or index: the core reads only those of at most MAX_DOCUMENT_BYTES, so
+        # one byte more says the file is larger than its descriptor (SIZE_MISMATCH).
+        file = self._open_file(relative)
+        if file is None:
             return None
+        with file:
+            return file.read(Layout.MAX_DOCUMENT_BYTES + 1)
 
     def _digest_optional(self, relative: str, algorithm: str) -> tuple[str, int] | None:
-        try:
-            digester = _digest_path(self._root / relative, algorithm)
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        file = self._open_file(relative)
+        if file is None:
             return None
+        digester = Digester(algorithm)
+        with file:
+            left = os.fstat(file.fileno()).st_size  # a file growing meanwhile stops here
+            view = memoryview(bytearray(min(CHUNK_SIZE, left + 1)))
+            while left > 0:
+                count = file.readinto(view[: min(left, len(view))])
+                if not count:
+                    break
+                digester.update(view[:count])
+                left -= count
         return digester.finalize(), digester.size
 
     # Writing -------------------------------------------------------------------------------
@@ -331,14 +446,8 @@ class OciLayout:
                 left as it was).
             OSError: a file cannot be read or written.
         """
-        source = self._blob_file(descriptor.digest)
-        if not source.is_file():
-            raise OciError(
-                f"{descriptor.digest} is not in the layout {self._root}",
-                code="BLOB_UNKNOWN",
-                details={"digest": descriptor.digest},
-            )
-        _copy_verified(source, Path(destination), descriptor)
+        with self.open_blob(descriptor.digest) as source:
+            _copy_verified(source, Path(destination), descriptor)
 
     # What a Client does with a repository ----------------------------------------------------
 
@@ -433,7 +542,7 @@ class OciLayout:
             OciError: ``MANIFEST_UNKNOWN``.
         """
         digest = self.resolve(reference).digest
-        index = json.loads((self._root / _INDEX).read_bytes())
+        index = json.loads(self._read_small(_INDEX) or b"{}")
         index["manifests"] = [
             entry for entry in index.get("manifests") or [] if entry.get("digest") != digest
         ]
@@ -447,11 +556,16 @@ class OciLayout:
         return sorted(self.tags)
 
     def blob_size(self, digest: str | Digest) -> int | None:
-        """The size of the blob ``digest``, or ``None`` when the layout does not have it."""
-        try:
-            return self._blob_file(digest).stat().st_size
-        except (FileNotFoundError, NotADirectoryError):
+        """The size of the blob ``digest``, or ``None`` when the layout does not have it.
+
+        Raises:
+            PolicyError: ``PATH_UNSAFE`` (see :class:`OciLayout`).
+        """
+        file = self._open_file(Layout.blob_path(digest))
+        if file is None:
             return None
+        with file:
+            return os.fstat(file.fileno()).st_size
 
     def blob_exists(self, digest: str | Digest) -> bool:
         """Whether the layout has the blob ``digest``."""
@@ -500,30 +614,50 @@ class OciLayout:
         return _filtered(self._referrers_by_subject().get(digest, []), artifact_type)
 
     def discover(
-        self, reference: str, artifact_type: str | None = None, depth: int | None = None
+        self,
+        reference: str,
+        artifact_type: str | None = None,
+        depth: int | None = None,
+        *,
+        limits: WalkLimits | None = None,
     ) -> list[Referrer]:
         """The tree of referrers of the manifest a tag or digest names, ``depth`` levels down
         (all when ``None``), each level filtered by ``artifact_type`` when given (see
-        :meth:`referrers`)."""
+        :meth:`referrers`), each digest once, within ``limits`` (:class:`ocikit.WalkLimits`)."""
         root = self.resolve(reference).digest
         by_subject = self._referrers_by_subject()
         return _referrer_tree(
-            lambda digest: _filtered(by_subject.get(digest, []), artifact_type), root, depth
+            lambda digest: _filtered(by_subject.get(digest, []), artifact_type),
+            root,
+            depth,
+            limits=limits,
         )
 
-    def pull(self, reference: str, output_dir: StrPath) -> Pulled:
+    def pull(
+        self,
+        reference: str,
+        output_dir: StrPath,
+        *,
+        keep_old_files: bool = False,
+        allow_git: bool = False,
+    ) -> Pulled:
         """Writes the files of the artifact a tag or digest names into ``output_dir``, named by
-        their titles, with the checks of :meth:`ocikit.Client.pull` (every title checked before
-        anything is written; each file copied to a temporary file, verified, renamed).
+        their titles, with the checks and options of :meth:`ocikit.Client.pull` (every title
+        checked before anything is written, ``.git`` components refused unless ``allow_git``,
+        existing files an error with ``keep_old_files``; each file copied to a temporary
+        file, verified, renamed).
 
         Raises:
             ValidationError: ``ANNOTATION_INVALID`` for a title that is refused.
+            PolicyError: ``PATH_UNSAFE`` (see :meth:`ocikit.Client.pull`).
             OciError: ``MANIFEST_UNKNOWN``, ``BLOB_UNKNOWN``.
         """
         manifest = self.manifest(reference)
-        plan = _pull_plan(manifest, output_dir)
+        plan = _pull_plan(
+            manifest, output_dir, allow_git=allow_git, keep_old_files=keep_old_files
+        )
         for layer, destination in plan:
-            destination.parent.mkdir(parents=True, exist_ok=True)
+            _make_directories(destination.parent)
             self.copy_blob(layer, destination)
         return Pulled(manifest, tuple(destination for _, destination in plan))
 
@@ -607,22 +741,31 @@ def _write_atomic(target: Path, data: bytes) -> None:
         raise
 
 
-def _copy_verified(source: Path, target: Path, descriptor: Descriptor) -> None:
-    """Copies ``source`` to ``target`` in pieces while hashing; the copy only becomes
+def _copy_verified(source: Path | IO[bytes], target: Path, descriptor: Descriptor) -> None:
+    """Copies ``source`` (a path, or a file open for reading) to ``target`` in pieces while
+    hashing, never more than one byte past ``descriptor``'s size; the copy only becomes
     ``target`` if it matches ``descriptor``."""
     digester = Digester(Digest.parse(descriptor.digest).algorithm)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary, fd = _temporary(target)
     try:
-        with open(source, "rb", buffering=0) as reader, os.fdopen(fd, "wb") as writer:
-            view = memoryview(bytearray(CHUNK_SIZE))
-            while True:
-                count = reader.readinto(view)
+        with contextlib.ExitStack() as stack:
+            reader = (
+                stack.enter_context(open(source, "rb", buffering=0))
+                if isinstance(source, (str, os.PathLike))
+                else source
+            )
+            writer = stack.enter_context(os.fdopen(fd, "wb"))
+            view = memoryview(bytearray(min(CHUNK_SIZE, descriptor.size + 1)))
+            left = descriptor.size + 1  # one byte more tells a blob that is too long
+            while left > 0:
+                count = reader.readinto(view[: min(left, len(view))])
                 if not count:
                     break
                 chunk = view[:count]
                 digester.update(chunk)
                 writer.write(chunk)
+                left -= count
             writer.flush()
             os.fsync(writer.fileno())
         digester.verify(descriptor.digest, descriptor.size)

@@ -20,7 +20,8 @@ def digest(data: Buffer, algorithm: str = "sha256") -> str:
 
     Raises:
         ValidationError: ``algorithm`` is not a digest algorithm (``DIGEST_INVALID``) or one
-            ocikit cannot compute (``DIGEST_UNSUPPORTED``); ocikit computes sha256 and sha512.
+            ocikit cannot compute (``DIGEST_UNSUPPORTED``); ocikit computes sha256, sha512 and
+            blake3.
         TypeError: ``data`` does not support the buffer protocol.
         BufferError: ``data`` is not C-contiguous.
     """
@@ -41,8 +42,8 @@ def verify(data: Buffer, digest: str | Digest, size: int | None = None) -> None:
 class Digest:
     """A parsed digest, ``algorithm:encoded``; immutable, hashable, picklable.
 
-    Only valid digests exist: sha256 and sha512 digests are lowercase hex of the right length,
-    and any other algorithm satisfies the image-spec grammar (``supported`` is then false).
+    Only valid digests exist: sha256, sha512 and blake3 digests are lowercase hex of the right
+    length, and any other algorithm satisfies the image-spec grammar (``supported`` is then false).
     """
 
     @staticmethod
@@ -57,10 +58,10 @@ class Digest:
         """The algorithm, e.g. ``"sha256"``."""
     @property
     def encoded(self) -> str:
-        """The encoded part (lowercase hex for sha256 and sha512)."""
+        """The encoded part (lowercase hex for sha256, sha512 and blake3)."""
     @property
     def supported(self) -> bool:
-        """Whether ocikit can compute and verify this digest (sha256 and sha512)."""
+        """Whether ocikit can compute and verify this digest (sha256, sha512, blake3)."""
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
     def __reduce__(self) -> tuple[Callable[[str], Digest], tuple[str]]: ...
@@ -94,7 +95,7 @@ class Digester:
         """The number of bytes fed so far."""
     @property
     def algorithm(self) -> str:
-        """``"sha256"`` or ``"sha512"``."""
+        """``"sha256"``, ``"sha512"`` or ``"blake3"``."""
 
 @final
 class MediaType:
@@ -505,13 +506,15 @@ def _pack_index(
 
 _UNKNOWN_CONFIG_TYPE: str
 
-def check_title(title: str) -> None:
-    """Checks that ``title`` can be written back as a file: a relative path without ``..``
-    that stays inside the target directory and that every OS can create (no characters or
-    device names Windows rejects).
+def check_title(title: str, *, allow_git: bool = False) -> None:
+    """Checks that ``title`` can be written back as a file by a pull: a relative path without
+    ``..`` that stays inside the target directory and that every OS can create (no characters
+    or device names Windows rejects), and unless ``allow_git``, without a ``.git`` component
+    (any case, or ``git~1``), where git would run what a pulled ``.git/config`` says.
 
     Raises:
         ValidationError: ``ANNOTATION_INVALID``, saying why.
+        PolicyError: ``PATH_UNSAFE`` for a ``.git`` component.
     """
 
 @final
@@ -1136,3 +1139,119 @@ class AddReferrer:
 
 def referrers_tag(subject: str | Digest) -> str:
     """The referrers tag schema's tag for ``subject``: ``<alg>-<encoded>``."""
+
+# Graph walks (core registry::walk): the host fetches, the core decides ----------------------
+
+@final
+class WalkLimits:
+    """The bounds of a walk; going over one raises ``LIMIT_EXCEEDED`` naming it."""
+
+    def __init__(
+        self,
+        *,
+        max_depth: int | None = None,
+        max_nodes: int | None = None,
+        max_bytes: int | None = None,
+    ) -> None: ...
+    @property
+    def max_depth(self) -> int:
+        """Levels of manifests, indexes and referrers below the root (default 32)."""
+    @property
+    def max_nodes(self) -> int:
+        """Distinct digests a walk may reach (default 10 000)."""
+    @property
+    def max_bytes(self) -> int:
+        """Bytes of documents a copy's walk holds (default 256 MiB)."""
+
+@final
+class WalkStep:
+    """What a ``GraphWalk`` asks: fetch a document, or list its referrers."""
+
+    @property
+    def kind(self) -> Literal["fetch", "referrers"]: ...
+    @property
+    def descriptor(self) -> Descriptor: ...
+
+@final
+class PlannedDocument:
+    """A manifest or index of a ``CopyPlan``: descriptor, exact bytes, subject."""
+
+    @property
+    def descriptor(self) -> Descriptor: ...
+    @property
+    def data(self) -> bytes: ...
+    @property
+    def subject(self) -> Descriptor | None: ...
+
+@final
+class CopyPlan:
+    """What a finished ``GraphWalk`` found, in the order to write it."""
+
+    @property
+    def roots(self) -> tuple[Descriptor, ...]: ...
+    @property
+    def blobs(self) -> tuple[Descriptor, ...]:
+        """Every blob, each once; independent of each other."""
+    @property
+    def manifests(self) -> tuple[tuple[PlannedDocument, ...], ...]:
+        """The documents in waves: a wave may be written concurrently once every earlier wave
+        is written (an index after its manifests, a referrer after its subject)."""
+
+@final
+class GraphWalk:
+    """The walk of a copy from ``roots``: every document and blob, each digest once, with
+    ``referrers`` what refers to each document too, within ``limits``.
+
+    ``next_batch()`` gives the steps to perform (independent; empty when none is left); feed
+    results back with ``provide_document`` / ``provide_referrers``; ``finish()`` gives the plan.
+    A failed walk raises the same error on every later call.
+    """
+
+    def __init__(
+        self,
+        roots: Descriptor | Sequence[Descriptor],
+        *,
+        referrers: bool = False,
+        limits: WalkLimits | None = None,
+    ) -> None: ...
+    def next_batch(self) -> list[WalkStep]: ...
+    def provide_document(self, digest: str | Digest, data: Buffer) -> None:
+        """Raises ``DIGEST_MISMATCH``, ``SIZE_MISMATCH``, ``JSON_INVALID``,
+        ``LIMIT_EXCEEDED``, ``PROTOCOL_ERROR`` (a referrer whose subject is not the listed one,
+        or a step not asked for)."""
+    def provide_referrers(self, subject: str | Digest, referrers: Sequence[Descriptor]) -> None: ...
+    @property
+    def is_done(self) -> bool: ...
+    def finish(self) -> CopyPlan: ...
+
+@final
+class Referrer:
+    """One node of a discover tree: an artifact that refers to its parent, and what refers to
+    it in turn."""
+
+    def __init__(self, descriptor: Descriptor, referrers: Sequence[Referrer] | None = None) -> None: ...
+    @property
+    def descriptor(self) -> Descriptor: ...
+    @property
+    def referrers(self) -> tuple[Referrer, ...]: ...
+
+@final
+class ReferrerWalk:
+    """The walk of a discover from ``subject``: each digest once, ``depth`` levels down (all
+    when ``None``), within ``limits``. ``next_batch()`` gives the digests whose referrers to
+    list; ``provide`` each listing; ``finish()`` gives the tree."""
+
+    def __init__(
+        self, subject: str | Digest, *, depth: int | None = None, limits: WalkLimits | None = None
+    ) -> None: ...
+    def next_batch(self) -> list[str]: ...
+    def provide(self, subject: str | Digest, referrers: Sequence[Descriptor]) -> None: ...
+    @property
+    def is_done(self) -> bool: ...
+    def finish(self) -> list[Referrer]: ...
+
+def is_index_type(media_type: str) -> bool:
+    """Whether ``media_type`` is an index (OCI image index, Docker manifest list)."""
+
+def is_manifest_type(media_type: str) -> bool:
+    """Whether ``media_type`` is a manifest or index type ocikit reads (OCI and Docker)."""

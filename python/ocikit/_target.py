@@ -9,14 +9,19 @@ either.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Protocol, Union
 
-from ocikit._client import _INDEX_TYPES, Client, Pulled, Referrer, _document_types
+from ocikit._client import (
+    Client,
+    Pulled,
+    Referrer,
+    _plan_copy,
+    _sequential,
+)
 from ocikit._files import StrPath
 from ocikit._layout import OciLayout
-from ocikit._ocikit import Descriptor, Digest, Index, Manifest, Reference, digest
+from ocikit._ocikit import Descriptor, Digest, Index, Manifest, Reference, WalkLimits, digest
 from ocikit._pack import Packed
 from ocikit.errors import OciError
 
@@ -57,7 +62,14 @@ class Target(Protocol):
     def discover(
         self, reference: str, artifact_type: str | None = None, depth: int | None = None
     ) -> list[Referrer]: ...
-    def pull(self, reference: str, output_dir: StrPath) -> Pulled: ...
+    def pull(
+        self,
+        reference: str,
+        output_dir: StrPath,
+        *,
+        keep_old_files: bool = False,
+        allow_git: bool = False,
+    ) -> Pulled: ...
 
 
 def _is_digest(reference: str) -> bool:
@@ -156,9 +168,21 @@ class Repository:
         """The tree of referrers of the manifest a tag or digest names (:meth:`Client.discover`)."""
         return self.client.discover(self.reference(reference), artifact_type, depth)
 
-    def pull(self, reference: str, output_dir: StrPath) -> Pulled:
+    def pull(
+        self,
+        reference: str,
+        output_dir: StrPath,
+        *,
+        keep_old_files: bool = False,
+        allow_git: bool = False,
+    ) -> Pulled:
         """Writes the files of the artifact a tag or digest names (:meth:`Client.pull`)."""
-        return self.client.pull(self.reference(reference), output_dir)
+        return self.client.pull(
+            self.reference(reference),
+            output_dir,
+            keep_old_files=keep_old_files,
+            allow_git=allow_git,
+        )
 
 
 Store = Union[Client, OciLayout]
@@ -171,6 +195,7 @@ def copy(
     dst_ref: str | None = None,
     *,
     referrers: bool = False,
+    limits: WalkLimits | None = None,
 ) -> Descriptor:
     """Copies the manifest or index ``src_ref`` names, and everything it references, from a
     registry or a layout to a registry or a layout — ``oras copy`` with ``--from-oci-layout``
@@ -185,22 +210,45 @@ def copy(
     verified on the way and streamed through files, in bounded memory. Between two registries
     this is :meth:`Client.copy` (which mounts blobs within a registry).
 
+    The core walks the graph as for :meth:`Client.copy`: each digest once, within ``limits``
+    (:class:`ocikit.WalkLimits`), children written first.
+
     Raises:
         ValueError: a registry destination without ``dst_ref``.
-        OciError: ``MANIFEST_UNKNOWN``, ``BLOB_UNKNOWN`` and the like.
+        OciError: ``MANIFEST_UNKNOWN``, ``BLOB_UNKNOWN``, ``LIMIT_EXCEEDED`` and the like.
     """
     if isinstance(source, Client) and isinstance(destination, Client):
         if dst_ref is None:
             raise ValueError("copying to a registry needs dst_ref")
-        return source.copy(src_ref, dst_ref, referrers=referrers, destination=destination)
+        return source.copy(
+            src_ref, dst_ref, referrers=referrers, destination=destination, limits=limits
+        )
     src, name = _open_source(source, src_ref)
     dst, tag, by_digest = _open_destination(destination, dst_ref)
     if tag is None and not by_digest and not _is_digest(name):
         tag = name
-    root = _copy_document(src, name, dst, tag)
-    if referrers:
-        _copy_referrers(src, root.digest, dst, {root.digest})
-    return root
+    plan = _plan_copy(
+        src.fetch(name),
+        lambda digest: src.fetch(digest).data,
+        src.referrers if referrers else None,
+        # A registry side fetches a batch with the client's threads; a layout reads in turn.
+        parallel=source._parallel if isinstance(source, Client) else _sequential,
+        limits=limits,
+    )
+    for blob in plan.blobs:
+        _copy_blob(src, dst, blob)
+    root = plan.roots[0].digest
+    copied: Descriptor | None = None
+    for wave in plan.manifests:
+        for document in wave:
+            digest = document.descriptor.digest
+            put = dst.push_manifest(
+                document.data, tag if digest == root else None, document.descriptor.media_type
+            )
+            if digest == root:
+                copied = put
+    assert copied is not None  # the root is in the plan
+    return copied
 
 
 def _open_source(store: Store, reference: str) -> tuple[Target, str]:
@@ -225,23 +273,6 @@ def _open_destination(
     return Repository(store, parsed), parsed.tag, parsed.digest is not None
 
 
-def _copy_document(src: Target, name: str, dst: Target, tag: str | None) -> Descriptor:
-    """Copies the manifest or index ``name`` (a tag or digest), children first, to ``dst``
-    under ``tag`` (else by digest)."""
-    fetched = src.fetch(name)
-    media_type = fetched.media_type or _document_types(fetched.data, None)[0]
-    document = json.loads(fetched.data)
-    if media_type in _INDEX_TYPES:
-        for child in document.get("manifests") or []:
-            _copy_document(src, child["digest"], dst, None)
-    else:
-        blobs = [document.get("config"), *(document.get("layers") or [])]
-        unique = {d.digest: d for d in (Descriptor.from_json(json.dumps(b)) for b in blobs if b)}
-        for descriptor in unique.values():
-            _copy_blob(src, dst, descriptor)
-    return dst.push_manifest(fetched.data, tag, media_type)
-
-
 def _copy_blob(src: Target, dst: Target, descriptor: Descriptor) -> None:
     if dst.blob_size(descriptor.digest) is not None:
         return
@@ -260,12 +291,3 @@ def _copy_blob(src: Target, dst: Target, descriptor: Descriptor) -> None:
         dst.push_blob(descriptor, Path(path))
     else:  # pragma: no cover - copy() sends registry-to-registry copies to Client.copy
         raise AssertionError("a copy between two registries goes through Client.copy")
-
-
-def _copy_referrers(src: Target, subject: str, dst: Target, seen: set[str]) -> None:
-    for referrer in src.referrers(subject):
-        if referrer.digest in seen:
-            continue
-        seen.add(referrer.digest)
-        _copy_document(src, referrer.digest, dst, None)
-        _copy_referrers(src, referrer.digest, dst, seen)

@@ -2,9 +2,16 @@
 
 Each subcommand is a function ``_cmd_<name>(args) -> int`` registered in ``_COMMANDS`` with
 the function that adds its arguments; adding one is adding a pair there. Exit status: 0 when
-everything succeeded, 1 when a file could not be read, 2 when an input was rejected (printed as
-``error[CODE]: message``) or the command line was wrong — except ``validate``, whose status is
-the verdict: 0 valid, 1 invalid, 2 a usage or I/O error.
+everything succeeded, 1 when a file could not be read or a registry could not be reached
+(``error[NETWORK_ERROR]``, ``error[TLS_ERROR]``, ``error[TIMEOUT]``), 2 when an input was
+rejected (printed as ``error[CODE]: message``) or the command line was wrong — except
+``validate``, whose status is the verdict: 0 valid, 1 invalid, 2 a usage or I/O error. No
+failure prints a traceback: one ocikit did not foresee is ``error[INTERNAL_ERROR]: …``
+(status 1).
+
+Text a registry or a layout supplied (error messages, tags, artifact types, titles) is stripped
+of control characters before it is printed (:func:`_clean`), so that it cannot move the
+cursor, rewrite the terminal's title or forge lines.
 """
 
 from __future__ import annotations
@@ -14,12 +21,14 @@ import contextlib
 import io
 import json
 import os
+import re
 import shlex
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional, cast
+from typing import TYPE_CHECKING, Any, Callable, Optional, cast
 
 from ocikit import (
     ArtifactTypeDefinition,
@@ -28,7 +37,9 @@ from ocikit import (
     Descriptor,
     File,
     MediaType,
+    NetworkError,
     OciError,
+    OperationTimeoutError,
     OciLayout,
     Reference,
     Referrer,
@@ -45,10 +56,14 @@ from ocikit import (
     verify,
 )
 from ocikit._files import _digest_path, _feed
+from ocikit._http import StdlibTransport
 from ocikit._ocikit import _UNKNOWN_CONFIG_TYPE, Digester
 from ocikit._pack import Packed, _each, _pack_files
 from ocikit._progress import ProgressLine
 from ocikit._target import Target
+
+if TYPE_CHECKING:
+    import ssl
 
 EXIT_OK = 0
 EXIT_IO = 1
@@ -81,7 +96,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_IO
     except KeyboardInterrupt:
         return 130
+    except OciError as error:
+        return _report(error)
+    except Exception as error:  # noqa: BLE001 - the last resort: never a traceback
+        return _internal(error)
     return status
+
+
+def _internal(error: BaseException) -> int:
+    """Prints a failure ocikit did not foresee as one coded line, without a traceback (set
+    ``OCIKIT_TRACEBACK=1`` to see it)."""
+    if os.environ.get("OCIKIT_TRACEBACK"):
+        import traceback
+
+        traceback.print_exception(error)
+    reason = _clean(str(error), newlines=False)[:500]
+    print(
+        f"error[INTERNAL_ERROR]: ocikit failed unexpectedly ({type(error).__name__}: {reason}); "
+        "please report it",
+        file=sys.stderr,
+    )
+    return EXIT_IO
+
+
+# ESC sequences (CSI … final byte, OSC/DCS/APC/PM/SOS … BEL or ST, and ESC + one character),
+# then every other control character: C0 but for \t and \n, DEL and C1.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -~]?|\x9b[0-?]*[ -/]*[@-~]?"
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS_AND_NEWLINES = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _clean(text: str, *, newlines: bool = True) -> str:
+    """``text`` without escape sequences or control characters (C0 but for tab and, with
+    ``newlines``, line feed; DEL; C1): what a registry sends may not drive the terminal."""
+    text = _ESCAPES.sub("", text)
+    return (_CONTROLS if newlines else _CONTROLS_AND_NEWLINES).sub("", text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -108,7 +159,11 @@ def _add_format(parser: argparse.ArgumentParser) -> None:
 
 
 def _report(error: OciError) -> int:
-    print(f"error[{error.code}]: {error}", file=sys.stderr)
+    """Prints ``error[CODE]: message`` (cleaned); status 1 for a registry that could not be
+    reached, else 2."""
+    print(f"error[{_clean(error.code, newlines=False)}]: {_clean(str(error))}", file=sys.stderr)
+    if isinstance(error, (NetworkError, OperationTimeoutError)):
+        return EXIT_IO
     return EXIT_INVALID
 
 
@@ -117,13 +172,17 @@ class _UsageError(Exception):
 
 
 def _os_error(error: OSError) -> str:
-    """``path: reason`` for an OSError, without Python's ``[Errno N]`` prefix."""
+    """``path: reason`` for an OSError, without Python's ``[Errno N]`` prefix (cleaned: a path
+    may come from a pulled title)."""
     reason = error.strerror or str(error)
-    return f"{error.filename}: {reason}" if error.filename is not None else reason
+    text = f"{error.filename}: {reason}" if error.filename is not None else reason
+    return _clean(text)
 
 
 def _print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
+    # JSON escapes C0 itself; DEL and C1 (0x9b is a CSI to some terminals) are escaped too.
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    sys.stdout.write(re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text))
     sys.stdout.write("\n")
 
 
@@ -312,12 +371,12 @@ def _handled(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
         try:
             return run(args)
         except _UsageError as error:
-            print(f"error: {error}", file=sys.stderr)
+            print(f"error: {_clean(str(error))}", file=sys.stderr)
             return EXIT_INVALID
-        except OciError as error:
-            return _report(error)
         except UploadInterruptedError as error:
             return _interrupted(args, error, "FILE")
+        except OciError as error:
+            return _report(error)
         except OSError as error:
             print(f"error: {_os_error(error)}", file=sys.stderr)
             return EXIT_IO
@@ -330,7 +389,7 @@ def _interrupted(args: argparse.Namespace, error: UploadInterruptedError, file: 
     """Prints an interrupted upload's error and how to go on with it: ``blob push
     --upload-url`` with ``file``, then the command again (the blobs the registry has are not
     sent again)."""
-    print(f"error: {error}", file=sys.stderr)
+    _report(error)
     flags = " --plain-http" if args.plain_http else ""
     if getattr(args, "username", None):
         flags += f" -u {shlex.quote(args.username)} --password-stdin"
@@ -338,7 +397,7 @@ def _interrupted(args: argparse.Namespace, error: UploadInterruptedError, file: 
     print(
         "hint: the registry keeps the part it received; send the rest with\n"
         f"  ocikit blob push {target} {shlex.quote(file)} --upload-url "
-        f"{shlex.quote(error.upload_url)}{flags}\n"
+        f"{_clean(shlex.quote(error.upload_url), newlines=False)}{flags}\n"
         "then run this command again",
         file=sys.stderr,
     )
@@ -663,16 +722,34 @@ def _add_pull_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where to write the files (default: the current directory)",
     )
+    parser.add_argument(
+        "-k",
+        "--keep-old-files",
+        action="store_true",
+        help="do not replace existing files: an existing file is an error, found before "
+        "anything is written (as in ORAS)",
+    )
+    parser.add_argument(
+        "--allow-git-paths",
+        action="store_true",
+        help="write titles with a .git path component too (refused by default: git would run "
+        "what a pulled .git/config says)",
+    )
     _add_remote_arguments(parser, transfers=True)
 
 
 @_handled
 def _cmd_pull(args: argparse.Namespace) -> int:
     with _open(args, args.source, layout=args.oci_layout, verb="Downloading") as place:
-        pulled = place.target.pull(place.need(args.source), args.output)
+        pulled = place.target.pull(
+            place.need(args.source),
+            args.output,
+            keep_old_files=args.keep_old_files,
+            allow_git=args.allow_git_paths,
+        )
     output = Path(args.output).resolve()
     for path in pulled.files:
-        print(f"Pulled {path.relative_to(output).as_posix()}")
+        print(f"Pulled {_clean(path.relative_to(output).as_posix(), newlines=False)}")
     if not pulled.files:
         print("Skipped pulling layers without file name in org.opencontainers.image.title")
     print(f"Pulled [{place.kind}] {args.source}")
@@ -767,6 +844,27 @@ def _add_remote_arguments(
     group.add_argument("-u", "--username", help="the registry user name")
     group.add_argument("-p", "--password", help="the password or personal access token")
     group.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    group.add_argument(
+        "--ca-file",
+        metavar="FILE",
+        help="trust the certificate authorities in this PEM file for the registry's TLS "
+        "certificate (as well as the system's)",
+    )
+    group.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=3600.0,
+        metavar="SECONDS",
+        help="the deadline of the whole command's registry work (default 3600; 0: none); "
+        "when it passes, the request under way stops, however slowly bytes arrive",
+    )
+    group.add_argument(
+        "--stall-timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="fail when no byte moves for this long: connect, send or receive (default 30)",
+    )
     if transfers:
         group.add_argument(
             "--concurrency",
@@ -789,6 +887,16 @@ def _add_remote_arguments(
             action="store_true",
             help="do not draw the progress line (drawn only when stderr is a terminal)",
         )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more seconds")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -822,6 +930,7 @@ def _client(
         credentials = (args.username, password)
     elif password is not None:
         raise _UsageError("-p/--password needs -u/--username")
+    stall = args.stall_timeout or 30.0
     return Client(
         registry,
         plain_http=args.plain_http,
@@ -829,7 +938,25 @@ def _client(
         concurrency=getattr(args, "concurrency", 4),
         chunk_size=getattr(args, "chunk_size", None),
         on_progress=progress,
+        transport=StdlibTransport(timeout=stall, ssl_context=_ssl_context(args)),
+        timeout=args.timeout or None,
+        stall_timeout=stall,
     )
+
+
+def _ssl_context(args: argparse.Namespace) -> ssl.SSLContext | None:
+    """The TLS context ``--ca-file`` asks for (the system's authorities and the file's), or
+    ``None`` for the default."""
+    if getattr(args, "ca_file", None) is None:
+        return None
+    import ssl
+
+    context = ssl.create_default_context()
+    try:
+        context.load_verify_locations(cafile=args.ca_file)
+    except ssl.SSLError as error:
+        raise _UsageError(f"--ca-file {args.ca_file}: not PEM certificates ({error})") from None
+    return context
 
 
 def _remote_reference(text: str) -> Reference:
@@ -936,7 +1063,8 @@ def _cmd_discover(args: argparse.Namespace) -> int:
         pending = [(node, root.digest) for node in tree]
         while pending:
             node, parent = pending.pop(0)
-            rows.append((node.descriptor.digest, node.descriptor.artifact_type or "-", parent))
+            artifact_type = _clean(node.descriptor.artifact_type or "-", newlines=False)
+            rows.append((node.descriptor.digest, artifact_type, parent))
             pending += [(child, node.descriptor.digest) for child in node.referrers]
         widths = [max(len(row[i]) for row in rows) for i in range(2)]
         for digest, artifact_type, parent in rows:
@@ -959,7 +1087,8 @@ def _print_tree(nodes: Sequence[Referrer], indent: str) -> None:
     """ORAS's tree: referrers grouped by artifact type under their subject."""
     groups: dict[str, list[Referrer]] = {}
     for node in nodes:
-        groups.setdefault(node.descriptor.artifact_type or "<unknown>", []).append(node)
+        artifact_type = _clean(node.descriptor.artifact_type or "<unknown>", newlines=False)
+        groups.setdefault(artifact_type, []).append(node)
     for g, (artifact_type, members) in enumerate(groups.items()):
         last_group = g == len(groups) - 1
         print(f"{indent}{'└── ' if last_group else '├── '}{artifact_type}")
@@ -1207,11 +1336,16 @@ def _blob_fetch(args: argparse.Namespace) -> int:
             )
         descriptor = Descriptor(media_type="application/octet-stream", digest=digest, size=size)
         if args.output == "-":
-            data = place.target.fetch_blob(descriptor)
-            assert data is not None
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
+            # Through a temporary file, verified, then copied: memory stays bounded however
+            # large the blob, and nothing unverified reaches stdout.
+            with tempfile.TemporaryDirectory(prefix="ocikit-") as directory:
+                spool = os.path.join(directory, "blob")
+                place.target.fetch_blob(descriptor, spool)
+                sys.stdout.flush()
+                with open(spool, "rb") as file:
+                    while piece := file.read(1 << 20):
+                        sys.stdout.buffer.write(piece)
+                sys.stdout.buffer.flush()
         else:
             place.target.fetch_blob(descriptor, args.output)
     return EXIT_OK
@@ -1256,8 +1390,15 @@ def _add_repo_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _repo_tags(args: argparse.Namespace) -> int:
     with _open(args, args.target, layout=args.oci_layout) as place:
-        for tag in place.target.list_tags():
-            print(tag)
+        target = place.target
+        # A registry's tags page by page (Client.iter_tags), printed as they come.
+        tags = (
+            target.client.iter_tags(target.name)
+            if isinstance(target, Repository)
+            else target.list_tags()
+        )
+        for tag in tags:
+            print(_clean(tag, newlines=False))
     return EXIT_OK
 
 
@@ -1274,7 +1415,13 @@ def _cmd_login(args: argparse.Namespace) -> int:
     password = _password(args)
     if args.username is None or password is None:
         raise _UsageError("login needs -u/--username and -p/--password or --password-stdin")
-    login(args.registry, args.username, password, plain_http=args.plain_http)
+    login(
+        args.registry,
+        args.username,
+        password,
+        plain_http=args.plain_http,
+        timeout=args.stall_timeout or 30.0,
+    )
     print("Login Succeeded")
     return EXIT_OK
 
@@ -1322,8 +1469,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _print_report(name: str, report: Report) -> None:
     for finding in report.findings:
         print(
-            f"{finding.severity} {finding.code} {finding.path or '(document)'}: "
-            f"{finding.message} ({finding.rule})"
+            f"{finding.severity} {finding.code} {_clean(finding.path or '(document)')}: "
+            f"{_clean(finding.message)} ({finding.rule})"
         )
     errors = sum(finding.severity == "error" for finding in report.findings)
     warnings = len(report.findings) - errors

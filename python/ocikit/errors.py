@@ -29,8 +29,8 @@ Codes without a more specific class raise :class:`OciError` itself.
 
 Network failures are :class:`OciError` exceptions that are also the built-in
 :class:`ConnectionError` or :class:`TimeoutError`, so code that catches :class:`OSError` keeps
-working; their messages name the host. Failures of local files (a file to push that cannot be read, an output
-directory that cannot be written) stay the standard library's :class:`OSError`.
+working; their messages name the host. Failures of local files (a file to push that cannot be
+read, an output directory that cannot be written) stay the standard library's :class:`OSError`.
 """
 
 from __future__ import annotations
