@@ -165,7 +165,7 @@ pub struct CopyPlan {
 #[derive(Debug)]
 enum Node {
     Blob,
-    Document(DocumentNode),
+    Document(Box<DocumentNode>),
 }
 
 #[derive(Debug, Default)]
@@ -335,10 +335,10 @@ impl GraphWalk {
         }
         let at = self.add_node(
             descriptor,
-            Node::Document(DocumentNode {
+            Node::Document(Box::new(DocumentNode {
                 depth,
                 ..DocumentNode::default()
-            }),
+            })),
         )?;
         self.ready.push_back((at, false));
         Ok(at)
@@ -348,7 +348,7 @@ impl GraphWalk {
     /// would be a bug of this file: an error, not a panic.
     fn document_mut(&mut self, at: usize) -> Result<&mut DocumentNode, Error> {
         match self.nodes.get_mut(at) {
-            Some(Node::Document(document)) => Ok(document),
+            Some(Node::Document(document)) => Ok(document.as_mut()),
             _ => Err(misuse("a walk step named a blob")),
         }
     }
