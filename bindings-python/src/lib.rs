@@ -21,6 +21,7 @@ mod reference;
 mod registry;
 mod repr;
 mod validate;
+mod walk;
 
 use pyo3::prelude::*;
 
@@ -62,6 +63,7 @@ fn _ocikit(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
     m.add_class::<reference::PyReference>()?;
     registry::register(m)?;
+    walk::register(m)?;
 
     m.add_class::<layout::PyLayout>()?;
     m.add_function(wrap_pyfunction!(layout::verify_layout, m)?)?;

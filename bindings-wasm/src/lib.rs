@@ -33,6 +33,7 @@ pub mod reference;
 pub mod registry;
 pub mod size;
 pub mod validate;
+pub mod walk;
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use ocikit_core::annotations::Annotations;
