@@ -20,9 +20,10 @@ const INDEX_TYPES = new Set(["application/vnd.oci.image.index.v1+json", "applica
 // Uploads go in PATCHed chunks of this size, so that the progress bar moves for large files
 // (fetch reports no upload progress within one request).
 const CHUNK_SIZE = 8 * 1024 * 1024;
-// How deep the referrers tree goes, and how many referrers it shows at most.
+// How deep the referrers tree goes, and how many referrers it shows at most (more is an error
+// naming the limit, LIMIT_EXCEEDED).
 const TREE_DEPTH = 4;
-const TREE_NODES = 200;
+const TREE_NODES = 1000;
 
 // ---- Connection ----------------------------------------------------------------------------
 
@@ -292,51 +293,46 @@ function nodeItem(repo, descriptor, name) {
 }
 
 /**
- * The referrers of `subject`: `{ list, viaTag }`. The client reads the referrers tag schema
- * where the registry has no referrers API (distribution 2.x, whose 404 for the API lacks CORS
- * headers and reaches the page as a network error); `viaTag` says it did.
+ * The referrers of `digest`, their referrers, and so on, as nested lists: the client's discover
+ * (the core walks the tree, each digest once, within depth and node limits). Where the registry
+ * has no referrers API (distribution 2.x, whose 404 for the API lacks CORS headers and reaches
+ * the page as a network error) the client reads the referrers tag schema, and a hint says so.
  */
-async function referrersOf(repo, subject) {
-  const list = (await client().referrers(`${repo}@${subject}`)).filter((d) => d.digest !== subject);
-  return { list, viaTag: client().referrersApi === false };
-}
-
-/** The referrers of `digest`, their referrers, and so on, as nested lists. */
 async function showReferrers(repo, digest) {
   const box = $("referrers");
   box.replaceChildren(el("p", { class: "muted", text: "Looking for referrers…" }));
-  const seen = new Set([digest]);
-  let nodes = 0;
-  let viaTag = false;
-  const level = async (subject, depth) => {
-    const list = el("ul", { class: "tree" });
-    const found = await referrersOf(repo, subject);
-    viaTag ||= found.viaTag;
-    for (const d of found.list) {
-      if (seen.has(d.digest) || nodes >= TREE_NODES) continue; // a cycle, or enough to show
-      seen.add(d.digest);
-      nodes += 1;
-      const name = typeEntry(d.artifactType ?? "")?.displayName ?? d.artifactType ?? d.mediaType;
-      const item = nodeItem(repo, d, name);
-      if (depth < TREE_DEPTH) {
-        const children = await level(d.digest, depth + 1);
-        if (children.childElementCount > 0) item.append(children);
-      }
-      list.append(item);
-    }
-    return list;
-  };
   try {
-    const tree = await level(digest, 1);
+    const tree = await client().discover(`${repo}@${digest}`, { depth: TREE_DEPTH, limits: { maxNodes: TREE_NODES } });
     if (shown?.digest !== digest) return; // another manifest was opened meanwhile
-    box.replaceChildren(tree.childElementCount > 0 ? tree : el("p", { class: "muted", text: "Nothing refers to this manifest." }));
-    if (viaTag) {
+    box.replaceChildren(tree.length > 0 ? treeList(repo, tree) : el("p", { class: "muted", text: "Nothing refers to this manifest." }));
+    if (client().referrersApi === false) {
       box.append(el("p", { class: "hint", id: "referrers-via-tag", text: "Read from the referrers tag: this registry's referrers API is missing or not reachable from this page." }));
     }
   } catch (thrown) {
     if (shown?.digest !== digest) return;
     box.replaceChildren(el("p", { class: "error", text: registryError(thrown) }));
   }
+}
+
+/** The nested lists of a discover tree, level by level. */
+function treeList(repo, nodes) {
+  const top = el("ul", { class: "tree" });
+  const pending = [[top, nodes]];
+  while (pending.length > 0) {
+    const [list, level] = pending.pop();
+    for (const node of level) {
+      const d = node.descriptor;
+      const name = typeEntry(d.artifactType ?? "")?.displayName ?? d.artifactType ?? d.mediaType;
+      const item = nodeItem(repo, d, name);
+      if (node.referrers.length > 0) {
+        const children = el("ul", { class: "tree" });
+        item.append(children);
+        pending.push([children, node.referrers]);
+      }
+      list.append(item);
+    }
+  }
+  return top;
 }
 
 function baseName(path) {

@@ -586,3 +586,90 @@ export function addReferrer(session, reference, subject, referrer) {
   const text = documentText(referrer, "referrer");
   return operation(() => wasm.addReferrer(s, reference, subject, text));
 }
+
+// Graph walks: the core decides what a copy or a discover visits (each digest once, within
+// depth, node and byte limits); the host fetches what each batch names.
+
+function descriptorsText(value, name) {
+  const items = Array.isArray(value) ? value : [record(value, name)];
+  return jsonText(items.map((item, i) => record(item, `${name}[${i}]`)), name);
+}
+
+/**
+ * The walk of a copy from `roots` (a descriptor or an array of them), with `{ referrers?,
+ * limits?: { maxDepth?, maxNodes?, maxBytes? } }`. `nextBatch()` gives
+ * `[{ kind: "fetch" | "referrers", descriptor }]` (independent steps; empty when none is left);
+ * answer each with `provideDocument(digest, bytes)` or `provideReferrers(subject, descriptors)`;
+ * `finish()` gives `{ roots, blobs, manifests }`, the manifests in waves of
+ * `{ descriptor, bytes, subject }` (an index after its manifests, a referrer after its subject).
+ */
+export class GraphWalk {
+  #inner;
+
+  constructor(roots, options = undefined) {
+    const text = descriptorsText(roots, "roots");
+    this.#inner = core(() => new wasm.GraphWalk(text, options));
+  }
+
+  nextBatch() {
+    return core(() => this.#inner.nextBatch());
+  }
+
+  provideDocument(digest, bytes) {
+    const data = bytesOf(bytes, "bytes");
+    core(() => this.#inner.provideDocument(digest, data));
+  }
+
+  provideReferrers(subject, referrers) {
+    const text = descriptorsText(list(referrers, "referrers"), "referrers");
+    core(() => this.#inner.provideReferrers(subject, text));
+  }
+
+  get isDone() {
+    return this.#inner.isDone;
+  }
+
+  finish() {
+    return core(() => this.#inner.finish());
+  }
+}
+
+/**
+ * The walk of a discover from `subject` (a digest), with `{ depth?, limits? }`: `nextBatch()`
+ * gives the digests whose referrers to list; `provide(digest, descriptors)` each listing;
+ * `finish()` gives the tree `[{ descriptor, referrers: [...] }]`, each digest once.
+ */
+export class ReferrerWalk {
+  #inner;
+
+  constructor(subject, options = undefined) {
+    this.#inner = core(() => new wasm.ReferrerWalk(subject, options));
+  }
+
+  nextBatch() {
+    return core(() => this.#inner.nextBatch());
+  }
+
+  provide(subject, referrers) {
+    const text = descriptorsText(list(referrers, "referrers"), "referrers");
+    core(() => this.#inner.provide(subject, text));
+  }
+
+  get isDone() {
+    return this.#inner.isDone;
+  }
+
+  finish() {
+    return core(() => this.#inner.finish());
+  }
+}
+
+/** Whether `mediaType` is an index (OCI image index, Docker manifest list). */
+export function isIndexType(mediaType) {
+  return core(() => wasm.isIndexType(mediaType));
+}
+
+/** Whether `mediaType` is a manifest or index type ocikit reads (OCI and Docker). */
+export function isManifestType(mediaType) {
+  return core(() => wasm.isManifestType(mediaType));
+}

@@ -5,6 +5,7 @@
 // several blob transfers at once.
 import { OciError } from "./errors.js";
 import {
+  ReferrerWalk,
   RegistrySession,
   addReferrer,
   blobExists,
@@ -230,30 +231,27 @@ export function clientClass(Digester) {
     /**
      * The tree of what refers to the manifest `ref` names, what refers to those, and so on:
      * `[{ descriptor, referrers: [...] }]`, `depth` levels down (all by default), each level
-     * filtered by `artifactType` when given.
+     * filtered by `artifactType` when given. The core walks the tree (each digest once, within
+     * `limits`: `{ maxDepth, maxNodes }`, an OciError LIMIT_EXCEEDED past one); this lists the
+     * referrers of each level it asks for, `concurrency` at a time.
      */
     async discover(ref, options = undefined) {
-      const { signal, artifactType, depth } = callOptions(options, ["artifactType", "depth"], "options");
+      const { signal, artifactType, depth, limits } = callOptions(options, ["artifactType", "depth", "limits"], "options");
       if (depth !== undefined && (!Number.isSafeInteger(depth) || depth < 0)) {
         throw new RangeError("options.depth must be a non-negative integer");
       }
       const reference = this.#reference(ref);
       const { registry, repository } = parseReference(reference);
       const root = await this.#digestOf(reference, undefined, "ref", signal);
-      const seen = new Set([root]);
-      const level = async (digest, remaining) => {
-        if (remaining === 0) return [];
-        const nodes = [];
-        for (const descriptor of await this.referrers(`${registry}/${repository}@${digest}`, digest, { signal, artifactType })) {
-          // Digests cannot make a cycle, but a registry's referrers index can claim one.
-          if (seen.has(descriptor.digest)) continue;
-          seen.add(descriptor.digest);
-          const below = await level(descriptor.digest, remaining === undefined ? undefined : remaining - 1);
-          nodes.push({ descriptor, referrers: below });
-        }
-        return nodes;
-      };
-      return level(root, depth);
+      const walk = new ReferrerWalk(root, { depth, limits });
+      for (let batch = walk.nextBatch(); batch.length > 0; batch = walk.nextBatch()) {
+        const listed = new Array(batch.length);
+        await this.#each(batch.map((digest, at) => ({ digest, at })), signal, async ({ digest, at }, inner) => {
+          listed[at] = await this.referrers(`${registry}/${repository}@${digest}`, digest, { signal: inner, artifactType });
+        });
+        batch.forEach((digest, at) => walk.provide(digest, listed[at]));
+      }
+      return walk.finish();
     }
 
     /**

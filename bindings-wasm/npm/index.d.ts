@@ -886,7 +886,7 @@ export class Client {
    * The tree of referrers of the manifest `ref` names, `depth` levels down (all by default),
    * each level filtered by `artifactType` when given.
    */
-  discover(ref: string, options?: CallOptions & { artifactType?: string; depth?: number }): Promise<Referrer[]>;
+  discover(ref: string, options?: CallOptions & { artifactType?: string; depth?: number; limits?: WalkLimits }): Promise<Referrer[]>;
   /**
    * Pushes an artifact packed with a subject into the repository of `ref` (the subject's
    * reference) by digest, updating the subject's referrers tag as `push` does.
@@ -905,3 +905,75 @@ export class Client {
   /** Fetches an image manifest and its blobs, each verified. */
   pull(ref: string, options?: CallOptions & { onProgress?: ProgressCallback }): Promise<Pulled>;
 }
+
+// Graph walks ------------------------------------------------------------------------------
+
+/**
+ * Bounds of a walk; going over one throws an OciError LIMIT_EXCEEDED whose details name the
+ * limit and the setting (`WalkLimits.max_depth`, …) that raises it.
+ */
+export interface WalkLimits {
+  /** Levels of manifests, indexes and referrers below the root (default 32). */
+  maxDepth?: number;
+  /** Distinct digests a walk may reach (default 10 000). */
+  maxNodes?: number;
+  /** Bytes of documents a copy's walk holds (default 256 MiB). */
+  maxBytes?: number;
+}
+
+/** What a {@link GraphWalk} asks: fetch a document, or list what refers to it. */
+export interface WalkStep {
+  kind: "fetch" | "referrers";
+  descriptor: Descriptor;
+}
+
+/** A manifest or index of a {@link CopyPlan}: its descriptor, exact bytes and subject. */
+export interface PlannedDocument {
+  descriptor: Descriptor;
+  bytes: Uint8Array;
+  subject: Descriptor | null;
+}
+
+/** What a finished {@link GraphWalk} found, in the order to write it. */
+export interface CopyPlan {
+  roots: Descriptor[];
+  /** Every blob, each once; independent of each other. */
+  blobs: Descriptor[];
+  /** The documents in waves: an index after its manifests, a referrer after its subject. */
+  manifests: PlannedDocument[][];
+}
+
+/**
+ * The walk of a copy: from `roots`, every document and blob, each digest once, with
+ * `referrers` what refers to each document too, within `limits`. The host performs each batch
+ * (concurrently if it likes) and provides the results; a failed walk throws the same error on
+ * every later call.
+ */
+export class GraphWalk {
+  constructor(roots: Descriptor | Descriptor[], options?: { referrers?: boolean; limits?: WalkLimits });
+  /** The steps to perform next; empty when none is left. */
+  nextBatch(): WalkStep[];
+  provideDocument(digest: string, bytes: BytesLike): void;
+  provideReferrers(subject: string, referrers: Descriptor[]): void;
+  /** Whether every step was provided and none is left. */
+  readonly isDone: boolean;
+  finish(): CopyPlan;
+}
+
+/**
+ * The walk of a discover from `subject` (a digest): each digest once, `depth` levels down (all
+ * by default), within `limits`.
+ */
+export class ReferrerWalk {
+  constructor(subject: string, options?: { depth?: number; limits?: WalkLimits });
+  /** The digests whose referrers to list next; empty when none is left. */
+  nextBatch(): string[];
+  provide(subject: string, referrers: Descriptor[]): void;
+  readonly isDone: boolean;
+  finish(): Referrer[];
+}
+
+/** Whether `mediaType` is an index (OCI image index, Docker manifest list). */
+export function isIndexType(mediaType: string): boolean;
+/** Whether `mediaType` is a manifest or index type ocikit reads (OCI and Docker). */
+export function isManifestType(mediaType: string): boolean;

@@ -90,6 +90,8 @@ function guardedClass(name, Base) {
 
 export const Digester = guardedClass("Digester", api.Digester);
 export const RegistrySession = guardedClass("RegistrySession", api.RegistrySession);
+export const GraphWalk = guardedClass("GraphWalk", api.GraphWalk);
+export const ReferrerWalk = guardedClass("ReferrerWalk", api.ReferrerWalk);
 /** The registry client over fetch, hashing blobs with this entry's Digester. */
 export const Client = guardedClass("Client", clientClass(api.Digester));
 
@@ -105,6 +107,8 @@ export const encodeIndex = guarded("encodeIndex", api.encodeIndex);
 export const encodeManifest = guarded("encodeManifest", api.encodeManifest);
 export const getBlob = guarded("getBlob", api.getBlob);
 export const getManifest = guarded("getManifest", api.getManifest);
+export const isIndexType = guarded("isIndexType", api.isIndexType);
+export const isManifestType = guarded("isManifestType", api.isManifestType);
 export const layoutTar = guarded("layoutTar", api.layoutTar);
 export const lintMediaType = guarded("lintMediaType", api.lintMediaType);
 export const listReferrers = guarded("listReferrers", api.listReferrers);

@@ -5,7 +5,9 @@ import "./node-init.js";
 export { init } from "./node-init.js";
 
 export {
+  GraphWalk,
   OciError,
+  ReferrerWalk,
   RegistryOperation,
   RegistrySession,
   addReferrer,
@@ -19,6 +21,8 @@ export {
   encodeManifest,
   getBlob,
   getManifest,
+  isIndexType,
+  isManifestType,
   layoutTar,
   lintMediaType,
   listReferrers,
