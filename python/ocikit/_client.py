@@ -239,13 +239,15 @@ def _timed(method: C) -> C:
     return timed  # type: ignore[return-value]
 
 
-def _deadline_passed(error: BaseException) -> bool:
-    """Whether ``error`` is a timeout after which the call's deadline has passed (nothing left
-    to resume in)."""
-    ends = _DEADLINE.get()
-    return isinstance(error, OperationTimeoutError) and (
-        error.details.get("limit") == "deadline" or (ends is not None and time.monotonic() >= ends)
-    )
+def _final(error: BaseException) -> bool:
+    """Whether a transfer that failed with ``error`` must not be resumed: a TLS failure (a
+    certificate does not fix itself), or any timeout but a stall (a deadline passed, or a wait
+    the registry asked for would pass it)."""
+    if isinstance(error, NetworkError):
+        return error.code == "TLS_ERROR"
+    if isinstance(error, OperationTimeoutError):
+        return error.details.get("limit") != "stall_timeout"
+    return False
 
 
 def _sleep(seconds: float, host: str, why: str) -> None:
@@ -629,7 +631,14 @@ class Client:
                 if kind is None:
                     raise
                 reason = str(error.details.get("reason") or error)
-                event = step(session, Failure(kind, reason), _now_ms())
+                try:
+                    event = step(session, Failure(kind, reason), _now_ms())
+                except OciError as answer:
+                    # The engine's error for this failure: keep which limit ended it (a stall
+                    # may be resumed, a deadline not).
+                    if "limit" in error.details:
+                        answer.details.setdefault("limit", error.details["limit"])
+                    raise
                 continue
             except OciError:
                 raise
@@ -918,7 +927,7 @@ class Client:
                 url = holder[-1].upload_url if holder else upload_url
                 if not url:
                     raise  # no upload session yet: nothing to resume
-                if attempt > attempts or _deadline_passed(error):
+                if attempt > attempts or _final(error):
                     name = f"{reference.registry}/{reference.repository}"
                     raise UploadInterruptedError(
                         f"the upload of {descriptor.digest} to {name} was interrupted "
@@ -1005,7 +1014,7 @@ class Client:
                 )
                 return
             except OSError as error:
-                if attempt > attempts or _deadline_passed(error):
+                if attempt > attempts or _final(error):
                     raise
                 _sleep(self._resume_delay(attempt), reference.registry, "resuming the download")
 

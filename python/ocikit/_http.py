@@ -364,31 +364,30 @@ def transport_error(
 ) -> OciError:
     """The coded error for a transport failure of ``method url``: ``TIMEOUT``
     (:class:`ocikit.OperationTimeoutError`), ``TLS_ERROR`` or ``NETWORK_ERROR``
-    (:class:`ocikit.NetworkError`), each naming the host, worded as the core words them
-    (``details["reason"]`` is what a client feeds the engine as the ``Failure``'s message).
-    An :class:`ocikit.OciError` is returned as it is."""
+    (:class:`ocikit.NetworkError`), each naming the host and worded as the engine words them;
+    ``details["reason"]`` is what a client feeds the engine as the ``Failure``'s message. An
+    :class:`ocikit.OciError` is returned as it is."""
     if isinstance(error, OciError):
         return error
     host = urlsplit(url).netloc or url
-    shown = f"{method} {_shown_url(url)}"
+    failed = f"{method} {_shown_url(url)} failed"
     if deadline_passed:
         reason = (
-            f"the operation's deadline passed during {shown} (raise it with --timeout, or "
-            "Client(timeout=...))"
+            "the operation's deadline passed (raise it with --timeout, or Client(timeout=...))"
         )
         return OperationTimeoutError(
-            f"{host} timed out: {reason}",
+            f"{host} timed out: {failed}: {reason}",
             code="TIMEOUT",
             details={"host": host, "reason": reason, "limit": "deadline"},
         )
     if isinstance(error, (TimeoutError, socket.timeout)):
         seconds = f" for {stall:g} s" if stall else ""
         reason = (
-            f"no byte{seconds} during {shown} (the stall timeout: raise it with "
-            "--stall-timeout, or Client(stall_timeout=...))"
+            f"no byte{seconds} (the stall timeout: raise it with --stall-timeout, or "
+            "Client(stall_timeout=...))"
         )
         return OperationTimeoutError(
-            f"{host} timed out: {reason}",
+            f"{host} timed out: {failed}: {reason}",
             code="TIMEOUT",
             details={"host": host, "reason": reason, "limit": "stall_timeout"},
         )
@@ -399,17 +398,16 @@ def transport_error(
             if _is_loopback(urlsplit(url).hostname)
             else ""
         )
-        reason = f"{cause} during {shown}{hint}; a private certificate authority needs --ca-file"
+        reason = f"{cause}{hint}; a private certificate authority needs --ca-file"
         return NetworkError(
-            f"TLS error with {host}: {reason}",
+            f"TLS error with {host}: {failed}: {reason}",
             code="TLS_ERROR",
             details={"host": host, "reason": reason},
         )
-    reason = f"{cause} during {shown}"
     return NetworkError(
-        f"network error with {host}: {reason}",
+        f"network error with {host}: {failed}: {cause}",
         code="NETWORK_ERROR",
-        details={"host": host, "reason": reason},
+        details={"host": host, "reason": cause},
     )
 
 

@@ -122,7 +122,10 @@ def _internal(error: BaseException) -> int:
 # ESC sequences (CSI … final byte, OSC/DCS/APC/PM/SOS … BEL or ST, and ESC + one character),
 # then every other control character: C0 but for \t and \n, DEL and C1.
 _ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -~]?|\x9b[0-?]*[ -/]*[@-~]?"
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI
+    r"|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, DCS, SOS, PM, APC
+    r"|\x1b[ -~]?"  # ESC and one character
+    r"|\x9b[0-?]*[ -/]*[@-~]?"  # the 8-bit CSI
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROLS_AND_NEWLINES = re.compile(r"[\x00-\x1f\x7f-\x9f]")

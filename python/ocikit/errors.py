@@ -283,4 +283,6 @@ _CLASSES: dict[str, type[OciError]] = {
     "AUTH_REALM_REFUSED": PolicyError,
     "LOCATION_REFUSED": PolicyError,
     "PATH_UNSAFE": PolicyError,
+    # A host drove an operation wrongly: its own bug, not an input's or a registry's.
+    "OPERATION_MISUSE": OciError,
 }
