@@ -595,12 +595,32 @@ export interface RetryPolicy {
   maxDelayMs?: number;
 }
 
+/**
+ * The bounds the engine puts on every operation (DESIGN.md "Security policy"); each absent
+ * field keeps its default. Times are milliseconds.
+ */
+export interface RegistryLimits {
+  /** No byte moving for this long ends a request with TIMEOUT; 30 s by default (0: none). */
+  stallTimeoutMs?: number;
+  /** A body read whole (a manifest, a token, a tag page, an error) must arrive within this; 60 s by default (0: only the deadline). */
+  requestTimeoutMs?: number;
+  /** One operation (a manifest, a blob, a listing) ends with TIMEOUT this long after it started; 1 hour by default (0: none). */
+  deadlineMs?: number;
+  /** A `Retry-After` asking for a longer wait fails at once with TOOMANYREQUESTS; 60 s by default. */
+  retryAfterMaxMs?: number;
+  /** More entries (tags, referrers) over all the pages of one listing is LIMIT_EXCEEDED; 100 000 by default. */
+  listEntriesMax?: number;
+  /** More bytes over all the pages of one listing is LIMIT_EXCEEDED; 32 MiB by default. */
+  listBytesMax?: number;
+}
+
 /** Options of {@link RegistrySession}. */
 export interface RegistrySessionOptions {
   /** Plain HTTP instead of HTTPS (loopback test registries). */
   plainHttp?: boolean;
   credentials?: RegistryCredentials;
   retry?: RetryPolicy;
+  limits?: RegistryLimits;
 }
 
 /**
@@ -613,6 +633,8 @@ export class RegistrySession {
   constructor(registry: string, options?: RegistrySessionOptions);
   /** `scheme://host[:port]`. */
   readonly base: string;
+  /** The limits in force, every field filled in. */
+  readonly limits: Required<RegistryLimits>;
   /** Whether the registry serves the referrers API: `null` until an operation finds out. */
   readonly referrersApi: boolean | null;
   /** Records whether the registry serves the referrers API (referrer lists learn it themselves). */
@@ -632,11 +654,16 @@ export interface RegistryRequest {
   body: null | Uint8Array | { blob: { offset: number; length: number } };
   /**
    * `{ capture: max }`: read the body (at most `max` bytes; more is an error the engine reports
-   * when given max + 1) and feed it back as `body`. `"stream"`: on 2xx, stream the body to its
-   * destination hashing it with the blob digest's algorithm, and feed back `streamed`; other
-   * answers are captured.
+   * when given max + 1) and feed it back as `body`. `{ stream: max }`: on 2xx, stream the body
+   * to its destination hashing it with the blob digest's algorithm, reading at most `max + 1`
+   * bytes (`max` is what is still expected; the engine answers SIZE_MISMATCH for more and never
+   * retries it), and feed back `streamed`; other answers are captured.
    */
-  responseBody: { capture: number } | "stream";
+  responseBody: { capture: number } | { stream: number };
+  /** The stall timeout: when no byte moves for this long, stop and feed a `timeout` failure; 0 = none. */
+  timeoutMs: number;
+  /** The absolute time (Unix ms, the clock of `nowMs`) by which the exchange must be over, or null. */
+  deadlineMs: number | null;
 }
 
 /** What the engine asks next. */
@@ -660,7 +687,26 @@ export type RegistryInput =
       body?: BytesLike;
       /** For a streamed body: its digest and size (of the whole blob, after a 206). */
       streamed?: { digest: string; size: number };
+    }
+  | {
+      /**
+       * The transport failed: `network` (refused, reset, unreachable, not HTTP), `tls`, or
+       * `timeout` (the request's `timeoutMs` or `deadlineMs` passed). The engine answers with
+       * NETWORK_ERROR, TLS_ERROR or TIMEOUT naming the host, or retries what is safe to repeat
+       * (a `wait` step, then the request again); a blob push resumes a cut upload. A cut
+       * download fails: continue it with {@link getBlob}'s `have`.
+       */
+      type: "failure";
+      kind: "network" | "tls" | "timeout";
+      message: string;
     };
+
+/** One page of a listing driven with {@link RegistryOperation.nextPage}. */
+export interface ListingPage<T> {
+  items: T[];
+  /** Whether this is the last page; if not, call `nextPage` again with `{ type: "start" }`. */
+  last: boolean;
+}
 
 /**
  * A registry operation in progress. Start with `{ type: "start" }`; feed each response (or
@@ -676,6 +722,17 @@ export class RegistryOperation<T> {
    *   it, or after done, the operation is finished and `next` throws PROTOCOL_ERROR.
    */
   next(session: RegistrySession, input: RegistryInput, nowMs: number): RegistryStep<T>;
+  /**
+   * For {@link listTags} and {@link listReferrers}: the next step, done with each page (the
+   * host holds one page at a time); the operation is finished after the last page.
+   * @throws {TypeError} for other operations.
+   * @throws {OciError} as `next` (LIMIT_EXCEEDED past the session's listing limits).
+   */
+  nextPage(
+    session: RegistrySession,
+    input: RegistryInput,
+    nowMs: number,
+  ): RegistryStep<ListingPage<T extends (infer U)[] ? U : never>>;
   /** For blob pushes: the newest upload URL, to continue with {@link resumeBlobPush}; else null. */
   readonly uploadUrl: string | null;
   /** Whether the operation is over (done or failed). */
@@ -758,14 +815,20 @@ export function checkAuth(session: RegistrySession): RegistryOperation<null>;
 /** DELETEs a manifest by digest. */
 export function deleteManifest(session: RegistrySession, reference: string, digest: string): RegistryOperation<null>;
 
-/** Lists every tag of the reference's repository, following `Link` pages on the same origin. */
+/**
+ * Lists every tag of the reference's repository, following `Link` pages on the same origin: all
+ * at once with `next`, or page by page with `nextPage`, within the session's listing limits.
+ */
 export function listTags(
   session: RegistrySession,
   reference: string,
   options?: { pageSize?: number },
 ): RegistryOperation<string[]>;
 
-/** Lists the referrers of `subject` (a digest): the referrers API, or the tag schema on 404. */
+/**
+ * Lists the referrers of `subject` (a digest): the referrers API, or the tag schema on 404;
+ * all at once with `next`, or page by page with `nextPage`, within the session's limits.
+ */
 export function listReferrers(
   session: RegistrySession,
   reference: string,

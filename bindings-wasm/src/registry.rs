@@ -18,15 +18,20 @@
 //! a request is `{ method, url, headers: [[name, value], …], body, responseBody }` where `body`
 //! is `null`, a `Uint8Array`, or `{ blob: { offset, length } }` (that part of the blob being
 //! uploaded), and `responseBody` is `{ capture: max }` or `"stream"`. An input is
-//! `{ type: "start" }`, `{ type: "resume" }` or
-//! `{ type: "response", status, headers, body?, streamed?: { digest, size } }`.
+//! `{ type: "start" }`, `{ type: "resume" }`,
+//! `{ type: "response", status, headers, body?, streamed?: { digest, size } }` or
+//! `{ type: "failure", kind: "network" | "tls" | "timeout", message }` (the transport failed).
+//! Requests also carry `timeoutMs` (the stall timeout) and `deadlineMs` (absolute, or `null`)
+//! for the host to enforce, and a streamed body's `responseBody` is `{ stream: max }`: read at
+//! most `max + 1` bytes of it.
 
 use js_sys::{Array, Object, Uint8Array};
 use ocikit_core::registry::session::{Credentials, Event, Input, Session};
 use ocikit_core::registry::{
-    AddReferrer, BlobExists, Body, CheckAuth, DeleteManifest, FetchedManifest, GetBlob,
-    GetManifest, ListReferrers, ListTags, PushBlob, PushOptions, PutManifest, Request,
-    ResolveManifest, Resolved, Response, ResponseBody, RetryPolicy,
+    AddReferrer, BlobExists, Body, CheckAuth, DeleteManifest, Failure, FailureKind,
+    FetchedManifest, GetBlob, GetManifest, Limits, ListReferrers, ListTags, Page, PushBlob,
+    PushOptions, PutManifest, Request, ResolveManifest, Resolved, Response, ResponseBody,
+    RetryPolicy,
 };
 use ocikit_core::{Descriptor, Digest, Error, MediaType, Reference};
 use wasm_bindgen::prelude::*;
@@ -34,11 +39,21 @@ use wasm_bindgen::prelude::*;
 use crate::error::thrown;
 use crate::{get, is_absent, options_arg, set, string_arg, type_error};
 
-const SESSION_OPTIONS: &[&str] = &["plainHttp", "credentials", "retry"];
+const SESSION_OPTIONS: &[&str] = &["plainHttp", "credentials", "retry", "limits"];
+const LIMIT_OPTIONS: &[&str] = &[
+    "stallTimeoutMs",
+    "requestTimeoutMs",
+    "deadlineMs",
+    "retryAfterMaxMs",
+    "listEntriesMax",
+    "listBytesMax",
+];
 const RETRY_OPTIONS: &[&str] = &["maxRetries", "baseDelayMs", "maxDelayMs"];
-const INPUT_KEYS: &[&str] = &["type", "status", "headers", "body", "streamed"];
+const INPUT_KEYS: &[&str] = &[
+    "type", "status", "headers", "body", "streamed", "kind", "message",
+];
 
-/// `new RegistrySession(registry, { plainHttp?, credentials?, retry? })`: a registry
+/// `new RegistrySession(registry, { plainHttp?, credentials?, retry?, limits? })`: a registry
 /// (`host[:port]`), the credentials for it, and the tokens it issues. Operations borrow it for
 /// each step, so several operations share its tokens.
 #[wasm_bindgen(js_name = RegistrySession)]
@@ -65,13 +80,15 @@ impl JsRegistrySession {
         let mut plain_http = false;
         let mut credentials = None;
         let mut retry = None;
+        let mut limits = Limits::default();
         if !is_absent(options) {
             options_arg(options, "options", SESSION_OPTIONS)?;
             plain_http = bool_option(&get(options, "plainHttp")?, "plainHttp")?;
             credentials = credentials_arg(&get(options, "credentials")?)?;
             retry = retry_arg(&get(options, "retry")?)?;
+            limits = limits_arg(&get(options, "limits")?)?;
         }
-        let session = Session::new(&registry, plain_http, credentials);
+        let session = Session::new(&registry, plain_http, credentials).with_limits(limits);
         Ok(Self(match retry {
             Some(retry) => session.with_retry_policy(retry),
             None => session,
@@ -82,6 +99,26 @@ impl JsRegistrySession {
     #[wasm_bindgen(getter)]
     pub fn base(&self) -> String {
         self.0.base().to_owned()
+    }
+
+    /// The limits every operation on this session keeps to, as a plain object
+    /// (`{ stallTimeoutMs, requestTimeoutMs, deadlineMs, retryAfterMaxMs, listEntriesMax,
+    /// listBytesMax }`).
+    #[wasm_bindgen(getter)]
+    pub fn limits(&self) -> Result<Object, JsValue> {
+        let limits = self.0.limits();
+        let object = Object::new();
+        for (key, value) in LIMIT_OPTIONS.iter().zip([
+            limits.stall_timeout_ms,
+            limits.request_timeout_ms,
+            limits.deadline_ms,
+            limits.retry_after_max_ms,
+            limits.list_entries_max,
+            limits.list_bytes_max,
+        ]) {
+            set(&object, key, &crate::size::to_js(value)?.into());
+        }
+        Ok(object)
     }
 
     /// Whether the registry serves the referrers API: `true`, `false`, or `null` until known.
@@ -153,6 +190,29 @@ fn retry_arg(value: &JsValue) -> Result<Option<RetryPolicy>, JsValue> {
         policy.max_delay_ms = ms;
     }
     Ok(Some(policy))
+}
+
+/// `{ stallTimeoutMs?, requestTimeoutMs?, deadlineMs?, retryAfterMaxMs?, listEntriesMax?,
+/// listBytesMax? }` over the core's defaults.
+fn limits_arg(value: &JsValue) -> Result<Limits, JsValue> {
+    let mut limits = Limits::default();
+    if is_absent(value) {
+        return Ok(limits);
+    }
+    options_arg(value, "limits", LIMIT_OPTIONS)?;
+    for (key, field) in LIMIT_OPTIONS.iter().zip([
+        &mut limits.stall_timeout_ms,
+        &mut limits.request_timeout_ms,
+        &mut limits.deadline_ms,
+        &mut limits.retry_after_max_ms,
+        &mut limits.list_entries_max,
+        &mut limits.list_bytes_max,
+    ]) {
+        if let Some(n) = integer_option(&get(value, key)?, &format!("limits.{key}"))? {
+            *field = n;
+        }
+    }
+    Ok(limits)
 }
 
 /// A count or a time: absent, or a non-negative safe integer (`RangeError` otherwise).
@@ -303,6 +363,64 @@ impl JsRegistryOperation {
         }
     }
 
+    /// For `listTags` and `listReferrers`: the next step, done with each page,
+    /// `{ type: "done", value: { items, last } }` (tags, or referrers' descriptors). After a
+    /// page that is not the last, call again with `{ type: "start" }`; the operation is
+    /// finished after the last page. The listing's limits count every page.
+    #[wasm_bindgen(js_name = nextPage)]
+    pub fn next_page(
+        &mut self,
+        session: &mut JsRegistrySession,
+        input: &JsValue,
+        now_ms: &JsValue,
+    ) -> Result<Object, JsValue> {
+        let input = input_arg(input)?;
+        let now =
+            integer_option(now_ms, "nowMs")?.ok_or_else(|| type_error("nowMs must be a number"))?;
+        let Some(operation) = self.operation.as_mut() else {
+            return Err(thrown(Error::ProtocolState {
+                reason: "this operation is finished; start a new one".into(),
+            }));
+        };
+        let session = &mut session.0;
+        let mut last = false;
+        let step = match operation {
+            Operation::ListTags(op) => op.next_page(session, input, now).map(|e| {
+                step(e, |page: Page<String>| {
+                    last = page.last;
+                    page_to_js(
+                        page.items.iter().map(|t| JsValue::from_str(t)).collect(),
+                        page.last,
+                    )
+                })
+            }),
+            Operation::ListReferrers(op) => op.next_page(session, input, now).map(|e| {
+                step(e, |page: Page<Descriptor>| {
+                    last = page.last;
+                    let items = crate::manifest::descriptors_to_js(page.items)?;
+                    page_to_js(items, page.last)
+                })
+            }),
+            _ => return Err(type_error("nextPage is for listTags and listReferrers")),
+        };
+        match step {
+            Ok(Ok((object, done))) => {
+                if done && last {
+                    self.operation = None;
+                }
+                Ok(object)
+            }
+            Ok(Err(err)) => {
+                self.operation = None;
+                Err(err)
+            }
+            Err(err) => {
+                self.operation = None;
+                Err(thrown(err))
+            }
+        }
+    }
+
     /// For `pushBlob` and `resumeBlobPush`: the newest upload URL the registry gave (to resume
     /// an interrupted upload with `resumeBlobPush`), or `null` before the upload started and
     /// for other operations.
@@ -342,6 +460,13 @@ fn step<T>(
         }
     };
     Ok((object, last))
+}
+
+fn page_to_js(items: Array, last: bool) -> Result<JsValue, JsValue> {
+    let object = Object::new();
+    set(&object, "items", &items.into());
+    set(&object, "last", &last.into());
+    Ok(object.into())
 }
 
 fn manifest(fetched: FetchedManifest) -> Result<JsValue, JsValue> {
@@ -425,8 +550,17 @@ fn input_arg(value: &JsValue) -> Result<Input, JsValue> {
         Some("start") => Ok(Input::Start),
         Some("resume") => Ok(Input::Resume),
         Some("response") => response_arg(value).map(Input::Response),
+        Some("failure") => {
+            let kind = get(value, "kind")?.as_string();
+            let kind = kind
+                .as_deref()
+                .and_then(FailureKind::parse)
+                .ok_or_else(|| type_error(r#"input.kind must be "network", "tls" or "timeout""#))?;
+            let message = string_arg(&get(value, "message")?, "input.message")?;
+            Ok(Input::Failure(Failure { kind, message }))
+        }
         _ => Err(type_error(
-            r#"input.type must be "start", "response" or "resume""#,
+            r#"input.type must be "start", "response", "failure" or "resume""#,
         )),
     }
 }

@@ -24,6 +24,7 @@ function session(ocikit, spec) {
   return new ocikit.RegistrySession(spec.registry, {
     plainHttp: spec.plainHttp ?? false,
     credentials: spec.credentials ?? undefined,
+    limits: spec.limits,
   });
 }
 
@@ -51,6 +52,12 @@ function operation(ocikit, s, spec) {
     case "deleteManifest":
       return [ocikit.deleteManifest(s, spec.reference, spec.digest), () => ({})];
     case "listReferrers":
+      if (spec.paged) {
+        return [
+          ocikit.listReferrers(s, spec.reference, spec.subject, { artifactType: spec.artifactType }),
+          (page) => ({ items: page.items.map((d) => d.digest), last: page.last }),
+        ];
+      }
       return [
         ocikit.listReferrers(s, spec.reference, spec.subject, { artifactType: spec.artifactType }),
         (found) => ({ referrers: found.map((d) => d.digest) }),
@@ -64,6 +71,7 @@ function operation(ocikit, s, spec) {
     case "getBlob":
       return [ocikit.getBlob(s, spec.reference, blob(), { have: spec.have ?? 0 }), () => ({})];
     case "listTags":
+      if (spec.paged) return [ocikit.listTags(s, spec.reference, { pageSize: spec.pageSize }), (page) => page];
       return [ocikit.listTags(s, spec.reference, { pageSize: spec.pageSize }), (tags) => ({ tags })];
     default:
       throw new Error(`unknown op ${spec.op}`);
@@ -86,12 +94,20 @@ function checkRequest(name, request, expected) {
     assert.ok(request.body instanceof Uint8Array, `${name}: body is bytes`);
     assert.equal(decode(request.body), expected.body, `${name}: body`);
   }
+  if ("timeoutMs" in expected) assert.equal(request.timeoutMs, expected.timeoutMs, `${name}: timeoutMs`);
+  if ("deadlineMs" in expected) assert.equal(request.deadlineMs, expected.deadlineMs, `${name}: deadlineMs`);
+  if ("responseBody" in expected) assert.deepEqual(request.responseBody, expected.responseBody, `${name}: responseBody`);
   if ("bodyBlob" in expected) {
     assert.deepEqual(request.body, { blob: expected.bodyBlob }, `${name}: blob body`);
   }
 }
 
-/** The recorded response as an input. Headers go in both accepted shapes, alternately. */
+/** The recorded failure or response as an input. Headers go in both accepted shapes, alternately. */
+function input(exchange, asPairs) {
+  if (exchange.failure !== undefined) return { type: "failure", ...exchange.failure };
+  return response(exchange.response, asPairs);
+}
+
 function response(spec, asPairs) {
   const input = { type: "response", status: spec.status, headers: asPairs ? Object.entries(spec.headers ?? {}) : spec.headers ?? {} };
   input.body = encode(spec.body ?? "");
@@ -108,27 +124,36 @@ for (const [label, ocikit] of implementations) {
         for (const step of doc.steps) {
           const now = step.now ?? 0;
           const [op, result] = operation(ocikit, s, step.operation);
-          let input = { type: "start" };
+          // A listing driven page by page steps with nextPage.
+          const advance = step.operation.paged ? op.nextPage.bind(op) : op.next.bind(op);
+          let fed = { type: "start" };
           for (const exchange of step.exchanges) {
             let event;
             try {
-              event = op.next(s, input, now);
+              event = advance(s, fed, exchange.now ?? now);
             } catch (error) {
               assert.fail(`${doc.name}: failed early with ${/** @type {{ code: string }} */ (error).code}: ${/** @type {Error} */ (error).message}`);
             }
+            if ("page" in exchange) {
+              assert.equal(event.type, "done", `${doc.name}: expected a page, got ${JSON.stringify(event)}`);
+              assert.deepEqual(result(event.value), { items: exchange.page, last: false }, doc.name);
+              assert.ok(!op.finished, `${doc.name}: a listing goes on after a page that is not the last`);
+              fed = { type: "start" };
+              continue;
+            }
             if ("wait" in exchange) {
               assert.deepEqual(event, { type: "wait", ms: exchange.wait }, doc.name);
-              input = { type: "resume" };
+              fed = { type: "resume" };
               continue;
             }
             assert.equal(event.type, "send", `${doc.name}: expected a request, got ${JSON.stringify(event)}`);
-            assert.deepEqual(Object.keys(event.request), ["method", "url", "headers", "body", "responseBody"]);
+            assert.deepEqual(Object.keys(event.request), ["method", "url", "headers", "body", "responseBody", "timeoutMs", "deadlineMs"]);
             checkRequest(doc.name, event.request, exchange.request);
-            input = response(exchange.response, exchanges++ % 2 === 0);
+            fed = input(exchange, exchanges++ % 2 === 0);
           }
           let outcome;
           try {
-            const event = op.next(s, input, now);
+            const event = advance(s, fed, step.nowEnd ?? now);
             assert.equal(event.type, "done", `${doc.name}: expected the end, got ${JSON.stringify(event)}`);
             outcome = { result: result(event.value) };
           } catch (error) {
