@@ -487,12 +487,18 @@ export class RegistryOperation {
   /** The next step: `{ type: "send", request }`, `{ type: "wait", ms }` or `{ type: "done", value }`. */
   next(session, input, nowMs) {
     const inner = sessionOf(session);
-    const given = record(input, "input");
-    checkKeys(given, INPUT_KEYS, "input");
-    const prepared = { ...given };
-    if (!isAbsent(given.body)) prepared.body = bytesOf(given.body, "input.body");
-    if (typeof Headers === "function" && given.headers instanceof Headers) prepared.headers = [...given.headers];
+    const prepared = preparedInput(input);
     return core(() => this.#inner.next(inner, prepared, nowMs));
+  }
+
+  /**
+   * For listTags and listReferrers, a page at a time: as `next`, but done with each page,
+   * `{ items, last }`; after a page that is not the last, go on with `{ type: "start" }`.
+   */
+  nextPage(session, input, nowMs) {
+    const inner = sessionOf(session);
+    const prepared = preparedInput(input);
+    return core(() => this.#inner.nextPage(inner, prepared, nowMs));
   }
 
   /** For blob pushes: the newest upload URL (for resumeBlobPush), or null. */
@@ -504,6 +510,16 @@ export class RegistryOperation {
   get finished() {
     return this.#inner.finished;
   }
+}
+
+/** An input for the engine: bytes as a Uint8Array, Headers as pairs. */
+function preparedInput(input) {
+  const given = record(input, "input");
+  checkKeys(given, INPUT_KEYS, "input");
+  const prepared = { ...given };
+  if (!isAbsent(given.body)) prepared.body = bytesOf(given.body, "input.body");
+  if (typeof Headers === "function" && given.headers instanceof Headers) prepared.headers = [...given.headers];
+  return prepared;
 }
 
 function operation(call) {

@@ -23,7 +23,6 @@ import {
   pushBlob,
   putManifest,
   resolveManifest,
-  resumeBlobPush,
   typeName,
 } from "./api.js";
 
@@ -34,10 +33,9 @@ const INDEX_TYPES = new Set([
 // How much of an error body is read when the engine asked for a blob body to be streamed (the
 // engine's own limit for the error bodies it captures).
 const ERROR_BODY_MAX = 64 * 1024;
-// How often an interrupted blob download continues with a Range request, and an interrupted
-// chunked upload from the registry's offset, before giving up.
+// How often an interrupted blob download continues with a Range request before giving up (the
+// engine does not send a cut download again: the host holds what arrived).
 const DOWNLOAD_RESUMES = 3;
-const UPLOAD_RESUMES = 3;
 const CLIENT_OPTIONS = ["registry", "plainHttp", "credentials", "fetch", "concurrency", "retry", "limits"];
 const MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json";
 // fetch reports no upload progress: a request body larger than this may take longer to send
@@ -133,7 +131,8 @@ export function clientClass(Digester) {
         await eachChunk(response, watch, (chunk) => {
           digester.update(chunk);
           // Bytes beyond the expected size are counted (the engine then reports SIZE_MISMATCH)
-          // but neither kept nor waited for.
+          // but neither kept nor waited for: reading stops at the engine's `max` + 1 bytes of a
+          // 206 body (`received` counts the bytes held before it), at size + 1 of a whole one.
           if (received + chunk.byteLength <= size) bytes.set(chunk, received);
           received += chunk.byteLength;
           if (received > size) return false;
@@ -148,7 +147,12 @@ export function clientClass(Digester) {
           if (size === 0) onProgress?.(0, 0);
           return bytes;
         } catch (error) {
-          const cut = error instanceof OciError && error.code === "NETWORK_ERROR" && error.details.phase === "body";
+          // The engine does not send a cut download again (the host holds part of it): a body
+          // cut by the network or stalled continues from the bytes held; a deadline ends it.
+          const cut =
+            error instanceof OciError &&
+            error.details.phase === "body" &&
+            (error.code === "NETWORK_ERROR" || (error.code === "TIMEOUT" && error.details.limit === "stallTimeoutMs"));
           if (!cut || resumes === DOWNLOAD_RESUMES || received === 0 || received >= size) throw error;
           op = getBlob(this.#session, reference, descriptor, { have: received });
         }
@@ -173,7 +177,7 @@ export function clientClass(Digester) {
         "options",
       );
       const reference = this.#reference(ref);
-      let op = pushBlob(this.#session, reference, descriptor, { chunkSize, mountFrom });
+      const op = pushBlob(this.#session, reference, descriptor, { chunkSize, mountFrom });
       const total = descriptor.size;
       const content = blobSource(source, "source", descriptor, Digester);
       if (!(content instanceof StreamSource) && contentSize(content) !== total) {
@@ -183,26 +187,37 @@ export function clientClass(Digester) {
           { expected: total, actual: contentSize(content) },
         );
       }
+      // A chunked upload cut by the network is resumed by the engine, from what the registry has.
       const context = { signal, source: content, onSent: (offset, length) => onProgress?.(offset + length, total) };
-      for (let resumes = 0; ; resumes += 1) {
-        try {
-          const uploaded = await this.#run(op, context);
-          onProgress?.(total, total);
-          return uploaded;
-        } catch (error) {
-          // A chunked upload cut by the network continues from what the registry has.
-          const cut = error instanceof OciError && error.code === "NETWORK_ERROR";
-          if (!cut || chunkSize === undefined || op.uploadUrl === null || resumes === UPLOAD_RESUMES) throw error;
-          op = resumeBlobPush(this.#session, reference, descriptor, op.uploadUrl, chunkSize);
-        }
-      }
+      const uploaded = await this.#run(op, context);
+      onProgress?.(total, total);
+      return uploaded;
     }
 
-    /** Every tag of the reference's repository (its tag or digest is ignored). */
+    /**
+     * Every tag of the reference's repository (its tag or digest is ignored), over all pages,
+     * within the session's listing limits (LIMIT_EXCEEDED past `listEntriesMax` entries or
+     * `listBytesMax` bytes).
+     */
     async listTags(ref, options = undefined) {
       const { signal, pageSize } = callOptions(options, ["pageSize"], "options");
       const op = listTags(this.#session, this.#reference(ref), pageSize === undefined ? undefined : { pageSize });
       return this.#run(op, { signal });
+    }
+
+    /**
+     * The tags of the reference's repository, a page at a time: `for await (const tag of
+     * client.iterTags(ref))`. Only the current page is held; the next is asked for once it has
+     * been consumed, and none after the loop stops. The listing's limits count every page.
+     */
+    async *iterTags(ref, options = undefined) {
+      const { signal, pageSize } = callOptions(options, ["pageSize"], "options");
+      const op = listTags(this.#session, this.#reference(ref), pageSize === undefined ? undefined : { pageSize });
+      for (;;) {
+        const { items, last } = await this.#run(op, { signal }, true);
+        yield* items;
+        if (last) return;
+      }
     }
 
     /**
@@ -217,7 +232,7 @@ export function clientClass(Digester) {
       const list = () => listReferrers(this.#session, reference, digest, artifactType === undefined ? undefined : { artifactType });
       const probing = this.#session.referrersApi === null;
       try {
-        return await this.#run(list(), { signal });
+        return await this.#run(list(), { signal, probe: probing });
       } catch (error) {
         // Registries without the referrers API (distribution 2.x) answer its URL with a 404 that
         // lacks their CORS headers, which a browser reports as a network error: take that as
@@ -443,13 +458,25 @@ export function clientClass(Digester) {
       if (failure !== undefined) throw failure.error;
     }
 
-    /** The host loop: runs an operation to its end. */
-    async #run(op, context) {
+    /**
+     * The host loop: runs an operation to its end, or with `page` (listings) to the end of its
+     * next page.
+     */
+    async #run(op, context, page = false) {
       const { signal } = context;
       let input = { type: "start" };
       for (;;) {
         signal?.throwIfAborted();
-        const step = fromRegistry(() => op.next(this.#session, input, Date.now()), this.#registry);
+        let step;
+        try {
+          const current = input;
+          step = fromRegistry(
+            () => (page ? op.nextPage(this.#session, current, Date.now()) : op.next(this.#session, current, Date.now())),
+            this.#registry,
+          );
+        } catch (error) {
+          throw input.type === "failure" ? withTransport(error, context.failure) : error;
+        }
         if (step.type === "done") return step.value;
         if (step.type === "wait") {
           // Up to a tenth more than asked, so that transfers told to back off together do not
@@ -467,7 +494,8 @@ export function clientClass(Digester) {
      * Sends one request as the engine describes it and reads the response as it asks, within the
      * request's stall timeout and deadline.
      */
-    async #exchange(request, { signal, source, sink, onSent }) {
+    async #exchange(request, context) {
+      const { signal, source, sink, onSent } = context;
       const headers = requestHeaders(request);
       let body;
       const { body: described } = request;
@@ -492,7 +520,7 @@ export function clientClass(Digester) {
             signal: watch.signal,
           });
         } catch (error) {
-          throw transferError(request, "request", error, signal, watch);
+          return failureInput(request, "request", error, signal, watch, context);
         }
         if (response?.type === "opaqueredirect") {
           throw new OciError(
@@ -513,9 +541,9 @@ export function clientClass(Digester) {
           }
         } catch (error) {
           // The consumer's own errors (a progress callback's, a digest of an unknown algorithm)
-          // pass through; only a failed read is the network's.
-          if (!(error instanceof BodyReadError)) throw error;
-          throw transferError(request, "body", error.cause, signal, watch);
+          // pass through; a failed read, a timeout and the caller's abort do not.
+          if (!(error instanceof BodyReadError) && watch.timeout === null && !signal?.aborted) throw error;
+          return failureInput(request, "body", error instanceof BodyReadError ? error.cause : error, signal, watch, context);
         }
         if (described !== null && !(described instanceof Uint8Array) && response.status < 300) {
           onSent?.(described.blob.offset, described.blob.length);
@@ -529,21 +557,46 @@ export function clientClass(Digester) {
 }
 
 /**
- * An error of fetch itself (not an HTTP answer): the caller's signal's reason when it aborted,
- * TIMEOUT when the stall timeout or the deadline passed, else NETWORK_ERROR naming the host.
+ * The engine's input for a failure of fetch itself (not an HTTP answer): TIMEOUT when the stall
+ * timeout or the deadline passed, TLS for a certificate or handshake failure Node names, else
+ * NETWORK; the engine answers with the coded error naming the host, or retries a request that
+ * is safe to repeat. The caller's own abort is not a failure: its reason is thrown as is.
+ * `context.failure` keeps what the engine's error lacks (the phase, the timer, the cause).
  */
-function transferError(request, phase, error, signal, watch) {
-  if (signal?.aborted) return signal.reason;
-  if (watch.timeout !== null) return watch.timeout;
+function failureInput(request, phase, error, signal, watch, context) {
+  if (signal?.aborted) throw signal.reason;
+  const timeout = watch.timeout;
   const reason = [error?.message, error?.cause?.message ?? error?.cause?.code].filter(Boolean).join(": ") || String(error);
-  const host = hostOf(request.url);
-  return new OciError("NETWORK_ERROR", `${request.method} ${request.url} failed (${host}): ${reason}`, {
-    method: request.method,
-    url: request.url,
-    host,
-    phase,
-    reason,
-  }, { cause: error });
+  const kind = timeout !== null ? "timeout" : isTlsFailure(error) ? "tls" : "network";
+  if (context.probe && kind === "network" && phase === "request" && new URL(request.url).pathname.includes("/referrers/")) {
+    // A browser reports the CORS-less 404 of a registry without the referrers API as a network
+    // error; retrying cannot change it, so the caller learns at once (and reads the tag).
+    const host = hostOf(request.url);
+    throw new OciError("NETWORK_ERROR", `network error with ${host}: ${request.method} ${request.url} failed: ${reason}`, {
+      host,
+      reason,
+      method: request.method,
+      url: request.url,
+      phase,
+    }, { cause: error });
+  }
+  context.failure = { method: request.method, url: request.url, phase, cause: error, limit: timeout?.limit };
+  return { type: "failure", kind, message: timeout !== null ? timeout.reason : reason };
+}
+
+/** Whether fetch failed in TLS (Node's undici names the OpenSSL error in the cause). */
+function isTlsFailure(error) {
+  const cause = error?.cause;
+  const text = `${cause?.code ?? ""} ${cause?.message ?? ""}`;
+  return /CERT|SSL|TLS|SIGNATURE|self[- ]signed|certificate/i.test(text);
+}
+
+/** The engine's error for a failure input, with the host's side of it in details and as cause. */
+function withTransport(error, failure) {
+  if (!(error instanceof OciError) || failure === undefined) return error;
+  const { method, url, phase, limit, cause } = failure;
+  const details = { ...error.details, method, url, phase, ...(limit === undefined ? {} : { limit }) };
+  return new OciError(error.code, error.message, details, { cause });
 }
 
 /** `host[:port]` of a URL (the whole text if it is no URL). */
@@ -620,10 +673,9 @@ function blobBuffer(size, reference, digest) {
 /**
  * The clock of one exchange: an AbortSignal for fetch and its body that aborts when the caller's
  * signal does, when the request's stall timeout (`timeoutMs`: no byte for this long) passes, or
- * when the operation's deadline (`deadlineMs`, Unix ms) does. `timeout` is then the TIMEOUT
- * error. fetch reports no upload progress, so while a request body of more than
- * STALL_BODY_MAX bytes is sent, only the deadline counts; the stall timer starts again with the
- * answer.
+ * when the operation's deadline (`deadlineMs`, Unix ms) does; `timeout` then says which. fetch
+ * reports no upload progress, so while a request body of more than STALL_BODY_MAX bytes is
+ * sent, only the deadline counts; the stall timer starts again with the answer.
  */
 class TransferWatch {
   #controller = new AbortController();
@@ -633,6 +685,7 @@ class TransferWatch {
   #stallMs;
   #stall = undefined;
   #deadline = undefined;
+  /** `{ limit, reason }` once the stall timeout or the deadline passed. */
   timeout = null;
 
   constructor(request, outer, body) {
@@ -674,20 +727,12 @@ class TransferWatch {
 
   #expire(which) {
     if (this.timeout !== null || this.#controller.signal.aborted) return;
-    const { method, url } = this.#request;
-    const host = hostOf(url);
-    const message =
+    const reason =
       which === "stall"
-        ? `${method} ${url}: ${host} sent nothing for ${this.#stallMs} ms (the stall timeout; limits.stallTimeoutMs changes it)`
-        : `${method} ${url}: the operation's deadline passed while waiting on ${host} (limits.deadlineMs changes it)`;
-    this.timeout = new OciError("TIMEOUT", message, {
-      method,
-      url,
-      host,
-      limit: which === "stall" ? "stallTimeoutMs" : "deadlineMs",
-      ...(which === "stall" ? { ms: this.#stallMs } : { deadlineMs: this.#request.deadlineMs }),
-    });
-    this.#controller.abort(this.timeout);
+        ? `nothing arrived for ${this.#stallMs} ms (the stall timeout; limits.stallTimeoutMs changes it)`
+        : "the operation's deadline passed (limits.deadlineMs, or limits.requestTimeoutMs for a body read whole, changes it)";
+    this.timeout = { limit: which === "stall" ? "stallTimeoutMs" : "deadlineMs", reason };
+    this.#controller.abort(new DOMException(reason, "TimeoutError"));
   }
 }
 

@@ -858,6 +858,8 @@ export interface ClientOptions {
   /** Blob transfers at once in push and pull; 4 by default. */
   concurrency?: number;
   retry?: RetryPolicy;
+  /** Timeouts, the deadline of each operation, the Retry-After cap and listing bounds. */
+  limits?: RegistryLimits;
 }
 
 /** Options every Client call takes. */
@@ -912,8 +914,14 @@ export interface Pulled {
 
 /**
  * A registry client over `fetch`. References are `repository[:tag][@digest]` on the client's
- * registry, or full references starting with it.
- * @throws {OciError} NETWORK_ERROR when `fetch` fails; the registry's codes for its answers.
+ * registry, or full references starting with it. Every failure but an abort (which rejects with
+ * the signal's reason) is an {@link OciError}.
+ * @throws {OciError} NETWORK_ERROR (or TLS_ERROR) when `fetch` fails, naming the host in
+ *   `details.host`; TIMEOUT past a request's stall timeout or an operation's deadline
+ *   ({@link RegistryLimits}); AUTH_REALM_REFUSED, LOCATION_REFUSED where credentials or a body
+ *   would leave the registry's origin; LIMIT_EXCEEDED for a listing over its bounds or a blob
+ *   too large for one Uint8Array; SIZE_INVALID for a size from the registry beyond
+ *   Number.MAX_SAFE_INTEGER; the registry's codes for its answers.
  */
 export class Client {
   /** @throws {OciError} REFERENCE_INVALID for a registry that is not `host[:port]`. */
@@ -942,7 +950,14 @@ export class Client {
     source: BlobSource,
     options?: CallOptions & { onProgress?: ProgressCallback; chunkSize?: number; mountFrom?: string },
   ): Promise<boolean>;
+  /** Every tag, over all pages, within `limits.listEntriesMax` and `limits.listBytesMax` (else LIMIT_EXCEEDED). */
   listTags(ref: string, options?: CallOptions & { pageSize?: number }): Promise<string[]>;
+  /**
+   * The tags a page at a time (`pageSize` asks the registry for that many): the next page is
+   * fetched when the previous one has been consumed, and none after the loop stops early. Only
+   * one page is held; the listing's bounds apply over all pages.
+   */
+  iterTags(ref: string, options?: CallOptions & { pageSize?: number }): AsyncIterableIterator<string>;
   /** What refers to `subject` (default: the manifest `ref` names). */
   referrers(ref: string, subject?: string | { digest: string }, options?: CallOptions & { artifactType?: string }): Promise<Descriptor[]>;
   /**

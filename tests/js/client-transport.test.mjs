@@ -120,7 +120,8 @@ for (const [label, ocikit] of implementations) {
 
     test("a failure of fetch itself is a NETWORK_ERROR with the cause", async () => {
       const cause = new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
-      const client = new Client({ registry: REGISTRY, plainHttp: true, fetch: async () => Promise.reject(cause) });
+      // The engine retries a failed HEAD (it is safe to repeat): no retries here.
+      const client = new Client({ registry: REGISTRY, plainHttp: true, fetch: async () => Promise.reject(cause), retry: { maxRetries: 0 } });
       const error = await client.resolve("docs:v1").then(() => assert.fail("resolved"), (e) => e);
       assert.ok(error instanceof OciError);
       assert.equal(error.code, "NETWORK_ERROR");
@@ -130,8 +131,9 @@ for (const [label, ocikit] of implementations) {
         url: `${BASE}/v2/docs/manifests/v1`,
         host: REGISTRY,
         phase: "request",
-        reason: "fetch failed: connect ECONNREFUSED",
+        reason: `HEAD ${BASE}/v2/docs/manifests/v1 failed: fetch failed: connect ECONNREFUSED`,
       });
+      assert.match(error.message, /registry\.test:5000/);
     });
 
     test("a real refused connection is a NETWORK_ERROR too", async () => {
@@ -274,14 +276,18 @@ for (const [label, ocikit] of implementations) {
       assert.equal(calls.filter((c) => c.init.method === "PATCH").length, 4);
     });
 
-    test("an upload in one PUT is not resumed: the network error is the answer", async () => {
-      const { fetch } = scripted([
+    test("an upload in one PUT cut by the network is the engine's to retry; when it keeps failing, the network error is the answer", async () => {
+      const { fetch, routes } = scripted([
         ["HEAD", blobUrl, () => new Response(null, { status: 404 })],
         ["POST", `${BASE}/v2/docs/blobs/uploads/`, () => new Response(null, { status: 202, headers: { Location: "/v2/docs/blobs/uploads/u" } })],
         ["PUT", /\/u\?digest=/, () => Promise.reject(new TypeError("fetch failed"))],
+        // The engine asks what the registry has before sending the blob again.
+        ["GET", /\/u$/, () => new Response(null, { status: 204, headers: { Location: "/v2/docs/blobs/uploads/u", Range: "0-0" } })],
+        ["PUT", /\/u\?digest=/, () => Promise.reject(new TypeError("fetch failed"))],
       ]);
-      const client = new Client({ registry: REGISTRY, plainHttp: true, fetch });
+      const client = new Client({ registry: REGISTRY, plainHttp: true, fetch, retry: { maxRetries: 1, baseDelayMs: 1 } });
       await assert.rejects(client.pushBlob("docs", descriptor, blob), (e) => e instanceof OciError && e.code === "NETWORK_ERROR" && e.details.method === "PUT");
+      assert.deepEqual(routes, [], "every scripted answer was used");
     });
 
     test("push runs at most `concurrency` blob uploads at once, and the manifest last", async () => {
