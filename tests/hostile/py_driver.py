@@ -1,0 +1,112 @@
+"""Runs one hostile case through ocikit's Python API, in its own process (so that its peak RSS
+is its own), and prints the outcome as one JSON line: ``{"ok": true}``, ``{"code": …}`` for an
+``OciError``, or ``{"foreign": …}`` for anything else (what the suite forbids).
+
+Usage: ``python py_driver.py '<json job>'`` (the job is built by drivers.py).
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import sys
+import traceback
+from typing import Any
+
+
+def client(job: dict[str, Any]) -> Any:
+    import ocikit
+
+    kwargs: dict[str, Any] = {"plain_http": job["plain_http"]}
+    if job.get("credentials"):
+        kwargs["credentials"] = tuple(job["credentials"])
+    if job.get("ca_file"):
+        context = ssl.create_default_context(cafile=job["ca_file"])
+        kwargs["transport"] = ocikit.StdlibTransport(ssl_context=context)
+    if job.get("chunk_size"):
+        kwargs["chunk_size"] = job["chunk_size"]
+    limits = job.get("limits") or {}
+    if limits:
+        # The Limits the core applies (names of registry::Limits), as the Python host takes them.
+        if hasattr(ocikit, "Limits"):
+            kwargs["limits"] = ocikit.Limits(**limits)
+        else:
+            kwargs.update(limits)
+    return ocikit.Client(job["registry"], **kwargs)
+
+
+def run(job: dict[str, Any]) -> Any:
+    import ocikit
+
+    op, ref, out = job["op"], job.get("ref"), job.get("out")
+    if op.startswith("layout-"):
+        layout = ocikit.OciLayout(job["layout"], create=False)
+        if op == "layout-pull":
+            kwargs = {"keep_old_files": True} if job.get("keep_old_files") else {}
+            return len(layout.pull("latest", out, **kwargs).files)
+        if op == "layout-verify":
+            return layout.verify().valid
+        if op == "layout-fetch":
+            return layout.fetch("latest").digest
+        if op == "layout-copy":
+            with client(job) as c:
+                return ocikit.copy(layout, "latest", c, ref).digest
+        raise ValueError(op)
+    with client(job) as c:
+        if op == "fetch":
+            return c.fetch(ref).digest
+        if op == "pull":
+            kwargs = {"keep_old_files": True} if job.get("keep_old_files") else {}
+            return [str(p) for p in c.pull(ref, out, **kwargs).files]
+        if op in ("blob-fetch", "blob-fetch-memory"):
+            descriptor = ocikit.Descriptor(
+                media_type="application/octet-stream", digest=job["digest"], size=job["size"]
+            )
+            path = None if op == "blob-fetch-memory" else f"{out}/blob.bin"
+            data = c.fetch_blob(ref, descriptor, path)
+            return None if data is None else len(data)
+        if op in ("push", "push-chunked"):
+            packed = ocikit.pack(
+                [ocikit.File("hello.txt", job["data"].encode(), media_type="text/plain")],
+                artifact_type="application/vnd.hostile.test.config.v1+json",
+            )
+            return c.push(ref, packed).digest
+        if op == "tags":
+            return len(c.list_tags(ref))
+        if op == "discover":
+            return len(c.discover(ref))
+        if op == "copy":
+            layout = ocikit.OciLayout(f"{out}/layout")
+            return ocikit.copy(c, ref, layout, "latest").digest
+        raise ValueError(op)
+
+
+def main() -> None:
+    job = json.loads(sys.argv[1])
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 1000))  # the interpreter's default
+    try:
+        from ocikit import OciError
+    except BaseException as error:  # noqa: BLE001 - reported, not hidden
+        print(json.dumps({"foreign": type(error).__name__, "message": str(error)}))
+        return
+    try:
+        value = run(job)
+        outcome: dict[str, Any] = {"ok": True, "value": repr(value)[:200]}
+    except OciError as error:
+        outcome = {
+            "code": error.code,
+            "message": str(error)[:2000],
+            "classes": [cls.__name__ for cls in type(error).__mro__],
+        }
+    except BaseException as error:  # noqa: BLE001 - a foreign exception is the finding
+        outcome = {
+            "foreign": type(error).__name__,
+            "message": str(error)[:2000],
+            "traceback": traceback.format_exc()[-4000:],
+        }
+    sys.stdout.flush()
+    print(json.dumps(outcome), flush=True)
+
+
+if __name__ == "__main__":
+    main()
