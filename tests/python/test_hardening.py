@@ -444,8 +444,40 @@ def test_a_title_thousands_of_levels_deep(tmp_path: Path) -> None:
     title = "d/" * 1500 + "f"
     layout = _layout_with(tmp_path, [File(title, b"deep")])
     out = tmp_path / "o"
-    pulled = layout.pull("v1", out)
-    assert pulled.files[0].read_bytes() == b"deep"
+    try:
+        pulled = layout.pull("v1", out)
+        assert pulled.files[0].read_bytes() == b"deep"
+    finally:
+        _remove_deep(out)  # pytest's own clean-up recurses once per level
+
+
+def _remove_deep(top: Path) -> None:
+    """Removes a directory tree however deep, one level at a time (``shutil.rmtree`` recurses
+    once per level)."""
+    if not top.exists():
+        return
+    previous = os.getcwd()
+    try:
+        os.chdir(top)
+        depth = 0
+        while True:
+            entries = os.listdir(".")
+            directories = [e for e in entries if os.path.isdir(e) and not os.path.islink(e)]
+            for entry in set(entries) - set(directories):
+                os.unlink(entry)
+            if directories:
+                os.chdir(directories[0])
+                depth += 1
+                continue
+            if depth == 0:
+                break
+            name = os.path.basename(os.getcwd())
+            os.chdir("..")
+            os.rmdir(name)
+            depth -= 1
+    finally:
+        os.chdir(previous)
+    top.rmdir()
 
 
 # Item 10: untrusted layouts -------------------------------------------------------------------
