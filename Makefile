@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: build python wasm tools demo test lint fmt clippy doc test-rust test-python test-js test-browser test-interop test-registry bench bench-python bench-node bench-browser bench-registry clean
+.PHONY: build python wasm tools demo test lint fmt clippy doc test-rust test-python test-js test-browser test-interop test-registry fuzz fuzz-ci bench bench-python bench-node bench-browser bench-registry clean
 
 build: python wasm
 
@@ -21,7 +21,7 @@ tools:
 demo: build
 	scripts/demo.sh
 
-test: lint test-rust build test-python test-js test-browser test-interop test-registry
+test: lint test-rust build test-python test-js test-browser test-interop test-registry fuzz-ci
 
 lint: fmt clippy doc
 
@@ -52,6 +52,15 @@ test-interop: python tools
 
 test-registry: python tools
 	$(PY) -m pytest tests/registry
+
+# Every cargo-fuzz target for FUZZ_SECONDS each (scripts/fuzz.sh); fuzz-ci is the short run of
+# make test (under 5 minutes in all, build included).
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+fuzz-ci:
+	FUZZ_SECONDS=8 scripts/fuzz.sh
 
 bench: bench-python bench-node bench-browser bench-registry
 

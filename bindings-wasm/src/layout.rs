@@ -157,8 +157,9 @@ fn io_error(err: std::io::Error) -> JsValue {
 /// same path wins, as when extracting), borrowing the archive's bytes.
 ///
 /// Reading stops at the first malformed header: what came before is kept, and what is missing
-/// then shows in the verification report as missing files.
-fn read_tar(bytes: &[u8]) -> BTreeMap<String, &[u8]> {
+/// then shows in the verification report as missing files. Public for the fuzz target
+/// `layout_tar` (fuzz/), which feeds it arbitrary archives natively.
+pub fn read_tar(bytes: &[u8]) -> BTreeMap<String, &[u8]> {
     let mut files = BTreeMap::new();
     let mut archive = tar::Archive::new(Cursor::new(bytes));
     let Ok(entries) = archive.entries_with_seek() else {

@@ -174,7 +174,9 @@ impl Descriptor {
                         reason: format!("{here} is not padded standard base64: {e}"),
                     })?;
                     check_data(&data, &descriptor.digest, descriptor.size, &here)?;
-                    descriptor.data = Some(data);
+                    // `"data": ""` is no embedded content, as Go's `omitempty` writes it: read
+                    // as absent, so that the canonical JSON reads back to the same value.
+                    descriptor.data = (!data.is_empty()).then_some(data);
                 }
                 "platform" => descriptor.platform = Some(Platform::from_value(value, &here)?),
                 "artifactType" => {

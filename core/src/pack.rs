@@ -325,13 +325,12 @@ impl Pack {
         if let Some(created) = &self.created {
             manifest_annotations.insert(annotations::CREATED.to_owned(), created.clone());
         }
-        if let Some(created) = manifest_annotations.get(annotations::CREATED) {
-            if !crate::time::is_rfc3339(created) {
-                return Err(Error::AnnotationInvalid {
-                    key: annotations::CREATED.to_owned(),
-                    reason: format!("{created:?} is not an RFC 3339 date-time"),
-                });
-            }
+        // annotations.md: `created` is an RFC 3339 date-time wherever it is set — on the
+        // manifest, the config or a file (validate refuses it anywhere else).
+        check_created(&manifest_annotations)?;
+        check_created(&config.descriptor.annotations)?;
+        for layer in &layers {
+            check_created(&layer.annotations)?;
         }
 
         let mut manifest = Manifest::new(config.descriptor, layers);
@@ -374,6 +373,17 @@ fn push_unique(blobs: &mut Vec<Blob>, blob: Blob) {
         .any(|b| b.descriptor.digest == blob.descriptor.digest)
     {
         blobs.push(blob);
+    }
+}
+
+/// `org.opencontainers.image.created`, when present, must be an RFC 3339 date-time.
+fn check_created(annotations: &Annotations) -> Result<(), Error> {
+    match annotations.get(annotations::CREATED) {
+        Some(created) if !crate::time::is_rfc3339(created) => Err(Error::AnnotationInvalid {
+            key: annotations::CREATED.to_owned(),
+            reason: format!("{created:?} is not an RFC 3339 date-time"),
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -461,14 +471,7 @@ pub fn index(
     annotations: Annotations,
     subject: Option<Descriptor>,
 ) -> Result<Document<crate::Index>, Error> {
-    if let Some(created) = annotations.get(annotations::CREATED) {
-        if !crate::time::is_rfc3339(created) {
-            return Err(Error::AnnotationInvalid {
-                key: annotations::CREATED.to_owned(),
-                reason: format!("{created:?} is not an RFC 3339 date-time"),
-            });
-        }
-    }
+    check_created(&annotations)?;
     let mut index = crate::Index::new(manifests);
     index.artifact_type = artifact_type;
     index.annotations = annotations;
