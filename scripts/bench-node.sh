@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SHA-256 throughput of the npm package (Node entry and wasm path) against hash-wasm,
-# @noble/hashes and node:crypto; prints a table and PASS/MISS per goal. `make bench-node`.
+# @noble/hashes and node:crypto, then BLAKE3 next to it; prints tables and PASS/MISS per goal.
+# `make bench-node`.
 # Extra arguments go to bench/node/digest.mjs (--quick for a shorter run).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
