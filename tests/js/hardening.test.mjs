@@ -3,6 +3,12 @@
 // bodies and listings are bounded, and credentials stay with the registry's origin. The
 // registry listens on 127.0.0.1 and the "attacker" on 127.0.0.2: another host to the client.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { Client, OciError, digest } from "ocikit";
 import { hostileRegistry, json, listen, pause, sawCredentials } from "./hostile-server.mjs";
@@ -131,6 +137,26 @@ describe("every failure is an OciError with a code (issue 9 item 12)", () => {
     await rejectsWith(() => client.blobExists("docs", digest(text("layer"))), "SIZE_INVALID");
   });
 
+  test("a certificate the runtime does not trust is TLS_ERROR naming the host", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ocikit-tls-"));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
+      { stdio: "ignore" },
+    );
+    const server = createHttpsServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, (_q, response) =>
+      json(response, 200, {}),
+    );
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    cleanups.push(() => new Promise((resolve) => server.close(() => resolve(undefined))));
+    const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
+    const client = new Client({ registry: `127.0.0.1:${port}`, retry: { maxRetries: 0 } });
+    const { error } = await rejectsWith(() => client.fetchManifest("docs:v1"), "TLS_ERROR");
+    assert.equal(error.details.host, `127.0.0.1:${port}`);
+  });
+
   test("tag lists, referrer indexes and manifests of odd shapes are coded errors", async () => {
     const subject = digest(text("subject"));
     const server = await registry([
@@ -208,6 +234,40 @@ describe("every exchange ends at its stall timeout or its deadline (issue 9 item
     const client = new Client({ registry: server.address, plainHttp: true, limits: { stallTimeoutMs: 1000, deadlineMs: 1500 } });
     const { ms } = await rejectsWith(() => client.fetchBlob("docs", descriptor), "TIMEOUT");
     assert.ok(ms >= 1300 && ms < 6000, `${ms} ms`);
+  });
+
+  test("a manifest PUT that is never answered ends at the stall timeout too", async () => {
+    const server = await registry([["PUT", "/v2/docs/manifests/v1", () => {}]]);
+    const client = new Client({ registry: server.address, plainHttp: true, limits: { stallTimeoutMs: 400 }, retry: { maxRetries: 0 } });
+    const manifest = text(manifestWithLayer(5));
+    const { ms } = await rejectsWith(() => client.pushManifest("docs:v1", manifest, MANIFEST), "TIMEOUT");
+    assert.ok(ms >= 350 && ms < 3000, `${ms} ms`);
+  });
+
+  test("a blob download that stalls half-way continues from the bytes held (Range)", async () => {
+    const blob = new Uint8Array(4096).map((_, i) => i % 251);
+    const descriptor = { mediaType: "application/octet-stream", digest: digest(blob), size: blob.length };
+    const server = await registry([
+      [
+        "GET",
+        `/v2/docs/blobs/${descriptor.digest}`,
+        (request, response) => {
+          const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? "");
+          if (range === null) {
+            // Half the blob, then nothing more: the stall timeout ends this request.
+            response.writeHead(200, { "Content-Length": blob.length, "Content-Type": "application/octet-stream" });
+            response.write(blob.subarray(0, 2048));
+            return;
+          }
+          const start = Number(range[1]);
+          response.writeHead(206, { "Content-Range": `bytes ${start}-${blob.length - 1}/${blob.length}`, "Content-Length": blob.length - start });
+          response.end(blob.subarray(start));
+        },
+      ],
+    ]);
+    const client = new Client({ registry: server.address, plainHttp: true, limits: { stallTimeoutMs: 300 } });
+    assert.deepEqual(await client.fetchBlob("docs", descriptor), blob);
+    assert.deepEqual(server.requests.map((r) => r.headers.range), [undefined, "bytes=2048-"]);
   });
 
   test("a Retry-After over the cap fails at once with TOOMANYREQUESTS", async () => {
