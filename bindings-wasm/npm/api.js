@@ -454,6 +454,11 @@ export class RegistrySession {
     return sessionOf(this).base;
   }
 
+  /** The limits in force (timeouts, deadline, Retry-After cap, listing bounds), all filled in. */
+  get limits() {
+    return sessionOf(this).limits;
+  }
+
   /** Whether the registry serves the referrers API: true, false, or null until known. */
   get referrersApi() {
     return sessionOf(this).referrersApi;

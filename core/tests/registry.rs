@@ -374,3 +374,83 @@ fn registry_transcripts_replay() {
     }
     assert!(count >= 20, "only {count} operations replayed");
 }
+
+/// The codes of the security and limits work are listed where the bindings look for them, and
+/// each error names what it concerns.
+#[test]
+fn security_and_limit_codes_are_listed() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
+    let codes: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("error-codes.json")).expect("error-codes.json"),
+    )
+    .expect("json");
+    let listed = |list: &str| -> Vec<String> {
+        codes[list]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|e| text(e, "code"))
+            .collect()
+    };
+    let host = || "registry.example".to_owned();
+    let samples = [
+        (
+            "registry",
+            Error::AuthRealmRefused {
+                realm: "http://registry.example:8080/token".into(),
+                registry: host(),
+                reason: "plain HTTP".into(),
+            },
+        ),
+        (
+            "registry",
+            Error::LocationRefused {
+                location: "https://elsewhere.example/u".into(),
+                reason: "another origin".into(),
+            },
+        ),
+        (
+            "raised",
+            Error::LimitExceeded {
+                limit: "tags in one listing".into(),
+                max: 3,
+                value: 4,
+                setting: "Limits.list_entries_max".into(),
+            },
+        ),
+        (
+            "client",
+            Error::Timeout {
+                host: host(),
+                reason: "deadline".into(),
+            },
+        ),
+        (
+            "client",
+            Error::Network {
+                host: host(),
+                reason: "reset".into(),
+            },
+        ),
+        (
+            "client",
+            Error::Tls {
+                host: host(),
+                reason: "certificate".into(),
+            },
+        ),
+    ];
+    for (list, error) in samples {
+        assert!(
+            listed(list).iter().any(|c| c == error.code()),
+            "{} is not in the {list} codes",
+            error.code()
+        );
+        let message = error.to_string();
+        let named = error.details().iter().any(|(_, d)| match d {
+            ocikit_core::Detail::Text(t) => message.contains(t.as_str()),
+            ocikit_core::Detail::Size(_) => false,
+        });
+        assert!(named, "{message} names what it concerns");
+    }
+}

@@ -168,3 +168,58 @@ for (const [label, ocikit] of implementations) {
     }
   });
 }
+
+for (const [label, ocikit] of implementations) {
+  describe(`${label}: limits, failures and pages`, () => {
+    test("limits: defaults, options, and bad values refused", () => {
+      const defaults = new ocikit.RegistrySession("127.0.0.1:5000", { plainHttp: true }).limits;
+      assert.deepEqual(defaults, {
+        stallTimeoutMs: 30000,
+        requestTimeoutMs: 60000,
+        deadlineMs: 3600000,
+        retryAfterMaxMs: 60000,
+        listEntriesMax: 100000,
+        listBytesMax: 32 * 1024 * 1024,
+      });
+      const s = new ocikit.RegistrySession("127.0.0.1:5000", { plainHttp: true, limits: { deadlineMs: 0, stallTimeoutMs: 5 } });
+      assert.equal(s.limits.deadlineMs, 0);
+      const step = ocikit.getManifest(s, "127.0.0.1:5000/docs:v1").next(s, { type: "start" }, 1000);
+      assert.equal(step.type, "send");
+      assert.equal(step.request.timeoutMs, 5);
+      assert.equal(step.request.deadlineMs, 61000);
+      assert.throws(() => new ocikit.RegistrySession("r.example", { limits: { deadlineMs: -1 } }), RangeError);
+      assert.throws(() => new ocikit.RegistrySession("r.example", { limits: { deadlineMs: "1" } }), TypeError);
+      assert.throws(() => new ocikit.RegistrySession("r.example", { limits: { deadline: 1 } }), TypeError);
+    });
+
+    test("failures: coded errors naming the host; a bad kind is a TypeError", () => {
+      const s = new ocikit.RegistrySession("registry.example");
+      const op = ocikit.getManifest(s, "registry.example/docs:v1");
+      op.next(s, { type: "start" }, 0);
+      assert.throws(() => op.next(s, { type: "failure", kind: "dns", message: "x" }, 0), TypeError);
+      const tls = ocikit.getManifest(s, "registry.example/docs:v1");
+      tls.next(s, { type: "start" }, 0);
+      assert.throws(
+        () => tls.next(s, { type: "failure", kind: "tls", message: "certificate has expired" }, 0),
+        (e) => e instanceof ocikit.OciError && e.code === "TLS_ERROR" && e.details.host === "registry.example" && /certificate has expired/.test(e.message),
+      );
+      assert.ok(tls.finished);
+    });
+
+    test("nextPage: listings only; a listing is finished after its last page", () => {
+      const s = new ocikit.RegistrySession("127.0.0.1:5000", { plainHttp: true });
+      const get = ocikit.getManifest(s, "127.0.0.1:5000/docs:v1");
+      assert.throws(() => get.nextPage(s, { type: "start" }, 0), TypeError);
+      const op = ocikit.listTags(s, "127.0.0.1:5000/docs", { pageSize: 1 });
+      op.nextPage(s, { type: "start" }, 0);
+      const link = { Link: '</v2/docs/tags/list?last=a&n=1>; rel="next"' };
+      const first = op.nextPage(s, { type: "response", status: 200, headers: link, body: encode('{"tags":["a"]}') }, 0);
+      assert.deepEqual(first, { type: "done", value: { items: ["a"], last: false } });
+      assert.ok(!op.finished);
+      assert.match(op.nextPage(s, { type: "start" }, 0).request.url, /\?last=a&n=1$/);
+      const second = op.nextPage(s, { type: "response", status: 200, body: encode('{"tags":["b"]}') }, 0);
+      assert.deepEqual(second, { type: "done", value: { items: ["b"], last: true } });
+      assert.ok(op.finished);
+    });
+  });
+}
