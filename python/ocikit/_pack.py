@@ -17,6 +17,7 @@ from typing import Any, Optional, TypeVar, Union
 
 from ocikit._files import StrPath, _digest_path
 from ocikit._ocikit import Descriptor, Index, Manifest, _pack, _pack_index
+from ocikit.errors import ValidationError
 
 __all__ = ["Blob", "Config", "File", "Packed", "pack", "pack_index"]
 
@@ -253,11 +254,11 @@ def pack(
 
     Raises:
         ValidationError: ``ARTIFACT_TYPE_REQUIRED``, ``OPTIONS_INVALID`` (a subject or an
-            artifact type with a config under v1.0), ``ANNOTATION_INVALID`` (a title that is
-            not a portable relative path, a created that is not RFC 3339),
+            artifact type with a config under v1.0, an ``image_spec`` other than ``"v1.1"`` and
+            ``"v1.0"``, a negative ``embed_data_up_to``), ``ANNOTATION_INVALID`` (a title that
+            is not a portable relative path, a created that is not RFC 3339),
             ``MEDIA_TYPE_INVALID``, ``DIGEST_INVALID``, ``SIZE_INVALID``.
-        ValueError: ``image_spec`` is neither ``"v1.1"`` nor ``"v1.0"``, ``created`` is a naive
-            datetime, or ``embed_data_up_to`` is negative.
+        ValueError: ``created`` is a naive datetime.
     """
     return _pack_files(
         files,
@@ -292,8 +293,16 @@ def _pack_files(
     for file in files:
         if not isinstance(file, File):
             raise TypeError(f"files must be ocikit.File objects, not {type(file).__name__!r}")
-    if embed_data_up_to is not None and embed_data_up_to < 0:
-        raise ValueError("embed_data_up_to must not be negative")
+    # Options are checked here so that a bad one is a coded error (a ValueError too), not
+    # pyo3's OverflowError or a bare ValueError from the extension.
+    if image_spec not in ("v1.1", "v1.0"):
+        reason = f"image_spec must be 'v1.1' or 'v1.0', not {image_spec!r}"
+        raise ValidationError(reason, code="OPTIONS_INVALID", details={"reason": reason})
+    if embed_data_up_to is not None:
+        if embed_data_up_to < 0:
+            reason = "embed_data_up_to must not be negative"
+            raise ValidationError(reason, code="OPTIONS_INVALID", details={"reason": reason})
+        embed_data_up_to = min(embed_data_up_to, 2**64 - 1)  # no blob is larger: embed all
     manifest, blobs = _pack(
         [
             (
