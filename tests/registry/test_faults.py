@@ -234,7 +234,7 @@ def test_cli_interrupted_upload_tells_how_to_resume(
             "--chunk-size", str(CHUNK), "--concurrency", "1", check=False,
         )  # fmt: skip
         assert failed.status == 1, failed.err
-        assert "error: the upload of sha256:" in failed.err
+        assert "error[NETWORK_ERROR]: the upload of sha256:" in failed.err
         hint = failed.err.splitlines()[-2].strip()
         assert hint.startswith(f"ocikit blob push {proxy.address}/faults/interrupted@sha256:")
         assert f" {big.name} --upload-url " in hint and hint.endswith(" --plain-http")
