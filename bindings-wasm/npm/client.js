@@ -122,20 +122,24 @@ export function clientClass(Digester) {
       // Survives a resume: the bytes already held are hashed once.
       let digester = new Digester(algorithm);
       let received = 0;
-      const sink = async (response, watch) => {
+      // `max`: the bytes of this body the engine expects (the rest of the blob after the bytes
+      // held); reading stops one byte past it, so a body that is too long is never read whole.
+      const sink = async (response, watch, max) => {
+        // A 206 continues after the bytes held; anything else is the whole blob, from the start
+        // (also when a registry ignored the Range), which may be as long as those bytes and `max`.
+        let end = received + max;
         if (response.status !== 206) {
-          // The whole blob, from the start (also when a registry ignored the Range).
           digester = new Digester(algorithm);
           received = 0;
         }
+        end = Math.min(end, size);
         await eachChunk(response, watch, (chunk) => {
           digester.update(chunk);
-          // Bytes beyond the expected size are counted (the engine then reports SIZE_MISMATCH)
-          // but neither kept nor waited for: reading stops at the engine's `max` + 1 bytes of a
-          // 206 body (`received` counts the bytes held before it), at size + 1 of a whole one.
-          if (received + chunk.byteLength <= size) bytes.set(chunk, received);
+          // Bytes beyond the end are counted (the engine then reports SIZE_MISMATCH) but neither
+          // kept nor waited for.
+          if (received + chunk.byteLength <= end) bytes.set(chunk, received);
           received += chunk.byteLength;
-          if (received > size) return false;
+          if (received > end) return false;
           onProgress?.(received, size);
           return true;
         });
@@ -533,7 +537,7 @@ export function clientClass(Digester) {
         const input = { type: "response", status: response.status, headers: [...response.headers] };
         try {
           if ("stream" in request.responseBody && response.status >= 200 && response.status < 300) {
-            input.streamed = await sink(response, watch);
+            input.streamed = await sink(response, watch, request.responseBody.stream);
           } else {
             const max = "stream" in request.responseBody ? ERROR_BODY_MAX : request.responseBody.capture;
             // One byte over the limit lets the engine tell "too large" from "exactly the limit".
