@@ -314,6 +314,13 @@ impl PyGraphWalk {
             .or_raise(py)
     }
 
+    /// A document a `"fetch"` step asked for that the host does not have, where a partial
+    /// graph is expected (a layout): the walk goes on without it and the plan leaves it out.
+    fn provide_missing(&self, py: Python<'_>, digest: &Bound<'_, PyAny>) -> PyResult<()> {
+        let digest = digest_arg(py, digest)?;
+        lock(py, &self.0).provide_missing(&digest).or_raise(py)
+    }
+
     /// The referrers (descriptors) of a document a `"referrers"` step asked about.
     fn provide_referrers(
         &self,

@@ -646,6 +646,11 @@ export class GraphWalk {
     core(() => this.#inner.provideReferrers(subject, text));
   }
 
+  /** A document asked for that the host does not have (a partial graph): left out of the plan. */
+  provideMissing(digest) {
+    core(() => this.#inner.provideMissing(digest));
+  }
+
   get isDone() {
     return this.#inner.isDone;
   }

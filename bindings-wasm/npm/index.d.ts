@@ -1034,6 +1034,8 @@ export class GraphWalk {
   provideDocument(digest: string, bytes: BytesLike): void;
   provideReferrers(subject: string, referrers: Descriptor[]): void;
   /** Whether every step was provided and none is left. */
+  /** A document asked for that the host does not have (a partial graph): left out of the plan. */
+  provideMissing(digest: string): void;
   readonly isDone: boolean;
   finish(): CopyPlan;
 }

@@ -146,6 +146,14 @@ impl JsGraphWalk {
         self.0.provide_document(&digest, bytes).map_err(thrown)
     }
 
+    /// A document a `"fetch"` step asked for that the host does not have (a partial graph):
+    /// left out of the plan.
+    #[wasm_bindgen(js_name = provideMissing)]
+    pub fn provide_missing(&mut self, digest: &JsValue) -> Result<(), JsValue> {
+        let digest = digest_arg(digest, "digest")?;
+        self.0.provide_missing(&digest).map_err(thrown)
+    }
+
     /// The referrers (JSON text of an array of descriptors) a `"referrers"` step asked for.
     #[wasm_bindgen(js_name = provideReferrers)]
     pub fn provide_referrers(

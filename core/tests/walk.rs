@@ -406,3 +406,46 @@ fn node_and_byte_bounds_hold_for_copies() {
         "{error}"
     );
 }
+
+#[test]
+fn missing_documents_are_left_out_of_the_plan() {
+    // An index of two manifests, of which the host has one (a layout holding part of a graph).
+    let present = ocikit_core::Manifest::new(Descriptor::empty(), Vec::new()).into_document();
+    let absent = manifest_descriptor(b"not here");
+    let index = ocikit_core::Index::new(vec![present.descriptor(), absent.clone()]).into_document();
+    let mut walk = GraphWalk::new(vec![index.descriptor()], GraphWalkOptions::default());
+    walk.next_batch().expect("root");
+    walk.provide_document(index.digest(), index.bytes().to_vec())
+        .expect("index");
+    for step in walk.next_batch().expect("children") {
+        let WalkStep::Fetch(d) = step else {
+            panic!("only fetches")
+        };
+        if d.digest == absent.digest {
+            walk.provide_missing(&d.digest).expect("missing");
+        } else {
+            walk.provide_document(&d.digest, present.bytes().to_vec())
+                .expect("present");
+        }
+    }
+    let plan = walk.finish().expect("plan");
+    let documents: Vec<_> = plan
+        .manifests
+        .iter()
+        .map(|wave| {
+            wave.iter()
+                .map(|d| d.descriptor.digest.clone())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(
+        documents,
+        vec![vec![present.digest().clone()], vec![index.digest().clone()]]
+    );
+    assert_eq!(
+        walk.provide_missing(&absent.digest)
+            .expect_err("over")
+            .code(),
+        "PROTOCOL_ERROR"
+    );
+}

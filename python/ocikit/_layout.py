@@ -20,7 +20,6 @@ import errno
 import json
 import os
 import stat
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Union
@@ -42,11 +41,14 @@ from ocikit._ocikit import (
     Descriptor,
     Digest,
     Digester,
+    GraphWalk,
     Index,
     Layout,
     Manifest,
     Report,
     WalkLimits,
+    is_index_type,
+    is_manifest_type,
     verify,
     verify_layout,
 )
@@ -54,6 +56,10 @@ from ocikit._pack import Blob, Packed
 from ocikit.errors import LimitExceededError, OciError, PolicyError
 
 __all__ = ["LayoutDocument", "OciLayout"]
+
+# The walk of a whole layout (every artifact index.json lists, not one): bounded by depth as any
+# walk, and by ten times the nodes of one copy.
+_LAYOUT_WALK = WalkLimits(max_nodes=100_000)
 
 _OCI_LAYOUT = "oci-layout"
 _INDEX = "index.json"
@@ -663,37 +669,49 @@ class OciLayout:
 
     def _referrers_by_subject(self) -> dict[str, list[Descriptor]]:
         """Every manifest and index reachable from ``index.json`` that has a subject, by the
-        subject's digest, in index order (oras-go's ``oci.Store.Predecessors``). Documents
-        the layout lacks are skipped: a layout may hold only part of a graph."""
+        subject's digest, in the order reached (oras-go's ``oci.Store.Predecessors``). The
+        core walks the graph (:class:`ocikit.GraphWalk`: each digest once, bounded); documents
+        the layout lacks are left out: a layout may hold only part of a graph."""
+        walk = GraphWalk(self.read_index().manifests, limits=_LAYOUT_WALK)
+        reached: list[str] = []
+        while batch := walk.next_batch():
+            for step in batch:  # only fetches: the referrers are what this finds
+                digest = step.descriptor.digest
+                data = self._read_document(step.descriptor)
+                if data is None:
+                    walk.provide_missing(digest)
+                else:
+                    walk.provide_document(digest, data)
+                    reached.append(digest)
+        planned = {d.descriptor.digest: d for wave in walk.finish().manifests for d in wave}
         found: dict[str, list[Descriptor]] = {}
-        seen: set[str] = set()
-        pending = deque(self.read_index().manifests)
-        while pending:
-            descriptor = pending.popleft()
-            if descriptor.digest in seen:
+        for digest in reached:
+            document = planned[digest]
+            if document.subject is None:
                 continue
-            seen.add(descriptor.digest)
-            is_index = descriptor.media_type in _INDEX_TYPES
-            if not is_index and descriptor.media_type != OCI_MANIFEST:
-                continue  # not a document ocikit reads (e.g. a Docker manifest)
-            if descriptor.size > Layout.MAX_DOCUMENT_BYTES:
-                continue
-            try:
-                with self.open_blob(descriptor.digest) as file:
-                    data = file.read(descriptor.size + 1)
-            except OciError:
-                continue
-            verify(data, descriptor.digest, descriptor.size)
-            document: Manifest | Index = (
-                Index.from_json(data) if is_index else Manifest.from_json(data)
+            descriptor = document.descriptor
+            parsed: Manifest | Index = (
+                Index.from_json(document.data)
+                if is_index_type(descriptor.media_type)
+                else Manifest.from_json(document.data)
             )
-            if isinstance(document, Index):
-                pending.extend(document.manifests)
-            if document.subject is not None:
-                # Media type, digest and size from the entry; the rest from the document.
-                listed = _referrer_descriptor(descriptor, document)
-                found.setdefault(document.subject.digest, []).append(listed)
+            # Media type, digest and size from the entry; the rest from the document.
+            listed = _referrer_descriptor(descriptor, parsed)
+            found.setdefault(document.subject.digest, []).append(listed)
         return found
+
+    def _read_document(self, descriptor: Descriptor) -> bytes | None:
+        """The bytes of a manifest or index the layout holds (at most the document limit), or
+        ``None`` when it lacks it or it is not a document."""
+        if not is_manifest_type(descriptor.media_type):
+            return None  # an entry that is not a manifest (a blob tagged in index.json)
+        if descriptor.size > Layout.MAX_DOCUMENT_BYTES:
+            return None
+        try:
+            with self.open_blob(descriptor.digest) as file:
+                return file.read(descriptor.size + 1)
+        except OciError:
+            return None
 
     def _put(self, digest: str, data: bytes) -> None:
         target = self._blob_file(digest)

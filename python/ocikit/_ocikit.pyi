@@ -1220,6 +1220,9 @@ class GraphWalk:
         ``LIMIT_EXCEEDED``, ``PROTOCOL_ERROR`` (a referrer whose subject is not the listed one,
         or a step not asked for)."""
     def provide_referrers(self, subject: str | Digest, referrers: Sequence[Descriptor]) -> None: ...
+    def provide_missing(self, digest: str | Digest) -> None:
+        """A document asked for that the host does not have, where a partial graph is
+        expected (a layout): the walk goes on without it and the plan leaves it out."""
     @property
     def is_done(self) -> bool: ...
     def finish(self) -> CopyPlan: ...

@@ -117,6 +117,23 @@ describe("walk scenarios through the package", () => {
     assert.equal(isManifestType("text/plain"), false);
   });
 
+  test("a document the host lacks is left out of the plan (a partial layout)", () => {
+    const scenario = scenarios.get("copy-index-with-referrers");
+    const graph = new Graph(scenario);
+    const [[first, second], [index]] = scenario.expect.order;
+    const walk = new GraphWalk(scenario.root);
+    for (let batch = walk.nextBatch(); batch.length > 0; batch = walk.nextBatch()) {
+      for (const { descriptor } of batch) {
+        if (descriptor.digest === first) walk.provideMissing(descriptor.digest);
+        else walk.provideDocument(descriptor.digest, /** @type {{ bytes: Uint8Array }} */ (graph.documents.get(descriptor.digest)).bytes);
+      }
+    }
+    const plan = walk.finish();
+    assert.deepEqual(plan.manifests.map((wave) => wave.map((d) => d.descriptor.digest)), [[second], [index]]);
+    assert.equal(plan.manifests[1][0].subject, null);
+    assert.ok(plan.manifests[1][0].bytes instanceof Uint8Array);
+  });
+
   test("arguments are checked", () => {
     assert.throws(() => new ReferrerWalk("sha256:nope"), (e) => e instanceof OciError && e.code === "DIGEST_INVALID");
     assert.throws(() => new ReferrerWalk(sha256(text("x")), { limits: { maxDepth: -1 } }), RangeError);

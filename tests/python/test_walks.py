@@ -132,6 +132,25 @@ def test_scenarios_through_the_binding(name: str) -> None:
     assert counts["listings"] == expect["listings"]
 
 
+def test_a_document_the_host_lacks_is_left_out_of_the_plan() -> None:
+    scenario = SCENARIOS["copy-index-with-referrers"]
+    graph = Graph(scenario)
+    [[first, second], [index, _]] = scenario["expect"]["order"]
+    walk = ocikit.GraphWalk([_descriptor(scenario["root"])])
+    while batch := walk.next_batch():
+        for step in batch:
+            digest = step.descriptor.digest
+            if digest == first:
+                walk.provide_missing(digest)
+            else:
+                walk.provide_document(digest, graph.documents[digest][1])
+    plan = walk.finish()
+    assert [[d.descriptor.digest for d in wave] for wave in plan.manifests] == [[second], [index]]
+    with pytest.raises(OciError) as raised:
+        walk.finish()
+    assert raised.value.code == "PROTOCOL_ERROR"
+
+
 def _shape(nodes: Any) -> list[dict[str, Any]]:
     return [{"digest": n.descriptor.digest, "referrers": _shape(n.referrers)} for n in nodes]
 

@@ -178,6 +178,8 @@ struct DocumentNode {
     after: Vec<usize>,
     /// Subjects a listing claimed this document refers to (checked against its bytes).
     claimed: Vec<usize>,
+    /// The host does not have it (a layout may hold part of a graph): left out of the plan.
+    missing: bool,
 }
 
 /// A walk of the graph below one or more manifests or indexes, for a copy: every document and
@@ -267,6 +269,21 @@ impl GraphWalk {
     pub fn provide_document(&mut self, digest: &Digest, bytes: Vec<u8>) -> Result<(), Error> {
         self.check()?;
         let result = self.document(digest, bytes);
+        self.fail_on(result)
+    }
+
+    /// A document asked for with [`WalkStep::Fetch`] that the host does not have, where a
+    /// partial graph is expected (an OCI layout may hold referrers without their subjects, or
+    /// part of an index): the walk goes on without it, and the plan leaves it out. A copy has
+    /// no use for this; it fails on what it cannot fetch.
+    ///
+    /// # Errors
+    /// `PROTOCOL_ERROR` for a digest that was not asked for.
+    pub fn provide_missing(&mut self, digest: &Digest) -> Result<(), Error> {
+        self.check()?;
+        let result = self
+            .answered(digest, false)
+            .and_then(|at| self.document_mut(at).map(|node| node.missing = true));
         self.fail_on(result)
     }
 
@@ -468,10 +485,15 @@ impl GraphWalk {
         let mut waiting: HashMap<usize, usize> = HashMap::new();
         let mut dependents: HashMap<usize, Vec<usize>> = HashMap::new();
         let mut wave = Vec::new();
+        let missing: HashSet<usize> = (0..self.nodes.len())
+            .filter(|&at| matches!(&self.nodes[at], Node::Document(d) if d.missing))
+            .collect();
         for (at, node) in self.nodes.iter_mut().enumerate() {
             match node {
                 Node::Blob => blobs.push(self.descriptors[at].clone()),
+                Node::Document(document) if document.missing => {}
                 Node::Document(document) => {
+                    document.after.retain(|before| !missing.contains(before));
                     document.after.sort_unstable();
                     document.after.dedup();
                     if document.after.is_empty() {
