@@ -400,6 +400,14 @@ impl PushBlob {
         &self.location
     }
 
+    /// Skips the HEAD that asks whether the repository has the blob (the caller has just
+    /// asked): the upload starts with its session (or the mount).
+    #[must_use]
+    pub(crate) fn without_check(mut self, session: &Session) -> Self {
+        self.start_upload(session, self.options.mount_from.clone());
+        self
+    }
+
     fn scope(&self) -> Scope {
         Scope::repository(self.reference.repository(), &[Action::Pull, Action::Push])
     }
@@ -561,6 +569,17 @@ impl PushBlob {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<bool>, Error> {
+        // An upload URL given to resume with goes to the registry's origin only, as the
+        // registry's own Locations do.
+        if !self.location.is_empty() && !session.is_own_origin(&self.location) {
+            return Err(Error::LocationRefused {
+                location: self.location.clone(),
+                reason: format!(
+                    "an upload URL on another origin than the registry {}",
+                    session.base()
+                ),
+            });
+        }
         let mut input = input;
         loop {
             let response = match self

@@ -455,8 +455,13 @@ impl Exchange {
     fn stamp(session: &Session, request: &mut Request, deadline: Option<u64>, now_ms: u64) {
         let limits = &session.limits;
         request.timeout_ms = limits.stall_timeout_ms;
+        // A captured answer to a request without blob bytes (a manifest, a token, a tag page, a
+        // HEAD) has the request time limit too; a blob going up or down only the deadline (and
+        // the stall timeout), whatever its size.
+        let small = matches!(request.response_body, ResponseBody::Capture { .. })
+            && !matches!(request.body, Body::Blob { .. });
         request.deadline_ms = match request.response_body {
-            ResponseBody::Capture { .. } if limits.request_timeout_ms > 0 => {
+            _ if small && limits.request_timeout_ms > 0 => {
                 let whole = now_ms.saturating_add(limits.request_timeout_ms);
                 Some(deadline.map_or(whole, |d| d.min(whole)))
             }

@@ -118,11 +118,11 @@ transcripts = {
         ], error="UNAUTHORIZED")],
     },
     "bearer-insecure-realm-refused": {
-        "description": "credentials are never sent to a plain-HTTP token realm on another host",
+        "description": "credentials are never sent to a plain-HTTP token realm on another host (AUTH_REALM_REFUSED)",
         "session": {"registry": "registry.example", "plainHttp": False, "credentials": {"username": "alice", "password": "s3cret"}},
         "steps": [get_manifest("registry.example/docs:v1", [
             ex(req("GET", "https://registry.example/v2/docs/manifests/v1"), res(401, "", WWW_Authenticate='Bearer realm="http://auth.example/token",service="registry.example"')),
-        ], error="AUTH_INVALID")],
+        ], error="AUTH_REALM_REFUSED")],
     },
     "basic-auth": {
         "description": "htpasswd Basic auth: the first 401 sets Basic, which later requests carry up front",
@@ -650,6 +650,318 @@ transcripts["referrers-fallback-remembered"] = {
          "result": {"referrers": [SIG]}},
     ],
 }
+
+# Security and limits (issue 9) --------------------------------------------------------------
+# Token realms, foreign challenges and Locations, request limits, deadlines, Retry-After cap,
+# transport failures fed as inputs, oversized streams, listing limits and pages. Exchanges may
+# carry "now" (the time of the step that asks for them) and a step "nowEnd" (its last step);
+# a request may list "timeoutMs", "deadlineMs" and "responseBody"; an exchange may be a
+# "failure" ({kind, message}) instead of a response, or a "page" a paged listing is done with.
+
+import hashlib as _hashlib  # noqa: E402
+
+
+def add(name, desc, session, steps):
+    transcripts[name] = {"description": desc, "session": session, "steps": steps}
+
+
+def _req(method, url, headers=None, **kw):
+    r = {"method": method, "url": url, "headers": headers or {}}
+    r.update(kw)
+    return r
+
+
+def _resp(status, headers=None, body="", **kw):
+    r = {"status": status, "headers": headers or {}, "body": body}
+    r.update(kw)
+    if "streamed" in kw:
+        r.pop("body")
+    return r
+
+
+BLOB="sha256:a948904f2f0f479b8f8197694b30184b0d2ed1c1cd2a1ec0fb85d299a192a447"
+https={"registry":"registry.example","plainHttp":False,"credentials":{"username":"alice","password":"s3cret"}}
+man_url="https://registry.example/v2/docs/manifests/v1"
+def realm_refused(name, desc, realm, session=https, error="AUTH_REALM_REFUSED"):
+    add(name, desc, session, [{
+        "operation":{"op":"getManifest","reference":"registry.example/docs:v1"},"now":0,
+        "exchanges":[{"request":_req("GET",man_url,{"Authorization":None}),
+                      "response":_resp(401,{"WWW-Authenticate":f'Bearer realm="{realm}",service="registry.example"'})}],
+        "error":error}])
+realm_refused("bearer-realm-http-same-host-refused",
+ "an HTTPS registry naming a plain-HTTP realm on its own host (another port) gets no credentials sent in clear",
+ "http://registry.example:8080/token")
+realm_refused("bearer-realm-metadata-ip-refused",
+ "a realm on a link-local IP literal (a cloud metadata service) that is not the registry's host is refused",
+ "https://169.254.169.254/latest/token")
+realm_refused("bearer-realm-loopback-refresh-token-refused",
+ "a refresh token is a credential too: never sent to a loopback realm (here 127.1, as inet_aton reads it) that is not the registry",
+ "https://127.1:9999/token",
+ {"registry":"registry.example","plainHttp":False,"credentials":{"refreshToken":"r3fresh"}})
+realm_refused("bearer-realm-mapped-private-ip-refused",
+ "an IPv4-mapped IPv6 literal of a private address is refused like the address itself",
+ "https://[::ffff:10.0.0.7]/token")
+realm_refused("bearer-realm-file-scheme-refused",
+ "a realm that is not http(s) (file:, ftp:, gopher:) never becomes a token request",
+ "file:///etc/passwd")
+realm_refused("bearer-realm-space-refused",
+ "a realm with a space is refused by the engine before any host could fail to send it",
+ "https://auth.example/to ken")
+# http registry same host other port: allowed (loopback test registry) -> existing transcripts; plus refused for another host
+add("bearer-realm-http-other-host-refused",
+ "a plain-HTTP loopback registry may use a plain-HTTP realm on its own host only, not on another",
+ {"registry":"127.0.0.1:5000","plainHttp":True,"credentials":{"username":"alice","password":"s3cret"}},
+ [{"operation":{"op":"getManifest","reference":"127.0.0.1:5000/docs:v1"},"now":0,
+   "exchanges":[{"request":_req("GET","http://127.0.0.1:5000/v2/docs/manifests/v1",{"Authorization":None}),
+                 "response":_resp(401,{"WWW-Authenticate":'Bearer realm="http://localhost:5001/token",service="r"'})}],
+   "error":"AUTH_REALM_REFUSED"}])
+add("bearer-token-with-crlf-invalid",
+ "a token with CR/LF would split the Authorization header: refused as AUTH_INVALID, never sent",
+ https,
+ [{"operation":{"op":"getManifest","reference":"registry.example/docs:v1"},"now":0,
+   "exchanges":[{"request":_req("GET",man_url,{"Authorization":None}),
+                 "response":_resp(401,{"WWW-Authenticate":'Bearer realm="https://auth.example/token",service="registry.example"'})},
+                {"request":_req("GET","https://auth.example/token?service=registry.example&scope=repository%3Adocs%3Apull",{"Authorization":"Basic YWxpY2U6czNjcmV0"}),
+                 "response":_resp(200,{"Content-Type":"application/json"},json.dumps({"token":"abc\r\nX-Evil: 1"}))}],
+   "error":"AUTH_INVALID"}])
+add("access-token-with-space-invalid",
+ "an access token given as credentials that a header cannot carry is refused before the first request",
+ {"registry":"registry.example","plainHttp":False,"credentials":{"accessToken":"abc def"}},
+ [{"operation":{"op":"getManifest","reference":"registry.example/docs:v1"},"now":0,
+   "exchanges":[],"error":"AUTH_INVALID"}])
+blob_url="http://127.0.0.1:5000/v2/docs/blobs/"+BLOB
+loop={"registry":"127.0.0.1:5000","plainHttp":True,"credentials":{"username":"alice","password":"s3cret"}}
+add("get-blob-redirect-foreign-challenge-refused",
+ "a blob GET redirected to storage on another origin: when storage answers 401 with a Bearer realm of its own, the registry's credentials are not sent (no token request, no Basic): UNAUTHORIZED naming the storage host",
+ loop,
+ [{"operation":{"op":"getBlob","reference":"127.0.0.1:5000/docs","digest":BLOB,"size":12},"now":0,
+   "exchanges":[
+     {"request":_req("GET",blob_url,{"Authorization":None}),
+      "response":_resp(401,{"WWW-Authenticate":'Basic realm="r"'})},
+     {"request":_req("GET",blob_url,{"Authorization":"Basic YWxpY2U6czNjcmV0"}),
+      "response":_resp(307,{"Location":"http://127.0.0.1:9000/bucket/blob?sig=x"})},
+     {"request":_req("GET","http://127.0.0.1:9000/bucket/blob?sig=x",{"Authorization":None}),
+      "response":_resp(401,{"WWW-Authenticate":'Bearer realm="http://127.0.0.1:9000/token",service="storage"'})}],
+   "error":"UNAUTHORIZED"}])
+add("get-blob-redirect-https-to-http-refused",
+ "a redirect from HTTPS to plain HTTP is refused as LOCATION_REFUSED",
+ https,
+ [{"operation":{"op":"getBlob","reference":"registry.example/docs","digest":BLOB,"size":12},"now":0,
+   "exchanges":[
+     {"request":_req("GET","https://registry.example/v2/docs/blobs/"+BLOB,{}),
+      "response":_resp(302,{"Location":"http://storage.example/bucket/blob"})}],
+   "error":"LOCATION_REFUSED"}])
+add("get-blob-redirect-location-with-space-refused",
+ "a redirect Location with a space or control characters is refused as LOCATION_REFUSED, never handed to the host",
+ loop,
+ [{"operation":{"op":"getBlob","reference":"127.0.0.1:5000/docs","digest":BLOB,"size":12},"now":0,
+   "exchanges":[
+     {"request":_req("GET",blob_url,{}),
+      "response":_resp(307,{"Location":"http://127.0.0.1:9000/bucket/a b?sig=x"})}],
+   "error":"LOCATION_REFUSED"}])
+add("push-blob-foreign-upload-location-refused",
+ "an upload Location on another origin than the registry is refused (GHSA-jxpm-75mh-9fp7): the blob is never sent there",
+ loop,
+ [{"operation":{"op":"pushBlob","reference":"127.0.0.1:5000/docs","digest":BLOB,"size":12},"now":0,
+   "exchanges":[
+     {"request":_req("HEAD",blob_url,{}),"response":_resp(404)},
+     {"request":_req("POST","http://127.0.0.1:5000/v2/docs/blobs/uploads/",{}),
+      "response":_resp(202,{"Location":"http://127.0.0.1:5999/steal?x=1"})}],
+   "error":"LOCATION_REFUSED"}])
+add("push-blob-chunk-foreign-location-refused",
+ "a PATCH answer moving the upload to another origin is refused too",
+ loop,
+ [{"operation":{"op":"pushBlob","reference":"127.0.0.1:5000/docs","digest":BLOB,"size":12,"chunkSize":6},"now":0,
+   "exchanges":[
+     {"request":_req("HEAD",blob_url,{}),"response":_resp(404)},
+     {"request":_req("POST","http://127.0.0.1:5000/v2/docs/blobs/uploads/",{}),
+      "response":_resp(202,{"Location":"/v2/docs/blobs/uploads/u1"})},
+     {"request":_req("PATCH","http://127.0.0.1:5000/v2/docs/blobs/uploads/u1",{"Content-Range":"0-5"},bodyBlob={"offset":0,"length":6}),
+      "response":_resp(202,{"Location":"https://attacker.example/u1","Range":"0-5"})}],
+   "error":"LOCATION_REFUSED"}])
+
+BLOB="sha256:a948904f2f0f479b8f8197694b30184b0d2ed1c1cd2a1ec0fb85d299a192a447"
+B10="sha256:fc11d6f28e59d3cc33c0b14ceb644bf0902ebd63d61218dffe9e7dac7c254542"
+loop={"registry":"127.0.0.1:5000","plainHttp":True,"credentials":None}
+M="http://127.0.0.1:5000/v2/docs/manifests/v1"
+BODY='{"schemaVersion":2}'
+MD="sha256:"+_hashlib.sha256(BODY.encode()).hexdigest()
+ok={"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":MD,"body":BODY}
+okresp=_resp(200,{"Content-Type":"application/vnd.oci.image.manifest.v1+json"},BODY)
+gm={"op":"getManifest","reference":"127.0.0.1:5000/docs:v1"}
+NOW=1_000_000
+add("limits-on-every-request",
+ "every request carries the stall timeout and its deadline for the host: a captured body the request time limit (60 s by default) within the operation's deadline (1 hour); a streamed blob the operation's deadline and the bytes still expected",
+ loop,
+ [{"operation":gm,"now":NOW,"exchanges":[
+   {"request":_req("GET",M,{},timeoutMs=30000,deadlineMs=NOW+60000,responseBody={"capture":4194304}),"response":okresp}],
+   "result":ok},
+  {"operation":{"op":"getBlob","reference":"127.0.0.1:5000/docs","digest":BLOB,"size":12,"have":5},"now":NOW,"exchanges":[
+   {"request":_req("GET","http://127.0.0.1:5000/v2/docs/blobs/"+BLOB,{"Range":"bytes=5-"},timeoutMs=30000,deadlineMs=NOW+3600000,responseBody={"stream":7}),
+    "response":_resp(206,{"Content-Range":"bytes 5-11/12"},streamed={"digest":BLOB,"size":12})}],
+   "result":{}}])
+add("limits-custom",
+ "limits set on the session: a short deadline caps a captured body's time limit too; no stall timeout is 0",
+ dict(loop,limits={"stallTimeoutMs":0,"requestTimeoutMs":60000,"deadlineMs":10000}),
+ [{"operation":gm,"now":NOW,"exchanges":[
+   {"request":_req("GET",M,{},timeoutMs=0,deadlineMs=NOW+10000),"response":okresp}],"result":ok},
+  {"operation":{"op":"getBlob","reference":"127.0.0.1:5000/docs","digest":BLOB,"size":12},"now":NOW,"exchanges":[
+   {"request":_req("GET","http://127.0.0.1:5000/v2/docs/blobs/"+BLOB,{},deadlineMs=NOW+10000,responseBody={"stream":12}),
+    "response":_resp(200,{},streamed={"digest":BLOB,"size":12})}],"result":{}}])
+add("limits-no-deadline",
+ "a deadline of 0 is none: a streamed blob then carries no deadline, a captured body only its own time limit",
+ dict(loop,limits={"deadlineMs":0}),
+ [{"operation":{"op":"getBlob","reference":"127.0.0.1:5000/docs","digest":BLOB,"size":12},"now":NOW,"exchanges":[
+   {"request":_req("GET","http://127.0.0.1:5000/v2/docs/blobs/"+BLOB,{},deadlineMs=None,timeoutMs=30000),
+    "response":_resp(200,{},streamed={"digest":BLOB,"size":12})}],"result":{}},
+  {"operation":gm,"now":NOW,"exchanges":[
+   {"request":_req("GET",M,{},deadlineMs=NOW+60000),"response":okresp}],"result":ok}])
+add("get-blob-body-too-long",
+ "a streamed body longer than the descriptor (the host stops at max + 1 bytes and reports the size it saw) is SIZE_MISMATCH at once, never retried",
+ loop,
+ [{"operation":{"op":"getBlob","reference":"127.0.0.1:5000/docs","digest":BLOB,"size":12},"now":0,"exchanges":[
+   {"request":_req("GET","http://127.0.0.1:5000/v2/docs/blobs/"+BLOB,{},responseBody={"stream":12}),
+    "response":_resp(200,{},streamed={"digest":"sha256:"+"0"*64,"size":13})}],"error":"SIZE_MISMATCH"}])
+add("retry-after-over-cap",
+ "a Retry-After over Limits.retry_after_max_ms (60 s by default) fails at once with TOOMANYREQUESTS naming the asked wait, instead of holding the caller",
+ loop,
+ [{"operation":gm,"now":0,"exchanges":[
+   {"request":_req("GET",M,{}),"response":_resp(429,{"Retry-After":"100000"})}],"error":"TOOMANYREQUESTS"},
+  {"operation":gm,"now":0,"exchanges":[
+   {"request":_req("GET",M,{}),"response":_resp(503,{"Retry-After":"3600"},'{"errors":[{"code":"UNAVAILABLE","message":"maintenance"}]}')}],"error":"TOOMANYREQUESTS"},
+  {"operation":gm,"now":0,"exchanges":[
+   {"request":_req("GET",M,{}),"response":_resp(429,{"Retry-After":"2"})},
+   {"wait":2000},
+   {"request":_req("GET",M,{}),"response":okresp}],"result":ok}])
+add("deadline-passed",
+ "a step at or past the operation's deadline (Limits.deadline_ms from its first step) fails with TIMEOUT",
+ dict(loop,limits={"deadlineMs":5000}),
+ [{"operation":gm,"now":1000,"exchanges":[
+   {"request":_req("GET",M,{},deadlineMs=6000),"response":_resp(503)},
+   {"wait":250},
+   {"now":5999,"request":_req("GET",M,{},deadlineMs=6000),"response":okresp}],
+   "nowEnd":6000,"error":"TIMEOUT"}])
+add("deadline-wait-would-pass",
+ "a retry wait that would pass the deadline fails at once with TIMEOUT instead of sleeping",
+ dict(loop,limits={"deadlineMs":1000}),
+ [{"operation":gm,"now":0,"exchanges":[
+   {"request":_req("GET",M,{}),"response":_resp(503,{"Retry-After":"2"})}],"error":"TIMEOUT"}])
+F=lambda kind,msg: {"kind":kind,"message":msg}
+add("failure-network-retried",
+ "a network failure of a request that is safe to repeat is retried with the retry policy's backoff",
+ loop,
+ [{"operation":gm,"now":0,"exchanges":[
+   {"request":_req("GET",M,{}),"failure":F("network","ConnectionResetError: [Errno 104] Connection reset by peer")},
+   {"wait":250},
+   {"request":_req("GET",M,{}),"failure":F("timeout","no byte for 30000 ms")},
+   {"wait":500},
+   {"request":_req("GET",M,{}),"response":okresp}],"result":ok}])
+add("failure-network-gives-up",
+ "network failures past the retry policy's attempts end with NETWORK_ERROR naming the host",
+ loop,
+ [{"operation":gm,"now":0,"exchanges":[
+   {"request":_req("GET",M,{}),"failure":F("network","refused")},{"wait":250},
+   {"request":_req("GET",M,{}),"failure":F("network","refused")},{"wait":500},
+   {"request":_req("GET",M,{}),"failure":F("network","refused")},{"wait":1000},
+   {"request":_req("GET",M,{}),"failure":F("network","refused")},{"wait":2000},
+   {"request":_req("GET",M,{}),"failure":F("network","refused")}],"error":"NETWORK_ERROR"}])
+add("failure-tls-not-retried",
+ "a TLS failure is TLS_ERROR at once (a certificate does not fix itself)",
+ {"registry":"registry.example","plainHttp":False,"credentials":None},
+ [{"operation":{"op":"getManifest","reference":"registry.example/docs:v1"},"now":0,"exchanges":[
+   {"request":_req("GET","https://registry.example/v2/docs/manifests/v1",{}),"failure":F("tls","CERTIFICATE_VERIFY_FAILED")}],"error":"TLS_ERROR"}])
+add("failure-blob-download-cut",
+ "a download cut mid-way is not sent again by the engine (the host holds part of it): TIMEOUT or NETWORK_ERROR, and the host resumes with getBlob from the bytes it has",
+ loop,
+ [{"operation":{"op":"getBlob","reference":"127.0.0.1:5000/docs","digest":BLOB,"size":12},"now":0,"exchanges":[
+   {"request":_req("GET","http://127.0.0.1:5000/v2/docs/blobs/"+BLOB,{}),"failure":F("timeout","no byte for 30000 ms")}],"error":"TIMEOUT"},
+  {"operation":{"op":"getBlob","reference":"127.0.0.1:5000/docs","digest":BLOB,"size":12,"have":4},"now":0,"exchanges":[
+   {"request":_req("GET","http://127.0.0.1:5000/v2/docs/blobs/"+BLOB,{"Range":"bytes=4-"},responseBody={"stream":8}),
+    "response":_resp(206,{"Content-Range":"bytes 4-11/12"},streamed={"digest":BLOB,"size":12})}],"result":{}}])
+U="http://127.0.0.1:5000/v2/docs/blobs/uploads/u-1"
+add("failure-push-blob-chunk-resumed",
+ "a chunk cut by the network is resumed by the engine: after the backoff it asks the registry how much it has and sends the rest; blob bodies going up have the operation's deadline, not the request time limit of captured bodies",
+ loop,
+ [{"operation":{"op":"pushBlob","reference":"127.0.0.1:5000/docs","digest":B10,"size":10,"chunkSize":4},"now":0,"exchanges":[
+   {"request":_req("HEAD","http://127.0.0.1:5000/v2/docs/blobs/"+B10,{}),"response":_resp(404)},
+   {"request":_req("POST","http://127.0.0.1:5000/v2/docs/blobs/uploads/",{},deadlineMs=60000),"response":_resp(202,{"Location":"/v2/docs/blobs/uploads/u-1?_state=s0"})},
+   {"request":_req("PATCH",U+"?_state=s0",{"Content-Range":"0-3"},bodyBlob={"offset":0,"length":4},timeoutMs=30000,deadlineMs=3600000),"failure":F("network","BrokenPipeError: [Errno 32] Broken pipe")},
+   {"wait":250},
+   {"request":_req("GET",U+"?_state=s0",{}),"response":_resp(204,{"Location":"/v2/docs/blobs/uploads/u-1?_state=s1","Range":"0-1"})},
+   {"request":_req("PATCH",U+"?_state=s1",{"Content-Range":"2-5"},bodyBlob={"offset":2,"length":4}),"response":_resp(202,{"Location":"/v2/docs/blobs/uploads/u-1?_state=s2","Range":"0-5"})},
+   {"request":_req("PATCH",U+"?_state=s2",{"Content-Range":"6-9"},bodyBlob={"offset":6,"length":4}),"response":_resp(202,{"Location":"/v2/docs/blobs/uploads/u-1?_state=s3","Range":"0-9"})},
+   {"request":_req("PUT",U+"?_state=s3&digest=sha256%3Afc11d6f28e59d3cc33c0b14ceb644bf0902ebd63d61218dffe9e7dac7c254542",{"Content-Length":"0"},deadlineMs=60000),"response":_resp(201,{"Docker-Content-Digest":B10})}],
+   "result":{"uploaded":True}}])
+
+loop={"registry":"127.0.0.1:5000","plainHttp":True,"credentials":None}
+T="http://127.0.0.1:5000/v2/docs/tags/list"
+def tags(*t): return json.dumps({"name":"docs","tags":list(t)},separators=(',',':'))
+link=lambda last: {"Link":f'</v2/docs/tags/list?last={last}&n=2>; rel="next"'}
+lt={"op":"listTags","reference":"127.0.0.1:5000/docs","pageSize":2}
+add("list-tags-entries-limit",
+ "a tag listing over Limits.list_entries_max entries over all its pages is LIMIT_EXCEEDED",
+ dict(loop,limits={"listEntriesMax":3}),
+ [{"operation":lt,"now":0,"exchanges":[
+   {"request":_req("GET",T+"?n=2"),"response":_resp(200,link("b"),tags("a","b"))},
+   {"request":_req("GET",T+"?last=b&n=2"),"response":_resp(200,link("d"),tags("c","d"))}],
+   "error":"LIMIT_EXCEEDED"}])
+p1=tags("a","b")
+add("list-tags-bytes-limit",
+ "each page may only have what is left of Limits.list_bytes_max (the host reads one byte more and stops): more is LIMIT_EXCEEDED",
+ dict(loop,limits={"listBytesMax":60}),
+ [{"operation":lt,"now":0,"exchanges":[
+   {"request":_req("GET",T+"?n=2",responseBody={"capture":60}),"response":_resp(200,link("b"),p1)},
+   {"request":_req("GET",T+"?last=b&n=2",responseBody={"capture":60-len(p1)}),"response":_resp(200,{},tags("ccccccccccccccc","d")[:60-len(p1)+1])}],
+   "error":"LIMIT_EXCEEDED"}])
+add("list-tags-page-too-large",
+ "a single page larger than the capture limit (read up to one byte more) is LIMIT_EXCEEDED, not a JSON error",
+ dict(loop,limits={"listBytesMax":10}),
+ [{"operation":{"op":"listTags","reference":"127.0.0.1:5000/docs"},"now":0,"exchanges":[
+   {"request":_req("GET",T,responseBody={"capture":10}),"response":_resp(200,{},tags("a","b")[:11])}],
+   "error":"LIMIT_EXCEEDED"}])
+add("list-tags-paged",
+ "a tag listing driven page by page: done with each page and whether it is the last",
+ loop,
+ [{"operation":dict(lt,paged=True),"now":0,"exchanges":[
+   {"request":_req("GET",T+"?n=2"),"response":_resp(200,link("b"),tags("a","b"))},
+   {"page":["a","b"]},
+   {"request":_req("GET",T+"?last=b&n=2"),"response":_resp(200,link("d"),tags("c","d"))},
+   {"page":["c","d"]},
+   {"request":_req("GET",T+"?last=d&n=2"),"response":_resp(200,{},tags("e"))}],
+   "result":{"items":["e"],"last":True}},
+  {"operation":dict(lt,paged=True),"now":0,"exchanges":[
+   {"request":_req("GET",T+"?n=2"),"response":_resp(200,{},'{"name":"docs","tags":null}')}],
+   "result":{"items":[],"last":True}}])
+SUB="sha256:5690bde509ad55bfb1c5f8678d4f8d6a32bb6766ccf162dbcb34a540929d8164"
+R="http://127.0.0.1:5000/v2/docs/referrers/"+SUB
+def idx(*ds):
+    return json.dumps({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
+        {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":d,"size":100,"artifactType":"application/vnd.example.sig"} for d in ds]},separators=(',',':'))
+D1="sha256:"+"1"*64; D2="sha256:"+"2"*64; D3="sha256:"+"3"*64
+rl={"op":"listReferrers","reference":"127.0.0.1:5000/docs","subject":SUB}
+IH={"Content-Type":"application/vnd.oci.image.index.v1+json"}
+add("referrers-entries-limit",
+ "referrers over Limits.list_entries_max over all pages are LIMIT_EXCEEDED",
+ dict(loop,limits={"listEntriesMax":2}),
+ [{"operation":rl,"now":0,"exchanges":[
+   {"request":_req("GET",R),"response":_resp(200,dict(IH,Link=f'</v2/docs/referrers/{SUB}?next=2>; rel="next"'),idx(D1,D2))},
+   {"request":_req("GET",R+"?next=2"),"response":_resp(200,IH,idx(D3))}],
+   "error":"LIMIT_EXCEEDED"}])
+add("referrers-paged",
+ "referrers driven page by page; a 404 for a later page ends the listing",
+ loop,
+ [{"operation":dict(rl,paged=True),"now":0,"exchanges":[
+   {"request":_req("GET",R,responseBody={"capture":4194304}),"response":_resp(200,dict(IH,Link=f'</v2/docs/referrers/{SUB}?next=2>; rel="next"'),idx(D1,D2))},
+   {"page":[D1,D2]},
+   {"request":_req("GET",R+"?next=2"),"response":_resp(200,dict(IH,Link=f'</v2/docs/referrers/{SUB}?next=3>; rel="next"'),idx(D3))},
+   {"page":[D3]},
+   {"request":_req("GET",R+"?next=3"),"response":_resp(404)}],
+   "result":{"items":[],"last":True}}])
+add("push-blob-resume-foreign-url-refused",
+ "an upload URL given to resume with that is on another origin is refused before anything is sent",
+ {"registry":"127.0.0.1:5000","plainHttp":True,"credentials":{"username":"alice","password":"s3cret"}},
+ [{"operation":{"op":"resumeBlob","reference":"127.0.0.1:5000/docs","digest":B10,"size":10,"chunkSize":4,"uploadUrl":"http://127.0.0.1:6666/v2/docs/blobs/uploads/u-1"},"now":0,"exchanges":[],"error":"LOCATION_REFUSED"}])
+
 
 OUT.mkdir(exist_ok=True)
 for name, transcript in transcripts.items():
