@@ -121,8 +121,18 @@ describe("every failure is an OciError with a code (issue 9 item 12)", () => {
 
   test("a size beyond Number.MAX_SAFE_INTEGER from the registry is SIZE_INVALID, not a RangeError", async () => {
     const manifest = manifestWithLayer("9007199254740993");
+    const subject = digest(text("subject"));
+    const referrer = `{"mediaType":"${MANIFEST}","digest":"${digest(text("referrer"))}","size":9007199254740993,"artifactType":"application/vnd.test.sig"}`;
     const server = await registry([
       ["GET", "/v2/docs/manifests/v1", (_q, response) => json(response, 200, manifest, { "Content-Type": MANIFEST })],
+      [
+        "GET",
+        `/v2/docs/referrers/${subject}`,
+        (_q, response) =>
+          json(response, 200, `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[${referrer}]}`, {
+            "Content-Type": "application/vnd.oci.image.index.v1+json",
+          }),
+      ],
       [
         "HEAD",
         /^\/v2\/docs\/blobs\//,
@@ -135,6 +145,7 @@ describe("every failure is an OciError with a code (issue 9 item 12)", () => {
     const client = new Client({ registry: server.address, plainHttp: true });
     await rejectsWith(() => client.pull("docs:v1"), "SIZE_INVALID");
     await rejectsWith(() => client.blobExists("docs", digest(text("layer"))), "SIZE_INVALID");
+    await rejectsWith(() => client.referrers("docs", subject), "SIZE_INVALID");
   });
 
   test("a certificate the runtime does not trust is TLS_ERROR naming the host", async () => {
