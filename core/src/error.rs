@@ -204,6 +204,14 @@ pub enum Error {
         /// Why it is refused.
         reason: String,
     },
+    /// The caller drove an operation wrongly (the host's bug, not the registry's fault):
+    /// `provide` for a task that is not waiting, `poll` after `Done`, a missing session.
+    /// Registry faults are the other variants (h11's `LocalProtocolError` against
+    /// `RemoteProtocolError`).
+    OperationMisuse {
+        /// What the caller did.
+        reason: String,
+    },
 }
 
 /// A structured detail of an [`Error`], for bindings that expose `details` to users.
@@ -249,6 +257,7 @@ impl Error {
             Self::Network { .. } => "NETWORK_ERROR",
             Self::Tls { .. } => "TLS_ERROR",
             Self::PathUnsafe { .. } => "PATH_UNSAFE",
+            Self::OperationMisuse { .. } => "OPERATION_MISUSE",
         }
     }
 
@@ -262,7 +271,8 @@ impl Error {
             | Self::LogoInvalid { reason }
             | Self::LogoUnsafe { reason }
             | Self::AuthInvalid { reason }
-            | Self::ProtocolState { reason } => {
+            | Self::ProtocolState { reason }
+            | Self::OperationMisuse { reason } => {
                 vec![("reason", Text(reason.clone()))]
             }
             Self::FieldMissing { path } => vec![("path", Text(path.clone()))],
@@ -442,6 +452,9 @@ impl fmt::Display for Error {
                 "TLS error with {host}: {reason} (a loopback registry may want plain HTTP; a private CA, its certificate file)"
             ),
             Self::PathUnsafe { path, reason } => write!(f, "refusing the path {path:?}: {reason}"),
+            Self::OperationMisuse { reason } => {
+                write!(f, "operation misused by its caller: {reason}")
+            }
         }
     }
 }

@@ -32,6 +32,7 @@
 //! ```
 
 pub mod auth;
+pub mod engine;
 pub mod errors;
 pub mod http;
 pub mod limits;
@@ -39,7 +40,9 @@ pub mod link;
 pub mod operations;
 pub mod session;
 pub mod walk;
+pub mod whole;
 
+pub use engine::{Action, Operation, PlannedRequest, Sessions, TaskId};
 pub use errors::{RegistryError, RetryPolicy};
 pub use http::{Body, Method, Request, Response, ResponseBody};
 pub use limits::Limits;
@@ -52,3 +55,9 @@ pub use walk::{
     CopyPlan, GraphWalk, GraphWalkOptions, PlannedDocument, ReferrerNode, ReferrerTree,
     ReferrerWalk, WalkLimits, WalkStep,
 };
+pub use whole::copy::{Copy, CopyOptions, CopyOutcome};
+pub use whole::delete::{Delete, DeleteOutcome, TagsOf, TagsOfOutcome};
+pub use whole::discover::{Discover, DiscoverOptions, DiscoverOutcome};
+pub use whole::pull::{Pull, PullOptions, PullOutcome, PulledFile, plan_files};
+pub use whole::push::{BlobOutcome, BlobStatus, Push, PushArtifactOptions, PushOutcome};
+pub use whole::referrer_descriptor;

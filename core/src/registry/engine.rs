@@ -1,0 +1,624 @@
+//! The engine of whole operations (push, pull, copy, attach, discover, delete): one
+//! [`Operation`] trait, the [`Action`]s it asks of the host, and the [`Sessions`] it borrows.
+//!
+//! A whole operation is composed of single-request operations ([`GetManifest`],
+//! [`PushBlob`], …), each run as a *task*: one chain of requests with at most one request in
+//! flight (a blob upload with its chunks, resume and restart is one task). The operation hands
+//! out every request that is ready, one per [`Operation::poll`], until it answers
+//! [`Action::Pending`]: the tasks in flight at once are independent, and the host runs them as
+//! concurrently as it likes. Each answer goes back with [`Operation::provide`], naming its task.
+//!
+//! ```text
+//!   host (threads, asyncio, promises)                  whole operation (sans-IO)
+//!   ─────────────────────────────────                  ─────────────────────────
+//!   loop { match op.poll(&mut sessions, now_ms)? {
+//!     Send { task, request, blob } ── start it ──▶     (any number in flight)
+//!        …later, when it ends:  op.provide(task, Input::Response(r) | Input::Failure(f))?
+//!     Wait { task, ms }            ── after ms ──▶     op.provide(task, Input::Resume)?
+//!     Pending                      ── block until any task in flight ends, provide it
+//!     Done(outcome)                ── break outcome ◀─ results come back here only
+//!   } }
+//! ```
+//!
+//! Errors are sticky: after `poll` or `provide` returned an error, every later call returns
+//! the same error (as rustls does). A caller's misuse (`provide` for a task that is not
+//! waiting, `poll` after `Done`, no session for a registry) is [`Error::OperationMisuse`]
+//! (`OPERATION_MISUSE`); every other error is about the registry, the network or the content.
+//!
+//! A transport failure is an input ([`Input::Failure`]), and the engine decides what follows:
+//! a request that is safe to repeat is retried after the retry policy's backoff, a cut upload
+//! is resumed from the offset the registry reports, a cut download starts over after the
+//! backoff (the host empties the blob's sink when the same blob is sent for again), and past
+//! the retry policy or the deadline the operation fails with the coded error naming the host.
+//!
+//! [`GetManifest`]: super::GetManifest
+//! [`PushBlob`]: super::PushBlob
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
+
+use super::http::{Method, Request, ResponseBody};
+use super::operations::{
+    AddReferrer, BlobExists, DeleteManifest, FetchedManifest, GetBlob, GetManifest, ListReferrers,
+    ListTags, PushBlob, PutManifest, ResolveManifest, Resolved,
+};
+use super::session::{Event, Input, Session};
+use crate::{Descriptor, Digest, Error, Reference};
+
+/// The name of one task of a whole operation, unique within it. Hosts use it to route an
+/// answer back with [`Operation::provide`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskId(pub u64);
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "task {}", self.0)
+    }
+}
+
+/// What a whole operation asks of the host, one per [`Operation::poll`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // one per poll, moved once: boxing would only add a step
+pub enum Action<T> {
+    /// Send this request (on any connection, concurrently with other tasks' requests), then
+    /// provide its response or transport failure for `task`.
+    Send {
+        /// The task to provide the answer for.
+        task: TaskId,
+        /// The request. The host does not follow redirects itself.
+        request: Request,
+        /// The blob whose bytes this request moves, when it moves any: the host streams a
+        /// [`Body::Blob`](super::Body::Blob) from its source for this blob (a file, bytes, a
+        /// spool of a copy), or a [`ResponseBody::Stream`] into its sink for this blob (a
+        /// temporary file; a sink is emptied each time the same blob is asked for again
+        /// without `Range`).
+        blob: Option<Descriptor>,
+    },
+    /// Wait this many milliseconds (a retry's backoff), then provide [`Input::Resume`] for
+    /// `task`. Other tasks go on meanwhile.
+    Wait {
+        /// The task to resume.
+        task: TaskId,
+        /// How long to wait.
+        ms: u64,
+    },
+    /// Nothing to start until a task in flight is answered: provide one, then poll again.
+    Pending,
+    /// The operation is over with this outcome. Polling again is a misuse.
+    Done(T),
+}
+
+/// A whole operation, driven by the host loop of the [module docs](self).
+pub trait Operation {
+    /// What the operation ends with.
+    type Output;
+
+    /// The next action: every ready request is handed out, one per call, before `Pending`.
+    /// `now_ms` is the host's clock (Unix milliseconds), the one [`Request::deadline_ms`]
+    /// uses.
+    ///
+    /// # Errors
+    /// The operation's failure (the registry's error code, `NETWORK_ERROR`, `TIMEOUT`,
+    /// `LIMIT_EXCEEDED`, a title refused, …), or `OPERATION_MISUSE`; sticky.
+    fn poll(&mut self, sessions: &mut Sessions, now_ms: u64)
+    -> Result<Action<Self::Output>, Error>;
+
+    /// The answer for `task`: [`Input::Response`] or [`Input::Failure`] after a
+    /// [`Action::Send`], [`Input::Resume`] after an [`Action::Wait`].
+    ///
+    /// # Errors
+    /// `OPERATION_MISUSE` for a task that is not waiting for this kind of answer, or the
+    /// operation's earlier error; sticky.
+    fn provide(&mut self, task: TaskId, input: Input) -> Result<(), Error>;
+}
+
+/// The sessions a whole operation borrows, one per registry (`host[:port]`): the host's
+/// client owns them (credentials, tokens, limits) and passes them to every
+/// [`Operation::poll`]. A copy between two registries needs both; within one, one.
+#[derive(Debug, Clone, Default)]
+pub struct Sessions {
+    sessions: Vec<Session>,
+}
+
+impl Sessions {
+    /// No sessions yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `session`, replacing one for the same registry.
+    pub fn insert(&mut self, session: Session) {
+        self.sessions.retain(|s| s.registry() != session.registry());
+        self.sessions.push(session);
+    }
+
+    /// The session of `registry` (`host[:port]`).
+    pub fn get(&self, registry: &str) -> Option<&Session> {
+        self.sessions.iter().find(|s| s.registry() == registry)
+    }
+
+    /// The session of `registry`, to change.
+    pub fn get_mut(&mut self, registry: &str) -> Option<&mut Session> {
+        self.sessions.iter_mut().find(|s| s.registry() == registry)
+    }
+
+    /// The registries there are sessions for.
+    pub fn registries(&self) -> impl Iterator<Item = &str> {
+        self.sessions.iter().map(Session::registry)
+    }
+
+    pub(crate) fn session(&self, registry: &str) -> Result<&Session, Error> {
+        self.get(registry).ok_or_else(|| no_session(registry))
+    }
+
+    pub(crate) fn session_mut(&mut self, registry: &str) -> Result<&mut Session, Error> {
+        self.get_mut(registry).ok_or_else(|| no_session(registry))
+    }
+}
+
+impl From<Session> for Sessions {
+    fn from(session: Session) -> Self {
+        Self {
+            sessions: vec![session],
+        }
+    }
+}
+
+fn no_session(registry: &str) -> Error {
+    misuse(format!(
+        "no session for the registry {registry} in the Sessions given to poll"
+    ))
+}
+
+pub(crate) fn misuse(reason: impl Into<String>) -> Error {
+    Error::OperationMisuse {
+        reason: reason.into(),
+    }
+}
+
+/// A single-request operation run as one task.
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // one per task; boxing would buy nothing
+pub(crate) enum Single {
+    GetManifest(GetManifest),
+    PutManifest(PutManifest),
+    BlobExists(BlobExists),
+    PushBlob(PushBlob),
+    GetBlob(GetBlob),
+    ListTags(ListTags),
+    ListReferrers(ListReferrers),
+    Resolve(ResolveManifest),
+    Delete(DeleteManifest),
+    AddReferrer(AddReferrer),
+    RemoveReferrer(super::whole::delete::RemoveReferrer),
+}
+
+/// What a task ended with.
+#[derive(Debug, Clone)]
+pub(crate) enum Output {
+    Manifest(FetchedManifest),
+    Put {
+        digest: Digest,
+        subject_processed: bool,
+    },
+    Exists(Option<u64>),
+    /// A blob push: `true` when it was uploaded or mounted.
+    Pushed(bool),
+    Fetched,
+    Tags(Vec<String>),
+    Referrers(Vec<Descriptor>),
+    Resolved(Resolved),
+    Deleted,
+    /// The referrers index written (`None`: nothing to change).
+    ReferrersIndex(Option<Digest>),
+}
+
+impl Single {
+    fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now: u64,
+    ) -> Result<Event<Output>, Error> {
+        fn map<T>(event: Event<T>, f: impl FnOnce(T) -> Output) -> Event<Output> {
+            match event {
+                Event::Send(r) => Event::Send(r),
+                Event::Wait(ms) => Event::Wait(ms),
+                Event::Done(v) => Event::Done(f(v)),
+            }
+        }
+        Ok(match self {
+            Self::GetManifest(op) => map(op.next(session, input, now)?, Output::Manifest),
+            Self::PutManifest(op) => {
+                let event = op.next(session, input, now)?;
+                let subject_processed = op.subject_processed();
+                map(event, |digest| Output::Put {
+                    digest,
+                    subject_processed,
+                })
+            }
+            Self::BlobExists(op) => map(op.next(session, input, now)?, Output::Exists),
+            Self::PushBlob(op) => map(op.next(session, input, now)?, Output::Pushed),
+            Self::GetBlob(op) => map(op.next(session, input, now)?, |()| Output::Fetched),
+            Self::ListTags(op) => map(op.next(session, input, now)?, Output::Tags),
+            Self::ListReferrers(op) => map(op.next(session, input, now)?, Output::Referrers),
+            Self::Resolve(op) => map(op.next(session, input, now)?, Output::Resolved),
+            Self::Delete(op) => map(op.next(session, input, now)?, |()| Output::Deleted),
+            Self::AddReferrer(op) => map(op.next(session, input, now)?, Output::ReferrersIndex),
+            Self::RemoveReferrer(op) => map(op.next(session, input, now)?, Output::ReferrersIndex),
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+enum TaskState {
+    /// To be stepped with this input.
+    Step(Input),
+    /// Its action is queued, not yet handed out.
+    Queued,
+    /// A request was handed out: waiting for its response or failure.
+    Sent,
+    /// A wait was handed out: waiting for the resume.
+    Waiting,
+}
+
+/// A task: a single-request operation on one registry, for a purpose of the whole operation.
+#[derive(Debug, Clone)]
+pub(crate) struct Task<P> {
+    registry: String,
+    single: Single,
+    purpose: P,
+    blob: Option<Descriptor>,
+    state: TaskState,
+    /// The last request handed out was a cross-repository mount.
+    mounting: bool,
+    /// A download to start over after a cut: where from, and how often it was.
+    download: Option<(Reference, u32)>,
+    /// The last input was a transport failure.
+    failed_transport: bool,
+}
+
+/// What a whole operation decides, stage by stage; [`Runner::poll`] drives it.
+pub(crate) trait Stages {
+    /// What a task is for (which blob, which document).
+    type Purpose: Clone;
+    /// The outcome.
+    type Output;
+
+    /// A task ended with `output`.
+    fn done(
+        &mut self,
+        ctx: &mut Ctx<'_, Self::Purpose>,
+        purpose: Self::Purpose,
+        output: Output,
+        mounted: bool,
+    ) -> Result<(), Error>;
+
+    /// No task is left: start the next stage, or end with the outcome.
+    fn idle(&mut self, ctx: &mut Ctx<'_, Self::Purpose>) -> Result<Option<Self::Output>, Error>;
+}
+
+/// What [`Stages`] use to start tasks.
+pub(crate) struct Ctx<'a, P> {
+    pub(crate) sessions: &'a mut Sessions,
+    tasks: &'a mut BTreeMap<u64, Task<P>>,
+    order: &'a mut VecDeque<u64>,
+    next: &'a mut u64,
+}
+
+impl<P> Ctx<'_, P> {
+    /// Starts a task on `registry`.
+    pub(crate) fn start(
+        &mut self,
+        registry: &str,
+        single: Single,
+        purpose: P,
+        blob: Option<Descriptor>,
+    ) {
+        *self.next += 1;
+        let id = *self.next;
+        self.tasks.insert(
+            id,
+            Task {
+                registry: registry.to_owned(),
+                single,
+                purpose,
+                blob,
+                state: TaskState::Step(Input::Start),
+                mounting: false,
+                download: None,
+                failed_transport: false,
+            },
+        );
+        self.order.push_back(id);
+    }
+
+    /// Starts a blob download from `reference`'s repository, started over after a cut.
+    pub(crate) fn download(
+        &mut self,
+        reference: &Reference,
+        descriptor: &Descriptor,
+        purpose: P,
+    ) -> Result<(), Error> {
+        let session = self.sessions.session(reference.registry())?;
+        let get = GetBlob::new(session, reference, descriptor);
+        self.start(
+            reference.registry(),
+            Single::GetBlob(get),
+            purpose,
+            Some(descriptor.clone()),
+        );
+        if let Some(task) = self.tasks.get_mut(&*self.next) {
+            task.download = Some((reference.clone(), 0));
+        }
+        Ok(())
+    }
+
+    /// The session of `registry`.
+    pub(crate) fn session(&self, registry: &str) -> Result<&Session, Error> {
+        self.sessions.session(registry)
+    }
+}
+
+/// The task bookkeeping every whole operation shares: ids, the order actions are handed out
+/// in, sticky failure, the operation's deadline.
+#[derive(Debug, Clone)]
+pub(crate) struct Runner<P> {
+    tasks: BTreeMap<u64, Task<P>>,
+    next: u64,
+    /// Tasks to step, in the order they became ready.
+    order: VecDeque<u64>,
+    /// Actions decided, in the order they are handed out.
+    outbox: VecDeque<(u64, Event<()>)>,
+    failed: Option<Error>,
+    finished: bool,
+    started_ms: Option<u64>,
+    /// The registry whose limits set the deadline.
+    registry: String,
+}
+
+impl<P: Clone> Runner<P> {
+    /// A runner whose deadline is the one of `registry`'s session.
+    pub(crate) fn new(registry: &str) -> Self {
+        Self {
+            tasks: BTreeMap::new(),
+            next: 0,
+            order: VecDeque::new(),
+            outbox: VecDeque::new(),
+            failed: None,
+            finished: false,
+            started_ms: None,
+            registry: registry.to_owned(),
+        }
+    }
+
+    fn sticky<T>(&mut self, result: Result<T, Error>) -> Result<T, Error> {
+        if let Err(err) = &result {
+            self.failed = Some(err.clone());
+        }
+        result
+    }
+
+    /// [`Operation::provide`].
+    pub(crate) fn provide(&mut self, task: TaskId, input: Input) -> Result<(), Error> {
+        if let Some(err) = &self.failed {
+            return Err(err.clone());
+        }
+        let result = self.accept(task, input);
+        self.sticky(result)
+    }
+
+    fn accept(&mut self, task: TaskId, input: Input) -> Result<(), Error> {
+        if self.finished {
+            return Err(misuse(format!("provide for {task} after Done")));
+        }
+        let Some(entry) = self.tasks.get_mut(&task.0) else {
+            return Err(misuse(format!(
+                "provide for {task}, which is not in flight"
+            )));
+        };
+        let fits = matches!(
+            (&entry.state, &input),
+            (TaskState::Sent, Input::Response(_) | Input::Failure(_))
+                | (TaskState::Waiting, Input::Resume)
+        );
+        if !fits {
+            let expected = match entry.state {
+                TaskState::Sent => "a response or failure",
+                TaskState::Waiting => "a resume",
+                _ => "nothing (its action was not handed out yet)",
+            };
+            return Err(misuse(format!(
+                "provide of {} for {task}, which waits for {expected}",
+                input_name(&input)
+            )));
+        }
+        entry.failed_transport = matches!(input, Input::Failure(_));
+        entry.state = TaskState::Step(input);
+        self.order.push_back(task.0);
+        Ok(())
+    }
+
+    /// [`Operation::poll`].
+    pub(crate) fn poll<S: Stages<Purpose = P>>(
+        &mut self,
+        stages: &mut S,
+        sessions: &mut Sessions,
+        now: u64,
+    ) -> Result<Action<S::Output>, Error> {
+        if let Some(err) = &self.failed {
+            return Err(err.clone());
+        }
+        if self.finished {
+            let err = misuse("poll after Done");
+            self.failed = Some(err.clone());
+            return Err(err);
+        }
+        let result = self.step(stages, sessions, now);
+        if matches!(result, Ok(Action::Done(_))) {
+            self.finished = true;
+        }
+        self.sticky(result)
+    }
+
+    fn deadline(&mut self, sessions: &Sessions, now: u64) -> Result<Option<u64>, Error> {
+        let limits = *sessions.session(&self.registry)?.limits();
+        let started = *self.started_ms.get_or_insert(now);
+        let at = (limits.deadline_ms > 0).then(|| started.saturating_add(limits.deadline_ms));
+        if let Some(at) = at.filter(|&at| now >= at) {
+            return Err(Error::Timeout {
+                host: self.registry.clone(),
+                reason: format!(
+                    "the operation's deadline of {} ms passed (Limits.deadline_ms) {} ms ago",
+                    limits.deadline_ms,
+                    now - at
+                ),
+            });
+        }
+        Ok(at)
+    }
+
+    fn step<S: Stages<Purpose = P>>(
+        &mut self,
+        stages: &mut S,
+        sessions: &mut Sessions,
+        now: u64,
+    ) -> Result<Action<S::Output>, Error> {
+        let deadline = self.deadline(sessions, now)?;
+        loop {
+            while let Some(id) = self.order.pop_front() {
+                self.step_task(id, stages, sessions, now, deadline)?;
+            }
+            if let Some((id, event)) = self.outbox.pop_front() {
+                let task = self
+                    .tasks
+                    .get_mut(&id)
+                    .ok_or_else(|| misuse("an action of a finished task"))?;
+                return Ok(match event {
+                    Event::Send(mut request) => {
+                        task.state = TaskState::Sent;
+                        task.mounting =
+                            request.method == Method::Post && request.url.contains("mount=");
+                        request.deadline_ms = match (request.deadline_ms, deadline) {
+                            (Some(a), Some(b)) => Some(a.min(b)),
+                            (a, b) => a.or(b),
+                        };
+                        let moves_blob =
+                            !matches!(
+                                request.body,
+                                super::http::Body::Empty | super::http::Body::Bytes(_)
+                            ) || matches!(request.response_body, ResponseBody::Stream { .. });
+                        Action::Send {
+                            task: TaskId(id),
+                            blob: task.blob.clone().filter(|_| moves_blob),
+                            request,
+                        }
+                    }
+                    Event::Wait(ms) => {
+                        task.state = TaskState::Waiting;
+                        Action::Wait {
+                            task: TaskId(id),
+                            ms,
+                        }
+                    }
+                    Event::Done(()) => return Err(misuse("a finished event in the outbox")),
+                });
+            }
+            if !self.tasks.is_empty() {
+                return Ok(Action::Pending);
+            }
+            let mut ctx = Ctx {
+                sessions,
+                tasks: &mut self.tasks,
+                order: &mut self.order,
+                next: &mut self.next,
+            };
+            if let Some(output) = stages.idle(&mut ctx)? {
+                return Ok(Action::Done(output));
+            }
+            if self.order.is_empty() {
+                return Err(misuse("the operation started nothing and did not end"));
+            }
+        }
+    }
+
+    fn step_task<S: Stages<Purpose = P>>(
+        &mut self,
+        id: u64,
+        stages: &mut S,
+        sessions: &mut Sessions,
+        now: u64,
+        deadline: Option<u64>,
+    ) -> Result<(), Error> {
+        let Some(task) = self.tasks.get_mut(&id) else {
+            return Ok(());
+        };
+        let input = match std::mem::replace(&mut task.state, TaskState::Queued) {
+            TaskState::Step(input) => input,
+            other => {
+                task.state = other;
+                return Ok(());
+            }
+        };
+        let session = sessions.session_mut(&task.registry)?;
+        match task.single.next(session, input, now) {
+            Ok(Event::Send(request)) => self.outbox.push_back((id, Event::Send(request))),
+            Ok(Event::Wait(ms)) => self.outbox.push_back((id, Event::Wait(ms))),
+            Ok(Event::Done(output)) => {
+                let task = self.tasks.remove(&id).ok_or_else(|| misuse("lost task"))?;
+                let mounted = task.mounting;
+                let mut ctx = Ctx {
+                    sessions,
+                    tasks: &mut self.tasks,
+                    order: &mut self.order,
+                    next: &mut self.next,
+                };
+                stages.done(&mut ctx, task.purpose, output, mounted)?;
+            }
+            Err(err) => {
+                // A download cut by the transport starts over after the retry policy's
+                // backoff, within the deadline (the host empties the blob's sink).
+                let transport = task.failed_transport
+                    && matches!(err, Error::Network { .. } | Error::Timeout { .. });
+                let Some((reference, restarts)) = task.download.as_mut().filter(|_| transport)
+                else {
+                    return Err(err);
+                };
+                *restarts += 1;
+                let delay = session.retry_policy().delay_ms(503, *restarts, None, now);
+                let Some(delay) =
+                    delay.filter(|d| deadline.is_none_or(|at| now.saturating_add(*d) < at))
+                else {
+                    return Err(err);
+                };
+                let descriptor = task
+                    .blob
+                    .clone()
+                    .ok_or_else(|| misuse("a download without its blob"))?;
+                task.single = Single::GetBlob(GetBlob::new(session, reference, &descriptor));
+                self.outbox.push_back((id, Event::Wait(delay)));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn input_name(input: &Input) -> &'static str {
+    match input {
+        Input::Start => "Start",
+        Input::Response(_) => "a response",
+        Input::Resume => "a resume",
+        Input::Failure(_) => "a failure",
+    }
+}
+
+/// A request a dry run would make, as its plan lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedRequest {
+    /// The method.
+    pub method: Method,
+    /// The URL.
+    pub url: String,
+    /// When and why it is made ("if the blob is missing", …).
+    pub note: String,
+}

@@ -1,0 +1,1898 @@
+//! Whole-operation scenarios (push, attach, pull, discover, delete, tags of a digest, copy):
+//! the transcripts of tests/vectors/registry/scenarios/ replayed through the engine, by the
+//! rule their README states, plus the properties each scenario is there to show.
+//!
+//! The transcripts are recorded by this file against `Fake`, a registry that answers as CNCF
+//! distribution 2.8.2 does (and, when asked, serves the referrers API): run
+//! `OCIKIT_RECORD_SCENARIOS=1 cargo test -p ocikit-core --test scenarios` to write them again.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use ocikit_core::pack::{File, Pack};
+use ocikit_core::registry::{
+    Action, Body, Copy, CopyOptions, Credentials, Delete, Discover, DiscoverOptions, Failure,
+    FailureKind, Input, Limits, Method, Operation, Pull, PullOptions, Push, PushArtifactOptions,
+    Request, Response, ResponseBody, Session, Sessions, TagsOf, TaskId, WalkLimits,
+};
+use ocikit_core::{Descriptor, Digest, Error, MediaType, Reference};
+use serde_json::{Map, Value, json};
+
+const R: &str = "127.0.0.1:5000";
+const R2: &str = "127.0.0.1:5001";
+const OCI: &str = "application/vnd.oci.image.manifest.v1+json";
+const INDEX: &str = "application/vnd.oci.image.index.v1+json";
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/registry/scenarios")
+}
+
+fn sha(bytes: &[u8]) -> String {
+    ocikit_core::digest::sha256(bytes).to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The operations, driven alike.
+
+#[allow(clippy::large_enum_variant)] // a test harness: boxing would buy nothing
+enum Whole {
+    Push(Push),
+    Pull(Pull),
+    Discover(Discover),
+    Delete(Delete),
+    TagsOf(TagsOf),
+    Copy(Copy),
+}
+
+fn map<T>(action: Action<T>, f: impl FnOnce(T) -> Value) -> Action<Value> {
+    match action {
+        Action::Send {
+            task,
+            request,
+            blob,
+        } => Action::Send {
+            task,
+            request,
+            blob,
+        },
+        Action::Wait { task, ms } => Action::Wait { task, ms },
+        Action::Pending => Action::Pending,
+        Action::Done(v) => Action::Done(f(v)),
+    }
+}
+
+fn digests(descriptors: &[Descriptor]) -> Vec<String> {
+    descriptors.iter().map(|d| d.digest.to_string()).collect()
+}
+
+fn tag_json(tag: &Option<(String, Option<Digest>)>) -> Value {
+    match tag {
+        None => Value::Null,
+        Some((tag, index)) => json!([tag, index.as_ref().map(ToString::to_string)]),
+    }
+}
+
+fn planned_json(planned: &[ocikit_core::registry::PlannedRequest]) -> Value {
+    planned
+        .iter()
+        .map(|p| json!([p.method.as_str(), p.url]))
+        .collect()
+}
+
+impl Whole {
+    fn poll(&mut self, sessions: &mut Sessions, now: u64) -> Result<Action<Value>, Error> {
+        Ok(match self {
+            Self::Push(op) => map(op.poll(sessions, now)?, |o| {
+                json!({
+                    "digest": o.descriptor.digest.to_string(),
+                    "artifactType": o.descriptor.artifact_type.as_ref().map(ToString::to_string),
+                    "tags": o.tags,
+                    "blobs": o.blobs.iter().map(|b| json!([b.descriptor.digest.to_string(), b.status.as_str()])).collect::<Vec<_>>(),
+                    "referrersTag": tag_json(&o.referrers_tag),
+                    "planned": planned_json(&o.planned),
+                })
+            }),
+            Self::Pull(op) => map(op.poll(sessions, now)?, |o| {
+                json!({
+                    "digest": o.descriptor.digest.to_string(),
+                    "files": o.files.iter().map(|f| json!([f.path, f.descriptor.digest.to_string()])).collect::<Vec<_>>(),
+                    "downloads": digests(&o.downloads),
+                })
+            }),
+            Self::Discover(op) => map(op.poll(sessions, now)?, |o| {
+                json!({
+                    "subject": o.subject.digest.to_string(),
+                    "tree": o.tree.nodes.iter().map(|n| json!([n.descriptor.digest.to_string(), n.parent, n.depth])).collect::<Vec<_>>(),
+                })
+            }),
+            Self::Delete(op) => map(op.poll(sessions, now)?, |o| {
+                json!({
+                    "digest": o.descriptor.digest.to_string(),
+                    "subject": o.subject.map(|s| s.digest.to_string()),
+                    "referrersTag": tag_json(&o.referrers_tag),
+                })
+            }),
+            Self::TagsOf(op) => map(
+                op.poll(sessions, now)?,
+                |o| json!({"tags": o.tags, "unchecked": o.unchecked}),
+            ),
+            Self::Copy(op) => map(op.poll(sessions, now)?, |o| {
+                json!({
+                    "digest": o.descriptor.digest.to_string(),
+                    "tags": o.tags,
+                    "blobs": o.blobs.iter().map(|b| json!([b.descriptor.digest.to_string(), b.status.as_str()])).collect::<Vec<_>>(),
+                    "manifests": digests(&o.manifests),
+                    "referrersTags": o.referrers_tags.iter().map(|t| tag_json(&Some(t.clone()))).collect::<Vec<_>>(),
+                    "planned": planned_json(&o.planned),
+                })
+            }),
+        })
+    }
+
+    fn provide(&mut self, task: TaskId, input: Input) -> Result<(), Error> {
+        match self {
+            Self::Push(op) => op.provide(task, input),
+            Self::Pull(op) => op.provide(task, input),
+            Self::Discover(op) => op.provide(task, input),
+            Self::Delete(op) => op.provide(task, input),
+            Self::TagsOf(op) => op.provide(task, input),
+            Self::Copy(op) => op.provide(task, input),
+        }
+    }
+}
+
+fn text(value: &Value, key: &str) -> String {
+    value[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} in {value}"))
+        .to_owned()
+}
+
+fn reference(value: &Value, key: &str) -> Reference {
+    Reference::parse(&text(value, key)).expect("reference")
+}
+
+fn walk_limits(spec: &Value) -> WalkLimits {
+    let mut limits = WalkLimits::default();
+    if let Some(l) = spec.get("limits") {
+        if let Some(v) = l["maxDepth"].as_u64() {
+            limits.max_depth = v as u32;
+        }
+        if let Some(v) = l["maxNodes"].as_u64() {
+            limits.max_nodes = v;
+        }
+        if let Some(v) = l["maxBytes"].as_u64() {
+            limits.max_bytes = v;
+        }
+    }
+    limits
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| s.as_str().expect("str").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The operation a transcript's `operation` names.
+fn operation(spec: &Value) -> Result<Whole, Error> {
+    Ok(match text(spec, "op").as_str() {
+        "push" => Whole::Push(Push::new(
+            &reference(spec, "reference"),
+            &text(spec, "mediaType"),
+            text(spec, "manifest").into_bytes(),
+            PushArtifactOptions {
+                tags: strings(&spec["tags"]),
+                mount_from: spec["mountFrom"].as_str().map(str::to_owned),
+                chunk_size: spec["chunkSize"].as_u64(),
+                dry_run: spec["dryRun"].as_bool().unwrap_or(false),
+            },
+        )?),
+        "pull" => Whole::Pull(Pull::new(
+            &reference(spec, "reference"),
+            PullOptions {
+                allow_git: spec["allowGit"].as_bool().unwrap_or(false),
+            },
+        )),
+        "discover" => Whole::Discover(Discover::new(
+            &reference(spec, "reference"),
+            DiscoverOptions {
+                artifact_type: spec["artifactType"].as_str().map(str::to_owned),
+                depth: spec["depth"].as_u64().map(|d| d as u32),
+                limits: walk_limits(spec),
+            },
+        )),
+        "delete" => Whole::Delete(Delete::new(&reference(spec, "reference"))),
+        "tagsOf" => Whole::TagsOf(TagsOf::new(
+            &reference(spec, "reference"),
+            &Digest::parse(&text(spec, "digest")).expect("digest"),
+            spec["max"].as_u64().unwrap_or(1000),
+        )),
+        "copy" => Whole::Copy(Copy::new(
+            &reference(spec, "source"),
+            &reference(spec, "destination"),
+            CopyOptions {
+                referrers: spec["referrers"].as_bool().unwrap_or(false),
+                limits: walk_limits(spec),
+                tags: strings(&spec["tags"]),
+                chunk_size: spec["chunkSize"].as_u64(),
+                dry_run: spec["dryRun"].as_bool().unwrap_or(false),
+            },
+        )?),
+        other => panic!("unknown op {other}"),
+    })
+}
+
+fn sessions(specs: &Value) -> Sessions {
+    let mut sessions = Sessions::new();
+    for spec in specs.as_array().expect("sessions") {
+        let credentials = match &spec["credentials"] {
+            Value::Null => None,
+            c => Some(Credentials::Basic {
+                username: text(c, "username"),
+                password: text(c, "password"),
+            }),
+        };
+        let mut session = Session::new(&text(spec, "registry"), true, credentials);
+        if let Some(given) = spec.get("limits") {
+            let mut limits = Limits::default();
+            for (key, field) in [
+                ("deadlineMs", &mut limits.deadline_ms),
+                ("listEntriesMax", &mut limits.list_entries_max),
+            ] {
+                if let Some(value) = given.get(key) {
+                    *field = value.as_u64().expect("a limit");
+                }
+            }
+            session = session.with_limits(limits);
+        }
+        sessions.insert(session);
+    }
+    sessions
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests and answers as JSON.
+
+fn request_json(request: &Request, blob: Option<&Descriptor>) -> Value {
+    let mut headers = Map::new();
+    for (name, value) in &request.headers {
+        headers.insert(name.clone(), Value::String(value.clone()));
+    }
+    let mut out = json!({
+        "method": request.method.as_str(),
+        "url": request.url,
+        "headers": headers,
+    });
+    match &request.body {
+        Body::Empty => {}
+        Body::Bytes(bytes) => {
+            out["body"] = Value::String(String::from_utf8(bytes.clone()).expect("utf-8 body"));
+        }
+        Body::Blob { offset, length } => {
+            out["bodyBlob"] = json!({"offset": offset, "length": length});
+        }
+    }
+    if let ResponseBody::Stream { max } = request.response_body {
+        out["responseBody"] = json!({ "stream": max });
+    }
+    if let Some(blob) = blob {
+        out["blob"] = Value::String(blob.digest.to_string());
+    }
+    out
+}
+
+enum Answer {
+    Response(Response),
+    Failure(Failure),
+}
+
+fn answer_json(answer: &Answer) -> (&'static str, Value) {
+    match answer {
+        Answer::Failure(f) => (
+            "failure",
+            json!({"kind": f.kind.as_str(), "message": f.message}),
+        ),
+        Answer::Response(r) => {
+            let mut headers = Map::new();
+            for (name, value) in &r.headers {
+                headers.insert(name.clone(), Value::String(value.clone()));
+            }
+            let mut out = json!({
+                "status": r.status,
+                "headers": headers,
+                "body": String::from_utf8(r.body.clone()).expect("utf-8"),
+            });
+            if let Some((digest, size)) = &r.streamed {
+                out["streamed"] = json!({"digest": digest.to_string(), "size": size});
+            }
+            ("response", out)
+        }
+    }
+}
+
+fn answer_from(exchange: &Value) -> Input {
+    if let Some(f) = exchange.get("failure") {
+        return Input::Failure(Failure {
+            kind: FailureKind::parse(&text(f, "kind")).expect("kind"),
+            message: text(f, "message"),
+        });
+    }
+    let r = &exchange["response"];
+    Input::Response(Response {
+        status: r["status"].as_u64().expect("status") as u16,
+        headers: r["headers"]
+            .as_object()
+            .expect("headers")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().expect("str").to_owned()))
+            .collect(),
+        body: text(r, "body").into_bytes(),
+        streamed: r.get("streamed").map(|s| {
+            (
+                Digest::parse(&text(s, "digest")).expect("digest"),
+                s["size"].as_u64().expect("size"),
+            )
+        }),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The replay rule (README.md): poll until Pending or Done; the actions come out in order and
+// each must be the next exchange of the transcript; on Pending, answer the oldest action not
+// yet answered (a Wait moves the clock by its ms and is answered with Resume), then poll
+// again.
+
+/// Drives `op`, getting each answer from `answer` (the fake when recording, the transcript
+/// when replaying); returns the exchanges in order and the result.
+fn drive(
+    op: &mut Whole,
+    sessions: &mut Sessions,
+    now: u64,
+    mut answer: impl FnMut(usize, &Request) -> Answer,
+) -> (Vec<Value>, Result<Value, String>) {
+    let mut now = now;
+    let mut exchanges = Vec::new();
+    let mut outstanding: std::collections::VecDeque<(TaskId, Option<Request>, u64)> =
+        std::collections::VecDeque::new();
+    loop {
+        let action = match op.poll(sessions, now) {
+            Ok(action) => action,
+            Err(err) => return (exchanges, Err(err.code().to_owned())),
+        };
+        match action {
+            Action::Send {
+                task,
+                request,
+                blob,
+            } => {
+                exchanges.push(
+                    json!({"task": task.0, "request": request_json(&request, blob.as_ref())}),
+                );
+                outstanding.push_back((task, Some(request), 0));
+            }
+            Action::Wait { task, ms } => {
+                exchanges.push(json!({"task": task.0, "wait": ms}));
+                outstanding.push_back((task, None, ms));
+            }
+            Action::Done(result) => return (exchanges, Ok(result)),
+            Action::Pending => {
+                let (task, request, ms) =
+                    outstanding.pop_front().expect("pending with nothing out");
+                let at = exchanges
+                    .iter()
+                    .rposition(|e| e["task"] == task.0)
+                    .expect("the exchange");
+                let input = match request {
+                    None => {
+                        now += ms;
+                        Input::Resume
+                    }
+                    Some(request) => {
+                        let answer = answer(at, &request);
+                        let (key, value) = answer_json(&answer);
+                        exchanges[at][key] = value;
+                        match answer {
+                            Answer::Response(r) => Input::Response(r),
+                            Answer::Failure(f) => Input::Failure(f),
+                        }
+                    }
+                };
+                if let Err(err) = op.provide(task, input) {
+                    return (exchanges, Err(err.code().to_owned()));
+                }
+            }
+        }
+    }
+}
+
+fn replay(doc: &Value) -> (Vec<Value>, Result<Value, String>) {
+    let name = text(doc, "name");
+    let mut sessions = sessions(&doc["sessions"]);
+    let mut op = match operation(&doc["operation"]) {
+        Ok(op) => op,
+        Err(err) => return (Vec::new(), Err(err.code().to_owned())),
+    };
+    let recorded = doc["exchanges"].as_array().expect("exchanges").clone();
+    let now = doc["now"].as_u64().unwrap_or(0);
+    let (exchanges, result) = drive(&mut op, &mut sessions, now, |at, _| {
+        let exchange = recorded
+            .get(at)
+            .unwrap_or_else(|| panic!("{name}: more requests than the transcript has"));
+        match answer_from(exchange) {
+            Input::Failure(f) => Answer::Failure(f),
+            Input::Response(r) => Answer::Response(r),
+            _ => unreachable!(),
+        }
+    });
+    (exchanges, result)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fake registry the transcripts are recorded against.
+
+#[derive(Default, Clone)]
+struct Repo {
+    blobs: BTreeMap<String, u64>,
+    /// digest → (media type, bytes), in the order pushed.
+    manifests: Vec<(String, String, Vec<u8>)>,
+    tags: BTreeMap<String, String>,
+}
+
+#[derive(Clone)]
+struct Fault {
+    method: &'static str,
+    contains: String,
+    nth: u32,
+    what: FaultKind,
+}
+
+#[derive(Clone)]
+enum FaultKind {
+    Cut,
+    Status(u16),
+    Corrupt,
+}
+
+#[derive(Clone)]
+struct Fake {
+    host: String,
+    repos: BTreeMap<String, Repo>,
+    referrers_api: bool,
+    bearer: bool,
+    uploads: BTreeMap<String, (String, u64, u32)>,
+    next_upload: u32,
+    faults: Vec<Fault>,
+    seen: HashMap<(String, String), u32>,
+    /// Referrers listings a lying registry invents: subject digest → descriptors.
+    invented: BTreeMap<String, Vec<Value>>,
+}
+
+fn res(status: u16, headers: &[(&str, String)], body: impl Into<Vec<u8>>) -> Response {
+    Response {
+        status,
+        headers: headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+        body: body.into(),
+        streamed: None,
+    }
+}
+
+fn error_body(code: &str, message: &str) -> Vec<u8> {
+    json!({"errors": [{"code": code, "message": message}]})
+        .to_string()
+        .into_bytes()
+}
+
+impl Fake {
+    fn new(host: &str) -> Self {
+        Self {
+            host: host.to_owned(),
+            repos: BTreeMap::new(),
+            referrers_api: false,
+            bearer: false,
+            uploads: BTreeMap::new(),
+            next_upload: 0,
+            faults: Vec::new(),
+            seen: HashMap::new(),
+            invented: BTreeMap::new(),
+        }
+    }
+
+    fn with_api(mut self) -> Self {
+        self.referrers_api = true;
+        self
+    }
+
+    fn fault(mut self, method: &'static str, contains: &str, nth: u32, what: FaultKind) -> Self {
+        self.faults.push(Fault {
+            method,
+            contains: contains.to_owned(),
+            nth,
+            what,
+        });
+        self
+    }
+
+    fn repo(&mut self, name: &str) -> &mut Repo {
+        self.repos.entry(name.to_owned()).or_default()
+    }
+
+    fn blob(mut self, repo: &str, content: &[u8]) -> Self {
+        self.repo(repo)
+            .blobs
+            .insert(sha(content), content.len() as u64);
+        self
+    }
+
+    /// Stores a manifest (and its blobs when `with_blobs`), tagged when `tag` is given.
+    fn manifest(mut self, repo: &str, media_type: &str, bytes: &[u8], tag: Option<&str>) -> Self {
+        let digest = sha(bytes);
+        let r = self.repo(repo);
+        r.manifests.retain(|(d, _, _)| *d != digest);
+        r.manifests
+            .push((digest.clone(), media_type.to_owned(), bytes.to_vec()));
+        if let Some(tag) = tag {
+            r.tags.insert(tag.to_owned(), digest);
+        }
+        self
+    }
+
+    fn base(&self) -> String {
+        format!("http://{}", self.host)
+    }
+
+    fn answer(&mut self, request: &Request) -> Answer {
+        let method = request.method.as_str();
+        let path = request
+            .url
+            .strip_prefix(&self.base())
+            .unwrap_or_else(|| panic!("a request for another registry: {}", request.url))
+            .to_owned();
+        let mut keys: Vec<String> = self
+            .faults
+            .iter()
+            .filter(|f| f.method == method && path.contains(&f.contains))
+            .map(|f| f.contains.clone())
+            .collect();
+        keys.dedup();
+        for key in keys {
+            *self.seen.entry((method.to_owned(), key)).or_default() += 1;
+        }
+        for fault in &self.faults {
+            if fault.method == method && path.contains(&fault.contains) {
+                let seen = self.seen[&(method.to_owned(), fault.contains.clone())];
+                if seen == fault.nth {
+                    match fault.what {
+                        FaultKind::Cut => {
+                            if let Body::Blob { length, .. } = request.body {
+                                // The registry got half the chunk before the cut.
+                                if let Some(upload) = self
+                                    .uploads
+                                    .values_mut()
+                                    .find(|u| path.contains(&format!("/uploads/u{}", u.2)))
+                                {
+                                    if method == "PATCH" {
+                                        upload.1 += length / 2;
+                                    }
+                                }
+                            }
+                            return Answer::Failure(Failure {
+                                kind: FailureKind::Network,
+                                message:
+                                    "ConnectionResetError: [Errno 104] Connection reset by peer"
+                                        .into(),
+                            });
+                        }
+                        FaultKind::Status(status) => {
+                            return Answer::Response(res(
+                                status,
+                                &[],
+                                error_body("UNAVAILABLE", "try again"),
+                            ));
+                        }
+                        FaultKind::Corrupt => {
+                            let size = match request.response_body {
+                                ResponseBody::Stream { max } => max,
+                                ResponseBody::Capture { .. } => 0,
+                            };
+                            let mut r = res(200, &[], Vec::new());
+                            r.streamed = Some((ocikit_core::digest::sha256(b"corrupt"), size));
+                            return Answer::Response(r);
+                        }
+                    }
+                }
+            }
+        }
+        Answer::Response(self.serve(request, &path))
+    }
+
+    fn serve(&mut self, request: &Request, path: &str) -> Response {
+        if path.starts_with("/token") {
+            return res(200, &[], r#"{"token":"tok","expires_in":3600}"#);
+        }
+        if self.bearer && request.header_value("Authorization") != Some("Bearer tok") {
+            let realm = format!(
+                r#"Bearer realm="{}/token",service="fake",scope="repository:docs:pull,push""#,
+                self.base()
+            );
+            return res(
+                401,
+                &[("WWW-Authenticate", realm)],
+                error_body("UNAUTHORIZED", "authentication required"),
+            );
+        }
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let query: BTreeMap<String, String> = query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.replace("%3A", ":").replace("%2F", "/")))
+            .collect();
+        let rest = path.strip_prefix("/v2/").expect("a /v2/ path");
+        let split = |marker: &str| {
+            rest.find(marker)
+                .map(|at| (rest[..at].to_owned(), rest[at + marker.len()..].to_owned()))
+        };
+        let method = request.method;
+        if let Some((repo, upload)) = split("/blobs/uploads/") {
+            return self.upload(request, &repo, &upload, &query);
+        }
+        if let Some((repo, digest)) = split("/blobs/") {
+            let size = self
+                .repos
+                .get(&repo)
+                .and_then(|r| r.blobs.get(&digest).copied());
+            return match (size, method) {
+                (Some(size), Method::Head) => res(
+                    200,
+                    &[
+                        ("Content-Length", size.to_string()),
+                        ("Docker-Content-Digest", digest),
+                    ],
+                    Vec::new(),
+                ),
+                (Some(size), _) => {
+                    let mut r = res(200, &[("Content-Length", size.to_string())], Vec::new());
+                    r.streamed = Some((Digest::parse(&digest).expect("digest"), size));
+                    r
+                }
+                (None, Method::Head) => res(404, &[], Vec::new()),
+                (None, _) => res(
+                    404,
+                    &[],
+                    error_body("BLOB_UNKNOWN", "blob unknown to registry"),
+                ),
+            };
+        }
+        if let Some((repo, target)) = split("/manifests/") {
+            return self.manifests(request, &repo, &target);
+        }
+        if let Some((repo, subject)) = split("/referrers/") {
+            if !self.referrers_api {
+                return res(
+                    404,
+                    &[("Content-Type", "text/plain".into())],
+                    "404 page not found\n",
+                );
+            }
+            return self.referrers(&repo, &subject, query.get("artifactType"));
+        }
+        if let Some((repo, _)) = split("/tags/list") {
+            let tags: Vec<String> = self
+                .repos
+                .get(&repo)
+                .map(|r| r.tags.keys().cloned().collect())
+                .unwrap_or_default();
+            return res(
+                200,
+                &[("Content-Type", "application/json".into())],
+                json!({"name": repo, "tags": tags}).to_string(),
+            );
+        }
+        panic!("the fake does not serve {} {path}", request.method)
+    }
+
+    fn upload(
+        &mut self,
+        request: &Request,
+        repo: &str,
+        upload: &str,
+        query: &BTreeMap<String, String>,
+    ) -> Response {
+        if request.method == Method::Post {
+            if let (Some(digest), Some(from)) = (query.get("mount"), query.get("from")) {
+                if let Some(size) = self
+                    .repos
+                    .get(from)
+                    .and_then(|r| r.blobs.get(digest).copied())
+                {
+                    self.repo(repo).blobs.insert(digest.clone(), size);
+                    return res(
+                        201,
+                        &[
+                            ("Location", format!("/v2/{repo}/blobs/{digest}")),
+                            ("Docker-Content-Digest", digest.clone()),
+                        ],
+                        Vec::new(),
+                    );
+                }
+            }
+            self.next_upload += 1;
+            let id = format!("u{}", self.next_upload);
+            self.uploads
+                .insert(id.clone(), (repo.to_owned(), 0, self.next_upload));
+            return res(
+                202,
+                &[
+                    (
+                        "Location",
+                        format!("/v2/{repo}/blobs/uploads/{id}?_state=0"),
+                    ),
+                    ("Range", "0-0".into()),
+                ],
+                Vec::new(),
+            );
+        }
+        let id = upload.to_owned();
+        let Some((_, received, _)) = self.uploads.get(&id).cloned() else {
+            return res(
+                404,
+                &[],
+                error_body("BLOB_UPLOAD_UNKNOWN", "blob upload unknown"),
+            );
+        };
+        let state = query
+            .get("_state")
+            .and_then(|s| s.parse::<u32>().ok())
+            .unwrap_or(0)
+            + 1;
+        let location = format!("/v2/{repo}/blobs/uploads/{id}?_state={state}");
+        let range = |n: u64| format!("0-{}", n.saturating_sub(1));
+        let length = match request.body {
+            Body::Blob { length, .. } => length,
+            _ => 0,
+        };
+        match request.method {
+            Method::Patch => {
+                let total = received + length;
+                self.uploads.get_mut(&id).expect("upload").1 = total;
+                res(
+                    202,
+                    &[("Location", location), ("Range", range(total))],
+                    Vec::new(),
+                )
+            }
+            Method::Get => res(
+                204,
+                &[("Location", location), ("Range", range(received))],
+                Vec::new(),
+            ),
+            Method::Put => {
+                let digest = query.get("digest").cloned().expect("digest");
+                self.uploads.remove(&id);
+                self.repo(repo)
+                    .blobs
+                    .insert(digest.clone(), received + length);
+                res(
+                    201,
+                    &[
+                        ("Location", format!("/v2/{repo}/blobs/{digest}")),
+                        ("Docker-Content-Digest", digest),
+                    ],
+                    Vec::new(),
+                )
+            }
+            other => panic!("the fake does not serve {other} on an upload"),
+        }
+    }
+
+    fn manifests(&mut self, request: &Request, repo: &str, target: &str) -> Response {
+        let found = {
+            let r = self.repos.get(repo);
+            let digest = match target.starts_with("sha256:") {
+                true => Some(target.to_owned()),
+                false => r.and_then(|r| r.tags.get(target).cloned()),
+            };
+            digest
+                .and_then(|d| r.and_then(|r| r.manifests.iter().find(|(m, _, _)| *m == d).cloned()))
+        };
+        match request.method {
+            Method::Get | Method::Head => match found {
+                Some((digest, media_type, bytes)) => {
+                    let headers = [
+                        ("Content-Type", media_type),
+                        ("Docker-Content-Digest", digest.clone()),
+                        ("Content-Length", bytes.len().to_string()),
+                        ("Etag", format!("\"{digest}\"")),
+                    ];
+                    let body = if request.method == Method::Head {
+                        Vec::new()
+                    } else {
+                        bytes
+                    };
+                    res(200, &headers, body)
+                }
+                None if request.method == Method::Head => res(404, &[], Vec::new()),
+                None => res(404, &[], error_body("MANIFEST_UNKNOWN", "manifest unknown")),
+            },
+            Method::Put => {
+                let Body::Bytes(bytes) = &request.body else {
+                    panic!("a manifest PUT without bytes")
+                };
+                let media_type = request
+                    .header_value("Content-Type")
+                    .expect("type")
+                    .to_owned();
+                let value: Value = serde_json::from_slice(bytes).expect("json");
+                let digest = sha(bytes);
+                let tag = (!target.starts_with("sha256:")).then_some(target);
+                let api = self.referrers_api;
+                *self =
+                    std::mem::replace(self, Fake::new("")).manifest(repo, &media_type, bytes, tag);
+                let mut headers = vec![
+                    ("Location", format!("/v2/{repo}/manifests/{digest}")),
+                    ("Docker-Content-Digest", digest),
+                ];
+                if let (true, Some(subject)) = (api, value["subject"]["digest"].as_str()) {
+                    headers.push(("OCI-Subject", subject.to_owned()));
+                }
+                res(201, &headers, Vec::new())
+            }
+            Method::Delete => match found {
+                Some((digest, _, _)) if target.starts_with("sha256:") => {
+                    let r = self.repo(repo);
+                    r.manifests.retain(|(d, _, _)| *d != digest);
+                    r.tags.retain(|_, d| *d != digest);
+                    res(202, &[], Vec::new())
+                }
+                Some(_) => res(400, &[], error_body("UNSUPPORTED", "delete by tag")),
+                None => res(404, &[], error_body("MANIFEST_UNKNOWN", "manifest unknown")),
+            },
+            other => panic!("the fake does not serve {other} on a manifest"),
+        }
+    }
+
+    fn referrers(&self, repo: &str, subject: &str, artifact_type: Option<&String>) -> Response {
+        let mut listed: Vec<Value> = match self.invented.get(subject) {
+            Some(invented) => invented.clone(),
+            None => self
+                .repos
+                .get(repo)
+                .map(|r| {
+                    r.manifests
+                        .iter()
+                        .filter_map(|(digest, media_type, bytes)| {
+                            let value: Value = serde_json::from_slice(bytes).ok()?;
+                            (value["subject"]["digest"].as_str() == Some(subject)).then(|| {
+                                let d =
+                                    ocikit_core::registry::referrer_descriptor(media_type, bytes)
+                                        .expect("referrer");
+                                assert_eq!(d.digest.to_string(), *digest);
+                                serde_json::from_slice(&d.to_json()).expect("json")
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        let mut headers = vec![("Content-Type", INDEX.to_owned())];
+        if let Some(wanted) = artifact_type {
+            listed.retain(|d| d["artifactType"].as_str() == Some(wanted.as_str()));
+            headers.push(("OCI-Filters-Applied", "artifactType".to_owned()));
+        }
+        let body = json!({"schemaVersion": 2, "mediaType": INDEX, "manifests": listed});
+        res(200, &headers, body.to_string())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Artifacts.
+
+fn artifact(files: &[(&str, &[u8])], subject: Option<Descriptor>) -> (Vec<u8>, Vec<Descriptor>) {
+    let mut pack = Pack::new().artifact_type(
+        MediaType::parse("application/vnd.example.docs.config.v1+json").expect("mt"),
+    );
+    for (name, bytes) in files {
+        pack = pack.file(
+            File::from_bytes(*name, bytes.to_vec())
+                .with_media_type(MediaType::parse("text/markdown").expect("mt")),
+        );
+    }
+    if let Some(subject) = subject {
+        pack = pack.subject(subject);
+    }
+    let packed = pack.build().expect("pack");
+    (
+        packed.manifest.bytes().to_vec(),
+        packed.blobs.iter().map(|b| b.descriptor.clone()).collect(),
+    )
+}
+
+fn signature(subject: &Descriptor, note: &str) -> Vec<u8> {
+    let packed = Pack::new()
+        .artifact_type(MediaType::parse("application/vnd.example.signature.v1+json").expect("mt"))
+        .file(File::from_bytes("sig.txt", note.as_bytes().to_vec()))
+        .subject(subject.clone())
+        .build()
+        .expect("pack");
+    packed.manifest.bytes().to_vec()
+}
+
+fn descriptor(media_type: &str, bytes: &[u8]) -> Descriptor {
+    Descriptor::for_content(MediaType::parse(media_type).expect("mt"), bytes)
+}
+
+fn index_of(manifests: &[Descriptor], subject: Option<Descriptor>) -> Vec<u8> {
+    ocikit_core::pack::index(
+        manifests.to_vec(),
+        Some(MediaType::parse("application/vnd.example.bundle.v1").expect("mt")),
+        Default::default(),
+        subject,
+    )
+    .expect("index")
+    .bytes()
+    .to_vec()
+}
+
+const EMPTY: &[u8] = b"{}";
+
+/// A fake stocked with a docs artifact (`docs:v1`, files a.md and b.md) and its blobs.
+fn stocked(fake: Fake, repo: &str) -> (Fake, Vec<u8>) {
+    let (manifest, _) = artifact(&[("a.md", b"# A\n"), ("b.md", b"# B\n")], None);
+    let fake = fake
+        .blob(repo, EMPTY)
+        .blob(repo, b"# A\n")
+        .blob(repo, b"# B\n")
+        .manifest(repo, OCI, &manifest, Some("v1"));
+    (fake, manifest)
+}
+
+struct Scenario {
+    name: &'static str,
+    description: &'static str,
+    fakes: Vec<Fake>,
+    sessions: Value,
+    operation: Value,
+}
+
+fn session(registry: &str) -> Value {
+    json!({"registry": registry, "plainHttp": true, "credentials": null})
+}
+
+fn push_op(manifest: &[u8], extra: Value) -> Value {
+    let mut op = json!({
+        "op": "push",
+        "reference": format!("{R}/docs:v1"),
+        "mediaType": OCI,
+        "manifest": String::from_utf8(manifest.to_vec()).expect("utf-8"),
+    });
+    if let Value::Object(extra) = extra {
+        for (k, v) in extra {
+            op[k] = v;
+        }
+    }
+    op
+}
+
+fn one(name: &'static str, description: &'static str, fake: Fake, operation: Value) -> Scenario {
+    Scenario {
+        name,
+        description,
+        fakes: vec![fake],
+        sessions: json!([session(R)]),
+        operation,
+    }
+}
+
+#[allow(clippy::too_many_lines)] // the list of scenarios
+fn scenarios() -> Vec<Scenario> {
+    let (docs, _) = artifact(&[("a.md", b"# A\n"), ("b.md", b"# B\n")], None);
+    let docs_d = descriptor(OCI, &docs);
+    let (shared, _) = artifact(&[("a.md", b"same\n"), ("copy/a.md", b"same\n")], None);
+    let (dup, _) = artifact(&[("a.md", b"# A\n"), ("a.md", b"# A2\n")], None);
+    let (dup_case, _) = artifact(&[("Notes.md", b"1\n"), ("notes.MD", b"2\n")], None);
+    let (clash, _) = artifact(&[("a", b"file\n"), ("a/b.md", b"inside\n")], None);
+    let (git, _) = artifact(
+        &[("hooks/x.md", b"1\n"), (".git/config", b"[core]\n")],
+        None,
+    );
+    let (big, _) = artifact(&[("big.bin", b"0123456789abcdefghij")], None);
+    let sig = signature(&docs_d, "signed\n");
+    let sig_d = descriptor(OCI, &sig);
+    let sig2 = signature(&docs_d, "second\n");
+    let sig_of_sig = signature(&sig_d, "counter\n");
+    let bundle = index_of(&[docs_d.clone()], None);
+    let bundle_d = descriptor(INDEX, &bundle);
+    let sig_of_bundle = signature(&bundle_d, "bundle signed\n");
+    let index_referrer = index_of(&[sig_d.clone()], Some(docs_d.clone()));
+    let (other, _) = artifact(&[("a.md", b"same\n"), ("c.md", b"# C\n")], None);
+    let other_d = descriptor(OCI, &other);
+    let two = index_of(&[descriptor(OCI, &shared), other_d.clone()], None);
+    let signed = |fake: Fake| {
+        let (fake, _) = stocked(fake, "docs");
+        fake.blob("docs", b"signed\n")
+            .manifest("docs", OCI, &sig, None)
+    };
+    let tag_index = |entries: &[Descriptor]| index_of(entries, None);
+    let tag_of = |d: &Descriptor| format!("sha256-{}", d.digest.encoded());
+    let empty = || Fake::new(R);
+
+    vec![
+        // ---- push
+        one(
+            "push-new-blobs",
+            "push to an empty repository: each blob checked (HEAD), uploaded in one PUT, then the manifest",
+            empty(),
+            push_op(&docs, json!({})),
+        ),
+        one(
+            "push-existing-blobs",
+            "push where the repository has every blob: HEADs only, then the manifest",
+            stocked(empty(), "docs").0,
+            push_op(&docs, json!({})),
+        ),
+        one(
+            "push-some-existing",
+            "the config exists, the files do not: only they are uploaded",
+            empty().blob("docs", EMPTY),
+            push_op(&docs, json!({})),
+        ),
+        one(
+            "push-shared-digest-once",
+            "two titles with the same content: one blob, checked and uploaded once",
+            empty(),
+            push_op(&shared, json!({})),
+        ),
+        one(
+            "push-duplicate-title-refused",
+            "push a.md a.md: refused before any request by the pull plan's rule (pull would refuse it)",
+            empty(),
+            push_op(&dup, json!({})),
+        ),
+        one(
+            "push-duplicate-title-case-refused",
+            "Notes.md and notes.MD are one file on Windows and macOS: refused",
+            empty(),
+            push_op(&dup_case, json!({})),
+        ),
+        one(
+            "push-file-directory-clash-refused",
+            "a file 'a' and a file 'a/b.md' cannot both be pulled: refused",
+            empty(),
+            push_op(&clash, json!({})),
+        ),
+        one(
+            "push-git-title-allowed",
+            "push does not refuse .git titles (pull does, unless allowed)",
+            empty(),
+            push_op(&git, json!({})),
+        ),
+        one(
+            "push-with-tags",
+            "the manifest under its tag, then under each other tag",
+            stocked(empty(), "docs").0,
+            push_op(&docs, json!({"tags": ["latest", "stable", "v1"]})),
+        ),
+        one(
+            "push-chunked",
+            "chunks of 8 bytes PATCHed to the newest Location, closed by a PUT",
+            empty().blob("docs", EMPTY),
+            push_op(&big, json!({"chunkSize": 8})),
+        ),
+        one(
+            "push-chunk-cut-resumed",
+            "a chunk cut by the network: after the backoff the engine asks where the upload is and sends the rest",
+            empty()
+                .blob("docs", EMPTY)
+                .fault("PATCH", "/blobs/uploads/", 2, FaultKind::Cut),
+            push_op(&big, json!({"chunkSize": 8})),
+        ),
+        one(
+            "push-put-cut-resumed",
+            "a monolithic PUT cut: the engine asks the upload's status and sends it again",
+            empty()
+                .blob("docs", EMPTY)
+                .fault("PUT", "/blobs/uploads/", 1, FaultKind::Cut),
+            push_op(&big, json!({})),
+        ),
+        one(
+            "push-cut-gives-up",
+            "an upload cut again and again: resumed 3 times with backoff, then NETWORK_ERROR",
+            empty()
+                .blob("docs", EMPTY)
+                .fault("PUT", "/blobs/uploads/", 1, FaultKind::Cut)
+                .fault("PUT", "/blobs/uploads/", 2, FaultKind::Cut)
+                .fault("PUT", "/blobs/uploads/", 3, FaultKind::Cut)
+                .fault("PUT", "/blobs/uploads/", 4, FaultKind::Cut),
+            push_op(&big, json!({})),
+        ),
+        one(
+            "push-manifest-503-retried",
+            "a 503 on the manifest PUT is retried after the backoff",
+            stocked(empty(), "docs")
+                .0
+                .fault("PUT", "/manifests/v1", 1, FaultKind::Status(503)),
+            push_op(&docs, json!({})),
+        ),
+        one(
+            "push-mount",
+            "missing blobs mounted from another repository of the registry",
+            {
+                let (fake, _) = stocked(empty(), "base");
+                fake
+            },
+            push_op(&docs, json!({"mountFrom": "base"})),
+        ),
+        one(
+            "push-dry-run",
+            "a dry run: the plan (every blob, the manifest, the requests) and no request at all",
+            empty(),
+            push_op(&docs, json!({"dryRun": true, "tags": ["latest"]})),
+        ),
+        Scenario {
+            name: "push-bearer-token",
+            description: "a registry asking for a Bearer token: one token request, then every task carries the token",
+            fakes: vec![{
+                let mut f = empty();
+                f.bearer = true;
+                f
+            }],
+            sessions: json!([session(R)]),
+            operation: push_op(&docs, json!({})),
+        },
+        // ---- attach
+        one(
+            "attach-referrers-api",
+            "attach to a registry with the referrers API (OCI-Subject): no referrers tag",
+            signed(empty().with_api()).blob("docs", b"second\n"),
+            push_op(&sig2, json!({"reference": format!("{R}/docs")})),
+        ),
+        one(
+            "attach-no-referrers-api",
+            "attach without the referrers API: the subject's referrers tag is created with the manifest",
+            stocked(empty(), "docs").0,
+            push_op(&sig, json!({"reference": format!("{R}/docs")})),
+        ),
+        one(
+            "attach-no-referrers-api-existing-index",
+            "a referrers tag listing one signature gets the second added (If-Match on its ETag)",
+            signed(empty()).manifest(
+                "docs",
+                INDEX,
+                &tag_index(&[ocikit_core::registry::referrer_descriptor(OCI, &sig).expect("d")]),
+                Some(&tag_of(&docs_d)),
+            ),
+            push_op(&sig2, json!({"reference": format!("{R}/docs")})),
+        ),
+        one(
+            "attach-to-index-subject",
+            "an index as the subject, no referrers API: its referrers tag is kept like a manifest's",
+            stocked(empty(), "docs")
+                .0
+                .manifest("docs", INDEX, &bundle, Some("bundle")),
+            push_op(&sig_of_bundle, json!({"reference": format!("{R}/docs")})),
+        ),
+        one(
+            "attach-index-referrer",
+            "an index with a subject pushed without the referrers API: the tag lists it with its artifactType",
+            signed(empty()),
+            json!({
+                "op": "push", "reference": format!("{R}/docs"), "mediaType": INDEX, "manifest": String::from_utf8(index_referrer.clone()).expect("utf-8"),
+            }),
+        ),
+        // ---- pull
+        one(
+            "pull-files",
+            "pull: the manifest, the plan, one GET per titled layer streamed to its sink",
+            stocked(empty(), "docs").0,
+            json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "pull-same-digest-once",
+            "two titles with one digest: downloaded once, written twice",
+            empty()
+                .blob("docs", b"same\n")
+                .blob("docs", EMPTY)
+                .manifest("docs", OCI, &shared, Some("v1")),
+            json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "pull-git-title-refused",
+            "a .git title: PATH_UNSAFE after the manifest, before any download",
+            empty().manifest("docs", OCI, &git, Some("v1")),
+            json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "pull-git-title-allowed",
+            "allow_git: the .git title is pulled",
+            empty()
+                .blob("docs", b"1\n")
+                .blob("docs", b"[core]\n")
+                .manifest("docs", OCI, &git, Some("v1")),
+            json!({"op": "pull", "reference": format!("{R}/docs:v1"), "allowGit": true}),
+        ),
+        one(
+            "pull-duplicate-title-refused",
+            "two layers titled a.md (pushed by another tool): refused before any download",
+            empty().manifest("docs", OCI, &dup, Some("v1")),
+            json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "pull-download-cut-restarted",
+            "a download cut by the network starts over after the backoff",
+            stocked(empty(), "docs")
+                .0
+                .fault("GET", "/blobs/", 1, FaultKind::Cut),
+            json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "pull-download-cut-gives-up",
+            "a download cut every time: retried per the retry policy (4), then NETWORK_ERROR",
+            {
+                let mut f = stocked(empty(), "docs").0;
+                for n in 1..=5 {
+                    f = f.fault(
+                        "GET",
+                        &format!("/blobs/{}", sha(b"# A\n")),
+                        n,
+                        FaultKind::Cut,
+                    );
+                }
+                f
+            },
+            json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "pull-corrupt-blob",
+            "a blob whose bytes do not hash to its digest: DIGEST_MISMATCH, not retried",
+            stocked(empty(), "docs")
+                .0
+                .fault("GET", "/blobs/", 1, FaultKind::Corrupt),
+            json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
+        ),
+        // ---- discover
+        one(
+            "discover-tree-api",
+            "discover with the referrers API: two signatures, one countersigned; a level at a time",
+            signed(empty().with_api())
+                .manifest("docs", OCI, &sig2, None)
+                .manifest("docs", OCI, &sig_of_sig, None),
+            json!({"op": "discover", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "discover-tag-schema",
+            "discover without the referrers API: the referrers tag schema, learnt once per session",
+            signed(empty()).manifest(
+                "docs",
+                INDEX,
+                &tag_index(&[ocikit_core::registry::referrer_descriptor(OCI, &sig).expect("d")]),
+                Some(&tag_of(&docs_d)),
+            ),
+            json!({"op": "discover", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "discover-invented-cycle",
+            "a registry claims the subject and the signature refer to each other: each digest once, no loop",
+            {
+                let mut f = signed(empty().with_api());
+                let sig_value: Value = serde_json::from_slice(
+                    &ocikit_core::registry::referrer_descriptor(OCI, &sig)
+                        .expect("d")
+                        .to_json(),
+                )
+                .expect("json");
+                let docs_value: Value = serde_json::from_slice(&docs_d.to_json()).expect("json");
+                f.invented
+                    .insert(sig_d.digest.to_string(), vec![docs_value, sig_value]);
+                f
+            },
+            json!({"op": "discover", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "discover-depth-1",
+            "depth 1: the subject's referrers only",
+            signed(empty().with_api()).manifest("docs", OCI, &sig_of_sig, None),
+            json!({"op": "discover", "reference": format!("{R}/docs:v1"), "depth": 1}),
+        ),
+        one(
+            "discover-node-limit",
+            "more referrers than WalkLimits.max_nodes: LIMIT_EXCEEDED",
+            signed(empty().with_api()).manifest("docs", OCI, &sig2, None),
+            json!({"op": "discover", "reference": format!("{R}/docs:v1"), "limits": {"maxNodes": 1}}),
+        ),
+        one(
+            "discover-artifact-type",
+            "only referrers of one artifactType (the registry filters)",
+            signed(empty().with_api()).manifest("docs", INDEX, &index_referrer, None),
+            json!({"op": "discover", "reference": format!("{R}/docs:v1"), "artifactType": "application/vnd.example.signature.v1+json"}),
+        ),
+        // ---- delete
+        one(
+            "delete-by-tag",
+            "delete by tag: GET resolves it to its digest, DELETE by digest",
+            stocked(empty(), "docs").0,
+            json!({"op": "delete", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "delete-referrer-updates-tag-index",
+            "deleting a referrer on a registry without the referrers API removes it from the subject's referrers tag",
+            signed(empty()).manifest("docs", OCI, &sig2, None).manifest(
+                "docs",
+                INDEX,
+                &tag_index(&[
+                    ocikit_core::registry::referrer_descriptor(OCI, &sig).expect("d"),
+                    ocikit_core::registry::referrer_descriptor(OCI, &sig2).expect("d"),
+                ]),
+                Some(&tag_of(&docs_d)),
+            ),
+            json!({"op": "delete", "reference": format!("{R}/docs@{}", sig_d.digest)}),
+        ),
+        one(
+            "delete-referrer-not-in-index",
+            "a referrer the referrers tag does not list: nothing to write",
+            signed(empty()),
+            json!({"op": "delete", "reference": format!("{R}/docs@{}", sig_d.digest)}),
+        ),
+        one(
+            "delete-unknown",
+            "a tag that does not exist: MANIFEST_UNKNOWN, nothing deleted",
+            empty(),
+            json!({"op": "delete", "reference": format!("{R}/docs:v9")}),
+        ),
+        one(
+            "tags-of-digest",
+            "the tags pointing at a digest: list, then HEAD each",
+            {
+                let (f, m) = stocked(empty(), "docs");
+                f.manifest("docs", OCI, &m, Some("latest"))
+                    .manifest("docs", OCI, &sig, Some("sig"))
+            },
+            json!({"op": "tagsOf", "reference": format!("{R}/docs"), "digest": docs_d.digest.to_string()}),
+        ),
+        one(
+            "tags-of-bounded",
+            "at most max tags are resolved; the rest are counted as unchecked",
+            {
+                let (f, m) = stocked(empty(), "docs");
+                f.manifest("docs", OCI, &m, Some("latest")).manifest(
+                    "docs",
+                    OCI,
+                    &m,
+                    Some("stable"),
+                )
+            },
+            json!({"op": "tagsOf", "reference": format!("{R}/docs"), "digest": docs_d.digest.to_string(), "max": 2}),
+        ),
+        Scenario {
+            name: "tags-of-listing-limit",
+            description: "a tag listing over Limits.list_entries_max: LIMIT_EXCEEDED",
+            fakes: vec![{
+                let (f, m) = stocked(empty(), "docs");
+                f.manifest("docs", OCI, &m, Some("latest")).manifest(
+                    "docs",
+                    OCI,
+                    &m,
+                    Some("stable"),
+                )
+            }],
+            sessions: json!([{"registry": R, "plainHttp": true, "credentials": null, "limits": {"listEntriesMax": 2}}]),
+            operation: json!({"op": "tagsOf", "reference": format!("{R}/docs"), "digest": docs_d.digest.to_string()}),
+        },
+        // ---- copy
+        one(
+            "copy-same-registry-mount",
+            "a copy within one registry: blobs mounted, the manifest written under the tag",
+            stocked(empty(), "docs").0,
+            json!({"op": "copy", "source": format!("{R}/docs:v1"), "destination": format!("{R}/mirror:v1")}),
+        ),
+        Scenario {
+            name: "copy-cross-registry",
+            description: "a copy between registries: HEAD at the destination, GET to the spool, upload from it",
+            fakes: vec![
+                stocked(empty(), "docs").0,
+                Fake::new(R2).blob("docs", EMPTY),
+            ],
+            sessions: json!([session(R), session(R2)]),
+            operation: json!({"op": "copy", "source": format!("{R}/docs:v1"), "destination": format!("{R2}/docs")}),
+        },
+        Scenario {
+            name: "copy-shared-children",
+            description: "an index of two manifests sharing a layer: each digest fetched and copied once, children before the index",
+            fakes: vec![
+                empty()
+                    .blob("docs", EMPTY)
+                    .blob("docs", b"same\n")
+                    .blob("docs", b"# C\n")
+                    .manifest("docs", OCI, &shared, None)
+                    .manifest("docs", OCI, &other, None)
+                    .manifest("docs", INDEX, &two, Some("all")),
+                Fake::new(R2),
+            ],
+            sessions: json!([session(R), session(R2)]),
+            operation: json!({"op": "copy", "source": format!("{R}/docs:all"), "destination": format!("{R2}/docs:all")}),
+        },
+        Scenario {
+            name: "copy-with-referrers",
+            description: "copy -r from a registry with the referrers API to one without: the signature after its subject, with the referrers tag at the destination",
+            fakes: vec![signed(empty().with_api()), Fake::new(R2)],
+            sessions: json!([session(R), session(R2)]),
+            operation: json!({"op": "copy", "source": format!("{R}/docs:v1"), "destination": format!("{R2}/docs:v1"), "referrers": true}),
+        },
+        Scenario {
+            name: "copy-dry-run",
+            description: "a dry run: only the source is read (the walk); the plan lists what would be written",
+            fakes: vec![signed(empty().with_api()), Fake::new(R2)],
+            sessions: json!([session(R), session(R2)]),
+            operation: json!({"op": "copy", "source": format!("{R}/docs:v1"), "destination": format!("{R2}/docs:v1"), "referrers": true, "dryRun": true}),
+        },
+        Scenario {
+            name: "copy-existing-at-destination",
+            description: "blobs the destination has are neither downloaded nor uploaded",
+            fakes: vec![stocked(empty(), "docs").0, stocked(Fake::new(R2), "docs").0],
+            sessions: json!([session(R), session(R2)]),
+            operation: json!({"op": "copy", "source": format!("{R}/docs:v1"), "destination": format!("{R2}/docs:v2")}),
+        },
+        Scenario {
+            name: "copy-node-limit",
+            description: "a graph over WalkLimits.max_nodes: LIMIT_EXCEEDED before anything is written",
+            fakes: vec![stocked(empty(), "docs").0, Fake::new(R2)],
+            sessions: json!([session(R), session(R2)]),
+            operation: json!({"op": "copy", "source": format!("{R}/docs:v1"), "destination": format!("{R2}/docs:v1"), "limits": {"maxNodes": 2}}),
+        },
+        Scenario {
+            name: "copy-index-referrer-of-index",
+            description: "copy -r of an index whose referrer is a signature: the index after its manifest, the signature after the index, its referrers tag kept",
+            fakes: vec![
+                stocked(empty().with_api(), "docs")
+                    .0
+                    .blob("docs", b"bundle signed\n")
+                    .manifest("docs", INDEX, &bundle, Some("bundle"))
+                    .manifest("docs", OCI, &sig_of_bundle, None),
+                Fake::new(R2),
+            ],
+            sessions: json!([session(R), session(R2)]),
+            operation: json!({"op": "copy", "source": format!("{R}/docs:bundle"), "destination": format!("{R2}/docs:bundle"), "referrers": true}),
+        },
+        Scenario {
+            name: "push-deadline-passes",
+            description: "a retry wait that would pass the operation's deadline (Limits.deadline_ms): TIMEOUT",
+            fakes: vec![
+                stocked(empty(), "docs")
+                    .0
+                    .fault("PUT", "/manifests/v1", 1, FaultKind::Status(503))
+                    .fault("PUT", "/manifests/v1", 2, FaultKind::Status(503)),
+            ],
+            sessions: json!([{"registry": R, "plainHttp": true, "credentials": null, "limits": {"deadlineMs": 600}}]),
+            operation: push_op(&docs, json!({})),
+        },
+    ]
+}
+
+fn record(scenario: &Scenario) -> Value {
+    let mut fakes = scenario.fakes.clone();
+    let mut sessions = sessions(&scenario.sessions);
+    let (exchanges, result) = match operation(&scenario.operation) {
+        Err(err) => (Vec::new(), Err(err.code().to_owned())),
+        Ok(mut op) => drive(&mut op, &mut sessions, 0, |_, request| {
+            let fake = fakes
+                .iter_mut()
+                .find(|f| request.url.starts_with(&f.base()))
+                .unwrap_or_else(|| panic!("no fake for {}", request.url));
+            fake.answer(request)
+        }),
+    };
+    let mut doc = json!({
+        "name": scenario.name,
+        "description": scenario.description,
+        "sessions": scenario.sessions,
+        "operation": scenario.operation,
+        "now": 0,
+        "exchanges": exchanges,
+    });
+    match result {
+        Ok(result) => doc["result"] = result,
+        Err(code) => doc["error"] = Value::String(code),
+    }
+    doc
+}
+
+fn load() -> Vec<Value> {
+    let mut docs: Vec<(String, Value)> = std::fs::read_dir(dir())
+        .expect("scenarios")
+        .filter_map(|e| {
+            let path = e.expect("entry").path();
+            (path.extension().is_some_and(|x| x == "json")).then(|| {
+                let doc: Value =
+                    serde_json::from_str(&std::fs::read_to_string(&path).expect("read"))
+                        .expect("json");
+                (path.display().to_string(), doc)
+            })
+        })
+        .collect();
+    docs.sort_by(|a, b| a.0.cmp(&b.0));
+    docs.into_iter().map(|(_, d)| d).collect()
+}
+
+#[test]
+fn scenarios_record_or_replay() {
+    if std::env::var_os("OCIKIT_RECORD_SCENARIOS").is_some() {
+        std::fs::create_dir_all(dir()).expect("dir");
+        for scenario in scenarios() {
+            let doc = record(&scenario);
+            let text = serde_json::to_string_pretty(&doc).expect("json") + "\n";
+            std::fs::write(dir().join(format!("{}.json", scenario.name)), text).expect("write");
+        }
+    }
+    let docs = load();
+    assert!(docs.len() >= 30, "only {} scenarios", docs.len());
+    let listed: Vec<String> = scenarios().iter().map(|s| s.name.to_owned()).collect();
+    for doc in &docs {
+        let name = text(doc, "name");
+        assert!(listed.contains(&name), "{name} is not made by scenarios()");
+        let (exchanges, result) = replay(doc);
+        assert_eq!(
+            Value::Array(exchanges),
+            doc["exchanges"],
+            "{name}: the requests differ from the transcript"
+        );
+        match (result, doc.get("error").and_then(Value::as_str)) {
+            (Ok(result), None) => assert_eq!(result, doc["result"], "{name}: result"),
+            (Err(code), Some(expected)) => assert_eq!(code, expected, "{name}: error"),
+            (got, want) => panic!("{name}: got {got:?}, expected error {want:?}"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the scenarios show.
+
+fn scenario(name: &str) -> Value {
+    load()
+        .into_iter()
+        .find(|d| d["name"] == name)
+        .unwrap_or_else(|| panic!("no scenario {name}"))
+}
+
+fn requests(doc: &Value) -> Vec<(String, String)> {
+    doc["exchanges"]
+        .as_array()
+        .expect("exchanges")
+        .iter()
+        .filter_map(|e| e.get("request"))
+        .map(|r| (text(r, "method"), text(r, "url")))
+        .collect()
+}
+
+fn count(doc: &Value, method: &str, contains: &str) -> usize {
+    requests(doc)
+        .iter()
+        .filter(|(m, u)| m == method && u.contains(contains))
+        .count()
+}
+
+#[test]
+fn each_digest_is_checked_and_sent_once() {
+    for doc in load() {
+        let name = text(&doc, "name");
+        let mut heads: BTreeMap<String, u32> = BTreeMap::new();
+        let mut downloads: BTreeMap<String, u32> = BTreeMap::new();
+        for exchange in doc["exchanges"].as_array().expect("exchanges") {
+            let Some(request) = exchange.get("request") else {
+                continue;
+            };
+            let (method, url) = (text(request, "method"), text(request, "url"));
+            // A 401 asks for a token: the check is the request sent again with it.
+            if exchange["response"]["status"] == 401 {
+                continue;
+            }
+            if method == "HEAD" && url.contains("/blobs/") {
+                *heads.entry(url.clone()).or_default() += 1;
+            }
+            if method == "GET" && url.contains("/blobs/sha256:") {
+                *downloads.entry(url).or_default() += 1;
+            }
+        }
+        assert!(
+            heads.values().all(|&n| n == 1),
+            "{name}: a blob checked twice: {heads:?}"
+        );
+        let cut = doc["exchanges"]
+            .as_array()
+            .expect("exchanges")
+            .iter()
+            .any(|e| e.get("failure").is_some());
+        if !cut {
+            assert!(
+                downloads.values().all(|&n| n == 1),
+                "{name}: a blob downloaded twice"
+            );
+        }
+    }
+}
+
+#[test]
+fn push_refuses_duplicate_titles_without_a_request() {
+    for name in [
+        "push-duplicate-title-refused",
+        "push-duplicate-title-case-refused",
+        "push-file-directory-clash-refused",
+    ] {
+        let doc = scenario(name);
+        assert_eq!(doc["error"], "ANNOTATION_INVALID", "{name}");
+        assert!(
+            requests(&doc).is_empty(),
+            "{name}: no request before the refusal"
+        );
+    }
+    // The pull of the same manifest refuses it by the same rule.
+    assert_eq!(
+        scenario("pull-duplicate-title-refused")["error"],
+        "ANNOTATION_INVALID"
+    );
+    assert_eq!(
+        count(&scenario("pull-duplicate-title-refused"), "GET", "/blobs/"),
+        0
+    );
+}
+
+#[test]
+fn push_sends_each_shared_blob_once_and_mounts() {
+    let doc = scenario("push-shared-digest-once");
+    assert_eq!(count(&doc, "PUT", "/blobs/uploads/"), 2); // the config and the one file
+    let doc = scenario("push-mount");
+    let blobs = doc["result"]["blobs"].as_array().expect("blobs").clone();
+    assert!(blobs.iter().all(|b| b[1] == "mounted"), "{blobs:?}");
+    assert_eq!(count(&doc, "PUT", "/blobs/uploads/"), 0);
+}
+
+#[test]
+fn referrers_tag_upkeep_for_manifest_and_index_subjects() {
+    for name in [
+        "attach-no-referrers-api",
+        "attach-to-index-subject",
+        "attach-index-referrer",
+        "attach-no-referrers-api-existing-index",
+    ] {
+        let doc = scenario(name);
+        let tag = doc["result"]["referrersTag"].clone();
+        assert!(
+            tag[0].as_str().is_some_and(|t| t.starts_with("sha256-")),
+            "{name}: {tag}"
+        );
+        assert!(tag[1].is_string(), "{name}: an index was written");
+        assert_eq!(
+            count(
+                &doc,
+                "PUT",
+                &format!("/manifests/{}", tag[0].as_str().expect("tag"))
+            ),
+            1,
+            "{name}"
+        );
+    }
+    // The index referrer is listed with its artifactType, as an index.
+    let doc = scenario("attach-index-referrer");
+    let put = doc["exchanges"]
+        .as_array()
+        .expect("exchanges")
+        .iter()
+        .filter_map(|e| e.get("request"))
+        .find(|r| {
+            r["method"] == "PUT"
+                && r["url"]
+                    .as_str()
+                    .is_some_and(|u| u.contains("/manifests/sha256-"))
+        })
+        .expect("the tag PUT")
+        .clone();
+    let index: Value = serde_json::from_str(&text(&put, "body")).expect("json");
+    assert_eq!(index["manifests"][0]["mediaType"], INDEX);
+    assert_eq!(
+        index["manifests"][0]["artifactType"],
+        "application/vnd.example.bundle.v1"
+    );
+    // With the referrers API, no tag is written.
+    let doc = scenario("attach-referrers-api");
+    assert_eq!(doc["result"]["referrersTag"], Value::Null);
+    assert_eq!(count(&doc, "GET", "/manifests/sha256-"), 0);
+}
+
+#[test]
+fn delete_of_a_referrer_updates_the_tag_index() {
+    let doc = scenario("delete-referrer-updates-tag-index");
+    let put = doc["exchanges"]
+        .as_array()
+        .expect("exchanges")
+        .iter()
+        .filter_map(|e| e.get("request"))
+        .find(|r| r["method"] == "PUT")
+        .expect("the index PUT")
+        .clone();
+    let index: Value = serde_json::from_str(&text(&put, "body")).expect("json");
+    let deleted = doc["result"]["digest"].clone();
+    let listed = index["manifests"].as_array().expect("manifests");
+    assert_eq!(listed.len(), 1);
+    assert_ne!(listed[0]["digest"], deleted);
+    assert!(
+        put["headers"]["If-Match"].is_string(),
+        "the update is conditional"
+    );
+    // DELETE comes before the index update, by digest.
+    let order = requests(&doc);
+    let delete = order
+        .iter()
+        .position(|(m, _)| m == "DELETE")
+        .expect("DELETE");
+    assert!(order[delete].1.ends_with(deleted.as_str().expect("digest")));
+    assert!(delete < order.iter().position(|(m, _)| m == "PUT").expect("PUT"));
+}
+
+#[test]
+fn bounds_are_enforced() {
+    for (name, code) in [
+        ("discover-node-limit", "LIMIT_EXCEEDED"),
+        ("copy-node-limit", "LIMIT_EXCEEDED"),
+        ("tags-of-listing-limit", "LIMIT_EXCEEDED"),
+        ("push-cut-gives-up", "NETWORK_ERROR"),
+        ("pull-download-cut-gives-up", "NETWORK_ERROR"),
+        ("push-deadline-passes", "TIMEOUT"),
+        ("pull-corrupt-blob", "DIGEST_MISMATCH"),
+        ("pull-git-title-refused", "PATH_UNSAFE"),
+    ] {
+        assert_eq!(scenario(name)["error"], code, "{name}");
+    }
+    // Nothing is written when the walk is over its bounds.
+    assert_eq!(count(&scenario("copy-node-limit"), "PUT", ""), 0);
+    // Resumes are bounded (3 for an upload) and paced by the backoff.
+    let doc = scenario("push-cut-gives-up");
+    let waits: Vec<u64> = doc["exchanges"]
+        .as_array()
+        .expect("exchanges")
+        .iter()
+        .filter_map(|e| e["wait"].as_u64())
+        .collect();
+    assert_eq!(waits, [250, 500, 1000]);
+    let doc = scenario("tags-of-bounded");
+    assert_eq!(doc["result"]["unchecked"], 1);
+    assert_eq!(count(&doc, "HEAD", "/manifests/"), 2);
+}
+
+#[test]
+fn copy_is_children_first_and_referrers_after_their_subject() {
+    let doc = scenario("copy-shared-children");
+    let manifests = doc["result"]["manifests"]
+        .as_array()
+        .expect("manifests")
+        .clone();
+    assert_eq!(manifests.last(), Some(&doc["result"]["digest"]));
+    assert_eq!(count(&doc, "GET", "/blobs/sha256:"), 3); // "same", "# C", the empty config
+    let doc = scenario("copy-with-referrers");
+    let manifests = doc["result"]["manifests"]
+        .as_array()
+        .expect("manifests")
+        .clone();
+    assert_eq!(manifests[0], doc["result"]["digest"]);
+    assert_eq!(
+        doc["result"]["referrersTags"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let doc = scenario("copy-dry-run");
+    assert!(
+        requests(&doc)
+            .iter()
+            .all(|(m, u)| m == "GET" || m == "HEAD" && u.contains(R))
+    );
+    assert!(
+        requests(&doc).iter().all(|(_, u)| u.contains(R)),
+        "only the source is read"
+    );
+    assert!(
+        !doc["result"]["planned"]
+            .as_array()
+            .expect("planned")
+            .is_empty()
+    );
+    let doc = scenario("push-dry-run");
+    assert!(requests(&doc).is_empty(), "a dry push opens no connection");
+}
+
+#[test]
+fn errors_are_sticky_and_misuse_is_its_own_code() {
+    let (manifest, _) = artifact(&[("a.md", b"# A\n")], None);
+    let reference = Reference::parse(&format!("{R}/docs:v1")).expect("reference");
+    let mut sessions = Sessions::from(Session::new(R, true, None));
+    let mut push =
+        Push::new(&reference, OCI, manifest, PushArtifactOptions::default()).expect("push");
+    let Action::Send { task, .. } = push.poll(&mut sessions, 0).expect("a request") else {
+        panic!("a request first")
+    };
+    // A resume for a task waiting for a response is the caller's bug.
+    let err = push.provide(task, Input::Resume).expect_err("misuse");
+    assert_eq!(err.code(), "OPERATION_MISUSE");
+    // Sticky: every later call says the same.
+    assert_eq!(push.poll(&mut sessions, 0).expect_err("sticky"), err);
+    assert_eq!(
+        push.provide(TaskId(99), Input::Resume).expect_err("sticky"),
+        err
+    );
+
+    // A registry fault is not a misuse, and stays.
+    let mut pull = Pull::new(&reference, PullOptions::default());
+    let Action::Send { task, .. } = pull.poll(&mut sessions, 0).expect("a request") else {
+        panic!("a request first")
+    };
+    pull.provide(
+        task,
+        Input::Response(res(
+            404,
+            &[],
+            error_body("MANIFEST_UNKNOWN", "manifest unknown"),
+        )),
+    )
+    .expect("accepted");
+    let err = pull.poll(&mut sessions, 0).expect_err("unknown");
+    assert_eq!(err.code(), "MANIFEST_UNKNOWN");
+    assert_eq!(pull.poll(&mut sessions, 0).expect_err("sticky"), err);
+
+    // Unknown task, missing session, poll after Done.
+    let mut pull = Pull::new(&reference, PullOptions::default());
+    assert_eq!(
+        pull.provide(TaskId(7), Input::Resume)
+            .expect_err("unknown task")
+            .code(),
+        "OPERATION_MISUSE"
+    );
+    let mut other = Pull::new(&reference, PullOptions::default());
+    assert_eq!(
+        other
+            .poll(&mut Sessions::new(), 0)
+            .expect_err("no session")
+            .code(),
+        "OPERATION_MISUSE"
+    );
+    let mut dry = Push::new(
+        &reference,
+        OCI,
+        artifact(&[("a.md", b"1")], None).0,
+        PushArtifactOptions {
+            dry_run: true,
+            ..Default::default()
+        },
+    )
+    .expect("push");
+    assert!(matches!(dry.poll(&mut sessions, 0), Ok(Action::Done(_))));
+    assert_eq!(
+        dry.poll(&mut sessions, 0).expect_err("after Done").code(),
+        "OPERATION_MISUSE"
+    );
+}
+
+#[test]
+fn tasks_in_flight_are_independent_and_all_handed_out_before_pending() {
+    let doc = scenario("push-new-blobs");
+    let exchanges = doc["exchanges"].as_array().expect("exchanges");
+    // The three HEADs are handed out first, each its own task.
+    let tasks: Vec<u64> = exchanges[..3]
+        .iter()
+        .map(|e| e["task"].as_u64().expect("task"))
+        .collect();
+    assert_eq!(tasks, [1, 2, 3]);
+    assert!(
+        exchanges[..3]
+            .iter()
+            .all(|e| e["request"]["method"] == "HEAD")
+    );
+    // Blob requests name their blob; manifest requests none.
+    for e in exchanges {
+        let r = &e["request"];
+        let moves = r.get("bodyBlob").is_some() || r.get("responseBody").is_some();
+        assert_eq!(r.get("blob").is_some(), moves, "{r}");
+    }
+}
