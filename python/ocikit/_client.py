@@ -337,18 +337,22 @@ def _referrer_tree(
     return list(walk.finish())
 
 
-def _plan_copy(
+def _copy_graph(
     root: FetchedManifest | LayoutDocument,
     fetch: Callable[[str], bytes],
     referrers: Callable[[str], list[Descriptor]] | None,
+    copy_blob: Callable[[Descriptor], object],
+    put: Callable[[PlannedDocument, bool], Descriptor],
     *,
     parallel: Callable[[Sequence[Callable[[], Any]]], list[Any]] = _sequential,
+    write_parallel: Callable[[Sequence[Callable[[], Any]]], list[Any]] = _sequential,
     limits: WalkLimits | None = None,
-) -> CopyPlan:
-    """The plan of a copy of the fetched ``root``: the core's ``GraphWalk`` decides (each
-    digest once, bounded by ``limits``, with the referrers of every document when
-    ``referrers`` lists them); this fetches each batch of documents and listings it asks for,
-    ``parallel`` at a time."""
+) -> Descriptor:
+    """Copies the fetched ``root`` and its graph on the core's plan (``GraphWalk``: each digest
+    once, bounded by ``limits``, with the referrers of every document when ``referrers`` lists
+    them). This host fetches each batch it asks for ``parallel`` at a time, then copies the
+    blobs and puts the documents wave by wave (``put(document, is_root)``), ``write_parallel``
+    at a time; it returns what the root's ``put`` returned."""
     media_type = root.media_type or _document_types(root.data, None)[0]
     start = Descriptor(media_type=media_type, digest=root.digest, size=len(root.data))
     walk = GraphWalk(start, referrers=referrers is not None, limits=limits)
@@ -367,7 +371,13 @@ def _plan_copy(
                 walk.provide_document(step.descriptor.digest, result)
             else:
                 walk.provide_referrers(step.descriptor.digest, result)
-    return walk.finish()
+    plan = walk.finish()
+    write_parallel([lambda blob=blob: copy_blob(blob) for blob in plan.blobs])
+    copied = []
+    for wave in plan.manifests:
+        written = write_parallel([lambda d=d: put(d, d.descriptor.digest == root.digest) for d in wave])
+        copied += [w for d, w in zip(wave, written) if d.descriptor.digest == root.digest]
+    return copied[0]
 
 
 def _pull_plan(
@@ -1193,30 +1203,23 @@ class Client:
         target = _reference(dst_ref)
         to = destination or self
         tag = target.tag or (None if target.digest else source.tag)
-        plan = _plan_copy(
+
+        def put(document: PlannedDocument, is_root: bool) -> Descriptor:
+            digest = document.descriptor.digest
+            at = _tagged(target, tag) if tag and is_root else _at(target, digest)
+            media_type = document.descriptor.media_type
+            return to._put_manifest(at, document.data, media_type, document.subject)
+
+        return _copy_graph(
             self.fetch(source),
             lambda digest: self.fetch(_at(source, digest)).data,
             (lambda digest: self.referrers(_at(source, digest))) if referrers else None,
+            lambda blob: self._copy_blob(source, target, to, blob),
+            put,
             parallel=self._parallel,
+            write_parallel=to._parallel,
             limits=limits,
         )
-        self._parallel([lambda d=d: self._copy_blob(source, target, to, d) for d in plan.blobs])
-        root = plan.roots[0].digest
-
-        def put(document: PlannedDocument) -> Descriptor:
-            digest = document.descriptor.digest
-            at = _tagged(target, tag) if tag and digest == root else _at(target, digest)
-            return to._put_manifest(
-                at, document.data, document.descriptor.media_type, document.subject
-            )
-
-        copied: Descriptor | None = None
-        for wave in plan.manifests:
-            for document, put_as in zip(wave, to._parallel([lambda d=d: put(d) for d in wave])):
-                if document.descriptor.digest == root:
-                    copied = put_as
-        assert copied is not None  # the root is in the plan
-        return copied
 
     def _copy_blob(
         self, source: Reference, target: Reference, to: Client, descriptor: Descriptor

@@ -16,7 +16,7 @@ from ocikit._client import (
     Client,
     Pulled,
     Referrer,
-    _plan_copy,
+    _copy_graph,
     _sequential,
 )
 from ocikit._files import StrPath
@@ -227,28 +227,18 @@ def copy(
     dst, tag, by_digest = _open_destination(destination, dst_ref)
     if tag is None and not by_digest and not _is_digest(name):
         tag = name
-    plan = _plan_copy(
+    return _copy_graph(
         src.fetch(name),
         lambda digest: src.fetch(digest).data,
         src.referrers if referrers else None,
-        # A registry side fetches a batch with the client's threads; a layout reads in turn.
+        lambda blob: _copy_blob(src, dst, blob),
+        lambda document, is_root: dst.push_manifest(
+            document.data, tag if is_root else None, document.descriptor.media_type
+        ),
+        # A registry source is read with the client's threads; a layout is written in turn.
         parallel=source._parallel if isinstance(source, Client) else _sequential,
         limits=limits,
     )
-    for blob in plan.blobs:
-        _copy_blob(src, dst, blob)
-    root = plan.roots[0].digest
-    copied: Descriptor | None = None
-    for wave in plan.manifests:
-        for document in wave:
-            digest = document.descriptor.digest
-            put = dst.push_manifest(
-                document.data, tag if digest == root else None, document.descriptor.media_type
-            )
-            if digest == root:
-                copied = put
-    assert copied is not None  # the root is in the plan
-    return copied
 
 
 def _open_source(store: Store, reference: str) -> tuple[Target, str]:
