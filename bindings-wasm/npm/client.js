@@ -571,7 +571,10 @@ function failureInput(request, phase, error, signal, watch, context) {
   if (signal?.aborted) throw signal.reason;
   const timeout = watch.timeout;
   const reason = [error?.message, error?.cause?.message ?? error?.cause?.code].filter(Boolean).join(": ") || String(error);
-  const kind = timeout !== null ? "timeout" : isTlsFailure(error) ? "tls" : "network";
+  // An abort that is neither the caller's nor this watch's is a timeout of the transport's own
+  // (a fetch wrapper with AbortSignal.timeout, say).
+  const aborted = error?.name === "TimeoutError" || error?.name === "AbortError";
+  const kind = timeout !== null || aborted ? "timeout" : isTlsFailure(error) ? "tls" : "network";
   if (context.probe && kind === "network" && phase === "request" && new URL(request.url).pathname.includes("/referrers/")) {
     // A browser reports the CORS-less 404 of a registry without the referrers API as a network
     // error; retrying cannot change it, so the caller learns at once (and reads the tag).

@@ -79,6 +79,16 @@ describe("every failure is an OciError with a code (issue 9 item 12)", () => {
     assert.match(error.message, new RegExp(server.address.replaceAll(".", "\\.")));
   });
 
+  test("a transport's own timeout (an AbortSignal.timeout inside a fetch wrapper) is TIMEOUT", async () => {
+    const fetch = async () => {
+      throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
+    };
+    const client = new Client({ registry: "registry.test:5000", plainHttp: true, fetch, retry: { maxRetries: 0 } });
+    const { error } = await rejectsWith(() => client.fetchManifest("docs:v1"), "TIMEOUT");
+    assert.equal(error.details.host, "registry.test:5000");
+    assert.ok(error.cause instanceof DOMException);
+  });
+
   for (const [label, token] of [
     ["CR and LF", "abc\r\nX-Injected: 1"],
     ["a character beyond Latin-1", "abc\u0100def"],
