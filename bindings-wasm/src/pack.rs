@@ -133,7 +133,10 @@ fn image_spec(value: &JsValue) -> Result<ImageSpec, JsValue> {
     match crate::optional_string_arg(value, "imageSpec")?.as_deref() {
         None | Some("v1.1") => Ok(ImageSpec::V1_1),
         Some("v1.0") => Ok(ImageSpec::V1_0),
-        Some(_) => Err(crate::type_error(r#"imageSpec must be "v1.1" or "v1.0""#)),
+        // A string of another value is a wrong option, not a wrong JS type: a coded error.
+        Some(_) => Err(thrown(ocikit_core::Error::OptionsInvalid {
+            reason: r#"imageSpec must be "v1.1" or "v1.0""#,
+        })),
     }
 }
 
