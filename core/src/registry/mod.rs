@@ -5,7 +5,12 @@
 //! [`Response`], sleeps when asked, and passes the current time in. Authentication
 //! (Basic, Bearer tokens with scopes), retries of 408/429/5xx with backoff and `Retry-After`,
 //! and redirects (credentials never follow to another origin) are handled for every operation
-//! by one [`Session`].
+//! by one [`Session`], within its [`Limits`]: each request carries the stall timeout and the
+//! deadline the host enforces ([`Request::timeout_ms`], [`Request::deadline_ms`]), a transport
+//! failure goes back as [`Input::Failure`], and the engine answers `TIMEOUT` once an
+//! operation's deadline has passed. Token realms and upload `Location`s get the registry's
+//! credentials and content only where DESIGN.md's security policy allows
+//! ([`auth::realm_refusal`]).
 //!
 //! ```
 //! use ocikit_core::Reference;
