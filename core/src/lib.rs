@@ -18,6 +18,22 @@
 //!   ask for the result          ◀── Digest ──   Digester::finalize
 //! ```
 //!
+//! Whole registry operations (push, pull, copy, attach, discover, delete) are decided here too,
+//! as state machines ([`registry::Operation`]) that hand the host requests to run, as many at
+//! once as it likes, and take back what happened:
+//!
+//! ```text
+//!   host (Python threads, asyncio, JS promises)       ocikit-core
+//!   ───────────────────────────────────────────       ───────────
+//!   op = Push::new(reference, media_type, bytes, options)?
+//!   loop: match op.poll(&mut sessions, now_ms)? ◀──   Action
+//!     Send { task, request, blob } ── start it ──▶    … later: op.provide(task, Input::Response(r)
+//!                                                                             | Input::Failure(f))
+//!     Wait { task, ms }            ── sleep ms ──▶    op.provide(task, Input::Resume)
+//!     Pending                      ── block until a task in flight ends, provide it
+//!     Done(outcome)                ◀── the result: the plan, what was sent, what was skipped
+//! ```
+//!
 //! ```
 //! use ocikit_core::{Digest, Digester, MediaType};
 //!

@@ -11,9 +11,10 @@ use std::path::PathBuf;
 
 use ocikit_core::pack::{File, Pack};
 use ocikit_core::registry::{
-    Action, Body, Copy, CopyOptions, Credentials, Delete, Discover, DiscoverOptions, Failure,
-    FailureKind, Input, Limits, Method, Operation, Pull, PullOptions, Push, PushArtifactOptions,
-    Request, Response, ResponseBody, Session, Sessions, TagsOf, TaskId, WalkLimits,
+    Action, Body, CopyArtifact, CopyOptions, Credentials, Delete, Discover, DiscoverOptions,
+    Failure, FailureKind, Input, Limits, Method, Operation, Pull, PullOptions, Push,
+    PushArtifactOptions, Request, Response, ResponseBody, Session, Sessions, TagsOf, TaskId,
+    WalkLimits,
 };
 use ocikit_core::{Descriptor, Digest, Error, MediaType, Reference};
 use serde_json::{Map, Value, json};
@@ -41,7 +42,7 @@ enum Whole {
     Discover(Discover),
     Delete(Delete),
     TagsOf(TagsOf),
-    Copy(Copy),
+    CopyArtifact(CopyArtifact),
 }
 
 fn map<T>(action: Action<T>, f: impl FnOnce(T) -> Value) -> Action<Value> {
@@ -116,7 +117,7 @@ impl Whole {
                 op.poll(sessions, now)?,
                 |o| json!({"tags": o.tags, "unchecked": o.unchecked}),
             ),
-            Self::Copy(op) => map(op.poll(sessions, now)?, |o| {
+            Self::CopyArtifact(op) => map(op.poll(sessions, now)?, |o| {
                 json!({
                     "digest": o.descriptor.digest.to_string(),
                     "tags": o.tags,
@@ -136,7 +137,7 @@ impl Whole {
             Self::Discover(op) => op.provide(task, input),
             Self::Delete(op) => op.provide(task, input),
             Self::TagsOf(op) => op.provide(task, input),
-            Self::Copy(op) => op.provide(task, input),
+            Self::CopyArtifact(op) => op.provide(task, input),
         }
     }
 }
@@ -213,7 +214,7 @@ fn operation(spec: &Value) -> Result<Whole, Error> {
             &Digest::parse(&text(spec, "digest")).expect("digest"),
             spec["max"].as_u64().unwrap_or(1000),
         )),
-        "copy" => Whole::Copy(Copy::new(
+        "copy" => Whole::CopyArtifact(CopyArtifact::new(
             &reference(spec, "source"),
             &reference(spec, "destination"),
             CopyOptions {
@@ -1008,10 +1009,10 @@ fn scenarios() -> Vec<Scenario> {
     let sig_d = descriptor(OCI, &sig);
     let sig2 = signature(&docs_d, "second\n");
     let sig_of_sig = signature(&sig_d, "counter\n");
-    let bundle = index_of(&[docs_d.clone()], None);
+    let bundle = index_of(std::slice::from_ref(&docs_d), None);
     let bundle_d = descriptor(INDEX, &bundle);
     let sig_of_bundle = signature(&bundle_d, "bundle signed\n");
-    let index_referrer = index_of(&[sig_d.clone()], Some(docs_d.clone()));
+    let index_referrer = index_of(std::slice::from_ref(&sig_d), Some(docs_d.clone()));
     let (other, _) = artifact(&[("a.md", b"same\n"), ("c.md", b"# C\n")], None);
     let other_d = descriptor(OCI, &other);
     let two = index_of(&[descriptor(OCI, &shared), other_d.clone()], None);

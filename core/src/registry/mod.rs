@@ -35,6 +35,69 @@
 //! };
 //! assert_eq!(manifest.digest, ocikit_core::digest::sha256(b"{}"));
 //! ```
+//!
+//! Whole operations — [`Push`] (and attach), [`Pull`], [`CopyArtifact`], [`Discover`], [`Delete`],
+//! [`TagsOf`] — compose these into one [`Operation`]: the host polls it for [`Action`]s, runs
+//! every request it hands out (concurrently: the tasks in flight are independent), provides
+//! each answer for its task, and gets the outcome in [`Action::Done`]. Transport failures are
+//! inputs too ([`Input::Failure`]); the engine decides retries, resumes and when to give up.
+//!
+//! ```text
+//!   let mut op = Pull::new(&reference, PullOptions::default());
+//!   loop {
+//!       match op.poll(&mut sessions, now_ms)? {
+//!           Action::Send { task, request, blob } => start it; when it ends:
+//!                    op.provide(task, Input::Response(response) | Input::Failure(failure))?
+//!           Action::Wait { task, ms } => after ms: op.provide(task, Input::Resume)?
+//!           Action::Pending => block until any task in flight ends; provide it
+//!           Action::Done(outcome) => break outcome,
+//!       }
+//!   }
+//! ```
+//!
+//! ```
+//! use ocikit_core::Reference;
+//! use ocikit_core::registry::{
+//!     Action, Input, Operation, Pull, PullOptions, Response, Session, Sessions,
+//! };
+//!
+//! let layer = br#"{"mediaType":"text/plain","digest":"sha256:8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4","size":2,"annotations":{"org.opencontainers.image.title":"hi.txt"}}"#;
+//! let manifest = format!(
+//!     r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2}},"layers":[{}]}}"#,
+//!     std::str::from_utf8(layer).unwrap()
+//! );
+//! let reference = Reference::parse("127.0.0.1:5000/docs:v1").unwrap();
+//! let mut sessions = Sessions::from(Session::new("127.0.0.1:5000", true, None));
+//! let mut pull = Pull::new(&reference, PullOptions::default());
+//! let mut in_flight = Vec::new();
+//! let outcome = loop {
+//!     match pull.poll(&mut sessions, 0).unwrap() {
+//!         Action::Send { task, request, blob } => in_flight.push((task, request, blob)),
+//!         Action::Wait { task, .. } => pull.provide(task, Input::Resume).unwrap(),
+//!         Action::Pending => {
+//!             // The host: here canned answers; in ocikit's clients, threads or promises.
+//!             let (task, request, blob) = in_flight.remove(0);
+//!             let response = match blob {
+//!                 // Streamed into the sink for that blob, hashed on the way.
+//!                 Some(_blob) => Response {
+//!                     status: 200,
+//!                     streamed: Some((ocikit_core::digest::sha256(b"hi"), 2)),
+//!                     ..Response::default()
+//!                 },
+//!                 None => Response {
+//!                     status: 200,
+//!                     body: manifest.clone().into_bytes(),
+//!                     ..Response::default()
+//!                 },
+//!             };
+//!             assert!(request.url.starts_with("http://127.0.0.1:5000/v2/docs/"));
+//!             pull.provide(task, Input::Response(response)).unwrap();
+//!         }
+//!         Action::Done(outcome) => break outcome,
+//!     }
+//! };
+//! assert_eq!(outcome.files[0].path, "hi.txt");
+//! ```
 
 pub mod auth;
 pub mod engine;
@@ -60,7 +123,7 @@ pub use walk::{
     CopyPlan, GraphWalk, GraphWalkOptions, PlannedDocument, ReferrerNode, ReferrerTree,
     ReferrerWalk, WalkLimits, WalkStep,
 };
-pub use whole::copy::{Copy, CopyOptions, CopyOutcome};
+pub use whole::copy::{CopyArtifact, CopyOptions, CopyOutcome};
 pub use whole::delete::{Delete, DeleteOutcome, TagsOf, TagsOfOutcome};
 pub use whole::discover::{Discover, DiscoverOptions, DiscoverOutcome};
 pub use whole::pull::{Pull, PullOptions, PullOutcome, PulledFile, plan_files};

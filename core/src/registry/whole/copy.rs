@@ -20,7 +20,7 @@ use super::{document_type, referrer_descriptor};
 use crate::reference::check_tag_text;
 use crate::{Descriptor, Digest, Error, Reference};
 
-/// Options of a [`Copy`].
+/// Options of a [`CopyArtifact`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CopyOptions {
     /// Also copy what refers to each manifest and index copied, recursively.
@@ -35,7 +35,7 @@ pub struct CopyOptions {
     pub dry_run: bool,
 }
 
-/// What a [`Copy`] did (or, in a dry run, would do).
+/// What a [`CopyArtifact`] did (or, in a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CopyOutcome {
     /// The root as copied (media type, digest, size).
@@ -82,7 +82,7 @@ enum Stage {
 /// Copy what `source` names, and everything it references, to `destination`. See the
 /// [module docs](self).
 #[derive(Debug)]
-pub struct Copy {
+pub struct CopyArtifact {
     runner: Runner<Purpose>,
     stages: CopyStages,
 }
@@ -104,7 +104,7 @@ struct CopyStages {
     referrers_tags: Vec<(String, Option<Digest>)>,
 }
 
-impl Copy {
+impl CopyArtifact {
     /// Copies `source` to `destination` (tagged with its tag, else the source's tag, else by
     /// digest; and `options.tags`).
     ///
@@ -150,7 +150,7 @@ impl Copy {
     }
 }
 
-impl Operation for Copy {
+impl Operation for CopyArtifact {
     type Output = CopyOutcome;
 
     fn poll(&mut self, sessions: &mut Sessions, now_ms: u64) -> Result<Action<CopyOutcome>, Error> {
