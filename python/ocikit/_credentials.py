@@ -52,12 +52,13 @@ def _read_config() -> dict[str, Any]:
         return {}
     try:
         config = json.loads(data)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
+        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
         raise OciError(
-            f"{config_path()} is not JSON: {error}",
+            f"{config_path()} is not JSON: {reason}",
             code="JSON_INVALID",
-            details={"reason": str(error)},
-        ) from error
+            details={"reason": reason},
+        ) from None
     if not isinstance(config, dict):
         raise OciError(f"{config_path()} is not a JSON object", code="JSON_INVALID")
     return config
@@ -74,8 +75,8 @@ def _key(registry: str) -> str:
 
 
 def _helper(config: dict[str, Any], registry: str) -> Optional[str]:
-    helpers = config.get("credHelpers") or {}
-    for key, helper in helpers.items():
+    helpers = config.get("credHelpers")
+    for key, helper in (helpers if isinstance(helpers, dict) else {}).items():
         if _host(key) == _host(registry):
             return str(helper)
     store = config.get("credsStore")
@@ -93,6 +94,13 @@ def _run_helper(helper: str, action: str, payload: str) -> subprocess.CompletedP
     except FileNotFoundError as error:
         raise OciError(
             f"the credential helper {program} named in {config_path()} is not installed",
+            code="AUTH_INVALID",
+            details={"reason": str(error)},
+        ) from error
+    except (OSError, subprocess.SubprocessError, UnicodeError) as error:
+        # Not executable, killed after 60 s, or answering bytes that are not text.
+        raise OciError(
+            f"the credential helper {program} failed: {error}",
             code="AUTH_INVALID",
             details={"reason": str(error)},
         ) from error
@@ -128,7 +136,8 @@ def docker_credentials(registry: str) -> Optional[Credentials]:
                 f"docker-credential-{helper} answered something else than credentials",
                 code="JSON_INVALID",
             ) from error
-    for key, entry in (config.get("auths") or {}).items():
+    auths = config.get("auths")
+    for key, entry in (auths if isinstance(auths, dict) else {}).items():
         if _host(key) != _host(registry) or not isinstance(entry, dict):
             continue
         if entry.get("identitytoken"):
@@ -136,7 +145,7 @@ def docker_credentials(registry: str) -> Optional[Credentials]:
         if entry.get("auth"):
             try:
                 decoded = base64.b64decode(entry["auth"], validate=True).decode("utf-8")
-            except (ValueError, UnicodeDecodeError) as error:
+            except (ValueError, TypeError, UnicodeDecodeError) as error:
                 raise OciError(
                     f"the auth of {key} in {config_path()} is not base64 of user:password",
                     code="AUTH_INVALID",
@@ -189,7 +198,9 @@ def store_credentials(registry: str, username: str, password: str) -> None:
                 code="AUTH_INVALID",
             )
         return
-    auths = config.setdefault("auths", {})
+    auths = config.get("auths")
+    if not isinstance(auths, dict):
+        auths = config["auths"] = {}
     for key in [k for k in auths if _host(k) == _host(registry)]:
         del auths[key]
     auth = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
@@ -216,7 +227,8 @@ def erase_credentials(registry: str) -> bool:
                 code="AUTH_INVALID",
             )
         return True
-    auths = config.get("auths") or {}
+    auths = config.get("auths")
+    auths = auths if isinstance(auths, dict) else {}
     keys = [k for k in auths if _host(k) == _host(registry)]
     for key in keys:
         del auths[key]

@@ -53,7 +53,7 @@ from ocikit._ocikit import (
     verify_layout,
 )
 from ocikit._pack import Blob, Packed
-from ocikit.errors import LimitExceededError, OciError, PolicyError
+from ocikit.errors import LimitExceededError, OciError, PolicyError, ValidationError
 
 __all__ = ["LayoutDocument", "OciLayout"]
 
@@ -242,12 +242,17 @@ class OciLayout:
         return self.read_index().tags
 
     def resolve(self, reference: str) -> Descriptor:
-        """The ``index.json`` entry a tag or a digest names.
+        """The ``index.json`` entry a tag or a digest names; for a digest without an entry,
+        the manifest or index the layout holds under it (a child of an index, as oras-go's
+        ``oci.Store`` resolves it), described by its own ``mediaType``.
 
         Raises:
-            OciError: ``MANIFEST_UNKNOWN`` when no entry has that tag or digest.
+            OciError: ``MANIFEST_UNKNOWN`` when no entry has that tag or digest, and no
+                manifest or index of the layout has that digest.
         """
         descriptor = self.read_index().resolve(reference)
+        if descriptor is None and ":" in reference:
+            descriptor = self._stored_document(reference)
         if descriptor is None:
             raise OciError(
                 f"{reference!r} is not a tag or digest of an entry of {self._root / _INDEX}",
@@ -255,6 +260,29 @@ class OciLayout:
                 details={"reference": reference},
             )
         return descriptor
+
+    def _stored_document(self, digest: str) -> Descriptor | None:
+        """The descriptor of the manifest or index stored as the blob ``digest`` (read up to
+        ``Layout.MAX_DOCUMENT_BYTES`` and verified), or ``None``."""
+        try:
+            relative = Layout.blob_path(digest)
+        except ValidationError:
+            return None  # not a digest
+        file = self._open_file(relative)
+        if file is None:
+            return None
+        with file:
+            data = file.read(Layout.MAX_DOCUMENT_BYTES + 1)
+        if len(data) > Layout.MAX_DOCUMENT_BYTES:
+            return None
+        verify(data, digest)
+        try:
+            media_type = json.loads(data).get("mediaType")
+        except (ValueError, RecursionError, AttributeError):
+            return None
+        if media_type not in (OCI_MANIFEST, *_INDEX_TYPES):
+            return None
+        return Descriptor(media_type=media_type, digest=digest, size=len(data))
 
     def open_blob(self, digest: str | Digest) -> IO[bytes]:
         """Opens a blob for reading, unverified (check what you read with a ``Digester``).

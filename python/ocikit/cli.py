@@ -77,6 +77,11 @@ EXIT_USAGE = 2
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line ``argv`` (default: ``sys.argv[1:]``) and returns the exit status."""
+    for stream in (sys.stdout, sys.stderr):
+        # Text a terminal's encoding cannot show is escaped, never an error.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     if extra:

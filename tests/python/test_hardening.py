@@ -709,3 +709,131 @@ def test_cli_pull_keep_old_files_and_git_paths(tmp_path: Path) -> None:
         "pull", "--oci-layout", f"{layout.path}:v1", "-o", str(out), "--allow-git-paths", "-k"
     )
     _assert_clean_error(run, "PATH_UNSAFE")
+
+
+# Item 12: Docker's config.json and credential helpers -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        b'{"auths": []}',
+        b'{"credHelpers": ["x"]}',
+        b'{"auths": {"127.0.0.1:9": {"auth": 5}}}',
+        b'{"auths": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+    ],
+    ids=["auths-list", "helpers-list", "auth-number", "nested"],
+)
+def test_a_broken_docker_config_is_coded_or_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: bytes
+) -> None:
+    from ocikit._credentials import docker_credentials
+
+    (tmp_path / "config.json").write_bytes(config)
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    try:
+        assert docker_credentials("127.0.0.1:9") is None
+    except OciError as error:
+        assert error.code in ("JSON_INVALID", "AUTH_INVALID")
+
+
+def test_a_credential_helper_that_is_not_executable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ocikit._credentials import docker_credentials
+
+    helper = tmp_path / "docker-credential-broken"
+    helper.write_text("#!/bin/sh\necho\n")
+    helper.chmod(0o644)  # found on PATH, not executable
+    (tmp_path / "config.json").write_text('{"credsStore": "broken"}')
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    _raises(lambda: docker_credentials("127.0.0.1:9"), OciError, "AUTH_INVALID")
+
+
+# Item 12: copying malformed or endless graphs to a layout -------------------------------------
+
+_EMPTY = Descriptor(media_type="application/vnd.oci.empty.v1+json", digest=digest(b"{}"), size=2)
+_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+_INDEX = "application/vnd.oci.image.index.v1+json"
+
+
+def _store(layout: OciLayout, document: Any, tag: str | None = None) -> Descriptor:
+    """Stores ``document`` (JSON-able, or bytes) as a blob of ``layout``, bypassing every
+    check, and tags it in ``index.json`` when ``tag`` is given."""
+    import json
+
+    data = document if isinstance(document, bytes) else json.dumps(document).encode()
+    descriptor = Descriptor(media_type=_MANIFEST, digest=digest(data), size=len(data))
+    path = layout.path / "blobs" / "sha256" / descriptor.digest.split(":")[1]
+    path.write_bytes(data)
+    if tag is not None:
+        media_type = _MANIFEST
+        if isinstance(document, dict):
+            media_type = document.get("mediaType", _MANIFEST)
+        index = json.loads((layout.path / "index.json").read_bytes())
+        index["manifests"].append(
+            {
+                "mediaType": media_type,
+                "digest": descriptor.digest,
+                "size": len(data),
+                "annotations": {"org.opencontainers.image.ref.name": tag},
+            }
+        )
+        (layout.path / "index.json").write_text(json.dumps(index))
+    return descriptor
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"schemaVersion": 2, "mediaType": _MANIFEST, "config": [1], "layers": []},
+        {"schemaVersion": 2, "mediaType": _MANIFEST, "config": {}, "layers": "abc"},
+        {"schemaVersion": 2, "mediaType": _MANIFEST, "layers": [5]},
+        {"schemaVersion": 2, "mediaType": _INDEX, "manifests": "x"},
+        {"schemaVersion": 2, "mediaType": _INDEX, "manifests": [{"mediaType": _MANIFEST}]},
+        {"schemaVersion": 2, "mediaType": _MANIFEST, "layers": [], "subject": "x"},
+        b'{"schemaVersion": 2, "x": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+    ],
+    ids=["config-list", "layers-string", "layer-number", "manifests-string", "entry-no-digest",
+         "subject-string", "nested"],
+)  # fmt: skip
+def test_copying_a_malformed_document_to_a_layout_is_coded(tmp_path: Path, document: Any) -> None:
+    source = OciLayout(tmp_path / "source")
+    source.write_blob(_EMPTY, b"{}")
+    _store(source, document, "bad")
+    with pytest.raises(OciError):
+        ocikit.copy(source, "bad", OciLayout(tmp_path / "destination"), None)
+
+
+def test_copying_a_3000_level_index_chain_is_bounded(tmp_path: Path) -> None:
+    source = OciLayout(tmp_path / "source")
+    source.write_blob(_EMPTY, b"{}")
+    child = _store(
+        source,
+        {"schemaVersion": 2, "mediaType": _MANIFEST, "artifactType": "application/vnd.x",
+         "config": {"mediaType": _EMPTY.media_type, "digest": _EMPTY.digest, "size": 2},
+         "layers": []},
+    )  # fmt: skip
+    media_type = _MANIFEST
+    for level in range(3000):
+        index = {
+            "schemaVersion": 2,
+            "mediaType": _INDEX,
+            "manifests": [{"mediaType": media_type, "digest": child.digest, "size": child.size}],
+        }
+        child = _store(source, index, "top" if level == 2999 else None)
+        media_type = _INDEX
+        if level == 1500:
+            middle = child
+    # A child of an index is found by its digest though index.json does not list it.
+    assert source.resolve(middle.digest) == middle.__class__(
+        media_type=_INDEX, digest=middle.digest, size=middle.size
+    )
+    _raises(
+        lambda: _finishes(
+            lambda: ocikit.copy(source, "top", OciLayout(tmp_path / "destination"), None)
+        ),
+        LimitExceededError,
+        "LIMIT_EXCEEDED",
+    )
