@@ -837,3 +837,38 @@ def test_copying_a_3000_level_index_chain_is_bounded(tmp_path: Path) -> None:
         LimitExceededError,
         "LIMIT_EXCEEDED",
     )
+
+
+# The httpx transport maps its failures and bounds bodies the same way ---------------------------
+
+
+def test_httpx_transport_faults_are_coded(hostile: Any) -> None:
+    pytest.importorskip("httpx")
+    from ocikit import HttpxTransport
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        refused = f"127.0.0.1:{s.getsockname()[1]}"
+    transport = HttpxTransport()
+    with Client(refused, plain_http=True, retry_policy=NO_RETRIES, transport=transport) as c:
+        _raises(
+            lambda: c.fetch_blob(f"{refused}/repo/blob:v1", DESCRIPTOR),
+            NetworkError,
+            "NETWORK_ERROR",
+        )
+    holder: list[Hostile] = []
+
+    def endless(conn: socket.socket, head: bytes) -> None:
+        holder[0].send(conn, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % (512 * MiB))
+        while holder[0].sent < 512 * MiB:
+            holder[0].send(conn, b"x" * 65536)
+
+    server = hostile(endless)
+    holder.append(server)
+    with _client(server, transport=HttpxTransport()) as client:
+        _raises(
+            lambda: client.fetch_blob(_blob_ref(server), DESCRIPTOR),
+            DigestMismatchError,
+            "SIZE_MISMATCH",
+        )
+    assert server.sent < 16 * MiB
