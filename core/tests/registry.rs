@@ -360,12 +360,19 @@ fn registry_transcripts_replay() {
             let outcome = match op.next(&mut session, input, now) {
                 Ok(Event::Done(result)) => Ok(result),
                 Ok(other) => panic!("{name}: expected the end, got {other:?}"),
-                Err(err) => Err(err.code()),
+                Err(err) => Err((err.code(), err.to_string())),
             };
             match (outcome, step.get("error").and_then(Value::as_str)) {
                 (Ok(result), None) => assert_eq!(result, step["result"], "{name}"),
-                (Err(code), Some(expected)) => {
+                (Err((code, message)), Some(expected)) => {
                     assert_eq!(code, expected, "{name}");
+                    for mention in step["errorMentions"].as_array().into_iter().flatten() {
+                        let mention = mention.as_str().expect("text");
+                        assert!(
+                            message.contains(mention),
+                            "{name}: {message:?} does not name {mention:?}"
+                        );
+                    }
                     assert!(
                         listed.contains(&code),
                         "{name}: {code} is not in error-codes.json"

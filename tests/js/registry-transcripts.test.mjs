@@ -159,6 +159,9 @@ for (const [label, ocikit] of implementations) {
           } catch (error) {
             if (!(error instanceof ocikit.OciError)) throw error;
             outcome = { error: error.code };
+            for (const mention of step.errorMentions ?? []) {
+              assert.ok(error.message.includes(mention), `${doc.name}: ${error.message} does not name ${mention}`);
+            }
           }
           assert.ok(op.finished, `${doc.name}: the operation is finished`);
           if (step.error !== undefined) assert.deepEqual(outcome, { error: step.error }, doc.name);

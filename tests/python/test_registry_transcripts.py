@@ -232,6 +232,8 @@ def test_transcript_replays(path: Any) -> None:
                 advance(session, feed, now)
             assert caught.value.code == step["error"], name
             assert caught.value.code in LISTED, f"{name}: {caught.value.code} is not listed"
+            for mention in step.get("errorMentions", []):
+                assert mention in str(caught.value), f"{name}: {caught.value} does not name {mention}"
         else:
             event = advance(session, feed, now)
             assert event.kind == "done", f"{name}: expected the end, got {event!r}"

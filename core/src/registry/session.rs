@@ -397,8 +397,8 @@ pub(crate) struct Exchange {
     redirects: u32,
     /// Whether the request last sent carried an `Authorization` header.
     authorized: bool,
-    /// The URL of the token request in flight (for a failure's message).
-    token_url: String,
+    /// The method and URL of the token request in flight (for a failure's message).
+    token_request: (Method, String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -438,7 +438,7 @@ impl Exchange {
             auth_rounds: 0,
             redirects: 0,
             authorized: false,
-            token_url: String::new(),
+            token_request: (Method::Get, String::new()),
         }
     }
 
@@ -519,9 +519,8 @@ impl Exchange {
                 self.send(session, now_ms, at)
             }
             (ExchangeState::Token, Input::Failure(failure)) => {
-                let mut token_request = self.request.clone();
-                token_request.url = self.token_url.clone();
-                Err(failure.to_error(&token_request))
+                let (method, url) = self.token_request.clone();
+                Err(failure.to_error(&Request::new(method, url)))
             }
             (ExchangeState::Sent, Input::Response(response)) => {
                 self.on_response(session, response, now_ms, at)
@@ -622,7 +621,7 @@ impl Exchange {
                     }
                     let mut request = session.token_request(bearer, &self.scopes)?;
                     Self::stamp(session, &mut request, deadline, now_ms);
-                    self.token_url = request.url.clone();
+                    self.token_request = (request.method, request.url.clone());
                     self.state = ExchangeState::Token;
                     return Ok(Step::Event(Event::Send(request)));
                 }

@@ -957,11 +957,39 @@ add("referrers-paged",
    {"page":[D3]},
    {"request":_req("GET",R+"?next=3"),"response":_resp(404)}],
    "result":{"items":[],"last":True}}])
+add("failure-token-request",
+ "a token server that cannot be reached is NETWORK_ERROR naming its host, not the registry's",
+ {"registry":"registry.example","plainHttp":False,"credentials":{"refreshToken":"r3fresh"}},
+ [{"operation":{"op":"getManifest","reference":"registry.example/docs:v1"},"now":0,"exchanges":[
+   {"request":_req("GET","https://registry.example/v2/docs/manifests/v1",{}),
+    "response":_resp(401,{"WWW-Authenticate":'Bearer realm="https://auth.example/token",service="registry.example"'})},
+   {"request":_req("POST","https://auth.example/token",{"Content-Type":"application/x-www-form-urlencoded"},deadlineMs=60000),
+    "failure":F("network","ConnectionRefusedError: [Errno 111] Connection refused")}],
+   "error":"NETWORK_ERROR"}])
 add("push-blob-resume-foreign-url-refused",
  "an upload URL given to resume with that is on another origin is refused before anything is sent",
  {"registry":"127.0.0.1:5000","plainHttp":True,"credentials":{"username":"alice","password":"s3cret"}},
  [{"operation":{"op":"resumeBlob","reference":"127.0.0.1:5000/docs","digest":B10,"size":10,"chunkSize":4,"uploadUrl":"http://127.0.0.1:6666/v2/docs/blobs/uploads/u-1"},"now":0,"exchanges":[],"error":"LOCATION_REFUSED"}])
 
+
+# What the error messages of these must name (the host, realm, registry, limit concerned).
+MENTIONS = {
+    "bearer-realm-http-same-host-refused": ["http://registry.example:8080/token", "registry.example"],
+    "bearer-realm-metadata-ip-refused": ["169.254.169.254", "link-local"],
+    "bearer-realm-loopback-refresh-token-refused": ["127.1", "loopback"],
+    "get-blob-redirect-foreign-challenge-refused": ["127.0.0.1:9000", "127.0.0.1:5000"],
+    "push-blob-foreign-upload-location-refused": ["http://127.0.0.1:5999/steal", "another origin"],
+    "retry-after-over-cap": ["100000000 ms", "Limits.retry_after_max_ms"],
+    "deadline-passed": ["127.0.0.1:5000", "Limits.deadline_ms"],
+    "failure-network-gives-up": ["127.0.0.1:5000", "refused"],
+    "failure-tls-not-retried": ["registry.example", "CERTIFICATE_VERIFY_FAILED"],
+    "failure-token-request": ["auth.example", "Connection refused"],
+    "list-tags-entries-limit": ["Limits.list_entries_max", "127.0.0.1:5000"],
+    "list-tags-bytes-limit": ["Limits.list_bytes_max"],
+    "referrers-entries-limit": ["Limits.list_entries_max"],
+}
+for name, mentions in MENTIONS.items():
+    transcripts[name]["steps"][0]["errorMentions"] = mentions
 
 OUT.mkdir(exist_ok=True)
 for name, transcript in transcripts.items():
