@@ -242,7 +242,7 @@ class _Watch:
     __slots__ = ("connection", "deadline", "fired", "done")
 
     def __init__(self, connection: http.client.HTTPConnection, deadline: float) -> None:
-        self.connection = connection
+        self.connection: http.client.HTTPConnection | None = connection
         self.deadline = deadline
         self.fired = False
         self.done = False
@@ -259,6 +259,7 @@ class _Watchdog:
     def __init__(self) -> None:
         self._lock = threading.Condition()
         self._watches: list[_Watch] = []
+        self._finished = 0  # watches done but still in the heap
         self._thread: threading.Thread | None = None
 
     @contextlib.contextmanager
@@ -282,12 +283,20 @@ class _Watchdog:
         finally:
             with self._lock:
                 watch.done = True
+                watch.connection = None
+                self._finished += 1
+                if self._finished > 1024 and self._finished * 2 > len(self._watches):
+                    # Requests end long before their deadlines: drop them in one pass.
+                    self._watches = [w for w in self._watches if not w.done]
+                    heapq.heapify(self._watches)
+                    self._finished = 0
 
     def _run(self) -> None:
         with self._lock:
             while True:
                 while self._watches and self._watches[0].done:
                     heapq.heappop(self._watches)
+                    self._finished -= 1
                 if not self._watches:
                     self._lock.wait()
                     continue
@@ -298,7 +307,7 @@ class _Watchdog:
                     continue
                 heapq.heappop(self._watches)
                 first.fired = True
-                sock = first.connection.sock
+                sock = first.connection.sock if first.connection is not None else None
                 if sock is not None:
                     with contextlib.suppress(OSError):
                         sock.shutdown(socket.SHUT_RDWR)
