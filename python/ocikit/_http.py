@@ -180,7 +180,15 @@ class BlobSink:
 
 
 class Transport(Protocol):
-    """Sends one request the engine described and returns the response to feed back."""
+    """Sends one request the engine described and returns the response to feed back.
+
+    A transport keeps the bounds the request carries: ``timeout_ms``, the stall timeout (no
+    byte may take longer); ``deadline_ms``, the Unix time in milliseconds by which the request
+    must be over, however slowly bytes arrive (also :func:`deadline`, the client's deadline
+    for the whole call); and for a streamed body ``stream_max``: it reads at most
+    ``stream_max + 1`` bytes of a 2xx body (see :meth:`BlobSink.room`), then stops and reports
+    what it saw.
+    """
 
     def send(
         self,
@@ -193,7 +201,13 @@ class Transport(Protocol):
         range; a 2xx body of a streamed request into ``sink``.
 
         Raises:
-            OSError: the connection failed (the client may resume where that is possible).
+            NetworkError: ``NETWORK_ERROR`` or ``TLS_ERROR`` (see :func:`transport_error`);
+                the client feeds it to the engine, which retries or resumes where possible.
+            OperationTimeoutError: ``TIMEOUT``, the stall timeout or the deadline.
+            OSError: the blob's own file (``source``, ``sink``) failed. A transport that
+                raises the standard library's network exceptions (``ConnectionError``,
+                ``TimeoutError``, ``ssl.SSLError``, ``http.client.HTTPException``) has them
+                mapped by the client.
         """
         ...
 
