@@ -245,6 +245,29 @@ def main():
     for data in documents[:40]:
         add("layout", SEPARATOR.join([layout_marker, data]))
 
+    # Walks: an index over a packed manifest, and a referrer of that manifest.
+    for manifest, _ in packed:
+        described = {
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": "sha256:" + hashlib.sha256(manifest).hexdigest(),
+            "size": len(manifest),
+        }
+        index = compact({"schemaVersion": 2,
+                         "mediaType": "application/vnd.oci.image.index.v1+json",
+                         "manifests": [described]})
+        referrer = compact({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "artifactType": "application/vnd.example.sig.v1",
+            "config": {"mediaType": "application/vnd.oci.empty.v1+json",
+                       "digest": "sha256:" + hashlib.sha256(b"{}").hexdigest(), "size": 2},
+            "layers": [],
+            "subject": described,
+        })
+        for flags in (0, 1, 3, 5, 9, 33):
+            add("walk", bytes([flags]) + SEPARATOR.join([index, manifest, referrer]))
+            add("walk", bytes([flags]) + SEPARATOR.join([manifest, referrer]))
+
     for target, found in seeds.items():
         directory = os.path.join(out, target)
         os.makedirs(directory, exist_ok=True)

@@ -15,6 +15,7 @@
 //!   stored under its sha256).
 //! - `pack`: a [`Reader`] stream (see [`pack`]).
 //! - `engine`: a [`Reader`] stream (see [`engine`]).
+//! - `walk`: one byte of flags, then documents separated by `SEPARATOR` (see [`walk`]).
 
 use std::collections::HashMap;
 
@@ -51,6 +52,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("token", token),
     ("layout", layout),
     ("engine", engine),
+    ("walk", walk),
 ];
 
 /// The body of target `name`, if it is one of [`TARGETS`].
@@ -1027,7 +1029,7 @@ fn check_policy(request: &Request, previous_url: Option<&str>, context: &Context
 /// requests, never panics, and keeps to the security policy in every request it asks for.
 ///
 /// Input: flags (bit 0 plain HTTP, bits 1–2 credentials, bit 3 referrers API known, bit 4 its
-/// value, bit 5 reference by digest), blob size, two operation bytes (run one after the other on
+/// value, bit 5 reference by digest, bit 6 tiny limits), blob size, two operation bytes (run one after the other on
 /// one session), then responses until the end — each a status byte (an index into `STATUSES`;
 /// 255: two raw bytes follow; 252 feeds an `Input::Failure` of the kind the next byte chooses
 /// and a message, 253 `Input::Start`, 254 `Input::Resume`), a header count
@@ -1047,6 +1049,16 @@ pub fn engine(data: &[u8]) {
     let mut session = Session::new(registry, plain_http, credentials);
     if flags & 8 != 0 {
         session.set_referrers_api(flags & 16 != 0);
+    }
+    if flags & 64 != 0 {
+        // Tiny limits, so that a few responses reach them.
+        session = session.with_limits(ocikit_core::registry::Limits {
+            list_entries_max: 3,
+            list_bytes_max: 256,
+            deadline_ms: 20_000,
+            retry_after_max_ms: 1_000,
+            ..ocikit_core::registry::Limits::default()
+        });
     }
     let size = u64::from(r.byte());
     let content = vec![b'x'; usize::try_from(size).unwrap_or_default()];
@@ -1163,5 +1175,218 @@ fn check_done(
             );
         }
         Done::Other => {}
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Graph walks fed arbitrary documents and referrer listings.
+
+/// The media type a walk target gives a stored document: its own `mediaType` when it is a
+/// manifest or index type, else by shape (`manifests`: an index).
+fn document_type(bytes: &[u8]) -> &'static str {
+    const INDEX: &str = "application/vnd.oci.image.index.v1+json";
+    const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+    let value: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_default();
+    match value.get("mediaType").and_then(|m| m.as_str()) {
+        Some("application/vnd.oci.image.index.v1+json") => INDEX,
+        Some("application/vnd.docker.distribution.manifest.list.v2+json") => {
+            "application/vnd.docker.distribution.manifest.list.v2+json"
+        }
+        Some("application/vnd.docker.distribution.manifest.v2+json") => {
+            "application/vnd.docker.distribution.manifest.v2+json"
+        }
+        _ if value.get("manifests").is_some() => INDEX,
+        _ => MANIFEST,
+    }
+}
+
+/// The copy walk and the discover walk over a graph the input makes up: every reachable
+/// document is one of the input's parts (stored by sha256, as a registry would serve it), and a
+/// listing of referrers names the parts whose `subject` is the digest asked for — or, when the
+/// flags say the registry lies, every part and some invented digests besides. Each walk ends
+/// (a plan, a tree, or a coded error) within its node bound, never asks for a digest twice, and
+/// a plan holds each document once, with bytes that match it.
+///
+/// Flags: bit 0 referrers (copy `--recursive`), bit 1 a lying registry, bit 2 tiny limits
+/// (depth 3, 20 nodes), bit 3 a discover depth of 2 (else unbounded), bit 4 size mismatches
+/// (descriptors claim one byte more).
+pub fn walk(data: &[u8]) {
+    use ocikit_core::registry::walk::{
+        GraphWalk, GraphWalkOptions, ReferrerWalk, WalkLimits, WalkStep,
+    };
+
+    let Some((&flags, rest)) = data.split_first() else {
+        return;
+    };
+    let parts: Vec<&[u8]> = split(rest, SEPARATOR).collect();
+    let store: HashMap<Digest, &[u8]> = parts
+        .iter()
+        .map(|p| (ocikit_core::digest::sha256(p), *p))
+        .collect();
+    let describe = |bytes: &[u8]| {
+        let mut descriptor =
+            Descriptor::for_content(MediaType::parse(document_type(bytes)).expect("type"), bytes);
+        if flags & 16 != 0 {
+            descriptor.size += 1;
+        }
+        descriptor
+    };
+    let lying = flags & 2 != 0;
+    let referrers_of = |subject: &Digest, round: usize| -> Vec<Descriptor> {
+        let mut listed: Vec<Descriptor> = parts
+            .iter()
+            .filter(|p| {
+                lying
+                    || serde_json::from_slice::<serde_json::Value>(p)
+                        .ok()
+                        .and_then(|v| v.pointer("/subject/digest")?.as_str().map(str::to_owned))
+                        .is_some_and(|d| d == subject.to_string())
+            })
+            .map(|p| describe(p))
+            .collect();
+        if lying {
+            // A registry that invents a new referrer for everything it is asked about.
+            let invented = format!("{subject}/{round}");
+            listed.push(describe(invented.as_bytes()));
+        }
+        listed
+    };
+    let limits = if flags & 4 != 0 {
+        WalkLimits {
+            max_depth: 3,
+            max_nodes: 20,
+            ..WalkLimits::default()
+        }
+    } else {
+        WalkLimits {
+            max_nodes: 2_000,
+            ..WalkLimits::default()
+        }
+    };
+    let bound = usize::try_from(limits.max_nodes).unwrap_or(usize::MAX) * 4 + 16;
+
+    // The copy walk.
+    let root = describe(parts.first().copied().unwrap_or_default());
+    let mut copy = GraphWalk::new(
+        vec![root],
+        GraphWalkOptions {
+            referrers: flags & 1 != 0,
+            limits,
+        },
+    );
+    let mut fetched = std::collections::HashSet::new();
+    let mut listed = std::collections::HashSet::new();
+    let mut steps = 0;
+    let outcome = loop {
+        let batch = match copy.next_batch() {
+            Ok(batch) => batch,
+            Err(err) => break Err(err),
+        };
+        if batch.is_empty() {
+            break copy.finish();
+        }
+        let mut failed = None;
+        for step in batch {
+            steps += 1;
+            assert!(
+                steps <= bound,
+                "a copy walk still asking after {bound} steps"
+            );
+            let provided = match step {
+                WalkStep::Fetch(d) => {
+                    assert!(
+                        fetched.insert(d.digest.clone()),
+                        "{} fetched twice",
+                        d.digest
+                    );
+                    match store.get(&d.digest) {
+                        Some(bytes) => copy.provide_document(&d.digest, bytes.to_vec()),
+                        None if flags & 32 != 0 => copy.provide_missing(&d.digest),
+                        None => copy.provide_document(&d.digest, b"{}".to_vec()),
+                    }
+                }
+                WalkStep::Referrers(d) => {
+                    assert!(listed.insert(d.digest.clone()), "{} listed twice", d.digest);
+                    copy.provide_referrers(&d.digest, referrers_of(&d.digest, steps))
+                }
+            };
+            if let Err(err) = provided {
+                failed = Some(err);
+                break;
+            }
+        }
+        if let Some(err) = failed {
+            // Errors are sticky.
+            assert_eq!(copy.next_batch().as_ref().err(), Some(&err));
+            break Err(err);
+        }
+    };
+    match outcome {
+        Ok(plan) => {
+            let mut seen = std::collections::HashSet::new();
+            for document in plan.manifests.iter().flatten() {
+                assert!(
+                    seen.insert(document.descriptor.digest.clone()),
+                    "planned twice"
+                );
+                assert!(
+                    ocikit_core::verify(
+                        &document.bytes,
+                        &document.descriptor.digest,
+                        Some(document.descriptor.size)
+                    )
+                    .is_ok(),
+                    "planned bytes are the descriptor's"
+                );
+            }
+            let mut blobs = std::collections::HashSet::new();
+            for blob in &plan.blobs {
+                assert!(blobs.insert(blob.digest.clone()), "blob planned twice");
+            }
+        }
+        Err(err) => assert_coded(&err),
+    }
+
+    // The discover walk from the first part's digest.
+    let subject = ocikit_core::digest::sha256(parts.first().copied().unwrap_or_default());
+    let depth = (flags & 8 != 0).then_some(2);
+    let mut discover = ReferrerWalk::new(subject, depth, limits);
+    let mut asked = std::collections::HashSet::new();
+    let mut steps = 0;
+    let outcome = loop {
+        let batch = match discover.next_batch() {
+            Ok(batch) => batch,
+            Err(err) => break Err(err),
+        };
+        if batch.is_empty() {
+            break discover.finish();
+        }
+        let mut failed = None;
+        for digest in batch {
+            steps += 1;
+            assert!(
+                steps <= bound,
+                "a discover walk still asking after {bound} steps"
+            );
+            assert!(asked.insert(digest.clone()), "{digest} listed twice");
+            if let Err(err) = discover.provide(&digest, referrers_of(&digest, steps)) {
+                failed = Some(err);
+                break;
+            }
+        }
+        if let Some(err) = failed {
+            break Err(err);
+        }
+    };
+    match outcome {
+        Ok(tree) => {
+            for (i, node) in tree.nodes.iter().enumerate() {
+                assert!(node.parent.is_none_or(|p| p < i), "a parent comes first");
+                assert!(depth.is_none_or(|d| node.depth <= d));
+                assert!(node.depth <= limits.max_depth.max(1));
+            }
+            assert!(tree.nodes.len() as u64 <= limits.max_nodes);
+        }
+        Err(err) => assert_coded(&err),
     }
 }
