@@ -175,6 +175,19 @@ impl PyPlannedDocument {
         self.subject.clone().map(PyDescriptor)
     }
 
+    /// Its entry in a referrers listing of its subject: media type, digest and size as
+    /// reached, its artifact type (a manifest's config media type when it has none) and
+    /// annotations. Raises what parsing reports for a document that is not OCI's.
+    #[getter]
+    fn referrer_descriptor(&self, py: Python<'_>) -> PyResult<PyDescriptor> {
+        let planned = PlannedDocument {
+            descriptor: self.descriptor.clone(),
+            bytes: self.data.bind(py).as_bytes().to_vec(),
+            subject: self.subject.clone(),
+        };
+        planned.referrer_descriptor().map(PyDescriptor).or_raise(py)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<PlannedDocument {} {}>",
@@ -428,7 +441,7 @@ impl PyReferrer {
 
 /// The nested `Referrer` list of a tree, built from the leaves up (no recursion: a parent
 /// always comes before its children in the tree's list).
-fn tree_to_py<'py>(py: Python<'py>, tree: ReferrerTree) -> PyResult<Bound<'py, PyList>> {
+pub(crate) fn tree_to_py<'py>(py: Python<'py>, tree: ReferrerTree) -> PyResult<Bound<'py, PyList>> {
     let mut children: Vec<Vec<Py<PyReferrer>>> =
         (0..tree.nodes.len()).map(|_| Vec::new()).collect();
     let mut top = Vec::new();

@@ -449,3 +449,33 @@ fn missing_documents_are_left_out_of_the_plan() {
         "PROTOCOL_ERROR"
     );
 }
+
+#[test]
+fn planned_documents_give_their_referrer_descriptor() {
+    let (_, scenario) = vectors()
+        .into_iter()
+        .find(|(name, _)| name == "copy-index-with-referrers")
+        .expect("scenario");
+    let mut host = Host::new(&scenario);
+    let plan = run_graph(&scenario, &mut host).expect("plan");
+    let signature = plan
+        .manifests
+        .iter()
+        .flatten()
+        .find(|d| d.subject.is_some())
+        .expect("the signature");
+    let listed = signature.referrer_descriptor().expect("an OCI manifest");
+    assert_eq!(listed.digest, signature.descriptor.digest);
+    assert_eq!(
+        listed.artifact_type.map(|t| t.to_string()).as_deref(),
+        Some("application/vnd.example.signature.v1")
+    );
+    let index = plan.manifests.last().expect("waves")[0].clone();
+    assert!(
+        index
+            .referrer_descriptor()
+            .expect("an index")
+            .artifact_type
+            .is_none()
+    );
+}

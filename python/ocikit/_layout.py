@@ -33,7 +33,6 @@ from ocikit._client import (
     _document_types,
     _make_directories,
     _pull_plan,
-    _referrer_descriptor,
     _referrer_tree,
 )
 from ocikit._files import CHUNK_SIZE, StrPath
@@ -47,7 +46,6 @@ from ocikit._ocikit import (
     Manifest,
     Report,
     WalkLimits,
-    is_index_type,
     is_manifest_type,
     verify,
     verify_layout,
@@ -715,17 +713,9 @@ class OciLayout:
         found: dict[str, list[Descriptor]] = {}
         for digest in reached:
             document = planned[digest]
-            if document.subject is None:
-                continue
-            descriptor = document.descriptor
-            parsed: Manifest | Index = (
-                Index.from_json(document.data)
-                if is_index_type(descriptor.media_type)
-                else Manifest.from_json(document.data)
-            )
-            # Media type, digest and size from the entry; the rest from the document.
-            listed = _referrer_descriptor(descriptor, parsed)
-            found.setdefault(document.subject.digest, []).append(listed)
+            if document.subject is not None:
+                listed = document.referrer_descriptor
+                found.setdefault(document.subject.digest, []).append(listed)
         return found
 
     def _read_document(self, descriptor: Descriptor) -> bytes | None:

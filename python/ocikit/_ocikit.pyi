@@ -1182,6 +1182,9 @@ class PlannedDocument:
     def data(self) -> bytes: ...
     @property
     def subject(self) -> Descriptor | None: ...
+    @property
+    def referrer_descriptor(self) -> Descriptor:
+        """Its entry in a referrers listing of its subject (artifact type, annotations)."""
 
 @final
 class CopyPlan:

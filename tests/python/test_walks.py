@@ -414,6 +414,8 @@ def test_copy_to_a_layout_and_discover_there(serve: Any, tmp_path: Path) -> None
     signature = scenario["expect"]["order"][1][1]
     tree = layout.discover(first)
     assert [node.descriptor.digest for node in tree] == [signature]
+    # As a referrers listing shows it: the artifact type, read by the core from the document.
+    assert tree[0].descriptor.artifact_type == "application/vnd.example.signature.v1"
     with pytest.raises(LimitExceededError):
         layout.discover(first, limits=ocikit.WalkLimits(max_nodes=0))
 

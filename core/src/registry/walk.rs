@@ -147,6 +147,32 @@ pub struct PlannedDocument {
     pub subject: Option<Descriptor>,
 }
 
+impl PlannedDocument {
+    /// This document's entry in a referrers listing of its subject (distribution-spec
+    /// "Listing Referrers"): the media type, digest and size it was reached with, its
+    /// `artifactType` (for a manifest without one, its config's media type) and annotations.
+    ///
+    /// # Errors
+    /// What [`Manifest::from_json`](crate::Manifest::from_json) or
+    /// [`Index::from_json`](crate::Index::from_json) reports for a document that is not an
+    /// OCI manifest or index.
+    pub fn referrer_descriptor(&self) -> Result<Descriptor, Error> {
+        let listed = if is_index_type(self.descriptor.media_type.as_str()) {
+            crate::Index::from_json(self.bytes.clone())?.referrer_descriptor()
+        } else {
+            crate::Manifest::from_json(self.bytes.clone())?.referrer_descriptor()
+        };
+        let mut descriptor = Descriptor::new(
+            self.descriptor.media_type.clone(),
+            self.descriptor.digest.clone(),
+            self.descriptor.size,
+        );
+        descriptor.artifact_type = listed.artifact_type;
+        descriptor.annotations = listed.annotations;
+        Ok(descriptor)
+    }
+}
+
 /// What a finished [`GraphWalk`] found, in the order to write it: a registry accepts a
 /// manifest only once what it references is there.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
