@@ -245,18 +245,25 @@ function checkKeys(value, allowed, name) {
 /**
  * The JSON text of a document given as a JS value, for the core to read with its strict parser.
  * JSON.stringify would silently write some values as something else; those are refused:
- * numbers that are not finite (written as null), integers beyond Number.MAX_SAFE_INTEGER (a
- * number that large may already be rounded), a Map or Set (written as {}), bytes (written as an
- * object of indexes: in a document, `data` is base64 text). `undefined` fields are left out,
- * which is how an optional field is absent.
+ * numbers that are not finite (written as null) and integers beyond Number.MAX_SAFE_INTEGER (a
+ * number that large may already be rounded) are wrong values, an OciError (SIZE_INVALID for a
+ * `size`, JSON_INVALID elsewhere); a BigInt, a Map or Set (written as {}) and bytes (written as
+ * an object of indexes: in a document, `data` is base64 text) are wrong types, a TypeError.
+ * `undefined` fields are left out, which is how an optional field is absent.
  */
 function jsonText(value, name) {
   return JSON.stringify(value, function replacer(key, item) {
     const where = key === "" ? name : `${name}: field ${JSON.stringify(key)}`;
     if (typeof item === "number") {
-      if (!Number.isFinite(item)) throw new TypeError(`${where} is ${item}, which JSON cannot hold`);
-      if (Number.isInteger(item) && !Number.isSafeInteger(item)) {
-        throw new RangeError(`${where} is ${item}, beyond Number.MAX_SAFE_INTEGER: a number that large is not exact`);
+      let reason = null;
+      if (!Number.isFinite(item)) reason = `${where} is ${item}, which JSON cannot hold`;
+      else if (Number.isInteger(item) && !Number.isSafeInteger(item)) {
+        reason = `${where} is ${item}, beyond Number.MAX_SAFE_INTEGER: a number that large is not exact`;
+      }
+      if (reason !== null) {
+        throw key === "size"
+          ? new OciError("SIZE_INVALID", `invalid size ${item}: ${reason}`, { value: String(item) })
+          : new OciError("JSON_INVALID", `invalid JSON: ${reason}`, { reason });
       }
     } else if (typeof item === "bigint") {
       throw new TypeError(`${where} is a BigInt; sizes are numbers up to Number.MAX_SAFE_INTEGER`);

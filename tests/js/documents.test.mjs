@@ -207,11 +207,14 @@ for (const [label, ocikit] of implementations) {
       assert.throws(() => ocikit.parseManifest(utf8(unknown)), (e) => e instanceof RangeError && /\/x\/n\/0/.test(e.message));
       const safe = text(ocikit.encodeManifest(MANIFEST)).replace(/}$/, ',"x":[9007199254740991,-9007199254740991,1e300]}');
       assert.deepEqual(ocikit.parseManifest(utf8(safe)).manifest.x, [9007199254740991, -9007199254740991, 1e300]);
-      // Out of JS: unsafe integers, non-finite numbers, BigInts, Maps and bytes are refused.
+      // Out of JS: unsafe integers and non-finite numbers are wrong values (SIZE_INVALID for a
+      // size, JSON_INVALID elsewhere); BigInts, Maps and bytes are wrong types.
       const withSize = (size) => ({ ...MANIFEST, config: { ...MANIFEST.config, size } });
-      assert.throws(() => ocikit.encodeManifest(withSize(2 ** 53)), RangeError);
-      assert.throws(() => ocikit.encodeManifest(withSize(NaN)), TypeError);
-      assert.throws(() => ocikit.encodeManifest(withSize(Infinity)), TypeError);
+      const coded = (code) => (/** @type {any} */ e) => e instanceof ocikit.OciError && e.code === code;
+      assert.throws(() => ocikit.encodeManifest(withSize(2 ** 53)), coded("SIZE_INVALID"));
+      assert.throws(() => ocikit.encodeManifest(withSize(NaN)), coded("SIZE_INVALID"));
+      assert.throws(() => ocikit.encodeManifest(withSize(Infinity)), coded("SIZE_INVALID"));
+      assert.throws(() => ocikit.encodeManifest({ ...MANIFEST, x: 2 ** 60 }), coded("JSON_INVALID"));
       assert.throws(() => ocikit.encodeManifest(withSize(2n)), TypeError);
       // @ts-expect-error: a Map, not a plain object, on purpose
       assert.throws(() => ocikit.encodeManifest({ ...MANIFEST, annotations: new Map([["a", "b"]]) }), TypeError);
