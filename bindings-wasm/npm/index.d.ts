@@ -360,9 +360,11 @@ export function parseIndex(bytes: BytesLike): ParsedIndex;
 /**
  * The canonical bytes of a manifest: image-spec Go field order, compact, sorted map keys, Go's
  * escaping — what ORAS and other Go tools write for the same manifest.
- * @throws {OciError} as {@link parseManifest} for content the core rejects.
- * @throws {TypeError} for values JSON cannot hold exactly (a non-finite number, a BigInt, a Map,
- *   bytes where base64 text belongs). @throws {RangeError} for an unsafe integer.
+ * @throws {OciError} as {@link parseManifest} for content the core rejects; SIZE_INVALID (for a
+ *   `size`) or JSON_INVALID (elsewhere) for a number JSON cannot hold exactly (non-finite, or an
+ *   integer beyond Number.MAX_SAFE_INTEGER).
+ * @throws {TypeError} for values of a type JSON cannot hold (a BigInt, a Map, bytes where base64
+ *   text belongs).
  */
 export function encodeManifest(manifest: Manifest): Uint8Array;
 
