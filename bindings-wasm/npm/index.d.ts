@@ -84,12 +84,14 @@ export type RegistryErrorCode =
   | "TOOMANYREQUESTS";
 
 /**
- * The codes of the {@link Client}'s transport: NETWORK_ERROR when `fetch` itself failed (no
- * connection, DNS, TLS, CORS, a redirect a browser hid), with `method`, `url`, `phase`
- * (`"request"` or `"body"`) and `reason` in `details` and the original error as `cause`.
- * The engine raises NETWORK_ERROR, TLS_ERROR and TIMEOUT too, with `host` and `reason` in
- * `details`, for the failures a host feeds it (`{ type: "failure", kind, message }`) and for
- * an operation past its deadline.
+ * The codes of transport failures. The engine raises NETWORK_ERROR, TLS_ERROR and TIMEOUT, with
+ * `host` and `reason` in `details`, for the failures a host feeds it (`{ type: "failure", kind,
+ * message }`) once it will not retry them, and TIMEOUT for an operation past its deadline. The
+ * {@link Client} feeds it every failure of `fetch` itself (no connection, DNS, TLS, CORS, a
+ * stall timeout or deadline it enforces) and adds `method`, `url`, `phase` (`"request"` or
+ * `"body"`) and, for its own timers, `limit` (`"stallTimeoutMs"` or `"deadlineMs"`) to
+ * `details`, with fetch's error as `cause`; a redirect a browser hid is its NETWORK_ERROR.
+ * STREAM_NOT_REWINDABLE: an upload from a stream would need bytes already sent.
  */
 export type ClientErrorCode = "NETWORK_ERROR" | "TIMEOUT" | "TLS_ERROR" | "STREAM_NOT_REWINDABLE";
 
