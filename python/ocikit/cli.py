@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import contextvars
 import io
 import json
 import os
@@ -25,6 +26,7 @@ import re
 import shlex
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +58,7 @@ from ocikit import (
     verify,
 )
 from ocikit._files import _digest_path, _feed
-from ocikit._http import StdlibTransport
+from ocikit._http import _DEADLINE, StdlibTransport
 from ocikit._ocikit import _UNKNOWN_CONFIG_TYPE, Digester
 from ocikit._pack import Packed, _each, _pack_files
 from ocikit._progress import ProgressLine
@@ -91,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         args.files.extend(extra)
     try:
-        status: int = args.run(args)
+        status: int = _within_timeout(args)
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (`ocikit … | head`): send the rest of the output nowhere, as the
@@ -106,6 +108,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the last resort: never a traceback
         return _internal(error)
     return status
+
+
+def _within_timeout(args: argparse.Namespace) -> int:
+    """Runs the command; ``--timeout`` is the deadline of all of its registry work (every
+    client, every transfer), not of each request."""
+    seconds = getattr(args, "timeout", None)
+    if not seconds:
+        return cast(int, args.run(args))
+    token = _DEADLINE.set(time.monotonic() + seconds)
+    try:
+        return cast(int, args.run(args))
+    finally:
+        _DEADLINE.reset(token)
 
 
 def _internal(error: BaseException) -> int:
@@ -441,6 +456,7 @@ class _EarlyUploads:
         self._client = client
         self._reference = reference
         self._pool = ThreadPoolExecutor(max(1, concurrency))
+        self._context = contextvars.copy_context()
         self._started: list[Future[bool]] = []
 
     def add(self, file: File) -> None:
@@ -450,8 +466,10 @@ class _EarlyUploads:
         descriptor = Descriptor(
             media_type="application/octet-stream", digest=file.digest, size=file.size or 0
         )
+        # In a copy of the command's context: its deadline holds on the upload threads too.
+        run = self._context.copy().run
         self._started.append(
-            self._pool.submit(self._client.push_blob, self._reference, descriptor, file.path)
+            self._pool.submit(run, self._client.push_blob, self._reference, descriptor, file.path)
         )
 
     def __enter__(self) -> _EarlyUploads:
