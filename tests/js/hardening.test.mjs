@@ -305,6 +305,20 @@ describe("every exchange ends at its stall timeout or its deadline (issue 9 item
     assert.equal(server.requests.length, 1);
   });
 
+  test("a retry wait that would pass the operation's deadline ends it at once with TIMEOUT", async () => {
+    const server = await registry([
+      [
+        "GET",
+        "/v2/docs/manifests/v1",
+        (_q, response) => json(response, 503, { errors: [{ code: "UNAVAILABLE", message: "later" }] }, { "Retry-After": "5" }),
+      ],
+    ]);
+    const client = new Client({ registry: server.address, plainHttp: true, limits: { deadlineMs: 1000 } });
+    const { ms } = await rejectsWith(() => client.fetchManifest("docs:v1"), "TIMEOUT");
+    assert.ok(ms < 1000, `${ms} ms`);
+    assert.equal(server.requests.length, 1);
+  });
+
   test("the caller's own signal still wins, with its own reason", async () => {
     const server = await registry([["GET", "/v2/docs/manifests/v1", () => {}]]);
     const client = new Client({ registry: server.address, plainHttp: true });
