@@ -366,6 +366,13 @@ fn registry_transcripts_replay() {
                 (Ok(result), None) => assert_eq!(result, step["result"], "{name}"),
                 (Err((code, message)), Some(expected)) => {
                     assert_eq!(code, expected, "{name}");
+                    for secret in step["errorOmits"].as_array().into_iter().flatten() {
+                        let secret = secret.as_str().expect("text");
+                        assert!(
+                            !message.contains(secret),
+                            "{name}: {message:?} shows {secret:?}"
+                        );
+                    }
                     for mention in step["errorMentions"].as_array().into_iter().flatten() {
                         let mention = mention.as_str().expect("text");
                         assert!(

@@ -159,6 +159,10 @@ for (const [label, ocikit] of implementations) {
           } catch (error) {
             if (!(error instanceof ocikit.OciError)) throw error;
             outcome = { error: error.code };
+            for (const secret of step.errorOmits ?? []) {
+              assert.ok(!error.message.includes(secret), `${doc.name}: ${error.message} shows ${secret}`);
+              assert.ok(!JSON.stringify(error.details).includes(secret), `${doc.name}: details show ${secret}`);
+            }
             for (const mention of step.errorMentions ?? []) {
               assert.ok(error.message.includes(mention), `${doc.name}: ${error.message} does not name ${mention}`);
             }

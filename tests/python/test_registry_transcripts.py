@@ -232,6 +232,9 @@ def test_transcript_replays(path: Any) -> None:
                 advance(session, feed, now)
             assert caught.value.code == step["error"], name
             assert caught.value.code in LISTED, f"{name}: {caught.value.code} is not listed"
+            for secret in step.get("errorOmits", []):
+                assert secret not in str(caught.value), f"{name}: {caught.value} shows {secret}"
+                assert secret not in repr(caught.value.details), f"{name}: details show {secret}"
             for mention in step.get("errorMentions", []):
                 assert mention in str(caught.value), f"{name}: {caught.value} does not name {mention}"
         else:

@@ -966,6 +966,15 @@ add("failure-token-request",
    {"request":_req("POST","https://auth.example/token",{"Content-Type":"application/x-www-form-urlencoded"},deadlineMs=60000),
     "failure":F("network","ConnectionRefusedError: [Errno 111] Connection refused")}],
    "error":"NETWORK_ERROR"}])
+add("failure-storage-download-keeps-signature-out",
+ "a download from storage (after the registry's redirect) cut by the network: the error names the storage host, never the signed query",
+ loop,
+ [{"operation":{"op":"getBlob","reference":"127.0.0.1:5000/docs","digest":BLOB,"size":12},"now":0,"exchanges":[
+   {"request":_req("GET","http://127.0.0.1:5000/v2/docs/blobs/"+BLOB,{}),
+    "response":_resp(307,{"Location":"https://storage.example/bucket/blob?X-Amz-Signature=s3cr3tsig"})},
+   {"request":_req("GET","https://storage.example/bucket/blob?X-Amz-Signature=s3cr3tsig",{"Authorization":None}),
+    "failure":F("network","ConnectionResetError: [Errno 104] Connection reset by peer")}],
+   "error":"NETWORK_ERROR","errorMentions":["storage.example","/bucket/blob"],"errorOmits":["s3cr3tsig"]}])
 add("push-blob-resume-foreign-url-refused",
  "an upload URL given to resume with that is on another origin is refused before anything is sent",
  {"registry":"127.0.0.1:5000","plainHttp":True,"credentials":{"username":"alice","password":"s3cret"}},
