@@ -1509,6 +1509,17 @@ impl AddReferrer {
         let url = session.url(&repository_path(&self.reference, "manifests", &self.tag));
         let mut request = Request::new(Method::Put, url).header("Content-Type", oci::IMAGE_INDEX);
         if let Some(etag) = etag {
+            // RFC 9110 §8.8.3: an entity-tag is visible ASCII (obs-text aside); anything else
+            // would be a header the host cannot send, or one it would split.
+            if !etag.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(Error::ProtocolState {
+                    reason: format!(
+                        "the ETag of {} from {} has characters a header cannot carry",
+                        self.tag,
+                        session.registry()
+                    ),
+                });
+            }
             request = request.header("If-Match", etag);
         }
         let bytes = index.to_json();

@@ -975,6 +975,13 @@ add("failure-storage-download-keeps-signature-out",
    {"request":_req("GET","https://storage.example/bucket/blob?X-Amz-Signature=s3cr3tsig",{"Authorization":None}),
     "failure":F("network","ConnectionResetError: [Errno 104] Connection reset by peer")}],
    "error":"NETWORK_ERROR","errorMentions":["storage.example","/bucket/blob"],"errorOmits":["s3cr3tsig"]}])
+add("referrers-tag-etag-unsendable",
+ "an ETag with characters a header cannot carry (here a space and non-ASCII) is PROTOCOL_ERROR, never an If-Match the host would fail to send",
+ loop,
+ [{"operation":{"op":"addReferrer","reference":"127.0.0.1:5000/docs","subject":SUB,"digest":D3,"size":100},"now":0,"exchanges":[
+   {"request":_req("GET","http://127.0.0.1:5000/v2/docs/manifests/sha256-5690bde509ad55bfb1c5f8678d4f8d6a32bb6766ccf162dbcb34a540929d8164"),
+    "response":_resp(200,dict(IH,ETag='"a b\u00e9"'),idx(D1))}],
+   "error":"PROTOCOL_ERROR","errorMentions":["ETag"]}])
 add("push-blob-resume-foreign-url-refused",
  "an upload URL given to resume with that is on another origin is refused before anything is sent",
  {"registry":"127.0.0.1:5000","plainHttp":True,"credentials":{"username":"alice","password":"s3cret"}},
