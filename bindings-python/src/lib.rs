@@ -16,6 +16,7 @@ mod json;
 mod layout;
 mod manifest;
 mod media_type;
+mod operation;
 mod pack;
 mod reference;
 mod registry;
@@ -64,6 +65,7 @@ fn _ocikit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<reference::PyReference>()?;
     registry::register(m)?;
     walk::register(m)?;
+    operation::register(m)?;
 
     m.add_class::<layout::PyLayout>()?;
     m.add_function(wrap_pyfunction!(layout::verify_layout, m)?)?;

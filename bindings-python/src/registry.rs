@@ -36,7 +36,7 @@ use crate::digest::{digest_arg, type_name};
 use crate::errors::OrRaise;
 use crate::reference::PyReference;
 
-fn lock<'a, T>(py: Python<'_>, mutex: &'a Mutex<T>) -> MutexGuard<'a, T> {
+pub(crate) fn lock<'a, T>(py: Python<'_>, mutex: &'a Mutex<T>) -> MutexGuard<'a, T> {
     // Steps either finish or return an error before touching shared state, so a poisoned lock
     // still guards a consistent value.
     mutex
@@ -45,7 +45,7 @@ fn lock<'a, T>(py: Python<'_>, mutex: &'a Mutex<T>) -> MutexGuard<'a, T> {
 }
 
 /// A `str` or `Reference` argument.
-fn reference_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Reference> {
+pub(crate) fn reference_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Reference> {
     if let Ok(parsed) = obj.cast::<PyReference>() {
         return Ok(parsed.get().0.clone());
     }
@@ -264,7 +264,7 @@ pub(crate) struct PyRegistrySession {
     credentials: String,
     retry_policy: RetryPolicy,
     limits: Limits,
-    session: Mutex<Session>,
+    pub(crate) session: Mutex<Session>,
 }
 
 #[pymethods]
@@ -363,7 +363,7 @@ impl PyRegistrySession {
 /// headers of its own but `Host` and `Content-Length`, and follows no redirects.
 #[pyclass(name = "Request", module = "ocikit", frozen)]
 #[derive(Debug)]
-pub(crate) struct PyRequest(Request);
+pub(crate) struct PyRequest(pub(crate) Request);
 
 #[pymethods]
 impl PyRequest {
@@ -618,7 +618,7 @@ impl PyFailure {
 }
 
 /// `None` (the first step), a `Response`, a `Failure`, or `"resume"` (after a wait).
-fn input_arg(input: Option<&Bound<'_, PyAny>>) -> PyResult<Input> {
+pub(crate) fn input_arg(input: Option<&Bound<'_, PyAny>>) -> PyResult<Input> {
     let Some(input) = input.filter(|i| !i.is_none()) else {
         return Ok(Input::Start);
     };

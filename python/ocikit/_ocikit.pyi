@@ -1261,3 +1261,211 @@ def is_index_type(media_type: str) -> bool:
 
 def is_manifest_type(media_type: str) -> bool:
     """Whether ``media_type`` is a manifest or index type ocikit reads (OCI and Docker)."""
+
+# ---- Whole operations (bindings-python/src/operation.rs): push, pull, copy, discover,
+# delete, the tags of a digest. One object per operation, driven by the same loop:
+#
+#     action = op.poll(sessions, now_ms)   # "send" | "wait" | "pending" | "done"
+#     op.provide(action.task, response | failure | "resume")
+#
+# ``poll`` and ``provide`` may be called from any thread or asyncio task.
+
+_Sessions = RegistrySession | Sequence[RegistrySession]
+_Input = Response | Failure | Literal["resume"]
+
+@final
+class Action:
+    """What a whole operation asks of the host: ``"send"`` (send ``request``; when ``blob`` is
+    set the request moves that blob's bytes — from its source for a body ``(offset, length)``,
+    into its sink when ``request.stream`` — then ``provide(task, Response | Failure)``),
+    ``"wait"`` (after ``ms``, ``provide(task, "resume")``), ``"pending"`` (nothing to start
+    until a request in flight ends) or ``"done"`` (``value`` is the outcome)."""
+
+    @property
+    def kind(self) -> Literal["send", "wait", "pending", "done"]: ...
+    @property
+    def task(self) -> int | None: ...
+    @property
+    def request(self) -> Request | None: ...
+    @property
+    def blob(self) -> Descriptor | None: ...
+    @property
+    def ms(self) -> int | None: ...
+    @property
+    def value(self) -> Any: ...
+
+@final
+class PlannedRequest:
+    """A request a dry run would make."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def note(self) -> str: ...
+
+@final
+class BlobOutcome:
+    """A blob of a push or copy and what happened to it."""
+
+    @property
+    def descriptor(self) -> Descriptor: ...
+    @property
+    def status(self) -> Literal["uploaded", "existed", "mounted", "planned"]: ...
+
+@final
+class PushOutcome:
+    @property
+    def descriptor(self) -> Descriptor: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+    @property
+    def blobs(self) -> tuple[BlobOutcome, ...]: ...
+    @property
+    def referrers_tag(self) -> tuple[str, str | None] | None:
+        """``(tag, digest of the index written or None)`` when the push kept the subject's
+        referrers tag (a registry without the referrers API)."""
+    @property
+    def planned(self) -> tuple[PlannedRequest, ...]:
+        """A dry run: the requests it would make (nothing was sent)."""
+
+@final
+class Push:
+    """Push (attach, with a subject) the exact ``manifest`` bytes and their blobs. Titles pull
+    would refuse (duplicates, ``..``, …) raise ``ANNOTATION_INVALID`` here, before any
+    request."""
+
+    def __init__(
+        self,
+        reference: str | Reference,
+        media_type: str,
+        manifest: bytes,
+        *,
+        tags: Sequence[str] | None = None,
+        mount_from: str | None = None,
+        chunk_size: int | None = None,
+        dry_run: bool = False,
+    ) -> None: ...
+    def poll(self, sessions: _Sessions, now_ms: int) -> Action: ...
+    def provide(self, task: int, input: _Input) -> None: ...
+
+@final
+class PulledFile:
+    @property
+    def descriptor(self) -> Descriptor: ...
+    @property
+    def path(self) -> str:
+        """The checked relative path (the layer's title)."""
+
+@final
+class PullOutcome:
+    @property
+    def descriptor(self) -> Descriptor: ...
+    @property
+    def manifest(self) -> bytes: ...
+    @property
+    def files(self) -> tuple[PulledFile, ...]: ...
+    @property
+    def downloads(self) -> tuple[Descriptor, ...]:
+        """The blobs downloaded into their sinks, each digest once."""
+
+@final
+class Pull:
+    """Pull: the manifest, the pull plan (every title checked), one download per digest."""
+
+    def __init__(self, reference: str | Reference, *, allow_git: bool = False) -> None: ...
+    def poll(self, sessions: _Sessions, now_ms: int) -> Action: ...
+    def provide(self, task: int, input: _Input) -> None: ...
+
+@final
+class DiscoverOutcome:
+    @property
+    def subject(self) -> Descriptor: ...
+    @property
+    def referrers(self) -> list[Referrer]: ...
+
+@final
+class Discover:
+    def __init__(
+        self,
+        reference: str | Reference,
+        *,
+        artifact_type: str | None = None,
+        depth: int | None = None,
+        limits: WalkLimits | None = None,
+    ) -> None: ...
+    def poll(self, sessions: _Sessions, now_ms: int) -> Action: ...
+    def provide(self, task: int, input: _Input) -> None: ...
+
+@final
+class DeleteOutcome:
+    @property
+    def descriptor(self) -> Descriptor: ...
+    @property
+    def subject(self) -> Descriptor | None: ...
+    @property
+    def referrers_tag(self) -> tuple[str, str | None] | None: ...
+
+@final
+class Delete:
+    """Delete a manifest whole: tag → digest, DELETE by digest, and a referrer removed from its
+    subject's referrers tag on a registry without the referrers API."""
+
+    def __init__(self, reference: str | Reference) -> None: ...
+    def poll(self, sessions: _Sessions, now_ms: int) -> Action: ...
+    def provide(self, task: int, input: _Input) -> None: ...
+
+@final
+class TagsOfOutcome:
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+    @property
+    def unchecked(self) -> int: ...
+
+@final
+class TagsOf:
+    """The tags of a repository that point at ``digest`` (at most ``max`` resolved)."""
+
+    def __init__(self, reference: str | Reference, digest: str | Digest, *, max: int = 1000) -> None: ...
+    def poll(self, sessions: _Sessions, now_ms: int) -> Action: ...
+    def provide(self, task: int, input: _Input) -> None: ...
+
+@final
+class CopyOutcome:
+    @property
+    def descriptor(self) -> Descriptor: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+    @property
+    def blobs(self) -> tuple[BlobOutcome, ...]: ...
+    @property
+    def manifests(self) -> tuple[Descriptor, ...]: ...
+    @property
+    def referrers_tags(self) -> list[tuple[str, str | None]]: ...
+    @property
+    def planned(self) -> tuple[PlannedRequest, ...]: ...
+
+@final
+class CopyArtifact:
+    """Copy ``source`` and everything it references (with ``referrers``) to ``destination``;
+    ``poll`` needs the sessions of both registries. Blobs between registries go through the
+    host's spool: a download into the sink of a blob, then an upload from it."""
+
+    def __init__(
+        self,
+        source: str | Reference,
+        destination: str | Reference,
+        *,
+        referrers: bool = False,
+        limits: WalkLimits | None = None,
+        tags: Sequence[str] | None = None,
+        chunk_size: int | None = None,
+        dry_run: bool = False,
+    ) -> None: ...
+    def poll(self, sessions: _Sessions, now_ms: int) -> Action: ...
+    def provide(self, task: int, input: _Input) -> None: ...
+
+def plan_files(layers: Sequence[Descriptor], *, allow_git: bool = False) -> list[PulledFile]:
+    """The pull plan's title rule (push applies it too): ``ANNOTATION_INVALID`` for a refused
+    title, two titles for one file, a file/directory clash; ``PATH_UNSAFE`` for ``.git``."""

@@ -1,0 +1,803 @@
+//! Whole operations (push, pull, copy, discover, delete, the tags of a digest): wrappers of
+//! `ocikit_core::registry::{Push, Pull, CopyArtifact, Discover, Delete, TagsOf}`, one class
+//! each, all driven the same way (the engine's `Operation` trait):
+//!
+//! ```text
+//! op = Push(reference, media_type, manifest, tags=("latest",))
+//! while True:
+//!     action = op.poll(sessions, now_ms)      # a RegistrySession, or a list of them
+//!     if action.kind == "send":    start action.request (streaming action.blob's bytes);
+//!                                  later op.provide(action.task, response | Failure(...))
+//!     elif action.kind == "wait":  after action.ms: op.provide(action.task, "resume")
+//!     elif action.kind == "pending": wait for any request in flight to end; provide it
+//!     else:                        return action.value            # "done": the outcome
+//! ```
+//!
+//! Operations are `frozen` classes around a `Mutex`: `poll` and `provide` may be called from
+//! any thread (a pool of transfer threads provides answers while the main thread polls) and
+//! from asyncio tasks; each call holds the lock only while the engine computes a step. The
+//! sessions given to `poll` are locked (in a fixed order) for that step and keep the tokens
+//! and what the engine learnt.
+
+use std::sync::Mutex;
+
+use ocikit_core::registry::{
+    Action, BlobOutcome, CopyArtifact, CopyOptions, CopyOutcome, Delete, DeleteOutcome, Discover,
+    DiscoverOptions, DiscoverOutcome, Operation, PlannedRequest, Pull, PullOptions, PullOutcome,
+    Push, PushArtifactOptions, PushOutcome, Session, Sessions, TagsOf, TagsOfOutcome, TaskId,
+};
+use ocikit_core::{Descriptor, Digest};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString, PyTuple};
+
+use crate::buffer::ByteView;
+use crate::descriptor::PyDescriptor;
+use crate::digest::{digest_arg, type_name};
+use crate::errors::OrRaise;
+use crate::registry::{PyRegistrySession, PyRequest, input_arg, lock, reference_arg};
+use crate::walk::{PyWalkLimits, tree_to_py};
+
+/// Runs `step` with the core `Sessions` made of `sessions` (a `RegistrySession` or a sequence
+/// of them), each locked for the step (in the order of their registries, so that two threads
+/// never wait for each other) and updated with what the step changed (tokens, the referrers
+/// API).
+fn with_sessions<R>(
+    py: Python<'_>,
+    sessions: &Bound<'_, PyAny>,
+    step: impl FnOnce(&mut Sessions) -> R,
+) -> PyResult<R> {
+    let mut given: Vec<Bound<'_, PyRegistrySession>> = Vec::new();
+    if let Ok(one) = sessions.cast::<PyRegistrySession>() {
+        given.push(one.clone());
+    } else if sessions.is_instance_of::<PyString>() || sessions.is_none() {
+        return Err(sessions_type(sessions));
+    } else {
+        for item in sessions.try_iter().map_err(|_| sessions_type(sessions))? {
+            let item = item?;
+            let session = item
+                .cast::<PyRegistrySession>()
+                .map_err(|_| sessions_type(&item))?;
+            given.push(session.clone());
+        }
+    }
+    let mut keyed: Vec<(String, Bound<'_, PyRegistrySession>)> = given
+        .into_iter()
+        .map(|s| Ok((s.getattr("registry")?.extract::<String>()?, s)))
+        .collect::<PyResult<_>>()?;
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.dedup_by(|a, b| a.0 == b.0);
+    let mut guards: Vec<_> = keyed
+        .iter()
+        .map(|(_, s)| lock(py, &s.get().session))
+        .collect();
+    let mut core = Sessions::new();
+    for guard in &guards {
+        core.insert(Session::clone(guard));
+    }
+    let result = step(&mut core);
+    for guard in &mut guards {
+        if let Some(session) = core.get(guard.registry()) {
+            **guard = session.clone();
+        }
+    }
+    Ok(result)
+}
+
+fn sessions_type(obj: &Bound<'_, PyAny>) -> PyErr {
+    PyTypeError::new_err(format!(
+        "sessions must be an ocikit.RegistrySession or a sequence of them, not {}",
+        type_name(obj)
+    ))
+}
+
+/// What an operation asks of the host, from `poll`: `kind` is `"send"` (send `request` — it
+/// moves the bytes of `blob` when that is set: from its source for a body of
+/// `(offset, length)`, into its sink when `request.stream` — then `provide(task, Response |
+/// Failure)`), `"wait"` (after `ms` milliseconds, `provide(task, "resume")`), `"pending"`
+/// (nothing to start until a request in flight ends) or `"done"` (`value` is the outcome).
+#[pyclass(name = "Action", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyAction {
+    kind: &'static str,
+    task: Option<u64>,
+    request: Option<Py<PyRequest>>,
+    blob: Option<PyDescriptor>,
+    ms: Option<u64>,
+    value: Py<PyAny>,
+}
+
+#[pymethods]
+impl PyAction {
+    /// `"send"`, `"wait"`, `"pending"` or `"done"`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// The task to provide the answer for (`"send"` and `"wait"`).
+    #[getter]
+    fn task(&self) -> Option<u64> {
+        self.task
+    }
+
+    /// The request to send (`"send"`).
+    #[getter]
+    fn request(&self, py: Python<'_>) -> Option<Py<PyRequest>> {
+        self.request.as_ref().map(|r| r.clone_ref(py))
+    }
+
+    /// The blob whose bytes the request moves, if any (`"send"`).
+    #[getter]
+    fn blob(&self) -> Option<PyDescriptor> {
+        self.blob.clone()
+    }
+
+    /// How long to wait, in milliseconds (`"wait"`).
+    #[getter]
+    fn ms(&self) -> Option<u64> {
+        self.ms
+    }
+
+    /// The outcome (`"done"`).
+    #[getter]
+    fn value(&self, py: Python<'_>) -> Py<PyAny> {
+        self.value.clone_ref(py)
+    }
+
+    fn __repr__(&self) -> String {
+        match (self.kind, self.task) {
+            ("send", Some(task)) => format!(
+                "<Action send task={task} {}>",
+                self.request
+                    .as_ref()
+                    .map(|r| format!("{} {}", r.get().0.method, r.get().0.url))
+                    .unwrap_or_default()
+            ),
+            ("wait", Some(task)) => {
+                format!(
+                    "<Action wait task={task} {}ms>",
+                    self.ms.unwrap_or_default()
+                )
+            }
+            (kind, _) => format!("<Action {kind}>"),
+        }
+    }
+}
+
+fn action<'py, T>(
+    py: Python<'py>,
+    action: Action<T>,
+    value: impl FnOnce(Python<'py>, T) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<PyAction> {
+    let mut made = PyAction {
+        kind: "pending",
+        task: None,
+        request: None,
+        blob: None,
+        ms: None,
+        value: py.None(),
+    };
+    match action {
+        Action::Send {
+            task,
+            request,
+            blob,
+        } => {
+            made.kind = "send";
+            made.task = Some(task.0);
+            made.request = Some(Py::new(py, PyRequest(request))?);
+            made.blob = blob.map(PyDescriptor);
+        }
+        Action::Wait { task, ms } => {
+            made.kind = "wait";
+            made.task = Some(task.0);
+            made.ms = Some(ms);
+        }
+        Action::Pending => {}
+        Action::Done(done) => {
+            made.kind = "done";
+            made.value = value(py, done)?.unbind();
+        }
+    }
+    Ok(made)
+}
+
+fn poll<'py, O: Operation>(
+    py: Python<'py>,
+    op: &Mutex<O>,
+    sessions: &Bound<'_, PyAny>,
+    now_ms: u64,
+    value: impl FnOnce(Python<'py>, O::Output) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<PyAction> {
+    let mut op = lock(py, op);
+    let outcome = with_sessions(py, sessions, |sessions| op.poll(sessions, now_ms))?;
+    action(py, outcome.or_raise(py)?, value)
+}
+
+fn provide<O: Operation>(
+    py: Python<'_>,
+    op: &Mutex<O>,
+    task: u64,
+    input: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    let input = input_arg(Some(input))?;
+    lock(py, op).provide(TaskId(task), input).or_raise(py)
+}
+
+fn descriptors<'py>(py: Python<'py>, list: &[Descriptor]) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(py, list.iter().cloned().map(PyDescriptor))
+}
+
+fn strings<'py>(py: Python<'py>, list: &[String]) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(py, list)
+}
+
+fn planned<'py>(py: Python<'py>, list: Vec<PlannedRequest>) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(
+        py,
+        list.into_iter().map(|p| PyPlannedRequest {
+            method: p.method.as_str(),
+            url: p.url,
+            note: p.note,
+        }),
+    )
+}
+
+fn blobs<'py>(py: Python<'py>, list: Vec<BlobOutcome>) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(
+        py,
+        list.into_iter().map(|b| PyBlobOutcome {
+            descriptor: PyDescriptor(b.descriptor),
+            status: b.status.as_str(),
+        }),
+    )
+}
+
+fn referrers_tag(tag: Option<(String, Option<Digest>)>) -> Option<(String, Option<String>)> {
+    tag.map(|(tag, index)| (tag, index.map(|d| d.to_string())))
+}
+
+fn manifest_type(py: Python<'_>, media_type: &str) -> PyResult<String> {
+    // Checked here so that a wrong type fails before the operation exists.
+    crate::descriptor::media_type_arg(py, media_type).map(|m| m.to_string())
+}
+
+fn options_tags(tags: Option<Vec<String>>) -> Vec<String> {
+    tags.unwrap_or_default()
+}
+
+/// A request a dry run would make: `method`, `url`, and `note` (when and why).
+#[pyclass(name = "PlannedRequest", module = "ocikit", frozen, get_all)]
+#[derive(Debug, Clone)]
+pub(crate) struct PyPlannedRequest {
+    method: &'static str,
+    url: String,
+    note: String,
+}
+
+#[pymethods]
+impl PyPlannedRequest {
+    fn __repr__(&self) -> String {
+        format!("<PlannedRequest {} {}>", self.method, self.url)
+    }
+}
+
+/// A blob of a push or copy and what happened to it: `status` is `"uploaded"`, `"existed"`,
+/// `"mounted"` or (dry run) `"planned"`.
+#[pyclass(name = "BlobOutcome", module = "ocikit", frozen, get_all)]
+#[derive(Debug, Clone)]
+pub(crate) struct PyBlobOutcome {
+    descriptor: PyDescriptor,
+    status: &'static str,
+}
+
+#[pymethods]
+impl PyBlobOutcome {
+    fn __repr__(&self) -> String {
+        format!("<BlobOutcome {} {}>", self.descriptor.0.digest, self.status)
+    }
+}
+
+/// What a `Push` did: the manifest's `descriptor`, the `tags` it was put under, each of its
+/// `blobs`, the subject's `referrers_tag` as `(tag, index digest or None)` when the push kept
+/// it, and for a dry run the `planned` requests (nothing was sent).
+#[pyclass(name = "PushOutcome", module = "ocikit", frozen, get_all)]
+#[derive(Debug)]
+pub(crate) struct PyPushOutcome {
+    descriptor: PyDescriptor,
+    tags: Py<PyTuple>,
+    blobs: Py<PyTuple>,
+    referrers_tag: Option<(String, Option<String>)>,
+    planned: Py<PyTuple>,
+}
+
+#[pymethods]
+impl PyPushOutcome {
+    fn __repr__(&self) -> String {
+        format!("<PushOutcome {}>", self.descriptor.0.digest)
+    }
+}
+
+fn push_outcome<'py>(py: Python<'py>, o: PushOutcome) -> PyResult<Bound<'py, PyAny>> {
+    Ok(Bound::new(
+        py,
+        PyPushOutcome {
+            descriptor: PyDescriptor(o.descriptor),
+            tags: strings(py, &o.tags)?.unbind(),
+            blobs: blobs(py, o.blobs)?.unbind(),
+            referrers_tag: referrers_tag(o.referrers_tag),
+            planned: planned(py, o.planned)?.unbind(),
+        },
+    )?
+    .into_any())
+}
+
+/// Push (attach, with a subject) a manifest or index: its exact `manifest` bytes of
+/// `media_type`, to `reference` (its tag, then each of `tags`). Each distinct blob is checked
+/// and uploaded when missing (mounted from `mount_from` when given; in chunks of `chunk_size`
+/// when given); a title pull would refuse (two layers with one title, …) is refused here
+/// before any request. With `dry_run`, the first `poll` is `"done"` with the plan.
+#[pyclass(name = "Push", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyPush(Mutex<Push>);
+
+#[pymethods]
+impl PyPush {
+    #[new]
+    #[pyo3(signature = (reference, media_type, manifest, *, tags = None, mount_from = None, chunk_size = None, dry_run = false))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments of a Python constructor
+    fn new(
+        py: Python<'_>,
+        reference: &Bound<'_, PyAny>,
+        media_type: &str,
+        manifest: &Bound<'_, PyAny>,
+        tags: Option<Vec<String>>,
+        mount_from: Option<String>,
+        chunk_size: Option<u64>,
+        dry_run: bool,
+    ) -> PyResult<Self> {
+        let reference = reference_arg(py, reference)?;
+        let media_type = manifest_type(py, media_type)?;
+        let bytes = ByteView::new(manifest)?.as_slice().to_vec();
+        let options = PushArtifactOptions {
+            tags: options_tags(tags),
+            mount_from,
+            chunk_size,
+            dry_run,
+        };
+        Ok(Self(Mutex::new(
+            Push::new(&reference, &media_type, bytes, options).or_raise(py)?,
+        )))
+    }
+
+    /// The next action (see `Action`).
+    fn poll(&self, py: Python<'_>, sessions: &Bound<'_, PyAny>, now_ms: u64) -> PyResult<PyAction> {
+        poll(py, &self.0, sessions, now_ms, push_outcome)
+    }
+
+    /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
+    fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
+        provide(py, &self.0, task, input)
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "<Push>"
+    }
+}
+
+/// A file of a pull: the layer's `descriptor` and the relative `path` its title names.
+#[pyclass(name = "PulledFile", module = "ocikit", frozen, get_all)]
+#[derive(Debug, Clone)]
+pub(crate) struct PyPulledFile {
+    descriptor: PyDescriptor,
+    path: String,
+}
+
+#[pymethods]
+impl PyPulledFile {
+    fn __repr__(&self) -> String {
+        format!("<PulledFile {:?} {}>", self.path, self.descriptor.0.digest)
+    }
+}
+
+/// What a `Pull` fetched: the manifest's `descriptor` and exact `manifest` bytes, the `files`
+/// (each path with its layer; a digest several titles share was downloaded once), and the
+/// blobs `downloads` (each digest once) whose sinks hold them.
+#[pyclass(name = "PullOutcome", module = "ocikit", frozen, get_all)]
+#[derive(Debug)]
+pub(crate) struct PyPullOutcome {
+    descriptor: PyDescriptor,
+    manifest: Py<PyBytes>,
+    files: Py<PyTuple>,
+    downloads: Py<PyTuple>,
+}
+
+#[pymethods]
+impl PyPullOutcome {
+    fn __repr__(&self) -> String {
+        format!("<PullOutcome {}>", self.descriptor.0.digest)
+    }
+}
+
+fn pull_outcome<'py>(py: Python<'py>, o: PullOutcome) -> PyResult<Bound<'py, PyAny>> {
+    let files = PyTuple::new(
+        py,
+        o.files.into_iter().map(|f| PyPulledFile {
+            descriptor: PyDescriptor(f.descriptor),
+            path: f.path,
+        }),
+    )?;
+    Ok(Bound::new(
+        py,
+        PyPullOutcome {
+            descriptor: PyDescriptor(o.descriptor),
+            manifest: PyBytes::new(py, &o.manifest).unbind(),
+            files: files.unbind(),
+            downloads: descriptors(py, &o.downloads)?.unbind(),
+        },
+    )?
+    .into_any())
+}
+
+/// Pull what `reference` names: the manifest, the pull plan (every title checked: relative,
+/// portable, no `..`, no `.git` unless `allow_git`, no two titles for one file), then one GET
+/// per distinct blob, streamed into the host's sink for that blob.
+#[pyclass(name = "Pull", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyPull(Mutex<Pull>);
+
+#[pymethods]
+impl PyPull {
+    #[new]
+    #[pyo3(signature = (reference, *, allow_git = false))]
+    fn new(py: Python<'_>, reference: &Bound<'_, PyAny>, allow_git: bool) -> PyResult<Self> {
+        let reference = reference_arg(py, reference)?;
+        Ok(Self(Mutex::new(Pull::new(
+            &reference,
+            PullOptions { allow_git },
+        ))))
+    }
+
+    /// The next action (see `Action`).
+    fn poll(&self, py: Python<'_>, sessions: &Bound<'_, PyAny>, now_ms: u64) -> PyResult<PyAction> {
+        poll(py, &self.0, sessions, now_ms, pull_outcome)
+    }
+
+    /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
+    fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
+        provide(py, &self.0, task, input)
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "<Pull>"
+    }
+}
+
+/// What a `Discover` found: the resolved `subject` and its `referrers`, a list of `Referrer`
+/// (each with its own `referrers`), each digest once.
+#[pyclass(name = "DiscoverOutcome", module = "ocikit", frozen, get_all)]
+#[derive(Debug)]
+pub(crate) struct PyDiscoverOutcome {
+    subject: PyDescriptor,
+    referrers: Py<PyAny>,
+}
+
+#[pymethods]
+impl PyDiscoverOutcome {
+    fn __repr__(&self) -> String {
+        format!("<DiscoverOutcome {}>", self.subject.0.digest)
+    }
+}
+
+fn discover_outcome<'py>(py: Python<'py>, o: DiscoverOutcome) -> PyResult<Bound<'py, PyAny>> {
+    Ok(Bound::new(
+        py,
+        PyDiscoverOutcome {
+            subject: PyDescriptor(o.subject),
+            referrers: tree_to_py(py, o.tree)?.into_any().unbind(),
+        },
+    )?
+    .into_any())
+}
+
+/// Discover what refers to `reference`: resolve it, then list referrers level by level
+/// (every listing of a level at once), only of `artifact_type` when given, `depth` levels
+/// down (all when `None`), within `limits` (a `WalkLimits`).
+#[pyclass(name = "Discover", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyDiscover(Mutex<Discover>);
+
+#[pymethods]
+impl PyDiscover {
+    #[new]
+    #[pyo3(signature = (reference, *, artifact_type = None, depth = None, limits = None))]
+    fn new(
+        py: Python<'_>,
+        reference: &Bound<'_, PyAny>,
+        artifact_type: Option<String>,
+        depth: Option<u32>,
+        limits: Option<PyWalkLimits>,
+    ) -> PyResult<Self> {
+        let reference = reference_arg(py, reference)?;
+        Ok(Self(Mutex::new(Discover::new(
+            &reference,
+            DiscoverOptions {
+                artifact_type,
+                depth,
+                limits: limits.map(|l| l.0).unwrap_or_default(),
+            },
+        ))))
+    }
+
+    /// The next action (see `Action`).
+    fn poll(&self, py: Python<'_>, sessions: &Bound<'_, PyAny>, now_ms: u64) -> PyResult<PyAction> {
+        poll(py, &self.0, sessions, now_ms, discover_outcome)
+    }
+
+    /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
+    fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
+        provide(py, &self.0, task, input)
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "<Discover>"
+    }
+}
+
+/// What a `Delete` did: the manifest `descriptor` deleted, its `subject` if any, and the
+/// subject's `referrers_tag` as `(tag, index digest or None)` when the delete kept it.
+#[pyclass(name = "DeleteOutcome", module = "ocikit", frozen, get_all)]
+#[derive(Debug)]
+pub(crate) struct PyDeleteOutcome {
+    descriptor: PyDescriptor,
+    subject: Option<PyDescriptor>,
+    referrers_tag: Option<(String, Option<String>)>,
+}
+
+#[pymethods]
+impl PyDeleteOutcome {
+    fn __repr__(&self) -> String {
+        format!("<DeleteOutcome {}>", self.descriptor.0.digest)
+    }
+}
+
+fn delete_outcome<'py>(py: Python<'py>, o: DeleteOutcome) -> PyResult<Bound<'py, PyAny>> {
+    Ok(Bound::new(
+        py,
+        PyDeleteOutcome {
+            descriptor: PyDescriptor(o.descriptor),
+            subject: o.subject.map(PyDescriptor),
+            referrers_tag: referrers_tag(o.referrers_tag),
+        },
+    )?
+    .into_any())
+}
+
+/// Delete what `reference` names, whole: a tag resolves to its digest (every tag pointing at
+/// it goes too: find them with `TagsOf` first), the DELETE is by digest, and a referrer is
+/// removed from its subject's referrers tag on a registry without the referrers API.
+#[pyclass(name = "Delete", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyDelete(Mutex<Delete>);
+
+#[pymethods]
+impl PyDelete {
+    #[new]
+    fn new(py: Python<'_>, reference: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let reference = reference_arg(py, reference)?;
+        Ok(Self(Mutex::new(Delete::new(&reference))))
+    }
+
+    /// The next action (see `Action`).
+    fn poll(&self, py: Python<'_>, sessions: &Bound<'_, PyAny>, now_ms: u64) -> PyResult<PyAction> {
+        poll(py, &self.0, sessions, now_ms, delete_outcome)
+    }
+
+    /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
+    fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
+        provide(py, &self.0, task, input)
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "<Delete>"
+    }
+}
+
+/// What a `TagsOf` found: the `tags` that point at the digest, and how many tags were
+/// `unchecked` (over `max`).
+#[pyclass(name = "TagsOfOutcome", module = "ocikit", frozen, get_all)]
+#[derive(Debug)]
+pub(crate) struct PyTagsOfOutcome {
+    tags: Py<PyTuple>,
+    unchecked: u64,
+}
+
+#[pymethods]
+impl PyTagsOfOutcome {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!("<TagsOfOutcome {}>", self.tags.bind(py))
+    }
+}
+
+fn tags_of_outcome<'py>(py: Python<'py>, o: TagsOfOutcome) -> PyResult<Bound<'py, PyAny>> {
+    Ok(Bound::new(
+        py,
+        PyTagsOfOutcome {
+            tags: strings(py, &o.tags)?.unbind(),
+            unchecked: o.unchecked,
+        },
+    )?
+    .into_any())
+}
+
+/// The tags of `reference`'s repository that point at `digest` (at most `max` resolved).
+#[pyclass(name = "TagsOf", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyTagsOf(Mutex<TagsOf>);
+
+#[pymethods]
+impl PyTagsOf {
+    #[new]
+    #[pyo3(signature = (reference, digest, *, max = 1000))]
+    fn new(
+        py: Python<'_>,
+        reference: &Bound<'_, PyAny>,
+        digest: &Bound<'_, PyAny>,
+        max: u64,
+    ) -> PyResult<Self> {
+        let reference = reference_arg(py, reference)?;
+        let digest = digest_arg(py, digest)?;
+        Ok(Self(Mutex::new(TagsOf::new(&reference, &digest, max))))
+    }
+
+    /// The next action (see `Action`).
+    fn poll(&self, py: Python<'_>, sessions: &Bound<'_, PyAny>, now_ms: u64) -> PyResult<PyAction> {
+        poll(py, &self.0, sessions, now_ms, tags_of_outcome)
+    }
+
+    /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
+    fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
+        provide(py, &self.0, task, input)
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "<TagsOf>"
+    }
+}
+
+/// What a `CopyArtifact` did: the root `descriptor`, its `tags` at the destination, each of the
+/// `blobs`, the `manifests` in the order written, the `referrers_tags` kept at the destination
+/// as `(tag, index digest or None)`, and for a dry run the `planned` requests.
+#[pyclass(name = "CopyOutcome", module = "ocikit", frozen, get_all)]
+#[derive(Debug)]
+pub(crate) struct PyCopyOutcome {
+    descriptor: PyDescriptor,
+    tags: Py<PyTuple>,
+    blobs: Py<PyTuple>,
+    manifests: Py<PyTuple>,
+    referrers_tags: Vec<(String, Option<String>)>,
+    planned: Py<PyTuple>,
+}
+
+#[pymethods]
+impl PyCopyOutcome {
+    fn __repr__(&self) -> String {
+        format!("<CopyOutcome {}>", self.descriptor.0.digest)
+    }
+}
+
+fn copy_outcome<'py>(py: Python<'py>, o: CopyOutcome) -> PyResult<Bound<'py, PyAny>> {
+    Ok(Bound::new(
+        py,
+        PyCopyOutcome {
+            descriptor: PyDescriptor(o.descriptor),
+            tags: strings(py, &o.tags)?.unbind(),
+            blobs: blobs(py, o.blobs)?.unbind(),
+            manifests: descriptors(py, &o.manifests)?.unbind(),
+            referrers_tags: o
+                .referrers_tags
+                .into_iter()
+                .filter_map(|t| referrers_tag(Some(t)))
+                .collect(),
+            planned: planned(py, o.planned)?.unbind(),
+        },
+    )?
+    .into_any())
+}
+
+/// Copy what `source` names and everything it references to `destination` (its tag, else
+/// the source's tag, else by digest; and `tags`): the graph walked once (with the referrers
+/// when `referrers`, within `limits`), each missing blob mounted within one registry or
+/// downloaded into the host's spool and uploaded from it, manifests children first and
+/// referrers after their subject. `poll` needs the sessions of both registries. With
+/// `dry_run`, only the source is read and the outcome is the plan.
+#[pyclass(name = "CopyArtifact", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyCopyArtifact(Mutex<CopyArtifact>);
+
+#[pymethods]
+impl PyCopyArtifact {
+    #[new]
+    #[pyo3(signature = (source, destination, *, referrers = false, limits = None, tags = None, chunk_size = None, dry_run = false))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments of a Python constructor
+    fn new(
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        destination: &Bound<'_, PyAny>,
+        referrers: bool,
+        limits: Option<PyWalkLimits>,
+        tags: Option<Vec<String>>,
+        chunk_size: Option<u64>,
+        dry_run: bool,
+    ) -> PyResult<Self> {
+        let source = reference_arg(py, source)?;
+        let destination = reference_arg(py, destination)?;
+        let options = CopyOptions {
+            referrers,
+            limits: limits.map(|l| l.0).unwrap_or_default(),
+            tags: options_tags(tags),
+            chunk_size,
+            dry_run,
+        };
+        Ok(Self(Mutex::new(
+            CopyArtifact::new(&source, &destination, options).or_raise(py)?,
+        )))
+    }
+
+    /// The next action (see `Action`).
+    fn poll(&self, py: Python<'_>, sessions: &Bound<'_, PyAny>, now_ms: u64) -> PyResult<PyAction> {
+        poll(py, &self.0, sessions, now_ms, copy_outcome)
+    }
+
+    /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
+    fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
+        provide(py, &self.0, task, input)
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "<CopyArtifact>"
+    }
+}
+
+/// The pull plan's title rule as push and pull apply it (`Error` codes
+/// `ANNOTATION_INVALID`, `PATH_UNSAFE`): the `(path, descriptor)` of each titled layer.
+#[pyfunction]
+#[pyo3(signature = (layers, *, allow_git = false))]
+pub(crate) fn plan_files(
+    py: Python<'_>,
+    layers: Vec<PyDescriptor>,
+    allow_git: bool,
+) -> PyResult<Vec<PyPulledFile>> {
+    let layers: Vec<Descriptor> = layers.into_iter().map(|d| d.0).collect();
+    let files = ocikit_core::registry::plan_files(&layers, allow_git).or_raise(py)?;
+    Ok(files
+        .into_iter()
+        .map(|f| PyPulledFile {
+            descriptor: PyDescriptor(f.descriptor),
+            path: f.path,
+        })
+        .collect())
+}
+
+/// Registers the classes of whole operations.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyAction>()?;
+    m.add_class::<PyPlannedRequest>()?;
+    m.add_class::<PyBlobOutcome>()?;
+    m.add_class::<PyPushOutcome>()?;
+    m.add_class::<PyPush>()?;
+    m.add_class::<PyPulledFile>()?;
+    m.add_class::<PyPullOutcome>()?;
+    m.add_class::<PyPull>()?;
+    m.add_class::<PyDiscoverOutcome>()?;
+    m.add_class::<PyDiscover>()?;
+    m.add_class::<PyDeleteOutcome>()?;
+    m.add_class::<PyDelete>()?;
+    m.add_class::<PyTagsOfOutcome>()?;
+    m.add_class::<PyTagsOf>()?;
+    m.add_class::<PyCopyOutcome>()?;
+    m.add_class::<PyCopyArtifact>()?;
+    m.add_function(wrap_pyfunction!(plan_files, m)?)?;
+    Ok(())
+}
