@@ -344,10 +344,11 @@ class OciLayout:
         """Checks the whole layout: ``oci-layout``, ``index.json``, and every blob reachable
         from it — present, of the right size and digest, and (manifests and indexes) valid.
 
-        Blobs are hashed in 1 MiB pieces, so memory stays bounded whatever their size, and
-        never past the size the file had when it was opened; documents and ``index.json`` are
-        read up to their limits (4 MiB) only. Finding paths are ``file#json-pointer``, e.g.
-        ``blobs/sha256/ab…#/layers/0/digest``.
+        Blobs are hashed in 1 MiB pieces, so memory stays bounded whatever their size, and no
+        blob is read past one byte more than the size its descriptor declares (a 2 GiB file
+        declared as 6 bytes costs 7 bytes of reading and ``SIZE_MISMATCH``); documents and
+        ``index.json`` are read up to their limits (4 MiB) only. Finding paths are
+        ``file#json-pointer``, e.g. ``blobs/sha256/ab…#/layers/0/digest``.
 
         Raises:
             PolicyError: ``PATH_UNSAFE`` for a link leading out of the layout or a file that
@@ -356,7 +357,20 @@ class OciLayout:
                 :attr:`MAX_INDEX_BYTES`.
             OSError: a file exists but cannot be read.
         """
-        return verify_layout(self._read_optional, self._digest_optional)
+        # The core reads each document before it asks for the blobs the document lists, so
+        # the sizes they declare are known by the time a blob is hashed.
+        declared: dict[str, int] = {}
+
+        def read(relative: str) -> bytes | None:
+            data = self._read_optional(relative)
+            if data is not None:
+                _declared_sizes(data, declared)
+            return data
+
+        def digest_bounded(relative: str, algorithm: str) -> tuple[str, int] | None:
+            return self._digest_optional(relative, algorithm, declared.get(relative))
+
+        return verify_layout(read, digest_bounded)
 
     def _read_optional(self, relative: str) -> bytes | None:
         if relative in (_INDEX, _OCI_LAYOUT):
@@ -369,13 +383,19 @@ class OciLayout:
         with file:
             return file.read(Layout.MAX_DOCUMENT_BYTES + 1)
 
-    def _digest_optional(self, relative: str, algorithm: str) -> tuple[str, int] | None:
+    def _digest_optional(
+        self, relative: str, algorithm: str, size: int | None = None
+    ) -> tuple[str, int] | None:
+        """The digest and size of a blob, read up to one byte past ``size`` (its declared
+        size) when known, and never past the size the file had when opened."""
         file = self._open_file(relative)
         if file is None:
             return None
         digester = Digester(algorithm)
         with file:
             left = os.fstat(file.fileno()).st_size  # a file growing meanwhile stops here
+            if size is not None:
+                left = min(left, size + 1)
             view = memoryview(bytearray(min(CHUNK_SIZE, left + 1)))
             while left > 0:
                 count = file.readinto(view[: min(left, len(view))])
@@ -746,6 +766,34 @@ class OciLayout:
     def _blob_file(self, digest: str | Digest) -> Path:
         # The path comes from a parsed digest: no '/' or '..' can reach it.
         return self._root / Layout.blob_path(digest)
+
+
+def _declared_sizes(document: bytes, declared: dict[str, int]) -> None:
+    """Records, by blob path, the largest size ``document`` (``index.json``, a manifest or an
+    index) declares for each descriptor it lists; anything else is ignored (the core reports
+    what is wrong with it)."""
+    try:
+        parsed = json.loads(document)
+    except (ValueError, RecursionError):
+        return
+    if not isinstance(parsed, dict):
+        return
+    entries = [parsed.get("config"), parsed.get("subject")]
+    for key in ("manifests", "layers"):
+        listed = parsed.get(key)
+        if isinstance(listed, list):
+            entries += listed
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        digest, size = entry.get("digest"), entry.get("size")
+        if not isinstance(digest, str) or type(size) is not int or size < 0:
+            continue
+        try:
+            path = Layout.blob_path(digest)
+        except ValidationError:
+            continue
+        declared[path] = max(size, declared.get(path, 0))
 
 
 def _filtered(descriptors: list[Descriptor], artifact_type: str | None) -> list[Descriptor]:

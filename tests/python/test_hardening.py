@@ -872,3 +872,15 @@ def test_httpx_transport_faults_are_coded(hostile: Any) -> None:
             "SIZE_MISMATCH",
         )
     assert server.sent < 16 * MiB
+
+
+def test_verify_reads_a_huge_blob_declared_small_no_further_than_its_size(tmp_path: Path) -> None:
+    layout = _layout_with(tmp_path, [File("a.txt", b"hello!")])
+    blob = layout.path / "blobs" / "sha256" / digest(b"hello!").split(":")[1]
+    with open(blob, "r+b") as file:
+        file.truncate(8 << 30)  # 8 GiB, sparse: hashing it whole would take many seconds
+    started = time.monotonic()
+    report = layout.verify()
+    assert time.monotonic() - started < 1
+    assert not report.valid
+    assert [f.code for f in report.findings if f.severity == "error"] == ["SIZE_MISMATCH"]
