@@ -307,6 +307,30 @@ impl PyGraphWalk {
         Ok(Self(Mutex::new(GraphWalk::new(roots, options))))
     }
 
+    /// A walk from a root the host has already fetched (a GET by tag): `served` is its
+    /// `Content-Type` as served (a type that is not a manifest type gives way to what the
+    /// document says it is), `digest` what `data` must hash to. The root is provided at once.
+    #[staticmethod]
+    #[pyo3(signature = (served, digest, data, *, referrers = false, limits = None))]
+    fn from_fetched(
+        py: Python<'_>,
+        served: &str,
+        digest: &Bound<'_, PyAny>,
+        data: &Bound<'_, PyAny>,
+        referrers: bool,
+        limits: Option<PyWalkLimits>,
+    ) -> PyResult<Self> {
+        let digest = digest_arg(py, digest)?;
+        let data = ByteView::new(data)?.as_slice().to_vec();
+        let options = GraphWalkOptions {
+            referrers,
+            limits: limits.map_or_else(WalkLimits::default, |l| l.0),
+        };
+        Ok(Self(Mutex::new(GraphWalk::from_fetched(
+            served, digest, data, options,
+        ))))
+    }
+
     /// The steps to perform next (a list of `WalkStep`); empty when none is left.
     fn next_batch<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let batch = lock(py, &self.0).next_batch().or_raise(py)?;

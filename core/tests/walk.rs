@@ -479,3 +479,37 @@ fn planned_documents_give_their_referrer_descriptor() {
             .is_none()
     );
 }
+
+#[test]
+fn a_root_fetched_by_tag_is_read_as_what_it_is() {
+    let layer = Descriptor::for_content(
+        ocikit_core::MediaType::parse("text/plain").expect("mt"),
+        b"hi",
+    );
+    let manifest = ocikit_core::Manifest::new(Descriptor::empty(), vec![layer]).into_document();
+    // Served as application/json with a parameter: the document's own mediaType decides.
+    let mut walk = GraphWalk::from_fetched(
+        "application/json; charset=utf-8",
+        manifest.digest().clone(),
+        manifest.bytes().to_vec(),
+        GraphWalkOptions::default(),
+    );
+    assert!(walk.next_batch().expect("nothing to fetch").is_empty());
+    let plan = walk.finish().expect("plan");
+    assert_eq!(
+        plan.roots[0].media_type.as_str(),
+        "application/vnd.oci.image.manifest.v1+json"
+    );
+    assert_eq!(plan.blobs.len(), 2);
+    // Bytes that are not the digest's fail the walk at its first call.
+    let mut walk = GraphWalk::from_fetched(
+        "application/vnd.oci.image.manifest.v1+json",
+        manifest.digest().clone(),
+        b"{}".to_vec(),
+        GraphWalkOptions::default(),
+    );
+    assert_eq!(
+        walk.next_batch().expect_err("bad root").code(),
+        "DIGEST_MISMATCH"
+    );
+}

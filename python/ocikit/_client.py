@@ -353,16 +353,16 @@ def _copy_graph(
     them). This host fetches each batch it asks for ``parallel`` at a time, then copies the
     blobs and puts the documents wave by wave (``put(document, is_root)``), ``write_parallel``
     at a time; it returns what the root's ``put`` returned."""
-    media_type = root.media_type or _document_types(root.data, None)[0]
-    start = Descriptor(media_type=media_type, digest=root.digest, size=len(root.data))
-    walk = GraphWalk(start, referrers=referrers is not None, limits=limits)
+    walk = GraphWalk.from_fetched(
+        root.media_type, root.digest, root.data, referrers=referrers is not None, limits=limits
+    )
 
     def perform(step: WalkStep) -> Any:
         digest = step.descriptor.digest
         if step.kind == "referrers":
             assert referrers is not None  # asked only when given
             return referrers(digest)
-        return root.data if digest == root.digest else fetch(digest)
+        return fetch(digest)
 
     while batch := walk.next_batch():
         results = parallel([lambda step=step: perform(step) for step in batch])
@@ -373,11 +373,11 @@ def _copy_graph(
                 walk.provide_referrers(step.descriptor.digest, result)
     plan = walk.finish()
     write_parallel([lambda blob=blob: copy_blob(blob) for blob in plan.blobs])
-    copied = []
+    written: dict[str, Descriptor] = {}
     for wave in plan.manifests:
-        written = write_parallel([lambda d=d: put(d, d.descriptor.digest == root.digest) for d in wave])
-        copied += [w for d, w in zip(wave, written) if d.descriptor.digest == root.digest]
-    return copied[0]
+        tasks = [lambda d=d: put(d, d.descriptor.digest == root.digest) for d in wave]
+        written.update(zip((d.descriptor.digest for d in wave), write_parallel(tasks)))
+    return written[root.digest]
 
 
 def _pull_plan(

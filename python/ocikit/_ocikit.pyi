@@ -1217,6 +1217,18 @@ class GraphWalk:
         referrers: bool = False,
         limits: WalkLimits | None = None,
     ) -> None: ...
+    @staticmethod
+    def from_fetched(
+        served: str,
+        digest: str | Digest,
+        data: Buffer,
+        *,
+        referrers: bool = False,
+        limits: WalkLimits | None = None,
+    ) -> GraphWalk:
+        """A walk from a root already fetched (a GET by tag), provided at once: ``served`` is
+        its Content-Type as served; a type that is not a manifest type gives way to what the
+        document says it is."""
     def next_batch(self) -> list[WalkStep]: ...
     def provide_document(self, digest: str | Digest, data: Buffer) -> None:
         """Raises ``DIGEST_MISMATCH``, ``SIZE_MISMATCH``, ``JSON_INVALID``,

@@ -54,7 +54,7 @@ use serde_json::Value;
 
 use crate::descriptor::{as_array, as_object, missing};
 use crate::media_type::{docker, oci};
-use crate::{Descriptor, Digest, Error};
+use crate::{Descriptor, Digest, Error, MediaType};
 
 /// The manifest media types ocikit reads as manifests and indexes (OCI and Docker).
 pub use super::operations::is_manifest_type;
@@ -257,6 +257,32 @@ impl GraphWalk {
         walk
     }
 
+    /// A walk from a root the host has already fetched (a GET by tag): `served` is the
+    /// `Content-Type` it came with (any text: parameters are read past, and a type that is not
+    /// a manifest type gives way to what the document says it is, see
+    /// [`Successors::media_type`]); `digest` is what the bytes must hash to. The root is
+    /// provided at once, so the first batch already asks for what it references.
+    pub fn from_fetched(
+        served: &str,
+        digest: Digest,
+        bytes: Vec<u8>,
+        options: GraphWalkOptions,
+    ) -> Self {
+        let essence = served.split(';').next().unwrap_or_default().trim();
+        let media_type = MediaType::parse(essence)
+            .ok()
+            .filter(|t| is_manifest_type(t.as_str()))
+            // Any valid name: the document decides when it is read.
+            .unwrap_or_else(|| MediaType::known("application/octet-stream"));
+        let root = Descriptor::new(media_type, digest.clone(), bytes.len() as u64);
+        let mut walk = Self::new(vec![root], options);
+        if walk.next_batch().is_ok() {
+            // Errors are sticky: a bad root fails the walk's first call.
+            let _ = walk.provide_document(&digest, bytes);
+        }
+        walk
+    }
+
     /// The steps to perform next: every fetch and listing not yet handed out. They are
     /// independent of each other. Empty when nothing is left to ask (once every step handed
     /// out was provided, the walk is over: call [`finish`](Self::finish)).
@@ -429,6 +455,10 @@ impl GraphWalk {
             });
         }
         let parsed = Successors::read(descriptor.media_type.as_str(), &bytes)?;
+        if parsed.media_type != descriptor.media_type {
+            // Served or listed as something else (`application/json`): written as what it is.
+            self.descriptors[at].media_type = parsed.media_type.clone();
+        }
         let depth = {
             let node = self.document_mut(at)?;
             node.bytes = Some(bytes);
@@ -609,7 +639,11 @@ fn invented(referrer: &Digest, subject: &Digest, actual: Option<&Digest>) -> Err
 /// and its subject (which need not be). Docker's manifest and manifest list read the same way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Successors {
-    /// Whether the document is an index (by `media_type`, else its own `mediaType`).
+    /// The manifest type the document is: the type it was served as when that is one, else
+    /// its own `mediaType` when that is one, else an OCI index when it lists `manifests`, else
+    /// an OCI manifest. A registry may serve a manifest as `application/json`.
+    pub media_type: MediaType,
+    /// Whether the document is an index.
     pub is_index: bool,
     /// An index's `manifests`, or a manifest's `config` then `layers`.
     pub children: Vec<Descriptor>,
@@ -619,7 +653,8 @@ pub struct Successors {
 
 impl Successors {
     /// Reads the references of a document served as `media_type` (when that is not a manifest
-    /// type, the document's own `mediaType` decides, then the presence of `manifests`).
+    /// type, the document's own `mediaType` decides, then the presence of `manifests`; see
+    /// [`Successors::media_type`]).
     ///
     /// # Errors
     /// `JSON_INVALID` for malformed JSON or a field of the wrong type, `FIELD_MISSING` for a
@@ -627,12 +662,20 @@ impl Successors {
     pub fn read(media_type: &str, bytes: &[u8]) -> Result<Self, Error> {
         let value = crate::json::parse_strict(bytes)?;
         let object = as_object(&value, "")?;
-        let declared = object.get("mediaType").and_then(Value::as_str);
-        let is_index = if is_manifest_type(media_type) {
-            is_index_type(media_type)
+        let declared = object
+            .get("mediaType")
+            .and_then(Value::as_str)
+            .filter(|t| is_manifest_type(t));
+        let resolved = if is_manifest_type(media_type) {
+            media_type
+        } else if let Some(declared) = declared {
+            declared
+        } else if object.contains_key("manifests") {
+            oci::IMAGE_INDEX
         } else {
-            declared.map_or(object.contains_key("manifests"), is_index_type)
+            oci::IMAGE_MANIFEST
         };
+        let is_index = is_index_type(resolved);
         let list = |key: &str| -> Result<Vec<Descriptor>, Error> {
             let path = format!("/{key}");
             let items = as_array(object.get(key).ok_or_else(|| missing("", key))?, &path)?;
@@ -655,6 +698,7 @@ impl Successors {
             .map(|s| Descriptor::from_value(s, "/subject"))
             .transpose()?;
         Ok(Self {
+            media_type: MediaType::parse(resolved)?,
             is_index,
             children,
             subject,
