@@ -279,12 +279,25 @@ impl PyRegistrySession {
         limits = None,
     ))]
     fn new(
+        py: Python<'_>,
         registry: String,
         plain_http: bool,
         credentials: Option<&Bound<'_, PyAny>>,
         retry_policy: Option<PyRetryPolicy>,
         limits: Option<PyLimits>,
     ) -> PyResult<Self> {
+        // The registry is half of a reference: the core's grammar checks it (a URL such as
+        // "http://host", or a space, would make every request URL one no host can send).
+        if let Err(err) = Reference::new(&registry, "x", None, None) {
+            let err = match err {
+                Error::ReferenceInvalid { reason, .. } => Error::ReferenceInvalid {
+                    value: registry,
+                    reason,
+                },
+                other => other,
+            };
+            return Err(crate::errors::to_py_err(py, &err));
+        }
         let credentials = credentials
             .filter(|c| !c.is_none())
             .map(credentials_arg)

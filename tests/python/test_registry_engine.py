@@ -195,3 +195,10 @@ def test_listings_page_by_page() -> None:
     assert op.next_page(session, None, 0).request.url.endswith("?last=a&n=1")
     second = op.next_page(session, Response(200, {}, b'{"tags":["b"]}'), 0).value
     assert (second.items, second.last) == (["b"], True)
+
+
+@pytest.mark.parametrize("registry", ["http://127.0.0.1:5000", "reg istry:5000", "host:5000/x", ""])
+def test_a_registry_that_is_not_host_port_is_refused(registry: str) -> None:
+    with pytest.raises(ocikit.ValidationError) as caught:
+        RegistrySession(registry)
+    assert caught.value.code == "REFERENCE_INVALID"
