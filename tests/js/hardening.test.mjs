@@ -341,10 +341,11 @@ describe("bodies and listings are bounded (issue 9 items 5 and 6)", () => {
         async (_q, response) => {
           response.writeHead(200, { "Content-Type": "application/octet-stream" });
           const chunk = new Uint8Array(64 * 1024);
+          const closed = once(response, "close");
           // Endless: only the client closing the connection stops it.
           while (!response.destroyed && written < 1024 ** 3) {
             written += chunk.length;
-            if (!response.write(chunk)) await new Promise((resolve) => response.once("drain", resolve).once("close", resolve));
+            if (!response.write(chunk)) await Promise.race([once(response, "drain"), closed]);
           }
         },
       ],
