@@ -329,6 +329,8 @@ def _referrer_tree(
     """The tree of what refers to ``root``, ``depth`` levels down (all when ``None``), from
     ``referrers(digest)``, the direct referrers of one manifest: the core's ``ReferrerWalk``
     decides (each digest once, bounded by ``limits``), this lists each batch it asks for."""
+    if depth is not None and depth < 0:
+        raise ValueError("depth must be a non-negative integer")
     walk = ReferrerWalk(root, depth=depth, limits=limits)
     while batch := walk.next_batch():
         found = parallel([lambda digest=digest: referrers(digest) for digest in batch])

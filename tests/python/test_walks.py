@@ -388,6 +388,8 @@ def test_discover_with_depth_and_limits(serve: Any) -> None:
         assert registry.requests["GET referrers"] == 3
         with pytest.raises(LimitExceededError) as raised:
             client.discover(_root(registry), limits=ocikit.WalkLimits(max_depth=5))
+        with pytest.raises(ValueError):
+            client.discover(_root(registry), depth=-1)
     assert raised.value.details["max"] == 5
 
 
