@@ -252,6 +252,18 @@ impl Pack {
                     reason: "with image-spec v1.0 the config media type is the artifact type: give a config or an artifact type, not both",
                 });
             }
+            // v1.0 has no artifactType field: a config of the empty type would leave the
+            // artifact without one, which manifest.md forbids (validate: ARTIFACT_TYPE_REQUIRED).
+            ImageSpec::V1_0
+                if self
+                    .config
+                    .as_ref()
+                    .map(|c| &c.media_type)
+                    .or(self.artifact_type.as_ref())
+                    .is_some_and(|t| t.as_str() == oci::EMPTY) =>
+            {
+                return Err(Error::ArtifactTypeRequired);
+            }
             _ => {}
         }
         let config = match (&self.config, self.spec) {
