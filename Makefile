@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: build python wasm tools demo test lint fmt clippy doc test-rust test-python test-js test-browser test-interop test-registry fuzz fuzz-ci bench bench-python bench-node bench-browser bench-registry clean
+.PHONY: build python wasm tools demo test lint fmt clippy doc test-rust test-python test-js test-browser test-interop test-registry test-hostile fuzz fuzz-ci bench bench-python bench-node bench-browser bench-registry clean
 
 build: python wasm
 
@@ -21,7 +21,7 @@ tools:
 demo: build
 	scripts/demo.sh
 
-test: lint test-rust build test-python test-js test-browser test-interop test-registry fuzz-ci
+test: lint test-rust build test-python test-js test-browser test-interop test-registry test-hostile fuzz-ci
 
 lint: fmt clippy doc
 
@@ -52,6 +52,11 @@ test-interop: python tools
 
 test-registry: python tools
 	$(PY) -m pytest tests/registry
+
+# The hostile registry and layouts of SECURITY.md, against the CLI, the Python API and the JS
+# Client (tests/hostile; needs node and openssl).
+test-hostile: python wasm
+	$(PY) -m pytest tests/hostile
 
 # Every cargo-fuzz target for FUZZ_SECONDS each (scripts/fuzz.sh); fuzz-ci is the short run of
 # make test (under 5 minutes in all, build included).

@@ -27,14 +27,11 @@ SURFACES = ("cli", "python", "js")
 
 # How each surface takes the core's Limits (registry::Limits field names, in milliseconds and
 # counts). A surface that has no way to set a limit makes its timed cases fail (reported).
-CLI_LIMIT_FLAGS = {
+CLI_LIMIT_FLAGS = {  # seconds on the command line
     "stall_timeout_ms": "--stall-timeout",
-    "request_timeout_ms": "--request-timeout",
-    "deadline_ms": "--deadline",
-    "retry_after_max_ms": "--retry-after-max",
-    "list_entries_max": "--list-entries-max",
-    "list_bytes_max": "--list-bytes-max",
+    "deadline_ms": "--timeout",
 }
+# Python: ocikit.Limits(**limits) as Client(limits=...). JS: Client({ limits: { … } }).
 JS_LIMIT_OPTIONS = {
     "stall_timeout_ms": "stallTimeoutMs",
     "request_timeout_ms": "requestTimeoutMs",
@@ -258,7 +255,8 @@ def job_json(job: Job, surface: str) -> str:
     if surface == "python":
         data["limits"] = job.limits
     else:
-        data["client_options"] = {JS_LIMIT_OPTIONS[k]: v for k, v in job.limits.items()}
+        limits = {JS_LIMIT_OPTIONS[k]: v for k, v in job.limits.items()}
+        data["client_options"] = {"limits": limits} if limits else {}
     return json.dumps(data)
 
 

@@ -20,12 +20,14 @@ def client(job: dict[str, Any]) -> Any:
     kwargs: dict[str, Any] = {"plain_http": job["plain_http"]}
     if job.get("credentials"):
         kwargs["credentials"] = tuple(job["credentials"])
+    limits = job.get("limits") or {}
     if job.get("ca_file"):
+        # The API trusts a private CA through the transport's SSL context.
         context = ssl.create_default_context(cafile=job["ca_file"])
-        kwargs["transport"] = ocikit.StdlibTransport(ssl_context=context)
+        stall = limits.get("stall_timeout_ms", 30_000) / 1000
+        kwargs["transport"] = ocikit.StdlibTransport(timeout=stall, ssl_context=context)
     if job.get("chunk_size"):
         kwargs["chunk_size"] = job["chunk_size"]
-    limits = job.get("limits") or {}
     if limits:
         # The Limits the core applies (names of registry::Limits), as the Python host takes them.
         if hasattr(ocikit, "Limits"):

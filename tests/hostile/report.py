@@ -1,0 +1,81 @@
+"""Makes SECURITY.md's table of hostile cases from a run of the suite.
+
+    .venv/bin/python -m pytest tests/hostile        # writes .cache/hostile-results.json
+    .venv/bin/python tests/hostile/report.py        # prints the Markdown table
+    .venv/bin/python tests/hostile/report.py --write  # replaces the table in SECURITY.md
+
+The table sits between the markers ``<!-- hostile-table:start -->`` and
+``<!-- hostile-table:end -->`` of SECURITY.md.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / ".cache" / "hostile-results.json"
+SECURITY = ROOT / "SECURITY.md"
+START, END = "<!-- hostile-table:start -->", "<!-- hostile-table:end -->"
+SURFACES = ("cli", "python", "js")
+
+
+def cell(result: dict | None) -> str:
+    if result is None:
+        return "—"
+    mark = "pass" if not result["problems"] else "**FAIL**"
+    return f"{result['outcome']} {result['seconds']:.1f} s {result['rss_mb']:.0f} MiB ({mark})"
+
+
+def table(results: list[dict]) -> str:
+    by_case: dict[str, dict[str, dict]] = defaultdict(dict)
+    order: list[str] = []
+    info: dict[str, dict] = {}
+    for result in results:
+        if result["case"] not in by_case:
+            order.append(result["case"])
+        by_case[result["case"]][result["surface"]] = result
+        info[result["case"]] = result
+    total = len(results)
+    failed = sum(1 for r in results if r["problems"])
+    lines = [
+        f"{total} runs ({len(order)} cases; CLI {sum(r['surface'] == 'cli' for r in results)}, "
+        f"Python {sum(r['surface'] == 'python' for r in results)}, "
+        f"JS {sum(r['surface'] == 'js' for r in results)}): {total - failed} pass, {failed} fail.",
+        "Each cell: outcome, wall time, peak RSS of the process.",
+        "",
+        "| # | case | what the registry or layout does | expected | CLI | Python | JS |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for case in order:
+        first = info[case]
+        expected = " or ".join(first["expected"])
+        cells = " | ".join(cell(by_case[case].get(s)) for s in SURFACES)
+        what = first["what"].replace("|", "\\|")
+        lines.append(f"| {first['item']} | `{case}` | {what} | {expected} | {cells} |")
+    failures = [r for r in results if r["problems"]]
+    if failures:
+        lines += ["", "Failing runs and why:", ""]
+        for r in failures:
+            why = "; ".join(p.splitlines()[0][:220] for p in r["problems"]).replace("|", "\\|")
+            lines.append(f"- `{r['surface']}-{r['case']}`: {why}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    results = json.loads(RESULTS.read_text())
+    text = table(results)
+    if "--write" in sys.argv:
+        security = SECURITY.read_text()
+        head, rest = security.split(START, 1)
+        _, tail = rest.split(END, 1)
+        SECURITY.write_text(f"{head}{START}\n{text}\n{END}{tail}")
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
