@@ -441,7 +441,7 @@ export function readLayoutTar(bytes) {
 // hand it to the engine).
 const sessions = new WeakMap();
 
-function sessionOf(session) {
+export function sessionOf(session) {
   const inner = sessions.get(session);
   if (inner === undefined) throw new TypeError(`session must be a RegistrySession, not ${typeName(session)}`);
   return inner;
@@ -525,7 +525,7 @@ export class RegistryOperation {
 }
 
 /** An input for the engine: bytes as a Uint8Array, Headers as pairs. */
-function preparedInput(input) {
+export function preparedInput(input) {
   const given = record(input, "input");
   checkKeys(given, INPUT_KEYS, "input");
   const prepared = { ...given };

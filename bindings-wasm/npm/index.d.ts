@@ -52,6 +52,7 @@ export type ErrorCode =
   | "OPTIONS_INVALID"
   | "REFERENCE_INVALID"
   | "LIMIT_EXCEEDED"
+  | "OPERATION_MISUSE"
   | RegistryErrorCode
   | ClientErrorCode
   | (string & {});
@@ -1061,3 +1062,165 @@ export class ReferrerWalk {
 export function isIndexType(mediaType: string): boolean;
 /** Whether `mediaType` is a manifest or index type ocikit reads (OCI and Docker). */
 export function isManifestType(mediaType: string): boolean;
+
+// ---- Whole operations (bindings-wasm/src/operation.rs, npm/operation.js): push, pull, copy,
+// discover, delete and the tags of a digest, decided by the core. Each is driven the same way:
+// `poll(session, nowMs)` gives the next action; every request handed out may run at once (the
+// tasks in flight are independent); `provide(task, input)` gives each answer back. Errors are
+// OciErrors and sticky; a caller's misuse is OPERATION_MISUSE.
+
+/** What a whole operation asks of the host. */
+export type Action<T> =
+  | {
+      kind: "send";
+      /** The task to provide the answer for. */
+      task: number;
+      request: RegistryRequest;
+      /**
+       * The blob whose bytes the request moves: from its source for a `{ blob }` body, into its
+       * sink for a `{ stream }` response body (a sink starts over when the blob is asked again).
+       */
+      blob: Descriptor | null;
+    }
+  | { kind: "wait"; task: number; ms: number }
+  /** Nothing to start until a request in flight is answered. */
+  | { kind: "pending" }
+  | { kind: "done"; value: T };
+
+/** An answer for a task: a response, a transport failure, or the end of a wait. */
+export type OperationInput = Exclude<RegistryInput, { type: "start" }>;
+
+/** What every whole operation shares. */
+export interface WholeOperation<T> {
+  /** The next action (every ready request is handed out before "pending"). */
+  poll(session: RegistrySession, nowMs: number): Action<T>;
+  /** The answer for `task`. */
+  provide(task: number, input: OperationInput): void;
+}
+
+/** A request a dry run would make. */
+export interface PlannedRequest {
+  method: HttpMethod;
+  url: string;
+  /** When and why. */
+  note: string;
+}
+
+/** A blob of a push or copy and what happened to it. */
+export interface BlobOutcome {
+  descriptor: Descriptor;
+  status: "uploaded" | "existed" | "mounted" | "planned";
+}
+
+/** A referrers tag an operation kept current, and the digest of the index written (null: nothing to change). */
+export interface ReferrersTagUpdate {
+  tag: string;
+  index: string | null;
+}
+
+export interface PushOutcome {
+  descriptor: Descriptor;
+  tags: string[];
+  blobs: BlobOutcome[];
+  referrersTag: ReferrersTagUpdate | null;
+  /** A dry run: the requests it would make (nothing was sent). */
+  planned: PlannedRequest[];
+}
+
+/** Push (attach, with a subject) the exact `manifest` bytes and their blobs; titles pull would refuse throw ANNOTATION_INVALID here. */
+export class Push implements WholeOperation<PushOutcome> {
+  constructor(
+    reference: string,
+    mediaType: string,
+    manifest: BytesLike,
+    options?: { tags?: string[]; mountFrom?: string; chunkSize?: number; dryRun?: boolean },
+  );
+  poll(session: RegistrySession, nowMs: number): Action<PushOutcome>;
+  provide(task: number, input: OperationInput): void;
+}
+
+export interface PulledFile {
+  descriptor: Descriptor;
+  /** The checked relative path (the layer's title). */
+  path: string;
+}
+
+export interface PullOutcome {
+  descriptor: Descriptor;
+  manifest: Uint8Array;
+  files: PulledFile[];
+  /** The blobs downloaded into their sinks, each digest once. */
+  downloads: Descriptor[];
+}
+
+/** Pull: the manifest, the pull plan (every title checked), one download per digest. */
+export class Pull implements WholeOperation<PullOutcome> {
+  constructor(reference: string, options?: { allowGit?: boolean });
+  poll(session: RegistrySession, nowMs: number): Action<PullOutcome>;
+  provide(task: number, input: OperationInput): void;
+}
+
+export interface DiscoverOutcome {
+  subject: Descriptor;
+  referrers: Referrer[];
+}
+
+/** Discover the tree of referrers, each digest once, a level at a time. */
+export class Discover implements WholeOperation<DiscoverOutcome> {
+  constructor(reference: string, options?: { artifactType?: string; depth?: number; limits?: WalkLimits });
+  poll(session: RegistrySession, nowMs: number): Action<DiscoverOutcome>;
+  provide(task: number, input: OperationInput): void;
+}
+
+export interface DeleteOutcome {
+  descriptor: Descriptor;
+  subject: Descriptor | null;
+  referrersTag: ReferrersTagUpdate | null;
+}
+
+/** Delete a manifest whole: tag → digest, DELETE by digest, a referrer removed from its subject's referrers tag. */
+export class Delete implements WholeOperation<DeleteOutcome> {
+  constructor(reference: string);
+  poll(session: RegistrySession, nowMs: number): Action<DeleteOutcome>;
+  provide(task: number, input: OperationInput): void;
+}
+
+export interface TagsOfOutcome {
+  tags: string[];
+  /** Tags not resolved (over `max`). */
+  unchecked: number;
+}
+
+/** The tags of a repository that point at `digest` (at most `max`, default 1000, resolved). */
+export class TagsOf implements WholeOperation<TagsOfOutcome> {
+  constructor(reference: string, digest: string, options?: { max?: number });
+  poll(session: RegistrySession, nowMs: number): Action<TagsOfOutcome>;
+  provide(task: number, input: OperationInput): void;
+}
+
+export interface CopyOutcome {
+  descriptor: Descriptor;
+  tags: string[];
+  blobs: BlobOutcome[];
+  /** In the order written: children first, referrers after their subject. */
+  manifests: Descriptor[];
+  referrersTags: ReferrersTagUpdate[];
+  planned: PlannedRequest[];
+}
+
+/** Copy `source` and what it references (with its referrers) to `destination`. */
+export class CopyArtifact implements WholeOperation<CopyOutcome> {
+  constructor(
+    source: string,
+    destination: string,
+    options?: { referrers?: boolean; limits?: WalkLimits; tags?: string[]; chunkSize?: number; dryRun?: boolean },
+  );
+  /** Within one registry. */
+  poll(session: RegistrySession, nowMs: number): Action<CopyOutcome>;
+  /** Between two registries (two different sessions). */
+  pollBetween(source: RegistrySession, destination: RegistrySession, nowMs: number): Action<CopyOutcome>;
+  provide(task: number, input: OperationInput): void;
+}
+
+/** The pull plan's title rule (push applies it too). */
+export function planFiles(layers: Descriptor[], options?: { allowGit?: boolean }): PulledFile[];

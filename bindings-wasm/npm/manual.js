@@ -4,6 +4,7 @@
 // a clear Error until then. "ocikit" in a browser is this module plus `await init()`.
 import wasmInit from "./wasm/ocikit_wasm.js";
 import * as api from "./api.js";
+import * as operation from "./operation.js";
 import { clientClass } from "./client.js";
 import { useWorkerModule, workerDigester } from "./worker-digest.js";
 
@@ -92,6 +93,13 @@ export const Digester = guardedClass("Digester", api.Digester);
 export const RegistrySession = guardedClass("RegistrySession", api.RegistrySession);
 export const GraphWalk = guardedClass("GraphWalk", api.GraphWalk);
 export const ReferrerWalk = guardedClass("ReferrerWalk", api.ReferrerWalk);
+export const Push = guardedClass("Push", operation.Push);
+export const Pull = guardedClass("Pull", operation.Pull);
+export const Discover = guardedClass("Discover", operation.Discover);
+export const Delete = guardedClass("Delete", operation.Delete);
+export const TagsOf = guardedClass("TagsOf", operation.TagsOf);
+export const CopyArtifact = guardedClass("CopyArtifact", operation.CopyArtifact);
+export const planFiles = guarded("planFiles", operation.planFiles);
 /** The registry client over fetch, hashing blobs with this entry's Digester. */
 export const Client = guardedClass("Client", clientClass(api.Digester));
 

@@ -42,3 +42,6 @@ export {
   resumeBlobPush,
   validate,
 } from "./api.js";
+
+// Whole operations (push, pull, copy, discover, delete, the tags of a digest): the core decides.
+export { CopyArtifact, Delete, Discover, Pull, Push, TagsOf, planFiles } from "./operation.js";

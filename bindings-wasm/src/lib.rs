@@ -28,6 +28,7 @@ pub mod error;
 pub mod layout;
 pub mod manifest;
 pub mod media_type;
+pub mod operation;
 pub mod pack;
 pub mod reference;
 pub mod registry;

@@ -58,7 +58,7 @@ const INPUT_KEYS: &[&str] = &[
 /// each step, so several operations share its tokens.
 #[wasm_bindgen(js_name = RegistrySession)]
 #[derive(Debug, Clone)]
-pub struct JsRegistrySession(Session);
+pub struct JsRegistrySession(pub(crate) Session);
 
 #[wasm_bindgen(js_class = RegistrySession)]
 impl JsRegistrySession {
@@ -489,7 +489,7 @@ fn resolved(resolved: Resolved) -> Result<JsValue, JsValue> {
     Ok(object.into())
 }
 
-fn request_to_js(request: Request) -> Result<Object, JsValue> {
+pub(crate) fn request_to_js(request: Request) -> Result<Object, JsValue> {
     let object = Object::new();
     set(&object, "method", &request.method.as_str().into());
     set(&object, "url", &request.url.into());
@@ -543,7 +543,7 @@ fn request_to_js(request: Request) -> Result<Object, JsValue> {
     Ok(object)
 }
 
-fn input_arg(value: &JsValue) -> Result<Input, JsValue> {
+pub(crate) fn input_arg(value: &JsValue) -> Result<Input, JsValue> {
     options_arg(value, "input", INPUT_KEYS)?;
     let kind = get(value, "type")?.as_string();
     match kind.as_deref() {

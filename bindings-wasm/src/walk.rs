@@ -27,7 +27,7 @@ use crate::{bytes_arg, get, is_absent, options_arg, parse_json, set, string_arg,
 const LIMIT_OPTIONS: &[&str] = &["maxDepth", "maxNodes", "maxBytes"];
 
 /// `{ maxDepth?, maxNodes?, maxBytes? }`: non-negative safe integers.
-fn limits_arg(value: &JsValue) -> Result<WalkLimits, JsValue> {
+pub(crate) fn limits_arg(value: &JsValue) -> Result<WalkLimits, JsValue> {
     let mut limits = WalkLimits::default();
     if is_absent(value) {
         return Ok(limits);
@@ -263,7 +263,7 @@ impl JsReferrerWalk {
     }
 }
 
-fn tree_to_js(tree: ReferrerTree) -> Result<Array, JsValue> {
+pub(crate) fn tree_to_js(tree: ReferrerTree) -> Result<Array, JsValue> {
     let mut children: Vec<Array> = (0..tree.nodes.len()).map(|_| Array::new()).collect();
     let top = Array::new();
     for (at, node) in tree.nodes.iter().enumerate().rev() {

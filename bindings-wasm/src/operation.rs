@@ -1,0 +1,575 @@
+//! Whole operations ([`ocikit_core::registry::Operation`]): `Push`, `Pull`, `Discover`,
+//! `Delete`, `TagsOf` and `CopyArtifact`, one class each, driven alike:
+//!
+//! ```text
+//! const op = new Pull("127.0.0.1:5000/docs:v1", { allowGit: false });
+//! for (;;) {
+//!   const action = op.poll(session, Date.now());   // copy between registries: pollBetween
+//!   if (action.kind === "send") start(action);       // later: op.provide(action.task, input)
+//!   else if (action.kind === "wait") setTimeout(() => op.provide(action.task, { type: "resume" }), action.ms);
+//!   else if (action.kind === "pending") await nextAnswer();   // some provide() happened
+//!   else return action.value;                                  // "done"
+//! }
+//! ```
+//!
+//! An action is `{ kind: "send", task, request, blob }` (`blob`: the descriptor whose bytes
+//! the request moves — from its source for a `{ blob: { offset, length } }` body, into its
+//! sink for a `{ stream }` response body — or `null`), `{ kind: "wait", task, ms }`,
+//! `{ kind: "pending" }` or `{ kind: "done", value }`. An input is what the registry
+//! operations take: `{ type: "response", status, headers, body?, streamed? }`,
+//! `{ type: "failure", kind, message }` or `{ type: "resume" }`. Errors are sticky; a
+//! caller's misuse is `OPERATION_MISUSE`.
+
+use js_sys::{Array, Object, Uint8Array};
+use ocikit_core::registry::{
+    Action, BlobOutcome, CopyArtifact, CopyOptions, CopyOutcome, Delete, DeleteOutcome, Discover,
+    DiscoverOptions, DiscoverOutcome, Operation, PlannedRequest, Pull, PullOptions, PullOutcome,
+    Push, PushArtifactOptions, PushOutcome, Sessions, TagsOf, TagsOfOutcome, TaskId,
+};
+use ocikit_core::{Descriptor, Digest, Reference};
+use wasm_bindgen::prelude::*;
+
+use crate::error::thrown;
+use crate::registry::{JsRegistrySession, input_arg, request_to_js};
+use crate::walk::{limits_arg, tree_to_js};
+use crate::{bytes_arg, get, is_absent, options_arg, set, string_arg, type_error};
+
+fn reference_arg(value: &JsValue, name: &str) -> Result<Reference, JsValue> {
+    Reference::parse(&string_arg(value, name)?).map_err(thrown)
+}
+
+fn bool_option(options: &JsValue, key: &str) -> Result<bool, JsValue> {
+    let value = get(options, key)?;
+    if is_absent(&value) {
+        return Ok(false);
+    }
+    value
+        .as_bool()
+        .ok_or_else(|| type_error(&format!("options.{key} must be a boolean")))
+}
+
+fn string_option(options: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
+    let value = get(options, key)?;
+    if is_absent(&value) {
+        return Ok(None);
+    }
+    string_arg(&value, &format!("options.{key}")).map(Some)
+}
+
+fn number_option(options: &JsValue, key: &str) -> Result<Option<u64>, JsValue> {
+    crate::size::optional_from_js(&get(options, key)?, &format!("options.{key}"))
+}
+
+fn tags_option(options: &JsValue) -> Result<Vec<String>, JsValue> {
+    let value = get(options, "tags")?;
+    if is_absent(&value) {
+        return Ok(Vec::new());
+    }
+    let list = value
+        .dyn_ref::<Array>()
+        .ok_or_else(|| type_error("options.tags must be an array of strings"))?;
+    list.iter()
+        .map(|tag| {
+            tag.as_string()
+                .ok_or_else(|| type_error("options.tags must be an array of strings"))
+        })
+        .collect()
+}
+
+/// `options`, checked against `allowed` (absent: none).
+fn options(value: &JsValue, allowed: &[&str]) -> Result<JsValue, JsValue> {
+    if is_absent(value) {
+        return Ok(Object::new().into());
+    }
+    options_arg(value, "options", allowed)?;
+    Ok(value.clone())
+}
+
+fn now_arg(value: f64) -> Result<u64, JsValue> {
+    crate::size::from_number(value).ok_or_else(|| {
+        js_sys::RangeError::new("nowMs must be a non-negative safe integer (Date.now())").into()
+    })
+}
+
+fn task_arg(value: f64) -> Result<TaskId, JsValue> {
+    crate::size::from_number(value)
+        .map(TaskId)
+        .ok_or_else(|| type_error("task must be the task number of an action"))
+}
+
+fn descriptor_js(descriptor: Descriptor) -> Result<JsValue, JsValue> {
+    Ok(crate::manifest::descriptors_to_js(vec![descriptor])?.get(0))
+}
+
+fn descriptors_js(descriptors: Vec<Descriptor>) -> Result<JsValue, JsValue> {
+    Ok(crate::manifest::descriptors_to_js(descriptors)?.into())
+}
+
+fn strings_js(list: &[String]) -> JsValue {
+    list.iter()
+        .map(|s| JsValue::from_str(s))
+        .collect::<Array>()
+        .into()
+}
+
+fn tag_js(tag: Option<(String, Option<Digest>)>) -> JsValue {
+    match tag {
+        None => JsValue::NULL,
+        Some((tag, index)) => {
+            let object = Object::new();
+            set(&object, "tag", &tag.into());
+            set(
+                &object,
+                "index",
+                &index.map_or(JsValue::NULL, |d| d.to_string().into()),
+            );
+            object.into()
+        }
+    }
+}
+
+fn planned_js(planned: Vec<PlannedRequest>) -> JsValue {
+    planned
+        .into_iter()
+        .map(|p| {
+            let object = Object::new();
+            set(&object, "method", &p.method.as_str().into());
+            set(&object, "url", &p.url.into());
+            set(&object, "note", &p.note.into());
+            JsValue::from(object)
+        })
+        .collect::<Array>()
+        .into()
+}
+
+fn blobs_js(blobs: Vec<BlobOutcome>) -> Result<JsValue, JsValue> {
+    let list = Array::new();
+    for blob in blobs {
+        let object = Object::new();
+        set(&object, "descriptor", &descriptor_js(blob.descriptor)?);
+        set(&object, "status", &blob.status.as_str().into());
+        list.push(&object);
+    }
+    Ok(list.into())
+}
+
+fn action_js<T>(
+    action: Action<T>,
+    done: impl FnOnce(T) -> Result<JsValue, JsValue>,
+) -> Result<Object, JsValue> {
+    let object = Object::new();
+    match action {
+        Action::Send {
+            task,
+            request,
+            blob,
+        } => {
+            set(&object, "kind", &"send".into());
+            set(&object, "task", &crate::size::to_js(task.0)?.into());
+            set(&object, "request", &request_to_js(request)?.into());
+            let blob = match blob {
+                Some(blob) => descriptor_js(blob)?,
+                None => JsValue::NULL,
+            };
+            set(&object, "blob", &blob);
+        }
+        Action::Wait { task, ms } => {
+            set(&object, "kind", &"wait".into());
+            set(&object, "task", &crate::size::to_js(task.0)?.into());
+            set(&object, "ms", &crate::size::to_js(ms)?.into());
+        }
+        Action::Pending => set(&object, "kind", &"pending".into()),
+        Action::Done(value) => {
+            set(&object, "kind", &"done".into());
+            set(&object, "value", &done(value)?);
+        }
+    }
+    Ok(object)
+}
+
+/// One step of `op` with the sessions given (copies of their state, written back after).
+fn poll<O: Operation>(
+    op: &mut O,
+    session: &mut JsRegistrySession,
+    other: Option<&mut JsRegistrySession>,
+    now_ms: f64,
+    done: impl FnOnce(O::Output) -> Result<JsValue, JsValue>,
+) -> Result<Object, JsValue> {
+    let now = now_arg(now_ms)?;
+    let mut sessions = Sessions::from(session.0.clone());
+    if let Some(other) = &other {
+        sessions.insert(other.0.clone());
+    }
+    let action = op.poll(&mut sessions, now);
+    for target in std::iter::once(session).chain(other) {
+        if let Some(updated) = sessions.get(target.0.registry()) {
+            target.0 = updated.clone();
+        }
+    }
+    action_js(action.map_err(thrown)?, done)
+}
+
+fn provide<O: Operation>(op: &mut O, task: f64, input: &JsValue) -> Result<(), JsValue> {
+    let input = input_arg(input)?;
+    op.provide(task_arg(task)?, input).map_err(thrown)
+}
+
+fn push_outcome(o: PushOutcome) -> Result<JsValue, JsValue> {
+    let object = Object::new();
+    set(&object, "descriptor", &descriptor_js(o.descriptor)?);
+    set(&object, "tags", &strings_js(&o.tags));
+    set(&object, "blobs", &blobs_js(o.blobs)?);
+    set(&object, "referrersTag", &tag_js(o.referrers_tag));
+    set(&object, "planned", &planned_js(o.planned));
+    Ok(object.into())
+}
+
+/// `new Push(reference, mediaType, manifest, { tags?, mountFrom?, chunkSize?, dryRun? })`:
+/// push (attach, with a subject) the exact `manifest` bytes and their blobs; a title pull
+/// would refuse (two layers with one title, …) throws `ANNOTATION_INVALID` here. Done with
+/// `{ descriptor, tags, blobs: [{ descriptor, status }], referrersTag: { tag, index } | null,
+/// planned: [{ method, url, note }] }`.
+#[wasm_bindgen(js_name = Push)]
+#[derive(Debug)]
+pub struct JsPush(Push);
+
+#[wasm_bindgen(js_class = Push)]
+impl JsPush {
+    /// A push of `manifest` (a `Uint8Array`) of `mediaType` to `reference`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        reference: &JsValue,
+        media_type: &JsValue,
+        manifest: &JsValue,
+        options_value: &JsValue,
+    ) -> Result<JsPush, JsValue> {
+        let reference = reference_arg(reference, "reference")?;
+        let media_type = string_arg(media_type, "mediaType")?;
+        let manifest = bytes_arg(manifest, "manifest")?.to_vec();
+        let given = options(options_value, &["tags", "mountFrom", "chunkSize", "dryRun"])?;
+        let push_options = PushArtifactOptions {
+            tags: tags_option(&given)?,
+            mount_from: string_option(&given, "mountFrom")?,
+            chunk_size: number_option(&given, "chunkSize")?,
+            dry_run: bool_option(&given, "dryRun")?,
+        };
+        Push::new(&reference, &media_type, manifest, push_options)
+            .map(JsPush)
+            .map_err(thrown)
+    }
+
+    /// The next action.
+    pub fn poll(
+        &mut self,
+        session: &mut JsRegistrySession,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        poll(&mut self.0, session, None, now_ms, push_outcome)
+    }
+
+    /// The answer for `task`.
+    pub fn provide(&mut self, task: f64, input: &JsValue) -> Result<(), JsValue> {
+        provide(&mut self.0, task, input)
+    }
+}
+
+fn pull_outcome(o: PullOutcome) -> Result<JsValue, JsValue> {
+    let object = Object::new();
+    set(&object, "descriptor", &descriptor_js(o.descriptor)?);
+    set(
+        &object,
+        "manifest",
+        &Uint8Array::from(o.manifest.as_slice()).into(),
+    );
+    let files = Array::new();
+    for file in o.files {
+        let entry = Object::new();
+        set(&entry, "descriptor", &descriptor_js(file.descriptor)?);
+        set(&entry, "path", &file.path.into());
+        files.push(&entry);
+    }
+    set(&object, "files", &files.into());
+    set(&object, "downloads", &descriptors_js(o.downloads)?);
+    Ok(object.into())
+}
+
+/// `new Pull(reference, { allowGit? })`: the manifest, the pull plan (every title checked), one
+/// download per digest into the host's sink for it. Done with `{ descriptor, manifest, files:
+/// [{ descriptor, path }], downloads }`.
+#[wasm_bindgen(js_name = Pull)]
+#[derive(Debug)]
+pub struct JsPull(Pull);
+
+#[wasm_bindgen(js_class = Pull)]
+impl JsPull {
+    /// A pull of `reference`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(reference: &JsValue, options_value: &JsValue) -> Result<JsPull, JsValue> {
+        let reference = reference_arg(reference, "reference")?;
+        let given = options(options_value, &["allowGit"])?;
+        let allow_git = bool_option(&given, "allowGit")?;
+        Ok(JsPull(Pull::new(&reference, PullOptions { allow_git })))
+    }
+
+    /// The next action.
+    pub fn poll(
+        &mut self,
+        session: &mut JsRegistrySession,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        poll(&mut self.0, session, None, now_ms, pull_outcome)
+    }
+
+    /// The answer for `task`.
+    pub fn provide(&mut self, task: f64, input: &JsValue) -> Result<(), JsValue> {
+        provide(&mut self.0, task, input)
+    }
+}
+
+fn discover_outcome(o: DiscoverOutcome) -> Result<JsValue, JsValue> {
+    let object = Object::new();
+    set(&object, "subject", &descriptor_js(o.subject)?);
+    set(&object, "referrers", &tree_to_js(o.tree)?.into());
+    Ok(object.into())
+}
+
+/// `new Discover(reference, { artifactType?, depth?, limits? })`: the tree of referrers, each
+/// digest once, a level at a time. Done with `{ subject, referrers: [{ descriptor, referrers }] }`.
+#[wasm_bindgen(js_name = Discover)]
+#[derive(Debug)]
+pub struct JsDiscover(Discover);
+
+#[wasm_bindgen(js_class = Discover)]
+impl JsDiscover {
+    /// A discover of `reference`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(reference: &JsValue, options_value: &JsValue) -> Result<JsDiscover, JsValue> {
+        let reference = reference_arg(reference, "reference")?;
+        let given = options(options_value, &["artifactType", "depth", "limits"])?;
+        let depth = number_option(&given, "depth")?
+            .map(|d| {
+                u32::try_from(d).map_err(|_| js_sys::RangeError::new("options.depth is too large"))
+            })
+            .transpose()?;
+        Ok(JsDiscover(Discover::new(
+            &reference,
+            DiscoverOptions {
+                artifact_type: string_option(&given, "artifactType")?,
+                depth,
+                limits: limits_arg(&get(&given, "limits")?)?,
+            },
+        )))
+    }
+
+    /// The next action.
+    pub fn poll(
+        &mut self,
+        session: &mut JsRegistrySession,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        poll(&mut self.0, session, None, now_ms, discover_outcome)
+    }
+
+    /// The answer for `task`.
+    pub fn provide(&mut self, task: f64, input: &JsValue) -> Result<(), JsValue> {
+        provide(&mut self.0, task, input)
+    }
+}
+
+fn delete_outcome(o: DeleteOutcome) -> Result<JsValue, JsValue> {
+    let object = Object::new();
+    set(&object, "descriptor", &descriptor_js(o.descriptor)?);
+    let subject = match o.subject {
+        Some(subject) => descriptor_js(subject)?,
+        None => JsValue::NULL,
+    };
+    set(&object, "subject", &subject);
+    set(&object, "referrersTag", &tag_js(o.referrers_tag));
+    Ok(object.into())
+}
+
+/// `new Delete(reference)`: delete a manifest whole (tag → digest, DELETE by digest, a referrer
+/// removed from its subject's referrers tag without the referrers API). Done with
+/// `{ descriptor, subject, referrersTag }`.
+#[wasm_bindgen(js_name = Delete)]
+#[derive(Debug)]
+pub struct JsDelete(Delete);
+
+#[wasm_bindgen(js_class = Delete)]
+impl JsDelete {
+    /// A delete of `reference`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(reference: &JsValue) -> Result<JsDelete, JsValue> {
+        Ok(JsDelete(Delete::new(&reference_arg(
+            reference,
+            "reference",
+        )?)))
+    }
+
+    /// The next action.
+    pub fn poll(
+        &mut self,
+        session: &mut JsRegistrySession,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        poll(&mut self.0, session, None, now_ms, delete_outcome)
+    }
+
+    /// The answer for `task`.
+    pub fn provide(&mut self, task: f64, input: &JsValue) -> Result<(), JsValue> {
+        provide(&mut self.0, task, input)
+    }
+}
+
+fn tags_of_outcome(o: TagsOfOutcome) -> Result<JsValue, JsValue> {
+    let object = Object::new();
+    set(&object, "tags", &strings_js(&o.tags));
+    set(
+        &object,
+        "unchecked",
+        &crate::size::to_js(o.unchecked)?.into(),
+    );
+    Ok(object.into())
+}
+
+/// `new TagsOf(reference, digest, { max? })`: the tags of the repository that point at
+/// `digest` (at most `max`, default 1000, resolved). Done with `{ tags, unchecked }`.
+#[wasm_bindgen(js_name = TagsOf)]
+#[derive(Debug)]
+pub struct JsTagsOf(TagsOf);
+
+#[wasm_bindgen(js_class = TagsOf)]
+impl JsTagsOf {
+    /// The tags of `reference`'s repository pointing at `digest`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        reference: &JsValue,
+        digest: &JsValue,
+        options_value: &JsValue,
+    ) -> Result<JsTagsOf, JsValue> {
+        let reference = reference_arg(reference, "reference")?;
+        let digest = Digest::parse(&string_arg(digest, "digest")?).map_err(thrown)?;
+        let given = options(options_value, &["max"])?;
+        let max = number_option(&given, "max")?.unwrap_or(1000);
+        Ok(JsTagsOf(TagsOf::new(&reference, &digest, max)))
+    }
+
+    /// The next action.
+    pub fn poll(
+        &mut self,
+        session: &mut JsRegistrySession,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        poll(&mut self.0, session, None, now_ms, tags_of_outcome)
+    }
+
+    /// The answer for `task`.
+    pub fn provide(&mut self, task: f64, input: &JsValue) -> Result<(), JsValue> {
+        provide(&mut self.0, task, input)
+    }
+}
+
+fn copy_outcome(o: CopyOutcome) -> Result<JsValue, JsValue> {
+    let object = Object::new();
+    set(&object, "descriptor", &descriptor_js(o.descriptor)?);
+    set(&object, "tags", &strings_js(&o.tags));
+    set(&object, "blobs", &blobs_js(o.blobs)?);
+    set(&object, "manifests", &descriptors_js(o.manifests)?);
+    let tags: Array = o
+        .referrers_tags
+        .into_iter()
+        .map(|t| tag_js(Some(t)))
+        .collect();
+    set(&object, "referrersTags", &tags.into());
+    set(&object, "planned", &planned_js(o.planned));
+    Ok(object.into())
+}
+
+/// `new CopyArtifact(source, destination, { referrers?, limits?, tags?, chunkSize?, dryRun? })`:
+/// copy `source` and what it references (with its referrers) to `destination`. Within one
+/// registry `poll(session, nowMs)`; between two `pollBetween(source, destination, nowMs)`
+/// (blobs go through the host's spool: a download into a blob's sink, an upload from it). Done
+/// with `{ descriptor, tags, blobs, manifests, referrersTags, planned }`.
+#[wasm_bindgen(js_name = CopyArtifact)]
+#[derive(Debug)]
+pub struct JsCopyArtifact(CopyArtifact);
+
+#[wasm_bindgen(js_class = CopyArtifact)]
+impl JsCopyArtifact {
+    /// A copy from `source` to `destination`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        source: &JsValue,
+        destination: &JsValue,
+        options_value: &JsValue,
+    ) -> Result<JsCopyArtifact, JsValue> {
+        let source = reference_arg(source, "source")?;
+        let destination = reference_arg(destination, "destination")?;
+        let given = options(
+            options_value,
+            &["referrers", "limits", "tags", "chunkSize", "dryRun"],
+        )?;
+        let copy_options = CopyOptions {
+            referrers: bool_option(&given, "referrers")?,
+            limits: limits_arg(&get(&given, "limits")?)?,
+            tags: tags_option(&given)?,
+            chunk_size: number_option(&given, "chunkSize")?,
+            dry_run: bool_option(&given, "dryRun")?,
+        };
+        CopyArtifact::new(&source, &destination, copy_options)
+            .map(JsCopyArtifact)
+            .map_err(thrown)
+    }
+
+    /// The next action of a copy within one registry.
+    pub fn poll(
+        &mut self,
+        session: &mut JsRegistrySession,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        poll(&mut self.0, session, None, now_ms, copy_outcome)
+    }
+
+    /// The next action of a copy between two registries (two different sessions).
+    #[wasm_bindgen(js_name = pollBetween)]
+    pub fn poll_between(
+        &mut self,
+        source: &mut JsRegistrySession,
+        destination: &mut JsRegistrySession,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        poll(&mut self.0, source, Some(destination), now_ms, copy_outcome)
+    }
+
+    /// The answer for `task`.
+    pub fn provide(&mut self, task: f64, input: &JsValue) -> Result<(), JsValue> {
+        provide(&mut self.0, task, input)
+    }
+}
+
+/// `planFiles(layersJson, { allowGit? })`: the pull plan's title rule (push applies it too),
+/// `[{ descriptor, path }]` for the titled layers of the descriptors given as JSON text.
+#[wasm_bindgen(js_name = planFiles)]
+pub fn plan_files(layers: &JsValue, options_value: &JsValue) -> Result<Array, JsValue> {
+    let text = string_arg(layers, "layers")?;
+    let json = ocikit_core::json::parse_strict(text.as_bytes()).map_err(thrown)?;
+    let items = json
+        .as_array()
+        .ok_or_else(|| type_error("layers must be a JSON array of descriptors"))?;
+    let layers = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| Descriptor::from_value(item, &format!("/{i}")).map_err(thrown))
+        .collect::<Result<Vec<_>, _>>()?;
+    let given = options(options_value, &["allowGit"])?;
+    let files = ocikit_core::registry::plan_files(&layers, bool_option(&given, "allowGit")?)
+        .map_err(thrown)?;
+    let list = Array::new();
+    for file in files {
+        let entry = Object::new();
+        set(&entry, "descriptor", &descriptor_js(file.descriptor)?);
+        set(&entry, "path", &file.path.into());
+        list.push(&entry);
+    }
+    Ok(list)
+}
