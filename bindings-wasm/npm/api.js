@@ -618,6 +618,8 @@ export function addReferrer(session, reference, subject, referrer) {
 // Graph walks: the core decides what a copy or a discover visits (each digest once, within
 // depth, node and byte limits); the host fetches what each batch names.
 
+const FETCHED = Symbol("GraphWalk.fromFetched");
+
 function descriptorsText(value, name) {
   const items = Array.isArray(value) ? value : [record(value, name)];
   return jsonText(items.map((item, i) => record(item, `${name}[${i}]`)), name);
@@ -635,8 +637,22 @@ export class GraphWalk {
   #inner;
 
   constructor(roots, options = undefined) {
+    if (roots === FETCHED) {
+      this.#inner = options;
+      return;
+    }
     const text = descriptorsText(roots, "roots");
     this.#inner = core(() => new wasm.GraphWalk(text, options));
+  }
+
+  /**
+   * A walk from a root already fetched (a GET by tag), provided at once: `served` is its
+   * Content-Type as served (a type that is not a manifest type gives way to what the document
+   * says it is), `digest` what `bytes` must hash to.
+   */
+  static fromFetched(served, digest, bytes, options = undefined) {
+    const data = bytesOf(bytes, "bytes");
+    return new GraphWalk(FETCHED, core(() => wasm.GraphWalk.fromFetched(served, digest, data, options)));
   }
 
   nextBatch() {

@@ -90,6 +90,22 @@ fn descriptors_to_js(descriptors: &[Descriptor]) -> Result<Array, JsValue> {
     Ok(list)
 }
 
+/// `{ referrers?, limits? }`.
+fn graph_options(options: &JsValue) -> Result<GraphWalkOptions, JsValue> {
+    let mut walk_options = GraphWalkOptions::default();
+    if !is_absent(options) {
+        options_arg(options, "options", &["referrers", "limits"])?;
+        let referrers = get(options, "referrers")?;
+        if !is_absent(&referrers) {
+            walk_options.referrers = referrers
+                .as_bool()
+                .ok_or_else(|| type_error("options.referrers must be a boolean"))?;
+        }
+        walk_options.limits = limits_arg(&get(options, "limits")?)?;
+    }
+    Ok(walk_options)
+}
+
 /// `new GraphWalk(rootsJson, { referrers?, limits? })`: the walk of a copy. `nextBatch()`
 /// gives `[{ kind: "fetch" | "referrers", descriptor }]` (independent steps; empty when none
 /// is left); the host answers with `provideDocument(digest, bytes)` and
@@ -106,18 +122,25 @@ impl JsGraphWalk {
     #[wasm_bindgen(constructor)]
     pub fn new(roots: &JsValue, options: &JsValue) -> Result<JsGraphWalk, JsValue> {
         let roots = descriptors_arg(roots, "roots")?;
-        let mut walk_options = GraphWalkOptions::default();
-        if !is_absent(options) {
-            options_arg(options, "options", &["referrers", "limits"])?;
-            let referrers = get(options, "referrers")?;
-            if !is_absent(&referrers) {
-                walk_options.referrers = referrers
-                    .as_bool()
-                    .ok_or_else(|| type_error("options.referrers must be a boolean"))?;
-            }
-            walk_options.limits = limits_arg(&get(options, "limits")?)?;
-        }
-        Ok(Self(GraphWalk::new(roots, walk_options)))
+        Ok(Self(GraphWalk::new(roots, graph_options(options)?)))
+    }
+
+    /// A walk from a root the host has already fetched (a GET by tag): `served` is its
+    /// `Content-Type`, `digest` what `bytes` must hash to; the root is provided at once.
+    #[wasm_bindgen(js_name = fromFetched)]
+    pub fn from_fetched(
+        served: &JsValue,
+        digest: &JsValue,
+        bytes: &JsValue,
+        options: &JsValue,
+    ) -> Result<JsGraphWalk, JsValue> {
+        let served = string_arg(served, "served")?;
+        let digest = digest_arg(digest, "digest")?;
+        let bytes = bytes_arg(bytes, "bytes")?.to_vec();
+        let options = graph_options(options)?;
+        Ok(Self(GraphWalk::from_fetched(
+            &served, digest, bytes, options,
+        )))
     }
 
     /// The steps to perform next.

@@ -134,6 +134,17 @@ describe("walk scenarios through the package", () => {
     assert.ok(plan.manifests[1][0].bytes instanceof Uint8Array);
   });
 
+  test("a root fetched by tag starts the walk provided", () => {
+    const scenario = scenarios.get("index-lists-child-twice-depth-10");
+    const root = new Graph(scenario).documents.get(scenario.root.digest);
+    const walk = GraphWalk.fromFetched("application/json; charset=utf-8", scenario.root.digest, /** @type {{ bytes: Uint8Array }} */ (root).bytes);
+    const [step] = walk.nextBatch();
+    assert.equal(step.kind, "fetch");
+    assert.notEqual(step.descriptor.digest, scenario.root.digest, "the root is not asked for again");
+    const bad = GraphWalk.fromFetched(INDEX, scenario.root.digest, text("{}"));
+    assert.throws(() => bad.nextBatch(), (e) => e instanceof OciError && e.code === "DIGEST_MISMATCH");
+  });
+
   test("arguments are checked", () => {
     assert.throws(() => new ReferrerWalk("sha256:nope"), (e) => e instanceof OciError && e.code === "DIGEST_INVALID");
     assert.throws(() => new ReferrerWalk(sha256(text("x")), { limits: { maxDepth: -1 } }), RangeError);
