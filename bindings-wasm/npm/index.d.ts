@@ -1034,19 +1034,19 @@ export interface CopyPlan {
  */
 export class GraphWalk {
   constructor(roots: Descriptor | Descriptor[], options?: { referrers?: boolean; limits?: WalkLimits });
-  /** The steps to perform next; empty when none is left. */
   /**
    * A walk from a root already fetched (a GET by tag), provided at once: `served` is its
    * Content-Type as served, `digest` what `bytes` must hash to.
    */
   static fromFetched(served: string, digest: string, bytes: BytesLike, options?: { referrers?: boolean; limits?: WalkLimits }): GraphWalk;
+  /** The steps to perform next; empty when none is left. */
   nextBatch(): WalkStep[];
   provideDocument(digest: string, bytes: BytesLike): void;
   provideReferrers(subject: string, referrers: Descriptor[]): void;
   /** A document asked for that the host does not have (a partial graph): left out of the plan. */
   provideMissing(digest: string): void;
-  readonly isDone: boolean;
   /** Whether every step was provided and none is left. */
+  readonly isDone: boolean;
   finish(): CopyPlan;
 }
 
