@@ -592,6 +592,14 @@ impl Fake {
                                         .into(),
                             });
                         }
+                        FaultKind::Status(404) => {
+                            // Gone between a listing and this request.
+                            let body = match request.method {
+                                Method::Head => Vec::new(),
+                                _ => error_body("MANIFEST_UNKNOWN", "manifest unknown"),
+                            };
+                            return Answer::Response(res(404, &[], body));
+                        }
                         FaultKind::Status(status) => {
                             return Answer::Response(res(
                                 status,
@@ -1370,6 +1378,17 @@ fn scenarios() -> Vec<Scenario> {
                 )
             },
             json!({"op": "tagsOf", "reference": format!("{R}/docs"), "digest": docs_d.digest.to_string(), "max": 2}),
+        ),
+        one(
+            "tags-of-tag-deleted-meanwhile",
+            "a tag listed but deleted before its HEAD points nowhere: not an error",
+            {
+                let (f, m) = stocked(empty(), "docs");
+                f.manifest("docs", OCI, &m, Some("latest"))
+                    .fault("HEAD", "/manifests/latest", 1, FaultKind::Status(404))
+                    .fault("GET", "/manifests/latest", 1, FaultKind::Status(404))
+            },
+            json!({"op": "tagsOf", "reference": format!("{R}/docs"), "digest": docs_d.digest.to_string()}),
         ),
         Scenario {
             name: "tags-of-listing-limit",

@@ -296,6 +296,18 @@ pub(crate) trait Stages {
 
     /// No task is left: start the next stage, or end with the outcome.
     fn idle(&mut self, ctx: &mut Ctx<'_, Self::Purpose>) -> Result<Option<Self::Output>, Error>;
+
+    /// A task failed with `error` (after the engine's own retries): the operation fails with
+    /// it, unless its stages can do without that task's result.
+    fn failed(
+        &mut self,
+        ctx: &mut Ctx<'_, Self::Purpose>,
+        purpose: Self::Purpose,
+        error: Error,
+    ) -> Result<(), Error> {
+        let _ = (ctx, purpose);
+        Err(error)
+    }
 }
 
 /// What [`Stages`] use to start tasks.
@@ -582,7 +594,14 @@ impl<P: Clone> Runner<P> {
                     && matches!(err, Error::Network { .. } | Error::Timeout { .. });
                 let Some((reference, restarts)) = task.download.as_mut().filter(|_| transport)
                 else {
-                    return Err(err);
+                    let task = self.tasks.remove(&id).ok_or_else(|| misuse("lost task"))?;
+                    let mut ctx = Ctx {
+                        sessions,
+                        tasks: &mut self.tasks,
+                        order: &mut self.order,
+                        next: &mut self.next,
+                    };
+                    return stages.failed(&mut ctx, task.purpose, err);
                 };
                 *restarts += 1;
                 let delay = session.retry_policy().delay_ms(503, *restarts, None, now);

@@ -383,6 +383,19 @@ impl Stages for TagsOfStages {
         Ok(())
     }
 
+    fn failed(
+        &mut self,
+        _: &mut Ctx<'_, Option<usize>>,
+        purpose: Option<usize>,
+        error: Error,
+    ) -> Result<(), Error> {
+        // A tag deleted between the listing and its HEAD points nowhere: not at the digest.
+        match (purpose, error.code()) {
+            (Some(_), "MANIFEST_UNKNOWN") => Ok(()),
+            _ => Err(error),
+        }
+    }
+
     fn idle(&mut self, ctx: &mut Ctx<'_, Option<usize>>) -> Result<Option<TagsOfOutcome>, Error> {
         if !self.started {
             self.started = true;
