@@ -715,7 +715,6 @@ const MANIFEST: &[u8] = b"{}";
 #[derive(Debug)]
 struct Context {
     base: String,
-    registry_host: String,
     plain_http: bool,
     blob: Descriptor,
     manifest: Digest,
@@ -923,28 +922,90 @@ fn next_input(r: &mut Reader<'_>, context: &Context) -> Input {
     })
 }
 
-fn host_of(origin: &str) -> &str {
-    let authority = origin.split_once("://").map_or(origin, |(_, a)| a);
-    match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default(),
-    }
+/// A URL's host as a WHATWG URL parser (fetch) reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Host {
+    Ip(std::net::IpAddr),
+    Name(String),
 }
 
-/// An IP literal in a range no token realm of another host may be in: loopback, private,
-/// link-local, unspecified.
-fn is_internal_ip(host: &str) -> bool {
-    match host.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(ip)) => {
+/// The host of an origin as the URL standard reads it: an IP address (IPv4 in the decimal,
+/// octal, hexadecimal and shortened forms it accepts) or a lowercase name; `None` for a host
+/// no URL parser accepts, which no client can connect to. Written here independently of the
+/// engine's own reading, which it checks.
+fn url_host(origin: &str) -> Option<Host> {
+    let authority = origin.split_once("://").map_or(origin, |(_, a)| a);
+    if let Some(v6) = authority.strip_prefix('[') {
+        let address: std::net::Ipv6Addr = v6.split(']').next()?.parse().ok()?;
+        return Some(Host::Ip(address.into()));
+    }
+    let host = authority
+        .rsplit_once(':')
+        .map_or(authority, |(h, _)| h)
+        .to_ascii_lowercase();
+    let mut parts: Vec<&str> = host.split('.').collect();
+    if parts.len() > 1 && parts.last() == Some(&"") {
+        parts.pop();
+    }
+    let last = *parts.last()?;
+    let ends_in_number =
+        (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit())) || hex(last).is_some();
+    if !ends_in_number {
+        return (!host.is_empty()).then(|| Host::Name(parts.join(".")));
+    }
+    if parts.len() > 4 {
+        return None;
+    }
+    let mut numbers = Vec::new();
+    for part in &parts {
+        let value = match hex(part) {
+            Some("") => 0,
+            Some(digits) => u64::from_str_radix(digits, 16).ok()?,
+            None if part.len() > 1 && part.starts_with('0') => {
+                u64::from_str_radix(&part[1..], 8).ok()?
+            }
+            None => part.parse::<u64>().ok()?, // an empty part fails here
+        };
+        numbers.push(value);
+    }
+    let (last, init) = numbers.split_last()?;
+    let mut address: u64 = 0;
+    for (i, n) in init.iter().enumerate() {
+        if *n > 255 {
+            return None;
+        }
+        address |= n << (8 * (3 - i));
+    }
+    if *last >= 1u64 << (8 * (4 - init.len())) {
+        return None;
+    }
+    let address = u32::try_from(address | last).ok()?;
+    Some(Host::Ip(std::net::Ipv4Addr::from(address).into()))
+}
+
+/// The digits of a `0x` number of the URL standard's IPv4 parser.
+fn hex(part: &str) -> Option<&str> {
+    part.strip_prefix("0x")
+        .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// An address no token realm of another host may have: loopback, private, link-local,
+/// unspecified.
+fn is_internal(host: &Host) -> bool {
+    match host {
+        Host::Ip(std::net::IpAddr::V4(ip)) => {
             ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
         }
-        Ok(std::net::IpAddr::V6(ip)) => {
+        Host::Ip(std::net::IpAddr::V6(ip)) => {
             ip.is_loopback()
                 || ip.is_unspecified()
                 || (ip.segments()[0] & 0xfe00) == 0xfc00
                 || (ip.segments()[0] & 0xffc0) == 0xfe80
+                || ip
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| is_internal(&Host::Ip(v4.into())))
         }
-        Err(_) => false,
+        Host::Name(name) => name == "localhost" || name.ends_with(".localhost"),
     }
 }
 
@@ -1003,16 +1064,19 @@ fn check_policy(request: &Request, previous_url: Option<&str>, context: &Context
     if !in_headers && !in_body {
         return;
     }
-    let host = host_of(&request_origin);
-    let scheme_ok = request_origin.starts_with("https://")
-        || (context.plain_http && host == context.registry_host);
+    // A host no URL parser accepts cannot be connected to: nothing can leak there.
+    let Some(host) = url_host(&request_origin) else {
+        return;
+    };
+    let same_host = url_host(&context.base).as_ref() == Some(&host);
+    let scheme_ok = request_origin.starts_with("https://") || (context.plain_http && same_host);
     assert!(
         scheme_ok,
         "credentials to a token realm over plain HTTP: {}",
         request.url
     );
     assert!(
-        host == context.registry_host || !is_internal_ip(host),
+        same_host || !is_internal(&host),
         "credentials to an internal address: {}",
         request.url
     );
@@ -1070,7 +1134,6 @@ pub fn engine(data: &[u8]) {
     let subject = ocikit_core::digest::sha256(b"subject");
     let context = Context {
         base: session.base().to_owned(),
-        registry_host: host_of(session.base()).to_owned(),
         plain_http,
         blob,
         manifest: manifest.clone(),

@@ -243,7 +243,12 @@ for (const [label, ocikit] of implementations) {
         outcome("pack", ocikit.pack, { artifactType: ARTIFACT_TYPE, configAnnotations: { [text]: text } });
         outcome("pack", ocikit.pack, { artifactType: ARTIFACT_TYPE, imageSpec: /** @type {any} */ (text) });
       }
-      // The pack fuzz regression: a file's created annotation is checked like the manifest's.
+      // The pack fuzz regressions: v1.0 with the empty type as artifact (config) type, and a
+      // file's created annotation, checked like the manifest's.
+      assert.deepEqual(
+        outcome("pack", ocikit.pack, { artifactType: "application/vnd.oci.empty.v1+json", imageSpec: "v1.0" }),
+        ["error", "ARTIFACT_TYPE_REQUIRED"],
+      );
       const created = { "org.opencontainers.image.created": "\u0001yesterday" };
       assert.deepEqual(
         outcome("pack", ocikit.pack, { artifactType: ARTIFACT_TYPE, files: [{ name: "a.md", data: utf8("x"), annotations: created }] }),

@@ -295,7 +295,10 @@ def test_pack_takes_hostile_names_types_and_annotations() -> None:
         [ocikit.File("a.md", b"x", annotations={"org.opencontainers.image.created": "\x01yesterday"})],
         artifact_type=artifact_type,
     )
-    assert (kind, code) == ("error", "ANNOTATION_INVALID"), "the pack fuzz regression"
+    assert (kind, code) == ("error", "ANNOTATION_INVALID"), "a pack fuzz regression"
+    empty = "application/vnd.oci.empty.v1+json"
+    kind, code = outcome(ocikit.pack, [], artifact_type=empty, image_spec="v1.0")
+    assert (kind, code) == ("error", "ARTIFACT_TYPE_REQUIRED"), "a pack fuzz regression"
 
 
 def test_digests_of_hostile_bytes() -> None:
