@@ -1317,6 +1317,12 @@ fn scenarios() -> Vec<Scenario> {
             json!({"op": "discover", "reference": format!("{R}/docs:v1"), "limits": {"maxNodes": 1}}),
         ),
         one(
+            "discover-depth-limit",
+            "a countersignature two levels down with WalkLimits.max_depth 1: LIMIT_EXCEEDED",
+            signed(empty().with_api()).manifest("docs", OCI, &sig_of_sig, None),
+            json!({"op": "discover", "reference": format!("{R}/docs:v1"), "limits": {"maxDepth": 1}}),
+        ),
+        one(
             "discover-artifact-type",
             "only referrers of one artifactType (the registry filters)",
             signed(empty().with_api()).manifest("docs", INDEX, &index_referrer, None),
@@ -1465,6 +1471,13 @@ fn scenarios() -> Vec<Scenario> {
             fakes: vec![stocked(empty(), "docs").0, Fake::new(R2)],
             sessions: json!([session(R), session(R2)]),
             operation: json!({"op": "copy", "source": format!("{R}/docs:v1"), "destination": format!("{R2}/docs:v1"), "limits": {"maxNodes": 2}}),
+        },
+        Scenario {
+            name: "copy-bytes-limit",
+            description: "documents over WalkLimits.max_bytes held by the walk: LIMIT_EXCEEDED before anything is written",
+            fakes: vec![signed(empty().with_api()), Fake::new(R2)],
+            sessions: json!([session(R), session(R2)]),
+            operation: json!({"op": "copy", "source": format!("{R}/docs:v1"), "destination": format!("{R2}/docs:v1"), "referrers": true, "limits": {"maxBytes": 700}}),
         },
         Scenario {
             name: "copy-index-referrer-of-index",
@@ -1759,6 +1772,8 @@ fn bounds_are_enforced() {
     for (name, code) in [
         ("discover-node-limit", "LIMIT_EXCEEDED"),
         ("copy-node-limit", "LIMIT_EXCEEDED"),
+        ("copy-bytes-limit", "LIMIT_EXCEEDED"),
+        ("discover-depth-limit", "LIMIT_EXCEEDED"),
         ("tags-of-listing-limit", "LIMIT_EXCEEDED"),
         ("push-cut-gives-up", "NETWORK_ERROR"),
         ("pull-download-cut-gives-up", "NETWORK_ERROR"),
