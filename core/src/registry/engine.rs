@@ -37,7 +37,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
-use super::http::{Method, Request, ResponseBody};
+use super::http::{Body, Method, Request, ResponseBody};
 use super::operations::{
     AddReferrer, BlobExists, DeleteManifest, FetchedManifest, GetBlob, GetManifest, ListReferrers,
     ListTags, PushBlob, PutManifest, ResolveManifest, Resolved,
@@ -515,11 +515,8 @@ impl<P: Clone> Runner<P> {
                             (Some(a), Some(b)) => Some(a.min(b)),
                             (a, b) => a.or(b),
                         };
-                        let moves_blob =
-                            !matches!(
-                                request.body,
-                                super::http::Body::Empty | super::http::Body::Bytes(_)
-                            ) || matches!(request.response_body, ResponseBody::Stream { .. });
+                        let moves_blob = matches!(request.body, Body::Blob { .. })
+                            || matches!(request.response_body, ResponseBody::Stream { .. });
                         Action::Send {
                             task: TaskId(id),
                             blob: task.blob.clone().filter(|_| moves_blob),
