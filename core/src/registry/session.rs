@@ -307,12 +307,13 @@ pub enum Input {
     /// The host could not complete the last request: its transport failed. The engine answers
     /// with the coded error naming the host (`NETWORK_ERROR`, `TLS_ERROR`, `TIMEOUT`), or
     /// retries: a request that is safe to send again (anything but a blob's body in either
-    /// direction) after a network failure or a timeout, per the retry policy and within the
-    /// deadline; an interrupted blob upload (PATCH or PUT of blob bytes) by asking the
-    /// registry where the upload is and sending the rest ([`PushBlob`](super::PushBlob)). A
-    /// download cut mid-way fails, and the host resumes it with
-    /// [`GetBlob::resume`](super::GetBlob::resume) from the bytes it holds. TLS failures are
-    /// never retried.
+    /// direction) after a network failure, per the retry policy and within the deadline; an
+    /// interrupted blob upload (PATCH or PUT of blob bytes, cut by the network or a stall) by
+    /// asking the registry where the upload is and sending the rest
+    /// ([`PushBlob`](super::PushBlob)). A download cut mid-way fails, and the host resumes it
+    /// with [`GetBlob::resume`](super::GetBlob::resume) from the bytes it holds. A timeout of
+    /// any other request is `TIMEOUT` at once (another attempt would cost the stall timeout
+    /// again), and TLS failures are never retried.
     Failure(Failure),
 }
 
@@ -579,7 +580,11 @@ impl Exchange {
         deadline: Option<u64>,
     ) -> Result<Step, Error> {
         let error = failure.to_error(&self.request);
-        if failure.kind == FailureKind::Tls || !self.repeatable() {
+        // Only a network failure (refused, reset, unreachable) is worth sending again at once:
+        // a request that timed out would cost the whole stall timeout again at each attempt
+        // (a registry that never answers would hold the caller five times as long), and a
+        // certificate does not fix itself.
+        if failure.kind != FailureKind::Network || !self.repeatable() {
             return Ok(Step::Failed(failure, error));
         }
         self.attempts += 1;

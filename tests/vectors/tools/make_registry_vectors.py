@@ -853,9 +853,15 @@ add("failure-network-retried",
  [{"operation":gm,"now":0,"exchanges":[
    {"request":_req("GET",M,{}),"failure":F("network","ConnectionResetError: [Errno 104] Connection reset by peer")},
    {"wait":250},
-   {"request":_req("GET",M,{}),"failure":F("timeout","no byte for 30000 ms")},
+   {"request":_req("GET",M,{}),"failure":F("network","RemoteDisconnected: Remote end closed connection without response")},
    {"wait":500},
    {"request":_req("GET",M,{}),"response":okresp}],"result":ok}])
+add("failure-timeout-not-retried",
+ "a request that timed out (stall timeout or deadline) is TIMEOUT at once: another attempt would cost the stall timeout again",
+ loop,
+ [{"operation":gm,"now":0,"exchanges":[
+   {"request":_req("GET",M,{}),"failure":F("timeout","no byte for 30000 ms")}],
+   "error":"TIMEOUT","errorMentions":["127.0.0.1:5000","no byte for 30000 ms"]}])
 add("failure-network-gives-up",
  "network failures past the retry policy's attempts end with NETWORK_ERROR naming the host",
  loop,
