@@ -206,6 +206,8 @@ def cli_argv(job: Job, env: dict[str, str]) -> list[str]:
     if op == "push-chunked":
         return ["push", ref, "in/hello.txt", "--artifact-type", "application/vnd.hostile.test.config.v1+json",
                 "--chunk-size", str(job.chunk_size), "--no-progress", *remote]  # fmt: skip
+    if op == "push-manifest":
+        return ["manifest", "push", ref, "in/manifest.json", *remote]
     if op == "tags":
         return ["repo", "tags", ref, *remote]
     if op == "discover":
@@ -242,6 +244,7 @@ def job_json(job: Job, surface: str) -> str:
         "ref": job.ref,
         "plain_http": job.plain_http,
         "out": str(job.out),
+        "work": str(job.sandbox / "work"),
         "credentials": list(job.credentials) if job.credentials else None,
         "ca_file": job.ca_file,
         "digest": job.digest,
@@ -294,7 +297,9 @@ def read_outcome(surface: str, measured: Measured) -> dict[str, Any]:
         if measured.returncode == 0:
             return {"ok": True}
         found = CODE.findall(stderr)
-        if found and measured.returncode == 2:
+        # Exit 1 (cannot reach, file) or 2 (input rejected) with a code; INTERNAL_ERROR is the
+        # CLI's name for a failure it did not foresee: as foreign as a traceback.
+        if found and measured.returncode in (1, 2) and found[-1] != b"INTERNAL_ERROR":
             return {"code": found[-1].decode(), "message": stderr.decode("utf-8", "replace")[-2000:]}
         return {"foreign": f"exit {measured.returncode}",
                 "message": stderr.decode("utf-8", "replace")[-1500:]}  # fmt: skip

@@ -102,7 +102,9 @@ class Record:
     method: str
     path: str
     headers: list[tuple[str, str]]
-    body: bytes
+    body: bytes  # the first MiB of the request's body
+    received: int = 0  # bytes of request body received in all
+    status: int = 0  # the status answered (0: none, or not HTTP)
     sent: int = 0  # bytes of body the server wrote back (endless and oversized bodies)
 
     def text(self) -> str:
@@ -201,27 +203,43 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.request.settimeout(None)
         super().setup()
 
-    def _read_body(self) -> bytes:
+    def _read_body(self) -> tuple[bytes, int]:
+        """The request body's first MiB and its whole length (a client that sends gigabytes
+        where it should not costs the test runner no memory)."""
+        kept = bytearray()
+        total = 0
+
+        def take(count: int) -> None:
+            nonlocal total
+            while count > 0:
+                piece = self.rfile.read(min(count, 1 << 20))
+                if not piece:
+                    return
+                count -= len(piece)
+                total += len(piece)
+                if len(kept) < 1 << 20:
+                    kept.extend(piece[: (1 << 20) - len(kept)])
+
         length = self.headers.get("Content-Length")
         if length is not None and length.isdigit():
-            return self.rfile.read(int(length))
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            body = bytearray()
+            take(int(length))
+        elif "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             while True:
                 line = self.rfile.readline(1024)
                 size = int(line.split(b";")[0].strip() or b"0", 16)
                 if size == 0:
                     while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
                         pass
-                    return bytes(body)
-                body += self.rfile.read(size)
+                    break
+                take(size)
                 self.rfile.readline(4)
-        return b""
+        return bytes(kept), total
 
     def _dispatch(self) -> None:
-        body = self._read_body()
+        body, received = self._read_body()
         self.record = self.server.journal.add(
-            Record(self.server.name, self.command, self.path, list(self.headers.items()), body)
+            Record(self.server.name, self.command, self.path, list(self.headers.items()), body,
+                   received)  # fmt: skip
         )
         self.body = body
         try:
@@ -240,6 +258,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         headers: list[tuple[str, str]] | None = None,
         content_type: str | None = None,
     ) -> None:
+        self.record.status = status
         self.send_response(status)
         for name, value in headers or []:
             self.send_header(name, value)
@@ -287,6 +306,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         """A body of ``total`` bytes (None: endless, chunked) sent ``piece`` bytes at a time,
         ``pace`` seconds apart; ``declared`` is the Content-Length sent (None: chunked)."""
         self.close_connection = True
+        self.record.status = status
         self.send_response(status)
         for name, value in headers or []:
             self.send_header(name, value)
@@ -930,6 +950,12 @@ BEHAVIOURS: list[tuple[str, Behaviour]] = [
     ("realm-file", _realm(lambda r, h: "file:///etc/passwd")),
     ("realm-ftp", _realm(lambda r, h: f"ftp://{r.attackers['local'].address}/token")),
     ("realm-gopher", _realm(lambda r, h: f"gopher://{r.attackers['local'].address}/_token")),
+    ("realm-hex-loopback", _realm(lambda r, h: f"https://0x7f000002:{r.attackers['other-tls'].port}/token")),
+    ("realm-short-loopback", _realm(lambda r, h: f"https://127.2:{r.attackers['other-tls'].port}/token")),
+    ("realm-v4-mapped", _realm(lambda r, h: f"https://[::ffff:127.0.0.2]:{r.attackers['other-tls'].port}/token")),
+    ("realm-localhost", _realm(lambda r, h: f"https://localhost:{r.attackers['other-tls'].port}/token")),
+    ("realm-userinfo", _realm(lambda r, h: f"https://{USER}@{r.attackers['other-tls'].address}/token")),
+    ("realm-shared-nat", _realm(lambda r, h: "https://100.64.0.1/token")),
     ("realm-space", _realm(lambda r, h: f"{h.server.origin}/to ken x")),
     ("realm-obsfold", _realm(lambda r, h: f"{h.server.origin}/tok\r\n en")),
     ("realm-own-origin", _own_realm("")),

@@ -73,6 +73,9 @@ def run(job: dict[str, Any]) -> Any:
                 artifact_type="application/vnd.hostile.test.config.v1+json",
             )
             return c.push(ref, packed).digest
+        if op == "push-manifest":
+            data = open(f"{job['work']}/in/manifest.json", "rb").read()
+            return c.push_manifest(ref, data).digest
         if op == "tags":
             return len(c.list_tags(ref))
         if op == "discover":

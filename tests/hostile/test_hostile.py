@@ -65,6 +65,10 @@ def make_job(case: Case, hostile: HostileRegistry, sandbox: Sandbox) -> Job:
         chunk_size=case.chunk_size,
         keep_old_files=case.keep_old_files,
     )
+    if case.op == "push-manifest":  # a manifest nested 3,000 levels deep, to upload
+        nested = (b'{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","x":'
+                  + b"[" * 3000 + b"]" * 3000 + b"}")  # fmt: skip
+        (sandbox.work / "in" / "manifest.json").write_bytes(nested)
     if case.layout is not None:
         built = build_layout(case.layout, sandbox)
         if case.layout.startswith("tar-"):
@@ -114,12 +118,15 @@ def check(case: Case, surface: str, measured: Measured, hostile: HostileRegistry
     registry_records = [r for r in hostile.journal.of("registry") if r.repository() == case.repository]
     if case.max_requests is not None and len(registry_records) > case.max_requests:
         problems.append(f"{len(registry_records)} requests to the registry, bound {case.max_requests}")
-    bodies = [r for r in registry_records if "/blobs/" in r.path and r.sent > 0]
+    bodies = [r for r in registry_records if "/blobs/" in r.path and r.status in (200, 206) and r.sent > 0]
     if case.max_bodies is not None and len(bodies) > case.max_bodies:
         problems.append(f"the blob body was sent {len(bodies)} times (a retry of a body too long)")
     sent = sum(r.sent for r in registry_records)
     if case.max_sent is not None and sent > case.max_sent:
         problems.append(f"the registry had to send {sent >> 20} MiB (bound {case.max_sent >> 20} MiB)")
+    received = sum(r.received for r in registry_records)
+    if case.max_received is not None and received > case.max_received:
+        problems.append(f"the registry received {received} bytes of bodies (bound {case.max_received})")
     if measured.disk_peak > case.max_disk:
         problems.append(f"peak disk use {measured.disk_peak >> 20} MiB (bound {case.max_disk >> 20} MiB)")
     if case.max_threads is not None and measured.threads_peak > case.max_threads:
@@ -140,6 +147,11 @@ def check(case: Case, surface: str, measured: Measured, hostile: HostileRegistry
     if case.id == "title-plain-overwrite" and name == OK and kept.read_bytes() != LAYER:
         problems.append("without -k the existing file was not replaced by the pulled one")
     if surface == "cli":
+        code = outcome.get("code")
+        if code is not None:
+            documented = 1 if code in ("NETWORK_ERROR", "TLS_ERROR", "TIMEOUT") else 2
+            if measured.returncode != documented:
+                problems.append(f"exit status {measured.returncode} for {code}; the CLI documents {documented}")
         if CONTROL.search(measured.stdout) or CONTROL.search(measured.stderr):
             found = CONTROL.search(measured.stderr) or CONTROL.search(measured.stdout)
             problems.append(f"control characters on the terminal: {found.group()!r}")  # type: ignore[union-attr]
