@@ -176,10 +176,16 @@ def test_failures_are_inputs() -> None:
         op.next(session, Failure("tls", "CERTIFICATE_VERIFY_FAILED"), 0)
     assert caught.value.code == "TLS_ERROR"
     assert caught.value.details["host"] == REGISTRY
-    # The message names the host and carries no control characters from the host's text.
+    # A network failure of a GET is retried; a timeout is the answer, its message naming the
+    # host and carrying no control character of the host's text.
     op = GetManifest(session, f"{REGISTRY}/docs:v1")
     op.next(session, None, 0)
-    assert op.next(session, Failure("timeout", "stalled\x1b[2J"), 0).kind == "wait"
+    assert op.next(session, Failure("network", "reset"), 0).kind == "wait"
+    assert op.next(session, "resume", 0).kind == "send"
+    with pytest.raises(TimeoutError) as timed_out:
+        op.next(session, Failure("timeout", "stalled\x1b[2J"), 0)
+    assert isinstance(timed_out.value, ocikit.OciError) and timed_out.value.code == "TIMEOUT"
+    assert REGISTRY in str(timed_out.value) and "\x1b" not in str(timed_out.value)
 
 
 def test_listings_page_by_page() -> None:
