@@ -410,6 +410,13 @@ def _pull_plan(
     root = output.resolve()
     seen: set[Path] = set()
     for layer, title in titled:
+        too_long = _too_long(root, root / title)
+        if too_long:
+            raise PolicyError(
+                f"{title[:200]!r} is {too_long}; it cannot be written, so nothing was pulled",
+                code="PATH_UNSAFE",
+                details={"path": title, "reason": too_long},
+            )
         destination = (root / title).resolve()
         # A link already inside the output directory could still lead out of it.
         if root not in destination.parents:
@@ -437,6 +444,27 @@ def _pull_plan(
         seen.add(destination)
         plan.append((layer, destination))
     return plan
+
+
+# What a pull adds to a file's name for its temporary file (`.{name}.{24 hex}.part`).
+_TEMPORARY_EXTRA = 32
+
+
+def _too_long(directory: Path, path: Path) -> str | None:
+    """Why the filesystem of ``directory`` cannot hold ``path`` (with the temporary name a
+    pull writes first): a name over ``NAME_MAX`` or a path over ``PATH_MAX``; ``None`` when it
+    can."""
+    try:
+        name_max = os.pathconf(directory, "PC_NAME_MAX")
+        path_max = os.pathconf(directory, "PC_PATH_MAX")
+    except (AttributeError, OSError, ValueError):  # Windows: no pathconf
+        name_max, path_max = 255, 32767
+    names = [len(os.fsencode(part)) for part in path.parts[1:]] or [0]
+    if max(names[:-1], default=0) > name_max or names[-1] + _TEMPORARY_EXTRA > name_max:
+        return f"a path with a name longer than {name_max} bytes"
+    if len(os.fsencode(path)) + _TEMPORARY_EXTRA >= path_max:
+        return f"a path longer than {path_max} bytes"
+    return None
 
 
 def _make_directories(path: Path) -> None:
@@ -935,7 +963,8 @@ class Client:
         for attempt in range(1, attempts + 2):
             try:
                 sent = bool(self._run(reference, make, source=source))
-            except OSError as error:
+            except (NetworkError, OperationTimeoutError) as error:
+                # The network failed (a local file failure ends the upload as it is).
                 url = holder[-1].upload_url if holder else upload_url
                 if not url:
                     raise  # no upload session yet: nothing to resume
@@ -1015,9 +1044,14 @@ class Client:
         return None
 
     def _download(self, reference: Reference, descriptor: Descriptor, sink: BlobSink) -> None:
+        """Downloads into ``sink``, resuming (``Range``) a body the network cut after some of
+        it arrived, up to the retry policy's ``max_retries`` times. A server that sent nothing
+        (the engine already retried the request as its policy says), a TLS failure, a passed
+        deadline and a local file failure end the download at once."""
         attempts = self.retry_policy.max_retries
         for attempt in range(1, attempts + 2):
             have = sink.size
+            received = sink.received
             try:
                 self._run(
                     reference,
@@ -1025,8 +1059,8 @@ class Client:
                     sink=sink,
                 )
                 return
-            except OSError as error:
-                if attempt > attempts or _final(error):
+            except (NetworkError, OperationTimeoutError) as error:
+                if attempt > attempts or _final(error) or sink.received == received:
                     raise
                 _sleep(self._resume_delay(attempt), reference.registry, "resuming the download")
 

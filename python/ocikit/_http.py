@@ -129,6 +129,7 @@ class BlobSink:
         self._file = file
         self._algorithm = algorithm
         self.size_max = size_max
+        self.received = 0  # bytes written over every body, restarts included
         self._digester = Digester(algorithm)
         # Whether the file is known to be empty and at its start (nothing to truncate).
         self._empty = empty
@@ -164,6 +165,7 @@ class BlobSink:
     def write(self, piece: memoryview) -> None:
         """Writes and hashes the next piece."""
         self._empty = False
+        self.received += len(piece)
         write = self._file.write
         written = write(piece)
         rest = piece

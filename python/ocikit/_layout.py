@@ -51,7 +51,13 @@ from ocikit._ocikit import (
     verify_layout,
 )
 from ocikit._pack import Blob, Packed
-from ocikit.errors import LimitExceededError, OciError, PolicyError, ValidationError
+from ocikit.errors import (
+    DigestMismatchError,
+    LimitExceededError,
+    OciError,
+    PolicyError,
+    ValidationError,
+)
 
 __all__ = ["LayoutDocument", "OciLayout"]
 
@@ -762,6 +768,34 @@ class OciLayout:
         target = self._blob_file(digest)
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
+
+    def _upload_path(self, descriptor: Descriptor) -> Path:
+        """The file to upload the blob ``descriptor`` names from (a copy to a registry): a
+        regular file inside the layout (``PATH_UNSAFE`` otherwise) of exactly the declared
+        size (``SIZE_MISMATCH`` otherwise, before anything is sent); the registry checks the
+        digest of what it receives.
+
+        Raises:
+            OciError: ``BLOB_UNKNOWN``.
+        """
+        relative = Layout.blob_path(descriptor.digest)
+        file = self._open_file(relative)
+        if file is None:
+            raise OciError(
+                f"{descriptor.digest} is not in the layout {self._root}",
+                code="BLOB_UNKNOWN",
+                details={"digest": descriptor.digest},
+            )
+        with file:
+            size = os.fstat(file.fileno()).st_size
+        if size != descriptor.size:
+            raise DigestMismatchError(
+                f"{self._root / relative} is {size} bytes but its descriptor says "
+                f"{descriptor.size}; it is not sent",
+                code="SIZE_MISMATCH",
+                details={"expected": descriptor.size, "actual": size},
+            )
+        return Path(os.path.realpath(self._root / relative))
 
     def _blob_file(self, digest: str | Digest) -> Path:
         # The path comes from a parsed digest: no '/' or '..' can reach it.

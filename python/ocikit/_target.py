@@ -9,7 +9,6 @@ either.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Protocol, Union
 
 from ocikit._client import (
@@ -23,7 +22,6 @@ from ocikit._files import StrPath
 from ocikit._layout import OciLayout
 from ocikit._ocikit import Descriptor, Digest, Index, Manifest, Reference, WalkLimits, digest
 from ocikit._pack import Packed
-from ocikit.errors import OciError
 
 __all__ = ["Repository", "Target", "copy"]
 
@@ -271,13 +269,8 @@ def _copy_blob(src: Target, dst: Target, descriptor: Descriptor) -> None:
         # renamed.
         src.fetch_blob(descriptor, dst._blob_target(descriptor.digest))
     elif isinstance(src, OciLayout):
-        path = src._blob_file(descriptor.digest)
-        if not path.is_file():
-            raise OciError(
-                f"{descriptor.digest} is not in the layout {src.path}",
-                code="BLOB_UNKNOWN",
-                details={"digest": descriptor.digest},
-            )
-        dst.push_blob(descriptor, Path(path))
+        # A regular file inside the layout, of the declared size (else PATH_UNSAFE,
+        # SIZE_MISMATCH), or BLOB_UNKNOWN.
+        dst.push_blob(descriptor, src._upload_path(descriptor))
     else:  # pragma: no cover - copy() sends registry-to-registry copies to Client.copy
         raise AssertionError("a copy between two registries goes through Client.copy")

@@ -451,6 +451,14 @@ def test_a_title_thousands_of_levels_deep(tmp_path: Path) -> None:
         _remove_deep(out)  # pytest's own clean-up recurses once per level
 
 
+@pytest.mark.parametrize("title", ["d/" * 2100 + "f", "n" * 250, "d/" + "n" * 300 + "/f"])
+def test_a_title_longer_than_the_filesystem_allows(tmp_path: Path, title: str) -> None:
+    layout = _layout_with(tmp_path, [File("a.txt", b"a"), File(title, b"x")])
+    out = tmp_path / "out"
+    _raises(lambda: layout.pull("v1", out), PolicyError, "PATH_UNSAFE")
+    assert not out.exists() or list(out.iterdir()) == []  # nothing written, not even a.txt
+
+
 def _remove_deep(top: Path) -> None:
     """Removes a directory tree however deep, one level at a time (``shutil.rmtree`` recurses
     once per level)."""
