@@ -223,6 +223,8 @@ def build_layout(kind: str, sandbox: Sandbox) -> Path:
             f.write(index_doc[:-1])
             f.write(b" " * (64 << 20))
             f.write(b"}")
+    elif kind == "index-nested":
+        (root / "index.json").write_bytes(b'{"schemaVersion":2,"manifests":' + b"[" * 3000 + b"]" * 3000 + b"}")
     elif kind == "blob-devzero":
         layer.unlink()
         layer.symlink_to("/dev/zero")

@@ -401,6 +401,9 @@ def attacker_serve(handler: Handler, request: Request) -> None:
     if path.startswith("/token"):
         handler.reply(200, encode({"token": "attacker-token", "access_token": "attacker-token"}),
                       content_type="application/json")  # fmt: skip
+    elif path.startswith("/serve/"):
+        # storage on another origin (a CDN): serves the blob to anyone, no credentials needed
+        handler.reply(200, LAYER, [], "application/octet-stream")
     elif path.startswith("/redirected-basic/"):
         handler.reply(401, b"", [("WWW-Authenticate", 'Basic realm="attacker"')])
     elif path.startswith("/redirected/"):
@@ -516,7 +519,11 @@ class HostileRegistry:
             "nonascii": "t\u00f6k\u00e9n-\u2603",
             "nul": "tok\x00en",
             "notjson": None,
+            "nested": None,
         }.get(kind, REGISTRY_TOKEN)
+        if kind == "nested":
+            body = b'{"token":' + b"[" * 3000 + b"]" * 3000 + b"}"
+            return handler.reply(200, body, content_type="application/json")
         if token is None:
             return handler.reply(200, b"<html>not a token</html>", content_type="text/html")
         handler.reply(200, encode({"token": token}), content_type="application/json")
@@ -931,6 +938,22 @@ def _location_space(registry: HostileRegistry, handler: Handler, request: Reques
     return f"/v2/{request.repo}/blobs/uploads/a b c"
 
 
+def _location_nonascii(registry: HostileRegistry, handler: Handler, request: Request) -> str:
+    return f"/v2/{request.repo}/blobs/uploads/\u00fcpl\u00f6ad"
+
+
+def _location_scheme_relative(registry: HostileRegistry, handler: Handler, request: Request) -> str:
+    return f"//{registry.attackers['other'].address}/upload/"
+
+
+def _nested_error(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
+    if request.kind == "manifests":
+        body = b'{"errors":' + b"[" * 3000 + b"]" * 3000 + b"}"
+        handler.reply(404, body, content_type="application/json")
+        return None
+    return False
+
+
 def _attacker(key: str, path: str) -> Callable[[HostileRegistry, Handler, Request], str]:
     return lambda registry, handler, request: f"{registry.attackers[key].origin}{path}{request.rest}"
 
@@ -963,6 +986,7 @@ BEHAVIOURS: list[tuple[str, Behaviour]] = [
     ("redirect-401-realm", _redirect_blob(_attacker("other", "/redirected/blob/"))),
     ("redirect-401-basic", _redirect_blob(_attacker("other", "/redirected-basic/blob/"))),
     ("redirect-401-tls-realm", _redirect_blob(_attacker("other-tls", "/redirected/blob/"))),
+    ("redirect-cross-origin-ok", _redirect_blob(_attacker("other", "/serve/"))),
     ("redirect-downgrade", _redirect_blob(_attacker("local", "/redirected/blob/"))),
     ("redirect-manifest-401", _authorized_only(_redirect_manifest)),
     ("redirect-loop", _authorized_only(_redirect_loop)),
@@ -971,6 +995,8 @@ BEHAVIOURS: list[tuple[str, Behaviour]] = [
     ("upload-other-port", _upload_location(_attacker("local", "/upload/"))),
     ("upload-patch-other-origin", _upload_location(_attacker("other", "/upload/"), on="PATCH")),
     ("upload-location-space", _upload_location(_location_space)),
+    ("upload-location-nonascii", _upload_location(_location_nonascii)),
+    ("upload-scheme-relative", _upload_location(_location_scheme_relative)),
     # 4. control characters
     ("ansi-message", _ansi("message")),
     ("ansi-code", _ansi("code")),
@@ -1017,6 +1043,8 @@ BEHAVIOURS: list[tuple[str, Behaviour]] = [
     ("token-nonascii", _own_realm("nonascii")),
     ("token-nul", _own_realm("nul")),
     ("token-not-json", _own_realm("notjson")),
+    ("token-nested", _own_realm("nested")),
+    ("nested-error-body", _authorized_only(_nested_error)),
     ("long-header", _framing("long-header")),
     ("many-headers", _framing("many-headers")),
     ("bad-status-line", _framing("bad-status")),

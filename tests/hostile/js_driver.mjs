@@ -56,6 +56,13 @@ async function run() {
       const bytes = readFileSync(join(job.work, "in", "manifest.json"));
       return (await client.pushManifest(ref, bytes, "application/vnd.oci.image.manifest.v1+json", call)).digest;
     }
+    case "tags-iterate": {
+      let taken = 0;
+      for await (const _tag of client.iterTags(ref, call)) {
+        if (++taken === 2500) break;
+      }
+      return taken;
+    }
     case "tags":
       return (await client.listTags(ref, call)).length;
     case "discover":

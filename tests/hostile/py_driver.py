@@ -78,6 +78,13 @@ def run(job: dict[str, Any]) -> Any:
             return c.push_manifest(ref, data).digest
         if op == "tags":
             return len(c.list_tags(ref))
+        if op == "tags-iterate":  # a registry UI showing the first 2,500 tags
+            taken = 0
+            for _ in c.iter_tags(ref):
+                taken += 1
+                if taken == 2500:
+                    break
+            return taken
         if op == "discover":
             return len(c.discover(ref))
         if op == "copy":

@@ -49,7 +49,7 @@ def make_job(case: Case, hostile: HostileRegistry, sandbox: Sandbox) -> Job:
     else:
         raise ValueError(case.registry)
     repository = case.repository
-    ref = f"{registry}/{repository}" if case.op == "tags" else f"{registry}/{repository}:latest"
+    ref = f"{registry}/{repository}" if case.op.startswith("tags") else f"{registry}/{repository}:latest"
     job = Job(
         op=case.op,
         registry=registry,
