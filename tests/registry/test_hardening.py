@@ -102,3 +102,27 @@ def test_timeout_flags_reach_the_client(ocikit: Any, registry: Registry) -> None
 
 def ocikit_pack() -> Any:
     return ocikit.pack([File("a.txt", b"tagged")], artifact_type=ARTIFACT_TYPE)
+
+
+def test_copy_from_a_hostile_layout_sends_nothing_wrong(registry: Registry, tmp_path: Path) -> None:
+    import time
+
+    from ocikit import DigestMismatchError, OciLayout, digest
+
+    layout = OciLayout(tmp_path / "layout")
+    layout.write(ocikit.pack([File("a.txt", b"hello!")], artifact_type=ARTIFACT_TYPE), "v1")
+    blob = layout.path / "blobs" / "sha256" / digest(b"hello!").split(":")[1]
+    target = f"{registry.address}/hardening/from-layout:v1"
+    with Client(registry.address, plain_http=True, credentials=registry.credentials) as client:
+        with open(blob, "r+b") as file:
+            file.truncate(2 << 30)  # a 6-byte layer that is a 2 GiB (sparse) file
+        started = time.monotonic()
+        with pytest.raises(DigestMismatchError) as raised:
+            ocikit.copy(layout, "v1", client, target)
+        assert raised.value.code == "SIZE_MISMATCH" and time.monotonic() - started < 5
+        blob.unlink()
+        blob.symlink_to("/dev/zero")  # a link leading out of the layout
+        with pytest.raises(PolicyError) as refused:
+            ocikit.copy(layout, "v1", client, target)
+        assert refused.value.code == "PATH_UNSAFE"
+        assert client.blob_size(target, digest(b"hello!")) is None  # nothing was sent
