@@ -1011,8 +1011,13 @@ fn is_internal(host: &Host) -> bool {
 
 /// Every request is absolute HTTP(S) with clean headers.
 fn check_request(request: &Request) {
+    // Schemes compare case-insensitively (RFC 3986 §3.1): the hosts' URL parsers lowercase them.
+    let scheme = request
+        .url
+        .split_once("://")
+        .map(|(s, _)| s.to_ascii_lowercase());
     assert!(
-        request.url.starts_with("http://") || request.url.starts_with("https://"),
+        matches!(scheme.as_deref(), Some("http" | "https")),
         "a request to {:?}",
         request.url
     );
