@@ -691,9 +691,9 @@ def _check_complete(request: Request, response: http.client.HTTPResponse) -> Non
 class HttpxTransport:
     """An ``httpx.Client`` as the transport (HTTP/2, proxies and certificates as configured on
     it). Redirects are never followed, whatever the client's setting. Its failures are mapped
-    to ``NETWORK_ERROR``, ``TLS_ERROR`` and ``TIMEOUT`` as the standard transport's are; the
-    stall timeout is the httpx client's (default 30 s), and the operation's deadline is checked
-    between pieces of a body."""
+    to ``NETWORK_ERROR``, ``TLS_ERROR`` and ``TIMEOUT`` as the standard transport's are; each
+    request's stall timeout is the one the request carries (the client's ``stall_timeout``),
+    and the operation's deadline is checked between pieces of a body."""
 
     def __init__(self, client: Any = None) -> None:
         import httpx  # optional dependency
@@ -731,8 +731,14 @@ class HttpxTransport:
             headers.append(("Content-Length", str(length)))
         content = body if isinstance(body, bytes) else (bytes(piece) for piece in body)
         try:
+            stall_ms = getattr(request, "timeout_ms", None)
             outgoing = self._client.build_request(
-                request.method, request.url, headers=headers, content=content
+                request.method,
+                request.url,
+                headers=headers,
+                content=content,
+                # The request's stall timeout (the client's Limits), else the httpx client's.
+                **({"timeout": httpx.Timeout(stall_ms / 1000)} if stall_ms else {}),
             )
             response = self._client.send(outgoing, stream=True, follow_redirects=False)
         except (httpx.TransportError, httpx.InvalidURL, ValueError) as error:
