@@ -5,7 +5,7 @@
 import wasmInit from "./wasm/ocikit_wasm.js";
 import * as api from "./api.js";
 import * as operation from "./operation.js";
-import { clientClass } from "./client.js";
+import { moduleLoaded, useLoadedCheck } from "./client.js";
 import { useWorkerModule, workerDigester } from "./worker-digest.js";
 
 export { OciError, RegistryOperation } from "./api.js";
@@ -53,6 +53,7 @@ export function init(options = undefined) {
     await wasmInit({ module_or_path: module });
     useWorkerModule(module);
     ready = true;
+    moduleLoaded();
   })();
   // A failed load can be retried (another URL, the network back).
   loading.catch(() => {
@@ -100,8 +101,10 @@ export const Delete = guardedClass("Delete", operation.Delete);
 export const TagsOf = guardedClass("TagsOf", operation.TagsOf);
 export const CopyArtifact = guardedClass("CopyArtifact", operation.CopyArtifact);
 export const planFiles = guarded("planFiles", operation.planFiles);
-/** The registry client over fetch, hashing blobs with this entry's Digester. */
-export const Client = guardedClass("Client", clientClass(api.Digester));
+// The registry client over fetch (client.js), hashing with wasm; `new Client()` throws until
+// init() has loaded the module.
+useLoadedCheck(() => ensureReady("new Client()"));
+export { Client } from "./client.js";
 
 export const addReferrer = guarded("addReferrer", api.addReferrer);
 export const artifactTypes = guarded("artifactTypes", api.artifactTypes);

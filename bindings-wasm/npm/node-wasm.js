@@ -1,11 +1,11 @@
 // ocikit/wasm in Node: the browser's implementation, everything in WebAssembly. For comparing
 // against the default Node entry and for measuring the wasm path; applications want "ocikit".
 import "./node-init.js";
-import { Digester } from "./api.js";
-import { clientClass } from "./client.js";
+import { moduleLoaded } from "./client.js";
+
+moduleLoaded();
 
 export * from "./node-public.js";
 export { Digester, digest, digestBlob, verify } from "./api.js";
-
-/** The registry client over fetch, hashing blobs with this entry's Digester. */
-export const Client = clientClass(Digester);
+// The one Client class (client.js); it hashes with node:crypto once "ocikit" is loaded too.
+export { Client } from "./client.js";

@@ -14,7 +14,7 @@ import {
   supportedAlgorithm,
   verifyComputed,
 } from "./api.js";
-import { clientClass } from "./client.js";
+import { moduleLoaded, useDigester } from "./client.js";
 
 // Everything but digests is the same function in every entry (packing and parsing hash inside
 // the core, in wasm).
@@ -99,5 +99,7 @@ export class Digester {
 /** Digests a Blob or File in chunks: `await digestBlob(file, { onProgress })`. */
 export const digestBlob = blobDigester(Digester);
 
-/** The registry client over fetch, hashing blobs with node:crypto. */
-export const Client = clientClass(Digester);
+// The registry client over fetch hashes the blobs it moves with node:crypto too.
+useDigester(Digester);
+moduleLoaded();
+export { Client } from "./client.js";

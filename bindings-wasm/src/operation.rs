@@ -224,7 +224,7 @@ fn push_outcome(o: PushOutcome) -> Result<JsValue, JsValue> {
     Ok(object.into())
 }
 
-/// `new Push(reference, mediaType, manifest, { tags?, mountFrom?, chunkSize?, dryRun? })`:
+/// `new Push(reference, mediaType, manifest, { tags?, mountFrom?, chunkSize?, dryRun?, manifestOnly? })`:
 /// push (attach, with a subject) the exact `manifest` bytes and their blobs; a title pull
 /// would refuse (two layers with one title, …) throws `ANNOTATION_INVALID` here. Done with
 /// `{ descriptor, tags, blobs: [{ descriptor, status }], referrersTag: { tag, index } | null,
@@ -246,16 +246,23 @@ impl JsPush {
         let reference = reference_arg(reference, "reference")?;
         let media_type = string_arg(media_type, "mediaType")?;
         let manifest = bytes_arg(manifest, "manifest")?.to_vec();
-        let given = options(options_value, &["tags", "mountFrom", "chunkSize", "dryRun"])?;
+        let given = options(
+            options_value,
+            &["tags", "mountFrom", "chunkSize", "dryRun", "manifestOnly"],
+        )?;
         let push_options = PushArtifactOptions {
             tags: tags_option(&given)?,
             mount_from: string_option(&given, "mountFrom")?,
             chunk_size: number_option(&given, "chunkSize")?,
             dry_run: bool_option(&given, "dryRun")?,
         };
-        Push::new(&reference, &media_type, manifest, push_options)
-            .map(JsPush)
-            .map_err(thrown)
+        let push = Push::new(&reference, &media_type, manifest, push_options).map_err(thrown)?;
+        // `manifestOnly`: the PUT and the referrers-tag upkeep, no blob checked (pushManifest).
+        Ok(JsPush(if bool_option(&given, "manifestOnly")? {
+            push.manifest_only()
+        } else {
+            push
+        }))
     }
 
     /// The next action.

@@ -51,7 +51,7 @@ for (const [label, ocikit] of implementations) {
         ["GET", `${BASE}/v2/docs/manifests/v1`, () => new Response(manifest, { headers: { "Content-Type": `${MANIFEST}; charset=utf-8` } })],
       ]);
       const client = new Client({ registry: REGISTRY, plainHttp: true, fetch });
-      const fetched = await client.fetchManifest("docs:v1");
+      const fetched = await client.fetch("docs:v1");
       assert.deepEqual(fetched, { mediaType: MANIFEST, digest: digest(manifest), bytes: manifest });
       assert.equal(calls[0].init.redirect, "manual");
       assert.match(calls[0].headers.accept, /application\/vnd\.oci\.image\.manifest\.v1\+json/);
@@ -309,7 +309,8 @@ for (const [label, ocikit] of implementations) {
       };
       const client = new Client({ registry: REGISTRY, plainHttp: true, fetch, concurrency: 3 });
       const pushed = await client.push("docs:v1", packed);
-      assert.equal(pushed.digest, packed.digest);
+      assert.equal(pushed.descriptor.digest, packed.digest);
+      assert.deepEqual(pushed.blobs.map((b) => b.status), packed.blobs.map(() => "existed"));
       assert.equal(peak, 3);
       assert.equal(order.filter((o) => o === "HEAD blobs").length, packed.blobs.length);
       assert.equal(order.at(-1), "PUT manifests");

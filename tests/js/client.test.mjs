@@ -50,9 +50,12 @@ test("pack, push (one file uploaded in chunks), pull back byte for byte", async 
     chunkSize: 256 * 1024,
     onProgress: (done, total) => progress.push([done, total]),
   });
-  assert.equal(pushed.digest, packed.digest);
-  assert.equal(pushed.size, packed.size);
-  assert.equal(pushed.artifactType, ARTIFACT_TYPE);
+  assert.equal(pushed.descriptor.digest, packed.digest);
+  assert.equal(pushed.descriptor.size, packed.size);
+  assert.equal(pushed.descriptor.artifactType, ARTIFACT_TYPE);
+  assert.deepEqual(pushed.tags, ["v1"]);
+  // The empty file and the config's empty JSON are distinct blobs; each was uploaded once.
+  assert.deepEqual(pushed.blobs.map((b) => [b.descriptor.digest, b.status]), [...new Set(packed.blobs.map((b) => b.descriptor.digest))].map((d) => [d, "uploaded"]));
   const total = packed.blobs.reduce((sum, b) => sum + b.descriptor.size, 0);
   assert.deepEqual(progress.at(-1), [total, total]);
   assert.ok(progress.some(([done]) => done > 0 && done < total), "progress is reported between chunks");
@@ -66,15 +69,14 @@ test("pack, push (one file uploaded in chunks), pull back byte for byte", async 
     assert.equal(pulled.mediaType, "application/vnd.oci.image.manifest.v1+json");
     assert.deepEqual(pulled.bytes, packed.manifest);
     assert.deepEqual(pulled.manifest.annotations, { "org.example.purpose": "round trip" });
-    const byTitle = new Map(
-      pulled.manifest.layers.map((layer) => [layer.annotations["org.opencontainers.image.title"], pulled.blobs.get(layer.digest)]),
-    );
+    const byTitle = new Map(pulled.files.map((file) => [file.path, file.bytes]));
     for (const [name, data] of Object.entries(files)) assert.deepEqual(byTitle.get(name), new Uint8Array(data), name);
-    assert.deepEqual([...pulled.blobs.keys()], [pulled.manifest.config.digest, ...pulled.manifest.layers.map((l) => l.digest)]);
+    // The files in the manifest's order, each with its layer.
+    assert.deepEqual(pulled.files.map((f) => f.descriptor), pulled.manifest.layers);
   }
 });
 
-test("pushBlob from a Blob in chunks, then blobExists and fetchBlob with progress", async () => {
+test("pushBlob from a Blob in chunks, then blobSize, blobExists and fetchBlob with progress", async () => {
   const data = randomBytes(700_000);
   const descriptor = { mediaType: "application/octet-stream", digest: digest(data), size: data.length };
   const sent = [];
@@ -84,8 +86,10 @@ test("pushBlob from a Blob in chunks, then blobExists and fetchBlob with progres
   );
   assert.deepEqual(sent, [200_000, 400_000, 600_000, 700_000, 700_000]);
   assert.equal(await client.pushBlob("docs/blobs", descriptor, data), false, "a blob the repository has is skipped");
-  assert.equal(await client.blobExists("docs/blobs", descriptor.digest), data.length);
-  assert.equal(await client.blobExists("docs/blobs", digest(text("absent"))), null);
+  assert.equal(await client.blobSize("docs/blobs", descriptor.digest), data.length);
+  assert.equal(await client.blobSize("docs/blobs", digest(text("absent"))), null);
+  assert.equal(await client.blobExists("docs/blobs", descriptor.digest), true);
+  assert.equal(await client.blobExists("docs/blobs", digest(text("absent"))), false);
 
   const received = [];
   const fetched = await client.fetchBlob("docs/blobs", descriptor, { onProgress: (done, total) => received.push([done, total]) });
@@ -115,8 +119,12 @@ test("resolve, tag and listTags", async () => {
   assert.deepEqual((await client.listTags("docs/tags")).sort(), ["latest", "stable", "v1"]);
   assert.deepEqual((await client.listTags("docs/tags", { pageSize: 1 })).sort(), ["latest", "stable", "v1"]);
 
-  const fetched = await client.fetchManifest("docs/tags:stable");
+  // fetch: the exact bytes; fetchManifest: the manifest parsed.
+  const fetched = await client.fetch("docs/tags:stable");
   assert.deepEqual(fetched, { mediaType: packed.mediaType, digest: packed.digest, bytes: packed.manifest });
+  const manifest = await client.fetchManifest("docs/tags:stable");
+  assert.equal(manifest.artifactType, ARTIFACT_TYPE);
+  assert.equal(manifest.layers[0].annotations["org.opencontainers.image.title"], "a.md");
 });
 
 test("push with a subject updates the referrers tag; referrers() lists and filters", async () => {
@@ -152,12 +160,19 @@ test("push with a subject updates the referrers tag; referrers() lists and filte
     (await client.referrers("docs/referred", subject.digest, { artifactType: SIGNATURE_TYPE })).map((d) => d.digest),
     [signature.digest],
   );
+  // The vocabulary's form: referrers(ref, { artifactType }).
+  assert.deepEqual(
+    (await client.referrers("docs/referred:v1", { artifactType: SIGNATURE_TYPE })).map((d) => d.digest),
+    [signature.digest],
+  );
   assert.deepEqual(await client.referrers("docs/referred", subject.descriptor, { artifactType: "application/vnd.example.none.config.v1+json" }), []);
   // The tag schema: the subject's digest as a tag, holding an index of the referrers.
   const tag = subject.digest.replace(":", "-");
   assert.ok((await client.listTags("docs/referred")).includes(tag));
-  const index = await client.fetchManifest(`docs/referred:${tag}`);
+  const index = await client.fetch(`docs/referred:${tag}`);
   assert.equal(index.mediaType, "application/vnd.oci.image.index.v1+json");
+  assert.deepEqual((await client.fetchIndex(`docs/referred:${tag}`)).manifests.map((d) => d.digest), [signature.digest, sbom.digest]);
+  await assert.rejects(client.fetchManifest(`docs/referred:${tag}`), (e) => e instanceof OciError && e.code === "MEDIA_TYPE_MISMATCH");
   // Pushing the same referrer again leaves the index as it is.
   await client.push("docs/referred", signature);
   assert.equal((await client.resolve(`docs/referred:${tag}`)).digest, index.digest);
@@ -173,7 +188,9 @@ test("attach pushes by digest with the referrers tag; discover walks the tree", 
   const counter = pack({ artifactType: SIGNATURE_TYPE, files: [{ name: "sig", data: text("counter") }], subject: signature.descriptor });
 
   const attached = await client.attach("docs/discover:v1", signature);
-  assert.deepEqual(attached, signature.descriptor);
+  assert.deepEqual(attached.descriptor, signature.descriptor);
+  assert.deepEqual(attached.tags, []);
+  assert.equal(attached.referrersTag?.tag, subject.digest.replace(":", "-"));
   await client.attach(`docs/discover@${subject.digest}`, sbom);
   await client.attach("docs/discover", counter);
   // By digest: no tag but the referrers tags of the two subjects.
@@ -260,7 +277,7 @@ test("pushBlob and push from a ReadableStream or an async iterable, checked as r
   await assert.rejects(client.pushBlob("docs/streams", fresh, streamOf(tampered, 100_000), { chunkSize: 200_000 }), (e) => e instanceof OciError && e.code === "DIGEST_MISMATCH");
   await assert.rejects(client.pushBlob("docs/streams", fresh, streamOf(other.subarray(1), 100_000)), (e) => e instanceof OciError && e.code === "SIZE_MISMATCH" && e.details.actual === other.length - 1);
   await assert.rejects(client.pushBlob("docs/streams", fresh, piecesOf(Buffer.concat([other, text("!")]))), (e) => e instanceof OciError && e.code === "SIZE_MISMATCH" && Number(e.details.actual) > other.length);
-  assert.equal(await client.blobExists("docs/streams", fresh.digest), null, "no wrong blob was committed");
+  assert.equal(await client.blobExists("docs/streams", fresh.digest), false, "no wrong blob was committed");
   await assert.rejects(client.pushBlob("docs/streams", fresh, "text"), { name: "TypeError", message: /a ReadableStream or an async iterable of bytes/ });
 
   // push: files packed by digest, their content given as streams.
@@ -280,8 +297,10 @@ test("pushBlob and push from a ReadableStream or an async iterable, checked as r
   await client.push("docs/streams:v1", { ...packed, blobs }, { chunkSize: 256 * 1024 });
   const back = await client.pull("docs/streams:v1");
   assert.deepEqual(back.bytes, packed.manifest);
-  assert.deepEqual(back.blobs.get(fresh.digest), new Uint8Array(other));
-  assert.deepEqual(back.blobs.get(digest(readme)), readme);
+  assert.deepEqual(back.files.map((f) => [f.path, f.bytes]), [
+    ["big.bin", new Uint8Array(other)],
+    ["readme.md", readme],
+  ]);
 });
 
 test("a chunked upload from a stream resumes within the last piece read, and says so when it cannot", async () => {
@@ -332,7 +351,8 @@ test("deleteManifest by tag and by digest", async () => {
   const second = packFiles({ "two.md": text("# Two\n") });
   await client.push("docs/deleted:one", first);
   await client.push("docs/deleted:two", second);
-  await client.deleteManifest("docs/deleted:one");
+  const deleted = await client.deleteManifest("docs/deleted:one");
+  assert.deepEqual(deleted, { descriptor: { mediaType: first.mediaType, digest: first.digest, size: first.size }, subject: null, referrersTag: null });
   await client.deleteManifest("docs/deleted", second.digest);
   for (const gone of [`docs/deleted@${first.digest}`, `docs/deleted@${second.digest}`, "docs/deleted:one"]) {
     await assert.rejects(client.fetchManifest(gone), (e) => e instanceof OciError && e.code === "MANIFEST_UNKNOWN", gone);
@@ -341,7 +361,7 @@ test("deleteManifest by tag and by digest", async () => {
 
 test("an unknown manifest is MANIFEST_UNKNOWN with the registry's details", async () => {
   await client.push("docs/known:v1", packFiles({ "k.md": text("# K\n") }));
-  const error = await client.fetchManifest("docs/known:nope").then(
+  const error = await client.fetch("docs/known:nope").then(
     () => assert.fail("fetched a manifest that is not there"),
     (e) => e,
   );

@@ -42,9 +42,12 @@ async function attacker(handler = (_q, response) => json(response, 404, { errors
   return server;
 }
 
-/** An image manifest with one layer of `size` (a literal, so that sizes JSON numbers cannot hold exactly fit). */
+/**
+ * An image manifest with one layer of `size` (a literal, so that sizes JSON numbers cannot hold
+ * exactly fit), titled: pull downloads the titled layers (the core's pull plan).
+ */
 function manifestWithLayer(size) {
-  const layer = `{"mediaType":"application/octet-stream","digest":"${digest(text("layer"))}","size":${size}}`;
+  const layer = `{"mediaType":"application/octet-stream","digest":"${digest(text("layer"))}","size":${size},"annotations":{"org.opencontainers.image.title":"layer.bin"}}`;
   return `{"schemaVersion":2,"mediaType":"${MANIFEST}","artifactType":"application/vnd.test.artifact","config":${EMPTY_CONFIG},"layers":[${layer}]}`;
 }
 

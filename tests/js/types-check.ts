@@ -84,7 +84,7 @@ import {
 } from "ocikit";
 import * as wasm from "ocikit/wasm";
 import * as manual from "ocikit/manual";
-import { init, type BlobSource, type InitOptions, type Referrer } from "ocikit";
+import { init, type BlobSource, type CopyOutcome, type DeleteOutcome, type InitOptions, type PlannedRequest, type PushOutcome, type Referrer } from "ocikit";
 
 const bytes: BytesLike = new TextEncoder().encode("{}");
 const algorithm: DigestAlgorithm = "sha512";
@@ -226,7 +226,7 @@ if (step.type === "send") {
   const request: RegistryRequest = step.request;
   const header: [string, string] | undefined = request.headers[0];
   const blobRange: number | undefined = request.body !== null && !(request.body instanceof Uint8Array) ? request.body.blob.length : undefined;
-  const limit: number | undefined = request.responseBody === "stream" ? undefined : request.responseBody.capture;
+  const limit: number | undefined = "stream" in request.responseBody ? undefined : request.responseBody.capture;
   const reply: RegistryInput = { type: "response", status: 200, headers: new Headers({ "Content-Type": "x/y" }), body: bytes };
   void [header, blobRange, limit, reply];
 } else if (step.type === "wait") {
@@ -263,26 +263,34 @@ async function useClient(): Promise<void> {
   const signal = new AbortController().signal;
   const onProgress = (done: number, total: number): void => void [done, total];
   const resolved: ResolvedManifest = await client.resolve("docs:v1", { signal });
-  const fetched: FetchedManifest = await client.fetchManifest("docs:v1", { maxSize: 1 << 20 });
-  const put: PutManifestResult = await client.pushManifest("docs:v2", fetched.bytes, fetched.mediaType);
-  const present: number | null = await client.blobExists("docs", a);
+  await client.checkAuth({ signal });
+  const fetched: FetchedManifest = await client.fetch("docs:v1", { maxSize: 1 << 20 });
+  const parsed: Manifest = await client.fetchManifest("docs:v1");
+  const index: Index = await client.fetchIndex("docs:index");
+  const put: Descriptor = await client.pushManifest("docs:v2", fetched.bytes, fetched.mediaType);
+  const size: number | null = await client.blobSize("docs", a);
+  const present: boolean = await client.blobExists("docs", a);
   const blob: Uint8Array = await client.fetchBlob("docs", packed.descriptor, { onProgress, signal });
   const uploaded: boolean = await client.pushBlob("docs", packed.descriptor, new Blob([new Uint8Array(blob)]), { chunkSize: 1 << 20, onProgress });
   const uploadedBytes: boolean = await client.pushBlob("docs", packed.descriptor, blob);
   const tags: string[] = await client.listTags("docs", { pageSize: 10 });
   const found: Descriptor[] = await client.referrers("docs:v1", undefined, { artifactType: "x/y" });
   const foundByDescriptor: Descriptor[] = await client.referrers("docs", packed.descriptor);
-  await client.deleteManifest("docs:v1");
+  const byOptions: Descriptor[] = await client.referrers("docs:v1", { artifactType: "x/y", signal });
+  const deleted: DeleteOutcome = await client.deleteManifest("docs:v1");
   await client.deleteManifest("docs", resolved.digest, { signal });
   const tagged: ResolvedManifest = await client.tag("docs:v1", "stable");
   const pushable: Pushable = packed;
-  const pushed: Descriptor = await client.push("docs:v1", pushable, { chunkSize: 1 << 20, onProgress, signal });
+  const pushed: PushOutcome = await client.push("docs:v1", pushable, { chunkSize: 1 << 20, onProgress, signal, tags: ["latest"] });
+  const plan: PlannedRequest[] = (await client.push("docs:v1", pushable, { dryRun: true })).planned;
+  const copied: CopyOutcome = await client.copy("docs:v1", "backup:v1", { referrers: true, dryRun: false, to: client });
   const streamedFile: Pushable = { ...packed, blobs: [{ descriptor: packed.descriptor, data: new Blob([new TextEncoder().encode("{}")]) }] };
   await client.push("docs:v1", streamedFile);
   const pulled: Pulled = await client.pull("docs:v1", { onProgress });
-  const layerBytes: Uint8Array | undefined = pulled.blobs.get(pulled.manifest.layers[0]?.digest ?? "");
+  const layerBytes: Uint8Array | undefined = pulled.files[0]?.bytes;
+  const path: string | undefined = pulled.files[0]?.path;
   const registry: string = client.registry;
-  void [put, present, uploaded, uploadedBytes, tags, found, foundByDescriptor, tagged, pushed, layerBytes, registry];
+  void [put, parsed, index, size, present, uploaded, uploadedBytes, tags, found, foundByDescriptor, byOptions, deleted, tagged, pushed, plan, copied, layerBytes, path, registry];
 }
 const wasmClient: Client = new wasm.Client({ registry: "localhost:5000" });
 
@@ -314,7 +322,7 @@ async function useStreams(client: Client, descriptor: Descriptor, packed: Packed
     void uploaded;
   }
   await client.push("docs:v1", { ...packed, blobs: packed.blobs.map((b) => ({ ...b, data: stream })) });
-  const attached: Descriptor = await client.attach("docs:v1", packed, { chunkSize: 1 << 20 });
+  const attached: PushOutcome = await client.attach("docs:v1", packed, { chunkSize: 1 << 20, dryRun: true });
   const tree: Referrer[] = await client.discover("docs:v1", { artifactType: "application/vnd.example+json", depth: 2 });
   const below: Referrer[] | undefined = tree[0]?.referrers;
   const streamCode: ClientErrorCode = "STREAM_NOT_REWINDABLE";

@@ -213,6 +213,17 @@ impl Push {
     }
 }
 
+impl Push {
+    /// Only the manifest: no blob is checked or uploaded (the caller knows the repository has
+    /// them, as a client's `push_manifest` does); the PUT under each tag and the referrers-tag
+    /// upkeep of a subject stay.
+    #[must_use]
+    pub fn manifest_only(mut self) -> Self {
+        self.stages.blobs.clear();
+        self
+    }
+}
+
 impl Operation for Push {
     type Output = PushOutcome;
 
