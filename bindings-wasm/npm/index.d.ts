@@ -906,27 +906,56 @@ export interface Pushable {
   blobs: PushableBlob[];
 }
 
+/** A file of {@link Client.pull}: a titled layer, its checked path, and its bytes (verified). */
+export interface PulledFileBytes {
+  path: string;
+  descriptor: Descriptor;
+  bytes: Uint8Array;
+}
+
 /** An artifact pulled by {@link Client.pull}. */
 export interface Pulled {
-  manifest: Manifest;
+  /** The manifest's descriptor (served media type, digest, size). */
+  descriptor: Descriptor;
   digest: string;
   mediaType: string;
   /** The manifest's exact bytes. */
   bytes: Uint8Array;
-  /** Config and layers by digest, in manifest order, each verified. */
-  blobs: Map<string, Uint8Array>;
+  /** The manifest, parsed. */
+  manifest: Manifest;
+  /** The titled layers, in the manifest's order (the core's pull plan: every title checked). */
+  files: PulledFileBytes[];
+}
+
+/** What {@link Client.copy} did: {@link CopyOutcome}. */
+export type Copied = CopyOutcome;
+
+/** Options of {@link Client.push}. */
+export interface PushOptions extends CallOptions {
+  onProgress?: ProgressCallback;
+  chunkSize?: number;
+  /** Try a cross-repository mount of each missing blob from this repository first. */
+  mountFrom?: string;
+  /** More tags besides the reference's. */
+  tags?: string[];
+  /** Resolve to the plan (`planned`) without calling fetch at all. */
+  dryRun?: boolean;
 }
 
 /**
  * A registry client over `fetch`. References are `repository[:tag][@digest]` on the client's
- * registry, or full references starting with it. Every failure but an abort (which rejects with
- * the signal's reason) is an {@link OciError}.
+ * registry, or full references starting with it. Every decision is the core engine's (the
+ * whole operations {@link Push}, {@link Pull}, {@link Discover}, {@link Delete},
+ * {@link CopyArtifact}, and the single-request ones); the client moves bytes, at most
+ * `concurrency` requests at once. Every failure but an abort (which rejects with the signal's
+ * reason) is an {@link OciError} whose message names the reference or host it concerns.
  * @throws {OciError} NETWORK_ERROR (or TLS_ERROR) when `fetch` fails, naming the host in
  *   `details.host`; TIMEOUT past a request's stall timeout or an operation's deadline
  *   ({@link RegistryLimits}); AUTH_REALM_REFUSED, LOCATION_REFUSED where credentials or a body
  *   would leave the registry's origin; LIMIT_EXCEEDED for a listing over its bounds or a blob
  *   too large for one Uint8Array; SIZE_INVALID for a size from the registry beyond
- *   Number.MAX_SAFE_INTEGER; the registry's codes for its answers.
+ *   Number.MAX_SAFE_INTEGER; UNAUTHORIZED (saying whether credentials were sent) and the
+ *   registry's other codes for its answers.
  */
 export class Client {
   /** @throws {OciError} REFERENCE_INVALID for a registry that is not `host[:port]`. */
@@ -934,11 +963,24 @@ export class Client {
   readonly registry: string;
   /** Whether the registry serves the referrers API: `null` until a call finds out. */
   readonly referrersApi: boolean | null;
+  /** GET /v2/ with the challenge answered: resolves when the credentials work, else rejects (UNAUTHORIZED). */
+  checkAuth(options?: CallOptions): Promise<void>;
   resolve(ref: string, options?: CallOptions): Promise<ResolvedManifest>;
-  fetchManifest(ref: string, options?: CallOptions & { maxSize?: number }): Promise<FetchedManifest>;
-  /** Uploads a manifest's exact bytes (without updating a referrers tag: {@link Client.push} does). */
-  pushManifest(ref: string, bytes: BytesLike, mediaType: string, options?: CallOptions): Promise<PutManifestResult>;
-  blobExists(ref: string, digest: string, options?: CallOptions): Promise<number | null>;
+  /** The exact bytes of the manifest or index `ref` names, verified. */
+  fetch(ref: string, options?: CallOptions & { maxSize?: number }): Promise<FetchedManifest>;
+  /** The image manifest `ref` names, parsed (MEDIA_TYPE_MISMATCH for an index). */
+  fetchManifest(ref: string, options?: CallOptions & { maxSize?: number }): Promise<Manifest>;
+  /** The image index `ref` names, parsed (MEDIA_TYPE_MISMATCH for a manifest). */
+  fetchIndex(ref: string, options?: CallOptions & { maxSize?: number }): Promise<Index>;
+  /**
+   * Uploads a manifest's or an index's exact bytes (its blobs must be there already); with a
+   * subject on a registry without the referrers API, the subject's referrers tag is updated.
+   */
+  pushManifest(ref: string, bytes: BytesLike, mediaType: string, options?: CallOptions): Promise<Descriptor>;
+  /** The size of a blob in the repository, or null when it has none with that digest. */
+  blobSize(ref: string, digest: string, options?: CallOptions): Promise<number | null>;
+  /** Whether the repository has a blob with that digest. */
+  blobExists(ref: string, digest: string, options?: CallOptions): Promise<boolean>;
   /** A blob's bytes, hashed as they stream in and verified; a cut download resumes with Range. */
   fetchBlob(ref: string, descriptor: Descriptor, options?: CallOptions & { onProgress?: ProgressCallback }): Promise<Uint8Array>;
   /**
@@ -963,11 +1005,13 @@ export class Client {
    * one page is held; the listing's bounds apply over all pages.
    */
   iterTags(ref: string, options?: CallOptions & { pageSize?: number }): AsyncIterableIterator<string>;
-  /** What refers to `subject` (default: the manifest `ref` names). */
+  /** What refers to the manifest `ref` names. */
+  referrers(ref: string, options?: CallOptions & { artifactType?: string }): Promise<Descriptor[]>;
+  /** What refers to `subject` (a digest or descriptor in `ref`'s repository). */
   referrers(ref: string, subject?: string | { digest: string }, options?: CallOptions & { artifactType?: string }): Promise<Descriptor[]>;
   /**
    * The tree of referrers of the manifest `ref` names, `depth` levels down (all by default),
-   * each level filtered by `artifactType` when given.
+   * each level filtered by `artifactType` when given (the core's Discover: each digest once).
    */
   discover(ref: string, options?: CallOptions & { artifactType?: string; depth?: number; limits?: WalkLimits }): Promise<Referrer[]>;
   /**
@@ -975,18 +1019,40 @@ export class Client {
    * reference) by digest, updating the subject's referrers tag as `push` does.
    * @throws {TypeError} when the artifact has no subject.
    */
-  attach(ref: string, packed: Pushable, options?: CallOptions & { onProgress?: ProgressCallback; chunkSize?: number }): Promise<Descriptor>;
-  /** Deletes a manifest by digest (default: the one `ref` names). */
-  deleteManifest(ref: string, digest?: string, options?: CallOptions): Promise<void>;
+  attach(ref: string, packed: Pushable, options?: Omit<PushOptions, "tags">): Promise<PushOutcome>;
+  /**
+   * Deletes the manifest `ref` names (or the one of `digest` in its repository); a referrer is
+   * also removed from its subject's referrers tag where the registry lacks the referrers API.
+   */
+  deleteManifest(ref: string, digest?: string, options?: CallOptions): Promise<DeleteOutcome>;
   /** Tags the manifest `ref` names as `newTag` too. */
   tag(ref: string, newTag: string, options?: CallOptions): Promise<ResolvedManifest>;
   /**
-   * Uploads the blobs (bounded concurrency), then the manifest; with a subject and no referrers
-   * API, updates the subject's referrers tag. Resolves to the manifest's descriptor.
+   * The core's Push: checks each blob, uploads the missing ones (bounded concurrency), puts the
+   * manifest under the reference's tag and `tags`; with a subject and no referrers API, updates
+   * the subject's referrers tag. `dryRun`: the plan, and fetch is never called.
    */
-  push(ref: string, packed: Pushable, options?: CallOptions & { onProgress?: ProgressCallback; chunkSize?: number }): Promise<Descriptor>;
-  /** Fetches an image manifest and its blobs, each verified. */
-  pull(ref: string, options?: CallOptions & { onProgress?: ProgressCallback }): Promise<Pulled>;
+  push(ref: string, packed: Pushable, options?: PushOptions): Promise<PushOutcome>;
+  /** The core's Pull: the manifest and its titled layers (every title checked), each verified, in memory. */
+  pull(ref: string, options?: CallOptions & { onProgress?: ProgressCallback; allowGit?: boolean }): Promise<Pulled>;
+  /**
+   * The core's CopyArtifact: `source` and what it references (with `referrers`, what refers to
+   * it) to `destination`, on this registry or on the one of `to`. `dryRun`: the plan after
+   * reading the source only.
+   */
+  copy(
+    source: string,
+    destination: string,
+    options?: CallOptions & {
+      referrers?: boolean;
+      dryRun?: boolean;
+      tags?: string[];
+      chunkSize?: number;
+      limits?: WalkLimits;
+      to?: Client;
+      onProgress?: ProgressCallback;
+    },
+  ): Promise<Copied>;
 }
 
 // Graph walks ------------------------------------------------------------------------------
@@ -1138,7 +1204,14 @@ export class Push implements WholeOperation<PushOutcome> {
     reference: string,
     mediaType: string,
     manifest: BytesLike,
-    options?: { tags?: string[]; mountFrom?: string; chunkSize?: number; dryRun?: boolean },
+    options?: {
+      tags?: string[];
+      mountFrom?: string;
+      chunkSize?: number;
+      dryRun?: boolean;
+      /** Only the manifest: the PUT and the referrers-tag upkeep, no blob checked (Client.pushManifest). */
+      manifestOnly?: boolean;
+    },
   );
   poll(session: RegistrySession, nowMs: number): Action<PushOutcome>;
   provide(task: number, input: OperationInput): void;
