@@ -1319,16 +1319,20 @@ def login(
     """Checks ``username`` and ``password`` against ``registry`` (``host[:port]``) and, with
     ``store``, saves them in Docker's ``config.json`` (or its credential helper), where
     ``Client(..., credentials="docker")``, the Docker CLI, ORAS and skopeo find them.
+    ``timeout`` is the stall timeout in seconds (no byte may take longer).
 
     Raises:
         AuthenticationError: ``UNAUTHORIZED`` when the registry rejects them.
-        OSError: the registry cannot be reached, or the config cannot be written.
+        NetworkError: ``NETWORK_ERROR`` or ``TLS_ERROR``: the registry cannot be reached.
+        OperationTimeoutError: ``TIMEOUT``.
+        OSError: the config cannot be written.
     """
     with Client(
         registry,
         plain_http=plain_http,
         credentials=(username, password),
         transport=StdlibTransport(timeout=timeout),
+        stall_timeout=timeout,
     ) as client:
         client.check_auth()
     if store:
