@@ -918,7 +918,8 @@ class Client:
             DigestMismatchError: the registry computed another digest.
             UploadInterruptedError: the registry went away mid-upload and did not come back
                 in time (see the retry policy).
-            OSError: the file cannot be read, or the registry cannot be reached.
+            NetworkError: the registry cannot be reached (before an upload session began).
+            OSError: the file cannot be read.
         """
         reference = _reference(ref)
         return self._push_blob(
