@@ -525,7 +525,14 @@ class Client:
     :meth:`pull` or :meth:`copy` with all its blobs, a :meth:`fetch_blob` with its resumed
     attempts: when it passes, the request under way stops (however slowly a server trickles
     bytes) and the call raises ``TIMEOUT``. A ``Retry-After`` or retry wait that would end
-    after the deadline fails at once instead of sleeping.
+    after the deadline fails at once instead of sleeping. ``limits`` (an
+    :class:`ocikit.Limits`) sets the other bounds of the engine: the time limit of a captured
+    body (``request_timeout_ms``, 60 s), the longest ``Retry-After`` waited for
+    (``retry_after_max_ms``, 60 s; a longer one fails at once with ``TOOMANYREQUESTS``), and
+    the entries and bytes of one tag or referrer listing (``list_entries_max``, 100,000;
+    ``list_bytes_max``, 32 MiB; ``LIMIT_EXCEEDED`` past them); its ``stall_timeout_ms`` and
+    ``deadline_ms`` are used when ``stall_timeout`` and ``timeout`` are not given.
+    :attr:`limits` is what the client's sessions use.
 
     The client is thread-safe and keeps connections alive; close it (or use it as a context
     manager) to close them. Every error is an :class:`ocikit.OciError` with a code:
