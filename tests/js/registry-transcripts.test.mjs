@@ -195,7 +195,9 @@ for (const [label, ocikit] of implementations) {
       assert.equal(step.request.timeoutMs, 5);
       assert.equal(step.request.deadlineMs, 61000);
       assert.throws(() => new ocikit.RegistrySession("r.example", { limits: { deadlineMs: -1 } }), RangeError);
+      // @ts-expect-error: a string is refused
       assert.throws(() => new ocikit.RegistrySession("r.example", { limits: { deadlineMs: "1" } }), TypeError);
+      // @ts-expect-error: an unknown limit is refused
       assert.throws(() => new ocikit.RegistrySession("r.example", { limits: { deadline: 1 } }), TypeError);
     });
 
@@ -203,6 +205,7 @@ for (const [label, ocikit] of implementations) {
       const s = new ocikit.RegistrySession("registry.example");
       const op = ocikit.getManifest(s, "registry.example/docs:v1");
       op.next(s, { type: "start" }, 0);
+      // @ts-expect-error: an unknown kind is refused
       assert.throws(() => op.next(s, { type: "failure", kind: "dns", message: "x" }, 0), TypeError);
       const tls = ocikit.getManifest(s, "registry.example/docs:v1");
       tls.next(s, { type: "start" }, 0);
@@ -223,7 +226,9 @@ for (const [label, ocikit] of implementations) {
       const first = op.nextPage(s, { type: "response", status: 200, headers: link, body: encode('{"tags":["a"]}') }, 0);
       assert.deepEqual(first, { type: "done", value: { items: ["a"], last: false } });
       assert.ok(!op.finished);
-      assert.match(op.nextPage(s, { type: "start" }, 0).request.url, /\?last=a&n=1$/);
+      const next = op.nextPage(s, { type: "start" }, 0);
+      assert.ok(next.type === "send");
+      assert.match(next.request.url, /\?last=a&n=1$/);
       const second = op.nextPage(s, { type: "response", status: 200, body: encode('{"tags":["b"]}') }, 0);
       assert.deepEqual(second, { type: "done", value: { items: ["b"], last: true } });
       assert.ok(op.finished);
