@@ -1282,10 +1282,20 @@ def _manifest_fetch(args: argparse.Namespace) -> int:
     elif args.output:
         Path(args.output).write_bytes(fetched.data)
     else:
+        data = fetched.data
+        if sys.stdout.isatty():
+            # The exact bytes go to a file or a pipe; a terminal gets them with control
+            # characters escaped (\u001b: a JSON escape, still readable, never acted on).
+            text = data.decode("utf-8", "replace")
+            data = _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode()
         sys.stdout.flush()
-        sys.stdout.buffer.write(fetched.data)
+        sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     return EXIT_OK
+
+
+# What a terminal would act on, in a document shown on it: C0 but tab and line feed, DEL, C1.
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _manifest_push(args: argparse.Namespace) -> int:

@@ -892,3 +892,41 @@ def test_verify_reads_a_huge_blob_declared_small_no_further_than_its_size(tmp_pa
     assert time.monotonic() - started < 1
     assert not report.valid
     assert [f.code for f in report.findings if f.severity == "error"] == ["SIZE_MISMATCH"]
+
+
+def test_cli_manifest_fetch_to_a_terminal_escapes_control_characters(hostile: Any) -> None:
+    import pty
+
+    body = b'{"schemaVersion":2,"x":"\x1b]0;pwned\x07\xc2\x9b2J\r"}'
+    server = hostile(
+        _answer(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.manifest.v1+json\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+        )
+    )
+    ref = f"{server.address}/repo:v1"
+    piped = subprocess.run(
+        [sys.executable, "-m", "ocikit.cli", "manifest", "fetch", ref, "--plain-http"],
+        capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert piped.stdout == body  # a pipe gets the exact bytes
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-m", "ocikit.cli", "manifest", "fetch", ref, "--plain-http"],
+        stdout=follower, stderr=subprocess.PIPE,
+    ) as process:  # fmt: skip
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                data = os.read(leader, 65536)
+            except OSError:  # EIO: the terminal's other side closed
+                break
+            if not data:
+                break
+            shown += data
+        process.wait(timeout=60)
+    os.close(leader)
+    assert process.returncode == 0
+    assert b"\x1b" not in shown and b"\xc2\x9b" not in shown and b"\x07" not in shown
+    assert b"\\u001b]0;pwned\\u0007\\u009b2J" in shown
