@@ -52,6 +52,7 @@ export type ErrorCode =
   | "OPTIONS_INVALID"
   | "REFERENCE_INVALID"
   | "LIMIT_EXCEEDED"
+  | "PATH_UNSAFE"
   | "OPERATION_MISUSE"
   | RegistryErrorCode
   | ClientErrorCode
