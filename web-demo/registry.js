@@ -3,9 +3,11 @@
 // the whole artifact as an OCI layout tar). Every request goes through the package's Client.
 import {
   Client,
+  GraphWalk,
   OciError,
   artifactTypes,
   describe,
+  isIndexType,
   layoutTar,
   parseIndex,
   parseManifest,
@@ -16,7 +18,6 @@ import { authored, onAuthoredChange, setSubject, unregisteredType } from "./auth
 import { $, bytesText, el, errorText, logoSource, saveAs, shortDigest, sizeText } from "./ui.js";
 
 const TITLE = "org.opencontainers.image.title";
-const INDEX_TYPES = new Set(["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"]);
 // Uploads go in PATCHed chunks of this size, so that the progress bar moves for large files
 // (fetch reports no upload progress within one request).
 const CHUNK_SIZE = 8 * 1024 * 1024;
@@ -111,7 +112,7 @@ async function push() {
   progress.value = 0;
   status.textContent = `Uploading ${artifact.blobs.length} blob${artifact.blobs.length === 1 ? "" : "s"} (${sizeText(total)}) to ${registryClient.registry}/${repo}…`;
   try {
-    const descriptor = await registryClient.push(reference, artifact, {
+    const { descriptor } = await registryClient.push(reference, artifact, {
       signal: pushing.signal,
       chunkSize: CHUNK_SIZE,
       onProgress: (done, all) => {
@@ -187,13 +188,13 @@ async function openManifest(repo, ref) {
   browseStatus(`Opening ${reference}…`);
   let fetched;
   try {
-    fetched = await client().fetchManifest(reference);
+    fetched = await client().fetch(reference);
   } catch (thrown) {
     browseStatus("", thrown);
     return;
   }
   browseStatus("");
-  const isIndex = INDEX_TYPES.has(fetched.mediaType);
+  const isIndex = isIndexType(fetched.mediaType);
   let parsed;
   let description = null;
   try {
@@ -374,14 +375,25 @@ async function downloadFile(layer) {
 
 async function downloadLayout() {
   if (shown === null || shown.isIndex) return;
-  const { repo, tag, digest, mediaType } = shown;
+  const { repo, tag, digest, mediaType, bytes, parsed } = shown;
   await withArtifactProgress("Downloading the artifact:", async (onProgress) => {
-    const pulled = await client().pull(`${repo}@${digest}`, { onProgress });
+    // The core's walk of the manifest says which blobs a layout of it holds (config and layers,
+    // each once); each is fetched and verified as it streams in.
+    const { blobs: descriptors } = GraphWalk.fromFetched(mediaType, digest, bytes).finish();
+    const total = descriptors.reduce((sum, d) => sum + d.size, 0);
+    let before = 0;
+    const blobs = [];
+    for (const descriptor of descriptors) {
+      const data = await client().fetchBlob(`${repo}@${digest}`, descriptor, { onProgress: (done) => onProgress(before + done, total) });
+      before += descriptor.size;
+      blobs.push({ digest: descriptor.digest, size: descriptor.size, data });
+    }
+    onProgress(total, total);
     const tar = layoutTar({
-      manifest: pulled.bytes,
-      descriptor: { mediaType, digest, size: pulled.bytes.byteLength, ...(pulled.manifest.artifactType ? { artifactType: pulled.manifest.artifactType } : {}) },
+      manifest: bytes,
+      descriptor: { mediaType, digest, size: bytes.byteLength, ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}) },
       tag: tag ?? undefined,
-      blobs: [...pulled.blobs].map(([blobDigest, data]) => ({ digest: blobDigest, size: data.byteLength, data })),
+      blobs,
     });
     const name = `${baseName(repo)}-${tag ?? digest.replace(":", "-").slice(0, 19)}.tar`;
     saveAs(tar, name, "application/x-tar");
