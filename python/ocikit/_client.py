@@ -1150,6 +1150,7 @@ class Client:
             )
         )
 
+    @_timed
     def discover(
         self,
         ref: Ref,
@@ -1222,6 +1223,7 @@ class Client:
         )
         return Pulled(manifest, tuple(files))
 
+    @_timed
     def copy(
         self,
         src_ref: Ref,
