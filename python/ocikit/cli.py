@@ -886,7 +886,7 @@ def _add_remote_arguments(
     )
     group.add_argument(
         "--stall-timeout",
-        type=_seconds,
+        type=_positive_seconds,
         default=30.0,
         metavar="SECONDS",
         help="fail when no byte moves for this long: connect, send or receive (default 30)",
@@ -925,6 +925,13 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _positive_seconds(text: str) -> float:
+    value = _seconds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 seconds")
+    return value
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -956,7 +963,7 @@ def _client(
         credentials = (args.username, password)
     elif password is not None:
         raise _UsageError("-p/--password needs -u/--username")
-    stall = args.stall_timeout or 30.0
+    stall = args.stall_timeout
     return Client(
         registry,
         plain_http=args.plain_http,
@@ -1456,7 +1463,7 @@ def _cmd_login(args: argparse.Namespace) -> int:
         args.username,
         password,
         plain_http=args.plain_http,
-        timeout=args.stall_timeout or 30.0,
+        timeout=args.stall_timeout,
     )
     print("Login Succeeded")
     return EXIT_OK
