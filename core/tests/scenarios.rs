@@ -1931,3 +1931,80 @@ fn tasks_in_flight_are_independent_and_all_handed_out_before_pending() {
         assert_eq!(r.get("blob").is_some(), moves, "{r}");
     }
 }
+
+/// Drives `op` answering every request with `answer`, to its end.
+fn answer_all(
+    op: &mut Pull,
+    sessions: &mut Sessions,
+    mut answer: impl FnMut(&Request) -> Response,
+) -> Result<(), Error> {
+    loop {
+        match op.poll(sessions, 0)? {
+            Action::Send { task, request, .. } => {
+                op.provide(task, Input::Response(answer(&request)))?;
+            }
+            Action::Wait { task, .. } => op.provide(task, Input::Resume)?,
+            Action::Pending => panic!("every request is answered at once"),
+            Action::Done(_) => return Ok(()),
+        }
+    }
+}
+
+#[test]
+fn errors_name_the_request_and_whether_credentials_were_sent() {
+    let unknown = Reference::parse(&format!("{R}/docs:v9")).expect("reference");
+    let mut sessions = Sessions::from(Session::new(R, true, None));
+    let err = answer_all(
+        &mut Pull::new(&unknown, PullOptions::default()),
+        &mut sessions,
+        |_| res(404, &[], error_body("MANIFEST_UNKNOWN", "manifest unknown")),
+    )
+    .expect_err("unknown");
+    assert_eq!(err.code(), "MANIFEST_UNKNOWN");
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("GET http://{R}/v2/docs/manifests/v9")),
+        "{text}"
+    );
+
+    // 401 without credentials: "log in".
+    let err = answer_all(
+        &mut Pull::new(&unknown, PullOptions::default()),
+        &mut sessions,
+        |_| {
+            res(
+                401,
+                &[],
+                error_body("UNAUTHORIZED", "authentication required"),
+            )
+        },
+    )
+    .expect_err("401");
+    assert!(
+        err.to_string().contains("no credentials were sent"),
+        "{err}"
+    );
+
+    // 401 to Basic credentials: "refused".
+    let basic = Credentials::Basic {
+        username: "alice".into(),
+        password: "wrong".into(),
+    };
+    let mut sessions = Sessions::from(Session::new(R, true, Some(basic)));
+    let challenge = [("WWW-Authenticate", r#"Basic realm="r""#.to_owned())];
+    let err = answer_all(
+        &mut Pull::new(&unknown, PullOptions::default()),
+        &mut sessions,
+        |_| {
+            res(
+                401,
+                &challenge,
+                error_body("UNAUTHORIZED", "authentication required"),
+            )
+        },
+    )
+    .expect_err("401");
+    let text = err.to_string();
+    assert!(text.contains(", credentials were sent"), "{text}");
+    assert!(!text.contains("no credentials"), "{text}");
+}
