@@ -65,7 +65,7 @@ fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 fuzz-ci:
-	FUZZ_SECONDS=8 scripts/fuzz.sh
+	FUZZ_SECONDS=6 scripts/fuzz.sh
 
 bench: bench-python bench-node bench-browser bench-registry
 
