@@ -1,0 +1,333 @@
+// The fetch transport of the Client: one exchange as the engine describes it (never following a
+// redirect), within the request's stall timeout and deadline, with the body read as the engine
+// asks (captured to its limit, or streamed into a sink); a failure of fetch becomes the engine's
+// failure input. No decision about what to send is taken here.
+import { OciError } from "./errors.js";
+
+// How much of an error body is read when the engine asked for a blob body to be streamed (the
+// engine's own limit for the error bodies it captures).
+const ERROR_BODY_MAX = 64 * 1024;
+// fetch reports no upload progress: a request body larger than this may take longer to send
+// than the stall timeout, so only the deadline bounds the wait for its answer (1 MiB goes out
+// within a 30 s stall timeout on any link faster than 35 KB/s).
+const STALL_BODY_MAX = 1024 * 1024;
+
+/**
+ * Sends one request with `fetch` as the engine describes it and reads the response as it asks, within the
+ * request's stall timeout and deadline.
+ */
+export async function exchange(fetch, request, context) {
+  const { signal, source, sink, onSent } = context;
+  context.failure = undefined;
+  const headers = requestHeaders(request);
+  let body;
+  const { body: described } = request;
+  if (described instanceof Uint8Array) {
+    body = described;
+  } else if (described !== null) {
+    const { offset, length } = described.blob;
+    if (source === undefined) throw new TypeError("the engine asked for blob content, but this call has none");
+    // A StreamSource reads its piece (a promise); bytes and a Blob slice at once.
+    body = await source.slice(offset, offset + length);
+  }
+  const watch = new TransferWatch(request, signal, body);
+  try {
+    let response;
+    try {
+      response = await fetch(request.url, {
+        method: request.method,
+        headers,
+        body,
+        // The engine follows redirects itself, so that credentials never go to another origin.
+        redirect: "manual",
+        signal: watch.signal,
+      });
+    } catch (error) {
+      return failureInput(request, "request", error, signal, watch, context);
+    }
+    if (response?.type === "opaqueredirect") {
+      throw new OciError(
+        "NETWORK_ERROR",
+        `${request.method} ${request.url} was redirected, and browsers hide redirects from fetch (redirect: "manual"): ocikit cannot follow it`,
+        { method: request.method, url: request.url, host: hostOf(request.url), phase: "request", reason: "opaque redirect" },
+      );
+    }
+    watch.answered();
+    const input = { type: "response", status: response.status, headers: [...response.headers] };
+    try {
+      if ("stream" in request.responseBody && response.status >= 200 && response.status < 300) {
+        if (sink === undefined) throw new TypeError("the engine asked for a blob to be streamed, but this call has no sink");
+        input.streamed = await sink(response, watch, request.responseBody.stream);
+      } else {
+        const max = "stream" in request.responseBody ? ERROR_BODY_MAX : request.responseBody.capture;
+        // One byte over the limit lets the engine tell "too large" from "exactly the limit".
+        input.body = await readBody(response, max + 1, watch);
+      }
+    } catch (error) {
+      // The consumer's own errors (a progress callback's, a digest of an unknown algorithm)
+      // pass through; a failed read, a timeout and the caller's abort do not.
+      if (!(error instanceof BodyReadError) && watch.timeout === null && !signal?.aborted) throw error;
+      return failureInput(request, "body", error instanceof BodyReadError ? error.cause : error, signal, watch, context);
+    }
+    if (described !== null && !(described instanceof Uint8Array) && response.status < 300) {
+      onSent?.(described.blob.offset, described.blob.length);
+    }
+    return input;
+  } finally {
+    watch.close();
+  }
+}
+
+/** Whether a request lists referrers through the referrers API. */
+export function isReferrersListing(request) {
+  return request.method === "GET" && new URL(request.url).pathname.includes("/referrers/");
+}
+
+/**
+ * Waits `ms` and up to a tenth more, so that transfers told to back off together do not all
+ * come back at the same moment (jitter is the host's part: the core has no randomness).
+ */
+export function jittered(ms, signal) {
+  return sleep(ms + Math.floor(Math.random() * ms * 0.1), signal);
+}
+
+/**
+ * The engine's input for a failure of fetch itself (not an HTTP answer): TIMEOUT when the stall
+ * timeout or the deadline passed, TLS for a certificate or handshake failure Node names, else
+ * NETWORK; the engine answers with the coded error naming the host, or retries a request that
+ * is safe to repeat. The caller's own abort is not a failure: its reason is thrown as is.
+ * `context.failure` keeps what the engine's error lacks (the phase, the timer, the cause).
+ */
+function failureInput(request, phase, error, signal, watch, context) {
+  if (signal?.aborted) throw signal.reason;
+  const timeout = watch.timeout;
+  const reason = [error?.message, error?.cause?.message ?? error?.cause?.code].filter(Boolean).join(": ") || String(error);
+  // An abort that is neither the caller's nor this watch's is a timeout of the transport's own
+  // (a fetch wrapper with AbortSignal.timeout, say).
+  const aborted = error?.name === "TimeoutError" || error?.name === "AbortError";
+  const kind = timeout !== null || aborted ? "timeout" : isTlsFailure(error) ? "tls" : "network";
+  if (context.probe && kind === "network" && phase === "request") {
+    // A browser reports the CORS-less 404 of a registry without the referrers API as a network
+    // error: the engine gets the 404 the registry sent, and reads the referrers tag instead
+    // (once per session: it then knows the registry has no such API).
+    return { type: "response", status: 404, headers: [], body: new Uint8Array(0) };
+  }
+  context.failure = { method: request.method, url: request.url, phase, cause: error, limit: timeout?.limit };
+  return { type: "failure", kind, message: timeout !== null ? timeout.reason : reason };
+}
+
+/** Whether fetch failed in TLS (Node's undici names the OpenSSL error in the cause). */
+function isTlsFailure(error) {
+  const cause = error?.cause;
+  const text = `${cause?.code ?? ""} ${cause?.message ?? ""}`;
+  return /CERT|SSL|TLS|SIGNATURE|self[- ]signed|certificate/i.test(text);
+}
+
+/** The engine's error for a failure input, with the host's side of it in details and as cause. */
+export function withTransport(error, failure) {
+  if (!(error instanceof OciError) || failure === undefined) return error;
+  const { method, url, phase, limit, cause } = failure;
+  const details = { ...error.details, method, url, phase, ...(limit === undefined ? {} : { limit }) };
+  return new OciError(error.code, error.message, details, { cause });
+}
+
+/** `host[:port]` of a URL (the whole text if it is no URL). */
+export function hostOf(url) {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * The request's headers as fetch takes them. A value fetch refuses (a token from the registry
+ * with CR, LF or characters beyond Latin-1) is the registry's or the caller's fault, not a
+ * TypeError of this code: AUTH_INVALID for credentials, PROTOCOL_ERROR for anything else.
+ */
+function requestHeaders(request) {
+  const headers = new Headers();
+  for (const [name, value] of request.headers) {
+    // fetch sets Content-Length from the body itself (and browsers forbid setting it).
+    if (name.toLowerCase() === "content-length") continue;
+    try {
+      headers.append(name, value);
+    } catch (error) {
+      const host = hostOf(request.url);
+      const credentials = name.toLowerCase() === "authorization";
+      throw new OciError(
+        credentials ? "AUTH_INVALID" : "PROTOCOL_ERROR",
+        `${request.method} ${request.url}: the ${name} header cannot be sent (${host}): ${credentials ? "the credentials or the token hold" : "its value holds"} characters an HTTP header cannot carry (control characters or beyond Latin-1)`,
+        { method: request.method, url: request.url, host, header: name, reason: "invalid header value" },
+        { cause: error },
+      );
+    }
+  }
+  return headers;
+}
+
+/**
+ * Runs a call into the engine (or a parse of what a registry sent) and turns a RangeError about
+ * a number JS cannot hold exactly (a size beyond Number.MAX_SAFE_INTEGER) into SIZE_INVALID: the
+ * number came from the registry, so it is the registry's error, not the caller's.
+ */
+export function fromRegistry(call, registry) {
+  try {
+    return call();
+  } catch (error) {
+    if (!(error instanceof RangeError && /MAX_SAFE_INTEGER/.test(error.message))) throw error;
+    throw new OciError("SIZE_INVALID", `${registry} sent a number JavaScript cannot hold exactly: ${error.message}`, {
+      registry,
+      reason: error.message,
+    }, { cause: error });
+  }
+}
+
+/**
+ * The clock of one exchange: an AbortSignal for fetch and its body that aborts when the caller's
+ * signal does, when the request's stall timeout (`timeoutMs`: no byte for this long) passes, or
+ * when the operation's deadline (`deadlineMs`, Unix ms) does; `timeout` then says which. fetch
+ * reports no upload progress, so while a request body of more than STALL_BODY_MAX bytes is
+ * sent, only the deadline counts; the stall timer starts again with the answer.
+ */
+class TransferWatch {
+  #controller = new AbortController();
+  #request;
+  #outer;
+  #forward;
+  #stallMs;
+  #stall = undefined;
+  #deadline = undefined;
+  /** `{ limit, reason }` once the stall timeout or the deadline passed. */
+  timeout = null;
+
+  constructor(request, outer, body) {
+    this.#request = request;
+    this.#outer = outer;
+    this.#forward = () => this.#controller.abort(outer.reason);
+    if (outer?.aborted) this.#forward();
+    else outer?.addEventListener("abort", this.#forward, { once: true });
+    const stallMs = request.timeoutMs;
+    this.#stallMs = Number.isSafeInteger(stallMs) && stallMs > 0 ? stallMs : null;
+    const deadlineMs = request.deadlineMs;
+    if (Number.isSafeInteger(deadlineMs) && deadlineMs > 0) {
+      this.#deadline = setTimeout(() => this.#expire("deadline"), Math.max(0, deadlineMs - Date.now()));
+    }
+    if (bodySize(body) <= STALL_BODY_MAX) this.touch();
+  }
+
+  get signal() {
+    return this.#controller.signal;
+  }
+
+  /** The answer's headers arrived: the stall timer runs again (it may have been off while sending). */
+  answered() {
+    this.touch();
+  }
+
+  /** Bytes moved: the stall timer starts over. */
+  touch() {
+    if (this.#stallMs === null || this.timeout !== null) return;
+    clearTimeout(this.#stall);
+    this.#stall = setTimeout(() => this.#expire("stall"), this.#stallMs);
+  }
+
+  close() {
+    clearTimeout(this.#stall);
+    clearTimeout(this.#deadline);
+    this.#outer?.removeEventListener("abort", this.#forward);
+  }
+
+  #expire(which) {
+    if (this.timeout !== null || this.#controller.signal.aborted) return;
+    const reason =
+      which === "stall"
+        ? `nothing arrived for ${this.#stallMs} ms (the stall timeout; limits.stallTimeoutMs changes it)`
+        : "the operation's deadline passed (limits.deadlineMs, or limits.requestTimeoutMs for a body read whole, changes it)";
+    this.timeout = { limit: which === "stall" ? "stallTimeoutMs" : "deadlineMs", reason };
+    this.#controller.abort(new DOMException(reason, "TimeoutError"));
+  }
+}
+
+function bodySize(body) {
+  if (body === undefined || body === null) return 0;
+  return body instanceof Uint8Array ? body.byteLength : (body.size ?? 0);
+}
+
+/** A failure to read a response body (as opposed to an error of the code consuming it). */
+class BodyReadError extends Error {
+  constructor(cause) {
+    super("reading the response body failed", { cause });
+  }
+}
+
+/**
+ * Feeds each chunk of a response body to `take` until it returns false or the body ends; the
+ * rest of the body is cancelled when reading stops early for any reason. Each chunk restarts
+ * the watch's stall timer; its signal (the caller's, a timeout) cancels the read.
+ */
+export async function eachChunk(response, watch, take) {
+  if (response.body === null || response.body === undefined) return;
+  const { signal } = watch;
+  const reader = response.body.getReader();
+  const cancel = () => reader.cancel(signal.reason).catch(() => {});
+  signal?.addEventListener("abort", cancel, { once: true });
+  let ended = false;
+  try {
+    for (;;) {
+      let next;
+      try {
+        next = await reader.read();
+      } catch (error) {
+        throw new BodyReadError(error);
+      }
+      // A cancelled read ends quietly: an abort must not look like a short body.
+      signal?.throwIfAborted();
+      if (next.done) {
+        ended = true;
+        return;
+      }
+      watch.touch();
+      if (!take(next.value)) return;
+    }
+  } finally {
+    signal?.removeEventListener("abort", cancel);
+    if (!ended) await reader.cancel().catch(() => {});
+  }
+}
+
+/** A response body, at most `limit` bytes of it (the rest is not read). */
+async function readBody(response, limit, watch) {
+  const chunks = [];
+  let total = 0;
+  await eachChunk(response, watch, (chunk) => {
+    chunks.push(chunk);
+    total += chunk.byteLength;
+    return total < limit;
+  });
+  const out = new Uint8Array(Math.min(total, limit));
+  let offset = 0;
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, out.length - offset);
+    out.set(part, offset);
+    offset += part.byteLength;
+    if (offset === out.length) break;
+  }
+  return out;
+}
+
+/** Waits `ms` milliseconds, or rejects with the signal's reason when it aborts first. */
+export function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
