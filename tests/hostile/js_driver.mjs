@@ -35,7 +35,7 @@ async function run() {
   const call = job.call_options ?? {};
   switch (op) {
     case "fetch":
-      return (await client.fetchManifest(ref, call)).digest;
+      return (await client.fetch(ref, call)).digest;
     case "pull": {
       const pulled = await client.pull(ref, call);
       return (pulled.files ?? []).length;
@@ -50,7 +50,7 @@ async function run() {
         files: [{ name: "hello.txt", mediaType: "text/plain", data: text(job.data) }],
       });
       const extra = op === "push-chunked" ? { chunkSize: job.chunk_size } : {};
-      return (await client.push(ref, packed, { ...call, ...extra })).digest;
+      return (await client.push(ref, packed, { ...call, ...extra })).descriptor.digest;
     }
     case "push-manifest": {
       const bytes = readFileSync(join(job.work, "in", "manifest.json"));

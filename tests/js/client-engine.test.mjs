@@ -6,6 +6,7 @@ import { after, before, test } from "node:test";
 import { Client, OciError, pack, packIndex } from "ocikit";
 import * as wasmEntry from "ocikit/wasm";
 import { HTPASSWD_BIN, startRegistry } from "./registry-server.mjs";
+import { hostileRegistry, json } from "./hostile-server.mjs";
 import { existsSync, readFileSync } from "node:fs";
 
 const ARTIFACT_TYPE = "application/vnd.example.docs.config.v1+json";
@@ -235,6 +236,30 @@ test("pull runs at most `concurrency` downloads at once and reports progress ove
   assert.deepEqual(pulled.files.map((f) => f.path), Object.keys(files));
   assert.equal(peak, 2);
   assert.deepEqual(progress.at(-1), [120_000, 120_000]);
+});
+
+test("pull: a blob GET that never answers is TIMEOUT at the stall timeout, not sent again", async () => {
+  const layer = { mediaType: "application/octet-stream", digest: `sha256:${"1".repeat(64)}`, size: 5, annotations: { "org.opencontainers.image.title": "l.bin" } };
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    artifactType: "application/vnd.test",
+    config: { mediaType: "application/vnd.oci.empty.v1+json", digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: 2, data: "e30=" },
+    layers: [layer],
+  });
+  const server = await hostileRegistry([
+    ["GET", "/v2/docs/manifests/v1", (/** @type {any} */ _q, /** @type {any} */ r) => json(r, 200, manifest, { "Content-Type": "application/vnd.oci.image.manifest.v1+json" })],
+    ["GET", /^\/v2\/docs\/blobs\//, () => {}],
+  ]);
+  try {
+    const stalled = new Client({ registry: server.address, plainHttp: true, limits: { stallTimeoutMs: 300 } });
+    const started = Date.now();
+    await assert.rejects(stalled.pull("docs:v1"), (e) => e instanceof OciError && e.code === "TIMEOUT" && e.details.limit === "stallTimeoutMs");
+    assert.ok(Date.now() - started < 2000, `${Date.now() - started} ms`);
+    assert.equal(server.requests.filter((r) => r.url.includes("/blobs/")).length, 1);
+  } finally {
+    await server.close();
+  }
 });
 
 test("a 404 names the reference; a 401 says whether credentials were sent", { todo: "the core's registry errors name neither (core-engine engineer)" }, async () => {

@@ -28,7 +28,8 @@
 //! A transport failure is an input ([`Input::Failure`]), and the engine decides what follows:
 //! a request that is safe to repeat is retried after the retry policy's backoff, a cut upload
 //! is resumed from the offset the registry reports, a cut download starts over after the
-//! backoff (the host empties the blob's sink when the same blob is sent for again), and past
+//! backoff (the host empties the blob's sink when the same blob is sent for again; a stalled
+//! one is TIMEOUT at once, as any request that timed out), and past
 //! the retry policy or the deadline the operation fails with the coded error naming the host.
 //!
 //! [`GetManifest`]: super::GetManifest
@@ -594,10 +595,11 @@ impl<P: Clone> Runner<P> {
             }
             Err(err) => {
                 // A download cut by the transport starts over after the retry policy's
-                // backoff, within the deadline (the host empties the blob's sink).
+                // backoff, within the deadline (the host empties the blob's sink). A stalled
+                // one (TIMEOUT) does not: another attempt would cost the stall timeout again,
+                // as for every request that timed out.
                 let err = in_context(err, task.last.as_ref());
-                let transport = task.failed_transport
-                    && matches!(err, Error::Network { .. } | Error::Timeout { .. });
+                let transport = task.failed_transport && matches!(err, Error::Network { .. });
                 let Some((reference, restarts)) = task.download.as_mut().filter(|_| transport)
                 else {
                     let task = self.tasks.remove(&id).ok_or_else(|| misuse("lost task"))?;
