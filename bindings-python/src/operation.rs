@@ -345,7 +345,7 @@ pub(crate) struct PyPush(Mutex<Push>);
 #[pymethods]
 impl PyPush {
     #[new]
-    #[pyo3(signature = (reference, media_type, manifest, *, tags = None, mount_from = None, chunk_size = None, dry_run = false))]
+    #[pyo3(signature = (reference, media_type, manifest, *, tags = None, mount_from = None, chunk_size = None, dry_run = false, manifest_only = false))]
     #[allow(clippy::too_many_arguments)] // keyword arguments of a Python constructor
     fn new(
         py: Python<'_>,
@@ -356,6 +356,7 @@ impl PyPush {
         mount_from: Option<String>,
         chunk_size: Option<u64>,
         dry_run: bool,
+        manifest_only: bool,
     ) -> PyResult<Self> {
         let reference = reference_arg(py, reference)?;
         let media_type = manifest_type(py, media_type)?;
@@ -366,9 +367,13 @@ impl PyPush {
             chunk_size,
             dry_run,
         };
-        Ok(Self(Mutex::new(
-            Push::new(&reference, &media_type, bytes, options).or_raise(py)?,
-        )))
+        // `manifest_only`: the PUT and the referrers-tag upkeep, no blob checked (push_manifest).
+        let push = Push::new(&reference, &media_type, bytes, options).or_raise(py)?;
+        Ok(Self(Mutex::new(if manifest_only {
+            push.manifest_only()
+        } else {
+            push
+        })))
     }
 
     /// The next action (see `Action`).

@@ -20,6 +20,16 @@ impl PyReference {
         Reference::parse(text).map(Self).or_raise(py)
     }
 
+    /// Parses a reference that may be relative to `registry` (`"py/app:v1"` is
+    /// `registry/py/app:v1`): the first component names a registry only when it looks like a
+    /// host (a `.` or `:`, or `localhost`) or is `registry` itself.
+    #[staticmethod]
+    fn parse_relative(py: Python<'_>, text: &str, registry: &str) -> PyResult<Self> {
+        Reference::parse_relative(text, registry)
+            .map(Self)
+            .or_raise(py)
+    }
+
     /// The registry host, with its port if it has one.
     #[getter]
     fn registry(&self) -> &str {

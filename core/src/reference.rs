@@ -59,6 +59,32 @@ impl Reference {
         Self::checked(text, registry, repository, tag, digest)
     }
 
+    /// Parses a reference that may be relative to `registry` (`host[:port]`), as a client of
+    /// that registry reads it: `"docs/app:v1"` is `registry/docs/app:v1`. The first component
+    /// names a registry only when it looks like a host (a `.` or `:` in it, or `localhost`,
+    /// Docker's rule) or is `registry` itself; a reference with such a component is parsed as
+    /// [`parse`](Self::parse) does.
+    ///
+    /// # Errors
+    /// As [`parse`](Self::parse), for the full text.
+    pub fn parse_relative(text: &str, registry: &str) -> Result<Self, Error> {
+        let names_registry = text
+            .split_once('/')
+            .map(|(first, _)| first)
+            .filter(|first| !first.contains('@'))
+            .is_some_and(|first| {
+                first == registry
+                    || first == "localhost"
+                    || first.contains('.')
+                    || first.contains(':')
+            });
+        if names_registry {
+            Self::parse(text)
+        } else {
+            Self::parse(&format!("{registry}/{text}"))
+        }
+    }
+
     /// A reference from its parts.
     ///
     /// # Errors
@@ -340,4 +366,30 @@ pub fn check_tag_text(tag: &str) -> Result<(), Error> {
         value: tag.to_owned(),
         reason,
     })
+}
+
+#[cfg(test)]
+mod relative_tests {
+    use super::Reference;
+
+    #[test]
+    fn a_reference_relative_to_a_registry() {
+        let parsed = |text| Reference::parse_relative(text, "localhost:5000").unwrap();
+        let docs = parsed("py/app:v1");
+        assert_eq!(
+            (docs.registry(), docs.repository(), docs.tag()),
+            ("localhost:5000", "py/app", Some("v1"))
+        );
+        assert_eq!(parsed("app").repository(), "app");
+        assert_eq!(parsed("localhost:5000/py/app").repository(), "py/app");
+        let other = parsed("ghcr.io/py/app:v1");
+        assert_eq!(
+            (other.registry(), other.repository()),
+            ("ghcr.io", "py/app")
+        );
+        assert_eq!(parsed("localhost/x").registry(), "localhost");
+        let plain = Reference::parse_relative("registry/x", "registry").unwrap();
+        assert_eq!((plain.registry(), plain.repository()), ("registry", "x"));
+        assert!(Reference::parse_relative("Py/App", "localhost:5000").is_err());
+    }
 }

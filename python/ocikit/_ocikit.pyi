@@ -606,6 +606,15 @@ class Reference:
             ValidationError: ``REFERENCE_INVALID`` naming the broken part, or
                 ``DIGEST_INVALID``.
         """
+    @staticmethod
+    def parse_relative(text: str, registry: str) -> Reference:
+        """Parses a reference that may be relative to ``registry`` (``"py/app:v1"`` is
+        ``registry/py/app:v1``): the first component names a registry only when it looks like
+        a host (a ``.`` or ``:``, or ``localhost``) or is ``registry`` itself.
+
+        Raises:
+            ValidationError: ``REFERENCE_INVALID``, as :meth:`parse`.
+        """
     @property
     def registry(self) -> str:
         """The registry host, with its port if it has one."""
@@ -1358,7 +1367,10 @@ class Push:
         mount_from: str | None = None,
         chunk_size: int | None = None,
         dry_run: bool = False,
-    ) -> None: ...
+        manifest_only: bool = False,
+    ) -> None:
+        """``manifest_only``: no blob is checked or uploaded (``push_manifest``); the PUT under
+        each tag and the referrers-tag upkeep stay."""
     def poll(self, sessions: _Sessions, now_ms: int) -> Action: ...
     def provide(self, task: int, input: _Input) -> None: ...
 
