@@ -7,15 +7,17 @@ never a stuck suite).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -69,7 +71,9 @@ def _threads(pid: int) -> int:
     return 0
 
 
-def walk(root: Path | str, skip: Callable[[str], bool] = lambda path: False) -> Iterator[os.DirEntry[str]]:
+def walk(
+    root: Path | str, skip: Callable[[str], bool] = lambda path: False
+) -> Iterator[os.DirEntry[str]]:
     """Every entry under ``root``, links not followed, without recursion (a hostile pull may
     have made directories thousands deep); ``skip(path)`` prunes a directory."""
     stack = [str(root)]
@@ -109,36 +113,46 @@ def _vm_hwm(pid: int) -> float:
     return 0.0
 
 
-def run_measured(argv: list[str], *, env: dict[str, str], cwd: Path, hard_limit: float,
-                 watch: Path, stdout_path: Path) -> Measured:  # fmt: skip
+def run_measured(
+    argv: list[str],
+    *,
+    env: dict[str, str],
+    cwd: Path,
+    hard_limit: float,
+    watch: Path,
+    stdout_path: Path,
+) -> Measured:
     """Runs ``argv`` through measure.py (its own ru_maxrss), sampling its threads and the disk
     use of ``watch`` every 50 ms; kills its process group after ``hard_limit`` seconds."""
     start = time.monotonic()
     result = stdout_path.with_suffix(".rusage")
     launcher = [sys.executable, "-I", "-S", str(HERE / "measure.py"), str(result), *argv]
     with open(stdout_path, "wb") as out, open(stdout_path.with_suffix(".err"), "wb") as err:
-        process = subprocess.Popen(launcher, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                   env=env, cwd=cwd, start_new_session=True)  # fmt: skip
+        process = subprocess.Popen(
+            launcher,
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,
+        )
         threads_peak = disk_peak = 0
         hwm = 0.0
         child = 0
         killed = False
         while process.poll() is None:
             if not child:
-                try:
+                with contextlib.suppress(OSError, ValueError, IndexError):
                     child = int(result.read_text().split()[0])
-                except (OSError, ValueError, IndexError):
-                    pass
             if child:
                 threads_peak = max(threads_peak, _threads(child))
                 hwm = max(hwm, _vm_hwm(child))
             disk_peak = max(disk_peak, disk_bytes(watch))
             if time.monotonic() - start > hard_limit:
                 killed = True
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, 9)
-                except ProcessLookupError:
-                    pass
                 process.wait()
                 break
             time.sleep(0.05)
@@ -197,15 +211,39 @@ def cli_argv(job: Job, env: dict[str, str]) -> list[str]:
     if op == "pull":
         return ["pull", ref, "-o", out, "--no-progress", *keep, *remote]
     if op == "blob-fetch":
-        return ["blob", "fetch", f"{ref}@{job.digest}", "-o", f"{out}/blob.bin", "--no-progress", *remote]
+        return [
+            "blob",
+            "fetch",
+            f"{ref}@{job.digest}",
+            "-o",
+            f"{out}/blob.bin",
+            "--no-progress",
+            *remote,
+        ]
     if op == "blob-fetch-memory":
         return ["blob", "fetch", f"{ref}@{job.digest}", "-o", "-", "--no-progress", *remote]
     if op == "push":
-        return ["push", ref, "in/hello.txt", "--artifact-type", "application/vnd.hostile.test.config.v1+json",
-                "--no-progress", *remote]  # fmt: skip
+        return [
+            "push",
+            ref,
+            "in/hello.txt",
+            "--artifact-type",
+            "application/vnd.hostile.test.config.v1+json",
+            "--no-progress",
+            *remote,
+        ]
     if op == "push-chunked":
-        return ["push", ref, "in/hello.txt", "--artifact-type", "application/vnd.hostile.test.config.v1+json",
-                "--chunk-size", str(job.chunk_size), "--no-progress", *remote]  # fmt: skip
+        return [
+            "push",
+            ref,
+            "in/hello.txt",
+            "--artifact-type",
+            "application/vnd.hostile.test.config.v1+json",
+            "--chunk-size",
+            str(job.chunk_size),
+            "--no-progress",
+            *remote,
+        ]
     if op == "push-manifest":
         return ["manifest", "push", ref, "in/manifest.json", *remote]
     if op == "tags":
@@ -232,8 +270,9 @@ def cli_has(flag: str, env: dict[str, str]) -> bool:
     """Whether the CLI knows ``flag`` (options land while the suite is written)."""
     key = env.get("PYTHONPATH", "")
     if key not in _CLI_HELP:
-        _CLI_HELP[key] = subprocess.run([str(CLI), "pull", "--help"], capture_output=True,
-                                        text=True, env=env).stdout  # fmt: skip
+        _CLI_HELP[key] = subprocess.run(
+            [str(CLI), "pull", "--help"], capture_output=True, text=True, env=env
+        ).stdout
     return flag in _CLI_HELP[key]
 
 
@@ -280,8 +319,14 @@ def run_surface(surface: str, job: Job, *, env: dict[str, str], hard_limit: floa
         if job.ca_file:
             env["NODE_EXTRA_CA_CERTS"] = job.ca_file
         argv = [NODE, str(HERE / "js_driver.mjs"), job_json(job, surface)]
-    measured = run_measured(argv, env=env, cwd=job.sandbox / "work", hard_limit=hard_limit,
-                            watch=job.sandbox, stdout_path=job.sandbox / f"{surface}.out")  # fmt: skip
+    measured = run_measured(
+        argv,
+        env=env,
+        cwd=job.sandbox / "work",
+        hard_limit=hard_limit,
+        watch=job.sandbox,
+        stdout_path=job.sandbox / f"{surface}.out",
+    )
     measured.outcome = read_outcome(surface, measured)
     return measured
 
@@ -300,13 +345,20 @@ def read_outcome(surface: str, measured: Measured) -> dict[str, Any]:
         # Exit 1 (cannot reach, file) or 2 (input rejected) with a code; INTERNAL_ERROR is the
         # CLI's name for a failure it did not foresee: as foreign as a traceback.
         if found and measured.returncode in (1, 2) and found[-1] != b"INTERNAL_ERROR":
-            return {"code": found[-1].decode(), "message": stderr.decode("utf-8", "replace")[-2000:]}
-        return {"foreign": f"exit {measured.returncode}",
-                "message": stderr.decode("utf-8", "replace")[-1500:]}  # fmt: skip
+            return {
+                "code": found[-1].decode(),
+                "message": stderr.decode("utf-8", "replace")[-2000:],
+            }
+        return {
+            "foreign": f"exit {measured.returncode}",
+            "message": stderr.decode("utf-8", "replace")[-1500:],
+        }
     lines = [line for line in measured.stdout.splitlines() if line.startswith(b"{")]
     if not lines:
-        return {"foreign": f"no outcome (exit {measured.returncode})",
-                "message": measured.stderr.decode("utf-8", "replace")[-1500:]}  # fmt: skip
+        return {
+            "foreign": f"no outcome (exit {measured.returncode})",
+            "message": measured.stderr.decode("utf-8", "replace")[-1500:],
+        }
     return json.loads(lines[-1])
 
 

@@ -15,6 +15,7 @@ included) and bodies: a case passes only if no secret of the registry ever reach
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import http.server
 import json
@@ -24,8 +25,9 @@ import ssl
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any
 
 USER = "hostile-user"
 PASSWORD = "hostile-pa55-Zq81"
@@ -63,8 +65,11 @@ def descriptor(media_type: str, data: bytes, **extra: Any) -> dict[str, Any]:
     return {"mediaType": media_type, "digest": sha256(data), "size": len(data), **extra}
 
 
-def manifest(layers: list[dict[str, Any]], subject: dict[str, Any] | None = None,
-             annotations: dict[str, str] | None = None) -> bytes:  # fmt: skip
+def manifest(
+    layers: list[dict[str, Any]],
+    subject: dict[str, Any] | None = None,
+    annotations: dict[str, str] | None = None,
+) -> bytes:
     document: dict[str, Any] = {
         "schemaVersion": 2,
         "mediaType": OCI_MANIFEST,
@@ -238,8 +243,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         body, received = self._read_body()
         self.record = self.server.journal.add(
-            Record(self.server.name, self.command, self.path, list(self.headers.items()), body,
-                   received)  # fmt: skip
+            Record(
+                self.server.name,
+                self.command,
+                self.path,
+                list(self.headers.items()),
+                body,
+                received,
+            )
         )
         self.body = body
         try:
@@ -271,8 +282,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
             self.record.sent += len(body)
 
-    def error_reply(self, status: int, code: str, message: str, detail: Any = None,
-                    headers: list[tuple[str, str]] | None = None) -> None:  # fmt: skip
+    def error_reply(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        detail: Any = None,
+        headers: list[tuple[str, str]] | None = None,
+    ) -> None:
         entry: dict[str, Any] = {"code": code, "message": message}
         if detail is not None:
             entry["detail"] = detail
@@ -301,8 +318,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 except (OSError, ssl.SSLError):
                     return
 
-    def stream(self, status: int, total: int | None, declared: int | None, pace: float = 0.0,
-               piece: int = 1 << 16, headers: list[tuple[str, str]] | None = None) -> None:  # fmt: skip
+    def stream(
+        self,
+        status: int,
+        total: int | None,
+        declared: int | None,
+        pace: float = 0.0,
+        piece: int = 1 << 16,
+        headers: list[tuple[str, str]] | None = None,
+    ) -> None:
         """A body of ``total`` bytes (None: endless, chunked) sent ``piece`` bytes at a time,
         ``pace`` seconds apart; ``declared`` is the Content-Length sent (None: chunked)."""
         self.close_connection = True
@@ -348,8 +372,14 @@ class Listener(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 64
 
-    def __init__(self, name: str, host: str, serve: Callable[[Handler, Request], None],
-                 journal: Journal, tls: Optional[ssl.SSLContext] = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        name: str,
+        host: str,
+        serve: Callable[[Handler, Request], None],
+        journal: Journal,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         super().__init__((host, 0), Handler)
         self.name = name
@@ -399,8 +429,11 @@ def attacker_serve(handler: Handler, request: Request) -> None:
     server = handler.server
     path = request.path
     if path.startswith("/token"):
-        handler.reply(200, encode({"token": "attacker-token", "access_token": "attacker-token"}),
-                      content_type="application/json")  # fmt: skip
+        handler.reply(
+            200,
+            encode({"token": "attacker-token", "access_token": "attacker-token"}),
+            content_type="application/json",
+        )
     elif path.startswith("/serve/"):
         # storage on another origin (a CDN): serves the blob to anyone, no credentials needed
         handler.reply(200, LAYER, [], "application/octet-stream")
@@ -408,13 +441,20 @@ def attacker_serve(handler: Handler, request: Request) -> None:
         handler.reply(401, b"", [("WWW-Authenticate", 'Basic realm="attacker"')])
     elif path.startswith("/redirected/"):
         realm = f"{server.origin}/token"
-        handler.reply(401, b"", [("WWW-Authenticate", f'Bearer realm="{realm}",service="attacker"')])
+        handler.reply(
+            401, b"", [("WWW-Authenticate", f'Bearer realm="{realm}",service="attacker"')]
+        )
     elif path.startswith("/upload"):
-        handler.reply(202 if request.method != "PUT" else 201, b"",
-                      [("Location", f"{server.origin}/upload/next")])  # fmt: skip
+        handler.reply(
+            202 if request.method != "PUT" else 201,
+            b"",
+            [("Location", f"{server.origin}/upload/next")],
+        )
     elif path.startswith("/v2/"):
         # a tag list page on the attacker's origin (a Link there): a page without a next link
-        handler.reply(200, encode({"name": "x", "tags": ["attacker"]}), content_type="application/json")
+        handler.reply(
+            200, encode({"name": "x", "tags": ["attacker"]}), content_type="application/json"
+        )
     else:
         handler.reply(404, b"")
 
@@ -436,14 +476,15 @@ class HostileRegistry:
         self.attackers = {
             "local": Listener("attacker-127.0.0.1", "127.0.0.1", attacker_serve, self.journal),
             "other": Listener("attacker-127.0.0.2", "127.0.0.2", attacker_serve, self.journal),
-            "other-tls": Listener("attacker-tls-127.0.0.2", "127.0.0.2", attacker_serve,
-                                  self.journal, tls),  # fmt: skip
+            "other-tls": Listener(
+                "attacker-tls-127.0.0.2", "127.0.0.2", attacker_serve, self.journal, tls
+            ),
         }
-        try:
-            self.attackers["v6-tls"] = Listener("attacker-tls-::1", "::1", attacker_serve,
-                                                self.journal, tls)  # fmt: skip
-        except OSError:
-            pass  # no IPv6 loopback here: nothing can connect to [::1] either
+        # Without IPv6 loopback nothing can connect to [::1] either: no listener needed.
+        with contextlib.suppress(OSError):
+            self.attackers["v6-tls"] = Listener(
+                "attacker-tls-::1", "::1", attacker_serve, self.journal, tls
+            )
         self.listeners = [self.plain, self.secure, *self.attackers.values()]
         self._build_normal()
 
@@ -504,8 +545,12 @@ class HostileRegistry:
         return value in (f"Basic {BASIC}", f"Bearer {REGISTRY_TOKEN}")
 
     def _challenge(self, handler: Handler) -> None:
-        handler.error_reply(401, "UNAUTHORIZED", "authentication required",
-                            headers=[("WWW-Authenticate", 'Basic realm="hostile-registry"')])  # fmt: skip
+        handler.error_reply(
+            401,
+            "UNAUTHORIZED",
+            "authentication required",
+            headers=[("WWW-Authenticate", 'Basic realm="hostile-registry"')],
+        )
 
     def _token(self, handler: Handler, request: Request) -> None:
         """The registry's own token service (a realm on its own origin): the token only for
@@ -541,13 +586,17 @@ class HostileRegistry:
                 if found is None:
                     return handler.error_reply(404, "MANIFEST_UNKNOWN", "manifest unknown")
                 data, media_type = found
-                return handler.reply(200, data, [("Docker-Content-Digest", sha256(data))], media_type)
+                return handler.reply(
+                    200, data, [("Docker-Content-Digest", sha256(data))], media_type
+                )
             if method == "PUT":
                 media_type = handler.headers.get("Content-Type", OCI_MANIFEST)
                 tag = None if rest.startswith("sha256:") else rest
                 digest = content.put_manifest(repo or "", tag, handler.body, media_type)
                 location = f"/v2/{repo}/manifests/{digest}"
-                return handler.reply(201, b"", [("Location", location), ("Docker-Content-Digest", digest)])
+                return handler.reply(
+                    201, b"", [("Location", location), ("Docker-Content-Digest", digest)]
+                )
         if kind == "blobs":
             if rest.startswith("uploads"):
                 return self._upload(handler, request)
@@ -555,12 +604,18 @@ class HostileRegistry:
                 data = content.blobs.get(rest)
                 if data is None:
                     return handler.error_reply(404, "BLOB_UNKNOWN", "blob unknown")
-                return handler.reply(200, data, [("Docker-Content-Digest", rest)],
-                                     "application/octet-stream")  # fmt: skip
+                return handler.reply(
+                    200, data, [("Docker-Content-Digest", rest)], "application/octet-stream"
+                )
         if kind == "tags":
-            tags = sorted({r for (n, r), _ in content.manifests.items() if n == repo and ":" not in r})
-            return handler.reply(200, encode({"name": repo, "tags": tags or ["latest"]}),
-                                 content_type="application/json")  # fmt: skip
+            tags = sorted(
+                {r for (n, r), _ in content.manifests.items() if n == repo and ":" not in r}
+            )
+            return handler.reply(
+                200,
+                encode({"name": repo, "tags": tags or ["latest"]}),
+                content_type="application/json",
+            )
         if kind == "referrers":
             return handler.reply(200, index([]), content_type=OCI_INDEX)
         handler.error_reply(404, "NOT_FOUND", "not found")
@@ -576,8 +631,11 @@ class HostileRegistry:
             upload_id = f"u{len(content.uploads)}-{time.monotonic_ns()}"
             content.uploads[upload_id] = bytearray()
             target = location or f"/v2/{repo}/blobs/uploads/{upload_id}"
-            return handler.reply(202, b"", [("Location", target), ("Range", "0-0"),
-                                            ("Docker-Upload-UUID", upload_id)])  # fmt: skip
+            return handler.reply(
+                202,
+                b"",
+                [("Location", target), ("Range", "0-0"), ("Docker-Upload-UUID", upload_id)],
+            )
         upload_id = parts[1] if len(parts) > 1 else ""
         buffer = content.uploads.get(upload_id)
         if buffer is None:
@@ -585,14 +643,19 @@ class HostileRegistry:
         buffer += handler.body
         if method == "PATCH":
             target = location or f"/v2/{repo}/blobs/uploads/{upload_id}"
-            return handler.reply(202, b"", [("Location", target), ("Range", f"0-{len(buffer) - 1}")])
+            return handler.reply(
+                202, b"", [("Location", target), ("Range", f"0-{len(buffer) - 1}")]
+            )
         if method == "PUT":
             digest = (request.query.get("digest") or [""])[0]
             if sha256(bytes(buffer)) != digest:
                 return handler.error_reply(400, "DIGEST_INVALID", "digest mismatch")
             content.blobs[digest] = bytes(buffer)
-            return handler.reply(201, b"", [("Location", f"/v2/{repo}/blobs/{digest}"),
-                                            ("Docker-Content-Digest", digest)])  # fmt: skip
+            return handler.reply(
+                201,
+                b"",
+                [("Location", f"/v2/{repo}/blobs/{digest}"), ("Docker-Content-Digest", digest)],
+            )
         handler.error_reply(405, "UNSUPPORTED", "method")
 
 
@@ -600,7 +663,7 @@ class HostileRegistry:
 # Each takes (registry, handler, request) and answers, or returns False to let the ordinary
 # registry answer. Names are matched as the repository name or its prefix before "-<n>".
 
-Behaviour = Callable[[HostileRegistry, Handler, Request], Optional[bool]]
+Behaviour = Callable[[HostileRegistry, Handler, Request], bool | None]
 
 
 def _realm(realm_of: Callable[[HostileRegistry, Handler], str]) -> Behaviour:
@@ -610,9 +673,13 @@ def _realm(realm_of: Callable[[HostileRegistry, Handler], str]) -> Behaviour:
         realm = realm_of(registry, handler)
         scope = f"repository:{request.repo}:pull"
         handler.error_reply(
-            401, "UNAUTHORIZED", "authentication required",
-            headers=[("WWW-Authenticate", f'Bearer realm="{realm}",service="hostile",scope="{scope}"')],
-        )  # fmt: skip
+            401,
+            "UNAUTHORIZED",
+            "authentication required",
+            headers=[
+                ("WWW-Authenticate", f'Bearer realm="{realm}",service="hostile",scope="{scope}"')
+            ],
+        )
 
     return behaviour
 
@@ -625,10 +692,17 @@ def _own_realm(kind: str) -> Behaviour:
             return False
         realm = f"{handler.server.origin}/token" + (f"?kind={kind}" if kind else "")
         handler.error_reply(
-            401, "UNAUTHORIZED", "authentication required",
-            headers=[("WWW-Authenticate", f'Bearer realm="{realm}",service="hostile",'
-                      f'scope="repository:{request.repo}:pull"')],
-        )  # fmt: skip
+            401,
+            "UNAUTHORIZED",
+            "authentication required",
+            headers=[
+                (
+                    "WWW-Authenticate",
+                    f'Bearer realm="{realm}",service="hostile",'
+                    f'scope="repository:{request.repo}:pull"',
+                )
+            ],
+        )
         return None
 
     return behaviour
@@ -661,7 +735,9 @@ def _redirect_blob(target: Callable[[HostileRegistry, Handler, Request], str]) -
     return _authorized_only(behaviour)
 
 
-def _redirect_manifest(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
+def _redirect_manifest(
+    registry: HostileRegistry, handler: Handler, request: Request
+) -> bool | None:
     if request.kind == "manifests" and request.method in ("GET", "HEAD"):
         other = registry.attackers["other"].origin
         handler.reply(307, b"", [("Location", f"{other}/redirected/manifest/{request.rest}")])
@@ -677,8 +753,9 @@ def _redirect_loop(registry: HostileRegistry, handler: Handler, request: Request
     return False
 
 
-def _upload_location(location: Callable[[HostileRegistry, Handler, Request], str],
-                     on: str = "POST") -> Behaviour:  # fmt: skip
+def _upload_location(
+    location: Callable[[HostileRegistry, Handler, Request], str], on: str = "POST"
+) -> Behaviour:
     """Uploads whose ``Location`` (from the POST, or from the first PATCH) is ``location``."""
 
     def behaviour(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
@@ -710,8 +787,11 @@ def _ansi(field_name: str) -> Behaviour:
             handler.reply(400, f"plain text {evil}\n".encode(), content_type="text/plain")
         elif field_name == "header":
             escapes = "\x1b[31mRED\x1b[0m\x1b]0;pwned-title\x07\x1b[2J"
-            handler.reply(401, b"", [("WWW-Authenticate",
-                                      f'Bearer realm="{handler.server.origin}/tok{escapes}en"')])
+            handler.reply(
+                401,
+                b"",
+                [("WWW-Authenticate", f'Bearer realm="{handler.server.origin}/tok{escapes}en"')],
+            )
         return None
 
     return _authorized_only(behaviour)
@@ -720,7 +800,9 @@ def _ansi(field_name: str) -> Behaviour:
 def _ansi_tags(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
     if request.kind == "tags":
         evil = ["ok", "\x1b[2Jcleared", "bell\x07", "cr\roverwrite"]
-        handler.reply(200, encode({"name": request.repo, "tags": evil}), content_type="application/json")
+        handler.reply(
+            200, encode({"name": request.repo, "tags": evil}), content_type="application/json"
+        )
         return None
     return False
 
@@ -773,8 +855,9 @@ def _slow_manifest(mode: str) -> Behaviour:
         if request.kind != "manifests":
             return False
         if mode == "slow":
-            handler.stream(200, 4000, 4000, pace=1.0, piece=1,
-                           headers=[("Content-Type", OCI_MANIFEST)])  # fmt: skip
+            handler.stream(
+                200, 4000, 4000, pace=1.0, piece=1, headers=[("Content-Type", OCI_MANIFEST)]
+            )
         elif mode == "never":
             handler.wait_for_close(300)
         elif mode == "headers-then-stall":
@@ -789,7 +872,9 @@ def _retry_after(value: str, status: int = 429) -> Behaviour:
     def behaviour(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
         if request.kind != "manifests":
             return False
-        handler.error_reply(status, "TOOMANYREQUESTS", "slow down", headers=[("Retry-After", value)])
+        handler.error_reply(
+            status, "TOOMANYREQUESTS", "slow down", headers=[("Retry-After", value)]
+        )
         return None
 
     return _authorized_only(behaviour)
@@ -807,8 +892,9 @@ def _tags(mode: str) -> Behaviour:
             body = registry.cached("tags-16mib", lambda: make_page(1_050_000))
             return handler.reply(200, body, content_type=json_type)
         if mode == "padded":  # 40 MiB of whitespace inside one page of three tags
-            body = registry.cached("tags-padded",
-                                   lambda: b'{"name":"t","tags":["a",' + b" " * (40 << 20) + b'"b"]}')  # fmt: skip
+            body = registry.cached(
+                "tags-padded", lambda: b'{"name":"t","tags":["a",' + b" " * (40 << 20) + b'"b"]}'
+            )
             return handler.reply(200, body, content_type=json_type)
         page = int((request.query.get("page") or ["0"])[0])
         body = make_page(1000, page * 1000)
@@ -847,7 +933,9 @@ def _referrers(mode: str) -> Behaviour:
 
             handler.reply(200, registry.cached("referrers-150k", make), content_type=OCI_INDEX)
         elif mode == "padded":
-            body = registry.cached("referrers-padded", lambda: index([])[:-1] + b" " * (40 << 20) + b"}")
+            body = registry.cached(
+                "referrers-padded", lambda: index([])[:-1] + b" " * (40 << 20) + b"}"
+            )
             handler.reply(200, body, content_type=OCI_INDEX)
         else:
             width = 1 if mode == "endless" else 8
@@ -882,7 +970,14 @@ def _graph(mode: str) -> Behaviour:
 
 def _nested_json(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
     if request.kind == "manifests":
-        body = b'{"schemaVersion":2,"mediaType":"' + OCI_MANIFEST.encode() + b'","x":' + b"[" * 3000 + b"]" * 3000 + b"}"
+        body = (
+            b'{"schemaVersion":2,"mediaType":"'
+            + OCI_MANIFEST.encode()
+            + b'","x":'
+            + b"[" * 3000
+            + b"]" * 3000
+            + b"}"
+        )
         handler.reply(200, body, [("Docker-Content-Digest", sha256(body))], OCI_MANIFEST)
         return None
     return False
@@ -891,8 +986,15 @@ def _nested_json(registry: HostileRegistry, handler: Handler, request: Request) 
 def _malformed(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
     """A manifest whose fields have the wrong JSON types (layers an object, size a string)."""
     if request.kind == "manifests":
-        body = encode({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": "oops",
-                       "layers": {"digest": 7}, "annotations": [1, 2]})  # fmt: skip
+        body = encode(
+            {
+                "schemaVersion": 2,
+                "mediaType": OCI_MANIFEST,
+                "config": "oops",
+                "layers": {"digest": 7},
+                "annotations": [1, 2],
+            }
+        )
         handler.reply(200, body, [("Docker-Content-Digest", sha256(body))], OCI_MANIFEST)
         return None
     return False
@@ -914,7 +1016,11 @@ def _framing(mode: str) -> Behaviour:
 
     def behaviour(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
         if mode == "long-header":
-            handler.raw(b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * (80 << 10) + b"\r\nContent-Length: 0\r\n\r\n")
+            handler.raw(
+                b"HTTP/1.1 200 OK\r\nX-Long: "
+                + b"a" * (80 << 10)
+                + b"\r\nContent-Length: 0\r\n\r\n"
+            )
         elif mode == "many-headers":
             lines = b"".join(b"X-H%d: v\r\n" % i for i in range(150))
             handler.raw(b"HTTP/1.1 200 OK\r\n" + lines + b"Content-Length: 0\r\n\r\n")
@@ -927,7 +1033,9 @@ def _framing(mode: str) -> Behaviour:
         elif mode == "reset":
             handler.close_connection = True
             sock = handler.connection
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            sock.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+            )
             sock.close()
         return None
 
@@ -955,7 +1063,15 @@ def _nested_error(registry: HostileRegistry, handler: Handler, request: Request)
 
 
 def _attacker(key: str, path: str) -> Callable[[HostileRegistry, Handler, Request], str]:
-    return lambda registry, handler, request: f"{registry.attackers[key].origin}{path}{request.rest}"
+    return lambda registry, handler, request: (
+        f"{registry.attackers[key].origin}{path}{request.rest}"
+    )
+
+
+def _v6_realm(registry: HostileRegistry, handler: Handler) -> str:
+    """A realm on [::1] (the attacker listens there when the machine has IPv6)."""
+    listener = registry.attackers.get("v6-tls")
+    return f"https://[::1]:{listener.port if listener else 1}/token"
 
 
 def _http_same_host(registry: HostileRegistry, handler: Handler) -> str:
@@ -966,18 +1082,33 @@ BEHAVIOURS: list[tuple[str, Behaviour]] = [
     # 1. token realms that may not receive credentials
     ("realm-plain-http", _realm(_http_same_host)),
     ("realm-loopback-other", _realm(lambda r, h: f"{r.attackers['other-tls'].origin}/token")),
-    ("realm-ipv6-loopback", _realm(lambda r, h: f"https://[::1]:{r.attackers['v6-tls'].port if 'v6-tls' in r.attackers else 1}/token")),
+    ("realm-ipv6-loopback", _realm(_v6_realm)),
     ("realm-link-local", _realm(lambda r, h: "https://169.254.169.254/latest/meta-data/token")),
     ("realm-private-10", _realm(lambda r, h: "https://10.0.0.1/token")),
     ("realm-private-192", _realm(lambda r, h: "https://192.168.1.1:8443/token")),
     ("realm-file", _realm(lambda r, h: "file:///etc/passwd")),
     ("realm-ftp", _realm(lambda r, h: f"ftp://{r.attackers['local'].address}/token")),
     ("realm-gopher", _realm(lambda r, h: f"gopher://{r.attackers['local'].address}/_token")),
-    ("realm-hex-loopback", _realm(lambda r, h: f"https://0x7f000002:{r.attackers['other-tls'].port}/token")),
-    ("realm-short-loopback", _realm(lambda r, h: f"https://127.2:{r.attackers['other-tls'].port}/token")),
-    ("realm-v4-mapped", _realm(lambda r, h: f"https://[::ffff:127.0.0.2]:{r.attackers['other-tls'].port}/token")),
-    ("realm-localhost", _realm(lambda r, h: f"https://localhost:{r.attackers['other-tls'].port}/token")),
-    ("realm-userinfo", _realm(lambda r, h: f"https://{USER}@{r.attackers['other-tls'].address}/token")),
+    (
+        "realm-hex-loopback",
+        _realm(lambda r, h: f"https://0x7f000002:{r.attackers['other-tls'].port}/token"),
+    ),
+    (
+        "realm-short-loopback",
+        _realm(lambda r, h: f"https://127.2:{r.attackers['other-tls'].port}/token"),
+    ),
+    (
+        "realm-v4-mapped",
+        _realm(lambda r, h: f"https://[::ffff:127.0.0.2]:{r.attackers['other-tls'].port}/token"),
+    ),
+    (
+        "realm-localhost",
+        _realm(lambda r, h: f"https://localhost:{r.attackers['other-tls'].port}/token"),
+    ),
+    (
+        "realm-userinfo",
+        _realm(lambda r, h: f"https://{USER}@{r.attackers['other-tls'].address}/token"),
+    ),
     ("realm-shared-nat", _realm(lambda r, h: "https://100.64.0.1/token")),
     ("realm-space", _realm(lambda r, h: f"{h.server.origin}/to ken x")),
     ("realm-obsfold", _realm(lambda r, h: f"{h.server.origin}/tok\r\n en")),

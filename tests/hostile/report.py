@@ -4,6 +4,9 @@
     .venv/bin/python tests/hostile/report.py        # prints the Markdown table
     .venv/bin/python tests/hostile/report.py --write  # replaces the table in SECURITY.md
 
+With ``.cache/hostile-results-before.json`` (a run of the CLI and the Python API of the code as
+it was before issue 9, see SECURITY.md), a column shows what that code did in each case.
+
 The table sits between the markers ``<!-- hostile-table:start -->`` and
 ``<!-- hostile-table:end -->`` of SECURITY.md.
 """
@@ -17,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / ".cache" / "hostile-results.json"
+BEFORE = ROOT / ".cache" / "hostile-results-before.json"
 SECURITY = ROOT / "SECURITY.md"
 START, END = "<!-- hostile-table:start -->", "<!-- hostile-table:end -->"
 SURFACES = ("cli", "python", "js")
@@ -29,7 +33,20 @@ def cell(result: dict | None) -> str:
     return f"{result['outcome']} {result['seconds']:.1f} s {result['rss_mb']:.0f} MiB ({mark})"
 
 
-def table(results: list[dict]) -> str:
+def before_cell(results: dict[str, dict]) -> str:
+    """What the old code did: the CLI's and the Python API's outcomes (``=`` when the same)."""
+    parts = []
+    for surface in ("cli", "python"):
+        result = results.get(surface)
+        if result is not None:
+            mark = "" if result["problems"] else " (pass)"
+            parts.append(f"{result['outcome']}{mark}")
+    if len(parts) == 2 and parts[0] == parts[1]:
+        parts = [parts[0]]
+    return " / ".join(parts) or "—"
+
+
+def table(results: list[dict], before: list[dict] | None = None) -> str:
     by_case: dict[str, dict[str, dict]] = defaultdict(dict)
     order: list[str] = []
     info: dict[str, dict] = {}
@@ -46,15 +63,20 @@ def table(results: list[dict]) -> str:
         f"JS {sum(r['surface'] == 'js' for r in results)}): {total - failed} pass, {failed} fail.",
         "Each cell: outcome, wall time, peak RSS of the process.",
         "",
-        "| # | case | what the registry or layout does | expected | CLI | Python | JS |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| # | case | what the registry or layout does | expected | CLI | Python | JS |"
+        + (" before (CLI / Python) |" if before else ""),
+        "| --- | --- | --- | --- | --- | --- | --- |" + (" --- |" if before else ""),
     ]
+    old: dict[str, dict[str, dict]] = defaultdict(dict)
+    for result in before or []:
+        old[result["case"]][result["surface"]] = result
     for case in order:
         first = info[case]
         expected = " or ".join(first["expected"])
         cells = " | ".join(cell(by_case[case].get(s)) for s in SURFACES)
         what = first["what"].replace("|", "\\|")
-        lines.append(f"| {first['item']} | `{case}` | {what} | {expected} | {cells} |")
+        extra = f" {before_cell(old[case])} |" if before else ""
+        lines.append(f"| {first['item']} | `{case}` | {what} | {expected} | {cells} |{extra}")
     failures = [r for r in results if r["problems"]]
     if failures:
         lines += ["", "Failing runs and why:", ""]
@@ -66,7 +88,8 @@ def table(results: list[dict]) -> str:
 
 def main() -> int:
     results = json.loads(RESULTS.read_text())
-    text = table(results)
+    before = json.loads(BEFORE.read_text()) if BEFORE.exists() else None
+    text = table(results, before)
     if "--write" in sys.argv:
         security = SECURITY.read_text()
         head, rest = security.split(START, 1)

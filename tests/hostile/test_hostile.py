@@ -15,12 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cases import CASES, INVALID, OK, Case
-from conftest import Sandbox, build_layout, record_result
-from drivers import Job, Measured, run_surface
-from hostile_server import DECLARED, LAYER, SECRETS, USER, HostileRegistry, PASSWORD, sha256
 
-PARAMS = [pytest.param(case, surface, id=f"{surface}-{case.id}") for case in CASES for surface in case.surfaces]
+from cases import CASES, INVALID, OK, Case
+from drivers import Job, Measured, run_surface
+from hostile_server import DECLARED, LAYER, PASSWORD, SECRETS, USER, HostileRegistry, sha256
+from layouts import build_layout
+from sandbox import Sandbox, record_result
+
+PARAMS = [
+    pytest.param(case, surface, id=f"{surface}-{case.id}")
+    for case in CASES
+    for surface in case.surfaces
+]
 # Bytes a terminal would act on: C0 controls but tab and newline, DEL, and C1 (as UTF-8).
 CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
 PULL_OPS = {"pull", "blob-fetch", "layout-pull"}
@@ -49,7 +55,11 @@ def make_job(case: Case, hostile: HostileRegistry, sandbox: Sandbox) -> Job:
     else:
         raise ValueError(case.registry)
     repository = case.repository
-    ref = f"{registry}/{repository}" if case.op.startswith("tags") else f"{registry}/{repository}:latest"
+    ref = (
+        f"{registry}/{repository}"
+        if case.op.startswith("tags")
+        else f"{registry}/{repository}:latest"
+    )
     job = Job(
         op=case.op,
         registry=registry,
@@ -66,8 +76,12 @@ def make_job(case: Case, hostile: HostileRegistry, sandbox: Sandbox) -> Job:
         keep_old_files=case.keep_old_files,
     )
     if case.op == "push-manifest":  # a manifest nested 3,000 levels deep, to upload
-        nested = (b'{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","x":'
-                  + b"[" * 3000 + b"]" * 3000 + b"}")  # fmt: skip
+        nested = (
+            b'{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","x":'
+            + b"[" * 3000
+            + b"]" * 3000
+            + b"}"
+        )
         (sandbox.work / "in" / "manifest.json").write_bytes(nested)
     if case.layout is not None:
         built = build_layout(case.layout, sandbox)
@@ -83,18 +97,31 @@ def outcome_name(measured: Measured) -> str:
     if "code" in outcome:
         return str(outcome["code"])
     if outcome.get("ok"):
-        return INVALID if outcome.get("value") == '{"valid":false}' or outcome.get("value") == "False" else OK
+        return (
+            INVALID
+            if outcome.get("value") == '{"valid":false}' or outcome.get("value") == "False"
+            else OK
+        )
     return f"foreign:{outcome.get('foreign')}"
 
 
-def check(case: Case, surface: str, measured: Measured, hostile: HostileRegistry, sandbox: Sandbox,
-          before: dict[str, Any], baselines: dict[str, float]) -> list[str]:  # fmt: skip
+def check(
+    case: Case,
+    surface: str,
+    measured: Measured,
+    hostile: HostileRegistry,
+    sandbox: Sandbox,
+    before: dict[str, Any],
+    baselines: dict[str, float],
+) -> list[str]:
     problems: list[str] = []
     outcome = measured.outcome
     name = outcome_name(measured)
     if name not in case.expected(surface):
         detail = outcome.get("message", "")
-        problems.append(f"outcome {name}, expected {'|'.join(case.expected(surface))}: {detail[:600]}")
+        problems.append(
+            f"outcome {name}, expected {'|'.join(case.expected(surface))}: {detail[:600]}"
+        )
     if surface == "python" and "classes" in outcome:
         classes = outcome["classes"]
         if outcome["code"] == "TIMEOUT" and "TimeoutError" not in classes:
@@ -110,25 +137,41 @@ def check(case: Case, surface: str, measured: Measured, hostile: HostileRegistry
     attacker = hostile.journal.of("attacker")
     leaked = [r for r in attacker if any(secret in r.text() for secret in SECRETS)]
     if leaked:
-        problems.append("CREDENTIALS LEAKED to the attacker: " + "; ".join(
-            f"{r.listener} {r.method} {r.path}" for r in leaked[:5]))  # fmt: skip
+        problems.append(
+            "CREDENTIALS LEAKED to the attacker: "
+            + "; ".join(f"{r.listener} {r.method} {r.path}" for r in leaked[:5])
+        )
     if len(attacker) > case.attacker_requests:
-        problems.append(f"{len(attacker)} requests reached the attacker (allowed {case.attacker_requests}): "
-                        + "; ".join(f"{r.listener} {r.method} {r.path[:80]}" for r in attacker[:5]))  # fmt: skip
-    registry_records = [r for r in hostile.journal.of("registry") if r.repository() == case.repository]
+        problems.append(
+            f"{len(attacker)} requests reached the attacker (allowed {case.attacker_requests}): "
+            + "; ".join(f"{r.listener} {r.method} {r.path[:80]}" for r in attacker[:5])
+        )
+    registry_records = [
+        r for r in hostile.journal.of("registry") if r.repository() == case.repository
+    ]
     if case.max_requests is not None and len(registry_records) > case.max_requests:
-        problems.append(f"{len(registry_records)} requests to the registry, bound {case.max_requests}")
-    bodies = [r for r in registry_records if "/blobs/" in r.path and r.status in (200, 206) and r.sent > 0]
+        problems.append(
+            f"{len(registry_records)} requests to the registry, bound {case.max_requests}"
+        )
+    bodies = [
+        r for r in registry_records if "/blobs/" in r.path and r.status in (200, 206) and r.sent > 0
+    ]
     if case.max_bodies is not None and len(bodies) > case.max_bodies:
         problems.append(f"the blob body was sent {len(bodies)} times (a retry of a body too long)")
     sent = sum(r.sent for r in registry_records)
     if case.max_sent is not None and sent > case.max_sent:
-        problems.append(f"the registry had to send {sent >> 20} MiB (bound {case.max_sent >> 20} MiB)")
+        problems.append(
+            f"the registry had to send {sent >> 20} MiB (bound {case.max_sent >> 20} MiB)"
+        )
     received = sum(r.received for r in registry_records)
     if case.max_received is not None and received > case.max_received:
-        problems.append(f"the registry received {received} bytes of bodies (bound {case.max_received})")
+        problems.append(
+            f"the registry received {received} bytes of bodies (bound {case.max_received})"
+        )
     if measured.disk_peak > case.max_disk:
-        problems.append(f"peak disk use {measured.disk_peak >> 20} MiB (bound {case.max_disk >> 20} MiB)")
+        problems.append(
+            f"peak disk use {measured.disk_peak >> 20} MiB (bound {case.max_disk >> 20} MiB)"
+        )
     if case.max_threads is not None and measured.threads_peak > case.max_threads:
         problems.append(f"peak {measured.threads_peak} threads, bound {case.max_threads}")
     # Nothing written outside the output directory; nothing left in it after a failed pull.
@@ -151,7 +194,9 @@ def check(case: Case, surface: str, measured: Measured, hostile: HostileRegistry
         if code is not None:
             documented = 1 if code in ("NETWORK_ERROR", "TLS_ERROR", "TIMEOUT") else 2
             if measured.returncode != documented:
-                problems.append(f"exit status {measured.returncode} for {code}; the CLI documents {documented}")
+                problems.append(
+                    f"exit status {measured.returncode} for {code}; the CLI documents {documented}"
+                )
         if CONTROL.search(measured.stdout) or CONTROL.search(measured.stderr):
             found = CONTROL.search(measured.stderr) or CONTROL.search(measured.stdout)
             problems.append(f"control characters on the terminal: {found.group()!r}")  # type: ignore[union-attr]
@@ -161,8 +206,13 @@ def check(case: Case, surface: str, measured: Measured, hostile: HostileRegistry
 
 
 @pytest.mark.parametrize(("case", "surface"), PARAMS)
-def test_hostile(case: Case, surface: str, hostile: HostileRegistry, sandbox: Sandbox,
-                 baselines: dict[str, float]) -> None:  # fmt: skip
+def test_hostile(
+    case: Case,
+    surface: str,
+    hostile: HostileRegistry,
+    sandbox: Sandbox,
+    baselines: dict[str, float],
+) -> None:
     hostile.journal.reset()
     job = make_job(case, hostile, sandbox)
     if case.repository == "title-plain":
@@ -170,10 +220,17 @@ def test_hostile(case: Case, surface: str, hostile: HostileRegistry, sandbox: Sa
     before = sandbox.snapshot()
     measured = run_surface(surface, job, env=sandbox.env(), hard_limit=case.seconds + 5)
     problems = check(case, surface, measured, hostile, sandbox, before, baselines)
-    record_result({
-        "case": case.id, "surface": surface, "item": case.item, "what": case.what,
-        "expected": list(case.expected(surface)), "outcome": outcome_name(measured),
-        "seconds": round(measured.seconds, 2), "rss_mb": round(measured.rss_mb, 1),
-        "problems": problems,
-    })  # fmt: skip
+    record_result(
+        {
+            "case": case.id,
+            "surface": surface,
+            "item": case.item,
+            "what": case.what,
+            "expected": list(case.expected(surface)),
+            "outcome": outcome_name(measured),
+            "seconds": round(measured.seconds, 2),
+            "rss_mb": round(measured.rss_mb, 1),
+            "problems": problems,
+        }
+    )
     assert not problems, f"{surface} {case.id}:\n  " + "\n  ".join(problems)
