@@ -380,9 +380,12 @@ export function checkLogo(svg) {
   core(() => wasm.checkLogo(svg));
 }
 
-/** `{ registry, repository, tag, digest }` of `registry/repository[:tag][@digest]`. */
-export function parseReference(reference) {
-  return core(() => wasm.parseReference(reference));
+/**
+ * `{ registry, repository, tag, digest }` of `registry/repository[:tag][@digest]`; with
+ * `registry`, a reference relative to it (`docs/app:v1`) is read as a client of it reads one.
+ */
+export function parseReference(reference, registry = undefined) {
+  return core(() => wasm.parseReference(reference, registry));
 }
 
 const LAYOUT_ENTRY_KEYS = ["manifest", "descriptor", "tag", "blobs", "digest", "size", "mediaType"];

@@ -434,22 +434,20 @@ export class Client {
   }
 
   /**
-   * A full reference for this registry: `repository[:tag][@digest]` gets the registry put in
-   * front; a reference that already starts with the registry is used as is. A first component
-   * that is a host (a '.' or ':' in it, or "localhost") names another registry: an error.
+   * A full reference for this registry: one relative to it (`repository[:tag][@digest]`) gets
+   * the registry put in front, by the core's rule (`parseReference(ref, registry)`); one naming
+   * another registry is an error (this client has no session for it).
    */
   #reference(ref) {
     if (typeof ref !== "string") throw new TypeError(`reference must be a string, not ${typeName(ref)}`);
-    if (ref.startsWith(`${this.#registry}/`)) return ref;
-    const slash = ref.indexOf("/");
-    const first = slash < 0 ? "" : ref.slice(0, slash);
-    if (first.includes(".") || first.includes(":") || first === "localhost") {
-      throw new OciError("REFERENCE_INVALID", `invalid reference ${JSON.stringify(ref)}: it names the registry ${first}, but this client talks to ${this.#registry}`, {
+    const { registry } = parseReference(ref, this.#registry);
+    if (registry !== this.#registry) {
+      throw new OciError("REFERENCE_INVALID", `invalid reference ${JSON.stringify(ref)}: it names the registry ${registry}, but this client talks to ${this.#registry}`, {
         value: ref,
         reason: `the reference names another registry than ${this.#registry}`,
       });
     }
-    return `${this.#registry}/${ref}`;
+    return ref.startsWith(`${this.#registry}/`) ? ref : `${this.#registry}/${ref}`;
   }
 
   /** A digest given (as text or in a descriptor), else the reference's, else resolved. */

@@ -521,8 +521,13 @@ export interface ReferenceParts {
   digest: string | null;
 }
 
-/** @throws {OciError} REFERENCE_INVALID or DIGEST_INVALID. */
-export function parseReference(reference: string): ReferenceParts;
+/**
+ * With `registry` (`host[:port]`), `reference` may be relative to it, as a client of that
+ * registry reads it: `docs/app:v1` is `registry/docs/app:v1` (a first component names a
+ * registry only when it has a `.` or `:`, is `localhost`, or is `registry` itself).
+ * @throws {OciError} REFERENCE_INVALID or DIGEST_INVALID.
+ */
+export function parseReference(reference: string, registry?: string): ReferenceParts;
 
 /**
  * A blob for a layout: its bytes, named by `descriptor.digest` (or `digest`), checked against

@@ -3,7 +3,7 @@
 // referrer goes through the referrers tag), and with a fetch that must never be called.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { Client, OciError, pack, packIndex } from "ocikit";
+import { Client, OciError, pack, packIndex, parseReference } from "ocikit";
 import * as wasmEntry from "ocikit/wasm";
 import { HTPASSWD_BIN, startRegistry } from "./registry-server.mjs";
 import { hostileRegistry, json } from "./hostile-server.mjs";
@@ -167,6 +167,11 @@ test("references relative to the client's registry work in every method", async 
   assert.equal((await client.resolve(`${open.address}/docs/relative-copy:v2`)).digest, app.digest);
   // A reference naming another registry is refused, not sent there.
   await assert.rejects(client.resolve(`${other.address}/docs/relative:v1`), (e) => e instanceof OciError && e.code === "REFERENCE_INVALID");
+  // The core's rule (Reference::parse_relative), the one Python's Client uses too.
+  assert.deepEqual(parseReference("docs/app:v1", "localhost:5000"), { registry: "localhost:5000", repository: "docs/app", tag: "v1", digest: null });
+  assert.equal(parseReference("py/app:v1", "localhost:5000").registry, "localhost:5000");
+  assert.equal(parseReference("ghcr.io/app:v1", "localhost:5000").registry, "ghcr.io");
+  await assert.rejects(client.resolve("Docs/App:v1"), (e) => e instanceof OciError && e.code === "REFERENCE_INVALID");
 });
 
 test("copy between two registries (with referrers), through memory, hashing with either entry", async () => {
