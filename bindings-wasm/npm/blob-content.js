@@ -132,7 +132,10 @@ export class MemorySinks {
   }
 }
 
-/** `onProgress(done, total)` over the blobs an operation moves, each digest counted once. */
+/**
+ * `onProgress(done, total)` over the blobs an operation moves, each digest counted once per
+ * direction (a copy between registries downloads a blob, then uploads it: twice its size).
+ */
 export class Progress {
   #callback;
   #sizes = new Map();
@@ -142,19 +145,21 @@ export class Progress {
     this.#callback = callback;
   }
 
-  total(blob) {
-    if (!this.#sizes.has(blob.digest)) this.#sizes.set(blob.digest, blob.size);
+  /** `way`: "up" (an upload) or "down" (a download). */
+  total(blob, way = "up") {
+    const key = `${way} ${blob.digest}`;
+    if (!this.#sizes.has(key)) this.#sizes.set(key, blob.size);
   }
 
-  moved(blob, done) {
-    this.total(blob);
-    this.#moved.set(blob.digest, done);
+  moved(blob, done, way = "up") {
+    this.total(blob, way);
+    this.#moved.set(`${way} ${blob.digest}`, done);
     this.#report();
   }
 
   /** Every blob done (uploaded, downloaded, or there already). */
   finish() {
-    for (const [digest, size] of this.#sizes) this.#moved.set(digest, size);
+    for (const [key, size] of this.#sizes) this.#moved.set(key, size);
     this.#report();
   }
 
@@ -162,9 +167,9 @@ export class Progress {
     if (this.#callback === undefined) return;
     let done = 0;
     let all = 0;
-    for (const [digest, size] of this.#sizes) {
+    for (const [key, size] of this.#sizes) {
       all += size;
-      done += Math.min(this.#moved.get(digest) ?? 0, size);
+      done += Math.min(this.#moved.get(key) ?? 0, size);
     }
     this.#callback(done, all);
   }

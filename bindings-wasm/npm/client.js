@@ -573,8 +573,8 @@ export class Client {
       context.onSent = (offset, length) => progress?.moved(blob, offset + length);
     }
     if ("stream" in request.responseBody) {
-      const sink = sinks.open(blob, request, (done) => progress?.moved(blob, done));
-      progress?.total(blob);
+      const sink = sinks.open(blob, request, (done) => progress?.moved(blob, done, "down"));
+      progress?.total(blob, "down");
       context.sink = sink.receive;
     }
   }

@@ -198,6 +198,10 @@ test("copy between two registries (with referrers), through memory, hashing with
       [signature.digest],
     );
     assert.ok(progress.length > 0 && progress.at(-1)?.[0] === progress.at(-1)?.[1], JSON.stringify(progress.at(-1)));
+    // Each blob is downloaded, then uploaded: both count, and progress only grows.
+    for (let i = 1; i < progress.length; i++) assert.ok(progress[i][0] >= progress[i - 1][0], JSON.stringify(progress));
+    const sizes = copied.blobs.reduce((sum, b) => sum + b.descriptor.size, 0);
+    assert.equal(progress.at(-1)?.[1], 2 * sizes);
   }
 });
 
