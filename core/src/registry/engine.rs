@@ -69,7 +69,7 @@ pub enum Action<T> {
         /// The request. The host does not follow redirects itself.
         request: Request,
         /// The blob whose bytes this request moves, when it moves any: the host streams a
-        /// [`Body::Blob`](super::Body::Blob) from its source for this blob (a file, bytes, a
+        /// [`Body::Blob`] from its source for this blob (a file, bytes, a
         /// spool of a copy), or a [`ResponseBody::Stream`] into its sink for this blob (a
         /// temporary file; a sink is emptied each time the same blob is asked for again
         /// without `Range`).
@@ -191,7 +191,7 @@ pub(crate) enum Single {
     Resolve(ResolveManifest),
     Delete(DeleteManifest),
     AddReferrer(AddReferrer),
-    RemoveReferrer(super::whole::delete::RemoveReferrer),
+    RemoveReferrer(super::operations::RemoveReferrer),
 }
 
 /// What a task ended with.

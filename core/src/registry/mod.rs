@@ -116,7 +116,8 @@ pub use http::{Body, Method, Request, Response, ResponseBody};
 pub use limits::Limits;
 pub use operations::{
     AddReferrer, BlobExists, CheckAuth, DeleteManifest, FetchedManifest, GetBlob, GetManifest,
-    ListReferrers, ListTags, Page, PushBlob, PushOptions, PutManifest, ResolveManifest, Resolved,
+    ListReferrers, ListTags, Page, PushBlob, PushOptions, PutManifest, RemoveReferrer,
+    ResolveManifest, Resolved,
 };
 pub use session::{Credentials, Event, Failure, FailureKind, Input, Session};
 pub use walk::{

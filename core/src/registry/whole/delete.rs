@@ -1,144 +1,16 @@
 //! Delete a manifest whole — by tag or digest, with the referrers-tag upkeep of a registry
 //! without the referrers API — and find the tags that point at a digest.
 
-use super::super::auth::{Action as Access, Scope};
 use super::super::engine::{
     Action, Ctx, Operation, Output, Runner, Sessions, Single, Stages, TaskId,
 };
-use super::super::http::{Body, Method, Request};
-use super::super::limits::Deadline;
 use super::super::operations::{
-    DeleteManifest, GetManifest, ListTags, MANIFEST_SIZE_MAX, ResolveManifest, referrers_tag,
+    DeleteManifest, GetManifest, ListTags, RemoveReferrer, ResolveManifest, referrers_tag,
 };
-use super::super::session::{Event, Exchange, Input, Session, Step, capture, registry_error};
+use super::super::session::Input;
 use super::super::walk::Successors;
 use super::document_type;
-use crate::media_type::oci;
 use crate::{Descriptor, Digest, Error, Reference};
-
-/// How often a lost update of the referrers tag is retried.
-const MAX_ATTEMPTS: u32 = 5;
-
-/// Remove a referrer from its subject's referrers tag (the tag schema of a registry without the
-/// referrers API, as oras-go does on delete): GET the index, drop the entry, PUT it back with
-/// `If-Match` on the ETag it was read with (again on 412). An index emptied this way is
-/// written empty: deleting it needs delete rights a registry may not grant, and an empty
-/// index lists nothing, as no index would.
-#[derive(Debug, Clone)]
-pub(crate) struct RemoveReferrer {
-    reference: Reference,
-    tag: String,
-    referrer: Digest,
-    exchange: Exchange,
-    deadline: Deadline,
-    putting: bool,
-    attempts: u32,
-    written: Option<Digest>,
-}
-
-impl RemoveReferrer {
-    pub(crate) fn new(
-        session: &Session,
-        reference: &Reference,
-        subject: &Digest,
-        referrer: &Digest,
-    ) -> Self {
-        let tag = referrers_tag(subject);
-        Self {
-            exchange: Self::get(session, reference, &tag),
-            reference: reference.clone(),
-            tag,
-            referrer: referrer.clone(),
-            deadline: Deadline::default(),
-            putting: false,
-            attempts: 0,
-            written: None,
-        }
-    }
-
-    fn scope(reference: &Reference) -> Scope {
-        Scope::repository(reference.repository(), &[Access::Pull, Access::Push])
-    }
-
-    fn url(session: &Session, reference: &Reference, tag: &str) -> String {
-        session.url(&format!("/v2/{}/manifests/{tag}", reference.repository()))
-    }
-
-    fn get(session: &Session, reference: &Reference, tag: &str) -> Exchange {
-        let mut request = Request::new(Method::Get, Self::url(session, reference, tag))
-            .header("Accept", oci::IMAGE_INDEX);
-        request.response_body = capture(MANIFEST_SIZE_MAX);
-        Exchange::new(request, Self::scope(reference))
-    }
-
-    /// The next step; done with the digest of the index written, or `None` when the tag did
-    /// not list the referrer.
-    pub(crate) fn next(
-        &mut self,
-        session: &mut Session,
-        input: Input,
-        now_ms: u64,
-    ) -> Result<Event<Option<Digest>>, Error> {
-        let response = match self
-            .exchange
-            .step(session, input, now_ms, &mut self.deadline)?
-        {
-            Step::Event(Event::Send(request)) => return Ok(Event::Send(request)),
-            Step::Event(Event::Wait(ms)) => return Ok(Event::Wait(ms)),
-            Step::Event(Event::Done(())) => {
-                return Err(super::super::engine::misuse(
-                    "an exchange ended an operation",
-                ));
-            }
-            Step::Failed(_, error) => return Err(error),
-            Step::Response(response) => response,
-        };
-        if self.putting {
-            return match response.status {
-                200 | 201 => Ok(Event::Done(self.written.take())),
-                412 if self.attempts < MAX_ATTEMPTS => {
-                    self.putting = false;
-                    self.exchange = Self::get(session, &self.reference, &self.tag);
-                    self.next(session, Input::Start, now_ms)
-                }
-                412 => Err(Error::ProtocolState {
-                    reason: format!(
-                        "the referrers tag {} kept changing under {MAX_ATTEMPTS} updates",
-                        self.tag
-                    ),
-                }),
-                _ => Err(registry_error(&response)),
-            };
-        }
-        self.attempts += 1;
-        let (mut index, etag) = match response.status {
-            200 => (
-                crate::Index::from_json(response.body.clone())?
-                    .into_parts()
-                    .0,
-                response.header("ETag").map(str::to_owned),
-            ),
-            404 => return Ok(Event::Done(None)),
-            _ => return Err(registry_error(&response)),
-        };
-        let before = index.manifests.len();
-        index.manifests.retain(|d| d.digest != self.referrer);
-        if index.manifests.len() == before {
-            return Ok(Event::Done(None));
-        }
-        let mut request = Request::new(Method::Put, Self::url(session, &self.reference, &self.tag))
-            .header("Content-Type", oci::IMAGE_INDEX);
-        if let Some(etag) = etag {
-            request = request.header("If-Match", etag);
-        }
-        let bytes = index.to_json();
-        self.written = Some(crate::digest::sha256(&bytes));
-        request.body = Body::Bytes(bytes);
-        self.exchange = Exchange::new(request, Self::scope(&self.reference));
-        self.putting = true;
-        self.next(session, Input::Start, now_ms)
-    }
-}
 
 /// What a [`Delete`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,609 @@
+//! Blobs: whether a repository has one, uploads (monolithic, chunked, mounted, resumed) and
+//! downloads streamed by the host and verified.
+
+use super::*;
+
+/// HEAD a blob: its size if the repository has it.
+#[derive(Debug, Clone)]
+pub struct BlobExists {
+    exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
+}
+
+impl BlobExists {
+    /// Asks whether the repository has the blob `digest`.
+    pub fn new(session: &Session, reference: &Reference, digest: &Digest) -> Self {
+        let url = session.url(&repository_path(reference, "blobs", &digest.to_string()));
+        Self {
+            deadline: Deadline::default(),
+            exchange: Exchange::new(
+                Request::new(Method::Head, url),
+                Scope::repository(reference.repository(), &[Action::Pull]),
+            ),
+        }
+    }
+
+    /// The next step; done with `Some(size)` or `None`.
+    ///
+    /// # Errors
+    /// [`Error::Registry`] for anything but 200 and 404.
+    pub fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<Option<u64>>, Error> {
+        let response = exchange!(self, session, input, now_ms);
+        match response.status {
+            200 => Ok(Event::Done(Some(
+                response
+                    .header("Content-Length")
+                    .and_then(|l| l.parse().ok())
+                    .unwrap_or_default(),
+            ))),
+            404 => Ok(Event::Done(None)),
+            _ => Err(registry_error(&response)),
+        }
+    }
+}
+
+/// How to upload a blob.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PushOptions {
+    /// Try a cross-repository mount from this repository of the same registry first.
+    pub mount_from: Option<String>,
+    /// Upload in chunks of this many bytes (raised to the registry's `OCI-Chunk-Min-Length`);
+    /// `None` uploads in one PUT.
+    pub chunk_size: Option<u64>,
+}
+
+/// Upload a blob: skip it when present, mount it from another repository when asked, else POST
+/// for an upload session and send the content — in one PUT with the digest (monolithic), or in
+/// PATCHed chunks, always to the newest `Location`, closed by a PUT with the digest. A failed
+/// chunk is resumed from the offset the registry reports (`Range`), and an upload interrupted
+/// for good can be resumed later with [`PushBlob::resume`]. An upload session the registry lost
+/// (404, or 400 `BLOB_UPLOAD_UNKNOWN` / `BLOB_UPLOAD_INVALID`) starts over once in a new
+/// session, unless the blob turns out to be there. (distribution 2.8.2 does not take
+/// single-POST uploads, so none is attempted.)
+#[derive(Debug, Clone)]
+pub struct PushBlob {
+    reference: Reference,
+    descriptor: Descriptor,
+    options: PushOptions,
+    exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
+    phase: PushPhase,
+    /// The newest upload URL.
+    location: String,
+    /// Bytes the registry has.
+    offset: u64,
+    chunk: u64,
+    recoveries: u32,
+    /// Why the upload session was lost, reported if the blob did not make it either.
+    lost_upload: Option<Error>,
+    /// How often the upload started over after the registry lost its session.
+    restarts: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PushPhase {
+    Exists,
+    Start,
+    Chunk,
+    Status,
+    /// The upload session is gone: did it complete before the interruption?
+    Committed,
+    Close,
+}
+
+/// How often an upload starts over in a new session after the registry lost the old one
+/// (distribution drops a session whose chunk was cut partway).
+const MAX_RESTARTS: u32 = 1;
+
+/// How often a failed chunk is resumed from the registry's reported offset.
+const MAX_RECOVERIES: u32 = 3;
+
+impl PushBlob {
+    /// Uploads the blob `descriptor` describes in one PUT; the host streams its bytes when asked
+    /// ([`Body::Blob`]).
+    pub fn new(session: &Session, reference: &Reference, descriptor: &Descriptor) -> Self {
+        Self::with_options(session, reference, descriptor, PushOptions::default())
+    }
+
+    /// Uploads with `options` (mount, chunks).
+    pub fn with_options(
+        session: &Session,
+        reference: &Reference,
+        descriptor: &Descriptor,
+        options: PushOptions,
+    ) -> Self {
+        let url = session.url(&repository_path(
+            reference,
+            "blobs",
+            &descriptor.digest.to_string(),
+        ));
+        let scope = Scope::repository(reference.repository(), &[Action::Pull, Action::Push]);
+        Self {
+            deadline: Deadline::default(),
+            reference: reference.clone(),
+            descriptor: descriptor.clone(),
+            chunk: options.chunk_size.unwrap_or(0),
+            options,
+            exchange: Exchange::new(Request::new(Method::Head, url), scope),
+            phase: PushPhase::Exists,
+            location: String::new(),
+            offset: 0,
+            recoveries: 0,
+            lost_upload: None,
+            restarts: 0,
+        }
+    }
+
+    /// Resumes an interrupted upload at `upload_url` (the last `Location` the registry gave, as
+    /// [`PushBlob::upload_url`] reports it): asks the registry how much it has, then sends the
+    /// rest in chunks of `chunk_size`.
+    pub fn resume(
+        session: &Session,
+        reference: &Reference,
+        descriptor: &Descriptor,
+        upload_url: &str,
+        chunk_size: u64,
+    ) -> Self {
+        let mut push = Self::with_options(
+            session,
+            reference,
+            descriptor,
+            PushOptions {
+                mount_from: None,
+                chunk_size: Some(chunk_size),
+            },
+        );
+        push.location = upload_url.to_owned();
+        push.status_request();
+        push
+    }
+
+    /// The newest upload URL, to resume with after an interruption (empty before the upload
+    /// session starts).
+    pub fn upload_url(&self) -> &str {
+        &self.location
+    }
+
+    /// Skips the HEAD that asks whether the repository has the blob (the caller has just
+    /// asked): the upload starts with its session (or the mount).
+    #[must_use]
+    pub(crate) fn without_check(mut self, session: &Session) -> Self {
+        self.start_upload(session, self.options.mount_from.clone());
+        self
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::repository(self.reference.repository(), &[Action::Pull, Action::Push])
+    }
+
+    /// POSTs for a new upload session, with a mount attempt when `mount_from` is given.
+    fn start_upload(&mut self, session: &Session, mount_from: Option<String>) {
+        let mut path = format!("/v2/{}/blobs/uploads/", self.reference.repository());
+        let mut scopes = vec![self.scope()];
+        if let Some(from) = &mount_from {
+            path.push_str(&format!(
+                "?mount={}&from={}",
+                encode_query(&self.descriptor.digest.to_string()),
+                encode_query(from)
+            ));
+            // A mount reads the source repository: the token must allow that too.
+            scopes.push(Scope::repository(from, &[Action::Pull]));
+        }
+        let request = Request::new(Method::Post, session.url(&path)).header("Content-Length", "0");
+        self.exchange = Exchange::with_scopes(request, scopes);
+        self.offset = 0;
+        self.phase = PushPhase::Start;
+    }
+
+    /// Whether an answer to a chunk PATCH, the status GET or the closing PUT says that the
+    /// registry lost the upload session: 404, or 400 with `BLOB_UPLOAD_UNKNOWN` or
+    /// `BLOB_UPLOAD_INVALID` (distribution's answer when the upload state it gets back no longer
+    /// matches its own, e.g. after a restart). Any other 400 (`DIGEST_INVALID`, `SIZE_INVALID`,
+    /// …) is about the content, not the session, and stays an error.
+    fn is_session_lost(response: &crate::registry::http::Response) -> bool {
+        match response.status {
+            404 => true,
+            400 => matches!(
+                registry_error(response).code(),
+                "BLOB_UPLOAD_UNKNOWN" | "BLOB_UPLOAD_INVALID"
+            ),
+            _ => false,
+        }
+    }
+
+    /// The upload session is gone ([`PushBlob::is_session_lost`]): maybe its closing PUT went
+    /// through before an interruption — the blob's presence tells; if it is not there, the
+    /// upload starts over.
+    fn session_lost(&mut self, session: &Session, response: &crate::registry::http::Response) {
+        self.lost_upload = Some(registry_error(response));
+        let url = session.url(&repository_path(
+            &self.reference,
+            "blobs",
+            &self.descriptor.digest.to_string(),
+        ));
+        self.exchange = Exchange::new(Request::new(Method::Head, url), self.scope());
+        self.phase = PushPhase::Committed;
+    }
+
+    fn status_request(&mut self) {
+        self.exchange = Exchange::new(
+            Request::new(Method::Get, self.location.clone()),
+            self.scope(),
+        );
+        self.phase = PushPhase::Status;
+    }
+
+    fn with_query(url: &str, query: &str) -> String {
+        let separator = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{separator}{query}")
+    }
+
+    /// The PATCH of the next chunk, or the closing PUT when everything is there.
+    fn send_rest(&mut self) {
+        let size = self.descriptor.size;
+        let digest = format!(
+            "digest={}",
+            encode_query(&self.descriptor.digest.to_string())
+        );
+        if self.chunk == 0 || size == 0 {
+            // Monolithic: everything in the closing PUT.
+            let mut request = Request::new(Method::Put, Self::with_query(&self.location, &digest))
+                .header("Content-Type", "application/octet-stream")
+                .header("Content-Length", size.to_string());
+            request.body = Body::Blob {
+                offset: 0,
+                length: size,
+            };
+            self.exchange = Exchange::new(request, self.scope());
+            self.phase = PushPhase::Close;
+        } else if self.offset >= size {
+            let request = Request::new(Method::Put, Self::with_query(&self.location, &digest))
+                .header("Content-Type", "application/octet-stream")
+                .header("Content-Length", "0");
+            self.exchange = Exchange::new(request, self.scope());
+            self.phase = PushPhase::Close;
+        } else {
+            let length = self.chunk.min(size - self.offset);
+            let end = self.offset + length - 1;
+            let mut request = Request::new(Method::Patch, self.location.clone())
+                .header("Content-Type", "application/octet-stream")
+                .header("Content-Range", format!("{}-{end}", self.offset))
+                .header("Content-Length", length.to_string());
+            request.body = Body::Blob {
+                offset: self.offset,
+                length,
+            };
+            self.exchange = Exchange::new(request, self.scope());
+            self.phase = PushPhase::Chunk;
+        }
+    }
+
+    /// The host's transport failed on a request the exchange does not send again. A chunk or
+    /// the closing PUT cut mid-way is what a resume handles: after the retry policy's backoff,
+    /// ask the registry how much it has and send the rest (at most [`MAX_RECOVERIES`] times,
+    /// within the deadline). Anything else, and TLS failures, end the upload with the error;
+    /// [`PushBlob::upload_url`] still tells where to resume later.
+    fn interrupted(
+        &mut self,
+        session: &Session,
+        failure: &crate::registry::session::Failure,
+        error: Error,
+        now_ms: u64,
+    ) -> Result<Event<bool>, Error> {
+        let resumable = matches!(self.phase, PushPhase::Chunk | PushPhase::Close)
+            && !self.location.is_empty()
+            && failure.kind != crate::registry::session::FailureKind::Tls;
+        if !resumable || self.recoveries >= MAX_RECOVERIES {
+            return Err(error);
+        }
+        self.recoveries += 1;
+        let Some(delay) = session
+            .retry_policy()
+            .delay_ms(503, self.recoveries, None, now_ms)
+        else {
+            return Err(error);
+        };
+        let deadline = self.deadline.at(session.limits(), now_ms);
+        if deadline.is_some_and(|at| now_ms.saturating_add(delay) >= at) {
+            return Err(error);
+        }
+        self.status_request();
+        Ok(Event::Wait(delay))
+    }
+
+    /// The last byte offset of a `Range: 0-<last>` header (inclusive, as registries send it).
+    fn range_end(response: &crate::registry::http::Response) -> Option<u64> {
+        let range = response.header("Range")?;
+        let (start, end) = range.trim_start_matches("bytes=").split_once('-')?;
+        (start.trim() == "0")
+            .then(|| end.trim().parse::<u64>().ok())
+            .flatten()
+    }
+
+    /// The next step; done with `true` when the blob was uploaded or mounted, `false` when the
+    /// repository had it.
+    ///
+    /// # Errors
+    /// [`Error::Registry`] (for a session the registry keeps losing, the answer that lost it),
+    /// [`Error::ProtocolState`] for a 202 without `Location`, or [`Error::DigestMismatch`] when
+    /// the registry reports another digest.
+    pub fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<bool>, Error> {
+        // An upload URL given to resume with goes to the registry's origin only, as the
+        // registry's own Locations do.
+        if !self.location.is_empty() && !session.is_own_origin(&self.location) {
+            return Err(Error::LocationRefused {
+                location: self.location.clone(),
+                reason: format!(
+                    "an upload URL on another origin than the registry {}",
+                    session.base()
+                ),
+            });
+        }
+        let mut input = input;
+        loop {
+            let response = match self
+                .exchange
+                .step(session, input, now_ms, &mut self.deadline)?
+            {
+                Step::Event(Event::Send(request)) => return Ok(Event::Send(request)),
+                Step::Event(Event::Wait(ms)) => return Ok(Event::Wait(ms)),
+                Step::Event(Event::Done(())) => {
+                    unreachable!("exchanges never finish an operation")
+                }
+                Step::Failed(failure, error) => {
+                    return self.interrupted(session, &failure, error, now_ms);
+                }
+                Step::Response(response) => response,
+            };
+            input = Input::Start;
+            let on_upload_url = matches!(
+                self.phase,
+                PushPhase::Chunk | PushPhase::Status | PushPhase::Close
+            );
+            if on_upload_url && Self::is_session_lost(&response) {
+                self.session_lost(session, &response);
+                continue;
+            }
+            match self.phase {
+                PushPhase::Exists => {
+                    if response.status == 200 {
+                        return Ok(Event::Done(false));
+                    }
+                    if response.status != 404 {
+                        return Err(registry_error(&response));
+                    }
+                    self.start_upload(session, self.options.mount_from.clone());
+                }
+                PushPhase::Start => {
+                    if response.status == 201 && self.options.mount_from.is_some() {
+                        return Ok(Event::Done(true)); // mounted
+                    }
+                    if response.status != 202 {
+                        return Err(registry_error(&response));
+                    }
+                    self.location = upload_location(session, self.exchange.url(), &response)?;
+                    if let Some(min) = response
+                        .header("OCI-Chunk-Min-Length")
+                        .and_then(|m| m.parse::<u64>().ok())
+                    {
+                        if self.chunk > 0 {
+                            self.chunk = self.chunk.max(min);
+                        }
+                    }
+                    self.offset = 0;
+                    self.send_rest();
+                }
+                PushPhase::Chunk => {
+                    if response.status != 202 {
+                        if self.recoveries >= MAX_RECOVERIES || response.status < 416 {
+                            return Err(registry_error(&response));
+                        }
+                        // 416 (offset disagreement) or a server error: ask where the upload is.
+                        self.recoveries += 1;
+                        self.status_request();
+                        continue;
+                    }
+                    self.location = upload_location(session, self.exchange.url(), &response)?;
+                    let sent_to = self.offset + self.chunk.min(self.descriptor.size - self.offset);
+                    // Trust the registry's Range over our own count when it sends one.
+                    self.offset = Self::range_end(&response).map_or(sent_to, |end| end + 1);
+                    self.send_rest();
+                }
+                PushPhase::Status => {
+                    if response.status != 204 && response.status != 202 {
+                        return Err(registry_error(&response));
+                    }
+                    if response.header("Location").is_some() {
+                        self.location = upload_location(session, self.exchange.url(), &response)?;
+                    }
+                    // `Range: 0-0` can mean one byte or none; resending one byte is harmless.
+                    self.offset = match Self::range_end(&response) {
+                        Some(0) | None => 0,
+                        Some(end) => end + 1,
+                    };
+                    self.send_rest();
+                }
+                PushPhase::Committed => {
+                    if response.status == 200 {
+                        return Ok(Event::Done(true));
+                    }
+                    if response.status != 404 || self.restarts >= MAX_RESTARTS {
+                        return Err(self
+                            .lost_upload
+                            .take()
+                            .unwrap_or_else(|| registry_error(&response)));
+                    }
+                    // Not there: upload it again from the start, in a new session (no mount:
+                    // that was tried, or not asked for).
+                    self.restarts += 1;
+                    self.lost_upload = None;
+                    self.start_upload(session, None);
+                }
+                PushPhase::Close => {
+                    if response.status != 201 {
+                        return Err(registry_error(&response));
+                    }
+                    if let Some(served) = response.content_digest() {
+                        if served != self.descriptor.digest {
+                            return Err(Error::DigestMismatch {
+                                expected: self.descriptor.digest.clone(),
+                                actual: served,
+                            });
+                        }
+                    }
+                    return Ok(Event::Done(true));
+                }
+            }
+        }
+    }
+}
+
+/// The upload URL of a 202: `Location`, resolved, on the registry's origin. An upload
+/// Location on another origin is refused, as oras-go does since GHSA-jxpm-75mh-9fp7: the
+/// blob's content (and, for a host that does not check origins itself, credentials) would go
+/// where the registry's answer says, which a compromised or hostile registry chooses.
+fn upload_location(
+    session: &Session,
+    base: &str,
+    response: &crate::registry::http::Response,
+) -> Result<String, Error> {
+    let location = response
+        .header("Location")
+        .ok_or_else(|| Error::ProtocolState {
+            reason: format!("HTTP {} without the upload Location", response.status),
+        })?;
+    let target = resolve_location(base, location)?;
+    if !session.is_own_origin(&target) {
+        return Err(Error::LocationRefused {
+            location: target,
+            reason: format!(
+                "an upload Location on another origin than the registry {}",
+                session.base()
+            ),
+        });
+    }
+    Ok(target)
+}
+
+/// GET a blob, streamed by the host to its destination, and verified by digest and size.
+#[derive(Debug, Clone)]
+pub struct GetBlob {
+    descriptor: Descriptor,
+    exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
+    /// The offset asked for with `Range`, 0 for the whole blob.
+    from: u64,
+}
+
+impl GetBlob {
+    /// Fetches the blob `descriptor` describes. The host streams a 2xx body to its destination
+    /// (hashing it in the digest's algorithm) and feeds back digest and size.
+    pub fn new(session: &Session, reference: &Reference, descriptor: &Descriptor) -> Self {
+        let url = session.url(&repository_path(
+            reference,
+            "blobs",
+            &descriptor.digest.to_string(),
+        ));
+        let mut request = Request::new(Method::Get, url);
+        request.response_body = ResponseBody::Stream {
+            max: descriptor.size,
+        };
+        Self {
+            deadline: Deadline::default(),
+            descriptor: descriptor.clone(),
+            exchange: Exchange::new(
+                request,
+                Scope::repository(reference.repository(), &[Action::Pull]),
+            ),
+            from: 0,
+        }
+    }
+
+    /// Continues an interrupted download of which the host already has the first `have` bytes:
+    /// asks for `Range: bytes=<have>-`. On 206 the host appends from `have`; on 200 (a registry
+    /// that ignores ranges) it starts over. Either way it reports the digest and size of the
+    /// whole blob.
+    pub fn resume(
+        session: &Session,
+        reference: &Reference,
+        descriptor: &Descriptor,
+        have: u64,
+    ) -> Self {
+        let mut get = Self::new(session, reference, descriptor);
+        if have > 0 && have < descriptor.size {
+            let mut request = get.exchange.request_template();
+            request
+                .headers
+                .push(("Range".to_owned(), format!("bytes={have}-")));
+            request.response_body = ResponseBody::Stream {
+                max: descriptor.size - have,
+            };
+            get.exchange = Exchange::new(
+                request,
+                Scope::repository(reference.repository(), &[Action::Pull]),
+            );
+            get.from = have;
+        }
+        get
+    }
+
+    /// The next step.
+    ///
+    /// # Errors
+    /// [`Error::Registry`] (e.g. `BLOB_UNKNOWN`), [`Error::SizeMismatch`],
+    /// [`Error::DigestMismatch`], or [`Error::ProtocolState`] when the host did not report
+    /// what it streamed.
+    pub fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<()>, Error> {
+        let response = exchange!(self, session, input, now_ms);
+        match response.status {
+            200 => {}
+            206 if self.from > 0 => {
+                let start = response
+                    .header("Content-Range")
+                    .and_then(|r| r.trim_start_matches("bytes ").split('-').next())
+                    .and_then(|s| s.trim().parse::<u64>().ok());
+                if start != Some(self.from) {
+                    return Err(Error::ProtocolState {
+                        reason: format!(
+                            "asked for bytes from {} but the registry sent Content-Range {:?}",
+                            self.from,
+                            response.header("Content-Range")
+                        ),
+                    });
+                }
+            }
+            _ => return Err(registry_error(&response)),
+        }
+        let (digest, size) = response
+            .streamed
+            .as_ref()
+            .ok_or_else(|| Error::ProtocolState {
+                reason: "the host did not report the streamed body's digest and size".into(),
+            })?;
+        crate::digest::check(
+            &self.descriptor.digest,
+            Some(self.descriptor.size),
+            digest,
+            *size,
+        )?;
+        Ok(Event::Done(()))
+    }
+}

@@ -1,0 +1,83 @@
+//! Registry operations as state machines, a module per concern: [`manifests`], [`blobs`],
+//! [`listings`], [`referrers`], [`check_auth`]. Each one is driven the same way:
+//!
+//! ```text
+//! let mut input = Input::Start;
+//! loop {
+//!     match operation.next(&mut session, input, now_ms)? {
+//!         Event::Send(request) => input = Input::Response(host_send(request)),
+//!         Event::Wait(ms) => { host_sleep(ms); input = Input::Resume }
+//!         Event::Done(output) => break output,
+//!     }
+//! }
+//! ```
+
+use super::auth::{Action, Scope};
+use super::http::{Body, Method, Request, ResponseBody, encode_query, origin};
+use super::limits::Deadline;
+use super::link::next_link;
+use super::session::{
+    Event, Exchange, Input, Session, Step, capture, registry_error, resolve_location,
+};
+use crate::media_type::{docker, oci};
+use crate::{Descriptor, Digest, Error, MediaType, Reference};
+
+/// Manifests larger than this are refused unless the caller raises the limit (distribution's
+/// own limit is 4 MiB).
+pub const MANIFEST_SIZE_MAX: u64 = 4 * 1024 * 1024;
+
+/// The largest page of tags read (tens of thousands of tags).
+pub const TAG_LIST_MAX: u64 = 16 * 1024 * 1024;
+
+/// The manifest types ocikit asks for, OCI first.
+pub const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
+
+fn repository_path(reference: &Reference, kind: &str, target: &str) -> String {
+    format!("/v2/{}/{kind}/{target}", reference.repository())
+}
+
+/// A GET of a JSON document (a manifest, an index, a tag list) of at most `max` bytes, asking
+/// for `accept`, with a token for `actions` on `reference`'s repository.
+fn get_document(
+    url: String,
+    reference: &Reference,
+    accept: &str,
+    max: u64,
+    actions: &[Action],
+) -> Exchange {
+    let mut request = Request::new(Method::Get, url).header("Accept", accept);
+    request.response_body = capture(max);
+    Exchange::new(request, Scope::repository(reference.repository(), actions))
+}
+
+/// Drives an operation's exchange (`$op.exchange`, within `$op.deadline`) until it yields a
+/// response, or returns the event for the host or the error.
+macro_rules! exchange {
+    ($op:expr, $session:expr, $input:expr, $now:expr) => {
+        match $op
+            .exchange
+            .step($session, $input, $now, &mut $op.deadline)?
+        {
+            Step::Event(Event::Send(request)) => return Ok(Event::Send(request)),
+            Step::Event(Event::Wait(ms)) => return Ok(Event::Wait(ms)),
+            Step::Event(Event::Done(())) => unreachable!("exchanges never finish an operation"),
+            Step::Failed(_, error) => return Err(error),
+            Step::Response(response) => response,
+        }
+    };
+}
+
+pub mod blobs;
+pub mod check_auth;
+pub mod listings;
+pub mod manifests;
+pub mod referrers;
+
+pub use blobs::{BlobExists, GetBlob, PushBlob, PushOptions};
+pub use check_auth::CheckAuth;
+pub use listings::{ListTags, Page};
+pub use manifests::{
+    DeleteManifest, FetchedManifest, GetManifest, PutManifest, ResolveManifest, Resolved,
+    is_manifest_type,
+};
+pub use referrers::{AddReferrer, ListReferrers, RemoveReferrer, referrers_tag};

@@ -1,0 +1,402 @@
+//! Referrers: the referrers API with the referrers tag schema as its fallback, and the upkeep
+//! of a subject's referrers tag when a referrer is pushed or deleted.
+
+use super::listings::{ListingBudget, next_page};
+use super::*;
+
+/// The most pages of referrers read.
+const MAX_REFERRER_PAGES: u32 = 1000;
+
+/// The tag the referrers tag schema uses for a subject: `<alg>-<encoded>` (distribution-spec
+/// "Referrers Tag Schema"), truncated to the tag grammar's 128 characters.
+pub fn referrers_tag(subject: &Digest) -> String {
+    let tag = format!("{}-{}", subject.algorithm(), subject.encoded());
+    tag.chars().take(128).collect()
+}
+
+/// List the referrers of a manifest: the referrers API, or on 404 the referrers tag schema.
+/// An `artifactType` filter the registry did not apply (no `OCI-Filters-Applied`) is applied
+/// here.
+#[derive(Debug, Clone)]
+pub struct ListReferrers {
+    reference: Reference,
+    subject: Digest,
+    artifact_type: Option<String>,
+    exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
+    fallback: bool,
+    found: Vec<Descriptor>,
+    pages: u32,
+    budget: ListingBudget,
+    /// The capture limit of the page in flight.
+    page_max: u64,
+}
+
+impl ListReferrers {
+    /// Lists what refers to `subject` in `reference`'s repository, optionally only artifacts of
+    /// `artifact_type`.
+    pub fn new(
+        session: &Session,
+        reference: &Reference,
+        subject: &Digest,
+        artifact_type: Option<&str>,
+    ) -> Self {
+        // A registry already known to lack the referrers API is not asked again.
+        let fallback = session.referrers_api() == Some(false);
+        let path = if fallback {
+            repository_path(reference, "manifests", &referrers_tag(subject))
+        } else {
+            let mut path = repository_path(reference, "referrers", &subject.to_string());
+            if let Some(filter) = artifact_type {
+                path.push_str(&format!("?artifactType={}", encode_query(filter)));
+            }
+            path
+        };
+        let budget = ListingBudget::default();
+        let page_max = budget.page_max(session, MANIFEST_SIZE_MAX);
+        Self {
+            deadline: Deadline::default(),
+            reference: reference.clone(),
+            subject: subject.clone(),
+            artifact_type: artifact_type.map(str::to_owned),
+            exchange: Self::exchange(session.url(&path), reference, page_max),
+            fallback,
+            found: Vec::new(),
+            pages: 0,
+            budget,
+            page_max,
+        }
+    }
+
+    fn exchange(url: String, reference: &Reference, max: u64) -> Exchange {
+        get_document(url, reference, oci::IMAGE_INDEX, max, &[Action::Pull])
+    }
+
+    /// The next step; done with the referrers' descriptors.
+    ///
+    /// # Errors
+    /// [`Error::Registry`], what reading the index reports, or [`Error::LimitExceeded`] past
+    /// the session's listing limits.
+    pub fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<Vec<Descriptor>>, Error> {
+        let mut input = input;
+        loop {
+            match self.next_page(session, input, now_ms)? {
+                Event::Done(page) if page.last => {
+                    let mut found = std::mem::take(&mut self.found);
+                    found.extend(page.items);
+                    return Ok(Event::Done(found));
+                }
+                Event::Done(page) => {
+                    self.found.extend(page.items);
+                    input = Input::Start;
+                }
+                Event::Send(request) => return Ok(Event::Send(request)),
+                Event::Wait(ms) => return Ok(Event::Wait(ms)),
+            }
+        }
+    }
+
+    /// The next step, done with each page of referrers (filtered as with
+    /// [`ListReferrers::next`]); after a page that is not the last, step again from
+    /// [`Input::Start`]. The listing's limits count every page.
+    ///
+    /// # Errors
+    /// As [`ListReferrers::next`].
+    pub fn next_page(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<Page<Descriptor>>, Error> {
+        let response = exchange!(self, session, input, now_ms);
+        if response.status == 404 {
+            if self.fallback || self.pages > 0 {
+                return Ok(Event::Done(Page {
+                    items: Vec::new(),
+                    last: true,
+                }));
+            }
+            // No referrers API: the tag schema, now and for later lists on this session.
+            session.set_referrers_api(false);
+            self.fallback = true;
+            let path = repository_path(&self.reference, "manifests", &referrers_tag(&self.subject));
+            self.exchange = Self::exchange(session.url(&path), &self.reference, self.page_max);
+            return self.next_page(session, Input::Start, now_ms);
+        }
+        if response.status != 200 {
+            return Err(registry_error(&response));
+        }
+        if !self.fallback {
+            session.set_referrers_api(true);
+        }
+        let body_len = response.body.len() as u64;
+        if body_len > self.page_max {
+            self.budget
+                .count(session, "referrers", self.page_max, body_len, 0)?;
+        }
+        let index = crate::Index::from_json(response.body.clone())?;
+        let filtered_by_registry = !self.fallback
+            && response
+                .header("OCI-Filters-Applied")
+                .is_some_and(|f| f.split(',').any(|f| f.trim() == "artifactType"));
+        let (index, _) = index.into_parts();
+        self.budget.count(
+            session,
+            "referrers",
+            self.page_max,
+            body_len,
+            index.manifests.len() as u64,
+        )?;
+        let items: Vec<Descriptor> = index
+            .manifests
+            .into_iter()
+            .filter(|d| {
+                filtered_by_registry
+                    || self.artifact_type.as_deref().is_none_or(|wanted| {
+                        d.artifact_type
+                            .as_ref()
+                            .is_some_and(|t| t.as_str() == wanted)
+                    })
+            })
+            .collect();
+        self.pages += 1;
+        // The tag schema's index is one document; only the referrers API pages.
+        let next = match self.fallback {
+            true => None,
+            false => next_page(
+                session,
+                &self.exchange,
+                &response,
+                self.pages,
+                MAX_REFERRER_PAGES,
+            )?,
+        };
+        let last = next.is_none();
+        if let Some(next) = next {
+            self.page_max = self.budget.page_max(session, MANIFEST_SIZE_MAX);
+            self.exchange = Self::exchange(next, &self.reference, self.page_max);
+        }
+        Ok(Event::Done(Page { items, last }))
+    }
+}
+
+/// How a referrers tag changes.
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // one per update; a Box would only add an allocation
+enum Change {
+    /// List this referrer.
+    Add(Descriptor),
+    /// List this digest no more.
+    Remove(Digest),
+}
+
+/// The read-modify-write of a subject's referrers tag (distribution-spec "Referrers Tag
+/// Schema"): GET the index (none: an empty one), change it, PUT it back with `If-Match` on the
+/// ETag it was read with, and start over when another client won the race (412).
+#[derive(Debug, Clone)]
+struct TagUpdate {
+    reference: Reference,
+    tag: String,
+    change: Change,
+    exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
+    putting: bool,
+    attempts: u32,
+    /// The digest of the index being written.
+    written: Option<Digest>,
+}
+
+/// How often a lost update of the referrers tag is retried.
+const MAX_REFERRER_ATTEMPTS: u32 = 5;
+
+impl TagUpdate {
+    fn new(session: &Session, reference: &Reference, subject: &Digest, change: Change) -> Self {
+        let tag = referrers_tag(subject);
+        Self {
+            deadline: Deadline::default(),
+            exchange: Self::get(session, reference, &tag),
+            reference: reference.clone(),
+            tag,
+            change,
+            putting: false,
+            attempts: 0,
+            written: None,
+        }
+    }
+
+    fn get(session: &Session, reference: &Reference, tag: &str) -> Exchange {
+        let url = session.url(&repository_path(reference, "manifests", tag));
+        get_document(
+            url,
+            reference,
+            oci::IMAGE_INDEX,
+            MANIFEST_SIZE_MAX,
+            &[Action::Pull, Action::Push],
+        )
+    }
+
+    fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<Option<Digest>>, Error> {
+        let response = exchange!(self, session, input, now_ms);
+        if self.putting {
+            return match response.status {
+                200 | 201 => Ok(Event::Done(self.written.take())),
+                412 if self.attempts < MAX_REFERRER_ATTEMPTS => {
+                    self.putting = false;
+                    self.exchange = Self::get(session, &self.reference, &self.tag);
+                    self.next(session, Input::Start, now_ms)
+                }
+                412 => Err(Error::ProtocolState {
+                    reason: format!(
+                        "the referrers tag {} kept changing under {MAX_REFERRER_ATTEMPTS} updates",
+                        self.tag
+                    ),
+                }),
+                _ => Err(registry_error(&response)),
+            };
+        }
+        self.attempts += 1;
+        let (mut index, etag) = match response.status {
+            200 => (
+                crate::Index::from_json(response.body.clone())?
+                    .into_parts()
+                    .0,
+                response.header("ETag").map(str::to_owned),
+            ),
+            // No tag: nothing lists the subject yet, and nothing is to be removed.
+            404 if matches!(self.change, Change::Remove(_)) => return Ok(Event::Done(None)),
+            404 => (crate::Index::new(Vec::new()), None),
+            _ => return Err(registry_error(&response)),
+        };
+        match &self.change {
+            Change::Add(referrer) => {
+                if index.manifests.iter().any(|d| d.digest == referrer.digest) {
+                    return Ok(Event::Done(None));
+                }
+                index.manifests.push(referrer.clone());
+            }
+            Change::Remove(digest) => {
+                let before = index.manifests.len();
+                index.manifests.retain(|d| d.digest != *digest);
+                if index.manifests.len() == before {
+                    return Ok(Event::Done(None));
+                }
+            }
+        }
+        let url = session.url(&repository_path(&self.reference, "manifests", &self.tag));
+        let mut request = Request::new(Method::Put, url).header("Content-Type", oci::IMAGE_INDEX);
+        if let Some(etag) = etag {
+            // RFC 9110 §8.8.3: an entity-tag is visible ASCII (obs-text aside); anything else
+            // would be a header the host cannot send, or one it would split.
+            if !etag.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(Error::ProtocolState {
+                    reason: format!(
+                        "the ETag of {} from {} has characters a header cannot carry",
+                        self.tag,
+                        session.registry()
+                    ),
+                });
+            }
+            request = request.header("If-Match", etag);
+        }
+        let bytes = index.to_json();
+        self.written = Some(crate::digest::sha256(&bytes));
+        request.body = Body::Bytes(bytes);
+        self.exchange = Exchange::new(
+            request,
+            Scope::repository(self.reference.repository(), &[Action::Pull, Action::Push]),
+        );
+        self.putting = true;
+        self.next(session, Input::Start, now_ms)
+    }
+}
+
+/// After pushing a manifest with a subject to a registry without the referrers API (its PUT
+/// answered without `OCI-Subject`), add the manifest to the subject's referrers tag: GET the
+/// index (or start an empty one), add the descriptor, PUT it back with `If-Match` on the ETag
+/// it was read with, and start over when another client won the race (412).
+#[derive(Debug, Clone)]
+pub struct AddReferrer(TagUpdate);
+
+impl AddReferrer {
+    /// Adds `referrer` (a manifest's or an index's descriptor as a referrers list shows it,
+    /// with its artifactType and annotations) to the referrers tag of `subject`.
+    pub fn new(
+        session: &Session,
+        reference: &Reference,
+        subject: &Digest,
+        referrer: &Descriptor,
+    ) -> Self {
+        Self(TagUpdate::new(
+            session,
+            reference,
+            subject,
+            Change::Add(referrer.clone()),
+        ))
+    }
+
+    /// The next step; done with the new index's digest (or `None` when the referrer was
+    /// already listed).
+    ///
+    /// # Errors
+    /// [`Error::Registry`], or [`Error::ProtocolState`] when updates keep losing the race or
+    /// the ETag cannot be sent back.
+    pub fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<Option<Digest>>, Error> {
+        self.0.next(session, input, now_ms)
+    }
+}
+
+/// After deleting a referrer from a registry without the referrers API, remove it from its
+/// subject's referrers tag (as oras-go does), so that listings no longer name a manifest that
+/// is gone: GET the index, drop the entry, PUT it back with `If-Match` (again on 412). An
+/// index emptied this way is written empty: deleting it needs delete rights a registry may not
+/// grant, and an empty index lists nothing, as no index would.
+#[derive(Debug, Clone)]
+pub struct RemoveReferrer(TagUpdate);
+
+impl RemoveReferrer {
+    /// Removes `referrer` (a digest) from the referrers tag of `subject`.
+    pub fn new(
+        session: &Session,
+        reference: &Reference,
+        subject: &Digest,
+        referrer: &Digest,
+    ) -> Self {
+        Self(TagUpdate::new(
+            session,
+            reference,
+            subject,
+            Change::Remove(referrer.clone()),
+        ))
+    }
+
+    /// The next step; done with the new index's digest (or `None` when the tag did not list
+    /// the referrer, or does not exist).
+    ///
+    /// # Errors
+    /// As [`AddReferrer::next`].
+    pub fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<Option<Digest>>, Error> {
+        self.0.next(session, input, now_ms)
+    }
+}
