@@ -277,8 +277,6 @@ pub(crate) struct Task<P> {
     download: Option<(Reference, u32)>,
     /// The last input was a transport failure.
     failed_transport: bool,
-    /// The last request handed out: method, URL, and whether it carried credentials.
-    last: Option<(Method, String, bool)>,
 }
 
 /// What a whole operation decides, stage by stage; [`Runner::poll`] drives it.
@@ -343,7 +341,6 @@ impl<P> Ctx<'_, P> {
                 mounting: false,
                 download: None,
                 failed_transport: false,
-                last: None,
             },
         );
         self.order.push_back(id);
@@ -513,11 +510,6 @@ impl<P: Clone> Runner<P> {
                 return Ok(match event {
                     Event::Send(mut request) => {
                         task.state = TaskState::Sent;
-                        task.last = Some((
-                            request.method,
-                            request.url.clone(),
-                            request.header_value("Authorization").is_some(),
-                        ));
                         task.mounting =
                             request.method == Method::Post && request.url.contains("mount=");
                         request.deadline_ms = match (request.deadline_ms, deadline) {
@@ -598,7 +590,6 @@ impl<P: Clone> Runner<P> {
                 // backoff, within the deadline (the host empties the blob's sink). A stalled
                 // one (TIMEOUT) does not: another attempt would cost the stall timeout again,
                 // as for every request that timed out.
-                let err = in_context(err, task.last.as_ref());
                 let transport = task.failed_transport && matches!(err, Error::Network { .. });
                 let Some((reference, restarts)) = task.download.as_mut().filter(|_| transport)
                 else {
@@ -628,34 +619,6 @@ impl<P: Clone> Runner<P> {
         }
         Ok(())
     }
-}
-
-/// A registry's error with what it answered: the request (method, and the URL without its
-/// query, which may hold a signature: the host, the repository, the tag or digest) and, for
-/// 401 and 403, whether the request carried credentials — "unauthorized" means "log in" in one
-/// case and "these credentials are refused" in the other.
-fn in_context(err: Error, last: Option<&(Method, String, bool)>) -> Error {
-    let Some((method, url, authorized)) = last else {
-        return err;
-    };
-    let Error::Registry { status, mut errors } = err else {
-        return err;
-    };
-    let path = url.split(['?', '#']).next().unwrap_or_default();
-    let mut context = format!("{method} {path}");
-    if matches!(status, 401 | 403) {
-        context.push_str(match authorized {
-            true => ", credentials were sent",
-            false => ", no credentials were sent",
-        });
-    }
-    if let Some(first) = errors.first_mut() {
-        first.message = match first.message.is_empty() {
-            true => context,
-            false => format!("{} ({context})", first.message),
-        };
-    }
-    Error::Registry { status, errors }
 }
 
 fn input_name(input: &Input) -> &'static str {

@@ -447,6 +447,16 @@ impl Exchange {
         &self.request.url
     }
 
+    /// The method of the request.
+    pub(crate) fn method(&self) -> Method {
+        self.request.method
+    }
+
+    /// Whether the request last sent carried an `Authorization` header.
+    pub(crate) fn authorized(&self) -> bool {
+        self.authorized
+    }
+
     /// The request as the operation built it (before authentication).
     pub(crate) fn request_template(&self) -> Request {
         self.request.clone()

@@ -43,7 +43,7 @@ impl BlobExists {
                     .unwrap_or_default(),
             ))),
             404 => Ok(Event::Done(None)),
-            _ => Err(registry_error(&response)),
+            _ => Err(in_context(registry_error(&response), &self.exchange)),
         }
     }
 }
@@ -355,7 +355,8 @@ impl PushBlob {
         loop {
             let response = match self
                 .exchange
-                .step(session, input, now_ms, &mut self.deadline)?
+                .step(session, input, now_ms, &mut self.deadline)
+                .map_err(|err| in_context(err, &self.exchange))?
             {
                 Step::Event(Event::Send(request)) => return Ok(Event::Send(request)),
                 Step::Event(Event::Wait(ms)) => return Ok(Event::Wait(ms)),
@@ -382,7 +383,7 @@ impl PushBlob {
                         return Ok(Event::Done(false));
                     }
                     if response.status != 404 {
-                        return Err(registry_error(&response));
+                        return Err(in_context(registry_error(&response), &self.exchange));
                     }
                     self.start_upload(session, self.options.mount_from.clone());
                 }
@@ -391,7 +392,7 @@ impl PushBlob {
                         return Ok(Event::Done(true)); // mounted
                     }
                     if response.status != 202 {
-                        return Err(registry_error(&response));
+                        return Err(in_context(registry_error(&response), &self.exchange));
                     }
                     self.location = upload_location(session, self.exchange.url(), &response)?;
                     if let Some(min) = response
@@ -408,7 +409,7 @@ impl PushBlob {
                 PushPhase::Chunk => {
                     if response.status != 202 {
                         if self.recoveries >= MAX_RECOVERIES || response.status < 416 {
-                            return Err(registry_error(&response));
+                            return Err(in_context(registry_error(&response), &self.exchange));
                         }
                         // 416 (offset disagreement) or a server error: ask where the upload is.
                         self.recoveries += 1;
@@ -423,7 +424,7 @@ impl PushBlob {
                 }
                 PushPhase::Status => {
                     if response.status != 204 && response.status != 202 {
-                        return Err(registry_error(&response));
+                        return Err(in_context(registry_error(&response), &self.exchange));
                     }
                     if response.header("Location").is_some() {
                         self.location = upload_location(session, self.exchange.url(), &response)?;
@@ -440,10 +441,9 @@ impl PushBlob {
                         return Ok(Event::Done(true));
                     }
                     if response.status != 404 || self.restarts >= MAX_RESTARTS {
-                        return Err(self
-                            .lost_upload
-                            .take()
-                            .unwrap_or_else(|| registry_error(&response)));
+                        return Err(self.lost_upload.take().unwrap_or_else(|| {
+                            in_context(registry_error(&response), &self.exchange)
+                        }));
                     }
                     // Not there: upload it again from the start, in a new session (no mount:
                     // that was tried, or not asked for).
@@ -453,7 +453,7 @@ impl PushBlob {
                 }
                 PushPhase::Close => {
                     if response.status != 201 {
-                        return Err(registry_error(&response));
+                        return Err(in_context(registry_error(&response), &self.exchange));
                     }
                     if let Some(served) = response.content_digest() {
                         if served != self.descriptor.digest {
@@ -590,7 +590,7 @@ impl GetBlob {
                     });
                 }
             }
-            _ => return Err(registry_error(&response)),
+            _ => return Err(in_context(registry_error(&response), &self.exchange)),
         }
         let (digest, size) = response
             .streamed

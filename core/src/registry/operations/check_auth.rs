@@ -38,7 +38,7 @@ impl CheckAuth {
         let response = exchange!(self, session, input, now_ms);
         match response.status {
             200 => Ok(Event::Done(())),
-            _ => Err(registry_error(&response)),
+            _ => Err(in_context(registry_error(&response), &self.exchange)),
         }
     }
 }

@@ -161,7 +161,7 @@ impl ListTags {
     ) -> Result<Event<Page<String>>, Error> {
         let response = exchange!(self, session, input, now_ms);
         if response.status != 200 {
-            return Err(registry_error(&response));
+            return Err(in_context(registry_error(&response), &self.exchange));
         }
         let body_len = response.body.len() as u64;
         if body_len > self.page_max {

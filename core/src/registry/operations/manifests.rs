@@ -59,7 +59,7 @@ impl GetManifest {
     ) -> Result<Event<FetchedManifest>, Error> {
         let response = exchange!(self, session, input, now_ms);
         if response.status != 200 {
-            return Err(registry_error(&response));
+            return Err(in_context(registry_error(&response), &self.exchange));
         }
         if response.body.len() as u64 > self.max {
             return Err(Error::SizeInvalid {
@@ -153,7 +153,7 @@ impl PutManifest {
     ) -> Result<Event<Digest>, Error> {
         let response = exchange!(self, session, input, now_ms);
         if response.status != 201 && response.status != 200 {
-            return Err(registry_error(&response));
+            return Err(in_context(registry_error(&response), &self.exchange));
         }
         self.subject_processed = response.header("OCI-Subject").is_some();
         if let Some(served) = response.content_digest() {
@@ -254,7 +254,7 @@ impl ResolveManifest {
             return self.next(session, Input::Start, now_ms);
         }
         if response.status != 200 {
-            return Err(registry_error(&response));
+            return Err(in_context(registry_error(&response), &self.exchange));
         }
         let digest = response.content_digest();
         let size = response
@@ -319,7 +319,7 @@ impl DeleteManifest {
         let response = exchange!(self, session, input, now_ms);
         match response.status {
             200 | 202 | 204 => Ok(Event::Done(())),
-            _ => Err(registry_error(&response)),
+            _ => Err(in_context(registry_error(&response), &self.exchange)),
         }
     }
 }

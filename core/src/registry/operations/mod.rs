@@ -50,13 +50,40 @@ fn get_document(
     Exchange::new(request, Scope::repository(reference.repository(), actions))
 }
 
+/// A registry's error with the request it answered: the method, the URL without its query
+/// (which may hold a signature) — the host, the repository, the tag or digest — and, for 401
+/// and 403, whether the request carried credentials ("log in" in one case, "these credentials
+/// are refused" in the other). Other errors are returned as they are.
+pub(crate) fn in_context(err: Error, exchange: &Exchange) -> Error {
+    let Error::Registry { status, mut errors } = err else {
+        return err;
+    };
+    let url = exchange.url();
+    let path = url.split(['?', '#']).next().unwrap_or_default();
+    let mut context = format!("{} {path}", exchange.method());
+    if matches!(status, 401 | 403) {
+        context.push_str(match exchange.authorized() {
+            true => ", credentials were sent",
+            false => ", no credentials were sent",
+        });
+    }
+    if let Some(first) = errors.first_mut() {
+        first.message = match first.message.is_empty() {
+            true => context,
+            false => format!("{} ({context})", first.message),
+        };
+    }
+    Error::Registry { status, errors }
+}
+
 /// Drives an operation's exchange (`$op.exchange`, within `$op.deadline`) until it yields a
 /// response, or returns the event for the host or the error.
 macro_rules! exchange {
     ($op:expr, $session:expr, $input:expr, $now:expr) => {
         match $op
             .exchange
-            .step($session, $input, $now, &mut $op.deadline)?
+            .step($session, $input, $now, &mut $op.deadline)
+            .map_err(|err| in_context(err, &$op.exchange))?
         {
             Step::Event(Event::Send(request)) => return Ok(Event::Send(request)),
             Step::Event(Event::Wait(ms)) => return Ok(Event::Wait(ms)),

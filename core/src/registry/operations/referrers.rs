@@ -130,7 +130,7 @@ impl ListReferrers {
             return self.next_page(session, Input::Start, now_ms);
         }
         if response.status != 200 {
-            return Err(registry_error(&response));
+            return Err(in_context(registry_error(&response), &self.exchange));
         }
         if !self.fallback {
             session.set_referrers_api(true);
@@ -263,7 +263,7 @@ impl TagUpdate {
                         self.tag
                     ),
                 }),
-                _ => Err(registry_error(&response)),
+                _ => Err(in_context(registry_error(&response), &self.exchange)),
             };
         }
         self.attempts += 1;
@@ -277,7 +277,7 @@ impl TagUpdate {
             // No tag: nothing lists the subject yet, and nothing is to be removed.
             404 if matches!(self.change, Change::Remove(_)) => return Ok(Event::Done(None)),
             404 => (crate::Index::new(Vec::new()), None),
-            _ => return Err(registry_error(&response)),
+            _ => return Err(in_context(registry_error(&response), &self.exchange)),
         };
         match &self.change {
             Change::Add(referrer) => {
