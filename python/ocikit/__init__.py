@@ -74,6 +74,7 @@ from ocikit.errors import (
 __all__ = [
     "ArtifactMediaType",
     "ArtifactTypeDefinition",
+    "AsyncClient",
     "AuthenticationError",
     "Blob",
     "Client",
@@ -135,3 +136,12 @@ __all__ = [
     "verify",
     "verify_layout",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # AsyncClient needs httpx (pip install 'ocikit[async]'): imported when first asked for.
+    if name == "AsyncClient":
+        from ocikit._async import AsyncClient
+
+        return AsyncClient
+    raise AttributeError(f"module 'ocikit' has no attribute {name!r}")

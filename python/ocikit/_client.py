@@ -18,6 +18,7 @@ import socket
 import ssl
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,11 +42,14 @@ from ocikit._http import (
     transport_error,
 )
 from ocikit._ocikit import (
-    AddReferrer,
+    Action,
     BlobExists,
     CheckAuth,
-    CopyPlan,
-    DeleteManifest,
+    CopyArtifact,
+    CopyOutcome,
+    Delete,
+    Discover,
+    DeleteOutcome,
     Descriptor,
     Digest,
     Failure,
@@ -59,17 +63,23 @@ from ocikit._ocikit import (
     ListTags,
     Manifest,
     PlannedDocument,
+    Pull,
+    PulledFile,
+    Push,
     PushBlob,
+    PushOutcome,
     PutManifest,
     Reference,
     Referrer,
-    ReferrerWalk,
     RegistrySession,
+    Request,
     ResolveManifest,
+    Response,
     RetryPolicy,
+    TagsOf,
+    TagsOfOutcome,
     WalkLimits,
     WalkStep,
-    check_title,
 )
 from ocikit._pack import Packed
 from ocikit.errors import (
@@ -90,7 +100,6 @@ __all__ = ["Client", "ProgressCallback", "Pulled", "Referrer", "login", "logout"
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
-_INDEX_TYPES = {OCI_INDEX, "application/vnd.docker.distribution.manifest.list.v2+json"}
 
 # Chunk size for resuming an upload that was started monolithically.
 _RESUME_CHUNK = 8 << 20
@@ -253,6 +262,12 @@ def _final(error: BaseException) -> bool:
 def _sleep(seconds: float, host: str, why: str) -> None:
     """Sleeps ``seconds``, unless that would end after the call's deadline: then ``TIMEOUT``
     at once (waiting only to fail would be pointless)."""
+    _check_wait(seconds, host, why)
+    time.sleep(seconds)
+
+
+def _check_wait(seconds: float, host: str, why: str) -> None:
+    """``TIMEOUT`` when waiting ``seconds`` would end after the call's deadline."""
     ends = _DEADLINE.get()
     if ends is not None and time.monotonic() + seconds >= ends:
         raise OperationTimeoutError(
@@ -261,11 +276,12 @@ def _sleep(seconds: float, host: str, why: str) -> None:
             code="TIMEOUT",
             details={"host": host, "limit": "deadline", "seconds": seconds},
         )
-    time.sleep(seconds)
 
 
-def _document_types(data: bytes, media_type: str | None) -> tuple[str, Optional[Descriptor]]:
-    """The media type to PUT a document with, and its subject, read from its bytes."""
+def _media_type(data: bytes, media_type: str | None) -> str:
+    """The media type to PUT a document with: ``media_type``, else its ``mediaType``."""
+    if media_type:
+        return media_type
     try:
         document = json.loads(data)
     except (ValueError, RecursionError) as error:
@@ -275,68 +291,17 @@ def _document_types(data: bytes, media_type: str | None) -> tuple[str, Optional[
             code="JSON_INVALID",
             details={"reason": reason},
         ) from None
-    if not isinstance(document, dict):
-        raise ValidationError("the manifest is not a JSON object", code="JSON_INVALID")
-    media_type = media_type or document.get("mediaType")
-    if not media_type:
+    found = document.get("mediaType") if isinstance(document, dict) else None
+    if not isinstance(found, str) or not found:
         raise ValidationError(
             "the manifest has no mediaType; pass media_type", code="FIELD_MISSING",
             details={"field": "mediaType"},
         )  # fmt: skip
-    subject = document.get("subject")
-    if subject is None:
-        return media_type, None
-    try:
-        return media_type, Descriptor.from_json(json.dumps(subject))
-    except RecursionError:
-        raise ValidationError(
-            "the manifest's subject is nested too deeply",
-            code="JSON_INVALID",
-            details={"reason": "nested too deeply"},
-        ) from None
-
-
-def _referrer_descriptor(descriptor: Descriptor, document: Manifest | Index) -> Descriptor:
-    """A document's entry in a referrers index, with the media type it was pushed as."""
-    if isinstance(document, Manifest):
-        listed = document.referrer_descriptor
-        annotations, artifact_type = listed.annotations, listed.artifact_type
-    else:
-        annotations, artifact_type = document.annotations, document.artifact_type
-    return Descriptor(
-        media_type=descriptor.media_type,
-        digest=descriptor.digest,
-        size=descriptor.size,
-        annotations=dict(annotations) or None,
-        artifact_type=artifact_type,
-    )
+    return found
 
 
 def _sequential(tasks: Sequence[Callable[[], T]]) -> list[T]:
     return [task() for task in tasks]
-
-
-def _referrer_tree(
-    referrers: Callable[[str], list[Descriptor]],
-    root: str,
-    depth: int | None,
-    *,
-    parallel: Callable[[Sequence[Callable[[], list[Descriptor]]]], list[list[Descriptor]]] = (
-        _sequential
-    ),
-    limits: WalkLimits | None = None,
-) -> list[Referrer]:
-    """The tree of what refers to ``root``, ``depth`` levels down (all when ``None``), from
-    ``referrers(digest)``, the direct referrers of one manifest: the core's ``ReferrerWalk``
-    decides (each digest once, bounded by ``limits``), this lists each batch it asks for."""
-    if depth is not None and depth < 0:
-        raise ValueError("depth must be a non-negative integer")
-    walk = ReferrerWalk(root, depth=depth, limits=limits)
-    while batch := walk.next_batch():
-        found = parallel([lambda digest=digest: referrers(digest) for digest in batch])
-        for digest, listed in zip(batch, found):
-            walk.provide(digest, listed)
-    return list(walk.finish())
 
 
 def _copy_graph(
@@ -382,34 +347,24 @@ def _copy_graph(
     return written[root.digest]
 
 
-def _pull_plan(
-    manifest: Manifest,
-    output_dir: StrPath,
-    *,
-    allow_git: bool = False,
-    keep_old_files: bool = False,
-) -> list[tuple[Descriptor, Path]]:
-    """Where :meth:`Client.pull` writes each titled layer of ``manifest`` (creating
-    ``output_dir``); every title is checked before anything is written.
+def _destinations(
+    output_dir: StrPath, files: Sequence[PulledFile], *, keep_old_files: bool = False
+) -> list[Path]:
+    """Where a pull writes each file of the core's pull plan (its titles checked there:
+    relative, portable, no ``..``, no ``.git`` unless allowed, no two for one file) in
+    ``output_dir``: what only the filesystem can tell is checked here, for every file before
+    any is written — a name or path too long for it, a link inside ``output_dir`` leading out,
+    and with ``keep_old_files`` a file that exists.
 
     Raises:
-        ValidationError: ``ANNOTATION_INVALID`` for a title that is refused.
-        PolicyError: ``PATH_UNSAFE`` for a ``.git`` component (unless ``allow_git``), or
-            with ``keep_old_files`` for a file that exists.
+        ValidationError: ``ANNOTATION_INVALID`` for a path that leads out of ``output_dir``.
+        PolicyError: ``PATH_UNSAFE`` for a path too long, or an existing file with
+            ``keep_old_files``.
     """
-    output = Path(output_dir)
-    plan: list[tuple[Descriptor, Path]] = []
-    titled = []
-    for layer in manifest.layers:
-        title = layer.annotations.get(annotations.TITLE)
-        if title is not None:
-            # Relative, no `..`, portable, no `.git` component: before anything is made.
-            check_title(title, allow_git=allow_git)
-            titled.append((layer, title))
-    _make_directories(output)
-    root = output.resolve()
-    seen: set[Path] = set()
-    for layer, title in titled:
+    root = Path(output_dir).resolve()
+    destinations: list[Path] = []
+    for file in files:
+        title = file.path
         too_long = _too_long(root, root / title)
         if too_long:
             raise PolicyError(
@@ -428,12 +383,6 @@ def _pull_plan(
                     "reason": "the path leads out of the output directory",
                 },
             )
-        if destination in seen:
-            raise ValidationError(
-                f"two layers have the title {title!r}",
-                code="ANNOTATION_INVALID",
-                details={"value": title, "reason": "duplicate title"},
-            )
         if keep_old_files and os.path.lexists(destination):
             raise PolicyError(
                 f"{destination} exists; --keep-old-files (keep_old_files=True) keeps it, so "
@@ -441,9 +390,8 @@ def _pull_plan(
                 code="PATH_UNSAFE",
                 details={"path": str(destination), "reason": "exists (keep_old_files)"},
             )
-        seen.add(destination)
-        plan.append((layer, destination))
-    return plan
+        destinations.append(destination)
+    return destinations
 
 
 # What a pull adds to a file's name for its temporary file (`.{name}.{24 hex}.part`).
@@ -651,9 +599,9 @@ class Client:
                 _DEADLINE.reset(token)
         session = self._session(self.registry if reference is None else reference.registry)
         operation = make(session)
-        return self._drive(session, operation.next, source=source, sink=sink)
+        return self._steps(session, operation.next, source=source, sink=sink)
 
-    def _drive(
+    def _steps(
         self,
         session: RegistrySession,
         step: Callable[[RegistrySession, Any, int], Any],
@@ -697,6 +645,194 @@ class Client:
                 continue
             event = step(session, response, _now_ms())
         return event.value
+
+    def _reference(self, ref: Ref) -> Reference:
+        """``ref`` read as this client reads references: relative to its registry
+        (``"py/app:v1"`` is ``<registry>/py/app:v1``) unless its first component is a host (the
+        core's ``Reference.parse_relative``)."""
+        if isinstance(ref, Reference):
+            return ref
+        if not isinstance(ref, str):
+            raise TypeError(f"a reference is a str or a Reference, not {type(ref).__name__!r}")
+        return Reference.parse_relative(ref, self.registry)
+
+    def _drive(
+        self,
+        operation: Any,
+        sessions: RegistrySession | Sequence[RegistrySession],
+        *,
+        sources: Callable[[Descriptor], BlobSource] | None = None,
+        sinks: Callable[[Descriptor], BlobSink] | None = None,
+        resume: Reference | None = None,
+        transport: Callable[[Request], Transport] | None = None,
+    ) -> Any:
+        """The host loop of a whole operation (``Push``, ``Pull``, ``Discover``, ``Delete``,
+        ``TagsOf``, ``CopyArtifact``): ``poll`` hands out every request that is ready; this
+        sends them ``concurrency`` at a time on worker threads (a blob's body from
+        ``sources(blob)``, a streamed answer into ``sinks(blob)``), sleeps the waits the engine
+        asks for (``TIMEOUT`` at once when a wait would pass the deadline) and feeds each answer
+        back by task as it arrives, a transport's failure as a ``Failure``. The first error
+        (the engine's, or a local one) stops the loop; requests not yet started are dropped.
+
+        The engine does not resume a download the network cut (a ``Pull``'s or a copy's
+        spool): with ``resume`` (the reference the blobs come from), this host resumes it with
+        ``Range`` as ``fetch_blob`` does, then answers the task with the whole body."""
+        if _DEADLINE.get() is None and self.timeout is not None:
+            token = _DEADLINE.set(time.monotonic() + self.timeout)
+            try:
+                return self._drive(
+                    operation, sessions, sources=sources, sinks=sinks, resume=resume,
+                    transport=transport,
+                )  # fmt: skip
+            finally:
+                _DEADLINE.reset(token)
+        import heapq
+        from collections import deque
+
+        # Imported here: concurrent.futures (and the logging it loads) costs start-up time.
+        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+        ready: deque[Action] = deque()
+        running: dict[Future[tuple[Any, Any]], Action] = {}
+        timers: list[tuple[float, int]] = []
+        pool: ThreadPoolExecutor | None = None
+        limit = None  # the limit that ended the last request fed as a failure
+        cut: tuple[Descriptor, str] | None = None  # the last upload the network cut, its URL
+        host = self.registry
+        try:
+            while True:
+                action = operation.poll(sessions, _now_ms())
+                kind = action.kind
+                if kind == "done":
+                    return action.value
+                if kind == "send":
+                    ready.append(action)
+                    continue
+                if kind == "wait":
+                    seconds = action.ms / 1000
+                    _check_wait(seconds, host, "the wait the engine asked for")
+                    heapq.heappush(timers, (time.monotonic() + seconds, action.task))
+                    continue
+                while ready and len(running) < self.concurrency:
+                    action = ready.popleft()
+                    if pool is None:
+                        pool = ThreadPoolExecutor(max_workers=self.concurrency)
+                    # Each request runs in a copy of this context: the call's deadline holds.
+                    future = pool.submit(
+                        contextvars.copy_context().run,
+                        self._exchange, action, sources, sinks, resume, transport,
+                    )  # fmt: skip
+                    running[future] = action
+                delay = max(0.0, timers[0][0] - time.monotonic()) if timers else None
+                if running:
+                    done = wait(running, timeout=delay, return_when=FIRST_COMPLETED)[0]
+                elif delay is not None:
+                    time.sleep(delay)
+                    done = set()
+                else:
+                    raise OciError(
+                        "the operation waits for nothing in flight", code="INTERNAL_ERROR"
+                    )
+                for future in done:
+                    action = running.pop(future)
+                    answer, limit = future.result()  # a local failure is raised here
+                    url = _upload_url(action.request)
+                    if isinstance(answer, Failure) and url is not None and action.blob:
+                        cut = (action.blob, url)
+                    operation.provide(action.task, answer)
+                while timers and timers[0][0] <= time.monotonic():
+                    operation.provide(heapq.heappop(timers)[1], "resume")
+        except OciError as error:
+            # The engine's error for a failure: keep which limit ended it (a stall may be
+            # resumed, a deadline not).
+            if limit is not None and error.code == "TIMEOUT":
+                error.details.setdefault("limit", limit)
+            if cut is not None and error.code in ("NETWORK_ERROR", "TIMEOUT"):
+                # The engine resumed the upload as often as its policy allows: the caller
+                # may go on later from its URL.
+                descriptor, url = cut
+                parts = urllib.parse.urlsplit(url)
+                name = parts.netloc + parts.path[3:].split("/blobs/uploads/")[0]
+                raise UploadInterruptedError(
+                    f"the upload of {descriptor.digest} to {name} was interrupted "
+                    f"({error}); resume it with its upload URL {url}",
+                    reference=name,
+                    descriptor=descriptor,
+                    upload_url=url,
+                ) from error
+            raise
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _exchange(
+        self,
+        action: Action,
+        sources: Callable[[Descriptor], BlobSource] | None,
+        sinks: Callable[[Descriptor], BlobSink] | None,
+        resume: Reference | None,
+        transport: Callable[[Request], Transport] | None,
+    ) -> tuple[Response | Failure, str | None]:
+        """Sends one request of a whole operation: the answer to provide, and the limit that
+        ended it when it is a timeout."""
+        request = action.request
+        assert request is not None
+        blob = action.blob
+        source = sink = None
+        if blob is not None and isinstance(request.body, tuple):
+            assert sources is not None, "the operation uploads, and no source was given"
+            source = sources(blob)
+        if blob is not None and request.stream:
+            assert sinks is not None, "the operation downloads, and no sink was given"
+            sink = sinks(blob)
+        received = sink.received if sink is not None else 0
+        sender = self._transport if transport is None else transport(request)
+        try:
+            return sender.send(request, source=source, sink=sink), None
+        except (NetworkError, OperationTimeoutError) as error:
+            kind = _FAILURE_KINDS.get(error.code)
+            if kind is None:
+                raise
+            if (
+                sink is not None
+                and blob is not None
+                and resume is not None
+                and sink.received > received
+                and self.retry_policy.max_retries > 0
+                and not _final(error)
+            ):
+                # A body the network cut after some of it arrived: the rest, with Range.
+                self._resume_download(resume, blob, sink, error)
+                return Response(200, [], streamed=sink.result()), None
+            reason = str(error.details.get("reason") or error)
+            return Failure(kind, reason), error.details.get("limit")
+        except OciError:
+            raise
+        except _FOREIGN_NETWORK_ERRORS as error:
+            # A transport of the caller's that raised the standard library's errors.
+            coded = transport_error(error, request.method, request.url)
+            return Failure(_FAILURE_KINDS[coded.code], str(coded.details["reason"])), None
+
+    def _resume_download(
+        self, reference: Reference, descriptor: Descriptor, sink: BlobSink, cut: BaseException
+    ) -> None:
+        """The rest of a download the network cut after some of it arrived (``Range`` from
+        what the sink has), up to the retry policy's ``max_retries`` times; an attempt that
+        brings nothing new, a TLS failure or a passed deadline ends it."""
+        attempts = self.retry_policy.max_retries
+        for attempt in range(1, attempts + 1):
+            _sleep(self._resume_delay(attempt), reference.registry, "resuming the download")
+            received = sink.received
+            have = sink.size
+            try:
+                self._run(
+                    reference, lambda s: GetBlob(s, reference, descriptor, have=have), sink=sink
+                )
+                return
+            except (NetworkError, OperationTimeoutError) as error:
+                if attempt >= attempts or _final(error) or sink.received == received:
+                    raise
+        raise cut
 
     def _resume_delay(self, attempt: int) -> float:
         """Seconds to wait before resuming a transfer for the ``attempt``-th time (1-based):
@@ -749,7 +885,7 @@ class Client:
         Raises:
             RegistryError: ``MANIFEST_UNKNOWN`` and the like.
         """
-        reference = _reference(ref)
+        reference = self._reference(ref)
         resolved = self._run(reference, lambda s: ResolveManifest(s, reference))
         return Descriptor(
             media_type=resolved.media_type or OCI_MANIFEST,
@@ -761,7 +897,7 @@ class Client:
     def fetch(self, ref: Ref) -> FetchedManifest:
         """The manifest or index ``ref`` names, as served: exact bytes, digest, media type
         (checked against a digest in ``ref`` and ``Docker-Content-Digest``)."""
-        reference = _reference(ref)
+        reference = self._reference(ref)
         return self._run(reference, lambda s: GetManifest(s, reference))
 
     def fetch_manifest(self, ref: Ref) -> Manifest:
@@ -790,7 +926,7 @@ class Client:
         subject and the registry did not index it for the referrers API, the subject's
         referrers tag is updated (the distribution spec's fallback).
         """
-        reference = _reference(ref)
+        reference = self._reference(ref)
         if isinstance(manifest, (Manifest, Index)):
             data = manifest.to_json()
             media_type = (
@@ -798,61 +934,70 @@ class Client:
                 or manifest.media_type
                 or (OCI_MANIFEST if isinstance(manifest, Manifest) else OCI_INDEX)
             )
-            subject = manifest.subject
         else:
             data = bytes(manifest)
-            media_type, subject = _document_types(data, media_type)
-        return self._put_manifest(reference, data, media_type, subject)
+            media_type = _media_type(data, media_type)
+        return self._put_manifest(reference, data, media_type)
 
-    def _put_manifest(
-        self,
-        reference: Reference,
-        data: bytes,
-        media_type: str,
-        subject: Descriptor | None,
-    ) -> Descriptor:
-        put: list[PutManifest] = []
-
-        def make(session: RegistrySession) -> PutManifest:
-            put.append(PutManifest(session, reference, media_type, data))
-            return put[0]
-
-        digest = self._run(reference, make)
-        descriptor = Descriptor(media_type=media_type, digest=digest, size=len(data))
-        if subject is not None and not put[0].subject_processed:
-            document: Manifest | Index = (
-                Index.from_json(data) if media_type in _INDEX_TYPES else Manifest.from_json(data)
+    def _put_manifest(self, reference: Reference, data: bytes, media_type: str) -> Descriptor:
+        """The core's ``Push`` of the manifest alone: the PUT, and the subject's referrers tag
+        kept on a registry without the referrers API (a manifest's or an index's)."""
+        try:
+            push = Push(reference, media_type, data, manifest_only=True)
+        except (ValidationError, PolicyError) as error:
+            if error.code not in ("ANNOTATION_INVALID", "PATH_UNSAFE"):
+                raise
+            # Titles a pull refuses: a document as is (a test registry's hostile manifest),
+            # put without the referrers-tag upkeep.
+            digest = self._run(
+                reference, lambda s: PutManifest(s, reference, media_type, data)
             )
-            referrer = _referrer_descriptor(descriptor, document)
-            self._run(reference, lambda s: AddReferrer(s, reference, subject.digest, referrer))
-        return descriptor
+            return Descriptor(media_type=media_type, digest=digest, size=len(data))
+        outcome: PushOutcome = self._drive(push, self._session(reference.registry))
+        return _plain(outcome.descriptor)
 
     @_timed
     def tag(self, ref: Ref, tag: str) -> Descriptor:
         """Tags the manifest ``ref`` names with ``tag`` in the same repository (its exact bytes
         are uploaded again under the tag, as registries have no other way)."""
-        reference = _reference(ref)
+        reference = self._reference(ref)
         fetched = self.fetch(reference)
         target = _tagged(reference, tag)
-        media_type = fetched.media_type or _document_types(fetched.data, None)[0]
+        media_type = fetched.media_type or _media_type(fetched.data, None)
         digest = self._run(target, lambda s: PutManifest(s, target, media_type, fetched.data))
         return Descriptor(media_type=media_type, digest=digest, size=len(fetched.data))
 
     @_timed
-    def delete_manifest(self, ref: Ref) -> None:
-        """Deletes the manifest ``ref`` names (a tag is resolved to its digest first).
+    def delete_manifest(self, ref: Ref) -> DeleteOutcome:
+        """Deletes the manifest ``ref`` names (a tag is resolved to its digest first: the
+        manifest goes under every tag that points at it, see :meth:`tags_of`). A referrer is
+        also removed from its subject's referrers tag on a registry without the referrers API
+        (the core's ``Delete``, as oras-go does).
 
         Raises:
             RegistryError: ``UNSUPPORTED`` when the registry does not allow deletes.
         """
-        reference = _reference(ref)
-        digest = reference.digest or self.resolve(reference).digest
-        self._run(reference, lambda s: DeleteManifest(s, reference, digest))
+        reference = self._reference(ref)
+        outcome: DeleteOutcome = self._drive(Delete(reference), self._session(reference.registry))
+        return outcome
+
+    @_timed
+    def tags_of(self, ref: Ref, digest: str | Digest | None = None) -> TagsOfOutcome:
+        """The tags of ``ref``'s repository that point at ``digest`` (default: what ``ref``
+        names), each resolved (the core's ``TagsOf``: at most 1,000; ``unchecked`` counts the
+        rest)."""
+        reference = self._reference(ref)
+        if digest is None:
+            digest = reference.digest or self.resolve(reference).digest
+        outcome: TagsOfOutcome = self._drive(
+            TagsOf(reference, digest), self._session(reference.registry)
+        )
+        return outcome
 
     @_timed
     def list_tags(self, ref: Ref) -> list[str]:
         """Every tag of ``ref``'s repository."""
-        reference = _reference(ref)
+        reference = self._reference(ref)
         return list(self._run(reference, lambda s: ListTags(s, reference)))
 
     def iter_tags(self, ref: Ref, *, page_size: int | None = None) -> Iterator[str]:
@@ -865,7 +1010,7 @@ class Client:
         Raises:
             LimitExceededError: ``LIMIT_EXCEEDED`` past the listing limits.
         """
-        reference = _reference(ref)
+        reference = self._reference(ref)
         session = self._session(reference.registry)
         operation = ListTags(session, reference, page_size=page_size)
         while True:
@@ -878,10 +1023,10 @@ class Client:
         """The next page of a listing, within a deadline of its own (set here, not across
         the ``yield`` of the generator that asks for it)."""
         if self.timeout is None:
-            return self._drive(session, operation.next_page)
+            return self._steps(session, operation.next_page)
         token = _DEADLINE.set(time.monotonic() + self.timeout)
         try:
-            return self._drive(session, operation.next_page)
+            return self._steps(session, operation.next_page)
         finally:
             _DEADLINE.reset(token)
 
@@ -891,7 +1036,7 @@ class Client:
     def blob_size(self, ref: Ref, digest: str | Digest) -> int | None:
         """The size of the blob ``digest`` in ``ref``'s repository, or ``None`` when the
         repository does not have it."""
-        reference = _reference(ref)
+        reference = self._reference(ref)
         size: int | None = self._run(reference, lambda s: BlobExists(s, reference, digest))
         return size
 
@@ -928,7 +1073,7 @@ class Client:
             NetworkError: the registry cannot be reached (before an upload session began).
             OSError: the file cannot be read.
         """
-        reference = _reference(ref)
+        reference = self._reference(ref)
         return self._push_blob(
             reference, descriptor, BlobSource(source), mount_from, upload_url or None
         )
@@ -1007,7 +1152,7 @@ class Client:
             DigestMismatchError: the content does not match (nothing is left at ``path``).
             RegistryError: ``BLOB_UNKNOWN`` and the like.
         """
-        return self._fetch_blob(_reference(ref), descriptor, path, self._progress(descriptor))
+        return self._fetch_blob(self._reference(ref), descriptor, path, self._progress(descriptor))
 
     def _fetch_blob(
         self,
@@ -1075,45 +1220,63 @@ class Client:
     # Artifacts -----------------------------------------------------------------------------
 
     @_timed
-    def push(self, ref: Ref, packed: Packed) -> Descriptor:
-        """Pushes a packed artifact: its blobs (``concurrency`` at a time; those the repository
-        has are skipped), then the manifest under ``ref``'s tag (or its digest). With a subject
-        on a registry without the referrers API, the subject's referrers tag is updated.
+    def push(
+        self, ref: Ref, packed: Packed, *, dry_run: bool = False
+    ) -> Descriptor | PushOutcome:
+        """Pushes a packed artifact (the core's ``Push``): each distinct blob is checked and
+        uploaded when missing (``concurrency`` at a time), then the manifest goes under
+        ``ref``'s tag (or its digest). With a subject on a registry without the referrers API,
+        the subject's referrers tag is updated. Titles ``pull`` would refuse (two layers with
+        one title, ``..``, …) are refused before any request. Returns the manifest's
+        descriptor.
+
+        With ``dry_run``, nothing is sent (no connection is opened): returns the core's
+        :class:`ocikit.PushOutcome` plan — every blob, the manifest, and the requests a push
+        would make (``planned``).
 
         Blobs made with ``File.from_digest`` must already be in the repository.
 
         Raises:
             RegistryError: ``BLOB_UNKNOWN`` for a ``from_digest`` blob the repository lacks.
+            ValidationError: ``ANNOTATION_INVALID`` for a refused title.
         """
-        reference = _reference(ref)
         if not isinstance(packed, Packed):
             raise TypeError(f"push() takes a Packed artifact, not {type(packed).__name__!r}")
+        return self._push(self._reference(ref), packed, dry_run)
 
-        def upload(blob: Any) -> bool:
-            if blob.data is None and blob.path is None:
-                if not self.blob_exists(reference, blob.descriptor.digest):
-                    raise OciError(
-                        f"{blob.descriptor.digest} has no content to upload (File.from_digest) "
-                        f"and is not in {reference.registry}/{reference.repository}",
-                        code="BLOB_UNKNOWN",
-                        details={"digest": blob.descriptor.digest},
-                    )
-                progress = self._progress(blob.descriptor, announced=True)
-                if progress is not None:
-                    progress.finish()
-                return False
-            source = BlobSource(blob.data if blob.data is not None else blob.path)
-            return self._push_blob(reference, blob.descriptor, source, announced=True)
-
-        self._announce(blob.descriptor for blob in packed.blobs)
-        self._parallel([lambda blob=blob: upload(blob) for blob in packed.blobs])
+    def _push(self, reference: Reference, packed: Packed, dry_run: bool) -> Any:
         manifest = packed.manifest
-        return self._put_manifest(
+        push = Push(
             reference,
-            manifest.to_json(),
             manifest.media_type or OCI_MANIFEST,
-            manifest.subject,
+            manifest.to_json(),
+            chunk_size=self.chunk_size,
+            dry_run=dry_run,
         )
+        if dry_run:
+            return self._drive(push, self._session(reference.registry))
+        blobs = {blob.descriptor.digest: blob for blob in packed.blobs}
+        self._announce(blob.descriptor for blob in blobs.values())
+        reporters = self._reporters(announced=True)
+
+        def source(descriptor: Descriptor) -> BlobSource:
+            blob = blobs[descriptor.digest]
+            if blob.data is None and blob.path is None:
+                raise OciError(
+                    f"{descriptor.digest} has no content to upload (File.from_digest) "
+                    f"and is not in {reference.registry}/{reference.repository}",
+                    code="BLOB_UNKNOWN",
+                    details={"digest": descriptor.digest},
+                )
+            found = BlobSource(blob.data if blob.data is not None else blob.path)
+            progress = reporters(descriptor)
+            return found if progress is None else _ReportingSource(found, progress)
+
+        outcome: PushOutcome = self._drive(
+            push, self._session(reference.registry), sources=_once(source)
+        )
+        self._finish(reporters, (blob.descriptor for blob in outcome.blobs))
+        return _plain(outcome.descriptor)
 
     def _announce(self, descriptors: Iterable[Descriptor]) -> None:
         """Reports the blobs about to be transferred with ``done=0``, before any of them moves."""
@@ -1122,26 +1285,43 @@ class Client:
             for descriptor in descriptors:
                 callback(descriptor, 0, descriptor.size)
 
+    def _reporters(self, announced: bool) -> Callable[[Descriptor], _Progress | None]:
+        """The reporter of each blob of an operation, one per digest."""
+        return _once(lambda descriptor: self._progress(descriptor, announced))
+
+    @staticmethod
+    def _finish(
+        reporters: Callable[[Descriptor], _Progress | None], descriptors: Iterable[Descriptor]
+    ) -> None:
+        """Reports the blobs of an operation that is done as whole (also those that existed,
+        or were mounted), each change once."""
+        for descriptor in descriptors:
+            progress = reporters(descriptor)
+            if progress is not None:
+                progress.finish()
+
     @_timed
-    def attach(self, ref: Ref, packed: Packed) -> Descriptor:
+    def attach(
+        self, ref: Ref, packed: Packed, *, dry_run: bool = False
+    ) -> Descriptor | PushOutcome:
         """Pushes an artifact that refers to another (``pack(..., subject=...)``) into the
         repository of ``ref`` (the subject's reference), by digest, and records it as a
-        referrer of its subject.
+        referrer of its subject (see :meth:`push`, also for ``dry_run``).
 
         Raises:
             ValueError: the artifact has no subject.
         """
-        reference = _reference(ref)
+        reference = self._reference(ref)
         subject = packed.manifest.subject
         if subject is None:
             raise ValueError("attach() needs an artifact packed with a subject")
-        return self.push(_at(reference, packed.digest), packed)
+        return self._push(_at(reference, packed.digest), packed, dry_run)
 
     @_timed
     def referrers(self, ref: Ref, artifact_type: str | None = None) -> list[Descriptor]:
         """What refers to the manifest ``ref`` names (the referrers API, or the referrers tag
         schema), optionally only artifacts of ``artifact_type``."""
-        reference = _reference(ref)
+        reference = self._reference(ref)
         digest = reference.digest or self.resolve(reference).digest
         return list(
             self._run(
@@ -1163,18 +1343,14 @@ class Client:
         on, ``depth`` levels down (all when ``None``), each level filtered by
         ``artifact_type`` when given.
 
-        The core walks the tree (:class:`ocikit.ReferrerWalk`): each digest once, the listings
-        of a level ``concurrency`` at a time, within ``limits`` (:class:`ocikit.WalkLimits`;
+        The core's ``Discover`` walks the tree: each digest once, the listings of a level
+        ``concurrency`` at a time, within ``limits`` (:class:`ocikit.WalkLimits`;
         ``LIMIT_EXCEEDED`` past its depth or nodes, also when a registry makes referrers up)."""
-        reference = _reference(ref)
-        root = reference.digest or self.resolve(reference).digest
-        return _referrer_tree(
-            lambda digest: self.referrers(_at(reference, digest), artifact_type),
-            root,
-            depth,
-            parallel=self._parallel,
-            limits=limits,
-        )
+        if depth is not None and depth < 0:
+            raise ValueError("depth must be a non-negative integer")
+        reference = self._reference(ref)
+        discover = Discover(reference, artifact_type=artifact_type, depth=depth, limits=limits)
+        return list(self._drive(discover, self._session(reference.registry)).referrers)
 
     @_timed
     def pull(
@@ -1188,40 +1364,42 @@ class Client:
         """Writes the files of the artifact ``ref`` names into ``output_dir``, named by their
         titles (``org.opencontainers.image.title``; layers without one are skipped).
 
-        Every title is checked before anything is written: absolute paths, ``..``, paths that
-        would lead out of ``output_dir`` through a link, and (unless ``allow_git``) paths with
-        a ``.git`` component, where git would run what a pulled ``.git/config`` says, are
-        refused. With ``keep_old_files`` (ORAS's ``--keep-old-files``), a file that exists is
-        an error, before anything is written; without it, files are replaced. Each file is
-        downloaded to a temporary file, verified (never more than its size is read), then
-        renamed into place, ``concurrency`` at a time, in bounded memory whatever its size.
+        The core's ``Pull`` checks every title (absolute paths, ``..``, two layers for one
+        file, and unless ``allow_git`` a ``.git`` component, where git would run what a pulled
+        ``.git/config`` says) and downloads each digest once, ``concurrency`` at a time, into
+        temporary files in ``output_dir``, verified (never more than its size is read). Then
+        this host refuses paths that would lead out of ``output_dir`` through a link, are too
+        long for the filesystem, or (``keep_old_files``, ORAS's ``--keep-old-files``) exist,
+        and only then renames the files into place: a failed pull writes none.
 
         Raises:
             ValidationError: ``ANNOTATION_INVALID`` for a title that is refused.
             PolicyError: ``PATH_UNSAFE`` for a ``.git`` component, or an existing file with
                 ``keep_old_files``.
         """
-        reference = _reference(ref)
-        manifest = self.fetch_manifest(reference)
-        plan = _pull_plan(
-            manifest, output_dir, allow_git=allow_git, keep_old_files=keep_old_files
-        )
-
-        made = {Path(output_dir).resolve()}  # directories known to exist
-
-        def fetch(layer: Descriptor, destination: Path) -> Path:
-            parent = destination.parent
-            if parent not in made:
-                _make_directories(parent)
-                made.add(parent)
-            self._fetch_blob(reference, layer, destination, self._progress(layer, announced=True))
-            return destination
-
-        self._announce(layer for layer, _ in plan)
-        files = self._parallel(
-            [lambda layer=layer, path=path: fetch(layer, path) for layer, path in plan]
-        )
-        return Pulled(manifest, tuple(files))
+        reference = self._reference(ref)
+        output = Path(output_dir)
+        _make_directories(output)
+        spool = _Spool(output.resolve(), self)
+        try:
+            outcome = self._drive(
+                Pull(reference, allow_git=allow_git),
+                self._session(reference.registry),
+                sinks=spool.sink,
+                resume=reference,
+            )
+            files = outcome.files
+            destinations = _destinations(output, files, keep_old_files=keep_old_files)
+            made: set[Path] = set()
+            for file, destination in zip(files, destinations):
+                if destination.parent not in made:
+                    _make_directories(destination.parent)
+                    made.add(destination.parent)
+                spool.place(file.descriptor.digest, destination)
+        finally:
+            spool.close()
+        self._finish(spool.reporters, outcome.downloads)
+        return Pulled(Manifest.from_json(outcome.manifest), tuple(destinations))
 
     @_timed
     def copy(
@@ -1232,89 +1410,180 @@ class Client:
         referrers: bool = False,
         destination: Client | None = None,
         limits: WalkLimits | None = None,
-    ) -> Descriptor:
+        dry_run: bool = False,
+    ) -> Descriptor | CopyOutcome:
         """Copies the manifest or index ``src_ref`` names, and everything it references, to
         ``dst_ref`` (tagged with its tag, else the source's tag, else by digest). Within one
         registry blobs are mounted instead of copied. ``destination`` is the client for the
         destination registry (default: this one). With ``referrers``, the artifacts that refer
         to the copied manifests and indexes are copied too, recursively.
 
-        The core walks the graph (:class:`ocikit.GraphWalk`): each digest is fetched once,
+        The core's ``CopyArtifact`` walks the graph: each digest is fetched once,
         ``concurrency`` at a time, within ``limits`` (:class:`ocikit.WalkLimits`: depth, nodes
-        and bytes; ``LIMIT_EXCEEDED`` past one). Then the blobs are copied, then the manifests,
-        children first (an index after its manifests, a referrer after its subject).
-        Blobs between registries pass through temporary files (bounded memory).
+        and bytes; ``LIMIT_EXCEEDED`` past one); then the blobs the destination lacks are
+        copied, then the manifests, children first (an index after its manifests, a referrer
+        after its subject, with the referrers-tag upkeep). Blobs between registries pass
+        through temporary files (bounded memory).
+
+        With ``dry_run``, only the source is read: returns the core's
+        :class:`ocikit.CopyOutcome` plan (``planned``: the requests the copy would make).
         """
-        source = _reference(src_ref)
-        target = _reference(dst_ref)
+        source = self._reference(src_ref)
         to = destination or self
-        tag = target.tag or (None if target.digest else source.tag)
-
-        def put(document: PlannedDocument, is_root: bool) -> Descriptor:
-            digest = document.descriptor.digest
-            at = _tagged(target, tag) if tag and is_root else _at(target, digest)
-            media_type = document.descriptor.media_type
-            return to._put_manifest(at, document.data, media_type, document.subject)
-
-        return _copy_graph(
-            self.fetch(source),
-            lambda digest: self.fetch(_at(source, digest)).data,
-            (lambda digest: self.referrers(_at(source, digest))) if referrers else None,
-            lambda blob: self._copy_blob(source, target, to, blob),
-            put,
-            parallel=self._parallel,
-            write_parallel=to._parallel,
+        target = to._reference(dst_ref)
+        copy = CopyArtifact(
+            source,
+            target,
+            referrers=referrers,
             limits=limits,
+            chunk_size=to.chunk_size,
+            dry_run=dry_run,
         )
+        sessions = [self._session(source.registry)]
+        if to is not self or target.registry != source.registry:
+            sessions.append(to._session(target.registry))
 
-    def _copy_blob(
-        self, source: Reference, target: Reference, to: Client, descriptor: Descriptor
-    ) -> None:
-        if to.blob_exists(target, descriptor.digest):
-            progress = to._progress(descriptor)
-            if progress is not None:
-                progress.finish()
-            return
-        same_registry = to is self and source.registry == target.registry
-        mount_from = (
-            source.repository if same_registry and source.repository != target.repository else None
-        )
-        spool = _Spool(self, source, descriptor)
+        def transport(request: Request) -> Transport:
+            if to is self:
+                return self._transport
+            host = request.url.split("/")[2]
+            return to._transport if host == target.registry else self._transport
+
+        if dry_run:
+            return self._drive(copy, sessions, transport=transport)
+        spool = _Spool(None, to, report=False)
+        # Between registries a blob's upload is reported (from the spool), not its download.
+        sources = spool.source
+        if to.on_progress is not None:
+
+            def sources(descriptor: Descriptor) -> BlobSource:
+                progress = spool.reporters(descriptor)
+                assert progress is not None
+                return _ReportingSource(spool.source(descriptor), progress)
+
         try:
-            to._push_blob(target, descriptor, spool, mount_from)
+            outcome: CopyOutcome = self._drive(
+                copy,
+                sessions,
+                sources=sources,
+                sinks=spool.sink,
+                resume=source,
+                transport=transport,
+            )
         finally:
             spool.close()
+        to._finish(spool.reporters, (blob.descriptor for blob in outcome.blobs))
+        return _plain(outcome.descriptor)
 
 
-class _Spool(BlobSource):
-    """A blob source that downloads the blob from another repository into a temporary file the
-    first time its bytes are needed (a mount that succeeds never needs them)."""
+def _upload_url(request: Request | None) -> str | None:
+    """The URL of the upload session a blob request continues (a PATCH or the final PUT,
+    without the PUT's ``digest``), else ``None``."""
+    if request is None or request.method not in ("PATCH", "PUT"):
+        return None
+    parts = urllib.parse.urlsplit(request.url)
+    if "/blobs/uploads/" not in parts.path:
+        return None
+    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, True) if k != "digest"]
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
-    def __init__(self, client: Client, reference: Reference, descriptor: Descriptor) -> None:
+
+def _plain(descriptor: Descriptor) -> Descriptor:
+    """A descriptor of media type, digest and size only (what push and copy return)."""
+    return Descriptor(
+        media_type=descriptor.media_type, digest=descriptor.digest, size=descriptor.size
+    )
+
+
+def _once(make: Callable[[Descriptor], T]) -> Callable[[Descriptor], T]:
+    """``make`` called once per digest; later calls get the same object."""
+    made: dict[str, T] = {}
+    lock = threading.Lock()
+
+    def get(descriptor: Descriptor) -> T:
+        with lock:
+            found = made.get(descriptor.digest)
+            if found is None:
+                found = made[descriptor.digest] = make(descriptor)
+            return found
+
+    return get
+
+
+class _Spool:
+    """The temporary files of an operation's downloads, one per digest: the sink a download
+    writes (hashed as it goes, never past the blob's size), then the source of its upload (a
+    copy) or the file renamed into place (a pull). What is not placed is removed on close."""
+
+    def __init__(self, directory: Path | None, client: Client, report: bool = True) -> None:
+        self._directory = directory
         self._client = client
-        self._reference = reference
-        self._descriptor = descriptor
-        self._file: Optional[str] = None
-        self._data = None
-        self._path = None
-        self._fetch_lock = threading.Lock()
+        self._report = report
+        self.reporters = client._reporters(announced=False)
+        self._lock = threading.Lock()
+        self._files: dict[str, tuple[str, IO[bytes], BlobSink]] = {}
 
-    def pieces(self, offset: int, length: int) -> Iterable[memoryview]:  # type: ignore[override]
-        with self._fetch_lock:
-            if self._path is None:
+    def sink(self, descriptor: Descriptor) -> BlobSink:
+        digest = descriptor.digest
+        with self._lock:
+            found = self._files.get(digest)
+            if found is not None:
+                return found[2]
+            if self._directory is None:
                 import tempfile
 
                 fd, name = tempfile.mkstemp(prefix="ocikit-", suffix=".blob")
-                os.close(fd)
-                self._file = name
-                # Not reported: the copy reports the upload of the blob.
-                self._client._fetch_blob(self._reference, self._descriptor, name, None)
-                self._path = name
-        return super().pieces(offset, length)
+            else:
+                name = os.path.join(
+                    self._directory, f".ocikit-{os.urandom(12).hex()}.part"
+                )
+                fd = os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+            file = os.fdopen(fd, "wb", buffering=0)
+            algorithm = Digest.parse(digest).algorithm
+            progress = self.reporters(descriptor) if self._report else None
+            sink: BlobSink
+            if progress is None:
+                sink = BlobSink(file, algorithm, empty=True, size_max=descriptor.size)
+            else:
+                progress(0)
+                sink = _ReportingSink(
+                    file, algorithm, progress, empty=True, size_max=descriptor.size
+                )
+            self._files[digest] = (name, file, sink)
+            return sink
+
+    def source(self, descriptor: Descriptor) -> BlobSource:
+        with self._lock:
+            name, file, _ = self._files[descriptor.digest]
+        file.flush()
+        return BlobSource(name)
+
+    def place(self, digest: str, destination: Path) -> None:
+        """Puts the download of ``digest`` at ``destination``: renamed, or copied when it
+        was placed already (two titles, one digest)."""
+        name, file, _ = self._files[digest]
+        if not file.closed:
+            if self._client.durable:
+                os.fsync(file.fileno())
+            file.close()
+            os.replace(name, destination)
+            self._files[digest] = (str(destination), file, self._files[digest][2])
+            return
+        import shutil
+
+        temporary = destination.with_name(f".{destination.name}.{os.urandom(12).hex()}.part")
+        try:
+            shutil.copyfile(name, temporary)
+            os.replace(temporary, destination)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
 
     def close(self) -> None:
-        if self._file is not None:
-            Path(self._file).unlink(missing_ok=True)
+        for name, file, _ in self._files.values():
+            if not file.closed:
+                file.close()
+                Path(name).unlink(missing_ok=True)
 
 
 def login(

@@ -22,18 +22,16 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Union
+from typing import IO, Callable, Union
 
 from ocikit._client import (
-    _INDEX_TYPES,
     OCI_INDEX,
     OCI_MANIFEST,
     Pulled,
     Referrer,
-    _document_types,
+    _destinations,
     _make_directories,
-    _pull_plan,
-    _referrer_tree,
+    _media_type,
 )
 from ocikit._files import CHUNK_SIZE, StrPath
 from ocikit._ocikit import (
@@ -44,9 +42,12 @@ from ocikit._ocikit import (
     Index,
     Layout,
     Manifest,
+    ReferrerWalk,
     Report,
     WalkLimits,
+    is_index_type,
     is_manifest_type,
+    plan_files,
     verify,
     verify_layout,
 )
@@ -284,7 +285,7 @@ class OciLayout:
             media_type = json.loads(data).get("mediaType")
         except (ValueError, RecursionError, AttributeError):
             return None
-        if media_type not in (OCI_MANIFEST, *_INDEX_TYPES):
+        if not isinstance(media_type, str) or not is_manifest_type(media_type):
             return None
         return Descriptor(media_type=media_type, digest=digest, size=len(data))
 
@@ -557,9 +558,9 @@ class OciLayout:
             )
         else:
             data = bytes(manifest)
-            media_type = _document_types(data, media_type)[0]
+            media_type = _media_type(data, media_type)
         document: Manifest | Index = (
-            Index.from_json(data) if media_type in _INDEX_TYPES else Manifest.from_json(data)
+            Index.from_json(data) if is_index_type(media_type) else Manifest.from_json(data)
         )
         children = (
             document.manifests
@@ -711,13 +712,14 @@ class OciLayout:
             OciError: ``MANIFEST_UNKNOWN``, ``BLOB_UNKNOWN``.
         """
         manifest = self.manifest(reference)
-        plan = _pull_plan(
-            manifest, output_dir, allow_git=allow_git, keep_old_files=keep_old_files
-        )
-        for layer, destination in plan:
+        # The core's pull plan (every title checked), then what the filesystem tells.
+        files = plan_files(manifest.layers, allow_git=allow_git)
+        _make_directories(Path(output_dir))
+        destinations = _destinations(output_dir, files, keep_old_files=keep_old_files)
+        for file, destination in zip(files, destinations):
             _make_directories(destination.parent)
-            self.copy_blob(layer, destination)
-        return Pulled(manifest, tuple(destination for _, destination in plan))
+            self.copy_blob(file.descriptor, destination)
+        return Pulled(manifest, tuple(destinations))
 
     def _referrers_by_subject(self) -> dict[str, list[Descriptor]]:
         """Every manifest and index reachable from ``index.json`` that has a subject, by the
@@ -828,6 +830,25 @@ def _declared_sizes(document: bytes, declared: dict[str, int]) -> None:
         except ValidationError:
             continue
         declared[path] = max(size, declared.get(path, 0))
+
+
+def _referrer_tree(
+    referrers: Callable[[str], list[Descriptor]],
+    root: str,
+    depth: int | None,
+    *,
+    limits: WalkLimits | None = None,
+) -> list[Referrer]:
+    """The tree of what refers to ``root`` in a layout, ``depth`` levels down (all when
+    ``None``), from ``referrers(digest)``: the core's ``ReferrerWalk`` decides (each digest
+    once, bounded by ``limits``); this answers each batch it asks for."""
+    if depth is not None and depth < 0:
+        raise ValueError("depth must be a non-negative integer")
+    walk = ReferrerWalk(root, depth=depth, limits=limits)
+    while batch := walk.next_batch():
+        for digest in batch:
+            walk.provide(digest, referrers(digest))
+    return list(walk.finish())
 
 
 def _filtered(descriptors: list[Descriptor], artifact_type: str | None) -> list[Descriptor]:

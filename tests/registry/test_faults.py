@@ -170,11 +170,12 @@ def test_cli_reports_a_registry_that_keeps_failing(
         )  # fmt: skip
     assert result.status == 2
     assert re.match(r"error\[\w+\]: .*503", result.err), result.err
-    # Each request was tried 1 + 4 times (the default policy), not forever.
-    assert all(
-        len(proxy.requests(m, re.escape(p))) == 5
-        for m, p in {(e.method, e.path) for e in proxy.log}
-    )
+    # Each request was tried at most 1 + 4 times (the default policy), not forever; the first
+    # that gave up ended the push (the blob checks in flight with it stop where they are).
+    tries = [
+        len(proxy.requests(m, re.escape(p))) for m, p in {(e.method, e.path) for e in proxy.log}
+    ]
+    assert max(tries) == 5 and all(count <= 5 for count in tries), tries
 
 
 def test_cli_push_uploads_large_files_as_soon_as_they_are_hashed(
