@@ -309,7 +309,8 @@ export class Client {
    * the referrers API updates the subject's referrers tag. Resolves to the outcome
    * `{ descriptor, tags, blobs: [{ descriptor, status }], referrersTag, planned }`. With
    * `dryRun` it resolves to the plan at once (`planned`: the requests a push would make) and
-   * sends nothing. A blob packed by digest needs its content as `data` (a Blob/File).
+   * sends nothing. A blob packed by digest without `data` must be in the repository already
+   * (else BLOB_UNKNOWN, before the manifest is sent).
    */
   async push(ref, packed, options = undefined) {
     const own = ["onProgress", "chunkSize", "mountFrom", "tags", "dryRun"];
@@ -412,10 +413,9 @@ export class Client {
     const sources = new Map();
     p.blobs.forEach((blob, i) => {
       const b = record(blob, `packed.blobs[${i}]`);
-      if (b.data === undefined || b.data === null) {
-        throw new TypeError(`packed.blobs[${i}] has no data: give its bytes or a Blob/File as data to upload it`);
-      }
       const descriptor = record(b.descriptor, `packed.blobs[${i}].descriptor`);
+      // A blob without data (packed by digest) is fine as long as the repository has it.
+      if (b.data === undefined || b.data === null) return;
       // Checked here, so that a wrong source fails before anything is sent; a stream is only
       // read when the engine asks for its bytes.
       checkSource(b.data, `packed.blobs[${i}].data`);
@@ -564,7 +564,7 @@ export class Client {
       if (source === undefined) {
         throw new OciError(
           "BLOB_UNKNOWN",
-          `${request.url}: the repository lacks blob ${blob.digest}, and this call has no content for it (push it first: pushBlob or push)`,
+          `${blob.digest} has no data to upload and the repository lacks it (${request.url}): give its bytes or a Blob/File as data, or push it first (pushBlob)`,
           { digest: blob.digest, url: request.url, reason: "no content to upload" },
         );
       }

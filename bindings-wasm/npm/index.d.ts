@@ -893,7 +893,10 @@ export type BlobSource = BytesLike | Blob | ReadableStream<Uint8Array> | AsyncIt
 /** A blob to push: a descriptor and the content. */
 export interface PushableBlob {
   descriptor: Descriptor;
-  /** Required to upload: blobs packed by digest get their content here. */
+  /**
+   * The content, for an upload: blobs packed by digest get theirs here. Without it the
+   * repository must have the blob already (else the push fails with BLOB_UNKNOWN).
+   */
   data?: BlobSource;
 }
 

@@ -366,8 +366,32 @@ for (const [label, ocikit] of implementations) {
       await assert.rejects(client.pushBlob("docs", descriptor, blob.subarray(1)), (e) => e instanceof OciError && e.code === "SIZE_MISMATCH" && e.details.expected === blob.length);
       await assert.rejects(client.fetchBlob("docs", { ...descriptor, size: -1 }), (e) => e instanceof OciError && e.code === "SIZE_INVALID");
       await assert.rejects(client.pushBlob("docs", descriptor, blob, { chunkSize: 0 }), RangeError);
+    });
+
+    test("a blob packed by digest without data: pushed when the repository has it, BLOB_UNKNOWN when it lacks it", async () => {
       const packed = ocikit.pack({ files: [{ name: "x", digest: descriptor.digest, size: descriptor.size }], artifactType: "application/vnd.example.x.config.v1+json" });
-      await assert.rejects(client.push("docs:v1", packed), /has no data/);
+      const answering = (/** @type {boolean} */ present) => {
+        /** @type {string[]} */
+        const sent = [];
+        const respond = /** @type {typeof globalThis.fetch} */ (async (url, init) => {
+          sent.push(`${init?.method} ${new URL(String(url)).pathname}`);
+          if (init?.method === "HEAD") return new Response(null, { status: present || !String(url).includes(descriptor.digest) ? 200 : 404 });
+          // The upload session starts (the engine knows which blob only when bytes move).
+          if (init?.method === "POST") return new Response(null, { status: 202, headers: { Location: "/v2/docs/blobs/uploads/u1" } });
+          return new Response(null, { status: 201, headers: { "Docker-Content-Digest": packed.digest } });
+        });
+        return { fetch: respond, sent };
+      };
+      const there = answering(true);
+      const pushed = await new Client({ registry: REGISTRY, plainHttp: true, fetch: there.fetch }).push("docs:v1", packed);
+      assert.deepEqual(pushed.blobs.map((b) => b.status), ["existed", "existed"]);
+      assert.equal(there.sent.at(-1), "PUT /v2/docs/manifests/v1");
+      const missing = answering(false);
+      await assert.rejects(
+        new Client({ registry: REGISTRY, plainHttp: true, fetch: missing.fetch }).push("docs:v1", packed),
+        (e) => e instanceof OciError && e.code === "BLOB_UNKNOWN" && /has no data/.test(e.message) && e.details.digest === descriptor.digest,
+      );
+      assert.ok(!missing.sent.some((r) => r.includes("/manifests/") || r.startsWith("PUT")), missing.sent.join("\n"));
     });
   });
 }
