@@ -67,7 +67,6 @@ export function useLoadedCheck(check) {
 export class Client {
   #registry;
   #session;
-  #options;
   #fetch;
   #concurrency;
 
@@ -84,13 +83,13 @@ export class Client {
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
       throw new RangeError("options.concurrency must be a positive integer");
     }
-    this.#options = {
+    this.#session = new RegistrySession(o.registry, {
       plainHttp: o.plainHttp,
+      credentials: o.credentials,
       retry: o.retry,
       // The engine holds the limits and puts them on each request it describes.
       ...(o.limits === undefined ? {} : { limits: o.limits }),
-    };
-    this.#session = new RegistrySession(o.registry, { ...this.#options, credentials: o.credentials });
+    });
     this.#registry = o.registry;
     this.#fetch = fetch;
     this.#concurrency = concurrency;

@@ -292,7 +292,7 @@ test("errors of the whole operations name the request; a 401 says whether creden
   }
 });
 
-test("errors of the single-request methods name the reference and the credentials too", { todo: "the core's single-request operations (fetch, resolve, checkAuth, listTags, referrers, tag) do not yet; 26df504 did the whole operations" }, async () => {
+test("errors of the single-request methods name the reference and the credentials too", async () => {
   const error = await client.fetch("docs/named:nope").then(() => assert.fail("fetched"), (e) => e);
   assert.ok(error instanceof OciError && error.code === "MANIFEST_UNKNOWN");
   assert.match(error.message, /docs\/named/);
