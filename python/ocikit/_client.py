@@ -1197,25 +1197,17 @@ class Client:
         return None
 
     def _download(self, reference: Reference, descriptor: Descriptor, sink: BlobSink) -> None:
-        """Downloads into ``sink``, resuming (``Range``) a body the network cut after some of
-        it arrived, up to the retry policy's ``max_retries`` times. A server that sent nothing
-        (the engine already retried the request as its policy says), a TLS failure, a passed
-        deadline and a local file failure end the download at once."""
-        attempts = self.retry_policy.max_retries
-        for attempt in range(1, attempts + 2):
-            have = sink.size
-            received = sink.received
-            try:
-                self._run(
-                    reference,
-                    lambda s: GetBlob(s, reference, descriptor, have=have),
-                    sink=sink,
-                )
-                return
-            except (NetworkError, OperationTimeoutError) as error:
-                if attempt > attempts or _final(error) or sink.received == received:
-                    raise
-                _sleep(self._resume_delay(attempt), reference.registry, "resuming the download")
+        """Downloads into ``sink``; a body the network cut after some of it arrived is resumed
+        (:meth:`_resume_download`). A server that sent nothing (the engine already retried the
+        request as its policy says), a TLS failure, a passed deadline and a local file failure
+        end the download at once."""
+        received = sink.received
+        try:
+            self._run(reference, lambda s: GetBlob(s, reference, descriptor), sink=sink)
+        except (NetworkError, OperationTimeoutError) as error:
+            if not self.retry_policy.max_retries or _final(error) or sink.received == received:
+                raise
+            self._resume_download(reference, descriptor, sink, error)
 
     # Artifacts -----------------------------------------------------------------------------
 

@@ -384,6 +384,11 @@ def _add_pack_arguments(parser: argparse.ArgumentParser) -> None:
         help='a JSON file of annotations: {"$manifest": {…}, "$config": {…}, "FILE": {…}}',
     )
     parser.add_argument("--export-manifest", metavar="FILE", help="also write the manifest here")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the plan (every blob and the manifest, the requests) and send nothing",
+    )
 
 
 def _handled(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -495,8 +500,45 @@ def _transfer_client(args: argparse.Namespace, registry: str, verb: str) -> Iter
         yield client
 
 
+def _print_plan(
+    args: argparse.Namespace,
+    blobs: Sequence[Any],
+    manifests: Sequence[tuple[Descriptor, Sequence[str]]],
+    requests: Sequence[Any],
+) -> None:
+    """A dry run's plan: the blobs, the manifests (with their tags) and the requests."""
+    if getattr(args, "format", None) == "json":
+        _print_json(
+            {
+                "blobs": [
+                    {**_descriptor_json(_plain(b.descriptor)), "status": b.status}
+                    for b in blobs
+                ],
+                "manifests": [
+                    {**_descriptor_json(_plain(d)), "tags": list(tags)} for d, tags in manifests
+                ],
+                "requests": [
+                    {"method": r.method, "url": r.url, "note": r.note} for r in requests
+                ],
+            }
+        )
+        return
+    print("Dry run: nothing was sent.")
+    for blob in blobs:
+        d = blob.descriptor
+        print(f"Blob {d.digest} {d.size} bytes {_clean(d.media_type)} ({blob.status})")
+    for d, tags in manifests:
+        tagged = f" tags: {', '.join(tags)}" if tags else ""
+        print(f"Manifest {d.digest} {d.size} bytes {_clean(d.media_type)}{tagged}")
+    print("Requests:")
+    for r in requests:
+        print(f"  {r.method} {_clean(r.url)}" + (f"  # {_clean(r.note)}" if r.note else ""))
+
+
 @_handled
 def _cmd_push(args: argparse.Namespace) -> int:
+    if args.oci_layout and args.dry_run:
+        raise _UsageError("--dry-run plans a push to a registry, not to a layout")
     if not args.oci_layout:
         return _push_remote(args)
     raw, *extra_tags = args.target.split(",")
@@ -521,6 +563,13 @@ def _push_remote(args: argparse.Namespace) -> int:
     if "" in extra_tags:
         raise _UsageError(f"{args.target!r} is not REGISTRY/REPOSITORY[:TAG[,TAG…]]")
     packed: Packed | None = None
+    if args.dry_run:
+        # The core's plan: no connection is opened.
+        packed = _pack_arguments(args, args.image_spec)
+        with _client(args, reference.registry) as client:
+            plan = client.push(reference, packed, dry_run=True)
+        _print_plan(args, plan.blobs, [(plan.descriptor, plan.tags)], plan.planned)
+        return EXIT_OK
     try:
         with _transfer_client(args, reference.registry, "Uploading") as client:
             with _EarlyUploads(client, reference, args.concurrency) as early:
@@ -1033,6 +1082,15 @@ def _cmd_attach(args: argparse.Namespace) -> int:
         with _open(args, args.subject, layout=args.oci_layout, verb="Uploading") as place:
             subject = _plain(place.target.resolve(place.need(args.subject)))
             packed = _pack_arguments(args, "v1.1", subject=subject)
+            if args.dry_run:
+                if not isinstance(place.target, Repository):
+                    raise _UsageError("--dry-run plans an attach in a registry, not in a layout")
+                # Only the subject was read; the plan sends nothing.
+                plan = place.target.client.attach(
+                    place.target.reference(packed.digest), packed, dry_run=True
+                )
+                _print_plan(args, plan.blobs, [(plan.descriptor, plan.tags)], plan.planned)
+                return EXIT_OK
             place.target.attach(packed)
     except UploadInterruptedError as error:
         return _interrupted(args, error, _interrupted_file(packed, error) if packed else "FILE")
@@ -1194,6 +1252,11 @@ def _add_copy_arguments(parser: argparse.ArgumentParser) -> None:
         help="copy to an OCI image layout directory (created if missing): DST is "
         "DIR[:TAG|@DIGEST]",
     )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read the source and print the plan (blobs, manifests, requests); write nothing",
+    )
     _add_remote_arguments(parser, transfers=True)
 
 
@@ -1229,6 +1292,17 @@ def _cmd_copy(args: argparse.Namespace) -> int:
                 destination = stack.enter_context(
                     _transfer_client(args, dst.registry, "Copying")
                 )
+        if args.dry_run:
+            if not isinstance(source, Client) or not isinstance(destination, Client):
+                raise _UsageError("--dry-run plans a copy between registries, not with a layout")
+            assert dst_ref is not None
+            plan = source.copy(
+                src_ref, dst_ref, referrers=args.recursive, destination=destination,
+                dry_run=True,
+            )  # fmt: skip
+            manifests = [(d, plan.tags if d.digest == plan.descriptor.digest else ()) for d in plan.manifests]
+            _print_plan(args, plan.blobs, manifests, plan.planned)
+            return EXIT_OK
         copied = copy(source, src_ref, destination, dst_ref, referrers=args.recursive)
     kinds = [
         "oci-layout" if layout else "registry"
@@ -1264,7 +1338,8 @@ def _add_manifest_arguments(parser: argparse.ArgumentParser) -> None:
         "-f",
         "--force",
         action="store_true",
-        help="accepted for ORAS compatibility (no prompt)",
+        help="never prompt (without it, deleting from a registry asks on a terminal and is "
+        "refused when stdin is not one, as ORAS does)",
     )
     _add_layout_flag(delete, "delete from")
     _add_remote_arguments(delete)
@@ -1322,9 +1397,43 @@ def _manifest_push(args: argparse.Namespace) -> int:
 
 def _manifest_delete(args: argparse.Namespace) -> int:
     with _open(args, args.target, layout=args.oci_layout) as place:
+        if isinstance(place.target, Repository) and not args.force:
+            _confirm_delete(place.target, place.need(args.target))
         place.target.delete_manifest(place.need(args.target))
     print(f"Deleted [{place.kind}] {args.target}")
     return EXIT_OK
+
+
+def _confirm_delete(repository: Repository, reference: str) -> None:
+    """ORAS's confirmation of a registry delete: asked on a terminal, naming the other tags
+    that point at the manifest (they go with it); refused when stdin is not a terminal."""
+    if not sys.stdin.isatty():
+        raise OciError(
+            "manifest delete asks for confirmation and stdin is not a terminal: pass -f/--force "
+            "to delete without it",
+            code="OPTIONS_INVALID",
+            details={"option": "--force"},
+        )
+    target = repository.reference(reference)
+    digest = repository.client.resolve(target).digest
+    tags = repository.client.tags_of(target, digest)
+    others = [tag for tag in tags.tags if tag != target.tag]
+    name = _clean(f"{repository.name}@{digest}")
+    if others:
+        more = f" and {tags.unchecked} more unchecked" if tags.unchecked else ""
+        shown = ", ".join(_clean(tag) for tag in others)
+        print(f"These tags point at the same manifest and go with it: {shown}{more}", file=sys.stderr)
+    sys.stderr.write(
+        f"Are you sure you want to delete the manifest {name} and all tags associated with it? "
+        "[y/N] "
+    )
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        raise OciError(
+            "manifest delete cancelled: nothing was deleted",
+            code="OPTIONS_INVALID",
+            details={"option": "--force", "reason": "not confirmed"},
+        )
 
 
 def _add_blob_arguments(parser: argparse.ArgumentParser) -> None:

@@ -202,7 +202,7 @@ def test_manifest_commands(ocikit: Any, registry: Registry, files: Path, tmp_pat
     assert pushed.out.splitlines() == [f"Pushed [registry] {name}:changed", f"Digest: {new_digest}"]
     assert ocikit("resolve", f"{name}:changed", *remote).out.strip() == new_digest
 
-    deleted = ocikit("manifest", "delete", f"{name}:changed", *remote)
+    deleted = ocikit("manifest", "delete", f"{name}:changed", "-f", *remote)
     assert deleted.out.strip() == f"Deleted [registry] {name}:changed"
     gone = ocikit("manifest", "fetch", f"{name}@{new_digest}", *remote, check=False)
     assert gone.status == 2 and gone.err.startswith("error[MANIFEST_UNKNOWN]: ")
