@@ -254,7 +254,15 @@ class AsyncClient:
                 cause = error
             passed = ends is not None and _now_ms() >= ends
             coded = transport_error(cause, request.method, request.url, deadline_passed=passed)
-            return Failure(_FAILURE_KINDS[coded.code], str(coded.details.get("reason") or coded))
+            kind = _FAILURE_KINDS[coded.code]
+            reason = str(coded.details.get("reason") or coded)
+            if sink is not None and request.stream and sink.size:
+                try:
+                    # A cut download: the engine asks for the rest with Range.
+                    return Failure(kind, reason, received=sink.size)
+                except TypeError:  # pragma: no cover - an engine that does not resume them
+                    pass
+            return Failure(kind, reason)
 
     # Manifests --------------------------------------------------------------------------------
 

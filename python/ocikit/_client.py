@@ -793,18 +793,20 @@ class Client:
             kind = _FAILURE_KINDS.get(error.code)
             if kind is None:
                 raise
-            if (
-                sink is not None
-                and blob is not None
-                and resume is not None
-                and sink.received > received
-                and self.retry_policy.max_retries > 0
-                and not _final(error)
-            ):
-                # A body the network cut after some of it arrived: the rest, with Range.
-                self._resume_download(resume, blob, sink, error)
-                return Response(200, [], streamed=sink.result()), None
             reason = str(error.details.get("reason") or error)
+            if sink is not None and sink.received > received:
+                try:
+                    # A cut download: the engine asks for the rest with Range.
+                    return Failure(kind, reason, received=sink.size), error.details.get("limit")
+                except TypeError:  # pragma: no cover - an engine that does not resume them
+                    if (
+                        blob is not None
+                        and resume is not None
+                        and self.retry_policy.max_retries > 0
+                        and not _final(error)
+                    ):
+                        self._resume_download(resume, blob, sink, error)
+                        return Response(200, [], streamed=sink.result()), None
             return Failure(kind, reason), error.details.get("limit")
         except OciError:
             raise
