@@ -374,7 +374,9 @@ mod relative_tests {
 
     #[test]
     fn a_reference_relative_to_a_registry() {
-        let parsed = |text| Reference::parse_relative(text, "localhost:5000").unwrap();
+        let parsed = |text| {
+            Reference::parse_relative(text, "localhost:5000").expect("a valid relative reference")
+        };
         let docs = parsed("py/app:v1");
         assert_eq!(
             (docs.registry(), docs.repository(), docs.tag()),
@@ -388,7 +390,8 @@ mod relative_tests {
             ("ghcr.io", "py/app")
         );
         assert_eq!(parsed("localhost/x").registry(), "localhost");
-        let plain = Reference::parse_relative("registry/x", "registry").unwrap();
+        let plain = Reference::parse_relative("registry/x", "registry")
+            .expect("a valid relative reference");
         assert_eq!((plain.registry(), plain.repository()), ("registry", "x"));
         assert!(Reference::parse_relative("Py/App", "localhost:5000").is_err());
     }
