@@ -11,6 +11,7 @@ import json
 import ssl
 import sys
 import traceback
+from pathlib import Path
 from typing import Any
 
 
@@ -74,7 +75,7 @@ def run(job: dict[str, Any]) -> Any:
             )
             return c.push(ref, packed).digest
         if op == "push-manifest":
-            data = open(f"{job['work']}/in/manifest.json", "rb").read()
+            data = Path(job["work"], "in", "manifest.json").read_bytes()
             return c.push_manifest(ref, data).digest
         if op == "tags":
             return len(c.list_tags(ref))

@@ -33,17 +33,28 @@ def cell(result: dict | None) -> str:
     return f"{result['outcome']} {result['seconds']:.1f} s {result['rss_mb']:.0f} MiB ({mark})"
 
 
+def _why(result: dict) -> str:
+    """The failed check that says most, short: a leak or a bound first, else the outcome."""
+    problems = [p.splitlines()[0] for p in result["problems"]]
+    other = [p.split(": ", 1)[0] for p in problems if not p.startswith("outcome ")]
+    if other:
+        return other[0][:70]
+    return "" if result["outcome"].startswith("foreign:") else "wrong code"
+
+
 def before_cell(results: dict[str, dict]) -> str:
-    """What the old code did: the CLI's and the Python API's outcomes (``=`` when the same)."""
+    """What the old code did: the CLI's and the Python API's outcomes and the first reason they
+    failed (one entry when both did the same)."""
     parts = []
     for surface in ("cli", "python"):
         result = results.get(surface)
         if result is not None:
-            mark = "" if result["problems"] else " (pass)"
-            parts.append(f"{result['outcome']}{mark}")
+            why = _why(result) if result["problems"] else "pass"
+            why = f" ({why})" if why else ""
+            parts.append(f"{result['outcome']}{why}")
     if len(parts) == 2 and parts[0] == parts[1]:
         parts = [parts[0]]
-    return " / ".join(parts) or "—"
+    return " / ".join(parts).replace("|", "\\|") or "—"
 
 
 def table(results: list[dict], before: list[dict] | None = None) -> str:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from cases import CASES, INVALID, OK, Case
 from drivers import Job, Measured, run_surface
 from hostile_server import DECLARED, LAYER, PASSWORD, SECRETS, USER, HostileRegistry, sha256
