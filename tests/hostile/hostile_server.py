@@ -1118,6 +1118,8 @@ BEHAVIOURS: list[tuple[str, Behaviour]] = [
     ("redirect-401-basic", _redirect_blob(_attacker("other", "/redirected-basic/blob/"))),
     ("redirect-401-tls-realm", _redirect_blob(_attacker("other-tls", "/redirected/blob/"))),
     ("redirect-cross-origin-ok", _redirect_blob(_attacker("other", "/serve/"))),
+    ("redirect-file-scheme", _redirect_blob(lambda r, h, q: "file:///etc/passwd")),
+    ("redirect-location-space", _redirect_blob(lambda r, h, q: f"/v2/{q.repo}/blobs/a b")),
     ("redirect-downgrade", _redirect_blob(_attacker("local", "/redirected/blob/"))),
     ("redirect-manifest-401", _authorized_only(_redirect_manifest)),
     ("redirect-loop", _authorized_only(_redirect_loop)),
