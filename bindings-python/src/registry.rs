@@ -595,7 +595,9 @@ impl PyEvent {
 /// (refused, reset, unreachable, not HTTP), `"tls"` (handshake, certificate) or `"timeout"`
 /// (the request's `timeout_ms` or `deadline_ms` passed); `message` describes it (an
 /// exception's text). The operation answers with `NETWORK_ERROR`, `TLS_ERROR` or `TIMEOUT`
-/// naming the host, or retries what is safe to repeat.
+/// naming the host, or retries what is safe to repeat. For a cut download, `received` is how
+/// many bytes of the blob the host's sink holds (from its first byte): the operation asks for
+/// the rest with `Range` (on 206 the host appends, on 200 it starts over).
 #[pyclass(name = "Failure", module = "ocikit", frozen)]
 #[derive(Debug)]
 pub(crate) struct PyFailure(Failure);
@@ -603,13 +605,24 @@ pub(crate) struct PyFailure(Failure);
 #[pymethods]
 impl PyFailure {
     #[new]
-    fn new(kind: &str, message: String) -> PyResult<Self> {
+    #[pyo3(signature = (kind, message, *, received = None))]
+    fn new(kind: &str, message: String, received: Option<u64>) -> PyResult<Self> {
         let kind = FailureKind::parse(kind).ok_or_else(|| {
             PyValueError::new_err(format!(
                 "kind must be \"network\", \"tls\" or \"timeout\", not {kind:?}"
             ))
         })?;
-        Ok(Self(Failure { kind, message }))
+        Ok(Self(Failure {
+            kind,
+            message,
+            received,
+        }))
+    }
+
+    /// For a cut download: the bytes of the blob the host's sink holds, or `None`.
+    #[getter]
+    fn received(&self) -> Option<u64> {
+        self.0.received
     }
 
     /// `"network"`, `"tls"` or `"timeout"`.
@@ -626,7 +639,13 @@ impl PyFailure {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let message = PyString::new(py, &self.0.message).repr()?;
-        Ok(format!("Failure('{}', {message})", self.0.kind.as_str()))
+        Ok(match self.0.received {
+            Some(n) => format!(
+                "Failure('{}', {message}, received={n})",
+                self.0.kind.as_str()
+            ),
+            None => format!("Failure('{}', {message})", self.0.kind.as_str()),
+        })
     }
 }
 

@@ -482,7 +482,7 @@ export class RegistrySession {
 }
 
 const OPERATION = Symbol("RegistryOperation");
-const INPUT_KEYS = ["type", "status", "headers", "body", "streamed", "kind", "message"];
+const INPUT_KEYS = ["type", "status", "headers", "body", "streamed", "kind", "message", "received"];
 
 /**
  * An operation in progress (made by getManifest, pushBlob, …): call `next(session, input,

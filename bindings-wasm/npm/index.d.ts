@@ -705,11 +705,20 @@ export type RegistryInput =
        * `timeout` (the request's `timeoutMs` or `deadlineMs` passed). The engine answers with
        * NETWORK_ERROR, TLS_ERROR or TIMEOUT naming the host, or retries what is safe to repeat
        * (a `wait` step, then the request again); a blob push resumes a cut upload. A cut
-       * download fails: continue it with {@link getBlob}'s `have`.
+       * download (`network`) is continued after the backoff with `Range: bytes=<received>-`
+       * (on 206 the sink appends, on 200 it starts over), or from the start when `received` is
+       * absent or 0 (the sink is emptied when the blob is asked for without `Range`); a
+       * `timeout` (stall) is not retried.
        */
       type: "failure";
       kind: "network" | "tls" | "timeout";
       message: string;
+      /**
+       * For a download (a streamed body): how many bytes of the blob the host's sink holds after
+       * the cut, counted from its first byte (what it held before a `Range` request plus what
+       * arrived).
+       */
+      received?: number | null;
     };
 
 /** One page of a listing driven with {@link RegistryOperation.nextPage}. */

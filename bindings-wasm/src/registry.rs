@@ -20,7 +20,9 @@
 //! uploaded), and `responseBody` is `{ capture: max }` or `"stream"`. An input is
 //! `{ type: "start" }`, `{ type: "resume" }`,
 //! `{ type: "response", status, headers, body?, streamed?: { digest, size } }` or
-//! `{ type: "failure", kind: "network" | "tls" | "timeout", message }` (the transport failed).
+//! `{ type: "failure", kind: "network" | "tls" | "timeout", message, received? }` (the
+//! transport failed; for a cut download, `received` is how many bytes of the blob the host's
+//! sink holds, from its first byte: the engine asks for the rest with `Range`).
 //! Requests also carry `timeoutMs` (the stall timeout) and `deadlineMs` (absolute, or `null`)
 //! for the host to enforce, and a streamed body's `responseBody` is `{ stream: max }`: read at
 //! most `max + 1` bytes of it.
@@ -50,7 +52,7 @@ const LIMIT_OPTIONS: &[&str] = &[
 ];
 const RETRY_OPTIONS: &[&str] = &["maxRetries", "baseDelayMs", "maxDelayMs"];
 const INPUT_KEYS: &[&str] = &[
-    "type", "status", "headers", "body", "streamed", "kind", "message",
+    "type", "status", "headers", "body", "streamed", "kind", "message", "received",
 ];
 
 /// `new RegistrySession(registry, { plainHttp?, credentials?, retry?, limits? })`: a registry
@@ -557,7 +559,13 @@ pub(crate) fn input_arg(value: &JsValue) -> Result<Input, JsValue> {
                 .and_then(FailureKind::parse)
                 .ok_or_else(|| type_error(r#"input.kind must be "network", "tls" or "timeout""#))?;
             let message = string_arg(&get(value, "message")?, "input.message")?;
-            Ok(Input::Failure(Failure { kind, message }))
+            let received =
+                crate::size::optional_from_js(&get(value, "received")?, "input.received")?;
+            Ok(Input::Failure(Failure {
+                kind,
+                message,
+                received,
+            }))
         }
         _ => Err(type_error(
             r#"input.type must be "start", "response", "failure" or "resume""#,

@@ -274,6 +274,9 @@ fn input(exchange: &Value) -> Input {
         return Input::Failure(Failure {
             kind: FailureKind::parse(&text(failure, "kind")).expect("kind"),
             message: text(failure, "message"),
+            received: failure
+                .get("received")
+                .map(|n| n.as_u64().expect("received")),
         });
     }
     Input::Response(response(&exchange["response"]))

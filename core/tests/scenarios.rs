@@ -295,10 +295,13 @@ enum Answer {
 
 fn answer_json(answer: &Answer) -> (&'static str, Value) {
     match answer {
-        Answer::Failure(f) => (
-            "failure",
-            json!({"kind": f.kind.as_str(), "message": f.message}),
-        ),
+        Answer::Failure(f) => {
+            let mut out = json!({"kind": f.kind.as_str(), "message": f.message});
+            if let Some(received) = f.received {
+                out["received"] = json!(received);
+            }
+            ("failure", out)
+        }
         Answer::Response(r) => {
             let mut headers = Map::new();
             for (name, value) in &r.headers {
@@ -322,6 +325,7 @@ fn answer_from(exchange: &Value) -> Input {
         return Input::Failure(Failure {
             kind: FailureKind::parse(&text(f, "kind")).expect("kind"),
             message: text(f, "message"),
+            received: f.get("received").map(|n| n.as_u64().expect("received")),
         });
     }
     let r = &exchange["response"];
@@ -455,7 +459,13 @@ struct Fault {
 
 #[derive(Clone)]
 enum FaultKind {
+    /// The connection cut before anything arrived; the host reports no `received`.
     Cut,
+    /// A download cut after this many bytes of its body arrived: the host reports what its
+    /// sink holds (what it held before a `Range` request, plus these).
+    CutAfter(u64),
+    /// A download stalled after this many bytes of its body arrived (TIMEOUT).
+    StallAfter(u64),
     Status(u16),
     Corrupt,
 }
@@ -472,6 +482,8 @@ struct Fake {
     seen: HashMap<(String, String), u32>,
     /// Referrers listings a lying registry invents: subject digest → descriptors.
     invented: BTreeMap<String, Vec<Value>>,
+    /// Whether a blob GET with `Range` is answered 206 with the rest (else 200, whole).
+    ranges: bool,
 }
 
 fn res(status: u16, headers: &[(&str, String)], body: impl Into<Vec<u8>>) -> Response {
@@ -484,6 +496,16 @@ fn res(status: u16, headers: &[(&str, String)], body: impl Into<Vec<u8>>) -> Res
         body: body.into(),
         streamed: None,
     }
+}
+
+/// N of a request's `Range: bytes=N-`, 0 without one.
+fn range_start(request: &Request) -> u64 {
+    request
+        .header_value("Range")
+        .and_then(|r| r.strip_prefix("bytes="))
+        .and_then(|r| r.strip_suffix('-'))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 fn error_body(code: &str, message: &str) -> Vec<u8> {
@@ -504,6 +526,7 @@ impl Fake {
             faults: Vec::new(),
             seen: HashMap::new(),
             invented: BTreeMap::new(),
+            ranges: true,
         }
     }
 
@@ -585,12 +608,25 @@ impl Fake {
                                     }
                                 }
                             }
-                            return Answer::Failure(Failure {
-                                kind: FailureKind::Network,
-                                message:
-                                    "ConnectionResetError: [Errno 104] Connection reset by peer"
-                                        .into(),
-                            });
+                            return Answer::Failure(Failure::new(
+                                FailureKind::Network,
+                                "ConnectionResetError: [Errno 104] Connection reset by peer",
+                            ));
+                        }
+                        FaultKind::CutAfter(n) => {
+                            return Answer::Failure(
+                                Failure::new(
+                                    FailureKind::Network,
+                                    "IncompleteRead: the connection was closed mid-body",
+                                )
+                                .with_received(range_start(request) + n),
+                            );
+                        }
+                        FaultKind::StallAfter(n) => {
+                            return Answer::Failure(
+                                Failure::new(FailureKind::Timeout, "no byte for 30000 ms")
+                                    .with_received(range_start(request) + n),
+                            );
                         }
                         FaultKind::Status(404) => {
                             // Gone between a listing and this request.
@@ -668,7 +704,20 @@ impl Fake {
                     Vec::new(),
                 ),
                 (Some(size), _) => {
-                    let mut r = res(200, &[("Content-Length", size.to_string())], Vec::new());
+                    let from = range_start(request);
+                    let mut r = match from > 0 && self.ranges {
+                        true => res(
+                            206,
+                            &[
+                                ("Content-Length", (size - from).to_string()),
+                                ("Content-Range", format!("bytes {from}-{}/{size}", size - 1)),
+                            ],
+                            Vec::new(),
+                        ),
+                        false => res(200, &[("Content-Length", size.to_string())], Vec::new()),
+                    };
+                    // The host hashes the whole blob: what it held and what came (206), or the
+                    // whole body (200).
                     r.streamed = Some((Digest::parse(&digest).expect("digest"), size));
                     r
                 }
@@ -951,6 +1000,7 @@ fn index_of(manifests: &[Descriptor], subject: Option<Descriptor>) -> Vec<u8> {
 }
 
 const EMPTY: &[u8] = b"{}";
+const BIG: &[u8] = b"0123456789abcdefghij";
 
 /// A fake stocked with a docs artifact (`docs:v1`, files a.md and b.md) and its blobs.
 fn stocked(fake: Fake, repo: &str) -> (Fake, Vec<u8>) {
@@ -1012,7 +1062,7 @@ fn scenarios() -> Vec<Scenario> {
         &[("hooks/x.md", b"1\n"), (".git/config", b"[core]\n")],
         None,
     );
-    let (big, _) = artifact(&[("big.bin", b"0123456789abcdefghij")], None);
+    let (big, _) = artifact(&[("big.bin", BIG)], None);
     let sig = signature(&docs_d, "signed\n");
     let sig_d = descriptor(OCI, &sig);
     let sig2 = signature(&docs_d, "second\n");
@@ -1032,6 +1082,13 @@ fn scenarios() -> Vec<Scenario> {
     let tag_index = |entries: &[Descriptor]| index_of(entries, None);
     let tag_of = |d: &Descriptor| format!("sha256-{}", d.digest.encoded());
     let empty = || Fake::new(R);
+    // The 20-byte file of `big`, tagged docs:v1 with its config.
+    let big_blob = format!("/blobs/{}", sha(BIG));
+    let big_fake = |fake: Fake| {
+        fake.blob("docs", EMPTY)
+            .blob("docs", BIG)
+            .manifest("docs", OCI, &big, Some("v1"))
+    };
 
     vec![
         // ---- push
@@ -1258,6 +1315,72 @@ fn scenarios() -> Vec<Scenario> {
             },
             json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
         ),
+        one(
+            "pull-download-cut-resumed-with-range",
+            "a download cut after 8 of its 20 bytes: after the backoff the rest is asked for with Range: bytes=8- and the host appends the 206",
+            big_fake(empty()).fault("GET", &big_blob, 1, FaultKind::CutAfter(8)),
+            json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "pull-download-cut-twice",
+            "cut after 8 bytes, then the resumed body cut after 6 more: Range bytes=8-, then bytes=14- after a longer backoff",
+            big_fake(empty())
+                .fault("GET", &big_blob, 1, FaultKind::CutAfter(8))
+                .fault("GET", &big_blob, 2, FaultKind::CutAfter(6)),
+            json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "pull-download-range-ignored",
+            "a registry that ignores Range answers 200 with the whole blob: the host starts over and reports the whole blob's digest and size",
+            {
+                let mut f = big_fake(empty()).fault("GET", &big_blob, 1, FaultKind::CutAfter(8));
+                f.ranges = false;
+                f
+            },
+            json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "pull-download-range-not-satisfiable",
+            "a 416 to the Range of a resumed download: the whole blob is asked for at once (no Range), the host starts over",
+            big_fake(empty())
+                .fault("GET", &big_blob, 1, FaultKind::CutAfter(8))
+                .fault("GET", &big_blob, 2, FaultKind::Status(416)),
+            json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "pull-download-cut-nothing-received",
+            "a download cut before any byte of its body arrived (received 0): started over without Range after the backoff",
+            big_fake(empty()).fault("GET", &big_blob, 1, FaultKind::CutAfter(0)),
+            json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "pull-download-resume-gives-up",
+            "a download cut every time after 3 more bytes: continued with Range 4 times (the retry policy's max), with backoff, then NETWORK_ERROR",
+            {
+                let mut f = big_fake(empty());
+                for n in 1..=5 {
+                    f = f.fault("GET", &big_blob, n, FaultKind::CutAfter(3));
+                }
+                f
+            },
+            json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "pull-download-stall-not-resumed",
+            "a download that stalls after 8 bytes (TIMEOUT) is not continued: another attempt would cost the stall timeout again",
+            big_fake(empty()).fault("GET", &big_blob, 1, FaultKind::StallAfter(8)),
+            json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
+        ),
+        Scenario {
+            name: "copy-download-cut-resumed-with-range",
+            description: "a copy between registries whose download to the spool is cut after 8 bytes: continued with Range, then uploaded whole from the spool",
+            fakes: vec![
+                big_fake(empty()).fault("GET", &big_blob, 1, FaultKind::CutAfter(8)),
+                Fake::new(R2).blob("docs", EMPTY),
+            ],
+            sessions: json!([session(R), session(R2)]),
+            operation: json!({"op": "copy", "source": format!("{R}/docs:v1"), "destination": format!("{R2}/docs:v1")}),
+        },
         one(
             "pull-corrupt-blob",
             "a blob whose bytes do not hash to its digest: DIGEST_MISMATCH, not retried",
@@ -1797,6 +1920,109 @@ fn bounds_are_enforced() {
     let doc = scenario("tags-of-bounded");
     assert_eq!(doc["result"]["unchecked"], 1);
     assert_eq!(count(&doc, "HEAD", "/manifests/"), 2);
+}
+
+/// The `(Range header, answer)` of each GET of a blob in a scenario, in order: the answer is
+/// the status, or `cut N` / `stall N` with the bytes the host's sink held after a failure.
+fn blob_gets(doc: &Value) -> Vec<(Option<String>, String)> {
+    doc["exchanges"]
+        .as_array()
+        .expect("exchanges")
+        .iter()
+        .filter(|e| {
+            e["request"]["method"] == "GET"
+                && e["request"]["url"]
+                    .as_str()
+                    .is_some_and(|u| u.contains("/blobs/sha256:"))
+        })
+        .map(|e| {
+            let range = e["request"]["headers"]["Range"].as_str().map(str::to_owned);
+            let answer = match e.get("failure") {
+                Some(f) => format!(
+                    "{} {}",
+                    if f["kind"] == "network" {
+                        "cut"
+                    } else {
+                        "stall"
+                    },
+                    f["received"]
+                ),
+                None => e["response"]["status"].to_string(),
+            };
+            (range, answer)
+        })
+        .collect()
+}
+
+#[test]
+fn cut_downloads_continue_with_range_from_what_the_host_holds() {
+    let range = |n: u64| Some(format!("bytes={n}-"));
+    let gets = |name: &str| blob_gets(&scenario(name));
+    assert_eq!(
+        gets("pull-download-cut-resumed-with-range"),
+        [(None, "cut 8".into()), (range(8), "206".into())]
+    );
+    assert_eq!(
+        gets("pull-download-cut-twice"),
+        [
+            (None, "cut 8".into()),
+            (range(8), "cut 14".into()),
+            (range(14), "206".into())
+        ]
+    );
+    // A registry that ignores Range: its 200 is the whole blob, and the pull succeeds.
+    assert_eq!(
+        gets("pull-download-range-ignored"),
+        [(None, "cut 8".into()), (range(8), "200".into())]
+    );
+    // 416: the whole blob at once, without Range.
+    assert_eq!(
+        gets("pull-download-range-not-satisfiable"),
+        [
+            (None, "cut 8".into()),
+            (range(8), "416".into()),
+            (None, "200".into())
+        ]
+    );
+    // Nothing kept: started over, without Range.
+    assert_eq!(
+        gets("pull-download-cut-nothing-received"),
+        [(None, "cut 0".into()), (None, "200".into())]
+    );
+    assert_eq!(
+        gets("copy-download-cut-resumed-with-range"),
+        [(None, "cut 8".into()), (range(8), "206".into())]
+    );
+    // A stall is not continued.
+    let doc = scenario("pull-download-stall-not-resumed");
+    assert_eq!(doc["error"], "TIMEOUT");
+    assert_eq!(blob_gets(&doc).len(), 1);
+    // Bounded by the retry policy (4 continuations), paced by its backoff.
+    let doc = scenario("pull-download-resume-gives-up");
+    assert_eq!(doc["error"], "NETWORK_ERROR");
+    let ranges: Vec<Option<String>> = blob_gets(&doc).into_iter().map(|(r, _)| r).collect();
+    assert_eq!(ranges, [None, range(3), range(6), range(9), range(12)]);
+    let waits: Vec<u64> = doc["exchanges"]
+        .as_array()
+        .expect("exchanges")
+        .iter()
+        .filter_map(|e| e["wait"].as_u64())
+        .collect();
+    assert_eq!(waits, [250, 500, 1000, 2000]);
+    // Each resumed request streams only the rest of the blob.
+    for e in scenario("pull-download-cut-twice")["exchanges"]
+        .as_array()
+        .expect("exchanges")
+    {
+        if let Some(from) = e["request"]["headers"]["Range"].as_str() {
+            let from: u64 = from
+                .trim_start_matches("bytes=")
+                .trim_end_matches('-')
+                .parse()
+                .expect("n");
+            assert_eq!(e["request"]["responseBody"]["stream"], 20 - from);
+        }
+    }
 }
 
 #[test]

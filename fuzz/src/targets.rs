@@ -882,7 +882,13 @@ fn next_input(r: &mut Reader<'_>, context: &Context) -> Input {
                 _ => FailureKind::Timeout,
             };
             let message = r.string();
-            return Input::Failure(Failure { kind, message });
+            // A download's cut says how much of the blob the host kept: any amount.
+            let received = (r.byte() % 2 == 1).then(|| u64::from(r.byte()));
+            return Input::Failure(Failure {
+                kind,
+                message,
+                received,
+            });
         }
         253 => return Input::Start,
         254 => return Input::Resume,

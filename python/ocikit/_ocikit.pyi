@@ -897,20 +897,34 @@ class Failure:
     ``"timeout"`` (the request's ``timeout_ms`` or ``deadline_ms`` passed); ``message`` is the
     host's description. The operation raises ``NETWORK_ERROR``, ``TLS_ERROR`` or ``TIMEOUT``
     naming the host, or retries what is safe to repeat (asks to ``"wait"`` then resends), and a
-    ``PushBlob`` resumes a cut upload. A cut download fails: resume it with ``GetBlob(...,
-    have=)``.
+    ``PushBlob`` resumes a cut upload. For a download (a streamed body), ``received`` is how
+    many bytes of the blob the host's sink holds after the cut, counted from its first byte
+    (what it held before a ``Range`` request plus what arrived): a ``network`` cut is continued
+    after the backoff with ``Range: bytes=<received>-`` (on 206 the sink appends, on 200 it
+    starts over), or from the start when ``received`` is ``None`` or 0 (the sink is emptied when
+    the blob is asked for without ``Range``). A ``timeout`` (stall) is not retried.
 
     Raises:
         ValueError: another ``kind``.
+        OverflowError: a negative ``received``.
     """
 
-    def __init__(self, kind: Literal["network", "tls", "timeout"], message: str) -> None: ...
+    def __init__(
+        self,
+        kind: Literal["network", "tls", "timeout"],
+        message: str,
+        *,
+        received: int | None = None,
+    ) -> None: ...
     @property
     def kind(self) -> Literal["network", "tls", "timeout"]:
         """The kind of failure."""
     @property
     def message(self) -> str:
         """The host's description."""
+    @property
+    def received(self) -> int | None:
+        """For a cut download: the bytes of the blob the host's sink holds, or ``None``."""
 
 # What `next` takes: the response to the last request, a transport failure, "resume" after a
 # wait, or None first.

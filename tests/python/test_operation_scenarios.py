@@ -120,7 +120,8 @@ def _request(action: Any) -> dict[str, Any]:
 
 def _answer(exchange: dict[str, Any]) -> Response | Failure:
     if "failure" in exchange:
-        return Failure(exchange["failure"]["kind"], exchange["failure"]["message"])
+        failure = exchange["failure"]
+        return Failure(failure["kind"], failure["message"], received=failure.get("received"))
     r = exchange["response"]
     streamed = r.get("streamed")
     return Response(

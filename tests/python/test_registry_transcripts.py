@@ -174,7 +174,7 @@ def _input(exchange: dict[str, Any]) -> Response | Failure:
     """What the host feeds back: the recorded response, or its transport failure."""
     failure = exchange.get("failure")
     if failure is not None:
-        return Failure(failure["kind"], failure["message"])
+        return Failure(failure["kind"], failure["message"], received=failure.get("received"))
     return _response(exchange["response"])
 
 

@@ -27,10 +27,16 @@
 //!
 //! A transport failure is an input ([`Input::Failure`]), and the engine decides what follows:
 //! a request that is safe to repeat is retried after the retry policy's backoff, a cut upload
-//! is resumed from the offset the registry reports, a cut download starts over after the
-//! backoff (the host empties the blob's sink when the same blob is sent for again; a stalled
-//! one is TIMEOUT at once, as any request that timed out), and past
-//! the retry policy or the deadline the operation fails with the coded error naming the host.
+//! is resumed from the offset the registry reports, a cut download is continued after the
+//! backoff with `Range: bytes=N-` from the N bytes the host's sink holds
+//! ([`Failure::received`]; from the start when it holds none, and the host empties the sink
+//! when the blob is asked for without `Range`; a stalled one is TIMEOUT at once, as any
+//! request that timed out), and past the retry policy or the deadline the operation fails
+//! with the coded error naming the host. The rule lives once, in [`GetBlob`], for the whole
+//! operations and the single download alike.
+//!
+//! [`Failure::received`]: super::Failure::received
+//! [`GetBlob`]: super::GetBlob
 //!
 //! [`GetManifest`]: super::GetManifest
 //! [`PushBlob`]: super::PushBlob
@@ -72,7 +78,8 @@ pub enum Action<T> {
         /// [`Body::Blob`] from its source for this blob (a file, bytes, a
         /// spool of a copy), or a [`ResponseBody::Stream`] into its sink for this blob (a
         /// temporary file; a sink is emptied each time the same blob is asked for again
-        /// without `Range`).
+        /// without `Range`, appended to on a 206 answer to a `Range` request, and started
+        /// over on a 200 answer to one).
         blob: Option<Descriptor>,
     },
     /// Wait this many milliseconds (a retry's backoff), then provide [`Input::Resume`] for
@@ -273,10 +280,6 @@ pub(crate) struct Task<P> {
     state: TaskState,
     /// The last request handed out was a cross-repository mount.
     mounting: bool,
-    /// A download to start over after a cut: where from, and how often it was.
-    download: Option<(Reference, u32)>,
-    /// The last input was a transport failure.
-    failed_transport: bool,
 }
 
 /// What a whole operation decides, stage by stage; [`Runner::poll`] drives it.
@@ -339,14 +342,13 @@ impl<P> Ctx<'_, P> {
                 blob,
                 state: TaskState::Step(Input::Start),
                 mounting: false,
-                download: None,
-                failed_transport: false,
             },
         );
         self.order.push_back(id);
     }
 
-    /// Starts a blob download from `reference`'s repository, started over after a cut.
+    /// Starts a blob download from `reference`'s repository ([`GetBlob`] continues it after a
+    /// cut).
     pub(crate) fn download(
         &mut self,
         reference: &Reference,
@@ -361,9 +363,6 @@ impl<P> Ctx<'_, P> {
             purpose,
             Some(descriptor.clone()),
         );
-        if let Some(task) = self.tasks.get_mut(&*self.next) {
-            task.download = Some((reference.clone(), 0));
-        }
         Ok(())
     }
 
@@ -446,7 +445,6 @@ impl<P: Clone> Runner<P> {
                 input_name(&input)
             )));
         }
-        entry.failed_transport = matches!(input, Input::Failure(_));
         entry.state = TaskState::Step(input);
         self.order.push_back(task.0);
         Ok(())
@@ -573,7 +571,19 @@ impl<P: Clone> Runner<P> {
         let session = sessions.session_mut(&task.registry)?;
         match task.single.next(session, input, now) {
             Ok(Event::Send(request)) => self.outbox.push_back((id, Event::Send(request))),
-            Ok(Event::Wait(ms)) => self.outbox.push_back((id, Event::Wait(ms))),
+            Ok(Event::Wait(ms)) => {
+                // A task's own deadline starts with it: the operation's may come first.
+                if let Some(at) = deadline.filter(|&at| now.saturating_add(ms) >= at) {
+                    return Err(Error::Timeout {
+                        host: self.registry.clone(),
+                        reason: format!(
+                            "waiting {ms} ms to retry would pass the operation's deadline ({} ms from now; Limits.deadline_ms)",
+                            at - now
+                        ),
+                    });
+                }
+                self.outbox.push_back((id, Event::Wait(ms)));
+            }
             Ok(Event::Done(output)) => {
                 let task = self.tasks.remove(&id).ok_or_else(|| misuse("lost task"))?;
                 let mounted = task.mounting;
@@ -586,35 +596,14 @@ impl<P: Clone> Runner<P> {
                 stages.done(&mut ctx, task.purpose, output, mounted)?;
             }
             Err(err) => {
-                // A download cut by the transport starts over after the retry policy's
-                // backoff, within the deadline (the host empties the blob's sink). A stalled
-                // one (TIMEOUT) does not: another attempt would cost the stall timeout again,
-                // as for every request that timed out.
-                let transport = task.failed_transport && matches!(err, Error::Network { .. });
-                let Some((reference, restarts)) = task.download.as_mut().filter(|_| transport)
-                else {
-                    let task = self.tasks.remove(&id).ok_or_else(|| misuse("lost task"))?;
-                    let mut ctx = Ctx {
-                        sessions,
-                        tasks: &mut self.tasks,
-                        order: &mut self.order,
-                        next: &mut self.next,
-                    };
-                    return stages.failed(&mut ctx, task.purpose, err);
+                let task = self.tasks.remove(&id).ok_or_else(|| misuse("lost task"))?;
+                let mut ctx = Ctx {
+                    sessions,
+                    tasks: &mut self.tasks,
+                    order: &mut self.order,
+                    next: &mut self.next,
                 };
-                *restarts += 1;
-                let delay = session.retry_policy().delay_ms(503, *restarts, None, now);
-                let Some(delay) =
-                    delay.filter(|d| deadline.is_none_or(|at| now.saturating_add(*d) < at))
-                else {
-                    return Err(err);
-                };
-                let descriptor = task
-                    .blob
-                    .clone()
-                    .ok_or_else(|| misuse("a download without its blob"))?;
-                task.single = Single::GetBlob(GetBlob::new(session, reference, &descriptor));
-                self.outbox.push_back((id, Event::Wait(delay)));
+                return stages.failed(&mut ctx, task.purpose, err);
             }
         }
         Ok(())

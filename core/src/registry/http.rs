@@ -66,9 +66,24 @@ pub enum ResponseBody {
     },
     /// On success (2xx), stream it to the destination while hashing it with the algorithm of
     /// the blob's digest, and hand back the digest and size of the whole blob in
-    /// [`Response::streamed`] (for a 206 answer to a `Range` request: append to what the host
-    /// already has, and hash that part first). Error bodies are captured as with `Capture`
-    /// (up to [`ERROR_BODY_MAX`]).
+    /// [`Response::streamed`]. Error bodies are captured as with `Capture` (up to
+    /// [`ERROR_BODY_MAX`]) and never touch the destination.
+    ///
+    /// The destination (the host's sink for the blob) follows the request:
+    /// - no `Range` header: empty the sink, write the body from the blob's first byte;
+    /// - `Range: bytes=N-` answered 206: append to the N bytes the sink holds (hash those
+    ///   first), so that [`Response::streamed`] is still the digest and size of the whole blob;
+    /// - `Range: bytes=N-` answered 200 (a registry that ignores `Range`): empty the sink and
+    ///   write the body from the blob's first byte, as without `Range`.
+    ///
+    /// When the transport fails mid-body, the host reports
+    /// [`Failure`](super::Failure) with [`received`](super::Failure::received): how many
+    /// bytes of the blob its sink now holds, from the first byte (the N it appended to, plus
+    /// what arrived). The engine then, after the retry policy's backoff, at most its
+    /// `max_retries` times and within the deadline, asks for the rest with `Range: bytes=N-`
+    /// (or for the whole blob when N is 0, unknown, or the blob's size or more). A stall
+    /// (`timeout`) or a TLS failure is not retried; a 416 answer to `Range` is followed by a
+    /// request for the whole blob.
     Stream {
         /// The bytes of this body still expected: the host reads at most `max + 1` of them,
         /// stops there (a body longer than its descriptor is never read whole) and reports the

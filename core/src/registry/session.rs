@@ -310,20 +310,36 @@ pub enum Input {
     /// direction) after a network failure, per the retry policy and within the deadline; an
     /// interrupted blob upload (PATCH or PUT of blob bytes, cut by the network or a stall) by
     /// asking the registry where the upload is and sending the rest
-    /// ([`PushBlob`](super::PushBlob)). A download cut mid-way fails, and the host resumes it
-    /// with [`GetBlob::resume`](super::GetBlob::resume) from the bytes it holds. A timeout of
-    /// any other request is `TIMEOUT` at once (another attempt would cost the stall timeout
-    /// again), and TLS failures are never retried.
+    /// ([`PushBlob`](super::PushBlob)); a download ([`ResponseBody::Stream`]) cut by the
+    /// network by asking for the rest with `Range: bytes=N-`, where N is
+    /// [`Failure::received`] (or for the whole blob again when the host kept nothing), after
+    /// the retry policy's backoff, at most its `max_retries` times, within the deadline
+    /// ([`GetBlob`](super::GetBlob)). A timeout of any request, a download's included, is
+    /// `TIMEOUT` at once (another attempt would cost the stall timeout again), and TLS
+    /// failures are never retried.
     Failure(Failure),
 }
 
 /// A transport failure the host reports with [`Input::Failure`].
+///
+/// For a download ([`ResponseBody::Stream`]) the host also says what it kept:
+/// [`Failure::received`] is the length of its sink for the blob after the cut — every byte
+/// of the blob it holds, counted from the blob's first byte (what it held before a `Range`
+/// request it appended to, plus what arrived). The engine asks for the rest with
+/// `Range: bytes=<received>-`; `None` or `0` (nothing kept, or a host that does not keep
+/// partial downloads) means the next request for the blob has no `Range`, and the host empties
+/// the sink when it sends it. See [`ResponseBody::Stream`] for what the host does with the
+/// answer (206: append; 200: start over).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     /// What kind of failure.
     pub kind: FailureKind,
     /// The host's description (an exception's text), for the error message.
     pub message: String,
+    /// For a streamed download: the bytes of the blob the host's sink holds after the cut
+    /// (from the blob's first byte), to resume from; `None` for any other request, or when
+    /// the host keeps nothing.
+    pub received: Option<u64>,
 }
 
 /// The kinds of transport failure a host maps its exceptions to.
@@ -361,6 +377,23 @@ impl FailureKind {
 }
 
 impl Failure {
+    /// A failure of `kind` described by `message` (no bytes kept).
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            received: None,
+        }
+    }
+
+    /// The same failure of a download of which the host's sink holds `received` bytes of the
+    /// blob (from its first byte) after the cut ([`Failure::received`]).
+    #[must_use]
+    pub fn with_received(mut self, received: u64) -> Self {
+        self.received = Some(received);
+        self
+    }
+
     /// The coded error this failure of `request` stands for, naming the host it was sent to
     /// (the URL's path without its query, which may hold a signature).
     pub(crate) fn to_error(&self, request: &Request) -> Error {
@@ -455,11 +488,6 @@ impl Exchange {
     /// Whether the request last sent carried an `Authorization` header.
     pub(crate) fn authorized(&self) -> bool {
         self.authorized
-    }
-
-    /// The request as the operation built it (before authentication).
-    pub(crate) fn request_template(&self) -> Request {
-        self.request.clone()
     }
 
     /// Puts the limits the host enforces on a request about to be sent.

@@ -498,6 +498,14 @@ fn upload_location(
 }
 
 /// GET a blob, streamed by the host to its destination, and verified by digest and size.
+///
+/// A download the network cuts ([`Failure`](crate::registry::Failure) of kind `network`) is
+/// continued after the retry policy's backoff, at most its `max_retries` times and within the
+/// deadline: with `Range: bytes=N-` when the host's sink holds N > 0 bytes of the blob
+/// ([`Failure::received`](crate::registry::Failure::received)), else from the start. A
+/// registry that ignores `Range` answers 200 and the host starts over; one that answers 416
+/// (it will not serve that range) is asked for the whole blob at once. A stalled download
+/// (`timeout`) and a TLS failure are not retried.
 #[derive(Debug, Clone)]
 pub struct GetBlob {
     descriptor: Descriptor,
@@ -506,6 +514,11 @@ pub struct GetBlob {
     deadline: Deadline,
     /// The offset asked for with `Range`, 0 for the whole blob.
     from: u64,
+    /// The URL and scope of the blob, for the requests that continue a cut download.
+    url: String,
+    scope: Scope,
+    /// How often a cut download was continued.
+    cuts: u32,
 }
 
 impl GetBlob {
@@ -517,25 +530,22 @@ impl GetBlob {
             "blobs",
             &descriptor.digest.to_string(),
         ));
-        let mut request = Request::new(Method::Get, url);
-        request.response_body = ResponseBody::Stream {
-            max: descriptor.size,
-        };
+        let scope = Scope::repository(reference.repository(), &[Action::Pull]);
         Self {
             deadline: Deadline::default(),
             descriptor: descriptor.clone(),
-            exchange: Exchange::new(
-                request,
-                Scope::repository(reference.repository(), &[Action::Pull]),
-            ),
+            exchange: Self::request(&url, &scope, descriptor, 0),
             from: 0,
+            url,
+            scope,
+            cuts: 0,
         }
     }
 
     /// Continues an interrupted download of which the host already has the first `have` bytes:
     /// asks for `Range: bytes=<have>-`. On 206 the host appends from `have`; on 200 (a registry
     /// that ignores ranges) it starts over. Either way it reports the digest and size of the
-    /// whole blob.
+    /// whole blob. A `have` of 0, or of the blob's size or more, asks for the whole blob.
     pub fn resume(
         session: &Session,
         reference: &Reference,
@@ -543,36 +553,100 @@ impl GetBlob {
         have: u64,
     ) -> Self {
         let mut get = Self::new(session, reference, descriptor);
-        if have > 0 && have < descriptor.size {
-            let mut request = get.exchange.request_template();
+        get.ask_from(have);
+        get
+    }
+
+    /// The GET of the blob from byte `from` (`Range` when it is more than 0).
+    fn request(url: &str, scope: &Scope, descriptor: &Descriptor, from: u64) -> Exchange {
+        let mut request = Request::new(Method::Get, url.to_owned());
+        if from > 0 {
             request
                 .headers
-                .push(("Range".to_owned(), format!("bytes={have}-")));
-            request.response_body = ResponseBody::Stream {
-                max: descriptor.size - have,
-            };
-            get.exchange = Exchange::new(
-                request,
-                Scope::repository(reference.repository(), &[Action::Pull]),
-            );
-            get.from = have;
+                .push(("Range".to_owned(), format!("bytes={from}-")));
         }
-        get
+        request.response_body = ResponseBody::Stream {
+            max: descriptor.size - from,
+        };
+        Exchange::new(request, scope.clone())
+    }
+
+    /// The next request asks for the blob from byte `have` (from the start when the host holds
+    /// nothing, or all of it or more, which a `Range` could not continue).
+    fn ask_from(&mut self, have: u64) {
+        let from = if have < self.descriptor.size { have } else { 0 };
+        self.exchange = Self::request(&self.url, &self.scope, &self.descriptor, from);
+        self.from = from;
+    }
+
+    /// The transport failed on the GET: a cut by the network is continued after the backoff
+    /// from what the host kept; anything else (a stall, TLS), or past the retry policy or the
+    /// deadline, ends the download with the error.
+    fn interrupted(
+        &mut self,
+        session: &Session,
+        failure: &crate::registry::session::Failure,
+        error: Error,
+        now_ms: u64,
+    ) -> Result<Event<()>, Error> {
+        if failure.kind != crate::registry::session::FailureKind::Network {
+            return Err(error);
+        }
+        self.cuts += 1;
+        let Some(delay) = session
+            .retry_policy()
+            .delay_ms(503, self.cuts, None, now_ms)
+        else {
+            return Err(error);
+        };
+        let deadline = self.deadline.at(session.limits(), now_ms);
+        if deadline.is_some_and(|at| now_ms.saturating_add(delay) >= at) {
+            return Err(error);
+        }
+        self.ask_from(failure.received.unwrap_or(0));
+        Ok(Event::Wait(delay))
     }
 
     /// The next step.
     ///
     /// # Errors
     /// [`Error::Registry`] (e.g. `BLOB_UNKNOWN`), [`Error::SizeMismatch`],
-    /// [`Error::DigestMismatch`], or [`Error::ProtocolState`] when the host did not report
-    /// what it streamed.
+    /// [`Error::DigestMismatch`], [`Error::Network`] once the retry policy gives up on a
+    /// download the network keeps cutting, [`Error::Timeout`] for a stall, or
+    /// [`Error::ProtocolState`] when the host did not report what it streamed or a 206 is not
+    /// the range asked for.
     pub fn next(
         &mut self,
         session: &mut Session,
         input: Input,
         now_ms: u64,
     ) -> Result<Event<()>, Error> {
-        let response = exchange!(self, session, input, now_ms);
+        let mut input = input;
+        let response = loop {
+            let response = match self
+                .exchange
+                .step(session, input, now_ms, &mut self.deadline)
+                .map_err(|err| in_context(err, &self.exchange))?
+            {
+                Step::Event(Event::Send(request)) => return Ok(Event::Send(request)),
+                Step::Event(Event::Wait(ms)) => return Ok(Event::Wait(ms)),
+                Step::Event(Event::Done(())) => {
+                    unreachable!("exchanges never finish an operation")
+                }
+                Step::Failed(failure, error) => {
+                    return self.interrupted(session, &failure, error, now_ms);
+                }
+                Step::Response(response) => response,
+            };
+            if response.status == 416 && self.from > 0 {
+                // The registry will not serve the rest from there (it may have another idea of
+                // the blob's size): ask for the whole blob; the host starts over.
+                self.ask_from(0);
+                input = Input::Start;
+                continue;
+            }
+            break response;
+        };
         match response.status {
             200 => {}
             206 if self.from > 0 => {
