@@ -366,6 +366,12 @@ fn parse_ipv4_loose(host: &str) -> Option<std::net::Ipv4Addr> {
             } else {
                 (*part, 10)
             };
+        // Digits only, and no empty part but a bare `0x`: `from_str_radix` would also take a
+        // sign ("127.0.0+1"), and "127..1" has no number in it. URL parsers read such a host as
+        // a DNS name, so it must not pass for the registry's own address (fuzz findings).
+        if (digits.is_empty() && radix != 16) || !digits.chars().all(|c| c.is_digit(radix)) {
+            return None;
+        }
         let value = if digits.is_empty() {
             0
         } else {
