@@ -94,6 +94,7 @@ def baselines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
     argv = {
         "cli": [str(CLI), "--version"],
         "python": [str(PYTHON), "-c", "import ocikit, json, ssl"],
+        "python-async": [str(PYTHON), "-c", "import ocikit, json, ssl, asyncio, httpx"],
         "js": [NODE, "-e", node_import],
     }
     result = {}

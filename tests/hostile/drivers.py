@@ -25,7 +25,20 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 CLI = ROOT / ".venv" / "bin" / "ocikit"
 NODE = "node"
 
-SURFACES = ("cli", "python", "js")
+SURFACES = ("cli", "python", "python-async", "js")
+# The operations the asyncio client (ocikit.AsyncClient) runs: every registry operation but copy.
+ASYNC_OPS = {
+    "fetch",
+    "pull",
+    "blob-fetch",
+    "blob-fetch-memory",
+    "push",
+    "push-chunked",
+    "push-manifest",
+    "tags",
+    "tags-iterate",
+    "discover",
+}
 
 # How each surface takes the core's Limits (registry::Limits field names, in milliseconds and
 # counts). A surface that has no way to set a limit makes its timed cases fail (reported).
@@ -294,8 +307,9 @@ def job_json(job: Job, surface: str) -> str:
         "keep_old_files": job.keep_old_files,
         "data": job.data,
     }
-    if surface == "python":
+    if surface.startswith("python"):
         data["limits"] = job.limits
+        data["asyncio"] = surface == "python-async"
     else:
         limits = {JS_LIMIT_OPTIONS[k]: v for k, v in job.limits.items()}
         data["client_options"] = {"limits": limits} if limits else {}
@@ -313,7 +327,7 @@ def run_surface(surface: str, job: Job, *, env: dict[str, str], hard_limit: floa
         if job.ca_file and not cli_has("--ca-file", env):
             env["SSL_CERT_FILE"] = job.ca_file  # the CLI has no --ca-file: OpenSSL's variable
         argv = [str(CLI), *cli_argv(job, env)]
-    elif surface == "python":
+    elif surface.startswith("python"):
         argv = [str(PYTHON), str(HERE / "py_driver.py"), job_json(job, surface)]
     else:
         if job.ca_file:

@@ -94,6 +94,64 @@ def run(job: dict[str, Any]) -> Any:
         raise ValueError(op)
 
 
+def async_client(job: dict[str, Any]) -> Any:
+    """The asyncio client (``ocikit.AsyncClient``, over httpx) with the job's options."""
+    import httpx
+    import ocikit
+
+    options: dict[str, Any] = {"plain_http": job["plain_http"]}
+    if job.get("credentials"):
+        options["credentials"] = tuple(job["credentials"])
+    if job.get("chunk_size"):
+        options["chunk_size"] = job["chunk_size"]
+    if job.get("limits"):
+        options["limits"] = ocikit.Limits(**job["limits"])
+    http = None
+    if job.get("ca_file"):  # the API trusts a private CA through the httpx client
+        http = httpx.AsyncClient(verify=ssl.create_default_context(cafile=job["ca_file"]))
+    return ocikit.AsyncClient(job["registry"], http=http, **options)
+
+
+async def run_async(job: dict[str, Any]) -> Any:
+    import ocikit
+
+    op, ref, out = job["op"], job.get("ref"), job.get("out")
+    async with async_client(job) as c:
+        if op == "fetch":
+            return (await c.fetch(ref)).digest
+        if op == "pull":
+            kwargs = {"keep_old_files": True} if job.get("keep_old_files") else {}
+            return len((await c.pull(ref, out, **kwargs)).files)
+        if op in ("blob-fetch", "blob-fetch-memory"):
+            descriptor = ocikit.Descriptor(
+                media_type="application/octet-stream", digest=job["digest"], size=job["size"]
+            )
+            path = None if op == "blob-fetch-memory" else f"{out}/blob.bin"
+            data = await c.fetch_blob(ref, descriptor, path)
+            return None if data is None else len(data)
+        if op in ("push", "push-chunked"):
+            packed = ocikit.pack(
+                [ocikit.File("hello.txt", job["data"].encode(), media_type="text/plain")],
+                artifact_type="application/vnd.hostile.test.config.v1+json",
+            )
+            return await c.push(ref, packed)
+        if op == "push-manifest":
+            data = Path(job["work"], "in", "manifest.json").read_bytes()
+            return await c.push_manifest(ref, data)
+        if op == "tags":
+            return len(await c.list_tags(ref))
+        if op == "tags-iterate":
+            taken = 0
+            async for _ in c.iter_tags(ref):
+                taken += 1
+                if taken == 2500:
+                    break
+            return taken
+        if op == "discover":
+            return len(await c.discover(ref))
+        raise ValueError(op)
+
+
 def main() -> None:
     job = json.loads(sys.argv[1])
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 1000))  # the interpreter's default
@@ -103,7 +161,12 @@ def main() -> None:
         print(json.dumps({"foreign": type(error).__name__, "message": str(error)}))
         return
     try:
-        value = run(job)
+        if job.get("asyncio"):
+            import asyncio
+
+            value = asyncio.run(run_async(job))
+        else:
+            value = run(job)
         outcome: dict[str, Any] = {"ok": True, "value": repr(value)[:200]}
     except OciError as error:
         outcome = {

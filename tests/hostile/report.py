@@ -23,7 +23,7 @@ RESULTS = ROOT / ".cache" / "hostile-results.json"
 BEFORE = ROOT / ".cache" / "hostile-results-before.json"
 SECURITY = ROOT / "SECURITY.md"
 START, END = "<!-- hostile-table:start -->", "<!-- hostile-table:end -->"
-SURFACES = ("cli", "python", "js")
+SURFACES = ("cli", "python", "python-async", "js")
 
 
 def cell(result: dict | None) -> str:
@@ -71,12 +71,13 @@ def table(results: list[dict], before: list[dict] | None = None) -> str:
     lines = [
         f"{total} runs ({len(order)} cases; CLI {sum(r['surface'] == 'cli' for r in results)}, "
         f"Python {sum(r['surface'] == 'python' for r in results)}, "
+        f"Python asyncio {sum(r['surface'] == 'python-async' for r in results)}, "
         f"JS {sum(r['surface'] == 'js' for r in results)}): {total - failed} pass, {failed} fail.",
         "Each cell: outcome, wall time, peak RSS of the process.",
         "",
-        "| # | case | what the registry or layout does | expected | CLI | Python | JS |"
-        + (" before (CLI / Python) |" if before else ""),
-        "| --- | --- | --- | --- | --- | --- | --- |" + (" --- |" if before else ""),
+        "| # | case | what the registry or layout does | expected "
+        "| CLI | Python | Python asyncio | JS |" + (" before (CLI / Python) |" if before else ""),
+        "| --- | --- | --- | --- | --- | --- | --- | --- |" + (" --- |" if before else ""),
     ]
     old: dict[str, dict[str, dict]] = defaultdict(dict)
     for result in before or []:
