@@ -708,7 +708,7 @@ export type RegistryInput =
        * download (`network`) is continued after the backoff with `Range: bytes=<received>-`
        * (on 206 the sink appends, on 200 it starts over), or from the start when `received` is
        * absent or 0 (the sink is emptied when the blob is asked for without `Range`); a
-       * `timeout` (stall) is not retried.
+       * `timeout` (stall) is continued so only when new bytes arrived before it.
        */
       type: "failure";
       kind: "network" | "tls" | "timeout";

@@ -1366,8 +1366,14 @@ fn scenarios() -> Vec<Scenario> {
             json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
         ),
         one(
-            "pull-download-stall-not-resumed",
-            "a download that stalls after 8 bytes (TIMEOUT) is not continued: another attempt would cost the stall timeout again",
+            "pull-download-stall-without-bytes",
+            "a download that stalls before any byte of its body (TIMEOUT, nothing received) is not sent again: another attempt would cost the stall timeout again",
+            big_fake(empty()).fault("GET", &big_blob, 1, FaultKind::StallAfter(0)),
+            json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
+            "pull-download-stall-after-bytes-resumed",
+            "a download that stalls after 8 new bytes (the registry answers): continued with Range: bytes=8- after the backoff",
             big_fake(empty()).fault("GET", &big_blob, 1, FaultKind::StallAfter(8)),
             json!({"op": "pull", "reference": format!("{R}/docs:v1")}),
         ),
@@ -1993,10 +1999,14 @@ fn cut_downloads_continue_with_range_from_what_the_host_holds() {
         gets("copy-download-cut-resumed-with-range"),
         [(None, "cut 8".into()), (range(8), "206".into())]
     );
-    // A stall is not continued.
-    let doc = scenario("pull-download-stall-not-resumed");
+    // A stall with no new byte is not sent again; one after new bytes is continued.
+    let doc = scenario("pull-download-stall-without-bytes");
     assert_eq!(doc["error"], "TIMEOUT");
-    assert_eq!(blob_gets(&doc).len(), 1);
+    assert_eq!(blob_gets(&doc), [(None, "stall 0".into())]);
+    assert_eq!(
+        gets("pull-download-stall-after-bytes-resumed"),
+        [(None, "stall 8".into()), (range(8), "206".into())]
+    );
     // Bounded by the retry policy (4 continuations), paced by its backoff.
     let doc = scenario("pull-download-resume-gives-up");
     assert_eq!(doc["error"], "NETWORK_ERROR");

@@ -902,7 +902,8 @@ class Failure:
     (what it held before a ``Range`` request plus what arrived): a ``network`` cut is continued
     after the backoff with ``Range: bytes=<received>-`` (on 206 the sink appends, on 200 it
     starts over), or from the start when ``received`` is ``None`` or 0 (the sink is emptied when
-    the blob is asked for without ``Range``). A ``timeout`` (stall) is not retried.
+    the blob is asked for without ``Range``). A ``timeout`` (stall) is continued so only when new
+    bytes arrived before it; with none it is ``TIMEOUT`` at once.
 
     Raises:
         ValueError: another ``kind``.

@@ -30,8 +30,9 @@
 //! is resumed from the offset the registry reports, a cut download is continued after the
 //! backoff with `Range: bytes=N-` from the N bytes the host's sink holds
 //! ([`Failure::received`]; from the start when it holds none, and the host empties the sink
-//! when the blob is asked for without `Range`; a stalled one is TIMEOUT at once, as any
-//! request that timed out), and past the retry policy or the deadline the operation fails
+//! when the blob is asked for without `Range`; one that stalled is continued so only when new
+//! bytes came before the stall, else it is TIMEOUT at once, as any request that timed out),
+//! and past the retry policy or the deadline the operation fails
 //! with the coded error naming the host. The rule lives once, in [`GetBlob`], for the whole
 //! operations and the single download alike.
 //!

@@ -82,8 +82,9 @@ pub enum ResponseBody {
     /// what arrived). The engine then, after the retry policy's backoff, at most its
     /// `max_retries` times and within the deadline, asks for the rest with `Range: bytes=N-`
     /// (or for the whole blob when N is 0, unknown, or the blob's size or more). A stall
-    /// (`timeout`) or a TLS failure is not retried; a 416 answer to `Range` is followed by a
-    /// request for the whole blob.
+    /// (`timeout`) is continued so only when new bytes arrived before it (N more than the
+    /// `Range` start); with no new byte it is `TIMEOUT` at once. A TLS failure is not retried;
+    /// a 416 answer to `Range` is followed by a request for the whole blob.
     Stream {
         /// The bytes of this body still expected: the host reads at most `max + 1` of them,
         /// stops there (a body longer than its descriptor is never read whole) and reports the

@@ -314,8 +314,9 @@ pub enum Input {
     /// network by asking for the rest with `Range: bytes=N-`, where N is
     /// [`Failure::received`] (or for the whole blob again when the host kept nothing), after
     /// the retry policy's backoff, at most its `max_retries` times, within the deadline
-    /// ([`GetBlob`](super::GetBlob)). A timeout of any request, a download's included, is
-    /// `TIMEOUT` at once (another attempt would cost the stall timeout again), and TLS
+    /// ([`GetBlob`](super::GetBlob)); a download that stalled after new bytes arrived is
+    /// continued the same way. A timeout of any other request, and a stall that brought no new
+    /// byte, is `TIMEOUT` at once (another attempt would cost the stall timeout again), and TLS
     /// failures are never retried.
     Failure(Failure),
 }

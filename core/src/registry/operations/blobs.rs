@@ -503,9 +503,12 @@ fn upload_location(
 /// continued after the retry policy's backoff, at most its `max_retries` times and within the
 /// deadline: with `Range: bytes=N-` when the host's sink holds N > 0 bytes of the blob
 /// ([`Failure::received`](crate::registry::Failure::received)), else from the start. A
-/// registry that ignores `Range` answers 200 and the host starts over; one that answers 416
-/// (it will not serve that range) is asked for the whole blob at once. A stalled download
-/// (`timeout`) and a TLS failure are not retried.
+/// download that stalled (`timeout`) after new bytes arrived is continued the same way (the
+/// registry answers, and the rest costs no byte twice); one that stalled with no new byte is
+/// `TIMEOUT` at once (another attempt would cost the stall timeout again), as is a passed
+/// deadline. A registry that ignores `Range` answers 200 and the host starts over; one that
+/// answers 416 (it will not serve that range) is asked for the whole blob at once. A TLS
+/// failure is not retried.
 #[derive(Debug, Clone)]
 pub struct GetBlob {
     descriptor: Descriptor,
@@ -579,9 +582,10 @@ impl GetBlob {
         self.from = from;
     }
 
-    /// The transport failed on the GET: a cut by the network is continued after the backoff
-    /// from what the host kept; anything else (a stall, TLS), or past the retry policy or the
-    /// deadline, ends the download with the error.
+    /// The transport failed on the GET: a cut by the network, or a stall after new bytes
+    /// arrived, is continued after the backoff from what the host kept; anything else (a stall
+    /// with no new byte, TLS), or past the retry policy or the deadline, ends the download
+    /// with the error.
     fn interrupted(
         &mut self,
         session: &Session,
@@ -589,7 +593,15 @@ impl GetBlob {
         error: Error,
         now_ms: u64,
     ) -> Result<Event<()>, Error> {
-        if failure.kind != crate::registry::session::FailureKind::Network {
+        use crate::registry::session::FailureKind;
+        let received = failure.received.unwrap_or(0);
+        let continued = match failure.kind {
+            FailureKind::Network => true,
+            // New bytes came before the stall: the registry answers.
+            FailureKind::Timeout => received > self.from,
+            FailureKind::Tls => false,
+        };
+        if !continued {
             return Err(error);
         }
         self.cuts += 1;
@@ -603,7 +615,7 @@ impl GetBlob {
         if deadline.is_some_and(|at| now_ms.saturating_add(delay) >= at) {
             return Err(error);
         }
-        self.ask_from(failure.received.unwrap_or(0));
+        self.ask_from(received);
         Ok(Event::Wait(delay))
     }
 
@@ -612,7 +624,8 @@ impl GetBlob {
     /// # Errors
     /// [`Error::Registry`] (e.g. `BLOB_UNKNOWN`), [`Error::SizeMismatch`],
     /// [`Error::DigestMismatch`], [`Error::Network`] once the retry policy gives up on a
-    /// download the network keeps cutting, [`Error::Timeout`] for a stall, or
+    /// download the network keeps cutting, [`Error::Timeout`] for a stall with no new byte
+    /// or a passed deadline, or
     /// [`Error::ProtocolState`] when the host did not report what it streamed or a 206 is not
     /// the range asked for.
     pub fn next(
