@@ -56,6 +56,11 @@ async function run() {
       const bytes = readFileSync(join(job.work, "in", "manifest.json"));
       return (await client.pushManifest(ref, bytes, "application/vnd.oci.image.manifest.v1+json", call)).digest;
     }
+    case "copy": {
+      // The JS Client copies between repositories (no layouts): to another repository here.
+      const copied = await client.copy(ref, `${job.registry}/sink:latest`, call);
+      return copied.descriptor?.digest ?? null;
+    }
     case "tags-iterate": {
       let taken = 0;
       for await (const _tag of client.iterTags(ref, call)) {
