@@ -30,10 +30,6 @@ import { CopyArtifact, Delete, Discover, Pull, Push } from "./operation.js";
 import { MemorySink, MemorySinks, Progress, UploadSources, checkSource, uploadContent } from "./blob-content.js";
 import { exchange, fromRegistry, isReferrersListing, jittered, withTransport } from "./transport.js";
 
-// How often fetchBlob continues an interrupted download with a Range request before giving up:
-// the single-blob GetBlob of the engine leaves a cut download to the host that holds its bytes
-// (the whole Pull and CopyArtifact start a cut download over themselves).
-const DOWNLOAD_RESUMES = 3;
 const CLIENT_OPTIONS = ["registry", "plainHttp", "credentials", "fetch", "concurrency", "retry", "limits"];
 const MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json";
 
@@ -190,29 +186,17 @@ export class Client {
 
   /**
    * A blob's bytes, hashed as they arrive and verified against the descriptor's digest and
-   * size. A download cut short continues where it stopped (a Range request).
+   * size. A download the network cuts is continued by the engine where it stopped (a Range
+   * request from the bytes held, after the retry policy's backoff).
    */
   async fetchBlob(ref, descriptor, options = undefined) {
     const { signal, onProgress } = callOptions(options, ["onProgress"], "options");
     const reference = this.#reference(ref);
-    let op = getBlob(this.#session, reference, descriptor);
+    const op = getBlob(this.#session, reference, descriptor);
     const sink = new MemorySink(record(descriptor, "descriptor"), reference, onProgress, EntryDigester);
-    for (let resumes = 0; ; resumes += 1) {
-      try {
-        await this.#run(op, { signal, sink: sink.receive });
-        sink.finish();
-        return sink.bytes;
-      } catch (error) {
-        // The engine does not send a cut download again (the host holds part of it): a body
-        // cut by the network or stalled continues from the bytes held; a deadline ends it.
-        const cut =
-          error instanceof OciError &&
-          error.details.phase === "body" &&
-          (error.code === "NETWORK_ERROR" || (error.code === "TIMEOUT" && error.details.limit === "stallTimeoutMs"));
-        if (!cut || resumes === DOWNLOAD_RESUMES || sink.received === 0 || sink.received >= descriptor.size) throw error;
-        op = getBlob(this.#session, reference, descriptor, { have: sink.received });
-      }
-    }
+    await this.#run(op, { signal, sink: sink.receive, held: () => sink.received });
+    sink.finish();
+    return sink.bytes;
   }
 
   /**
@@ -575,6 +559,7 @@ export class Client {
       const sink = sinks.open(blob, request, (done) => progress?.moved(blob, done, "down"));
       progress?.total(blob, "down");
       context.sink = sink.receive;
+      context.held = () => sink.received;
     }
   }
 

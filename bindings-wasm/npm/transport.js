@@ -113,7 +113,11 @@ function failureInput(request, phase, error, signal, watch, context) {
     return { type: "response", status: 404, headers: [], body: new Uint8Array(0) };
   }
   context.failure = { method: request.method, url: request.url, phase, cause: error, limit: timeout?.limit };
-  return { type: "failure", kind, message: timeout !== null ? timeout.reason : reason };
+  const failure = { type: "failure", kind, message: timeout !== null ? timeout.reason : reason };
+  // A cut download: what the sink holds of the blob (from its first byte), for the engine to
+  // ask for the rest with Range (it appends on 206 and starts over on 200).
+  if (context.held !== undefined && "stream" in request.responseBody) failure.received = context.held();
+  return failure;
 }
 
 /** Whether fetch failed in TLS (Node's undici names the OpenSSL error in the cause). */
