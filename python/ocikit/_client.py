@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
 
-from ocikit import annotations
 from ocikit._credentials import (
     Credentials,
     docker_credentials,
@@ -56,13 +55,11 @@ from ocikit._ocikit import (
     FetchedManifest,
     GetBlob,
     GetManifest,
-    GraphWalk,
     Index,
     Limits,
     ListReferrers,
     ListTags,
     Manifest,
-    PlannedDocument,
     Pull,
     PulledFile,
     Push,
@@ -79,7 +76,6 @@ from ocikit._ocikit import (
     TagsOf,
     TagsOfOutcome,
     WalkLimits,
-    WalkStep,
 )
 from ocikit._pack import Packed
 from ocikit.errors import (
@@ -93,8 +89,6 @@ from ocikit.errors import (
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
-
-    from ocikit._layout import LayoutDocument
 
 __all__ = ["Client", "ProgressCallback", "Pulled", "Referrer", "login", "logout"]
 
@@ -248,17 +242,6 @@ def _timed(method: C) -> C:
     return timed  # type: ignore[return-value]
 
 
-def _final(error: BaseException) -> bool:
-    """Whether a transfer that failed with ``error`` must not be resumed: a TLS failure (a
-    certificate does not fix itself), or any timeout but a stall (a deadline passed, or a wait
-    the registry asked for would pass it)."""
-    if isinstance(error, NetworkError):
-        return error.code == "TLS_ERROR"
-    if isinstance(error, OperationTimeoutError):
-        return error.details.get("limit") != "stall_timeout"
-    return False
-
-
 def _sleep(seconds: float, host: str, why: str) -> None:
     """Sleeps ``seconds``, unless that would end after the call's deadline: then ``TIMEOUT``
     at once (waiting only to fail would be pointless)."""
@@ -302,49 +285,6 @@ def _media_type(data: bytes, media_type: str | None) -> str:
 
 def _sequential(tasks: Sequence[Callable[[], T]]) -> list[T]:
     return [task() for task in tasks]
-
-
-def _copy_graph(
-    root: FetchedManifest | LayoutDocument,
-    fetch: Callable[[str], bytes],
-    referrers: Callable[[str], list[Descriptor]] | None,
-    copy_blob: Callable[[Descriptor], object],
-    put: Callable[[PlannedDocument, bool], Descriptor],
-    *,
-    parallel: Callable[[Sequence[Callable[[], Any]]], list[Any]] = _sequential,
-    write_parallel: Callable[[Sequence[Callable[[], Any]]], list[Any]] = _sequential,
-    limits: WalkLimits | None = None,
-) -> Descriptor:
-    """Copies the fetched ``root`` and its graph on the core's plan (``GraphWalk``: each digest
-    once, bounded by ``limits``, with the referrers of every document when ``referrers`` lists
-    them). This host fetches each batch it asks for ``parallel`` at a time, then copies the
-    blobs and puts the documents wave by wave (``put(document, is_root)``), ``write_parallel``
-    at a time; it returns what the root's ``put`` returned."""
-    walk = GraphWalk.from_fetched(
-        root.media_type, root.digest, root.data, referrers=referrers is not None, limits=limits
-    )
-
-    def perform(step: WalkStep) -> Any:
-        digest = step.descriptor.digest
-        if step.kind == "referrers":
-            assert referrers is not None  # asked only when given
-            return referrers(digest)
-        return fetch(digest)
-
-    while batch := walk.next_batch():
-        results = parallel([lambda step=step: perform(step) for step in batch])
-        for step, result in zip(batch, results):
-            if step.kind == "fetch":
-                walk.provide_document(step.descriptor.digest, result)
-            else:
-                walk.provide_referrers(step.descriptor.digest, result)
-    plan = walk.finish()
-    write_parallel([lambda blob=blob: copy_blob(blob) for blob in plan.blobs])
-    written: dict[str, Descriptor] = {}
-    for wave in plan.manifests:
-        tasks = [lambda d=d: put(d, d.descriptor.digest == root.digest) for d in wave]
-        written.update(zip((d.descriptor.digest for d in wave), write_parallel(tasks)))
-    return written[root.digest]
 
 
 def _destinations(
@@ -627,7 +567,7 @@ class Client:
                     raise
                 reason = str(error.details.get("reason") or error)
                 try:
-                    event = step(session, Failure(kind, reason), _now_ms())
+                    event = step(session, _failure(kind, reason, request, sink), _now_ms())
                 except OciError as answer:
                     # The engine's error for this failure: keep which limit ended it (a stall
                     # may be resumed, a deadline not).
@@ -663,7 +603,6 @@ class Client:
         *,
         sources: Callable[[Descriptor], BlobSource] | None = None,
         sinks: Callable[[Descriptor], BlobSink] | None = None,
-        resume: Reference | None = None,
         transport: Callable[[Request], Transport] | None = None,
     ) -> Any:
         """The host loop of a whole operation (``Push``, ``Pull``, ``Discover``, ``Delete``,
@@ -671,18 +610,16 @@ class Client:
         sends them ``concurrency`` at a time on worker threads (a blob's body from
         ``sources(blob)``, a streamed answer into ``sinks(blob)``), sleeps the waits the engine
         asks for (``TIMEOUT`` at once when a wait would pass the deadline) and feeds each answer
-        back by task as it arrives, a transport's failure as a ``Failure``. The first error
-        (the engine's, or a local one) stops the loop; requests not yet started are dropped.
-
-        The engine does not resume a download the network cut (a ``Pull``'s or a copy's
-        spool): with ``resume`` (the reference the blobs come from), this host resumes it with
-        ``Range`` as ``fetch_blob`` does, then answers the task with the whole body."""
+        back by task as it arrives, a transport's failure as a ``Failure`` (for a download,
+        with what its sink holds: the engine resumes it with ``Range``, and resumes cut
+        uploads, as its policy says). The first error (the engine's, or a local one) stops the
+        loop; requests not yet started are dropped. An upload the engine gave up on raises
+        :class:`UploadInterruptedError` with its upload URL."""
         if _DEADLINE.get() is None and self.timeout is not None:
             token = _DEADLINE.set(time.monotonic() + self.timeout)
             try:
                 return self._drive(
-                    operation, sessions, sources=sources, sinks=sinks, resume=resume,
-                    transport=transport,
+                    operation, sessions, sources=sources, sinks=sinks, transport=transport,
                 )  # fmt: skip
             finally:
                 _DEADLINE.reset(token)
@@ -720,7 +657,7 @@ class Client:
                     # Each request runs in a copy of this context: the call's deadline holds.
                     future = pool.submit(
                         contextvars.copy_context().run,
-                        self._exchange, action, sources, sinks, resume, transport,
+                        self._exchange, action, sources, sinks, transport,
                     )  # fmt: skip
                     running[future] = action
                 delay = max(0.0, timers[0][0] - time.monotonic()) if timers else None
@@ -770,7 +707,6 @@ class Client:
         action: Action,
         sources: Callable[[Descriptor], BlobSource] | None,
         sinks: Callable[[Descriptor], BlobSink] | None,
-        resume: Reference | None,
         transport: Callable[[Request], Transport] | None,
     ) -> tuple[Response | Failure, str | None]:
         """Sends one request of a whole operation: the answer to provide, and the limit that
@@ -785,7 +721,6 @@ class Client:
         if blob is not None and request.stream:
             assert sinks is not None, "the operation downloads, and no sink was given"
             sink = sinks(blob)
-        received = sink.received if sink is not None else 0
         sender = self._transport if transport is None else transport(request)
         try:
             return sender.send(request, source=source, sink=sink), None
@@ -794,53 +729,13 @@ class Client:
             if kind is None:
                 raise
             reason = str(error.details.get("reason") or error)
-            if sink is not None and sink.received > received:
-                try:
-                    # A cut download: the engine asks for the rest with Range.
-                    return Failure(kind, reason, received=sink.size), error.details.get("limit")
-                except TypeError:  # pragma: no cover - an engine that does not resume them
-                    if (
-                        blob is not None
-                        and resume is not None
-                        and self.retry_policy.max_retries > 0
-                        and not _final(error)
-                    ):
-                        self._resume_download(resume, blob, sink, error)
-                        return Response(200, [], streamed=sink.result()), None
-            return Failure(kind, reason), error.details.get("limit")
+            return _failure(kind, reason, request, sink), error.details.get("limit")
         except OciError:
             raise
         except _FOREIGN_NETWORK_ERRORS as error:
             # A transport of the caller's that raised the standard library's errors.
             coded = transport_error(error, request.method, request.url)
             return Failure(_FAILURE_KINDS[coded.code], str(coded.details["reason"])), None
-
-    def _resume_download(
-        self, reference: Reference, descriptor: Descriptor, sink: BlobSink, cut: BaseException
-    ) -> None:
-        """The rest of a download the network cut after some of it arrived (``Range`` from
-        what the sink has), up to the retry policy's ``max_retries`` times; an attempt that
-        brings nothing new, a TLS failure or a passed deadline ends it."""
-        attempts = self.retry_policy.max_retries
-        for attempt in range(1, attempts + 1):
-            _sleep(self._resume_delay(attempt), reference.registry, "resuming the download")
-            received = sink.received
-            have = sink.size
-            try:
-                self._run(
-                    reference, lambda s: GetBlob(s, reference, descriptor, have=have), sink=sink
-                )
-                return
-            except (NetworkError, OperationTimeoutError) as error:
-                if attempt >= attempts or _final(error) or sink.received == received:
-                    raise
-        raise cut
-
-    def _resume_delay(self, attempt: int) -> float:
-        """Seconds to wait before resuming a transfer for the ``attempt``-th time (1-based):
-        the retry policy's backoff."""
-        policy = self.retry_policy
-        return min(policy.base_delay_ms << (attempt - 1), policy.max_delay_ms) / 1000
 
     def _progress(self, descriptor: Descriptor, announced: bool = False) -> _Progress | None:
         """The reporter of a blob's transfer; ``announced`` when ``done=0`` was reported."""
@@ -1114,31 +1009,25 @@ class Client:
             return holder[-1]
 
         make: Callable[[RegistrySession], PushBlob] = start if upload_url is None else resume
-        attempts = self.retry_policy.max_retries
-        for attempt in range(1, attempts + 2):
-            try:
-                sent = bool(self._run(reference, make, source=source))
-            except (NetworkError, OperationTimeoutError) as error:
-                # The network failed (a local file failure ends the upload as it is).
-                url = holder[-1].upload_url if holder else upload_url
-                if not url:
-                    raise  # no upload session yet: nothing to resume
-                if attempt > attempts or _final(error):
-                    name = f"{reference.registry}/{reference.repository}"
-                    raise UploadInterruptedError(
-                        f"the upload of {descriptor.digest} to {name} was interrupted "
-                        f"({error}); resume it with its upload URL {url}",
-                        reference=name,
-                        descriptor=descriptor,
-                        upload_url=url,
-                    ) from error
-                _sleep(self._resume_delay(attempt), reference.registry, "resuming the upload")
-                make = resume
-                continue
-            if progress is not None:
-                progress.finish()
-            return sent
-        raise AssertionError("unreachable")
+        try:
+            # The engine resumes a cut upload as its retry policy says.
+            sent = bool(self._run(reference, make, source=source))
+        except (NetworkError, OperationTimeoutError) as error:
+            # The network failed (a local file failure ends the upload as it is).
+            url = holder[-1].upload_url if holder else upload_url
+            if not url:
+                raise  # no upload session yet: nothing to resume
+            name = f"{reference.registry}/{reference.repository}"
+            raise UploadInterruptedError(
+                f"the upload of {descriptor.digest} to {name} was interrupted "
+                f"({error}); resume it with its upload URL {url}",
+                reference=name,
+                descriptor=descriptor,
+                upload_url=url,
+            ) from error
+        if progress is not None:
+            progress.finish()
+        return sent
 
     @_timed
     def fetch_blob(
@@ -1199,17 +1088,9 @@ class Client:
         return None
 
     def _download(self, reference: Reference, descriptor: Descriptor, sink: BlobSink) -> None:
-        """Downloads into ``sink``; a body the network cut after some of it arrived is resumed
-        (:meth:`_resume_download`). A server that sent nothing (the engine already retried the
-        request as its policy says), a TLS failure, a passed deadline and a local file failure
-        end the download at once."""
-        received = sink.received
-        try:
-            self._run(reference, lambda s: GetBlob(s, reference, descriptor), sink=sink)
-        except (NetworkError, OperationTimeoutError) as error:
-            if not self.retry_policy.max_retries or _final(error) or sink.received == received:
-                raise
-            self._resume_download(reference, descriptor, sink, error)
+        """Downloads into ``sink``; the engine continues a body the network cut with
+        ``Range`` from what the sink holds (``Failure.received``), as its policy says."""
+        self._run(reference, lambda s: GetBlob(s, reference, descriptor), sink=sink)
 
     # Artifacts -----------------------------------------------------------------------------
 
@@ -1380,7 +1261,6 @@ class Client:
                 Pull(reference, allow_git=allow_git),
                 self._session(reference.registry),
                 sinks=spool.sink,
-                resume=reference,
             )
             files = outcome.files
             destinations = _destinations(output, files, keep_old_files=keep_old_files)
@@ -1461,13 +1341,19 @@ class Client:
                 sessions,
                 sources=sources,
                 sinks=spool.sink,
-                resume=source,
                 transport=transport,
             )
         finally:
             spool.close()
         to._finish(spool.reporters, (blob.descriptor for blob in outcome.blobs))
         return _plain(outcome.descriptor)
+
+
+def _failure(kind: str, reason: str, request: Request, sink: BlobSink | None) -> Failure:
+    """A transport failure as the engine's input; for a download, with what the sink holds
+    from the blob's first byte (the engine asks for the rest with ``Range``)."""
+    held = sink.size if sink is not None and request.stream else 0
+    return Failure(kind, reason, received=held or None)
 
 
 def _upload_url(request: Request | None) -> str | None:

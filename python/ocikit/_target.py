@@ -9,18 +9,29 @@ either.
 
 from __future__ import annotations
 
-from typing import Protocol, Union
+from collections.abc import Sequence
+from typing import Any, Callable, Protocol, Union
 
 from ocikit._client import (
     Client,
     Pulled,
     Referrer,
-    _copy_graph,
     _sequential,
 )
 from ocikit._files import StrPath
 from ocikit._layout import OciLayout
-from ocikit._ocikit import Descriptor, Digest, Index, Manifest, Reference, WalkLimits, digest
+from ocikit._ocikit import (
+    Descriptor,
+    Digest,
+    GraphWalk,
+    Index,
+    Manifest,
+    PlannedDocument,
+    Reference,
+    WalkLimits,
+    WalkStep,
+    digest,
+)
 from ocikit._pack import Packed
 
 __all__ = ["Repository", "Target", "copy"]
@@ -239,10 +250,53 @@ def copy(
     )
 
 
+def _copy_graph(
+    root: Fetched,
+    fetch: Callable[[str], bytes],
+    referrers: Callable[[str], list[Descriptor]] | None,
+    copy_blob: Callable[[Descriptor], object],
+    put: Callable[[PlannedDocument, bool], Descriptor],
+    *,
+    parallel: Callable[[Sequence[Callable[[], Any]]], list[Any]] = _sequential,
+    write_parallel: Callable[[Sequence[Callable[[], Any]]], list[Any]] = _sequential,
+    limits: WalkLimits | None = None,
+) -> Descriptor:
+    """Copies the fetched ``root`` and its graph on the core's plan (``GraphWalk``: each digest
+    once, bounded by ``limits``, with the referrers of every document when ``referrers`` lists
+    them). This host fetches each batch it asks for ``parallel`` at a time, then copies the
+    blobs and puts the documents wave by wave (``put(document, is_root)``), ``write_parallel``
+    at a time; it returns what the root's ``put`` returned."""
+    walk = GraphWalk.from_fetched(
+        root.media_type, root.digest, root.data, referrers=referrers is not None, limits=limits
+    )
+
+    def perform(step: WalkStep) -> Any:
+        digest = step.descriptor.digest
+        if step.kind == "referrers":
+            assert referrers is not None  # asked only when given
+            return referrers(digest)
+        return fetch(digest)
+
+    while batch := walk.next_batch():
+        results = parallel([lambda step=step: perform(step) for step in batch])
+        for step, result in zip(batch, results):
+            if step.kind == "fetch":
+                walk.provide_document(step.descriptor.digest, result)
+            else:
+                walk.provide_referrers(step.descriptor.digest, result)
+    plan = walk.finish()
+    write_parallel([lambda blob=blob: copy_blob(blob) for blob in plan.blobs])
+    written: dict[str, Descriptor] = {}
+    for wave in plan.manifests:
+        tasks = [lambda d=d: put(d, d.descriptor.digest == root.digest) for d in wave]
+        written.update(zip((d.descriptor.digest for d in wave), write_parallel(tasks)))
+    return written[root.digest]
+
+
 def _open_source(store: Store, reference: str) -> tuple[Target, str]:
     if isinstance(store, OciLayout):
         return store, reference
-    parsed = Reference.parse(reference)
+    parsed = store._reference(reference)
     return Repository(store, parsed), parsed.digest or parsed.target
 
 
@@ -257,7 +311,7 @@ def _open_destination(
         return store, None if by_digest else reference, by_digest
     if reference is None:
         raise ValueError("copying to a registry needs dst_ref")
-    parsed = Reference.parse(reference)
+    parsed = store._reference(reference)
     return Repository(store, parsed), parsed.tag, parsed.digest is not None
 
 
