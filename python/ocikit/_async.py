@@ -83,9 +83,8 @@ class AsyncClient:
     Requests go through ``http`` (an ``httpx.AsyncClient``; one is made and closed with this
     client when not given). The stall timeout is each request's httpx timeout; the deadline
     (``timeout``) bounds each call as a whole (``asyncio.timeout``) and ends with ``TIMEOUT``.
-    Other keyword arguments are :class:`ocikit.Client`'s. A download the network cuts is not
-    resumed (the sync client resumes it with ``Range``): the call fails with
-    ``NETWORK_ERROR``.
+    Other keyword arguments are :class:`ocikit.Client`'s. A download the network cuts is
+    continued by the engine with ``Range`` from what its sink holds, as in the sync client.
     """
 
     def __init__(
@@ -256,13 +255,10 @@ class AsyncClient:
             coded = transport_error(cause, request.method, request.url, deadline_passed=passed)
             kind = _FAILURE_KINDS[coded.code]
             reason = str(coded.details.get("reason") or coded)
-            if sink is not None and request.stream and sink.size:
-                try:
-                    # A cut download: the engine asks for the rest with Range.
-                    return Failure(kind, reason, received=sink.size)
-                except TypeError:  # pragma: no cover - an engine that does not resume them
-                    pass
-            return Failure(kind, reason)
+            # A cut download: what the sink holds, from the blob's first byte (the engine asks
+            # for the rest with Range).
+            held = sink.size if sink is not None and request.stream else 0
+            return Failure(kind, reason, received=held or None)
 
     # Manifests --------------------------------------------------------------------------------
 
