@@ -240,3 +240,28 @@ def test_manifest_delete_with_force_does_not_ask(ocikit: Any, registry: Registry
            *registry.auth)  # fmt: skip
     with _client(registry) as client, pytest.raises(OciError):
         client.resolve("force/app:v1")
+
+
+def test_a_401_says_whether_credentials_were_sent(registry: Registry, tmp_path: Path) -> None:
+    if registry.mode == "open":
+        pytest.skip("an open registry answers no 401")
+    with _client(registry) as client:
+        client.push("auth/app:v1", ocikit_module_pack([File("a.txt", b"a\n")]))
+    if registry.mode != "basic":
+        # With Bearer the token decides what the 401 says (an anonymous token counts as
+        # credentials sent; bad credentials get an anonymous token): reported to the core.
+        pytest.skip("Basic auth shows what was sent plainly")
+    cases = [(("bad", "worse"), "credentials were sent"), (None, "no credentials were sent")]
+    for credentials, said in cases:
+        with Client(registry.address, plain_http=True, credentials=credentials) as client:
+            for call in (
+                lambda: client.resolve("auth/app:v1"),
+                lambda: client.discover("auth/app:v1"),
+                lambda: client.pull("auth/app:v1", tmp_path / "out"),
+            ):
+                with pytest.raises(ocikit.AuthenticationError) as refused:
+                    call()
+                message = str(refused.value)
+                assert said in message and "/v2/auth/app/manifests/v1" in message, message
+                if credentials:
+                    assert "no credentials" not in message
