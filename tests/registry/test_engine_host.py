@@ -44,14 +44,30 @@ def test_references_relative_to_the_client_registry(registry: Registry) -> None:
         assert client.fetch_manifest("py/app@" + pushed.digest).digest == pushed.digest
 
 
-def test_push_refuses_duplicate_titles_before_any_request(tmp_path: Path) -> None:
+def test_push_refuses_duplicate_titles_before_any_request(
+    ocikit_cli: Any, tmp_path: Path
+) -> None:
     packed = ocikit.pack([File("a.txt", b"1"), File("a.txt", b"2")], artifact_type=TYPE)
     # Nothing listens there: the refusal comes before any connection (before: NETWORK_ERROR
     # after uploading, or success and a pull that fails).
-    with Client(f"127.0.0.1:{_refused_port()}", plain_http=True) as client:
+    address = f"127.0.0.1:{_refused_port()}"
+    with Client(address, plain_http=True) as client:
         with pytest.raises(OciError) as refused:
             client.push("dup/app:v1", packed)
     assert refused.value.code == "ANNOTATION_INVALID"
+    (tmp_path / "a.txt").write_bytes(b"a\n")
+    with chdir(tmp_path):
+        run = ocikit_cli(
+            "push", f"{address}/dup/app:v1", "a.txt", "a.txt", "--artifact-type", TYPE,
+            "--plain-http", check=False,
+        )  # fmt: skip
+    assert run.status == 2 and run.err.startswith("error[ANNOTATION_INVALID]: "), run.err
+    assert "duplicate title" in run.err
+
+
+@pytest.fixture
+def ocikit_cli(ocikit: Any) -> Any:
+    return ocikit
 
 
 def test_dry_run_push_opens_no_connection(ocikit: Any, tmp_path: Path) -> None:
