@@ -64,7 +64,10 @@ pub struct Session {
 /// Tokens are renewed this long before they expire, so that a request never carries one that
 /// expires in flight.
 const TOKEN_MARGIN_MS: u64 = 10_000;
-/// The lifetime of a token whose response gave none (the Docker token spec's default).
+/// The lifetime of a token whose response gave none, and the least lifetime a token is given:
+/// the Docker token spec says "a token should never be returned with less than 60 seconds to
+/// live", and a shorter one would count as expired (within [`TOKEN_MARGIN_MS`]) the moment it
+/// is stored, so a registry issuing such tokens could never be used.
 const DEFAULT_TOKEN_SECONDS: u64 = 60;
 
 impl Session {
@@ -260,8 +263,7 @@ impl Session {
         let seconds = value
             .get("expires_in")
             .and_then(Value::as_u64)
-            .filter(|&s| s > 0)
-            .unwrap_or(DEFAULT_TOKEN_SECONDS);
+            .map_or(DEFAULT_TOKEN_SECONDS, |s| s.max(DEFAULT_TOKEN_SECONDS));
         self.tokens.retain(|t| t.scopes != scopes);
         self.tokens.push(CachedToken {
             scopes: scopes.to_vec(),
