@@ -370,7 +370,7 @@ test("an unknown manifest is MANIFEST_UNKNOWN with the registry's details", asyn
   assert.equal(error.details.status, 404);
   assert.equal(error.details.registryCode, "MANIFEST_UNKNOWN");
   // The registry's message, with the request it answered (the core names it).
-  assert.match(error.details.message, /^manifest unknown \(GET http:\/\/.*\/v2\/docs\/known\/manifests\/nope\)$/);
+  assert.match(String(error.details.message), /^manifest unknown \(GET http:\/\/.*\/v2\/docs\/known\/manifests\/nope\)$/);
   // HEAD answers carry no error body; resolve asks with GET for the registry's code.
   await assert.rejects(client.resolve("docs/known:nope"), (e) => e instanceof OciError && e.code === "MANIFEST_UNKNOWN" && e.details.status === 404);
   // distribution answers a repository it has never seen with NAME_UNKNOWN.
