@@ -82,7 +82,7 @@ class AsyncClient:
 
     Requests go through ``http`` (an ``httpx.AsyncClient``; one is made and closed with this
     client when not given). The stall timeout is each request's httpx timeout; the deadline
-    (``timeout``) bounds each call as a whole (``asyncio.timeout``) and ends with ``TIMEOUT``.
+    (``timeout``) bounds each call as a whole (``asyncio.wait_for``) and ends with ``TIMEOUT``.
     Other keyword arguments are :class:`ocikit.Client`'s. A download the network cuts is
     continued by the engine with ``Range`` from what its sink holds, as in the sync client.
     """
