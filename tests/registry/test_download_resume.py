@@ -75,7 +75,9 @@ def test_copy_spool_cut_continues_with_range(
     through the host's spool) whose download is cut."""
     name, content = pushed
     direct = registries["open"].address
-    proxy.inject(Fault("GET", BLOB, cut_response_after=CUT))
+    # The big blob's GET only: a copy downloads the config too, maybe first.
+    big = f"/blobs/sha256:{hashlib.sha256(content).hexdigest()}"
+    proxy.inject(Fault("GET", big, cut_response_after=CUT))
     with Client(proxy.address, plain_http=True, retry_policy=FAST) as client, Client(
         direct, plain_http=True
     ) as destination:
