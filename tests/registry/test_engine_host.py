@@ -114,6 +114,16 @@ def test_dry_run_attach_and_copy_read_only(ocikit: Any, registry: Registry, tmp_
         assert copy_plan.planned  # the requests it would make at the destination
         with pytest.raises(OciError):
             client.resolve("dry/copied:v1")  # nothing was written
+    (tmp_path / "sig.txt").write_bytes(b"sig\n")
+    with chdir(tmp_path):
+        attach = ocikit(
+            "attach", subject_ref, "sig.txt", "--artifact-type", TYPE, "--dry-run",
+            "--plain-http", *registry.auth,
+        )  # fmt: skip
+    assert attach.out.startswith("Dry run: nothing was sent.\n")
+    assert "/v2/dry/subject/manifests/sha256:" in attach.out
+    with _client(registry) as client:
+        assert client.referrers(subject_ref) == []
     run = ocikit(
         "copy", subject_ref, f"{registry.address}/dry/copied:v1", "--dry-run", "--plain-http",
         *registry.auth,
