@@ -28,7 +28,7 @@ import {
 } from "./api.js";
 import { CopyArtifact, Delete, Discover, Pull, Push } from "./operation.js";
 import { MemorySink, MemorySinks, Progress, UploadSources, checkSource, uploadContent } from "./blob-content.js";
-import { exchange, fromRegistry, isReferrersListing, jittered, withTransport } from "./transport.js";
+import { exchange, fromRegistry, isReferrersListing, sleep, withTransport } from "./transport.js";
 
 const CLIENT_OPTIONS = ["registry", "plainHttp", "credentials", "fetch", "concurrency", "retry", "limits"];
 const MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json";
@@ -518,7 +518,7 @@ export class Client {
           else queued.push(action);
         } else if (action.kind === "wait") {
           const { task, ms } = action;
-          track(jittered(ms, inner).then(() => answers.push({ task, input: { type: "resume" } }), fail));
+          track(sleep(ms, inner).then(() => answers.push({ task, input: { type: "resume" } }), fail));
         } else if (answers.length === 0 && failed === null) {
           // Pending: nothing to start until an answer arrives.
           if (running.size === 0) throw new OciError("OPERATION_MISUSE", "the operation waits for an answer, but nothing is in flight", {});
@@ -584,7 +584,7 @@ export class Client {
       }
       if (step.type === "done") return step.value;
       if (step.type === "wait") {
-        await jittered(step.ms, signal);
+        await sleep(step.ms, signal);
         input = { type: "resume" };
       } else {
         context.probe = isReferrersListing(step.request) && this.#session.referrersApi === null;

@@ -84,14 +84,6 @@ export function isReferrersListing(request) {
 }
 
 /**
- * Waits `ms` and up to a tenth more, so that transfers told to back off together do not all
- * come back at the same moment (jitter is the host's part: the core has no randomness).
- */
-export function jittered(ms, signal) {
-  return sleep(ms + Math.floor(Math.random() * ms * 0.1), signal);
-}
-
-/**
  * The engine's input for a failure of fetch itself (not an HTTP answer): TIMEOUT when the stall
  * timeout or the deadline passed, TLS for a certificate or handshake failure Node names, else
  * NETWORK; the engine answers with the coded error naming the host, or retries a request that
