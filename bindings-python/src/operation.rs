@@ -367,13 +367,14 @@ impl PyPush {
             chunk_size,
             dry_run,
         };
-        // `manifest_only`: the PUT and the referrers-tag upkeep, no blob checked (push_manifest).
-        let push = Push::new(&reference, &media_type, bytes, options).or_raise(py)?;
-        Ok(Self(Mutex::new(if manifest_only {
-            push.manifest_only()
-        } else {
-            push
-        })))
+        // `manifest_only`: the PUT and the referrers-tag upkeep, no blob checked, no title
+        // rule (push_manifest uploads a document as it is).
+        let push = match manifest_only {
+            true => Push::manifest(&reference, &media_type, bytes, options),
+            false => Push::new(&reference, &media_type, bytes, options),
+        }
+        .or_raise(py)?;
+        Ok(Self(Mutex::new(push)))
     }
 
     /// The next action (see `Action`).

@@ -256,13 +256,14 @@ impl JsPush {
             chunk_size: number_option(&given, "chunkSize")?,
             dry_run: bool_option(&given, "dryRun")?,
         };
-        let push = Push::new(&reference, &media_type, manifest, push_options).map_err(thrown)?;
-        // `manifestOnly`: the PUT and the referrers-tag upkeep, no blob checked (pushManifest).
-        Ok(JsPush(if bool_option(&given, "manifestOnly")? {
-            push.manifest_only()
-        } else {
-            push
-        }))
+        // `manifestOnly`: the PUT and the referrers-tag upkeep, no blob checked, no title rule
+        // (pushManifest uploads a document as it is).
+        let push = match bool_option(&given, "manifestOnly")? {
+            true => Push::manifest(&reference, &media_type, manifest, push_options),
+            false => Push::new(&reference, &media_type, manifest, push_options),
+        }
+        .map_err(thrown)?;
+        Ok(JsPush(push))
     }
 
     /// The next action.

@@ -2244,3 +2244,100 @@ fn errors_name_the_request_and_whether_credentials_were_sent() {
     assert!(text.contains(", credentials were sent"), "{text}");
     assert!(!text.contains("no credentials"), "{text}");
 }
+
+#[test]
+fn push_manifest_uploads_a_document_as_it_is_with_the_referrers_tag_upkeep() {
+    // A referrer whose two layers share a title: a pull refuses it, `Push::new` too, but
+    // `Push::manifest` (a client's push_manifest, as `oras manifest push`) uploads it as it is
+    // and keeps the subject's referrers tag on a registry without the referrers API.
+    let (docs, _) = artifact(&[("a.md", b"# A\n"), ("b.md", b"# B\n")], None);
+    let docs_d = descriptor(OCI, &docs);
+    let (dup, _) = artifact(&[("a.md", b"# A\n"), ("a.md", b"# A2\n")], Some(docs_d));
+    let reference = Reference::parse(&format!("{R}/docs")).expect("reference");
+    let err = Push::new(&reference, OCI, dup.clone(), PushArtifactOptions::default())
+        .expect_err("the title rule of push");
+    assert_eq!(err.code(), "ANNOTATION_INVALID");
+
+    let mut fake = stocked(Fake::new(R), "docs").0.blob("docs", b"# A2\n");
+    let mut sessions = Sessions::from(Session::new(R, true, None));
+    let mut op = Whole::Push(
+        Push::manifest(&reference, OCI, dup.clone(), PushArtifactOptions::default())
+            .expect("no title rule"),
+    );
+    let (exchanges, result) = drive(&mut op, &mut sessions, 0, |_, request| fake.answer(request));
+    let result = result.expect("pushed");
+    let doc = json!({ "exchanges": exchanges });
+    assert_eq!(result["digest"], sha(&dup));
+    assert_eq!(count(&doc, "HEAD", "/blobs/"), 0, "no blob is checked");
+    assert_eq!(count(&doc, "PUT", &format!("/manifests/{}", sha(&dup))), 1);
+    let tag = result["referrersTag"].clone();
+    assert!(
+        tag[0].as_str().is_some_and(|t| t.starts_with("sha256-")),
+        "{tag}"
+    );
+    assert!(tag[1].is_string(), "an index was written: {tag}");
+    assert_eq!(
+        count(
+            &doc,
+            "PUT",
+            &format!("/manifests/{}", tag[0].as_str().expect("tag"))
+        ),
+        1
+    );
+}
+
+/// The message of a pull of `docs:v9` from a registry that asks for a Bearer token (issued by
+/// `/token` when `token_status` is 200) and refuses every request with a 401.
+fn bearer_refusal(credentials: Option<Credentials>, token_status: u16) -> String {
+    let unknown = Reference::parse(&format!("{R}/docs:v9")).expect("reference");
+    let mut sessions = Sessions::from(Session::new(R, true, credentials));
+    let challenge = [(
+        "WWW-Authenticate",
+        format!(r#"Bearer realm="http://{R}/token",service="{R}""#),
+    )];
+    let err = answer_all(
+        &mut Pull::new(&unknown, PullOptions::default()),
+        &mut sessions,
+        |request| match request.url.contains("/token") {
+            true if token_status == 200 => res(200, &[], r#"{"token":"t0k"}"#),
+            true => res(
+                token_status,
+                &[],
+                error_body("UNAUTHORIZED", "bad credentials"),
+            ),
+            false => res(
+                401,
+                &challenge,
+                error_body("UNAUTHORIZED", "authentication required"),
+            ),
+        },
+    )
+    .expect_err("401");
+    assert_eq!(err.code(), "UNAUTHORIZED", "{err}");
+    err.to_string()
+}
+
+#[test]
+fn a_401_says_truthfully_whether_the_users_credentials_were_sent() {
+    let basic = || {
+        Some(Credentials::Basic {
+            username: "alice".into(),
+            password: "wrong".into(),
+        })
+    };
+    // An anonymous token is no credentials: "log in".
+    let text = bearer_refusal(None, 200);
+    assert!(text.contains("no credentials were sent"), "{text}");
+    // A token obtained with the user's Basic credentials, or a refresh token, refused.
+    for credentials in [basic(), Some(Credentials::RefreshToken("r3fresh".into()))] {
+        let text = bearer_refusal(credentials, 200);
+        assert!(text.contains(", credentials were sent"), "{text}");
+        assert!(!text.contains("no credentials"), "{text}");
+    }
+    // The token endpoint refused the user's credentials: they were sent.
+    let text = bearer_refusal(basic(), 401);
+    assert!(text.contains(", credentials were sent"), "{text}");
+    // The user's own access token, refused.
+    let text = bearer_refusal(Some(Credentials::AccessToken("acc3ss".into())), 200);
+    assert!(text.contains(", credentials were sent"), "{text}");
+}

@@ -45,6 +45,9 @@ struct CachedToken {
     scopes: Vec<Scope>,
     token: String,
     expires_at_ms: u64,
+    /// Whether the token was obtained with the user's credentials (Basic or a refresh
+    /// token), not anonymously.
+    with_credentials: bool,
 }
 
 /// A registry, its credentials, and the tokens it has issued (cached by scope until expiry).
@@ -136,12 +139,15 @@ impl Session {
         format!("{}{path}", self.base)
     }
 
+    /// The `Authorization` header of a request, and whether it carries the user's credentials
+    /// (their Basic credentials, their access token, or a token obtained with their
+    /// credentials or refresh token; an anonymous token does not).
     fn authorization(
         &self,
         url: &str,
         scopes: &[Scope],
         now_ms: u64,
-    ) -> Result<Option<String>, Error> {
+    ) -> Result<Option<(String, bool)>, Error> {
         // Credentials and tokens are for the registry's origin only: never for a redirect
         // target such as a storage bucket.
         if !self.is_own_origin(url) {
@@ -156,21 +162,32 @@ impl Session {
                     ),
                 });
             }
-            return Ok(Some(format!("Bearer {token}")));
+            return Ok(Some((format!("Bearer {token}"), true)));
         }
         if let Some(cached) = self
             .tokens
             .iter()
             .find(|t| t.covers(scopes) && t.expires_at_ms > now_ms + TOKEN_MARGIN_MS)
         {
-            return Ok(Some(format!("Bearer {}", cached.token)));
+            return Ok(Some((
+                format!("Bearer {}", cached.token),
+                cached.with_credentials,
+            )));
         }
         Ok(match (&self.credentials, self.basic) {
             (Some(Credentials::Basic { username, password }), true) => {
-                Some(basic(username, password))
+                Some((basic(username, password), true))
             }
             _ => None,
         })
+    }
+
+    /// Whether a token request carries the user's credentials (Basic, or a refresh token).
+    fn sends_credentials_for_tokens(&self) -> bool {
+        matches!(
+            self.credentials,
+            Some(Credentials::Basic { .. } | Credentials::RefreshToken(_))
+        )
     }
 
     /// Whether `url` is on the registry's origin (scheme, host and port).
@@ -269,6 +286,7 @@ impl Session {
             scopes: scopes.to_vec(),
             token: token.to_owned(),
             expires_at_ms: now_ms.saturating_add(seconds.saturating_mul(1000)),
+            with_credentials: self.sends_credentials_for_tokens(),
         });
         Ok(())
     }
@@ -434,6 +452,10 @@ pub(crate) struct Exchange {
     redirects: u32,
     /// Whether the request last sent carried an `Authorization` header.
     authorized: bool,
+    /// Whether the request last sent (or the token request in flight) carried the user's
+    /// credentials: their Basic credentials, their access token, or a token obtained with
+    /// their credentials or refresh token. An anonymous token is no credentials.
+    credentials_sent: bool,
     /// The method and URL of the token request in flight (for a failure's message).
     token_request: (Method, String),
 }
@@ -475,6 +497,7 @@ impl Exchange {
             auth_rounds: 0,
             redirects: 0,
             authorized: false,
+            credentials_sent: false,
             token_request: (Method::Get, String::new()),
         }
     }
@@ -488,9 +511,11 @@ impl Exchange {
         self.request.method
     }
 
-    /// Whether the request last sent carried an `Authorization` header.
-    pub(crate) fn authorized(&self) -> bool {
-        self.authorized
+    /// Whether the request last sent (or the token request in flight) carried the user's
+    /// credentials: their Basic credentials, their access token, or a token obtained with
+    /// their credentials or refresh token. An anonymous token is no credentials.
+    pub(crate) fn credentials_sent(&self) -> bool {
+        self.credentials_sent
     }
 
     /// Puts the limits the host enforces on a request about to be sent.
@@ -521,7 +546,8 @@ impl Exchange {
         Self::stamp(session, &mut request, deadline, now_ms);
         let authorization = session.authorization(&request.url, &self.scopes, now_ms)?;
         self.authorized = authorization.is_some();
-        if let Some(authorization) = authorization {
+        self.credentials_sent = authorization.as_ref().is_some_and(|(_, user)| *user);
+        if let Some((authorization, _)) = authorization {
             request
                 .headers
                 .push(("Authorization".to_owned(), authorization));
@@ -668,6 +694,7 @@ impl Exchange {
                     let mut request = session.token_request(bearer, &self.scopes)?;
                     Self::stamp(session, &mut request, deadline, now_ms);
                     self.token_request = (request.method, request.url.clone());
+                    self.credentials_sent = session.sends_credentials_for_tokens();
                     self.state = ExchangeState::Token;
                     return Ok(Step::Event(Event::Send(request)));
                 }

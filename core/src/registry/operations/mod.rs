@@ -62,7 +62,7 @@ pub(crate) fn in_context(err: Error, exchange: &Exchange) -> Error {
     let path = url.split(['?', '#']).next().unwrap_or_default();
     let mut context = format!("{} {path}", exchange.method());
     if matches!(status, 401 | 403) {
-        context.push_str(match exchange.authorized() {
+        context.push_str(match exchange.credentials_sent() {
             true => ", credentials were sent",
             false => ", no credentials were sent",
         });

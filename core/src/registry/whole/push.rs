@@ -147,6 +147,35 @@ impl Push {
         manifest: Vec<u8>,
         options: PushArtifactOptions,
     ) -> Result<Self, Error> {
+        Self::build(reference, media_type, manifest, options, true)
+    }
+
+    /// Only the manifest, as it is (as `oras manifest push`): no blob is checked or uploaded
+    /// (the caller knows the repository has them, as a client's `push_manifest` does) and the
+    /// pull plan's title rule is not applied (a document is uploaded as it is, whatever its
+    /// titles); the PUT under each tag and the referrers-tag upkeep of a subject stay.
+    ///
+    /// # Errors
+    /// `REFERENCE_INVALID` for a bad tag, `SIZE_INVALID` for a manifest over 4 MiB, the
+    /// document errors of bytes that are not a manifest or index.
+    pub fn manifest(
+        reference: &Reference,
+        media_type: &str,
+        manifest: Vec<u8>,
+        options: PushArtifactOptions,
+    ) -> Result<Self, Error> {
+        let mut push = Self::build(reference, media_type, manifest, options, false)?;
+        push.stages.blobs.clear();
+        Ok(push)
+    }
+
+    fn build(
+        reference: &Reference,
+        media_type: &str,
+        manifest: Vec<u8>,
+        options: PushArtifactOptions,
+        titles: bool,
+    ) -> Result<Self, Error> {
         if manifest.len() as u64 > MANIFEST_SIZE_MAX {
             return Err(Error::SizeInvalid {
                 value: format!(
@@ -160,7 +189,9 @@ impl Push {
         let mut blobs: Vec<BlobOutcome> = Vec::new();
         if !successors.is_index {
             // Push refuses what pull would refuse: the same rule, with `.git` left to pull.
-            plan_files(&successors.children[1..], true)?;
+            if titles {
+                plan_files(&successors.children[1..], true)?;
+            }
             let mut seen = HashSet::new();
             for child in &successors.children {
                 if seen.insert(child.digest.clone()) {
@@ -210,17 +241,6 @@ impl Push {
                 referrers_tag: None,
             },
         })
-    }
-}
-
-impl Push {
-    /// Only the manifest: no blob is checked or uploaded (the caller knows the repository has
-    /// them, as a client's `push_manifest` does); the PUT under each tag and the referrers-tag
-    /// upkeep of a subject stay.
-    #[must_use]
-    pub fn manifest_only(mut self) -> Self {
-        self.stages.blobs.clear();
-        self
     }
 }
 
