@@ -73,7 +73,8 @@ def run(job: dict[str, Any]) -> Any:
                 [ocikit.File("hello.txt", job["data"].encode(), media_type="text/plain")],
                 artifact_type="application/vnd.hostile.test.config.v1+json",
             )
-            return c.push(ref, packed).digest
+            pushed = c.push(ref, packed)  # a PushOutcome (or, before it, the Descriptor)
+            return getattr(pushed, "descriptor", pushed).digest
         if op == "push-manifest":
             data = Path(job["work"], "in", "manifest.json").read_bytes()
             return c.push_manifest(ref, data).digest
@@ -134,7 +135,8 @@ async def run_async(job: dict[str, Any]) -> Any:
                 [ocikit.File("hello.txt", job["data"].encode(), media_type="text/plain")],
                 artifact_type="application/vnd.hostile.test.config.v1+json",
             )
-            return await c.push(ref, packed)
+            pushed = await c.push(ref, packed)
+            return getattr(pushed, "descriptor", pushed).digest
         if op == "push-manifest":
             data = Path(job["work"], "in", "manifest.json").read_bytes()
             return await c.push_manifest(ref, data)
