@@ -4,6 +4,7 @@
 
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
+use crate::text::Text;
 use ocikit_core::MediaType;
 use ocikit_core::artifact_type::{self, ArtifactTypeDefinition, Catalog};
 use pyo3::prelude::*;
@@ -211,6 +212,6 @@ pub(crate) fn describe(py: Python<'_>, manifest: PyRef<'_, PyManifest>) -> PyDes
 /// Checks that `svg` is a logo safe to show in a page: well-formed SVG with a viewBox, no
 /// scripts, event handlers, animation, foreign or external content, at most 16 KiB.
 #[pyfunction]
-pub(crate) fn check_logo(py: Python<'_>, svg: &str) -> PyResult<()> {
-    artifact_type::check_logo(svg).or_raise(py)
+pub(crate) fn check_logo(py: Python<'_>, svg: Text) -> PyResult<()> {
+    artifact_type::check_logo(&svg).or_raise(py)
 }

@@ -1,5 +1,6 @@
 //! Borrowing the bytes of any Python object that exports the buffer protocol, without copying.
 
+use crate::text::str_of;
 use pyo3::buffer::PyUntypedBuffer;
 use pyo3::exceptions::{PyBufferError, PyTypeError};
 use pyo3::prelude::*;
@@ -104,10 +105,10 @@ impl<'py> Document<'py> {
     /// The document's bytes.
     ///
     /// # Errors
-    /// `UnicodeEncodeError` (a `ValueError`) for a `str` with lone surrogates.
+    /// `ValidationError` (`TEXT_INVALID`) for a `str` with lone surrogates.
     pub(crate) fn as_slice(&self) -> PyResult<&[u8]> {
         match self {
-            Self::Text(text) => Ok(text.to_str()?.as_bytes()),
+            Self::Text(text) => Ok(str_of(text)?.as_bytes()),
             Self::Bytes(view) => Ok(view.as_slice()),
         }
     }

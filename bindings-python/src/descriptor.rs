@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::text::{Text, TextMap, into_strings};
 use ocikit_core::annotations::Annotations;
 use ocikit_core::{Descriptor, Error, MediaType, Platform, json as core_json};
 use pyo3::exceptions::PyTypeError;
@@ -36,27 +37,30 @@ impl PyDescriptor {
     #[allow(clippy::too_many_arguments)] // the descriptor's fields, as keywords
     fn new(
         py: Python<'_>,
-        media_type: &str,
+        media_type: Text,
         digest: &Bound<'_, PyAny>,
         size: &Bound<'_, PyAny>,
-        urls: Option<Vec<String>>,
-        annotations: Option<Annotations>,
+        urls: Option<Vec<Text>>,
+        annotations: Option<TextMap>,
         data: Option<&Bound<'_, PyAny>>,
         platform: Option<PyPlatform>,
-        artifact_type: Option<&str>,
+        artifact_type: Option<Text>,
     ) -> PyResult<Self> {
         let mut descriptor = Descriptor::new(
-            media_type_arg(py, media_type)?,
+            media_type_arg(py, &media_type)?,
             digest_arg(py, digest)?,
             size_arg(py, size)?,
         );
-        descriptor.urls = urls.unwrap_or_default();
-        descriptor.annotations = annotations.unwrap_or_default();
+        descriptor.urls = urls.map(into_strings).unwrap_or_default();
+        descriptor.annotations = annotations.unwrap_or_default().0;
         descriptor.data = data
             .map(|data| ByteView::new(data).map(|view| view.as_slice().to_vec()))
             .transpose()?;
         descriptor.platform = platform.map(|p| p.0);
-        descriptor.artifact_type = artifact_type.map(|t| media_type_arg(py, t)).transpose()?;
+        descriptor.artifact_type = artifact_type
+            .as_deref()
+            .map(|t| media_type_arg(py, t))
+            .transpose()?;
         Ok(Self(descriptor))
     }
 
@@ -149,18 +153,18 @@ impl PyPlatform {
     #[new]
     #[pyo3(signature = (*, architecture, os, os_version = None, os_features = None, variant = None))]
     fn new(
-        architecture: String,
-        os: String,
-        os_version: Option<String>,
-        os_features: Option<Vec<String>>,
-        variant: Option<String>,
+        architecture: Text,
+        os: Text,
+        os_version: Option<Text>,
+        os_features: Option<Vec<Text>>,
+        variant: Option<Text>,
     ) -> Self {
         Self(Platform {
-            architecture,
-            os,
-            os_version,
-            os_features: os_features.unwrap_or_default(),
-            variant,
+            architecture: architecture.into(),
+            os: os.into(),
+            os_version: os_version.map(String::from),
+            os_features: os_features.map(into_strings).unwrap_or_default(),
+            variant: variant.map(String::from),
             extra: serde_json::Map::new(),
         })
     }

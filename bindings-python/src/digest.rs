@@ -2,6 +2,7 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use crate::text::{Text, str_of};
 use ocikit_core::{Algorithm, Digest, Digester, Error, digest as core_digest};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -17,9 +18,9 @@ use crate::errors::OrRaise;
 /// without copying. Inputs of 16 KiB and more are hashed with the GIL released; as with
 /// hashlib, do not modify a buffer while it is being hashed.
 #[pyfunction]
-#[pyo3(signature = (data, algorithm = "sha256"))]
-pub(crate) fn digest(py: Python<'_>, data: &Bound<'_, PyAny>, algorithm: &str) -> PyResult<String> {
-    let algorithm = Algorithm::parse(algorithm).or_raise(py)?;
+#[pyo3(signature = (data, algorithm = Text::from("sha256")), text_signature = "(data, algorithm='sha256')")]
+pub(crate) fn digest(py: Python<'_>, data: &Bound<'_, PyAny>, algorithm: Text) -> PyResult<String> {
+    let algorithm = Algorithm::parse(&algorithm).or_raise(py)?;
     let view = ByteView::new(data)?;
     let bytes = view.as_slice();
     let computed = if bytes.len() >= DETACH_THRESHOLD {
@@ -63,7 +64,7 @@ pub(crate) fn digest_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Dig
             type_name(obj)
         ))
     })?;
-    Digest::parse(&text.to_cow()?).or_raise(py)
+    Digest::parse(str_of(text)?).or_raise(py)
 }
 
 /// A size argument: `None` or a non-negative `int` (a negative or huge one is SIZE_INVALID).
@@ -101,8 +102,8 @@ pub(crate) struct PyDigest(pub(crate) Digest);
 impl PyDigest {
     /// Parses `"algorithm:encoded"`.
     #[staticmethod]
-    fn parse(py: Python<'_>, text: &str) -> PyResult<Self> {
-        Digest::parse(text).map(Self).or_raise(py)
+    fn parse(py: Python<'_>, text: Text) -> PyResult<Self> {
+        Digest::parse(&text).map(Self).or_raise(py)
     }
 
     /// The algorithm, e.g. `"sha256"`.
@@ -163,9 +164,9 @@ impl PyDigester {
 #[pymethods]
 impl PyDigester {
     #[new]
-    #[pyo3(signature = (algorithm = "sha256"))]
-    fn new(py: Python<'_>, algorithm: &str) -> PyResult<Self> {
-        let algorithm = Algorithm::parse(algorithm).or_raise(py)?;
+    #[pyo3(signature = (algorithm = Text::from("sha256")), text_signature = "(algorithm='sha256')")]
+    fn new(py: Python<'_>, algorithm: Text) -> PyResult<Self> {
+        let algorithm = Algorithm::parse(&algorithm).or_raise(py)?;
         let digester = Digester::new(&algorithm).or_raise(py)?;
         Ok(Self {
             state: Mutex::new(digester),

@@ -1,6 +1,7 @@
 //! `Layout` (the `index.json` of an image layout, with tags) and `verify_layout`: wrappers of
 //! `ocikit_core::layout`. Reading and writing the files is Python's job (`ocikit.OciLayout`).
 
+use crate::text::Text;
 use ocikit_core::layout::{self, Layout, LayoutSource};
 use ocikit_core::{Algorithm, Digest};
 use pyo3::prelude::*;
@@ -38,13 +39,13 @@ impl PyLayout {
     /// Adds a manifest or index descriptor, tagged when `tag` is given. A tag names one entry:
     /// tagging moves it from any other entry. An untagged entry is added once per digest.
     #[pyo3(signature = (descriptor, tag = None))]
-    fn add(&mut self, py: Python<'_>, descriptor: PyDescriptor, tag: Option<&str>) -> PyResult<()> {
-        self.0.add(descriptor.0, tag).or_raise(py)
+    fn add(&mut self, py: Python<'_>, descriptor: PyDescriptor, tag: Option<Text>) -> PyResult<()> {
+        self.0.add(descriptor.0, tag.as_deref()).or_raise(py)
     }
 
     /// The entry a tag or a digest names, or `None`.
-    fn resolve(&self, reference: &str) -> Option<PyDescriptor> {
-        self.0.resolve(reference).cloned().map(PyDescriptor)
+    fn resolve(&self, reference: Text) -> Option<PyDescriptor> {
+        self.0.resolve(&reference).cloned().map(PyDescriptor)
     }
 
     /// The tags, in index order.

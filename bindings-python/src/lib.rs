@@ -21,6 +21,7 @@ mod pack;
 mod reference;
 mod registry;
 mod repr;
+mod text;
 mod validate;
 mod walk;
 

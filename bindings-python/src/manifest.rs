@@ -4,6 +4,7 @@
 //! with `from_json` keeps the bytes it was read from; one built from keywords holds the core's
 //! canonical encoding. `digest`, `size` and `to_json()` are always of those bytes.
 
+use crate::text::{Text, TextMap};
 use ocikit_core::annotations::Annotations;
 use ocikit_core::media_type::oci;
 use ocikit_core::{Document as CoreDocument, Index, Manifest, MediaType};
@@ -31,22 +32,25 @@ impl PyManifest {
         artifact_type = None,
         subject = None,
         annotations = None,
-        media_type = Some(oci::IMAGE_MANIFEST.to_owned()),
+        media_type = Some(Text::from(oci::IMAGE_MANIFEST)),
     ))]
     fn new(
         py: Python<'_>,
         config: PyDescriptor,
         layers: Vec<PyDescriptor>,
-        artifact_type: Option<&str>,
+        artifact_type: Option<Text>,
         subject: Option<PyDescriptor>,
-        annotations: Option<Annotations>,
-        media_type: Option<String>,
+        annotations: Option<TextMap>,
+        media_type: Option<Text>,
     ) -> PyResult<Self> {
         let mut manifest = Manifest::new(config.0, layers.into_iter().map(|d| d.0).collect());
         manifest.media_type = media_type.map(|t| media_type_arg(py, &t)).transpose()?;
-        manifest.artifact_type = artifact_type.map(|t| media_type_arg(py, t)).transpose()?;
+        manifest.artifact_type = artifact_type
+            .as_deref()
+            .map(|t| media_type_arg(py, t))
+            .transpose()?;
         manifest.subject = subject.map(|d| d.0);
-        manifest.annotations = annotations.unwrap_or_default();
+        manifest.annotations = annotations.unwrap_or_default().0;
         Ok(Self(manifest.into_document()))
     }
 
@@ -170,21 +174,24 @@ impl PyIndex {
         artifact_type = None,
         subject = None,
         annotations = None,
-        media_type = Some(oci::IMAGE_INDEX.to_owned()),
+        media_type = Some(Text::from(oci::IMAGE_INDEX)),
     ))]
     fn new(
         py: Python<'_>,
         manifests: Vec<PyDescriptor>,
-        artifact_type: Option<&str>,
+        artifact_type: Option<Text>,
         subject: Option<PyDescriptor>,
-        annotations: Option<Annotations>,
-        media_type: Option<String>,
+        annotations: Option<TextMap>,
+        media_type: Option<Text>,
     ) -> PyResult<Self> {
         let mut index = Index::new(manifests.into_iter().map(|d| d.0).collect());
         index.media_type = media_type.map(|t| media_type_arg(py, &t)).transpose()?;
-        index.artifact_type = artifact_type.map(|t| media_type_arg(py, t)).transpose()?;
+        index.artifact_type = artifact_type
+            .as_deref()
+            .map(|t| media_type_arg(py, t))
+            .transpose()?;
         index.subject = subject.map(|d| d.0);
-        index.annotations = annotations.unwrap_or_default();
+        index.annotations = annotations.unwrap_or_default().0;
         Ok(Self(index.into_document()))
     }
 

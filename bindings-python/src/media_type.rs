@@ -1,5 +1,6 @@
 //! `MediaType` and `ArtifactMediaType`: wrappers of `ocikit_core::media_type`.
 
+use crate::text::Text;
 use ocikit_core::{ArtifactMediaType, MediaType, Role};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -17,8 +18,8 @@ pub(crate) struct PyMediaType(MediaType);
 impl PyMediaType {
     /// Parses a media type name such as `application/vnd.oci.image.manifest.v1+json`.
     #[staticmethod]
-    fn parse(py: Python<'_>, text: &str) -> PyResult<Self> {
-        MediaType::parse(text).map(Self).or_raise(py)
+    fn parse(py: Python<'_>, text: Text) -> PyResult<Self> {
+        MediaType::parse(&text).map(Self).or_raise(py)
     }
 
     /// The top-level type, e.g. `"application"`.
@@ -60,8 +61,9 @@ impl PyMediaType {
 
     /// Warnings about the name; `role` (`"config"`, `"layer"` or `None`) says where it is used.
     #[pyo3(signature = (role = None))]
-    fn lint(&self, role: Option<&str>) -> PyResult<Vec<PyFinding>> {
+    fn lint(&self, role: Option<Text>) -> PyResult<Vec<PyFinding>> {
         let role = role
+            .as_deref()
             .map(|text| {
                 Role::parse(text).ok_or_else(|| {
                     PyValueError::new_err(format!(

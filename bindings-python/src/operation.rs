@@ -21,6 +21,7 @@
 
 use std::sync::Mutex;
 
+use crate::text::{Text, into_strings};
 use ocikit_core::registry::{
     Action, BlobOutcome, CopyArtifact, CopyOptions, CopyOutcome, Delete, DeleteOutcome, Discover,
     DiscoverOptions, DiscoverOutcome, Operation, PlannedRequest, Pull, PullOptions, PullOutcome,
@@ -263,8 +264,8 @@ fn manifest_type(py: Python<'_>, media_type: &str) -> PyResult<String> {
     crate::descriptor::media_type_arg(py, media_type).map(|m| m.to_string())
 }
 
-fn options_tags(tags: Option<Vec<String>>) -> Vec<String> {
-    tags.unwrap_or_default()
+fn options_tags(tags: Option<Vec<Text>>) -> Vec<String> {
+    tags.map(into_strings).unwrap_or_default()
 }
 
 /// A request a dry run would make: `method`, `url`, and `note` (when and why).
@@ -350,20 +351,20 @@ impl PyPush {
     fn new(
         py: Python<'_>,
         reference: &Bound<'_, PyAny>,
-        media_type: &str,
+        media_type: Text,
         manifest: &Bound<'_, PyAny>,
-        tags: Option<Vec<String>>,
-        mount_from: Option<String>,
+        tags: Option<Vec<Text>>,
+        mount_from: Option<Text>,
         chunk_size: Option<u64>,
         dry_run: bool,
         manifest_only: bool,
     ) -> PyResult<Self> {
         let reference = reference_arg(py, reference)?;
-        let media_type = manifest_type(py, media_type)?;
+        let media_type = manifest_type(py, &media_type)?;
         let bytes = ByteView::new(manifest)?.as_slice().to_vec();
         let options = PushArtifactOptions {
             tags: options_tags(tags),
-            mount_from,
+            mount_from: mount_from.map(String::from),
             chunk_size,
             dry_run,
         };
@@ -521,7 +522,7 @@ impl PyDiscover {
     fn new(
         py: Python<'_>,
         reference: &Bound<'_, PyAny>,
-        artifact_type: Option<String>,
+        artifact_type: Option<Text>,
         depth: Option<u32>,
         limits: Option<PyWalkLimits>,
     ) -> PyResult<Self> {
@@ -529,7 +530,7 @@ impl PyDiscover {
         Ok(Self(Mutex::new(Discover::new(
             &reference,
             DiscoverOptions {
-                artifact_type,
+                artifact_type: artifact_type.map(String::from),
                 depth,
                 limits: limits.map(|l| l.0).unwrap_or_default(),
             },
@@ -733,7 +734,7 @@ impl PyCopyArtifact {
         destination: &Bound<'_, PyAny>,
         referrers: bool,
         limits: Option<PyWalkLimits>,
-        tags: Option<Vec<String>>,
+        tags: Option<Vec<Text>>,
         chunk_size: Option<u64>,
         dry_run: bool,
     ) -> PyResult<Self> {

@@ -3,7 +3,7 @@
 //! The public `ocikit.pack` (python/ocikit/_pack.py) turns its `File` and `Config` objects into
 //! the plain arguments these functions take, and the result back into `Packed` and `Blob`.
 
-use ocikit_core::annotations::Annotations;
+use crate::text::{Text, TextMap, str_of};
 use ocikit_core::pack::{Config, Content, File, ImageSpec, Pack, index as core_index};
 use ocikit_core::time::rfc3339_from_unix;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -17,12 +17,7 @@ use crate::errors::OrRaise;
 use crate::manifest::{PyIndex, PyManifest};
 
 /// A file for `_pack`: `(name, media_type, content, annotations)`.
-type FileArg<'py> = (
-    String,
-    Option<String>,
-    Bound<'py, PyAny>,
-    Option<Annotations>,
-);
+type FileArg<'py> = (Text, Option<Text>, Bound<'py, PyAny>, Option<TextMap>);
 
 /// A packed blob for Python: its descriptor and its bytes, when ocikit has them.
 type BlobResult<'py> = (PyDescriptor, Option<Bound<'py, PyBytes>>);
@@ -39,7 +34,7 @@ type BlobResult<'py> = (PyDescriptor, Option<Bound<'py, PyBytes>>);
     config_annotations = None,
     annotations = None,
     subject = None,
-    image_spec = "v1.1",
+    image_spec = Text::from("v1.1"),
     created = None,
     embed_data_up_to = None,
     cli_defaults = false,
@@ -48,17 +43,17 @@ type BlobResult<'py> = (PyDescriptor, Option<Bound<'py, PyBytes>>);
 pub(crate) fn pack<'py>(
     py: Python<'py>,
     files: Vec<FileArg<'py>>,
-    artifact_type: Option<&str>,
-    config: Option<(String, Bound<'py, PyAny>)>,
-    config_annotations: Option<Annotations>,
-    annotations: Option<Annotations>,
+    artifact_type: Option<Text>,
+    config: Option<(Text, Bound<'py, PyAny>)>,
+    config_annotations: Option<TextMap>,
+    annotations: Option<TextMap>,
     subject: Option<PyDescriptor>,
-    image_spec: &str,
+    image_spec: Text,
     created: Option<Bound<'py, PyAny>>,
     embed_data_up_to: Option<u64>,
     cli_defaults: bool,
 ) -> PyResult<(PyManifest, Vec<BlobResult<'py>>)> {
-    let mut builder = Pack::new().spec(match image_spec {
+    let mut builder = Pack::new().spec(match &*image_spec {
         "v1.1" => ImageSpec::V1_1,
         "v1.0" => ImageSpec::V1_0,
         other => {
@@ -69,17 +64,17 @@ pub(crate) fn pack<'py>(
     });
     for (name, media_type, content, file_annotations) in files {
         let mut file = match content_arg(py, &content)? {
-            Content::Bytes(bytes) => File::from_bytes(name, bytes),
-            Content::Digested { digest, size } => File::from_digest(name, digest, size),
+            Content::Bytes(bytes) => File::from_bytes(name.0, bytes),
+            Content::Digested { digest, size } => File::from_digest(name.0, digest, size),
         };
         if let Some(media_type) = media_type {
             file = file.with_media_type(media_type_arg(py, &media_type)?);
         }
-        file.annotations = file_annotations.unwrap_or_default();
+        file.annotations = file_annotations.unwrap_or_default().0;
         builder = builder.file(file);
     }
     if let Some(artifact_type) = artifact_type {
-        builder = builder.artifact_type(media_type_arg(py, artifact_type)?);
+        builder = builder.artifact_type(media_type_arg(py, &artifact_type)?);
     }
     if let Some((media_type, content)) = config {
         builder = builder.config(Config {
@@ -88,8 +83,8 @@ pub(crate) fn pack<'py>(
         });
     }
     builder = builder
-        .config_annotations(config_annotations.unwrap_or_default())
-        .annotations(annotations.unwrap_or_default());
+        .config_annotations(config_annotations.unwrap_or_default().0)
+        .annotations(annotations.unwrap_or_default().0);
     if let Some(subject) = subject {
         builder = builder.subject(subject.0);
     }
@@ -120,14 +115,17 @@ pub(crate) fn pack<'py>(
 pub(crate) fn pack_index(
     py: Python<'_>,
     manifests: Vec<PyDescriptor>,
-    artifact_type: Option<&str>,
-    annotations: Option<Annotations>,
+    artifact_type: Option<Text>,
+    annotations: Option<TextMap>,
     subject: Option<PyDescriptor>,
 ) -> PyResult<PyIndex> {
     core_index(
         manifests.into_iter().map(|d| d.0).collect(),
-        artifact_type.map(|t| media_type_arg(py, t)).transpose()?,
-        annotations.unwrap_or_default(),
+        artifact_type
+            .as_deref()
+            .map(|t| media_type_arg(py, t))
+            .transpose()?,
+        annotations.unwrap_or_default().0,
         subject.map(|d| d.0),
     )
     .map(PyIndex)
@@ -139,8 +137,8 @@ pub(crate) fn pack_index(
 /// `.git` component (`PATH_UNSAFE`).
 #[pyfunction]
 #[pyo3(signature = (title, *, allow_git = false))]
-pub(crate) fn check_title(py: Python<'_>, title: &str, allow_git: bool) -> PyResult<()> {
-    ocikit_core::pack::check_pulled_title(title, allow_git).or_raise(py)
+pub(crate) fn check_title(py: Python<'_>, title: Text, allow_git: bool) -> PyResult<()> {
+    ocikit_core::pack::check_pulled_title(&title, allow_git).or_raise(py)
 }
 
 /// A blob's content: a buffer of its bytes, or a `(digest, size)` tuple.
@@ -158,7 +156,7 @@ fn content_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Content> {
 /// `created`: an RFC 3339 str, or whole seconds since the Unix epoch.
 fn created_arg(obj: &Bound<'_, PyAny>) -> PyResult<String> {
     if let Ok(text) = obj.cast::<PyString>() {
-        return Ok(text.to_str()?.to_owned());
+        return Ok(str_of(text)?.to_owned());
     }
     if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
         return Ok(rfc3339_from_unix(obj.extract::<i64>()?));

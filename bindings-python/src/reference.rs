@@ -1,5 +1,6 @@
 //! `Reference`: a wrapper of `ocikit_core::Reference`.
 
+use crate::text::Text;
 use ocikit_core::Reference;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -16,16 +17,16 @@ impl PyReference {
     /// Parses `registry/repository[:tag][@digest]` (the first component is always the
     /// registry, as ORAS reads references).
     #[staticmethod]
-    fn parse(py: Python<'_>, text: &str) -> PyResult<Self> {
-        Reference::parse(text).map(Self).or_raise(py)
+    fn parse(py: Python<'_>, text: Text) -> PyResult<Self> {
+        Reference::parse(&text).map(Self).or_raise(py)
     }
 
     /// Parses a reference that may be relative to `registry` (`"py/app:v1"` is
     /// `registry/py/app:v1`): the first component names a registry only when it looks like a
     /// host (a `.` or `:`, or `localhost`) or is `registry` itself.
     #[staticmethod]
-    fn parse_relative(py: Python<'_>, text: &str, registry: &str) -> PyResult<Self> {
-        Reference::parse_relative(text, registry)
+    fn parse_relative(py: Python<'_>, text: Text, registry: Text) -> PyResult<Self> {
+        Reference::parse_relative(&text, &registry)
             .map(Self)
             .or_raise(py)
     }

@@ -18,6 +18,7 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use crate::text::{Text, into_strings, str_of};
 use ocikit_core::registry::{
     AddReferrer, BlobExists, Body, CheckAuth, Credentials, DeleteManifest, Event, Failure,
     FailureKind, FetchedManifest, GetBlob, GetManifest, Input, Limits, ListReferrers, ListTags,
@@ -55,14 +56,17 @@ pub(crate) fn reference_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<
             type_name(obj)
         ))
     })?;
-    Reference::parse(&text.to_cow()?).or_raise(py)
+    Reference::parse(str_of(text)?).or_raise(py)
 }
 
 /// `("user", "password")`, or a dict with `username` and `password`, `refresh_token` or
 /// `access_token`.
 fn credentials_arg(obj: &Bound<'_, PyAny>) -> PyResult<Credentials> {
-    if let Ok((username, password)) = obj.extract::<(String, String)>() {
-        return Ok(Credentials::Basic { username, password });
+    if let Ok((username, password)) = obj.extract::<(Bound<'_, PyString>, Bound<'_, PyString>)>() {
+        return Ok(Credentials::Basic {
+            username: str_of(&username)?.to_owned(),
+            password: str_of(&password)?.to_owned(),
+        });
     }
     let shape = "credentials must be a (username, password) tuple or a dict with \"username\" \
                  and \"password\", \"refresh_token\" or \"access_token\"";
@@ -72,10 +76,10 @@ fn credentials_arg(obj: &Bound<'_, PyAny>) -> PyResult<Credentials> {
     let text = |key: &str| -> PyResult<Option<String>> {
         dict.get_item(key)?
             .filter(|v| !v.is_none())
-            .map(|v| v.extract::<String>())
+            .map(|v| v.extract::<Text>().map(String::from))
             .transpose()
     };
-    let keys: Vec<String> = dict.keys().extract()?;
+    let keys = into_strings(dict.keys().extract()?);
     let known = ["username", "password", "refresh_token", "access_token"];
     if let Some(unknown) = keys.iter().find(|k| !known.contains(&k.as_str())) {
         return Err(PyValueError::new_err(format!(
@@ -148,10 +152,11 @@ impl PyRetryPolicy {
         &self,
         status: u16,
         attempt: u32,
-        retry_after: Option<&str>,
+        retry_after: Option<Text>,
         now_ms: u64,
     ) -> Option<u64> {
-        self.0.delay_ms(status, attempt, retry_after, now_ms)
+        self.0
+            .delay_ms(status, attempt, retry_after.as_deref(), now_ms)
     }
 
     fn __repr__(&self) -> String {
@@ -280,7 +285,7 @@ impl PyRegistrySession {
     ))]
     fn new(
         py: Python<'_>,
-        registry: String,
+        registry: Text,
         plain_http: bool,
         credentials: Option<&Bound<'_, PyAny>>,
         retry_policy: Option<PyRetryPolicy>,
@@ -288,6 +293,7 @@ impl PyRegistrySession {
     ) -> PyResult<Self> {
         // The registry is half of a reference: the core's grammar checks it (a URL such as
         // "http://host", or a space, would make every request URL one no host can send).
+        let registry = String::from(registry);
         if let Err(err) = Reference::new(&registry, "x", None, None) {
             let err = match err {
                 Error::ReferenceInvalid { reason, .. } => Error::ReferenceInvalid {
@@ -399,8 +405,8 @@ impl PyRequest {
     }
 
     /// The value of a header (case-insensitive), or `None`.
-    fn header(&self, name: &str) -> Option<&str> {
-        self.0.header_value(name)
+    fn header(&self, name: Text) -> Option<&str> {
+        self.0.header_value(&name)
     }
 
     /// `None`, the bytes to send, or `(offset, length)`: that range of the blob being
@@ -484,11 +490,11 @@ impl PyResponse {
             Some(h) if h.hasattr("items")? => h
                 .call_method0("items")?
                 .try_iter()?
-                .map(|pair| pair?.extract())
+                .map(|pair| pair?.extract::<(Text, Text)>().map(|(k, v)| (k.0, v.0)))
                 .collect::<PyResult<_>>()?,
             Some(h) => h
                 .try_iter()?
-                .map(|pair| pair?.extract())
+                .map(|pair| pair?.extract::<(Text, Text)>().map(|(k, v)| (k.0, v.0)))
                 .collect::<PyResult<_>>()?,
         };
         let body = match body.filter(|b| !b.is_none()) {
@@ -606,15 +612,15 @@ pub(crate) struct PyFailure(Failure);
 impl PyFailure {
     #[new]
     #[pyo3(signature = (kind, message, *, received = None))]
-    fn new(kind: &str, message: String, received: Option<u64>) -> PyResult<Self> {
-        let kind = FailureKind::parse(kind).ok_or_else(|| {
+    fn new(kind: Text, message: Text, received: Option<u64>) -> PyResult<Self> {
+        let kind = FailureKind::parse(&kind).ok_or_else(|| {
             PyValueError::new_err(format!(
                 "kind must be \"network\", \"tls\" or \"timeout\", not {kind:?}"
             ))
         })?;
         Ok(Self(Failure {
             kind,
-            message,
+            message: message.into(),
             received,
         }))
     }
@@ -867,11 +873,11 @@ operation!(
             py: Python<'_>,
             session: &PyRegistrySession,
             reference: &Bound<'_, PyAny>,
-            media_type: &str,
+            media_type: Text,
             data: &Bound<'_, PyAny>,
         ) -> PyResult<Self> {
             let reference = reference_arg(py, reference)?;
-            let media_type = media_type_arg(py, media_type)?;
+            let media_type = media_type_arg(py, &media_type)?;
             let bytes = ByteView::new(data)?.as_slice().to_vec();
             let session = lock(py, &session.session);
             Ok(Self(Mutex::new(PutManifest::new(
@@ -936,12 +942,12 @@ operation!(
             session: &PyRegistrySession,
             reference: &Bound<'_, PyAny>,
             descriptor: PyRef<'_, PyDescriptor>,
-            mount_from: Option<String>,
+            mount_from: Option<Text>,
             chunk_size: Option<u64>,
         ) -> PyResult<Self> {
             let reference = reference_arg(py, reference)?;
             let options = PushOptions {
-                mount_from,
+                mount_from: mount_from.map(String::from),
                 chunk_size: chunk_size.filter(|&c| c > 0),
             };
             let session = lock(py, &session.session);
@@ -961,7 +967,7 @@ operation!(
             session: &PyRegistrySession,
             reference: &Bound<'_, PyAny>,
             descriptor: PyRef<'_, PyDescriptor>,
-            upload_url: &str,
+            upload_url: Text,
             chunk_size: u64,
         ) -> PyResult<Self> {
             if chunk_size == 0 {
@@ -973,7 +979,7 @@ operation!(
                 &session,
                 &reference,
                 &descriptor.0,
-                upload_url,
+                &upload_url,
                 chunk_size,
             ))))
         }
@@ -1194,7 +1200,7 @@ operation!(
             session: &PyRegistrySession,
             reference: &Bound<'_, PyAny>,
             subject: &Bound<'_, PyAny>,
-            artifact_type: Option<&str>,
+            artifact_type: Option<Text>,
         ) -> PyResult<Self> {
             let reference = reference_arg(py, reference)?;
             let subject = digest_arg(py, subject)?;
@@ -1203,7 +1209,7 @@ operation!(
                 &session,
                 &reference,
                 &subject,
-                artifact_type,
+                artifact_type.as_deref(),
             ))))
         }
 

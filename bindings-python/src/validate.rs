@@ -1,5 +1,6 @@
 //! `validate` and `Report`: wrappers of `ocikit_core::validate`.
 
+use crate::text::Text;
 use ocikit_core::{Kind, Report, validate as core_validate};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -20,9 +21,9 @@ use crate::repr::call_repr;
 pub(crate) fn validate(
     py: Python<'_>,
     document: &Bound<'_, PyAny>,
-    kind: Option<&str>,
+    kind: Option<Text>,
 ) -> PyResult<PyReport> {
-    let kind = kind.map(kind_arg).transpose()?;
+    let kind = kind.as_deref().map(kind_arg).transpose()?;
     let document = Document::new(document)?;
     let bytes = document.as_slice()?;
     let report = if bytes.len() >= DETACH_THRESHOLD {

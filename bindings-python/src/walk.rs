@@ -16,6 +16,7 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use crate::text::Text;
 use ocikit_core::Descriptor;
 use ocikit_core::registry::walk::{
     CopyPlan, GraphWalk, GraphWalkOptions, PlannedDocument, ReferrerTree, ReferrerWalk, WalkLimits,
@@ -314,7 +315,7 @@ impl PyGraphWalk {
     #[pyo3(signature = (served, digest, data, *, referrers = false, limits = None))]
     fn from_fetched(
         py: Python<'_>,
-        served: &str,
+        served: Text,
         digest: &Bound<'_, PyAny>,
         data: &Bound<'_, PyAny>,
         referrers: bool,
@@ -327,7 +328,7 @@ impl PyGraphWalk {
             limits: limits.map_or_else(WalkLimits::default, |l| l.0),
         };
         Ok(Self(Mutex::new(GraphWalk::from_fetched(
-            served, digest, data, options,
+            &served, digest, data, options,
         ))))
     }
 
@@ -563,12 +564,12 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 /// Whether `media_type` is an index (OCI image index, Docker manifest list).
 #[pyfunction]
-fn is_index_type(media_type: &str) -> bool {
-    ocikit_core::registry::walk::is_index_type(media_type)
+fn is_index_type(media_type: Text) -> bool {
+    ocikit_core::registry::walk::is_index_type(&media_type)
 }
 
 /// Whether `media_type` is a manifest or index type ocikit reads (OCI and Docker).
 #[pyfunction]
-fn is_manifest_type(media_type: &str) -> bool {
-    ocikit_core::registry::walk::is_manifest_type(media_type)
+fn is_manifest_type(media_type: Text) -> bool {
+    ocikit_core::registry::walk::is_manifest_type(&media_type)
 }

@@ -54,6 +54,9 @@ export type ErrorCode =
   | "LIMIT_EXCEEDED"
   | "PATH_UNSAFE"
   | "OPERATION_MISUSE"
+  // Raised by ocikit for Python only, for a str argument holding a lone surrogate (a JS
+  // string's lone surrogates reach the engine as U+FFFD).
+  | "TEXT_INVALID"
   | RegistryErrorCode
   | ClientErrorCode
   | (string & {});

@@ -39,6 +39,7 @@ from ocikit._ocikit import (
     BlobExists,
     CheckAuth,
     CopyArtifact,
+    CopyOutcome,
     Delete,
     Descriptor,
     Digest,
@@ -54,6 +55,7 @@ from ocikit._ocikit import (
     Pull,
     Push,
     PushBlob,
+    PushOutcome,
     PutManifest,
     Referrer,
     RegistrySession,
@@ -392,17 +394,18 @@ class AsyncClient:
 
     # Artifacts -------------------------------------------------------------------------------
 
-    async def push(self, ref: Ref, packed: Packed, *, dry_run: bool = False) -> Any:
-        """See :meth:`ocikit.Client.push` (the core's ``Push``)."""
+    async def push(self, ref: Ref, packed: Packed, *, dry_run: bool = False) -> PushOutcome:
+        """See :meth:`ocikit.Client.push` (the core's ``Push``; returns its
+        :class:`ocikit.PushOutcome`, dry run or not)."""
         return await self._push(self._sync._reference(ref), packed, dry_run)
 
-    async def attach(self, ref: Ref, packed: Packed, *, dry_run: bool = False) -> Any:
-        """See :meth:`ocikit.Client.attach`."""
+    async def attach(self, ref: Ref, packed: Packed, *, dry_run: bool = False) -> PushOutcome:
+        """See :meth:`ocikit.Client.attach` (returns the :class:`ocikit.PushOutcome`)."""
         if packed.manifest.subject is None:
             raise ValueError("attach() needs an artifact packed with a subject")
         return await self._push(_at(self._sync._reference(ref), packed.digest), packed, dry_run)
 
-    async def _push(self, reference: Any, packed: Packed, dry_run: bool) -> Any:
+    async def _push(self, reference: Any, packed: Packed, dry_run: bool) -> PushOutcome:
         if not isinstance(packed, Packed):
             raise TypeError(f"push() takes a Packed artifact, not {type(packed).__name__!r}")
         manifest = packed.manifest
@@ -423,8 +426,10 @@ class AsyncClient:
                 )
             return BlobSource(blob.data if blob.data is not None else blob.path)
 
-        outcome = await self._timed(self._drive(push, self._session(reference), sources=source))
-        return outcome if dry_run else _plain(outcome.descriptor)
+        outcome: PushOutcome = await self._timed(
+            self._drive(push, self._session(reference), sources=source)
+        )
+        return outcome
 
     async def referrers(self, ref: Ref, artifact_type: str | None = None) -> list[Descriptor]:
         """See :meth:`ocikit.Client.referrers`."""
@@ -476,9 +481,10 @@ class AsyncClient:
         referrers: bool = False,
         limits: WalkLimits | None = None,
         dry_run: bool = False,
-    ) -> Any:
+    ) -> CopyOutcome:
         """See :meth:`ocikit.Client.copy` (the core's ``CopyArtifact``; registry to registry,
-        both reached with this client's credentials for its registry)."""
+        both reached with this client's credentials for its registry; returns its
+        :class:`ocikit.CopyOutcome`, dry run or not)."""
         source = self._sync._reference(src_ref)
         target = self._sync._reference(dst_ref)
         copy = CopyArtifact(
@@ -490,10 +496,10 @@ class AsyncClient:
             sessions.append(self._session(target))
         spool = _Spool(None, self._sync, report=False)
         try:
-            outcome = await self._timed(
+            outcome: CopyOutcome = await self._timed(
                 self._drive(copy, sessions, sources=spool.source, sinks=spool.sink)
             )
         finally:
             spool.close()
-        return outcome if dry_run else _plain(outcome.descriptor)
+        return outcome
 

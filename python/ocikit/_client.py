@@ -837,19 +837,11 @@ class Client:
         return self._put_manifest(reference, data, media_type)
 
     def _put_manifest(self, reference: Reference, data: bytes, media_type: str) -> Descriptor:
-        """The core's ``Push`` of the manifest alone: the PUT, and the subject's referrers tag
-        kept on a registry without the referrers API (a manifest's or an index's)."""
-        try:
-            push = Push(reference, media_type, data, manifest_only=True)
-        except (ValidationError, PolicyError) as error:
-            if error.code not in ("ANNOTATION_INVALID", "PATH_UNSAFE"):
-                raise
-            # Titles a pull refuses: a document as is (a test registry's hostile manifest),
-            # put without the referrers-tag upkeep.
-            digest = self._run(
-                reference, lambda s: PutManifest(s, reference, media_type, data)
-            )
-            return Descriptor(media_type=media_type, digest=digest, size=len(data))
+        """The core's ``Push`` of the manifest alone, as it is (no title rule: a document pull
+        would refuse goes up too, as ``oras manifest push``): the PUT, and the subject's
+        referrers tag kept on a registry without the referrers API (a manifest's or an
+        index's)."""
+        push = Push(reference, media_type, data, manifest_only=True)
         outcome: PushOutcome = self._drive(push, self._session(reference.registry))
         return _plain(outcome.descriptor)
 
@@ -1095,19 +1087,19 @@ class Client:
     # Artifacts -----------------------------------------------------------------------------
 
     @_timed
-    def push(
-        self, ref: Ref, packed: Packed, *, dry_run: bool = False
-    ) -> Descriptor | PushOutcome:
+    def push(self, ref: Ref, packed: Packed, *, dry_run: bool = False) -> PushOutcome:
         """Pushes a packed artifact (the core's ``Push``): each distinct blob is checked and
         uploaded when missing (``concurrency`` at a time), then the manifest goes under
         ``ref``'s tag (or its digest). With a subject on a registry without the referrers API,
         the subject's referrers tag is updated. Titles ``pull`` would refuse (two layers with
-        one title, ``..``, …) are refused before any request. Returns the manifest's
-        descriptor.
+        one title, ``..``, …) are refused before any request.
 
-        With ``dry_run``, nothing is sent (no connection is opened): returns the core's
-        :class:`ocikit.PushOutcome` plan — every blob, the manifest, and the requests a push
-        would make (``planned``).
+        Returns the core's :class:`ocikit.PushOutcome` (as the JS client's ``push``):
+        ``descriptor`` (the pushed manifest's), ``tags``, ``blobs`` (each with its status:
+        uploaded, existed, mounted), ``referrers_tag`` (the subject's tag kept on a registry
+        without the referrers API) and ``planned``. With ``dry_run``, nothing is sent (no
+        connection is opened): the same outcome is the plan — every blob, the manifest, and
+        the requests a push would make (``planned``).
 
         Blobs made with ``File.from_digest`` must already be in the repository.
 
@@ -1151,7 +1143,7 @@ class Client:
             push, self._session(reference.registry), sources=_once(source)
         )
         self._finish(reporters, (blob.descriptor for blob in outcome.blobs))
-        return _plain(outcome.descriptor)
+        return outcome
 
     def _announce(self, descriptors: Iterable[Descriptor]) -> None:
         """Reports the blobs about to be transferred with ``done=0``, before any of them moves."""
@@ -1176,12 +1168,11 @@ class Client:
                 progress.finish()
 
     @_timed
-    def attach(
-        self, ref: Ref, packed: Packed, *, dry_run: bool = False
-    ) -> Descriptor | PushOutcome:
+    def attach(self, ref: Ref, packed: Packed, *, dry_run: bool = False) -> PushOutcome:
         """Pushes an artifact that refers to another (``pack(..., subject=...)``) into the
         repository of ``ref`` (the subject's reference), by digest, and records it as a
-        referrer of its subject (see :meth:`push`, also for ``dry_run``).
+        referrer of its subject. Returns the :class:`ocikit.PushOutcome` (see :meth:`push`,
+        also for ``dry_run``): ``outcome.descriptor`` is the referrer's.
 
         Raises:
             ValueError: the artifact has no subject.
@@ -1285,7 +1276,7 @@ class Client:
         destination: Client | None = None,
         limits: WalkLimits | None = None,
         dry_run: bool = False,
-    ) -> Descriptor | CopyOutcome:
+    ) -> CopyOutcome:
         """Copies the manifest or index ``src_ref`` names, and everything it references, to
         ``dst_ref`` (tagged with its tag, else the source's tag, else by digest). Within one
         registry blobs are mounted instead of copied. ``destination`` is the client for the
@@ -1299,8 +1290,10 @@ class Client:
         after its subject, with the referrers-tag upkeep). Blobs between registries pass
         through temporary files (bounded memory).
 
-        With ``dry_run``, only the source is read: returns the core's
-        :class:`ocikit.CopyOutcome` plan (``planned``: the requests the copy would make).
+        Returns the core's :class:`ocikit.CopyOutcome` (as the JS client's ``copy``):
+        ``descriptor`` (the copied root's), ``tags``, ``blobs``, ``manifests``,
+        ``referrers_tags`` and ``planned``. With ``dry_run``, only the source is read: the
+        outcome is the plan (``planned``: the requests the copy would make).
         """
         source = self._reference(src_ref)
         to = destination or self
@@ -1346,7 +1339,7 @@ class Client:
         finally:
             spool.close()
         to._finish(spool.reporters, (blob.descriptor for blob in outcome.blobs))
-        return _plain(outcome.descriptor)
+        return outcome
 
 
 def _failure(kind: str, reason: str, request: Request, sink: BlobSink | None) -> Failure:

@@ -656,7 +656,11 @@ class OciLayout:
 
     def attach(self, packed: Packed) -> Descriptor:
         """Writes an artifact that refers to another (``pack(..., subject=...)``) as an
-        untagged entry of ``index.json``, where :meth:`referrers` finds it.
+        untagged entry of ``index.json``, where :meth:`referrers` finds it. Returns the
+        referrer's descriptor: a layout takes the :class:`ocikit._target.Target` shape
+        (``attach(packed)``), not a client's ``attach(ref, packed)`` with its
+        :class:`ocikit.PushOutcome` of the registry's requests (a layout write has no blobs
+        checked, no referrers tag, no requests).
 
         Raises:
             ValueError: the artifact has no subject.

@@ -1384,8 +1384,9 @@ class Push:
         dry_run: bool = False,
         manifest_only: bool = False,
     ) -> None:
-        """``manifest_only``: no blob is checked or uploaded (``push_manifest``); the PUT under
-        each tag and the referrers-tag upkeep stay."""
+        """``manifest_only``: the document as it is (``push_manifest``, as ``oras manifest
+        push``): no blob is checked or uploaded and the title rule is not applied; the PUT
+        under each tag and the referrers-tag upkeep stay."""
     def poll(self, sessions: _Sessions, now_ms: int) -> Action: ...
     def provide(self, task: int, input: _Input) -> None: ...
 

@@ -161,11 +161,13 @@ class Repository:
 
     def attach(self, packed: Packed) -> Descriptor:
         """Pushes an artifact packed with a subject, by digest, as a referrer of its subject
-        (:meth:`Client.attach`)."""
+        (:meth:`Client.attach`). Returns the referrer's descriptor, as a layout's ``attach``
+        does (a target's methods have one shape for both stores; the registry's whole
+        outcome is :meth:`Client.attach`'s)."""
         subject = packed.manifest.subject
         if subject is None:
             raise ValueError("attach() needs an artifact packed with a subject")
-        return self.client.attach(self.reference(subject.digest), packed)
+        return self.client.attach(self.reference(subject.digest), packed).descriptor
 
     def referrers(self, reference: str, artifact_type: str | None = None) -> list[Descriptor]:
         """What refers to the manifest a tag or digest names (:meth:`Client.referrers`)."""
@@ -208,7 +210,9 @@ def copy(
 ) -> Descriptor:
     """Copies the manifest or index ``src_ref`` names, and everything it references, from a
     registry or a layout to a registry or a layout — ``oras copy`` with ``--from-oci-layout``
-    and ``--to-oci-layout``. Returns the copied root's descriptor.
+    and ``--to-oci-layout``. Returns the copied root's descriptor, whatever the stores (the
+    core's whole :class:`ocikit.CopyOutcome` of a copy between registries is
+    :meth:`Client.copy`'s; a layout's side has no such outcome).
 
     For a :class:`Client`, a reference is ``registry/repository[:tag][@digest]``; for an
     :class:`OciLayout`, a tag or a digest of the layout (``dst_ref`` may be ``None``). The copy
@@ -231,7 +235,7 @@ def copy(
             raise ValueError("copying to a registry needs dst_ref")
         return source.copy(
             src_ref, dst_ref, referrers=referrers, destination=destination, limits=limits
-        )
+        ).descriptor
     src, name = _open_source(source, src_ref)
     dst, tag, by_digest = _open_destination(destination, dst_ref)
     if tag is None and not by_digest and not _is_digest(name):

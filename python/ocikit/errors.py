@@ -256,6 +256,7 @@ _CLASSES: dict[str, type[OciError]] = {
     "LOGO_TOO_LARGE": ValidationError,
     "REFERENCE_INVALID": ValidationError,
     "OPTIONS_INVALID": ValidationError,
+    "TEXT_INVALID": ValidationError,
     "DIGEST_MISMATCH": DigestMismatchError,
     "SIZE_MISMATCH": DigestMismatchError,
     # Registry operations ("registry" in error-codes.json).

@@ -196,24 +196,136 @@ def test_documents_as_text_too() -> None:
         outcome(ocikit.Descriptor.from_json, text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: a str argument holding lone surrogates raises UnicodeEncodeError from pyo3's "
-    "str extraction in every bindings-python function that takes text (reported to the lead)",
-)
 def test_lone_surrogates_are_coded_errors() -> None:
     texts = SURROGATE_TEXTS + [
         d.decode("utf-8", "surrogateescape") for d in _documents() if not _is_utf8(d)
     ]
     for text in texts:
-        outcome(ocikit.validate, text)
-        outcome(ocikit.Manifest.from_json, text)
-        outcome(ocikit.Digest.parse, text)
-        outcome(ocikit.MediaType.parse, text)
-        outcome(ocikit.Reference.parse, text)
-        outcome(ocikit.digest, b"x", text)
-        outcome(ocikit.check_title, text)
-        outcome(ocikit.pack, [ocikit.File(text, b"x")], artifact_type="application/vnd.example.x.config.v1+json")
+        for call, args in [
+            (ocikit.validate, (text,)),
+            (ocikit.Manifest.from_json, (text,)),
+            (ocikit.Digest.parse, (text,)),
+            (ocikit.MediaType.parse, (text,)),
+            (ocikit.Reference.parse, (text,)),
+            (ocikit.digest, (b"x", text)),
+            (ocikit.check_title, (text,)),
+        ]:
+            assert outcome(call, *args) == ("error", "TEXT_INVALID"), (call, text[:80])
+        assert outcome(
+            ocikit.pack, [ocikit.File(text, b"x")], artifact_type="application/vnd.example.x.config.v1+json"
+        ) == ("error", "TEXT_INVALID")
+
+
+def _text_calls(bad: str) -> list[tuple[str, Callable[[], Any]]]:
+    """One call per module of bindings-python, with ``bad`` as one of its text arguments."""
+    from ocikit import _ocikit as native
+
+    digest = ocikit.digest(b"x")
+    config = ocikit.Descriptor(media_type="application/vnd.oci.empty.v1+json", digest=SHA256_EMPTY, size=0)
+    manifest_type = ocikit.MediaType.parse(MANIFEST_TYPE)
+    reference = "127.0.0.1:5000/repo:v1"
+    session = native.RegistrySession("127.0.0.1:5000", plain_http=True)
+    request = native.GetManifest(session, reference).next(session, None, 0).request
+    assert request is not None
+    return [
+        # digest.rs
+        ("Digest.parse", lambda: ocikit.Digest.parse(bad)),
+        ("digest(algorithm)", lambda: ocikit.digest(b"x", bad)),
+        ("Digester(algorithm)", lambda: native.Digester(bad)),
+        ("verify(digest)", lambda: ocikit.verify(b"x", bad)),
+        # media_type.rs
+        ("MediaType.parse", lambda: ocikit.MediaType.parse(bad)),
+        ("MediaType.lint(role)", lambda: manifest_type.lint(bad)),
+        # reference.rs
+        ("Reference.parse", lambda: ocikit.Reference.parse(bad)),
+        ("Reference.parse_relative(registry)", lambda: ocikit.Reference.parse_relative("repo", bad)),
+        # validate.rs, buffer.rs
+        ("validate(document)", lambda: ocikit.validate(bad)),
+        ("validate(kind)", lambda: ocikit.validate(b"{}", bad)),
+        ("Platform.from_json", lambda: ocikit.Platform.from_json(bad)),
+        # descriptor.rs, manifest.rs: media types, urls, platforms, annotations
+        ("Descriptor(media_type)", lambda: ocikit.Descriptor(media_type=bad, digest=digest, size=1)),
+        ("Descriptor(urls)", lambda: ocikit.Descriptor(media_type=MANIFEST_TYPE, digest=digest, size=1, urls=[bad])),
+        ("Descriptor(annotations key)", lambda: ocikit.Descriptor(media_type=MANIFEST_TYPE, digest=digest, size=1, annotations={bad: "v"})),
+        ("Descriptor(annotations value)", lambda: ocikit.Descriptor(media_type=MANIFEST_TYPE, digest=digest, size=1, annotations={"k": bad})),
+        ("Platform(os)", lambda: ocikit.Platform(architecture="amd64", os=bad)),
+        ("Platform(os_features)", lambda: ocikit.Platform(architecture="amd64", os="linux", os_features=[bad])),
+        ("Manifest(artifact_type)", lambda: ocikit.Manifest(config=config, layers=[], artifact_type=bad)),
+        ("Manifest(annotations)", lambda: ocikit.Manifest(config=config, layers=[], annotations={"k": bad})),
+        ("Index(media_type)", lambda: ocikit.Index(manifests=[], media_type=bad)),
+        # pack.rs
+        ("pack(file name)", lambda: ocikit.pack([ocikit.File(bad, b"x")], artifact_type=MANIFEST_TYPE)),
+        ("pack(annotations)", lambda: ocikit.pack([ocikit.File("a", b"x")], artifact_type=MANIFEST_TYPE, annotations={"k": bad})),
+        ("pack(created)", lambda: ocikit.pack([ocikit.File("a", b"x")], artifact_type=MANIFEST_TYPE, created=bad)),
+        ("_pack(image_spec)", lambda: native._pack([], artifact_type=MANIFEST_TYPE, image_spec=bad)),
+        ("_pack_index(artifact_type)", lambda: native._pack_index([], artifact_type=bad)),
+        ("check_title", lambda: ocikit.check_title(bad)),
+        # artifact_type.rs
+        ("check_logo", lambda: ocikit.check_logo(bad)),
+        # layout.rs
+        ("Layout.add(tag)", lambda: native.Layout().add(ocikit.Descriptor(media_type=MANIFEST_TYPE, digest=digest, size=1), bad)),
+        ("Layout.resolve", lambda: native.Layout().resolve(bad)),
+        # registry.rs: session, request, response, failure, retry policy, operations
+        ("RegistrySession(registry)", lambda: native.RegistrySession(bad)),
+        ("RegistrySession(credentials)", lambda: native.RegistrySession("r.example", credentials=("u", bad))),
+        ("RegistrySession(credentials dict)", lambda: native.RegistrySession("r.example", credentials={"access_token": bad})),
+        ("Request.header", lambda: request.header(bad)),
+        ("Response(headers)", lambda: native.Response(200, {"Content-Type": bad})),
+        ("Response(header pairs)", lambda: native.Response(200, [(bad, "v")])),
+        ("Failure(message)", lambda: native.Failure("network", bad)),
+        ("Failure(kind)", lambda: native.Failure(bad, "m")),
+        ("RetryPolicy.delay_ms", lambda: native.RetryPolicy().delay_ms(503, 1, bad)),
+        ("GetManifest(reference)", lambda: native.GetManifest(session, bad)),
+        ("PutManifest(media_type)", lambda: native.PutManifest(session, reference, bad, b"{}")),
+        ("PushBlob(mount_from)", lambda: native.PushBlob(session, reference, config, mount_from=bad)),
+        ("PushBlob.resume(upload_url)", lambda: native.PushBlob.resume(session, reference, config, bad, 1)),
+        ("ListReferrers(artifact_type)", lambda: native.ListReferrers(session, reference, digest, artifact_type=bad)),
+        # walk.rs
+        ("GraphWalk.from_fetched(served)", lambda: native.GraphWalk.from_fetched(bad, digest, b"x")),
+        ("is_index_type", lambda: native.is_index_type(bad)),
+        ("is_manifest_type", lambda: native.is_manifest_type(bad)),
+        # operation.rs
+        ("Push(media_type)", lambda: native.Push(reference, bad, b"{}")),
+        ("Push(tags)", lambda: native.Push(reference, MANIFEST_TYPE, b"{}", tags=[bad])),
+        ("Push(mount_from)", lambda: native.Push(reference, MANIFEST_TYPE, b"{}", mount_from=bad)),
+        ("Discover(artifact_type)", lambda: native.Discover(reference, artifact_type=bad)),
+        ("CopyArtifact(tags)", lambda: native.CopyArtifact(reference, "127.0.0.1:5000/other", tags=[bad])),
+    ]
+
+
+def test_a_text_argument_error_names_the_argument() -> None:
+    with pytest.raises(ocikit.ValidationError) as caught:
+        ocikit.Reference.parse_relative("repo", "registry\udcff")
+    assert caught.value.code == "TEXT_INVALID"
+    assert caught.value.details == {
+        "value": "registry\\udcff",
+        "reason": "a lone surrogate is not Unicode text",
+        "surrogate": "\\udcff",
+        "index": 8,
+    }
+    assert "while processing 'registry'" in getattr(caught.value, "__notes__", [])
+
+
+@pytest.mark.parametrize("bad", ["\udcff", "sha256:\ud800", "a\udc80b"])
+def test_every_text_argument_refuses_lone_surrogates(bad: str) -> None:
+    # Each text parameter of the extension takes a str that must be Unicode text: a lone
+    # surrogate is ValidationError TEXT_INVALID (pyo3 notes the argument), never pyo3's bare
+    # UnicodeEncodeError.
+    for name, call in _text_calls(bad):
+        try:
+            call()
+        except OciError as error:
+            assert isinstance(error, ocikit.ValidationError), name
+            assert error.code == "TEXT_INVALID", (name, error.code, str(error))
+            assert error.details["surrogate"] == next(
+                f"\\u{ord(c):04x}" for c in bad if 0xD800 <= ord(c) <= 0xDFFF
+            ), name
+            assert "\\u" in error.details["value"], name
+            json.dumps(error.details)  # printable and serialisable, unlike the argument
+        except BaseException as error:  # noqa: BLE001 - any other exception is the defect
+            pytest.fail(f"{name} raised {type(error).__module__}.{type(error).__qualname__}: {error!s:.200}")
+        else:
+            pytest.fail(f"{name} accepted a str with a lone surrogate")
 
 
 def _is_utf8(data: bytes) -> bool:

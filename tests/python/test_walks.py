@@ -295,7 +295,7 @@ def test_copy_of_an_index_listing_a_child_twice_fetches_each_digest_once(serve: 
     registry = serve("index-lists-child-twice-depth-10")
     start = time.monotonic()
     with _client(registry) as client:
-        copied = client.copy(_root(registry), f"{registry.host}/dst:v1")
+        copied = client.copy(_root(registry), f"{registry.host}/dst:v1").descriptor
     assert copied.digest == registry.graph.scenario["root"]["digest"]
     assert time.monotonic() - start < 10
     # 11 documents: each fetched once and put once (2,047 GETs before); both blobs checked.

@@ -39,7 +39,9 @@ def test_push_attach_pull_discover_copy_delete(registry: Registry, tmp_path: Pat
     async def scenario() -> None:
         nonlocal signature
         async with _async_client(registry, concurrency=2) as client:
-            pushed = await client.push("async/app:v1", packed)  # relative to its registry
+            outcome = await client.push("async/app:v1", packed)  # relative to its registry
+            pushed = outcome.descriptor
+            assert outcome.tags == ("v1",) and len(outcome.blobs) == len(packed.blobs)
             assert pushed.digest == packed.digest
             assert (await client.resolve("async/app:v1")).digest == packed.digest
             assert (await client.fetch_manifest("async/app:v1")).digest == packed.digest
@@ -49,14 +51,14 @@ def test_push_attach_pull_discover_copy_delete(registry: Registry, tmp_path: Pat
             assert await client.blob_size("async/app", config.digest) == config.size
 
             signature = _pack([File("sig.txt", b"signed\n")], subject=pushed)
-            attached = await client.attach("async/app:v1", signature)
+            attached = (await client.attach("async/app:v1", signature)).descriptor
             tree = await client.discover("async/app:v1")
             assert [r.descriptor.digest for r in tree] == [attached.digest]
 
             pulled = await client.pull("async/app:v1", tmp_path / "out")
             assert sorted(p.name for p in pulled.files) == ["a.txt", "b.txt"]
 
-            copied = await client.copy("async/app:v1", "async/copy:v2", referrers=True)
+            copied = (await client.copy("async/app:v1", "async/copy:v2", referrers=True)).descriptor
             assert copied.digest == packed.digest
             assert [d.digest for d in await client.referrers("async/copy:v2")] == [
                 attached.digest

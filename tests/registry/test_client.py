@@ -57,7 +57,7 @@ def test_chunked_upload_and_parallel_pull(registry: Registry, tmp_path: Path) ->
     transport = Recording()
     ref = f"{registry.address}/client/chunked:v1"
     with _client(registry, chunk_size=CHUNK, concurrency=3, transport=transport) as client:
-        assert client.push(ref, packed).digest == packed.digest
+        assert client.push(ref, packed).descriptor.digest == packed.digest
         patches = [e for e in transport.log if e[0] == "PATCH"]
         # The big blob in four chunks (the last one short); the small ones in one each.
         assert len([p for p in patches if p[2] == 202]) >= 4 + 5

@@ -37,7 +37,7 @@ def _refused_port() -> int:
 def test_references_relative_to_the_client_registry(registry: Registry) -> None:
     packed = ocikit.pack([File("a.txt", b"relative\n")], artifact_type=TYPE)
     with _client(registry) as client:
-        pushed = client.push("py/app:v1", packed)  # before: "py" was taken for the host
+        pushed = client.push("py/app:v1", packed).descriptor  # before: "py" was taken for the host
         assert client.resolve("py/app:v1").digest == pushed.digest
         assert client.resolve(f"{registry.address}/py/app:v1").digest == pushed.digest
         assert client.list_tags("py/app") == ["v1"]
@@ -102,7 +102,8 @@ def ocikit_module_pack(files: list[File], subject: Any = None) -> ocikit.Packed:
 def test_dry_run_attach_and_copy_read_only(ocikit: Any, registry: Registry, tmp_path: Path) -> None:
     subject_ref = f"{registry.address}/dry/subject:v1"
     with _client(registry) as client:
-        subject = client.push(subject_ref, ocikit_module_pack([File("s.txt", b"subject\n")]))
+        pack_s = ocikit_module_pack([File("s.txt", b"subject\n")])
+        subject = client.push(subject_ref, pack_s).descriptor
         signature = ocikit_module_pack([File("sig.txt", b"sig\n")], subject=subject)
         plan = client.attach(subject_ref, signature, dry_run=True)
         assert plan.descriptor.digest == signature.digest and plan.tags == ()
@@ -138,18 +139,40 @@ def test_push_manifest_of_an_index_with_a_subject_keeps_the_referrers_tag(
     registry: Registry,
 ) -> None:
     with _client(registry) as client:
-        subject = client.push("idx/app:v1", ocikit_module_pack([File("a.txt", b"a\n")]))
-        member = client.push("idx/app:member", ocikit_module_pack([File("m.txt", b"m\n")]))
+        subject = client.push("idx/app:v1", ocikit_module_pack([File("a.txt", b"a\n")])).descriptor
+        pack_m = ocikit_module_pack([File("m.txt", b"m\n")])
+        member = client.push("idx/app:member", pack_m).descriptor
         index = ocikit.pack_index([member], artifact_type=TYPE, subject=subject)
         pushed = client.push_manifest("idx/app:index", index)
         assert [d.digest for d in client.referrers("idx/app:v1")] == [pushed.digest]
 
 
+def test_push_manifest_uploads_a_document_pull_refuses_with_the_referrers_tag(
+    registry: Registry,
+) -> None:
+    with _client(registry) as client:
+        subject = client.push("dupm/app:v1", ocikit_module_pack([File("a.txt", b"a\n")]))
+        # Two layers with one title: push and pull refuse it, push_manifest uploads it as it
+        # is (as `oras manifest push`). Before, the client fell back to a plain PUT and the
+        # subject's referrers tag was not kept: referrers() listed nothing.
+        dup = ocikit_module_pack(
+            [File("a.txt", b"1\n"), File("a.txt", b"2\n")], subject=subject.descriptor
+        )
+        with pytest.raises(OciError) as refused:
+            client.push("dupm/app:dup", dup)
+        assert refused.value.code == "ANNOTATION_INVALID"
+        for blob in dup.blobs:
+            client.push_blob("dupm/app", blob.descriptor, blob.data)
+        pushed = client.push_manifest(f"dupm/app@{dup.digest}", dup.manifest)
+        assert pushed.digest == dup.digest
+        assert [d.digest for d in client.referrers("dupm/app:v1")] == [dup.digest]
+
+
 def test_deleting_a_referrer_removes_it_from_the_referrers_index(registry: Registry) -> None:
     with _client(registry) as client:
-        subject = client.push("del/app:v1", ocikit_module_pack([File("a.txt", b"a\n")]))
+        subject = client.push("del/app:v1", ocikit_module_pack([File("a.txt", b"a\n")])).descriptor
         signature = ocikit_module_pack([File("sig.txt", b"signed\n")], subject=subject)
-        attached = client.attach("del/app:v1", signature)
+        attached = client.attach("del/app:v1", signature).descriptor
         assert [r.descriptor.digest for r in client.discover("del/app:v1")] == [attached.digest]
         outcome = client.delete_manifest(f"del/app@{attached.digest}")
         assert outcome.referrers_tag is not None
@@ -232,7 +255,7 @@ def test_manifest_delete_asks_on_a_terminal(
     ocikit: Any, registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with _client(registry) as client:
-        pushed = client.push("ask/app:v1", ocikit_module_pack([File("a.txt", b"a\n")]))
+        pushed = client.push("ask/app:v1", ocikit_module_pack([File("a.txt", b"a\n")])).descriptor
         client.tag("ask/app:v1", "latest")
         client.tag("ask/app:v1", "stable")
     ref = f"{registry.address}/ask/app:v1"
@@ -273,10 +296,9 @@ def test_a_401_says_whether_credentials_were_sent(registry: Registry, tmp_path: 
         pytest.skip("an open registry answers no 401")
     with _client(registry) as client:
         client.push("auth/app:v1", ocikit_module_pack([File("a.txt", b"a\n")]))
-    if registry.mode != "basic":
-        # With Bearer the token decides what the 401 says (an anonymous token counts as
-        # credentials sent; bad credentials get an anonymous token): reported to the core.
-        pytest.skip("Basic auth shows what was sent plainly")
+    # With Bearer, the token server refuses the bad credentials (they were sent, to the token
+    # realm: before, the 401 said "no credentials were sent"), and an anonymous token granting
+    # nothing is no credentials (before: "credentials were sent").
     cases = [(("bad", "worse"), "credentials were sent"), (None, "no credentials were sent")]
     for credentials, said in cases:
         with Client(registry.address, plain_http=True, credentials=credentials) as client:

@@ -56,7 +56,7 @@ def test_push_and_pull_are_retried_through_429_and_5xx(
     )
     started = time.monotonic()
     with _client(proxy, chunk_size=CHUNK) as client:
-        assert client.push(ref, packed).digest == packed.digest
+        assert client.push(ref, packed).descriptor.digest == packed.digest
         pushed = time.monotonic()
         client.pull(ref, tmp_path / "out")
     assert [fault.applied for fault in proxy.faults] == [1, 1, 1, 1, 2]

@@ -90,7 +90,7 @@ def test_client_filters_referrers_the_registry_did_not_filter(
     address = referrers_registry.address
     ref = f"{address}/referrers/filter:v1"
     with Client(address, plain_http=True) as client:
-        subject = client.push(ref, pack([File("a.txt", b"a\n")], artifact_type=TYPE))
+        subject = client.push(ref, pack([File("a.txt", b"a\n")], artifact_type=TYPE)).descriptor
         attached = {}
         for artifact_type in (SIGNATURE, SBOM, SBOM):
             packed = pack(
@@ -99,7 +99,7 @@ def test_client_filters_referrers_the_registry_did_not_filter(
                 config=Config(artifact_type, b"{}"),
                 subject=subject,
             )
-            attached[client.attach(ref, packed).digest] = artifact_type
+            attached[client.attach(ref, packed).descriptor.digest] = artifact_type
         everything = client.referrers(ref)
         sboms = client.referrers(ref, artifact_type=SBOM)
         none = client.referrers(ref, artifact_type="application/vnd.example.none.v1+json")
