@@ -452,8 +452,9 @@ def validate(document: str | Buffer, kind: Kind | None = None) -> Report:
 
     Raises:
         ValueError: ``kind`` is not one of the names above (a plain ValueError, not an
-            OciError: the argument is wrong, not the document), or ``document`` is a str with
-            lone surrogates (UnicodeEncodeError).
+            OciError: the argument is wrong, not the document).
+        ValidationError: ``TEXT_INVALID``: ``document`` or ``kind`` is a str with lone
+            surrogates, which is not Unicode text (as for every str argument of ocikit).
         TypeError: ``document`` is neither a str nor a buffer.
     """
 
