@@ -14,6 +14,28 @@ pub struct Page<T> {
     pub last: bool,
 }
 
+/// Steps a listing driven page by page (`next_page`) to its end, keeping the pages read so far
+/// in `held` between steps: the `next` of every listing, done with all its entries.
+pub(super) fn all_pages<T>(
+    held: &mut Vec<T>,
+    mut input: Input,
+    mut next_page: impl FnMut(Input) -> Result<Event<Page<T>>, Error>,
+) -> Result<Event<Vec<T>>, Error> {
+    loop {
+        match next_page(input)? {
+            Event::Done(page) => {
+                held.extend(page.items);
+                if page.last {
+                    return Ok(Event::Done(std::mem::take(held)));
+                }
+                input = Input::Start;
+            }
+            Event::Send(request) => return Ok(Event::Send(request)),
+            Event::Wait(ms) => return Ok(Event::Wait(ms)),
+        }
+    }
+}
+
 /// What one listing has read so far over all its pages, against [`Limits::list_entries_max`]
 /// and [`Limits::list_bytes_max`](crate::registry::Limits::list_bytes_max).
 ///
@@ -129,22 +151,12 @@ impl ListTags {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<Vec<String>>, Error> {
-        let mut input = input;
-        loop {
-            match self.next_page(session, input, now_ms)? {
-                Event::Done(page) if page.last => {
-                    let mut tags = std::mem::take(&mut self.tags);
-                    tags.extend(page.items);
-                    return Ok(Event::Done(tags));
-                }
-                Event::Done(page) => {
-                    self.tags.extend(page.items);
-                    input = Input::Start;
-                }
-                Event::Send(request) => return Ok(Event::Send(request)),
-                Event::Wait(ms) => return Ok(Event::Wait(ms)),
-            }
-        }
+        let mut held = std::mem::take(&mut self.tags);
+        let event = all_pages(&mut held, input, |input| {
+            self.next_page(session, input, now_ms)
+        });
+        self.tags = held;
+        event
     }
 
     /// The next step, done with each page: the host holds one page at a time (a tag browser

@@ -1,7 +1,7 @@
 //! Referrers: the referrers API with the referrers tag schema as its fallback, and the upkeep
 //! of a subject's referrers tag when a referrer is pushed or deleted.
 
-use super::listings::{ListingBudget, next_page};
+use super::listings::{ListingBudget, all_pages, next_page};
 use super::*;
 
 /// The most pages of referrers read.
@@ -84,22 +84,12 @@ impl ListReferrers {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<Vec<Descriptor>>, Error> {
-        let mut input = input;
-        loop {
-            match self.next_page(session, input, now_ms)? {
-                Event::Done(page) if page.last => {
-                    let mut found = std::mem::take(&mut self.found);
-                    found.extend(page.items);
-                    return Ok(Event::Done(found));
-                }
-                Event::Done(page) => {
-                    self.found.extend(page.items);
-                    input = Input::Start;
-                }
-                Event::Send(request) => return Ok(Event::Send(request)),
-                Event::Wait(ms) => return Ok(Event::Wait(ms)),
-            }
-        }
+        let mut held = std::mem::take(&mut self.found);
+        let event = all_pages(&mut held, input, |input| {
+            self.next_page(session, input, now_ms)
+        });
+        self.found = held;
+        event
     }
 
     /// The next step, done with each page of referrers (filtered as with
