@@ -353,21 +353,7 @@ impl PushBlob {
         }
         let mut input = input;
         loop {
-            let response = match self
-                .exchange
-                .step(session, input, now_ms, &mut self.deadline)
-                .map_err(|err| in_context(err, &self.exchange))?
-            {
-                Step::Event(Event::Send(request)) => return Ok(Event::Send(request)),
-                Step::Event(Event::Wait(ms)) => return Ok(Event::Wait(ms)),
-                Step::Event(Event::Done(())) => {
-                    unreachable!("exchanges never finish an operation")
-                }
-                Step::Failed(failure, error) => {
-                    return self.interrupted(session, &failure, error, now_ms);
-                }
-                Step::Response(response) => response,
-            };
+            let response = exchange!(self, session, input, now_ms, interrupted);
             input = Input::Start;
             let on_upload_url = matches!(
                 self.phase,
@@ -636,21 +622,7 @@ impl GetBlob {
     ) -> Result<Event<()>, Error> {
         let mut input = input;
         let response = loop {
-            let response = match self
-                .exchange
-                .step(session, input, now_ms, &mut self.deadline)
-                .map_err(|err| in_context(err, &self.exchange))?
-            {
-                Step::Event(Event::Send(request)) => return Ok(Event::Send(request)),
-                Step::Event(Event::Wait(ms)) => return Ok(Event::Wait(ms)),
-                Step::Event(Event::Done(())) => {
-                    unreachable!("exchanges never finish an operation")
-                }
-                Step::Failed(failure, error) => {
-                    return self.interrupted(session, &failure, error, now_ms);
-                }
-                Step::Response(response) => response,
-            };
+            let response = exchange!(self, session, input, now_ms, interrupted);
             if response.status == 416 && self.from > 0 {
                 // The registry will not serve the rest from there (it may have another idea of
                 // the blob's size): ask for the whole blob; the host starts over.

@@ -77,9 +77,19 @@ pub(crate) fn in_context(err: Error, exchange: &Exchange) -> Error {
 }
 
 /// Drives an operation's exchange (`$op.exchange`, within `$op.deadline`) until it yields a
-/// response, or returns the event for the host or the error.
+/// response, or returns the event for the host or the error. With `interrupted`, a transport
+/// failure goes to the operation's `interrupted(session, &failure, error, now)` (the blob
+/// operations resume cut transfers) instead of ending it.
 macro_rules! exchange {
     ($op:expr, $session:expr, $input:expr, $now:expr) => {
+        exchange!(@step $op, $session, $input, $now, |_failure, error| Err(error))
+    };
+    ($op:expr, $session:expr, $input:expr, $now:expr, interrupted) => {
+        exchange!(@step $op, $session, $input, $now, |failure, error| {
+            $op.interrupted($session, &failure, error, $now)
+        })
+    };
+    (@step $op:expr, $session:expr, $input:expr, $now:expr, |$failure:pat_param, $error:ident| $failed:expr) => {
         match $op
             .exchange
             .step($session, $input, $now, &mut $op.deadline)
@@ -88,7 +98,7 @@ macro_rules! exchange {
             Step::Event(Event::Send(request)) => return Ok(Event::Send(request)),
             Step::Event(Event::Wait(ms)) => return Ok(Event::Wait(ms)),
             Step::Event(Event::Done(())) => unreachable!("exchanges never finish an operation"),
-            Step::Failed(_, error) => return Err(error),
+            Step::Failed($failure, $error) => return $failed,
             Step::Response(response) => response,
         }
     };
