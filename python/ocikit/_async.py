@@ -11,7 +11,6 @@ limits, the pull's temporary files and the progress reports are the sync client'
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections import deque
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -29,12 +28,20 @@ from ocikit._client import (
     _make_directories,
     _media_type,
     _now_ms,
+    _packed_source,
     _plain,
     _Spool,
     _tagged,
 )
 from ocikit._files import StrPath
-from ocikit._http import CHUNK_SIZE, BlobSink, BlobSource, _body_pieces, transport_error
+from ocikit._http import (
+    CHUNK_SIZE,
+    BlobSink,
+    BlobSource,
+    _body_pieces,
+    httpx_cause,
+    transport_error,
+)
 from ocikit._ocikit import (
     BlobExists,
     CheckAuth,
@@ -246,15 +253,10 @@ class AsyncClient:
             finally:
                 await response.aclose()
         except (httpx.TransportError, httpx.InvalidURL) as error:
-            cause: BaseException = error
-            while cause.__context__ is not None and not isinstance(cause, ssl.SSLError):
-                cause = cause.__context__
-            if isinstance(error, httpx.TimeoutException):
-                cause = TimeoutError(str(error))
-            elif not isinstance(cause, ssl.SSLError):
-                cause = error
             passed = ends is not None and _now_ms() >= ends
-            coded = transport_error(cause, request.method, request.url, deadline_passed=passed)
+            coded = transport_error(
+                httpx_cause(error), request.method, request.url, deadline_passed=passed
+            )
             kind = _FAILURE_KINDS[coded.code]
             reason = str(coded.details.get("reason") or coded)
             # A cut download: what the sink holds, from the blob's first byte (the engine asks
@@ -416,15 +418,7 @@ class AsyncClient:
         blobs = {blob.descriptor.digest: blob for blob in packed.blobs}
 
         def source(descriptor: Descriptor) -> BlobSource:
-            blob = blobs[descriptor.digest]
-            if blob.data is None and blob.path is None:
-                raise OciError(
-                    f"{descriptor.digest} has no content to upload (File.from_digest) and is "
-                    f"not in {reference.registry}/{reference.repository}",
-                    code="BLOB_UNKNOWN",
-                    details={"digest": descriptor.digest},
-                )
-            return BlobSource(blob.data if blob.data is not None else blob.path)
+            return _packed_source(blobs, descriptor, reference)
 
         outcome: PushOutcome = await self._timed(
             self._drive(push, self._session(reference), sources=source)

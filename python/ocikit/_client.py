@@ -19,7 +19,7 @@ import ssl
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
@@ -1127,15 +1127,7 @@ class Client:
         reporters = self._reporters(announced=True)
 
         def source(descriptor: Descriptor) -> BlobSource:
-            blob = blobs[descriptor.digest]
-            if blob.data is None and blob.path is None:
-                raise OciError(
-                    f"{descriptor.digest} has no content to upload (File.from_digest) "
-                    f"and is not in {reference.registry}/{reference.repository}",
-                    code="BLOB_UNKNOWN",
-                    details={"digest": descriptor.digest},
-                )
-            found = BlobSource(blob.data if blob.data is not None else blob.path)
+            found = _packed_source(blobs, descriptor, reference)
             progress = reporters(descriptor)
             return found if progress is None else _ReportingSource(found, progress)
 
@@ -1340,6 +1332,22 @@ class Client:
             spool.close()
         to._finish(spool.reporters, (blob.descriptor for blob in outcome.blobs))
         return outcome
+
+
+def _packed_source(
+    blobs: Mapping[str, Any], descriptor: Descriptor, reference: Reference
+) -> BlobSource:
+    """The content of a packed blob the engine asks to upload; ``BLOB_UNKNOWN`` for one packed
+    by digest alone (``File.from_digest``), which the repository turned out not to have."""
+    blob = blobs[descriptor.digest]
+    if blob.data is None and blob.path is None:
+        raise OciError(
+            f"{descriptor.digest} has no content to upload (File.from_digest) "
+            f"and is not in {reference.registry}/{reference.repository}",
+            code="BLOB_UNKNOWN",
+            details={"digest": descriptor.digest},
+        )
+    return BlobSource(blob.data if blob.data is not None else blob.path)
 
 
 def _failure(kind: str, reason: str, request: Request, sink: BlobSink | None) -> Failure:

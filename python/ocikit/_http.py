@@ -688,6 +688,20 @@ def _check_complete(request: Request, response: http.client.HTTPResponse) -> Non
         )
 
 
+def httpx_cause(error: BaseException) -> BaseException:
+    """What an httpx transport error stands for, as :func:`transport_error` reads causes: the
+    ``ssl.SSLError`` it wraps (TLS_ERROR), a ``TimeoutError`` for its timeouts, else itself.
+    Shared by :class:`HttpxTransport` and the asyncio client."""
+    import httpx
+
+    cause: BaseException = error
+    while cause.__context__ is not None and not isinstance(cause, ssl.SSLError):
+        cause = cause.__context__
+    if isinstance(error, httpx.TimeoutException):
+        return TimeoutError(str(error))
+    return cause if isinstance(cause, ssl.SSLError) else error
+
+
 class HttpxTransport:
     """An ``httpx.Client`` as the transport (HTTP/2, proxies and certificates as configured on
     it). Redirects are never followed, whatever the client's setting. Its failures are mapped
@@ -713,15 +727,10 @@ class HttpxTransport:
         ends = _request_deadline(request)
 
         def failure(error: BaseException) -> OciError:
-            cause: BaseException = error
-            while cause.__context__ is not None and not isinstance(cause, ssl.SSLError):
-                cause = cause.__context__
-            if isinstance(error, httpx.TimeoutException):
-                cause = TimeoutError(str(error))
-            elif not isinstance(cause, ssl.SSLError):
-                cause = error
             passed = ends is not None and time.monotonic() >= ends
-            return transport_error(cause, request.method, request.url, deadline_passed=passed)
+            return transport_error(
+                httpx_cause(error), request.method, request.url, deadline_passed=passed
+            )
 
         length, body = _body_pieces(request, source)
         headers = list(request.headers)
