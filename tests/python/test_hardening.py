@@ -692,7 +692,9 @@ def test_cli_unforeseen_failure_is_one_coded_line(
     def broken(text: str) -> Any:
         raise KeyError("surprise\x1b[2J")
 
-    monkeypatch.setattr(cli, "_remote_reference", broken)
+    from ocikit.cli import _places
+
+    monkeypatch.setattr(_places, "remote_reference", broken)
     status = cli.main(["resolve", "127.0.0.1:9/repo:v1", "--plain-http"])
     captured = capsys.readouterr()
     assert status == cli.EXIT_IO

@@ -1,0 +1,185 @@
+"""The ``ocikit`` command: a module per command group (``push``, ``pull``, ``manifest``…).
+
+Each command module has ``add_arguments(parser)`` and ``run(args) -> int``, and is listed in
+:data:`_COMMANDS`; adding a command is adding a module and a line there. Only the module of the
+command being run is imported (``ocikit digest`` loads none of the registry commands), so the
+command starts quickly. Exit status: 0 when everything succeeded, 1 when a file could not be
+read or a registry could not be reached (``error[NETWORK_ERROR]``, ``error[TLS_ERROR]``,
+``error[TIMEOUT]``), 2 when an input was rejected (printed as ``error[CODE]: message``) or the
+command line was wrong — except ``validate``, whose status is the verdict: 0 valid, 1 invalid,
+2 a usage or I/O error. No failure prints a traceback: one ocikit did not foresee is
+``error[INTERNAL_ERROR]: …`` (status 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+from collections.abc import Callable, Container, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from ocikit import OciError, __version__
+from ocikit._http import _DEADLINE
+from ocikit.cli._common import EXIT_IO, clean, print_error
+
+__all__ = ["main"]
+
+
+@dataclass(frozen=True)
+class _Command:
+    """A command: its name and one-line help, and the module (of this package) that adds its
+    arguments (``add``) and runs it (``run``)."""
+
+    name: str
+    help: str
+    module: str
+    add: str = "add_arguments"
+    run: str = "run"
+
+
+_COMMANDS: list[_Command] = [
+    _Command("digest", "print the digest and size of files", "digest"),
+    _Command(
+        "media-type",
+        "parse and lint media type names against RFC 6838 and the artifact naming convention",
+        "media_type",
+    ),
+    _Command(
+        "push",
+        "pack files into an artifact and push it to a registry or an OCI image layout "
+        "(ORAS's flags)",
+        "push",
+    ),
+    _Command(
+        "pull",
+        "write the files of an artifact in a registry or an OCI image layout to a directory",
+        "pull",
+    ),
+    _Command("attach", "push an artifact that refers to another (a signature, an SBOM…)", "attach"),
+    _Command("discover", "show what refers to an artifact", "discover"),
+    _Command("tag", "tag a manifest", "tag"),
+    _Command("resolve", "print the digest of a tag", "resolve"),
+    _Command("copy", "copy an artifact between repositories or registries", "copy"),
+    _Command("manifest", "fetch, push or delete manifests", "manifest"),
+    _Command("blob", "fetch or push blobs", "blob"),
+    _Command("repo", "list a repository's tags", "repo"),
+    _Command(
+        "login",
+        "check and save registry credentials",
+        "auth",
+        "add_login_arguments",
+        "run_login",
+    ),
+    _Command(
+        "logout",
+        "forget saved registry credentials",
+        "auth",
+        "add_logout_arguments",
+        "run_logout",
+    ),
+    _Command(
+        "validate",
+        "validate a manifest, index, descriptor, config or oci-layout file",
+        "validate",
+    ),
+    _Command(
+        "types",
+        "list the artifact type catalog, or check an artifact type definition",
+        "artifact_types",
+    ),
+]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line ``argv`` (default: ``sys.argv[1:]``) and returns the exit status."""
+    for stream in (sys.stdout, sys.stderr):
+        # Text a terminal's encoding cannot show is escaped, never an error.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = _command_named(argv)
+    parser = _parser(() if command is None else (command,))
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # `push` takes files after options too (`push DIR a.txt --artifact-type T b.txt`), as
+        # ORAS does; argparse leaves the ones after an option over.
+        if not hasattr(args, "files") or any(arg.startswith("-") for arg in extra):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.files.extend(extra)
+    try:
+        status: int = _within_timeout(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`ocikit … | head`): send the rest of the output nowhere, as the
+        # Python documentation recommends, so that the interpreter does not fail at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_IO
+    except KeyboardInterrupt:
+        return 130
+    except OciError as error:
+        return print_error(error)
+    except Exception as error:  # noqa: BLE001 - the last resort: never a traceback
+        return _internal(error)
+    return status
+
+
+def _within_timeout(args: argparse.Namespace) -> int:
+    """Runs the command; ``--timeout`` is the deadline of all of its registry work (every
+    client, every transfer), not of each request."""
+    seconds = getattr(args, "timeout", None)
+    if not seconds:
+        return cast(int, args.run(args))
+    token = _DEADLINE.set(time.monotonic() + seconds)
+    try:
+        return cast(int, args.run(args))
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _internal(error: BaseException) -> int:
+    """Prints a failure ocikit did not foresee as one coded line, without a traceback (set
+    ``OCIKIT_TRACEBACK=1`` to see it)."""
+    if os.environ.get("OCIKIT_TRACEBACK"):
+        import traceback
+
+        traceback.print_exception(error)
+    reason = clean(str(error), newlines=False)[:500]
+    print(
+        f"error[INTERNAL_ERROR]: ocikit failed unexpectedly ({type(error).__name__}: {reason}); "
+        "please report it",
+        file=sys.stderr,
+    )
+    return EXIT_IO
+
+
+def _parser(selected: Container[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. Only the commands in ``selected`` (default: all) get their
+    arguments, which imports their modules; the others are listed by name and help."""
+    parser = argparse.ArgumentParser(
+        prog="ocikit",
+        description="Author OCI registry artifacts: digests, media types, manifests.",
+    )
+    parser.add_argument("--version", action="version", version=f"ocikit {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    for command in _COMMANDS:
+        sub = commands.add_parser(command.name, help=command.help, description=command.help)
+        if selected is None or command.name in selected:
+            module = importlib.import_module(f"ocikit.cli.{command.module}")
+            add_arguments = cast(
+                Callable[[argparse.ArgumentParser], None], getattr(module, command.add)
+            )
+            add_arguments(sub)
+            sub.set_defaults(run=getattr(module, command.run))
+    return parser
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names: its first word that is not an option (``ocikit`` itself
+    takes no option with a value)."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)

@@ -1,0 +1,217 @@
+"""What every ``ocikit`` command shares: exit statuses, printing (cleaned of control
+characters, JSON), how failures are reported, and argument types.
+
+Text a registry or a layout supplied (error messages, tags, artifact types, titles) is stripped
+of control characters before it is printed (:func:`clean`), so that it cannot move the cursor,
+rewrite the terminal's title or forge lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import sys
+from collections.abc import Sequence
+from typing import Any, Callable, cast
+
+from ocikit import (
+    Descriptor,
+    NetworkError,
+    OciError,
+    OperationTimeoutError,
+    UploadInterruptedError,
+)
+
+EXIT_OK = 0
+EXIT_IO = 1
+EXIT_INVALID = 2
+
+# `ocikit validate` and `ocikit types --check` report a verdict.
+EXIT_VALID = 0
+EXIT_NOT_VALID = 1
+EXIT_USAGE = 2
+
+
+# ESC sequences (CSI … final byte, OSC/DCS/APC/PM/SOS … BEL or ST, and ESC + one character),
+# then every other control character: C0 but for \t and \n, DEL and C1.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI
+    r"|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, DCS, SOS, PM, APC
+    r"|\x1b[ -~]?"  # ESC and one character
+    r"|\x9b[0-?]*[ -/]*[@-~]?"  # the 8-bit CSI
+)
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS_AND_NEWLINES = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean(text: str, *, newlines: bool = True) -> str:
+    """``text`` without escape sequences or control characters (C0 but for tab and, with
+    ``newlines``, line feed; DEL; C1): what a registry sends may not drive the terminal."""
+    text = _ESCAPES.sub("", text)
+    return (_CONTROLS if newlines else _CONTROLS_AND_NEWLINES).sub("", text)
+
+
+def add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="output format (default: text)",
+    )
+
+
+def print_error(error: OciError) -> int:
+    """Prints ``error[CODE]: message`` (cleaned); status 1 for a registry that could not be
+    reached, else 2."""
+    print(f"error[{clean(error.code, newlines=False)}]: {clean(str(error))}", file=sys.stderr)
+    if isinstance(error, (NetworkError, OperationTimeoutError)):
+        return EXIT_IO
+    return EXIT_INVALID
+
+
+class UsageError(Exception):
+    """Arguments that cannot be run: printed as ``error: message``, exit status 2."""
+
+
+def os_error(error: OSError) -> str:
+    """``path: reason`` for an OSError, without Python's ``[Errno N]`` prefix (cleaned: a path
+    may come from a pulled title)."""
+    reason = error.strerror or str(error)
+    text = f"{error.filename}: {reason}" if error.filename is not None else reason
+    return clean(text)
+
+
+def print_json(value: Any) -> None:
+    # JSON escapes C0 itself; DEL and C1 (0x9b is a CSI to some terminals) are escaped too.
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    sys.stdout.write(re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text))
+    sys.stdout.write("\n")
+
+
+def handled(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Runs a command, printing its failure: ``error: …`` for a usage error (status 2) or an
+    I/O error (status 1), ``error[CODE]: …`` for an ocikit error (status 2)."""
+
+    def handled(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except UsageError as error:
+            print(f"error: {clean(str(error))}", file=sys.stderr)
+            return EXIT_INVALID
+        except UploadInterruptedError as error:
+            return interrupted(args, error, "FILE")
+        except OciError as error:
+            return print_error(error)
+        except OSError as error:
+            print(f"error: {os_error(error)}", file=sys.stderr)
+            return EXIT_IO
+
+    handled.__doc__ = run.__doc__
+    return handled
+
+
+def run_subcommand(args: argparse.Namespace) -> int:
+    return cast(int, handled(args.subcommand)(args))
+
+
+def interrupted(args: argparse.Namespace, error: UploadInterruptedError, file: str) -> int:
+    """Prints an interrupted upload's error and how to go on with it: ``blob push
+    --upload-url`` with ``file``, then the command again (the blobs the registry has are not
+    sent again)."""
+    print_error(error)
+    flags = " --plain-http" if args.plain_http else ""
+    if getattr(args, "username", None):
+        flags += f" -u {shlex.quote(args.username)} --password-stdin"
+    target = shlex.quote(f"{error.reference}@{error.descriptor.digest}")
+    print(
+        "hint: the registry keeps the part it received; send the rest with\n"
+        f"  ocikit blob push {target} {shlex.quote(file)} --upload-url "
+        f"{clean(shlex.quote(error.upload_url), newlines=False)}{flags}\n"
+        "then run this command again",
+        file=sys.stderr,
+    )
+    return EXIT_IO
+
+
+def print_plan(
+    args: argparse.Namespace,
+    blobs: Sequence[Any],
+    manifests: Sequence[tuple[Descriptor, Sequence[str]]],
+    requests: Sequence[Any],
+) -> None:
+    """A dry run's plan: the blobs, the manifests (with their tags) and the requests."""
+    if getattr(args, "format", None) == "json":
+        print_json(
+            {
+                "blobs": [
+                    {**descriptor_json(plain(b.descriptor)), "status": b.status} for b in blobs
+                ],
+                "manifests": [
+                    {**descriptor_json(plain(d)), "tags": list(tags)} for d, tags in manifests
+                ],
+                "requests": [{"method": r.method, "url": r.url, "note": r.note} for r in requests],
+            }
+        )
+        return
+    print("Dry run: nothing was sent.")
+    for blob in blobs:
+        d = blob.descriptor
+        print(f"Blob {d.digest} {d.size} bytes {clean(d.media_type)} ({blob.status})")
+    for d, tags in manifests:
+        tagged = f" tags: {', '.join(tags)}" if tags else ""
+        print(f"Manifest {d.digest} {d.size} bytes {clean(d.media_type)}{tagged}")
+    print("Requests:")
+    for r in requests:
+        print(f"  {r.method} {clean(r.url)}" + (f"  # {clean(r.note)}" if r.note else ""))
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more seconds")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    value = seconds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 seconds")
+    return value
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def plain(descriptor: Descriptor) -> Descriptor:
+    """What a reference resolves to: media type, digest and size (without the annotations,
+    such as the tag, of a layout's ``index.json`` entry), as a subject names it."""
+    return Descriptor(
+        media_type=descriptor.media_type, digest=descriptor.digest, size=descriptor.size
+    )
+
+
+def descriptor_json(descriptor: Descriptor) -> Any:
+    return json.loads(descriptor.to_json())
+
+
+def split_reference(raw: str) -> tuple[str, str]:
+    """``DIR[:TAG]`` as ORAS splits it: at the last ``:`` (never a drive letter's)."""
+    at = raw.rfind(":")
+    if at < 0 or (at == 1 and raw[0].isalpha() and raw[2:3] in ("\\", "/") and os.name == "nt"):
+        return raw, ""
+    return raw[:at], raw[at + 1 :]

@@ -1,0 +1,98 @@
+"""``ocikit copy``: copy an artifact between repositories, registries and layouts."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from typing import Optional, cast
+
+from ocikit import Client, OciLayout, copy
+from ocikit._progress import ProgressLine
+from ocikit.cli._common import EXIT_OK, UsageError, handled, print_plan
+from ocikit.cli._places import (
+    add_remote_arguments,
+    open_layout,
+    registry_client,
+    remote_reference,
+    transfer_client,
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", metavar="SRC", help="the artifact to copy")
+    parser.add_argument("destination", metavar="DST", help="where to copy it")
+    parser.add_argument(
+        "-r",
+        "--recursive",
+        action="store_true",
+        help="copy its referrers too, recursively",
+    )
+    parser.add_argument(
+        "--from-oci-layout",
+        action="store_true",
+        help="copy from an OCI image layout directory: SRC is DIR:TAG or DIR@DIGEST",
+    )
+    parser.add_argument(
+        "--to-oci-layout",
+        action="store_true",
+        help="copy to an OCI image layout directory (created if missing): DST is DIR[:TAG|@DIGEST]",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read the source and print the plan (blobs, manifests, requests); write nothing",
+    )
+    add_remote_arguments(parser, transfers=True)
+
+
+@handled
+def run(args: argparse.Namespace) -> int:
+    with contextlib.ExitStack() as stack:
+        progress: ProgressLine | None = None
+        source: Client | OciLayout
+        destination: Client | OciLayout
+        if args.from_oci_layout:
+            source, src_ref = open_layout(args.source, create=False)
+            if not src_ref:
+                raise UsageError(
+                    f"{args.source!r} names no tag or digest: give DIR:TAG or DIR@DIGEST"
+                )
+        else:
+            src = remote_reference(args.source)
+            source = stack.enter_context(transfer_client(args, src.registry, "Copying"))
+            progress = cast(Optional[ProgressLine], source.on_progress)
+            src_ref = args.source
+        dst_ref: str | None
+        if args.to_oci_layout:
+            destination, dst_ref = open_layout(args.destination, create=True)
+            dst_ref = dst_ref or None
+        else:
+            dst = remote_reference(args.destination)
+            dst_ref = args.destination
+            if isinstance(source, Client) and source.registry == dst.registry:
+                destination = source
+            elif isinstance(source, Client):
+                destination = stack.enter_context(registry_client(args, dst.registry, progress))
+            else:
+                destination = stack.enter_context(transfer_client(args, dst.registry, "Copying"))
+        if args.dry_run:
+            if not isinstance(source, Client) or not isinstance(destination, Client):
+                raise UsageError("--dry-run plans a copy between registries, not with a layout")
+            assert dst_ref is not None
+            plan = source.copy(
+                src_ref, dst_ref, referrers=args.recursive, destination=destination,
+                dry_run=True,
+            )  # fmt: skip
+            manifests = [
+                (d, plan.tags if d.digest == plan.descriptor.digest else ()) for d in plan.manifests
+            ]
+            print_plan(args, plan.blobs, manifests, plan.planned)
+            return EXIT_OK
+        copied = copy(source, src_ref, destination, dst_ref, referrers=args.recursive)
+    kinds = [
+        "oci-layout" if layout else "registry"
+        for layout in (args.from_oci_layout, args.to_oci_layout)
+    ]
+    print(f"Copied [{kinds[0]}] {args.source} => [{kinds[1]}] {args.destination}")
+    print(f"Digest: {copied.digest}")
+    return EXIT_OK

@@ -1,0 +1,141 @@
+"""``ocikit push``: pack files into an artifact and push it to a registry or a layout."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ocikit import OciLayout, UploadInterruptedError
+from ocikit._pack import Packed
+from ocikit.cli._common import (
+    EXIT_OK,
+    UsageError,
+    add_format,
+    handled,
+    interrupted,
+    print_json,
+    print_plan,
+    split_reference,
+)
+from ocikit.cli._packing import (
+    EarlyUploads,
+    add_pack_arguments,
+    interrupted_file,
+    pack_arguments,
+)
+from ocikit.cli._places import (
+    add_remote_arguments,
+    registry_client,
+    remote_reference,
+    transfer_client,
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "target",
+        metavar="REF[,TAG…]",
+        help="REGISTRY/REPOSITORY[:TAG[,TAG…]], or with --oci-layout DIR[:TAG[,TAG…]] (an image "
+        "layout directory, created if missing)",
+    )
+    add_pack_arguments(parser)
+    parser.add_argument(
+        "--oci-layout",
+        action="store_true",
+        help="push to an OCI image layout directory instead of a registry",
+    )
+    parser.add_argument(
+        "--image-spec",
+        choices=("v1.1", "v1.0"),
+        help="the image-spec version to pack for (default v1.1)",
+    )
+    add_remote_arguments(parser, transfers=True)
+    add_format(parser)
+
+
+@handled
+def run(args: argparse.Namespace) -> int:
+    if args.oci_layout and args.dry_run:
+        raise UsageError("--dry-run plans a push to a registry, not to a layout")
+    if not args.oci_layout:
+        return _push_remote(args)
+    raw, *extra_tags = args.target.split(",")
+    path, tag = split_reference(raw)
+    tags = ([tag] if tag else []) + extra_tags
+    if not path or "" in extra_tags:
+        raise UsageError(f"{args.target!r} is not DIR[:TAG[,TAG…]]")
+    packed = pack_arguments(args, args.image_spec)
+    layout = OciLayout(path)
+    layout.write(packed, tags[0] if tags else None)
+    for extra in tags[1:]:
+        layout.tag(packed.digest, extra)
+    if args.export_manifest:
+        Path(args.export_manifest).write_bytes(packed.manifest.to_json())
+    _print_pushed(args, raw, path, tags, packed)
+    return EXIT_OK
+
+
+def _push_remote(args: argparse.Namespace) -> int:
+    raw, *extra_tags = args.target.split(",")
+    reference = remote_reference(raw)
+    if "" in extra_tags:
+        raise UsageError(f"{args.target!r} is not REGISTRY/REPOSITORY[:TAG[,TAG…]]")
+    packed: Packed | None = None
+    if args.dry_run:
+        # The core's plan: no connection is opened.
+        packed = pack_arguments(args, args.image_spec)
+        with registry_client(args, reference.registry) as client:
+            plan = client.push(reference, packed, dry_run=True)
+        print_plan(args, plan.blobs, [(plan.descriptor, plan.tags)], plan.planned)
+        return EXIT_OK
+    try:
+        with transfer_client(args, reference.registry, "Uploading") as client:
+            with EarlyUploads(client, reference, args.concurrency) as early:
+                packed = pack_arguments(args, args.image_spec, hashed=early.add)
+            client.push(reference, packed)
+            for extra in extra_tags:
+                client.push_manifest(
+                    f"{reference.registry}/{reference.repository}:{extra}", packed.manifest
+                )
+    except UploadInterruptedError as error:
+        return interrupted(args, error, interrupted_file(packed, error))
+    assert packed is not None
+    if args.export_manifest:
+        Path(args.export_manifest).write_bytes(packed.manifest.to_json())
+    name = f"{reference.registry}/{reference.repository}"
+    tags = ([reference.tag] if reference.tag else []) + extra_tags
+    if args.format == "json":
+        _print_pushed(args, raw, name, tags, packed)
+        return EXIT_OK
+    print(f"Pushed [registry] {raw}")
+    for tag in extra_tags:
+        print(f"Tagged {tag}")
+    if packed.manifest.artifact_type:
+        print(f"ArtifactType: {packed.manifest.artifact_type}")
+    print(f"Digest: {packed.digest}")
+    return EXIT_OK
+
+
+def _print_pushed(
+    args: argparse.Namespace, raw: str, path: str, tags: list[str], packed: Packed
+) -> None:
+    manifest = packed.manifest
+    if args.format == "json":
+        print_json(
+            {
+                "reference": f"{path}@{manifest.digest}",
+                "mediaType": manifest.media_type,
+                "digest": manifest.digest,
+                "size": manifest.size,
+                "annotations": manifest.annotations,
+                "artifactType": manifest.artifact_type or manifest.config.media_type,
+                "referenceAsTags": [f"{path}:{tag}" for tag in tags],
+            }
+        )
+        return
+    print(f"Pushed [oci-layout] {raw}")
+    for tag in tags[1:]:
+        print(f"Tagged {tag}")
+    if manifest.artifact_type:
+        print(f"ArtifactType: {manifest.artifact_type}")
+    print(f"Digest: {manifest.digest}")

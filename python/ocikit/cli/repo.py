@@ -1,0 +1,35 @@
+"""``ocikit repo tags``."""
+
+from __future__ import annotations
+
+import argparse
+
+from ocikit import Repository
+from ocikit.cli._common import EXIT_OK, clean, run_subcommand
+from ocikit.cli._places import add_layout_flag, add_remote_arguments, open_place
+
+# Runs the subcommand chosen (fetch, push…), set by add_arguments.
+run = run_subcommand
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    tags = commands.add_parser("tags", help="list a repository's (or a layout's) tags")
+    tags.add_argument("target", metavar="REGISTRY/REPOSITORY", help="or with --oci-layout DIR")
+    add_layout_flag(tags, "list the tags of")
+    add_remote_arguments(tags)
+    tags.set_defaults(subcommand=_tags)
+
+
+def _tags(args: argparse.Namespace) -> int:
+    with open_place(args, args.target, layout=args.oci_layout) as place:
+        target = place.target
+        # A registry's tags page by page (Client.iter_tags), printed as they come.
+        tags = (
+            target.client.iter_tags(target.name)
+            if isinstance(target, Repository)
+            else target.list_tags()
+        )
+        for tag in tags:
+            print(clean(tag, newlines=False))
+    return EXIT_OK
