@@ -606,88 +606,28 @@ class Client:
         transport: Callable[[Request], Transport] | None = None,
     ) -> Any:
         """The host loop of a whole operation (``Push``, ``Pull``, ``Discover``, ``Delete``,
-        ``TagsOf``, ``CopyArtifact``): ``poll`` hands out every request that is ready; this
-        sends them ``concurrency`` at a time on worker threads (a blob's body from
-        ``sources(blob)``, a streamed answer into ``sinks(blob)``), sleeps the waits the engine
-        asks for (``TIMEOUT`` at once when a wait would pass the deadline) and feeds each answer
-        back by task as it arrives, a transport's failure as a ``Failure`` (for a download,
-        with what its sink holds: the engine resumes it with ``Range``, and resumes cut
-        uploads, as its policy says). The first error (the engine's, or a local one) stops the
-        loop; requests not yet started are dropped. An upload the engine gave up on raises
-        :class:`UploadInterruptedError` with its upload URL."""
-        if _DEADLINE.get() is None and self.timeout is not None:
-            token = _DEADLINE.set(time.monotonic() + self.timeout)
-            try:
-                return self._drive(
-                    operation, sessions, sources=sources, sinks=sinks, transport=transport,
-                )  # fmt: skip
-            finally:
-                _DEADLINE.reset(token)
-        import heapq
-        from collections import deque
-
-        # Imported here: concurrent.futures (and the logging it loads) costs start-up time.
-        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-
-        ready: deque[Action] = deque()
-        running: dict[Future[tuple[Any, Any]], Action] = {}
-        timers: list[tuple[float, int]] = []
-        pool: ThreadPoolExecutor | None = None
-        limit = None  # the limit that ended the last request fed as a failure
-        cut: tuple[Descriptor, str] | None = None  # the last upload the network cut, its URL
-        host = self.registry
+        ``TagsOf``, ``CopyArtifact``), see :class:`_HostLoop`: requests go ``concurrency`` at a
+        time on worker threads (a blob's body from ``sources(blob)``, a streamed answer into
+        ``sinks(blob)``), each answer goes back to the engine as it arrives (a transport's
+        failure as a ``Failure``: the engine resumes downloads with ``Range`` and cut uploads
+        as its policy says), the waits it asks for are slept. The first error (the engine's,
+        or a local one) stops the loop; requests not yet started are dropped. An upload the
+        engine gave up on raises :class:`UploadInterruptedError` with its upload URL."""
+        loop = _HostLoop(
+            operation, sessions, self.concurrency,
+            functools.partial(self._exchange, sources=sources, sinks=sinks, transport=transport),
+        )  # fmt: skip
         try:
-            while True:
-                action = operation.poll(sessions, _now_ms())
-                kind = action.kind
-                if kind == "done":
-                    return action.value
-                if kind == "send":
-                    ready.append(action)
-                    continue
-                if kind == "wait":
-                    seconds = action.ms / 1000
-                    _check_wait(seconds, host, "the wait the engine asked for")
-                    heapq.heappush(timers, (time.monotonic() + seconds, action.task))
-                    continue
-                while ready and len(running) < self.concurrency:
-                    action = ready.popleft()
-                    if pool is None:
-                        pool = ThreadPoolExecutor(max_workers=self.concurrency)
-                    # Each request runs in a copy of this context: the call's deadline holds.
-                    future = pool.submit(
-                        contextvars.copy_context().run,
-                        self._exchange, action, sources, sinks, transport,
-                    )  # fmt: skip
-                    running[future] = action
-                delay = max(0.0, timers[0][0] - time.monotonic()) if timers else None
-                if running:
-                    done = wait(running, timeout=delay, return_when=FIRST_COMPLETED)[0]
-                elif delay is not None:
-                    time.sleep(delay)
-                    done = set()
-                else:
-                    raise OciError(
-                        "the operation waits for nothing in flight", code="INTERNAL_ERROR"
-                    )
-                for future in done:
-                    action = running.pop(future)
-                    answer, limit = future.result()  # a local failure is raised here
-                    url = _upload_url(action.request)
-                    if isinstance(answer, Failure) and url is not None and action.blob:
-                        cut = (action.blob, url)
-                    operation.provide(action.task, answer)
-                while timers and timers[0][0] <= time.monotonic():
-                    operation.provide(heapq.heappop(timers)[1], "resume")
+            return loop.run()
         except OciError as error:
             # The engine's error for a failure: keep which limit ended it (a stall may be
             # resumed, a deadline not).
-            if limit is not None and error.code == "TIMEOUT":
-                error.details.setdefault("limit", limit)
-            if cut is not None and error.code in ("NETWORK_ERROR", "TIMEOUT"):
+            if loop.limit is not None and error.code == "TIMEOUT":
+                error.details.setdefault("limit", loop.limit)
+            if loop.cut is not None and error.code in ("NETWORK_ERROR", "TIMEOUT"):
                 # The engine resumed the upload as often as its policy allows: the caller
                 # may go on later from its URL.
-                descriptor, url = cut
+                descriptor, url = loop.cut
                 parts = urllib.parse.urlsplit(url)
                 name = parts.netloc + parts.path[3:].split("/blobs/uploads/")[0]
                 raise UploadInterruptedError(
@@ -698,13 +638,11 @@ class Client:
                     upload_url=url,
                 ) from error
             raise
-        finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
 
     def _exchange(
         self,
         action: Action,
+        *,
         sources: Callable[[Descriptor], BlobSource] | None,
         sinks: Callable[[Descriptor], BlobSink] | None,
         transport: Callable[[Request], Transport] | None,
@@ -1389,6 +1327,196 @@ def _once(make: Callable[[Descriptor], T]) -> Callable[[Descriptor], T]:
             return found
 
     return get
+
+
+class _HostLoop:
+    """The thread host of a whole operation: the operation, its queue of requests ready to
+    go, its timers, and up to ``concurrency`` worker threads.
+
+    A worker that ends a request provides the answer itself, polls the operation for what
+    that made ready and goes on with the next request at once, waking (or starting) other
+    workers only for the requests beyond the one it takes: no request goes through the
+    caller's thread (a round trip between threads per request cost more than a small blob's
+    transfer on loopback). ``poll`` and ``provide`` are called under one lock, so they are
+    serialized and see the queue they fill; requests run outside it. The caller's thread
+    sleeps until the operation is done or fails, or its earliest timer (``Action::Wait``) is
+    due: then it provides ``"resume"`` and polls. The first error (the engine's, a local
+    file's, a progress callback's) ends the loop: no request starts after it, and ``run``
+    returns once every worker has ended (a request under way is finished, not abandoned).
+    """
+
+    def __init__(
+        self,
+        operation: Any,
+        sessions: Any,
+        concurrency: int,
+        exchange: Callable[[Action], tuple[Response | Failure, str | None]],
+    ) -> None:
+        import heapq
+        from collections import deque
+
+        self._heapq = heapq
+        self._operation = operation
+        self._sessions = sessions
+        self._concurrency = concurrency
+        self._exchange = exchange
+        self._lock = threading.Lock()
+        self._work = threading.Condition(self._lock)  # idle workers wait here
+        self._main = threading.Condition(self._lock)  # the caller's thread waits here
+        self._ready: deque[Action] = deque()
+        self._timers: list[tuple[float, int]] = []  # (time.monotonic() due, task)
+        self._running = 0  # requests under way
+        self._idle = 0  # workers waiting for work and not yet woken
+        self._workers: list[threading.Thread] = []
+        self._over = False
+        self._value: Any = None
+        self._error: BaseException | None = None
+        # Each worker runs in a copy of the caller's context (a deadline set there holds).
+        self._context = contextvars.copy_context()
+        self.limit: str | None = None  # the limit that ended the last request fed as a failure
+        self.cut: tuple[Descriptor, str] | None = None  # the last upload cut, and its URL
+
+    def run(self) -> Any:
+        """Drives the operation to its end: its value, or its first error raised."""
+        heappop = self._heapq.heappop
+        try:
+            with self._lock:
+                self._advance()
+                self._dispatch(0)
+                while not self._over:
+                    if not self._timers:
+                        self._main.wait()
+                        continue
+                    delay = self._timers[0][0] - time.monotonic()
+                    if delay > 0:
+                        self._main.wait(delay)
+                        continue
+                    try:
+                        self._operation.provide(heappop(self._timers)[1], "resume")
+                    except BaseException as error:
+                        self._end(error)
+                        break
+                    self._advance()
+                    self._dispatch(0)
+        except BaseException as error:  # KeyboardInterrupt while waiting
+            with self._lock:
+                self._end(error)
+        finally:
+            with self._lock:
+                self._over = True
+                self._work.notify_all()
+                workers = list(self._workers)
+            for worker in workers:
+                worker.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    def _end(self, error: BaseException | None = None, value: Any = None) -> None:
+        """(Lock held.) The operation is done (``value``) or failed (its first ``error``):
+        every thread stops."""
+        if self._over:
+            return
+        self._over = True
+        self._error = error
+        self._value = value
+        self._main.notify()
+        self._work.notify_all()
+
+    def _advance(self) -> None:
+        """(Lock held.) Polls until the operation has nothing more to hand out: requests go to
+        the queue, waits to the timers (the caller's thread is woken when one is the new
+        earliest), the outcome or error ends the loop."""
+        operation = self._operation
+        try:
+            while not self._over:
+                action = operation.poll(self._sessions, _now_ms())
+                kind = action.kind
+                if kind == "send":
+                    self._ready.append(action)
+                elif kind == "wait":
+                    due = (time.monotonic() + action.ms / 1000, action.task)
+                    self._heapq.heappush(self._timers, due)
+                    if self._timers[0] is due:
+                        self._main.notify()
+                elif kind == "done":
+                    self._end(value=action.value)
+                else:  # pending: something under way must end first
+                    if not (self._ready or self._running or self._timers):
+                        raise OciError(
+                            "the operation waits for nothing in flight", code="INTERNAL_ERROR"
+                        )
+                    return
+        except BaseException as error:
+            self._end(error)
+
+    def _dispatch(self, keep: int) -> None:
+        """(Lock held.) Hands the queued requests beyond the ``keep`` the calling worker takes
+        itself to idle workers, and starts workers for the rest, up to ``concurrency``."""
+        extra = len(self._ready) - keep
+        if extra <= 0 or self._over:
+            return
+        woken = min(extra, self._idle)
+        if woken:
+            self._idle -= woken
+            self._work.notify(woken)
+            extra -= woken
+        while extra > 0 and len(self._workers) < self._concurrency:
+            worker = threading.Thread(
+                target=self._context.copy().run, args=(self._serve,),
+                name="ocikit-transfer", daemon=True,
+            )  # fmt: skip
+            try:
+                worker.start()
+            except BaseException as error:  # no thread can be started
+                self._end(error)
+                return
+            self._workers.append(worker)
+            extra -= 1
+
+    def _serve(self) -> None:
+        """A worker: takes the next request, sends it, provides the answer and polls, until
+        the loop ends."""
+        lock = self._lock
+        exchange = self._exchange
+        operation = self._operation
+        lock.acquire()
+        try:
+            while not self._over:
+                if not self._ready:
+                    self._idle += 1
+                    self._work.wait()
+                    continue
+                action = self._ready.popleft()
+                self._running += 1
+                lock.release()
+                try:
+                    answer, limit = exchange(action)
+                except BaseException as error:  # a local failure: the loop ends
+                    lock.acquire()
+                    self._running -= 1
+                    self._end(error)
+                    return
+                lock.acquire()
+                self._running -= 1
+                if self._over:
+                    return
+                if isinstance(answer, Failure):
+                    self.limit = limit
+                    url = _upload_url(action.request)
+                    if url is not None and action.blob:
+                        self.cut = (action.blob, url)
+                else:
+                    self.limit = None
+                try:
+                    operation.provide(action.task, answer)
+                except BaseException as error:
+                    self._end(error)
+                    return
+                self._advance()
+                self._dispatch(1)
+        finally:
+            lock.release()
 
 
 class _Spool:

@@ -293,7 +293,10 @@ class _Watchdog:
                     target=self._run, name="ocikit-deadlines", daemon=True
                 )
                 self._thread.start()
-            self._lock.notify()
+            elif self._watches[0] is watch:
+                # Only a new earliest deadline changes when the thread must wake up (every
+                # request has a deadline: waking it for each cost a thread switch apiece).
+                self._lock.notify()
         try:
             yield watch
         finally:
