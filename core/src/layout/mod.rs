@@ -3,7 +3,16 @@
 //!
 //! The core plans and checks; the host reads and writes the files. [`Layout`] keeps the
 //! `index.json` (tags are `org.opencontainers.image.ref.name` annotations on its entries), and
-//! [`verify`] walks a layout through a [`LayoutSource`] the host implements.
+//! [`verify`] walks a layout through a [`LayoutSource`] the host implements. [`LayoutServer`]
+//! answers the registry engine's requests from a layout, so every whole operation works on one
+//! ([`server`]).
+
+pub mod server;
+
+pub use server::{
+    LAYOUT_HOST_SUFFIX, LayoutExchange, LayoutInput, LayoutServer, LayoutStep, ServedFile,
+    is_layout_host, layout_host, request_layout_host,
+};
 
 use crate::annotations::REF_NAME;
 use crate::manifest::Index;
