@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: build python wasm tools demo test lint fmt clippy doc test-rust test-python test-js test-browser test-interop test-registry test-hostile fuzz fuzz-ci bench bench-python bench-node bench-browser bench-registry clean
+.PHONY: build python wasm tools demo test lint fmt clippy doc test-rust test-python test-js test-browser test-interop test-registry test-hostile docs test-docs fuzz fuzz-ci bench bench-python bench-node bench-browser bench-registry clean
 
 build: python wasm
 
@@ -21,7 +21,7 @@ tools:
 demo: build
 	scripts/demo.sh
 
-test: lint test-rust build test-python test-js test-browser test-interop test-registry test-hostile fuzz-ci
+test: lint test-rust build test-python test-js test-browser test-interop test-registry test-hostile test-docs fuzz-ci
 
 lint: fmt clippy doc
 
@@ -34,6 +34,14 @@ clippy:
 
 doc: # rustdoc: broken or ambiguous links in the docs are errors
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace
+
+# The documentation site into docs/site (scripts/docs.sh: mkdocs --strict, broken links are errors).
+docs: python doc
+	scripts/docs.sh
+
+# The site's ```python and ```sh samples against a local registry (its ```js ones run in test-js).
+test-docs: docs tools
+	$(PY) -m pytest tests/docs
 
 test-rust:
 	cargo test --workspace --exclude ocikit-python
