@@ -9,14 +9,17 @@ pub enum Severity {
     Error,
     /// Breaks a SHOULD, a convention, or a portability rule.
     Warning,
+    /// Worth knowing, breaks nothing (a registry's behaviour the user should plan for).
+    Info,
 }
 
 impl Severity {
-    /// `"error"` or `"warning"`.
+    /// `"error"`, `"warning"` or `"info"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Error => "error",
             Self::Warning => "warning",
+            Self::Info => "info",
         }
     }
 }

@@ -66,6 +66,7 @@ pub mod layout;
 pub mod manifest;
 pub mod media_type;
 pub mod pack;
+pub mod profiles;
 pub mod reference;
 pub mod registry;
 pub mod time;
