@@ -204,6 +204,21 @@ pub enum Error {
         /// Why it is refused.
         reason: String,
     },
+    /// A directory archive entry that unpacking refuses: an absolute path, `..`, a link leading
+    /// out of the directory, a device file, a FIFO, a setuid or setgid bit, an entry that
+    /// appears twice or lies under a link (and, when packing, a link leading out).
+    ArchiveUnsafe {
+        /// The entry's path as the archive (or the host's listing) names it.
+        path: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// Not a gzip-compressed tar archive, a corrupt or cut one, or a directory listing that
+    /// cannot be archived (a path with `.` or `..` components, an entry listed twice).
+    ArchiveInvalid {
+        /// What was wrong.
+        reason: String,
+    },
     /// The caller drove an operation wrongly (the host's bug, not the registry's fault):
     /// `provide` for a task that is not waiting, `poll` after `Done`, a missing session.
     /// Registry faults are the other variants (h11's `LocalProtocolError` against
@@ -257,6 +272,8 @@ impl Error {
             Self::Network { .. } => "NETWORK_ERROR",
             Self::Tls { .. } => "TLS_ERROR",
             Self::PathUnsafe { .. } => "PATH_UNSAFE",
+            Self::ArchiveUnsafe { .. } => "ARCHIVE_UNSAFE",
+            Self::ArchiveInvalid { .. } => "ARCHIVE_INVALID",
             Self::OperationMisuse { .. } => "OPERATION_MISUSE",
         }
     }
@@ -272,7 +289,8 @@ impl Error {
             | Self::LogoUnsafe { reason }
             | Self::AuthInvalid { reason }
             | Self::ProtocolState { reason }
-            | Self::OperationMisuse { reason } => {
+            | Self::OperationMisuse { reason }
+            | Self::ArchiveInvalid { reason } => {
                 vec![("reason", Text(reason.clone()))]
             }
             Self::FieldMissing { path } => vec![("path", Text(path.clone()))],
@@ -349,7 +367,7 @@ impl Error {
                     ("reason", Text(reason.clone())),
                 ]
             }
-            Self::PathUnsafe { path, reason } => {
+            Self::PathUnsafe { path, reason } | Self::ArchiveUnsafe { path, reason } => {
                 vec![
                     ("path", Text(path.clone())),
                     ("reason", Text(reason.clone())),
@@ -452,6 +470,10 @@ impl fmt::Display for Error {
                 "TLS error with {host}: {reason} (a loopback registry may want plain HTTP; a private CA, its certificate file)"
             ),
             Self::PathUnsafe { path, reason } => write!(f, "refusing the path {path:?}: {reason}"),
+            Self::ArchiveUnsafe { path, reason } => {
+                write!(f, "refusing the archive entry {path:?}: it {reason}")
+            }
+            Self::ArchiveInvalid { reason } => write!(f, "invalid directory archive: {reason}"),
             Self::OperationMisuse { reason } => {
                 write!(f, "operation misused by its caller: {reason}")
             }

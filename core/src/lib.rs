@@ -56,6 +56,7 @@
 #![warn(missing_docs)]
 
 pub mod annotations;
+pub mod archive;
 pub mod artifact_type;
 pub mod descriptor;
 pub mod digest;

@@ -176,7 +176,8 @@ class PolicyError(OciError):
     ``LOCATION_REFUSED`` (a redirect or upload ``Location`` the client will not follow) or
     ``PATH_UNSAFE`` (a layout path that is a link leading out of the layout or not a regular
     file; a pulled title with a ``.git`` component; an existing file ``keep_old_files``
-    protects)."""
+    protects) or ``ARCHIVE_UNSAFE`` (a directory layer's entry that would land outside its
+    directory, a device file, a FIFO, a setuid or setgid bit, an entry written twice)."""
 
 
 class UploadInterruptedError(NetworkError):
@@ -284,6 +285,8 @@ _CLASSES: dict[str, type[OciError]] = {
     "AUTH_REALM_REFUSED": PolicyError,
     "LOCATION_REFUSED": PolicyError,
     "PATH_UNSAFE": PolicyError,
+    "ARCHIVE_UNSAFE": PolicyError,
+    "ARCHIVE_INVALID": ValidationError,
     # A host drove an operation wrongly: its own bug, not an input's or a registry's.
     "OPERATION_MISUSE": OciError,
 }
