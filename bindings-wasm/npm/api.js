@@ -375,6 +375,21 @@ export function describe(manifest) {
   return core(() => wasm.describe(input));
 }
 
+/** The catalog's definition for an artifact type or one of its aliases, or `null`. */
+export function lookupArtifactType(mediaType) {
+  return core(() => wasm.lookupArtifactType(mediaType));
+}
+
+/** What a tag is for by its name: `{ kind, subject }` (`tag`, `referrers`, `signature`, `attestation`, `sbom`). */
+export function classifyTag(tag) {
+  return core(() => wasm.classifyTag(tag));
+}
+
+/** The commands that fetch `reference`, for its artifact type: `["helm pull oci://…", …]`. */
+export function pullCommands(reference, artifactType = undefined) {
+  return core(() => wasm.pullCommands(reference, artifactType));
+}
+
 /** Throws an OciError (LOGO_INVALID, LOGO_UNSAFE, LOGO_TOO_LARGE) unless the SVG is safe to show. */
 export function checkLogo(svg) {
   core(() => wasm.checkLogo(svg));

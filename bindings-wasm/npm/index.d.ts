@@ -53,6 +53,8 @@ export type ErrorCode =
   | "REFERENCE_INVALID"
   | "LIMIT_EXCEEDED"
   | "PATH_UNSAFE"
+  | "ARCHIVE_UNSAFE"
+  | "ARCHIVE_INVALID"
   | "OPERATION_MISUSE"
   // Raised by ocikit for Python only, for a str argument holding a lone surrogate (a JS
   // string's lone surrogates reach the engine as U+FFFD).
@@ -477,6 +479,10 @@ export interface ArtifactTypeDefinition {
   url?: string;
   /** An SVG logo, checked safe to show in a page. */
   logo?: string;
+  /** The logo for a dark background (`logo` serves both when absent). */
+  darkLogo?: string;
+  /** Commands that fetch an artifact of the type, with `{reference}`, `{registry}`, `{repository}`, `{tag}`, `{digest}`. */
+  pullCommands?: string[];
 }
 
 /** A definition to register: only `artifactType` and `displayName` are required. */
@@ -488,6 +494,8 @@ export interface ArtifactTypeDefinitionInput {
   layerMediaTypes?: string[];
   url?: string;
   logo?: string;
+  darkLogo?: string;
+  pullCommands?: string[];
 }
 
 /** The catalog's definitions: built-in ones first, then registered ones in order. */
@@ -503,9 +511,10 @@ export function registerArtifactType(definition: ArtifactTypeDefinitionInput | s
 
 /** What an artifact is, by {@link describe}. */
 export interface Description {
-  /** `artifactType`, else `config.mediaType`. */
+  /** `artifactType`, else `config.mediaType`; for `layers`, the type the layers belong to. */
   artifactType: string;
-  source: "artifactType" | "config.mediaType";
+  /** `layers`: an image manifest whose layers are all of one other type (cosign's tag-schema signatures, attestations, SBOMs). */
+  source: "artifactType" | "config.mediaType" | "layers";
   /** The catalog's definition, or null for a type it does not know. */
   definition: ArtifactTypeDefinition | null;
 }
@@ -515,6 +524,27 @@ export function describe(manifest: BytesLike | Manifest): Description;
 
 /** @throws {OciError} LOGO_INVALID, LOGO_UNSAFE or LOGO_TOO_LARGE unless the SVG is safe to show. */
 export function checkLogo(svg: string): void;
+
+/** The catalog's definition for an artifact type or one of its aliases (registered ones first), or null. */
+export function lookupArtifactType(mediaType: string): ArtifactTypeDefinition | null;
+
+/** What a tag is for, by its name. */
+export interface TagClass {
+  /** `referrers`: a referrers tag schema index (`sha256-<hex>`); `signature`/`attestation`/`sbom`: cosign's `sha256-<hex>.sig`/`.att`/`.sbom`. */
+  kind: "tag" | "referrers" | "signature" | "attestation" | "sbom";
+  /** The digest the name spells (sha256 only), or null. */
+  subject: string | null;
+}
+
+/** Classifies a tag by its name. */
+export function classifyTag(tag: string): TagClass;
+
+/**
+ * The commands that fetch `reference`: the type's `pullCommands` filled in (those needing a tag
+ * or digest the reference lacks left out), or `oras pull <reference>`.
+ * @throws {OciError} REFERENCE_INVALID.
+ */
+export function pullCommands(reference: string, artifactType?: string | null): string[];
 
 /** The parts of `registry/repository[:tag][@digest]`. */
 export interface ReferenceParts {
@@ -845,7 +875,8 @@ export function deleteManifest(session: RegistrySession, reference: string, dige
 export function listTags(
   session: RegistrySession,
   reference: string,
-  options?: { pageSize?: number },
+  /** `last`: start after this tag (distribution-spec's `last` query parameter). */
+  options?: { pageSize?: number; last?: string },
 ): RegistryOperation<string[]>;
 
 /**
@@ -1026,6 +1057,11 @@ export class Client {
    * one page is held; the listing's bounds apply over all pages.
    */
   iterTags(ref: string, options?: CallOptions & { pageSize?: number }): AsyncIterableIterator<string>;
+  /**
+   * One page of tags after `last`: `next` is the `last` of the following page, or null after
+   * the last page (a page of `n` tags without a `Link` counts as not the last).
+   */
+  listTagsPage(ref: string, options?: CallOptions & { n?: number; last?: string }): Promise<{ tags: string[]; next: string | null }>;
   /** What refers to the manifest `ref` names. */
   referrers(ref: string, options?: CallOptions & { artifactType?: string }): Promise<Descriptor[]>;
   /** What refers to `subject` (a digest or descriptor in `ref`'s repository). */
@@ -1323,3 +1359,104 @@ export class CopyArtifact implements WholeOperation<CopyOutcome> {
 
 /** The pull plan's title rule (push applies it too). */
 export function planFiles(layers: Descriptor[], options?: { allowGit?: boolean }): PulledFile[];
+
+// Layouts as registries ------------------------------------------------------------------------
+
+/**
+ * The pseudo registry host of the layout numbered `id`: `layout-<id>.oci-layout.invalid` (the
+ * `.invalid` top-level domain is reserved by RFC 2606: no real registry has such a name). Give
+ * each open layout its own number, make its references with that host
+ * (`${layoutHost(1)}/any:v1`; the repository name is ignored: a layout is one repository) and
+ * route the requests of that host to its {@link LayoutServer}.
+ */
+export function layoutHost(id: number): string;
+
+/** Whether `registry` (`host[:port]`) is a layout's pseudo host. */
+export function isLayoutHost(registry: string): boolean;
+
+/**
+ * A file step of a {@link LayoutExchange}. Paths are relative to the layout's root,
+ * `/`-separated: only `oci-layout`, `index.json` or `blobs/<algorithm>/<encoded>`.
+ * - `read`: the whole file, at most `max + 1` bytes → `read(bytes | null)`.
+ * - `stat`: its size → `stat(size | null)`.
+ * - `write`: replace the file with `data` (atomically where the store allows) → `written()`.
+ * - `receive`: the request's `{ blob: { offset, length } }` body, from the host's source for
+ *   the action's blob, into the file, hashed with `digest`'s algorithm (at most `size + 1`
+ *   bytes); keep it only when it is `size` bytes of `digest` → `received(digest, size)` with
+ *   what was seen.
+ * - `remove`: delete the file (absent is fine) → `written()`.
+ * - `respond`: the exchange is over; `response` is the registry's answer, in the shape
+ *   `provide()` takes. With `file`, it is a streamed blob (a 2xx answer to a `{ stream: max }`
+ *   request): stream `length` bytes of the file from `offset` into the sink for the action's
+ *   blob, as a transport streams a body (206: append to what the sink holds; 200: start it
+ *   over; read at most `max + 1` bytes), and add `streamed: { digest, size }` of what the sink
+ *   holds before providing it.
+ */
+export type LayoutStep =
+  | { kind: "read"; path: string; max: number }
+  | { kind: "stat"; path: string }
+  | { kind: "write"; path: string; data: Uint8Array }
+  | { kind: "receive"; path: string; digest: string; size: number }
+  | { kind: "remove"; path: string }
+  | {
+      kind: "respond";
+      response: { type: "response"; status: number; headers: [name: string, value: string][]; body: Uint8Array };
+      file: { path: string; offset: number; length: number } | null;
+    };
+
+/**
+ * An OCI image layout served as a registry (the core's `LayoutServer`): it answers the requests
+ * every whole operation ({@link Push}, {@link Pull}, {@link CopyArtifact} with a layout on
+ * either side or both, {@link Discover}, {@link Delete}, {@link TagsOf}) and the single
+ * requests make for its {@link layoutHost}, as a conformant registry with the referrers API
+ * would (manifests by tag or digest, blobs with `Range`, monolithic uploads and mounts,
+ * deletes, paged tags, referrers with the `artifactType` filter; a chunked PATCH is answered
+ * UNSUPPORTED: drive layouts without `chunkSize`). The host only carries out file steps:
+ *
+ * ```js
+ * const server = new LayoutServer();                   // one per layout
+ * // for each { kind: "send", task, request, blob } whose host isLayoutHost():
+ * const exchange = server.exchange(request);
+ * let step = exchange.start();
+ * while (step.kind !== "respond") {
+ *   if (step.kind === "read") step = exchange.read(files.get(step.path) ?? null);
+ *   else if (step.kind === "stat") step = exchange.stat(files.get(step.path)?.length ?? null);
+ *   else if (step.kind === "write") { files.set(step.path, step.data); step = exchange.written(); }
+ *   else if (step.kind === "remove") { files.delete(step.path); step = exchange.written(); }
+ *   else { const [d, n] = await receive(step, request.body.blob, blob); step = exchange.received(d, n); }
+ * }
+ * const input = step.file ? { ...step.response, streamed: await stream(step.file, blob) } : step.response;
+ * op.provide(task, input);
+ * ```
+ *
+ * It keeps `index.json` in memory once read (at most `indexMax` bytes, 4 MiB by default:
+ * LIMIT_EXCEEDED past it) and plans a `write` of the whole new index for each change, applied
+ * in memory once `written()` confirms it; JS runs one step at a time, so concurrent exchanges of
+ * one server lose no update. The referrers API reads each document `index.json` lists once per
+ * server. Failures throw the coded {@link OciError}: `index.json` over the limit or invalid, a
+ * stored document over 4 MiB (LIMIT_EXCEEDED) or not matching its digest (DIGEST_MISMATCH),
+ * OPERATION_MISUSE for a result that does not answer the last step. A host that fails a step
+ * itself (an I/O error) drops the exchange: nothing changed in the server.
+ */
+export class LayoutServer {
+  constructor(options?: { indexMax?: number });
+  /** Forgets `index.json` (read again by the next exchange that needs it). */
+  reload(): void;
+  /** The exchange that answers `request` (an engine request for this layout's host). */
+  exchange(request: RegistryRequest): LayoutExchange;
+}
+
+/** One request's answer, step by step (see {@link LayoutServer}). */
+export class LayoutExchange {
+  private constructor();
+  /** The first step. */
+  start(): LayoutStep;
+  /** After "read": the bytes (at most `max + 1`), or null when the file is absent. */
+  read(data: BytesLike | null): LayoutStep;
+  /** After "stat": the size, or null when the file is absent. */
+  stat(size: number | null): LayoutStep;
+  /** After "write" or "remove". */
+  written(): LayoutStep;
+  /** After "receive": the digest and size of the body received. */
+  received(digest: string, size: number): LayoutStep;
+}

@@ -15,6 +15,7 @@ export {
   blobExists,
   checkLogo,
   checkAuth,
+  classifyTag,
   deleteManifest,
   describe,
   encodeIndex,
@@ -27,6 +28,7 @@ export {
   lintMediaType,
   listReferrers,
   listTags,
+  lookupArtifactType,
   pack,
   packIndex,
   parseDigest,
@@ -34,6 +36,7 @@ export {
   parseManifest,
   parseMediaType,
   parseReference,
+  pullCommands,
   pushBlob,
   putManifest,
   readLayoutTar,
@@ -44,4 +47,15 @@ export {
 } from "./api.js";
 
 // Whole operations (push, pull, copy, discover, delete, the tags of a digest): the core decides.
-export { CopyArtifact, Delete, Discover, Pull, Push, TagsOf, planFiles } from "./operation.js";
+export {
+  CopyArtifact,
+  Delete,
+  Discover,
+  LayoutServer,
+  Pull,
+  Push,
+  TagsOf,
+  isLayoutHost,
+  layoutHost,
+  planFiles,
+} from "./operation.js";

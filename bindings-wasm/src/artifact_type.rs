@@ -76,3 +76,53 @@ pub fn describe(manifest: &JsValue) -> Result<Object, JsValue> {
 pub fn check_logo(svg: &JsValue) -> Result<(), JsValue> {
     ocikit_core::artifact_type::check_logo(&crate::string_arg(svg, "svg")?).map_err(thrown)
 }
+
+/// `lookupArtifactType(mediaType)` → the catalog's definition for an artifact type or one of
+/// its aliases (registered definitions first), or `null`.
+#[wasm_bindgen(js_name = lookupArtifactType)]
+pub fn lookup_artifact_type(media_type: &JsValue) -> Result<JsValue, JsValue> {
+    let media_type = crate::string_arg(media_type, "mediaType")?;
+    CATALOG.with_borrow(|catalog| match catalog.get(&media_type) {
+        Some(definition) => definition_to_js(definition),
+        None => Ok(JsValue::NULL),
+    })
+}
+
+/// `classifyTag(tag)` → `{ kind, subject }`: `kind` is `tag`, `referrers` (a referrers-tag
+/// schema index, `sha256-<hex>`), `signature`, `attestation` or `sbom` (cosign's
+/// `sha256-<hex>.sig` / `.att` / `.sbom`); `subject` the digest the name spells, or `null`.
+#[wasm_bindgen(js_name = classifyTag)]
+pub fn classify_tag(tag: &JsValue) -> Result<Object, JsValue> {
+    let tag = crate::string_arg(tag, "tag")?;
+    let class = ocikit_core::artifact_type::classify_tag(&tag);
+    let object = Object::new();
+    set(&object, "kind", &class.kind.as_str().into());
+    let subject = match class.subject {
+        Some(digest) => digest.to_string().into(),
+        None => JsValue::NULL,
+    };
+    set(&object, "subject", &subject);
+    Ok(object)
+}
+
+/// `pullCommands(reference, artifactType?)` → the commands that fetch the artifact: the
+/// type's templates filled from the reference, or `oras pull <reference>`.
+#[wasm_bindgen(js_name = pullCommands)]
+pub fn pull_commands(reference: &JsValue, artifact_type: &JsValue) -> Result<Array, JsValue> {
+    let reference = crate::string_arg(reference, "reference")?;
+    let reference = ocikit_core::Reference::parse(&reference).map_err(thrown)?;
+    let artifact_type = if artifact_type.is_undefined() || artifact_type.is_null() {
+        None
+    } else {
+        Some(crate::string_arg(artifact_type, "artifactType")?)
+    };
+    CATALOG.with_borrow(|catalog| {
+        let definition = artifact_type.as_deref().and_then(|t| catalog.get(t));
+        Ok(
+            ocikit_core::artifact_type::pull_commands(definition, &reference)
+                .into_iter()
+                .map(JsValue::from)
+                .collect(),
+        )
+    })
+}

@@ -805,7 +805,8 @@ pub fn delete_manifest(
     ))))
 }
 
-/// `listTags(session, reference, { pageSize? })`: done with every tag.
+/// `listTags(session, reference, { pageSize?, last? })`: done with every tag (after `last`, a
+/// tag, when given).
 #[wasm_bindgen(js_name = listTags)]
 pub fn list_tags(
     session: &JsRegistrySession,
@@ -814,8 +815,13 @@ pub fn list_tags(
 ) -> Result<JsRegistryOperation, JsValue> {
     let reference = reference_arg(reference)?;
     let mut page_size = None;
+    let mut last = None;
     if !is_absent(options) {
-        options_arg(options, "options", &["pageSize"])?;
+        options_arg(options, "options", &["pageSize", "last"])?;
+        let value = get(options, "last")?;
+        if !is_absent(&value) {
+            last = Some(crate::string_arg(&value, "last")?);
+        }
         page_size =
             match integer_option(&get(options, "pageSize")?, "pageSize")? {
                 Some(n) => Some(u32::try_from(n).ok().filter(|&n| n > 0).ok_or_else(|| {
@@ -824,9 +830,11 @@ pub fn list_tags(
                 None => None,
             };
     }
-    Ok(JsRegistryOperation::new(Operation::ListTags(Box::new(
-        ListTags::new(&session.0, &reference, page_size),
-    ))))
+    let op = match last {
+        Some(last) => ListTags::after(&session.0, &reference, page_size, &last).map_err(thrown)?,
+        None => ListTags::new(&session.0, &reference, page_size),
+    };
+    Ok(JsRegistryOperation::new(Operation::ListTags(Box::new(op))))
 }
 
 /// `listReferrers(session, reference, subject, { artifactType? })`: done with the referrers'

@@ -11,9 +11,16 @@
 //!   "description": "Documentation as markdown files.",
 //!   "layerMediaTypes": ["application/vnd.example.docsinmarkdown.layer.v1+md"],
 //!   "url": "https://example.com/docs-in-markdown",
-//!   "logo": "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 64 64\">…</svg>"
+//!   "logo": "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 64 64\">…</svg>",
+//!   "darkLogo": "<svg …>…</svg>",
+//!   "pullCommands": ["oras pull {reference}"]
 //! }
 //! ```
+//!
+//! `darkLogo` is the logo to show on a dark background (optional; `logo` serves both when it is
+//! absent). `pullCommands` are the commands that fetch an artifact of the type, with the
+//! placeholders `{reference}`, `{registry}`, `{repository}`, `{tag}` and `{digest}` that
+//! [`pull_commands`] fills from a reference.
 //!
 //! Logos are shown inside registry pages, so they are checked: well-formed SVG with a
 //! `viewBox`, at most [`MAX_LOGO_BYTES`], and nothing that runs or loads — no scripts, event
@@ -23,14 +30,25 @@ use serde_json::Value;
 
 use crate::descriptor::{as_array, as_object, as_str, join, missing};
 use crate::manifest::Manifest;
-use crate::{Error, MediaType, json};
+use crate::{Digest, Error, MediaType, Reference, json};
 
 /// The largest logo accepted, in bytes of SVG text.
 pub const MAX_LOGO_BYTES: usize = 16 * 1024;
 /// The longest display name accepted, in characters.
 pub const MAX_DISPLAY_NAME_CHARS: usize = 64;
+/// The longest pull command template accepted, in characters.
+pub const MAX_PULL_COMMAND_CHARS: usize = 256;
+/// The placeholders a pull command template may use.
+pub const PULL_COMMAND_PLACEHOLDERS: &[&str] =
+    &["reference", "registry", "repository", "tag", "digest"];
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
+
+/// The config media types of runnable images (OCI and Docker).
+const IMAGE_CONFIG_TYPES: &[&str] = &[
+    "application/vnd.oci.image.config.v1+json",
+    "application/vnd.docker.container.image.v1+json",
+];
 
 /// An artifact type and how to present it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +68,10 @@ pub struct ArtifactTypeDefinition {
     pub url: Option<String>,
     /// An SVG logo, checked safe to show in a page.
     pub logo: Option<String>,
+    /// The logo for a dark background, checked like `logo`.
+    pub dark_logo: Option<String>,
+    /// Commands that fetch an artifact of the type, as templates (see [`pull_commands`]).
+    pub pull_commands: Vec<String>,
 }
 
 impl ArtifactTypeDefinition {
@@ -57,8 +79,10 @@ impl ArtifactTypeDefinition {
     ///
     /// # Errors
     /// The first problem: [`Error::JsonInvalid`], [`Error::FieldMissing`],
-    /// [`Error::MediaTypeInvalid`], [`Error::DisplayNameInvalid`], or a logo error
-    /// ([`Error::LogoInvalid`], [`Error::LogoUnsafe`], [`Error::LogoTooLarge`]).
+    /// [`Error::MediaTypeInvalid`], [`Error::DisplayNameInvalid`], a logo error
+    /// ([`Error::LogoInvalid`], [`Error::LogoUnsafe`], [`Error::LogoTooLarge`]), or
+    /// [`Error::JsonInvalid`] for a pull command template that is not one line of at most 256
+    /// characters with known placeholders.
     pub fn from_json(bytes: &[u8]) -> Result<Self, Error> {
         let value = json::parse_strict(bytes)?;
         let object = as_object(&value, "")?;
@@ -84,6 +108,25 @@ impl ArtifactTypeDefinition {
         if let Some(logo) = logo {
             check_logo(logo)?;
         }
+        let dark_logo = text("darkLogo")?;
+        if let Some(logo) = dark_logo {
+            check_logo(logo)?;
+        }
+        let pull_commands = match object.get("pullCommands") {
+            None => Vec::new(),
+            Some(value) => as_array(value, "/pullCommands")?
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let path = format!("/pullCommands/{i}");
+                    let command = as_str(v, &path)?;
+                    check_pull_command(command).map_err(|reason| Error::JsonInvalid {
+                        reason: format!("{path}: {reason}"),
+                    })?;
+                    Ok(command.to_owned())
+                })
+                .collect::<Result<_, Error>>()?,
+        };
         Ok(Self {
             artifact_type: MediaType::parse(
                 text("artifactType")?.ok_or_else(|| missing("", "artifactType"))?,
@@ -94,6 +137,8 @@ impl ArtifactTypeDefinition {
             layer_media_types: media_types("layerMediaTypes")?,
             url: text("url")?.map(str::to_owned),
             logo: logo.map(str::to_owned),
+            dark_logo: dark_logo.map(str::to_owned),
+            pull_commands,
         })
     }
 
@@ -111,6 +156,20 @@ impl ArtifactTypeDefinition {
         }
         if let Some(logo) = &self.logo {
             object.string("logo", logo);
+        }
+        if let Some(logo) = &self.dark_logo {
+            object.string("darkLogo", logo);
+        }
+        if !self.pull_commands.is_empty() {
+            let out = object.key("pullCommands");
+            out.push('[');
+            for (i, command) in self.pull_commands.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json::write_string(out, command);
+            }
+            out.push(']');
         }
         object.finish();
         out.into_bytes()
@@ -132,6 +191,156 @@ fn write_media_types(out: &mut String, media_types: &[MediaType]) {
         json::write_string(out, media_type.as_str());
     }
     out.push(']');
+}
+
+/// A pull command template: one line of at most 256 characters whose `{…}` placeholders are
+/// in [`PULL_COMMAND_PLACEHOLDERS`].
+fn check_pull_command(command: &str) -> Result<(), String> {
+    if command.trim().is_empty() {
+        return Err("a pull command is empty".into());
+    }
+    if command.chars().count() > MAX_PULL_COMMAND_CHARS {
+        return Err("a pull command is longer than 256 characters".into());
+    }
+    if command.chars().any(char::is_control) {
+        return Err("a pull command contains control characters".into());
+    }
+    let mut rest = command;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            return Err(format!("{command:?} has an unclosed {{"));
+        };
+        let name = &rest[open + 1..open + close];
+        if !PULL_COMMAND_PLACEHOLDERS.contains(&name) {
+            return Err(format!(
+                "{command:?} uses {{{name}}}; the placeholders are {{reference}}, {{registry}}, {{repository}}, {{tag}} and {{digest}}"
+            ));
+        }
+        rest = &rest[open + close + 1..];
+    }
+    Ok(())
+}
+
+/// The commands that fetch the artifact `reference` names: the definition's pull command
+/// templates filled from the reference, leaving out those that need a part the reference lacks
+/// (`{tag}` without a tag, `{digest}` without a digest), or `oras pull {reference}` when the
+/// definition has no command (or there is no definition): ORAS fetches any artifact.
+pub fn pull_commands(
+    definition: Option<&ArtifactTypeDefinition>,
+    reference: &Reference,
+) -> Vec<String> {
+    const DEFAULT: &str = "oras pull {reference}";
+    let templates: Vec<&str> = match definition {
+        Some(d) if !d.pull_commands.is_empty() => {
+            d.pull_commands.iter().map(String::as_str).collect()
+        }
+        _ => vec![DEFAULT],
+    };
+    let whole = reference.to_string();
+    let digest = reference.digest().map(Digest::to_string);
+    templates
+        .into_iter()
+        .filter_map(|template| {
+            let mut out = String::new();
+            let mut rest = template;
+            while let Some(open) = rest.find('{') {
+                out.push_str(&rest[..open]);
+                let close = rest[open..].find('}')? + open;
+                let value = match &rest[open + 1..close] {
+                    "reference" => whole.as_str(),
+                    "registry" => reference.registry(),
+                    "repository" => reference.repository(),
+                    "tag" => reference.tag()?,
+                    "digest" => digest.as_deref()?,
+                    _ => return None,
+                };
+                out.push_str(value);
+                rest = &rest[close + 1..];
+            }
+            out.push_str(rest);
+            Some(out)
+        })
+        .collect()
+}
+
+/// What a tag is for, by the names tools give the tags they make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TagKind {
+    /// An ordinary tag.
+    Tag,
+    /// A referrers tag (`<alg>-<hex>`): the image index of the referrers tag schema
+    /// (image-spec v1.1 "Referrers Tag Schema") listing what refers to a manifest.
+    Referrers,
+    /// A cosign signature in its tag schema (`sha256-<hex>.sig`).
+    Signature,
+    /// A cosign attestation in its tag schema (`sha256-<hex>.att`).
+    Attestation,
+    /// An SBOM attached by `cosign attach sbom` (`sha256-<hex>.sbom`).
+    Sbom,
+}
+
+impl TagKind {
+    /// The kind's name: `tag`, `referrers`, `signature`, `attestation` or `sbom`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tag => "tag",
+            Self::Referrers => "referrers",
+            Self::Signature => "signature",
+            Self::Attestation => "attestation",
+            Self::Sbom => "sbom",
+        }
+    }
+}
+
+/// A tag's kind and, for the tags made for another manifest, that manifest's digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagClass {
+    /// What the tag is for.
+    pub kind: TagKind,
+    /// The manifest the tag was made for, when its name spells out a whole sha256 digest (a
+    /// referrers tag of a longer digest is truncated to 64 characters and names no digest).
+    pub subject: Option<Digest>,
+}
+
+/// Classifies a tag by its name: a referrers tag of the image-spec v1.1 tag schema
+/// (`<alg>-<ref>`: the digest with `:` as `-`, algorithm at most 32 and encoded part at most 64
+/// characters), cosign's tag-schema signature, attestation and SBOM tags (`sha256-<hex>.sig`,
+/// `.att`, `.sbom`), or an ordinary tag. Only names are read: a tag named like a signature is
+/// classified as one whatever it points at.
+pub fn classify_tag(tag: &str) -> TagClass {
+    let ordinary = TagClass {
+        kind: TagKind::Tag,
+        subject: None,
+    };
+    let (name, kind) = match tag.rsplit_once('.') {
+        Some((name, "sig")) => (name, TagKind::Signature),
+        Some((name, "att")) => (name, TagKind::Attestation),
+        Some((name, "sbom")) => (name, TagKind::Sbom),
+        Some(_) => return ordinary,
+        None => (tag, TagKind::Referrers),
+    };
+    let Some((algorithm, encoded)) = name.split_once('-') else {
+        return ordinary;
+    };
+    let algorithm_ok = (1..=32).contains(&algorithm.len())
+        && algorithm
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let encoded_ok = encoded.len() == 64
+        && encoded
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    // cosign names its tags after sha256 digests only.
+    if !algorithm_ok || !encoded_ok || (kind != TagKind::Referrers && algorithm != "sha256") {
+        return ordinary;
+    }
+    let subject = if algorithm == "sha256" {
+        Digest::parse(&format!("sha256:{encoded}")).ok()
+    } else {
+        None
+    };
+    TagClass { kind, subject }
 }
 
 /// A display name: 1–64 characters, no control characters, not only whitespace.
@@ -285,7 +494,9 @@ pub struct Catalog {
 pub struct Description<'a> {
     /// The media type that identifies the artifact.
     pub artifact_type: &'a str,
-    /// Where it came from: `artifactType` or `config.mediaType`.
+    /// Where it came from: `artifactType`, `config.mediaType`, or `layers` for an image
+    /// manifest whose layers are all of one other type (cosign's tag-schema signatures,
+    /// attestations and SBOMs are images by their config).
     pub source: &'static str,
     /// The matching definition, if the catalog knows the type.
     pub definition: Option<&'a ArtifactTypeDefinition>,
@@ -293,12 +504,13 @@ pub struct Description<'a> {
 
 macro_rules! builtin {
     ($($name:literal),* $(,)?) => {
-        &[$((include_str!(concat!("../catalog/", $name, ".json")), include_str!(concat!("../catalog/", $name, ".svg")))),*]
+        &[$(($name, include_str!(concat!("../catalog/", $name, ".json")), include_str!(concat!("../catalog/", $name, ".svg")))),*]
     };
 }
 
-/// The built-in definitions and logos (core/catalog/), drawn for ocikit.
-const BUILTIN: &[(&str, &str)] = builtin!(
+/// The built-in definitions and logos (core/catalog/), drawn for ocikit; the sources of their
+/// media types are in core/catalog/SOURCES.md.
+const BUILTIN: &[(&str, &str, &str)] = builtin!(
     "oci-image",
     "helm-chart",
     "singularity-sif",
@@ -311,8 +523,29 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "cyclonedx-sbom",
     "in-toto-attestation",
     "docs-in-markdown",
+    "flux-artifact",
+    "modelpack-model",
+    "kitops-modelkit",
+    "harbor-sbom",
+    "docker-volume",
+    "sarif-report",
+    "trivy-report",
     "unknown-artifact",
 );
+
+/// Logos for a dark background, for the built-in types whose logo would not read on one.
+const BUILTIN_DARK: &[(&str, &str)] = &[
+    ("oci-image", include_str!("../catalog/oci-image.dark.svg")),
+    ("helm-chart", include_str!("../catalog/helm-chart.dark.svg")),
+    (
+        "singularity-sif",
+        include_str!("../catalog/singularity-sif.dark.svg"),
+    ),
+    (
+        "cosign-signature",
+        include_str!("../catalog/cosign-signature.dark.svg"),
+    ),
+];
 
 impl Catalog {
     /// An empty catalog.
@@ -326,11 +559,13 @@ impl Catalog {
     pub fn builtin() -> Self {
         let definitions = BUILTIN
             .iter()
-            .filter_map(|(definition, logo)| {
+            .filter_map(|(name, definition, logo)| {
                 let mut value: Value = serde_json::from_str(definition).ok()?;
-                value
-                    .as_object_mut()?
-                    .insert("logo".into(), Value::String((*logo).trim_end().to_owned()));
+                let object = value.as_object_mut()?;
+                object.insert("logo".into(), Value::String((*logo).trim_end().to_owned()));
+                if let Some((_, dark)) = BUILTIN_DARK.iter().find(|(n, _)| n == name) {
+                    object.insert("darkLogo".into(), Value::String(dark.trim_end().to_owned()));
+                }
                 let bytes = serde_json::to_vec(&value).ok()?;
                 // Built-in definitions are checked like any other; the tests make sure all load.
                 ArtifactTypeDefinition::from_json(&bytes).ok()
@@ -362,16 +597,52 @@ impl Catalog {
 
     /// What `manifest` is: its `artifactType`, else its `config.mediaType` (image-spec
     /// v1.0 artifacts and images), with the catalog's definition.
+    ///
+    /// A manifest without `artifactType` whose config is an image config
+    /// (`application/vnd.oci.image.config.v1+json` or Docker's) but whose layers all belong to
+    /// one other type — cosign's tag-schema signatures (simple-signing layers), attestations
+    /// (DSSE envelopes) and SBOMs (`cosign attach sbom`) — is that type, with source `layers`:
+    /// the image-spec v1.0 way of typing artifacts by config says "image" for these, and a
+    /// listing would show them as runnable images.
     pub fn describe<'a>(&'a self, manifest: &'a Manifest) -> Description<'a> {
         let (artifact_type, source) = match &manifest.artifact_type {
             Some(artifact_type) => (artifact_type.as_str(), "artifactType"),
             None => (manifest.config.media_type.as_str(), "config.mediaType"),
         };
+        let by_layers =
+            if manifest.artifact_type.is_none() && IMAGE_CONFIG_TYPES.contains(&artifact_type) {
+                self.by_layers(manifest)
+            } else {
+                None
+            };
+        if let Some(definition) = by_layers {
+            return Description {
+                artifact_type: definition.artifact_type.as_str(),
+                source: "layers",
+                definition: Some(definition),
+            };
+        }
         Description {
             artifact_type,
             source,
             definition: self.get(artifact_type),
         }
+    }
+
+    /// The first definition (in catalog order) other than an image's that claims every layer
+    /// of `manifest`, if the manifest has layers.
+    fn by_layers(&self, manifest: &Manifest) -> Option<&ArtifactTypeDefinition> {
+        if manifest.layers.is_empty() {
+            return None;
+        }
+        self.definitions.iter().find(|d| {
+            !IMAGE_CONFIG_TYPES.contains(&d.artifact_type.as_str())
+                && manifest.layers.iter().all(|layer| {
+                    d.layer_media_types
+                        .iter()
+                        .any(|t| t.as_str() == layer.media_type.as_str())
+                })
+        })
     }
 }
 

@@ -112,9 +112,43 @@ pub struct ListTags {
 impl ListTags {
     /// Lists tags, asking for `page_size` per page when given.
     pub fn new(session: &Session, reference: &Reference, page_size: Option<u32>) -> Self {
+        Self::starting(session, reference, page_size, None)
+    }
+
+    /// Lists the tags after `last` in the registry's order (distribution-spec: "`last` … the
+    /// response … MUST only include tags lexically after `last`"), a page of `page_size` at a
+    /// time: a tag browser asks for the page after the last tag it shows.
+    ///
+    /// # Errors
+    /// [`Error::ReferenceInvalid`] when `last` is not a tag.
+    pub fn after(
+        session: &Session,
+        reference: &Reference,
+        page_size: Option<u32>,
+        last: &str,
+    ) -> Result<Self, Error> {
+        crate::reference::check_tag_text(last)?;
+        Ok(Self::starting(session, reference, page_size, Some(last)))
+    }
+
+    fn starting(
+        session: &Session,
+        reference: &Reference,
+        page_size: Option<u32>,
+        last: Option<&str>,
+    ) -> Self {
         let mut path = format!("/v2/{}/tags/list", reference.repository());
+        let mut query = Vec::new();
         if let Some(n) = page_size {
-            path.push_str(&format!("?n={n}"));
+            query.push(format!("n={n}"));
+        }
+        // A tag is [A-Za-z0-9_.-]: nothing in it needs escaping in a query.
+        if let Some(last) = last {
+            query.push(format!("last={last}"));
+        }
+        if !query.is_empty() {
+            path.push('?');
+            path.push_str(&query.join("&"));
         }
         let budget = ListingBudget::default();
         let page_max = budget.page_max(session, TAG_LIST_MAX);

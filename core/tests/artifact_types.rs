@@ -1,0 +1,131 @@
+//! The shared vectors of tests/vectors/artifact-types.json (lookup, describe, the tag classifier
+//! and pull commands), read by this suite, pytest and the Node tests alike.
+
+use std::path::PathBuf;
+
+use ocikit_core::artifact_type::{classify_tag, pull_commands};
+use ocikit_core::{Catalog, Manifest, Reference};
+use serde_json::Value;
+
+fn vectors() -> Value {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/artifact-types.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("JSON")
+}
+
+fn cases<'a>(doc: &'a Value, key: &str) -> &'a [Value] {
+    let cases = doc[key].as_array().unwrap_or_else(|| panic!("{key}"));
+    assert!(!cases.is_empty(), "{key}");
+    cases
+}
+
+#[test]
+fn lookup_by_artifact_type_or_alias() {
+    let doc = vectors();
+    let catalog = Catalog::builtin();
+    for case in cases(&doc, "lookup") {
+        let found = catalog.get(case["mediaType"].as_str().expect("mediaType"));
+        assert_eq!(
+            found.map(|d| d.artifact_type.as_str()),
+            case["artifactType"].as_str(),
+            "{case}"
+        );
+        assert_eq!(
+            found.map(|d| d.display_name.as_str()),
+            case["displayName"].as_str(),
+            "{case}"
+        );
+    }
+}
+
+#[test]
+fn describe_reads_artifact_type_config_then_layers() {
+    let doc = vectors();
+    let catalog = Catalog::builtin();
+    for case in cases(&doc, "describe") {
+        let bytes = serde_json::to_vec(&case["manifest"]).expect("bytes");
+        let manifest = Manifest::from_json(bytes).expect("manifest");
+        let description = catalog.describe(manifest.value());
+        let name = &case["name"];
+        assert_eq!(
+            Some(description.artifact_type),
+            case["artifactType"].as_str(),
+            "{name}"
+        );
+        assert_eq!(Some(description.source), case["source"].as_str(), "{name}");
+        assert_eq!(
+            description.definition.map(|d| d.display_name.as_str()),
+            case["displayName"].as_str(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn tags_are_classified_by_name() {
+    let doc = vectors();
+    for case in cases(&doc, "tags") {
+        let class = classify_tag(case["tag"].as_str().expect("tag"));
+        assert_eq!(Some(class.kind.as_str()), case["kind"].as_str(), "{case}");
+        assert_eq!(
+            class.subject.map(|d| d.to_string()).as_deref(),
+            case["subject"].as_str(),
+            "{case}"
+        );
+    }
+}
+
+#[test]
+fn pull_commands_fill_the_definitions_templates() {
+    let doc = vectors();
+    let catalog = Catalog::builtin();
+    for case in cases(&doc, "pullCommands") {
+        let definition = case["artifactType"].as_str().and_then(|t| catalog.get(t));
+        let reference =
+            Reference::parse(case["reference"].as_str().expect("reference")).expect("reference");
+        let expected: Vec<&str> = case["commands"]
+            .as_array()
+            .expect("commands")
+            .iter()
+            .map(|c| c.as_str().expect("command"))
+            .collect();
+        assert_eq!(pull_commands(definition, &reference), expected, "{case}");
+    }
+}
+
+#[test]
+fn every_builtin_definition_has_a_safe_logo_and_dark_logos_are_checked() {
+    let catalog = Catalog::builtin();
+    assert!(catalog.definitions().len() >= 20);
+    let dark = catalog
+        .definitions()
+        .iter()
+        .filter(|d| d.dark_logo.is_some())
+        .count();
+    assert!(dark >= 4, "{dark}");
+    let with_unsafe_dark = br#"{"artifactType":"application/x","displayName":"X","darkLogo":"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1 1\"><script>1</script></svg>"}"#;
+    let err = ocikit_core::ArtifactTypeDefinition::from_json(with_unsafe_dark).expect_err("unsafe");
+    assert_eq!(err.code(), "LOGO_UNSAFE");
+    for (commands, ok) in [
+        (r#"["oras pull {reference}"]"#, true),
+        (
+            r#"["helm pull oci://{registry}/{repository} --version {tag}"]"#,
+            true,
+        ),
+        (r#"["rm -rf {home}"]"#, false),
+        (r#"["oras pull {reference"]"#, false),
+        ("[\"oras pull\\n{reference}\"]", false),
+        (r#"[""]"#, false),
+        (r#""oras pull {reference}""#, false),
+    ] {
+        let json = format!(
+            r#"{{"artifactType":"application/x","displayName":"X","pullCommands":{commands}}}"#
+        );
+        let read = ocikit_core::ArtifactTypeDefinition::from_json(json.as_bytes());
+        assert_eq!(read.is_ok(), ok, "{commands}: {read:?}");
+        if let Err(err) = read {
+            assert_eq!(err.code(), "JSON_INVALID", "{commands}");
+        }
+    }
+}
