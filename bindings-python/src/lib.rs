@@ -18,6 +18,7 @@ mod manifest;
 mod media_type;
 mod operation;
 mod pack;
+mod profiles;
 mod reference;
 mod registry;
 mod repr;
@@ -67,6 +68,7 @@ fn _ocikit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     registry::register(m)?;
     walk::register(m)?;
     operation::register(m)?;
+    profiles::register(m)?;
 
     m.add_class::<layout::PyLayout>()?;
     m.add_function(wrap_pyfunction!(layout::verify_layout, m)?)?;

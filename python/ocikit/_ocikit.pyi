@@ -4,6 +4,8 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, final
 
+from ocikit._pack import Packed
+
 if sys.version_info >= (3, 12):
     from collections.abc import Buffer
 else:
@@ -178,8 +180,9 @@ class Finding:
     def code(self) -> str:
         """The stable code, e.g. ``"MEDIA_TYPE_NO_VERSION"``."""
     @property
-    def severity(self) -> Literal["error", "warning"]:
-        """``"error"`` breaks a MUST; ``"warning"`` a SHOULD or a convention."""
+    def severity(self) -> Literal["error", "warning", "info"]:
+        """``"error"`` breaks a MUST; ``"warning"`` a SHOULD or a convention; ``"info"`` (registry
+        lints only) breaks nothing but is worth planning for."""
     @property
     def path(self) -> str:
         """JSON pointer to the offending value (``""`` for the whole input)."""
@@ -476,6 +479,71 @@ class Report:
         """``{"valid": bool, "kind": str | None, "findings": [finding dicts]}``, the JSON shape
         the other languages and ``ocikit validate --format json`` use."""
     def __eq__(self, other: object) -> bool: ...
+
+def lint_for_registry(
+    document: str | Buffer | Manifest | Index | Packed,
+    target: str,
+    profile: str | None = None,
+) -> RegistryLint:
+    """Checks a manifest or index against what is known of a registry, before anything is sent:
+    the static rules ``RQ001``… of the registry profiles (zero-byte blobs, media types with
+    parameters, GitLab's media-type list, manifest size, blob limits, name depth and
+    characters, ``:443``, Docker types on zot, index children, a missing ``mediaType``,
+    gcr.io being read-only, …). Each finding names the fix and ends with the tags of its
+    sources; :attr:`RegistryLint.sources` dates them.
+
+    ``document``: the exact bytes (or str, or any buffer) of a manifest or index, or a
+    :class:`Manifest`, :class:`Index` or :class:`Packed`. ``target``: a reference
+    (``"ghcr.io/owner/app:v1"``, whose name is checked too) or a registry host
+    (``"ghcr.io"``). ``profile``: a profile name that overrides the one the host selects —
+    ``"harbor"``, ``"zot"``, ``"distribution"``, ``"quay"``, ``"gitlab"`` for self-hosted
+    registries, or a hosted one's (``"ghcr"``, ``"ecr"``, …; see :func:`registry_profile`).
+    An unknown host gets the ``"generic"`` profile: portability warnings only.
+
+    Raises:
+        ValidationError: ``JSON_INVALID`` when the document is not a JSON object;
+            ``REFERENCE_INVALID`` when ``target`` is neither a reference nor a host;
+            ``OPTIONS_INVALID`` for an unknown profile name.
+        TypeError: ``document`` is none of the types above.
+    """
+
+@final
+class RegistryLint:
+    """The outcome of :func:`lint_for_registry`; immutable."""
+
+    @property
+    def ok(self) -> bool:
+        """True iff no finding is an error (the registry is not known to refuse the push)."""
+    @property
+    def profile(self) -> str:
+        """The name of the profile checked against (``"ghcr"``, ``"generic"``, …)."""
+    @property
+    def host(self) -> str:
+        """The registry host checked."""
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Everything found, by rule code; each finding's ``rule`` is the rule's label with its
+        source tags, e.g. ``"RQ001 zero-byte-blob [S35,S36,S30]"``."""
+    @property
+    def sources(self) -> list[dict[str, str]]:
+        """The sources the findings cite, each ``{"tag", "cite", "date"}``, in tag order."""
+    def to_dict(self) -> dict[str, Any]:
+        """``{"ok", "profile", "host", "findings": [finding dicts], "sources": [...]}``, the JSON
+        shape of the JS API and ``ocikit validate --registry HOST --format json``."""
+    def __eq__(self, other: object) -> bool: ...
+
+def registry_profile(name_or_host: str | None = None) -> Any:
+    """A registry profile as a dict — ``name``, ``title``, ``hosts``, ``referrers_api`` and
+    ``oci_subject`` (``True``, ``False``, or ``None`` when unknown), ``manifest_max``,
+    ``blob_max`` (bytes or ``None``), ``facts`` (each ``topic``, ``text``, ``sources`` as
+    ``{"tag", "cite", "date"}``, ``as_of``, ``confidence``) — by profile name or registry host
+    (a host no profile matches gets ``"generic"``). Without an argument: the list of profile
+    names."""
+
+def registry_rules() -> list[dict[str, Any]]:
+    """Every registry-quirk rule ``RQ001``…``RQ029``: ``code``, ``name``, ``static`` (run by
+    :func:`lint_for_registry`; the others need a probe or a transfer plan), ``severity`` (the
+    worst it has), ``trigger``, ``sources``, ``confidence``."""
 
 def _pack(
     files: Sequence[
