@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: build python wasm tools demo test lint fmt clippy doc test-rust test-python test-js test-browser test-interop test-registry test-hostile docs test-docs fuzz fuzz-ci bench bench-python bench-node bench-browser bench-registry clean
+.PHONY: build python wasm tools demo test lint fmt clippy doc test-rust test-python test-js test-browser test-interop test-registry test-hostile docs test-docs dist test-dist fuzz fuzz-ci bench bench-python bench-node bench-browser bench-registry clean
 
 build: python wasm
 
@@ -21,7 +21,7 @@ tools:
 demo: build
 	scripts/demo.sh
 
-test: lint test-rust build test-python test-js test-browser test-interop test-registry test-hostile test-docs fuzz-ci
+test: lint test-rust build test-python test-js test-browser test-interop test-registry test-hostile test-docs test-dist fuzz-ci
 
 lint: fmt clippy doc
 
@@ -42,6 +42,16 @@ docs: python doc
 # The site's ```python and ```sh samples against a local registry (its ```js ones run in test-js).
 test-docs: docs tools
 	$(PY) -m pytest tests/docs
+
+# What a release publishes, into dist/ (scripts/dist.sh): the Python sdist, the abi3 wheel for
+# CPython 3.11+, per-version wheels for the CPython 3.9/3.10 installed, the npm tarball.
+dist: python wasm
+	scripts/dist.sh
+
+# Each of dist/ installed into a clean venv or a scratch npm project in a temporary directory
+# (no network, no source tree), running the README's examples there (tests/dist).
+test-dist: dist tools
+	$(PY) -m pytest tests/dist
 
 test-rust:
 	cargo test --workspace --exclude ocikit-python
