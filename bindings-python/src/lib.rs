@@ -63,6 +63,9 @@ fn _ocikit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(artifact_type::register_artifact_type, m)?)?;
     m.add_function(wrap_pyfunction!(artifact_type::describe, m)?)?;
     m.add_function(wrap_pyfunction!(artifact_type::check_logo, m)?)?;
+    m.add_function(wrap_pyfunction!(artifact_type::lookup_artifact_type, m)?)?;
+    m.add_function(wrap_pyfunction!(artifact_type::classify_tag, m)?)?;
+    m.add_function(wrap_pyfunction!(artifact_type::pull_commands, m)?)?;
 
     m.add_class::<reference::PyReference>()?;
     registry::register(m)?;

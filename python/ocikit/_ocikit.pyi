@@ -624,6 +624,13 @@ class ArtifactTypeDefinition:
     @property
     def logo(self) -> str | None:
         """The SVG logo (checked safe to show in a page), or ``None``."""
+    @property
+    def dark_logo(self) -> str | None:
+        """The logo for a dark background, or ``None`` (``logo`` serves both)."""
+    @property
+    def pull_commands(self) -> tuple[str, ...]:
+        """Commands that fetch an artifact of the type, as templates with ``{reference}``,
+        ``{registry}``, ``{repository}``, ``{tag}`` and ``{digest}`` (see :func:`pull_commands`)."""
     def __eq__(self, other: object) -> bool: ...
     def __reduce__(self) -> tuple[Callable[[bytes], ArtifactTypeDefinition], tuple[bytes]]: ...
 
@@ -635,8 +642,10 @@ class Description:
     def artifact_type(self) -> str:
         """The manifest's artifact type."""
     @property
-    def source(self) -> Literal["artifactType", "config.mediaType"]:
-        """Where the type came from: ``artifactType``, else the config's media type."""
+    def source(self) -> Literal["artifactType", "config.mediaType", "layers"]:
+        """Where the type came from: ``artifactType``, else the config's media type; ``layers``
+        for an image manifest whose layers all belong to one other type (cosign's tag-schema
+        signatures, attestations and SBOMs)."""
     @property
     def definition(self) -> ArtifactTypeDefinition | None:
         """The catalog's definition of the type, or ``None`` when it is not in the catalog."""
@@ -652,6 +661,25 @@ def register_artifact_type(definition: ArtifactTypeDefinition) -> None:
 def describe(manifest: Manifest) -> Description:
     """Which artifact type ``manifest`` is (its ``artifactType``, else its config media type),
     with the catalog's definition of it (display name, logo…)."""
+
+def lookup_artifact_type(media_type: str) -> ArtifactTypeDefinition | None:
+    """The catalog's definition of an artifact type or one of its aliases (registered ones
+    first), or ``None``."""
+
+def classify_tag(
+    tag: str,
+) -> tuple[Literal["tag", "referrers", "signature", "attestation", "sbom"], str | None]:
+    """What a tag is for, by its name: ``(kind, subject)``; ``referrers`` is a referrers tag
+    schema index (``sha256-<hex>``), ``signature``/``attestation``/``sbom`` cosign's
+    ``sha256-<hex>.sig``/``.att``/``.sbom``; ``subject`` the sha256 digest the name spells."""
+
+def pull_commands(reference: str, artifact_type: str | None = None) -> tuple[str, ...]:
+    """The commands that fetch ``reference``: the type's pull command templates filled in
+    (those needing a tag or digest the reference lacks left out), or ``oras pull <reference>``.
+
+    Raises:
+        ValidationError: ``REFERENCE_INVALID``.
+    """
 
 def check_logo(svg: str) -> None:
     """Checks that ``svg`` is a logo safe to show in a page: well-formed SVG with an ``<svg>``
