@@ -99,6 +99,19 @@ impl PyArtifactTypeDefinition {
         self.0.logo.as_deref()
     }
 
+    /// The logo for a dark background, or `None` (then `logo` serves both).
+    #[getter]
+    fn dark_logo(&self) -> Option<&str> {
+        self.0.dark_logo.as_deref()
+    }
+
+    /// Commands that fetch an artifact of the type, as templates with `{reference}`,
+    /// `{registry}`, `{repository}`, `{tag}` and `{digest}` (see `pull_commands`).
+    #[getter]
+    fn pull_commands<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.0.pull_commands.iter().map(String::as_str))
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         // The logo and description are long; the type and its name identify a definition.
         call_repr(
@@ -214,4 +227,46 @@ pub(crate) fn describe(py: Python<'_>, manifest: PyRef<'_, PyManifest>) -> PyDes
 #[pyfunction]
 pub(crate) fn check_logo(py: Python<'_>, svg: Text) -> PyResult<()> {
     artifact_type::check_logo(&svg).or_raise(py)
+}
+
+/// The catalog's definition of an artifact type or one of its aliases (registered definitions
+/// first), or `None`.
+#[pyfunction]
+pub(crate) fn lookup_artifact_type(
+    py: Python<'_>,
+    media_type: Text,
+) -> Option<PyArtifactTypeDefinition> {
+    catalog(py)
+        .get(&media_type)
+        .cloned()
+        .map(PyArtifactTypeDefinition)
+}
+
+/// What a tag is for, by its name: `(kind, subject)`, `kind` one of `"tag"`, `"referrers"`
+/// (a referrers tag schema index, `sha256-<hex>`), `"signature"`, `"attestation"`, `"sbom"`
+/// (cosign's `sha256-<hex>.sig` / `.att` / `.sbom`), `subject` the digest its name spells or
+/// `None`.
+#[pyfunction]
+pub(crate) fn classify_tag(tag: Text) -> (&'static str, Option<String>) {
+    let class = artifact_type::classify_tag(&tag);
+    (class.kind.as_str(), class.subject.map(|d| d.to_string()))
+}
+
+/// The commands that fetch `reference`: the pull command templates of `artifact_type`'s
+/// definition filled in (those needing a tag or digest the reference lacks left out), or
+/// `oras pull <reference>`.
+#[pyfunction]
+#[pyo3(signature = (reference, artifact_type=None))]
+pub(crate) fn pull_commands<'py>(
+    py: Python<'py>,
+    reference: Text,
+    artifact_type: Option<Text>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let reference = ocikit_core::Reference::parse(&reference).or_raise(py)?;
+    let commands = {
+        let catalog = catalog(py);
+        let definition = artifact_type.as_deref().and_then(|t| catalog.get(t));
+        artifact_type::pull_commands(definition, &reference)
+    };
+    PyTuple::new(py, commands)
 }

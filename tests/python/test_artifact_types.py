@@ -157,3 +157,53 @@ def test_definition_needs_its_fields() -> None:
     with pytest.raises(ocikit.ValidationError) as raised:
         ocikit.ArtifactTypeDefinition.from_json(b'{"displayName":"x"}')
     assert raised.value.code == "FIELD_MISSING"
+
+
+# tests/vectors/artifact-types.json: the same cases the Rust and JS suites read.
+_VECTORS = json.loads(
+    (__import__("pathlib").Path(__file__).parent.parent / "vectors" / "artifact-types.json").read_text(
+        encoding="utf-8"
+    )
+)
+
+
+@pytest.mark.parametrize("case", _VECTORS["lookup"], ids=lambda c: c["mediaType"] or "empty")
+def test_lookup_artifact_type_vectors(case: dict) -> None:
+    found = ocikit.lookup_artifact_type(case["mediaType"])
+    assert (found.artifact_type if found else None) == case["artifactType"]
+    assert (found.display_name if found else None) == case["displayName"]
+
+
+@pytest.mark.parametrize("case", _VECTORS["describe"], ids=lambda c: c["name"])
+def test_describe_vectors(case: dict) -> None:
+    manifest = ocikit.Manifest.from_json(json.dumps(case["manifest"]))
+    description = ocikit.describe(manifest)
+    assert description.artifact_type == case["artifactType"]
+    assert description.source == case["source"]
+    name = description.definition.display_name if description.definition else None
+    assert name == case["displayName"]
+
+
+@pytest.mark.parametrize("case", _VECTORS["tags"], ids=lambda c: c["tag"])
+def test_classify_tag_vectors(case: dict) -> None:
+    assert ocikit.classify_tag(case["tag"]) == (case["kind"], case["subject"])
+
+
+@pytest.mark.parametrize("case", _VECTORS["pullCommands"], ids=lambda c: c["reference"])
+def test_pull_commands_vectors(case: dict) -> None:
+    assert ocikit.pull_commands(case["reference"], case["artifactType"]) == tuple(case["commands"])
+
+
+def test_pull_commands_refuses_a_bad_reference() -> None:
+    with pytest.raises(ocikit.ValidationError) as caught:
+        ocikit.pull_commands("no-registry")
+    assert caught.value.code == "REFERENCE_INVALID"
+
+
+def test_builtin_definitions_have_dark_logos_and_pull_commands() -> None:
+    helm = ocikit.lookup_artifact_type("application/vnd.cncf.helm.config.v1+json")
+    assert helm is not None
+    assert helm.dark_logo is not None and helm.dark_logo != helm.logo
+    ocikit.check_logo(helm.dark_logo)
+    assert helm.pull_commands == ("helm pull oci://{registry}/{repository} --version {tag}",)
+    assert ocikit.ArtifactTypeDefinition.from_json(helm.to_json()) == helm
