@@ -1,8 +1,13 @@
 //! `Layout` (the `index.json` of an image layout, with tags) and `verify_layout`: wrappers of
-//! `ocikit_core::layout`. Reading and writing the files is Python's job (`ocikit.OciLayout`).
+//! `ocikit_core::layout`, and `LayoutServer` (a layout answering the registry engine's
+//! requests, step by step). Reading and writing the files is Python's job (`ocikit.OciLayout`).
 
 use crate::text::Text;
-use ocikit_core::layout::{self, Layout, LayoutSource};
+use std::sync::Mutex;
+
+use ocikit_core::layout::{
+    self, Layout, LayoutExchange, LayoutInput, LayoutServer, LayoutSource, LayoutStep,
+};
 use ocikit_core::{Algorithm, Digest};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
@@ -11,6 +16,7 @@ use crate::buffer::ByteView;
 use crate::descriptor::PyDescriptor;
 use crate::digest::digest_arg;
 use crate::errors::OrRaise;
+use crate::registry::{PyRequest, PyResponse, lock};
 use crate::validate::PyReport;
 
 /// The `index.json` of an OCI image layout: its entries and their tags
@@ -164,4 +170,224 @@ impl LayoutSource for CallbackSource<'_> {
             });
         self.keep(result)
     }
+}
+
+/// A layout served as a registry (`ocikit_core::layout::LayoutServer`): it answers the
+/// requests the engine makes for a layout's pseudo host ([`layout_host`]) by planning file
+/// steps, which the host carries out on the layout (`ocikit.OciLayout`: a directory). It holds
+/// `index.json` in memory once read; `index_max` bounds that read (`LIMIT_EXCEEDED` past).
+/// Thread-safe: exchanges of one server may run on several threads, provided the host holds
+/// one lock from the step that returns a `"write"` of `index.json` until it has called
+/// `written` for it (so no update of `index.json` is lost).
+#[pyclass(name = "LayoutServer", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyLayoutServer(Mutex<LayoutServer>);
+
+#[pymethods]
+impl PyLayoutServer {
+    #[new]
+    #[pyo3(signature = (index_max = layout::server::INDEX_MAX))]
+    fn new(index_max: u64) -> Self {
+        Self(Mutex::new(LayoutServer::with_index_max(index_max)))
+    }
+
+    /// Forgets `index.json` (read again by the next exchange that needs it).
+    fn reload(&self, py: Python<'_>) {
+        lock(py, &self.0).reload();
+    }
+
+    /// The exchange that answers `request` (one the engine made for this layout's host).
+    fn exchange(slf: Py<Self>, request: PyRef<'_, PyRequest>) -> PyLayoutExchange {
+        PyLayoutExchange {
+            exchange: Mutex::new(LayoutExchange::new(&request.0)),
+            server: slf,
+        }
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "<LayoutServer>"
+    }
+}
+
+/// The answer to one request (made by :meth:`LayoutServer.exchange`), worked out step by
+/// step: call `start()`, then after each step the method that reports its result (`read`,
+/// `stat`, `written`, `received`) until a `"respond"` step. Every method returns the next :class:`LayoutStep`; an error is raised as
+/// the `OciError` of its code (`LIMIT_EXCEEDED`, `DIGEST_MISMATCH`, the index's validation
+/// code, `OPERATION_MISUSE` for a result that does not answer the last step).
+#[pyclass(name = "LayoutExchange", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyLayoutExchange {
+    exchange: Mutex<LayoutExchange>,
+    server: Py<PyLayoutServer>,
+}
+
+impl PyLayoutExchange {
+    fn step(&self, py: Python<'_>, input: LayoutInput) -> PyResult<PyLayoutStep> {
+        let mut exchange = lock(py, &self.exchange);
+        let mut server = lock(py, &self.server.get().0);
+        exchange
+            .next(&mut server, input)
+            .map(PyLayoutStep)
+            .or_raise(py)
+    }
+}
+
+#[pymethods]
+impl PyLayoutExchange {
+    /// The first step.
+    fn start(&self, py: Python<'_>) -> PyResult<PyLayoutStep> {
+        self.step(py, LayoutInput::Start)
+    }
+
+    /// After a `"read"` step: the file's bytes (at most `max + 1`), or `None` when absent.
+    fn read(&self, py: Python<'_>, data: Option<Bound<'_, PyAny>>) -> PyResult<PyLayoutStep> {
+        let bytes = match data.filter(|d| !d.is_none()) {
+            None => None,
+            Some(data) => Some(ByteView::new(&data)?.as_slice().to_vec()),
+        };
+        self.step(py, LayoutInput::Read(bytes))
+    }
+
+    /// After a `"stat"` step: the file's size, or `None` when absent.
+    fn stat(&self, py: Python<'_>, size: Option<u64>) -> PyResult<PyLayoutStep> {
+        self.step(py, LayoutInput::Stat(size))
+    }
+
+    /// After a `"write"` or `"remove"` step: done.
+    fn written(&self, py: Python<'_>) -> PyResult<PyLayoutStep> {
+        self.step(py, LayoutInput::Written)
+    }
+
+    /// After a `"receive"` step: the digest and size of the body received.
+    fn received(
+        &self,
+        py: Python<'_>,
+        digest: Bound<'_, PyAny>,
+        size: u64,
+    ) -> PyResult<PyLayoutStep> {
+        let digest = digest_arg(py, &digest)?;
+        self.step(py, LayoutInput::Received { digest, size })
+    }
+}
+
+/// A file step of a :class:`LayoutExchange`. ``kind`` is ``"read"`` (read ``path``, at most
+/// ``max + 1`` bytes), ``"stat"`` (the size of ``path``), ``"write"`` (replace ``path`` with
+/// ``data`` atomically), ``"receive"`` (the request's blob body into a temporary file, hashed;
+/// renamed to ``path`` only when it is ``size`` bytes of ``digest``), ``"remove"`` (delete
+/// ``path``) or ``"respond"`` (the answer ``response``; with ``file`` = ``(path, offset,
+/// length)``, a streamed blob: stream that part of the file into the sink as a transport
+/// streams a body, and answer with ``streamed`` set). Paths are relative to the layout's root.
+#[pyclass(name = "LayoutStep", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyLayoutStep(LayoutStep);
+
+#[pymethods]
+impl PyLayoutStep {
+    /// `"read"`, `"stat"`, `"write"`, `"receive"`, `"remove"` or `"respond"`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        match self.0 {
+            LayoutStep::Read { .. } => "read",
+            LayoutStep::Stat { .. } => "stat",
+            LayoutStep::Write { .. } => "write",
+            LayoutStep::Receive { .. } => "receive",
+            LayoutStep::Remove { .. } => "remove",
+            LayoutStep::Respond { .. } => "respond",
+        }
+    }
+
+    /// The file of a file step (`None` for `"respond"`).
+    #[getter]
+    fn path(&self) -> Option<&str> {
+        match &self.0 {
+            LayoutStep::Read { path, .. }
+            | LayoutStep::Stat { path }
+            | LayoutStep::Write { path, .. }
+            | LayoutStep::Receive { path, .. }
+            | LayoutStep::Remove { path } => Some(path),
+            LayoutStep::Respond { .. } => None,
+        }
+    }
+
+    /// The most bytes a `"read"` may find (read one more to tell a larger file).
+    #[getter]
+    fn max(&self) -> Option<u64> {
+        match self.0 {
+            LayoutStep::Read { max, .. } => Some(max),
+            _ => None,
+        }
+    }
+
+    /// The bytes a `"write"` puts in the file.
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        match &self.0 {
+            LayoutStep::Write { bytes, .. } => Some(PyBytes::new(py, bytes)),
+            _ => None,
+        }
+    }
+
+    /// The digest a `"receive"` body must have.
+    #[getter]
+    fn digest(&self) -> Option<String> {
+        match &self.0 {
+            LayoutStep::Receive { digest, .. } => Some(digest.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The size a `"receive"` body must have.
+    #[getter]
+    fn size(&self) -> Option<u64> {
+        match self.0 {
+            LayoutStep::Receive { size, .. } => Some(size),
+            _ => None,
+        }
+    }
+
+    /// The answer of a `"respond"` step.
+    #[getter]
+    fn response(&self) -> Option<PyResponse> {
+        match &self.0 {
+            LayoutStep::Respond { response, .. } => Some(PyResponse(response.clone())),
+            _ => None,
+        }
+    }
+
+    /// `(path, offset, length)` of the blob file a `"respond"` streams, or `None`.
+    #[getter]
+    fn file(&self) -> Option<(String, u64, u64)> {
+        match &self.0 {
+            LayoutStep::Respond {
+                file: Some(file), ..
+            } => Some((file.path.clone(), file.offset, file.length)),
+            _ => None,
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        match &self.0 {
+            LayoutStep::Respond { response, .. } => {
+                format!("<LayoutStep respond {}>", response.status)
+            }
+            _ => format!(
+                "<LayoutStep {} {}>",
+                self.kind(),
+                self.path().unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// The pseudo registry host of the layout numbered `id`: `layout-<id>.oci-layout.invalid`
+/// (the `.invalid` top-level domain is reserved: no real registry has such a name).
+#[pyfunction]
+pub(crate) fn layout_host(id: u64) -> String {
+    layout::layout_host(id)
+}
+
+/// Whether `registry` (`host[:port]`) is a layout's pseudo host.
+#[pyfunction]
+pub(crate) fn is_layout_host(registry: Text) -> bool {
+    layout::is_layout_host(&registry)
 }

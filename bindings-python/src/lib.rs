@@ -75,5 +75,10 @@ fn _ocikit(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
     m.add_class::<layout::PyLayout>()?;
     m.add_function(wrap_pyfunction!(layout::verify_layout, m)?)?;
+    m.add_class::<layout::PyLayoutServer>()?;
+    m.add_class::<layout::PyLayoutExchange>()?;
+    m.add_class::<layout::PyLayoutStep>()?;
+    m.add_function(wrap_pyfunction!(layout::layout_host, m)?)?;
+    m.add_function(wrap_pyfunction!(layout::is_layout_host, m)?)?;
     Ok(())
 }

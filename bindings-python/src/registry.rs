@@ -470,7 +470,7 @@ impl PyRequest {
 /// A response the host received, to feed back to the operation that asked for it.
 #[pyclass(name = "Response", module = "ocikit", frozen)]
 #[derive(Debug)]
-pub(crate) struct PyResponse(Response);
+pub(crate) struct PyResponse(pub(crate) Response);
 
 #[pymethods]
 impl PyResponse {

@@ -113,3 +113,92 @@ export function planFiles(layers, options = undefined) {
   const text = JSON.stringify(layers);
   return core(() => wasm.planFiles(text, options));
 }
+
+// Layouts as registries: the core's LayoutServer answers the requests the operations above make
+// for a layout's pseudo host (layoutHost(n)), as file steps the host carries out on the layout
+// (a tar in memory, a directory). See index.d.ts (LayoutServer) for the host loop.
+
+/**
+ * A layout served as a registry. `{ indexMax }` bounds the read of `index.json` (4 MiB by
+ * default; LIMIT_EXCEEDED past it).
+ */
+export class LayoutServer {
+  #inner;
+
+  constructor(options = undefined) {
+    let indexMax;
+    if (options !== undefined && options !== null) {
+      if (typeof options !== "object" || Array.isArray(options)) throw new TypeError("options must be an object");
+      for (const key of Object.keys(options)) {
+        if (key !== "indexMax") throw new TypeError(`unknown option ${JSON.stringify(key)} (indexMax)`);
+      }
+      indexMax = options.indexMax;
+    }
+    this.#inner = core(() => new wasm.LayoutServer(indexMax));
+  }
+
+  /** Forgets `index.json`: the next exchange that needs it reads it again. */
+  reload() {
+    this.#inner.reload();
+  }
+
+  /** The exchange that answers `request` (an engine request for this layout's host). */
+  exchange(request) {
+    const inner = this.#inner;
+    return new LayoutExchange(EXCHANGE, inner, core(() => inner.exchange(request)));
+  }
+}
+
+const EXCHANGE = Symbol("LayoutExchange");
+
+/**
+ * One request's answer, step by step: `start()`, then after each step the method that reports
+ * its result (`read`, `stat`, `written`, `received`), until a step of kind "respond".
+ */
+export class LayoutExchange {
+  #server;
+  #inner;
+
+  constructor(token, server, inner) {
+    if (token !== EXCHANGE) throw new TypeError("a LayoutExchange is made by LayoutServer.exchange(request)");
+    this.#server = server;
+    this.#inner = inner;
+  }
+
+  /** The first step. */
+  start() {
+    return core(() => this.#inner.start(this.#server));
+  }
+
+  /** After "read": the file's bytes (at most `max + 1`), or null when absent. */
+  read(data) {
+    const bytes = data === undefined || data === null ? null : bytesOf(data, "data");
+    return core(() => this.#inner.read(this.#server, bytes));
+  }
+
+  /** After "stat": the file's size, or null when absent. */
+  stat(size) {
+    return core(() => this.#inner.stat(this.#server, size));
+  }
+
+  /** After "write" or "remove". */
+  written() {
+    return core(() => this.#inner.written(this.#server));
+  }
+
+  /** After "receive": the digest and size of the body received. */
+  received(digest, size) {
+    return core(() => this.#inner.received(this.#server, digest, size));
+  }
+}
+
+/** The pseudo registry host of the layout numbered `id`: `layout-<id>.oci-layout.invalid`. */
+export function layoutHost(id) {
+  return core(() => wasm.layoutHost(id));
+}
+
+/** Whether `registry` (`host[:port]`) is a layout's pseudo host. */
+export function isLayoutHost(registry) {
+  if (typeof registry !== "string") throw new TypeError("registry must be a string");
+  return wasm.isLayoutHost(registry);
+}

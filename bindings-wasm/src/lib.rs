@@ -26,6 +26,7 @@ pub mod artifact_type;
 pub mod digest;
 pub mod error;
 pub mod layout;
+pub mod layout_server;
 pub mod manifest;
 pub mod media_type;
 pub mod operation;

@@ -793,6 +793,86 @@ def verify_layout(
         Exception: whatever ``read`` or ``digest`` raised, as soon as verification returns.
     """
 
+def layout_host(id: int) -> str:
+    """The pseudo registry host of the layout numbered ``id``: ``layout-<id>.oci-layout.invalid``
+    (the ``.invalid`` top-level domain is reserved: no real registry has such a name). A host
+    routes the engine's requests for that host to the layout's :class:`LayoutServer`."""
+
+def is_layout_host(registry: str) -> bool:
+    """Whether ``registry`` (``host[:port]``) is a layout's pseudo host."""
+
+@final
+class LayoutServer:
+    """An OCI image layout served as a registry (the core's ``LayoutServer``): it answers the
+    requests every whole operation (``Push``, ``Pull``, ``CopyArtifact`` with a layout on either
+    side, ``Discover``, ``Delete``, ``TagsOf``) and the single requests make for the layout's
+    :func:`layout_host`, as a registry with the referrers API would (a layout is one repository:
+    the name in the URL is ignored; a chunked PATCH is answered ``UNSUPPORTED``). The host only
+    carries out the file steps of each :class:`LayoutExchange` (``ocikit.OciLayout`` on a
+    directory).
+
+    It keeps ``index.json`` in memory once read (at most ``index_max`` bytes:
+    ``LIMIT_EXCEEDED`` past it) and plans a ``"write"`` of the whole new index for each change,
+    applied once ``written()`` confirms it. Exchanges may run on several threads, provided the
+    host holds one lock from the step that returns a ``"write"`` of ``index.json`` until it has
+    called ``written()`` for it. The referrers API reads each document ``index.json`` lists once
+    per server."""
+
+    def __init__(self, index_max: int = 4194304) -> None: ...
+    def reload(self) -> None:
+        """Forgets ``index.json`` (read again by the next exchange that needs it)."""
+    def exchange(self, request: Request) -> LayoutExchange:
+        """The exchange that answers ``request`` (one the engine made for this layout's host)."""
+
+@final
+class LayoutExchange:
+    """One request's answer, step by step: :meth:`start`, then after each step the method that
+    reports its result, until a ``"respond"`` step. Each returns the next :class:`LayoutStep`.
+
+    Raises (each method):
+        LimitExceededError: ``index.json`` or a stored document over its limit.
+        ValidationError: ``index.json`` is not a valid image index.
+        DigestMismatchError: a stored document does not match its digest.
+        OciError: ``OPERATION_MISUSE`` for a result that does not answer the last step.
+    """
+
+    def start(self) -> LayoutStep: ...
+    def read(self, data: Buffer | None) -> LayoutStep:
+        """After ``"read"``: the file's bytes (at most ``max + 1``), or ``None`` when absent."""
+    def stat(self, size: int | None) -> LayoutStep:
+        """After ``"stat"``: the file's size, or ``None`` when absent."""
+    def written(self) -> LayoutStep:
+        """After ``"write"`` or ``"remove"``."""
+    def received(self, digest: str | Digest, size: int) -> LayoutStep:
+        """After ``"receive"``: the digest and size of the body received."""
+
+@final
+class LayoutStep:
+    """A file step of a :class:`LayoutExchange`. ``kind`` is ``"read"`` (read ``path``, at most
+    ``max + 1`` bytes), ``"stat"`` (its size), ``"write"`` (replace ``path`` with ``data``
+    atomically), ``"receive"`` (the request's blob body into a temporary file, hashed; renamed
+    to ``path`` only when it is ``size`` bytes of ``digest``), ``"remove"`` (delete ``path``) or
+    ``"respond"`` (the answer ``response``; with ``file`` = ``(path, offset, length)``, a
+    streamed blob: stream that part of the file into the sink as a transport streams a body,
+    and answer with ``streamed`` set). Paths are relative to the layout's root."""
+
+    @property
+    def kind(self) -> Literal["read", "stat", "write", "receive", "remove", "respond"]: ...
+    @property
+    def path(self) -> str | None: ...
+    @property
+    def max(self) -> int | None: ...
+    @property
+    def data(self) -> bytes | None: ...
+    @property
+    def digest(self) -> str | None: ...
+    @property
+    def size(self) -> int | None: ...
+    @property
+    def response(self) -> Response | None: ...
+    @property
+    def file(self) -> tuple[str, int, int] | None: ...
+
 # The registry engine ------------------------------------------------------------------------
 #
 # Sans-IO: an operation describes each HTTP request (``Event.kind == "send"``), the host sends it
