@@ -6,6 +6,7 @@
 //! large inputs are hashed and validated with the GIL released.
 
 mod annotations;
+mod archive;
 mod artifact_type;
 mod buffer;
 mod descriptor;
@@ -73,6 +74,7 @@ fn _ocikit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     operation::register(m)?;
     profiles::register(m)?;
 
+    archive::register(m)?;
     m.add_class::<layout::PyLayout>()?;
     m.add_function(wrap_pyfunction!(layout::verify_layout, m)?)?;
     m.add_class::<layout::PyLayoutServer>()?;

@@ -45,8 +45,9 @@ class File:
     """A file to pack as one layer.
 
     Give its bytes (``File(name, data)``), the digest and size of content you upload yourself
-    (:meth:`from_digest`), or a path on disk (:meth:`from_path`: hashed now, in bounded memory,
-    and read again by whoever writes or uploads the blob).
+    (:meth:`from_digest`), a path on disk (:meth:`from_path`: hashed now, in bounded memory,
+    and read again by whoever writes or uploads the blob), or a directory
+    (:meth:`from_directory`: one reproducible tar+gzip layer, unpacked again on pull).
 
     ``name`` becomes the layer's ``org.opencontainers.image.title``, so it must be a portable
     relative path (``ocikit pull`` writes the file back under it); a ``title`` in
@@ -115,6 +116,53 @@ class File:
             digest=digester.finalize(),
             size=digester.size,
             path=os.fspath(path),
+        )
+
+    @classmethod
+    def from_directory(
+        cls,
+        path: StrPath,
+        *,
+        name: str | None = None,
+        keep_modes: bool = False,
+        mtime: int | str | None = None,
+        annotations: Mapping[str, str] | None = None,
+    ) -> File:
+        """The directory at ``path`` as one layer, as the ORAS CLI pushes a directory: a
+        reproducible tar+gzip (``application/vnd.oci.image.layer.v1.tar+gzip``) titled ``name``
+        (default: the directory's name), annotated ``io.deis.oras.content.digest`` (the digest
+        of the uncompressed tar) and ``io.deis.oras.content.unpack: "true"``, so that
+        ``pull`` (ocikit's, the ORAS CLI's, oras-py's) unpacks it.
+
+        The same tree gives the same bytes, hence digests, on every machine and in every
+        language: entries sorted, owners 0 without names, modes 0644 / 0755 (``keep_modes``
+        keeps the permission bits), every mtime fixed (``mtime``: seconds, ``"real"`` for the
+        files' own, or ``None``: ``SOURCE_DATE_EPOCH`` when set, else 0). Symbolic links stay
+        links and must lead inside the directory. The archive is written to a temporary file
+        (removed when the interpreter exits) that ``Packed.blobs`` lists as the blob's path.
+
+        Raises:
+            PolicyError: ``ARCHIVE_UNSAFE`` for a link leading out of the directory, or a FIFO,
+                socket or device in it.
+            ValidationError: ``ARCHIVE_INVALID`` for a name that is not one portable directory
+                name; ``OPTIONS_INVALID`` for a bad ``mtime``.
+            OSError: the directory cannot be read.
+        """
+        from ocikit._archive import DIRECTORY_MEDIA_TYPE, TITLE, pack_directory_to_file
+
+        layer, spool = pack_directory_to_file(
+            path, name=name, keep_modes=keep_modes, mtime=mtime
+        )
+        merged = {key: value for key, value in layer.annotations.items() if key != TITLE}
+        merged.update(annotations or {})
+        return cls(
+            layer.annotations[TITLE],
+            None,
+            DIRECTORY_MEDIA_TYPE,
+            _frozen_annotations(merged),
+            digest=layer.digest,
+            size=layer.size,
+            path=spool,
         )
 
     @classmethod
