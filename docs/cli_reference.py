@@ -70,14 +70,19 @@ def section(parser: argparse.ArgumentParser, path: list[str], level: int, out: l
         out += [argument_row(parser, a) for a in options]
         out.append("")
     for group in subcommands:
+        # A command's aliases (ORAS's `cp`, `manifest get`…) name the same parser: one section.
         helps = {choice.dest: choice.help for choice in group._choices_actions}  # noqa: SLF001
-        out += ["| command | what it does |", "| --- | --- |"]
-        for name in group.choices:
-            anchor = "-".join([*path, name]).replace(" ", "-")
-            out.append(f"| [`{name}`](#{anchor}) | {escape(helps.get(name) or '')} |")
-        out.append("")
+        names: dict[int, list[str]] = {}
         for name, sub in group.choices.items():
-            section(sub, [*path, name], min(level + 1, 4), out)
+            names.setdefault(id(sub), []).append(name)
+        out += ["| command | what it does |", "| --- | --- |"]
+        for name, *aliases in names.values():
+            anchor = "-".join([*path, name]).replace(" ", "-")
+            also = f" (alias {', '.join(f'`{alias}`' for alias in aliases)})" if aliases else ""
+            out.append(f"| [`{name}`](#{anchor}){also} | {escape(helps.get(name) or '')} |")
+        out.append("")
+        for name, *_aliases in names.values():
+            section(group.choices[name], [*path, name], min(level + 1, 4), out)
 
 
 def main() -> None:
