@@ -10,6 +10,7 @@ their protocol (``get`` / ``store`` / ``erase`` on stdin and stdout).
 from __future__ import annotations
 
 import base64
+import contextvars
 import json
 import os
 from pathlib import Path
@@ -38,9 +39,18 @@ _DOCKER_HUB_HOSTS = {"docker.io", "index.docker.io", "registry-1.docker.io"}
 _TOKEN_USER = "<token>"
 
 
+# The file ``ocikit --registry-config FILE`` names, for the command that set it (ORAS's flag).
+CONFIG_FILE: contextvars.ContextVar[Optional[Path]] = contextvars.ContextVar(
+    "ocikit_registry_config", default=None
+)
+
+
 def config_path() -> Path:
     """Where Docker's ``config.json`` is: ``$DOCKER_CONFIG/config.json`` or
-    ``~/.docker/config.json``."""
+    ``~/.docker/config.json`` (or the file :data:`CONFIG_FILE` holds, when set)."""
+    chosen = CONFIG_FILE.get()
+    if chosen is not None:
+        return chosen
     directory = os.environ.get("DOCKER_CONFIG")
     return Path(directory) / "config.json" if directory else Path.home() / ".docker" / "config.json"
 

@@ -33,7 +33,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any, Optional, Protocol, Union
 from urllib.parse import urlsplit
 
@@ -456,13 +456,25 @@ class StdlibTransport:
     ``timeout`` is the stall timeout in seconds (default 30): no connect, send or read may
     wait longer for a byte. A request also ends at its operation's deadline (see
     :class:`ocikit.Client`'s ``timeout``).
+
+    ``headers`` are sent with every request, after the engine's (``ocikit -H``).
+    ``connect_to`` maps ``(host, port)`` to the ``(address, port)`` to connect to instead, as
+    curl's and ORAS's ``--resolve``: the URL, the ``Host`` header and the TLS server name stay
+    the registry's.
     """
 
     def __init__(
-        self, *, timeout: float = STALL_TIMEOUT, ssl_context: ssl.SSLContext | None = None
+        self,
+        *,
+        timeout: float = STALL_TIMEOUT,
+        ssl_context: ssl.SSLContext | None = None,
+        headers: Sequence[tuple[str, str]] = (),
+        connect_to: Mapping[tuple[str, int], tuple[str, int]] | None = None,
     ):
         self._timeout = timeout
         self._ssl = ssl_context
+        self._headers = tuple(headers)
+        self._connect_to = dict(connect_to or {})
         self._idle: dict[tuple[str, str], list[http.client.HTTPConnection]] = {}
         self._lock = threading.Lock()
 
@@ -480,10 +492,19 @@ class StdlibTransport:
         if scheme == "https":
             if self._ssl is None:
                 self._ssl = ssl.create_default_context()
-            return http.client.HTTPSConnection(netloc, timeout=stall, context=self._ssl), False
-        if scheme != "http":
+            connection = http.client.HTTPSConnection(netloc, timeout=stall, context=self._ssl)
+        elif scheme == "http":
+            connection = http.client.HTTPConnection(netloc, timeout=stall)
+        else:
             raise OSError(f"unsupported URL scheme {scheme!r}")
-        return http.client.HTTPConnection(netloc, timeout=stall), False
+        address = self._connect_to.get((connection.host, connection.port))
+        if address is not None:
+            # http.client connects through this attribute; TLS then wraps the socket with the
+            # URL's host as the server name.
+            connection._create_connection = (  # type: ignore[attr-defined]
+                lambda _, timeout, source: socket.create_connection(address, timeout, source)
+            )
+        return connection, False
 
     def _release(self, key: tuple[str, str], connection: http.client.HTTPConnection) -> None:
         with self._lock:
@@ -568,6 +589,8 @@ class StdlibTransport:
         has_length = False
         for name, value in request.headers:
             has_length = has_length or name.lower() == "content-length"
+            connection.putheader(name, value)
+        for name, value in self._headers:
             connection.putheader(name, value)
         if not has_length and (length or request.method in ("PUT", "POST", "PATCH")):
             connection.putheader("Content-Length", str(length))

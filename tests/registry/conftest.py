@@ -36,6 +36,7 @@ TOOLS = ROOT / ".cache" / "tools" / "bin"
 USER, PASSWORD = "alice", "s3cret-p4ss"
 REFRESH_TOKEN = "refresh-alice-0123456789"
 MODES = ("open", "basic", "bearer")
+PASSWORD_WARNING = "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n"
 
 
 def tool(name: str) -> str:
@@ -190,13 +191,19 @@ class Run:
 def ocikit(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Any:
     """Runs the ``ocikit`` command in this process: ``ocikit(*argv, stdin=None) -> Run``."""
 
-    def run(*argv: str, stdin: str | None = None, check: bool = True) -> Run:
+    def run(
+        *argv: str, stdin: str | None = None, check: bool = True, password_warning: bool = False
+    ) -> Run:
         capsys.readouterr()
         if stdin is not None:
             monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
         status = cli.main(list(argv))
         captured = capsys.readouterr()
-        result = Run(status, captured.out, captured.err)
+        err = captured.err
+        if not password_warning:
+            # Registry.auth passes -p, which ORAS's warning follows (tested in test_cli_oras.py).
+            err = err.replace(PASSWORD_WARNING, "", 1)
+        result = Run(status, captured.out, err)
         if check and status != 0:
             pytest.fail(f"ocikit {' '.join(argv)} exited {status}\n{captured.out}\n{captured.err}")
         return result

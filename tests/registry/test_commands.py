@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PASSWORD, USER, Registry, chdir
+from conftest import PASSWORD, PASSWORD_WARNING, USER, Registry, chdir
 from ocikit import Manifest, digest_file
 
 ARTIFACT_TYPE = "application/vnd.example.docs.config.v1+json"
@@ -255,7 +255,7 @@ def test_wrong_or_missing_credentials_are_unauthorized(
     ref = f"{registry.address}/docs/denied:v1"
     wrong = _cli("push", ref, "readme.md", "--plain-http", "-u", USER, "-p", "wrong", cwd=files)
     assert wrong.returncode == 2
-    assert wrong.stderr.startswith("error[UNAUTHORIZED]: "), wrong.stderr
+    assert wrong.stderr.startswith(PASSWORD_WARNING + "error[UNAUTHORIZED]: "), wrong.stderr
     assert PASSWORD not in wrong.stderr + wrong.stdout
     anonymous = _cli("resolve", ref, "--plain-http")
     assert anonymous.returncode == 2

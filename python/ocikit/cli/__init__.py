@@ -14,16 +14,17 @@ command line was wrong — except ``validate``, whose status is the verdict: 0 v
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
 import time
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import cast
 
 from ocikit import OciError, __version__
-from ocikit._http import _DEADLINE
 from ocikit.cli._common import EXIT_IO, clean, print_error
 
 __all__ = ["main"]
@@ -39,14 +40,24 @@ class _Command:
     module: str
     add: str = "add_arguments"
     run: str = "run"
+    aliases: tuple[str, ...] = ()
+    # Where ORAS names it differently, or has no such command: said at the end of --help.
+    oras: str | None = None
 
 
 _COMMANDS: list[_Command] = [
-    _Command("digest", "print the digest and size of files", "digest"),
+    _Command(
+        "digest",
+        "print the digest and size of files",
+        "digest",
+        oras="ORAS has no such command (oras blob push --descriptor prints a file's digest as "
+        "it uploads it)",
+    ),
     _Command(
         "media-type",
         "parse and lint media type names against RFC 6838 and the artifact naming convention",
         "media_type",
+        oras="ORAS has no such command",
     ),
     _Command(
         "push",
@@ -63,10 +74,16 @@ _COMMANDS: list[_Command] = [
     _Command("discover", "show what refers to an artifact", "discover"),
     _Command("tag", "tag a manifest", "tag"),
     _Command("resolve", "print the digest of a tag", "resolve"),
-    _Command("copy", "copy an artifact between repositories or registries", "copy"),
+    _Command(
+        "copy",
+        "copy an artifact between repositories, registries and layouts",
+        "copy",
+        aliases=("cp",),
+        oras="ORAS: oras cp (ocikit cp is the same command)",
+    ),
     _Command("manifest", "fetch, push or delete manifests", "manifest"),
     _Command("blob", "fetch or push blobs", "blob"),
-    _Command("repo", "list a repository's tags", "repo"),
+    _Command("repo", "list a registry's repositories or a repository's tags", "repo"),
     _Command(
         "login",
         "check and save registry credentials",
@@ -85,11 +102,19 @@ _COMMANDS: list[_Command] = [
         "validate",
         "validate a manifest, index, descriptor, config or oci-layout file",
         "validate",
+        oras="ORAS has no such command",
     ),
     _Command(
         "types",
         "list the artifact type catalog, or check an artifact type definition",
         "artifact_types",
+        oras="ORAS has no such command",
+    ),
+    _Command("version", "print ocikit's version and platform", "version"),
+    _Command(
+        "completion",
+        "print a shell completion script (bash, zsh or fish)",
+        "completion",
     ),
 ]
 
@@ -109,7 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `push` takes files after options too (`push DIR a.txt --artifact-type T b.txt`), as
         # ORAS does; argparse leaves the ones after an option over.
         if not hasattr(args, "files") or any(arg.startswith("-") for arg in extra):
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+            failed: argparse.ArgumentParser = getattr(args, "command_parser", parser)
+            failed.error(f"unrecognized arguments: {' '.join(extra)}")
         args.files.extend(extra)
     try:
         status: int = _within_timeout(args)
@@ -131,15 +157,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _within_timeout(args: argparse.Namespace) -> int:
     """Runs the command; ``--timeout`` is the deadline of all of its registry work (every
-    client, every transfer), not of each request."""
-    seconds = getattr(args, "timeout", None)
-    if not seconds:
+    client, every transfer), not of each request; ``--registry-config`` is the credentials
+    file of all of it."""
+    with contextlib.ExitStack() as stack:
+        registry_config = getattr(args, "registry_config", None)
+        if registry_config is not None:
+            from ocikit._credentials import CONFIG_FILE
+
+            stack.callback(CONFIG_FILE.reset, CONFIG_FILE.set(Path(registry_config)))
+        seconds = getattr(args, "timeout", None)
+        if seconds:
+            from ocikit._http import _DEADLINE  # here: commands without a registry skip http
+
+            stack.callback(_DEADLINE.reset, _DEADLINE.set(time.monotonic() + seconds))
         return cast(int, args.run(args))
-    token = _DEADLINE.set(time.monotonic() + seconds)
-    try:
-        return cast(int, args.run(args))
-    finally:
-        _DEADLINE.reset(token)
 
 
 def _internal(error: BaseException) -> int:
@@ -168,15 +199,40 @@ def _parser(selected: Container[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ocikit {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     for command in _COMMANDS:
-        sub = commands.add_parser(command.name, help=command.help, description=command.help)
-        if selected is None or command.name in selected:
+        sub = commands.add_parser(
+            command.name,
+            aliases=list(command.aliases),
+            help=command.help,
+            description=command.help,
+            epilog=command.oras,
+        )
+        names = (command.name, *command.aliases)
+        if selected is None or any(name in selected for name in names):
             module = importlib.import_module(f"ocikit.cli.{command.module}")
             add_arguments = cast(
                 Callable[[argparse.ArgumentParser], None], getattr(module, command.add)
             )
             add_arguments(sub)
             sub.set_defaults(run=getattr(module, command.run))
+            _know_parser(sub)
     return parser
+
+
+def _know_parser(parser: argparse.ArgumentParser) -> None:
+    """Records in each (sub)command's defaults its own parser, so that an error found after
+    parsing (an unknown flag) prints that command's usage, not ``ocikit``'s."""
+    parser.set_defaults(command_parser=parser)
+    for child in subcommands(parser).values():
+        _know_parser(child)
+
+
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subcommands of ``parser`` by name (aliases included)."""
+    found: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:  # argparse offers no public way to walk a parser
+        if isinstance(action, argparse._SubParsersAction):
+            found.update(action.choices)
+    return found
 
 
 def _command_named(argv: Sequence[str]) -> str | None:

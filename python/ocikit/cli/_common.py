@@ -66,12 +66,45 @@ def add_format(parser: argparse.ArgumentParser) -> None:
 
 
 def print_error(error: OciError) -> int:
-    """Prints ``error[CODE]: message`` (cleaned); status 1 for a registry that could not be
-    reached, else 2."""
-    print(f"error[{clean(error.code, newlines=False)}]: {clean(str(error))}", file=sys.stderr)
+    """Prints ``error[CODE]: message`` (cleaned), and a ``hint:`` line when there is one to
+    give; status 1 for a registry that could not be reached, else 2."""
+    message = str(error)
+    request = _REQUEST.search(message)
+    if error.code == "TLS_ERROR" and _PLAIN_HTTP_ANSWER.search(message) and request:
+        # OpenSSL's "wrong version number" means the server answered in plain HTTP.
+        host = request.group(2).split("/", 3)[2]
+        message = f"{host} answered in plain HTTP, not HTTPS ({request.group(0)})"
+    print(f"error[{clean(error.code, newlines=False)}]: {clean(message)}", file=sys.stderr)
+    hint = _hint(error)
+    if hint is not None:
+        print(f"hint: {clean(hint)}", file=sys.stderr)
     if isinstance(error, (NetworkError, OperationTimeoutError)):
         return EXIT_IO
     return EXIT_INVALID
+
+
+# What a TLS client reads when the server answers in plain HTTP (OpenSSL's wording).
+_PLAIN_HTTP_ANSWER = re.compile(r"WRONG_VERSION_NUMBER|wrong version number|record layer failure")
+# The request an error message names: "HEAD https://HOST/v2/… failed".
+_REQUEST = re.compile(r"\b(GET|HEAD|PUT|POST|PATCH|DELETE) (https?://[^\s,)]+)")
+# The host of the URL an error message names: "… (GET http://HOST/v2/…)".
+_URL_HOST = re.compile(r"https?://([^/\s)]+)")
+
+
+def _hint(error: OciError) -> str | None:
+    """What to do about ``error``, when the error itself does not say."""
+    message = str(error)
+    details = error.details if isinstance(error.details, dict) else {}
+    found = _URL_HOST.search(message)
+    host = str(details.get("host") or (found.group(1) if found else "REGISTRY"))
+    if error.code == "UNAUTHORIZED":
+        return (
+            f"the registry wants credentials: log in with `ocikit login {host}`, or pass "
+            "-u USER --password-stdin (or --identity-token)"
+        )
+    if error.code == "TLS_ERROR" and _PLAIN_HTTP_ANSWER.search(message):
+        return "a registry without TLS (on this machine, a test registry) needs --plain-http"
+    return None
 
 
 class UsageError(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextvars
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -148,12 +149,6 @@ def pack_arguments(
         config_path, config_type = _split_file_reference(args.config)
         config = Config(config_type or _UNKNOWN_CONFIG_TYPE, Path(config_path).read_bytes())
     references = [_split_file_reference(reference) for reference in args.files]
-    for file_path, _ in references:
-        if os.path.isdir(file_path):
-            raise UsageError(
-                f"{file_path} is a directory; pushing directories is not supported yet "
-                "(archive it first, e.g. tar -czf dir.tar.gz dir)"
-            )
 
     def packed(files: list[File]) -> Packed:
         return _pack_files(
@@ -169,12 +164,20 @@ def pack_arguments(
         )
 
     def hash_file(reference: tuple[str, str]) -> File:
-        file = File.from_path(
-            reference[0],
-            media_type=reference[1] or None,
-            name=_title(reference[0]),
-            annotations=sections.get(reference[0]),
-        )
+        if os.path.isdir(reference[0]):
+            # A directory is one reproducible tar+gzip layer, unpacked on pull (as ORAS does).
+            file = File.from_directory(
+                reference[0], name=_title(reference[0]), annotations=sections.get(reference[0])
+            )
+            if reference[1]:
+                file = dataclasses.replace(file, media_type=reference[1])
+        else:
+            file = File.from_path(
+                reference[0],
+                media_type=reference[1] or None,
+                name=_title(reference[0]),
+                annotations=sections.get(reference[0]),
+            )
         if hashed is not None:
             hashed(file)
         return file

@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional, cast
 
 from ocikit import Client, OciLayout, Reference, Repository
-from ocikit._http import StdlibTransport
+from ocikit._http import StdlibTransport, Transport
 from ocikit._progress import ProgressLine
 from ocikit._target import Target
 from ocikit.cli._common import (
@@ -98,17 +99,67 @@ def open_place(
 
 
 def add_remote_arguments(
-    parser: argparse.ArgumentParser, *, transfers: bool = False, progress: bool = False
+    parser: argparse.ArgumentParser,
+    *,
+    transfers: bool = False,
+    progress: bool = False,
+    uploads: bool = True,
 ) -> None:
-    """How to reach a registry (ORAS's flags); ``transfers`` adds the blob transfer flags,
-    ``progress`` (implied by ``transfers``) the flag that turns the progress line off."""
+    """How to reach a registry (ORAS's flags); ``transfers`` adds the blob transfer flags
+    (``--chunk-size`` only with ``uploads``), ``progress`` (implied by ``transfers``) the flag
+    that turns the progress line off."""
     group = parser.add_argument_group("registry")
     group.add_argument(
         "--plain-http", action="store_true", help="use plain HTTP (a loopback test registry)"
     )
     group.add_argument("-u", "--username", help="the registry user name")
-    group.add_argument("-p", "--password", help="the password or personal access token")
+    group.add_argument(
+        "-p",
+        "--password",
+        help="the password or personal access token (warned about: other users can see it; "
+        "prefer --password-stdin)",
+    )
     group.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    group.add_argument(
+        "--identity-token",
+        metavar="TOKEN",
+        help="an OAuth2 identity (refresh) token to authenticate with, instead of a password",
+    )
+    group.add_argument(
+        "--identity-token-stdin",
+        action="store_true",
+        help="read the identity token from stdin",
+    )
+    add_registry_config_flag(group)
+    group.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="send this header with every request (repeatable)",
+    )
+    group.add_argument(
+        "--resolve",
+        action="append",
+        default=[],
+        metavar="HOST:PORT:ADDRESS[:PORT]",
+        help="connect to ADDRESS (and PORT) when a URL names HOST:PORT, as curl's --resolve; "
+        "the Host header and the TLS server name stay HOST (repeatable)",
+    )
+    group.add_argument(
+        "-d",
+        "--debug",
+        action="store_true",
+        help="print every request and response (headers, short text bodies) to stderr, "
+        "credentials and tokens replaced by *****",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="print one line per request to stderr: method, URL and status",
+    )
     group.add_argument(
         "--ca-file",
         metavar="FILE",
@@ -138,6 +189,7 @@ def add_remote_arguments(
             metavar="N",
             help="blob transfers at a time (default 4)",
         )
+    if transfers and uploads:
         group.add_argument(
             "--chunk-size",
             type=positive,
@@ -154,39 +206,123 @@ def add_remote_arguments(
         )
 
 
+def add_registry_config_flag(parser: Any) -> None:
+    parser.add_argument(
+        "--registry-config",
+        metavar="FILE",
+        help="the credentials file to read (and login/logout to write) instead of Docker's "
+        "config.json (same format)",
+    )
+
+
 def read_password(args: argparse.Namespace) -> str | None:
-    if args.password_stdin:
-        if args.password is not None:
-            raise UsageError("--password and --password-stdin cannot both be given")
-        return sys.stdin.readline().rstrip("\r\n")
-    return cast(Optional[str], args.password)
+    """``-p`` (with ORAS's warning), or the line ``--password-stdin`` reads (once per
+    command: a copy opens two clients)."""
+    if not hasattr(args, "password_read"):
+        if args.password_stdin:
+            if args.password is not None:
+                raise UsageError("--password and --password-stdin cannot both be given")
+            args.password_read = sys.stdin.readline().rstrip("\r\n")
+        else:
+            if args.password is not None:
+                print(
+                    "WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
+                    file=sys.stderr,
+                )
+            args.password_read = args.password
+    return cast(Optional[str], args.password_read)
+
+
+def _identity_token(args: argparse.Namespace) -> str | None:
+    if getattr(args, "identity_token_stdin", False):
+        if args.identity_token is not None:
+            raise UsageError("--identity-token and --identity-token-stdin cannot both be given")
+        if not hasattr(args, "identity_token_read"):
+            args.identity_token_read = sys.stdin.readline().strip()
+        return cast(str, args.identity_token_read)
+    return cast(Optional[str], getattr(args, "identity_token", None))
+
+
+def credentials(args: argparse.Namespace) -> Any:
+    """What the client authenticates with: an identity token, ``-u`` and a password, or
+    ``"docker"`` (what the credentials file holds for the registry)."""
+    token = _identity_token(args)
+    if token is not None:
+        if args.password is not None or args.password_stdin:
+            raise UsageError("an identity token and a password cannot both be given")
+        return {"refresh_token": token}
+    if args.username is None:
+        if args.password is not None or args.password_stdin:
+            raise UsageError("-p/--password needs -u/--username")
+        return "docker"
+    password = read_password(args)
+    if password is None:
+        raise UsageError("-u/--username needs -p/--password, --password-stdin or --identity-token")
+    return (args.username, password)
 
 
 def registry_client(
     args: argparse.Namespace, registry: str, progress: ProgressLine | None = None
 ) -> Client:
-    """A client for ``registry`` with the command's flags: ``-u``/``-p`` credentials, else
-    those Docker's config.json holds; ``progress`` is told about blob transfers."""
-    password = read_password(args)
-    credentials: Any = "docker"
-    if args.username is not None:
-        if password is None:
-            raise UsageError("-u/--username needs -p/--password or --password-stdin")
-        credentials = (args.username, password)
-    elif password is not None:
-        raise UsageError("-p/--password needs -u/--username")
+    """A client for ``registry`` with the command's flags (see :func:`credentials`, and
+    :func:`transport`); ``progress`` is told about blob transfers."""
     stall = args.stall_timeout
     return Client(
         registry,
         plain_http=args.plain_http,
-        credentials=credentials,
+        credentials=credentials(args),
         concurrency=getattr(args, "concurrency", 4),
         chunk_size=getattr(args, "chunk_size", None),
         on_progress=progress,
-        transport=StdlibTransport(timeout=stall, ssl_context=_ssl_context(args)),
+        transport=transport(args),
         timeout=args.timeout or None,
         stall_timeout=stall,
     )
+
+
+def transport(args: argparse.Namespace) -> Transport:
+    """The transport the command's flags describe: ``--stall-timeout``, ``--ca-file``,
+    ``-H``, ``--resolve``, and ``-d``/``-v`` logging its exchanges."""
+    sender: Transport = StdlibTransport(
+        timeout=args.stall_timeout,
+        ssl_context=_ssl_context(args),
+        headers=[_header(text) for text in getattr(args, "header", ())],
+        connect_to=dict(_resolve(text) for text in getattr(args, "resolve", ())),
+    )
+    if getattr(args, "debug", False) or getattr(args, "verbose", False):
+        from ocikit.cli._transport import LoggingTransport
+
+        sender = LoggingTransport(sender, sys.stderr, debug=args.debug)
+    return sender
+
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def _header(text: str) -> tuple[str, str]:
+    """``-H 'Name: value'``."""
+    name, sep, value = text.partition(":")
+    if not sep or not _TOKEN.fullmatch(name.strip()) or any(c in value for c in "\r\n"):
+        raise UsageError(f"-H {text!r} is not 'NAME: VALUE'")
+    return name.strip(), value.strip()
+
+
+def _resolve(text: str) -> tuple[tuple[str, int], tuple[str, int]]:
+    """``--resolve HOST:PORT:ADDRESS[:PORT]`` (an IPv6 address in brackets)."""
+    shape = f"--resolve {text!r} is not HOST:PORT:ADDRESS[:PORT]"
+    host, _, rest = text.partition(":")
+    port, _, target = rest.partition(":")
+    if target.startswith("["):
+        address, _, tail = target[1:].partition("]")
+        target_port = tail[1:] if tail.startswith(":") else (None if not tail else "x")
+    else:
+        address, _, maybe_port = target.partition(":")
+        target_port = maybe_port or None
+    if not host or not address or not port.isdigit() or not (
+        target_port is None or target_port.isdigit()
+    ):
+        raise UsageError(shape)
+    return (host, int(port)), (address, int(target_port) if target_port else int(port))
 
 
 def _ssl_context(args: argparse.Namespace) -> ssl.SSLContext | None:

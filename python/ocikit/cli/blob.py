@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import shutil
 import sys
 import tempfile
 
@@ -29,9 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     fetch.add_argument(
         "-o",
         "--output",
-        required=True,
         metavar="FILE",
-        help="where to write it; - is stdout",
+        help="where to write it; - is stdout (one of --output and --descriptor is needed)",
+    )
+    fetch.add_argument(
+        "--descriptor",
+        action="store_true",
+        help="print the blob's descriptor (with --output, after writing the blob)",
     )
     add_layout_flag(fetch, "fetch from")
     add_remote_arguments(fetch, progress=True)
@@ -41,7 +47,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "target", metavar="REF", help="REGISTRY/REPOSITORY[@DIGEST], or with --oci-layout "
         "DIR[@DIGEST]"
     )  # fmt: skip
-    push.add_argument("file", metavar="FILE")
+    push.add_argument("file", metavar="FILE", help="the file; - is stdin (with --size)")
+    push.add_argument(
+        "--size",
+        type=int,
+        metavar="BYTES",
+        help="the size of what stdin holds (needed with -, as in ORAS; checked)",
+    )
     push.add_argument(
         "--media-type",
         default="application/octet-stream",
@@ -61,6 +73,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _fetch(args: argparse.Namespace) -> int:
+    if args.output is None and not args.descriptor:
+        raise UsageError("blob fetch needs -o/--output FILE (- for stdout) or --descriptor")
     with open_place(args, args.target, layout=args.oci_layout, verb="Downloading") as place:
         digest = place.reference
         if digest is None or ":" not in digest:
@@ -73,7 +87,9 @@ def _fetch(args: argparse.Namespace) -> int:
                 details={"digest": digest},
             )
         descriptor = Descriptor(media_type="application/octet-stream", digest=digest, size=size)
-        if args.output == "-":
+        if args.output is None:
+            pass  # only the descriptor: nothing to download
+        elif args.output == "-":
             # Through a temporary file, verified, then copied: memory stays bounded however
             # large the blob, and nothing unverified reaches stdout.
             with tempfile.TemporaryDirectory(prefix="ocikit-") as directory:
@@ -86,14 +102,35 @@ def _fetch(args: argparse.Namespace) -> int:
                 sys.stdout.buffer.flush()
         else:
             place.target.fetch_blob(descriptor, args.output)
+    if args.descriptor:
+        print_json(descriptor_json(descriptor))
     return EXIT_OK
 
 
 def _push(args: argparse.Namespace) -> int:
     if args.upload_url is not None and args.oci_layout:
         raise UsageError("--upload-url resumes an upload to a registry, not to a layout")
-    digester = _digest_path(args.file, "sha256")
+    with contextlib.ExitStack() as stack:
+        path = args.file
+        if path == "-":
+            if args.size is None:
+                raise UsageError("blob push - reads the blob from stdin: give its --size too")
+            # Spooled to a temporary file: hashed, then uploaded, in bounded memory.
+            path = os.path.join(stack.enter_context(tempfile.TemporaryDirectory()), "stdin")
+            with open(path, "wb") as spool:
+                shutil.copyfileobj(sys.stdin.buffer, spool, 1 << 20)
+        return _push_file(args, path)
+
+
+def _push_file(args: argparse.Namespace, path: str) -> int:
+    digester = _digest_path(path, "sha256")
     digest = digester.finalize()
+    if args.size is not None and digester.size != args.size:
+        raise OciError(
+            f"{args.file} has {digester.size} bytes, not the {args.size} of --size",
+            code="SIZE_MISMATCH",
+            details={"expected": args.size, "actual": digester.size},
+        )
     with open_place(
         args, args.target, layout=args.oci_layout, create=True, verb="Uploading"
     ) as place:
@@ -107,10 +144,10 @@ def _push(args: argparse.Namespace) -> int:
         descriptor = Descriptor(media_type=args.media_type, digest=digest, size=digester.size)
         if isinstance(place.target, Repository):
             place.target.client.push_blob(
-                place.name, descriptor, args.file, upload_url=args.upload_url
+                place.name, descriptor, path, upload_url=args.upload_url
             )
         else:
-            place.target.push_blob(descriptor, args.file)
+            place.target.push_blob(descriptor, path)
     if args.descriptor:
         print_json(descriptor_json(descriptor))
     else:

@@ -47,6 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 @handled
 def run(args: argparse.Namespace) -> int:
+    # ORAS's DST:TAG1,TAG2: copied under the first tag, then tagged with the others.
+    destination_text, *extra_tags = args.destination.split(",")
+    if "" in extra_tags:
+        raise UsageError(f"{args.destination!r} is not DST[:TAG[,TAG…]]")
     with contextlib.ExitStack() as stack:
         progress: ProgressLine | None = None
         source: Client | OciLayout
@@ -64,11 +68,11 @@ def run(args: argparse.Namespace) -> int:
             src_ref = args.source
         dst_ref: str | None
         if args.to_oci_layout:
-            destination, dst_ref = open_layout(args.destination, create=True)
+            destination, dst_ref = open_layout(destination_text, create=True)
             dst_ref = dst_ref or None
         else:
-            dst = remote_reference(args.destination)
-            dst_ref = args.destination
+            dst = remote_reference(destination_text)
+            dst_ref = destination_text
             if isinstance(source, Client) and source.registry == dst.registry:
                 destination = source
             elif isinstance(source, Client):
@@ -89,10 +93,17 @@ def run(args: argparse.Namespace) -> int:
             print_plan(args, plan.blobs, manifests, plan.planned)
             return EXIT_OK
         copied = copy(source, src_ref, destination, dst_ref, referrers=args.recursive)
+        for tag in extra_tags:
+            if isinstance(destination, Client):
+                destination.tag(f"{dst.registry}/{dst.repository}@{copied.digest}", tag)
+            else:
+                destination.tag(copied.digest, tag)
     kinds = [
         "oci-layout" if layout else "registry"
         for layout in (args.from_oci_layout, args.to_oci_layout)
     ]
-    print(f"Copied [{kinds[0]}] {args.source} => [{kinds[1]}] {args.destination}")
+    print(f"Copied [{kinds[0]}] {args.source} => [{kinds[1]}] {destination_text}")
+    for tag in extra_tags:
+        print(f"Tagged {tag}")
     print(f"Digest: {copied.digest}")
     return EXIT_OK

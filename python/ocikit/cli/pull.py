@@ -36,23 +36,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write titles with a .git path component too (refused by default: git would run "
         "what a pulled .git/config says)",
     )
-    add_remote_arguments(parser, transfers=True)
+    parser.add_argument(
+        "--include-subject",
+        action="store_true",
+        help="pull the artifact's subject too (and the subject's, recursively), into the same "
+        "directory",
+    )
+    add_remote_arguments(parser, transfers=True, uploads=False)
 
 
 @handled
 def run(args: argparse.Namespace) -> int:
-    with open_place(args, args.source, layout=args.oci_layout, verb="Downloading") as place:
-        pulled = place.target.pull(
-            place.need(args.source),
-            args.output,
-            keep_old_files=args.keep_old_files,
-            allow_git=args.allow_git_paths,
-        )
     output = Path(args.output).resolve()
-    for path in pulled.files:
-        print(f"Pulled {clean(path.relative_to(output).as_posix(), newlines=False)}")
-    if not pulled.files:
+    with open_place(args, args.source, layout=args.oci_layout, verb="Downloading") as place:
+        reference: str | None = place.need(args.source)
+        first = None
+        while reference is not None:
+            pulled = place.target.pull(
+                reference,
+                args.output,
+                keep_old_files=args.keep_old_files,
+                allow_git=args.allow_git_paths,
+            )
+            first = first or pulled
+            for path in pulled.files:
+                print(f"Pulled {clean(path.relative_to(output).as_posix(), newlines=False)}")
+            subject = pulled.manifest.subject if args.include_subject else None
+            reference = None
+            if subject is not None:
+                print(f"Pulled subject {subject.digest}")
+                reference = subject.digest
+    assert first is not None
+    if not first.files:
         print("Skipped pulling layers without file name in org.opencontainers.image.title")
     print(f"Pulled [{place.kind}] {args.source}")
-    print(f"Digest: {pulled.manifest.digest}")
+    print(f"Digest: {first.manifest.digest}")
     return EXIT_OK

@@ -51,6 +51,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_remote_arguments(parser, transfers=True)
     add_format(parser)
+    parser.epilog = (
+        "Unlike ORAS, ocikit adds no org.opencontainers.image.created annotation by default, "
+        "so that pushing the same files twice gives the same digest. Add one with "
+        "-a org.opencontainers.image.created=$(date -u +%Y-%m-%dT%H:%M:%SZ), or set "
+        "SOURCE_DATE_EPOCH (Unix seconds) to have it written from that time."
+    )
 
 
 @handled

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from ocikit import Repository
 from ocikit.cli._common import EXIT_OK, clean, run_subcommand
@@ -14,11 +15,29 @@ run = run_subcommand
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    tags = commands.add_parser("tags", help="list a repository's (or a layout's) tags")
+    tags = commands.add_parser(
+        "tags", aliases=["show-tags"], help="list a repository's (or a layout's) tags"
+    )
     tags.add_argument("target", metavar="REGISTRY/REPOSITORY", help="or with --oci-layout DIR")
+    tags.add_argument(
+        "--last",
+        metavar="TAG",
+        help="list only the tags after TAG in lexical order (the registry's order, "
+        "distribution-spec's ?last=)",
+    )
+    tags.add_argument(
+        "--exclude-digest-tags",
+        action="store_true",
+        help="leave out tags that are digests (sha256-<hex>: the referrers tag schema's, "
+        "cosign's)",
+    )
     add_layout_flag(tags, "list the tags of")
     add_remote_arguments(tags)
     tags.set_defaults(subcommand=_tags)
+
+
+# A tag that names a digest, ALGORITHM-HEX (what ORAS's --exclude-digest-tags leaves out).
+_DIGEST_TAG = re.compile(r"(?:sha256-[a-f0-9]{64}|sha512-[a-f0-9]{128}|blake3-[a-f0-9]{64})")
 
 
 def _tags(args: argparse.Namespace) -> int:
@@ -31,5 +50,9 @@ def _tags(args: argparse.Namespace) -> int:
             else target.list_tags()
         )
         for tag in tags:
+            if args.last is not None and tag <= args.last:
+                continue
+            if args.exclude_digest_tags and _DIGEST_TAG.fullmatch(tag.split(".", 1)[0]):
+                continue
             print(clean(tag, newlines=False))
     return EXIT_OK

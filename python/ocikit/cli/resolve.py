@@ -11,6 +11,7 @@ from ocikit.cli._places import add_layout_flag, add_remote_arguments, open_place
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", metavar="REF", help="the tag or digest to resolve")
     parser.add_argument(
+        "-l",
         "--full-reference",
         action="store_true",
         help="print REGISTRY/REPOSITORY@DIGEST (DIR@DIGEST for a layout)",

@@ -31,6 +31,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         document = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except IsADirectoryError:
+        index = Path(args.file, "index.json")
+        example = f" (this one looks like an image layout: {index})" if index.is_file() else ""
+        print(
+            f"error: {clean(args.file)} is a directory: validate reads one document, a manifest, "
+            f"index, descriptor, config or oci-layout file{clean(example)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     except OSError as error:
         print(f"error: {os_error(error)}", file=sys.stderr)
         return EXIT_USAGE
