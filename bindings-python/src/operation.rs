@@ -476,6 +476,25 @@ impl PyPull {
         provide(py, &self.0, task, input)
     }
 
+    /// The pull plan once the manifest is read, before any blob is asked for: a tuple of
+    /// `PulledFile` (path and layer, in the manifest's order); `None` before (and once done:
+    /// the outcome has them). A host checks here what only its filesystem can tell.
+    #[getter]
+    fn files<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        let op = lock(py, &self.0);
+        let Some(files) = op.files() else {
+            return Ok(None);
+        };
+        PyTuple::new(
+            py,
+            files.iter().map(|f| PyPulledFile {
+                descriptor: PyDescriptor(f.descriptor.clone()),
+                path: f.path.clone(),
+            }),
+        )
+        .map(Some)
+    }
+
     fn __repr__(&self) -> &'static str {
         "<Pull>"
     }

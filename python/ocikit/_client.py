@@ -1,9 +1,10 @@
-"""The registry client: the host of the sans-IO engine in ``ocikit._ocikit``.
+"""The registry client: the host of the sans-IO engine in ``ocikit._ocikit``, on threads.
 
 Every registry conversation (authentication, retries, redirects, upload plans, pagination,
-the referrers fallback, digest checks) is decided by the engine; this module performs the
-requests it describes with a transport (``http.client`` by default), sleeps when it asks, moves
-blob bytes between files and sockets in bounded memory, and runs blob transfers in parallel.
+the referrers fallback, digest checks) is decided by the engine, and what each call does with
+it is written once for this client and :class:`ocikit.AsyncClient` (``ocikit._calls``); this
+module performs the requests it describes with a transport (``http.client`` by default), sleeps
+when it asks, and runs whole operations' requests ``concurrency`` at a time on worker threads.
 """
 
 from __future__ import annotations
@@ -11,19 +12,26 @@ from __future__ import annotations
 import contextvars
 import functools
 import http.client
-import io
-import json
-import os
 import socket
 import ssl
 import threading
 import time
-import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
+from ocikit import _calls as calls
+from ocikit._calls import (  # noqa: F401 - the names other modules import from here
+    OCI_INDEX,
+    OCI_MANIFEST,
+    ProgressCallback,
+    Pulled,
+    Ref,
+    _destinations,
+    _make_directories,
+    _media_type,
+    failure,
+    upload_url,
+)
 from ocikit._credentials import (
     Credentials,
     docker_credentials,
@@ -32,7 +40,6 @@ from ocikit._credentials import (
 )
 from ocikit._files import StrPath
 from ocikit._http import (
-    _DEADLINE,
     STALL_TIMEOUT,
     BlobSink,
     BlobSource,
@@ -42,64 +49,36 @@ from ocikit._http import (
 )
 from ocikit._ocikit import (
     Action,
-    BlobExists,
-    CheckAuth,
-    CopyArtifact,
     CopyOutcome,
-    Delete,
-    Discover,
     DeleteOutcome,
     Descriptor,
     Digest,
     Failure,
     FetchedManifest,
-    GetBlob,
-    GetManifest,
     Index,
     Limits,
-    ListReferrers,
     ListTags,
     Manifest,
-    Pull,
-    PulledFile,
-    Push,
-    PushBlob,
     PushOutcome,
-    PutManifest,
     Reference,
     Referrer,
     RegistrySession,
     Request,
-    ResolveManifest,
     Response,
     RetryPolicy,
-    TagsOf,
     TagsOfOutcome,
     WalkLimits,
 )
 from ocikit._pack import Packed
-from ocikit.errors import (
-    NetworkError,
-    OciError,
-    OperationTimeoutError,
-    PolicyError,
-    UploadInterruptedError,
-    ValidationError,
-)
+from ocikit.errors import NetworkError, OciError, OperationTimeoutError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
 __all__ = ["Client", "ProgressCallback", "Pulled", "Referrer", "login", "logout"]
 
-OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-OCI_INDEX = "application/vnd.oci.image.index.v1+json"
-
-# Chunk size for resuming an upload that was started monolithically.
-_RESUME_CHUNK = 8 << 20
-
-# The default deadline of one call (an operation and everything it takes: resumed transfers,
-# every blob of a pull or a copy), in seconds: the core's Limits.deadline_ms.
+# The default deadline of one operation (a call's whole operation: every request, resumed
+# transfer and wait of a push, a pull or a copy), in seconds: the core's Limits.deadline_ms.
 DEADLINE = 3600.0
 
 # "Not given": the value comes from `limits` (or its default).
@@ -118,259 +97,15 @@ _FOREIGN_NETWORK_ERRORS = (
     TimeoutError,
 )
 
-Ref = Union[str, Reference]
 T = TypeVar("T")
-
-ProgressCallback = Callable[[Descriptor, int, int], None]
-"""``on_progress(descriptor, done, total)``: see :class:`Client`."""
-
-
-class _Progress:
-    """One blob's transfer, reported to the client's ``on_progress`` (each change once)."""
-
-    __slots__ = ("_callback", "_descriptor", "_done")
-
-    def __init__(self, callback: ProgressCallback, descriptor: Descriptor, done: int = -1) -> None:
-        self._callback = callback
-        self._descriptor = descriptor
-        self._done = done  # what was reported last
-
-    def __call__(self, done: int) -> None:
-        if done != self._done:
-            self._done = done
-            self._callback(self._descriptor, done, self._descriptor.size)
-
-    def finish(self) -> None:
-        self(self._descriptor.size)
-
-
-class _ReportingSource(BlobSource):
-    """A blob source that reports the bytes sent so far (the offset of the request's range,
-    then after each piece, once the transport has sent it)."""
-
-    def __init__(self, source: BlobSource, progress: _Progress) -> None:
-        # No super().__init__(): every read goes to `source`.
-        self._source = source
-        self._progress = progress
-
-    @property
-    def path(self) -> Optional[str]:
-        return self._source.path
-
-    def pieces(self, offset: int, length: int) -> Iterator[memoryview]:
-        done = offset
-        self._progress(done)
-        for piece in self._source.pieces(offset, length):
-            yield piece
-            done += len(piece)
-            self._progress(done)
-
-    def spans(self, offset: int, length: int) -> Iterator[tuple[IO[bytes], int, int]]:
-        self._progress(offset)
-        for span in self._source.spans(offset, length):
-            yield span
-            self._progress(span[1] + span[2])
-
-
-class _ReportingSink(BlobSink):
-    """A blob sink that reports the bytes written so far (back to 0, or to where a ranged
-    answer continues, when a body starts)."""
-
-    def __init__(
-        self,
-        file: IO[bytes],
-        algorithm: str,
-        progress: _Progress,
-        *,
-        empty: bool = False,
-        size_max: int | None = None,
-    ) -> None:
-        super().__init__(file, algorithm, empty=empty, size_max=size_max)
-        self._progress = progress
-
-    def start(self, append: bool) -> None:
-        super().start(append)
-        self._progress(self.size)
-
-    def write(self, piece: memoryview) -> None:
-        super().write(piece)
-        self._progress(self.size)
-
-
-@dataclass(frozen=True)
-class Pulled:
-    """What :meth:`Client.pull` wrote: the manifest, and the files by title."""
-
-    manifest: Manifest
-    files: tuple[Path, ...]
-
-
-def _reference(ref: Ref) -> Reference:
-    return ref if isinstance(ref, Reference) else Reference.parse(ref)
-
-
-def _at(reference: Reference, digest: str) -> Reference:
-    """The same repository, at ``digest``."""
-    return Reference.parse(f"{reference.registry}/{reference.repository}@{digest}")
-
-
-def _tagged(reference: Reference, tag: str) -> Reference:
-    return Reference.parse(f"{reference.registry}/{reference.repository}:{tag}")
 
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-C = TypeVar("C", bound=Callable[..., Any])
-
-
-def _timed(method: C) -> C:
-    """Gives a call of ``method`` the client's deadline (``Client.timeout`` from now), unless
-    the call runs inside another call that has one already."""
-
-    @functools.wraps(method)
-    def timed(self: Client, *args: Any, **kwargs: Any) -> Any:
-        if _DEADLINE.get() is not None or self.timeout is None:
-            return method(self, *args, **kwargs)
-        token = _DEADLINE.set(time.monotonic() + self.timeout)
-        try:
-            return method(self, *args, **kwargs)
-        finally:
-            _DEADLINE.reset(token)
-
-    return timed  # type: ignore[return-value]
-
-
-def _sleep(seconds: float, host: str, why: str) -> None:
-    """Sleeps ``seconds``, unless that would end after the call's deadline: then ``TIMEOUT``
-    at once (waiting only to fail would be pointless)."""
-    _check_wait(seconds, host, why)
-    time.sleep(seconds)
-
-
-def _check_wait(seconds: float, host: str, why: str) -> None:
-    """``TIMEOUT`` when waiting ``seconds`` would end after the call's deadline."""
-    ends = _DEADLINE.get()
-    if ends is not None and time.monotonic() + seconds >= ends:
-        raise OperationTimeoutError(
-            f"{host}: {why} would take {seconds:g} s, past the operation's deadline (raise it "
-            "with --timeout, or Client(timeout=...))",
-            code="TIMEOUT",
-            details={"host": host, "limit": "deadline", "seconds": seconds},
-        )
-
-
-def _media_type(data: bytes, media_type: str | None) -> str:
-    """The media type to PUT a document with: ``media_type``, else its ``mediaType``."""
-    if media_type:
-        return media_type
-    try:
-        document = json.loads(data)
-    except (ValueError, RecursionError) as error:
-        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
-        raise ValidationError(
-            f"the manifest is not JSON: {reason}",
-            code="JSON_INVALID",
-            details={"reason": reason},
-        ) from None
-    found = document.get("mediaType") if isinstance(document, dict) else None
-    if not isinstance(found, str) or not found:
-        raise ValidationError(
-            "the manifest has no mediaType; pass media_type", code="FIELD_MISSING",
-            details={"field": "mediaType"},
-        )  # fmt: skip
-    return found
-
-
 def _sequential(tasks: Sequence[Callable[[], T]]) -> list[T]:
     return [task() for task in tasks]
-
-
-def _destinations(
-    output_dir: StrPath, files: Sequence[PulledFile], *, keep_old_files: bool = False
-) -> list[Path]:
-    """Where a pull writes each file of the core's pull plan (its titles checked there:
-    relative, portable, no ``..``, no ``.git`` unless allowed, no two for one file) in
-    ``output_dir``: what only the filesystem can tell is checked here, for every file before
-    any is written — a name or path too long for it, a link inside ``output_dir`` leading out,
-    and with ``keep_old_files`` a file that exists.
-
-    Raises:
-        ValidationError: ``ANNOTATION_INVALID`` for a path that leads out of ``output_dir``.
-        PolicyError: ``PATH_UNSAFE`` for a path too long, or an existing file with
-            ``keep_old_files``.
-    """
-    root = Path(output_dir).resolve()
-    destinations: list[Path] = []
-    for file in files:
-        title = file.path
-        too_long = _too_long(root, root / title)
-        if too_long:
-            raise PolicyError(
-                f"{title[:200]!r} is {too_long}; it cannot be written, so nothing was pulled",
-                code="PATH_UNSAFE",
-                details={"path": title, "reason": too_long},
-            )
-        destination = (root / title).resolve()
-        # A link already inside the output directory could still lead out of it.
-        if root not in destination.parents:
-            raise ValidationError(
-                f"{title!r} would be written outside {root}",
-                code="ANNOTATION_INVALID",
-                details={
-                    "value": title,
-                    "reason": "the path leads out of the output directory",
-                },
-            )
-        if keep_old_files and os.path.lexists(destination):
-            raise PolicyError(
-                f"{destination} exists; --keep-old-files (keep_old_files=True) keeps it, so "
-                "nothing was pulled",
-                code="PATH_UNSAFE",
-                details={"path": str(destination), "reason": "exists (keep_old_files)"},
-            )
-        destinations.append(destination)
-    return destinations
-
-
-# What a pull adds to a file's name for its temporary file (`.{name}.{24 hex}.part`).
-_TEMPORARY_EXTRA = 32
-
-
-def _too_long(directory: Path, path: Path) -> str | None:
-    """Why the filesystem of ``directory`` cannot hold ``path`` (with the temporary name a
-    pull writes first): a name over ``NAME_MAX`` or a path over ``PATH_MAX``; ``None`` when it
-    can."""
-    try:
-        name_max = os.pathconf(directory, "PC_NAME_MAX")
-        path_max = os.pathconf(directory, "PC_PATH_MAX")
-    except (AttributeError, OSError, ValueError):  # Windows: no pathconf
-        name_max, path_max = 255, 32767
-    names = [len(os.fsencode(part)) for part in path.parts[1:]] or [0]
-    if max(names[:-1], default=0) > name_max or names[-1] + _TEMPORARY_EXTRA > name_max:
-        return f"a path with a name longer than {name_max} bytes"
-    if len(os.fsencode(path)) + _TEMPORARY_EXTRA >= path_max:
-        return f"a path longer than {path_max} bytes"
-    return None
-
-
-def _make_directories(path: Path) -> None:
-    """``path`` and its missing parents, made one by one (``mkdir(parents=True)`` recurses
-    once per level, and a title may have thousands)."""
-    missing = []
-    while not path.is_dir():
-        missing.append(path)
-        if path.parent == path:
-            break
-        path = path.parent
-    for directory in reversed(missing):
-        try:
-            directory.mkdir()
-        except FileExistsError:
-            if not directory.is_dir():
-                raise
-
 
 class Client:
     """A client of one registry (and of others a copy reaches), built on the sans-IO engine.
@@ -521,6 +256,32 @@ class Client:
                 self._sessions[registry] = session
             return session
 
+    # The host loops -----------------------------------------------------------------------
+
+    def _call(self, steps: calls.Call[T]) -> T:
+        """Runs a call of ``ocikit._calls``: each operation it yields, on this thread (a single
+        request) or on worker threads (a whole operation); its value is sent back, its error
+        thrown in."""
+        try:
+            step = next(steps)
+            while True:
+                try:
+                    if isinstance(step, calls.One):
+                        value = self._run(step.reference, step.make, source=step.source, sink=step.sink)
+                    else:
+                        value = self._drive(
+                            step.operation, step.sessions, sources=step.sources,
+                            sinks=step.sinks, transport=step.transport,
+                        )  # fmt: skip
+                except BaseException as error:
+                    step = steps.throw(error)
+                else:
+                    step = steps.send(value)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        finally:
+            steps.close()
+
     def _run(
         self,
         reference: Reference | None,
@@ -529,14 +290,8 @@ class Client:
         source: BlobSource | None = None,
         sink: BlobSink | None = None,
     ) -> Any:
-        """Drives one operation to its end: sends what it asks, sleeps when it asks. Without a
-        reference, the operation is on the client's own registry."""
-        if _DEADLINE.get() is None and self.timeout is not None:
-            token = _DEADLINE.set(time.monotonic() + self.timeout)
-            try:
-                return self._run(reference, make, source=source, sink=sink)
-            finally:
-                _DEADLINE.reset(token)
+        """Drives one single-request operation to its end: sends what it asks, sleeps when it
+        asks. Without a reference, the operation is on the client's own registry."""
         session = self._session(self.registry if reference is None else reference.registry)
         operation = make(session)
         return self._steps(session, operation.next, source=source, sink=sink)
@@ -551,11 +306,12 @@ class Client:
     ) -> Any:
         """Drives an operation's ``step`` (its ``next``, or ``next_page``) until it is done:
         sends what it asks, feeds back the response or the transport's failure (the engine
-        decides whether to retry), sleeps when it asks."""
+        decides whether to retry), sleeps when it asks (the engine asks for no wait that would
+        pass its deadline)."""
         event = step(session, None, _now_ms())
         while event.kind != "done":
             if event.kind == "wait":
-                _sleep(event.ms / 1000, session.registry, "the wait the engine asked for")
+                time.sleep(event.ms / 1000)
                 event = step(session, "resume", _now_ms())
                 continue
             request = event.request
@@ -567,7 +323,7 @@ class Client:
                     raise
                 reason = str(error.details.get("reason") or error)
                 try:
-                    event = step(session, _failure(kind, reason, request, sink), _now_ms())
+                    event = step(session, failure(kind, reason, request, sink), _now_ms())
                 except OciError as answer:
                     # The engine's error for this failure: keep which limit ended it (a stall
                     # may be resumed, a deadline not).
@@ -627,16 +383,7 @@ class Client:
             if loop.cut is not None and error.code in ("NETWORK_ERROR", "TIMEOUT"):
                 # The engine resumed the upload as often as its policy allows: the caller
                 # may go on later from its URL.
-                descriptor, url = loop.cut
-                parts = urllib.parse.urlsplit(url)
-                name = parts.netloc + parts.path[3:].split("/blobs/uploads/")[0]
-                raise UploadInterruptedError(
-                    f"the upload of {descriptor.digest} to {name} was interrupted "
-                    f"({error}); resume it with its upload URL {url}",
-                    reference=name,
-                    descriptor=descriptor,
-                    upload_url=url,
-                ) from error
+                raise calls.interrupted(error, *loop.cut) from error
             raise
 
     def _exchange(
@@ -667,18 +414,13 @@ class Client:
             if kind is None:
                 raise
             reason = str(error.details.get("reason") or error)
-            return _failure(kind, reason, request, sink), error.details.get("limit")
+            return failure(kind, reason, request, sink), error.details.get("limit")
         except OciError:
             raise
         except _FOREIGN_NETWORK_ERRORS as error:
             # A transport of the caller's that raised the standard library's errors.
             coded = transport_error(error, request.method, request.url)
             return Failure(_FAILURE_KINDS[coded.code], str(coded.details["reason"])), None
-
-    def _progress(self, descriptor: Descriptor, announced: bool = False) -> _Progress | None:
-        """The reporter of a blob's transfer; ``announced`` when ``done=0`` was reported."""
-        callback = self.on_progress
-        return None if callback is None else _Progress(callback, descriptor, 0 if announced else -1)
 
     def _parallel(self, tasks: Sequence[Callable[[], T]]) -> list[T]:
         """Runs ``tasks`` ``concurrency`` at a time; the first failure cancels the rest and
@@ -703,7 +445,6 @@ class Client:
 
     # Manifests ----------------------------------------------------------------------------
 
-    @_timed
     def check_auth(self) -> None:
         """Checks the credentials against the registry the way ``docker login`` does
         (``GET /v2/``, answering its Basic or Bearer challenge).
@@ -711,29 +452,20 @@ class Client:
         Raises:
             AuthenticationError: ``UNAUTHORIZED`` when the registry rejects them.
         """
-        self._run(None, CheckAuth)
+        self._call(calls.check_auth(self))
 
-    @_timed
     def resolve(self, ref: Ref) -> Descriptor:
         """The descriptor (media type, digest, size) of the manifest ``ref`` names.
 
         Raises:
             RegistryError: ``MANIFEST_UNKNOWN`` and the like.
         """
-        reference = self._reference(ref)
-        resolved = self._run(reference, lambda s: ResolveManifest(s, reference))
-        return Descriptor(
-            media_type=resolved.media_type or OCI_MANIFEST,
-            digest=resolved.digest,
-            size=resolved.size,
-        )
+        return self._call(calls.resolve(self, ref))
 
-    @_timed
     def fetch(self, ref: Ref) -> FetchedManifest:
         """The manifest or index ``ref`` names, as served: exact bytes, digest, media type
         (checked against a digest in ``ref`` and ``Docker-Content-Digest``)."""
-        reference = self._reference(ref)
-        return self._run(reference, lambda s: GetManifest(s, reference))
+        return self._call(calls.fetch(self, ref))
 
     def fetch_manifest(self, ref: Ref) -> Manifest:
         """The image manifest ``ref`` names, with its exact bytes.
@@ -742,13 +474,12 @@ class Client:
             ValidationError: the document is not a manifest (``MEDIA_TYPE_MISMATCH`` for an
                 index).
         """
-        return Manifest.from_json(self.fetch(ref).data)
+        return self._call(calls.fetch_manifest(self, ref))
 
     def fetch_index(self, ref: Ref) -> Index:
         """The image index ``ref`` names, with its exact bytes."""
-        return Index.from_json(self.fetch(ref).data)
+        return self._call(calls.fetch_index(self, ref))
 
-    @_timed
     def push_manifest(
         self,
         ref: Ref,
@@ -761,40 +492,13 @@ class Client:
         subject and the registry did not index it for the referrers API, the subject's
         referrers tag is updated (the distribution spec's fallback).
         """
-        reference = self._reference(ref)
-        if isinstance(manifest, (Manifest, Index)):
-            data = manifest.to_json()
-            media_type = (
-                media_type
-                or manifest.media_type
-                or (OCI_MANIFEST if isinstance(manifest, Manifest) else OCI_INDEX)
-            )
-        else:
-            data = bytes(manifest)
-            media_type = _media_type(data, media_type)
-        return self._put_manifest(reference, data, media_type)
+        return self._call(calls.push_manifest(self, ref, manifest, media_type))
 
-    def _put_manifest(self, reference: Reference, data: bytes, media_type: str) -> Descriptor:
-        """The core's ``Push`` of the manifest alone, as it is (no title rule: a document pull
-        would refuse goes up too, as ``oras manifest push``): the PUT, and the subject's
-        referrers tag kept on a registry without the referrers API (a manifest's or an
-        index's)."""
-        push = Push(reference, media_type, data, manifest_only=True)
-        outcome: PushOutcome = self._drive(push, self._session(reference.registry))
-        return _plain(outcome.descriptor)
-
-    @_timed
     def tag(self, ref: Ref, tag: str) -> Descriptor:
         """Tags the manifest ``ref`` names with ``tag`` in the same repository (its exact bytes
         are uploaded again under the tag, as registries have no other way)."""
-        reference = self._reference(ref)
-        fetched = self.fetch(reference)
-        target = _tagged(reference, tag)
-        media_type = fetched.media_type or _media_type(fetched.data, None)
-        digest = self._run(target, lambda s: PutManifest(s, target, media_type, fetched.data))
-        return Descriptor(media_type=media_type, digest=digest, size=len(fetched.data))
+        return self._call(calls.tag(self, ref, tag))
 
-    @_timed
     def delete_manifest(self, ref: Ref) -> DeleteOutcome:
         """Deletes the manifest ``ref`` names (a tag is resolved to its digest first: the
         manifest goes under every tag that points at it, see :meth:`tags_of`). A referrer is
@@ -804,28 +508,17 @@ class Client:
         Raises:
             RegistryError: ``UNSUPPORTED`` when the registry does not allow deletes.
         """
-        reference = self._reference(ref)
-        outcome: DeleteOutcome = self._drive(Delete(reference), self._session(reference.registry))
-        return outcome
+        return self._call(calls.delete_manifest(self, ref))
 
-    @_timed
     def tags_of(self, ref: Ref, digest: str | Digest | None = None) -> TagsOfOutcome:
         """The tags of ``ref``'s repository that point at ``digest`` (default: what ``ref``
         names), each resolved (the core's ``TagsOf``: at most 1,000; ``unchecked`` counts the
         rest)."""
-        reference = self._reference(ref)
-        if digest is None:
-            digest = reference.digest or self.resolve(reference).digest
-        outcome: TagsOfOutcome = self._drive(
-            TagsOf(reference, digest), self._session(reference.registry)
-        )
-        return outcome
+        return self._call(calls.tags_of(self, ref, digest))
 
-    @_timed
     def list_tags(self, ref: Ref) -> list[str]:
         """Every tag of ``ref``'s repository."""
-        reference = self._reference(ref)
-        return list(self._run(reference, lambda s: ListTags(s, reference)))
+        return self._call(calls.list_tags(self, ref))
 
     def iter_tags(self, ref: Ref, *, page_size: int | None = None) -> Iterator[str]:
         """The tags of ``ref``'s repository, one at a time, fetched a page at a time as the
@@ -841,37 +534,22 @@ class Client:
         session = self._session(reference.registry)
         operation = ListTags(session, reference, page_size=page_size)
         while True:
-            page = self._page(session, operation)
+            page = self._steps(session, operation.next_page)
             yield from page.items
             if page.last:
                 return
 
-    def _page(self, session: RegistrySession, operation: Any) -> Any:
-        """The next page of a listing, within a deadline of its own (set here, not across
-        the ``yield`` of the generator that asks for it)."""
-        if self.timeout is None:
-            return self._steps(session, operation.next_page)
-        token = _DEADLINE.set(time.monotonic() + self.timeout)
-        try:
-            return self._steps(session, operation.next_page)
-        finally:
-            _DEADLINE.reset(token)
-
     # Blobs ---------------------------------------------------------------------------------
 
-    @_timed
     def blob_size(self, ref: Ref, digest: str | Digest) -> int | None:
         """The size of the blob ``digest`` in ``ref``'s repository, or ``None`` when the
         repository does not have it."""
-        reference = self._reference(ref)
-        size: int | None = self._run(reference, lambda s: BlobExists(s, reference, digest))
-        return size
+        return self._call(calls.blob_size(self, ref, digest))
 
     def blob_exists(self, ref: Ref, digest: str | Digest) -> bool:
         """Whether ``ref``'s repository has the blob ``digest``."""
         return self.blob_size(ref, digest) is not None
 
-    @_timed
     def push_blob(
         self,
         ref: Ref,
@@ -900,66 +578,10 @@ class Client:
             NetworkError: the registry cannot be reached (before an upload session began).
             OSError: the file cannot be read.
         """
-        reference = self._reference(ref)
-        return self._push_blob(
-            reference, descriptor, BlobSource(source), mount_from, upload_url or None
+        return self._call(
+            calls.push_blob(self, ref, descriptor, source, mount_from, upload_url or None)
         )
 
-    def _push_blob(
-        self,
-        reference: Reference,
-        descriptor: Descriptor,
-        source: BlobSource,
-        mount_from: str | None = None,
-        upload_url: str | None = None,
-        announced: bool = False,
-    ) -> bool:
-        progress = self._progress(descriptor, announced)
-        if progress is not None:
-            source = _ReportingSource(source, progress)
-        holder: list[PushBlob] = []
-        chunk = self.chunk_size or _RESUME_CHUNK
-
-        def start(session: RegistrySession) -> PushBlob:
-            holder.append(
-                PushBlob(
-                    session,
-                    reference,
-                    descriptor,
-                    mount_from=mount_from,
-                    chunk_size=self.chunk_size,
-                )  # fmt: skip
-            )
-            return holder[-1]
-
-        def resume(session: RegistrySession) -> PushBlob:
-            url = holder[-1].upload_url if holder else upload_url
-            assert url
-            holder.append(PushBlob.resume(session, reference, descriptor, url, chunk))
-            return holder[-1]
-
-        make: Callable[[RegistrySession], PushBlob] = start if upload_url is None else resume
-        try:
-            # The engine resumes a cut upload as its retry policy says.
-            sent = bool(self._run(reference, make, source=source))
-        except (NetworkError, OperationTimeoutError) as error:
-            # The network failed (a local file failure ends the upload as it is).
-            url = holder[-1].upload_url if holder else upload_url
-            if not url:
-                raise  # no upload session yet: nothing to resume
-            name = f"{reference.registry}/{reference.repository}"
-            raise UploadInterruptedError(
-                f"the upload of {descriptor.digest} to {name} was interrupted "
-                f"({error}); resume it with its upload URL {url}",
-                reference=name,
-                descriptor=descriptor,
-                upload_url=url,
-            ) from error
-        if progress is not None:
-            progress.finish()
-        return sent
-
-    @_timed
     def fetch_blob(
         self, ref: Ref, descriptor: Descriptor, path: StrPath | None = None
     ) -> bytes | None:
@@ -973,58 +595,10 @@ class Client:
             DigestMismatchError: the content does not match (nothing is left at ``path``).
             RegistryError: ``BLOB_UNKNOWN`` and the like.
         """
-        return self._fetch_blob(self._reference(ref), descriptor, path, self._progress(descriptor))
-
-    def _fetch_blob(
-        self,
-        reference: Reference,
-        descriptor: Descriptor,
-        path: StrPath | None,
-        progress: _Progress | None,
-    ) -> bytes | None:
-        algorithm = Digest.parse(descriptor.digest).algorithm
-
-        size = descriptor.size
-
-        def sink(file: IO[bytes], empty: bool = False) -> BlobSink:
-            if progress is None:
-                return BlobSink(file, algorithm, empty=empty, size_max=size)
-            return _ReportingSink(file, algorithm, progress, empty=empty, size_max=size)
-
-        if path is None:
-            buffer = io.BytesIO()
-            self._download(reference, descriptor, sink(buffer))
-            if progress is not None:
-                progress.finish()
-            return buffer.getvalue()
-        target = os.fspath(path)
-        head, name = os.path.split(target)
-        temporary = os.path.join(head, f".{name}.{os.urandom(12).hex()}.part")
-        try:
-            # Unbuffered: each piece goes from the receive buffer to the file in one write.
-            with open(temporary, "xb", buffering=0) as file:
-                self._download(reference, descriptor, sink(file, empty=True))
-                if self.durable:
-                    os.fsync(file.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            try:
-                os.unlink(temporary)
-            except FileNotFoundError:
-                pass
-            raise
-        if progress is not None:
-            progress.finish()
-        return None
-
-    def _download(self, reference: Reference, descriptor: Descriptor, sink: BlobSink) -> None:
-        """Downloads into ``sink``; the engine continues a body the network cut with
-        ``Range`` from what the sink holds (``Failure.received``), as its policy says."""
-        self._run(reference, lambda s: GetBlob(s, reference, descriptor), sink=sink)
+        return self._call(calls.fetch_blob(self, ref, descriptor, path))
 
     # Artifacts -----------------------------------------------------------------------------
 
-    @_timed
     def push(self, ref: Ref, packed: Packed, *, dry_run: bool = False) -> PushOutcome:
         """Pushes a packed artifact (the core's ``Push``): each distinct blob is checked and
         uploaded when missing (``concurrency`` at a time), then the manifest goes under
@@ -1045,59 +619,8 @@ class Client:
             RegistryError: ``BLOB_UNKNOWN`` for a ``from_digest`` blob the repository lacks.
             ValidationError: ``ANNOTATION_INVALID`` for a refused title.
         """
-        if not isinstance(packed, Packed):
-            raise TypeError(f"push() takes a Packed artifact, not {type(packed).__name__!r}")
-        return self._push(self._reference(ref), packed, dry_run)
+        return self._call(calls.push(self, ref, packed, dry_run))
 
-    def _push(self, reference: Reference, packed: Packed, dry_run: bool) -> Any:
-        manifest = packed.manifest
-        push = Push(
-            reference,
-            manifest.media_type or OCI_MANIFEST,
-            manifest.to_json(),
-            chunk_size=self.chunk_size,
-            dry_run=dry_run,
-        )
-        if dry_run:
-            return self._drive(push, self._session(reference.registry))
-        blobs = {blob.descriptor.digest: blob for blob in packed.blobs}
-        self._announce(blob.descriptor for blob in blobs.values())
-        reporters = self._reporters(announced=True)
-
-        def source(descriptor: Descriptor) -> BlobSource:
-            found = _packed_source(blobs, descriptor, reference)
-            progress = reporters(descriptor)
-            return found if progress is None else _ReportingSource(found, progress)
-
-        outcome: PushOutcome = self._drive(
-            push, self._session(reference.registry), sources=_once(source)
-        )
-        self._finish(reporters, (blob.descriptor for blob in outcome.blobs))
-        return outcome
-
-    def _announce(self, descriptors: Iterable[Descriptor]) -> None:
-        """Reports the blobs about to be transferred with ``done=0``, before any of them moves."""
-        callback = self.on_progress
-        if callback is not None:
-            for descriptor in descriptors:
-                callback(descriptor, 0, descriptor.size)
-
-    def _reporters(self, announced: bool) -> Callable[[Descriptor], _Progress | None]:
-        """The reporter of each blob of an operation, one per digest."""
-        return _once(lambda descriptor: self._progress(descriptor, announced))
-
-    @staticmethod
-    def _finish(
-        reporters: Callable[[Descriptor], _Progress | None], descriptors: Iterable[Descriptor]
-    ) -> None:
-        """Reports the blobs of an operation that is done as whole (also those that existed,
-        or were mounted), each change once."""
-        for descriptor in descriptors:
-            progress = reporters(descriptor)
-            if progress is not None:
-                progress.finish()
-
-    @_timed
     def attach(self, ref: Ref, packed: Packed, *, dry_run: bool = False) -> PushOutcome:
         """Pushes an artifact that refers to another (``pack(..., subject=...)``) into the
         repository of ``ref`` (the subject's reference), by digest, and records it as a
@@ -1107,26 +630,13 @@ class Client:
         Raises:
             ValueError: the artifact has no subject.
         """
-        reference = self._reference(ref)
-        subject = packed.manifest.subject
-        if subject is None:
-            raise ValueError("attach() needs an artifact packed with a subject")
-        return self._push(_at(reference, packed.digest), packed, dry_run)
+        return self._call(calls.attach(self, ref, packed, dry_run))
 
-    @_timed
     def referrers(self, ref: Ref, artifact_type: str | None = None) -> list[Descriptor]:
         """What refers to the manifest ``ref`` names (the referrers API, or the referrers tag
         schema), optionally only artifacts of ``artifact_type``."""
-        reference = self._reference(ref)
-        digest = reference.digest or self.resolve(reference).digest
-        return list(
-            self._run(
-                reference,
-                lambda s: ListReferrers(s, reference, digest, artifact_type=artifact_type),
-            )
-        )
+        return self._call(calls.referrers(self, ref, artifact_type))
 
-    @_timed
     def discover(
         self,
         ref: Ref,
@@ -1142,13 +652,8 @@ class Client:
         The core's ``Discover`` walks the tree: each digest once, the listings of a level
         ``concurrency`` at a time, within ``limits`` (:class:`ocikit.WalkLimits`;
         ``LIMIT_EXCEEDED`` past its depth or nodes, also when a registry makes referrers up)."""
-        if depth is not None and depth < 0:
-            raise ValueError("depth must be a non-negative integer")
-        reference = self._reference(ref)
-        discover = Discover(reference, artifact_type=artifact_type, depth=depth, limits=limits)
-        return list(self._drive(discover, self._session(reference.registry)).referrers)
+        return self._call(calls.discover(self, ref, artifact_type, depth, limits))
 
-    @_timed
     def pull(
         self,
         ref: Ref,
@@ -1173,30 +678,8 @@ class Client:
             PolicyError: ``PATH_UNSAFE`` for a ``.git`` component, or an existing file with
                 ``keep_old_files``.
         """
-        reference = self._reference(ref)
-        output = Path(output_dir)
-        _make_directories(output)
-        spool = _Spool(output.resolve(), self)
-        try:
-            outcome = self._drive(
-                Pull(reference, allow_git=allow_git),
-                self._session(reference.registry),
-                sinks=spool.sink,
-            )
-            files = outcome.files
-            destinations = _destinations(output, files, keep_old_files=keep_old_files)
-            made: set[Path] = set()
-            for file, destination in zip(files, destinations):
-                if destination.parent not in made:
-                    _make_directories(destination.parent)
-                    made.add(destination.parent)
-                spool.place(file.descriptor.digest, destination)
-        finally:
-            spool.close()
-        self._finish(spool.reporters, outcome.downloads)
-        return Pulled(Manifest.from_json(outcome.manifest), tuple(destinations))
+        return self._call(calls.pull(self, ref, output_dir, keep_old_files, allow_git))
 
-    @_timed
     def copy(
         self,
         src_ref: Ref,
@@ -1225,109 +708,9 @@ class Client:
         ``referrers_tags`` and ``planned``. With ``dry_run``, only the source is read: the
         outcome is the plan (``planned``: the requests the copy would make).
         """
-        source = self._reference(src_ref)
-        to = destination or self
-        target = to._reference(dst_ref)
-        copy = CopyArtifact(
-            source,
-            target,
-            referrers=referrers,
-            limits=limits,
-            chunk_size=to.chunk_size,
-            dry_run=dry_run,
+        return self._call(
+            calls.copy(self, src_ref, dst_ref, referrers, destination, limits, dry_run)
         )
-        sessions = [self._session(source.registry)]
-        if to is not self or target.registry != source.registry:
-            sessions.append(to._session(target.registry))
-
-        def transport(request: Request) -> Transport:
-            if to is self:
-                return self._transport
-            host = request.url.split("/")[2]
-            return to._transport if host == target.registry else self._transport
-
-        if dry_run:
-            return self._drive(copy, sessions, transport=transport)
-        spool = _Spool(None, to, report=False)
-        # Between registries a blob's upload is reported (from the spool), not its download.
-        sources = spool.source
-        if to.on_progress is not None:
-
-            def sources(descriptor: Descriptor) -> BlobSource:
-                progress = spool.reporters(descriptor)
-                assert progress is not None
-                return _ReportingSource(spool.source(descriptor), progress)
-
-        try:
-            outcome: CopyOutcome = self._drive(
-                copy,
-                sessions,
-                sources=sources,
-                sinks=spool.sink,
-                transport=transport,
-            )
-        finally:
-            spool.close()
-        to._finish(spool.reporters, (blob.descriptor for blob in outcome.blobs))
-        return outcome
-
-
-def _packed_source(
-    blobs: Mapping[str, Any], descriptor: Descriptor, reference: Reference
-) -> BlobSource:
-    """The content of a packed blob the engine asks to upload; ``BLOB_UNKNOWN`` for one packed
-    by digest alone (``File.from_digest``), which the repository turned out not to have."""
-    blob = blobs[descriptor.digest]
-    if blob.data is None and blob.path is None:
-        raise OciError(
-            f"{descriptor.digest} has no content to upload (File.from_digest) "
-            f"and is not in {reference.registry}/{reference.repository}",
-            code="BLOB_UNKNOWN",
-            details={"digest": descriptor.digest},
-        )
-    return BlobSource(blob.data if blob.data is not None else blob.path)
-
-
-def _failure(kind: str, reason: str, request: Request, sink: BlobSink | None) -> Failure:
-    """A transport failure as the engine's input; for a download, with what the sink holds
-    from the blob's first byte (the engine asks for the rest with ``Range``)."""
-    held = sink.size if sink is not None and request.stream else 0
-    return Failure(kind, reason, received=held or None)
-
-
-def _upload_url(request: Request | None) -> str | None:
-    """The URL of the upload session a blob request continues (a PATCH or the final PUT,
-    without the PUT's ``digest``), else ``None``."""
-    if request is None or request.method not in ("PATCH", "PUT"):
-        return None
-    parts = urllib.parse.urlsplit(request.url)
-    if "/blobs/uploads/" not in parts.path:
-        return None
-    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, True) if k != "digest"]
-    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
-
-
-def _plain(descriptor: Descriptor) -> Descriptor:
-    """A descriptor of media type, digest and size only (what push and copy return)."""
-    return Descriptor(
-        media_type=descriptor.media_type, digest=descriptor.digest, size=descriptor.size
-    )
-
-
-def _once(make: Callable[[Descriptor], T]) -> Callable[[Descriptor], T]:
-    """``make`` called once per digest; later calls get the same object."""
-    made: dict[str, T] = {}
-    lock = threading.Lock()
-
-    def get(descriptor: Descriptor) -> T:
-        with lock:
-            found = made.get(descriptor.digest)
-            if found is None:
-                found = made[descriptor.digest] = make(descriptor)
-            return found
-
-    return get
-
 
 class _HostLoop:
     """The thread host of a whole operation: the operation, its queue of requests ready to
@@ -1503,7 +886,7 @@ class _HostLoop:
                     return
                 if isinstance(answer, Failure):
                     self.limit = limit
-                    url = _upload_url(action.request)
+                    url = upload_url(action.request)
                     if url is not None and action.blob:
                         self.cut = (action.blob, url)
                 else:
@@ -1518,81 +901,6 @@ class _HostLoop:
         finally:
             lock.release()
 
-
-class _Spool:
-    """The temporary files of an operation's downloads, one per digest: the sink a download
-    writes (hashed as it goes, never past the blob's size), then the source of its upload (a
-    copy) or the file renamed into place (a pull). What is not placed is removed on close."""
-
-    def __init__(self, directory: Path | None, client: Client, report: bool = True) -> None:
-        self._directory = directory
-        self._client = client
-        self._report = report
-        self.reporters = client._reporters(announced=False)
-        self._lock = threading.Lock()
-        self._files: dict[str, tuple[str, IO[bytes], BlobSink]] = {}
-
-    def sink(self, descriptor: Descriptor) -> BlobSink:
-        digest = descriptor.digest
-        with self._lock:
-            found = self._files.get(digest)
-            if found is not None:
-                return found[2]
-            if self._directory is None:
-                import tempfile
-
-                fd, name = tempfile.mkstemp(prefix="ocikit-", suffix=".blob")
-            else:
-                name = os.path.join(
-                    self._directory, f".ocikit-{os.urandom(12).hex()}.part"
-                )
-                fd = os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
-            file = os.fdopen(fd, "wb", buffering=0)
-            algorithm = Digest.parse(digest).algorithm
-            progress = self.reporters(descriptor) if self._report else None
-            sink: BlobSink
-            if progress is None:
-                sink = BlobSink(file, algorithm, empty=True, size_max=descriptor.size)
-            else:
-                progress(0)
-                sink = _ReportingSink(
-                    file, algorithm, progress, empty=True, size_max=descriptor.size
-                )
-            self._files[digest] = (name, file, sink)
-            return sink
-
-    def source(self, descriptor: Descriptor) -> BlobSource:
-        with self._lock:
-            name, file, _ = self._files[descriptor.digest]
-        file.flush()
-        return BlobSource(name)
-
-    def place(self, digest: str, destination: Path) -> None:
-        """Puts the download of ``digest`` at ``destination``: renamed, or copied when it
-        was placed already (two titles, one digest)."""
-        name, file, _ = self._files[digest]
-        if not file.closed:
-            if self._client.durable:
-                os.fsync(file.fileno())
-            file.close()
-            os.replace(name, destination)
-            self._files[digest] = (str(destination), file, self._files[digest][2])
-            return
-        import shutil
-
-        temporary = destination.with_name(f".{destination.name}.{os.urandom(12).hex()}.part")
-        try:
-            shutil.copyfile(name, temporary)
-            os.replace(temporary, destination)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-
-    def close(self) -> None:
-        for name, file, _ in self._files.values():
-            if not file.closed:
-                file.close()
-                Path(name).unlink(missing_ok=True)
 
 
 def login(

@@ -1594,6 +1594,9 @@ class Pull:
     def __init__(self, reference: str | Reference, *, allow_git: bool = False) -> None: ...
     def poll(self, sessions: _Sessions, now_ms: int) -> Action: ...
     def provide(self, task: int, input: _Input) -> None: ...
+    @property
+    def files(self) -> tuple[PulledFile, ...] | None:
+        """The pull plan once the manifest is read, before any blob is asked for."""
 
 @final
 class DiscoverOutcome:

@@ -135,6 +135,16 @@ impl Pull {
     }
 }
 
+impl Pull {
+    /// The pull plan, once the manifest is read and before any blob is asked for: each file,
+    /// its path and layer, in the manifest's order; `None` before (and after `Done`, which
+    /// carries it). A host that writes files checks here what only its filesystem can tell (a
+    /// name too long, a file that exists) before any download starts.
+    pub fn files(&self) -> Option<&[PulledFile]> {
+        self.stages.outcome.as_ref().map(|o| o.files.as_slice())
+    }
+}
+
 impl Operation for Pull {
     type Output = PullOutcome;
 
