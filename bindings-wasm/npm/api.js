@@ -380,6 +380,36 @@ export function lookupArtifactType(mediaType) {
   return core(() => wasm.lookupArtifactType(mediaType));
 }
 
+/**
+ * Checks a manifest or index against what is known of a registry, before anything is sent:
+ * the static registry-quirk rules RQ001… (`{ ok, profile, host, findings, sources }`).
+ * `document` is its text, its bytes, or a packed artifact (its `manifest` bytes); `target` a
+ * reference or a registry host; `profile` a profile name that overrides the host's.
+ */
+export function lintForRegistry(document, target, profile = undefined) {
+  let input = document;
+  if (typeof document !== "string") {
+    if (document !== null && typeof document === "object" && !isBytes(document) && isBytes(document.manifest)) {
+      input = bytesOf(document.manifest, "document.manifest");
+    } else if (isBytes(document)) {
+      input = bytesOf(document, "document");
+    } else {
+      throw new TypeError(`document must be a string, bytes or a packed artifact, not ${typeName(document)}`);
+    }
+  }
+  return core(() => wasm.lintForRegistry(input, target, profile));
+}
+
+/** A registry profile by name or host, with its facts and their sources; no argument: the names. */
+export function registryProfile(nameOrHost = undefined) {
+  return core(() => wasm.registryProfile(nameOrHost));
+}
+
+/** Every registry-quirk rule RQ001…RQ029 with its trigger and sources. */
+export function registryRules() {
+  return core(() => wasm.registryRules());
+}
+
 /** What a tag is for by its name: `{ kind, subject }` (`tag`, `referrers`, `signature`, `attestation`, `sbom`). */
 export function classifyTag(tag) {
   return core(() => wasm.classifyTag(tag));

@@ -539,6 +539,108 @@ export interface TagClass {
 /** Classifies a tag by its name. */
 export function classifyTag(tag: string): TagClass;
 
+/** A registry-quirk rule code, `"RQ001"`…`"RQ029"` (see {@link registryRules}). */
+export type RegistryRuleCode = `RQ${number}`;
+
+/** A public source a registry fact or rule rests on (the research note's `S1`…`S51`). */
+export interface RegistrySource {
+  tag: string;
+  /** Where it is: repository and path at a commit, an issue, a documentation page. */
+  cite: string;
+  /** The date of the source (not of a live test). */
+  date: string;
+}
+
+/** A finding of {@link lintForRegistry}: a registry rule's code, and `"info"` besides errors and warnings. */
+export interface RegistryFinding {
+  code: RegistryRuleCode;
+  severity: "error" | "warning" | "info";
+  /** JSON pointer to the offending value; `""` for the reference or the whole document. */
+  path: string;
+  /** What the registry does, the fix, and the source tags (`"… [S35, S36, S30]"`). */
+  message: string;
+  /** The rule's label with its source tags, e.g. `"RQ001 zero-byte-blob [S35,S36,S30]"`. */
+  rule: string;
+}
+
+/** The result of {@link lintForRegistry}. */
+export interface RegistryLint {
+  /** True iff no finding is an error (the registry is not known to refuse the push). */
+  ok: boolean;
+  /** The profile checked against: `"ghcr"`, `"harbor"`, `"generic"`, … */
+  profile: string;
+  /** The registry host checked. */
+  host: string;
+  /** By rule code. */
+  findings: RegistryFinding[];
+  /** The sources the findings cite, in tag order. */
+  sources: RegistrySource[];
+}
+
+/**
+ * Checks a manifest or index against what is known of a registry before anything is sent: the
+ * static rules RQ001… (zero-byte blobs, media types with parameters, GitLab's media-type list,
+ * manifest size, blob limits, name depth and characters, `:443`, Docker types on zot, index
+ * children, a missing `mediaType`, gcr.io being read-only, …). `target` is a reference (whose
+ * name is checked too) or a registry host; `profile` a profile name (`"harbor"`, `"zot"`,
+ * `"distribution"`, `"quay"`, `"gitlab"`, or a hosted one's such as `"ghcr"`) overriding the
+ * one the host selects; an unknown host gets `"generic"`.
+ * @throws {OciError} JSON_INVALID (not a JSON object), REFERENCE_INVALID (a bad target),
+ *   OPTIONS_INVALID (an unknown profile).
+ * @throws {TypeError} for a document that is neither text, bytes nor a packed artifact.
+ */
+export function lintForRegistry(
+  document: string | BytesLike | Packed,
+  target: string,
+  profile?: string,
+): RegistryLint;
+
+/** One known behaviour of a registry, with its sources. */
+export interface RegistryFact {
+  /** `"referrers-api"`, `"oci-subject"`, `"manifest-max"`, `"blob-max"`, `"media-types"`, … */
+  topic: string;
+  text: string;
+  sources: RegistrySource[];
+  /** The date the sources give. */
+  asOf: string;
+  confidence: "high" | "medium" | "low";
+}
+
+/** What is known about one registry (or self-hosted product). */
+export interface RegistryProfile {
+  name: string;
+  title: string;
+  /** Host patterns selecting it (`*` is part of one DNS label); empty for a self-hosted product. */
+  hosts: string[];
+  /** `null` when unknown: probe it. */
+  referrersApi: boolean | null;
+  ociSubject: boolean | null;
+  manifestMax: number | null;
+  blobMax: number | null;
+  facts: RegistryFact[];
+}
+
+/** A registry profile by name or registry host (an unknown host gets `generic`). */
+export function registryProfile(nameOrHost: string): RegistryProfile;
+/** The profile names. */
+export function registryProfile(): string[];
+
+/** One registry-quirk rule. */
+export interface RegistryRule {
+  code: RegistryRuleCode;
+  name: string;
+  /** Run by {@link lintForRegistry}; the others need a probe or a transfer plan. */
+  static: boolean;
+  /** The worst severity it has on any registry. */
+  severity: "error" | "warning" | "info";
+  trigger: string;
+  sources: RegistrySource[];
+  confidence: "high" | "medium" | "low";
+}
+
+/** Every registry-quirk rule, RQ001…RQ029. */
+export function registryRules(): RegistryRule[];
+
 /**
  * The commands that fetch `reference`: the type's `pullCommands` filled in (those needing a tag
  * or digest the reference lacks left out), or `oras pull <reference>`.

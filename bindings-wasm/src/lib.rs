@@ -31,6 +31,7 @@ pub mod manifest;
 pub mod media_type;
 pub mod operation;
 pub mod pack;
+pub mod profiles;
 pub mod reference;
 pub mod registry;
 pub mod size;
