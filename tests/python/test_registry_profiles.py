@@ -94,3 +94,19 @@ def test_profiles_cite_dated_sources() -> None:
 def test_a_document_of_the_wrong_type_is_a_type_error() -> None:
     with pytest.raises(TypeError):
         ocikit.lint_for_registry(42, "ghcr.io")  # type: ignore[arg-type]
+
+
+def test_the_readme_lists_every_static_rule_with_its_sources() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Registry profiles: a lint before push", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split(" | ")[0].strip("| "): line for line in section.splitlines() if line.startswith("| RQ")}
+    for rule in ocikit.registry_rules():
+        tags = [s["tag"] for s in rule["sources"]]
+        if rule["static"]:
+            assert rows[rule["code"]].endswith(f"| {', '.join(tags)} |"), rule["code"]
+        else:
+            assert f"{rule['code']} {rule['name']}" in " ".join(section.split()), rule["code"]
+        for tag in tags:
+            assert f"- **{tag}** " in section, tag
