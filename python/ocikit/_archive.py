@@ -151,8 +151,8 @@ def pack_directory(
 
     Raises:
         PolicyError: ``ARCHIVE_UNSAFE`` for a link leading out or a special file.
-        ValidationError: ``ARCHIVE_INVALID`` for a name that is not one portable directory
-            name; ``OPTIONS_INVALID`` for a bad ``mtime`` or ``SOURCE_DATE_EPOCH``.
+        ValidationError: ``ARCHIVE_INVALID`` for a name that is not a portable relative
+            path; ``OPTIONS_INVALID`` for a bad ``mtime`` or ``SOURCE_DATE_EPOCH``.
         DigestMismatchError: ``SIZE_MISMATCH`` when a file changes size while it is read.
         OSError: the directory cannot be read.
     """

@@ -144,8 +144,8 @@ class File:
         Raises:
             PolicyError: ``ARCHIVE_UNSAFE`` for a link leading out of the directory, or a FIFO,
                 socket or device in it.
-            ValidationError: ``ARCHIVE_INVALID`` for a name that is not one portable directory
-                name; ``OPTIONS_INVALID`` for a bad ``mtime``.
+            ValidationError: ``ARCHIVE_INVALID`` for a name that is not a portable relative
+                path; ``OPTIONS_INVALID`` for a bad ``mtime``.
             OSError: the directory cannot be read.
         """
         from ocikit._archive import DIRECTORY_MEDIA_TYPE, TITLE, pack_directory_to_file

@@ -31,7 +31,8 @@
 //! every language:
 //!
 //! - **Names**: every entry lies under the directory's name (`mydir/`, `mydir/a.txt`), as the
-//!   ORAS CLI and oras-py write and expect; directories end in `/`.
+//!   ORAS CLI and oras-py write and expect; directories end in `/`. The name is the layer's
+//!   title: usually one component, or a relative path (`a/b/`, `a/b/x`: no entry for `a/`).
 //! - **Order**: paths sorted component by component, byte-wise (a directory comes right before
 //!   its contents: `a/`, `a/b`, `a-b`), whatever order the host listed them in. Directories the
 //!   host does not list but that hold listed entries are added.

@@ -61,7 +61,7 @@ impl DirectoryPacker {
     /// Starts packing the directory `name` with `entries` (in any order).
     ///
     /// # Errors
-    /// [`Error::ArchiveInvalid`] for a name that is not one portable path component, or an
+    /// [`Error::ArchiveInvalid`] for a name that is not a portable relative path, or an
     /// entry path that is not a relative `/`-separated path without `.` or `..` components,
     /// appears twice or lies under a file; [`Error::ArchiveUnsafe`] for a symbolic link whose
     /// target is absolute, leads out of the directory or passes through another link.
@@ -69,14 +69,14 @@ impl DirectoryPacker {
         let invalid = |path: &str, reason: &str| Error::ArchiveInvalid {
             reason: format!("the entry {path:?} {reason}"),
         };
-        crate::pack::check_title(name).map_err(|_| Error::ArchiveInvalid {
-            reason: format!("{name:?} is not a portable directory name"),
-        })?;
-        if name.contains(['/', '\\']) || name == "." {
-            return Err(Error::ArchiveInvalid {
-                reason: format!("{name:?} is not a single directory name"),
-            });
-        }
+        // The name is the layer's title and every entry's prefix: a portable relative path
+        // (ORAS titles `oras push ref a/b` "a/b"), without `.` or `..` components.
+        crate::pack::check_title(name)
+            .ok()
+            .and_then(|()| paths::components(name).ok())
+            .ok_or_else(|| Error::ArchiveInvalid {
+                reason: format!("{name:?} is not a portable relative directory path"),
+            })?;
         let fixed = match options.mtimes {
             Mtimes::Fixed(time) => time,
             Mtimes::Real => 0,
