@@ -16,10 +16,10 @@ give the same answers, byte for byte, and raise the same error codes.
 True
 """
 
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+
 from ocikit import annotations
-from ocikit._client import Client, Pulled, Referrer, login, logout
 from ocikit._files import digest_file
-from ocikit._layout import LayoutDocument, OciLayout
 from ocikit._ocikit import (
     ArtifactMediaType,
     ArtifactTypeDefinition,
@@ -62,9 +62,7 @@ from ocikit._ocikit import (
     verify,
     verify_layout,
 )
-from ocikit._http import HttpxTransport, StdlibTransport
 from ocikit._pack import Blob, Config, File, Packed, pack, pack_index
-from ocikit._target import Repository, copy
 from ocikit.errors import (
     AuthenticationError,
     DigestMismatchError,
@@ -77,6 +75,32 @@ from ocikit.errors import (
     UploadInterruptedError,
     ValidationError,
 )
+
+if _TYPE_CHECKING:
+    from ocikit._async import AsyncClient
+    from ocikit._client import Client, Pulled, Referrer, login, logout
+    from ocikit._http import HttpxTransport, StdlibTransport
+    from ocikit._layout import LayoutDocument, OciLayout
+    from ocikit._target import Repository, copy
+
+# The registry client and what needs it (http.client, ssl, email's parser: about half of the
+# package's import time) are imported when first asked for, so that `ocikit digest` and other
+# commands without a registry start quickly. AsyncClient also needs httpx
+# (pip install 'ocikit[async]').
+_LAZY = {
+    "AsyncClient": "ocikit._async",
+    "Client": "ocikit._client",
+    "Pulled": "ocikit._client",
+    "Referrer": "ocikit._client",
+    "login": "ocikit._client",
+    "logout": "ocikit._client",
+    "HttpxTransport": "ocikit._http",
+    "StdlibTransport": "ocikit._http",
+    "LayoutDocument": "ocikit._layout",
+    "OciLayout": "ocikit._layout",
+    "Repository": "ocikit._target",
+    "copy": "ocikit._target",
+}
 
 __all__ = [
     "ArtifactMediaType",
@@ -153,9 +177,15 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # AsyncClient needs httpx (pip install 'ocikit[async]'): imported when first asked for.
-    if name == "AsyncClient":
-        from ocikit._async import AsyncClient
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ocikit' has no attribute {name!r}")
+    import importlib
 
-        return AsyncClient
-    raise AttributeError(f"module 'ocikit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups find it without this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

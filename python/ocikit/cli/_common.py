@@ -9,10 +9,8 @@ rewrite the terminal's title or forge lines.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
-import shlex
 import sys
 from collections.abc import Sequence
 from typing import Any, Callable, cast
@@ -121,6 +119,8 @@ def os_error(error: OSError) -> str:
 
 def print_json(value: Any) -> None:
     # JSON escapes C0 itself; DEL and C1 (0x9b is a CSI to some terminals) are escaped too.
+    import json  # here, not at the top: most commands print no JSON (start-up time)
+
     text = json.dumps(value, indent=2, ensure_ascii=False)
     sys.stdout.write(re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text))
     sys.stdout.write("\n")
@@ -156,6 +156,8 @@ def interrupted(args: argparse.Namespace, error: UploadInterruptedError, file: s
     """Prints an interrupted upload's error and how to go on with it: ``blob push
     --upload-url`` with ``file``, then the command again (the blobs the registry has are not
     sent again)."""
+    import shlex
+
     print_error(error)
     flags = " --plain-http" if args.plain_http else ""
     if getattr(args, "username", None):
@@ -239,6 +241,8 @@ def plain(descriptor: Descriptor) -> Descriptor:
 
 
 def descriptor_json(descriptor: Descriptor) -> Any:
+    import json
+
     return json.loads(descriptor.to_json())
 
 
