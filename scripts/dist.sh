@@ -52,11 +52,13 @@ find_python() {
         [ -x "$candidate" ] && { echo "$candidate"; return; }
     done
 }
+pythons=(.venv/bin/python)
 for name in ${OCIKIT_DIST_PYTHONS-python3.9 python3.10}; do
     python=$(find_python "$name")
     if [ -n "$python" ]; then
         say "per-version wheel for $name ($python; release build)"
         "$MATURIN" build --release --interpreter "$python" --out dist
+        pythons+=("$python")
     else
         warn "$name is not installed: no per-version wheel for it"
     fi
@@ -65,17 +67,18 @@ done
 say "npm tarball (npm pack bindings-wasm/pkg)"
 (cd bindings-wasm/pkg && npm pack --pack-destination ../../dist --loglevel=error >/dev/null)
 
+# Each interpreter's pip downloads them, so that the environment markers are its own
+# (httpx needs exceptiongroup before 3.11, which `pip download --python-version` misses).
 stamp=.cache/dist-wheels/.ocikit-deps
-if [ "$(cat "$stamp" 2>/dev/null || true)" != "${WHEEL_CACHE_DEPS[*]}" ]; then
-    say "downloading ${WHEEL_CACHE_DEPS[*]} into .cache/dist-wheels (for installs with --no-index)"
+wanted="${WHEEL_CACHE_DEPS[*]} for ${pythons[*]}"
+if [ "$(cat "$stamp" 2>/dev/null || true)" != "$wanted" ]; then
     mkdir -p .cache/dist-wheels
-    .venv/bin/python -m pip download --quiet --disable-pip-version-check -d .cache/dist-wheels "${WHEEL_CACHE_DEPS[@]}"
-    # httpx's dependencies differ before 3.11 (exceptiongroup…): their wheels too.
-    for version in 3.9 3.10; do
-        .venv/bin/python -m pip download --quiet --disable-pip-version-check -d .cache/dist-wheels \
-            --only-binary=:all: --python-version "$version" "${WHEEL_CACHE_DEPS[@]}"
+    for python in "${pythons[@]}"; do
+        say "downloading ${WHEEL_CACHE_DEPS[*]} for $python into .cache/dist-wheels (installs use --no-index)"
+        "$python" -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
+            -d .cache/dist-wheels "${WHEEL_CACHE_DEPS[@]}"
     done
-    printf '%s' "${WHEEL_CACHE_DEPS[*]}" >"$stamp"
+    printf '%s' "$wanted" >"$stamp"
 fi
 
 say "dist/:"
