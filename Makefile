@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: build python wasm tools demo test lint fmt clippy doc test-rust test-python test-js test-browser test-interop test-registry test-hostile docs test-docs dist test-dist fuzz fuzz-ci bench bench-python bench-node bench-browser bench-registry clean
+.PHONY: build python wasm tools demo test lint fmt clippy doc test-rust test-python test-js test-browser test-interop test-registry test-hostile docs test-docs dist test-dist fuzz fuzz-ci bench bench-python bench-cli bench-validate bench-node bench-browser bench-registry clean
 
 build: python wasm
 
@@ -85,10 +85,19 @@ fuzz:
 fuzz-ci:
 	FUZZ_SECONDS=6 scripts/fuzz.sh
 
-bench: bench-python bench-node bench-browser bench-registry
+bench: bench-python bench-cli bench-validate bench-node bench-browser bench-registry
 
 bench-python: python
 	$(PY) bench/python_digest.py
+
+# `ocikit digest` start-up, with compiled bytecode as a wheel install has it (bench/README.md).
+bench-cli: python
+	$(PY) -m compileall -q python/ocikit
+	$(PY) bench/cli_start.py
+
+# validate and pack against jsonschema, oras-py and ajv with the official schemas.
+bench-validate: python wasm
+	scripts/bench-validate.sh
 
 bench-node: wasm
 	scripts/bench-node.sh

@@ -3,12 +3,15 @@
 // hash-wasm's BLAKE3 next to them. Prints MB/s, ratios, the longest wait between frames, and
 // PASS/MISS per goal. `scripts/bench-browser.sh`.
 //
-//   node digest.mjs [--rounds N] [--size-mib N] [--strict]
+//   node digest.mjs [--rounds N] [--size-mib N] [--strict] [--baseline DIR]
+//
+// --baseline DIR: another build of the npm package (say bindings-wasm/pkg of an earlier commit)
+// hashes too, in the same run, with a goal of ocikit at most 3% slower than it.
 import { createHash, randomFillSync } from "node:crypto";
 import { createReadStream, closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
+import { extname, join, normalize, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createBLAKE3 } from "hash-wasm";
 import { chromium } from "playwright-core";
@@ -18,6 +21,7 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "3" },
     "size-mib": { type: "string", default: "256" },
     strict: { type: "boolean", default: false },
+    baseline: { type: "string" },
   },
 });
 const rounds = Number(args.rounds);
@@ -27,6 +31,7 @@ const roots = {
   "/ocikit/": join(here, "../../bindings-wasm/pkg"),
   "/hash-wasm/": join(here, "node_modules/hash-wasm/dist"),
 };
+if (args.baseline) roots["/baseline/"] = resolve(args.baseline);
 const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html; charset=utf-8" };
 
 // A static server on loopback: the page, the built package, hash-wasm's ESM build.
@@ -75,7 +80,7 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage();
-  await page.goto(url);
+  await page.goto(args.baseline ? `${url}?baseline` : url);
   await page.waitForSelector("html[data-ready=true]");
   await page.setInputFiles("#file", path);
   const names = await page.evaluate(() => Object.keys(window.contenders));
@@ -109,6 +114,12 @@ try {
     [`ocikit (main thread) >= 1.0× hash-wasm`, mbps(best["ocikit (main thread)"]) / reference >= 1.0, `${(mbps(best["ocikit (main thread)"]) / reference).toFixed(2)}×`],
     [`a frame at least every 100 ms while ocikit hashes in the worker`, worstGap("ocikit (Web Worker)") <= 100, `longest gap ${worstGap("ocikit (Web Worker)").toFixed(0)} ms`],
   ];
+  if (args.baseline) {
+    for (const where of ["Web Worker", "main thread"]) {
+      const r = mbps(best[`ocikit (${where})`]) / mbps(best[`baseline (${where})`]);
+      goals.push([`ocikit (${where}) >= 0.97× the baseline build`, r >= 0.97, `${r.toFixed(3)}×`]);
+    }
+  }
   console.log("");
   for (const [goal, ok, is] of goals) console.log(`${ok ? "PASS" : "MISS"}  ${goal} (is ${is})`);
   if (args.strict && goals.some(([, ok]) => !ok)) process.exitCode = 1;

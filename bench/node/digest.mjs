@@ -2,8 +2,15 @@
 // (ocikit/wasm, what browsers run) — against hash-wasm, @noble/hashes and node:crypto itself,
 // measured in the same run, interleaved, best of several rounds. A second table puts ocikit's
 // BLAKE3 (wasm in both entries: node:crypto has none) next to its SHA-256 and to hash-wasm's and
-// @noble/hashes' BLAKE3. `node digest.mjs [--quick]`.
+// @noble/hashes' BLAKE3. Then the wasm module's size, raw and gzipped, against its goal.
+// `node digest.mjs [--quick] [--baseline DIR]`: DIR, another build of the npm package (say the
+// bindings-wasm/pkg of an earlier commit), adds its wasm path as a contender measured in the same
+// run, with a goal of at most 3% slower than it (for changes of the wasm build).
 import { createHash, randomFillSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { resolve } from "node:path";
 import { blake3 as nobleBlake3 } from "@noble/hashes/blake3.js";
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { createBLAKE3, createSHA256 } from "hash-wasm";
@@ -11,6 +18,9 @@ import * as ocikit from "ocikit";
 import * as ocikitWasm from "ocikit/wasm";
 
 const quick = process.argv.includes("--quick");
+const baselineAt = process.argv.indexOf("--baseline");
+const baselineDir = baselineAt > 0 ? resolve(process.argv[baselineAt + 1]) : null;
+const baseline = baselineDir ? await import(pathToFileURL(`${baselineDir}/node-wasm.js`).href) : null;
 const SIZES = [
   ["1 KiB", 1024],
   ["64 KiB", 64 * 1024],
@@ -33,6 +43,7 @@ const contenders = [
   ["@noble/hashes", (data) => "sha256:" + hex(nobleSha256(data))],
   ["node:crypto", (data) => "sha256:" + createHash("sha256").update(data).digest("hex")],
 ];
+if (baseline) contenders.splice(2, 0, ["ocikit/wasm baseline", (data) => baseline.digest(data)]);
 
 /** Seconds per call, from as many calls as fill one round. */
 function timeRound(fn, data, calls) {
@@ -96,6 +107,7 @@ const ratios = [
   ["node entry ÷ node:crypto", "ocikit (node entry)", "node:crypto"],
   ["node entry ÷ ocikit/wasm", "ocikit (node entry)", "ocikit/wasm"],
 ];
+if (baseline) ratios.push(["ocikit/wasm ÷ baseline", "ocikit/wasm", "ocikit/wasm baseline"]);
 for (const [title, a, b] of ratios) {
   console.log(title.padEnd(first) + SIZES.map(([label]) => pad(ratio(a, b, label).toFixed(2) + "×", col)).join(""));
 }
@@ -117,6 +129,12 @@ for (const [label] of SIZES) {
   const r = ratio("ocikit/wasm", "@noble/hashes", label);
   goal(`ocikit/wasm ≥ 2× @noble/hashes at ${label}: ${r.toFixed(2)}×`, r >= 2);
 }
+if (baseline) {
+  for (const [label] of SIZES) {
+    const r = ratio("ocikit/wasm", "ocikit/wasm baseline", label);
+    goal(`ocikit/wasm ≥ 0.97× the baseline build at ${label}: ${r.toFixed(3)}×`, r >= 0.97);
+  }
+}
 
 // BLAKE3 next to SHA-256: no goal, only figures.
 const blake3Contenders = [
@@ -134,4 +152,20 @@ console.log(pad("", first) + SIZES.map(([label]) => pad(label, col)).join(""));
 for (const [name] of blake3Contenders) {
   console.log(name.padEnd(first) + SIZES.map(([label]) => pad(blake3Results.get(name).get(label).toFixed(0), col)).join(""));
 }
+
+// The module a browser downloads: its size, and gzipped (level 9), against the goal of issue 12.
+const wasmPath = fileURLToPath(new URL("wasm/ocikit_wasm_bg.wasm", import.meta.resolve("ocikit/package.json")));
+const moduleSize = (path) => {
+  const bytes = readFileSync(path);
+  return [bytes.length, gzipSync(bytes, { level: 9 }).length];
+};
+const kb = (n) => `${(n / 1000).toFixed(0)} KB`;
+const [raw, gzipped] = moduleSize(wasmPath);
+console.log("");
+console.log(`wasm module: ${kb(raw)} (${raw} bytes), gzip -9 ${kb(gzipped)} (${gzipped} bytes)`);
+if (baselineDir) {
+  const [baseRaw, baseGzipped] = moduleSize(`${baselineDir}/wasm/ocikit_wasm_bg.wasm`);
+  console.log(`baseline:    ${kb(baseRaw)} (${baseRaw} bytes), gzip -9 ${kb(baseGzipped)} (${baseGzipped} bytes)`);
+}
+goal(`wasm module ≤ 200 KB gzipped: ${kb(gzipped)}`, gzipped <= 200_000);
 console.log(missed ? `${missed} goal(s) missed` : "all goals met");
