@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the peer tools the interoperability tests run against (never shipped with ocikit):
+# Installs the peer tools the interoperability tests and benchmarks run against (never shipped):
 # the ORAS CLI and a referrers-API registry built from the Go module proxy at pinned versions,
 # and Debian's skopeo and docker-registry (CNCF distribution 2.8.2), with htpasswd
 # (apache2-utils) and openssl for the registries the tests start with authentication.
@@ -24,6 +24,20 @@ go_tool() { # name module version
 }
 
 go_tool oras oras.land/oras/cmd/oras "$ORAS_VERSION"
+
+# toxiproxy (benchmarks only: bench/registry_transfer.py's network profiles put latency and a
+# bandwidth cap between each client and the registry; the kernel here has no netem). Its
+# server command installs as "server", so it is built aside and renamed.
+TOXIPROXY_VERSION=v2.5.0
+if [ ! -x "$bin/toxiproxy-server" ] || [ "$(cat "$bin/.toxiproxy-server.version" 2>/dev/null)" != "$TOXIPROXY_VERSION" ]; then
+    command -v go >/dev/null || die "go is required to build toxiproxy for the benchmarks"
+    say "building toxiproxy-server $TOXIPROXY_VERSION with go install (benchmark-only tool)"
+    aside=$(mktemp -d)
+    GOBIN="$aside" GOFLAGS=-mod=mod CGO_ENABLED=0 go install "github.com/Shopify/toxiproxy/v2/cmd/server@$TOXIPROXY_VERSION"
+    mv "$aside/server" "$bin/toxiproxy-server"
+    rmdir "$aside"
+    echo "$TOXIPROXY_VERSION" >"$bin/.toxiproxy-server.version"
+fi
 
 # A registry with the referrers API (go-containerregistry's, pinned in its go.mod): see
 # tests/tools/referrers-registry/main.go for why it is built here rather than taken from crane.
