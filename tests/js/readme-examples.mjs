@@ -6,6 +6,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 const readmes = [
   ["readme", new URL("../../README.md", import.meta.url)],
   ["npm-readme", new URL("../../bindings-wasm/npm/README.md", import.meta.url)],
+  // The documentation site's guide (docs-samples.test.mjs runs its blocks).
+  ["docs-guide", new URL("../../docs/src/guide/author-an-artifact-type.md", import.meta.url)],
 ];
 const out = new URL("./readme-examples/", import.meta.url);
 rmSync(out, { recursive: true, force: true });
