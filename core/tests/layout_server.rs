@@ -704,3 +704,47 @@ fn a_corrupt_document_and_a_bad_upload_are_refused() {
             .contains_key(&blob_path(&claimed.digest))
     );
 }
+
+#[test]
+fn a_reload_between_steps_loses_nothing() {
+    let (mut host, layout, root, _) = populated();
+    // A tag pushed while another host call made the server forget index.json.
+    let manifest = host.files(&layout)[&blob_path(&root.digest)].clone();
+    let mut request = get(&format!("https://{layout}/v2/x/manifests/again"));
+    request.method = Method::Put;
+    request.headers = vec![(
+        "Content-Type".into(),
+        "application/vnd.oci.image.manifest.v1+json".into(),
+    )];
+    request.body = Body::Bytes(manifest);
+    let served = host.served.get_mut(&layout).expect("served");
+    let mut exchange = LayoutExchange::new(&request);
+    let mut step = exchange
+        .next(&mut served.server, LayoutInput::Start)
+        .expect("step");
+    let mut reloaded = false;
+    let response = loop {
+        let input = match step {
+            LayoutStep::Read { path, .. } => LayoutInput::Read(served.files.0.get(&path).cloned()),
+            LayoutStep::Stat { path } => {
+                LayoutInput::Stat(served.files.0.get(&path).map(|b| b.len() as u64))
+            }
+            LayoutStep::Write { path, bytes } => {
+                if path != INDEX_FILE && !reloaded {
+                    served.server.reload();
+                    reloaded = true;
+                }
+                served.files.0.insert(path, bytes);
+                LayoutInput::Written
+            }
+            LayoutStep::Respond { response, .. } => break response,
+            other => panic!("unexpected {other:?}"),
+        };
+        step = exchange.next(&mut served.server, input).expect("step");
+    };
+    assert!(reloaded);
+    assert_eq!(response.status, 201);
+    let index = host.index(&layout);
+    assert_eq!(index.tags(), ["v1", "again"]);
+    assert_eq!(index.manifests().len(), 4, "the referrers stayed listed");
+}

@@ -301,11 +301,19 @@ enum Phase {
     },
     /// Waiting for the manifest's blob to go.
     DeleteBlob,
-    /// Waiting for a listed document's bytes.
+    /// Waiting for a listed document's bytes: `entries` are the documents `index.json`
+    /// listed when the listing began (each once, in order), `found` what the first of them
+    /// refer to.
     Referrers {
         subject: Digest,
         filter: Option<String>,
-        queue: Vec<Descriptor>,
+        entries: Vec<Descriptor>,
+        found: Vec<Referring>,
+    },
+    /// Waiting for `index.json`, forgotten ([`LayoutServer::reload`]) while a manifest was
+    /// being pushed.
+    PutReload {
+        put: Box<PutDocument>,
     },
     /// Waiting for a blob's size.
     BlobStat {
@@ -413,17 +421,7 @@ impl LayoutExchange {
             (Phase::Begin, LayoutInput::Start) => self.begin(server),
             (Phase::LoadIndex, LayoutInput::Read(bytes)) => {
                 if server.layout.is_none() {
-                    match bytes {
-                        None => {
-                            server.layout = Some(Layout::new());
-                            server.absent = true;
-                        }
-                        Some(bytes) => {
-                            check_max(INDEX_FILE, bytes.len() as u64, server.index_max)?;
-                            server.layout = Some(Layout::from_index_json(&bytes)?);
-                            server.absent = false;
-                        }
-                    }
+                    load_index(server, bytes)?;
                 }
                 self.route_request(server)
             }
@@ -487,11 +485,12 @@ impl LayoutExchange {
                 Phase::Referrers {
                     subject,
                     filter,
-                    mut queue,
+                    entries,
+                    mut found,
                 },
                 LayoutInput::Read(bytes),
             ) => {
-                let Some(entry) = queue.pop() else {
+                let Some(entry) = entries.get(found.len()).cloned() else {
                     return Err(misuse("a Read nobody asked for"));
                 };
                 let referring = match bytes {
@@ -503,8 +502,15 @@ impl LayoutExchange {
                         referring(entry.media_type.as_str(), &bytes)
                     }
                 };
-                server.documents.insert(entry.digest, referring);
-                self.referrers(server, subject, filter, queue)
+                server.documents.insert(entry.digest, referring.clone());
+                found.push(referring);
+                self.referrers(server, subject, filter, entries, found)
+            }
+            (Phase::PutReload { put }, LayoutInput::Read(bytes)) => {
+                if server.layout.is_none() {
+                    load_index(server, bytes)?;
+                }
+                self.put_index(server, put)
             }
             (Phase::BlobStat { digest, head }, LayoutInput::Stat(size)) => {
                 Ok(self.blob_answer(&digest, head, size))
@@ -616,7 +622,7 @@ impl LayoutExchange {
                 let filter = self.query("artifactType").map(str::to_owned);
                 let layout = server.layout.as_ref().ok_or_else(|| misuse("no index"))?;
                 let mut seen = HashSet::new();
-                let mut queue: Vec<Descriptor> = layout
+                let entries: Vec<Descriptor> = layout
                     .manifests()
                     .iter()
                     .filter(|d| {
@@ -627,8 +633,7 @@ impl LayoutExchange {
                     })
                     .cloned()
                     .collect();
-                queue.reverse(); // popped from the end: index order
-                self.referrers(server, subject, filter, queue)
+                self.referrers(server, subject, filter, entries, Vec::new())
             }
             (Route::Unknown, _) => Ok(self.error(
                 404,
@@ -855,7 +860,14 @@ impl LayoutExchange {
         server: &LayoutServer,
         put: Box<PutDocument>,
     ) -> Result<LayoutStep, Error> {
-        let mut pending = server.layout.clone().ok_or_else(|| misuse("no index"))?;
+        let Some(mut pending) = server.layout.clone() else {
+            // Forgotten since this exchange began: read it again, then add to it.
+            self.phase = Phase::PutReload { put };
+            return Ok(LayoutStep::Read {
+                path: INDEX_FILE.to_owned(),
+                max: server.index_max,
+            });
+        };
         pending.add(put.descriptor.clone(), put.tag.as_deref())?;
         let bytes = pending.index_json();
         self.phase = Phase::PutIndex { put, pending };
@@ -909,31 +921,31 @@ impl LayoutExchange {
         server: &LayoutServer,
         subject: Digest,
         filter: Option<String>,
-        mut queue: Vec<Descriptor>,
+        entries: Vec<Descriptor>,
+        mut found: Vec<Referring>,
     ) -> Result<LayoutStep, Error> {
         // The documents already read need no step.
-        while let Some(entry) = queue.last() {
-            if !server.documents.contains_key(&entry.digest) {
-                let path = blob_path(&entry.digest);
-                self.phase = Phase::Referrers {
-                    subject,
-                    filter,
-                    queue,
-                };
-                return Ok(LayoutStep::Read {
-                    path,
-                    max: MANIFEST_SIZE_MAX,
-                });
+        while let Some(entry) = entries.get(found.len()) {
+            match server.documents.get(&entry.digest) {
+                Some(known) => found.push(known.clone()),
+                None => {
+                    let path = blob_path(&entry.digest);
+                    self.phase = Phase::Referrers {
+                        subject,
+                        filter,
+                        entries,
+                        found,
+                    };
+                    return Ok(LayoutStep::Read {
+                        path,
+                        max: MANIFEST_SIZE_MAX,
+                    });
+                }
             }
-            queue.pop();
         }
-        let layout = server.layout.as_ref().ok_or_else(|| misuse("no index"))?;
-        let mut seen = HashSet::new();
-        let manifests: Vec<Descriptor> = layout
-            .manifests()
-            .iter()
-            .filter(|d| seen.insert(d.digest.clone()))
-            .filter_map(|d| server.documents.get(&d.digest).cloned().flatten())
+        let manifests: Vec<Descriptor> = found
+            .into_iter()
+            .flatten()
             .filter(|(of, _)| of == &subject)
             .map(|(_, descriptor)| descriptor)
             .filter(|d| {
@@ -1242,6 +1254,22 @@ impl Layout {
     }
 }
 
+/// Takes `index.json` as read (`None`: absent, an empty layout to write from scratch).
+fn load_index(server: &mut LayoutServer, bytes: Option<Vec<u8>>) -> Result<(), Error> {
+    match bytes {
+        None => {
+            server.layout = Some(Layout::new());
+            server.absent = true;
+        }
+        Some(bytes) => {
+            check_max(INDEX_FILE, bytes.len() as u64, server.index_max)?;
+            server.layout = Some(Layout::from_index_json(&bytes)?);
+            server.absent = false;
+        }
+    }
+    Ok(())
+}
+
 fn respond(response: Response) -> LayoutStep {
     LayoutStep::Respond {
         response,
@@ -1258,7 +1286,10 @@ fn misuse(reason: impl Into<String>) -> Error {
 fn phase_wants(phase: &Phase) -> &'static str {
     match phase {
         Phase::Begin => "Start",
-        Phase::LoadIndex | Phase::GetDocument { .. } | Phase::Referrers { .. } => "Read",
+        Phase::LoadIndex
+        | Phase::GetDocument { .. }
+        | Phase::Referrers { .. }
+        | Phase::PutReload { .. } => "Read",
         Phase::PutChildren { .. }
         | Phase::DeleteStat { .. }
         | Phase::BlobStat { .. }
