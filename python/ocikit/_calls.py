@@ -57,6 +57,7 @@ from ocikit._ocikit import (
     TagsOf,
     TagsOfOutcome,
     WalkLimits,
+    is_layout_host,
 )
 from ocikit._pack import Packed
 from ocikit.errors import (
@@ -848,7 +849,13 @@ def copy(
         if to is client:
             return client._transport
         host = request.url.split("/")[2]
-        return to._transport if host == target.registry else client._transport
+        if host == target.registry:
+            return to._transport
+        if host == source.registry or not is_layout_host(source.registry):
+            return client._transport
+        # From a layout (its client answers only the layout's host): the destination
+        # registry's token realm or redirect target goes with the destination.
+        return to._transport
 
     if dry_run:
         planned: CopyOutcome = yield Whole(operation, sessions, transport=transport)

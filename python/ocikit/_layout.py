@@ -1,57 +1,60 @@
-"""OCI image layouts on disk (image-spec ``image-layout.md``).
+"""OCI image layouts on disk (image-spec ``image-layout.md``), served as registries.
 
-The core plans ``index.json`` (:class:`ocikit.Layout`) and checks a whole layout
-(:func:`ocikit.verify_layout`); this module moves the bytes: it reads and writes the files.
+A layout is a target of the same whole operations as a registry: the core's
+:class:`ocikit.LayoutServer` answers the requests :class:`ocikit.Client`'s engine makes for the
+layout's pseudo host (``layout-<n>.oci-layout.invalid``) by planning file steps — reads, sizes,
+atomic writes, verified receipts, removals — and this module carries them out on the directory
+(:class:`_LayoutTransport`). So push, attach, pull, discover, referrers, tag, delete and copy
+are decided once, in the core, for registries and layouts alike; nothing here walks a graph,
+plans a pull or scans for referrers. :func:`ocikit.verify_layout` checks a whole layout.
+
 Every file is written atomically (a temporary file in the same directory, then
-``os.replace``), and ``index.json`` last, so a layout never names a blob that is not complete.
+``os.replace``), blobs are verified as they arrive, and ``index.json`` is written last, so a
+layout never names a blob that is not complete.
 
 A layout may come from anyone (an archive, a shared directory), so reading one trusts nothing:
 only regular files are opened (never a FIFO, a device or a directory, and the open never
 blocks), a symbolic link is followed only when it stays inside the layout, and no read goes
 past what it must: a blob one byte past its descriptor's size, ``index.json`` and
-``oci-layout`` past :attr:`OciLayout.MAX_INDEX_BYTES`. Refusals raise ``PATH_UNSAFE``,
-``SIZE_MISMATCH`` or ``LIMIT_EXCEEDED``.
+``oci-layout`` past :attr:`OciLayout.MAX_INDEX_BYTES`, a manifest past 4 MiB. Refusals raise
+``PATH_UNSAFE``, ``SIZE_MISMATCH`` or ``LIMIT_EXCEEDED``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import json
 import os
+import re
 import stat
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable, Union
+from typing import IO, Union
 
-from ocikit._client import (
-    OCI_INDEX,
-    OCI_MANIFEST,
-    Pulled,
-    Referrer,
-    _destinations,
-    _make_directories,
-    _media_type,
-)
+from ocikit._client import Client, Pulled, Referrer
 from ocikit._files import CHUNK_SIZE, StrPath
+from ocikit._http import BlobSink, BlobSource
 from ocikit._ocikit import (
     Descriptor,
     Digest,
     Digester,
-    GraphWalk,
     Index,
     Layout,
+    LayoutServer,
     Manifest,
-    ReferrerWalk,
     Report,
+    Request,
+    Response,
     WalkLimits,
-    is_index_type,
-    is_manifest_type,
-    plan_files,
+    digest,
+    layout_host,
     verify,
     verify_layout,
 )
-from ocikit._pack import Blob, Packed
+from ocikit._pack import Packed
 from ocikit.errors import (
     DigestMismatchError,
     LimitExceededError,
@@ -62,12 +65,18 @@ from ocikit.errors import (
 
 __all__ = ["LayoutDocument", "OciLayout"]
 
-# The walk of a whole layout (every artifact index.json lists, not one): bounded by depth as any
-# walk, and by ten times the nodes of one copy.
-_LAYOUT_WALK = WalkLimits(max_nodes=100_000)
-
 _OCI_LAYOUT = "oci-layout"
 _INDEX = "index.json"
+
+# The repository name the layout's references carry (a layout is one repository: the server
+# ignores it).
+_REPOSITORY = "layout"
+
+# A tag as a registry URL carries it; other ref.name values of index.json are reached by digest.
+_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+
+# Each open layout gets its own pseudo host.
+_NUMBERS = itertools.count(1)
 
 # Opening a file of a layout: never through a final symbolic link (the path is resolved and
 # checked first), never blocking (a FIFO would wait for a writer forever).
@@ -102,9 +111,9 @@ class OciLayout:
     directory that is not a layout.
 
     Tags are ``org.opencontainers.image.ref.name`` annotations of ``index.json`` entries, as
-    skopeo, ORAS and containerd read them. One process writing at a time is supported: two
-    concurrent writers cannot corrupt a blob, but one's ``index.json`` update may replace the
-    other's.
+    skopeo, ORAS and containerd read them. Writes within one process are serialized where they
+    change ``index.json``; two processes writing at once cannot corrupt a blob, but one's
+    ``index.json`` update may replace the other's.
 
     A layout answers what :class:`ocikit.Client` answers for a repository, with the same
     method names: references are a tag or a digest of the layout instead of
@@ -113,10 +122,13 @@ class OciLayout:
     :meth:`delete_manifest`, :meth:`list_tags`, :meth:`blob_size`, :meth:`blob_exists`,
     :meth:`fetch_blob`, :meth:`push_blob`, :meth:`attach`, :meth:`referrers`,
     :meth:`discover`, :meth:`pull`; :func:`ocikit.copy` copies between layouts and
-    registries). A layout has no referrers API: as in ORAS (oras-go's ``oci.Store``), the
-    referrers of a manifest are the manifests and indexes reachable from ``index.json`` whose
-    ``subject`` names it, and an attached artifact is recorded as an untagged entry of
-    ``index.json`` (no referrers tag is written).
+    registries). They are the client's own operations, run against the layout through the
+    core's :class:`ocikit.LayoutServer` (:attr:`client` is that client, on the layout's pseudo
+    host :attr:`host`). The layout serves the referrers API: the referrers of a manifest are
+    the ``index.json`` entries whose ``subject`` names it (as oras-go's ``oci.Store`` keeps
+    them), and an attached artifact is recorded as an untagged entry (no referrers tag is
+    written). Tags that a registry URL cannot carry (a ``ref.name`` with ``/`` or ``:``, as
+    skopeo writes) are read by the digest of their entry, and cannot be written.
 
     Reading trusts nothing in the directory: files are opened only when they are regular files
     (``PATH_UNSAFE`` for a FIFO, a device, a directory), a symbolic link is followed only when
@@ -140,20 +152,26 @@ class OciLayout:
         root = self._root
         if root.exists() and not root.is_dir():
             raise NotADirectoryError(errno.ENOTDIR, "not a directory", str(root))
-        if (root / _OCI_LAYOUT).exists():
-            return
-        if root.is_dir() and any(root.iterdir()):
-            raise FileExistsError(
-                errno.EEXIST,
-                "not an OCI image layout (no oci-layout file) and not empty; refusing to write "
-                "into it",
-                str(root),
-            )
-        if not create:
-            raise FileNotFoundError(errno.ENOENT, "no OCI image layout here", str(root))
-        root.mkdir(parents=True, exist_ok=True)
-        _write_atomic(root / _OCI_LAYOUT, Layout.OCI_LAYOUT_CONTENT)
-        _write_atomic(root / _INDEX, Layout().index_json())
+        if not (root / _OCI_LAYOUT).exists():
+            if root.is_dir() and any(root.iterdir()):
+                raise FileExistsError(
+                    errno.EEXIST,
+                    "not an OCI image layout (no oci-layout file) and not empty; refusing to "
+                    "write into it",
+                    str(root),
+                )
+            if not create:
+                raise FileNotFoundError(errno.ENOENT, "no OCI image layout here", str(root))
+            root.mkdir(parents=True, exist_ok=True)
+            _write_atomic(root / _OCI_LAYOUT, Layout.OCI_LAYOUT_CONTENT)
+            _write_atomic(root / _INDEX, Layout().index_json())
+        self.host = layout_host(next(_NUMBERS))
+        """The layout's pseudo registry host (``layout-<n>.oci-layout.invalid``)."""
+        self._transport = _LayoutTransport(self)
+        self.client = Client(self.host, plain_http=True, transport=self._transport)
+        """The client whose operations run against this layout (through its pseudo host)."""
+        # The layout serves the referrers API: no referrers tag is ever planned for it.
+        self.client._session(self.host).set_referrers_api(True)
 
     @property
     def path(self) -> Path:
@@ -162,6 +180,32 @@ class OciLayout:
 
     def __repr__(self) -> str:
         return f"OciLayout({str(self._root)!r})"
+
+    def reference(self, reference: str | None = None) -> str:
+        """The engine's reference for a tag or digest of the layout:
+        ``<host>/layout:<tag>`` or ``<host>/layout@<digest>`` (``<host>/layout`` for ``None``).
+        A ``ref.name`` a registry URL cannot carry is reached by the digest of its entry."""
+        base = f"{self.host}/{_REPOSITORY}"
+        if reference is None:
+            return base
+        if _TAG.fullmatch(reference):
+            return f"{base}:{reference}"
+        try:
+            return f"{base}@{Digest.parse(reference)}"
+        except ValidationError:
+            pass
+        entry = self.read_index().resolve(reference)
+        if entry is not None:
+            return f"{base}@{entry.digest}"
+        # Not a tag a URL carries, not a digest, not an entry: the reference grammar refuses it
+        # (REFERENCE_INVALID) before anything is read or written.
+        return f"{base}:{reference}"
+
+    def _fresh(self) -> Client:
+        """The layout's client, its server told to read ``index.json`` again (the directory
+        may have changed since the last call)."""
+        self._transport.reload()
+        return self.client
 
     # Reading -------------------------------------------------------------------------------
 
@@ -247,47 +291,19 @@ class OciLayout:
         return self.read_index().tags
 
     def resolve(self, reference: str) -> Descriptor:
-        """The ``index.json`` entry a tag or a digest names; for a digest without an entry,
-        the manifest or index the layout holds under it (a child of an index, as oras-go's
-        ``oci.Store`` resolves it), described by its own ``mediaType``.
+        """The descriptor of the manifest or index a tag or digest names (the core's resolve,
+        :meth:`ocikit.Client.resolve`): its ``index.json`` entry, or for a digest without an
+        entry the manifest or index the layout holds under it (a child of an index, as
+        oras-go's ``oci.Store`` resolves it).
 
         Raises:
             OciError: ``MANIFEST_UNKNOWN`` when no entry has that tag or digest, and no
                 manifest or index of the layout has that digest.
         """
-        descriptor = self.read_index().resolve(reference)
-        if descriptor is None and ":" in reference:
-            descriptor = self._stored_document(reference)
-        if descriptor is None:
-            raise OciError(
-                f"{reference!r} is not a tag or digest of an entry of {self._root / _INDEX}",
-                code="MANIFEST_UNKNOWN",
-                details={"reference": reference},
-            )
-        return descriptor
-
-    def _stored_document(self, digest: str) -> Descriptor | None:
-        """The descriptor of the manifest or index stored as the blob ``digest`` (read up to
-        ``Layout.MAX_DOCUMENT_BYTES`` and verified), or ``None``."""
-        try:
-            relative = Layout.blob_path(digest)
-        except ValidationError:
-            return None  # not a digest
-        file = self._open_file(relative)
-        if file is None:
-            return None
-        with file:
-            data = file.read(Layout.MAX_DOCUMENT_BYTES + 1)
-        if len(data) > Layout.MAX_DOCUMENT_BYTES:
-            return None
-        verify(data, digest)
-        try:
-            media_type = json.loads(data).get("mediaType")
-        except (ValueError, RecursionError, AttributeError):
-            return None
-        if not isinstance(media_type, str) or not is_manifest_type(media_type):
-            return None
-        return Descriptor(media_type=media_type, digest=digest, size=len(data))
+        resolved = self._fresh().resolve(self.reference(reference))
+        # The entry itself when there is one (with its tag and artifact type), as resolved.
+        entry = self.read_index().resolve(reference)
+        return entry if entry is not None and entry.digest == resolved.digest else resolved
 
     def open_blob(self, digest: str | Digest) -> IO[bytes]:
         """Opens a blob for reading, unverified (check what you read with a ``Digester``).
@@ -322,30 +338,17 @@ class OciLayout:
         """The manifest a tag or digest names, with its exact bytes.
 
         Raises:
-            OciError: ``MANIFEST_UNKNOWN`` or ``BLOB_UNKNOWN``.
+            OciError: ``MANIFEST_UNKNOWN``.
             ValidationError: the blob is not a manifest (e.g. ``MEDIA_TYPE_MISMATCH`` for an
-                index) or is larger than ``Layout.MAX_DOCUMENT_BYTES``.
+                index).
+            LimitExceededError: the document is larger than 4 MiB.
             DigestMismatchError: the blob does not match its descriptor.
         """
-        return Manifest.from_json(self._document(reference))
+        return Manifest.from_json(self.fetch(reference).data)
 
     def image_index(self, reference: str) -> Index:
         """The image index a tag or digest names, with its exact bytes (see :meth:`manifest`)."""
-        return Index.from_json(self._document(reference))
-
-    def _document(self, reference: str) -> bytes:
-        descriptor = self.resolve(reference)
-        if descriptor.size > Layout.MAX_DOCUMENT_BYTES:
-            raise OciError(
-                f"{descriptor.digest} is {descriptor.size} bytes; documents over "
-                f"{Layout.MAX_DOCUMENT_BYTES} bytes are not read",
-                code="SIZE_INVALID",
-                details={"value": str(descriptor.size)},
-            )
-        with self.open_blob(descriptor.digest) as file:
-            data = file.read(descriptor.size + 1)
-        verify(data, descriptor.digest, descriptor.size)
-        return data
+        return Index.from_json(self.fetch(reference).data)
 
     def verify(self) -> Report:
         """Checks the whole layout: ``oci-layout``, ``index.json``, and every blob reachable
@@ -419,12 +422,13 @@ class OciLayout:
         or Index whose blobs are already in the layout, and records it in ``index.json``,
         tagged ``tag`` if given. Returns the ``index.json`` entry.
 
-        Blobs already present are left alone (their names are their digests). Each new blob is
-        checked against its descriptor while it is written: bytes are hashed, files given by
-        path are copied in 1 MiB pieces while hashing, never read whole.
+        This is the core's ``Push`` against the layout (:meth:`ocikit.Client.push`): blobs
+        already present are left alone (their names are their digests); each new blob is
+        checked against its descriptor while it is written (bytes are hashed, files given by
+        path are copied in 1 MiB pieces while hashing, never read whole).
 
         Raises:
-            ValidationError: ``REFERENCE_INVALID`` for a tag outside the ``ref.name`` grammar
+            ValidationError: ``REFERENCE_INVALID`` for a tag outside the reference grammar
                 (checked before anything is written).
             DigestMismatchError: a blob's bytes or file do not match its descriptor (nothing
                 of that blob is left behind).
@@ -432,33 +436,26 @@ class OciLayout:
                 it first with :meth:`write_blob`).
             OSError: a file cannot be read or written.
         """
-        if isinstance(packed, Packed):
-            document: Manifest | Index = packed.manifest
-            blobs: tuple[Blob, ...] = packed.blobs
-        elif isinstance(packed, (Manifest, Index)):
-            document, blobs = packed, ()
-        else:
+        if isinstance(packed, (Manifest, Index)):
+            return self.push_manifest(packed, tag)
+        if not isinstance(packed, Packed):
             raise TypeError(
                 f"write() takes a Packed, Manifest or Index, not {type(packed).__name__!r}"
             )
-        layout = self.read_index()
-        layout.add(document.descriptor, tag)
-        for blob in blobs:
-            if blob.data is None and blob.path is None:
-                if not self._blob_file(blob.descriptor.digest).exists():
-                    raise ValueError(
-                        f"{blob.descriptor.digest} has no bytes and no path (File.from_digest) "
-                        "and is not in the layout; write it with OciLayout.write_blob() first"
-                    )
-        for blob in blobs:
-            if blob.data is not None:
-                self.write_blob(blob.descriptor, blob.data)
-            elif blob.path is not None:
-                self.write_blob(blob.descriptor, Path(blob.path))
-        self._put(document.digest, document.to_json())
-        _write_atomic(self._root / _INDEX, layout.index_json())
-        entry = layout.resolve(tag) if tag is not None else layout.resolve(document.digest)
-        assert entry is not None  # just added
+        target = self.reference(tag if tag is not None else packed.digest)
+        for blob in packed.blobs:
+            if blob.data is None and blob.path is None and self.blob_size(blob.descriptor.digest) is None:
+                raise ValueError(
+                    f"{blob.descriptor.digest} has no bytes and no path (File.from_digest) "
+                    "and is not in the layout; write it with OciLayout.write_blob() first"
+                )
+        self._fresh().push(target, packed)
+        return self._entry(tag if tag is not None else packed.digest)
+
+    def _entry(self, reference: str) -> Descriptor:
+        """The ``index.json`` entry a tag or digest names, just written."""
+        entry = self.read_index().resolve(reference)
+        assert entry is not None, f"{reference} was just written"
         return entry
 
     def write_blob(self, descriptor: Descriptor, source: bytes | StrPath) -> None:
@@ -481,19 +478,15 @@ class OciLayout:
             _write_atomic(target, source)
 
     def tag(self, reference: str, tag: str) -> Descriptor:
-        """Tags the entry a tag or digest names (moving ``tag`` from any other entry).
+        """Tags the manifest a tag or digest names (moving ``tag`` from any other entry);
+        returns the tagged ``index.json`` entry.
 
         Raises:
             OciError: ``MANIFEST_UNKNOWN``.
             ValidationError: ``REFERENCE_INVALID``.
         """
-        layout = self.read_index()
-        descriptor = self.resolve(reference)
-        layout.add(descriptor, tag)
-        _write_atomic(self._root / _INDEX, layout.index_json())
-        entry = layout.resolve(tag)
-        assert entry is not None  # just added
-        return entry
+        self._fresh().tag(self.reference(reference), tag)
+        return self._entry(tag)
 
     def copy_blob(self, descriptor: Descriptor, destination: StrPath) -> None:
         """Copies the blob ``descriptor`` names to the file ``destination`` (replacing it
@@ -514,11 +507,11 @@ class OciLayout:
         """The manifest or index a tag or digest names: exact bytes, media type, digest.
 
         Raises:
-            OciError: ``MANIFEST_UNKNOWN`` or ``BLOB_UNKNOWN``.
+            OciError: ``MANIFEST_UNKNOWN``.
             DigestMismatchError: the blob does not match its ``index.json`` entry.
         """
-        descriptor = self.resolve(reference)
-        return LayoutDocument(descriptor.media_type, self._document(reference), descriptor.digest)
+        fetched = self._fresh().fetch(self.reference(reference))
+        return LayoutDocument(fetched.media_type, fetched.data, fetched.digest)
 
     def fetch_manifest(self, reference: str) -> Manifest:
         """The image manifest a tag or digest names (:meth:`manifest`, as ``Client`` names
@@ -545,74 +538,31 @@ class OciLayout:
         manifests of an index); its subject may be missing.
 
         Raises:
-            OciError: ``MANIFEST_BLOB_UNKNOWN`` for a referenced blob the layout lacks.
-            ValidationError: the bytes are not a valid manifest or index, or ``tag`` is not a
-                valid ``ref.name``.
+            OciError: ``MANIFEST_BLOB_UNKNOWN`` for a referenced blob the layout lacks,
+                ``MANIFEST_INVALID`` for bytes that are not a manifest or index.
+            ValidationError: ``tag`` is not a valid tag.
         """
         if isinstance(manifest, (Manifest, Index)):
-            data = manifest.to_json()
-            media_type = (
-                media_type
-                or manifest.media_type
-                or (OCI_MANIFEST if isinstance(manifest, Manifest) else OCI_INDEX)
-            )
+            name = manifest.digest
         else:
-            data = bytes(manifest)
-            media_type = _media_type(data, media_type)
-        document: Manifest | Index = (
-            Index.from_json(data) if is_index_type(media_type) else Manifest.from_json(data)
-        )
-        children = (
-            document.manifests
-            if isinstance(document, Index)
-            else (document.config, *document.layers)
-        )
-        for child in children:
-            if child.data is None and not self._blob_file(child.digest).is_file():
-                raise OciError(
-                    f"{child.digest}, referenced by the manifest, is not in the layout "
-                    f"{self._root}",
-                    code="MANIFEST_BLOB_UNKNOWN",
-                    details={"digest": child.digest},
-                )
-        entry = document.descriptor
-        if entry.media_type != media_type:
-            entry = Descriptor(
-                media_type=media_type,
-                digest=entry.digest,
-                size=entry.size,
-                annotations=dict(entry.annotations) or None,
-                artifact_type=entry.artifact_type,
-            )
-        layout = self.read_index()
-        layout.add(entry, tag)
-        self._put(entry.digest, data)
-        _write_atomic(self._root / _INDEX, layout.index_json())
-        recorded = layout.resolve(tag if tag is not None else entry.digest)
-        assert recorded is not None  # just added
-        return recorded
+            name = digest(bytes(manifest))
+        reference = self.reference(tag if tag is not None else name)
+        self._fresh().push_manifest(reference, manifest, media_type)
+        return self._entry(tag if tag is not None else name)
 
     def delete_manifest(self, reference: str) -> None:
         """Deletes the manifest a tag or digest names: every ``index.json`` entry of its digest
-        (all its tags), then its blob, as ``oras manifest delete --oci-layout`` does. The blobs
-        it references are left (they may be shared).
+        (all its tags), then its blob, as ``oras manifest delete --oci-layout`` does (the
+        core's ``Delete``). The blobs it references are left (they may be shared).
 
         Raises:
             OciError: ``MANIFEST_UNKNOWN``.
         """
-        digest = self.resolve(reference).digest
-        index = json.loads(self._read_small(_INDEX) or b"{}")
-        index["manifests"] = [
-            entry for entry in index.get("manifests") or [] if entry.get("digest") != digest
-        ]
-        # Through the core, so that index.json keeps its canonical bytes.
-        layout = Layout.from_index_json(json.dumps(index).encode())
-        _write_atomic(self._root / _INDEX, layout.index_json())
-        self._blob_file(digest).unlink(missing_ok=True)
+        self._fresh().delete_manifest(self.reference(reference))
 
     def list_tags(self) -> list[str]:
         """Every tag of the layout, sorted (as a registry lists them)."""
-        return sorted(self.tags)
+        return self._fresh().list_tags(self.reference())
 
     def blob_size(self, digest: str | Digest) -> int | None:
         """The size of the blob ``digest``, or ``None`` when the layout does not have it.
@@ -656,25 +606,23 @@ class OciLayout:
 
     def attach(self, packed: Packed) -> Descriptor:
         """Writes an artifact that refers to another (``pack(..., subject=...)``) as an
-        untagged entry of ``index.json``, where :meth:`referrers` finds it. Returns the
-        referrer's descriptor: a layout takes the :class:`ocikit._target.Target` shape
-        (``attach(packed)``), not a client's ``attach(ref, packed)`` with its
-        :class:`ocikit.PushOutcome` of the registry's requests (a layout write has no blobs
-        checked, no referrers tag, no requests).
+        untagged entry of ``index.json``, where :meth:`referrers` finds it (the core's
+        ``Push`` by digest, :meth:`ocikit.Client.attach`). Returns the referrer's ``index.json``
+        entry: a layout takes the :class:`ocikit._target.Target` shape (``attach(packed)``),
+        not a client's ``attach(ref, packed)`` with its :class:`ocikit.PushOutcome`.
 
         Raises:
             ValueError: the artifact has no subject.
         """
-        if packed.manifest.subject is None:
-            raise ValueError("attach() needs an artifact packed with a subject")
-        return self.write(packed)
+        self._fresh().attach(self.reference(), packed)  # ValueError without a subject
+        return self._entry(packed.digest)
 
     def referrers(self, reference: str, artifact_type: str | None = None) -> list[Descriptor]:
-        """What refers to the manifest a tag or digest names: the manifests and indexes of the
-        layout whose ``subject`` is it, optionally only artifacts of ``artifact_type``, each
-        described as a referrers index lists it (with its artifact type and annotations)."""
-        digest = self.resolve(reference).digest
-        return _filtered(self._referrers_by_subject().get(digest, []), artifact_type)
+        """What refers to the manifest a tag or digest names: the ``index.json`` entries whose
+        ``subject`` is it (the layout's referrers API), optionally only artifacts of
+        ``artifact_type``, each described as a referrers index lists it (with its artifact
+        type and annotations)."""
+        return self._fresh().referrers(self.reference(reference), artifact_type)
 
     def discover(
         self,
@@ -686,14 +634,10 @@ class OciLayout:
     ) -> list[Referrer]:
         """The tree of referrers of the manifest a tag or digest names, ``depth`` levels down
         (all when ``None``), each level filtered by ``artifact_type`` when given (see
-        :meth:`referrers`), each digest once, within ``limits`` (:class:`ocikit.WalkLimits`)."""
-        root = self.resolve(reference).digest
-        by_subject = self._referrers_by_subject()
-        return _referrer_tree(
-            lambda digest: _filtered(by_subject.get(digest, []), artifact_type),
-            root,
-            depth,
-            limits=limits,
+        :meth:`referrers`), each digest once, within ``limits`` (:class:`ocikit.WalkLimits`):
+        the core's ``Discover`` (:meth:`ocikit.Client.discover`)."""
+        return self._fresh().discover(
+            self.reference(reference), artifact_type, depth, limits=limits
         )
 
     def pull(
@@ -705,69 +649,43 @@ class OciLayout:
         allow_git: bool = False,
     ) -> Pulled:
         """Writes the files of the artifact a tag or digest names into ``output_dir``, named by
-        their titles, with the checks and options of :meth:`ocikit.Client.pull` (every title
-        checked before anything is written, ``.git`` components refused unless ``allow_git``,
-        existing files an error with ``keep_old_files``; each file copied to a temporary
-        file, verified, renamed).
+        their titles: the core's ``Pull`` (:meth:`ocikit.Client.pull`, with its checks and
+        options: every title checked before anything is written, ``.git`` components refused
+        unless ``allow_git``, existing files an error with ``keep_old_files``; each file
+        streamed to a temporary file, verified, renamed).
 
         Raises:
             ValidationError: ``ANNOTATION_INVALID`` for a title that is refused.
             PolicyError: ``PATH_UNSAFE`` (see :meth:`ocikit.Client.pull`).
             OciError: ``MANIFEST_UNKNOWN``, ``BLOB_UNKNOWN``.
         """
-        manifest = self.manifest(reference)
-        # The core's pull plan (every title checked), then what the filesystem tells.
-        files = plan_files(manifest.layers, allow_git=allow_git)
-        _make_directories(Path(output_dir))
-        destinations = _destinations(output_dir, files, keep_old_files=keep_old_files)
-        for file, destination in zip(files, destinations):
-            _make_directories(destination.parent)
-            self.copy_blob(file.descriptor, destination)
-        return Pulled(manifest, tuple(destinations))
+        return self._fresh().pull(
+            self.reference(reference),
+            output_dir,
+            keep_old_files=keep_old_files,
+            allow_git=allow_git,
+        )
 
-    def _referrers_by_subject(self) -> dict[str, list[Descriptor]]:
-        """Every manifest and index reachable from ``index.json`` that has a subject, by the
-        subject's digest, in the order reached (oras-go's ``oci.Store.Predecessors``). The
-        core walks the graph (:class:`ocikit.GraphWalk`: each digest once, bounded); documents
-        the layout lacks are left out: a layout may hold only part of a graph."""
-        walk = GraphWalk(self.read_index().manifests, limits=_LAYOUT_WALK)
-        reached: list[str] = []
-        while batch := walk.next_batch():
-            for step in batch:  # only fetches: the referrers are what this finds
-                digest = step.descriptor.digest
-                data = self._read_document(step.descriptor)
-                if data is None:
-                    walk.provide_missing(digest)
-                else:
-                    walk.provide_document(digest, data)
-                    reached.append(digest)
-        planned = {d.descriptor.digest: d for wave in walk.finish().manifests for d in wave}
-        found: dict[str, list[Descriptor]] = {}
-        for digest in reached:
-            document = planned[digest]
-            if document.subject is not None:
-                listed = document.referrer_descriptor
-                found.setdefault(document.subject.digest, []).append(listed)
-        return found
+    # The files, for the layout's server -------------------------------------------------------
 
-    def _read_document(self, descriptor: Descriptor) -> bytes | None:
-        """The bytes of a manifest or index the layout holds (at most the document limit), or
-        ``None`` when it lacks it or it is not a document."""
-        if not is_manifest_type(descriptor.media_type):
-            return None  # an entry that is not a manifest (a blob tagged in index.json)
-        if descriptor.size > Layout.MAX_DOCUMENT_BYTES:
+    def _read_bounded(self, relative: str, limit: int) -> bytes | None:
+        """At most ``limit + 1`` bytes of a file of the layout (``index.json`` within
+        :attr:`MAX_INDEX_BYTES`), or ``None`` when it is missing."""
+        if relative in (_INDEX, _OCI_LAYOUT):
+            return self._read_small(relative)
+        file = self._open_file(relative)
+        if file is None:
             return None
-        try:
-            with self.open_blob(descriptor.digest) as file:
-                return file.read(descriptor.size + 1)
-        except OciError:
-            return None
+        with file:
+            return file.read(limit + 1)
 
-    def _put(self, digest: str, data: bytes) -> None:
-        target = self._blob_file(digest)
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(target, data)
+    def _size(self, relative: str) -> int | None:
+        """The size of a file of the layout, or ``None`` when it is missing."""
+        file = self._open_file(relative)
+        if file is None:
+            return None
+        with file:
+            return os.fstat(file.fileno()).st_size
 
     def _blob_target(self, digest: str | Digest) -> Path:
         """Where the blob ``digest`` goes, its directory created."""
@@ -775,37 +693,161 @@ class OciLayout:
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
-    def _upload_path(self, descriptor: Descriptor) -> Path:
-        """The file to upload the blob ``descriptor`` names from (a copy to a registry): a
-        regular file inside the layout (``PATH_UNSAFE`` otherwise) of exactly the declared
-        size (``SIZE_MISMATCH`` otherwise, before anything is sent); the registry checks the
-        digest of what it receives.
-
-        Raises:
-            OciError: ``BLOB_UNKNOWN``.
-        """
-        relative = Layout.blob_path(descriptor.digest)
-        file = self._open_file(relative)
-        if file is None:
-            raise OciError(
-                f"{descriptor.digest} is not in the layout {self._root}",
-                code="BLOB_UNKNOWN",
-                details={"digest": descriptor.digest},
-            )
-        with file:
-            size = os.fstat(file.fileno()).st_size
-        if size != descriptor.size:
-            raise DigestMismatchError(
-                f"{self._root / relative} is {size} bytes but its descriptor says "
-                f"{descriptor.size}; it is not sent",
-                code="SIZE_MISMATCH",
-                details={"expected": descriptor.size, "actual": size},
-            )
-        return Path(os.path.realpath(self._root / relative))
-
     def _blob_file(self, digest: str | Digest) -> Path:
         # The path comes from a parsed digest: no '/' or '..' can reach it.
         return self._root / Layout.blob_path(digest)
+
+
+class _LayoutTransport:
+    """The transport of a layout's client: it answers each request with the core's
+    :class:`ocikit.LayoutServer`, carrying out its file steps on the directory (with the
+    safe reads of :class:`OciLayout`), and returns the :class:`ocikit.Response` a registry
+    would send. A streamed blob goes into the sink as :class:`ocikit.StdlibTransport` streams
+    a body (hashed, ``Range`` honoured, at most ``stream_max + 1`` bytes).
+
+    Requests that change ``index.json`` (a manifest's PUT or DELETE) run one at a time, so that
+    each new index is planned from the last one written; everything else runs concurrently."""
+
+    def __init__(self, layout: OciLayout) -> None:
+        self._layout = layout
+        self._server = LayoutServer(index_max=layout.MAX_INDEX_BYTES)
+        self._index_max = layout.MAX_INDEX_BYTES
+        self._lock = threading.Lock()
+
+    def reload(self) -> None:
+        """Reads ``index.json`` again at the next request (within the layout's current
+        :attr:`OciLayout.MAX_INDEX_BYTES`)."""
+        limit = self._layout.MAX_INDEX_BYTES
+        with self._lock:  # not amid an update of index.json
+            if limit != self._index_max:
+                self._server, self._index_max = LayoutServer(index_max=limit), limit
+            else:
+                self._server.reload()
+
+    def send(
+        self,
+        request: Request,
+        *,
+        source: BlobSource | None = None,
+        sink: BlobSink | None = None,
+    ) -> Response:
+        """Answers ``request`` from the layout (see :meth:`ocikit._http.Transport.send`).
+
+        Raises:
+            OciError: what the server refuses (``LIMIT_EXCEEDED``, ``DIGEST_MISMATCH``, an
+                invalid ``index.json``), ``PATH_UNSAFE`` for a file that is not a regular file
+                inside the layout, ``DIGEST_MISMATCH`` for an upload whose content does not
+                match its digest.
+            OSError: a file of the layout cannot be read or written.
+        """
+        changes_index = request.method in ("PUT", "DELETE") and "/manifests/" in request.url
+        with self._lock if changes_index else contextlib.nullcontext():
+            return self._answer(request, source, sink)
+
+    def _answer(
+        self, request: Request, source: BlobSource | None, sink: BlobSink | None
+    ) -> Response:
+        layout = self._layout
+        root = layout.path
+        exchange = self._server.exchange(request)
+        step = exchange.start()
+        while step.kind != "respond":
+            path = step.path
+            assert path is not None
+            if step.kind == "read":
+                assert step.max is not None
+                step = exchange.read(layout._read_bounded(path, step.max))
+            elif step.kind == "stat":
+                step = exchange.stat(layout._size(path))
+            elif step.kind == "write":
+                assert step.data is not None
+                (root / path).parent.mkdir(parents=True, exist_ok=True)
+                _write_atomic(root / path, step.data)
+                step = exchange.written()
+            elif step.kind == "remove":
+                (root / path).unlink(missing_ok=True)
+                step = exchange.written()
+            else:  # "receive"
+                assert step.digest is not None and step.size is not None
+                _receive(request, source, root / path, step.digest, step.size)
+                step = exchange.received(step.digest, step.size)
+        response = step.response
+        assert response is not None
+        if step.file is None:
+            return response
+        if sink is None:
+            raise ValueError(f"{request.url} streams its body, but no sink was given")
+        path, offset, length = step.file
+        status = response.status
+        sink.start(status == 206)
+        room = sink.room(request.stream_max, status == 206)
+        left = length if room is None else min(length, room)
+        file = layout._open_file(path)
+        if file is None:  # gone since the server looked
+            raise OciError(
+                f"{path} of the layout {root} went away while it was read",
+                code="BLOB_UNKNOWN",
+                details={"path": path},
+            )
+        with file:
+            file.seek(offset)
+            buffer = memoryview(bytearray(min(CHUNK_SIZE, max(left, 1))))
+            while left > 0:
+                count = file.readinto(buffer[: min(left, len(buffer))])
+                if not count:
+                    break
+                sink.write(buffer[:count])
+                left -= count
+        return Response(status, response.headers, streamed=sink.result())
+
+    def close(self) -> None:
+        """Nothing to close: the layout's files are opened per step."""
+
+
+def _receive(
+    request: Request, source: BlobSource | None, target: Path, digest: str, size: int
+) -> None:
+    """Writes the request's blob body into a temporary file next to ``target`` while hashing
+    it, and renames it to ``target`` only when it is ``size`` bytes of ``digest``.
+
+    Raises:
+        DigestMismatchError: the content does not match (nothing is left behind).
+    """
+    body = request.body
+    if source is None or not isinstance(body, tuple):
+        raise ValueError(f"{request.method} {request.url} needs the blob's content")
+    offset, length = body
+    digester = Digester(Digest.parse(digest).algorithm)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary, fd = _temporary(target)
+    try:
+        with contextlib.ExitStack() as stack:
+            writer = stack.enter_context(os.fdopen(fd, "wb"))
+            left = min(length, size + 1)  # one byte more tells a body that is too long
+            if source.path is not None:
+                # A file that changed since it was hashed may be shorter: what it holds is
+                # hashed, and the check below tells (a source's pieces would stop short).
+                reader = stack.enter_context(open(source.path, "rb", buffering=0))
+                reader.seek(offset)
+                view = memoryview(bytearray(min(CHUNK_SIZE, max(left, 1))))
+                while left > 0:
+                    count = reader.readinto(view[: min(left, len(view))])
+                    if not count:
+                        break
+                    digester.update(view[:count])
+                    writer.write(view[:count])
+                    left -= count
+            else:
+                for piece in source.pieces(offset, left):
+                    digester.update(piece)
+                    writer.write(piece)
+            writer.flush()
+            os.fsync(writer.fileno())
+        digester.verify(digest, size)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _declared_sizes(document: bytes, declared: dict[str, int]) -> None:
@@ -834,31 +876,6 @@ def _declared_sizes(document: bytes, declared: dict[str, int]) -> None:
         except ValidationError:
             continue
         declared[path] = max(size, declared.get(path, 0))
-
-
-def _referrer_tree(
-    referrers: Callable[[str], list[Descriptor]],
-    root: str,
-    depth: int | None,
-    *,
-    limits: WalkLimits | None = None,
-) -> list[Referrer]:
-    """The tree of what refers to ``root`` in a layout, ``depth`` levels down (all when
-    ``None``), from ``referrers(digest)``: the core's ``ReferrerWalk`` decides (each digest
-    once, bounded by ``limits``); this answers each batch it asks for."""
-    if depth is not None and depth < 0:
-        raise ValueError("depth must be a non-negative integer")
-    walk = ReferrerWalk(root, depth=depth, limits=limits)
-    while batch := walk.next_batch():
-        for digest in batch:
-            walk.provide(digest, referrers(digest))
-    return list(walk.finish())
-
-
-def _filtered(descriptors: list[Descriptor], artifact_type: str | None) -> list[Descriptor]:
-    if artifact_type is None:
-        return list(descriptors)
-    return [d for d in descriptors if d.artifact_type == artifact_type]
 
 
 def _temporary(target: Path) -> tuple[Path, int]:

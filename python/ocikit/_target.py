@@ -9,27 +9,18 @@ either.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Callable, Protocol, Union
+from typing import Protocol, Union
 
-from ocikit._client import (
-    Client,
-    Pulled,
-    Referrer,
-    _sequential,
-)
+from ocikit._client import Client, Pulled, Referrer
 from ocikit._files import StrPath
 from ocikit._layout import OciLayout
 from ocikit._ocikit import (
     Descriptor,
     Digest,
-    GraphWalk,
     Index,
     Manifest,
-    PlannedDocument,
     Reference,
     WalkLimits,
-    WalkStep,
     digest,
 )
 from ocikit._pack import Packed
@@ -210,125 +201,38 @@ def copy(
 ) -> Descriptor:
     """Copies the manifest or index ``src_ref`` names, and everything it references, from a
     registry or a layout to a registry or a layout — ``oras copy`` with ``--from-oci-layout``
-    and ``--to-oci-layout``. Returns the copied root's descriptor, whatever the stores (the
-    core's whole :class:`ocikit.CopyOutcome` of a copy between registries is
-    :meth:`Client.copy`'s; a layout's side has no such outcome).
+    and ``--to-oci-layout``. Returns the copied root's descriptor (media type, digest, size),
+    whatever the stores; the core's whole :class:`ocikit.CopyOutcome` is
+    :meth:`Client.copy`'s, which this is: a layout takes part through its own client
+    (:attr:`OciLayout.client`, on the layout's pseudo host, answered by the core's
+    :class:`ocikit.LayoutServer`).
 
     For a :class:`Client`, a reference is ``registry/repository[:tag][@digest]``; for an
     :class:`OciLayout`, a tag or a digest of the layout (``dst_ref`` may be ``None``). The copy
     is tagged with ``dst_ref``'s tag, else the source's tag, else recorded by digest. With
     ``referrers``, the artifacts that refer to the copied manifests are copied too,
-    recursively (in a layout they are the manifests whose ``subject`` names them, and they are
-    recorded as untagged ``index.json`` entries). Manifests keep their exact bytes; blobs are
-    verified on the way and streamed through files, in bounded memory. Between two registries
-    this is :meth:`Client.copy` (which mounts blobs within a registry).
+    recursively (in a layout they are the ``index.json`` entries whose ``subject`` names them,
+    and they are recorded as untagged entries). Manifests keep their exact bytes; blobs are
+    verified on the way and streamed through files, in bounded memory.
 
-    The core walks the graph as for :meth:`Client.copy`: each digest once, within ``limits``
-    (:class:`ocikit.WalkLimits`), children written first.
+    The core's ``CopyArtifact`` decides everything: the walk (each digest once, within
+    ``limits``, :class:`ocikit.WalkLimits`), which blobs the destination lacks, children
+    written first, referrers after their subject.
 
     Raises:
         ValueError: a registry destination without ``dst_ref``.
         OciError: ``MANIFEST_UNKNOWN``, ``BLOB_UNKNOWN``, ``LIMIT_EXCEEDED`` and the like.
     """
-    if isinstance(source, Client) and isinstance(destination, Client):
-        if dst_ref is None:
-            raise ValueError("copying to a registry needs dst_ref")
-        return source.copy(
-            src_ref, dst_ref, referrers=referrers, destination=destination, limits=limits
-        ).descriptor
-    src, name = _open_source(source, src_ref)
-    dst, tag, by_digest = _open_destination(destination, dst_ref)
-    if tag is None and not by_digest and not _is_digest(name):
-        tag = name
-    return _copy_graph(
-        src.fetch(name),
-        lambda digest: src.fetch(digest).data,
-        src.referrers if referrers else None,
-        lambda blob: _copy_blob(src, dst, blob),
-        lambda document, is_root: dst.push_manifest(
-            document.data, tag if is_root else None, document.descriptor.media_type
-        ),
-        # A registry source is read with the client's threads; a layout is written in turn.
-        parallel=source._parallel if isinstance(source, Client) else _sequential,
-        limits=limits,
-    )
-
-
-def _copy_graph(
-    root: Fetched,
-    fetch: Callable[[str], bytes],
-    referrers: Callable[[str], list[Descriptor]] | None,
-    copy_blob: Callable[[Descriptor], object],
-    put: Callable[[PlannedDocument, bool], Descriptor],
-    *,
-    parallel: Callable[[Sequence[Callable[[], Any]]], list[Any]] = _sequential,
-    write_parallel: Callable[[Sequence[Callable[[], Any]]], list[Any]] = _sequential,
-    limits: WalkLimits | None = None,
-) -> Descriptor:
-    """Copies the fetched ``root`` and its graph on the core's plan (``GraphWalk``: each digest
-    once, bounded by ``limits``, with the referrers of every document when ``referrers`` lists
-    them). This host fetches each batch it asks for ``parallel`` at a time, then copies the
-    blobs and puts the documents wave by wave (``put(document, is_root)``), ``write_parallel``
-    at a time; it returns what the root's ``put`` returned."""
-    walk = GraphWalk.from_fetched(
-        root.media_type, root.digest, root.data, referrers=referrers is not None, limits=limits
-    )
-
-    def perform(step: WalkStep) -> Any:
-        digest = step.descriptor.digest
-        if step.kind == "referrers":
-            assert referrers is not None  # asked only when given
-            return referrers(digest)
-        return fetch(digest)
-
-    while batch := walk.next_batch():
-        results = parallel([lambda step=step: perform(step) for step in batch])
-        for step, result in zip(batch, results):
-            if step.kind == "fetch":
-                walk.provide_document(step.descriptor.digest, result)
-            else:
-                walk.provide_referrers(step.descriptor.digest, result)
-    plan = walk.finish()
-    write_parallel([lambda blob=blob: copy_blob(blob) for blob in plan.blobs])
-    written: dict[str, Descriptor] = {}
-    for wave in plan.manifests:
-        tasks = [lambda d=d: put(d, d.descriptor.digest == root.digest) for d in wave]
-        written.update(zip((d.descriptor.digest for d in wave), write_parallel(tasks)))
-    return written[root.digest]
-
-
-def _open_source(store: Store, reference: str) -> tuple[Target, str]:
-    if isinstance(store, OciLayout):
-        return store, reference
-    parsed = store._reference(reference)
-    return Repository(store, parsed), parsed.digest or parsed.target
-
-
-def _open_destination(
-    store: Store, reference: str | None
-) -> tuple[Target, str | None, bool]:
-    """The destination, the tag its reference gives, and whether it names a digest."""
-    if isinstance(store, OciLayout):
-        if reference is None:
-            return store, None, False
-        by_digest = _is_digest(reference)
-        return store, None if by_digest else reference, by_digest
-    if reference is None:
+    if isinstance(destination, Client) and dst_ref is None:
         raise ValueError("copying to a registry needs dst_ref")
-    parsed = store._reference(reference)
-    return Repository(store, parsed), parsed.tag, parsed.digest is not None
-
-
-def _copy_blob(src: Target, dst: Target, descriptor: Descriptor) -> None:
-    if dst.blob_size(descriptor.digest) is not None:
-        return
-    if isinstance(dst, OciLayout):
-        # Straight into the layout: fetched to a temporary file next to the blob, verified,
-        # renamed.
-        src.fetch_blob(descriptor, dst._blob_target(descriptor.digest))
-    elif isinstance(src, OciLayout):
-        # A regular file inside the layout, of the declared size (else PATH_UNSAFE,
-        # SIZE_MISMATCH), or BLOB_UNKNOWN.
-        dst.push_blob(descriptor, src._upload_path(descriptor))
-    else:  # pragma: no cover - copy() sends registry-to-registry copies to Client.copy
-        raise AssertionError("a copy between two registries goes through Client.copy")
+    if isinstance(source, OciLayout):
+        from_client, from_ref = source._fresh(), source.reference(src_ref)
+    else:
+        from_client, from_ref = source, src_ref
+    if isinstance(destination, OciLayout):
+        to_client, to_ref = destination._fresh(), destination.reference(dst_ref)
+    else:
+        to_client, to_ref = destination, dst_ref
+    return from_client.copy(
+        from_ref, to_ref, referrers=referrers, destination=to_client, limits=limits
+    ).descriptor

@@ -191,3 +191,56 @@ def test_index_json_is_canonical(tmp_path: Path) -> None:
     index = (layout.path / "index.json").read_bytes()
     assert ocikit.validate(index, "index").valid
     assert json.loads(index)["manifests"][0]["artifactType"] == DOCS
+
+
+def test_concurrent_writes_to_one_layout_keep_every_entry(tmp_path: Path) -> None:
+    # Each write is the core's Push against the layout's server; its updates of index.json are
+    # planned one after the other, so none is lost (the old host read, changed and wrote
+    # index.json in each thread, and the last writer won).
+    import threading
+
+    layout = ocikit.OciLayout(tmp_path / "layout")
+    artifacts = [
+        ocikit.pack([ocikit.File(f"f{i}", str(i).encode())], artifact_type=DOCS) for i in range(24)
+    ]
+    errors: list[BaseException] = []
+
+    def write(i: int) -> None:
+        try:
+            layout.write(artifacts[i], f"v{i}")
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(len(artifacts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(layout.tags) == sorted(f"v{i}" for i in range(len(artifacts)))
+    assert layout.verify().valid
+
+
+def test_a_layout_is_a_registry_for_the_clients_operations(tmp_path: Path) -> None:
+    # The layout's pseudo host takes the client's whole operations unchanged: a referrer
+    # attached (the server indexes its subject: no sha256-… referrers tag), a delete of it
+    # (gone from discover), the tags of a digest.
+    layout = ocikit.OciLayout(tmp_path / "layout")
+    assert layout.host.endswith(".oci-layout.invalid") and ocikit._ocikit.is_layout_host(layout.host)
+    client = layout.client
+    packed = ocikit.pack([ocikit.File("a", b"a")], artifact_type=DOCS)
+    client.push(layout.reference("v1"), packed)
+    signature = ocikit.pack(
+        [ocikit.File("sig", b"sig")], artifact_type="application/vnd.example.sig",
+        subject=packed.manifest.descriptor,
+    )  # fmt: skip
+    outcome = client.attach(layout.reference("v1"), signature)
+    assert outcome.referrers_tag is None
+    assert all(not tag.startswith("sha256-") for tag in layout.list_tags())
+    assert [n.descriptor.digest for n in layout.discover("v1")] == [signature.digest]
+    client.tag(layout.reference("v1"), "stable")
+    assert list(client.tags_of(layout.reference("v1")).tags) == ["stable", "v1"]
+    deleted = client.delete_manifest(layout.reference(signature.digest))
+    assert deleted.referrers_tag is None
+    assert layout.discover("v1") == []
+    assert not layout.blob_exists(signature.digest)
