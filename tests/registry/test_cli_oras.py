@@ -385,3 +385,56 @@ def test_messages_say_what_to_do(ocikit: Any, registries: dict[str, Registry]) -
         "error[NETWORK_ERROR]: network error with 127.0.0.1:9: HEAD "
         "http://127.0.0.1:9/v2/oras/x/manifests/v1 failed: Connection refused\n",
     )
+
+
+def test_distribution_spec_chooses_how_referrers_are_kept(
+    ocikit: Any,
+    referrers_registry: Any,
+    open_registry: Registry,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+) -> None:
+    """On a registry with the referrers API, attach uses the API unless told the tag schema
+    (then it also keeps the sha256-<digest> tag); discover reads whichever it is told. (Told
+    v1.1-referrers-api on a registry without it, discover still falls back to the tag on the
+    API's 404, as the engine always does.)"""
+    # A proxy of this test's own: the shared one's log is read by test_referrers_api.py.
+    proxy = FaultProxy(referrers_registry.proxy.upstream, oci_subject=True)
+    request.addfinalizer(proxy.close)
+    ref = f"{proxy.address}/oras/spec:v1"
+    subject = _push(ocikit, open_registry, tmp_path, ref)
+    (tmp_path / "sig.txt").write_text("sig\n")
+    (tmp_path / "sig.json").write_text("{}")
+    sig_type = "application/vnd.example.signature.config.v1+json"
+
+    def attach(*flags: str) -> str:
+        (tmp_path / "sig.txt").write_text(f"sig {flags}\n")  # a manifest of its own each time
+        with chdir(tmp_path):
+            out = ocikit(
+                "attach", ref, "sig.txt", "--artifact-type", sig_type,
+                "--config", f"sig.json:{sig_type}", "--plain-http", "--format", "json", *flags,
+            ).out  # fmt: skip
+        return str(json.loads(out)["digest"])
+
+    def discovered(*flags: str) -> list[str]:
+        out = ocikit("discover", ref, "--plain-http", "--format", "json", *flags).out
+        return [r["digest"] for r in json.loads(out)["referrers"]]
+
+    tag_path = f"/v2/oras/spec/manifests/{subject.replace(':', '-')}"
+    by_api = attach()
+    assert not [e for e in proxy.log if e.path == tag_path and e.method == "PUT"]
+    by_tag = attach("--distribution-spec", "v1.1-referrers-tag")
+    assert [e.method for e in proxy.log if e.path == tag_path][-1] == "PUT"
+    assert discovered("--distribution-spec", "v1.1-referrers-tag") == [by_tag]
+    assert sorted(discovered("--distribution-spec", "v1.1-referrers-api")) == sorted(
+        [by_api, by_tag]
+    )
+
+    # docker-registry 2.8 has no referrers API: attach keeps the tag schema.
+    plain = f"{open_registry.address}/oras/spec:v1"
+    _push(ocikit, open_registry, tmp_path, plain)
+    with chdir(tmp_path):
+        ocikit("attach", plain, "sig.txt", "--artifact-type", sig_type, "--plain-http")
+    tagged = ocikit("discover", plain, "--plain-http", "--format", "json",
+                    "--distribution-spec", "v1.1-referrers-tag").out  # fmt: skip
+    assert len(json.loads(tagged)["referrers"]) == 1

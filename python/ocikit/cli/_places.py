@@ -206,6 +206,25 @@ def add_remote_arguments(
         )
 
 
+def add_distribution_spec_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--distribution-spec",
+        choices=("v1.1-referrers-api", "v1.1-referrers-tag"),
+        help="how the registry keeps referrers, instead of finding out: its referrers API, or "
+        "the referrers tag schema (an index tagged sha256-<digest>, kept up to date by "
+        "attach) — as ORAS's flag",
+    )
+
+
+def _apply_distribution_spec(args: argparse.Namespace, client: Client, registry: str) -> None:
+    """``--distribution-spec``: the session's record of whether the registry serves the
+    referrers API, which the engine otherwise learns by asking."""
+    spec = getattr(args, "distribution_spec", None)
+    if spec is not None:
+        # The client offers no public setter yet; the session is the engine's own record.
+        client._session(registry).set_referrers_api(spec == "v1.1-referrers-api")
+
+
 def add_registry_config_flag(parser: Any) -> None:
     parser.add_argument(
         "--registry-config",
@@ -267,7 +286,7 @@ def registry_client(
     """A client for ``registry`` with the command's flags (see :func:`credentials`, and
     :func:`transport`); ``progress`` is told about blob transfers."""
     stall = args.stall_timeout
-    return Client(
+    client = Client(
         registry,
         plain_http=args.plain_http,
         credentials=credentials(args),
@@ -278,6 +297,8 @@ def registry_client(
         timeout=args.timeout or None,
         stall_timeout=stall,
     )
+    _apply_distribution_spec(args, client, registry)
+    return client
 
 
 def transport(args: argparse.Namespace) -> Transport:

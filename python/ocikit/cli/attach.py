@@ -19,7 +19,12 @@ from ocikit.cli._common import (
     print_plan,
 )
 from ocikit.cli._packing import add_pack_arguments, interrupted_file, pack_arguments
-from ocikit.cli._places import add_layout_flag, add_remote_arguments, open_place
+from ocikit.cli._places import (
+    add_distribution_spec_flag,
+    add_layout_flag,
+    add_remote_arguments,
+    open_place,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     add_pack_arguments(parser)
     add_layout_flag(parser, "attach in")
+    add_distribution_spec_flag(parser)
     add_remote_arguments(parser, transfers=True)
     add_format(parser)
 

@@ -16,7 +16,12 @@ from ocikit.cli._common import (
     positive,
     print_json,
 )
-from ocikit.cli._places import add_layout_flag, add_remote_arguments, open_place
+from ocikit.cli._places import (
+    add_distribution_spec_flag,
+    add_layout_flag,
+    add_remote_arguments,
+    open_place,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="output format (default: tree)",
     )
     add_layout_flag(parser, "discover in")
+    add_distribution_spec_flag(parser)
     add_remote_arguments(parser)
 
 

@@ -443,7 +443,13 @@ impl Stages for PushStages {
                 Stage::Tags => {
                     self.stage = Stage::Referrers;
                     if let Some(subject) = &self.subject {
-                        if !self.subject_processed && session.referrers_api() != Some(true) {
+                        // The referrers tag is kept when the registry did not index the
+                        // subject, or when the host said it has no referrers API (ORAS's
+                        // `--distribution-spec v1.1-referrers-tag`), whatever the PUT answered.
+                        let tag_schema = session.referrers_api() == Some(false);
+                        if tag_schema
+                            || (!self.subject_processed && session.referrers_api() != Some(true))
+                        {
                             let add = AddReferrer::new(
                                 session,
                                 &self.reference,
