@@ -4,12 +4,16 @@ the built site (docs/site, built by `make docs` before `make test-docs` runs thi
 
 mkdocs --strict catches broken links; these catch an entry a generator left out without a
 warning (an alias mkdocstrings could not resolve, an export typedoc skipped, a command module
-the CLI reference did not load).
+the CLI reference did not load). The docstrings' doctest examples, which the Python reference
+shows, run here too.
 """
 
 from __future__ import annotations
 
 import argparse
+import doctest
+import importlib
+import pkgutil
 import re
 from pathlib import Path
 
@@ -68,3 +72,18 @@ def test_cli_reference_has_every_command() -> None:
     assert len(expected) > 15
     missing = [anchor for anchor in expected if anchor not in documented]
     assert not missing, f"reference/cli.md has no section for {missing}"
+
+
+def test_docstring_examples_run() -> None:
+    """The doctest examples the Python reference shows (from the modules' docstrings) run."""
+    examples = 0
+    for info in pkgutil.walk_packages(ocikit.__path__, "ocikit."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, f"{info.name}: {result.failed} docstring examples failed"
+        examples += result.attempted
+    result = doctest.testmod(ocikit, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+    assert examples + result.attempted > 0, "the docstrings have examples"
