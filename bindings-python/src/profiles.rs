@@ -3,6 +3,7 @@
 
 use ocikit_core::profiles::{
     Profile, RULES, RegistryLint, Rule, Source, Support, Target, lint_for_registry as core_lint,
+    lint_target,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
@@ -20,7 +21,7 @@ use crate::text::Text;
 /// characters, `:443`, …), each finding with a fix and the sources it rests on.
 ///
 /// `document` is the manifest or index as bytes, str or a buffer, or a `Manifest`, `Index` or
-/// `Packed`; `target` a reference (`ghcr.io/owner/app:v1`) or a registry host (`ghcr.io`);
+/// `Packed`, or `None` to check the target alone (before the document exists); `target` a reference (`ghcr.io/owner/app:v1`) or a registry host (`ghcr.io`);
 /// `profile` a profile name (`"harbor"`, `"zot"`, `"distribution"`, `"quay"`, `"gitlab"`, …)
 /// that overrides the one the host selects.
 #[pyfunction]
@@ -32,6 +33,11 @@ pub(crate) fn lint_for_registry(
     profile: Option<Text>,
 ) -> PyResult<PyRegistryLint> {
     let target = Target::parse(&target).map_err(|e| to_py_err(py, &e))?;
+    if document.is_none() {
+        return lint_target(&target, profile.as_deref())
+            .map(PyRegistryLint)
+            .map_err(|e| to_py_err(py, &e));
+    }
     let result = match document_of(document)? {
         Some(bytes) => core_lint(&bytes, &target, profile.as_deref()),
         None => {

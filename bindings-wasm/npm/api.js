@@ -383,13 +383,16 @@ export function lookupArtifactType(mediaType) {
 /**
  * Checks a manifest or index against what is known of a registry, before anything is sent:
  * the static registry-quirk rules RQ001… (`{ ok, profile, host, findings, sources }`).
- * `document` is its text, its bytes, or a packed artifact (its `manifest` bytes); `target` a
+ * `document` is its text, its bytes, or a packed artifact (its `manifest` bytes), or null to
+ * check the target alone (before the document exists); `target` a
  * reference or a registry host; `profile` a profile name that overrides the host's.
  */
 export function lintForRegistry(document, target, profile = undefined) {
   let input = document;
-  if (typeof document !== "string") {
-    if (document !== null && typeof document === "object" && !isBytes(document) && isBytes(document.manifest)) {
+  if (isAbsent(document)) {
+    input = null;
+  } else if (typeof document !== "string") {
+    if (typeof document === "object" && !isBytes(document) && isBytes(document.manifest)) {
       input = bytesOf(document.manifest, "document.manifest");
     } else if (isBytes(document)) {
       input = bytesOf(document, "document");

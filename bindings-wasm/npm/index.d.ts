@@ -581,7 +581,8 @@ export interface RegistryLint {
  * Checks a manifest or index against what is known of a registry before anything is sent: the
  * static rules RQ001… (zero-byte blobs, media types with parameters, GitLab's media-type list,
  * manifest size, blob limits, name depth and characters, `:443`, Docker types on zot, index
- * children, a missing `mediaType`, gcr.io being read-only, …). `target` is a reference (whose
+ * children, a missing `mediaType`, gcr.io being read-only, …); a `null` document checks the
+ * target alone (before the document exists). `target` is a reference (whose
  * name is checked too) or a registry host; `profile` a profile name (`"harbor"`, `"zot"`,
  * `"distribution"`, `"quay"`, `"gitlab"`, or a hosted one's such as `"ghcr"`) overriding the
  * one the host selects; an unknown host gets `"generic"`.
@@ -590,7 +591,7 @@ export interface RegistryLint {
  * @throws {TypeError} for a document that is neither text, bytes nor a packed artifact.
  */
 export function lintForRegistry(
-  document: string | BytesLike | Packed,
+  document: string | BytesLike | Packed | null,
   target: string,
   profile?: string,
 ): RegistryLint;

@@ -4,6 +4,7 @@
 use js_sys::{Array, Object, Uint8Array};
 use ocikit_core::profiles::{
     Profile, RULES, RegistryLint, Source, Support, Target, lint_for_registry as core_lint,
+    lint_target,
 };
 use wasm_bindgen::prelude::*;
 
@@ -13,7 +14,7 @@ use crate::set;
 
 /// `lintForRegistry(document, target, profile?)` → `{ ok, profile, host, findings, sources }`.
 /// `document` is the manifest or index as text or a `Uint8Array` (the npm entry takes a packed
-/// artifact's `manifest` bytes); `target` a reference or a registry host; `profile` a profile
+/// artifact's `manifest` bytes), or `null` to check the target alone; `target` a reference or a registry host; `profile` a profile
 /// name that overrides the one the host selects.
 #[wasm_bindgen(js_name = lintForRegistry)]
 pub fn lint_for_registry(
@@ -23,7 +24,9 @@ pub fn lint_for_registry(
 ) -> Result<Object, JsValue> {
     let target = Target::parse(&crate::string_arg(target, "target")?).map_err(thrown)?;
     let profile = crate::optional_string_arg(profile, "profile")?;
-    let lint = if let Some(text) = document.as_string() {
+    let lint = if crate::is_absent(document) {
+        lint_target(&target, profile.as_deref())
+    } else if let Some(text) = document.as_string() {
         core_lint(text.as_bytes(), &target, profile.as_deref())
     } else if let Some(bytes) = document.dyn_ref::<Uint8Array>() {
         core_lint(&bytes.to_vec(), &target, profile.as_deref())

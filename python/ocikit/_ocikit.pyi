@@ -481,7 +481,7 @@ class Report:
     def __eq__(self, other: object) -> bool: ...
 
 def lint_for_registry(
-    document: str | Buffer | Manifest | Index | Packed,
+    document: str | Buffer | Manifest | Index | Packed | None,
     target: str,
     profile: str | None = None,
 ) -> RegistryLint:
@@ -493,7 +493,8 @@ def lint_for_registry(
     sources; :attr:`RegistryLint.sources` dates them.
 
     ``document``: the exact bytes (or str, or any buffer) of a manifest or index, or a
-    :class:`Manifest`, :class:`Index` or :class:`Packed`. ``target``: a reference
+    :class:`Manifest`, :class:`Index` or :class:`Packed` — or ``None`` to check the target
+    alone, before the document exists. ``target``: a reference
     (``"ghcr.io/owner/app:v1"``, whose name is checked too) or a registry host
     (``"ghcr.io"``). ``profile``: a profile name that overrides the one the host selects —
     ``"harbor"``, ``"zot"``, ``"distribution"``, ``"quay"``, ``"gitlab"`` for self-hosted

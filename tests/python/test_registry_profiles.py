@@ -14,9 +14,11 @@ from conftest import load_vectors
 VECTORS = load_vectors("profiles/lint.json")
 
 
-def document(case: dict[str, Any]) -> bytes:
+def document(case: dict[str, Any]) -> bytes | None:
     """The case's document: the named one with its top-level keys patched, compact, padded
-    with spaces to ``size``."""
+    with spaces to ``size``; ``None`` (the target alone) for a null one."""
+    if case.get("document") is None and "document_text" not in case:
+        return None
     if "document_text" in case:
         return case["document_text"].encode()
     doc = dict(VECTORS["documents"][case["document"]])

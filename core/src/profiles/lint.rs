@@ -99,14 +99,7 @@ pub fn lint_for_registry(
     target: &Target,
     profile: Option<&str>,
 ) -> Result<RegistryLint, Error> {
-    let profile = match profile {
-        Some(name) => Profile::named(name).ok_or(Error::OptionsInvalid {
-            reason: "unknown registry profile: use one of generic, dockerhub, ghcr, ecr, \
-                     ecr-public, acr, gar, gcr, quay.io, gitlab.com, harbor, zot, distribution, \
-                     quay, gitlab",
-        })?,
-        None => Profile::for_host(target.host()).unwrap_or_else(Profile::generic),
-    };
+    let profile = choose(target, profile)?;
     let value = json::parse_strict(document)?;
     let Value::Object(doc) = value else {
         return Err(Error::JsonInvalid {
@@ -119,13 +112,34 @@ pub fn lint_for_registry(
     };
     lint.target(target);
     lint.document(&doc, document.len() as u64);
-    let mut findings = lint.findings;
-    findings.sort_by_key(|f| f.code);
-    Ok(RegistryLint {
-        profile,
-        host: target.host().to_owned(),
-        findings,
-    })
+    Ok(lint.finish(target))
+}
+
+/// The rules of [`lint_for_registry`] that the target alone decides (the host, and the name of
+/// a reference): what can be checked before the document exists, as a push that uploads blobs
+/// while it packs needs.
+///
+/// # Errors
+/// [`Error::OptionsInvalid`] for an unknown profile name.
+pub fn lint_target(target: &Target, profile: Option<&str>) -> Result<RegistryLint, Error> {
+    let mut lint = Linter {
+        profile: choose(target, profile)?,
+        findings: Vec::new(),
+    };
+    lint.target(target);
+    Ok(lint.finish(target))
+}
+
+/// The profile named, else the target host's, else `generic`.
+fn choose(target: &Target, profile: Option<&str>) -> Result<&'static Profile, Error> {
+    match profile {
+        Some(name) => Profile::named(name).ok_or(Error::OptionsInvalid {
+            reason: "unknown registry profile: use one of generic, dockerhub, ghcr, ecr, \
+                     ecr-public, acr, gar, gcr, quay.io, gitlab.com, harbor, zot, distribution, \
+                     quay, gitlab",
+        }),
+        None => Ok(Profile::for_host(target.host()).unwrap_or_else(Profile::generic)),
+    }
 }
 
 struct Linter {
@@ -134,6 +148,16 @@ struct Linter {
 }
 
 impl Linter {
+    fn finish(self, target: &Target) -> RegistryLint {
+        let mut findings = self.findings;
+        findings.sort_by_key(|f| f.code);
+        RegistryLint {
+            profile: self.profile,
+            host: target.host().to_owned(),
+            findings,
+        }
+    }
+
     fn add(&mut self, code: &'static str, severity: Severity, path: &str, message: String) {
         let rule = Rule::get(code);
         let cite = rule.map(|r| r.sources.join(", ")).unwrap_or_default();

@@ -39,7 +39,7 @@ use std::fmt;
 
 pub use data::PROFILES;
 pub use gitlab::GITLAB_MEDIA_TYPES;
-pub use lint::{RegistryLint, Target, lint_for_registry};
+pub use lint::{RegistryLint, Target, lint_for_registry, lint_target};
 pub use rules::RULES;
 pub use sources::SOURCES;
 
