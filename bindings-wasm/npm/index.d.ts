@@ -468,6 +468,91 @@ export interface PackIndexOptions {
 /** Builds an image index: an artifact collection or a multi-platform image. */
 export function packIndex(options: PackIndexOptions): Packed;
 
+/** `application/vnd.oci.image.layer.v1.tar+gzip`: the media type of a directory layer. */
+export const DIRECTORY_MEDIA_TYPE: "application/vnd.oci.image.layer.v1.tar+gzip";
+
+/** One entry of a folder given as data: a file (`data`), a directory or a symbolic link. */
+export interface DirectoryEntryInput {
+  /** Relative to the folder, `/`-separated. */
+  path: string;
+  /** `"file"` by default. */
+  kind?: "file" | "directory" | "symlink";
+  /** A file's bytes. */
+  data?: Uint8Array | ArrayBuffer | ArrayBufferView | Blob;
+  /** Permission bits (0644 for files, 0755 for directories by default). */
+  mode?: number;
+  /** Seconds since the Unix epoch (used with `mtime: "real"`). */
+  mtime?: number;
+  /** A symbolic link's target: relative, inside the folder. */
+  target?: string;
+}
+
+/** Options of {@link packDirectory}. */
+export interface PackDirectoryOptions {
+  /** The layer's title and the archive's top directory; default: the folder's name. */
+  name?: string;
+  /** Seconds for every entry (0 by default: reproducible), or `"real"` for each file's own. */
+  mtime?: number | "real";
+  /** Keep permission bits instead of normalising them to 0644 / 0755. */
+  keepModes?: boolean;
+  /** Added to the layer's annotations. */
+  annotations?: Annotations;
+}
+
+/** A packed folder: `file` goes into `pack({ files })`. */
+export interface PackedDirectory {
+  file: PackFile & { mediaType: "application/vnd.oci.image.layer.v1.tar+gzip"; data: Uint8Array };
+  /** The layer, with its title, `io.deis.oras.content.digest` and `io.deis.oras.content.unpack`. */
+  descriptor: Descriptor;
+  /** The digest of the uncompressed tar. */
+  contentDigest: string;
+  /** The size of the uncompressed tar. */
+  contentSize: number;
+}
+
+/**
+ * A folder as one reproducible tar+gzip layer, as the ORAS CLI pushes a directory (the same
+ * bytes as Python's `File.from_directory` for the same tree): a `FileSystemDirectoryHandle`, the
+ * `File`s of `<input type="file" webkitdirectory>`, or entries with `options.name`.
+ * Throws an OciError: ARCHIVE_UNSAFE (a link leading out), ARCHIVE_INVALID (a bad path or name).
+ */
+export function packDirectory(
+  source: FileSystemDirectoryHandle | ReadonlyArray<File | DirectoryEntryInput>,
+  options?: PackDirectoryOptions,
+): Promise<PackedDirectory>;
+
+/** One entry of an unpacked directory layer, its path under the title (`mydir/a.txt`). */
+export interface DirectoryEntry {
+  path: string;
+  type: "file" | "directory" | "symlink" | "hardlink";
+  /** Permission bits (at most 0o777; no setuid, setgid or sticky bit). */
+  mode: number;
+  /** A file's bytes. */
+  data?: Uint8Array;
+  /** A link's target (a hard link's: an earlier file's path). */
+  target?: string;
+}
+
+/** Bounds of {@link unpackDirectory} (the core's defaults: 8 GiB, 100,000 entries, ratio 250). */
+export interface UnpackLimits {
+  maxSize?: number;
+  maxEntries?: number;
+  maxRatio?: number;
+}
+
+/**
+ * The entries of a directory layer, each checked by the core, the content digest verified.
+ * Throws an OciError: ARCHIVE_UNSAFE, ARCHIVE_INVALID, LIMIT_EXCEEDED, DIGEST_MISMATCH.
+ */
+export function unpackDirectory(
+  layer: Uint8Array | ArrayBuffer | ArrayBufferView | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+  descriptor: Descriptor,
+  options?: { limits?: UnpackLimits },
+): Promise<{ entries: DirectoryEntry[]; contentDigest: string; contentSize: number }>;
+
+/** Whether a pulled layer is a directory to unpack (ORAS's unpack annotation, or oras-py's convention). */
+export function shouldUnpack(descriptor: Descriptor): boolean;
+
 /** An artifact type and how to show it. */
 export interface ArtifactTypeDefinition {
   artifactType: string;

@@ -5,6 +5,7 @@
 import wasmInit from "./wasm/ocikit_wasm.js";
 import * as api from "./api.js";
 import * as operation from "./operation.js";
+import * as directory from "./directory.js";
 import { moduleLoaded, useLoadedCheck } from "./client.js";
 import { useWorkerModule, workerDigester } from "./worker-digest.js";
 
@@ -131,6 +132,10 @@ export const listReferrers = guarded("listReferrers", api.listReferrers);
 export const listTags = guarded("listTags", api.listTags);
 export const lookupArtifactType = guarded("lookupArtifactType", api.lookupArtifactType);
 export const pack = guarded("pack", api.pack);
+export const packDirectory = guarded("packDirectory", directory.packDirectory);
+export const unpackDirectory = guarded("unpackDirectory", directory.unpackDirectory);
+export const shouldUnpack = guarded("shouldUnpack", directory.shouldUnpack);
+export { DIRECTORY_MEDIA_TYPE } from "./directory.js";
 export const packIndex = guarded("packIndex", api.packIndex);
 export const parseDigest = guarded("parseDigest", api.parseDigest);
 export const parseIndex = guarded("parseIndex", api.parseIndex);

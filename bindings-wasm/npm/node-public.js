@@ -49,6 +49,9 @@ export {
   validate,
 } from "./api.js";
 
+// Directories as layers: a folder in, its entries out (the core packs and checks them).
+export { DIRECTORY_MEDIA_TYPE, packDirectory, shouldUnpack, unpackDirectory } from "./directory.js";
+
 // Whole operations (push, pull, copy, discover, delete, the tags of a digest): the core decides.
 export {
   CopyArtifact,

@@ -22,6 +22,7 @@
 //!   is hashed comes from the core or from the caller, never from a JS serializer.
 #![forbid(unsafe_code)]
 
+pub mod archive;
 pub mod artifact_type;
 pub mod digest;
 pub mod error;

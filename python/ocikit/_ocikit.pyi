@@ -576,6 +576,56 @@ def _pack_index(
 
 _UNKNOWN_CONFIG_TYPE: str
 
+# Directory layers (ocikit._archive drives these; File.from_directory is the public API).
+_DIRECTORY_MEDIA_TYPE: str
+
+def should_unpack(descriptor: Descriptor) -> bool:
+    """Whether a pulled layer is a directory to unpack: ``io.deis.oras.content.unpack: "true"``
+    (the ORAS CLI's rule), or a titled ``application/vnd.oci.image.layer.v1.tar+gzip`` layer
+    without that annotation whose title does not name an archive file (oras-py's directories)."""
+
+class _DirectoryPacker:
+    """A directory being packed into a reproducible tar+gzip layer, one step at a time."""
+
+    def __init__(
+        self,
+        name: str,
+        entries: list[tuple[str, str, int, int, int | str | None]],
+        *,
+        mtime: int | None,
+        keep_modes: bool,
+    ) -> None: ...
+    def next_file(self) -> tuple[str, int] | None: ...
+    def write(self, data: Buffer) -> None: ...
+    def take_output(self) -> bytes: ...
+    def finish(self) -> tuple[bytes, Descriptor, str, int]: ...
+
+class _Unpacker:
+    """A directory layer being unpacked: ``feed`` its bytes, then ``finish``; each returns the
+    events to apply (``("file", path, mode, size)``, ``("data", bytes)``, ``("directory",
+    path, mode)``, ``("symlink", path, target)``, ``("hardlink", path, target)``, and last
+    ``("end", content_digest, content_size, entries)``)."""
+
+    def __init__(
+        self,
+        title: str,
+        content_digest: str | None = None,
+        *,
+        max_size: int | None = None,
+        max_entries: int | None = None,
+        max_ratio: int | None = None,
+    ) -> None: ...
+    @staticmethod
+    def for_layer(
+        descriptor: Descriptor,
+        *,
+        max_size: int | None = None,
+        max_entries: int | None = None,
+        max_ratio: int | None = None,
+    ) -> _Unpacker: ...
+    def feed(self, data: Buffer) -> list[tuple[Any, ...]]: ...
+    def finish(self) -> list[tuple[Any, ...]]: ...
+
 def check_title(title: str, *, allow_git: bool = False) -> None:
     """Checks that ``title`` can be written back as a file by a pull: a relative path without
     ``..`` that stays inside the target directory and that every OS can create (no characters
