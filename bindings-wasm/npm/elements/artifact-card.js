@@ -1,6 +1,7 @@
 // <oci-artifact-card reference="registry/repo:tag">: one artifact — its type, the title,
 // description and source annotations, the digest (with a copy button), size, created time, the
-// commands that pull it, and a slot for the host's actions (<button slot="actions">).
+// commands that pull it, and a slot for the host's actions (<button slot="actions">). The title is
+// a heading of level `heading-level` (3 by default), to fit the host page's outline.
 // Data: .manifest (object, JSON text or bytes) with `digest` (attribute) or .descriptor; or
 // .client (an ocikit Client) and `reference`, from which it fetches the manifest itself.
 import { OciElement, define, formatSize, h, sha256 } from "./base.js";
@@ -10,7 +11,7 @@ import "./type-badge.js";
 const A = "org.opencontainers.image.";
 
 export class OciArtifactCard extends OciElement {
-  static observedAttributes = ["reference", "digest", "theme"];
+  static observedAttributes = ["reference", "digest", "heading-level", "theme"];
   static strings = {
     digest: "Digest",
     size: "Size",
@@ -24,7 +25,7 @@ export class OciArtifactCard extends OciElement {
     failed: (message) => `Could not load the artifact: ${message}`,
   };
   static css = `:host{border:1px solid var(--_border);padding:.8em 1em}
-h3{margin:.6em 0 .2em;font-size:1.1em}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:.6em 0}dt{color:var(--_muted)}dd{margin:0;overflow-wrap:anywhere}
+.title{margin:.6em 0 .2em;font-size:1.1em;font-weight:600}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:.6em 0}dt{color:var(--_muted)}dd{margin:0;overflow-wrap:anywhere}
 pre{margin:.2em 0;padding:.3em .5em;background:var(--_subtle);border-radius:var(--oci-radius,6px);overflow-x:auto}
 .actions{display:flex;gap:.5em;flex-wrap:wrap;margin-top:.6em}`;
   #manifest = null;
@@ -112,7 +113,7 @@ pre{margin:.2em 0;padding:.3em .5em;background:var(--_subtle);border-radius:var(
     this.show(
       h("article", { part: "card", "aria-label": annotations[`${A}title`] ?? reference ?? description.artifactType },
         badge,
-        annotations[`${A}title`] && h("h3", { part: "title" }, annotations[`${A}title`]),
+        annotations[`${A}title`] && h("div", { role: "heading", "aria-level": this.getAttribute("heading-level") ?? "3", class: "title", part: "title" }, annotations[`${A}title`]),
         annotations[`${A}description`] && h("p", { part: "description" }, annotations[`${A}description`]),
         h("dl", {}, rows),
         commands.length > 0 && h("div", { part: "pull" }, h("span", { class: "muted" }, this.t("pull")), commands.map((c) => h("pre", { tabindex: "0", "aria-label": c }, h("code", {}, c)))),

@@ -2,9 +2,15 @@
 // what refers to a manifest, as nested lists with disclosure buttons (the APG disclosure
 // pattern: Tab between buttons, Enter or Space opens). Each level is loaded when it is opened,
 // by .loadReferrers(digest) → descriptors or { referrers, fromTagSchema } (by default
-// .client.referrers(repository, digest)). Events: oci-open { descriptor }, and
+// .client.referrers(repository, digest)). A referrer listed without its type, or with the empty
+// config's type (some registries, go-containerregistry's among them, report the config media
+// type instead of artifactType), is described from its manifest when .loadManifest(digest) →
+// bytes (by default .client.fetch) is there. Events: oci-open { descriptor }, and
 // oci-delete-request { descriptor, subject } (cancelable) when `deletable`.
-import { OciElement, define, formatSize, h, shortDigest, typeInfo } from "./base.js";
+import { OciElement, define, formatSize, h, limiter, shortDigest, typeInfo } from "./base.js";
+import { describeManifest } from "./types.js";
+
+const EMPTY = "application/vnd.oci.empty.v1+json";
 import "./type-badge.js";
 
 export class OciReferrersTree extends OciElement {
@@ -31,6 +37,8 @@ li{margin:.2em 0}.row{display:flex;align-items:center;gap:.5em;flex-wrap:wrap;mi
   #levels = new Map();
   #open = new Set();
   loadReferrers = null;
+  loadManifest = null;
+  #run = limiter(4);
 
   set client(value) {
     this.#client = value ?? null;
@@ -59,14 +67,31 @@ li{margin:.2em 0}.row{display:flex;align-items:center;gap:.5em;flex-wrap:wrap;mi
     return { referrers: items, fromTagSchema: this.#client.referrersApi === false };
   }
 
+  /** The descriptor with its type read from its manifest when the listing did not give it. */
+  async #typed(d) {
+    if (d.artifactType && d.artifactType !== EMPTY) return d;
+    const load = typeof this.loadManifest === "function"
+      ? this.loadManifest
+      : this.#client && ((digest) => this.#client.fetch(`${this.getAttribute("repository")}@${digest}`).then((f) => f.bytes));
+    if (!load) return d;
+    try {
+      const bytes = await this.#run(() => load(d.digest));
+      const described = describeManifest(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes);
+      return described.artifactType ? { ...d, artifactType: described.artifactType } : d;
+    } catch {
+      return d;
+    }
+  }
+
   #level(digest) {
     let level = this.#levels.get(digest);
     if (level) return level;
     level = { state: "loading", items: [] };
     this.#levels.set(digest, level);
     this.#fetch(digest).then(
-      (answer) => {
-        const items = Array.isArray(answer) ? answer : (answer?.referrers ?? []);
+      async (answer) => {
+        let items = Array.isArray(answer) ? answer : (answer?.referrers ?? []);
+        items = await Promise.all(items.map((d) => this.#typed(d)));
         const filter = this.getAttribute("artifact-type");
         level.items = filter ? items.filter((d) => (d.artifactType ?? d.mediaType) === filter) : items;
         level.fromTagSchema = Boolean(answer?.fromTagSchema);
@@ -103,16 +128,16 @@ li{margin:.2em 0}.row{display:flex;align-items:center;gap:.5em;flex-wrap:wrap;mi
                 if (open) this.#open.delete(key);
                 else this.#open.add(key);
                 this.update();
-                this.#refocus = key;
               },
               "data-key": key,
+              "data-focus": `t ${key}`,
             }, open ? "▾" : "▸")
           : h("span", { class: "spacer" });
         const actions = [
-          h("button", { type: "button", "aria-label": this.t("openLabel", label, shortDigest(d.digest)), onclick: () => this.emit("oci-open", { descriptor: d, subject: digest }) }, this.t("open")),
+          h("button", { type: "button", "data-focus": `o ${key}`, "aria-label": this.t("openLabel", label, shortDigest(d.digest)), onclick: () => this.emit("oci-open", { descriptor: d, subject: digest }) }, this.t("open")),
           this.hasAttribute("deletable") &&
             h("button", {
-              type: "button", class: "danger", "aria-label": this.t("deleteLabel", label, shortDigest(d.digest)),
+              type: "button", class: "danger", "data-focus": `d ${key}`, "aria-label": this.t("deleteLabel", label, shortDigest(d.digest)),
               onclick: () => this.emit("oci-delete-request", { descriptor: d, subject: digest }, true),
             }, this.t("delete")),
         ];
@@ -125,11 +150,11 @@ li{margin:.2em 0}.row{display:flex;align-items:center;gap:.5em;flex-wrap:wrap;mi
     );
   }
 
-  #refocus = null;
-
   paint() {
     const subject = this.getAttribute("subject");
     if (!subject) return this.show(h("p", { class: "muted" }, this.t("none")));
+    // A render replaces the buttons: the one that had the focus gets it back.
+    const focused = this.shadowRoot.activeElement?.dataset?.focus;
     const top = this.#level(subject);
     const notes = [...this.#levels.values()].some((l) => l.fromTagSchema) ? h("p", { class: "note muted", part: "note" }, this.t("fromTagSchema")) : null;
     this.show(h("section", { "aria-label": this.getAttribute("aria-label") ?? this.t("label"), part: "tree" },
@@ -137,10 +162,7 @@ li{margin:.2em 0}.row{display:flex;align-items:center;gap:.5em;flex-wrap:wrap;mi
       notes,
       this.#list(subject, 0),
     ));
-    if (this.#refocus) {
-      this.shadowRoot.querySelector(`button[data-key="${CSS.escape(this.#refocus)}"]`)?.focus();
-      this.#refocus = null;
-    }
+    if (focused) this.shadowRoot.querySelector(`[data-focus="${CSS.escape(focused)}"]`)?.focus();
   }
 }
 

@@ -1,0 +1,478 @@
+// ocikit/elements in headless Chromium against Debian's docker-registry (no referrers API: the
+// referrers tag schema) and the referrers-API registry (go-containerregistry's, behind a CORS
+// proxy): every element renders real data in light and dark themes with axe-core reporting no
+// violations, works from the keyboard, and the tag list pages through 10,000 tags fetching only
+// the manifests of the rows in view. The badge, tree, tag list, card and file list never fetch
+// the wasm.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync } from "node:fs";
+import http from "node:http";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { base, launch, origin, screenshot, unexpected } from "./browser.mjs";
+import { CORS_HEADERS, startRegistry } from "./registry.mjs";
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve("axe-core/axe.min.js");
+const REFERRERS_BIN = new URL("../../.cache/tools/bin/referrers-registry", import.meta.url).pathname;
+const ocikit = await import(new URL("../../bindings-wasm/pkg/node.js", import.meta.url).href);
+
+const IMAGE_CONFIG = "application/vnd.oci.image.config.v1+json";
+const encode = (value) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The referrers-API registry (tests/tools/referrers-registry) behind a proxy adding CORS headers. */
+async function startReferrersRegistry(allowed) {
+  assert.ok(existsSync(REFERRERS_BIN), `${REFERRERS_BIN} is missing: run make tools`);
+  const port = await freePort();
+  const child = spawn(REFERRERS_BIN, [`127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "ignore"] });
+  const exited = once(child, "exit");
+  await new Promise((resolve) => child.stdout.once("data", resolve));
+  const cors = { "Access-Control-Allow-Origin": allowed, ...CORS_HEADERS };
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const proxy = http.createServer((request, response) => {
+    if (request.method === "OPTIONS") {
+      response.writeHead(204, { ...cors, "Access-Control-Max-Age": "600" });
+      return response.end();
+    }
+    const upstream = http.request({ host: "127.0.0.1", port, method: request.method, path: request.url, headers: request.headers, agent }, (answer) => {
+      response.writeHead(answer.statusCode, { ...answer.headers, ...cors });
+      answer.pipe(response);
+    });
+    upstream.on("error", (error) => response.destroy(error));
+    request.pipe(upstream);
+  });
+  proxy.listen(0, "127.0.0.1");
+  await once(proxy, "listening");
+  const address = `127.0.0.1:${proxy.address().port}`;
+  return {
+    address,
+    stop: async () => {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+      agent.destroy();
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/**
+ * Pushes what the elements show: an image-like artifact `app:v1` (also tagged `v1-copy`), with an
+ * SBOM and a signature referring to it (and a referrer of the SBOM), cosign's tag-schema
+ * signature `sha256-<hex>.sig`, a Helm-typed artifact, and an index with two platforms and a
+ * BuildKit attestation manifest. Resolves to the digests.
+ */
+async function seed(registry) {
+  const client = new ocikit.Client({ registry, plainHttp: true });
+  const layer = encode("the layer's bytes\n");
+  const image = ocikit.pack({
+    imageSpec: "v1.0",
+    config: { mediaType: IMAGE_CONFIG, data: encode({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } }) },
+    files: [{ name: "hello.txt", mediaType: "text/plain", data: layer }],
+    annotations: { "org.opencontainers.image.title": "Hello app", "org.opencontainers.image.description": "An artifact for the element tests", "org.opencontainers.image.source": "https://example.com/app", "org.opencontainers.image.created": "2026-12-04T12:00:00Z" },
+  });
+  await client.push("app:v1", image, { tags: ["v1-copy"] });
+  const sbom = ocikit.pack({ artifactType: "application/spdx+json", files: [{ name: "sbom.spdx.json", mediaType: "application/spdx+json", data: encode({ spdxVersion: "SPDX-2.3" }) }], subject: image.descriptor });
+  await client.attach("app:v1", sbom);
+  const sig = ocikit.pack({ artifactType: "application/vnd.dev.cosign.artifact.sig.v1+json", files: [{ name: "sig", mediaType: "application/vnd.dev.cosign.simplesigning.v1+json", data: encode({ critical: {} }) }], subject: image.descriptor });
+  await client.attach("app:v1", sig);
+  const sbomSig = ocikit.pack({ artifactType: "application/vnd.cncf.notary.signature", files: [{ name: "sig.jws", mediaType: "application/jose+json", data: encode({ s: 1 }) }], subject: sbom.descriptor });
+  await client.attach("app:v1", sbomSig);
+  // cosign's tag schema: an image-configured manifest of simple-signing layers, tagged after the digest.
+  const legacy = ocikit.pack({ imageSpec: "v1.0", config: { mediaType: IMAGE_CONFIG, data: encode({}) }, files: [{ name: "sig", mediaType: "application/vnd.dev.cosign.simplesigning.v1+json", data: encode({ critical: { image: image.digest } }) }] });
+  await client.push(`app:${image.digest.replace(":", "-")}.sig`, legacy);
+  const chart = ocikit.pack({ imageSpec: "v1.0", config: { mediaType: "application/vnd.cncf.helm.config.v1+json", data: encode({ name: "web", version: "1.2.0" }) }, files: [{ name: "web-1.2.0.tgz", mediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip", data: encode("chart") }] });
+  await client.push("app:1.2.0", chart);
+  const amd = ocikit.pack({ imageSpec: "v1.0", config: { mediaType: IMAGE_CONFIG, data: encode({ architecture: "amd64", os: "linux" }) }, files: [{ name: "a", data: encode("amd") }] });
+  const arm = ocikit.pack({ imageSpec: "v1.0", config: { mediaType: IMAGE_CONFIG, data: encode({ architecture: "arm64", os: "linux" }) }, files: [{ name: "b", data: encode("arm") }] });
+  const att = ocikit.pack({ imageSpec: "v1.0", config: { mediaType: IMAGE_CONFIG, data: encode({ architecture: "unknown", os: "unknown" }) }, files: [{ name: "provenance", mediaType: "application/vnd.in-toto+json", data: encode({ _type: "https://in-toto.io/Statement/v0.1" }) }] });
+  for (const [tag, packed] of [["amd", amd], ["arm", arm], ["att", att]]) await client.push(`app:${tag}`, packed);
+  const index = ocikit.packIndex({
+    manifests: [
+      { ...amd.descriptor, platform: { os: "linux", architecture: "amd64" } },
+      { ...arm.descriptor, platform: { os: "linux", architecture: "arm64", variant: "v8" } },
+      { ...att.descriptor, platform: { os: "unknown", architecture: "unknown" }, annotations: { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": amd.digest } },
+    ],
+  });
+  await client.push("app:multi", index);
+  return { image, sbom, sig, sbomSig, legacy, chart, index, amd };
+}
+
+let browser;
+const registries = {};
+
+before(async () => {
+  browser = await launch();
+  registries.distribution = await startRegistry({ origin });
+  registries.referrers = await startReferrersRegistry(origin);
+  for (const r of Object.values(registries)) r.data = await seed(r.address);
+});
+
+after(async () => {
+  await browser?.close();
+  for (const r of Object.values(registries)) await r.stop();
+});
+
+async function open(allowed, { colorScheme = "light" } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, colorScheme });
+  const page = await context.newPage();
+  const problems = [];
+  const requests = [];
+  page.on("console", (m) => ["error", "warning"].includes(m.type()) && problems.push(`console ${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => problems.push(`page error: ${e.stack ?? e}`));
+  page.on("requestfailed", (r) => !r.url().startsWith("blob:") && problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+  page.on("request", (r) => {
+    requests.push(r.url());
+    const url = new URL(r.url());
+    if (!["data:", "blob:"].includes(url.protocol) && url.origin !== origin && !allowed.includes(url.origin)) problems.push(`off-origin request: ${url}`);
+  });
+  page.problems = problems;
+  // web-demo/elements.html: the elements' page (its gallery shows every catalog type's badge).
+  await page.goto(`${origin}/elements.html${colorScheme === "dark" ? "?theme=dark" : ""}`);
+  await page.waitForSelector("html[data-ready=true]");
+  return { page, problems, requests, context };
+}
+
+async function axe(page) {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations);
+  return violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" > ")).join("; ")}`);
+}
+
+/** Text of a shadow root, once `predicate(text)` holds. */
+async function shadowText(page, selector, predicate = (t) => t.length > 0) {
+  const read = ([s, p]) => {
+    // The text a reader gets: nested shadow roots (the badges inside a tree) included, styles not.
+    const deep = (node) => {
+      if (node.nodeType === Node.TEXT_NODE) return node.data;
+      if (node.nodeName === "STYLE") return "";
+      const children = [...(node.shadowRoot ?? node).childNodes];
+      return children.map(deep).join(node.shadowRoot ? " " : "");
+    };
+    const el = document.querySelector(s);
+    const text = el?.shadowRoot ? deep(el) : "";
+    return p === null || new Function("t", `return (${p})(t)`)(text) ? text : false;
+  };
+  try {
+    const handle = await page.waitForFunction(read, [selector, predicate.toString()], { timeout: 15_000 });
+    return await handle.jsonValue();
+  } catch (error) {
+    throw new Error(`${selector} never matched ${predicate}; it shows: ${await page.evaluate(read, [selector, null])}; ${page.problems?.join("; ")}`, { cause: error });
+  }
+}
+
+for (const kind of ["distribution", "referrers"]) {
+  describe(`against the ${kind === "distribution" ? "docker-registry (referrers tag schema)" : "referrers-API registry"}`, () => {
+    for (const theme of ["light", "dark"]) {
+      test(`every element renders, ${theme} theme, and axe-core finds no violation`, async () => {
+        const r = registries[kind];
+        const { page, problems, requests, context } = await open([`http://${r.address}`], { colorScheme: theme });
+        try {
+          const d = r.data;
+          await page.evaluate(
+            async ({ registry, theme, d }) => {
+              document.body.className = theme;
+              const main = document.getElementById("main");
+              const { Client } = await import("/ocikit/browser.js");
+              const client = new Client({ registry, plainHttp: true });
+              const add = (tag, props = {}, attrs = {}) => {
+                const el = document.createElement(tag);
+                for (const [k, v] of Object.entries({ theme, ...attrs })) el.setAttribute(k, v);
+                Object.assign(el, props);
+                main.append(el);
+                return el;
+              };
+              add("oci-type-badge", {}, { id: "badge-full", type: "application/vnd.cncf.flux.config.v1+json", variant: "full" });
+              add("oci-type-badge", {}, { id: "badge-chip", type: "application/vnd.acme.rocket.config.v1+json" });
+              add("oci-type-badge", {}, { id: "badge-icon", type: "application/vnd.cncf.helm.config.v1+json", variant: "icon" });
+              add("oci-type-badge", { manifest: d.legacy.manifest }, { id: "badge-legacy" });
+              add("oci-artifact-card", { client }, { id: "card", reference: `${registry}/app:v1`, "heading-level": "2" });
+              add("oci-referrers-tree", { client }, { id: "tree", subject: d.image.digest, repository: "app", deletable: "" });
+              add("oci-tag-list", { client }, { id: "tags", repository: "app", "page-size": "50" });
+              add("oci-file-list", { client, manifest: d.image.manifest }, { id: "files", reference: `${registry}/app:v1` });
+              add("oci-file-list", { client, manifest: d.index.manifest }, { id: "children", reference: `${registry}/app:multi` });
+              add("oci-manifest-view", { document: d.image.manifest }, { id: "view", "expected-digest": d.image.digest });
+              add("oci-artifact-form", { client }, { id: "form", repository: "authored" });
+            },
+            {
+              registry: r.address,
+              theme,
+              d: {
+                image: { digest: d.image.digest, manifest: new TextDecoder().decode(d.image.manifest) },
+                legacy: { manifest: new TextDecoder().decode(d.legacy.manifest) },
+                index: { manifest: new TextDecoder().decode(d.index.manifest) },
+              },
+            },
+          );
+          assert.match(await shadowText(page, "#badge-full"), /Flux artifact.*Kubernetes configuration/);
+          assert.match(await shadowText(page, "#badge-chip"), /acme rocket/);
+          assert.equal(await page.evaluate(() => document.querySelector("#badge-icon").shadowRoot.querySelector("img").alt), "Helm chart");
+          assert.match(await shadowText(page, "#badge-legacy"), /cosign signature/);
+          const card = await shadowText(page, "#card", (t) => t.includes("Hello app"));
+          assert.match(card, /An artifact for the element tests/);
+          assert.match(card, new RegExp(r.data.image.digest));
+          assert.match(card, /docker pull/);
+          const tree = await shadowText(page, "#tree", (t) => t.includes("SPDX SBOM") && t.includes("cosign signature"));
+          assert.equal(/referrers tag/.test(tree), kind === "distribution", "says when the list came from the referrers tag schema");
+          const tags = await shadowText(page, "#tags", (t) => t.includes("v1-copy") && t.includes("signed") && t.includes("Helm chart") && t.includes("+1 more with this digest") && t.includes("Image index"));
+          assert.doesNotMatch(tags, /sha256-/, "referrer and signature tags are hidden by default");
+          assert.match(await shadowText(page, "#files"), /hello\.txt.*text\/plain/);
+          const children = await shadowText(page, "#children");
+          assert.match(children, /linux\/amd64.*1 attestation.*linux\/arm64\/v8/s);
+          const folded = await page.evaluate((amd) => {
+            const root = document.querySelector("#children").shadowRoot;
+            return { top: root.querySelectorAll("ul[part=children] > li").length, under: root.querySelector(`li[data-digest="${amd}"] details`)?.textContent };
+          }, d.amd.digest);
+          assert.equal(folded.top, 2, "two images at the top, the attestation folded");
+          assert.match(folded.under, /1 attestation.*unknown\/unknown/s);
+          assert.match(await shadowText(page, "#view", (t) => t.includes("expected digest") && /finding|Valid/.test(t)), /The content has the expected digest/);
+          assert.match(await shadowText(page, "#form"), /Artifact type/);
+          await screenshot(page, `elements-${kind}-${theme}.png`);
+          assert.deepEqual(await axe(page), []);
+          assert.deepEqual(unexpected(problems, { referrersProbe: kind === "distribution" }), []);
+          assert.ok(requests.some((u) => u.endsWith(".wasm")), "the Client and the manifest view load the wasm");
+        } finally {
+          await context.close();
+        }
+      });
+    }
+
+    test("keyboard: the referrers tree opens with Enter, the tag list filters, delete asks the host", async () => {
+      const r = registries[kind];
+      const { page, problems, context } = await open([`http://${r.address}`]);
+      try {
+        await page.evaluate(async ({ registry, subject }) => {
+          const { Client } = await import("/ocikit/browser.js");
+          const client = new Client({ registry, plainHttp: true });
+          const tree = Object.assign(document.createElement("oci-referrers-tree"), { client });
+          tree.setAttribute("subject", subject);
+          tree.setAttribute("repository", "app");
+          tree.setAttribute("deletable", "");
+          tree.id = "tree";
+          window.deleteRequests = [];
+          tree.addEventListener("oci-delete-request", (e) => window.deleteRequests.push(e.detail.descriptor.artifactType));
+          const tags = Object.assign(document.createElement("oci-tag-list"), { client });
+          tags.setAttribute("repository", "app");
+          tags.id = "tags";
+          document.getElementById("main").append(tree, tags);
+        }, { registry: r.address, subject: r.data.image.digest });
+        await shadowText(page, "#tree", (t) => t.includes("SPDX SBOM"));
+        // Tab to the first disclosure button (the SBOM, which has a referrer of its own), open it.
+        const sbomToggle = `oci-referrers-tree >> button[data-key="${r.data.image.digest}>${r.data.sbom.digest}"]`;
+        await page.keyboard.press("Tab");
+        for (let i = 0; i < 12 && !(await page.locator(sbomToggle).evaluate((b) => b === b.getRootNode().activeElement)); i++) await page.keyboard.press("Tab");
+        assert.equal(await page.locator(sbomToggle).getAttribute("aria-expanded"), "false");
+        await page.keyboard.press("Enter");
+        await shadowText(page, "#tree", (t) => t.includes("Notary signature"));
+        assert.equal(await page.locator(sbomToggle).getAttribute("aria-expanded"), "true");
+        assert.ok(await page.locator(sbomToggle).evaluate((b) => b === b.getRootNode().activeElement), "focus stays on the toggle");
+        await page.keyboard.press("Space");
+        await shadowText(page, "#tree", (t) => !t.includes("Notary signature"));
+        // Tab on to the SBOM's Delete button: Enter asks the host.
+        await page.keyboard.press("Tab");
+        await page.keyboard.press("Tab");
+        await page.keyboard.press("Enter");
+        assert.deepEqual(await page.evaluate(() => window.deleteRequests), ["application/spdx+json"]);
+        // The tag list: type in the filter, the rows follow.
+        await shadowText(page, "#tags", (t) => t.includes("v1-copy"));
+        await page.locator("oci-tag-list >> input[type=search]").focus();
+        await page.keyboard.type("1.2");
+        const filtered = await shadowText(page, "#tags", (t) => !t.includes("v1-copy"));
+        assert.match(filtered, /1\.2\.0/);
+        await page.keyboard.press("Tab");
+        await page.keyboard.press("Space");
+        await shadowText(page, "#tags", () => true);
+        assert.equal(await page.locator("#tags").getAttribute("show-referrers"), "", "the checkbox shows the referrer tags");
+        assert.deepEqual(unexpected(problems, { referrersProbe: kind === "distribution" }), []);
+      } finally {
+        await context.close();
+      }
+    });
+  });
+}
+
+test("the badge, card, tree, tag list and file list render from host data without fetching the wasm", async () => {
+  const r = registries.referrers;
+  const { page, problems, requests, context } = await open([`http://${r.address}`]);
+  try {
+    await page.evaluate(async ({ registry, subject, manifest }) => {
+      const main = document.getElementById("main");
+      const v2 = `http://${registry}/v2/app`;
+      const tree = document.createElement("oci-referrers-tree");
+      tree.loadReferrers = async (digest) => (await (await fetch(`${v2}/referrers/${digest}`)).json()).manifests;
+      // This registry lists the config's media type as each referrer's artifactType: the tree reads the manifest.
+      tree.loadManifest = async (digest) => (await fetch(`${v2}/manifests/${digest}`, { headers: { Accept: "application/vnd.oci.image.manifest.v1+json" } })).arrayBuffer();
+      tree.setAttribute("subject", subject);
+      const files = document.createElement("oci-file-list");
+      files.fetchBlob = (d) => fetch(`${v2}/blobs/${d.digest}`);
+      files.manifest = manifest;
+      files.setAttribute("reference", `${registry}/app:v1`);
+      window.downloads = [];
+      files.addEventListener("oci-download", (e) => {
+        e.preventDefault();
+        window.downloads.push([e.detail.name, new TextDecoder().decode(e.detail.bytes)]);
+      });
+      const tags = document.createElement("oci-tag-list");
+      tags.loadPage = async ({ last, n }) => {
+        const answer = await (await fetch(`${v2}/tags/list?n=${n}${last ? `&last=${last}` : ""}`)).json();
+        return { tags: answer.tags, next: answer.tags.length === n ? answer.tags.at(-1) : null };
+      };
+      tags.resolveTag = async (tag) => {
+        const response = await fetch(`${v2}/manifests/${tag}`, { headers: { Accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json" } });
+        const bytes = await response.arrayBuffer();
+        return { digest: response.headers.get("Docker-Content-Digest"), mediaType: response.headers.get("Content-Type"), size: bytes.byteLength };
+      };
+      const card = document.createElement("oci-artifact-card");
+      card.manifest = manifest;
+      card.setAttribute("reference", `${registry}/app:v1`);
+      const badge = document.createElement("oci-type-badge");
+      badge.descriptor = { mediaType: "application/vnd.oci.image.manifest.v1+json", artifactType: "application/vnd.kitops.modelkit.config.v1+json" };
+      badge.id = "badge";
+      tree.id = "tree";
+      files.id = "files";
+      tags.id = "tags";
+      card.id = "card";
+      main.append(badge, card, tree, tags, files);
+    }, { registry: r.address, subject: r.data.image.digest, manifest: new TextDecoder().decode(r.data.image.manifest) });
+    assert.match(await shadowText(page, "#badge"), /KitOps ModelKit/);
+    await shadowText(page, "#tree", (t) => t.includes("SPDX SBOM"));
+    await shadowText(page, "#tags", (t) => t.includes("v1-copy"));
+    // The card hashes the manifest's bytes itself (WebCrypto).
+    assert.match(await shadowText(page, "#card", (t) => t.includes("sha256:")), new RegExp(r.data.image.digest));
+    await page.locator("oci-file-list >> button", { hasText: "Download" }).first().click();
+    await shadowText(page, "#files", (t) => t.includes("digest verified"));
+    assert.deepEqual(await page.evaluate(() => window.downloads), [["hello.txt", "the layer's bytes\n"]]);
+    assert.deepEqual(requests.filter((u) => u.endsWith(".wasm") || u.includes("/ocikit/browser.js") || u.includes("/ocikit/wasm/")), []);
+    assert.deepEqual(unexpected(problems), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a download that does not match its digest is refused", async () => {
+  const r = registries.referrers;
+  const { page, context } = await open([`http://${r.address}`]);
+  try {
+    await page.evaluate(({ manifest }) => {
+      const files = document.createElement("oci-file-list");
+      files.fetchBlob = async () => new TextEncoder().encode("the layer's bytes!");
+      files.manifest = manifest;
+      files.id = "files";
+      window.saved = 0;
+      files.addEventListener("oci-download", () => window.saved++);
+      document.getElementById("main").append(files);
+    }, { manifest: new TextDecoder().decode(r.data.image.manifest) });
+    await page.locator("oci-file-list >> button", { hasText: "Download" }).first().click();
+    assert.match(await shadowText(page, "#files", (t) => t.includes("does not match")), /nothing was saved/);
+    assert.equal(await page.evaluate(() => window.saved), 0);
+  } finally {
+    await context.close();
+  }
+});
+
+test("the manifest view anchors each finding at its JSON pointer and flags a digest mismatch", async () => {
+  const { page, problems, context } = await open([]);
+  try {
+    const bad = { schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.empty.v1+json", digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: 2 }, layers: [{ mediaType: "text/plain", digest: "sha256:ABC", size: -1 }] };
+    await page.evaluate((doc) => {
+      const view = document.createElement("oci-manifest-view");
+      view.id = "view";
+      view.setAttribute("expected-digest", `sha256:${"0".repeat(64)}`);
+      window.opened = [];
+      view.addEventListener("oci-open", (e) => window.opened.push(e.detail.pointer));
+      view.document = JSON.stringify(doc);
+      document.getElementById("main").append(view);
+    }, bad);
+    const text = await shadowText(page, "#view", (t) => /\d+ findings?/.test(t));
+    assert.match(text, /Digest mismatch/);
+    const pointers = await page.evaluate(() => [...document.querySelector("#view").shadowRoot.querySelectorAll("li a")].map((a) => a.textContent));
+    assert.ok(pointers.includes("/layers/0/digest"), pointers.join(", "));
+    assert.ok(pointers.includes("/artifactType") || pointers.some((p) => p === "/"), pointers.join(", "));
+    const flagged = await page.evaluate(() => [...document.querySelector("#view").shadowRoot.querySelectorAll(".line.flag")].map((l) => l.dataset.pointer));
+    assert.ok(flagged.includes("/layers/0/digest"), flagged.join(", "));
+    // A finding's link moves the focus to its line; a descriptor's digest opens it.
+    await page.locator("oci-manifest-view >> li a", { hasText: "/layers/0/digest" }).click();
+    assert.equal(await page.evaluate(() => document.querySelector("#view").shadowRoot.activeElement?.dataset.pointer), "/layers/0/digest");
+    await page.locator("oci-manifest-view >> .digest button").first().click();
+    assert.deepEqual(await page.evaluate(() => window.opened), ["/config"]);
+    assert.deepEqual(await axe(page), []);
+    assert.deepEqual(unexpected(problems), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("the tag list pages through 10,000 tags fetching only the manifests of the rows in view", async () => {
+  const r = registries.referrers;
+  // 10,000 tags of one small manifest, straight to the registry.
+  const { image } = r.data;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  const put = (tag) =>
+    new Promise((resolve, reject) => {
+      const request = http.request({ host: r.address.split(":")[0], port: Number(r.address.split(":")[1]), method: "PUT", path: `/v2/many/manifests/${tag}`, agent, headers: { "Content-Type": image.mediaType } }, (response) => {
+        response.resume();
+        response.on("end", () => (response.statusCode === 201 ? resolve() : reject(new Error(`PUT ${tag}: ${response.statusCode}`))));
+      });
+      request.on("error", reject);
+      request.end(image.manifest);
+    });
+  const client = new ocikit.Client({ registry: r.address, plainHttp: true });
+  await client.push("many:seed", image);
+  const names = Array.from({ length: 10_000 }, (_, i) => `t${String(i).padStart(5, "0")}`);
+  for (let i = 0; i < names.length; i += 200) await Promise.all(names.slice(i, i + 200).map(put));
+  agent.destroy();
+
+  const { page, problems, requests, context } = await open([`http://${r.address}`]);
+  try {
+    await page.evaluate(async ({ registry }) => {
+      const { Client } = await import("/ocikit/browser.js");
+      const tags = Object.assign(document.createElement("oci-tag-list"), { client: new Client({ registry, plainHttp: true }) });
+      tags.setAttribute("repository", "many");
+      tags.setAttribute("page-size", "1000");
+      tags.id = "tags";
+      document.getElementById("main").append(tags);
+    }, { registry: r.address });
+    await shadowText(page, "#tags", (t) => t.includes("1000 of 1000 tags loaded"));
+    for (let pages = 2; pages <= 11; pages++) {
+      await page.locator("oci-tag-list >> button", { hasText: "Load more tags" }).click();
+      const loaded = Math.min(pages * 1000, 10_001);
+      await shadowText(page, "#tags", new Function("t", `return t.includes("${loaded} of ${loaded} tags loaded")`));
+    }
+    const status = await shadowText(page, "#tags", (t) => t.includes("10001 of 10001 tags loaded") && !t.includes("more to load"));
+    assert.ok(status);
+    const listRequests = requests.filter((u) => u.includes("/v2/many/tags/list"));
+    assert.equal(listRequests.length, 11, "one request per page (the eleventh finds the end)");
+    // Scroll to the middle: only the rows in view are resolved.
+    await page.locator("oci-tag-list >> .scroller").evaluate((s) => {
+      s.scrollTop = 5_000 * 36;
+    });
+    await shadowText(page, "#tags", (t) => t.includes("t04999") && /sha256:[0-9a-f]{12}/.test(t));
+    await page.waitForTimeout(400);
+    const inView = await page.locator("oci-tag-list >> .scroller").evaluate((s) => Math.ceil(s.clientHeight / 36) + 1);
+    const manifestRequests = requests.filter((u) => u.includes("/v2/many/manifests/"));
+    const resolved = await page.evaluate(() => document.querySelector("#tags").resolvedCount);
+    assert.ok(manifestRequests.length <= 2 * inView, `${manifestRequests.length} manifest requests for ${inView} rows in view (two screens: the first and the middle)`);
+    assert.equal(manifestRequests.length, resolved);
+    assert.ok(manifestRequests.some((u) => u.endsWith("/t05000")), "the rows in view were resolved");
+    assert.deepEqual(await page.evaluate(() => document.querySelector("#tags").shadowRoot.querySelectorAll("li").length < 40), true, "only the rows in view are in the page");
+    assert.deepEqual(unexpected(problems), []);
+  } finally {
+    await context.close();
+  }
+});
+
+assert.ok(base);
