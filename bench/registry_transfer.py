@@ -1,6 +1,21 @@
-"""Registry transfers: ocikit against oras-py and the ORAS CLI, push and pull, on loopback.
+"""Registry transfers: ocikit against oras-py and the ORAS CLI, push and pull, across a network
+(latency injected with toxiproxy) and on loopback.
 
-Run: scripts/bench-registry.sh [--strict] [--rounds N] …   (about 6 minutes; see bench/README.md)
+Run: scripts/bench-registry.sh [--strict] [--quick] [--network loopback|region|far] …
+(see bench/README.md). By default the network profiles run (about 10 minutes; --quick about 3):
+
+- ``region``: 10 ms each way (20 ms round trips): 500 files of 4 KiB and 1 GiB;
+- ``far``: 40 ms each way and 25 MB/s per connection and direction: 256 MiB (2 x 128 MiB);
+
+each through a toxiproxy proxy in front of each registry, with the contenders at their own
+defaults (ocikit 4 blobs at a time, the ORAS CLI 3, oras-py one) and in a second table all at
+concurrency 4 (the ORAS CLI run again; oras-py has no setting), and the requests each transfer
+of one artifact cost, counted from the registry's request log. Goals (issue 12, at the
+defaults): region, 500 small files: push >= 2x and pull >= 1.5x the ORAS CLI, >= 3x oras-py;
+far, 256 MiB: >= 1x the ORAS CLI and >= 2x oras-py both ways; ocikit with the fewest requests.
+
+``--network loopback`` is the loopback run below, whose goals include ocikit at >= 0.9x the
+http.client ceilings measured in the same run.
 
 In one run, against a fresh Debian ``docker-registry`` (CNCF distribution 2.8.2, filesystem
 storage) and go-containerregistry's in-memory registry (``referrers-registry``, where a client's
@@ -10,6 +25,7 @@ pushed and pulled by
 - ``ocikit CLI``   ``ocikit push --plain-http --concurrency C REF FILES…`` / ``ocikit pull …``
 - ``ocikit API``   ``ocikit.Client(...).push(ref, ocikit.pack(File.from_paths(…)))`` / ``.pull``
 - ``oras-py``      PyPI ``oras`` 0.2.43: ``OrasClient(insecure=True).push(files=…)`` / ``.pull``
+- ``AsyncClient``  ``ocikit.AsyncClient(...).push(…)`` / ``.pull`` (httpx, asyncio)
 - ``ORAS CLI``     ``oras push --plain-http --concurrency C …`` / ``oras pull …``
 
 each in its own process (so that its peak RSS and CPU time are its own, read with GNU time),
@@ -30,6 +46,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -48,8 +65,18 @@ TOOLS = ROOT / ".cache" / "tools" / "bin"
 ARTIFACT_TYPE = "application/vnd.ocikit.bench.v1"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 TIME = "/usr/bin/time"  # GNU time (Debian package `time`)
-CONTENDERS = ("ocikit CLI", "ocikit API", "oras-py", "ORAS CLI")
-OCIKIT = ("ocikit CLI", "ocikit API")
+REQUEST_LINE = re.compile(rb"\b(?:GET|HEAD|POST|PUT|PATCH|DELETE) /v2/")
+CONTENDERS = ("ocikit CLI", "ocikit API", "AsyncClient", "oras-py", "ORAS CLI")
+OCIKIT = ("ocikit CLI", "ocikit API", "AsyncClient")
+# What each contender does when not told a concurrency (its default, as users run it).
+DEFAULT_CONCURRENCY = {"ocikit CLI": 4, "ocikit API": 4, "AsyncClient": 4, "oras-py": 1,
+                       "ORAS CLI": 3}  # fmt: skip
+# Network profiles (toxiproxy between every client and the registry): latency each way in ms,
+# and a bandwidth cap per connection and direction in KB/s (toxiproxy's unit: 1000 bytes).
+PROFILES = {
+    "region": {"latency_ms": 10, "rate_kbps": 0},
+    "far": {"latency_ms": 40, "rate_kbps": 25_000},
+}
 
 
 # Workers: one contender's push or pull, run in a process of its own -------------------------
@@ -60,13 +87,13 @@ def _worker(argv: list[str]) -> int:
     directory's sorted names, relative to it, the cwd) or pull (into DIR) and writes its time
     in seconds (imports excluded) to RESULT."""
     contender, op, address, ref, directory, concurrency, result = argv
+    # CONCURRENCY 0: the client's own default (no setting given).
+    options = {"concurrency": int(concurrency)} if int(concurrency) else {}
     if contender == "ocikit API":
         import ocikit
 
         start = time.perf_counter()
-        with ocikit.Client(
-            address, plain_http=True, concurrency=int(concurrency)
-        ) as client:
+        with ocikit.Client(address, plain_http=True, **options) as client:
             if op == "push":
                 names = sorted(os.listdir("."))
                 packed = ocikit.pack(
@@ -76,6 +103,25 @@ def _worker(argv: list[str]) -> int:
                 client.push(ref, packed)
             else:
                 client.pull(ref, directory)
+        seconds = time.perf_counter() - start
+    elif contender == "AsyncClient":
+        import asyncio
+
+        import ocikit
+
+        async def transfer() -> None:
+            async with ocikit.AsyncClient(address, plain_http=True, **options) as client:
+                if op == "push":
+                    names = sorted(os.listdir("."))
+                    packed = ocikit.pack(
+                        ocikit.File.from_paths(names), artifact_type=ARTIFACT_TYPE
+                    )
+                    await client.push(ref, packed)
+                else:
+                    await client.pull(ref, directory)
+
+        start = time.perf_counter()
+        asyncio.run(transfer())
         seconds = time.perf_counter() - start
     elif contender == "oras-py":
         import logging
@@ -231,22 +277,44 @@ def tool(name: str) -> str:
 
 
 class Registry:
-    """A loopback registry that can be reset: stopped, its storage deleted, started again."""
+    """A loopback registry that can be reset: stopped, its storage deleted, started again (on
+    the same port, so that a proxy in front of it stays valid). It logs every request, and
+    :meth:`requests_since` counts them."""
 
     name = ""
 
     def __init__(self, work: Path) -> None:
         self.work = work
+        self.port = 0
         self.address = ""
+        # Where clients connect: the registry itself, or a toxiproxy proxy in front of it.
+        self.client_address = ""
         self.process: Optional[subprocess.Popen[bytes]] = None
         self.log: Any = None
 
     def _command(self, port: int) -> list[str]:
         raise NotImplementedError
 
+    @property
+    def log_path(self) -> Path:
+        return self.work / f"{self.key}.log"
+
+    def log_offset(self) -> int:
+        return self.log_path.stat().st_size if self.log_path.exists() else 0
+
+    def requests_since(self, offset: int) -> int:
+        """Requests to /v2/ the registry logged after ``offset`` of its log (docker-registry's
+        access log, go-containerregistry's request log: one line per request each)."""
+        time.sleep(0.2)  # a request's log line is written as its response ends
+        with open(self.log_path, "rb") as log:
+            log.seek(offset)
+            return len(REQUEST_LINE.findall(log.read()))
+
     def start(self) -> None:
-        port = free_port()
+        self.port = self.port or free_port()
+        port = self.port
         self.address = f"127.0.0.1:{port}"
+        self.client_address = self.client_address or self.address
         self.log = open(self.work / f"{self.key}.log", "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             self._command(port), stdout=self.log, stderr=subprocess.STDOUT
@@ -295,7 +363,7 @@ class Distribution(Registry):
         config = self.work / "distribution.yml"
         config.write_text(
             "version: 0.1\n"
-            "log:\n  level: error\n  accesslog:\n    disabled: true\n"
+            "log:\n  level: error\n  accesslog:\n    disabled: false\n"
             f"storage:\n  filesystem:\n    rootdirectory: {data}\n  delete:\n    enabled: true\n"
             f"http:\n  addr: 127.0.0.1:{port}\n"
         )
@@ -311,6 +379,82 @@ class InMemory(Registry):
 
     def _command(self, port: int) -> list[str]:
         return [tool("referrers-registry"), f"127.0.0.1:{port}"]
+
+
+class Toxiproxy:
+    """toxiproxy (``.cache/tools/bin/toxiproxy-server``, built by scripts/tools.sh): a proxy per
+    registry, with the toxics of a network profile on both directions of every connection.
+
+    ``latency`` delays each piece of data by the profile's milliseconds (so a request and its
+    response cost a round trip of twice that); ``bandwidth`` caps each connection and direction
+    at the profile's rate. A new connection to the proxy is local (toxics act on data only),
+    so connecting costs no round trip: what is measured is requests, not handshakes.
+    """
+
+    def __init__(self, work: Path) -> None:
+        port = free_port()
+        self.api = f"http://127.0.0.1:{port}"
+        self.log = open(work / "toxiproxy.log", "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [tool("toxiproxy-server"), "-host", "127.0.0.1", "-port", str(port)],
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                self._call("GET", "/proxies")
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"toxiproxy did not start, see {work}/toxiproxy.log")
+                time.sleep(0.05)
+
+    def _call(self, method: str, path: str, body: Optional[dict[str, Any]] = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            self.api + path, data=data, method=method,
+            headers={"Content-Type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=10) as response:
+            text = response.read()
+        return json.loads(text) if text else None
+
+    def front(self, registry: Registry) -> None:
+        """A proxy in front of ``registry`` (its port is kept across resets); clients connect
+        to ``registry.client_address`` from now on."""
+        if not registry.port:
+            registry.port = free_port()
+        listen = f"127.0.0.1:{free_port()}"
+        self._call("POST", "/proxies", {
+            "name": registry.key, "listen": listen,
+            "upstream": f"127.0.0.1:{registry.port}", "enabled": True,
+        })  # fmt: skip
+        registry.client_address = listen
+
+    def profile(self, registry: Registry, name: str) -> None:
+        """The toxics of profile ``name`` on ``registry``'s proxy (replacing any before)."""
+        for toxic in self._call("GET", f"/proxies/{registry.key}/toxics"):
+            self._call("DELETE", f"/proxies/{registry.key}/toxics/{toxic['name']}")
+        settings = PROFILES[name]
+        for stream in ("upstream", "downstream"):
+            self._call("POST", f"/proxies/{registry.key}/toxics", {
+                "name": f"latency-{stream}", "type": "latency", "stream": stream,
+                "attributes": {"latency": settings["latency_ms"], "jitter": 0},
+            })  # fmt: skip
+            if settings["rate_kbps"]:
+                self._call("POST", f"/proxies/{registry.key}/toxics", {
+                    "name": f"bandwidth-{stream}", "type": "bandwidth", "stream": stream,
+                    "attributes": {"rate": settings["rate_kbps"]},
+                })  # fmt: skip
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
 
 
 # Data sets ------------------------------------------------------------------------------------
@@ -402,59 +546,63 @@ class Bench:
         default_factory=dict
     )
     ceilings: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    # The same keys -> requests the registry logged for each operation (one artifact each).
+    requests: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)
 
     def command(
-        self, contender: str, op: str, address: str, ref: str, out: Path, result: Path
-    ) -> tuple[list[str], bool]:
-        """The command for one operation; whether it reports its own time."""
-        c = str(self.concurrency)
+        self, contender: str, op: str, address: str, ref: str, out: Path, result: Path,
+        concurrency: Optional[int] = None,
+    ) -> tuple[list[str], bool]:  # fmt: skip
+        """The command for one operation; whether it reports its own time. ``concurrency``
+        0: the contender's default (no setting); None: the run's --concurrency."""
+        n = self.concurrency if concurrency is None else concurrency
+        flag = ["--concurrency", str(n)] if n else []
         if contender == "ocikit CLI":
             cli = str(Path(sys.executable).parent / "ocikit")
             if op == "push":
-                return [cli, "push", "--plain-http", "--concurrency", c, ref,
+                return [cli, "push", "--plain-http", *flag, ref,
                         "--artifact-type", ARTIFACT_TYPE], False  # fmt: skip
-            return [
-                cli,
-                "pull",
-                "--plain-http",
-                "--concurrency",
-                c,
-                ref,
-                "-o",
-                str(out),
-            ], False
+            return [cli, "pull", "--plain-http", *flag, ref, "-o", str(out)], False
         if contender == "ORAS CLI":
             oras = tool("oras")
             if op == "push":
-                return [oras, "push", "--plain-http", "--no-tty", "--concurrency", c, ref,
+                return [oras, "push", "--plain-http", "--no-tty", *flag, ref,
                         "--artifact-type", ARTIFACT_TYPE], False  # fmt: skip
-            return [oras, "pull", "--plain-http", "--no-tty", "--concurrency", c, ref,
+            return [oras, "pull", "--plain-http", "--no-tty", *flag, ref,
                     "-o", str(out)], False  # fmt: skip
         return [sys.executable, str(Path(__file__).resolve()), "_worker", contender, op,
-                address, ref, str(out), c, str(result)], True  # fmt: skip
+                address, ref, str(out), str(n), str(result)], True  # fmt: skip
 
-    def transfer(self, registry: Registry, data: DataSet, contender: str) -> None:
-        """One round for one contender: reset the registry, push, check, pull, check."""
+    def transfer(
+        self, registry: Registry, data: DataSet, contender: str,
+        concurrency: Optional[int] = None, table: str = "",
+    ) -> None:  # fmt: skip
+        """One round for one contender: reset the registry, push, check, pull, check. Clients
+        go through ``registry.client_address`` (a toxiproxy proxy in network profiles);
+        results are filed under ``table`` (a network profile and setting; "" on loopback)."""
         registry.reset()
-        ref = f"{registry.address}/bench/{data.key}:v1"
+        address = registry.client_address
+        ref = f"{address}/bench/{data.key}:v1"
         out = self.work / "pulled"
         shutil.rmtree(out, ignore_errors=True)
         result = self.work / "result.json"
         for op in ("push", "pull"):
             cmd, reports = self.command(
-                contender, op, registry.address, ref, out, result
+                contender, op, address, ref, out, result, concurrency
             )
-            if op == "push" and contender != "oras-py" and contender != "ocikit API":
+            if op == "push" and contender not in ("oras-py", "ocikit API", "AsyncClient"):
                 cmd += data.names  # CLIs take the files as arguments
             result.unlink(missing_ok=True)
             os.sync()  # no contender pays for the writeback of what came before it
+            offset = registry.log_offset()
             measured = run_measured(
                 cmd, data.directory, self.env, self.work / "client.log"
             )
             if reports:
                 measured.seconds = json.loads(result.read_text())["seconds"]
-            key = (registry.key, data.key, contender, op)
+            key = (f"{table}:{registry.key}" if table else registry.key, data.key, contender, op)
             self.results.setdefault(key, []).append(measured)
+            self.requests.setdefault(key, []).append(registry.requests_since(offset))
             if op == "push":
                 check_manifest(registry.address, ref, data)
             else:
@@ -670,6 +818,21 @@ def report(
                                 f"{ceiling / theirs:.2f}x {peer}"
                             )
                         goals.append((goal, ratio >= want))
+                    # Issue 12: on loopback, small transfers measure per-request CPU, where the
+                    # standard library's http.client (the default transport) is the ceiling.
+                    ceiling_key = {
+                        ("small", "push"): "stdlib-push-small",
+                        ("small", "pull"): "stdlib-pull-small",
+                        ("large", "pull"): "stdlib-pull-large",
+                    }.get((data.key, op))
+                    values = bench.ceilings.get((ceiling_key or "", registry.key))
+                    if values:
+                        ratio = ours / (max(values) / (MiB if big else 1))
+                        goal = (
+                            f"{data.key:<5} {registry.key:<12} {contender:<10} {op}: "
+                            f">= 0.9x the http.client ceiling (is {ratio:.2f}x)"
+                        )
+                        goals.append((goal, ratio >= 0.9))
                 if big:
                     runs = [
                         r
@@ -685,6 +848,116 @@ def report(
                             f"< 100 MiB (is {peak:.0f} MiB)"
                         )
                         goals.append((goal, peak < 100))
+    print()
+    for goal, met in goals:
+        print(f"{'PASS' if met else 'MISS'}  {goal}")
+    return goals
+
+
+def report_network(
+    bench: Bench,
+    profiles: list[str],
+    registries: list[Registry],
+    workloads: dict[str, list[DataSet]],
+    contenders: list[str],
+    rounds: int,
+) -> list[tuple[str, bool]]:
+    """The network profiles' tables (each contender at its defaults, then all at concurrency
+    4) with requests per artifact, and the goals of issue 12 (defaults table)."""
+    goals: list[tuple[str, bool]] = []
+    print()
+    print(
+        "Network profiles (toxiproxy between every client and the registry): "
+        + "; ".join(
+            f"{name}: {PROFILES[name]['latency_ms']} ms each way"
+            + (f", {PROFILES[name]['rate_kbps'] / 1000:g} MB/s per connection and direction"
+               if PROFILES[name]["rate_kbps"] else "")  # fmt: skip
+            for name in profiles
+        )
+        + f". Best of {rounds}; RSS and CPU the largest over the rounds; req: requests the "
+        "registry logged for the one artifact. conc: blob transfers at a time (* the "
+        "contender's default; oras-py has no setting)."
+    )
+    for profile in profiles:
+        for setting in ("defaults", "concurrency 4"):
+            for registry in registries:
+                for data in workloads[profile]:
+                    big = not data.key.startswith("small")
+                    unit = "MiB/s" if big else "files/s"
+                    print()
+                    print(f"== {profile}, {setting}: {data.title} -> {registry.name}")
+                    header = (
+                        f"{'client':<12} {'conc':>4}  {'push ' + unit:>13} {'s':>6} {'RSS':>5} "
+                        f"{'CPU s':>6} {'req':>5}   {'pull ' + unit:>13} {'s':>6} {'RSS':>5} "
+                        f"{'CPU s':>6} {'req':>5}"
+                    )
+                    print(header)
+                    print("-" * len(header))
+                    rate: dict[tuple[str, str], float] = {}
+                    requests: dict[tuple[str, str], int] = {}
+                    for contender in contenders:
+                        default = DEFAULT_CONCURRENCY[contender]
+                        own = f"{profile} {setting}:{registry.key}"
+                        fallback = f"{profile} defaults:{registry.key}"
+                        cells = []
+                        for op in ("push", "pull"):
+                            key = (own, data.key, contender, op)
+                            if key not in bench.results:
+                                key = (fallback, data.key, contender, op)
+                            runs = bench.results.get(key)
+                            if not runs:
+                                cells.append(f"{'-':>13} {'-':>6} {'-':>5} {'-':>6} {'-':>5}")
+                                continue
+                            m = best(runs)
+                            amount = data.size / MiB if big else len(data.digests)
+                            rate[(contender, op)] = amount / m.seconds
+                            requests[(contender, op)] = max(bench.requests[key])
+                            cells.append(
+                                f"{rate[(contender, op)]:>13.1f} {m.seconds:>6.2f} "
+                                f"{max(r.rss_mib for r in runs):>5.0f} "
+                                f"{max(r.cpu for r in runs):>6.2f} {requests[(contender, op)]:>5}"
+                            )
+                        conc = (
+                            f"{default}*"
+                            if setting == "defaults" or contender == "oras-py"
+                            else "4" + ("*" if default == 4 else "")
+                        )
+                        print(f"{contender:<12} {conc:>4}  {cells[0]}   {cells[1]}")
+                    if setting != "defaults":
+                        continue
+                    # Issue 12's goals, at the contenders' defaults.
+                    wanted: dict[str, tuple[float, float]] = {}  # peer -> (push, pull) factor
+                    if profile == "region" and not big:
+                        wanted = {"ORAS CLI": (2.0, 1.5), "oras-py": (3.0, 3.0)}
+                    elif profile == "far" and big:
+                        wanted = {"ORAS CLI": (1.0, 1.0), "oras-py": (2.0, 2.0)}
+                    where = f"{profile:<6} {data.key:<8} {registry.key:<12}"
+                    for contender in OCIKIT:
+                        for i, op in enumerate(("push", "pull")):
+                            ours = rate.get((contender, op))
+                            if ours is None:
+                                continue
+                            for peer, factors in wanted.items():
+                                theirs = rate.get((peer, op))
+                                if theirs:
+                                    ratio = ours / theirs
+                                    goals.append((
+                                        f"{where} {contender:<11} {op}: >= {factors[i]:g}x "
+                                        f"{peer} (is {ratio:.2f}x)",
+                                        ratio >= factors[i],
+                                    ))  # fmt: skip
+                            others = [
+                                requests[(peer, op)]
+                                for peer in contenders
+                                if peer not in OCIKIT and (peer, op) in requests
+                            ]
+                            if others:
+                                ours_req = requests[(contender, op)]
+                                goals.append((
+                                    f"{where} {contender:<11} {op}: the fewest requests "
+                                    f"(is {ours_req}; others {min(others)} at least)",
+                                    ours_req <= min(others),
+                                ))  # fmt: skip
     print()
     for goal, met in goals:
         print(f"{'PASS' if met else 'MISS'}  {goal}")
@@ -723,11 +996,29 @@ def main() -> int:
         "--workdir", type=Path, default=None,
         help="where to put data and registry storage (default: a temporary directory in /tmp)",
     )  # fmt: skip
+    parser.add_argument(
+        "--network", choices=("loopback", *PROFILES), action="append",
+        help="loopback (the registries directly, with the curl and http.client ceilings) or a "
+        "network profile through toxiproxy (repeatable; default: region and far)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--network-rounds", type=int, default=1,
+        help="rounds in the network profiles (default 1: latency, not noise, decides there)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--quick", action="store_true",
+        help="network profiles with smaller workloads: 100 small files in region (no 1 GiB), "
+        "64 MiB in far",
+    )  # fmt: skip
     args = parser.parse_args()
     contenders = args.contender or list(CONTENDERS)
+    networks = args.network or ["region", "far"]
+    profiles = [n for n in networks if n != "loopback"]
 
     for name in ("docker-registry", "referrers-registry", "oras", "curl"):
         tool(name)
+    if profiles:
+        tool("toxiproxy-server")
     import oras  # noqa: F401 - fail early when oras-py is missing
 
     started = time.perf_counter()
@@ -741,40 +1032,85 @@ def main() -> int:
         "PYTHONUNBUFFERED": "1",
     }
     registries: list[Registry] = []
+    toxiproxy: Optional[Toxiproxy] = None
+    made: dict[str, DataSet] = {}
+    wanted_data = args.data or ["large", "small"]
+
+    def dataset(key: str) -> DataSet:
+        if key not in made:
+            print(f"writing test data ({key}) …", file=sys.stderr)
+            count, size, title = {
+                "large": (8, 128 * MiB, "1 GiB: 8 files of 128 MiB"),
+                "large256": (2, 128 * MiB, "256 MiB: 2 files of 128 MiB"),
+                "large64": (2, 32 * MiB, "64 MiB: 2 files of 32 MiB"),
+                "small": (500, 4 * KiB, "500 files of 4 KiB"),
+                "small100": (100, 4 * KiB, "100 files of 4 KiB"),
+            }[key]
+            made[key] = make_data(work / key, key, title, count, size)
+        return made[key]
+
+    goals: list[tuple[str, bool]] = []
     try:
         wanted = args.registry or ["distribution", "memory"]
         if "distribution" in wanted:
             registries.append(Distribution(work))
         if "memory" in wanted:
             registries.append(InMemory(work))
-        datasets = []
-        wanted_data = args.data or ["large", "small"]
-        print("writing test data …", file=sys.stderr)
-        if "large" in wanted_data:
-            datasets.append(make_data(work / "large", "large", "1 GiB: 8 files of 128 MiB", 8,
-                                      128 * MiB))  # fmt: skip
-        if "small" in wanted_data:
-            datasets.append(
-                make_data(work / "small", "small", "500 files of 4 KiB", 500, 4 * KiB)
-            )
-        rounds = {"large": args.rounds, "small": args.small_rounds}
         bench = Bench(work, args.concurrency, env)
-        for registry in registries:
-            for data in datasets:
-                for i in range(rounds[data.key]):
-                    print(f"{registry.key} {data.key} round {i + 1}/{rounds[data.key]} "
-                          f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)  # fmt: skip
-                    if data.key == "large":
-                        bench.curl_ceiling(registry, data)
-                    bench.stdlib_ceiling(registry, data)
-                    for contender in contenders:
-                        bench.transfer(registry, data, contender)
-            registry.stop()
-        goals = report(bench, registries, datasets, rounds)
+        if "loopback" in networks:
+            datasets = [dataset(key) for key in ("large", "small") if key in wanted_data]
+            rounds = {"large": args.rounds, "small": args.small_rounds}
+            for registry in registries:
+                for data in datasets:
+                    for i in range(rounds[data.key]):
+                        print(f"{registry.key} {data.key} round {i + 1}/{rounds[data.key]} "
+                              f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)  # fmt: skip
+                        if data.key == "large":
+                            bench.curl_ceiling(registry, data)
+                        bench.stdlib_ceiling(registry, data)
+                        for contender in contenders:
+                            bench.transfer(registry, data, contender)
+                registry.stop()
+            goals += report(bench, registries, datasets, rounds)
+        if profiles:
+            # region: the small files (its goals) and 1 GiB; far: 256 MiB (its goals; 500
+            # small files at 80 ms round trips would take oras-py minutes).
+            keys = {
+                "region": [("small", "small100" if args.quick else "small")]
+                + ([] if args.quick else [("large", "large")]),
+                "far": [("large", "large64" if args.quick else "large256")],
+            }
+            workloads = {
+                profile: [dataset(key) for kind, key in keys[profile] if kind in wanted_data]
+                for profile in profiles
+            }
+            toxiproxy = Toxiproxy(work)
+            for registry in registries:
+                toxiproxy.front(registry)
+            for profile in profiles:
+                for registry in registries:
+                    toxiproxy.profile(registry, profile)
+                    for data in workloads[profile]:
+                        for i in range(args.network_rounds):
+                            print(f"{profile} {registry.key} {data.key} round {i + 1}/"
+                                  f"{args.network_rounds} ({time.perf_counter() - started:.0f} s)",
+                                  file=sys.stderr)  # fmt: skip
+                            for contender in contenders:
+                                bench.transfer(registry, data, contender, 0, f"{profile} defaults")
+                                # The second table: all at 4. Contenders whose default is 4
+                                # and oras-py (no setting) are the defaults' rows.
+                                if DEFAULT_CONCURRENCY[contender] not in (1, 4):
+                                    bench.transfer(registry, data, contender, 4,
+                                                   f"{profile} concurrency 4")  # fmt: skip
+                    registry.stop()
+            goals += report_network(bench, profiles, registries, workloads, contenders,
+                                    args.network_rounds)  # fmt: skip
         print(f"\n(total {time.perf_counter() - started:.0f} s)")
     finally:
         for registry in registries:
             registry.stop()
+        if toxiproxy is not None:
+            toxiproxy.stop()
         shutil.rmtree(work, ignore_errors=True)
     return 1 if args.strict and not all(met for _, met in goals) else 0
 

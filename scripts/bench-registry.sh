@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Registry transfers: ocikit (CLI and Python API) against oras-py and the ORAS CLI, pushing and
-# pulling 1 GiB (8 × 128 MiB) and 500 × 4 KiB on loopback registries, with the curl ceiling
-# measured in the same run; prints a table and PASS/MISS per goal (see bench/README.md).
-# Extra arguments go to bench/registry_transfer.py (--strict, --rounds N, --small-rounds N,
-# --registry distribution|memory, --data large|small, --contender NAME, --concurrency N).
-# About 6 minutes on 2 cores; needs about 3 GiB free in /tmp (or --workdir DIR).
+# Registry transfers: ocikit (CLI, Python API, AsyncClient) against oras-py and the ORAS CLI,
+# pushing and pulling 500 × 4 KiB, 1 GiB and 256 MiB through toxiproxy's network profiles
+# ("region", "far") in front of docker-registry and an in-memory registry, with requests per
+# artifact; or on loopback with the curl and http.client ceilings (--network loopback). Prints
+# tables and PASS/MISS per goal (see bench/README.md). Extra arguments go to
+# bench/registry_transfer.py (--strict, --quick, --network loopback|region|far, --rounds N,
+# --small-rounds N, --network-rounds N, --registry distribution|memory, --data large|small,
+# --contender NAME, --concurrency N). The network profiles take about 10 minutes on 2 cores
+# (--quick about 3), loopback about 6; about 3 GiB free in /tmp (or --workdir DIR).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -13,7 +16,7 @@ source scripts/lib.sh
 ORAS_PY_VERSION=0.2.43 # PyPI `oras` (oras-py), the peer Python client
 
 make --no-print-directory python # .venv with ocikit (release build)
-make --no-print-directory tools  # ORAS CLI, referrers-registry, Debian's docker-registry
+make --no-print-directory tools  # ORAS CLI, referrers-registry, toxiproxy, Debian's docker-registry
 apt_install time curl            # GNU time measures each client's peak RSS and CPU time
 
 PY=.venv/bin/python
