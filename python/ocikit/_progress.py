@@ -54,6 +54,7 @@ class ProgressLine:
         self._started = clock()
         self._drawn_at: float | None = None
         self._drawn_width = 0
+        self._expected = 0
 
     def __enter__(self) -> ProgressLine:
         return self
@@ -67,6 +68,13 @@ class ProgressLine:
             now = self._clock()
             if self._drawn_at is None or now - self._drawn_at >= self._interval:
                 self._draw(now)
+
+    def expect(self, count: int) -> None:
+        """Says that at least ``count`` blobs will be reported, so that the line counts them
+        from its first drawing (``0/2 blobs``, not ``0/1`` then ``2/2``) though a transfer
+        may start before the others are announced."""
+        with self._lock:
+            self._expected = count
 
     def close(self) -> None:
         """Draws the final state and ends the line (nothing when nothing was reported)."""
@@ -85,7 +93,7 @@ class ProgressLine:
         fraction = done / total if total else 1.0
         elapsed = now - self._started
         rate = f"{format_bytes(done / elapsed)}/s" if elapsed > 0 else "-"
-        head = f"{self._verb} {finished}/{len(self._blobs)} blobs "
+        head = f"{self._verb} {finished}/{max(len(self._blobs), self._expected)} blobs "
         tail = f" {fraction * 100:3.0f}%  {format_bytes(done)} / {format_bytes(total)}  {rate}"
         width = max(10, min(40, self._columns() - 1 - len(head) - len(tail) - 2))
         filled = int(width * fraction)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -438,3 +439,21 @@ def test_distribution_spec_chooses_how_referrers_are_kept(
     tagged = ocikit("discover", plain, "--plain-http", "--format", "json",
                     "--distribution-spec", "v1.1-referrers-tag").out  # fmt: skip
     assert len(json.loads(tagged)["referrers"]) == 1
+
+
+def test_progress_line_counts_every_blob_from_the_start(
+    open_registry: Registry, tmp_path: Path
+) -> None:
+    from test_progress import _ocikit as on_a_terminal
+
+    (tmp_path / "big.bin").write_bytes(os.urandom(3 << 20))
+    ref = f"{open_registry.address}/oras/progress:v1"
+    status, _, err = on_a_terminal(
+        ["push", ref, "big.bin", "--artifact-type", ARTIFACT_TYPE, "--plain-http",
+         "--chunk-size", str(1 << 20)], tmp_path, tty=True,
+    )  # fmt: skip
+    assert status == 0, err
+    counts = [frame.split(" blobs")[0] for frame in err.split("\r") if frame.strip()]
+    # The layer and the config, counted from the first drawing (was: 0/1, then 2/2).
+    assert counts[0] == "Uploading 0/2" and counts[-1] == "Uploading 2/2"
+    assert all(count.endswith("/2") for count in counts)

@@ -378,3 +378,9 @@ def transfer_client(args: argparse.Namespace, registry: str, verb: str) -> Itera
         return
     with ProgressLine(sys.stderr, verb) as line, registry_client(args, registry, line) as client:
         yield client
+
+
+def expect_blobs(client: Client, count: int) -> None:
+    """Tells the client's progress line (if it draws one) that ``count`` blobs will move."""
+    if isinstance(client.on_progress, ProgressLine):
+        client.on_progress.expect(count)

@@ -25,6 +25,7 @@ from ocikit.cli._packing import (
 )
 from ocikit.cli._places import (
     add_remote_arguments,
+    expect_blobs,
     registry_client,
     remote_reference,
     transfer_client,
@@ -96,6 +97,7 @@ def _push_remote(args: argparse.Namespace) -> int:
         return EXIT_OK
     try:
         with transfer_client(args, reference.registry, "Uploading") as client:
+            expect_blobs(client, len(args.files) + 1)  # the files and the config
             with EarlyUploads(client, reference, args.concurrency) as early:
                 packed = pack_arguments(args, args.image_spec, hashed=early.add)
             client.push(reference, packed)
