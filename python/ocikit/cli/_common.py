@@ -178,11 +178,14 @@ def print_plan(
     blobs: Sequence[Any],
     manifests: Sequence[tuple[Descriptor, Sequence[str]]],
     requests: Sequence[Any],
+    extra: dict[str, Any] | None = None,
 ) -> None:
-    """A dry run's plan: the blobs, the manifests (with their tags) and the requests."""
+    """A dry run's plan: the blobs, the manifests (with their tags) and the requests (and, in
+    JSON, the ``extra`` keys: a registry lint)."""
     if getattr(args, "format", None) == "json":
         print_json(
             {
+                **(extra or {}),
                 "blobs": [
                     {**descriptor_json(plain(b.descriptor)), "status": b.status} for b in blobs
                 ],

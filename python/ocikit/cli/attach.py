@@ -19,6 +19,8 @@ from ocikit.cli._common import (
     print_plan,
 )
 from ocikit.cli._packing import add_pack_arguments, interrupted_file, pack_arguments
+from ocikit.cli._registry_lint import RegistryLinter
+from ocikit.cli._registry_lint import add_arguments as add_registry_lint_arguments
 from ocikit.cli._places import (
     add_distribution_spec_flag,
     add_layout_flag,
@@ -36,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_layout_flag(parser, "attach in")
     add_distribution_spec_flag(parser)
     add_remote_arguments(parser, transfers=True)
+    add_registry_lint_arguments(parser)
     add_format(parser)
 
 
@@ -44,10 +47,14 @@ def run(args: argparse.Namespace) -> int:
     if args.artifact_type is None:
         raise UsageError("attach needs --artifact-type")
     packed: Packed | None = None
+    # The registry profile's lint: the subject's reference now, the referrer once packed.
+    lint = None if args.oci_layout else RegistryLinter(args, args.subject, dry_run=args.dry_run)
     try:
         with open_place(args, args.subject, layout=args.oci_layout, verb="Uploading") as place:
             subject = plain(place.target.resolve(place.need(args.subject)))
             packed = pack_arguments(args, "v1.1", subject=subject)
+            if lint is not None:
+                lint.document(packed)
             if args.dry_run:
                 if not isinstance(place.target, Repository):
                     raise UsageError("--dry-run plans an attach in a registry, not in a layout")
@@ -55,7 +62,10 @@ def run(args: argparse.Namespace) -> int:
                 plan = place.target.client.attach(
                     place.target.reference(packed.digest), packed, dry_run=True
                 )
-                print_plan(args, plan.blobs, [(plan.descriptor, plan.tags)], plan.planned)
+                extra = lint.json() if lint is not None else None
+                print_plan(args, plan.blobs, [(plan.descriptor, plan.tags)], plan.planned, extra)
+                if lint is not None:
+                    lint.finish_dry_run(args)
                 return EXIT_OK
             place.target.attach(packed)
     except UploadInterruptedError as error:

@@ -9,6 +9,8 @@ from typing import Optional, cast
 from ocikit import Client, OciLayout, copy
 from ocikit._progress import ProgressLine
 from ocikit.cli._common import EXIT_OK, UsageError, handled, print_plan
+from ocikit.cli._registry_lint import RegistryLinter
+from ocikit.cli._registry_lint import add_arguments as add_registry_lint_arguments
 from ocikit.cli._places import (
     add_remote_arguments,
     open_layout,
@@ -43,6 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="read the source and print the plan (blobs, manifests, requests); write nothing",
     )
     add_remote_arguments(parser, transfers=True)
+    add_registry_lint_arguments(parser)
 
 
 @handled
@@ -51,6 +54,13 @@ def run(args: argparse.Namespace) -> int:
     destination_text, *extra_tags = args.destination.split(",")
     if "" in extra_tags:
         raise UsageError(f"{args.destination!r} is not DST[:TAG[,TAG…]]")
+    # The registry profile's lint of a registry destination: its reference now, the root
+    # manifest once read from the source (its referrers and an index's children are not linted).
+    lint = (
+        None
+        if args.to_oci_layout
+        else RegistryLinter(args, destination_text, dry_run=args.dry_run)
+    )
     with contextlib.ExitStack() as stack:
         progress: ProgressLine | None = None
         source: Client | OciLayout
@@ -79,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
                 destination = stack.enter_context(registry_client(args, dst.registry, progress))
             else:
                 destination = stack.enter_context(transfer_client(args, dst.registry, "Copying"))
+        if lint is not None:
+            lint.document(source.fetch(src_ref).data)
         if args.dry_run:
             if not isinstance(source, Client) or not isinstance(destination, Client):
                 raise UsageError("--dry-run plans a copy between registries, not with a layout")
@@ -90,7 +102,9 @@ def run(args: argparse.Namespace) -> int:
             manifests = [
                 (d, plan.tags if d.digest == plan.descriptor.digest else ()) for d in plan.manifests
             ]
-            print_plan(args, plan.blobs, manifests, plan.planned)
+            print_plan(args, plan.blobs, manifests, plan.planned, lint.json() if lint else None)
+            if lint is not None:
+                lint.finish_dry_run(args)
             return EXIT_OK
         copied = copy(source, src_ref, destination, dst_ref, referrers=args.recursive)
         for tag in extra_tags:

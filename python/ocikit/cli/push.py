@@ -30,6 +30,8 @@ from ocikit.cli._places import (
     remote_reference,
     transfer_client,
 )
+from ocikit.cli._registry_lint import RegistryLinter
+from ocikit.cli._registry_lint import add_arguments as add_registry_lint_arguments
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the image-spec version to pack for (default v1.1)",
     )
     add_remote_arguments(parser, transfers=True)
+    add_registry_lint_arguments(parser)
     add_format(parser)
     parser.epilog = (
         "Unlike ORAS, ocikit adds no org.opencontainers.image.created annotation by default, "
@@ -88,18 +91,23 @@ def _push_remote(args: argparse.Namespace) -> int:
     if "" in extra_tags:
         raise UsageError(f"{args.target!r} is not REGISTRY/REPOSITORY[:TAG[,TAG…]]")
     packed: Packed | None = None
+    # The registry profile's lint: the reference now, the manifest once packed.
+    lint = RegistryLinter(args, raw, dry_run=args.dry_run)
     if args.dry_run:
         # The core's plan: no connection is opened.
         packed = pack_arguments(args, args.image_spec)
+        lint.document(packed)
         with registry_client(args, reference.registry) as client:
             plan = client.push(reference, packed, dry_run=True)
-        print_plan(args, plan.blobs, [(plan.descriptor, plan.tags)], plan.planned)
+        print_plan(args, plan.blobs, [(plan.descriptor, plan.tags)], plan.planned, lint.json())
+        lint.finish_dry_run(args)
         return EXIT_OK
     try:
         with transfer_client(args, reference.registry, "Uploading") as client:
             expect_blobs(client, len(args.files) + 1)  # the files and the config
             with EarlyUploads(client, reference, args.concurrency) as early:
                 packed = pack_arguments(args, args.image_spec, hashed=early.add)
+            lint.document(packed)
             client.push(reference, packed)
             for extra in extra_tags:
                 client.push_manifest(

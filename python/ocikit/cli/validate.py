@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ocikit import Report, validate
+from ocikit import OciError, RegistryLint, Report, lint_for_registry, validate
 from ocikit.cli._common import (
     EXIT_NOT_VALID,
     EXIT_USAGE,
@@ -15,7 +15,10 @@ from ocikit.cli._common import (
     clean,
     os_error,
     print_json,
+    print_error,
 )
+from ocikit.cli._registry_lint import add_arguments as add_registry_lint_arguments
+from ocikit.cli._registry_lint import print_lint
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +28,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("manifest", "index", "descriptor", "config", "layout"),
         help="what the document is (default: tell from its content)",
     )
+    parser.add_argument(
+        "--registry",
+        metavar="HOST|REF",
+        help="also check a manifest or index against what is known of this registry (a host, "
+        "or the reference it would be pushed to): its quirks RQ001…, with their sources; "
+        "an error makes the document invalid for it",
+    )
+    add_registry_lint_arguments(parser, force=False)
     add_format(parser)
 
 
@@ -44,11 +55,27 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {os_error(error)}", file=sys.stderr)
         return EXIT_USAGE
     report = validate(document, args.kind)
+    lint: RegistryLint | None = None
+    if args.registry_profile and not args.registry:
+        print("error: --registry-profile needs --registry HOST|REF", file=sys.stderr)
+        return EXIT_USAGE
+    if args.registry and report.kind in ("manifest", "index"):
+        try:
+            lint = lint_for_registry(document, args.registry, args.registry_profile)
+        except OciError as error:
+            print_error(error)
+            return EXIT_USAGE
     if args.format == "json":
-        print_json({"file": args.file, **report.to_dict()})
+        extra = {"registryLint": lint.to_dict()} if lint is not None else {}
+        print_json({"file": args.file, **report.to_dict(), **extra})
     else:
         _print_report(args.file, report)
-    return EXIT_VALID if report.valid else EXIT_NOT_VALID
+        if lint is not None:
+            print_lint(lint, sys.stdout, header=True)
+        elif args.registry:
+            print(f"{args.file}: no registry lint (a {report.kind or 'document'}, not a manifest or index)")
+    lint_ok = lint is None or lint.ok
+    return EXIT_VALID if report.valid and lint_ok else EXIT_NOT_VALID
 
 
 def _print_report(name: str, report: Report) -> None:
