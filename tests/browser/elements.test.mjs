@@ -476,3 +476,38 @@ test("the tag list pages through 10,000 tags fetching only the manifests of the 
 });
 
 assert.ok(base);
+
+test("the artifact form packs and pushes what it is given, with events", async () => {
+  const r = registries.distribution;
+  const { page, problems, context } = await open([`http://${r.address}`]);
+  try {
+    await page.evaluate(async ({ registry }) => {
+      const { Client } = await import("/ocikit/browser.js");
+      const form = Object.assign(document.createElement("oci-artifact-form"), { client: new Client({ registry, plainHttp: true }) });
+      form.id = "form";
+      form.setAttribute("repository", "authored");
+      window.pushed = [];
+      form.addEventListener("oci-pushed", (e) => window.pushed.push([e.detail.reference, e.detail.outcome.descriptor.digest]));
+      document.getElementById("main").append(form);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      form.addFiles([new File(["# Hello\n"], "README.md", { type: "text/markdown" })]);
+    }, { registry: r.address });
+    await page.locator("oci-artifact-form >> select").selectOption("application/vnd.cncf.flux.config.v1+json");
+    await page.locator("oci-artifact-form >> label", { hasText: "Title" }).locator("input").fill("Docs");
+    await page.locator("oci-artifact-form >> label", { hasText: "Tag" }).locator("input").fill("v1");
+    await page.locator("oci-artifact-form >> button", { hasText: "Preview the manifest" }).click();
+    assert.match(await shadowText(page, "#form", (t) => t.includes('"artifactType"')), /application\/vnd\.cncf\.flux\.config\.v1\+json/);
+    await page.locator("oci-artifact-form >> button", { hasText: "Push" }).last().press("Enter");
+    await shadowText(page, "#form", (t) => t.includes("Pushed "));
+    const [[reference, digest]] = await page.evaluate(() => window.pushed);
+    assert.equal(reference, "authored:v1");
+    const client = new ocikit.Client({ registry: r.address, plainHttp: true });
+    const fetched = await client.fetch("authored:v1");
+    assert.equal(fetched.digest, digest);
+    assert.equal(ocikit.describe(fetched.bytes).definition?.displayName, "Flux artifact");
+    assert.deepEqual(await axe(page), []);
+    assert.deepEqual(unexpected(problems), []);
+  } finally {
+    await context.close();
+  }
+});

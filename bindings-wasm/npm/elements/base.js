@@ -11,7 +11,7 @@ export const baseCss = `
 :host{${LIGHT}display:block;color:var(--_fg);background:var(--_bg);font:var(--oci-font,14px/1.45 system-ui,sans-serif);border-radius:var(--oci-radius,6px)}
 :host([theme=dark]){${DARK}}
 @media (prefers-color-scheme:dark){:host(:not([theme=light])){${DARK}}}
-:host([hidden]){display:none}
+:host([hidden]),[hidden]{display:none!important}
 *{box-sizing:border-box}
 code,.mono{font-family:var(--oci-font-mono,ui-monospace,monospace);font-size:.92em}
 button{font:inherit;color:var(--_accent);background:transparent;border:1px solid var(--_border);border-radius:var(--oci-radius,6px);padding:.15em .6em;cursor:pointer}
