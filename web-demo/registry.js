@@ -5,10 +5,10 @@ import {
   Client,
   GraphWalk,
   OciError,
-  artifactTypes,
   describe,
   isIndexType,
   layoutTar,
+  lookupArtifactType,
   parseIndex,
   parseManifest,
   registerArtifactType,
@@ -170,10 +170,9 @@ async function listTags() {
   }
 }
 
-/** The catalog entry for an artifact type (by name or alias), or undefined. */
+/** The catalog entry for an artifact type (by name or alias; the core's lookup), or undefined. */
 function typeEntry(artifactType) {
-  const catalog = artifactTypes();
-  return catalog.find((d) => d.artifactType === artifactType) ?? catalog.find((d) => d.aliases.includes(artifactType));
+  return lookupArtifactType(artifactType) ?? undefined;
 }
 
 function isDigest(text) {

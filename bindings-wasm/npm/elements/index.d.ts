@@ -1,5 +1,5 @@
 // Types of ocikit/elements (hand-written, like the package's index.d.ts).
-import type { ArtifactTypeDefinition, Client, Descriptor, Report, TagClass } from "../index.d.ts";
+import type { ArtifactTypeDefinition, Client, Descriptor, Report, TagClass } from "ocikit";
 
 /** Strings of an element, each replaceable: a text, or a function of the values it shows. */
 export type Strings = Record<string, string | ((...args: any[]) => string)>;
