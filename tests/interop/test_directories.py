@@ -122,3 +122,36 @@ def test_oras_py_directories_unpack_identically_with_ocikit(
     with ocikit.Client(registry, plain_http=True) as client:
         client.pull(reference.split("/", 1)[1], work / "by-python")
     assert snapshot(work / "by-python" / "mydir") == expected
+
+
+HOSTILE = json.loads((pathlib.Path(__file__).resolve().parents[1] / "vectors" / "archive" / "hostile.json").read_text())
+
+
+@pytest.mark.parametrize("case", HOSTILE["cases"], ids=[c["file"].split("/")[-1] for c in HOSTILE["cases"]])
+def test_ocikit_pull_refuses_a_hostile_directory_and_writes_nothing(
+    tmp_path: pathlib.Path, registry: str, ocikit_cli: str, case: dict
+) -> None:
+    """Each hostile layer of hostile.json, pushed as a directory layer, ends `ocikit pull` in
+    its code, with nothing written in the output directory or beside it."""
+    archive = pathlib.Path(__file__).resolve().parents[1] / "vectors" / "archive" / case["file"]
+    annotations = {"io.deis.oras.content.unpack": "true"}
+    if "contentDigest" in case:
+        annotations["io.deis.oras.content.digest"] = case["contentDigest"]
+    layer = ocikit.File.from_path(
+        archive, media_type="application/vnd.oci.image.layer.v1.tar+gzip", name=case["title"], annotations=annotations
+    )
+    tag = case["file"].split("/")[-1].removesuffix(".tar.gz")
+    with ocikit.Client(registry, plain_http=True) as client:
+        client.push(f"interop/hostile:{tag}", ocikit.pack([layer], artifact_type="application/vnd.example.dir.v1"))
+    out = tmp_path / "out"
+    out.mkdir()
+    result = subprocess.run(
+        [ocikit_cli, "pull", "--plain-http", f"{registry}/interop/hostile:{tag}", "-o", str(out)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode != 0, result.stdout
+    assert f"error[{case['code']}]" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(out.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert not pathlib.Path("/tmp/ocikit-hostile-absolute").exists()
