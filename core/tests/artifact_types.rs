@@ -129,3 +129,30 @@ fn every_builtin_definition_has_a_safe_logo_and_dark_logos_are_checked() {
         }
     }
 }
+
+#[test]
+fn a_tag_page_can_start_after_a_tag() {
+    use ocikit_core::registry::{Event, Input, ListTags, Session};
+    let mut session = Session::new("127.0.0.1:5000", true, None);
+    let reference = Reference::parse("127.0.0.1:5000/many:latest").expect("reference");
+    let mut op = ListTags::after(&session, &reference, Some(1000), "t00999").expect("a tag");
+    match op.next_page(&mut session, Input::Start, 0).expect("a step") {
+        Event::Send(request) => assert_eq!(
+            request.url,
+            "http://127.0.0.1:5000/v2/many/tags/list?n=1000&last=t00999"
+        ),
+        other => panic!("{other:?}"),
+    }
+    let mut op = ListTags::after(&session, &reference, None, "v1").expect("a tag");
+    match op.next(&mut session, Input::Start, 0).expect("a step") {
+        Event::Send(request) => {
+            assert_eq!(
+                request.url,
+                "http://127.0.0.1:5000/v2/many/tags/list?last=v1"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = ListTags::after(&session, &reference, None, "a&b=c").expect_err("not a tag");
+    assert_eq!(err.code(), "REFERENCE_INVALID");
+}
