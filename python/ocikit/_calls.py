@@ -795,7 +795,7 @@ def pull(
 
     def sink(descriptor: Descriptor) -> BlobSink:
         # The first download asks: the plan is known, nothing is downloaded yet.
-        destinations(operation.files or ())
+        destinations(operation.files or () if not checked else ())
         return spool.sink(descriptor)
 
     try:

@@ -148,7 +148,10 @@ class Client:
     :meth:`pull` or :meth:`copy` with all its blobs, a :meth:`fetch_blob` with its resumed
     attempts: when it passes, the request under way stops (however slowly a server trickles
     bytes) and the call raises ``TIMEOUT``. A ``Retry-After`` or retry wait that would end
-    after the deadline fails at once instead of sleeping. ``limits`` (an
+    after the deadline fails at once instead of sleeping. It is the core's deadline of an
+    operation (``Limits.deadline_ms``, carried by each request as ``deadline_ms``); the few
+    calls made of two operations (:meth:`tag`: a fetch, then a PUT; :meth:`referrers` and
+    :meth:`tags_of` of a tag: a resolve first) give each its own. ``limits`` (an
     :class:`ocikit.Limits`) sets the other bounds of the engine: the time limit of a captured
     body (``request_timeout_ms``, 60 s), the longest ``Retry-After`` waited for
     (``retry_after_max_ms``, 60 s; a longer one fails at once with ``TOOMANYREQUESTS``), and
