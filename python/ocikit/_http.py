@@ -46,8 +46,9 @@ __all__ = ["BlobSink", "BlobSource", "HttpxTransport", "StdlibTransport", "Trans
 # The default stall timeout: no byte may take longer than this to move.
 STALL_TIMEOUT = 30.0
 
-# The deadline (time.monotonic() seconds) of the operation the current thread runs, set by the
-# client for each call (``Client.timeout``) and read by the transports.
+# A deadline (time.monotonic() seconds) over all the registry work of the current context, on
+# top of each request's own (``deadline_ms``, the core's per operation): set by the CLI for a
+# whole command (``--timeout``), never by the clients; read by the standard transport.
 _DEADLINE: contextvars.ContextVar[Optional[float]] = contextvars.ContextVar(
     "ocikit_deadline", default=None
 )
@@ -186,8 +187,9 @@ class Transport(Protocol):
 
     A transport keeps the bounds the request carries: ``timeout_ms``, the stall timeout (no
     byte may take longer); ``deadline_ms``, the Unix time in milliseconds by which the request
-    must be over, however slowly bytes arrive (also :func:`deadline`, the client's deadline
-    for the whole call); and for a streamed body ``stream_max``: it reads at most
+    must be over, however slowly bytes arrive (the core's deadline of the request's
+    operation; also :func:`deadline`, when a caller set one over several operations); and for
+    a streamed body ``stream_max``: it reads at most
     ``stream_max + 1`` bytes of a 2xx body (see :meth:`BlobSink.room`), then stops and reports
     what it saw.
     """
@@ -336,13 +338,14 @@ _WATCHDOG = _Watchdog()
 
 
 def deadline() -> float | None:
-    """The deadline (``time.monotonic()`` seconds) of the operation this thread runs, or
-    ``None``: what a transport must end its request by."""
+    """The deadline (``time.monotonic()`` seconds) a caller set over all the registry work of
+    this context (the CLI's ``--timeout``), or ``None``: a transport ends its request by it
+    too."""
     return _DEADLINE.get()
 
 
 def _request_deadline(request: Request) -> float | None:
-    """The earlier of the call's deadline and the one the request carries (``deadline_ms``,
+    """The earlier of :func:`deadline` and the one the request carries (``deadline_ms``,
     Unix milliseconds), on the monotonic clock."""
     ends = _DEADLINE.get()
     absolute = getattr(request, "deadline_ms", None)
