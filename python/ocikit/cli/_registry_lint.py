@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, TextIO
+from typing import Any, TextIO, Union
 
 from ocikit import Index, Manifest, OciError, RegistryLint, lint_for_registry, registry_profile
 from ocikit._pack import Packed
 from ocikit.cli._common import clean
 
-Document = bytes | Manifest | Index | Packed
+# Union, not `|`: this runs at import, and ocikit supports Python 3.9 (requires-python).
+Document = Union[bytes, Manifest, Index, Packed]
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, force: bool = True) -> None:
