@@ -37,7 +37,8 @@ say "Python sdist"
 "$MATURIN" sdist --out dist
 
 say "abi3 wheel for CPython 3.11+ (release build)"
-"$MATURIN" build --release --features abi3 --interpreter python3.11 --out dist
+# Any CPython 3.11+ builds it (the stable ABI of 3.11); .venv's is one.
+"$MATURIN" build --release --features abi3 --interpreter "$PWD/.venv/bin/python" --out dist
 
 # An interpreter by name: on PATH, else one pyenv installed (its shims answer only for the
 # pyenv version selected).

@@ -23,6 +23,7 @@ import shlex
 import shutil
 import socket
 import subprocess
+import sys
 import tarfile
 import time
 import urllib.request
@@ -55,6 +56,8 @@ def one(pattern: str) -> Path:
 
 def find_python(version: str) -> str | None:
     """``pythonX.Y`` on PATH, or one pyenv installed (as scripts/dist.sh finds them)."""
+    if version == f"{sys.version_info.major}.{sys.version_info.minor}":
+        return sys.executable  # (a venv's python makes venvs of its base interpreter)
     name = f"python{version}"
     found = shutil.which(name)
     if found and subprocess.run([found, "-c", ""], capture_output=True).returncode == 0:
