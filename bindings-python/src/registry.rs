@@ -20,10 +20,10 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::text::{Text, into_strings, str_of};
 use ocikit_core::registry::{
-    AddReferrer, BlobExists, Body, CheckAuth, Credentials, DeleteManifest, Event, Failure,
-    FailureKind, FetchedManifest, GetBlob, GetManifest, Input, Limits, ListReferrers, ListTags,
-    Page, PushBlob, PushOptions, PutManifest, Request, ResolveManifest, Resolved, Response,
-    ResponseBody, RetryPolicy, Session,
+    AddReferrer, BlobExists, Body, CheckAuth, Credentials, DeleteBlob, DeleteManifest, Event,
+    Failure, FailureKind, FetchedManifest, GetBlob, GetManifest, Input, Limits, ListReferrers,
+    ListRepositories, ListTags, Page, PushBlob, PushOptions, PutManifest, Request, ResolveManifest,
+    Resolved, Response, ResponseBody, RetryPolicy, Session,
 };
 use ocikit_core::{Descriptor, Error, Reference};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -1080,6 +1080,72 @@ operation!(PyDeleteManifest, |py, ()| Ok(py.None().into_bound(py)), {
     }
 });
 
+/// DELETE a blob by digest; done with `None`.
+#[pyclass(name = "DeleteBlob", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyDeleteBlob(Mutex<DeleteBlob>);
+
+operation!(PyDeleteBlob, |py, ()| Ok(py.None().into_bound(py)), {
+    #[new]
+    fn new(
+        py: Python<'_>,
+        session: &PyRegistrySession,
+        reference: &Bound<'_, PyAny>,
+        digest: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        let reference = reference_arg(py, reference)?;
+        let digest = digest_arg(py, digest)?;
+        let session = lock(py, &session.session);
+        Ok(Self(Mutex::new(DeleteBlob::new(
+            &session, &reference, &digest,
+        ))))
+    }
+});
+
+/// List a registry's repositories (the catalog), following pagination; done with a list of
+/// names (`next`), or page by page (`next_page`), within the session's listing limits.
+#[pyclass(name = "ListRepositories", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyListRepositories(Mutex<ListRepositories>);
+
+operation!(
+    PyListRepositories,
+    |py, names: Vec<String>| Ok(PyList::new(py, names)?.into_any()),
+    {
+        #[new]
+        #[pyo3(signature = (session, *, page_size = None))]
+        fn new(
+            py: Python<'_>,
+            session: &PyRegistrySession,
+            page_size: Option<u32>,
+        ) -> PyResult<Self> {
+            let session = lock(py, &session.session);
+            Ok(Self(Mutex::new(ListRepositories::new(&session, page_size))))
+        }
+
+        /// The next step, done with each `Page` of names: after a page that is not the last,
+        /// call again with `None` for the next one.
+        #[pyo3(signature = (session, input, now_ms))]
+        fn next_page(
+            &self,
+            py: Python<'_>,
+            session: &PyRegistrySession,
+            input: Option<&Bound<'_, PyAny>>,
+            now_ms: u64,
+        ) -> PyResult<PyEvent> {
+            step(
+                py,
+                &self.0,
+                session,
+                input,
+                now_ms,
+                |op, session, input, now| op.next_page(session, input, now),
+                |py, p| page(py, p, |name| Ok(PyString::new(py, &name).into_any())),
+            )
+        }
+    }
+);
+
 /// One page of a listing driven with `next_page`: its `items` (tags, or referrers'
 /// `Descriptor`s), and whether it is the `last`; if not, call `next_page(session, None, now_ms)`
 /// again for the next one.
@@ -1299,6 +1365,8 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyCheckAuth>()?;
     m.add_class::<PyDeleteManifest>()?;
     m.add_class::<PyListTags>()?;
+    m.add_class::<PyDeleteBlob>()?;
+    m.add_class::<PyListRepositories>()?;
     m.add_class::<PyListReferrers>()?;
     m.add_class::<PyAddReferrer>()?;
     m.add_function(wrap_pyfunction!(referrers_tag, m)?)?;

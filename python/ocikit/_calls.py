@@ -31,6 +31,7 @@ from ocikit._ocikit import (
     CopyArtifact,
     CopyOutcome,
     Delete,
+    DeleteBlob,
     DeleteOutcome,
     Descriptor,
     Digest,
@@ -601,6 +602,11 @@ def tags_of(client: Client, ref: Ref, digest: str | Digest | None) -> Call[TagsO
 def list_tags(client: Client, ref: Ref) -> Call[list[str]]:
     reference = client._reference(ref)
     return list((yield One(reference, lambda s: ListTags(s, reference))))
+
+
+def delete_blob(client: Client, ref: Ref, digest: str | Digest) -> Call[None]:
+    reference = client._reference(ref)
+    yield One(reference, lambda s: DeleteBlob(s, reference, digest))
 
 
 def blob_size(client: Client, ref: Ref, digest: str | Digest) -> Call[Optional[int]]:

@@ -57,6 +57,7 @@ from ocikit._ocikit import (
     FetchedManifest,
     Index,
     Limits,
+    ListRepositories,
     ListTags,
     Manifest,
     PushOutcome,
@@ -542,7 +543,33 @@ class Client:
             if page.last:
                 return
 
+    def iter_repositories(self, *, page_size: int | None = None) -> Iterator[str]:
+        """The repositories of the client's registry (``GET /v2/_catalog``; ``oras repo
+        ls``), a page at a time as :meth:`iter_tags` pages through tags. Registries that do not
+        serve the catalog answer ``UNSUPPORTED``, ``NOT_FOUND`` or ``DENIED``.
+
+        Raises:
+            LimitExceededError: ``LIMIT_EXCEEDED`` past the listing limits.
+        """
+        session = self._session(self.registry)
+        operation = ListRepositories(session, page_size=page_size)
+        while True:
+            page = self._steps(session, operation.next_page)
+            yield from page.items
+            if page.last:
+                return
+
     # Blobs ---------------------------------------------------------------------------------
+
+    def delete_blob(self, ref: Ref, digest: str | Digest) -> None:
+        """Deletes the blob ``digest`` from ``ref``'s repository (``oras blob delete``); a
+        manifest that still names it is left broken, so delete manifests first.
+
+        Raises:
+            RegistryError: ``BLOB_UNKNOWN``; ``UNSUPPORTED`` when the registry does not allow
+                deletes.
+        """
+        self._call(calls.delete_blob(self, ref, digest))
 
     def blob_size(self, ref: Ref, digest: str | Digest) -> int | None:
         """The size of the blob ``digest`` in ``ref``'s repository, or ``None`` when the

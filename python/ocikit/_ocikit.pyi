@@ -1340,6 +1340,30 @@ class DeleteManifest:
         """The next step (see ``GetManifest.next``)."""
 
 @final
+class DeleteBlob:
+    """DELETE a blob by digest (``oras blob delete``); done with ``None``."""
+
+    def __init__(
+        self, session: RegistrySession, reference: str | Reference, digest: str | Digest
+    ) -> None: ...
+    def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
+        """The next step (see ``GetManifest.next``)."""
+
+@final
+class ListRepositories:
+    """List a registry's repositories, ``GET /v2/_catalog`` (``page_size`` per page), following
+    pagination; done with a ``list[str]`` (``next``), or with each ``Page`` (``next_page``).
+    The token it asks for has the scope the registry's challenge names
+    (``registry:catalog:*``). Raises ``LIMIT_EXCEEDED`` past the session's listing limits."""
+
+    def __init__(self, session: RegistrySession, *, page_size: int | None = None) -> None: ...
+    def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
+        """The next step (see ``GetManifest.next``)."""
+    def next_page(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
+        """The next step, done with a ``Page`` of names; after a page that is not the last,
+        call again with ``None``."""
+
+@final
 class ListTags:
     """List a repository's tags (``page_size`` per page), following pagination; done with a
     ``list[str]`` (``next``), or with each ``Page`` (``next_page``). Raises ``LIMIT_EXCEEDED``

@@ -457,3 +457,45 @@ def test_progress_line_counts_every_blob_from_the_start(
     # The layer and the config, counted from the first drawing (was: 0/1, then 2/2).
     assert counts[0] == "Uploading 0/2" and counts[-1] == "Uploading 2/2"
     assert all(count.endswith("/2") for count in counts)
+
+
+def test_blob_delete(ocikit: Any, registry: Registry) -> None:
+    repo = f"{registry.address}/oras/blob-delete"
+    data = f"delete me ({registry.mode})\n"
+    expected = digest(data.encode())
+    ocikit(
+        "blob", "push", repo, "-", "--size", str(len(data)), "--plain-http", *registry.auth,
+        stdin=data,
+    )  # fmt: skip
+    target = f"{repo}@{expected}"
+    refused = ocikit("blob", "delete", target, "--plain-http", *registry.auth, check=False)
+    assert (refused.status, refused.err) == (
+        2,
+        "error[OPTIONS_INVALID]: blob delete asks for confirmation and stdin is not a "
+        "terminal: pass -f/--force to delete without it\n",
+    )
+    deleted = ocikit(
+        "blob", "rm", target, "--plain-http", "-f", "--descriptor", *registry.auth
+    )
+    assert json.loads(deleted.out) == {
+        "mediaType": "application/octet-stream", "digest": expected, "size": len(data)
+    }
+    gone = ocikit("blob", "fetch", target, "--plain-http", "--descriptor", *registry.auth,
+                  check=False)  # fmt: skip
+    assert gone.status == 2 and gone.err.startswith("error[BLOB_UNKNOWN]")
+    again = ocikit("blob", "delete", target, "--plain-http", "-f", *registry.auth, check=False)
+    assert again.status == 2 and again.err.startswith("error[BLOB_UNKNOWN]")
+
+
+def test_repo_ls(ocikit: Any, registry: Registry, tmp_path: Path) -> None:
+    for name in ("catalog/one", "catalog/two", "catalog/deep/three"):
+        _push(ocikit, registry, tmp_path, f"{registry.address}/{name}:v1")
+    listed = ocikit("repo", "ls", registry.address, "--plain-http", *registry.auth).out.split()
+    assert {"catalog/one", "catalog/two", "catalog/deep/three"} <= set(listed)
+    under = ocikit("repo", "list", f"{registry.address}/catalog", "--plain-http", *registry.auth)
+    assert sorted(under.out.split()) == ["deep/three", "one", "two"]
+    after = ocikit(
+        "repo", "ls", f"{registry.address}/catalog", "--last", "one", "--plain-http",
+        *registry.auth,
+    )  # fmt: skip
+    assert after.out.split() == ["two"]

@@ -115,9 +115,9 @@ pub use errors::{RegistryError, RetryPolicy};
 pub use http::{Body, Method, Request, Response, ResponseBody};
 pub use limits::Limits;
 pub use operations::{
-    AddReferrer, BlobExists, CheckAuth, DeleteManifest, FetchedManifest, GetBlob, GetManifest,
-    ListReferrers, ListTags, Page, PushBlob, PushOptions, PutManifest, RemoveReferrer,
-    ResolveManifest, Resolved,
+    AddReferrer, BlobExists, CheckAuth, DeleteBlob, DeleteManifest, FetchedManifest, GetBlob,
+    GetManifest, ListReferrers, ListRepositories, ListTags, Page, PushBlob, PushOptions,
+    PutManifest, RemoveReferrer, ResolveManifest, Resolved,
 };
 pub use session::{Credentials, Event, Failure, FailureKind, Input, Session};
 pub use walk::{

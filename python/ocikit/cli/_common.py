@@ -249,6 +249,26 @@ def descriptor_json(descriptor: Descriptor) -> Any:
     return json.loads(descriptor.to_json())
 
 
+def confirm(what: str, command: str) -> None:
+    """ORAS's confirmation of a delete from a registry: asked on a terminal, refused when
+    stdin is not one (``-f/--force`` skips it)."""
+    if not sys.stdin.isatty():
+        raise OciError(
+            f"{command} asks for confirmation and stdin is not a terminal: pass -f/--force "
+            "to delete without it",
+            code="OPTIONS_INVALID",
+            details={"option": "--force"},
+        )
+    sys.stderr.write(f"Are you sure you want to delete {what}? [y/N] ")
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        raise OciError(
+            f"{command} cancelled: nothing was deleted",
+            code="OPTIONS_INVALID",
+            details={"option": "--force", "reason": "not confirmed"},
+        )
+
+
 def split_reference(raw: str) -> tuple[str, str]:
     """``DIR[:TAG]`` as ORAS splits it: at the last ``:`` (never a drive letter's)."""
     at = raw.rfind(":")

@@ -14,11 +14,19 @@ from ocikit._files import _digest_path
 from ocikit.cli._common import (
     EXIT_OK,
     UsageError,
+    clean,
+    confirm,
     descriptor_json,
     print_json,
     run_subcommand,
 )
-from ocikit.cli._places import add_layout_flag, add_remote_arguments, open_place
+from ocikit.cli._places import (
+    add_layout_flag,
+    add_remote_arguments,
+    open_place,
+    registry_client,
+    remote_reference,
+)
 
 # Runs the subcommand chosen (fetch, push…), set by add_arguments.
 run = run_subcommand
@@ -70,6 +78,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_layout_flag(push, "push to")
     add_remote_arguments(push, transfers=True)
     push.set_defaults(subcommand=_push)
+    delete = commands.add_parser(
+        "delete", aliases=["rm", "remove"], help="delete a blob from a registry repository"
+    )
+    delete.add_argument("target", metavar="REF@DIGEST")
+    delete.add_argument(
+        "-f",
+        "--force",
+        action="store_true",
+        help="never prompt (without it, the delete asks on a terminal and is refused when "
+        "stdin is not one, as ORAS does)",
+    )
+    delete.add_argument(
+        "--descriptor", action="store_true", help="print the deleted blob's descriptor"
+    )
+    add_remote_arguments(delete)
+    delete.set_defaults(subcommand=_delete)
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -153,4 +177,30 @@ def _push_file(args: argparse.Namespace, path: str) -> int:
     else:
         print(f"Pushed [{place.kind}] {place.name}@{digest}")
         print(f"Digest: {digest}")
+    return EXIT_OK
+
+
+def _delete(args: argparse.Namespace) -> int:
+    reference = remote_reference(args.target)
+    if reference.digest is None:
+        raise UsageError(f"{args.target!r} names no blob: give REF@DIGEST")
+    name = f"{reference.registry}/{reference.repository}"
+    with registry_client(args, reference.registry) as client:
+        size = client.blob_size(name, reference.digest)
+        if size is None:
+            raise OciError(
+                f"{args.target} is not in the repository",
+                code="BLOB_UNKNOWN",
+                details={"digest": reference.digest},
+            )
+        if not args.force:
+            confirm(f"the blob {clean(args.target)}", "blob delete")
+        client.delete_blob(name, reference.digest)
+    if args.descriptor:
+        descriptor = Descriptor(
+            media_type="application/octet-stream", digest=reference.digest, size=size
+        )
+        print_json(descriptor_json(descriptor))
+    else:
+        print(f"Deleted [registry] {args.target}")
     return EXIT_OK

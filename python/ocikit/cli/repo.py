@@ -7,7 +7,12 @@ import re
 
 from ocikit import Repository
 from ocikit.cli._common import EXIT_OK, clean, run_subcommand
-from ocikit.cli._places import add_layout_flag, add_remote_arguments, open_place
+from ocikit.cli._places import (
+    add_layout_flag,
+    add_remote_arguments,
+    open_place,
+    registry_client,
+)
 
 # Runs the subcommand chosen (fetch, push…), set by add_arguments.
 run = run_subcommand
@@ -34,6 +39,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_layout_flag(tags, "list the tags of")
     add_remote_arguments(tags)
     tags.set_defaults(subcommand=_tags)
+    ls = commands.add_parser(
+        "ls", aliases=["list"], help="list a registry's repositories (its catalog)"
+    )
+    ls.add_argument(
+        "target",
+        metavar="REGISTRY[/NAMESPACE]",
+        help="the registry, or a namespace in it: then the repositories under it, named "
+        "relative to it (as ORAS)",
+    )
+    ls.add_argument(
+        "--last", metavar="NAME", help="list only the repositories after NAME (lexically)"
+    )
+    add_remote_arguments(ls)
+    ls.set_defaults(subcommand=_ls)
 
 
 # A tag that names a digest, ALGORITHM-HEX (what ORAS's --exclude-digest-tags leaves out).
@@ -55,4 +74,18 @@ def _tags(args: argparse.Namespace) -> int:
             if args.exclude_digest_tags and _DIGEST_TAG.fullmatch(tag.split(".", 1)[0]):
                 continue
             print(clean(tag, newlines=False))
+    return EXIT_OK
+
+
+def _ls(args: argparse.Namespace) -> int:
+    registry, _, namespace = args.target.partition("/")
+    prefix = f"{namespace.strip('/')}/" if namespace.strip("/") else ""
+    with registry_client(args, registry) as client:
+        for name in client.iter_repositories():
+            if not name.startswith(prefix):
+                continue
+            shown = name[len(prefix) :]
+            if args.last is not None and shown <= args.last:
+                continue
+            print(clean(shown, newlines=False))
     return EXIT_OK

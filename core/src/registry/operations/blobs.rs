@@ -666,3 +666,43 @@ impl GetBlob {
         Ok(Event::Done(()))
     }
 }
+
+/// DELETE a blob (distribution-spec "Deleting Blobs": `DELETE /v2/<name>/blobs/<digest>`,
+/// `202 Accepted`; a registry may refuse with `405`), as `oras blob delete`.
+#[derive(Debug, Clone)]
+pub struct DeleteBlob {
+    exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
+}
+
+impl DeleteBlob {
+    /// Deletes the blob `digest` from `reference`'s repository.
+    pub fn new(session: &Session, reference: &Reference, digest: &Digest) -> Self {
+        let url = session.url(&repository_path(reference, "blobs", &digest.to_string()));
+        Self {
+            deadline: Deadline::default(),
+            exchange: Exchange::new(
+                Request::new(Method::Delete, url),
+                Scope::repository(reference.repository(), &[Action::Delete]),
+            ),
+        }
+    }
+
+    /// The next step.
+    ///
+    /// # Errors
+    /// [`Error::Registry`] (`BLOB_UNKNOWN`, `UNSUPPORTED` when deletes are disabled).
+    pub fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<()>, Error> {
+        let response = exchange!(self, session, input, now_ms);
+        match response.status {
+            200 | 202 | 204 => Ok(Event::Done(())),
+            _ => Err(in_context(registry_error(&response), &self.exchange)),
+        }
+    }
+}

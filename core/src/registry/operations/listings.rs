@@ -250,6 +250,129 @@ impl ListTags {
     }
 }
 
+/// List a registry's repositories (`GET /v2/_catalog`, the catalog API distribution serves
+/// and `oras repo ls` reads), following `Link` pagination on the registry's origin, within the
+/// session's listing limits; all at once ([`ListRepositories::next`]) or page by page
+/// ([`ListRepositories::next_page`]).
+///
+/// The request names no repository scope: a token server grants the catalog's own scope
+/// (`registry:catalog:*`), which the registry's challenge names and the session asks for.
+#[derive(Debug, Clone)]
+pub struct ListRepositories {
+    exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
+    repositories: Vec<String>,
+    pages: u32,
+    max_pages: u32,
+    budget: ListingBudget,
+    /// The capture limit of the page in flight.
+    page_max: u64,
+}
+
+impl ListRepositories {
+    /// Lists repositories, asking for `page_size` per page when given.
+    pub fn new(session: &Session, page_size: Option<u32>) -> Self {
+        let mut path = "/v2/_catalog".to_owned();
+        if let Some(n) = page_size {
+            path.push_str(&format!("?n={n}"));
+        }
+        let budget = ListingBudget::default();
+        let page_max = budget.page_max(session, TAG_LIST_MAX);
+        Self {
+            deadline: Deadline::default(),
+            exchange: Self::exchange(session.url(&path), page_max),
+            repositories: Vec::new(),
+            pages: 0,
+            max_pages: 10_000,
+            budget,
+            page_max,
+        }
+    }
+
+    fn exchange(url: String, max: u64) -> Exchange {
+        let mut request = Request::new(Method::Get, url).header("Accept", "application/json");
+        request.response_body = capture(max);
+        Exchange::with_scopes(request, Vec::new())
+    }
+
+    /// The next step; done with every repository.
+    ///
+    /// # Errors
+    /// As [`ListTags::next`] (`UNSUPPORTED` or `NOT_FOUND` from a registry without the
+    /// catalog API, `DENIED` when it is not for this user).
+    pub fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<Vec<String>>, Error> {
+        let mut held = std::mem::take(&mut self.repositories);
+        let event = all_pages(&mut held, input, |input| {
+            self.next_page(session, input, now_ms)
+        });
+        self.repositories = held;
+        event
+    }
+
+    /// The next step, done with each page; after a page that is not the last, step again
+    /// from [`Input::Start`].
+    ///
+    /// # Errors
+    /// As [`ListRepositories::next`].
+    pub fn next_page(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<Page<String>>, Error> {
+        let response = exchange!(self, session, input, now_ms);
+        if response.status != 200 {
+            return Err(in_context(registry_error(&response), &self.exchange));
+        }
+        let body_len = response.body.len() as u64;
+        let page: serde_json::Value = crate::json::parse_strict(&response.body)?;
+        let names = match page.get("repositories").filter(|r| !r.is_null()) {
+            None => Vec::new(),
+            Some(names) => names
+                .as_array()
+                .ok_or_else(|| Error::JsonInvalid {
+                    reason: "repositories must be an array".into(),
+                })?
+                .iter()
+                .map(|name| {
+                    name.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| Error::JsonInvalid {
+                            reason: "repositories must be strings".into(),
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        self.budget.count(
+            session,
+            "repositories",
+            self.page_max,
+            body_len,
+            names.len() as u64,
+        )?;
+        self.pages += 1;
+        let next = next_page(
+            session,
+            &self.exchange,
+            &response,
+            self.pages,
+            self.max_pages,
+        )?;
+        let last = next.is_none();
+        if let Some(next) = next {
+            self.page_max = self.budget.page_max(session, TAG_LIST_MAX);
+            self.exchange = Self::exchange(next, self.page_max);
+        }
+        Ok(Event::Done(Page { items: names, last }))
+    }
+}
+
 /// The URL of the next page (`Link: <…>; rel="next"`), if any. Pagination stays on the
 /// registry's origin and stops with an error after `max_pages`.
 pub(super) fn next_page(

@@ -110,9 +110,9 @@ pub mod listings;
 pub mod manifests;
 pub mod referrers;
 
-pub use blobs::{BlobExists, GetBlob, PushBlob, PushOptions};
+pub use blobs::{BlobExists, DeleteBlob, GetBlob, PushBlob, PushOptions};
 pub use check_auth::CheckAuth;
-pub use listings::{ListTags, Page};
+pub use listings::{ListRepositories, ListTags, Page};
 pub use manifests::{
     DeleteManifest, FetchedManifest, GetManifest, PutManifest, ResolveManifest, Resolved,
     is_manifest_type,
