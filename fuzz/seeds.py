@@ -245,6 +245,18 @@ def main():
     for data in documents[:40]:
         add("layout", SEPARATOR.join([layout_marker, data]))
 
+    # Directory layers: each hostile archive as a tar (flags 0: gzip'd by the target) and as
+    # the gzip it is (flags 1).
+    import gzip as _gzip
+    for path in sorted(glob.glob(os.path.join(vectors, "archive", "hostile", "*.tar.gz"))):
+        with open(path, "rb") as f:
+            layer = f.read()
+        add("archive", bytes([1]) + layer)
+        try:
+            add("archive", bytes([0]) + _gzip.decompress(layer)[: 1 << 16])
+        except (OSError, EOFError):
+            pass
+
     # Walks: an index over a packed manifest, and a referrer of that manifest.
     for manifest, _ in packed:
         described = {

@@ -53,6 +53,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("layout", layout),
     ("engine", engine),
     ("walk", walk),
+    ("archive", crate::archive::archive),
 ];
 
 /// The body of target `name`, if it is one of [`TARGETS`].

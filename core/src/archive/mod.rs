@@ -64,12 +64,12 @@
 //! [`should_unpack`] says which pulled layers are directories. Their entries must lie under the
 //! title's directory; absolute paths, `..`, links (symbolic or hard) leading outside it or
 //! through another link, entries under a link, devices, FIFOs, other entry types, setuid and
-//! setgid bits, and entries that appear twice are [`Error::ArchiveUnsafe`] (a sticky bit is
+//! setgid bits, and entries that appear twice are [`Error::ArchiveUnsafe`](crate::Error::ArchiveUnsafe) (a sticky bit is
 //! dropped); an archive that is not gzip or not tar, or is cut short, is
-//! [`Error::ArchiveInvalid`]; more bytes or entries than [`UnpackLimits`] allow, or a
-//! compression ratio above its bound (a gzip bomb), is [`Error::LimitExceeded`]; an
+//! [`Error::ArchiveInvalid`](crate::Error::ArchiveInvalid); more bytes or entries than [`UnpackLimits`] allow, or a
+//! compression ratio above its bound (a gzip bomb), is [`Error::LimitExceeded`](crate::Error::LimitExceeded); an
 //! uncompressed tar whose digest is not the layer's `io.deis.oras.content.digest` is
-//! [`Error::DigestMismatch`].
+//! [`Error::DigestMismatch`](crate::Error::DigestMismatch).
 
 mod pack;
 mod paths;

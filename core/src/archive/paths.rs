@@ -90,10 +90,8 @@ impl Nodes {
         if let Some(link) = self.folded_links.get(&folded) {
             return Err(format!("has the name of the symbolic link {link:?}"));
         }
-        if node == Node::Symlink {
-            if self.folded.contains(&folded) {
-                return Err("is a symbolic link with the name of another entry".to_owned());
-            }
+        if node == Node::Symlink && self.folded.contains(&folded) {
+            return Err("is a symbolic link with the name of another entry".to_owned());
         }
         match (self.nodes.get(path), node) {
             (None, _) => {}
