@@ -667,17 +667,15 @@ impl LayoutExchange {
                 .cloned(),
             None => layout.resolve(target).cloned(),
         };
-        if head {
-            if let Some(entry) = &listed {
-                // A registry answers HEAD from what it knows: the index entry.
-                let mut response = self.response(200);
-                response.headers = vec![
-                    ("Content-Type".to_owned(), entry.media_type.to_string()),
-                    ("Content-Length".to_owned(), entry.size.to_string()),
-                    ("Docker-Content-Digest".to_owned(), entry.digest.to_string()),
-                ];
-                return Ok(respond(response));
-            }
+        if head && let Some(entry) = &listed {
+            // A registry answers HEAD from what it knows: the index entry.
+            let mut response = self.response(200);
+            response.headers = vec![
+                ("Content-Type".to_owned(), entry.media_type.to_string()),
+                ("Content-Length".to_owned(), entry.size.to_string()),
+                ("Docker-Content-Digest".to_owned(), entry.digest.to_string()),
+            ];
+            return Ok(respond(response));
         }
         let digest = match (&listed, digest) {
             (Some(entry), _) => entry.digest.clone(),
