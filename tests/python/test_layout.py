@@ -226,7 +226,7 @@ def test_a_layout_is_a_registry_for_the_clients_operations(tmp_path: Path) -> No
     # attached (the server indexes its subject: no sha256-… referrers tag), a delete of it
     # (gone from discover), the tags of a digest.
     layout = ocikit.OciLayout(tmp_path / "layout")
-    assert layout.host.endswith(".oci-layout.invalid") and ocikit._ocikit.is_layout_host(layout.host)
+    assert layout.host.endswith(".oci-layout.invalid") and ocikit.is_layout_host(layout.host)
     client = layout.client
     packed = ocikit.pack([ocikit.File("a", b"a")], artifact_type=DOCS)
     client.push(layout.reference("v1"), packed)
