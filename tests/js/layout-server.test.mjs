@@ -93,7 +93,16 @@ test("push, attach, pull and discover run against a layout in memory", () => {
 });
 
 test("a step answered wrongly is OPERATION_MISUSE, a too big index LIMIT_EXCEEDED", () => {
-  const request = { method: "GET", url: `https://${layoutHost(2)}/v2/x/tags/list`, headers: [], body: null, responseBody: { capture: 65536 } };
+  /** @type {import("ocikit").RegistryRequest} */
+  const request = {
+    method: "GET",
+    url: `https://${layoutHost(2)}/v2/x/tags/list`,
+    headers: [],
+    body: null,
+    responseBody: { capture: 65536 },
+    timeoutMs: 0,
+    deadlineMs: null,
+  };
   const server = new LayoutServer({ indexMax: 8 });
   const exchange = server.exchange(request);
   assert.deepEqual(exchange.start(), { kind: "read", path: "index.json", max: 8 });
@@ -101,5 +110,6 @@ test("a step answered wrongly is OPERATION_MISUSE, a too big index LIMIT_EXCEEDE
   const again = server.exchange(request);
   again.start();
   assert.throws(() => again.read(new Uint8Array(9)), { code: "LIMIT_EXCEEDED" });
+  // @ts-expect-error: a misspelt option is a TypeError
   assert.throws(() => new LayoutServer({ indexmax: 8 }), TypeError);
 });
