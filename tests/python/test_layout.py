@@ -244,3 +244,32 @@ def test_a_layout_is_a_registry_for_the_clients_operations(tmp_path: Path) -> No
     assert deleted.referrers_tag is None
     assert layout.discover("v1") == []
     assert not layout.blob_exists(signature.digest)
+
+
+def test_layout_server_steps_through_the_binding() -> None:
+    from ocikit._ocikit import ListTags
+
+    host = ocikit.layout_host(5)
+    session = ocikit.RegistrySession(host)
+    event = ListTags(session, ocikit.Reference.parse(f"{host}/x")).next(session, None, 0)
+    request = event.request
+    server = ocikit.LayoutServer(index_max=8)
+    exchange = server.exchange(request)
+    step = exchange.start()
+    assert (step.kind, step.path, step.max) == ("read", "index.json", 8)
+    with pytest.raises(ocikit.OciError) as raised:
+        exchange.written()
+    assert raised.value.code == "OPERATION_MISUSE"
+    exchange = server.exchange(request)
+    exchange.start()
+    with pytest.raises(ocikit.LimitExceededError):
+        exchange.read(b" " * 9)
+    index = ocikit.Layout()
+    index.add(ocikit.pack([ocikit.File("a", b"a")], artifact_type=DOCS).descriptor, "v1")
+    big = ocikit.LayoutServer()
+    exchange = big.exchange(request)
+    exchange.start()
+    answer = exchange.read(index.index_json())
+    assert answer.kind == "respond" and answer.file is None
+    assert answer.response.status == 200
+    assert json.loads(answer.response.body)["tags"] == ["v1"]
