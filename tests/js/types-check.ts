@@ -19,7 +19,10 @@ import {
   resumeBlobPush,
   artifactTypes,
   checkLogo,
+  classifyTag,
   describe,
+  lookupArtifactType,
+  pullCommands,
   digest,
   digestBlob,
   encodeIndex,
@@ -188,7 +191,11 @@ const input: ArtifactTypeDefinitionInput = { artifactType: "application/vnd.exam
 const registered: ArtifactTypeDefinition = registerArtifactType(input);
 const fromText: ArtifactTypeDefinition = registerArtifactType(JSON.stringify(input));
 const what: Description = describe(packed.manifest);
-const source: "artifactType" | "config.mediaType" = describe(manifest).source;
+const source: "artifactType" | "config.mediaType" | "layers" = describe(manifest).source;
+const helm: ArtifactTypeDefinition | null = lookupArtifactType("application/vnd.cncf.helm.config.v1+json");
+const helmCommands: string[] = [...(helm?.pullCommands ?? []), ...pullCommands("localhost:5000/charts/web:1.2.0", helm?.artifactType)];
+const darkLogo: string | undefined = helm?.darkLogo;
+const tagClass: { kind: "tag" | "referrers" | "signature" | "attestation" | "sbom"; subject: string | null } = classifyTag("sha256-0.sig");
 const logo: string | undefined = what.definition?.logo;
 checkLogo(logo ?? "");
 const reference: ReferenceParts = parseReference("localhost:5000/docs:v1");
@@ -274,6 +281,7 @@ async function useClient(): Promise<void> {
   const uploaded: boolean = await client.pushBlob("docs", packed.descriptor, new Blob([new Uint8Array(blob)]), { chunkSize: 1 << 20, onProgress });
   const uploadedBytes: boolean = await client.pushBlob("docs", packed.descriptor, blob);
   const tags: string[] = await client.listTags("docs", { pageSize: 10 });
+  const page: { tags: string[]; next: string | null } = await client.listTagsPage("docs", { n: 10, last: "v1" });
   const found: Descriptor[] = await client.referrers("docs:v1", undefined, { artifactType: "x/y" });
   const foundByDescriptor: Descriptor[] = await client.referrers("docs", packed.descriptor);
   const byOptions: Descriptor[] = await client.referrers("docs:v1", { artifactType: "x/y", signal });
