@@ -105,6 +105,12 @@ _COMMANDS: list[_Command] = [
         oras="ORAS has no such command",
     ),
     _Command(
+        "doctor",
+        "probe what a registry can do, next to the quirks its profile knows, with their sources",
+        "doctor",
+        oras="ORAS has no such command",
+    ),
+    _Command(
         "types",
         "list the artifact type catalog, or check an artifact type definition",
         "artifact_types",
