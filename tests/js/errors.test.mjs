@@ -14,10 +14,10 @@ test("both entries share one OciError class", () => {
   assert.deepEqual(Object.keys(node).sort(), [
     "Client", "CopyArtifact", "Delete", "Digester", "Discover", "GraphWalk", "OciError", "Pull", "Push",
     "ReferrerWalk", "RegistryOperation", "RegistrySession", "TagsOf", "addReferrer", "artifactTypes",
-    "blobExists", "checkAuth", "checkLogo", "deleteManifest", "describe", "digest", "digestBlob", "encodeIndex",
+    "blobExists", "checkAuth", "checkLogo", "classifyTag", "deleteManifest", "describe", "digest", "digestBlob", "encodeIndex",
     "encodeManifest", "getBlob", "getManifest", "init", "isIndexType", "isManifestType", "layoutTar", "lintMediaType",
-    "listReferrers", "listTags", "pack", "packIndex", "parseDigest", "parseIndex", "parseManifest", "parseMediaType",
-    "parseReference", "planFiles", "pushBlob", "putManifest", "readLayoutTar", "registerArtifactType",
+    "listReferrers", "listTags", "lookupArtifactType", "pack", "packIndex", "parseDigest", "parseIndex", "parseManifest", "parseMediaType",
+    "parseReference", "planFiles", "pullCommands", "pushBlob", "putManifest", "readLayoutTar", "registerArtifactType",
     "resolveManifest", "resumeBlobPush", "validate", "verify",
   ]);
   // The engine is one and the same in both entries, and so is the Client: one top-level class
