@@ -56,7 +56,6 @@ from ocikit._ocikit import (
 )
 from ocikit._pack import Packed
 from ocikit.errors import (
-    DigestMismatchError,
     LimitExceededError,
     OciError,
     PolicyError,
@@ -490,7 +489,8 @@ class OciLayout:
 
     def copy_blob(self, descriptor: Descriptor, destination: StrPath) -> None:
         """Copies the blob ``descriptor`` names to the file ``destination`` (replacing it
-        atomically), in 1 MiB pieces, checking its digest and size on the way.
+        atomically), in 1 MiB pieces, checking its digest and size on the way
+        (:meth:`fetch_blob` with a path).
 
         Raises:
             OciError: ``BLOB_UNKNOWN`` when the layout does not have the blob.
@@ -498,8 +498,7 @@ class OciLayout:
                 left as it was).
             OSError: a file cannot be read or written.
         """
-        with self.open_blob(descriptor.digest) as source:
-            _copy_verified(source, Path(destination), descriptor)
+        self.fetch_blob(descriptor, destination)
 
     # What a Client does with a repository ----------------------------------------------------
 
@@ -565,16 +564,13 @@ class OciLayout:
         return self._fresh().list_tags(self.reference())
 
     def blob_size(self, digest: str | Digest) -> int | None:
-        """The size of the blob ``digest``, or ``None`` when the layout does not have it.
+        """The size of the blob ``digest``, or ``None`` when the layout does not have it
+        (:meth:`ocikit.Client.blob_size`).
 
         Raises:
             PolicyError: ``PATH_UNSAFE`` (see :class:`OciLayout`).
         """
-        file = self._open_file(Layout.blob_path(digest))
-        if file is None:
-            return None
-        with file:
-            return os.fstat(file.fileno()).st_size
+        return self._fresh().blob_size(self.reference(), digest)
 
     def blob_exists(self, digest: str | Digest) -> bool:
         """Whether the layout has the blob ``digest``."""
@@ -582,27 +578,23 @@ class OciLayout:
 
     def fetch_blob(self, descriptor: Descriptor, path: StrPath | None = None) -> bytes | None:
         """A blob, checked against ``descriptor``'s digest and size: its bytes, or with
-        ``path`` copied there (atomically, in bounded memory) and ``None``.
+        ``path`` streamed there (atomically, in bounded memory) and ``None``
+        (:meth:`ocikit.Client.fetch_blob`).
 
         Raises:
             OciError: ``BLOB_UNKNOWN``.
             DigestMismatchError: the content does not match (nothing is left at ``path``).
         """
-        if path is not None:
-            self.copy_blob(descriptor, path)
-            return None
-        with self.open_blob(descriptor.digest) as file:
-            data = file.read(descriptor.size + 1)
-        verify(data, descriptor.digest, descriptor.size)
-        return data
+        return self._fresh().fetch_blob(self.reference(), descriptor, path)
 
     def push_blob(self, descriptor: Descriptor, source: bytes | StrPath) -> bool:
-        """Stores a blob unless the layout has it (:meth:`write_blob`); whether it was
-        written."""
-        if self.blob_exists(descriptor.digest):
-            return False
-        self.write_blob(descriptor, source)
-        return True
+        """Stores a blob unless the layout has it; whether it was written
+        (:meth:`ocikit.Client.push_blob`: verified as it is written).
+
+        Raises:
+            DigestMismatchError: the content does not match ``descriptor``.
+        """
+        return self._fresh().push_blob(self.reference(), descriptor, source)
 
     def attach(self, packed: Packed) -> Descriptor:
         """Writes an artifact that refers to another (``pack(..., subject=...)``) as an
@@ -686,12 +678,6 @@ class OciLayout:
             return None
         with file:
             return os.fstat(file.fileno()).st_size
-
-    def _blob_target(self, digest: str | Digest) -> Path:
-        """Where the blob ``digest`` goes, its directory created."""
-        target = self._blob_file(digest)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
 
     def _blob_file(self, digest: str | Digest) -> Path:
         # The path comes from a parsed digest: no '/' or '..' can reach it.
