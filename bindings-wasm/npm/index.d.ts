@@ -1617,6 +1617,11 @@ export type LayoutStep =
  * op.provide(task, input);
  * ```
  *
+ * The layout's {@link RegistrySession} (`new RegistrySession(layoutHost(n))`) should be told
+ * `setReferrersApi(true)`: the layout serves the referrers API, so no referrers-tag request is
+ * planned (dry runs) or made (Delete's upkeep); the server's `OCI-Subject` answer spares Push
+ * and CopyArtifact one either way.
+ *
  * It keeps `index.json` in memory once read (at most `indexMax` bytes, 4 MiB by default:
  * LIMIT_EXCEEDED past it) and plans a `write` of the whole new index for each change, applied
  * in memory once `written()` confirms it; JS runs one step at a time, so concurrent exchanges of

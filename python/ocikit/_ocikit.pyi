@@ -862,6 +862,10 @@ class LayoutServer:
     carries out the file steps of each :class:`LayoutExchange` (``ocikit.OciLayout`` on a
     directory).
 
+    The layout's session should be told ``set_referrers_api(True)``: the layout serves the
+    referrers API, so no referrers-tag request is planned (dry runs) or made (``Delete``'s
+    upkeep); ``ocikit.OciLayout`` does so.
+
     It keeps ``index.json`` in memory once read (at most ``index_max`` bytes:
     ``LIMIT_EXCEEDED`` past it) and plans a ``"write"`` of the whole new index for each change,
     applied once ``written()`` confirms it. Exchanges may run on several threads, provided the
