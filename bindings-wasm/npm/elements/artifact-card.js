@@ -12,6 +12,16 @@ const A = "org.opencontainers.image.";
 
 export class OciArtifactCard extends OciElement {
   static observedAttributes = ["reference", "digest", "heading-level", "theme"];
+
+  attributeChangedCallback(name, before, after) {
+    // Another reference for a card that loads its manifest: load that one.
+    if (name === "reference" && before !== after && this.#client && this.#loading !== null) {
+      this.#manifest = null;
+      this.#loading = null;
+      this.#error = null;
+    }
+    this.update();
+  }
   static strings = {
     digest: "Digest",
     size: "Size",

@@ -84,11 +84,16 @@ export function formatSize(bytes) {
 /** "sha256:0123456789ab…" → "sha256:0123456789ab". */
 export const shortDigest = (digest) => (typeof digest === "string" ? digest.replace(/^([a-z0-9]+:[0-9a-f]{12})[0-9a-f]+$/, "$1") : "");
 
-/** sha256 of bytes with WebCrypto: "sha256:<hex>". */
-export async function sha256(bytes) {
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return `sha256:${Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+/** The digest of bytes with WebCrypto: "sha256:<hex>" (or sha512); null for another algorithm. */
+export async function digestOf(bytes, algorithm = "sha256") {
+  const name = { sha256: "SHA-256", sha512: "SHA-512" }[algorithm];
+  if (!name) return null;
+  const hash = new Uint8Array(await crypto.subtle.digest(name, bytes));
+  return `${algorithm}:${Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
+
+/** sha256 of bytes with WebCrypto: "sha256:<hex>". */
+export const sha256 = (bytes) => digestOf(bytes, "sha256");
 
 /** Runs `tasks` (functions returning promises) at most `limit` at once. */
 export function limiter(limit) {

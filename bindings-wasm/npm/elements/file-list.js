@@ -5,7 +5,7 @@
 // describe. Blobs come from .fetchBlob(descriptor) → bytes (by default .client.fetchBlob).
 // Events: oci-open { descriptor } (an index child), oci-download { descriptor, name, bytes }
 // (cancelable: cancel it to save the bytes yourself).
-import { OciElement, define, formatSize, h, sha256, shortDigest } from "./base.js";
+import { OciElement, define, digestOf, formatSize, h, shortDigest } from "./base.js";
 import { manifestObject } from "./types.js";
 import "./type-badge.js";
 
@@ -82,7 +82,8 @@ details{margin:.2em 0 0 1em}summary{cursor:pointer;color:var(--_muted)}.foot{mar
     this.#say(this.t("verifying", name));
     try {
       const bytes = await this.#bytes(descriptor);
-      const ok = bytes.length === descriptor.size && (!descriptor.digest.startsWith("sha256:") || (await sha256(bytes)) === descriptor.digest);
+      // sha256 and sha512 are checked here (WebCrypto); another algorithm cannot be, and is refused.
+      const ok = bytes.length === descriptor.size && (await digestOf(bytes, descriptor.digest.split(":")[0])) === descriptor.digest;
       if (!ok) return this.#say(this.t("mismatch", name), "error");
       this.#say(this.t("verified", name), "ok");
       if (this.emit("oci-download", { descriptor, name, bytes }, true)) save(bytes, name.split("/").pop(), descriptor.mediaType);

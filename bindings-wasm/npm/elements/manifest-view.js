@@ -41,6 +41,7 @@ export class OciManifestView extends OciElement {
     error: "error",
     warning: "warning",
     validating: "Validating…",
+    notValidated: (message) => `Could not validate: ${message}`,
   };
   static css = `pre{margin:0;padding:.5em 0;background:var(--_subtle);border-radius:var(--oci-radius,6px);overflow-x:auto}
 .line{display:block;padding:0 .8em;white-space:pre}.line.flag{background:var(--_mark)}
@@ -51,6 +52,7 @@ ol{padding-left:1.4em;margin:.4em 0}.sev-error{color:var(--_danger);font-weight:
   #bytes = null;
   #report = null;
   #actual = null;
+  #failed = null;
   validate = null;
 
   set document(value) {
@@ -58,6 +60,7 @@ ol{padding-left:1.4em;margin:.4em 0}.sev-error{color:var(--_danger);font-weight:
     this.#bytes = typeof value === "string" ? new TextEncoder().encode(value) : value;
     this.#report = null;
     this.#actual = null;
+    this.#failed = null;
     if (this.#bytes) {
       const bytes = this.#bytes;
       sha256(bytes).then((d) => {
@@ -78,8 +81,17 @@ ol{padding-left:1.4em;margin:.4em 0}.sev-error{color:var(--_danger);font-weight:
   }
 
   async #check(bytes) {
-    const validate = this.validate ?? (await import("../browser.js")).validate;
-    const report = await validate(bytes);
+    let report;
+    try {
+      const validate = this.validate ?? (await import("../browser.js")).validate;
+      report = await validate(bytes);
+    } catch (error) {
+      // No validation (the module could not load): the document is shown, and why not checked.
+      if (bytes !== this.#bytes) return;
+      this.#failed = error;
+      this.update();
+      return;
+    }
     if (bytes !== this.#bytes) return;
     this.#report = report;
     this.update();
@@ -143,7 +155,9 @@ ol{padding-left:1.4em;margin:.4em 0}.sev-error{color:var(--_danger);font-weight:
                 this.shadowRoot.getElementById(id(lineOf(f.path ?? "")))?.focus();
               } }, f.path || "/"),
               ": ", f.message))))
-      : h("p", { class: "status muted", role: "status" }, this.t("validating"));
+      : this.#failed
+        ? h("p", { class: "status error", role: "alert" }, this.t("notValidated", this.#failed.message ?? String(this.#failed)))
+        : h("p", { class: "status muted", role: "status" }, this.t("validating"));
     this.show(h("section", { "aria-label": this.getAttribute("aria-label") ?? this.t("label"), part: "view" }, digestStatus, summary, h("pre", { part: "document", tabindex: "0", "aria-label": this.t("label") }, h("code", {}, rendered))));
   }
 }

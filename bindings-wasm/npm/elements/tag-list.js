@@ -47,6 +47,7 @@ li .tag{font-weight:600;border:none;padding:0 .2em;color:var(--_accent)}
   #run = limiter(4);
   #built = null;
   #timer = null;
+  #generation = 0;
   loadPage = null;
   resolveTag = null;
 
@@ -68,6 +69,7 @@ li .tag{font-weight:600;border:none;padding:0 .2em;color:var(--_accent)}
 
   /** Forgets the loaded tags and loads the first page again. */
   reset() {
+    this.#generation++;
     this.#tags = [];
     this.#next = undefined;
     this.#resolved.clear();
@@ -90,15 +92,18 @@ li .tag{font-weight:600;border:none;padding:0 .2em;color:var(--_accent)}
     this.update();
     const n = Number(this.getAttribute("page-size") ?? 100);
     const last = this.#next;
+    const generation = this.#generation;
     try {
       const page = typeof this.loadPage === "function"
         ? await this.loadPage({ last, n })
         : await this.#client.listTagsPage(this.getAttribute("repository"), last === undefined ? { n } : { n, last });
+      if (generation !== this.#generation) return; // reset meanwhile: another repository
       this.#tags.push(...page.tags);
       this.#next = page.next ?? null;
       this.#pageState = "idle";
       this.emit("oci-page", { tags: page.tags, next: this.#next });
     } catch (error) {
+      if (generation !== this.#generation) return;
       this.#pageState = "error";
       this.#error = error;
     }
@@ -133,7 +138,8 @@ li .tag{font-weight:600;border:none;padding:0 .2em;color:var(--_accent)}
       if (this.#resolved.has(tag)) continue;
       const entry = { state: "loading" };
       this.#resolved.set(tag, entry);
-      this.#run(() => this.#resolveOne(tag)).then(
+      const generation = this.#generation;
+      this.#run(() => (generation === this.#generation ? this.#resolveOne(tag) : null)).then(
         (descriptor) => Object.assign(entry, { state: "done", descriptor }),
         (error) => Object.assign(entry, { state: "error", error }),
       ).then(() => this.#rows());
