@@ -38,6 +38,7 @@ type BlobResult<'py> = (PyDescriptor, Option<Bound<'py, PyBytes>>);
     created = None,
     embed_data_up_to = None,
     cli_defaults = false,
+    disable_path_validation = false,
 ))]
 #[allow(clippy::too_many_arguments)] // pack's options, as keywords
 pub(crate) fn pack<'py>(
@@ -52,6 +53,7 @@ pub(crate) fn pack<'py>(
     created: Option<Bound<'py, PyAny>>,
     embed_data_up_to: Option<u64>,
     cli_defaults: bool,
+    disable_path_validation: bool,
 ) -> PyResult<(PyManifest, Vec<BlobResult<'py>>)> {
     let mut builder = Pack::new().spec(match &*image_spec {
         "v1.1" => ImageSpec::V1_1,
@@ -96,6 +98,9 @@ pub(crate) fn pack<'py>(
     }
     if cli_defaults {
         builder = builder.with_cli_defaults();
+    }
+    if disable_path_validation {
+        builder = builder.disable_path_validation();
     }
     let packed = builder.build().or_raise(py)?;
     let blobs = packed

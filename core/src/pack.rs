@@ -138,6 +138,8 @@ pub struct Pack {
     subject: Option<Descriptor>,
     created: Option<String>,
     embed_max: Option<u64>,
+    /// Titles are written as given, unchecked (ORAS's `--disable-path-validation`).
+    titles_unchecked: bool,
 }
 
 impl Pack {
@@ -207,6 +209,15 @@ impl Pack {
     #[must_use]
     pub fn embed_data_up_to(mut self, max: u64) -> Self {
         self.embed_max = Some(max);
+        self
+    }
+
+    /// Writes file titles as given, without [`check_title`]: an absolute path or one with
+    /// `..` (ORAS's `push --disable-path-validation`). A pull refuses such titles, ORAS's
+    /// without `--allow-path-traversal`, ocikit's always.
+    #[must_use]
+    pub fn disable_path_validation(mut self) -> Self {
+        self.titles_unchecked = true;
         self
     }
 
@@ -309,7 +320,9 @@ impl Pack {
                 .annotations
                 .insert(annotations::TITLE.to_owned(), file.name.clone());
             descriptor.annotations.extend(file.annotations.clone());
-            check_title(&descriptor.annotations[annotations::TITLE])?;
+            if !self.titles_unchecked {
+                check_title(&descriptor.annotations[annotations::TITLE])?;
+            }
             push_unique(
                 &mut blobs,
                 Blob {

@@ -354,3 +354,26 @@ fn referrer_descriptors_carry_artifact_type_and_annotations() {
         Some("application/vnd.example.old.config.v1+json")
     );
 }
+
+#[test]
+fn disable_path_validation_writes_titles_as_given() {
+    let artifact = || {
+        Pack::new()
+            .artifact_type(MediaType::parse("application/vnd.example.paths.v1+json").expect("mt"))
+            .file(File::from_bytes("/abs/a.txt", b"a".to_vec()))
+            .file(File::from_bytes("../b.txt", b"b".to_vec()))
+    };
+    assert!(matches!(
+        artifact().build(),
+        Err(Error::AnnotationInvalid { .. })
+    ));
+    let packed = artifact().disable_path_validation().build().expect("packs");
+    let titles: Vec<&str> = packed
+        .manifest
+        .value()
+        .layers
+        .iter()
+        .map(|layer| layer.annotations["org.opencontainers.image.title"].as_str())
+        .collect();
+    assert_eq!(titles, ["/abs/a.txt", "../b.txt"]);
+}

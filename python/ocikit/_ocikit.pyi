@@ -560,10 +560,12 @@ def _pack(
     created: str | int | None = None,
     embed_data_up_to: int | None = None,
     cli_defaults: bool = False,
+    disable_path_validation: bool = False,
 ) -> tuple[Manifest, list[tuple[Descriptor, bytes | None]]]:
     """The core's packing (use :func:`ocikit.pack`): files are ``(name, media_type, content,
     annotations)``, content is a buffer or a ``(digest, size)`` tuple; ``created`` is RFC 3339
-    or Unix seconds (formatted by the core)."""
+    or Unix seconds (formatted by the core); ``disable_path_validation`` writes titles
+    unchecked."""
 
 def _pack_index(
     manifests: Sequence[Descriptor],
@@ -614,6 +616,7 @@ class _Unpacker:
         max_size: int | None = None,
         max_entries: int | None = None,
         max_ratio: int | None = None,
+        allow_git: bool = False,
     ) -> None: ...
     @staticmethod
     def for_layer(
@@ -622,6 +625,7 @@ class _Unpacker:
         max_size: int | None = None,
         max_entries: int | None = None,
         max_ratio: int | None = None,
+        allow_git: bool = False,
     ) -> _Unpacker: ...
     def feed(self, data: Buffer) -> list[tuple[Any, ...]]: ...
     def finish(self) -> list[tuple[Any, ...]]: ...

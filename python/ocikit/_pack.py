@@ -333,10 +333,13 @@ def _pack_files(
     created: Created | None = None,
     embed_data_up_to: int | None = None,
     cli_defaults: bool = False,
+    disable_path_validation: bool = False,
 ) -> Packed:
     """:func:`pack`, plus ``cli_defaults``: the ORAS CLI's default artifact type
-    (``application/vnd.unknown.artifact.v1``) when v1.1 has neither a type nor a config. Only
-    the ``ocikit`` command uses it; the library asks for a type instead."""
+    (``application/vnd.unknown.artifact.v1``) when v1.1 has neither a type nor a config, and
+    ``disable_path_validation``: titles written as given, absolute or with ``..`` (ORAS's
+    ``push --disable-path-validation``). Only the ``ocikit`` command uses them; the library
+    asks for a type, and for titles a pull can write."""
     files = list(files)
     for file in files:
         if not isinstance(file, File):
@@ -370,6 +373,7 @@ def _pack_files(
         created=None if created is None else _format_created(created),
         embed_data_up_to=embed_data_up_to,
         cli_defaults=cli_defaults,
+        disable_path_validation=disable_path_validation,
     )
     paths = {file.digest: file.path for file in files if file.path is not None}
     return Packed(

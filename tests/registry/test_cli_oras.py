@@ -499,3 +499,40 @@ def test_repo_ls(ocikit: Any, registry: Registry, tmp_path: Path) -> None:
         *registry.auth,
     )  # fmt: skip
     assert after.out.split() == ["two"]
+
+
+def test_disable_path_validation(ocikit: Any, open_registry: Registry, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("outside\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    ref = f"{open_registry.address}/oras/paths:v1"
+    with chdir(work):
+        refused = ocikit(
+            "push", ref, str(outside), "../outside.txt", "--plain-http", check=False
+        )
+        assert refused.status == 2
+        assert refused.err == (
+            'error[ANNOTATION_INVALID]: invalid annotation "org.opencontainers.image.title": '
+            f'"{outside}" is an absolute path; file titles must be relative\n'
+        )
+        pushed = ocikit(
+            "push", ref, str(outside), "../outside.txt:text/plain", "--plain-http",
+            "--disable-path-validation",
+        )  # fmt: skip
+        digest_line = pushed.out.splitlines()[-1]
+        ocikit(
+            "attach", ref, "/dev/null", "--artifact-type", "application/vnd.example.sig.v1+json",
+            "--plain-http", "--disable-path-validation",
+        )  # fmt: skip
+    manifest = json.loads(ocikit("manifest", "fetch", ref, "--plain-http").out)
+    titles = [layer["annotations"]["org.opencontainers.image.title"] for layer in manifest["layers"]]
+    assert titles == [str(outside), "../outside.txt"]
+    assert digest_line == f"Digest: {ocikit('resolve', ref, '--plain-http').out.strip()}"
+    # Such titles are what a pull refuses to write.
+    pull = ocikit("pull", ref, "-o", str(tmp_path / "out"), "--plain-http", check=False)
+    assert pull.status == 2 and pull.err.startswith("error[ANNOTATION_INVALID]")
+    referrers = json.loads(
+        ocikit("discover", ref, "--plain-http", "--format", "json").out
+    )["referrers"]
+    assert len(referrers) == 1

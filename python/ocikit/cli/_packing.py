@@ -22,6 +22,7 @@ from ocikit import (
 )
 from ocikit._ocikit import _UNKNOWN_CONFIG_TYPE
 from ocikit._pack import Packed, _each, _pack_files
+from ocikit._target import Target
 from ocikit.cli._common import UsageError
 
 
@@ -59,6 +60,12 @@ def add_pack_arguments(parser: argparse.ArgumentParser) -> None:
         "--dry-run",
         action="store_true",
         help="print the plan (every blob and the manifest, the requests) and send nothing",
+    )
+    parser.add_argument(
+        "--disable-path-validation",
+        action="store_true",
+        help="take absolute paths and paths with '..' too, titled as given (refused by "
+        "default: a pull cannot write them; ORAS's flag)",
     )
 
 
@@ -161,6 +168,7 @@ def pack_arguments(
             created=created,
             subject=subject,
             cli_defaults=True,
+            disable_path_validation=args.disable_path_validation,
         )
 
     def hash_file(reference: tuple[str, str]) -> File:
@@ -265,3 +273,15 @@ def _annotation_sections(args: argparse.Namespace) -> dict[str, dict[str, str]]:
             )
         sections[section] = values
     return sections
+
+
+def push_as_given(target: Target, packed: Packed, tag: str | None) -> None:
+    """``--disable-path-validation``: the blobs one by one, then the manifest as it is (a
+    whole push applies pull's title rule before any request; a manifest pushed as it is, as
+    ``oras manifest push`` does, is not checked)."""
+    for blob in packed.blobs:
+        source = blob.path if blob.path is not None else blob.data
+        if source is None:
+            raise UsageError(f"{blob.descriptor.digest} has neither bytes nor a file to push")
+        target.push_blob(blob.descriptor, source)
+    target.push_manifest(packed.manifest, tag)

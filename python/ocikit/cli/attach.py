@@ -18,7 +18,12 @@ from ocikit.cli._common import (
     print_json,
     print_plan,
 )
-from ocikit.cli._packing import add_pack_arguments, interrupted_file, pack_arguments
+from ocikit.cli._packing import (
+    add_pack_arguments,
+    interrupted_file,
+    pack_arguments,
+    push_as_given,
+)
 from ocikit.cli._registry_lint import RegistryLinter
 from ocikit.cli._registry_lint import add_arguments as add_registry_lint_arguments
 from ocikit.cli._places import (
@@ -67,7 +72,10 @@ def run(args: argparse.Namespace) -> int:
                 if lint is not None:
                     lint.finish_dry_run(args)
                 return EXIT_OK
-            place.target.attach(packed)
+            if args.disable_path_validation:
+                push_as_given(place.target, packed, None)
+            else:
+                place.target.attach(packed)
     except UploadInterruptedError as error:
         return interrupted(args, error, interrupted_file(packed, error) if packed else "FILE")
     if args.export_manifest:

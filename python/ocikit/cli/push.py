@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ocikit import OciLayout, UploadInterruptedError
+from ocikit import OciLayout, Repository, UploadInterruptedError
 from ocikit._pack import Packed
 from ocikit.cli._common import (
     EXIT_OK,
@@ -22,6 +22,7 @@ from ocikit.cli._packing import (
     add_pack_arguments,
     interrupted_file,
     pack_arguments,
+    push_as_given,
 )
 from ocikit.cli._places import (
     add_remote_arguments,
@@ -76,7 +77,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.target!r} is not DIR[:TAG[,TAG…]]")
     packed = pack_arguments(args, args.image_spec)
     layout = OciLayout(path)
-    layout.write(packed, tags[0] if tags else None)
+    if args.disable_path_validation:
+        push_as_given(layout, packed, tags[0] if tags else None)
+    else:
+        layout.write(packed, tags[0] if tags else None)
     for extra in tags[1:]:
         layout.tag(packed.digest, extra)
     if args.export_manifest:
@@ -108,7 +112,10 @@ def _push_remote(args: argparse.Namespace) -> int:
             with EarlyUploads(client, reference, args.concurrency) as early:
                 packed = pack_arguments(args, args.image_spec, hashed=early.add)
             lint.document(packed)
-            client.push(reference, packed)
+            if args.disable_path_validation:
+                push_as_given(Repository(client, reference), packed, reference.tag)
+            else:
+                client.push(reference, packed)
             for extra in extra_tags:
                 client.push_manifest(
                     f"{reference.registry}/{reference.repository}:{extra}", packed.manifest
