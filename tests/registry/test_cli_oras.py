@@ -536,3 +536,48 @@ def test_disable_path_validation(ocikit: Any, open_registry: Registry, tmp_path:
         ocikit("discover", ref, "--plain-http", "--format", "json").out
     )["referrers"]
     assert len(referrers) == 1
+
+
+def test_login_asks_on_a_terminal(registries: dict[str, Registry], tmp_path: Path) -> None:
+    """Without -u/-p, on a terminal, login asks for both (the password not echoed), as ORAS
+    does; without a terminal it says what it needs."""
+    import pty
+    import subprocess
+    import sys
+
+    registry = registries["basic"]
+    env = {**os.environ, "DOCKER_CONFIG": str(tmp_path)}
+    command = [sys.executable, "-m", "ocikit.cli", "login", registry.address, "--plain-http"]
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        command, stdin=terminal, stdout=terminal, stderr=terminal, env=env,
+        preexec_fn=lambda: os.login_tty(terminal),  # the terminal getpass reads
+    )  # fmt: skip
+    os.close(terminal)
+    seen = bytearray()
+
+    def until(text: bytes) -> None:
+        while text not in seen:
+            piece = os.read(controller, 4096)
+            assert piece, seen
+            seen.extend(piece)
+
+    try:
+        until(b"Username: ")
+        os.write(controller, f"{USER}\n".encode())
+        until(b"Password: ")
+        os.write(controller, f"{PASSWORD}\n".encode())
+        until(b"Login Succeeded")
+        assert process.wait(timeout=30) == 0
+    finally:
+        os.close(controller)
+        if process.poll() is None:
+            process.kill()
+    assert PASSWORD.encode() not in seen  # not echoed
+    assert list(json.loads((tmp_path / "config.json").read_text())["auths"]) == [registry.address]
+    piped = subprocess.run(command, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    assert (piped.returncode, piped.stderr) == (
+        2,
+        "error: login needs -u/--username and -p/--password or --password-stdin (or a "
+        "terminal to ask for them)\n",
+    )
