@@ -40,7 +40,7 @@ const GENERIC: Profile = Profile {
     media_type_allow_list: false,
     subject_must_exist: false,
     refuses_docker_media_types: false,
-    index_children_must_exist: true,
+    index_children_must_exist: false,
     refuses_port: false,
     read_only: false,
     refuses_empty_layers: false,
@@ -65,7 +65,6 @@ pub static PROFILES: &[Profile] = &[
         referrers_api: Yes,
         oci_subject: Unknown,
         manifest_max: None,
-        index_children_must_exist: false,
         names: NameRule::DockerHub,
         facts: &[
             fact(
@@ -132,7 +131,6 @@ pub static PROFILES: &[Profile] = &[
             "about 10 GB (widely quoted, not re-verified)",
             Low,
         )),
-        index_children_must_exist: false,
         facts: &[
             fact(
                 "referrers-api",
@@ -193,7 +191,6 @@ pub static PROFILES: &[Profile] = &[
         referrers_api: Yes,
         oci_subject: Yes,
         blob_max: Some((52_000 * MIB, "52,000 MiB", High)),
-        index_children_must_exist: false,
         artifact_type_max: Some(255),
         names: NameRule::Ecr,
         facts: &[
@@ -277,7 +274,6 @@ pub static PROFILES: &[Profile] = &[
         referrers_api: Yes,
         oci_subject: Yes,
         blob_max: Some((10_000 * MIB, "10,000 MiB", High)),
-        index_children_must_exist: false,
         artifact_type_max: Some(255),
         names: NameRule::Ecr,
         facts: &[
@@ -326,7 +322,6 @@ pub static PROFILES: &[Profile] = &[
         referrers_api: Yes,
         oci_subject: Yes,
         blob_max: Some((200 * GIB, "200 GiB", High)),
-        index_children_must_exist: false,
         refuses_port: true,
         facts: &[
             fact(
@@ -375,7 +370,6 @@ pub static PROFILES: &[Profile] = &[
         oci_subject: Unknown,
         manifest_max: None,
         refuses_zero_byte_blobs: true,
-        index_children_must_exist: false,
         names: NameRule::ArtifactRegistry,
         facts: &[
             fact(
@@ -418,7 +412,6 @@ pub static PROFILES: &[Profile] = &[
         manifest_max: None,
         read_only: true,
         refuses_empty_layers: true,
-        index_children_must_exist: false,
         facts: &[
             fact(
                 "writes",
@@ -446,6 +439,7 @@ pub static PROFILES: &[Profile] = &[
     },
     Profile {
         name: "quay.io",
+        index_children_must_exist: true,
         title: "Quay.io",
         hosts: &["quay.io"],
         referrers_api: Yes,
@@ -458,6 +452,7 @@ pub static PROFILES: &[Profile] = &[
     },
     Profile {
         name: "gitlab.com",
+        index_children_must_exist: true,
         title: "GitLab.com container registry",
         hosts: &["registry.gitlab.com"],
         referrers_api: No,
@@ -475,7 +470,6 @@ pub static PROFILES: &[Profile] = &[
         referrers_api: Yes,
         oci_subject: Yes,
         refuses_zero_byte_blobs: true,
-        index_children_must_exist: false,
         facts: &[
             fact(
                 "referrers-api",
@@ -531,6 +525,7 @@ pub static PROFILES: &[Profile] = &[
     },
     Profile {
         name: "zot",
+        index_children_must_exist: true,
         title: "zot (self-hosted)",
         referrers_api: Yes,
         oci_subject: Yes,
@@ -577,6 +572,7 @@ pub static PROFILES: &[Profile] = &[
     },
     Profile {
         name: "distribution",
+        index_children_must_exist: true,
         title: "CNCF distribution 2.8 / 3.x (self-hosted, Docker's registry:2)",
         referrers_api: No,
         oci_subject: No,
@@ -635,6 +631,7 @@ pub static PROFILES: &[Profile] = &[
     },
     Profile {
         name: "quay",
+        index_children_must_exist: true,
         title: "Red Hat Quay >= 3.12 (self-hosted)",
         referrers_api: Yes,
         oci_subject: No,
@@ -645,6 +642,7 @@ pub static PROFILES: &[Profile] = &[
     },
     Profile {
         name: "gitlab",
+        index_children_must_exist: true,
         title: "GitLab container registry (self-managed)",
         referrers_api: No,
         oci_subject: No,
