@@ -216,3 +216,14 @@ fn rq_codes_are_listed_in_error_codes() {
         );
     }
 }
+
+#[test]
+fn an_unknown_profile_names_every_profile() {
+    let target = Target::parse("ghcr.io").expect("a host");
+    let err = lint_target(&target, Some("nexus")).expect_err("no such profile");
+    assert_eq!(err.code(), "OPTIONS_INVALID");
+    let message = err.to_string();
+    for name in Profile::names() {
+        assert!(message.contains(name), "{name} is not in {message}");
+    }
+}
