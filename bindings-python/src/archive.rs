@@ -204,7 +204,7 @@ fn events<'py>(py: Python<'py>, events: Vec<UnpackEvent>) -> PyResult<Bound<'py,
 impl PyUnpacker {
     /// An unpacker for the directory `title`, verifying `content_digest` when given.
     #[new]
-    #[pyo3(signature = (title, content_digest = None, *, max_size = None, max_entries = None, max_ratio = None))]
+    #[pyo3(signature = (title, content_digest = None, *, max_size = None, max_entries = None, max_ratio = None, allow_git = false))]
     fn new(
         py: Python<'_>,
         title: Text,
@@ -212,6 +212,7 @@ impl PyUnpacker {
         max_size: Option<u64>,
         max_entries: Option<u64>,
         max_ratio: Option<u64>,
+        allow_git: bool,
     ) -> PyResult<Self> {
         let digest = content_digest
             .map(|d| Digest::parse(&d))
@@ -226,13 +227,14 @@ impl PyUnpacker {
 
     /// An unpacker for a pulled layer: its title and `io.deis.oras.content.digest`.
     #[staticmethod]
-    #[pyo3(signature = (descriptor, *, max_size = None, max_entries = None, max_ratio = None))]
+    #[pyo3(signature = (descriptor, *, max_size = None, max_entries = None, max_ratio = None, allow_git = false))]
     fn for_layer(
         py: Python<'_>,
         descriptor: PyRef<'_, PyDescriptor>,
         max_size: Option<u64>,
         max_entries: Option<u64>,
         max_ratio: Option<u64>,
+        allow_git: bool,
     ) -> PyResult<Self> {
         let unpacker = Unpacker::for_layer(&descriptor.0, limits(max_size, max_entries, max_ratio))
             .or_raise(py)?;

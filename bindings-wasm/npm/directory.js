@@ -11,7 +11,7 @@ export const DIRECTORY_MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar+gzip
 
 const PACK_OPTIONS = ["name", "mtime", "keepModes", "annotations"];
 const ENTRY_KEYS = ["path", "kind", "data", "mode", "mtime", "target"];
-const UNPACK_OPTIONS = ["limits"];
+const UNPACK_OPTIONS = ["limits", "allowGit"];
 
 function core(call) {
   try {
@@ -204,15 +204,18 @@ async function* piecesOf(layer) {
  * compression ratio bounded; `io.deis.oras.content.digest` verified) before any is returned.
  *
  * `layer`: its bytes, a Blob, a ReadableStream or an async iterable of byte chunks;
- * `descriptor`: the layer's descriptor. Options: `limits` `{ maxSize, maxEntries, maxRatio }`.
+ * `descriptor`: the layer's descriptor. Options: `limits` `{ maxSize, maxEntries, maxRatio }`;
+ * `allowGit` to allow entries with a `.git` component (else PATH_UNSAFE, as pulled titles).
  * Returns `{ entries, contentDigest, contentSize }`, each entry `{ path, type: "file" |
  * "directory" | "symlink" | "hardlink", mode, data? (files), target? (links) }`, paths under the
  * title (`mydir/a.txt`). Throws an OciError: ARCHIVE_UNSAFE, ARCHIVE_INVALID, LIMIT_EXCEEDED,
- * DIGEST_MISMATCH.
+ * DIGEST_MISMATCH, PATH_UNSAFE.
  */
 export async function unpackDirectory(layer, descriptor, options = {}) {
   checkKeys(options, UNPACK_OPTIONS, "options");
-  const unpacker = core(() => new wasm.Unpacker(JSON.stringify(descriptor), options.limits));
+  const unpacker = core(
+    () => new wasm.Unpacker(JSON.stringify(descriptor), options.limits, Boolean(options.allowGit)),
+  );
   const entries = [];
   let current = null;
   let pieces = [];

@@ -542,12 +542,14 @@ export interface UnpackLimits {
 
 /**
  * The entries of a directory layer, each checked by the core, the content digest verified.
- * Throws an OciError: ARCHIVE_UNSAFE, ARCHIVE_INVALID, LIMIT_EXCEEDED, DIGEST_MISMATCH.
+ * Throws an OciError: ARCHIVE_UNSAFE, ARCHIVE_INVALID, LIMIT_EXCEEDED, DIGEST_MISMATCH,
+ * PATH_UNSAFE (a `.git` component).
  */
 export function unpackDirectory(
   layer: Uint8Array | ArrayBuffer | ArrayBufferView | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
   descriptor: Descriptor,
-  options?: { limits?: UnpackLimits },
+  /** `allowGit`: allow entries with a `.git` component (else PATH_UNSAFE, as pulled titles). */
+  options?: { limits?: UnpackLimits; allowGit?: boolean },
 ): Promise<{ entries: DirectoryEntry[]; contentDigest: string; contentSize: number }>;
 
 /** Whether a pulled layer is a directory to unpack (ORAS's unpack annotation, or oras-py's convention). */

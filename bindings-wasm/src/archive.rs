@@ -225,9 +225,14 @@ fn events_js(events: Vec<UnpackEvent>) -> Result<Array, JsValue> {
 #[wasm_bindgen(js_class = Unpacker)]
 impl JsUnpacker {
     /// An unpacker for the layer `descriptor` (JSON text): its title and content digest.
-    /// `limits`: `{ maxSize, maxEntries, maxRatio }`, each optional.
+    /// `limits`: `{ maxSize, maxEntries, maxRatio }`, each optional; `allow_git`: allow entries
+    /// with a `.git` component (refused by default with `PATH_UNSAFE`).
     #[wasm_bindgen(constructor)]
-    pub fn new(descriptor: &JsValue, limits: &JsValue) -> Result<JsUnpacker, JsValue> {
+    pub fn new(
+        descriptor: &JsValue,
+        limits: &JsValue,
+        allow_git: bool,
+    ) -> Result<JsUnpacker, JsValue> {
         let descriptor = crate::descriptor_arg(descriptor, "descriptor", "")?;
         let default = UnpackLimits::default();
         let limits = UnpackLimits {
@@ -235,7 +240,9 @@ impl JsUnpacker {
             max_entries: limit(limits, "maxEntries", default.max_entries)?,
             max_ratio: limit(limits, "maxRatio", default.max_ratio)?,
         };
-        let inner = Unpacker::for_layer(&descriptor, limits).map_err(thrown)?;
+        let inner = Unpacker::for_layer(&descriptor, limits)
+            .map_err(thrown)?
+            .allow_git_paths(allow_git);
         Ok(Self { inner })
     }
 

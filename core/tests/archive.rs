@@ -449,3 +449,42 @@ fn garbage_is_a_coded_error_never_a_panic() {
         }
     }
 }
+
+#[test]
+fn git_paths_are_refused_unless_allowed() {
+    let bytes = std::fs::read(vectors_dir().join("hostile/git-config.tar.gz")).expect("archive");
+    let unpacker = Unpacker::new("d", None, UnpackLimits::default()).expect("an unpacker");
+    let mut unpacker = unpacker.allow_git_paths(true);
+    let mut events = unpacker.feed(&bytes).expect("allowed");
+    events.extend(unpacker.finish().expect("whole"));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        UnpackEvent::Entry(entry) if entry.path == "d/.git/config"
+    )));
+}
+
+#[test]
+fn the_new_codes_are_listed() {
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(vectors_dir().join("../error-codes.json")).expect("codes"),
+    )
+    .expect("json");
+    let raised: Vec<&str> = doc["raised"]
+        .as_array()
+        .expect("raised")
+        .iter()
+        .filter_map(|e| e["code"].as_str())
+        .collect();
+    for error in [
+        Error::ArchiveUnsafe {
+            path: String::new(),
+            reason: String::new(),
+        },
+        Error::ArchiveInvalid {
+            reason: String::new(),
+        },
+    ] {
+        assert!(raised.contains(&error.code()), "{}", error.code());
+        assert!(!error.to_string().is_empty());
+    }
+}

@@ -217,6 +217,7 @@ def unpack_directory(
     destination: StrPath,
     *,
     limits: UnpackLimits | None = None,
+    allow_git: bool = False,
 ) -> Path:
     """Unpacks a directory layer (its bytes as ``chunks``, or a binary file) to
     ``destination``, the directory its title names under the output directory.
@@ -224,16 +225,19 @@ def unpack_directory(
     The core checks every entry (see :class:`ocikit.errors.PolicyError`); this writes them
     under a temporary directory beside ``destination`` and, only when the archive was whole
     and its ``io.deis.oras.content.digest`` verified, moves it into place, replacing what was
-    there. An error leaves nothing behind.
+    there. An error leaves nothing behind. Unless ``allow_git``, an entry with a ``.git``
+    component is refused (``PATH_UNSAFE``), as a pulled title is.
 
     Raises:
-        PolicyError: ``ARCHIVE_UNSAFE``.
+        PolicyError: ``ARCHIVE_UNSAFE``; ``PATH_UNSAFE`` for a ``.git`` component.
         ValidationError: ``ARCHIVE_INVALID``.
         LimitExceededError: ``LIMIT_EXCEEDED``.
         DigestMismatchError: ``DIGEST_MISMATCH``.
     """
     destination = Path(destination)
-    unpacker = _Unpacker.for_layer(descriptor, **(limits or UnpackLimits())._kwargs())
+    unpacker = _Unpacker.for_layer(
+        descriptor, allow_git=allow_git, **(limits or UnpackLimits())._kwargs()
+    )
     title = descriptor.annotations[TITLE].rstrip("/")
     destination.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".ocikit-unpack-", dir=destination.parent))

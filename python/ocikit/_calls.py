@@ -816,7 +816,9 @@ def pull(
             if _archive.should_unpack(file.descriptor):
                 # A directory layer (ORAS's unpack annotation): unpacked, checked, into place.
                 pieces = spool.source(file.descriptor).pieces(0, file.descriptor.size)
-                _archive.unpack_directory(pieces, file.descriptor, destination)
+                _archive.unpack_directory(
+                    pieces, file.descriptor, destination, allow_git=allow_git
+                )
             else:
                 spool.place(file.descriptor.digest, destination)
     finally:

@@ -66,7 +66,9 @@
 //! through another link, entries under a link, devices, FIFOs, other entry types, setuid and
 //! setgid bits, and entries that appear twice are [`Error::ArchiveUnsafe`](crate::Error::ArchiveUnsafe) (a sticky bit is
 //! dropped); an archive that is not gzip or not tar, or is cut short, is
-//! [`Error::ArchiveInvalid`](crate::Error::ArchiveInvalid); more bytes or entries than [`UnpackLimits`] allow, or a
+//! [`Error::ArchiveInvalid`](crate::Error::ArchiveInvalid); an entry with a `.git` component is
+//! [`Error::PathUnsafe`](crate::Error::PathUnsafe) unless allowed (the rule of pulled titles);
+//! more bytes or entries than [`UnpackLimits`] allow, or a
 //! compression ratio above its bound (a gzip bomb), is [`Error::LimitExceeded`](crate::Error::LimitExceeded); an
 //! uncompressed tar whose digest is not the layer's `io.deis.oras.content.digest` is
 //! [`Error::DigestMismatch`](crate::Error::DigestMismatch).

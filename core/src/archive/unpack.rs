@@ -140,6 +140,7 @@ impl Unpacker {
             links: Vec::new(),
             events: Vec::new(),
             entries: 0,
+            allow_git: false,
             error: None,
         };
         Ok(Self {
@@ -171,6 +172,17 @@ impl Unpacker {
             .map(|text| Digest::parse(text))
             .transpose()?;
         Self::new(title, digest, limits)
+    }
+
+    /// Allows entries with a `.git` path component (refused by default with
+    /// [`Error::PathUnsafe`], the rule of pulled titles: a `.git/config` or `.git/hooks/…`
+    /// written by a pull would make the next `git` command there run what the artifact says).
+    #[must_use]
+    pub fn allow_git_paths(mut self, allow: bool) -> Self {
+        if let Some(decoder) = self.decoder.as_mut() {
+            decoder.get_mut().allow_git = allow;
+        }
+        self
     }
 
     /// Takes the next piece of the layer's (compressed) bytes and returns what to create.
@@ -296,6 +308,8 @@ struct TarReader {
     links: Vec<(String, String)>,
     events: Vec<UnpackEvent>,
     entries: u64,
+    /// Whether entries may have a `.git` component.
+    allow_git: bool,
     /// The error that stopped the stream (the decoder only passes on an `io::Error`).
     error: Option<Error>,
 }
@@ -602,6 +616,18 @@ impl TarReader {
             .collect();
         let path = parts.join("/");
         paths::components(&path).map_err(|reason| unsafe_entry(name, reason))?;
+        if !self.allow_git
+            && path
+                .split('/')
+                .any(|c| c.eq_ignore_ascii_case(".git") || c.eq_ignore_ascii_case("git~1"))
+        {
+            return Err(Error::PathUnsafe {
+                path: path.clone(),
+                reason: "an unpacked entry may not be written into a .git directory, where git \
+                         would run what it says (allow .git paths explicitly to unpack them)"
+                    .to_owned(),
+            });
+        }
         if path != self.title && !path.starts_with(&format!("{}/", self.title)) {
             return Err(unsafe_entry(
                 name,

@@ -72,6 +72,7 @@ CASES: dict[str, bytes] = {
     "setuid": gz(tar_bytes([DIR, entry("d/su", data=b"#!/bin/sh\n", mode=0o4755)])),
     "setgid-directory": gz(tar_bytes([DIR, entry("d/g", tarfile.DIRTYPE, mode=0o2755)])),
     "duplicate-file": gz(tar_bytes([DIR, entry("d/x", data=b"first\n"), entry("d/x", data=b"second\n")])),
+    "git-config": gz(tar_bytes([DIR, entry("d/.git/config", data=b"[core]\n\tfsmonitor = touch /tmp/pwned\n")])),
     "root-not-a-directory": gz(tar_bytes([entry("d", data=b"a file named like the directory\n")])),
     # 64 MiB of zeros in about 64 KiB: a ratio near 1,000.
     "bomb": gz(tar_bytes([DIR, entry("d/zeros", data=bytes(64 << 20))])),
