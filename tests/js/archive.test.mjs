@@ -104,6 +104,56 @@ for (const [entry, ocikit] of implementations) {
       assert.equal((await ocikit.packDirectory(files, { mtime: "real" })).contentDigest === packed.contentDigest, false);
     });
 
+    test("a FileSystemDirectoryHandle is walked as the folder it is", async () => {
+      // The File System Access API's shape (browsers only): kind, name, values(), getFile().
+      const fileHandle = (name, text, lastModified) => ({
+        kind: "file",
+        name,
+        getFile: async () => new File([utf8(text)], name, { lastModified }),
+      });
+      const directoryHandle = (name, children) => ({
+        kind: "directory",
+        name,
+        async *values() {
+          yield* children;
+        },
+      });
+      const handle = directoryHandle("site", [
+        fileHandle("index.html", "<h1>hello</h1>\n", 5000),
+        directoryHandle("css", [fileHandle("main.css", "h1 {}\n", 6000)]),
+        directoryHandle("empty", []),
+      ]);
+      const packed = await ocikit.packDirectory(handle);
+      const same = await ocikit.packDirectory(
+        [
+          { path: "index.html", data: utf8("<h1>hello</h1>\n") },
+          { path: "css/main.css", data: utf8("h1 {}\n") },
+          { path: "empty", kind: "directory" },
+        ],
+        { name: "site" },
+      );
+      assert.equal(packed.file.name, "site");
+      assert.deepEqual(packed.file.data, same.file.data);
+      const { entries } = await ocikit.unpackDirectory(packed.file.data, packed.descriptor);
+      assert.deepEqual(
+        entries.map((e) => `${e.type} ${e.path}`),
+        ["directory site", "directory site/css", "file site/css/main.css", "directory site/empty", "file site/index.html"],
+      );
+    });
+
+    test("a .git component is refused unless allowed", async () => {
+      const layer = new Uint8Array(readFileSync(new URL("../vectors/archive/hostile/git-config.tar.gz", import.meta.url)));
+      const descriptor = {
+        mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+        digest: sha256(layer),
+        size: layer.length,
+        annotations: { "org.opencontainers.image.title": "d", "io.deis.oras.content.unpack": "true" },
+      };
+      await rejectsWith(ocikit.unpackDirectory(layer, descriptor), "PATH_UNSAFE");
+      const { entries } = await ocikit.unpackDirectory(layer, descriptor, { allowGit: true });
+      assert.ok(entries.some((e) => e.path === "d/.git/config"));
+    });
+
     for (const h of hostile.cases) {
       test(`hostile.json: ${h.name}`, async () => {
         const layer = new Uint8Array(readFileSync(new URL(`../vectors/archive/${h.file}`, import.meta.url)));
