@@ -14,6 +14,7 @@ import {
   registerArtifactType,
   validate,
 } from "ocikit";
+import "ocikit/elements";
 import { authored, onAuthoredChange, setSubject, unregisteredType } from "./author.js";
 import { $, bytesText, el, errorText, logoSource, saveAs, shortDigest, sizeText } from "./ui.js";
 
@@ -261,7 +262,10 @@ async function openManifest(repo, ref) {
   }
   $("artifact-layout").disabled = isIndex;
   $("artifact-layout").title = isIndex ? "Open one of the index's manifests to download it" : "";
-  $("artifact-manifest").textContent = JSON.stringify(JSON.parse(new TextDecoder().decode(fetched.bytes)), null, 2);
+  const manifestView = $("artifact-manifest");
+  manifestView.validate = validate;
+  manifestView.setAttribute("expected-digest", fetched.digest);
+  manifestView.document = fetched.bytes;
   $("artifact-status").textContent = "";
   $("artifact-error").hidden = true;
   view.hidden = false;
@@ -437,5 +441,10 @@ export function setUpRegistry() {
     }
   });
   $("artifact-layout").addEventListener("click", downloadLayout);
+  // A manifest the shown document names (an index's child, a subject) opens; blobs are in the file list.
+  $("artifact-manifest").addEventListener("oci-open", (event) => {
+    const { descriptor } = event.detail;
+    if (shown && (isIndexType(descriptor.mediaType) || /\bmanifest\b/.test(descriptor.mediaType))) openManifest(shown.repo, descriptor.digest);
+  });
   $("artifact-attach").addEventListener("click", attach);
 }

@@ -120,6 +120,13 @@ test("author a folder, push it, browse it, download a file and the artifact as a
   assert.equal(await page.isVisible("#artifact-logo"), true);
   assert.equal(await page.textContent("#artifact-digest"), authoredDigest);
   assert.equal(await page.textContent("#artifact-valid"), "valid manifest");
+  // The manifest in <oci-manifest-view> (ocikit/elements): its bytes hash to the digest shown, no findings.
+  await page.waitForFunction(
+    (digest) => /The content has the expected digest (\S+)\..*Valid: no findings/s.exec(document.querySelector("#artifact-manifest")?.shadowRoot?.textContent ?? "")?.[1] === digest,
+    authoredDigest,
+  ).catch(async (error) => {
+    throw new Error(`#artifact-manifest shows: ${await page.evaluate(() => document.querySelector("#artifact-manifest")?.shadowRoot?.textContent.slice(-3000) ?? "no shadow root")}`, { cause: error });
+  });
   const rows = await page.$$eval("#artifact-files tr", (trs) => trs.map((tr) => [...tr.cells].slice(0, 3).map((c) => c.textContent)));
   assert.deepEqual(rows.map((r) => r[0]).sort(), Object.keys(files).sort());
   assert.ok(rows.every((r) => r[2] === DOCS_LAYER));
