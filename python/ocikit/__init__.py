@@ -65,7 +65,6 @@ from ocikit._ocikit import (
     verify,
     verify_layout,
 )
-from ocikit._pack import Blob, Config, File, Packed, pack, pack_index
 from ocikit.errors import (
     AuthenticationError,
     DigestMismatchError,
@@ -84,12 +83,13 @@ if _TYPE_CHECKING:
     from ocikit._client import Client, Pulled, Referrer, login, logout
     from ocikit._http import HttpxTransport, StdlibTransport
     from ocikit._layout import LayoutDocument, OciLayout
+    from ocikit._pack import Blob, Config, File, Packed, pack, pack_index
     from ocikit._target import Repository, copy
 
 # The registry client and what needs it (http.client, ssl, email's parser: about half of the
-# package's import time) are imported when first asked for, so that `ocikit digest` and other
-# commands without a registry start quickly. AsyncClient also needs httpx
-# (pip install 'ocikit[async]').
+# package's import time) and packing (dataclasses, datetime, pathlib) are imported when first
+# asked for, so that `ocikit digest` and other commands without them start quickly.
+# AsyncClient also needs httpx (pip install 'ocikit[async]').
 _LAZY = {
     "AsyncClient": "ocikit._async",
     "Client": "ocikit._client",
@@ -103,6 +103,12 @@ _LAZY = {
     "OciLayout": "ocikit._layout",
     "Repository": "ocikit._target",
     "copy": "ocikit._target",
+    "Blob": "ocikit._pack",
+    "Config": "ocikit._pack",
+    "File": "ocikit._pack",
+    "Packed": "ocikit._pack",
+    "pack": "ocikit._pack",
+    "pack_index": "ocikit._pack",
 }
 
 __all__ = [
@@ -183,11 +189,18 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ocikit' has no attribute {name!r}")
     import importlib
 
+    module = _LAZY.get(name)
+    if module is None:
+        # ocikit._pack and the other private modules, as when the package imported them all.
+        if name.startswith("_") and not name.startswith("__"):
+            try:
+                return importlib.import_module(f"ocikit.{name}")
+            except ModuleNotFoundError as error:
+                if error.name != f"ocikit.{name}":
+                    raise
+        raise AttributeError(f"module 'ocikit' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value  # later lookups find it without this function
     return value
