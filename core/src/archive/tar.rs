@@ -381,12 +381,12 @@ mod tests {
     fn pax_record_lengths_count_themselves() {
         let mut out = Vec::new();
         pax_record(&mut out, "path", &"a".repeat(93));
-        // 93 + "path" 4 + 3 separators = 100, plus "100" = 103 digits-inclusive.
+        // 93 + "path" 4 + the space, "=" and newline = 100, plus the 3 digits of "103".
         assert!(out.starts_with(b"103 path="));
         assert_eq!(out.len(), 103);
         let mut out = Vec::new();
         pax_record(&mut out, "path", "x");
-        assert_eq!(out, b"11 path=x\n");
+        assert_eq!(out, b"9 path=x\n");
     }
 
     #[test]
