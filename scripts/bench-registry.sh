@@ -16,7 +16,7 @@ source scripts/lib.sh
 ORAS_PY_VERSION=0.2.43 # PyPI `oras` (oras-py), the peer Python client
 
 make --no-print-directory python # .venv with ocikit (release build)
-make --no-print-directory tools  # ORAS CLI, referrers-registry, toxiproxy, Debian's docker-registry
+scripts/tools.sh --bench          # ORAS CLI, referrers-registry, toxiproxy, Debian's docker-registry
 apt_install time curl            # GNU time measures each client's peak RSS and CPU time
 
 PY=.venv/bin/python

@@ -25,11 +25,12 @@ go_tool() { # name module version
 
 go_tool oras oras.land/oras/cmd/oras "$ORAS_VERSION"
 
-# toxiproxy (benchmarks only: bench/registry_transfer.py's network profiles put latency and a
-# bandwidth cap between each client and the registry; the kernel here has no netem). Its
-# server command installs as "server", so it is built aside and renamed.
+# toxiproxy, with `scripts/tools.sh --bench` only (scripts/bench-registry.sh; the tests do not
+# need it): bench/registry_transfer.py's network profiles put latency and a bandwidth cap
+# between each client and the registry (the kernel here has no netem). Its server command
+# installs as "server", so it is built aside and renamed.
 TOXIPROXY_VERSION=v2.5.0
-if [ ! -x "$bin/toxiproxy-server" ] || [ "$(cat "$bin/.toxiproxy-server.version" 2>/dev/null)" != "$TOXIPROXY_VERSION" ]; then
+if [ "${1:-}" = --bench ] && { [ ! -x "$bin/toxiproxy-server" ] || [ "$(cat "$bin/.toxiproxy-server.version" 2>/dev/null)" != "$TOXIPROXY_VERSION" ]; }; then
     command -v go >/dev/null || die "go is required to build toxiproxy for the benchmarks"
     say "building toxiproxy-server $TOXIPROXY_VERSION with go install (benchmark-only tool)"
     aside=$(mktemp -d)
