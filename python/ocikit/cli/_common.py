@@ -269,6 +269,15 @@ def confirm(what: str, command: str) -> None:
         )
 
 
+def split_tags(text: str, shape: str) -> tuple[str, list[str]]:
+    """ORAS's ``REF:TAG1,TAG2,…``: the reference with its first tag, and the other tags (an
+    empty one is a usage error naming ``shape``)."""
+    raw, *extra = text.split(",")
+    if "" in extra:
+        raise UsageError(f"{text!r} is not {shape}")
+    return raw, extra
+
+
 def split_reference(raw: str) -> tuple[str, str]:
     """``DIR[:TAG]`` as ORAS splits it: at the last ``:`` (never a drive letter's)."""
     at = raw.rfind(":")

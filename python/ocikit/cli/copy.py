@@ -8,7 +8,7 @@ from typing import Optional, cast
 
 from ocikit import Client, OciLayout, copy
 from ocikit._progress import ProgressLine
-from ocikit.cli._common import EXIT_OK, UsageError, handled, print_plan
+from ocikit.cli._common import EXIT_OK, UsageError, handled, print_plan, split_tags
 from ocikit.cli._registry_lint import RegistryLinter
 from ocikit.cli._registry_lint import add_arguments as add_registry_lint_arguments
 from ocikit.cli._places import (
@@ -51,9 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 @handled
 def run(args: argparse.Namespace) -> int:
     # ORAS's DST:TAG1,TAG2: copied under the first tag, then tagged with the others.
-    destination_text, *extra_tags = args.destination.split(",")
-    if "" in extra_tags:
-        raise UsageError(f"{args.destination!r} is not DST[:TAG[,TAG…]]")
+    destination_text, extra_tags = split_tags(args.destination, "DST[:TAG[,TAG…]]")
     # The registry profile's lint of a registry destination: its reference now, the root
     # manifest once read from the source (its referrers and an index's children are not linted).
     lint = (

@@ -18,6 +18,7 @@ from ocikit.cli._common import (
     plain,
     print_json,
     run_subcommand,
+    split_tags,
 )
 from ocikit.cli._places import add_layout_flag, add_remote_arguments, open_place
 
@@ -156,9 +157,7 @@ _TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def _push(args: argparse.Namespace) -> int:
     data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
-    raw, *extra_tags = args.target.split(",")
-    if "" in extra_tags:
-        raise UsageError(f"{args.target!r} is not REF[:TAG[,TAG…]]")
+    raw, extra_tags = split_tags(args.target, "REF[:TAG[,TAG…]]")
     with open_place(args, raw, layout=args.oci_layout, create=True) as place:
         reference = place.reference
         tag = None

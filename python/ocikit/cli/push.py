@@ -16,6 +16,7 @@ from ocikit.cli._common import (
     print_json,
     print_plan,
     split_reference,
+    split_tags,
 )
 from ocikit.cli._packing import (
     EarlyUploads,
@@ -70,10 +71,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--dry-run plans a push to a registry, not to a layout")
     if not args.oci_layout:
         return _push_remote(args)
-    raw, *extra_tags = args.target.split(",")
+    raw, extra_tags = split_tags(args.target, "DIR[:TAG[,TAG…]]")
     path, tag = split_reference(raw)
     tags = ([tag] if tag else []) + extra_tags
-    if not path or "" in extra_tags:
+    if not path:
         raise UsageError(f"{args.target!r} is not DIR[:TAG[,TAG…]]")
     packed = pack_arguments(args, args.image_spec)
     layout = OciLayout(path)
@@ -90,10 +91,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _push_remote(args: argparse.Namespace) -> int:
-    raw, *extra_tags = args.target.split(",")
+    raw, extra_tags = split_tags(args.target, "REGISTRY/REPOSITORY[:TAG[,TAG…]]")
     reference = remote_reference(raw)
-    if "" in extra_tags:
-        raise UsageError(f"{args.target!r} is not REGISTRY/REPOSITORY[:TAG[,TAG…]]")
     packed: Packed | None = None
     # The registry profile's lint: the reference now, the manifest once packed.
     lint = RegistryLinter(args, raw, dry_run=args.dry_run)
