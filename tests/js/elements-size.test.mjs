@@ -2,6 +2,7 @@
 // without the wasm, at most 30 KB gzip, counted file by file (as a page fetches them, the larger
 // figure); measured by bench/elements-size.mjs.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { BUDGET, measure } from "../../bench/elements-size.mjs";
 
@@ -10,4 +11,19 @@ test("the elements without the wasm stay within 30 KB gzip", () => {
   assert.ok(files.some((f) => f.name === "catalog.js") && files.length >= 11, files.map((f) => f.name).join(", "));
   assert.ok(total.gzipEach <= BUDGET, `${total.gzipEach} B gzip file by file > ${BUDGET}`);
   console.log(`elements: ${total.bytes} B, ${total.gzipEach} B gzip file by file, ${total.gzip} B as one file`);
+});
+
+test("custom-elements.json names every element with its attributes and events", async () => {
+  const manifest = JSON.parse(readFileSync(new URL("../../bindings-wasm/npm/elements/custom-elements.json", import.meta.url), "utf8"));
+  const elements = await import("../../bindings-wasm/npm/elements/index.js");
+  const declared = new Map(manifest.modules.flatMap((m) => m.declarations).map((d) => [d.name, d]));
+  const classes = Object.entries(elements).filter(([name]) => name.startsWith("Oci"));
+  assert.equal(classes.length, 7);
+  for (const [name, cls] of classes) {
+    const d = declared.get(name);
+    assert.ok(d, `${name} is not in custom-elements.json`);
+    const attributes = d.attributes.map((a) => a.name);
+    for (const a of cls.observedAttributes) assert.ok(attributes.includes(a), `${name}: ${a} is not in custom-elements.json`);
+    assert.ok(d.events.length > 0 || name === "OciTypeBadge", name);
+  }
 });
