@@ -102,7 +102,10 @@ pre{margin:.2em 0;padding:.3em .5em;background:var(--_subtle);border-radius:var(
     if (!this.#manifest) return this.show(h("p", { class: "muted", role: "status" }, this.t("loading")));
     const m = this.#manifest;
     const annotations = m.annotations ?? {};
-    const description = describeManifest(m);
+    // An index has no config: its artifactType, else its media type, names it.
+    const description = Array.isArray(m.manifests)
+      ? { artifactType: m.artifactType ?? m.mediaType ?? "application/vnd.oci.image.index.v1+json" }
+      : describeManifest(m);
     const digest = this.getAttribute("digest") ?? this.#descriptor?.digest ?? this.#digest;
     const size = [m.config, ...(m.layers ?? []), ...(m.manifests ?? [])].reduce((sum, d) => sum + (d?.size ?? 0), 0);
     const badge = h("oci-type-badge", { variant: "full", type: description.artifactType, theme: this.getAttribute("theme") });
