@@ -83,6 +83,8 @@ def print_error(error: OciError) -> int:
 
 # What a TLS client reads when the server answers in plain HTTP (OpenSSL's wording).
 _PLAIN_HTTP_ANSWER = re.compile(r"WRONG_VERSION_NUMBER|wrong version number|record layer failure")
+# What a TLS client reads when the server wanted a client certificate it did not get.
+_CLIENT_CERTIFICATE_WANTED = re.compile(r"ALERT_BAD_CERTIFICATE|ALERT_CERTIFICATE_REQUIRED")
 # The request an error message names: "HEAD https://HOST/v2/… failed".
 _REQUEST = re.compile(r"\b(GET|HEAD|PUT|POST|PATCH|DELETE) (https?://[^\s,)]+)")
 # The host of the URL an error message names: "… (GET http://HOST/v2/…)".
@@ -99,6 +101,16 @@ def _hint(error: OciError) -> str | None:
         return (
             f"the registry wants credentials: log in with `ocikit login {host}`, or pass "
             "-u USER --password-stdin (or --identity-token)"
+        )
+    if error.code == "TLS_ERROR" and _CLIENT_CERTIFICATE_WANTED.search(message):
+        return (
+            "the registry asks for a client certificate: give --cert-file FILE and "
+            "--key-file FILE"
+        )
+    if error.code == "TLS_ERROR" and "CERTIFICATE_VERIFY_FAILED" in message:
+        return (
+            "trust the registry's certificate authority with --ca-file FILE, or (a test "
+            "registry) skip verification with --insecure"
         )
     if error.code == "TLS_ERROR" and _PLAIN_HTTP_ANSWER.search(message):
         return "a registry without TLS (on this machine, a test registry) needs --plain-http"

@@ -167,6 +167,19 @@ def add_remote_arguments(
         "certificate (as well as the system's)",
     )
     group.add_argument(
+        "--cert-file",
+        metavar="FILE",
+        help="the client certificate (PEM) to present, for a registry that asks for one (mTLS)",
+    )
+    group.add_argument(
+        "--key-file", metavar="FILE", help="the private key (PEM) of --cert-file"
+    )
+    group.add_argument(
+        "--insecure",
+        action="store_true",
+        help="accept any TLS certificate, unverified (a test registry; ORAS's flag)",
+    )
+    group.add_argument(
         "--timeout",
         type=seconds,
         default=3600.0,
@@ -347,17 +360,36 @@ def _resolve(text: str) -> tuple[tuple[str, int], tuple[str, int]]:
 
 
 def _ssl_context(args: argparse.Namespace) -> ssl.SSLContext | None:
-    """The TLS context ``--ca-file`` asks for (the system's authorities and the file's), or
-    ``None`` for the default."""
-    if getattr(args, "ca_file", None) is None:
+    """The TLS context the flags ask for, or ``None`` for the default: ``--ca-file`` (the
+    system's authorities and the file's), ``--cert-file``/``--key-file`` (a client
+    certificate), ``--insecure`` (no verification at all)."""
+    ca_file = getattr(args, "ca_file", None)
+    cert_file = getattr(args, "cert_file", None)
+    key_file = getattr(args, "key_file", None)
+    insecure = getattr(args, "insecure", False)
+    if ca_file is None and cert_file is None and key_file is None and not insecure:
         return None
+    if (cert_file is None) != (key_file is None):
+        raise UsageError("--cert-file and --key-file go together")
     import ssl
 
     context = ssl.create_default_context()
-    try:
-        context.load_verify_locations(cafile=args.ca_file)
-    except ssl.SSLError as error:
-        raise UsageError(f"--ca-file {args.ca_file}: not PEM certificates ({error})") from None
+    if insecure:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if ca_file is not None:
+        try:
+            context.load_verify_locations(cafile=ca_file)
+        except ssl.SSLError as error:
+            raise UsageError(f"--ca-file {ca_file}: not PEM certificates ({error})") from None
+    if cert_file is not None:
+        try:
+            context.load_cert_chain(cert_file, key_file)
+        except ssl.SSLError as error:
+            raise UsageError(
+                f"--cert-file {cert_file} --key-file {key_file}: not a PEM certificate and its "
+                f"key ({error})"
+            ) from None
     return context
 
 
