@@ -74,8 +74,8 @@
 //! [`Error::DigestMismatch`](crate::Error::DigestMismatch).
 
 mod pack;
-mod paths;
-mod tar;
+pub(crate) mod paths;
+pub(crate) mod tar;
 mod unpack;
 
 pub use pack::{DirectoryPacker, PackedDirectory};

@@ -202,7 +202,7 @@ impl DirectoryPacker {
                 };
                 return Err(Error::SizeMismatch {
                     expected: size,
-                    actual: size - *remaining + given,
+                    actual: (size - *remaining).saturating_add(given),
                 });
             }
             *remaining -= given;

@@ -500,7 +500,10 @@ impl TarReader {
             ));
         }
         let mode = mode & 0o777;
-        let padding = size.next_multiple_of(tar::BLOCK as u64) - size;
+        let padding = size
+            .checked_next_multiple_of(tar::BLOCK as u64)
+            .ok_or_else(|| invalid("an entry's size is too large"))?
+            - size;
         let text = |bytes: Vec<u8>| {
             String::from_utf8(bytes).map_err(|_| invalid("a link target is not UTF-8"))
         };
