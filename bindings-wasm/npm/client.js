@@ -30,6 +30,12 @@ import { CopyArtifact, Delete, Discover, Pull, Push } from "./operation.js";
 import { MemorySink, MemorySinks, Progress, UploadSources, checkSource, uploadContent } from "./blob-content.js";
 import { exchange, fromRegistry, isReferrersListing, sleep, withTransport } from "./transport.js";
 
+// A layout's client (layout.js) answers its pseudo host's requests with the layout instead of
+// fetch: the option under LAYOUT_SERVE is `(request, context) => input`; a target with a STORE
+// method (an OciLayout) gives `{ client, ref }` for copy's `to`.
+export const LAYOUT_SERVE = Symbol("ocikit.layoutServe");
+export const STORE = Symbol("ocikit.store");
+
 const CLIENT_OPTIONS = ["registry", "plainHttp", "credentials", "fetch", "concurrency", "retry", "limits"];
 const MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json";
 
@@ -65,6 +71,7 @@ export class Client {
   #session;
   #fetch;
   #concurrency;
+  #serve;
 
   constructor(options) {
     if (!loaded) notLoaded();
@@ -88,6 +95,9 @@ export class Client {
     });
     this.#registry = o.registry;
     this.#fetch = fetch;
+    this.#serve = o[LAYOUT_SERVE] ?? null;
+    // A layout serves the referrers API: no referrers tag is planned for it.
+    if (this.#serve !== null) this.#session.setReferrersApi(true);
     this.#concurrency = concurrency;
   }
 
@@ -381,11 +391,20 @@ export class Client {
     const from = this.#reference(source);
     let poll;
     let to;
+    let peer;
     if (o.to !== undefined) {
-      if (!(o.to instanceof Client)) throw new TypeError(`options.to must be a Client, not ${typeName(o.to)}`);
-      to = o.to.#reference(destination);
-      const other = o.to.#session;
-      poll = o.to.#registry === this.#registry ? undefined : (op, now) => op.pollBetween(this.#session, other, now);
+      let target = o.to;
+      if (typeof target?.[STORE] === "function") {
+        // An OciLayout: `destination` is a tag or digest of it.
+        const store = target[STORE]();
+        target = store.client;
+        destination = store.ref(destination);
+      }
+      if (!(target instanceof Client)) throw new TypeError(`options.to must be a Client or an OciLayout, not ${typeName(o.to)}`);
+      to = target.#reference(destination);
+      const other = target.#session;
+      peer = target.#registry === this.#registry ? undefined : target;
+      poll = peer === undefined ? undefined : (op, now) => op.pollBetween(this.#session, other, now);
     } else {
       to = this.#reference(destination);
     }
@@ -399,7 +418,7 @@ export class Client {
     // Between two registries a blob is downloaded into its sink, then uploaded from it.
     const sinks = new MemorySinks(from, EntryDigester);
     const progress = new Progress(o.onProgress);
-    const done = await this.#drive(op, { signal: o.signal, sinks, sources: sinks, progress, poll });
+    const done = await this.#drive(op, { signal: o.signal, sinks, sources: sinks, progress, poll, peer });
     progress.finish();
     return done;
   }
@@ -467,7 +486,7 @@ export class Client {
    * caller's abort, a stream that does not match) ends the operation and aborts what is in
    * flight.
    */
-  async #drive(op, { signal, sources, sinks, progress, poll }) {
+  async #drive(op, { signal, sources, sinks, progress, poll, peer }) {
     signal?.throwIfAborted();
     const controller = new AbortController();
     const forward = () => controller.abort(signal.reason);
@@ -498,7 +517,7 @@ export class Client {
       const context = { signal: inner };
       const sent = (async () => {
         this.#prepare(action, context, sources, sinks, progress);
-        const input = await exchange(this.#fetch, action.request, context);
+        const input = await this.#send(action.request, context, peer);
         answers.push({ task: action.task, input, failure: context.failure });
       })()
         .catch(fail)
@@ -552,6 +571,15 @@ export class Client {
     }
   }
 
+  /**
+   * One request to its host: the copy's other client (`peer`) for that client's registry, else
+   * this one; a layout's client answers from its layout, any other sends it with its fetch.
+   */
+  #send(request, context, peer = undefined) {
+    const owner = peer !== undefined && new URL(request.url).host === peer.#registry ? peer : this;
+    return owner.#serve !== null ? owner.#serve(request, context) : exchange(owner.#fetch, request, context);
+  }
+
   /** The source or sink of the blob an action moves, and the progress it reports. */
   #prepare(action, context, sources, sinks, progress) {
     const { request, blob } = action;
@@ -603,7 +631,7 @@ export class Client {
         input = { type: "resume" };
       } else {
         context.probe = isReferrersListing(step.request) && this.#session.referrersApi === null;
-        input = await exchange(this.#fetch, step.request, context);
+        input = await this.#send(step.request, context);
       }
     }
   }

@@ -109,6 +109,7 @@ export const isLayoutHost = guarded("isLayoutHost", operation.isLayoutHost);
 // init() has loaded the module.
 useLoadedCheck(() => ensureReady("new Client()"));
 export { Client } from "./client.js";
+export { OciLayout, copy } from "./layout.js";
 
 export const addReferrer = guarded("addReferrer", api.addReferrer);
 export const artifactTypes = guarded("artifactTypes", api.artifactTypes);

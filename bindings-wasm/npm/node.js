@@ -103,3 +103,4 @@ export const digestBlob = blobDigester(Digester);
 useDigester(Digester);
 moduleLoaded();
 export { Client } from "./client.js";
+export { OciLayout, copy } from "./layout.js";

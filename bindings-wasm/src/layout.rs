@@ -11,6 +11,7 @@ use std::io::Cursor;
 use js_sys::{Array, Map, Object, Uint8Array};
 use ocikit_core::layout::{
     INDEX_FILE, Layout, LayoutSource, OCI_LAYOUT_CONTENT, OCI_LAYOUT_FILE, blob_path, verify,
+    write_layout_tar,
 };
 use ocikit_core::{Algorithm, Digest, Digester, Manifest};
 use wasm_bindgen::prelude::*;
@@ -82,7 +83,7 @@ pub fn layout_tar(manifests: &Array, blobs: &Array) -> Result<Uint8Array, JsValu
     let mut archive = Vec::with_capacity(3);
     archive.push((OCI_LAYOUT_FILE.to_owned(), OCI_LAYOUT_CONTENT.to_vec()));
     archive.push((INDEX_FILE.to_owned(), layout.index_json()));
-    let bytes = write_tar(archive.iter().chain(&files.entries)).map_err(io_error)?;
+    let bytes = write_tar(archive.iter().chain(&files.entries))?;
     Ok(bytes.as_slice().into())
 }
 
@@ -108,49 +109,52 @@ fn add_blob(files: &mut Files, blob: &JsValue, name: &str, required: bool) -> Re
     Ok(())
 }
 
-/// A deterministic ustar archive: the directories of the blobs first, then the files in the
-/// given order; owner 0:0, modes 0755 and 0644, modification time 0. The same layout always
-/// gives the same bytes.
-fn write_tar<'a>(
-    files: impl Iterator<Item = &'a (String, Vec<u8>)> + Clone,
-) -> std::io::Result<Vec<u8>> {
-    let mut builder = tar::Builder::new(Vec::new());
-    let mut directories: Vec<&str> = Vec::new();
-    for (path, _) in files.clone() {
-        let mut end = 0;
-        while let Some(slash) = path[end..].find('/') {
-            end += slash + 1;
-            if !directories.contains(&&path[..end]) {
-                directories.push(&path[..end]);
-            }
+/// The core's layout tar ([`write_layout_tar`]): `oci-layout`, `index.json`, then the blobs by
+/// path, fixed headers — the bytes Python's `OciLayout("x.tar")` writes for the same files.
+fn write_tar<'a>(files: impl Iterator<Item = &'a (String, Vec<u8>)>) -> Result<Vec<u8>, JsValue> {
+    write_layout_tar(files.map(|(path, bytes)| (path.as_str(), bytes.as_slice()))).map_err(thrown)
+}
+
+/// `writeLayoutTarFiles(files)` → the bytes of the layout tar holding `files` (a `Map` of
+/// path → `Uint8Array`), in the core's fixed order.
+#[wasm_bindgen(js_name = writeLayoutTarFiles)]
+pub fn write_layout_tar_files(files: &Map) -> Result<Uint8Array, JsValue> {
+    let mut entries = Vec::new();
+    let mut failed = None;
+    files.for_each(&mut |value, key| {
+        if failed.is_some() {
+            return;
         }
+        let Some(path) = key.as_string() else {
+            failed = Some(JsValue::from(js_sys::TypeError::new(
+                "a layout file's path must be a string",
+            )));
+            return;
+        };
+        match crate::bytes_arg(&value, &path) {
+            Ok(bytes) => entries.push((path, bytes.to_vec())),
+            Err(error) => failed = Some(error),
+        }
+    });
+    if let Some(error) = failed {
+        return Err(error);
     }
-    for directory in directories {
-        let mut header = header(tar::EntryType::Directory, 0o755, 0);
-        builder.append_data(&mut header, directory, std::io::empty())?;
-    }
-    for (path, bytes) in files {
-        let mut header = header(tar::EntryType::Regular, 0o644, bytes.len() as u64);
-        builder.append_data(&mut header, path, bytes.as_slice())?;
-    }
-    builder.into_inner()
+    Ok(write_tar(entries.iter())?.as_slice().into())
 }
 
-fn header(entry_type: tar::EntryType, mode: u32, size: u64) -> tar::Header {
-    let mut header = tar::Header::new_ustar();
-    header.set_entry_type(entry_type);
-    header.set_mode(mode);
-    header.set_size(size);
-    header.set_uid(0);
-    header.set_gid(0);
-    header.set_mtime(0);
-    header
-}
-
-/// Writing to memory cannot fail; should the tar crate refuse something anyway, the message
-/// reaches JS as an `Error`.
-fn io_error(err: std::io::Error) -> JsValue {
-    js_sys::Error::new(&format!("cannot write the layout archive: {err}")).into()
+/// `readLayoutTarFiles(bytes, entriesMax)` → a `Map` of path → `Uint8Array`: the regular files
+/// of an untrusted layout tar, read by the core ([`ocikit_core::layout::read_layout_tar`]: links, devices, `..` and
+/// absolute names are `ARCHIVE_UNSAFE`, a corrupt archive `ARCHIVE_INVALID`, more than
+/// `entriesMax` entries `LIMIT_EXCEEDED`).
+#[wasm_bindgen(js_name = readLayoutTarFiles)]
+pub fn read_layout_tar_files(data: &JsValue, entries_max: f64) -> Result<Map, JsValue> {
+    let bytes = crate::bytes_arg(data, "bytes")?.to_vec();
+    let files = ocikit_core::layout::read_layout_tar(&bytes, entries_max as u64).map_err(thrown)?;
+    let map = Map::new();
+    for (path, range) in files {
+        map.set(&path.into(), &Uint8Array::from(&bytes[range]));
+    }
+    Ok(map)
 }
 
 /// The regular files of a tar archive by path (`./` prefixes removed; a later entry for the

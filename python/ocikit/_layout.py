@@ -18,21 +18,33 @@ blocks), a symbolic link is followed only when it stays inside the layout, and n
 past what it must: a blob one byte past its descriptor's size, ``index.json`` and
 ``oci-layout`` past :attr:`OciLayout.MAX_INDEX_BYTES`, a manifest past 4 MiB. Refusals raise
 ``PATH_UNSAFE``, ``SIZE_MISMATCH`` or ``LIMIT_EXCEEDED``.
+
+A layout may also be one tar archive (``OciLayout("x.tar")``, as ``oras --oci-layout x.tar:v1``
+and JS's ``layoutTar`` / ``OciLayout.toTar()``): its members are read through the core's
+``read_layout_tar`` (regular files only; links, devices, ``..`` and absolute names refused
+with ``ARCHIVE_UNSAFE``; a corrupt archive ``ARCHIVE_INVALID``; size and entry caps
+``LIMIT_EXCEEDED``) into a private working directory that the same steps run on, and written
+back with the core's ``write_layout_tar`` (the bytes JS writes for the same files) atomically
+at the end of every operation that changed the layout.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import itertools
 import json
 import os
 import re
 import stat
+import shutil
+import tempfile
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Union
+from typing import IO, Any, Callable, TypeVar, Union, cast
 
 from ocikit._client import Client, Pulled, Referrer
 from ocikit._files import CHUNK_SIZE, StrPath
@@ -51,8 +63,10 @@ from ocikit._ocikit import (
     WalkLimits,
     digest,
     layout_host,
+    read_layout_tar,
     verify,
     verify_layout,
+    write_layout_tar,
 )
 from ocikit._pack import Packed
 from ocikit.errors import (
@@ -77,6 +91,8 @@ _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 # Each open layout gets its own pseudo host.
 _NUMBERS = itertools.count(1)
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 # Opening a file of a layout: never through a final symbolic link (the path is resolved and
 # checked first), never blocking (a FIFO would wait for a writer forever).
 _OPEN_FLAGS = (
@@ -88,6 +104,27 @@ _OPEN_FLAGS = (
 )
 
 Writable = Union[Packed, Manifest, Index]
+
+
+def _is_tar(path: Path) -> bool:
+    """Whether ``path`` names a layout tar: a name ending in ``.tar``, or an existing file."""
+    return path.name.lower().endswith(".tar") or path.is_file()
+
+
+def _writes_back(method: F) -> F:
+    """Writes a tar layout back once the outermost such method returns having changed it."""
+
+    @functools.wraps(method)
+    def wrapper(self: OciLayout, *args: Any, **kwargs: Any) -> Any:
+        self._depth += 1
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self.save()
+
+    return cast(F, wrapper)
 
 
 @dataclass(frozen=True)
@@ -136,18 +173,47 @@ class OciLayout:
     size (``SIZE_MISMATCH``), and ``index.json`` and ``oci-layout`` at most
     :attr:`MAX_INDEX_BYTES` (``LIMIT_EXCEEDED``).
 
+    **A tar archive.** A ``path`` ending in ``.tar`` (or naming an existing file) is a layout
+    tar, as ORAS's ``--oci-layout x.tar:v1`` takes one. Its members become the layout's files,
+    read without trust by the core (``read_layout_tar``: regular files only — symbolic and hard
+    links, devices, FIFOs, absolute names and ``..`` are ``ARCHIVE_UNSAFE``; a corrupt or cut
+    archive ``ARCHIVE_INVALID``; more than :attr:`MAX_TAR_BYTES` bytes or
+    :attr:`MAX_TAR_ENTRIES` entries ``LIMIT_EXCEEDED``) into a private working directory,
+    where every operation runs as on a directory. **The tar is written back at the end of
+    every operation that changed the layout** (each method here, and :func:`ocikit.copy` to
+    it), atomically (a temporary file next to it, then a rename), with the core's
+    ``write_layout_tar``: ``oci-layout``, ``index.json``, then the blobs by path, fixed headers
+    — the bytes JS's ``layoutTar`` and ``OciLayout.toTar()`` give for the same files. A tar
+    that does not exist is created by the first write (with ``create=False`` it is an error).
+    :meth:`save` writes it back now; :meth:`close` (or the end of a ``with`` block) too. The
+    whole archive is held in memory while it is read and written.
+
     Raises:
         FileExistsError: ``path`` is a non-empty directory without an ``oci-layout`` file.
         NotADirectoryError: ``path`` is a file.
         FileNotFoundError: ``create=False`` and there is no layout at ``path``.
+        OciError: ``ARCHIVE_UNSAFE``, ``ARCHIVE_INVALID`` or ``LIMIT_EXCEEDED`` for a tar.
     """
 
     MAX_INDEX_BYTES = 4 << 20
     """The largest ``index.json`` (and ``oci-layout``) read, in bytes (4 MiB, the manifest
     limit of registries); assign another value to the class or an instance to change it."""
 
+    MAX_TAR_BYTES = 4 << 30
+    """The largest layout tar read, in bytes (4 GiB; it is read into memory)."""
+
+    MAX_TAR_ENTRIES = 100_000
+    """The most entries a layout tar may have."""
+
+    _tar: Path | None = None
+    _dirty = False
+    _depth = 0
+
     def __init__(self, path: StrPath, *, create: bool = True) -> None:
         self._root = Path(path)
+        if _is_tar(self._root):
+            self._tar = self._root
+            self._root = self._open_tar(self._tar, create)
         root = self._root
         if root.exists() and not root.is_dir():
             raise NotADirectoryError(errno.ENOTDIR, "not a directory", str(root))
@@ -172,13 +238,78 @@ class OciLayout:
         # The layout serves the referrers API: no referrers tag is ever planned for it.
         self.client._session(self.host).set_referrers_api(True)
 
+    def _open_tar(self, tar: Path, create: bool) -> Path:
+        """A private working directory holding the files of the layout tar ``tar`` (none when
+        it does not exist yet), removed when this object goes."""
+        data: bytes | None = None
+        try:
+            with open(tar, "rb") as file:
+                size = os.fstat(file.fileno()).st_size
+                if size > self.MAX_TAR_BYTES:
+                    raise LimitExceededError(
+                        f"{tar} is larger than {self.MAX_TAR_BYTES} bytes; a layout tar is not "
+                        "read past that (OciLayout.MAX_TAR_BYTES)",
+                        code="LIMIT_EXCEEDED",
+                        details={
+                            "limit": "bytes of a layout tar",
+                            "max": self.MAX_TAR_BYTES,
+                            "value": size,
+                            "setting": "OciLayout.MAX_TAR_BYTES",
+                        },
+                    )
+                data = file.read(self.MAX_TAR_BYTES + 1)
+        except FileNotFoundError:
+            if not create:
+                raise FileNotFoundError(errno.ENOENT, "no OCI image layout tar here", str(tar)) from None
+        files = [] if data is None else read_layout_tar(data, self.MAX_TAR_ENTRIES)
+        work = Path(tempfile.mkdtemp(prefix=".ocikit-layout-"))
+        weakref.finalize(self, shutil.rmtree, work, ignore_errors=True)
+        for relative, content in files:
+            target = work / relative  # checked by the core: relative, no '..'
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        if data is None:
+            self._dirty = True  # a new layout: the first operation that changes it writes it
+        return work
+
+    def _changed(self) -> None:
+        """A file of the layout was written or removed (a tar is written back)."""
+        self._dirty = True
+
+    def save(self) -> None:
+        """Writes a layout tar back now if it changed since it was read or last written
+        (atomically; nothing to do for a directory)."""
+        if self._tar is None or not self._dirty or not (self._root / _INDEX).exists():
+            return
+        files = []
+        for directory, names, filenames in os.walk(self._root):
+            names.sort()
+            for name in sorted(filenames):
+                full = Path(directory) / name
+                relative = full.relative_to(self._root).as_posix()
+                if name.startswith(".") and name.endswith(".tmp"):
+                    continue  # a write under way elsewhere, not a file of the layout
+                files.append((relative, full.read_bytes()))
+        _write_atomic(self._tar, write_layout_tar(files))
+        self._dirty = False
+
+    def close(self) -> None:
+        """Writes a changed layout tar back (:meth:`save`); a directory needs nothing."""
+        self.save()
+
+    def __enter__(self) -> OciLayout:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     @property
     def path(self) -> Path:
-        """The layout's directory."""
-        return self._root
+        """The layout's directory, or its tar archive."""
+        return self._tar if self._tar is not None else self._root
 
     def __repr__(self) -> str:
-        return f"OciLayout({str(self._root)!r})"
+        return f"OciLayout({str(self.path)!r})"
 
     def reference(self, reference: str | None = None) -> str:
         """The engine's reference for a tag or digest of the layout:
@@ -314,7 +445,7 @@ class OciLayout:
         file = self._open_file(Layout.blob_path(digest))
         if file is None:
             raise OciError(
-                f"{digest} is not in the layout {self._root}",
+                f"{digest} is not in the layout {self.path}",
                 code="BLOB_UNKNOWN",
                 details={"digest": str(digest)},
             )
@@ -416,6 +547,7 @@ class OciLayout:
 
     # Writing -------------------------------------------------------------------------------
 
+    @_writes_back
     def write(self, packed: Writable, tag: str | None = None) -> Descriptor:
         """Writes a packed artifact (its missing blobs, then the manifest), or a bare Manifest
         or Index whose blobs are already in the layout, and records it in ``index.json``,
@@ -457,6 +589,7 @@ class OciLayout:
         assert entry is not None, f"{reference} was just written"
         return entry
 
+    @_writes_back
     def write_blob(self, descriptor: Descriptor, source: bytes | StrPath) -> None:
         """Writes one blob unless the layout has it: ``source`` is its bytes (any buffer) or
         the path of a file with its content (copied while hashing, in bounded memory).
@@ -475,7 +608,9 @@ class OciLayout:
             verify(source, descriptor.digest, descriptor.size)
             target.parent.mkdir(parents=True, exist_ok=True)
             _write_atomic(target, source)
+        self._changed()
 
+    @_writes_back
     def tag(self, reference: str, tag: str) -> Descriptor:
         """Tags the manifest a tag or digest names (moving ``tag`` from any other entry);
         returns the tagged ``index.json`` entry.
@@ -522,6 +657,7 @@ class OciLayout:
         it)."""
         return self.image_index(reference)
 
+    @_writes_back
     def push_manifest(
         self,
         manifest: Manifest | Index | bytes,
@@ -549,6 +685,7 @@ class OciLayout:
         self._fresh().push_manifest(reference, manifest, media_type)
         return self._entry(tag if tag is not None else name)
 
+    @_writes_back
     def delete_manifest(self, reference: str) -> None:
         """Deletes the manifest a tag or digest names: every ``index.json`` entry of its digest
         (all its tags), then its blob, as ``oras manifest delete --oci-layout`` does (the
@@ -587,6 +724,7 @@ class OciLayout:
         """
         return self._fresh().fetch_blob(self.reference(), descriptor, path)
 
+    @_writes_back
     def push_blob(self, descriptor: Descriptor, source: bytes | StrPath) -> bool:
         """Stores a blob unless the layout has it; whether it was written
         (:meth:`ocikit.Client.push_blob`: verified as it is written).
@@ -596,6 +734,7 @@ class OciLayout:
         """
         return self._fresh().push_blob(self.reference(), descriptor, source)
 
+    @_writes_back
     def attach(self, packed: Packed) -> Descriptor:
         """Writes an artifact that refers to another (``pack(..., subject=...)``) as an
         untagged entry of ``index.json``, where :meth:`referrers` finds it (the core's
@@ -734,7 +873,7 @@ class _LayoutTransport:
         self, request: Request, source: BlobSource | None, sink: BlobSink | None
     ) -> Response:
         layout = self._layout
-        root = layout.path
+        root = layout._root
         exchange = self._server.exchange(request)
         step = exchange.start()
         while step.kind != "respond":
@@ -749,13 +888,16 @@ class _LayoutTransport:
                 assert step.data is not None
                 (root / path).parent.mkdir(parents=True, exist_ok=True)
                 _write_atomic(root / path, step.data)
+                layout._changed()
                 step = exchange.written()
             elif step.kind == "remove":
                 (root / path).unlink(missing_ok=True)
+                layout._changed()
                 step = exchange.written()
             else:  # "receive"
                 assert step.digest is not None and step.size is not None
                 _receive(request, source, root / path, step.digest, step.size)
+                layout._changed()
                 step = exchange.received(step.digest, step.size)
         response = step.response
         assert response is not None

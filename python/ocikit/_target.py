@@ -233,6 +233,9 @@ def copy(
         to_client, to_ref = destination._fresh(), destination.reference(dst_ref)
     else:
         to_client, to_ref = destination, dst_ref
-    return from_client.copy(
+    copied = from_client.copy(
         from_ref, to_ref, referrers=referrers, destination=to_client, limits=limits
     ).descriptor
+    if isinstance(destination, OciLayout):
+        destination.save()  # a layout tar is written back
+    return copied

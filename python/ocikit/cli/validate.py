@@ -22,7 +22,12 @@ from ocikit.cli._registry_lint import print_lint
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="the document to validate; - is stdin")
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        help="the document to validate; - is stdin; an image layout directory or .tar is "
+        "checked whole",
+    )
     parser.add_argument(
         "--kind",
         choices=("manifest", "index", "descriptor", "config", "layout"),
@@ -39,7 +44,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_format(parser)
 
 
+def _layout_report(path: Path) -> Report | None:
+    """The findings of the image layout (a directory or a ``.tar``) at ``path``; ``None`` when
+    ``path`` is neither."""
+    if not (path.is_dir() and (path / "oci-layout").exists()) and not (
+        path.name.lower().endswith(".tar") and path.is_file()
+    ):
+        return None
+    from ocikit import OciLayout
+
+    with OciLayout(path, create=False) as layout:
+        return layout.verify()
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.file != "-" and args.kind in (None, "layout"):
+        try:
+            layout_report = _layout_report(Path(args.file))
+        except OciError as error:  # a layout tar refused: ARCHIVE_UNSAFE, ARCHIVE_INVALID, …
+            print_error(error)
+            return EXIT_NOT_VALID
+        if layout_report is not None:
+            if args.format == "json":
+                print_json({"file": args.file, **layout_report.to_dict()})
+            else:
+                _print_report(args.file, layout_report)
+            return EXIT_VALID if layout_report.valid else EXIT_NOT_VALID
     try:
         document = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except IsADirectoryError:

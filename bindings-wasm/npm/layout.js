@@ -1,0 +1,261 @@
+// OciLayout: an OCI image layout held in memory (a Map of path → bytes), read from and written
+// to a tar archive by the core, and a target of the Client's whole operations. Its client talks
+// to the layout's pseudo host (layout-<n>.oci-layout.invalid); the Client routes that host's
+// requests here instead of to fetch, and the core's LayoutServer answers them with file steps
+// this file carries out on the Map. Nothing is decided here: no walk, no referrers logic, no
+// media types (the core's LayoutServer and operations decide; see index.d.ts, LayoutServer).
+import * as wasm from "./wasm/ocikit_wasm.js";
+import { Digester, bytesOf, typeName } from "./api.js";
+import { Client, LAYOUT_SERVE, STORE } from "./client.js";
+import { converted } from "./errors.js";
+import { LayoutServer, layoutHost } from "./operation.js";
+
+// The repository name a layout's references carry (a layout is one repository: the server
+// ignores it), as Python's OciLayout names it.
+const REPOSITORY = "layout";
+const ENTRIES_MAX = 100_000;
+
+let numbers = 0;
+
+function core(call) {
+  try {
+    return call();
+  } catch (thrown) {
+    throw converted(thrown);
+  }
+}
+
+/**
+ * An OCI image layout in memory: `new OciLayout()` (empty), `OciLayout.fromTar(bytes)` (an
+ * untrusted layout tar, read by the core: regular files only), `toTar()` (the core's layout tar:
+ * the same bytes as `layoutTar` and Python's `OciLayout("x.tar")` for the same files). It
+ * answers what a `Client` answers for a repository, with references that are a tag or a digest
+ * of the layout, through the core's `LayoutServer`; `copy(source, srcRef, destination, dstRef)`
+ * and `client.copy(src, dst, { to: layout })` copy between layouts and registries.
+ */
+export class OciLayout {
+  #files = new Map();
+  #server = new LayoutServer();
+  #host;
+  #client;
+
+  constructor() {
+    this.#host = core(() => layoutHost(++numbers));
+    // The empty layout's oci-layout and index.json, as the core writes them.
+    this.#files = core(() => wasm.readLayoutTarFiles(wasm.layoutTar([], []), ENTRIES_MAX));
+    this.#client = new Client({ registry: this.#host, plainHttp: true, [LAYOUT_SERVE]: this.#serve });
+  }
+
+  /**
+   * The layout a tar archive holds. Its members are read by the core without trust: symbolic
+   * and hard links, devices, absolute names and `..` are ARCHIVE_UNSAFE, a corrupt archive
+   * ARCHIVE_INVALID, more than `entriesMax` entries (100,000) LIMIT_EXCEEDED.
+   */
+  static fromTar(bytes, options = undefined) {
+    const entriesMax = options?.entriesMax ?? ENTRIES_MAX;
+    if (!Number.isSafeInteger(entriesMax) || entriesMax < 0) throw new RangeError("options.entriesMax must be a non-negative integer");
+    const data = bytesOf(bytes, "bytes");
+    const files = core(() => wasm.readLayoutTarFiles(data, entriesMax));
+    const layout = new OciLayout();
+    layout.#files = files;
+    return layout;
+  }
+
+  /** The layout as a tar archive (the core's order and headers: reproducible). */
+  toTar() {
+    return core(() => wasm.writeLayoutTarFiles(this.#files));
+  }
+
+  /** The layout's files: a copy of the Map of path → bytes. */
+  get files() {
+    return new Map(this.#files);
+  }
+
+  /** The layout's pseudo registry host (`layout-<n>.oci-layout.invalid`). */
+  get host() {
+    return this.#host;
+  }
+
+  /** The Client whose operations run against this layout (on its pseudo host). */
+  get client() {
+    return this.#client;
+  }
+
+  /** The engine's reference for a tag or digest of the layout (`<host>/layout:<tag>`, `…@<digest>`; `<host>/layout` for none). */
+  ref(reference = undefined) {
+    const base = `${this.#host}/${REPOSITORY}`;
+    if (reference === undefined || reference === null) return base;
+    if (typeof reference !== "string") throw new TypeError(`reference must be a string, not ${typeName(reference)}`);
+    // A tag cannot hold ':', a digest always does.
+    return reference.includes(":") ? `${base}@${reference}` : `${base}:${reference}`;
+  }
+
+  /** For Client.copy's `to`: this layout's client and references. */
+  [STORE]() {
+    return { client: this.#client, ref: (reference) => this.ref(reference) };
+  }
+
+  /** Every tag of the layout, sorted. */
+  tags(options = undefined) {
+    return this.#client.listTags(this.ref(), options);
+  }
+
+  resolve(ref, options = undefined) {
+    return this.#client.resolve(this.ref(ref), options);
+  }
+
+  fetch(ref, options = undefined) {
+    return this.#client.fetch(this.ref(ref), options);
+  }
+
+  fetchManifest(ref, options = undefined) {
+    return this.#client.fetchManifest(this.ref(ref), options);
+  }
+
+  fetchIndex(ref, options = undefined) {
+    return this.#client.fetchIndex(this.ref(ref), options);
+  }
+
+  /** Pushes what `pack()` made under `tag` (or by digest when `tag` is null/undefined). */
+  push(tag, packed, options = undefined) {
+    return this.#client.push(tag === undefined || tag === null ? this.ref(digestOf(packed)) : this.ref(tag), packed, options);
+  }
+
+  /** Records an artifact packed with a subject as an untagged entry (a referrer of its subject). */
+  attach(packed, options = undefined) {
+    return this.#client.attach(this.ref(), packed, options);
+  }
+
+  pull(ref, options = undefined) {
+    return this.#client.pull(this.ref(ref), options);
+  }
+
+  discover(ref, options = undefined) {
+    return this.#client.discover(this.ref(ref), options);
+  }
+
+  referrers(ref, options = undefined) {
+    return this.#client.referrers(this.ref(ref), undefined, options);
+  }
+
+  tag(ref, newTag, options = undefined) {
+    return this.#client.tag(this.ref(ref), newTag, options);
+  }
+
+  pushManifest(tag, bytes, mediaType, options = undefined) {
+    return this.#client.pushManifest(this.ref(tag), bytes, mediaType, options);
+  }
+
+  deleteManifest(ref, options = undefined) {
+    return this.#client.deleteManifest(this.ref(ref), undefined, options);
+  }
+
+  blobSize(digest, options = undefined) {
+    return this.#client.blobSize(this.ref(), digest, options);
+  }
+
+  blobExists(digest, options = undefined) {
+    return this.#client.blobExists(this.ref(), digest, options);
+  }
+
+  fetchBlob(descriptor, options = undefined) {
+    return this.#client.fetchBlob(this.ref(), descriptor, options);
+  }
+
+  pushBlob(descriptor, source, options = undefined) {
+    return this.#client.pushBlob(this.ref(), descriptor, source, options);
+  }
+
+  /** Copies what a tag or digest of this layout names to `dst` of `options.to` (a Client or an OciLayout; this layout by default). */
+  copy(src, dst, options = undefined) {
+    const target = options?.to;
+    if (target === undefined || target === null) return this.#client.copy(this.ref(src), this.ref(dst), options);
+    return this.#client.copy(this.ref(src), dst, options);
+  }
+
+  /**
+   * Answers one engine request for this layout (the Client's router calls it): the request's
+   * upload body is read first, then the exchange runs its steps on the Map at once, so that no
+   * other exchange interleaves (the server's rule for index.json writes).
+   */
+  #serve = async (request, context) => {
+    let body = request.body instanceof Uint8Array ? request.body : null;
+    if (request.body !== null && body === null) {
+      const { offset, length } = request.body.blob;
+      if (context.source === undefined) throw new TypeError("the engine asked for blob content, but this call has none");
+      body = await bytesFrom(await context.source.slice(offset, offset + length));
+    }
+    const exchange = this.#server.exchange(request);
+    let step = exchange.start();
+    while (step.kind !== "respond") {
+      if (step.kind === "read") {
+        step = exchange.read(this.#files.get(step.path)?.subarray(0, step.max + 1) ?? null);
+      } else if (step.kind === "stat") {
+        step = exchange.stat(this.#files.get(step.path)?.byteLength ?? null);
+      } else if (step.kind === "write") {
+        this.#files.set(step.path, step.data);
+        step = exchange.written();
+      } else if (step.kind === "remove") {
+        this.#files.delete(step.path);
+        step = exchange.written();
+      } else {
+        // receive: hashed with the digest's algorithm; kept only when digest and size match.
+        const data = body.subarray(0, step.size + 1);
+        const digester = new Digester(step.digest.slice(0, step.digest.indexOf(":")));
+        digester.update(data);
+        const seen = digester.finalize();
+        if (seen === step.digest && data.byteLength === step.size) this.#files.set(step.path, data.slice());
+        step = exchange.received(seen, data.byteLength);
+      }
+    }
+    const { response, file } = step;
+    if (file === null) return response;
+    if (context.sink === undefined) throw new TypeError("the engine asked for a blob to be streamed, but this call has no sink");
+    const bytes = this.#files.get(file.path)?.subarray(file.offset, file.offset + file.length) ?? new Uint8Array(0);
+    const streamed = await context.sink(
+      new Response(bytes, { status: response.status, headers: response.headers }),
+      { signal: context.signal, touch() {} },
+      request.responseBody.stream,
+    );
+    return { type: "response", status: response.status, headers: response.headers, streamed };
+  };
+}
+
+/**
+ * Copies the manifest or index `srcRef` names, and everything it references (with
+ * `{ referrers: true }` the artifacts referring to it too), from a registry or a layout to a
+ * registry or a layout — Python's `ocikit.copy(source, src_ref, destination, dst_ref)`. A
+ * Client's references are `registry/repository[:tag][@digest]` (or relative to it), a layout's
+ * a tag or a digest (`dstRef` may be omitted for a layout: the source's tag, else by digest).
+ * The core's CopyArtifact decides everything; resolves to its outcome.
+ */
+export function copy(source, srcRef, destination, dstRef = undefined, options = undefined) {
+  const from = storeOf(source, "source");
+  const to = storeOf(destination, "destination");
+  if (!(destination instanceof OciLayout) && (dstRef === undefined || dstRef === null)) {
+    throw new TypeError("copying to a registry needs dstRef");
+  }
+  const own = options ?? {};
+  if (typeof own !== "object" || Array.isArray(own)) throw new TypeError("options must be an object");
+  const same = from.client === to.client;
+  return from.client.copy(from.ref(srcRef), to.ref(dstRef), same ? own : { ...own, to: to.client });
+}
+
+function storeOf(value, name) {
+  if (value instanceof OciLayout) return value[STORE]();
+  if (value instanceof Client) return { client: value, ref: (reference) => reference };
+  throw new TypeError(`${name} must be a Client or an OciLayout, not ${typeName(value)}`);
+}
+
+function digestOf(packed) {
+  if (packed === null || typeof packed !== "object" || typeof packed.digest !== "string") {
+    throw new TypeError("packed must be what pack() returns (with its digest)");
+  }
+  return packed.digest;
+}
+
+async function bytesFrom(piece) {
+  if (piece instanceof Uint8Array) return piece;
+  if (typeof piece?.arrayBuffer === "function") return new Uint8Array(await piece.arrayBuffer());
+  return bytesOf(piece, "blob content");
+}
