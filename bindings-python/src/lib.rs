@@ -15,6 +15,7 @@ mod errors;
 mod finding;
 mod json;
 mod layout;
+mod layout_tar;
 mod manifest;
 mod media_type;
 mod operation;
@@ -82,5 +83,7 @@ fn _ocikit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<layout::PyLayoutStep>()?;
     m.add_function(wrap_pyfunction!(layout::layout_host, m)?)?;
     m.add_function(wrap_pyfunction!(layout::is_layout_host, m)?)?;
+    m.add_function(wrap_pyfunction!(layout_tar::write_layout_tar, m)?)?;
+    m.add_function(wrap_pyfunction!(layout_tar::read_layout_tar, m)?)?;
     Ok(())
 }
