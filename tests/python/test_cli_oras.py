@@ -120,3 +120,13 @@ def test_only_the_chosen_command_is_imported() -> None:
         check=True,
     )  # fmt: skip
     assert done.stderr.strip() == "['ocikit.cli._common', 'ocikit.cli.digest']"
+
+
+def test_an_unknown_host_is_named(ocikit_cli: Path) -> None:
+    # .invalid never resolves (RFC 6761): the message names the host the user typed.
+    result = run(ocikit_cli, "resolve", "no-such-host.invalid/x/y:v1")
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "error[NETWORK_ERROR]: network error with no-such-host.invalid: HEAD "
+        "https://no-such-host.invalid/v2/x/y/manifests/v1 failed: "
+    )
