@@ -1,5 +1,6 @@
 //! Pull: the manifest, the pull plan (where each titled layer goes, every title checked), and
-//! one download per digest into the host's sink for it.
+//! one download per digest into the host's sink for it. An index (a collection of artifacts)
+//! is pulled child by child, each child's files in a folder of its own ([`plan_collection`]).
 
 use std::collections::HashSet;
 
@@ -12,6 +13,12 @@ use super::super::walk::Successors;
 use crate::annotations::TITLE;
 use crate::pack::check_pulled_title;
 use crate::{Descriptor, Digest, Error, Reference};
+
+/// How many levels of indexes below the root a pull goes (an index of indexes of artifacts is
+/// two); deeper is `LIMIT_EXCEEDED`.
+pub const COLLECTION_DEPTH_MAX: u32 = 8;
+/// How many children (manifests and indexes, at every level) a pull of a collection reads.
+pub const COLLECTION_CHILDREN_MAX: u64 = 10_000;
 
 /// A file of a pull: the layer, and the relative path its title names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +87,52 @@ pub fn plan_files(layers: &[Descriptor], allow_git: bool) -> Result<Vec<PulledFi
     Ok(files)
 }
 
+/// The folder of each child of a collection (an index's `manifests`), in the index's order:
+/// the child's title (`org.opencontainers.image.title` on its entry in the index), else its
+/// digest written `<algorithm>-<hex>` (a `:` is not portable). Folder names are checked as
+/// titles are ([`plan_files`]: relative, portable, no `..`, no `.git` unless `allow_git`, no
+/// two children in one folder); an entry repeating an earlier entry's digest and folder is
+/// pulled once.
+///
+/// # Errors
+/// `ANNOTATION_INVALID` or `PATH_UNSAFE`, as [`plan_files`].
+pub fn plan_collection(
+    manifests: &[Descriptor],
+    allow_git: bool,
+) -> Result<Vec<PulledFile>, Error> {
+    let mut folders: Vec<Descriptor> = Vec::new();
+    let mut children: Vec<Descriptor> = Vec::new();
+    for child in manifests {
+        let folder = child.annotations.get(TITLE).cloned().unwrap_or_else(|| {
+            format!(
+                "{}-{}",
+                child.digest.algorithm().as_str(),
+                child.digest.encoded()
+            )
+        });
+        if folders
+            .iter()
+            .zip(&children)
+            .any(|(f, c)| f.annotations.get(TITLE) == Some(&folder) && c.digest == child.digest)
+        {
+            continue;
+        }
+        let mut named = child.clone();
+        named.annotations.insert(TITLE.to_owned(), folder);
+        folders.push(named);
+        children.push(child.clone());
+    }
+    let planned = plan_files(&folders, allow_git)?;
+    Ok(planned
+        .into_iter()
+        .zip(children)
+        .map(|(folder, descriptor)| PulledFile {
+            descriptor,
+            path: folder.path,
+        })
+        .collect())
+}
+
 /// Options of a [`Pull`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PullOptions {
@@ -97,8 +150,13 @@ pub struct PullOutcome {
     pub descriptor: Descriptor,
     /// The manifest's exact bytes.
     pub manifest: Vec<u8>,
-    /// The files, in the manifest's order.
+    /// The files, in the manifest's order (for a collection: child by child in the index's
+    /// order, each path under its child's folder).
     pub files: Vec<PulledFile>,
+    /// For a collection (an index): each child read, with its folder (`path`, relative to the
+    /// output directory; a nested index's children are in folders within its folder), in the
+    /// order read; empty for a manifest.
+    pub children: Vec<PulledFile>,
     /// The blobs downloaded, each digest once, in the order asked for.
     pub downloads: Vec<Descriptor>,
 }
@@ -106,9 +164,15 @@ pub struct PullOutcome {
 /// Pull an artifact: GET the manifest, plan its files ([`plan_files`]; nothing is downloaded
 /// when a title is refused), then GET each distinct blob, streamed by the host into its sink
 /// for that digest and verified.
+///
+/// An index is a collection: each child (by digest, from the index's repository) is read and
+/// its files planned under the child's folder ([`plan_collection`]; an index among the children
+/// is read the same way, its children in folders within its folder, at most
+/// [`COLLECTION_DEPTH_MAX`] levels and [`COLLECTION_CHILDREN_MAX`] children); the whole plan
+/// is checked as one before any blob is asked for.
 #[derive(Debug, Clone)]
 pub struct Pull {
-    runner: Runner<()>,
+    runner: Runner<Purpose>,
     stages: PullStages,
 }
 
@@ -118,6 +182,26 @@ struct PullStages {
     options: PullOptions,
     started: bool,
     outcome: Option<PullOutcome>,
+    /// A collection being read: the root and the files planned so far.
+    collection: Option<Collection>,
+}
+
+#[derive(Debug, Clone)]
+struct Collection {
+    root: Descriptor,
+    bytes: Vec<u8>,
+    /// Each child read or asked for: its descriptor, folder and depth.
+    children: Vec<(PulledFile, u32)>,
+    /// The layers planned, each titled with its path under its child's folder, and the
+    /// layer as its manifest lists it.
+    layers: Vec<(Descriptor, Descriptor)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Root,
+    Child(usize),
+    Blob,
 }
 
 impl Pull {
@@ -130,6 +214,7 @@ impl Pull {
                 options,
                 started: false,
                 outcome: None,
+                collection: None,
             },
         }
     }
@@ -157,27 +242,16 @@ impl Operation for Pull {
     }
 }
 
-impl Stages for PullStages {
-    type Purpose = ();
-    type Output = PullOutcome;
-
-    fn done(
+impl PullStages {
+    /// Plans the downloads of `files`: each distinct digest once.
+    fn download(
         &mut self,
-        ctx: &mut Ctx<'_, ()>,
-        (): (),
-        output: Output,
-        _: bool,
+        ctx: &mut Ctx<'_, Purpose>,
+        descriptor: Descriptor,
+        manifest: Vec<u8>,
+        files: Vec<PulledFile>,
+        children: Vec<PulledFile>,
     ) -> Result<(), Error> {
-        let Output::Manifest(fetched) = output else {
-            return Ok(()); // a blob: verified by its task
-        };
-        let successors = Successors::read(&fetched.media_type, &fetched.bytes)?;
-        let layers = if successors.is_index {
-            Vec::new()
-        } else {
-            successors.children.into_iter().skip(1).collect()
-        };
-        let files = plan_files(&layers, self.options.allow_git)?;
         let mut seen: HashSet<&Digest> = HashSet::new();
         let mut downloads = Vec::new();
         for file in &files {
@@ -186,30 +260,168 @@ impl Stages for PullStages {
             }
         }
         for blob in &downloads {
-            ctx.download(&self.reference, blob, ())?;
+            ctx.download(&self.reference, blob, Purpose::Blob)?;
         }
-        let media_type = crate::MediaType::parse(&fetched.media_type)
-            .unwrap_or_else(|_| crate::MediaType::known(crate::media_type::oci::IMAGE_MANIFEST));
         self.outcome = Some(PullOutcome {
-            descriptor: Descriptor::new(media_type, fetched.digest, fetched.bytes.len() as u64),
-            manifest: fetched.bytes,
+            descriptor,
+            manifest,
             files,
+            children,
             downloads,
         });
         Ok(())
     }
 
-    fn idle(&mut self, ctx: &mut Ctx<'_, ()>) -> Result<Option<PullOutcome>, Error> {
+    /// Asks for the children of an index read at `depth` (the root's are at 1), each in a
+    /// folder under `folder`.
+    fn read_children(
+        &mut self,
+        ctx: &mut Ctx<'_, Purpose>,
+        manifests: &[Descriptor],
+        folder: &str,
+        depth: u32,
+    ) -> Result<(), Error> {
+        if depth > COLLECTION_DEPTH_MAX {
+            return Err(Error::LimitExceeded {
+                limit: "levels of indexes in a pulled collection".to_owned(),
+                max: u64::from(COLLECTION_DEPTH_MAX),
+                value: u64::from(depth),
+                setting: "COLLECTION_DEPTH_MAX".to_owned(),
+            });
+        }
+        let planned = plan_collection(manifests, self.options.allow_git)?;
+        let Some(collection) = self.collection.as_mut() else {
+            return Err(super::super::engine::misuse(
+                "a collection's child without its root",
+            ));
+        };
+        let total = (collection.children.len() + planned.len()) as u64;
+        if total > COLLECTION_CHILDREN_MAX {
+            return Err(Error::LimitExceeded {
+                limit: "children of a pulled collection".to_owned(),
+                max: COLLECTION_CHILDREN_MAX,
+                value: total,
+                setting: "COLLECTION_CHILDREN_MAX".to_owned(),
+            });
+        }
+        let mut starts = Vec::new();
+        for mut child in planned {
+            if !folder.is_empty() {
+                child.path = format!("{folder}/{}", child.path);
+            }
+            let at = self
+                .reference
+                .with_target(None, Some(child.descriptor.digest.clone()));
+            starts.push((collection.children.len(), at));
+            collection.children.push((child, depth));
+        }
+        for (at, reference) in starts {
+            let get = GetManifest::new(ctx.session(self.reference.registry())?, &reference);
+            ctx.start(
+                self.reference.registry(),
+                Single::GetManifest(get),
+                Purpose::Child(at),
+                None,
+            );
+        }
+        Ok(())
+    }
+}
+
+impl Stages for PullStages {
+    type Purpose = Purpose;
+    type Output = PullOutcome;
+
+    fn done(
+        &mut self,
+        ctx: &mut Ctx<'_, Purpose>,
+        purpose: Purpose,
+        output: Output,
+        _: bool,
+    ) -> Result<(), Error> {
+        let Output::Manifest(fetched) = output else {
+            return Ok(()); // a blob: verified by its task
+        };
+        let successors = Successors::read(&fetched.media_type, &fetched.bytes)?;
+        let media_type = crate::MediaType::parse(&fetched.media_type)
+            .unwrap_or_else(|_| crate::MediaType::known(crate::media_type::oci::IMAGE_MANIFEST));
+        match purpose {
+            Purpose::Root if successors.is_index => {
+                let root = Descriptor::new(media_type, fetched.digest, fetched.bytes.len() as u64);
+                self.collection = Some(Collection {
+                    root,
+                    bytes: fetched.bytes,
+                    children: Vec::new(),
+                    layers: Vec::new(),
+                });
+                self.read_children(ctx, &successors.children, "", 1)
+            }
+            Purpose::Root => {
+                let layers: Vec<Descriptor> = successors.children.into_iter().skip(1).collect();
+                let files = plan_files(&layers, self.options.allow_git)?;
+                let descriptor =
+                    Descriptor::new(media_type, fetched.digest, fetched.bytes.len() as u64);
+                self.download(ctx, descriptor, fetched.bytes, files, Vec::new())
+            }
+            Purpose::Child(at) => {
+                let Some((child, depth)) = self
+                    .collection
+                    .as_ref()
+                    .and_then(|c| c.children.get(at))
+                    .cloned()
+                else {
+                    return Err(super::super::engine::misuse("a collection's child unknown"));
+                };
+                if successors.is_index {
+                    return self.read_children(ctx, &successors.children, &child.path, depth + 1);
+                }
+                // Each layer's own title is checked alone first (its error names the title
+                // as the manifest has it), then under its folder with all the others.
+                let layers: Vec<Descriptor> = successors.children.into_iter().skip(1).collect();
+                let files = plan_files(&layers, self.options.allow_git)?;
+                if let Some(collection) = self.collection.as_mut() {
+                    for file in files {
+                        let mut placed = file.descriptor.clone();
+                        placed
+                            .annotations
+                            .insert(TITLE.to_owned(), format!("{}/{}", child.path, file.path));
+                        collection.layers.push((placed, file.descriptor));
+                    }
+                }
+                Ok(())
+            }
+            Purpose::Blob => Ok(()),
+        }
+    }
+
+    fn idle(&mut self, ctx: &mut Ctx<'_, Purpose>) -> Result<Option<PullOutcome>, Error> {
         if !self.started {
             self.started = true;
             let get = GetManifest::new(ctx.session(self.reference.registry())?, &self.reference);
             ctx.start(
                 self.reference.registry(),
                 Single::GetManifest(get),
-                (),
+                Purpose::Root,
                 None,
             );
             return Ok(None);
+        }
+        if let Some(collection) = self.collection.take() {
+            // Every child is read: the whole plan, checked as one, then the downloads.
+            let placed: Vec<Descriptor> = collection.layers.iter().map(|l| l.0.clone()).collect();
+            let mut files = plan_files(&placed, self.options.allow_git)?;
+            for (file, (_, layer)) in files.iter_mut().zip(&collection.layers) {
+                file.descriptor = layer.clone();
+            }
+            let children = collection.children.into_iter().map(|c| c.0).collect();
+            self.download(ctx, collection.root, collection.bytes, files, children)?;
+            if self
+                .outcome
+                .as_ref()
+                .is_some_and(|o| !o.downloads.is_empty())
+            {
+                return Ok(None);
+            }
         }
         Ok(self.outcome.take())
     }

@@ -1,0 +1,565 @@
+//! Collections (ORAS 1.3's `manifest index create|update`, and the pull of an index): the
+//! core's decisions over fetched children, and a real pull of a collection driven against a
+//! layout server held in memory (a test host that only carries out the server's file steps,
+//! as tests/layout_server.rs does).
+
+#![allow(dead_code)] // the shared test host has helpers some tests here do not use
+
+use std::collections::{BTreeMap, HashMap};
+
+use ocikit_core::annotations::TITLE;
+use ocikit_core::layout::Layout;
+use ocikit_core::layout::{
+    INDEX_FILE, LayoutExchange, LayoutInput, LayoutServer, LayoutStep, layout_host,
+};
+use ocikit_core::pack::{File, Pack, Packed};
+use ocikit_core::registry::whole::index::{
+    IndexUpdate, ResolvedChild, child_descriptor, config_platform, create_index, platform_config,
+    update_index,
+};
+use ocikit_core::registry::{
+    Action, Body, Input, Operation, Pull, PullOptions, Push, PushArtifactOptions, Request,
+    Response, ResponseBody, Session, Sessions, plan_collection,
+};
+use ocikit_core::{Algorithm, Descriptor, Digest, Digester, Error, MediaType, Reference};
+
+const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+const INDEX: &str = "application/vnd.oci.image.index.v1+json";
+const DOCS: &str = "application/vnd.example.docs.v1";
+const BUNDLE: &str = "application/vnd.cnab.manifest.v1";
+
+/// A layout's files, in memory.
+#[derive(Default)]
+struct Files(BTreeMap<String, Vec<u8>>);
+
+/// One layout (or a "registry" served by a layout server on an ordinary host name).
+struct Served {
+    server: LayoutServer,
+    files: Files,
+}
+
+/// The test host: layouts by host, and the blobs it has to upload or has downloaded (a spool,
+/// as the Python host's).
+#[derive(Default)]
+struct Host {
+    served: HashMap<String, Served>,
+    spool: HashMap<Digest, Vec<u8>>,
+    /// Every request sent, `METHOD host path`.
+    log: Vec<String>,
+}
+
+fn hash(algorithm: &Algorithm, bytes: &[u8]) -> Digest {
+    let mut digester = Digester::new(algorithm).expect("algorithm");
+    digester.update(bytes);
+    digester.finalize()
+}
+
+impl Host {
+    fn add(&mut self, host: &str) {
+        self.served.insert(
+            host.to_owned(),
+            Served {
+                server: LayoutServer::new(),
+                files: Files::default(),
+            },
+        );
+    }
+
+    fn files(&self, host: &str) -> &BTreeMap<String, Vec<u8>> {
+        &self.served[host].files.0
+    }
+
+    fn index(&self, host: &str) -> Layout {
+        Layout::from_index_json(&self.files(host)[INDEX_FILE]).expect("index")
+    }
+
+    /// Answers one request of the engine by running the server's file steps.
+    fn send(&mut self, request: &Request, blob: Option<&Descriptor>) -> Result<Response, Error> {
+        let host = request.url.split('/').nth(2).expect("host").to_owned();
+        let path = request.url.splitn(4, '/').nth(3).unwrap_or_default();
+        self.log.push(format!("{} {host} /{path}", request.method));
+        let served = self.served.get_mut(&host).expect("a served host");
+        let mut exchange = LayoutExchange::new(request);
+        let mut input = LayoutInput::Start;
+        loop {
+            match exchange.next(&mut served.server, input)? {
+                LayoutStep::Read { path, max } => {
+                    input = LayoutInput::Read(served.files.0.get(&path).map(|bytes| {
+                        bytes[..bytes.len().min(usize::try_from(max + 1).expect("max"))].to_vec()
+                    }));
+                }
+                LayoutStep::Stat { path } => {
+                    input = LayoutInput::Stat(served.files.0.get(&path).map(|b| b.len() as u64));
+                }
+                LayoutStep::Write { path, bytes } => {
+                    served.files.0.insert(path, bytes);
+                    input = LayoutInput::Written;
+                }
+                LayoutStep::Remove { path } => {
+                    served.files.0.remove(&path);
+                    input = LayoutInput::Written;
+                }
+                LayoutStep::Receive { path, digest, size } => {
+                    let Body::Blob { offset, length } = request.body else {
+                        panic!("Receive of a request without a blob body");
+                    };
+                    let blob = blob.expect("the blob of an upload");
+                    let source = &self.spool[&blob.digest];
+                    let body = source[offset as usize..(offset + length) as usize].to_vec();
+                    let seen = hash(digest.algorithm(), &body);
+                    let seen_size = body.len() as u64;
+                    if seen == digest && seen_size == size {
+                        served.files.0.insert(path, body);
+                    }
+                    input = LayoutInput::Received {
+                        digest: seen,
+                        size: seen_size,
+                    };
+                }
+                LayoutStep::Respond { mut response, file } => {
+                    if let Some(file) = file {
+                        let ResponseBody::Stream { max } = request.response_body else {
+                            panic!("a file for a request that does not stream");
+                        };
+                        let blob = blob.expect("the blob of a download");
+                        let bytes = &served.files.0[&file.path];
+                        let end = bytes.len().min((file.offset + max + 1) as usize);
+                        let body = &bytes[file.offset as usize..end];
+                        let sink = self.spool.entry(blob.digest.clone()).or_default();
+                        if response.status != 206 {
+                            sink.clear();
+                        }
+                        sink.extend_from_slice(body);
+                        response.streamed =
+                            Some((hash(blob.digest.algorithm(), sink), sink.len() as u64));
+                    }
+                    return Ok(response);
+                }
+            }
+        }
+    }
+
+    /// Drives a whole operation to its end.
+    fn drive<O: Operation>(
+        &mut self,
+        op: &mut O,
+        sessions: &mut Sessions,
+    ) -> Result<O::Output, Error> {
+        let mut queue = Vec::new();
+        loop {
+            match op.poll(sessions, 0)? {
+                Action::Send {
+                    task,
+                    request,
+                    blob,
+                } => queue.push((task, request, blob)),
+                Action::Wait { task, .. } => op.provide(task, Input::Resume)?,
+                Action::Pending => {
+                    let (task, request, blob) = queue.remove(0);
+                    let response = self.send(&request, blob.as_ref())?;
+                    op.provide(task, Input::Response(response))?;
+                }
+                Action::Done(outcome) => return Ok(outcome),
+            }
+        }
+    }
+}
+
+fn sessions(hosts: &[&str]) -> Sessions {
+    let mut sessions = Sessions::new();
+    for host in hosts {
+        sessions.insert(Session::new(host, false, None));
+    }
+    sessions
+}
+
+fn reference(text: &str) -> Reference {
+    Reference::parse(text).expect("reference")
+}
+
+fn packed(text: &str, subject: Option<Descriptor>, artifact_type: &str) -> Packed {
+    let mut pack = Pack::new()
+        .artifact_type(MediaType::parse(artifact_type).expect("type"))
+        .file(File::from_bytes("a.txt", text.as_bytes().to_vec()));
+    if let Some(subject) = subject {
+        pack = pack.subject(subject);
+    }
+    pack.build().expect("packs")
+}
+
+fn push(host: &mut Host, reference: &Reference, packed: &Packed) -> Result<Descriptor, Error> {
+    for blob in &packed.blobs {
+        host.spool.insert(
+            blob.descriptor.digest.clone(),
+            blob.bytes.clone().expect("bytes"),
+        );
+    }
+    let mut push = Push::new(
+        reference,
+        packed.manifest.value().media_type.as_ref().map_or(
+            "application/vnd.oci.image.manifest.v1+json",
+            MediaType::as_str,
+        ),
+        packed.manifest.bytes().to_vec(),
+        PushArtifactOptions::default(),
+    )?;
+    let mut sessions = sessions(&[reference.registry()]);
+    Ok(host.drive(&mut push, &mut sessions)?.descriptor)
+}
+
+fn artifact(name: &str, text: &str) -> Packed {
+    Pack::new()
+        .artifact_type(MediaType::parse(DOCS).expect("type"))
+        .file(File::from_bytes(name, text.as_bytes().to_vec()))
+        .build()
+        .expect("packs")
+}
+
+fn child(packed: &Packed) -> ResolvedChild {
+    ResolvedChild::new(MANIFEST, packed.manifest.bytes().to_vec()).expect("a manifest")
+}
+
+/// An image manifest whose config says linux/arm64/v8, and the config's bytes.
+fn image() -> (Packed, Vec<u8>) {
+    let config = br#"{"architecture":"arm64","os":"linux","variant":"v8","rootfs":{"type":"layers","diff_ids":[]}}"#.to_vec();
+    let packed = Pack::new()
+        .config(ocikit_core::pack::Config {
+            media_type: MediaType::parse("application/vnd.oci.image.config.v1+json").expect("t"),
+            content: ocikit_core::pack::Content::Bytes(config.clone()),
+        })
+        .file(File::from_bytes("layer.tar", b"tar".to_vec()))
+        .build()
+        .expect("packs");
+    (packed, config)
+}
+
+#[test]
+fn create_lists_each_child_in_order_with_its_artifact_type_and_platform() {
+    let docs = artifact("readme.md", "# docs");
+    let (image, config) = image();
+    // The host reads the config the core names: the image's, not the artifact's empty one.
+    assert_eq!(
+        platform_config(MANIFEST, docs.manifest.bytes()).expect("reads"),
+        None
+    );
+    let named = platform_config(MANIFEST, image.manifest.bytes())
+        .expect("reads")
+        .expect("a config to read");
+    assert_eq!(named.digest, image.manifest.value().config.digest);
+    let children = [child(&docs), child(&image).with_config(config)];
+    let index = create_index(
+        &children,
+        Some(MediaType::parse(BUNDLE).expect("type")),
+        [("org.example.k".to_owned(), "v".to_owned())].into(),
+    )
+    .expect("creates");
+    let value = index.value();
+    assert_eq!(
+        value.artifact_type.as_ref().map(MediaType::as_str),
+        Some(BUNDLE)
+    );
+    assert_eq!(value.annotations["org.example.k"], "v");
+    assert_eq!(value.manifests.len(), 2);
+    assert_eq!(value.manifests[0].digest, *docs.manifest.digest());
+    assert_eq!(value.manifests[0].size, docs.manifest.size());
+    assert_eq!(
+        value.manifests[0]
+            .artifact_type
+            .as_ref()
+            .map(MediaType::as_str),
+        Some(DOCS)
+    );
+    assert_eq!(value.manifests[0].platform, None);
+    let platform = value.manifests[1].platform.as_ref().expect("a platform");
+    assert_eq!(
+        (platform.architecture.as_str(), platform.os.as_str()),
+        ("arm64", "linux")
+    );
+    assert_eq!(platform.variant.as_deref(), Some("v8"));
+    assert!(
+        platform.extra.is_empty(),
+        "only platform fields: {platform:?}"
+    );
+    // The entries are plain: no annotations of the children are copied.
+    assert!(value.manifests[0].annotations.is_empty());
+}
+
+#[test]
+fn a_config_without_a_platform_gives_none() {
+    assert_eq!(config_platform(b"{}"), None);
+    assert_eq!(config_platform(b"not json"), None);
+    assert_eq!(config_platform(br#"{"architecture":"","os":""}"#), None);
+    let only_os = config_platform(br#"{"os":"windows","os.version":"10.0"}"#).expect("os");
+    assert_eq!(only_os.os, "windows");
+    assert_eq!(only_os.os_version.as_deref(), Some("10.0"));
+}
+
+#[test]
+fn a_child_that_is_not_a_manifest_or_index_is_refused() {
+    let error = ResolvedChild::new("application/octet-stream", b"{}".to_vec()).unwrap_err();
+    assert_eq!(error.code(), "MEDIA_TYPE_MISMATCH");
+    let error = platform_config("text/plain", b"{}").unwrap_err();
+    assert_eq!(error.code(), "MEDIA_TYPE_MISMATCH");
+    let forged = ResolvedChild {
+        media_type: "application/vnd.oci.image.layer.v1.tar".to_owned(),
+        bytes: b"{}".to_vec(),
+        config: None,
+    };
+    assert_eq!(
+        child_descriptor(&forged).unwrap_err().code(),
+        "MEDIA_TYPE_MISMATCH"
+    );
+    assert_eq!(
+        create_index(&[forged], None, Default::default())
+            .unwrap_err()
+            .code(),
+        "MEDIA_TYPE_MISMATCH"
+    );
+    // Bytes that are not a manifest, served as one.
+    let error = ResolvedChild::new(MANIFEST, b"[1]".to_vec()).unwrap_err();
+    assert_eq!(error.code(), "JSON_INVALID");
+}
+
+#[test]
+fn update_removes_by_digest_keeps_order_and_appends() {
+    let [a, b, c, d] = ["a", "b", "c", "d"].map(|n| artifact(&format!("{n}.txt"), n));
+    let index = create_index(&[child(&a), child(&b), child(&c)], None, Default::default())
+        .expect("creates");
+    let updated = update_index(
+        INDEX,
+        index.bytes(),
+        &IndexUpdate {
+            add: vec![child(&d)],
+            remove: vec![b.manifest.digest().clone()],
+            artifact_type: Some(Some(MediaType::parse(BUNDLE).expect("type"))),
+            annotations: [("org.example.k".to_owned(), "v".to_owned())].into(),
+        },
+    )
+    .expect("updates");
+    let digests: Vec<&Digest> = updated
+        .value()
+        .manifests
+        .iter()
+        .map(|m| &m.digest)
+        .collect();
+    assert_eq!(
+        digests,
+        [
+            a.manifest.digest(),
+            c.manifest.digest(),
+            d.manifest.digest()
+        ]
+    );
+    assert_eq!(
+        updated
+            .value()
+            .artifact_type
+            .as_ref()
+            .map(MediaType::as_str),
+        Some(BUNDLE)
+    );
+    // The artifact type can go again; unknown fields and other entries' fields survive.
+    let with_extra = String::from_utf8(updated.bytes().to_vec())
+        .expect("utf-8")
+        .replacen('{', r#"{"org.example.extra":true,"#, 1);
+    let again = update_index(
+        INDEX,
+        with_extra.as_bytes(),
+        &IndexUpdate {
+            artifact_type: Some(None),
+            ..IndexUpdate::default()
+        },
+    )
+    .expect("updates");
+    assert_eq!(again.value().artifact_type, None);
+    assert!(again.value().extra.contains_key("org.example.extra"));
+    assert_eq!(again.value().manifests, updated.value().manifests);
+    assert_eq!(again.value().annotations["org.example.k"], "v");
+}
+
+#[test]
+fn update_refuses_a_digest_the_index_does_not_list_and_a_manifest() {
+    let [a, b] = ["a", "b"].map(|n| artifact(&format!("{n}.txt"), n));
+    let index = create_index(&[child(&a)], None, Default::default()).expect("creates");
+    let error = update_index(
+        INDEX,
+        index.bytes(),
+        &IndexUpdate {
+            remove: vec![b.manifest.digest().clone()],
+            ..IndexUpdate::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(error.code(), "DIGEST_INVALID");
+    let error = update_index(MANIFEST, a.manifest.bytes(), &IndexUpdate::default()).unwrap_err();
+    assert_eq!(error.code(), "MEDIA_TYPE_MISMATCH");
+}
+
+#[test]
+fn collection_folders_are_titles_or_digests_checked_as_titles() {
+    let [a, b] = ["a", "b"].map(|n| artifact(&format!("{n}.txt"), n));
+    let mut titled = a.manifest.descriptor();
+    titled
+        .annotations
+        .insert(TITLE.to_owned(), "docs".to_owned());
+    let plain = b.manifest.descriptor();
+    let planned =
+        plan_collection(&[titled.clone(), plain.clone(), titled.clone()], false).expect("plans");
+    let folders: Vec<&str> = planned.iter().map(|f| f.path.as_str()).collect();
+    let hex = plain.digest.encoded().to_owned();
+    assert_eq!(folders, ["docs".to_owned(), format!("sha256-{hex}")]);
+    for (bad, code) in [
+        ("../up", "ANNOTATION_INVALID"),
+        ("/abs", "ANNOTATION_INVALID"),
+        (".git", "PATH_UNSAFE"),
+    ] {
+        let mut entry = plain.clone();
+        entry.annotations.insert(TITLE.to_owned(), bad.to_owned());
+        assert_eq!(
+            plan_collection(&[entry], false).unwrap_err().code(),
+            code,
+            "{bad}"
+        );
+    }
+    // Two children in one folder (compared as Windows and macOS compare names).
+    let mut other = plain.clone();
+    other
+        .annotations
+        .insert(TITLE.to_owned(), "DOCS".to_owned());
+    assert_eq!(
+        plan_collection(&[titled, other], false).unwrap_err().code(),
+        "ANNOTATION_INVALID"
+    );
+}
+
+fn push_to(
+    host: &mut Host,
+    reference: &Reference,
+    media_type: &str,
+    bytes: Vec<u8>,
+    blobs: &[ocikit_core::pack::Blob],
+) -> Descriptor {
+    for blob in blobs {
+        host.spool.insert(
+            blob.descriptor.digest.clone(),
+            blob.bytes.clone().expect("bytes"),
+        );
+    }
+    let mut push =
+        Push::new(reference, media_type, bytes, PushArtifactOptions::default()).expect("push");
+    let mut sessions = sessions(&[reference.registry()]);
+    host.drive(&mut push, &mut sessions)
+        .expect("pushes")
+        .descriptor
+}
+
+#[test]
+fn pull_of_a_collection_writes_each_child_in_a_folder_of_its_own() {
+    let layout = layout_host(3);
+    let mut host = Host::default();
+    host.add(&layout);
+    let at = |target: &str| reference(&format!("{layout}/bundle{target}"));
+    let docs = artifact("readme.md", "# docs");
+    let notes = artifact("readme.md", "# notes");
+    for packed in [&docs, &notes] {
+        push_to(
+            &mut host,
+            &at(&format!("@{}", packed.manifest.digest())),
+            MANIFEST,
+            packed.manifest.bytes().to_vec(),
+            &packed.blobs,
+        );
+    }
+    let index =
+        create_index(&[child(&docs), child(&notes)], None, Default::default()).expect("creates");
+    let (mut value, _) = index.into_parts();
+    value.manifests[0]
+        .annotations
+        .insert(TITLE.to_owned(), "docs".to_owned());
+    let index = value.into_document();
+    // A collection of the collection: its children are in folders within its folder.
+    let outer = ocikit_core::pack::index(vec![index.descriptor()], None, Default::default(), None)
+        .expect("index");
+    push_to(
+        &mut host,
+        &at(&format!("@{}", index.digest())),
+        INDEX,
+        index.bytes().to_vec(),
+        &[],
+    );
+    push_to(&mut host, &at(":v1"), INDEX, outer.bytes().to_vec(), &[]);
+
+    let mut pull = Pull::new(&at(":v1"), PullOptions::default());
+    let outcome = host
+        .drive(&mut pull, &mut sessions(&[&layout]))
+        .expect("pulls");
+    assert_eq!(outcome.descriptor.digest, *outer.digest());
+    assert_eq!(outcome.manifest, outer.bytes());
+    let inner = format!("sha256-{}", index.digest().encoded());
+    let paths: Vec<&str> = outcome.files.iter().map(|f| f.path.as_str()).collect();
+    let notes_folder = format!("sha256-{}", notes.manifest.digest().encoded());
+    assert_eq!(
+        paths,
+        [
+            format!("{inner}/docs/readme.md"),
+            format!("{inner}/{notes_folder}/readme.md")
+        ]
+    );
+    // The layers are as their manifests list them (titles unchanged); both were downloaded.
+    assert_eq!(outcome.files[0].descriptor.annotations[TITLE], "readme.md");
+    assert_eq!(outcome.downloads.len(), 2);
+    assert_eq!(host.spool[&outcome.files[0].descriptor.digest], b"# docs");
+    assert_eq!(host.spool[&outcome.files[1].descriptor.digest], b"# notes");
+    let children: Vec<&str> = outcome.children.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(
+        children,
+        [
+            inner.clone(),
+            format!("{inner}/docs"),
+            format!("{inner}/{notes_folder}")
+        ]
+    );
+    // A manifest's pull is what it was: no children.
+    let mut pull = Pull::new(
+        &at(&format!("@{}", docs.manifest.digest())),
+        PullOptions::default(),
+    );
+    let outcome = host
+        .drive(&mut pull, &mut sessions(&[&layout]))
+        .expect("pulls");
+    assert!(outcome.children.is_empty());
+    assert_eq!(outcome.files[0].path, "readme.md");
+}
+
+#[test]
+fn pull_of_a_collection_refuses_a_child_folder_before_any_download() {
+    let layout = layout_host(4);
+    let mut host = Host::default();
+    host.add(&layout);
+    let at = |target: &str| reference(&format!("{layout}/bundle{target}"));
+    let docs = artifact("readme.md", "# docs");
+    push_to(
+        &mut host,
+        &at(&format!("@{}", docs.manifest.digest())),
+        MANIFEST,
+        docs.manifest.bytes().to_vec(),
+        &docs.blobs,
+    );
+    let mut entry = docs.manifest.descriptor();
+    entry
+        .annotations
+        .insert(TITLE.to_owned(), "../out".to_owned());
+    let index = ocikit_core::pack::index(vec![entry], None, Default::default(), None).expect("i");
+    push_to(&mut host, &at(":v1"), INDEX, index.bytes().to_vec(), &[]);
+    host.log.clear();
+    let mut pull = Pull::new(&at(":v1"), PullOptions::default());
+    let error = host
+        .drive(&mut pull, &mut sessions(&[&layout]))
+        .unwrap_err();
+    assert_eq!(error.code(), "ANNOTATION_INVALID");
+    assert!(
+        !host.log.iter().any(|l| l.contains("/blobs/")),
+        "{:?}",
+        host.log
+    );
+}
