@@ -10,8 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use ocikit_core::pack::{File, Pack};
+use ocikit_core::profiles::Profile;
 use ocikit_core::registry::{
-    Action, Body, CopyArtifact, CopyOptions, Credentials, Delete, Discover, DiscoverOptions,
+    Action, Body, CopyArtifact, CopyOptions, Credentials, Delete, Discover, DiscoverOptions, Event,
     Failure, FailureKind, Input, Limits, Method, Operation, Pull, PullOptions, Push,
     PushArtifactOptions, Request, Response, ResponseBody, Session, Sessions, TagsOf, TaskId,
     WalkLimits,
@@ -240,6 +241,9 @@ fn sessions(specs: &Value) -> Sessions {
             }),
         };
         let mut session = Session::new(&text(spec, "registry"), true, credentials);
+        if let Some(name) = spec["profile"].as_str() {
+            session = session.with_profile(Profile::named(name).expect("a profile"));
+        }
         if let Some(given) = spec.get("limits") {
             let mut limits = Limits::default();
             for (key, field) in [
@@ -484,6 +488,10 @@ struct Fake {
     invented: BTreeMap<String, Vec<Value>>,
     /// Whether a blob GET with `Range` is answered 206 with the rest (else 200, whole).
     ranges: bool,
+    /// Quay: the referrers API is served, but a PUT never says `OCI-Subject`.
+    no_oci_subject: bool,
+    /// GitLab: a `sha256-<hex>` tag resolves to the manifest `sha256:<hex>`.
+    digest_tags: bool,
 }
 
 fn res(status: u16, headers: &[(&str, String)], body: impl Into<Vec<u8>>) -> Response {
@@ -527,7 +535,22 @@ impl Fake {
             seen: HashMap::new(),
             invented: BTreeMap::new(),
             ranges: true,
+            no_oci_subject: false,
+            digest_tags: false,
         }
+    }
+
+    /// As Quay: the referrers API without `OCI-Subject`.
+    fn quay_like(mut self) -> Self {
+        self.referrers_api = true;
+        self.no_oci_subject = true;
+        self
+    }
+
+    /// As GitLab: no referrers API, and `sha256-<hex>` read as the digest `sha256:<hex>`.
+    fn gitlab_like(mut self) -> Self {
+        self.digest_tags = true;
+        self
     }
 
     fn with_api(mut self) -> Self {
@@ -856,7 +879,13 @@ impl Fake {
             let r = self.repos.get(repo);
             let digest = match target.starts_with("sha256:") {
                 true => Some(target.to_owned()),
-                false => r.and_then(|r| r.tags.get(target).cloned()),
+                false => r.and_then(|r| r.tags.get(target).cloned()).or_else(|| {
+                    // GitLab reads an unknown `sha256-<hex>` tag as the digest.
+                    target
+                        .strip_prefix("sha256-")
+                        .filter(|_| self.digest_tags)
+                        .map(|hex| format!("sha256:{hex}"))
+                }),
             };
             digest
                 .and_then(|d| r.and_then(|r| r.manifests.iter().find(|(m, _, _)| *m == d).cloned()))
@@ -898,6 +927,7 @@ impl Fake {
                     ("Location", format!("/v2/{repo}/manifests/{digest}")),
                     ("Docker-Content-Digest", digest),
                 ];
+                let api = api && !self.no_oci_subject;
                 if let (true, Some(subject)) = (api, value["subject"]["digest"].as_str()) {
                     headers.push(("OCI-Subject", subject.to_owned()));
                 }
@@ -1063,6 +1093,8 @@ fn scenarios() -> Vec<Scenario> {
         None,
     );
     let (big, _) = artifact(&[("big.bin", BIG)], None);
+    let huge_bytes = vec![b'x'; 4 * 1024 * 1024 + 8];
+    let (huge, _) = artifact(&[("huge.bin", &huge_bytes)], None);
     let sig = signature(&docs_d, "signed\n");
     let sig_d = descriptor(OCI, &sig);
     let sig2 = signature(&docs_d, "second\n");
@@ -1152,6 +1184,20 @@ fn scenarios() -> Vec<Scenario> {
             empty().blob("docs", EMPTY),
             push_op(&big, json!({"chunkSize": 8})),
         ),
+        Scenario {
+            name: "push-chunked-ghcr-profile",
+            description: "the ghcr profile caps chunks at 4 MiB (GHCR answers 416 to a larger PATCH): 8 MiB asked, a 4 MiB + 8 byte blob goes as a 4 MiB PATCH, an 8 byte PATCH and the closing PUT",
+            fakes: vec![empty().blob("docs", EMPTY)],
+            sessions: json!([{"registry": R, "plainHttp": true, "credentials": null, "profile": "ghcr"}]),
+            operation: push_op(&huge, json!({"chunkSize": 8 * 1024 * 1024})),
+        },
+        Scenario {
+            name: "push-chunked-ecr-profile",
+            description: "the ecr profile uploads each blob in one PUT (ECR drops later chunks): chunks of 8 bytes asked, none sent",
+            fakes: vec![empty().blob("docs", EMPTY)],
+            sessions: json!([{"registry": R, "plainHttp": true, "credentials": null, "profile": "ecr"}]),
+            operation: push_op(&big, json!({"chunkSize": 8})),
+        },
         one(
             "push-chunk-cut-resumed",
             "a chunk cut by the network: after the backoff the engine asks where the upload is and sends the rest",
@@ -1224,6 +1270,18 @@ fn scenarios() -> Vec<Scenario> {
             "attach-no-referrers-api",
             "attach without the referrers API: the subject's referrers tag is created with the manifest",
             stocked(empty(), "docs").0,
+            push_op(&sig, json!({"reference": format!("{R}/docs")})),
+        ),
+        one(
+            "attach-no-oci-subject-probed",
+            "attach to a registry that serves the referrers API but sends no OCI-Subject (Quay): the engine asks GET /referrers/<subject> once, a 200 with an index proves the API, and no fallback tag is written",
+            stocked(empty().quay_like(), "docs").0,
+            push_op(&sig, json!({"reference": format!("{R}/docs")})),
+        ),
+        one(
+            "attach-fallback-read-is-the-subject",
+            "attach to a registry that resolves sha256-<hex> to the digest (GitLab): the probe's 404 proves nothing, the fallback read returns the subject itself, which is ignored: a new referrers index is written without If-Match",
+            stocked(empty().gitlab_like(), "docs").0,
             push_op(&sig, json!({"reference": format!("{R}/docs")})),
         ),
         one(
@@ -1416,6 +1474,12 @@ fn scenarios() -> Vec<Scenario> {
             json!({"op": "discover", "reference": format!("{R}/docs:v1")}),
         ),
         one(
+            "discover-fallback-read-is-the-subject",
+            "discover on a registry that resolves sha256-<hex> to the digest (GitLab): the fallback read returns the subject itself, which lists nothing",
+            stocked(empty().gitlab_like(), "docs").0,
+            json!({"op": "discover", "reference": format!("{R}/docs:v1")}),
+        ),
+        one(
             "discover-invented-cycle",
             "a registry claims the subject and the signature refer to each other: each digest once, no loop",
             {
@@ -1577,6 +1641,13 @@ fn scenarios() -> Vec<Scenario> {
             name: "copy-with-referrers",
             description: "copy -r from a registry with the referrers API to one without: the signature after its subject, with the referrers tag at the destination",
             fakes: vec![signed(empty().with_api()), Fake::new(R2)],
+            sessions: json!([session(R), session(R2)]),
+            operation: json!({"op": "copy", "source": format!("{R}/docs:v1"), "destination": format!("{R2}/docs:v1"), "referrers": true}),
+        },
+        Scenario {
+            name: "copy-with-referrers-no-oci-subject",
+            description: "copy -r to a registry that serves the referrers API without OCI-Subject (Quay): one probe of the API at the destination proves it, and no referrers tag is written",
+            fakes: vec![signed(empty().with_api()), Fake::new(R2).quay_like()],
             sessions: json!([session(R), session(R2)]),
             operation: json!({"op": "copy", "source": format!("{R}/docs:v1"), "destination": format!("{R2}/docs:v1"), "referrers": true}),
         },
@@ -2340,4 +2411,147 @@ fn a_401_says_truthfully_whether_the_users_credentials_were_sent() {
     // The user's own access token, refused.
     let text = bearer_refusal(Some(Credentials::AccessToken("acc3ss".into())), 200);
     assert!(text.contains(", credentials were sent"), "{text}");
+}
+
+#[test]
+fn the_engine_adapts_to_what_a_probe_or_a_profile_says() {
+    // Quay: the PUT has no OCI-Subject, the probe proves the API, no fallback tag.
+    for name in [
+        "attach-no-oci-subject-probed",
+        "copy-with-referrers-no-oci-subject",
+    ] {
+        let doc = scenario(name);
+        assert_eq!(count(&doc, "GET", "/manifests/sha256-"), 0, "{name}");
+        assert_eq!(count(&doc, "PUT", "/manifests/sha256-"), 0, "{name}");
+        assert_eq!(
+            requests(&doc)
+                .iter()
+                .filter(
+                    |(m, u)| m == "GET" && u.contains("127.0.0.1:5001/v2/docs/referrers/")
+                        || name.starts_with("attach") && m == "GET" && u.contains("/referrers/")
+                )
+                .count(),
+            1,
+            "{name}: one probe"
+        );
+    }
+    assert_eq!(
+        scenario("attach-no-oci-subject-probed")["result"]["referrersTag"],
+        Value::Null
+    );
+    assert_eq!(
+        scenario("copy-with-referrers-no-oci-subject")["result"]["referrersTags"],
+        json!([])
+    );
+    // Without the API the probe (a 404) proves nothing: the tag is written, as before.
+    let doc = scenario("attach-no-referrers-api");
+    assert_eq!(count(&doc, "GET", "/referrers/"), 1);
+    assert_eq!(count(&doc, "PUT", "/manifests/sha256-"), 1);
+    // GitLab: the fallback read returns the subject; it is ignored (a fresh index, no
+    // If-Match on the subject's ETag; discover lists nothing).
+    let doc = scenario("attach-fallback-read-is-the-subject");
+    let put = doc["exchanges"]
+        .as_array()
+        .expect("exchanges")
+        .iter()
+        .filter_map(|e| e.get("request"))
+        .find(|r| r["method"] == "PUT" && text(r, "url").contains("/manifests/sha256-"))
+        .expect("the referrers index PUT")
+        .clone();
+    assert!(put["headers"].get("If-Match").is_none());
+    let index: Value = serde_json::from_str(&text(&put, "body")).expect("json");
+    assert_eq!(index["manifests"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        scenario("discover-fallback-read-is-the-subject")["result"]["tree"],
+        json!([])
+    );
+    // GHCR: no PATCH body over 4 MiB; ECR: no PATCH at all.
+    let doc = scenario("push-chunked-ghcr-profile");
+    let patches: Vec<u64> = doc["exchanges"]
+        .as_array()
+        .expect("exchanges")
+        .iter()
+        .filter_map(|e| e.get("request"))
+        .filter(|r| r["method"] == "PATCH")
+        .map(|r| r["bodyBlob"]["length"].as_u64().expect("length"))
+        .collect();
+    assert_eq!(patches, [4 * 1024 * 1024, 8]);
+    assert_eq!(
+        count(&scenario("push-chunked-ecr-profile"), "PATCH", "/"),
+        0
+    );
+}
+
+#[test]
+fn a_session_adapts_chunks_and_pages_to_its_profile() {
+    let plain = Session::new(R, true, None);
+    assert_eq!(plain.chunk_size(Some(64 << 20)), Some(64 << 20));
+    assert_eq!(plain.tag_page_size(5000), 5000);
+    let ghcr = Session::new(R, true, None).with_profile(Profile::named("ghcr").expect("ghcr"));
+    assert_eq!(ghcr.chunk_size(Some(64 << 20)), Some(4 << 20));
+    assert_eq!(ghcr.chunk_size(Some(1 << 20)), Some(1 << 20));
+    assert_eq!(ghcr.chunk_size(None), None);
+    let ecr = Session::new(R, true, None).with_profile(Profile::named("ecr").expect("ecr"));
+    assert_eq!(ecr.chunk_size(Some(8)), None, "a monolithic PUT on ECR");
+    assert_eq!(ecr.tag_page_size(5000), 1000);
+    assert_eq!(ecr.profile().map(|p| p.name), Some("ecr"));
+    // A tag listing asks ECR for at most 1000 a page (it errors above).
+    let reference = Reference::parse(&format!("{R}/docs")).expect("reference");
+    for (session, n) in [(plain, "n=5000"), (ecr, "n=1000")] {
+        let mut session = session;
+        let mut list = ocikit_core::registry::ListTags::new(&session, &reference, Some(5000));
+        let Event::Send(request) = list.next(&mut session, Input::Start, 0).expect("send") else {
+            panic!("a request first")
+        };
+        assert!(
+            request.url.ends_with(&format!("/tags/list?{n}")),
+            "{}",
+            request.url
+        );
+    }
+}
+
+#[test]
+fn a_referrers_probe_proves_the_api_only_with_an_index() {
+    use ocikit_core::registry::operations::ProbeReferrers;
+    let subject = Digest::parse(&sha(b"subject")).expect("digest");
+    let reference = Reference::parse(&format!("{R}/docs")).expect("reference");
+    let index = json!({"schemaVersion": 2, "mediaType": INDEX, "manifests": []}).to_string();
+    for (status, content_type, body, proved) in [
+        (200, INDEX, index.as_str(), true),
+        (
+            404,
+            "application/json",
+            r#"{"errors":[{"code":"NAME_UNKNOWN"}]}"#,
+            false,
+        ),
+        (200, "text/html", "<html><body>Sign in</body></html>", false),
+        (200, "application/json", r#"{"manifests":[]}"#, false),
+        (500, "text/plain", "oops", false),
+    ] {
+        let mut session =
+            Session::new(R, true, None).with_retry_policy(ocikit_core::registry::RetryPolicy {
+                max_retries: 0,
+                ..Default::default()
+            });
+        assert!(session.referrers_probe_due());
+        let mut probe = ProbeReferrers::new(&session, &reference, &subject);
+        let Event::Send(request) = probe.next(&mut session, Input::Start, 0).expect("send") else {
+            panic!("a request first")
+        };
+        assert!(
+            request
+                .url
+                .ends_with(&format!("/v2/docs/referrers/{subject}"))
+        );
+        let response = res(status, &[("Content-Type", content_type.into())], body);
+        let done = probe.next(&mut session, Input::Response(response), 0);
+        assert_eq!(
+            done.expect("no error"),
+            Event::Done(proved),
+            "{status} {body}"
+        );
+        assert_eq!(session.referrers_api(), proved.then_some(true), "{body}");
+        assert!(!session.referrers_probe_due(), "asked once per session");
+    }
 }

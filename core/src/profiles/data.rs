@@ -45,6 +45,10 @@ const GENERIC: Profile = Profile {
     read_only: false,
     refuses_empty_layers: false,
     artifact_type_max: None,
+    chunk_max: None,
+    chunk_min: None,
+    chunked_upload_broken: false,
+    tag_page_max: None,
     names: NameRule::Spec,
     facts: &[fact(
         "manifest-max",
@@ -123,6 +127,7 @@ pub static PROFILES: &[Profile] = &[
         name: "ghcr",
         title: "GitHub Container Registry",
         hosts: &["ghcr.io"],
+        chunk_max: Some(FOUR_MIB),
         referrers_api: No,
         oci_subject: No,
         manifest_max: None,
@@ -192,6 +197,9 @@ pub static PROFILES: &[Profile] = &[
         oci_subject: Yes,
         blob_max: Some((52_000 * MIB, "52,000 MiB", High)),
         artifact_type_max: Some(255),
+        chunk_min: Some(5 * MIB),
+        chunked_upload_broken: true,
+        tag_page_max: Some(1000),
         names: NameRule::Ecr,
         facts: &[
             fact(

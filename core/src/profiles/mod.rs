@@ -171,6 +171,14 @@ pub struct Profile {
     pub read_only: bool,
     /// A manifest without layers is refused.
     pub refuses_empty_layers: bool,
+    /// The largest PATCH body of a chunked upload (GHCR: 4 MiB, 416 above).
+    pub chunk_max: Option<u64>,
+    /// The smallest part of a chunked upload but the last (ECR: 5 MiB).
+    pub chunk_min: Option<u64>,
+    /// Chunked uploads lose data (ECR drops later chunks): the engine PUTs each blob whole.
+    pub chunked_upload_broken: bool,
+    /// The largest tag page (`n`) the registry answers without an error (ECR: 1000).
+    pub tag_page_max: Option<u64>,
     /// The longest `artifactType` the registry models.
     pub artifact_type_max: Option<usize>,
     /// Repository name rules.

@@ -48,7 +48,7 @@ use std::fmt;
 use super::http::{Body, Method, Request, ResponseBody};
 use super::operations::{
     AddReferrer, BlobExists, DeleteManifest, FetchedManifest, GetBlob, GetManifest, ListReferrers,
-    ListTags, PushBlob, PutManifest, ResolveManifest, Resolved,
+    ListTags, ProbeReferrers, PushBlob, PutManifest, ResolveManifest, Resolved,
 };
 use super::session::{Event, Input, Session};
 use crate::{Descriptor, Digest, Error, Reference};
@@ -200,6 +200,7 @@ pub(crate) enum Single {
     Delete(DeleteManifest),
     AddReferrer(AddReferrer),
     RemoveReferrer(super::operations::RemoveReferrer),
+    ProbeReferrers(ProbeReferrers),
 }
 
 /// What a task ended with.
@@ -220,6 +221,8 @@ pub(crate) enum Output {
     Deleted,
     /// The referrers index written (`None`: nothing to change).
     ReferrersIndex(Option<Digest>),
+    /// A probe of the referrers API answered (what it proved is in the session).
+    Probed,
 }
 
 impl Single {
@@ -255,6 +258,7 @@ impl Single {
             Self::Delete(op) => map(op.next(session, input, now)?, |()| Output::Deleted),
             Self::AddReferrer(op) => map(op.next(session, input, now)?, Output::ReferrersIndex),
             Self::RemoveReferrer(op) => map(op.next(session, input, now)?, Output::ReferrersIndex),
+            Self::ProbeReferrers(op) => map(op.next(session, input, now)?, |_| Output::Probed),
         })
     }
 }

@@ -12,6 +12,7 @@ use super::errors::{RetryPolicy, parse_error_body, parse_retry_after};
 use super::http::{Body, Method, Request, Response, ResponseBody, encode_query, origin, resolve};
 use super::limits::{Deadline, Limits};
 use crate::Error;
+use crate::profiles::Profile;
 
 /// Credentials for a registry.
 #[derive(Clone, PartialEq, Eq)]
@@ -60,6 +61,12 @@ pub struct Session {
     basic: bool,
     /// Whether the registry serves the referrers API, once known.
     referrers_api: Option<bool>,
+    /// Whether the referrers API was probed already (a probe that proved nothing is not
+    /// repeated in the session).
+    referrers_probed: bool,
+    /// What is known about the registry: its quirks change the plan (chunk sizes, monolithic
+    /// uploads, the tag page size).
+    profile: Option<&'static Profile>,
     retry: RetryPolicy,
     limits: Limits,
 }
@@ -83,6 +90,8 @@ impl Session {
             tokens: Vec::new(),
             basic: false,
             referrers_api: None,
+            referrers_probed: false,
+            profile: None,
             retry: RetryPolicy::default(),
             limits: Limits::default(),
         }
@@ -122,6 +131,65 @@ impl Session {
     /// 404 of a registry that answers unknown routes without CORS headers.
     pub fn set_referrers_api(&mut self, supported: bool) {
         self.referrers_api = Some(supported);
+    }
+
+    /// Whether the referrers API is still to be probed: unknown, and not asked yet in this
+    /// session.
+    pub fn referrers_probe_due(&self) -> bool {
+        self.referrers_api.is_none() && !self.referrers_probed
+    }
+
+    /// Records that the referrers API was probed (whatever the answer proved), so that the
+    /// session asks once.
+    pub fn set_referrers_probed(&mut self) {
+        self.referrers_probed = true;
+    }
+
+    /// The session with what a registry profile says about the registry (the profile a host
+    /// picks by `--registry-profile` or by [`Profile::for_host`]): the engine adapts its plan
+    /// to it — chunk sizes within the registry's limits, a monolithic upload where chunking
+    /// is broken, the tag page size capped ([`Session::chunk_size`],
+    /// [`Session::tag_page_size`]).
+    #[must_use]
+    pub fn with_profile(mut self, profile: &'static Profile) -> Self {
+        self.profile = Some(profile);
+        self
+    }
+
+    /// The profile the session adapts to, if the host gave one.
+    pub fn profile(&self) -> Option<&'static Profile> {
+        self.profile
+    }
+
+    /// The chunk size an upload uses when `asked` is the caller's (`None`: one PUT), adapted
+    /// to the profile: a monolithic PUT where chunked uploads are broken (ECR drops later
+    /// chunks), at most the largest PATCH body the registry takes (GHCR: 4 MiB), at least the
+    /// smallest part it takes (ECR: 5 MiB; the last chunk may be shorter).
+    pub fn chunk_size(&self, asked: Option<u64>) -> Option<u64> {
+        let asked = asked?;
+        let Some(profile) = self.profile else {
+            return Some(asked);
+        };
+        if profile.chunked_upload_broken {
+            return None;
+        }
+        let mut size = asked;
+        if let Some(max) = profile.chunk_max {
+            size = size.min(max);
+        }
+        if let Some(min) = profile.chunk_min {
+            size = size.max(min);
+        }
+        Some(size.max(1))
+    }
+
+    /// The page size a tag listing asks for (`n`), capped where the registry errors above a
+    /// value (ECR: 1000).
+    pub fn tag_page_size(&self, asked: u64) -> u64 {
+        match self.profile.and_then(|p| p.tag_page_max) {
+            Some(max) => asked.min(max),
+            None => asked,
+        }
     }
 
     /// `scheme://host[:port]` of the registry.

@@ -139,7 +139,8 @@ impl ListTags {
     ) -> Self {
         let mut path = format!("/v2/{}/tags/list", reference.repository());
         let mut query = Vec::new();
-        if let Some(n) = page_size {
+        // `n` capped where the registry errors above it (the session's profile: ECR, 1000).
+        if let Some(n) = page_size.map(|n| session.tag_page_size(u64::from(n))) {
             query.push(format!("n={n}"));
         }
         // A tag is [A-Za-z0-9_.-]: nothing in it needs escaping in a query.

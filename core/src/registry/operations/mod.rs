@@ -117,4 +117,4 @@ pub use manifests::{
     DeleteManifest, FetchedManifest, GetManifest, PutManifest, ResolveManifest, Resolved,
     is_manifest_type,
 };
-pub use referrers::{AddReferrer, ListReferrers, RemoveReferrer, referrers_tag};
+pub use referrers::{AddReferrer, ListReferrers, ProbeReferrers, RemoveReferrer, referrers_tag};

@@ -1,6 +1,7 @@
 //! Referrers: the referrers API with the referrers tag schema as its fallback, and the upkeep
 //! of a subject's referrers tag when a referrer is pushed or deleted.
 
+use super::super::http::Response;
 use super::listings::{ListingBudget, all_pages, next_page};
 use super::*;
 
@@ -124,6 +125,13 @@ impl ListReferrers {
         }
         if !self.fallback {
             session.set_referrers_api(true);
+        } else if is_the_subject(&response, &self.subject) {
+            // GitLab resolves a `sha256-<hex>` tag to the manifest `sha256:<hex>`: the
+            // subject itself, not a referrers index (RQ008). Nothing lists it.
+            return Ok(Event::Done(Page {
+                items: Vec::new(),
+                last: true,
+            }));
         }
         let body_len = response.body.len() as u64;
         if body_len > self.page_max {
@@ -176,6 +184,83 @@ impl ListReferrers {
     }
 }
 
+/// Whether a document read at a subject's referrers tag is the subject itself: a registry
+/// that resolves `sha256-<hex>` to the digest `sha256:<hex>` (GitLab) answers with it.
+fn is_the_subject(response: &Response, subject: &Digest) -> bool {
+    let said = response.header("Docker-Content-Digest");
+    said == Some(subject.to_string().as_str())
+        || (matches!(subject.algorithm(), crate::digest::Algorithm::Sha256)
+            && crate::digest::sha256(&response.body) == *subject)
+}
+
+/// Probe whether the registry serves the referrers API, for a referrer pushed where the PUT
+/// answered without `OCI-Subject` (Quay serves the API but never sends the header, RQ006):
+/// `GET /v2/<name>/referrers/<subject>` once per session, before a fallback tag is written.
+///
+/// Only a 200 whose body is an OCI image index (its `mediaType` says so) proves the API:
+/// the session then knows it ([`Session::referrers_api`] is `Some(true)`) and no fallback tag
+/// is written. Anything else proves nothing — a 404 may be a registry that does not know the
+/// subject yet (Quay answers 404 for an unknown subject) or a proxy's; an HTML page is a
+/// portal's or a web UI's; an error or a cut connection is just that — and the referrers tag
+/// is kept as the spec says, which is harmless where the API exists after all. The session
+/// records that it asked ([`Session::referrers_probe_due`]), so it asks once.
+#[derive(Debug, Clone)]
+pub struct ProbeReferrers {
+    exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
+}
+
+impl ProbeReferrers {
+    /// Asks about `subject` (a manifest known to be in `reference`'s repository).
+    pub fn new(session: &Session, reference: &Reference, subject: &Digest) -> Self {
+        let url = session.url(&repository_path(
+            reference,
+            "referrers",
+            &subject.to_string(),
+        ));
+        Self {
+            exchange: get_document(
+                url,
+                reference,
+                oci::IMAGE_INDEX,
+                MANIFEST_SIZE_MAX,
+                &[Action::Pull],
+            ),
+            deadline: Deadline::default(),
+        }
+    }
+
+    /// The next step; done with whether the answer proved the referrers API.
+    ///
+    /// # Errors
+    /// A transport failure's error, the token errors of the exchange; an answer of any status
+    /// is not an error.
+    pub fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<bool>, Error> {
+        let response = exchange!(self, session, input, now_ms);
+        session.set_referrers_probed();
+        let proved = response.status == 200 && is_oci_index(&response.body);
+        if proved {
+            session.set_referrers_api(true);
+        }
+        Ok(Event::Done(proved))
+    }
+}
+
+/// Whether `body` is an OCI image index that says so (`mediaType`), as a referrers API
+/// answers.
+fn is_oci_index(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| {
+        v.get("mediaType").and_then(serde_json::Value::as_str) == Some(oci::IMAGE_INDEX)
+            && v.get("manifests").is_some_and(serde_json::Value::is_array)
+    }) && crate::Index::from_json(body.to_vec()).is_ok()
+}
+
 /// How a referrers tag changes.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)] // one per update; a Box would only add an allocation
@@ -192,6 +277,7 @@ enum Change {
 #[derive(Debug, Clone)]
 struct TagUpdate {
     reference: Reference,
+    subject: Digest,
     tag: String,
     change: Change,
     exchange: Exchange,
@@ -213,6 +299,7 @@ impl TagUpdate {
             deadline: Deadline::default(),
             exchange: Self::get(session, reference, &tag),
             reference: reference.clone(),
+            subject: subject.clone(),
             tag,
             change,
             putting: false,
@@ -258,6 +345,12 @@ impl TagUpdate {
         }
         self.attempts += 1;
         let (mut index, etag) = match response.status {
+            // The subject itself (GitLab resolves `sha256-<hex>` to that digest, RQ008): no
+            // referrers tag yet. The new one is written without `If-Match`, as after a 404.
+            200 if is_the_subject(&response, &self.subject) => match self.change {
+                Change::Remove(_) => return Ok(Event::Done(None)),
+                Change::Add(_) => (crate::Index::new(Vec::new()), None),
+            },
             200 => (
                 crate::Index::from_json(response.body.clone())?
                     .into_parts()

@@ -10,10 +10,10 @@ use super::super::engine::{
 };
 use super::super::http::Method;
 use super::super::operations::{
-    AddReferrer, BlobExists, GetManifest, ListReferrers, PushBlob, PushOptions, PutManifest,
-    referrers_tag,
+    AddReferrer, BlobExists, GetManifest, ListReferrers, ProbeReferrers, PushBlob, PushOptions,
+    PutManifest, referrers_tag,
 };
-use super::super::session::Input;
+use super::super::session::{Input, Session};
 use super::super::walk::{GraphWalk, GraphWalkOptions, PlannedDocument, WalkLimits, WalkStep};
 use super::push::{BlobOutcome, BlobStatus};
 use super::{document_type, referrer_descriptor};
@@ -65,6 +65,7 @@ enum Purpose {
     Put(usize),
     Tag,
     AddReferrer,
+    Probe,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,12 +168,14 @@ impl CopyStages {
         self.source.registry() == self.destination.registry()
     }
 
-    fn push_options(&self) -> PushOptions {
+    /// How blobs are uploaded to the destination: mounted within one registry, in chunks of
+    /// the asked size adapted to the destination's profile ([`Session::chunk_size`]).
+    fn push_options(&self, destination: &Session) -> PushOptions {
         PushOptions {
             mount_from: (self.same_registry()
                 && self.source.repository() != self.destination.repository())
             .then(|| self.source.repository().to_owned()),
-            chunk_size: self.options.chunk_size,
+            chunk_size: destination.chunk_size(self.options.chunk_size),
         }
     }
 
@@ -333,6 +336,24 @@ impl Stages for CopyStages {
     type Purpose = Purpose;
     type Output = CopyOutcome;
 
+    /// A probe of the referrers API that failed proved nothing: the referrers tags are kept.
+    fn failed(
+        &mut self,
+        ctx: &mut Ctx<'_, Purpose>,
+        purpose: Purpose,
+        error: Error,
+    ) -> Result<(), Error> {
+        match purpose {
+            Purpose::Probe => {
+                ctx.sessions
+                    .session_mut(self.destination.registry())?
+                    .set_referrers_probed();
+                Ok(())
+            }
+            _ => Err(error),
+        }
+    }
+
     fn done(
         &mut self,
         ctx: &mut Ctx<'_, Purpose>,
@@ -392,7 +413,7 @@ impl Stages for CopyStages {
                     ctx.session(&destination)?,
                     &self.destination,
                     &descriptor,
-                    self.push_options(),
+                    self.push_options(ctx.session(&destination)?),
                 )
                 .without_check(ctx.session(&destination)?);
                 ctx.start(
@@ -485,7 +506,7 @@ impl Stages for CopyStages {
                                 session,
                                 &self.destination,
                                 &blob.descriptor,
-                                self.push_options(),
+                                self.push_options(session),
                             )),
                             false => Single::BlobExists(BlobExists::new(
                                 session,
@@ -517,6 +538,25 @@ impl Stages for CopyStages {
                 Stage::Wave(wave) => {
                     // The referrers tags of this wave's referrers, one at a time (two
                     // referrers of one subject write the same tag).
+                    // No `OCI-Subject` on a referrer's PUT: the referrers API is probed once
+                    // per session before a fallback tag is written (Quay serves the API without
+                    // the header); once proved, no tag is written.
+                    if let Some((subject, _)) = self.adds.front() {
+                        let session = ctx.session(&destination)?;
+                        if session.referrers_probe_due() {
+                            let probe = ProbeReferrers::new(session, &self.destination, subject);
+                            ctx.start(
+                                &destination,
+                                Single::ProbeReferrers(probe),
+                                Purpose::Probe,
+                                None,
+                            );
+                            return Ok(None);
+                        }
+                        if session.referrers_api() == Some(true) {
+                            self.adds.clear();
+                        }
+                    }
                     if let Some((subject, referrer)) = self.adds.pop_front() {
                         let session = ctx.session(&destination)?;
                         let add = AddReferrer::new(session, &self.destination, &subject, &referrer);

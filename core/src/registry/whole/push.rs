@@ -9,7 +9,8 @@ use super::super::engine::{
 };
 use super::super::http::Method;
 use super::super::operations::{
-    AddReferrer, MANIFEST_SIZE_MAX, PushBlob, PushOptions, PutManifest, referrers_tag,
+    AddReferrer, MANIFEST_SIZE_MAX, ProbeReferrers, PushBlob, PushOptions, PutManifest,
+    referrers_tag,
 };
 use super::super::session::{Input, Session};
 use super::super::walk::Successors;
@@ -89,6 +90,7 @@ enum Stage {
     Blobs,
     Manifest,
     Tags,
+    Probe,
     Referrers,
     Over,
 }
@@ -98,6 +100,7 @@ enum Purpose {
     Blob(usize),
     Manifest,
     Tag,
+    Probe,
     Referrers,
 }
 
@@ -108,8 +111,12 @@ enum Purpose {
 /// all independently. The host streams each blob's bytes from its source when a request names
 /// the blob. The manifest is PUT under the first tag (or its digest), then under the others.
 /// When it has a `subject` and the registry did not say it indexed it (`OCI-Subject`), the
-/// subject's referrers tag gets the manifest added ([`AddReferrer`]), for a manifest and an
-/// index alike.
+/// referrers API is probed once per session ([`ProbeReferrers`]: Quay serves it without the
+/// header); unless the probe proved it, the subject's referrers tag gets the manifest added
+/// ([`AddReferrer`]), for a manifest and an index alike.
+///
+/// The session's profile ([`Session::with_profile`]) adapts the uploads: chunks within the
+/// registry's limits, or one PUT where chunked uploads are broken ([`Session::chunk_size`]).
 #[derive(Debug, Clone)]
 pub struct Push {
     runner: Runner<Purpose>,
@@ -321,6 +328,13 @@ impl PushStages {
         if let Some(subject) = &self.subject {
             if session.referrers_api() != Some(true) {
                 let tag = referrers_tag(&subject.digest);
+                if session.referrers_probe_due() {
+                    add(
+                        Method::Get,
+                        format!("/v2/{repository}/referrers/{}", subject.digest),
+                        "if the PUT has no OCI-Subject: probe the referrers API (a 200 with an index proves it, and no tag is written)",
+                    );
+                }
                 add(
                     Method::Get,
                     format!("/v2/{repository}/manifests/{tag}"),
@@ -376,6 +390,25 @@ impl Stages for PushStages {
         Ok(())
     }
 
+    /// A probe that failed (a cut connection, a refused token) proved nothing: the referrers
+    /// tag is kept, as without the probe.
+    fn failed(
+        &mut self,
+        ctx: &mut Ctx<'_, Purpose>,
+        purpose: Purpose,
+        error: Error,
+    ) -> Result<(), Error> {
+        match purpose {
+            Purpose::Probe => {
+                ctx.sessions
+                    .session_mut(self.reference.registry())?
+                    .set_referrers_probed();
+                Ok(())
+            }
+            _ => Err(error),
+        }
+    }
+
     fn idle(&mut self, ctx: &mut Ctx<'_, Purpose>) -> Result<Option<PushOutcome>, Error> {
         let registry = self.reference.registry().to_owned();
         loop {
@@ -395,7 +428,7 @@ impl Stages for PushStages {
                     self.stage = Stage::Blobs;
                     let options = PushOptions {
                         mount_from: self.options.mount_from.clone(),
-                        chunk_size: self.options.chunk_size,
+                        chunk_size: session.chunk_size(self.options.chunk_size),
                     };
                     let starts: Vec<Single> = self
                         .blobs
@@ -441,6 +474,24 @@ impl Stages for PushStages {
                     }
                 }
                 Stage::Tags => {
+                    self.stage = Stage::Probe;
+                    if let Some(subject) = &self.subject {
+                        // No `OCI-Subject`: ask the referrers API before writing a fallback
+                        // tag, once per session (Quay serves the API without the header).
+                        if !self.subject_processed && session.referrers_probe_due() {
+                            let probe =
+                                ProbeReferrers::new(session, &self.reference, &subject.digest);
+                            ctx.start(
+                                &registry,
+                                Single::ProbeReferrers(probe),
+                                Purpose::Probe,
+                                None,
+                            );
+                            return Ok(None);
+                        }
+                    }
+                }
+                Stage::Probe => {
                     self.stage = Stage::Referrers;
                     if let Some(subject) = &self.subject {
                         // The referrers tag is kept when the registry did not index the
