@@ -511,3 +511,34 @@ test("the artifact form packs and pushes what it is given, with events", async (
     await context.close();
   }
 });
+
+test("the file list saves the whole artifact as an OCI image layout tar that the package reads back", async () => {
+  const r = registries.distribution;
+  const { page, problems, context } = await open([`http://${r.address}`]);
+  try {
+    await page.evaluate(async ({ registry, manifest }) => {
+      const { Client } = await import("/ocikit/browser.js");
+      const files = Object.assign(document.createElement("oci-file-list"), { client: new Client({ registry, plainHttp: true }) });
+      files.manifest = manifest;
+      files.setAttribute("reference", `${registry}/app:v1`);
+      files.id = "files";
+      window.saved = [];
+      files.addEventListener("oci-download", (e) => {
+        e.preventDefault();
+        window.saved.push([e.detail.name, Array.from(e.detail.bytes)]);
+      });
+      document.getElementById("main").append(files);
+    }, { registry: r.address, manifest: new TextDecoder().decode(r.data.image.manifest) });
+    await page.locator("oci-file-list >> button", { hasText: "OCI layout" }).click();
+    await shadowText(page, "#files", (t) => t.includes("verified"));
+    const [[name, bytes]] = await page.evaluate(() => window.saved);
+    assert.equal(name, "app_v1.tar");
+    const layout = ocikit.readLayoutTar(Uint8Array.from(bytes));
+    assert.deepEqual(layout.tags, ["v1"]);
+    assert.equal(layout.manifests[0].digest, r.data.image.digest, "the manifest's own bytes, not a re-serialization");
+    assert.ok(layout.blobs.has(r.data.image.blobs.at(-1).descriptor.digest));
+    assert.deepEqual(unexpected(problems, { referrersProbe: true }), []);
+  } finally {
+    await context.close();
+  }
+});
