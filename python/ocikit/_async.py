@@ -68,7 +68,8 @@ class AsyncClient:
     client when not given). The stall timeout is each request's httpx timeout; the deadline
     (``timeout``) is the core's, of each operation, as in the sync client: each request ends
     when it passes and the operation raises ``TIMEOUT``. Other keyword arguments are
-    :class:`ocikit.Client`'s. A download the network cuts is continued by the engine with
+    :class:`ocikit.Client`'s; its ``ssl_context`` is also the httpx client's ``verify`` when
+    this client makes that one. A download the network cuts is continued by the engine with
     ``Range`` from what its sink holds, as in the sync client.
     """
 
@@ -76,7 +77,12 @@ class AsyncClient:
         self, registry: str, *, http: httpx.AsyncClient | None = None, **options: Any
     ) -> None:
         self._sync = Client(registry, **options)  # sessions, limits, references, files
-        self._http = http if http is not None else httpx.AsyncClient()
+        ssl_context = options.get("ssl_context")
+        self._http = (
+            http
+            if http is not None
+            else httpx.AsyncClient(verify=ssl_context if ssl_context is not None else True)
+        )
         self._own_http = http is None
         self.registry = registry
 

@@ -143,6 +143,10 @@ class Client:
     a disk flush per file, which ORAS, oras-py and skopeo do not pay either, so it is off by
     default.
 
+    ``ssl_context`` is the default transport's TLS context: a private authority's certificate
+    (``ssl.create_default_context(cafile=...)``), a client certificate for mTLS
+    (``context.load_cert_chain(cert, key)``), or no verification for a test registry.
+
     Time is bounded twice. ``stall_timeout`` (seconds, default 30) is how long the default
     transport waits for any byte to move (connect, send, receive) before ``TIMEOUT``;
     ``timeout`` (seconds, default 3600; ``None`` for none) is the deadline of each call — a
@@ -186,6 +190,7 @@ class Client:
         limits: Limits | None = None,
         timeout: float | None = _UNSET,
         stall_timeout: float = _UNSET,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         limits = limits if limits is not None else Limits()
         if timeout is _UNSET:
@@ -221,7 +226,9 @@ class Client:
         )
         self._credentials = credentials
         self._transport: Transport = (
-            transport if transport is not None else StdlibTransport(timeout=stall_timeout)
+            transport
+            if transport is not None
+            else StdlibTransport(timeout=stall_timeout, ssl_context=ssl_context)
         )
         self._sessions: dict[str, RegistrySession] = {}
         self._lock = threading.Lock()

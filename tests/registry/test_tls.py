@@ -168,3 +168,37 @@ def test_client_certificate(ocikit: Any, mtls_registry: TlsRegistry, tmp_path: P
     assert f"Digest: {found.out.strip()}" == pushed
     half = ocikit("resolve", ref, *ca, "--cert-file", str(directory / "client.pem"), check=False)
     assert (half.status, half.err) == (2, "error: --cert-file and --key-file go together\n")
+
+
+def test_python_clients_take_an_ssl_context(
+    mtls_registry: TlsRegistry, tls_registry: TlsRegistry
+) -> None:
+    """Client(ssl_context=...) and AsyncClient(ssl_context=...): the CLI's options, in the API."""
+    import asyncio
+    import ssl
+
+    from ocikit import AsyncClient, Client, File, NetworkError, pack
+
+    directory = mtls_registry.directory
+    trusted = ssl.create_default_context(cafile=str(directory / "ca.pem"))
+    with_client = ssl.create_default_context(cafile=str(directory / "ca.pem"))
+    with_client.load_cert_chain(str(directory / "client.pem"), str(directory / "client.key"))
+    packed = pack([File("a.txt", b"api\n")], artifact_type=TYPE)
+
+    with Client(tls_registry.address, ssl_context=trusted) as client:
+        pushed = client.push(f"{tls_registry.address}/api/app:v1", packed).descriptor
+    with Client(tls_registry.address) as client, pytest.raises(NetworkError) as failed:
+        client.resolve(f"{tls_registry.address}/api/app:v1")
+    assert failed.value.code == "TLS_ERROR"
+    with Client(mtls_registry.address, ssl_context=trusted) as client:
+        with pytest.raises(NetworkError) as refused:
+            client.push(f"{mtls_registry.address}/api/app:v1", packed)
+        assert refused.value.code == "TLS_ERROR"
+    with Client(mtls_registry.address, ssl_context=with_client) as client:
+        assert client.push(f"{mtls_registry.address}/api/app:v1", packed).descriptor == pushed
+
+    async def through_asyncio() -> str:
+        async with AsyncClient(mtls_registry.address, ssl_context=with_client) as client:
+            return str((await client.resolve(f"{mtls_registry.address}/api/app:v1")).digest)
+
+    assert asyncio.run(through_asyncio()) == pushed.digest
