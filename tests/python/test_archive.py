@@ -298,3 +298,50 @@ def test_the_cli_pushes_a_directory_as_one_layer_and_pulls_it_back(tmp_path: pat
         else:
             assert path.is_dir()
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["mydir"]
+
+
+def _tree(root: pathlib.Path) -> dict[str, tuple]:
+    out: dict[str, tuple] = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            out[relative] = ("link", os.readlink(path))
+        elif path.is_dir():
+            out[relative] = ("dir",)
+        else:
+            out[relative] = ("file", path.read_bytes(), bool(path.stat().st_mode & 0o111))
+    return out
+
+
+def test_gnu_tar_reads_ocikits_archive_and_ocikit_reads_gnu_tars(tmp_path: pathlib.Path) -> None:
+    """A third producer and consumer besides ORAS: GNU tar extracts ocikit's layer to the same
+    tree, and a `tar -czf` of the directory (GNU format, real owners and times, its own order)
+    unpacks with ocikit to the same tree."""
+    import shutil
+    import subprocess
+
+    tar = shutil.which("tar")
+    if tar is None:
+        pytest.fail("GNU tar is not installed")
+    case = TREES["cases"][0]
+    make_tree(tmp_path / "mydir", case)
+    expected = _tree(tmp_path / "mydir")
+    layer = tmp_path / "layer.tar.gz"
+    with open(layer, "wb") as out:
+        descriptor = pack_directory(tmp_path / "mydir", out)
+    (tmp_path / "by-gnu").mkdir()
+    subprocess.run([tar, "-xzf", str(layer), "-C", str(tmp_path / "by-gnu")], check=True)
+    assert _tree(tmp_path / "by-gnu" / "mydir") == expected
+
+    gnu = tmp_path / "gnu.tar.gz"
+    subprocess.run([tar, "-czf", str(gnu), "-C", str(tmp_path), "mydir"], check=True)
+    data = gnu.read_bytes()
+    annotations = {"org.opencontainers.image.title": "mydir", "io.deis.oras.content.unpack": "true"}
+    gnu_descriptor = ocikit.Descriptor(
+        media_type=descriptor.media_type,
+        digest="sha256:" + hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        annotations=annotations,
+    )
+    unpack_directory(io.BytesIO(data), gnu_descriptor, tmp_path / "from-gnu" / "mydir")
+    assert _tree(tmp_path / "from-gnu" / "mydir") == expected
