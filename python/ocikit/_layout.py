@@ -107,8 +107,14 @@ Writable = Union[Packed, Manifest, Index]
 
 
 def _is_tar(path: Path) -> bool:
-    """Whether ``path`` names a layout tar: a name ending in ``.tar``, or an existing file."""
-    return path.name.lower().endswith(".tar") or path.is_file()
+    """Whether ``path`` names a layout tar: a name ending in ``.tar``, or an existing file with
+    a ustar header (``ustar`` at offset 257, as ``file`` tells a tar)."""
+    if path.name.lower().endswith(".tar"):
+        return True
+    if not path.is_file():
+        return False
+    with open(path, "rb") as file:
+        return file.read(263)[257:262] == b"ustar"
 
 
 def _writes_back(method: F) -> F:
@@ -173,7 +179,7 @@ class OciLayout:
     size (``SIZE_MISMATCH``), and ``index.json`` and ``oci-layout`` at most
     :attr:`MAX_INDEX_BYTES` (``LIMIT_EXCEEDED``).
 
-    **A tar archive.** A ``path`` ending in ``.tar`` (or naming an existing file) is a layout
+    **A tar archive.** A ``path`` ending in ``.tar`` (or naming an existing tar file) is a layout
     tar, as ORAS's ``--oci-layout x.tar:v1`` takes one. Its members become the layout's files,
     read without trust by the core (``read_layout_tar``: regular files only — symbolic and hard
     links, devices, FIFOs, absolute names and ``..`` are ``ARCHIVE_UNSAFE``; a corrupt or cut
