@@ -282,7 +282,9 @@ impl PyRegistrySession {
         credentials = None,
         retry_policy = None,
         limits = None,
+        profile = None,
     ))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments of one constructor
     fn new(
         py: Python<'_>,
         registry: Text,
@@ -290,6 +292,7 @@ impl PyRegistrySession {
         credentials: Option<&Bound<'_, PyAny>>,
         retry_policy: Option<PyRetryPolicy>,
         limits: Option<PyLimits>,
+        profile: Option<Text>,
     ) -> PyResult<Self> {
         // The registry is half of a reference: the core's grammar checks it (a URL such as
         // "http://host", or a space, would make every request URL one no host can send).
@@ -310,15 +313,20 @@ impl PyRegistrySession {
             .transpose()?;
         let retry_policy = retry_policy.map_or_else(RetryPolicy::default, |p| p.0);
         let limits = limits.map_or_else(Limits::default, |l| l.0);
+        let mut session = Session::new(&registry, plain_http, credentials.clone())
+            .with_retry_policy(retry_policy)
+            .with_limits(limits);
+        // The registry profile the engine adapts to (chunk sizes, monolithic uploads, `n`).
+        if let Some(name) = profile {
+            let profile = ocikit_core::profiles::Profile::by_name(&String::from(name))
+                .map_err(|err| crate::errors::to_py_err(py, &err))?;
+            session = session.with_profile(profile);
+        }
         Ok(Self {
             credentials: credentials
                 .as_ref()
                 .map_or_else(|| "None".to_owned(), |c| format!("{c:?}")),
-            session: Mutex::new(
-                Session::new(&registry, plain_http, credentials)
-                    .with_retry_policy(retry_policy)
-                    .with_limits(limits),
-            ),
+            session: Mutex::new(session),
             registry,
             plain_http,
             retry_policy,

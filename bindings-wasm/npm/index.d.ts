@@ -855,6 +855,12 @@ export interface RegistrySessionOptions {
   credentials?: RegistryCredentials;
   retry?: RetryPolicy;
   limits?: RegistryLimits;
+  /**
+   * A registry profile's name (`"ghcr"`, `"ecr"`, `"quay"`, …) the engine adapts to: chunks
+   * within the registry's limits, one PUT where chunking is broken, the tag page size capped.
+   * An unknown name throws OPTIONS_INVALID.
+   */
+  profile?: string;
 }
 
 /**

@@ -41,7 +41,7 @@ use wasm_bindgen::prelude::*;
 use crate::error::thrown;
 use crate::{get, is_absent, options_arg, set, string_arg, type_error};
 
-const SESSION_OPTIONS: &[&str] = &["plainHttp", "credentials", "retry", "limits"];
+const SESSION_OPTIONS: &[&str] = &["plainHttp", "credentials", "retry", "limits", "profile"];
 const LIMIT_OPTIONS: &[&str] = &[
     "stallTimeoutMs",
     "requestTimeoutMs",
@@ -83,14 +83,24 @@ impl JsRegistrySession {
         let mut credentials = None;
         let mut retry = None;
         let mut limits = Limits::default();
+        let mut profile = None;
         if !is_absent(options) {
             options_arg(options, "options", SESSION_OPTIONS)?;
             plain_http = bool_option(&get(options, "plainHttp")?, "plainHttp")?;
             credentials = credentials_arg(&get(options, "credentials")?)?;
             retry = retry_arg(&get(options, "retry")?)?;
             limits = limits_arg(&get(options, "limits")?)?;
+            // The registry profile the engine adapts to (chunk sizes, monolithic uploads, `n`).
+            let name = get(options, "profile")?;
+            if !is_absent(&name) {
+                let name = string_arg(&name, "profile")?;
+                profile = Some(ocikit_core::profiles::Profile::by_name(&name).map_err(thrown)?);
+            }
         }
-        let session = Session::new(&registry, plain_http, credentials).with_limits(limits);
+        let mut session = Session::new(&registry, plain_http, credentials).with_limits(limits);
+        if let Some(profile) = profile {
+            session = session.with_profile(profile);
+        }
         Ok(Self(match retry {
             Some(retry) => session.with_retry_policy(retry),
             None => session,

@@ -1026,8 +1026,13 @@ class RegistrySession:
     ``refresh_token`` (an OAuth2 identity token) or ``access_token`` (sent as is). The repr never
     shows secrets.
 
+    ``profile``: a registry profile's name (``"ghcr"``, ``"ecr"``, ``"quay"``, …) the engine
+    adapts to: chunks within the registry's limits, one PUT where chunking is broken, the tag
+    page size capped.
+
     Raises:
         TypeError, ValueError: credentials of another shape.
+        ValidationError: an unknown profile name (``OPTIONS_INVALID``).
     """
 
     def __init__(
@@ -1038,6 +1043,7 @@ class RegistrySession:
         credentials: RegistryCredentials | None = None,
         retry_policy: RetryPolicy | None = None,
         limits: Limits | None = None,
+        profile: str | None = None,
     ) -> None: ...
     @property
     def registry(self) -> str:
@@ -1361,8 +1367,8 @@ class DeleteBlob:
 class ListRepositories:
     """List a registry's repositories, ``GET /v2/_catalog`` (``page_size`` per page), following
     pagination; done with a ``list[str]`` (``next``), or with each ``Page`` (``next_page``).
-    The token it asks for has the scope the registry's challenge names
-    (``registry:catalog:*``). Raises ``LIMIT_EXCEEDED`` past the session's listing limits."""
+    Its token has the catalog's scope, ``registry:catalog:*``. Raises ``LIMIT_EXCEEDED``
+    past the session's listing limits."""
 
     def __init__(self, session: RegistrySession, *, page_size: int | None = None) -> None: ...
     def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:

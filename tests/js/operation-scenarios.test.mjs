@@ -36,6 +36,7 @@ function sessions(spec) {
       new RegistrySession(s.registry, {
         plainHttp: s.plainHttp ?? false,
         limits: s.limits ?? undefined,
+        profile: s.profile ?? undefined,
       }),
   );
 }

@@ -46,6 +46,7 @@ def _sessions(specs: list[dict[str, Any]]) -> list[RegistrySession]:
                     deadline_ms=limits.get("deadlineMs"),
                     list_entries_max=limits.get("listEntriesMax"),
                 ),
+                profile=spec.get("profile"),
             )
         )
     return sessions

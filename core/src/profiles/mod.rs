@@ -203,6 +203,19 @@ impl Profile {
         PROFILES.iter().find(|p| p.name == name)
     }
 
+    /// The profile with this name, or [`Error::OptionsInvalid`](crate::Error::OptionsInvalid)
+    /// naming every profile (for a host's `--registry-profile` or a session's `profile`).
+    ///
+    /// # Errors
+    /// `OPTIONS_INVALID` for a name no profile has.
+    pub fn by_name(name: &str) -> Result<&'static Profile, crate::Error> {
+        Self::named(name).ok_or(crate::Error::OptionsInvalid {
+            reason: "unknown registry profile: use one of generic, dockerhub, ghcr, ecr, \
+                     ecr-public, acr, gar, gcr, quay.io, gitlab.com, harbor, zot, distribution, \
+                     quay, gitlab",
+        })
+    }
+
     /// The profile for a registry nothing is known about: portability warnings only.
     pub fn generic() -> &'static Profile {
         &PROFILES[0]
