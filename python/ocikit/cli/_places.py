@@ -1,5 +1,5 @@
 """Where a command's reference points: a registry repository (reached with ORAS's registry
-flags) or an OCI image layout directory (``--oci-layout``)."""
+flags) or an OCI image layout directory or tar archive (``--oci-layout``)."""
 
 from __future__ import annotations
 
@@ -50,8 +50,9 @@ def add_layout_flag(parser: argparse.ArgumentParser, verb: str = "use") -> None:
     parser.add_argument(
         "--oci-layout",
         action="store_true",
-        help=f"{verb} an OCI image layout directory instead of a registry: the reference is "
-        "DIR[:TAG|@DIGEST]",
+        help=f"{verb} an OCI image layout directory or tar archive instead of a registry: the "
+        "reference is DIR[:TAG|@DIGEST] or FILE.tar[:TAG|@DIGEST] (a tar is written back after "
+        "each change)",
     )
 
 
