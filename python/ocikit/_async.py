@@ -34,6 +34,7 @@ from ocikit._ocikit import (
     Digest,
     FetchedManifest,
     Index,
+    ListRepositories,
     ListTags,
     Manifest,
     PushOutcome,
@@ -330,7 +331,22 @@ class AsyncClient:
             if page.last:
                 return
 
+    async def iter_repositories(self, *, page_size: int | None = None) -> AsyncIterator[str]:
+        """See :meth:`ocikit.Client.iter_repositories`: an async iterator holding one page."""
+        session = self._sync._session(self._sync.registry)
+        listing = ListRepositories(session, page_size=page_size)
+        while True:
+            page = await self._steps(session, listing.next_page)
+            for name in page.items:
+                yield name
+            if page.last:
+                return
+
     # Blobs ----------------------------------------------------------------------------------
+
+    async def delete_blob(self, ref: Ref, digest: str | Digest) -> None:
+        """See :meth:`ocikit.Client.delete_blob`."""
+        await self._call(calls.delete_blob(self._sync, ref, digest))
 
     async def blob_size(self, ref: Ref, digest: str | Digest) -> int | None:
         """See :meth:`ocikit.Client.blob_size`."""

@@ -581,3 +581,25 @@ def test_login_asks_on_a_terminal(registries: dict[str, Registry], tmp_path: Pat
         "error: login needs -u/--username and -p/--password or --password-stdin (or a "
         "terminal to ask for them)\n",
     )
+
+
+def test_async_client_delete_blob_and_iter_repositories(registry: Registry) -> None:
+    import asyncio
+
+    from ocikit import AsyncClient, Descriptor
+
+    data = f"async blob ({registry.mode})\n".encode()
+    blob = Descriptor(media_type="application/octet-stream", digest=digest(data), size=len(data))
+    repo = f"{registry.address}/oras/async-api"
+
+    async def run() -> tuple[list[str], int | None]:
+        async with AsyncClient(
+            registry.address, plain_http=True, credentials=registry.credentials
+        ) as client:
+            await client.push_blob(repo, blob, data)
+            names = [name async for name in client.iter_repositories()]
+            await client.delete_blob(repo, blob.digest)
+            return names, await client.blob_size(repo, blob.digest)
+
+    names, size = asyncio.run(run())
+    assert "oras/async-api" in names and size is None

@@ -201,13 +201,17 @@ impl Action {
     }
 }
 
-/// A token scope: `repository:<name>:<actions>` (the Docker token protocol's scope grammar).
+/// A token scope: `repository:<name>:<actions>` (the Docker token protocol's scope grammar),
+/// or the registry's catalog, `registry:catalog:*`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Scope {
-    /// The repository.
+    /// The repository (empty for the catalog).
     pub repository: String,
     /// The actions, sorted, without duplicates.
     pub actions: Vec<Action>,
+    /// The registry's catalog (`GET /v2/_catalog`) rather than a repository: no repository
+    /// token covers it.
+    pub catalog: bool,
 }
 
 impl Scope {
@@ -219,18 +223,32 @@ impl Scope {
         Self {
             repository: repository.to_owned(),
             actions,
+            catalog: false,
+        }
+    }
+
+    /// The catalog's scope, `registry:catalog:*`.
+    pub fn catalog() -> Self {
+        Self {
+            repository: String::new(),
+            actions: Vec::new(),
+            catalog: true,
         }
     }
 
     /// Whether a token for `self` also covers `other`.
     pub fn covers(&self, other: &Self) -> bool {
-        self.repository == other.repository
+        self.catalog == other.catalog
+            && self.repository == other.repository
             && other.actions.iter().all(|a| self.actions.contains(a))
     }
 }
 
 impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.catalog {
+            return f.write_str("registry:catalog:*");
+        }
         write!(f, "repository:{}:", self.repository)?;
         for (i, action) in self.actions.iter().enumerate() {
             if i > 0 {
@@ -636,5 +654,8 @@ mod tests {
         assert!(push.covers(&Scope::repository("a/b", &[Action::Pull])));
         assert!(!push.covers(&Scope::repository("a/c", &[Action::Pull])));
         assert!(!Scope::repository("a/b", &[Action::Pull]).covers(&push));
+        assert_eq!(Scope::catalog().to_string(), "registry:catalog:*");
+        assert!(!push.covers(&Scope::catalog()) && !Scope::catalog().covers(&push));
+        assert!(Scope::catalog().covers(&Scope::catalog()));
     }
 }

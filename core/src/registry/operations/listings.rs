@@ -256,8 +256,8 @@ impl ListTags {
 /// session's listing limits; all at once ([`ListRepositories::next`]) or page by page
 /// ([`ListRepositories::next_page`]).
 ///
-/// The request names no repository scope: a token server grants the catalog's own scope
-/// (`registry:catalog:*`), which the registry's challenge names and the session asks for.
+/// Its token has the catalog's own scope, `registry:catalog:*` (no repository token covers
+/// it).
 #[derive(Debug, Clone)]
 pub struct ListRepositories {
     exchange: Exchange,
@@ -294,7 +294,7 @@ impl ListRepositories {
     fn exchange(url: String, max: u64) -> Exchange {
         let mut request = Request::new(Method::Get, url).header("Accept", "application/json");
         request.response_body = capture(max);
-        Exchange::with_scopes(request, Vec::new())
+        Exchange::new(request, Scope::catalog())
     }
 
     /// The next step; done with every repository.
