@@ -1302,11 +1302,103 @@ export class Client {
       tags?: string[];
       chunkSize?: number;
       limits?: WalkLimits;
-      to?: Client;
+      /** Another registry's client, or a layout (`destination` is then a tag or digest of it). */
+      to?: Client | OciLayout;
       onProgress?: ProgressCallback;
     },
   ): Promise<Copied>;
 }
+
+/** The options of a copy ({@link copy}, {@link Client.copy}, {@link OciLayout.copy}). */
+export interface CopyOptions extends CallOptions {
+  referrers?: boolean;
+  dryRun?: boolean;
+  tags?: string[];
+  chunkSize?: number;
+  limits?: WalkLimits;
+  onProgress?: ProgressCallback;
+}
+
+/**
+ * An OCI image layout in memory (a Map of path → bytes), a target of the same whole operations
+ * as a registry: the core's {@link LayoutServer} answers the requests of the layout's pseudo
+ * host ({@link OciLayout.host}) and the layout carries out its file steps on the Map; nothing is
+ * decided in JS. References are a tag or a digest of the layout. Python's `ocikit.OciLayout`
+ * has the same methods (on a directory or a `.tar`).
+ *
+ * ```js
+ * const layout = new OciLayout();                          // or OciLayout.fromTar(bytes)
+ * await client.copy("docs/app:v1", "v1", { to: layout, referrers: true });
+ * const tar = layout.toTar();                              // what `oras … --oci-layout x.tar:v1` reads
+ * await copy(OciLayout.fromTar(tar), "v1", client, "docs/restored:v1", { referrers: true });
+ * ```
+ */
+export class OciLayout {
+  /** The core's empty layout: `oci-layout` and an `index.json` with no manifests. */
+  constructor();
+  /**
+   * The layout a tar archive holds, read by the core without trust.
+   * @throws {OciError} ARCHIVE_UNSAFE for a symbolic or hard link, a device, a FIFO, an absolute
+   *   name, a `..` component or a file twice; ARCHIVE_INVALID for a corrupt or cut archive;
+   *   LIMIT_EXCEEDED past `entriesMax` entries (100 000).
+   */
+  static fromTar(bytes: BytesLike, options?: { entriesMax?: number }): OciLayout;
+  /** The layout whose files are these (`[path, bytes]`), as they are. */
+  static fromFiles(files: Map<string, BytesLike> | Iterable<[string, BytesLike]>): OciLayout;
+  /**
+   * The layout as a tar archive, the core's (`oci-layout`, `index.json`, then the blobs by path;
+   * owner 0, modes 0644/0755, time 0): the bytes of {@link layoutTar} and of Python's
+   * `OciLayout("x.tar")` for the same files.
+   * @throws {OciError} ARCHIVE_UNSAFE for a path of {@link fromFiles} with `..` or `/` first.
+   */
+  toTar(): Uint8Array;
+  /** A copy of the layout's files. */
+  readonly files: Map<string, Uint8Array>;
+  /** The layout's pseudo registry host, `layout-<n>.oci-layout.invalid`. */
+  readonly host: string;
+  /** The Client whose operations run against the layout. */
+  readonly client: Client;
+  /** The client's reference for a tag or digest of the layout (`<host>/layout` for none). */
+  ref(reference?: string): string;
+  /** Every tag, sorted. */
+  tags(options?: CallOptions): Promise<string[]>;
+  resolve(ref: string, options?: CallOptions): Promise<ResolvedManifest>;
+  fetch(ref: string, options?: CallOptions & { maxSize?: number }): Promise<FetchedManifest>;
+  fetchManifest(ref: string, options?: CallOptions & { maxSize?: number }): Promise<Manifest>;
+  fetchIndex(ref: string, options?: CallOptions & { maxSize?: number }): Promise<Index>;
+  /** Pushes what `pack()` made under `tag` (by digest, untagged, for null). */
+  push(tag: string | null, packed: Pushable, options?: PushOptions): Promise<PushOutcome>;
+  /** Records an artifact packed with a subject as an untagged entry: a referrer of its subject. */
+  attach(packed: Pushable, options?: Omit<PushOptions, "tags">): Promise<PushOutcome>;
+  pull(ref: string, options?: CallOptions & { onProgress?: ProgressCallback; allowGit?: boolean }): Promise<Pulled>;
+  discover(ref: string, options?: CallOptions & { artifactType?: string; depth?: number; limits?: WalkLimits }): Promise<Referrer[]>;
+  referrers(ref: string, options?: CallOptions & { artifactType?: string }): Promise<Descriptor[]>;
+  tag(ref: string, newTag: string, options?: CallOptions): Promise<ResolvedManifest>;
+  pushManifest(tag: string, bytes: BytesLike, mediaType: string, options?: CallOptions): Promise<Descriptor>;
+  deleteManifest(ref: string, options?: CallOptions): Promise<DeleteOutcome>;
+  blobSize(digest: string, options?: CallOptions): Promise<number | null>;
+  blobExists(digest: string, options?: CallOptions): Promise<boolean>;
+  fetchBlob(descriptor: Descriptor, options?: CallOptions & { onProgress?: ProgressCallback }): Promise<Uint8Array>;
+  pushBlob(descriptor: Descriptor, source: BlobSource, options?: CallOptions & { onProgress?: ProgressCallback }): Promise<boolean>;
+  /** Copies what a tag or digest of this layout names to `dst` on `to` (a registry's client or a layout; this layout by default). */
+  copy(src: string, dst: string, options?: CopyOptions & { to?: Client | OciLayout }): Promise<Copied>;
+}
+
+/**
+ * Copies the manifest or index `srcRef` names, and everything it references (with
+ * `referrers`, what refers to it too), from a registry or a layout to a registry or a layout:
+ * Python's `ocikit.copy(source, src_ref, destination, dst_ref)`, the core's CopyArtifact. A
+ * Client's references are `registry/repository[:tag][@digest]` (or relative to its registry),
+ * a layout's a tag or a digest; `dstRef` may be left out for a layout (the source's tag, else
+ * by digest).
+ */
+export function copy(
+  source: Client | OciLayout,
+  srcRef: string,
+  destination: Client | OciLayout,
+  dstRef?: string,
+  options?: CopyOptions,
+): Promise<Copied>;
 
 // Graph walks ------------------------------------------------------------------------------
 

@@ -61,6 +61,25 @@ export class OciLayout {
     return layout;
   }
 
+  /**
+   * The layout whose files are `files` (a Map or an iterable of `[path, bytes]`), as they are:
+   * what they hold is checked when read (`verify` through the operations), their paths when the
+   * tar is written (ARCHIVE_UNSAFE for `..`, an absolute path).
+   */
+  static fromFiles(files) {
+    if (files === null || typeof files !== "object" || typeof files[Symbol.iterator] !== "function") {
+      throw new TypeError(`files must be a Map or an iterable of [path, bytes], not ${typeName(files)}`);
+    }
+    const map = new Map();
+    for (const entry of files) {
+      if (!Array.isArray(entry) || typeof entry[0] !== "string") throw new TypeError("each file must be [path, bytes] with a string path");
+      map.set(entry[0], bytesOf(entry[1], entry[0]));
+    }
+    const layout = new OciLayout();
+    layout.#files = map;
+    return layout;
+  }
+
   /** The layout as a tar archive (the core's order and headers: reproducible). */
   toTar() {
     return core(() => wasm.writeLayoutTarFiles(this.#files));

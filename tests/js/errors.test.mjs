@@ -12,9 +12,9 @@ test("both entries share one OciError class", () => {
   assert.equal(node.OciError, wasm.OciError);
   assert.deepEqual(Object.keys(node).sort(), Object.keys(wasm).sort());
   assert.deepEqual(Object.keys(node).sort(), [
-    "Client", "CopyArtifact", "Delete", "Digester", "Discover", "GraphWalk", "OciError", "Pull", "Push",
+    "Client", "CopyArtifact", "Delete", "Digester", "Discover", "GraphWalk", "OciError", "OciLayout", "Pull", "Push",
     "ReferrerWalk", "RegistryOperation", "RegistrySession", "TagsOf", "addReferrer", "artifactTypes",
-    "blobExists", "checkAuth", "checkLogo", "classifyTag", "deleteManifest", "describe", "digest", "digestBlob", "encodeIndex",
+    "blobExists", "checkAuth", "checkLogo", "classifyTag", "copy", "deleteManifest", "describe", "digest", "digestBlob", "encodeIndex",
     "encodeManifest", "getBlob", "getManifest", "init", "isIndexType", "isManifestType", "layoutTar", "lintMediaType",
     "listReferrers", "listTags", "lookupArtifactType", "pack", "packIndex", "parseDigest", "parseIndex", "parseManifest", "parseMediaType",
     "parseReference", "planFiles", "pullCommands", "pushBlob", "putManifest", "readLayoutTar", "registerArtifactType",
