@@ -9,6 +9,7 @@ mod annotations;
 mod archive;
 mod artifact_type;
 mod buffer;
+mod collection;
 mod descriptor;
 mod digest;
 mod errors;
@@ -53,6 +54,7 @@ fn _ocikit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pack::pack, m)?)?;
     m.add_function(wrap_pyfunction!(pack::pack_index, m)?)?;
     m.add_function(wrap_pyfunction!(pack::check_title, m)?)?;
+    collection::register(m)?;
     // The config media type the ORAS CLI gives `--config FILE` without `:TYPE`.
     m.add(
         "_UNKNOWN_CONFIG_TYPE",

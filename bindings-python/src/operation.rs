@@ -409,8 +409,9 @@ impl PyPulledFile {
 }
 
 /// What a `Pull` fetched: the manifest's `descriptor` and exact `manifest` bytes, the `files`
-/// (each path with its layer; a digest several titles share was downloaded once), and the
-/// blobs `downloads` (each digest once) whose sinks hold them.
+/// (each path with its layer; a digest several titles share was downloaded once), the blobs
+/// `downloads` (each digest once) whose sinks hold them, and for a collection (an index) its
+/// `children` (each child's descriptor, with its folder as `path`).
 #[pyclass(name = "PullOutcome", module = "ocikit", frozen, get_all)]
 #[derive(Debug)]
 pub(crate) struct PyPullOutcome {
@@ -418,6 +419,7 @@ pub(crate) struct PyPullOutcome {
     manifest: Py<PyBytes>,
     files: Py<PyTuple>,
     downloads: Py<PyTuple>,
+    children: Py<PyTuple>,
 }
 
 #[pymethods]
@@ -428,13 +430,17 @@ impl PyPullOutcome {
 }
 
 fn pull_outcome<'py>(py: Python<'py>, o: PullOutcome) -> PyResult<Bound<'py, PyAny>> {
-    let files = PyTuple::new(
-        py,
-        o.files.into_iter().map(|f| PyPulledFile {
-            descriptor: PyDescriptor(f.descriptor),
-            path: f.path,
-        }),
-    )?;
+    let pulled = |list: Vec<ocikit_core::registry::PulledFile>| {
+        PyTuple::new(
+            py,
+            list.into_iter().map(|f| PyPulledFile {
+                descriptor: PyDescriptor(f.descriptor),
+                path: f.path,
+            }),
+        )
+    };
+    let files = pulled(o.files)?;
+    let children = pulled(o.children)?;
     Ok(Bound::new(
         py,
         PyPullOutcome {
@@ -442,6 +448,7 @@ fn pull_outcome<'py>(py: Python<'py>, o: PullOutcome) -> PyResult<Bound<'py, PyA
             manifest: PyBytes::new(py, &o.manifest).unbind(),
             files: files.unbind(),
             downloads: descriptors(py, &o.downloads)?.unbind(),
+            children: children.unbind(),
         },
     )?
     .into_any())

@@ -81,6 +81,14 @@ from ocikit.errors import (
 if _TYPE_CHECKING:
     from ocikit._async import AsyncClient
     from ocikit._client import Client, Pulled, Referrer, login, logout
+    from ocikit._collections import (
+        BackedUp,
+        Restored,
+        backup,
+        create_index,
+        restore,
+        update_index,
+    )
     from ocikit._http import HttpxTransport, StdlibTransport
     from ocikit._layout import LayoutDocument, OciLayout
     from ocikit._pack import Blob, Config, File, Packed, pack, pack_index
@@ -109,6 +117,12 @@ _LAZY = {
     "Packed": "ocikit._pack",
     "pack": "ocikit._pack",
     "pack_index": "ocikit._pack",
+    "BackedUp": "ocikit._collections",
+    "Restored": "ocikit._collections",
+    "backup": "ocikit._collections",
+    "create_index": "ocikit._collections",
+    "restore": "ocikit._collections",
+    "update_index": "ocikit._collections",
 }
 
 __all__ = [
@@ -116,6 +130,7 @@ __all__ = [
     "ArtifactTypeDefinition",
     "AsyncClient",
     "AuthenticationError",
+    "BackedUp",
     "Blob",
     "Client",
     "Config",
@@ -154,6 +169,7 @@ __all__ = [
     "RegistrySession",
     "Report",
     "Repository",
+    "Restored",
     "RetryPolicy",
     "StdlibTransport",
     "UploadInterruptedError",
@@ -163,10 +179,12 @@ __all__ = [
     "__version__",
     "annotations",
     "artifact_types",
+    "backup",
     "check_logo",
     "check_title",
     "classify_tag",
     "copy",
+    "create_index",
     "describe",
     "digest",
     "digest_file",
@@ -182,6 +200,8 @@ __all__ = [
     "register_artifact_type",
     "registry_profile",
     "registry_rules",
+    "restore",
+    "update_index",
     "validate",
     "verify",
     "verify_layout",

@@ -75,6 +75,7 @@ if TYPE_CHECKING:
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+_INDEX_TYPES = (OCI_INDEX, "application/vnd.docker.distribution.manifest.list.v2+json")
 
 # Chunk size for resuming an upload that was started monolithically.
 _RESUME_CHUNK = 8 << 20
@@ -247,10 +248,13 @@ def _finish(
 
 @dataclass(frozen=True)
 class Pulled:
-    """What :meth:`Client.pull` wrote: the manifest, and the files by title."""
+    """What :meth:`Client.pull` wrote: the manifest, and the files by title. For a collection
+    (an index): the index, each child's files under the child's folder (its title in the
+    index, else ``<algorithm>-<hex>`` of its digest), and ``children``, those folders."""
 
-    manifest: Manifest
+    manifest: Union[Manifest, Index]
     files: tuple[Path, ...]
+    children: tuple[Path, ...] = ()
 
 
 def _at(reference: Reference, digest: str) -> Reference:
@@ -824,6 +828,9 @@ def pull(
     finally:
         spool.close()
     _finish(spool.reporters, outcome.downloads)
+    if outcome.descriptor.media_type in _INDEX_TYPES:
+        folders = tuple(output.resolve() / child.path for child in outcome.children)
+        return Pulled(Index.from_json(outcome.manifest), tuple(placed), folders)
     return Pulled(Manifest.from_json(outcome.manifest), tuple(placed))
 
 

@@ -576,6 +576,34 @@ def _pack_index(
 ) -> Index:
     """The core's index building (use :func:`ocikit.pack_index`)."""
 
+def _index_platform_config(media_type: str, manifest: Buffer) -> Descriptor | None:
+    """The config a host reads for a collection child's platform (an image manifest's, at
+    most 4 MiB, not the empty one), or ``None``; ``MEDIA_TYPE_MISMATCH`` for a document that
+    is not a manifest or an index (use :func:`ocikit.create_index`)."""
+
+def _index_create(
+    children: Sequence[tuple[str, Buffer, Buffer | None]],
+    *,
+    artifact_type: str | None = None,
+    annotations: Mapping[str, str] | None = None,
+) -> Index:
+    """The core's collection over fetched children ``(media_type, bytes, config bytes or
+    None)``, in their order (use :func:`ocikit.create_index`)."""
+
+def _index_update(
+    media_type: str,
+    index: Buffer,
+    *,
+    add: Sequence[tuple[str, Buffer, Buffer | None]] = (),
+    remove: Sequence[str | Digest] = (),
+    artifact_type: str | None = None,
+    set_artifact_type: bool = False,
+    annotations: Mapping[str, str] | None = None,
+) -> Index:
+    """The core's update of an index: ``remove`` digests go (each must be listed), ``add``
+    children are appended, the artifact type is replaced when ``set_artifact_type``,
+    ``annotations`` are set (use :func:`ocikit.update_index`)."""
+
 _UNKNOWN_CONFIG_TYPE: str
 
 # Directory layers (ocikit._archive drives these; File.from_directory is the public API).
@@ -1675,6 +1703,10 @@ class PullOutcome:
     @property
     def downloads(self) -> tuple[Descriptor, ...]:
         """The blobs downloaded into their sinks, each digest once."""
+    @property
+    def children(self) -> tuple[PulledFile, ...]:
+        """For a collection (an index): each child read, its folder as ``path`` (a nested
+        index's children in folders within its folder); empty for a manifest."""
 
 @final
 class Pull:

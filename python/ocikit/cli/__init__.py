@@ -80,6 +80,20 @@ _COMMANDS: list[_Command] = [
         oras="ORAS: oras cp (ocikit cp is the same command)",
     ),
     _Command("manifest", "fetch, push or delete manifests", "manifest"),
+    _Command(
+        "backup",
+        "back up artifacts with their referrers into an OCI image layout directory or tar",
+        "backup",
+        "add_backup_arguments",
+        "run_backup",
+    ),
+    _Command(
+        "restore",
+        "restore artifacts from an OCI image layout directory or tar to a registry",
+        "backup",
+        "add_restore_arguments",
+        "run_restore",
+    ),
     _Command("blob", "fetch or push blobs", "blob"),
     _Command("repo", "list a registry's repositories or a repository's tags", "repo"),
     _Command(

@@ -1,4 +1,4 @@
-"""``ocikit manifest fetch|push|delete``."""
+"""``ocikit manifest fetch|push|delete``, and ``manifest index create|update`` (cli/index.py)."""
 
 from __future__ import annotations
 
@@ -86,6 +86,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_layout_flag(delete, "delete from")
     add_remote_arguments(delete)
     delete.set_defaults(subcommand=_delete)
+    from ocikit.cli import index
+
+    index.add_arguments(
+        commands.add_parser(
+            "index", help="create or update an index of manifests (a collection, ORAS 1.3's)"
+        )
+    )
 
 
 def _fetch(args: argparse.Namespace) -> int:

@@ -1,0 +1,119 @@
+//! `_index_platform_config`, `_index_create` and `_index_update`: wrappers of
+//! `ocikit_core::registry::whole::index` (collections, as ORAS's `manifest index create` and
+//! `update`). The public `ocikit.create_index` / `ocikit.update_index`
+//! (python/ocikit/_collections.py) fetch the children and pass them here as
+//! `(media_type, bytes, config bytes or None)`.
+
+use ocikit_core::registry::whole::index::{
+    IndexUpdate, ResolvedChild, create_index, platform_config, update_index,
+};
+use pyo3::prelude::*;
+
+use crate::buffer::ByteView;
+use crate::descriptor::{PyDescriptor, media_type_arg};
+use crate::digest::digest_arg;
+use crate::errors::OrRaise;
+use crate::manifest::PyIndex;
+use crate::text::{Text, TextMap};
+
+/// A fetched child: `(media_type, bytes, config bytes or None)`.
+type ChildArg<'py> = (Text, Bound<'py, PyAny>, Option<Bound<'py, PyAny>>);
+
+fn children(py: Python<'_>, list: Vec<ChildArg<'_>>) -> PyResult<Vec<ResolvedChild>> {
+    list.into_iter()
+        .map(|(media_type, bytes, config)| {
+            let bytes = ByteView::new(&bytes)?.as_slice().to_vec();
+            let mut child = ResolvedChild::new(&media_type, bytes).or_raise(py)?;
+            if let Some(config) = config {
+                child = child.with_config(ByteView::new(&config)?.as_slice().to_vec());
+            }
+            Ok(child)
+        })
+        .collect()
+}
+
+/// The config to read for a child's platform (an image manifest's, at most 4 MiB, not the
+/// empty one), or `None`; `MEDIA_TYPE_MISMATCH` for a document that is not a manifest or an
+/// index.
+#[pyfunction]
+#[pyo3(name = "_index_platform_config")]
+pub(crate) fn index_platform_config(
+    py: Python<'_>,
+    media_type: Text,
+    manifest: &Bound<'_, PyAny>,
+) -> PyResult<Option<PyDescriptor>> {
+    let bytes = ByteView::new(manifest)?;
+    Ok(platform_config(&media_type, bytes.as_slice())
+        .or_raise(py)?
+        .map(PyDescriptor))
+}
+
+/// A collection over the fetched `children`, in their order.
+#[pyfunction]
+#[pyo3(name = "_index_create", signature = (children, *, artifact_type = None, annotations = None))]
+pub(crate) fn index_create(
+    py: Python<'_>,
+    children: Vec<ChildArg<'_>>,
+    artifact_type: Option<Text>,
+    annotations: Option<TextMap>,
+) -> PyResult<PyIndex> {
+    let children = self::children(py, children)?;
+    let artifact_type = artifact_type
+        .as_deref()
+        .map(|t| media_type_arg(py, t))
+        .transpose()?;
+    create_index(&children, artifact_type, annotations.unwrap_or_default().0)
+        .map(PyIndex)
+        .or_raise(py)
+}
+
+/// The index (`media_type`, exact `index` bytes) updated: `remove` (digests) go, `add` (fetched
+/// children) are appended, the artifact type changes when `set_artifact_type` (to
+/// `artifact_type`, or none), `annotations` are set.
+#[pyfunction]
+#[pyo3(name = "_index_update", signature = (
+    media_type, index, *, add = Vec::new(), remove = Vec::new(), artifact_type = None,
+    set_artifact_type = false, annotations = None,
+))]
+#[allow(clippy::too_many_arguments)] // the update's parts, as keywords
+pub(crate) fn index_update(
+    py: Python<'_>,
+    media_type: Text,
+    index: &Bound<'_, PyAny>,
+    add: Vec<ChildArg<'_>>,
+    remove: Vec<Bound<'_, PyAny>>,
+    artifact_type: Option<Text>,
+    set_artifact_type: bool,
+    annotations: Option<TextMap>,
+) -> PyResult<PyIndex> {
+    let bytes = ByteView::new(index)?.as_slice().to_vec();
+    let update = IndexUpdate {
+        add: children(py, add)?,
+        remove: remove
+            .iter()
+            .map(|d| digest_arg(py, d))
+            .collect::<PyResult<_>>()?,
+        artifact_type: match set_artifact_type {
+            true => Some(
+                artifact_type
+                    .as_deref()
+                    .filter(|t| !t.is_empty())
+                    .map(|t| media_type_arg(py, t))
+                    .transpose()?,
+            ),
+            false => None,
+        },
+        annotations: annotations.unwrap_or_default().0,
+    };
+    update_index(&media_type, &bytes, &update)
+        .map(PyIndex)
+        .or_raise(py)
+}
+
+/// Registers the functions.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(index_platform_config, m)?)?;
+    m.add_function(wrap_pyfunction!(index_create, m)?)?;
+    m.add_function(wrap_pyfunction!(index_update, m)?)?;
+    Ok(())
+}

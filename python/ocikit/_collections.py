@@ -1,0 +1,274 @@
+"""Collections and backups, as ORAS 1.3 has them: :func:`create_index` and :func:`update_index`
+(``oras manifest index create|update``: an image index whose children are artifacts, the
+authoring guide's CNAB-style collection), :func:`backup` and :func:`restore` (``oras backup`` /
+``oras restore``: artifacts with their referrers and their collections' children into an OCI
+image layout, a directory or a tar, and back).
+
+The host only fetches and pushes: which config says a child's platform, what a child's entry
+holds, what may be a child, and how an update removes and adds are the core's
+(``ocikit_core::registry::whole::index``); backup and restore are the core's ``CopyArtifact``
+between a registry and a layout (:func:`ocikit.copy`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
+
+from ocikit._files import StrPath
+from ocikit._ocikit import (
+    Descriptor,
+    Index,
+    Reference,
+    _index_create,
+    _index_platform_config,
+    _index_update,
+)
+from ocikit.errors import OciError
+
+if TYPE_CHECKING:
+    from ocikit._client import Client
+    from ocikit._layout import OciLayout
+    from ocikit._target import Repository
+
+__all__ = ["BackedUp", "Restored", "backup", "create_index", "restore", "update_index"]
+
+Target = Union["Repository", "OciLayout"]
+"""A repository of a registry (:class:`ocikit.Repository`) or an OCI layout
+(:class:`ocikit.OciLayout`); references in it are tags or digests."""
+
+_KEEP = object()
+
+
+def _child(target: Target, source: str) -> tuple[str, bytes, bytes | None]:
+    """A source fetched as the core takes it: its media type, exact bytes, and the config the
+    core names for its platform (read only then)."""
+    fetched = target.fetch(source)
+    config = _index_platform_config(fetched.media_type, fetched.data)
+    data = target.fetch_blob(config) if config is not None else None
+    return fetched.media_type, fetched.data, data
+
+
+def _push(target: Target, index: Index, tag: str | None, tags: Iterable[str]) -> Descriptor:
+    pushed = target.push_manifest(index, tag)
+    for extra in tags:
+        target.push_manifest(index, extra)
+    return pushed
+
+
+def create_index(
+    target: Target,
+    tag: str | None,
+    sources: Sequence[str],
+    *,
+    artifact_type: str | None = None,
+    annotations: Mapping[str, str] | None = None,
+    tags: Iterable[str] = (),
+    push: bool = True,
+) -> Index:
+    """Creates an index over ``sources`` (tags or digests of manifests or indexes in
+    ``target``), in their order, and pushes it under ``tag`` (else by digest) and ``tags`` —
+    ``oras manifest index create``. Each child's entry is plain (media type, digest, size)
+    with its ``artifactType`` and, for an image manifest whose config says one, its
+    ``platform``. With ``push=False`` nothing is written. Returns the index (its bytes and
+    digest: :attr:`Index.digest`).
+
+    Raises:
+        OciError: ``MEDIA_TYPE_MISMATCH`` for a source that is not a manifest or an index,
+            ``MANIFEST_UNKNOWN`` for one the target lacks, ``MEDIA_TYPE_INVALID`` for a bad
+            ``artifact_type``, ``ANNOTATION_INVALID`` for a ``created`` that is not RFC 3339.
+    """
+    children = [_child(target, source) for source in sources]
+    index = _index_create(
+        children, artifact_type=artifact_type, annotations=dict(annotations or {})
+    )
+    if push:
+        _push(target, index, tag, tags)
+    return index
+
+
+def update_index(
+    target: Target,
+    reference: str,
+    *,
+    add: Sequence[str] = (),
+    remove: Sequence[str] = (),
+    artifact_type: str | None | object = _KEEP,
+    annotations: Mapping[str, str] | None = None,
+    tags: Iterable[str] = (),
+    push: bool = True,
+) -> Index:
+    """Updates the index ``reference`` names (a tag or digest of ``target``) — ``oras manifest
+    index update``: the entries of each digest in ``remove`` go (a digest the index does not
+    list is an error), the others keep their order and fields, the manifests ``add`` names
+    (tags or digests) are appended as :func:`create_index` lists them, the artifact type is
+    replaced when ``artifact_type`` is given (``None`` or ``""`` removes it), ``annotations``
+    are set. The new index is pushed under ``reference`` when it is a tag (by digest
+    otherwise) and under ``tags``; with ``push=False`` nothing is written.
+
+    Raises:
+        OciError: ``MEDIA_TYPE_MISMATCH`` when ``reference`` is not an index or an added
+            source is not a manifest or an index, ``DIGEST_INVALID`` for a removed digest the
+            index does not list (or that is not a digest), ``MANIFEST_UNKNOWN``.
+    """
+    fetched = target.fetch(reference)
+    index = _index_update(
+        fetched.media_type,
+        fetched.data,
+        add=[_child(target, source) for source in add],
+        remove=list(remove),
+        artifact_type=None if artifact_type is _KEEP else artifact_type,  # type: ignore[arg-type]
+        set_artifact_type=artifact_type is not _KEEP,
+        annotations=dict(annotations or {}),
+    )
+    if push:
+        tag = None if ":" in reference else reference
+        _push(target, index, tag, tags)
+    return index
+
+
+# Backup and restore --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BackedUp:
+    """What :func:`backup` wrote: each tag with the root's descriptor, and the layout."""
+
+    tags: tuple[tuple[str, Descriptor], ...]
+    output: str
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What :func:`restore` pushed: each tag with the root's descriptor, checked at the
+    destination."""
+
+    tags: tuple[tuple[str, Descriptor], ...]
+    destination: str
+
+
+def _tags(reference: Reference, listed: Sequence[str] | None, extra: Sequence[str]) -> list[str]:
+    tags = [reference.tag] if reference.tag else []
+    tags += [tag for tag in extra if tag not in tags]
+    if tags:
+        return tags
+    return sorted(listed or [])
+
+
+def _split(ref: str) -> tuple[str, list[str]]:
+    """``registry/repository[:tag[,tag…]]`` → the first reference and the other tags."""
+    first, *more = ref.split(",")
+    if any(not tag for tag in more):
+        raise OciError(
+            f"{ref!r} is not REGISTRY/REPOSITORY[:TAG[,TAG…]]",
+            code="REFERENCE_INVALID",
+            details={"value": ref, "reason": "an empty tag after a comma"},
+        )
+    return first, more
+
+
+def backup(
+    client: Client,
+    ref: str,
+    output: StrPath,
+    *,
+    referrers: bool = True,
+) -> BackedUp:
+    """Backs up artifacts of a registry into an OCI image layout — ``oras backup``: ``ref`` is
+    ``registry/repository:tag[,tag…]`` (every tag of the repository when it names none), and
+    ``output`` a directory or, ending in ``.tar``, a layout tar. Each tag's manifest or index
+    is copied with everything it references (a collection's children too) and, unless
+    ``referrers=False``, with what refers to them, recursively (ORAS's
+    ``--include-referrers``, on by default here); the layout records each under its tag.
+
+    Raises:
+        OciError: ``MANIFEST_UNKNOWN`` for a tag the repository lacks, ``NOT_FOUND`` /
+            ``NAME_UNKNOWN`` for a repository without tags, and the copy's errors.
+    """
+    from ocikit._layout import OciLayout
+    from ocikit._target import copy
+
+    first, more = _split(ref)
+    reference = Reference.parse(first)
+    if reference.digest is not None:
+        raise OciError(
+            f"{ref}: backup takes tags (the layout records each under its tag), not a digest",
+            code="REFERENCE_INVALID",
+            details={"value": ref, "reason": "a digest"},
+        )
+    repository = f"{reference.registry}/{reference.repository}"
+    listed = None if reference.tag or more else client.list_tags(repository)
+    tags = _tags(reference, listed, more)
+    if not tags:
+        raise OciError(
+            f"{repository} has no tags to back up",
+            code="MANIFEST_UNKNOWN",
+            details={"repository": repository},
+        )
+    layout = OciLayout(output)
+    done = []
+    for tag in tags:
+        root = copy(client, f"{repository}:{tag}", layout, tag, referrers=referrers)
+        done.append((tag, root))
+    return BackedUp(tuple(done), str(output))
+
+
+def restore(
+    input: StrPath,
+    client: Client,
+    ref: str,
+    *,
+    referrers: bool = True,
+) -> Restored:
+    """Restores artifacts from an OCI image layout (a directory or a layout tar) to a registry
+    — ``oras restore``: ``ref`` is ``registry/repository[:tag[,tag…]]`` (every tag of the
+    layout when it names none). The layout is verified first (every blob and document
+    against its digest: nothing is pushed from a damaged layout); each tag's manifest or
+    index is copied with everything it references and, unless ``referrers=False`` (ORAS's
+    ``--exclude-referrers``), what refers to them; then each tag is resolved at the
+    destination and checked to name the layout's digest.
+
+    Raises:
+        OciError: ``DIGEST_MISMATCH`` / ``SIZE_MISMATCH`` / ``BLOB_UNKNOWN`` for a damaged
+            layout (its first finding), ``MANIFEST_UNKNOWN`` for a tag the layout lacks,
+            ``DIGEST_MISMATCH`` when the destination does not serve what was restored, and
+            the copy's errors.
+        FileNotFoundError: there is no layout at ``input``.
+    """
+    from ocikit._layout import OciLayout
+    from ocikit._target import copy
+
+    layout = OciLayout(input, create=False)
+    report = layout.verify()
+    if not report.valid:
+        finding = next(f for f in report.findings if f.severity == "error")
+        raise OciError(
+            f"{input} is not an intact OCI layout: {finding.message} (at {finding.path}); "
+            "nothing was restored",
+            code=finding.code,
+            details={"path": finding.path},
+        )
+    first, more = _split(ref)
+    reference = Reference.parse(first)
+    repository = f"{reference.registry}/{reference.repository}"
+    tags = _tags(reference, list(layout.list_tags()), more)
+    if not tags:
+        raise OciError(
+            f"{input} has no tags to restore",
+            code="MANIFEST_UNKNOWN",
+            details={"layout": str(input)},
+        )
+    done = []
+    for tag in tags:
+        root = copy(layout, tag, client, f"{repository}:{tag}", referrers=referrers)
+        served = client.resolve(f"{repository}:{tag}")
+        if served.digest != root.digest:
+            raise OciError(
+                f"{repository}:{tag} names {served.digest} after the restore, not the "
+                f"layout's {root.digest}",
+                code="DIGEST_MISMATCH",
+                details={"expected": root.digest, "actual": served.digest},
+            )
+        done.append((tag, root))
+    return Restored(tuple(done), repository)

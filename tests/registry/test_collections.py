@@ -1,0 +1,264 @@
+"""Collections and backups against docker-registry (issue 11, items 6 and 7), read back with the
+ORAS CLI: ``ocikit manifest index create|update`` (ORAS 1.3's), ``pull`` of an index writing
+each child's files in a folder of its own, ``ocikit backup`` / ``ocikit restore`` through a
+layout directory and a layout tar, and the Python API for the same, with the refusals' codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import ocikit as oci
+from conftest import Registry, tool
+
+DOCS = "application/vnd.example.docs.v1"
+BUNDLE = "application/vnd.cnab.manifest.v1"
+SBOM = "application/vnd.example.sbom.v1"
+IMAGE_CONFIG = "application/vnd.oci.image.config.v1+json"
+
+
+@pytest.fixture
+def open_registry(registries: dict[str, Registry]) -> Registry:
+    return registries["open"]
+
+
+def _oras(*args: str, cwd: Path | None = None) -> str:
+    result = subprocess.run(
+        [tool("oras"), *args, "--plain-http"], capture_output=True, text=True, cwd=cwd
+    )
+    assert result.returncode == 0, f"oras {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def _fetch(ref: str) -> dict[str, Any]:
+    return json.loads(_oras("manifest", "fetch", ref))  # type: ignore[no-any-return]
+
+
+def _artifact(client: oci.Client, ref: str, name: str, text: str) -> oci.Descriptor:
+    packed = oci.pack([oci.File(name, text.encode())], artifact_type=DOCS)
+    return client.push(ref, packed).descriptor
+
+
+def _image(client: oci.Client, ref: str) -> oci.Descriptor:
+    """An image manifest whose config says linux/arm64/v8."""
+    config = json.dumps(
+        {"architecture": "arm64", "os": "linux", "variant": "v8", "rootfs": {"type": "layers"}}
+    ).encode()
+    packed = oci.pack(
+        [oci.File("layer.tar", b"not really a tar")],
+        config=oci.Config(IMAGE_CONFIG, config),
+    )
+    return client.push(ref, packed).descriptor
+
+
+def test_index_create_and_update_read_back_with_oras(
+    ocikit: Any, open_registry: Registry, tmp_path: Path
+) -> None:
+    repo = f"{open_registry.address}/collections/cli"
+    with ocikit_client(open_registry) as client:
+        docs = _artifact(client, f"{repo}:docs", "readme.md", "# docs\n")
+        notes = _artifact(client, f"{repo}:notes", "notes.md", "# notes\n")
+        image = _image(client, f"{repo}:arm64")
+    run = ocikit(
+        "manifest", "index", "create", f"{repo}:v1,stable", "docs", notes.digest, "arm64",
+        "--artifact-type", BUNDLE, "--annotation", "org.example.bundle=demo", "--plain-http",
+    )  # fmt: skip
+    digest = run.out.strip().splitlines()[-1].removeprefix("Digest: ")
+    assert "Tagged stable" in run.out
+    index = _fetch(f"{repo}:v1")
+    assert index["mediaType"] == "application/vnd.oci.image.index.v1+json"
+    assert index["artifactType"] == BUNDLE
+    assert index["annotations"] == {"org.example.bundle": "demo"}
+    entries = index["manifests"]
+    assert [e["digest"] for e in entries] == [docs.digest, notes.digest, image.digest]
+    assert [e.get("artifactType") for e in entries] == [DOCS, DOCS, None]
+    assert "platform" not in entries[0]
+    assert entries[2]["platform"] == {"architecture": "arm64", "os": "linux", "variant": "v8"}
+    assert _oras("resolve", f"{repo}:stable").strip() == digest
+    # ORAS reads the children through the index: a child pulled by its digest.
+    out = tmp_path / "oras-out"
+    _oras("pull", f"{repo}@{entries[1]['digest']}", "-o", str(out))
+    assert (out / "notes.md").read_text() == "# notes\n"
+
+    # Update: one removed by digest, one added by tag, the order kept; the tag moves.
+    ocikit(
+        "manifest", "index", "update", f"{repo}:v1", "--remove", docs.digest, "--add", "docs",
+        "--annotation", "org.example.more=1", "--tag", "v2", "--plain-http",
+    )  # fmt: skip
+    updated = _fetch(f"{repo}:v1")
+    assert [e["digest"] for e in updated["manifests"]] == [notes.digest, image.digest, docs.digest]
+    assert updated["artifactType"] == BUNDLE
+    assert updated["annotations"] == {"org.example.bundle": "demo", "org.example.more": "1"}
+    assert _fetch(f"{repo}:v2") == updated
+    assert _fetch(f"{repo}:stable") == index  # the other tag keeps the old index
+    # The artifact type can be removed; --output writes the index without pushing it.
+    written = tmp_path / "index.json"
+    ocikit(
+        "manifest", "index", "update", f"{repo}:v1", "--artifact-type", "", "-o", str(written),
+        "--plain-http",
+    )  # fmt: skip
+    assert "artifactType" not in json.loads(written.read_bytes())
+    assert _fetch(f"{repo}:v1") == updated
+
+
+def test_index_refusals_have_stable_codes(ocikit: Any, open_registry: Registry) -> None:
+    repo = f"{open_registry.address}/collections/refused"
+    with ocikit_client(open_registry) as client:
+        docs = _artifact(client, f"{repo}:docs", "readme.md", "# docs\n")
+        other = _artifact(client, f"{repo}:other", "other.md", "# other\n")
+    ocikit("manifest", "index", "create", f"{repo}:v1", "docs", "--plain-http")
+    cases = [
+        # A source the repository lacks: nothing is pushed.
+        (("create", f"{repo}:v9", "missing"), "MANIFEST_UNKNOWN"),
+        # A blob is not a manifest: the registry does not serve it as one.
+        (("create", f"{repo}:v9", "sha256:" + "0" * 64), "MANIFEST_UNKNOWN"),
+        # Only an index can be updated.
+        (("update", f"{repo}:docs", "--add", "other"), "MEDIA_TYPE_MISMATCH"),
+        # A digest the index does not list, or something that is not a digest.
+        (("update", f"{repo}:v1", "--remove", other.digest), "DIGEST_INVALID"),
+        (("update", f"{repo}:v1", "--remove", "docs"), "DIGEST_INVALID"),
+        (("create", f"{repo}:v9", "docs", "--artifact-type", "not a type"), "MEDIA_TYPE_INVALID"),
+    ]
+    for argv, code in cases:
+        run = ocikit("manifest", "index", *argv, "--plain-http", check=False)
+        assert run.status == 2, (argv, run.out, run.err)
+        assert f"error[{code}]" in run.err, (argv, run.err)
+    assert sorted(_oras("repo", "tags", repo).split()) == ["docs", "other", "v1"]
+    assert [e["digest"] for e in _fetch(f"{repo}:v1")["manifests"]] == [docs.digest]
+
+
+def test_pull_of_an_index_writes_each_child_in_a_folder(
+    ocikit: Any, open_registry: Registry, tmp_path: Path
+) -> None:
+    repo = f"{open_registry.address}/collections/pull"
+    with ocikit_client(open_registry) as client:
+        docs = _artifact(client, f"{repo}:docs", "readme.md", "# docs\n")
+        notes = _artifact(client, f"{repo}:notes", "readme.md", "# notes\n")
+        entry = ocikit_descriptor(docs, title="docs")
+        collection = oci.pack_index([entry, notes], artifact_type=BUNDLE)
+        client.push_manifest(f"{repo}:v1", collection)
+    out = tmp_path / "out"
+    run = ocikit("pull", f"{repo}:v1", "-o", str(out), "--plain-http")
+    folder = f"sha256-{notes.digest.split(':')[1]}"
+    assert (out / "docs" / "readme.md").read_text() == "# docs\n"
+    assert (out / folder / "readme.md").read_text() == "# notes\n"
+    assert "Pulled docs/readme.md" in run.out
+    assert f"Digest: {collection.digest}" in run.out
+    # The Python API says the same, with the folders.
+    with ocikit_client(open_registry) as client:
+        pulled = client.pull(f"{repo}:v1", tmp_path / "api")
+    assert isinstance(pulled.manifest, oci.Index)
+    assert [p.relative_to((tmp_path / "api").resolve()).as_posix() for p in pulled.children] == [
+        "docs",
+        folder,
+    ]
+    assert len(pulled.files) == 2
+    # A child's folder is checked as a title is: refused before anything is written.
+    with ocikit_client(open_registry) as client:
+        bad = oci.pack_index([ocikit_descriptor(docs, title="../escape")])
+        client.push_manifest(f"{repo}:bad", bad)
+    run = ocikit("pull", f"{repo}:bad", "-o", str(tmp_path / "bad"), "--plain-http", check=False)
+    assert run.status == 2 and "error[ANNOTATION_INVALID]" in run.err, run.err
+    assert not (tmp_path / "escape").exists()
+    assert not any((tmp_path / "bad").glob("**/*.md"))
+
+
+def test_python_api_creates_and_updates_an_index(open_registry: Registry) -> None:
+    repo = f"{open_registry.address}/collections/api"
+    with ocikit_client(open_registry) as client:
+        target = oci.Repository(client, repo)
+        a = _artifact(client, f"{repo}:a", "a.txt", "a")
+        b = _artifact(client, f"{repo}:b", "b.txt", "b")
+        made = oci.create_index(target, "v1", ["a", "b"], artifact_type=BUNDLE)
+        assert client.resolve(f"{repo}:v1").digest == made.digest
+        assert [m.digest for m in made.manifests] == [a.digest, b.digest]
+        dry = oci.update_index(target, "v1", remove=[a.digest], push=False)
+        assert [m.digest for m in dry.manifests] == [b.digest]
+        assert client.resolve(f"{repo}:v1").digest == made.digest  # nothing pushed
+        with pytest.raises(oci.OciError) as refused:
+            oci.update_index(target, "a", add=["b"])
+        assert refused.value.code == "MEDIA_TYPE_MISMATCH"
+
+
+@pytest.mark.parametrize("form", ["dir", "tar"])
+def test_backup_and_restore_round_trip_with_referrers_and_children(
+    ocikit: Any, registries: dict[str, Registry], tmp_path: Path, form: str
+) -> None:
+    source = registries["open"]
+    repo = f"{source.address}/collections/backup-{form}"
+    with ocikit_client(source) as client:
+        docs = _artifact(client, f"{repo}:docs", "readme.md", "# docs\n")
+        signature = oci.pack(
+            [oci.File("sig.txt", b"signed")], artifact_type=SBOM, subject=docs
+        )
+        referrer = client.attach(repo, signature).descriptor
+        notes = _artifact(client, f"{repo}:tmp", "n.md", "n")
+        collection = oci.pack_index([docs, notes], artifact_type=BUNDLE)
+        client.push_manifest(f"{repo}:bundle", collection)
+    output = tmp_path / ("backup.tar" if form == "tar" else "backup")
+    run = ocikit("backup", f"{repo}:docs,bundle", "-o", str(output), "--plain-http")
+    assert "Backed up 2 tag(s)" in run.out
+    layout = oci.OciLayout(output, create=False)
+    assert sorted(layout.list_tags()) == ["bundle", "docs"]
+    assert layout.verify().valid
+
+    # Restored to another registry (the basic-auth one), every tag of the layout.
+    destination = registries["basic"]
+    dst = f"{destination.address}/restored/{form}"
+    run = ocikit("restore", str(output), dst, "--plain-http", *destination.auth)
+    assert "Restored 2 tag(s)" in run.out
+    auth = ["-u", destination.auth[1], "-p", destination.auth[3]]
+    assert json.loads(_oras("manifest", "fetch", f"{dst}:bundle", *auth)) == json.loads(
+        collection.to_json()
+    )
+    discovered = json.loads(_oras("discover", f"{dst}:docs", "--format", "json", *auth))
+    assert [r["digest"] for r in discovered["referrers"]] == [referrer.digest]
+    out = tmp_path / "child"
+    _oras("pull", f"{dst}@{notes.digest}", "-o", str(out), *auth)
+    assert (out / "n.md").read_text() == "n"
+
+
+def test_restore_refuses_a_damaged_layout_before_pushing(
+    ocikit: Any, open_registry: Registry, tmp_path: Path
+) -> None:
+    repo = f"{open_registry.address}/collections/damaged"
+    with ocikit_client(open_registry) as client:
+        docs = _artifact(client, f"{repo}:docs", "readme.md", "# docs\n")
+    output = tmp_path / "layout"
+    ocikit("backup", f"{repo}:docs", "-o", str(output), "--plain-http")
+    manifest = oci.OciLayout(output).manifest("docs")
+    blob = output / "blobs" / "sha256" / manifest.layers[0].digest.split(":")[1]
+    blob.write_text("# dacs\n")  # the same size, other bytes
+    dst = f"{open_registry.address}/collections/damaged-restored"
+    run = ocikit("restore", str(output), dst, "--plain-http", check=False)
+    assert run.status == 2, run.err
+    assert "error[DIGEST_MISMATCH]" in run.err, run.err
+    result = subprocess.run(
+        [tool("oras"), "repo", "tags", dst, "--plain-http"], capture_output=True, text=True
+    )
+    assert result.stdout.split() == []
+    assert docs.digest  # pushed at the source only
+
+
+# Helpers ------------------------------------------------------------------------------------
+
+
+def ocikit_client(registry: Registry) -> oci.Client:
+    return oci.Client(
+        registry.address, plain_http=True, credentials=registry.credentials
+    )
+
+
+def ocikit_descriptor(descriptor: oci.Descriptor, *, title: str) -> oci.Descriptor:
+    """``descriptor`` with an ``org.opencontainers.image.title`` annotation."""
+    return oci.Descriptor(
+        media_type=descriptor.media_type,
+        digest=descriptor.digest,
+        size=descriptor.size,
+        artifact_type=descriptor.artifact_type,
+        annotations={"org.opencontainers.image.title": title},
+    )
