@@ -3,11 +3,10 @@
 // the whole artifact as an OCI layout tar). Every request goes through the package's Client.
 import {
   Client,
-  GraphWalk,
   OciError,
+  OciLayout,
   describe,
   isIndexType,
-  layoutTar,
   lookupArtifactType,
   parseIndex,
   parseManifest,
@@ -378,28 +377,13 @@ async function downloadFile(layer) {
 
 async function downloadLayout() {
   if (shown === null || shown.isIndex) return;
-  const { repo, tag, digest, mediaType, bytes, parsed } = shown;
+  const { repo, tag, digest } = shown;
   await withArtifactProgress("Downloading the artifact:", async (onProgress) => {
-    // The core's walk of the manifest says which blobs a layout of it holds (config and layers,
-    // each once); each is fetched and verified as it streams in.
-    const { blobs: descriptors } = GraphWalk.fromFetched(mediaType, digest, bytes).finish();
-    const total = descriptors.reduce((sum, d) => sum + d.size, 0);
-    let before = 0;
-    const blobs = [];
-    for (const descriptor of descriptors) {
-      const data = await client().fetchBlob(`${repo}@${digest}`, descriptor, { onProgress: (done) => onProgress(before + done, total) });
-      before += descriptor.size;
-      blobs.push({ digest: descriptor.digest, size: descriptor.size, data });
-    }
-    onProgress(total, total);
-    const tar = layoutTar({
-      manifest: bytes,
-      descriptor: { mediaType, digest, size: bytes.byteLength, ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}) },
-      tag: tag ?? undefined,
-      blobs,
-    });
+    // The core's copy into a layout in memory: each blob once, verified as it streams in.
+    const layout = new OciLayout();
+    await client().copy(`${repo}@${digest}`, tag ?? digest, { to: layout, onProgress });
     const name = `${baseName(repo)}-${tag ?? digest.replace(":", "-").slice(0, 19)}.tar`;
-    saveAs(tar, name, "application/x-tar");
+    saveAs(layout.toTar(), name, "application/x-tar");
   });
 }
 

@@ -225,6 +225,8 @@ export class OciLayout {
         const seen = digester.finalize();
         if (seen === step.digest && data.byteLength === step.size) this.#files.set(step.path, data.slice());
         step = exchange.received(seen, data.byteLength);
+        // Sent, as the fetch transport reports an upload's bytes once answered.
+        if (request.body !== null && !(request.body instanceof Uint8Array)) context.onSent?.(request.body.blob.offset, request.body.blob.length);
       }
     }
     const { response, file } = step;
