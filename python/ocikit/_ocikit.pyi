@@ -884,6 +884,27 @@ def layout_host(id: int) -> str:
 def is_layout_host(registry: str) -> bool:
     """Whether ``registry`` (``host[:port]``) is a layout's pseudo host."""
 
+def write_layout_tar(files: list[tuple[str, bytes]]) -> bytes:
+    """The bytes of the layout tar holding ``files`` (``(path, content)`` pairs), in the core's
+    fixed order — ``oci-layout``, ``index.json``, then the rest by path — whatever order they
+    come in, with reproducible headers (owner 0, mtime 0, modes 0644/0755): the bytes JS's
+    ``layoutTar`` and ``OciLayout.toTar()`` give for the same files.
+
+    Raises:
+        OciError: ``ARCHIVE_UNSAFE`` for a path that is absolute, has a ``.``, ``..`` or empty
+            component, or is given twice.
+    """
+
+def read_layout_tar(data: bytes, entries_max: int = 100_000) -> list[tuple[str, bytes]]:
+    """The regular files of an untrusted layout tar, ``[(path, content)]`` sorted by path (a
+    leading ``./`` removed; directories skipped).
+
+    Raises:
+        OciError: ``ARCHIVE_UNSAFE`` for a symbolic or hard link, a device, a FIFO, an absolute
+            name, a ``..`` component or a file that appears twice; ``ARCHIVE_INVALID`` for a
+            corrupt or cut archive; ``LIMIT_EXCEEDED`` past ``entries_max`` entries.
+    """
+
 @final
 class LayoutServer:
     """An OCI image layout served as a registry (the core's ``LayoutServer``): it answers the
