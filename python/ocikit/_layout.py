@@ -266,7 +266,9 @@ class OciLayout:
                 data = file.read(self.MAX_TAR_BYTES + 1)
         except FileNotFoundError:
             if not create:
-                raise FileNotFoundError(errno.ENOENT, "no OCI image layout tar here", str(tar)) from None
+                raise FileNotFoundError(
+                    errno.ENOENT, "no OCI image layout tar here", str(tar)
+                ) from None
         files = [] if data is None else read_layout_tar(data, self.MAX_TAR_ENTRIES)
         work = Path(tempfile.mkdtemp(prefix=".ocikit-layout-"))
         weakref.finalize(self, shutil.rmtree, work, ignore_errors=True)

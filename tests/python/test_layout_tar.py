@@ -44,7 +44,10 @@ def test_artifact_vectors(tmp_path: Path, case: dict[str, Any]) -> None:
     manifest = ocikit.Manifest.from_json(base64.b64decode(case["manifest"]))
     with OciLayout(tmp_path / "x.tar") as layout:
         for data in map(base64.b64decode, case["blobs"]):
-            layout.push_blob(ocikit.Descriptor(media_type="application/octet-stream", digest=ocikit.digest(data), size=len(data)), data)
+            descriptor = ocikit.Descriptor(
+                media_type="application/octet-stream", digest=ocikit.digest(data), size=len(data)
+            )
+            layout.push_blob(descriptor, data)
         layout.push_manifest(manifest, case["tag"])
     tar = (tmp_path / "x.tar").read_bytes()
     assert (_sha256(tar), len(tar)) == (case["digest"], case["size"])
@@ -99,13 +102,15 @@ def test_a_missing_tar_with_create_false(tmp_path: Path) -> None:
 def test_copy_between_a_directory_and_a_tar_with_referrers(tmp_path: Path) -> None:
     directory = OciLayout(tmp_path / "dir")
     subject = directory.write(ocikit.pack([ocikit.File("a.txt", b"a")], artifact_type=DOCS), "v1")
-    directory.attach(
-        ocikit.pack([ocikit.File("sig", b"s")], artifact_type="application/vnd.example.sig", subject=subject)
+    signature = ocikit.pack(
+        [ocikit.File("sig", b"s")], artifact_type="application/vnd.example.sig", subject=subject
     )
+    directory.attach(signature)
     tar = OciLayout(tmp_path / "copy.tar")
     ocikit.copy(directory, "v1", tar, "v1", referrers=True)
     back = OciLayout(tmp_path / "copy.tar")
-    assert [r.descriptor.artifact_type for r in back.discover("v1")] == ["application/vnd.example.sig"]
+    found = [r.descriptor.artifact_type for r in back.discover("v1")]
+    assert found == ["application/vnd.example.sig"]
     # and back into another directory, byte for byte the same documents
     other = OciLayout(tmp_path / "dir2")
     ocikit.copy(back, "v1", other, "v1", referrers=True)

@@ -101,22 +101,35 @@ def main() -> None:
         "refused": [],
     }
     good = write_layout_tar(base + [hello])
+    layout_file = member("oci-layout", data=OCI_LAYOUT)
     refused = [
-        ("a symbolic link", tar_of(member("oci-layout", data=OCI_LAYOUT), member("index.json", tarfile.SYMTYPE, link="/etc/passwd")), "ARCHIVE_UNSAFE"),
-        ("a hard link", tar_of(member("oci-layout", data=OCI_LAYOUT), member("index.json", tarfile.LNKTYPE, link="oci-layout")), "ARCHIVE_UNSAFE"),
+        ("a symbolic link",
+         tar_of(layout_file, member("index.json", tarfile.SYMTYPE, link="/etc/passwd")),
+         "ARCHIVE_UNSAFE"),
+        ("a hard link",
+         tar_of(layout_file, member("index.json", tarfile.LNKTYPE, link="oci-layout")),
+         "ARCHIVE_UNSAFE"),
         ("an absolute name", tar_of(member("/etc/cron.d/x", data=b"x")), "ARCHIVE_UNSAFE"),
         ("a '..' component", tar_of(member("blobs/../../x", data=b"x")), "ARCHIVE_UNSAFE"),
-        ("a character device", tar_of(member("blobs/sha256/dev", tarfile.CHRTYPE)), "ARCHIVE_UNSAFE"),
+        ("a character device", tar_of(member("blobs/sha256/dev", tarfile.CHRTYPE)),
+         "ARCHIVE_UNSAFE"),
         ("a FIFO", tar_of(member("index.json", tarfile.FIFOTYPE)), "ARCHIVE_UNSAFE"),
-        ("a file twice", tar_of(member("index.json", data=b"{}"), member("./index.json", data=b"[]")), "ARCHIVE_UNSAFE"),
+        ("a file twice",
+         tar_of(member("index.json", data=b"{}"), member("./index.json", data=b"[]")),
+         "ARCHIVE_UNSAFE"),
         ("a wrong header checksum", good[:148] + b"0000000\0" + good[156:], "ARCHIVE_INVALID"),
         ("cut in a file's content", good[: 512 * 5 + 3], "ARCHIVE_INVALID"),
         ("not a tar", b"PK\x03\x04 a zip file, not a tar" + bytes(600), "ARCHIVE_INVALID"),
-    ]
+    ]  # fmt: skip
     for name, data, code in refused:
         cases["refused"].append({"name": name, "tar": b64(data), "code": code})
     cases["refused"].append(
-        {"name": "more entries than entriesMax", "tar": b64(good), "entriesMax": 3, "code": "LIMIT_EXCEEDED"}
+        {
+            "name": "more entries than entriesMax",
+            "tar": b64(good),
+            "entriesMax": 3,
+            "code": "LIMIT_EXCEEDED",
+        }
     )
     (HERE / "cases.json").write_text(json.dumps(cases, indent=1) + "\n")
 
