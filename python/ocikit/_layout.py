@@ -118,17 +118,14 @@ def _is_tar(path: Path) -> bool:
 
 
 def _writes_back(method: F) -> F:
-    """Writes a tar layout back once the outermost such method returns having changed it."""
+    """Writes a tar layout back when the method returns (or fails) having changed it."""
 
     @functools.wraps(method)
     def wrapper(self: OciLayout, *args: Any, **kwargs: Any) -> Any:
-        self._depth += 1
         try:
             return method(self, *args, **kwargs)
         finally:
-            self._depth -= 1
-            if self._depth == 0:
-                self.save()
+            self.save()
 
     return cast(F, wrapper)
 
@@ -213,7 +210,6 @@ class OciLayout:
 
     _tar: Path | None = None
     _dirty = False
-    _depth = 0
 
     def __init__(self, path: StrPath, *, create: bool = True) -> None:
         self._root = Path(path)
@@ -229,7 +225,7 @@ class OciLayout:
                     errno.EEXIST,
                     "not an OCI image layout (no oci-layout file) and not empty; refusing to "
                     "write into it",
-                    str(root),
+                    str(self.path),
                 )
             if not create:
                 raise FileNotFoundError(errno.ENOENT, "no OCI image layout here", str(root))
@@ -278,6 +274,7 @@ class OciLayout:
             target.write_bytes(content)
         if data is None:
             self._dirty = True  # a new layout: the first operation that changes it writes it
+        self._save_lock = threading.Lock()
         return work
 
     def _changed(self) -> None:
@@ -287,8 +284,22 @@ class OciLayout:
     def save(self) -> None:
         """Writes a layout tar back now if it changed since it was read or last written
         (atomically; nothing to do for a directory)."""
-        if self._tar is None or not self._dirty or not (self._root / _INDEX).exists():
+        if self._tar is None:
             return
+        # One writer at a time; a change made while the files are collected marks the layout
+        # changed again, and its own operation's save writes it.
+        with self._save_lock:
+            if not self._dirty or not (self._root / _INDEX).exists():
+                return
+            self._dirty = False
+            try:
+                self._write_tar(self._tar)
+            except BaseException:
+                self._dirty = True
+                raise
+
+    def _write_tar(self, tar: Path) -> None:
+        """Writes the working directory's files to ``tar`` atomically (the core's layout tar)."""
         files = []
         for directory, names, filenames in os.walk(self._root):
             names.sort()
@@ -298,8 +309,7 @@ class OciLayout:
                 if name.startswith(".") and name.endswith(".tmp"):
                     continue  # a write under way elsewhere, not a file of the layout
                 files.append((relative, full.read_bytes()))
-        _write_atomic(self._tar, write_layout_tar(files))
-        self._dirty = False
+        _write_atomic(tar, write_layout_tar(files))
 
     def close(self) -> None:
         """Writes a changed layout tar back (:meth:`save`); a directory needs nothing."""

@@ -133,3 +133,25 @@ def test_the_tar_is_replaced_atomically(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.tar"]
+
+
+def test_concurrent_writes_all_reach_the_tar(tmp_path: Path) -> None:
+    """Each operation's write-back is serialized, and a change made while another is written
+    is written by its own operation: no tag is lost from the tar."""
+    import concurrent.futures
+
+    layout = OciLayout(tmp_path / "x.tar")
+    packs = [
+        ocikit.pack([ocikit.File(f"{i}.txt", b"%d" % i)], artifact_type=DOCS) for i in range(8)
+    ]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda i: layout.write(packs[i], f"v{i}"), range(8)))
+    assert OciLayout(tmp_path / "x.tar").list_tags() == [f"v{i}" for i in range(8)]
+
+
+def test_a_tar_with_files_but_no_layout_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.tar"
+    path.write_bytes(write_layout_tar([("notes.txt", b"not a layout")]))
+    with pytest.raises(FileExistsError) as raised:
+        OciLayout(path)
+    assert raised.value.filename == str(path)
