@@ -358,6 +358,29 @@ export function packIndex(options) {
   return core(() => wasm.packIndex(args));
 }
 
+/**
+ * The config to read for a collection child's platform (an image manifest's, at most 4 MiB, not
+ * the empty one): its descriptor, or `null`. MEDIA_TYPE_MISMATCH for a document that is not a
+ * manifest or an index.
+ */
+export function indexPlatformConfig(mediaType, bytes) {
+  if (typeof mediaType !== "string") throw new TypeError(`mediaType must be a string, not ${typeName(mediaType)}`);
+  const data = bytesOf(bytes, "bytes");
+  return core(() => wasm.indexPlatformConfig(mediaType, data));
+}
+
+/** A collection over fetched children `[{ mediaType, bytes, config? }]` (the `packIndex` shape). */
+export function indexCreate(children, options = undefined) {
+  return core(() => wasm.indexCreate(children, options ?? {}));
+}
+
+/** An index's exact bytes updated: `{ add, remove, artifactType, annotations }` (the `packIndex` shape). */
+export function indexUpdate(mediaType, bytes, options = undefined) {
+  if (typeof mediaType !== "string") throw new TypeError(`mediaType must be a string, not ${typeName(mediaType)}`);
+  const data = bytesOf(bytes, "bytes");
+  return core(() => wasm.indexUpdate(mediaType, data, options ?? {}));
+}
+
 /** The artifact types ocikit knows: built-in ones first, then those registered. */
 export function artifactTypes() {
   return core(() => wasm.artifactTypes());

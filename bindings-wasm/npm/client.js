@@ -15,6 +15,9 @@ import {
   checkAuth,
   getBlob,
   getManifest,
+  indexCreate,
+  indexPlatformConfig,
+  indexUpdate,
   isIndexType,
   listReferrers,
   listTags,
@@ -365,15 +368,77 @@ export class Client {
     const op = new Pull(reference, allowGit === undefined ? undefined : { allowGit });
     const done = await this.#drive(op, { signal, sinks, progress });
     progress.finish();
-    const { manifest } = fromRegistry(() => parseManifest(done.manifest), this.#registry);
+    const collection = isIndexType(done.descriptor.mediaType);
+    const parsed = fromRegistry(
+      () => (collection ? parseIndex(done.manifest) : parseManifest(done.manifest)),
+      this.#registry,
+    );
     return {
       descriptor: done.descriptor,
       digest: done.descriptor.digest,
       mediaType: done.descriptor.mediaType,
       bytes: done.manifest,
-      manifest,
+      manifest: collection ? parsed.index : parsed.manifest,
       files: done.files.map(({ path, descriptor }) => ({ path, descriptor, bytes: sinks.bytes(descriptor.digest) })),
+      children: done.children,
     };
+  }
+
+  /** A source of a collection as the core takes it: media type, bytes, and the config it names. */
+  async #child(repository, source, signal) {
+    const fetched = await this.fetch(atRepository(repository, source), { signal });
+    const config = indexPlatformConfig(fetched.mediaType, fetched.bytes);
+    const child = { mediaType: fetched.mediaType, bytes: fetched.bytes };
+    if (config !== null) child.config = await this.fetchBlob(atRepository(repository, source), config, { signal });
+    return child;
+  }
+
+  /**
+   * Creates an index over `sources` (tags or digests of manifests or indexes in `ref`'s
+   * repository), in their order, and pushes it under `ref`'s tag (by digest without one) and
+   * `tags` — ORAS 1.3's `manifest index create`. Each entry has the child's `artifactType` and,
+   * for an image whose config says it, its `platform`. With `push: false` nothing is written.
+   * Resolves to the `packIndex` shape. MEDIA_TYPE_MISMATCH for a source that is not a manifest
+   * or an index.
+   */
+  async createIndex(ref, sources, options = undefined) {
+    const { signal, artifactType, annotations, tags, push } = callOptions(
+      options, ["artifactType", "annotations", "tags", "push"], "options");
+    const reference = this.#reference(ref);
+    const { registry, repository, tag } = parseReference(reference);
+    const children = [];
+    for (const source of list(sources, "sources")) children.push(await this.#child(`${registry}/${repository}`, source, signal));
+    const index = indexCreate(children, { artifactType, annotations });
+    if (push !== false) await this.#pushIndex(`${registry}/${repository}`, index, tag, tags, signal);
+    return index;
+  }
+
+  /**
+   * Updates the index `ref` names — ORAS 1.3's `manifest index update`: the entries of each
+   * digest in `remove` go (one the index does not list is DIGEST_INVALID), the others keep their
+   * order, each of `add` (tags or digests) is appended, `artifactType` replaces the index's
+   * (`null` or `""` removes it), `annotations` are set; pushed under `ref`'s tag (by digest
+   * when `ref` is a digest) and `tags`. MEDIA_TYPE_MISMATCH when `ref` is not an index.
+   */
+  async updateIndex(ref, options = undefined) {
+    const o = callOptions(options, ["add", "remove", "artifactType", "annotations", "tags", "push"], "options");
+    const reference = this.#reference(ref);
+    const { registry, repository, tag, digest } = parseReference(reference);
+    const fetched = await this.fetch(reference, { signal: o.signal });
+    const add = [];
+    for (const source of list(o.add ?? [], "options.add")) add.push(await this.#child(`${registry}/${repository}`, source, o.signal));
+    const update = { add, remove: o.remove ?? [], annotations: o.annotations };
+    if (Object.hasOwn(options ?? {}, "artifactType")) update.artifactType = o.artifactType ?? null;
+    const index = indexUpdate(fetched.mediaType, fetched.bytes, update);
+    if (o.push !== false) await this.#pushIndex(`${registry}/${repository}`, index, digest ? undefined : tag, o.tags, o.signal);
+    return index;
+  }
+
+  async #pushIndex(repository, index, tag, tags, signal) {
+    await this.pushManifest(atRepository(repository, tag ?? index.digest), index.manifest, index.mediaType, { signal });
+    for (const extra of list(tags ?? [], "options.tags")) {
+      await this.pushManifest(atRepository(repository, extra), index.manifest, index.mediaType, { signal });
+    }
   }
 
   /**
@@ -664,4 +729,16 @@ function callOptions(options, own, name) {
     throw new TypeError(`${name}.onProgress must be a function, not ${typeName(o.onProgress)}`);
   }
   return o;
+}
+
+/** `registry/repository` at a tag or a digest. */
+function atRepository(repository, target) {
+  if (typeof target !== "string" || target === "") throw new TypeError(`a tag or digest must be a non-empty string, not ${typeName(target)}`);
+  return target.includes(":") ? `${repository}@${target}` : `${repository}:${target}`;
+}
+
+/** An array argument (sources, tags). */
+function list(value, name) {
+  if (!Array.isArray(value)) throw new TypeError(`${name} must be an array, not ${typeName(value)}`);
+  return value;
 }

@@ -1169,10 +1169,42 @@ export interface Pulled {
   mediaType: string;
   /** The manifest's exact bytes. */
   bytes: Uint8Array;
-  /** The manifest, parsed. */
-  manifest: Manifest;
-  /** The titled layers, in the manifest's order (the core's pull plan: every title checked). */
+  /** The manifest, parsed (for a collection, the index). */
+  manifest: Manifest | Index;
+  /**
+   * The titled layers, in the manifest's order (the core's pull plan: every title checked); for
+   * a collection (an index), child by child, each path under its child's folder.
+   */
   files: PulledFileBytes[];
+  /**
+   * For a collection: each child read, with its folder as `path` (its title in the index, else
+   * `<algorithm>-<hex>` of its digest); empty for a manifest.
+   */
+  children: PulledFile[];
+}
+
+/** Options of {@link Client.createIndex}. */
+export interface CreateIndexOptions extends CallOptions {
+  /** The index's `artifactType` (e.g. `application/vnd.cnab.manifest.v1`). */
+  artifactType?: string;
+  annotations?: Annotations;
+  /** More tags for the index. */
+  tags?: string[];
+  /** `false`: build the index only, push nothing. */
+  push?: boolean;
+}
+
+/** Options of {@link Client.updateIndex}. */
+export interface UpdateIndexOptions extends CallOptions {
+  /** Tags or digests of manifests (or indexes) to append. */
+  add?: string[];
+  /** Digests of entries to remove (each must be listed: DIGEST_INVALID). */
+  remove?: string[];
+  /** A new `artifactType`; `null` or `""` removes it; absent keeps it. */
+  artifactType?: string | null;
+  annotations?: Annotations;
+  tags?: string[];
+  push?: boolean;
 }
 
 /** What {@link Client.copy} did: {@link CopyOutcome}. */
@@ -1286,8 +1318,24 @@ export class Client {
    * the subject's referrers tag. `dryRun`: the plan, and fetch is never called.
    */
   push(ref: string, packed: Pushable, options?: PushOptions): Promise<PushOutcome>;
-  /** The core's Pull: the manifest and its titled layers (every title checked), each verified, in memory. */
+  /**
+   * The core's Pull: the manifest and its titled layers (every title checked), each verified, in
+   * memory; of an index, each child's files under the child's folder.
+   */
   pull(ref: string, options?: CallOptions & { onProgress?: ProgressCallback; allowGit?: boolean }): Promise<Pulled>;
+  /**
+   * ORAS 1.3's `manifest index create`: an index over `sources` (tags or digests of manifests or
+   * indexes in `ref`'s repository), each entry with its `artifactType` and, for an image whose
+   * config says it, its `platform`; pushed under `ref`'s tag (by digest without one) and `tags`.
+   * MEDIA_TYPE_MISMATCH for a source that is not a manifest or an index.
+   */
+  createIndex(ref: string, sources: string[], options?: CreateIndexOptions): Promise<Packed>;
+  /**
+   * ORAS 1.3's `manifest index update`: removes by digest, keeps the order, appends `add`, sets
+   * the artifact type and annotations; pushed under `ref`'s tag (by digest when `ref` is a
+   * digest) and `tags`. MEDIA_TYPE_MISMATCH when `ref` is not an index.
+   */
+  updateIndex(ref: string, options?: UpdateIndexOptions): Promise<Packed>;
   /**
    * The core's CopyArtifact: `source` and what it references (with `referrers`, what refers to
    * it) to `destination`, on this registry or on the one of `to`. `dryRun`: the plan after
@@ -1574,6 +1622,8 @@ export interface PullOutcome {
   files: PulledFile[];
   /** The blobs downloaded into their sinks, each digest once. */
   downloads: Descriptor[];
+  /** For a collection: each child read, its folder as `path`. */
+  children: PulledFile[];
 }
 
 /** Pull: the manifest, the pull plan (every title checked), one download per digest. */

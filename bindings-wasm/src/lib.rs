@@ -24,6 +24,7 @@
 
 pub mod archive;
 pub mod artifact_type;
+pub mod collection;
 pub mod digest;
 pub mod error;
 pub mod layout;

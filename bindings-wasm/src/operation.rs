@@ -298,6 +298,14 @@ fn pull_outcome(o: PullOutcome) -> Result<JsValue, JsValue> {
     }
     set(&object, "files", &files.into());
     set(&object, "downloads", &descriptors_js(o.downloads)?);
+    let children = Array::new();
+    for child in o.children {
+        let entry = Object::new();
+        set(&entry, "descriptor", &descriptor_js(child.descriptor)?);
+        set(&entry, "path", &child.path.into());
+        children.push(&entry);
+    }
+    set(&object, "children", &children.into());
     Ok(object.into())
 }
 

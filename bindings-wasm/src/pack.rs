@@ -204,8 +204,8 @@ fn content(value: &JsValue, name: &str) -> Result<Content, JsValue> {
     }
 }
 
-/// The shared result shape of `pack` and `packIndex`.
-fn result<T>(
+/// The shared result shape of `pack` and `packIndex` (and of `indexCreate`, `indexUpdate`).
+pub(crate) fn result<T>(
     document: &Document<T>,
     descriptor: Descriptor,
     blobs: Vec<Blob>,

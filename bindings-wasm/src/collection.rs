@@ -1,0 +1,110 @@
+//! `indexPlatformConfig`, `indexCreate` and `indexUpdate`: collections (ORAS 1.3's `manifest
+//! index create|update`) over children the host fetched, into
+//! [`ocikit_core::registry::whole::index`]; results in the shape of `packIndex`. The npm
+//! package's `Client.createIndex` / `Client.updateIndex` fetch the children and call these.
+
+use js_sys::Object;
+use ocikit_core::registry::whole::index::{
+    IndexUpdate, ResolvedChild, create_index, platform_config, update_index,
+};
+use wasm_bindgen::prelude::*;
+
+use crate::error::thrown;
+use crate::manifest::descriptors_to_js;
+use crate::{annotations_arg, array_arg, bytes_arg, get, is_absent, media_type_arg, options_arg};
+
+const CHILD_FIELDS: &[&str] = &["mediaType", "bytes", "config"];
+const CREATE_OPTIONS: &[&str] = &["artifactType", "annotations"];
+const UPDATE_OPTIONS: &[&str] = &["add", "remove", "artifactType", "annotations"];
+
+/// `children`: an array of `{ mediaType, bytes, config? }` (`config`: the bytes of the config
+/// `indexPlatformConfig` named).
+fn children(value: &JsValue, name: &str) -> Result<Vec<ResolvedChild>, JsValue> {
+    if is_absent(value) {
+        return Ok(Vec::new());
+    }
+    let list = array_arg(value, name)?;
+    let mut children = Vec::new();
+    for (i, item) in list.iter().enumerate() {
+        let at = format!("{name}[{i}]");
+        options_arg(&item, &at, CHILD_FIELDS)?;
+        let media_type = crate::string_arg(&get(&item, "mediaType")?, &format!("{at}.mediaType"))?;
+        let bytes = bytes_arg(&get(&item, "bytes")?, &format!("{at}.bytes"))?.to_vec();
+        let mut child = ResolvedChild::new(&media_type, bytes).map_err(thrown)?;
+        let config = get(&item, "config")?;
+        if !is_absent(&config) {
+            child = child.with_config(bytes_arg(&config, &format!("{at}.config"))?.to_vec());
+        }
+        children.push(child);
+    }
+    Ok(children)
+}
+
+/// `indexPlatformConfig(mediaType, bytes)` → the descriptor of the config to read for a
+/// child's platform (an image manifest's, at most 4 MiB, not the empty one), or `null`; a
+/// document that is not a manifest or an index throws `MEDIA_TYPE_MISMATCH`.
+#[wasm_bindgen(js_name = indexPlatformConfig)]
+pub fn index_platform_config(media_type: &str, bytes: &[u8]) -> Result<JsValue, JsValue> {
+    match platform_config(media_type, bytes).map_err(thrown)? {
+        Some(config) => Ok(descriptors_to_js(vec![config])?.get(0)),
+        None => Ok(JsValue::NULL),
+    }
+}
+
+/// `indexCreate(children, { artifactType?, annotations? })` → the `packIndex` shape: an index
+/// over the fetched children in their order, each entry with its `artifactType` and, for an
+/// image whose config says it, its `platform`.
+#[wasm_bindgen(js_name = indexCreate)]
+pub fn index_create(children_value: &JsValue, options: &JsValue) -> Result<Object, JsValue> {
+    options_arg(options, "options", CREATE_OPTIONS)?;
+    let children = children(children_value, "children")?;
+    let index = create_index(
+        &children,
+        media_type_arg(&get(options, "artifactType")?, "artifactType")?,
+        annotations_arg(&get(options, "annotations")?, "annotations")?,
+    )
+    .map_err(thrown)?;
+    let descriptor = index.descriptor();
+    crate::pack::result(&index, descriptor, Vec::new())
+}
+
+/// `indexUpdate(mediaType, bytes, { add?, remove?, artifactType?, annotations? })` → the
+/// `packIndex` shape: the index with the entries of each `remove` digest gone (each must be
+/// listed: `DIGEST_INVALID`), the others in their order, the `add` children appended; an
+/// `artifactType` given replaces it (`null` or `""` removes it).
+#[wasm_bindgen(js_name = indexUpdate)]
+pub fn index_update(media_type: &str, bytes: &[u8], options: &JsValue) -> Result<Object, JsValue> {
+    options_arg(options, "options", UPDATE_OPTIONS)?;
+    let remove = get(options, "remove")?;
+    let remove = if is_absent(&remove) {
+        Vec::new()
+    } else {
+        array_arg(&remove, "remove")?
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let text = crate::string_arg(&d, &format!("remove[{i}]"))?;
+                ocikit_core::Digest::parse(&text).map_err(thrown)
+            })
+            .collect::<Result<Vec<_>, JsValue>>()?
+    };
+    let has_type = js_sys::Reflect::has(options, &"artifactType".into()).unwrap_or(false);
+    let artifact_type = get(options, "artifactType")?;
+    let update = IndexUpdate {
+        add: children(&get(options, "add")?, "add")?,
+        remove,
+        artifact_type: match has_type {
+            true if is_absent(&artifact_type)
+                || artifact_type.as_string().as_deref() == Some("") =>
+            {
+                Some(None)
+            }
+            true => Some(media_type_arg(&artifact_type, "artifactType")?),
+            false => None,
+        },
+        annotations: annotations_arg(&get(options, "annotations")?, "annotations")?,
+    };
+    let index = update_index(media_type, bytes, &update).map_err(thrown)?;
+    let descriptor = index.descriptor();
+    crate::pack::result(&index, descriptor, Vec::new())
+}
