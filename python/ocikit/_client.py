@@ -191,6 +191,7 @@ class Client:
         timeout: float | None = _UNSET,
         stall_timeout: float = _UNSET,
         ssl_context: ssl.SSLContext | None = None,
+        registry_profile: str | None = None,
     ) -> None:
         limits = limits if limits is not None else Limits()
         if timeout is _UNSET:
@@ -209,6 +210,9 @@ class Client:
             raise ValueError('credentials must be a tuple, a dict, "docker" or None')
         self.registry = registry
         self.plain_http = plain_http
+        # The profile the engine adapts to on ``registry`` (chunk sizes, one PUT where chunking
+        # is broken, the tag page size); without one the core picks it by host (ghcr.io, …).
+        self.registry_profile = registry_profile
         self.concurrency = concurrency
         self.chunk_size = chunk_size
         self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
@@ -263,6 +267,7 @@ class Client:
                     credentials=credentials,
                     retry_policy=self.retry_policy,
                     limits=self.limits,
+                    profile=self.registry_profile if registry == self.registry else None,
                 )
                 self._sessions[registry] = session
             return session

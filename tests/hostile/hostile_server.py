@@ -213,6 +213,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         where it should not costs the test runner no memory)."""
         kept = bytearray()
         total = 0
+        # The GHCR-like registry stores blobs pushed in chunks of up to 4 MiB: it keeps more.
+        keep = 8 << 20 if self.path.startswith("/v2/ghcr-like") else 1 << 20
 
         def take(count: int) -> None:
             nonlocal total
@@ -222,8 +224,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     return
                 count -= len(piece)
                 total += len(piece)
-                if len(kept) < 1 << 20:
-                    kept.extend(piece[: (1 << 20) - len(kept)])
+                if len(kept) < keep:
+                    kept.extend(piece[: keep - len(kept)])
 
         length = self.headers.get("Content-Length")
         if length is not None and length.isdigit():
@@ -1074,11 +1076,95 @@ def _v6_realm(registry: HostileRegistry, handler: Handler) -> str:
     return f"https://[::1]:{listener.port if listener else 1}/token"
 
 
+# Registries as registry-quirks.md says they behave (issue 15: tests without the internet) ----
+# Each is the ordinary registry (Basic auth, in-memory content) but for the quirk it names.
+
+# GHCR refuses a chunked PATCH body over 4 MiB with 416 [S23].
+GHCR_CHUNK_MAX = 4 * 1024 * 1024
+
+
+def _referrers_listing(registry: HostileRegistry, repo: str, subject: str) -> bytes:
+    """The referrers of ``subject`` in ``repo``, as the referrers API lists them."""
+    listed = []
+    with registry.content.lock:
+        documents = [
+            (r, data, mt) for (n, r), (data, mt) in registry.content.manifests.items() if n == repo
+        ]
+    for ref, data, media_type in documents:
+        if not ref.startswith("sha256:"):
+            continue
+        try:
+            document = json.loads(data)
+        except ValueError:
+            continue
+        if not isinstance(document, dict):
+            continue
+        if (document.get("subject") or {}).get("digest") != subject:
+            continue
+        entry: dict[str, Any] = {"mediaType": media_type, "digest": ref, "size": len(data)}
+        kind = document.get("artifactType") or (document.get("config") or {}).get("mediaType")
+        if kind:
+            entry["artifactType"] = kind
+        if document.get("annotations"):
+            entry["annotations"] = document["annotations"]
+        listed.append(entry)
+    return index(listed)
+
+
+def _quay_like(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
+    """Quay: the referrers API lists what refers to a subject, but a manifest PUT never says
+    ``OCI-Subject`` [S28,S29] (the ordinary PUT sends no such header)."""
+    if request.kind == "referrers" and request.method == "GET":
+        body = _referrers_listing(registry, request.repo or "", request.rest)
+        handler.reply(200, body, content_type=OCI_INDEX)
+        return None
+    return False
+
+
+def _gitlab_like(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
+    """GitLab: no referrers API (404), a ``sha256-<hex>`` tag read as the manifest
+    ``sha256:<hex>`` [S39], and a manifest whose ``subject`` is not in the repository refused
+    with 400 MANIFEST_BLOB_UNKNOWN [S37,S40]."""
+    repo, kind, rest = request.repo or "", request.kind, request.rest
+    if kind == "referrers":
+        handler.error_reply(404, "NOT_FOUND", "404 page not found")
+        return None
+    if kind == "manifests" and request.method in ("GET", "HEAD") and rest.startswith("sha256-"):
+        if registry.content.manifest(repo, rest) is None:
+            found = registry.content.manifest(repo, "sha256:" + rest[len("sha256-") :])
+            if found is not None:
+                data, media_type = found
+                body = data if request.method == "GET" else b""
+                handler.reply(200, body, [("Docker-Content-Digest", sha256(data))], media_type)
+                return None
+    if kind == "manifests" and request.method == "PUT":
+        try:
+            subject = (json.loads(handler.body).get("subject") or {}).get("digest")
+        except (ValueError, AttributeError):
+            subject = None
+        if subject and registry.content.manifests.get((repo, subject)) is None:
+            handler.error_reply(400, "MANIFEST_BLOB_UNKNOWN", "subject unknown")
+            return None
+    return False
+
+
+def _ghcr_like(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
+    """GHCR: a chunked PATCH body over 4 MiB is answered 416 [S23]."""
+    if request.method == "PATCH" and handler.record.received > GHCR_CHUNK_MAX:
+        handler.error_reply(416, "BLOB_UPLOAD_INVALID", "chunk over 4 MiB")
+        return None
+    return False
+
+
 def _http_same_host(registry: HostileRegistry, handler: Handler) -> str:
     return f"{registry.attackers['local'].origin}/token"
 
 
 BEHAVIOURS: list[tuple[str, Behaviour]] = [
+    # 0. registries with the quirks registry-quirks.md describes (the engine adapts to them)
+    ("quay-like", _authorized_only(_quay_like)),
+    ("gitlab-like", _authorized_only(_gitlab_like)),
+    ("ghcr-like", _authorized_only(_ghcr_like)),
     # 1. token realms that may not receive credentials
     ("realm-plain-http", _realm(_http_same_host)),
     ("realm-loopback-other", _realm(lambda r, h: f"{r.attackers['other-tls'].origin}/token")),

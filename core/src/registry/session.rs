@@ -81,7 +81,9 @@ const TOKEN_MARGIN_MS: u64 = 10_000;
 const DEFAULT_TOKEN_SECONDS: u64 = 60;
 
 impl Session {
-    /// A session with `registry` (`host[:port]`) over HTTPS, or plain HTTP when `plain_http`.
+    /// A session with `registry` (`host[:port]`) over HTTPS, or plain HTTP when `plain_http`,
+    /// adapting to the profile its host picks ([`Profile::for_host`]: `ghcr.io`, ECR, …) unless
+    /// [`Session::with_profile`] names another.
     pub fn new(registry: &str, plain_http: bool, credentials: Option<Credentials>) -> Self {
         let scheme = if plain_http { "http" } else { "https" };
         Self {
@@ -91,7 +93,7 @@ impl Session {
             basic: false,
             referrers_api: None,
             referrers_probed: false,
-            profile: None,
+            profile: Profile::for_host(registry),
             retry: RetryPolicy::default(),
             limits: Limits::default(),
         }

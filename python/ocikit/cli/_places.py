@@ -310,6 +310,7 @@ def registry_client(
         transport=transport(args),
         timeout=args.timeout or None,
         stall_timeout=stall,
+        registry_profile=getattr(args, "registry_profile", None),
     )
     _apply_distribution_spec(args, client, registry)
     return client

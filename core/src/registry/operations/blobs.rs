@@ -125,6 +125,12 @@ impl PushBlob {
             &descriptor.digest.to_string(),
         ));
         let scope = Scope::repository(reference.repository(), &[Action::Pull, Action::Push]);
+        // Chunks within the registry's limits, or one PUT where chunking is broken (the
+        // session's profile).
+        let options = PushOptions {
+            chunk_size: session.chunk_size(options.chunk_size),
+            ..options
+        };
         Self {
             deadline: Deadline::default(),
             reference: reference.clone(),
