@@ -53,6 +53,14 @@ def test_every_layout_command_with_a_tar(
     assert oci.digest(fetched) == root
     ocikit("pull", "--oci-layout", "a.tar:v1", "-o", "pulled")
     assert (work / "pulled" / "readme.md").read_text() == "# hello\n"
+    # manifest push / delete and blob push / fetch write the tar back too
+    (work / "m.json").write_bytes(fetched)
+    ocikit("manifest", "push", "--oci-layout", "a.tar:again", "m.json")
+    assert ocikit("resolve", "--oci-layout", "a.tar:again").out == f"{root}\n"
+    blob = _digest(ocikit("blob", "push", "--oci-layout", "a.tar", "sig.txt").out)
+    ocikit("blob", "fetch", "--oci-layout", f"a.tar@{blob}", "-o", "fetched.txt")
+    assert (work / "fetched.txt").read_text() == "signed\n"
+    assert oci.OciLayout(work / "a.tar").blob_exists(blob)
 
     # layout tar -> registry -> another layout tar, with the referrer
     ref = f"{registry.address}/layout-tar/docs:v1"
@@ -85,6 +93,10 @@ def test_every_layout_command_with_a_tar(
     subprocess.run(["tar", "-C", "oras-dir", "-cf", "oras.tar", "."], check=True, cwd=work)
     assert ocikit("resolve", "--oci-layout", "oras.tar:v1").out == f"{root}\n"
     assert ocikit("validate", "oras.tar").status == 0
+
+    # Deleting the manifest by a tag removes it under all its tags (v1, v2, again).
+    ocikit("manifest", "delete", "--oci-layout", "a.tar:again", "-f")
+    assert oci.OciLayout(work / "a.tar").list_tags() == []
 
 
 def test_validate_a_layout_directory_or_tar(ocikit: Any, work: Path) -> None:
