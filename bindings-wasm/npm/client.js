@@ -39,7 +39,7 @@ import { exchange, fromRegistry, isReferrersListing, sleep, withTransport } from
 export const LAYOUT_SERVE = Symbol("ocikit.layoutServe");
 export const STORE = Symbol("ocikit.store");
 
-const CLIENT_OPTIONS = ["registry", "plainHttp", "credentials", "fetch", "concurrency", "retry", "limits"];
+const CLIENT_OPTIONS = ["registry", "plainHttp", "credentials", "fetch", "concurrency", "retry", "limits", "registryProfile"];
 const MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json";
 
 // What the entry points set: the Digester blobs are hashed with as they move (node:crypto in
@@ -95,6 +95,9 @@ export class Client {
       retry: o.retry,
       // The engine holds the limits and puts them on each request it describes.
       ...(o.limits === undefined ? {} : { limits: o.limits }),
+      // The registry profile the engine adapts to (chunk sizes, one PUT where chunking is
+      // broken, the tag page size); without one the core picks it by host.
+      ...(o.registryProfile === undefined ? {} : { profile: o.registryProfile }),
     });
     this.#registry = o.registry;
     this.#fetch = fetch;

@@ -1110,6 +1110,13 @@ export interface ClientOptions {
   retry?: RetryPolicy;
   /** Timeouts, the deadline of each operation, the Retry-After cap and listing bounds. */
   limits?: RegistryLimits;
+  /**
+   * The registry profile the engine adapts to (`"ghcr"`, `"ecr"`, `"quay"`, …, as
+   * `--registry-profile`): chunks within the registry's limits, one PUT where chunking is
+   * broken, the tag page size capped. Without one the core picks the profile of the host
+   * (`ghcr.io`, ECR hosts, …). An unknown name throws OPTIONS_INVALID.
+   */
+  registryProfile?: string;
 }
 
 /** Options every Client call takes. */
