@@ -218,8 +218,9 @@ impl PyUnpacker {
             .map(|d| Digest::parse(&d))
             .transpose()
             .or_raise(py)?;
-        let unpacker =
-            Unpacker::new(&title, digest, limits(max_size, max_entries, max_ratio)).or_raise(py)?;
+        let unpacker = Unpacker::new(&title, digest, limits(max_size, max_entries, max_ratio))
+            .or_raise(py)?
+            .allow_git_paths(allow_git);
         Ok(Self {
             state: Mutex::new(unpacker),
         })
@@ -237,7 +238,8 @@ impl PyUnpacker {
         allow_git: bool,
     ) -> PyResult<Self> {
         let unpacker = Unpacker::for_layer(&descriptor.0, limits(max_size, max_entries, max_ratio))
-            .or_raise(py)?;
+            .or_raise(py)?
+            .allow_git_paths(allow_git);
         Ok(Self {
             state: Mutex::new(unpacker),
         })

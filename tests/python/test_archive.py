@@ -345,3 +345,18 @@ def test_gnu_tar_reads_ocikits_archive_and_ocikit_reads_gnu_tars(tmp_path: pathl
     )
     unpack_directory(io.BytesIO(data), gnu_descriptor, tmp_path / "from-gnu" / "mydir")
     assert _tree(tmp_path / "from-gnu" / "mydir") == expected
+
+
+def test_git_paths_unpack_only_when_allowed(tmp_path: pathlib.Path) -> None:
+    layer = (VECTORS / "hostile" / "git-config.tar.gz").read_bytes()
+    descriptor = ocikit.Descriptor(
+        media_type="application/vnd.oci.image.layer.v1.tar+gzip",
+        digest="sha256:" + hashlib.sha256(layer).hexdigest(),
+        size=len(layer),
+        annotations={"org.opencontainers.image.title": "d", "io.deis.oras.content.unpack": "true"},
+    )
+    with pytest.raises(ocikit.PolicyError) as raised:
+        unpack_directory([layer], descriptor, tmp_path / "d")
+    assert raised.value.code == "PATH_UNSAFE"
+    unpack_directory([layer], descriptor, tmp_path / "d", allow_git=True)
+    assert (tmp_path / "d" / ".git" / "config").is_file()
