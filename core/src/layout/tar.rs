@@ -17,8 +17,8 @@
 //! Regular files are the layout's files; directories are skipped. Symbolic and hard links,
 //! devices, FIFOs, sparse files and unknown entry types are [`Error::ArchiveUnsafe`], as are
 //! absolute names and names with a `..`, `.` or empty component (a leading `./` is allowed);
-//! a file that appears twice is [`Error::ArchiveUnsafe`] too (which copy a tool keeps
-//! differs). A corrupt or cut archive is [`Error::ArchiveInvalid`]; more than `entries_max`
+//! a file that appears twice, or one under another file's path (`a` and `a/b`), is
+//! [`Error::ArchiveUnsafe`] too (which copy a tool keeps differs; neither can be extracted). A corrupt or cut archive is [`Error::ArchiveInvalid`]; more than `entries_max`
 //! entries is [`Error::LimitExceeded`]. The whole archive is in memory: its size is the
 //! host's bound to set before reading it.
 
@@ -115,12 +115,12 @@ pub fn read_layout_tar(
     loop {
         let Some(block) = bytes.get(offset..offset + BLOCK) else {
             if offset == bytes.len() && long_name.is_none() && pax_path.is_none() {
-                return Ok(files); // ends without the zero blocks, at an entry's end
+                break; // ends without the zero blocks, at an entry's end
             }
             return Err(invalid("the archive is cut short in a header"));
         };
         if is_zero_block(block) {
-            return Ok(files);
+            break;
         }
         let header = decode_header(block.try_into().expect("a block"))?;
         offset += BLOCK;
@@ -199,6 +199,19 @@ pub fn read_layout_tar(
             }
         }
     }
+    // A file that is also a directory of another (`a` and `a/b`) cannot be extracted.
+    for path in files.keys() {
+        let under = format!("{path}/");
+        if let Some((other, _)) = files.range(under.clone()..).next()
+            && other.starts_with(&under)
+        {
+            return Err(unsafe_path(
+                other,
+                &format!("lies under {path}, which is a file of the archive"),
+            ));
+        }
+    }
+    Ok(files)
 }
 
 fn unsafe_path(path: &str, reason: &str) -> Error {
