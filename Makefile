@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: build python wasm tools demo test lint fmt clippy doc test-rust test-python test-js test-browser test-interop test-registry test-hostile docs test-docs dist test-dist fuzz fuzz-ci bench bench-python bench-cli bench-validate bench-node bench-browser bench-registry clean
+.PHONY: build python wasm tools demo test lint lint-python-js fmt clippy doc test-rust test-python test-js test-browser test-interop test-registry test-hostile docs test-docs dist test-dist fuzz fuzz-ci bench bench-python bench-cli bench-validate bench-node bench-browser bench-registry clean
 
 build: python wasm
 
@@ -23,7 +23,11 @@ demo: build
 
 test: lint test-rust build test-python test-js test-browser test-interop test-registry test-hostile test-docs test-dist fuzz-ci
 
-lint: fmt clippy doc
+lint: fmt clippy doc lint-python-js
+
+# ruff and mypy --strict over python/, tsc --checkJs over the npm sources (scripts/lint.sh).
+lint-python-js: wasm
+	scripts/lint.sh
 
 fmt:
 	source scripts/lib.sh && rustup_components rustfmt

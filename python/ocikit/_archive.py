@@ -212,7 +212,7 @@ def pack_directory_to_file(
 
 
 def unpack_directory(
-    chunks: Iterable[bytes] | IO[bytes],
+    chunks: Iterable[bytes | memoryview] | IO[bytes],
     descriptor: Descriptor,
     destination: StrPath,
     *,
@@ -249,7 +249,7 @@ def unpack_directory(
             while chunk := reader.read(CHUNK_SIZE):
                 writer.apply(unpacker.feed(chunk))
         else:
-            for chunk in chunks:  # type: ignore[union-attr]
+            for chunk in chunks:
                 writer.apply(unpacker.feed(chunk))
         writer.apply(unpacker.finish())
         writer.close()

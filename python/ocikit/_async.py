@@ -18,9 +18,8 @@ from typing import Any, Callable, TypeVar
 from ocikit import _calls as calls
 from ocikit._calls import Pulled, Ref
 from ocikit._client import _FAILURE_KINDS, Client, _now_ms
-from ocikit._files import StrPath
+from ocikit._files import CHUNK_SIZE, StrPath
 from ocikit._http import (
-    CHUNK_SIZE,
     BlobSink,
     BlobSource,
     _body_pieces,

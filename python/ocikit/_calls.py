@@ -20,7 +20,7 @@ import urllib.parse
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
+from typing import IO, TYPE_CHECKING, Any, Callable, Literal, Optional, TypeVar, Union
 
 from ocikit import _archive
 from ocikit._files import StrPath
@@ -326,7 +326,12 @@ def _packed_source(
     return BlobSource(blob.data if blob.data is not None else blob.path)
 
 
-def failure(kind: str, reason: str, request: Request, sink: BlobSink | None) -> Failure:
+def failure(
+    kind: Literal["network", "tls", "timeout"],
+    reason: str,
+    request: Request,
+    sink: BlobSink | None,
+) -> Failure:
     """A transport failure as the engine's input; for a download, with what the sink holds
     from the blob's first byte (the engine asks for the rest with ``Range``)."""
     held = sink.size if sink is not None and request.stream else 0
@@ -801,7 +806,8 @@ def pull(
             found = checked[0]
         if isinstance(found, BaseException):
             raise found
-        return found
+        paths: list[Path] = found
+        return paths
 
     def sink(descriptor: Descriptor) -> BlobSink:
         # The first download asks: the plan is known, nothing is downloaded yet.

@@ -17,7 +17,7 @@ import ssl
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar
 
 from ocikit import _calls as calls
 from ocikit._calls import (  # noqa: F401 - the names other modules import from here
@@ -86,7 +86,11 @@ DEADLINE = 3600.0
 _UNSET: Any = object()
 
 # The engine's Failure kind of each transport error code.
-_FAILURE_KINDS = {"NETWORK_ERROR": "network", "TLS_ERROR": "tls", "TIMEOUT": "timeout"}
+_FAILURE_KINDS: dict[str, Literal["network", "tls", "timeout"]] = {
+    "NETWORK_ERROR": "network",
+    "TLS_ERROR": "tls",
+    "TIMEOUT": "timeout",
+}
 
 # What a transport other than ocikit's may raise for a network failure (ocikit's own raise
 # coded errors already).

@@ -701,7 +701,7 @@ def _send_spans(sock: Any, source: BlobSource, offset: int, length: int) -> None
     Raises:
         OSError: the file is shorter than the range, or the connection failed.
     """
-    for file, start, count in _local(source.spans(offset, length)):  # type: ignore[arg-type]
+    for file, start, count in _local(source.spans(offset, length)):
         sent = sock.sendfile(file, start, count)
         if sent != count:
             raise _ShortSource(f"{source.path} ended before the blob's size ({start + sent} bytes)")
@@ -776,7 +776,7 @@ class HttpxTransport:
                 headers=headers,
                 content=content,
                 # The request's stall timeout (the client's Limits), else the httpx client's.
-                **({"timeout": httpx.Timeout(stall_ms / 1000)} if stall_ms else {}),
+                timeout=httpx.Timeout(stall_ms / 1000) if stall_ms else httpx.USE_CLIENT_DEFAULT,
             )
             response = self._client.send(outgoing, stream=True, follow_redirects=False)
         except (httpx.TransportError, httpx.InvalidURL, ValueError) as error:

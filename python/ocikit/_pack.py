@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import PurePath
 from types import MappingProxyType
-from typing import Any, Optional, TypeVar, Union
+from typing import Any, Optional, TypeVar, Union, cast
 
 from ocikit._files import StrPath, _digest_path
 from ocikit._ocikit import Descriptor, Index, Manifest, _pack, _pack_index
@@ -359,7 +359,10 @@ def _pack_files(
             (
                 file.name,
                 file.media_type,
-                file.data if file.data is not None else (file.digest, file.size),
+                # A File without data has its digest and size (File checks that).
+                file.data
+                if file.data is not None
+                else cast("tuple[str, int]", (file.digest, file.size)),
                 dict(file.annotations),
             )
             for file in files

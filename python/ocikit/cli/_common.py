@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import Any, Callable, cast
+from typing import Any, Callable
 
 from ocikit import (
     Descriptor,
@@ -161,7 +161,7 @@ def handled(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
 
 
 def run_subcommand(args: argparse.Namespace) -> int:
-    return cast(int, handled(args.subcommand)(args))
+    return handled(args.subcommand)(args)
 
 
 def interrupted(args: argparse.Namespace, error: UploadInterruptedError, file: str) -> int:

@@ -18,7 +18,7 @@ from ocikit import (
     File,
     Reference,
     UploadInterruptedError,
-    annotations,
+    annotations as annotation_keys,
 )
 from ocikit._ocikit import _UNKNOWN_CONFIG_TYPE
 from ocikit._pack import Packed, _each, _pack_files
@@ -146,7 +146,7 @@ def pack_arguments(
 
     created = None
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch and annotations.CREATED not in manifest_annotations:
+    if epoch and annotation_keys.CREATED not in manifest_annotations:
         if not epoch.isascii() or not epoch.isdigit():
             raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds, not {epoch!r}")
         created = int(epoch)
