@@ -296,9 +296,10 @@ fn a_config_without_a_platform_gives_none() {
 
 #[test]
 fn a_child_that_is_not_a_manifest_or_index_is_refused() {
-    let error = ResolvedChild::new("application/octet-stream", b"{}".to_vec()).unwrap_err();
+    let error =
+        ResolvedChild::new("application/octet-stream", b"{}".to_vec()).expect_err("refused");
     assert_eq!(error.code(), "MEDIA_TYPE_MISMATCH");
-    let error = platform_config("text/plain", b"{}").unwrap_err();
+    let error = platform_config("text/plain", b"{}").expect_err("refused");
     assert_eq!(error.code(), "MEDIA_TYPE_MISMATCH");
     let forged = ResolvedChild {
         media_type: "application/vnd.oci.image.layer.v1.tar".to_owned(),
@@ -306,17 +307,17 @@ fn a_child_that_is_not_a_manifest_or_index_is_refused() {
         config: None,
     };
     assert_eq!(
-        child_descriptor(&forged).unwrap_err().code(),
+        child_descriptor(&forged).expect_err("refused").code(),
         "MEDIA_TYPE_MISMATCH"
     );
     assert_eq!(
         create_index(&[forged], None, Default::default())
-            .unwrap_err()
+            .expect_err("refused")
             .code(),
         "MEDIA_TYPE_MISMATCH"
     );
     // Bytes that are not a manifest, served as one.
-    let error = ResolvedChild::new(MANIFEST, b"[1]".to_vec()).unwrap_err();
+    let error = ResolvedChild::new(MANIFEST, b"[1]".to_vec()).expect_err("refused");
     assert_eq!(error.code(), "JSON_INVALID");
 }
 
@@ -389,9 +390,10 @@ fn update_refuses_a_digest_the_index_does_not_list_and_a_manifest() {
             ..IndexUpdate::default()
         },
     )
-    .unwrap_err();
+    .expect_err("refused");
     assert_eq!(error.code(), "DIGEST_INVALID");
-    let error = update_index(MANIFEST, a.manifest.bytes(), &IndexUpdate::default()).unwrap_err();
+    let error =
+        update_index(MANIFEST, a.manifest.bytes(), &IndexUpdate::default()).expect_err("refused");
     assert_eq!(error.code(), "MEDIA_TYPE_MISMATCH");
 }
 
@@ -416,7 +418,9 @@ fn collection_folders_are_titles_or_digests_checked_as_titles() {
         let mut entry = plain.clone();
         entry.annotations.insert(TITLE.to_owned(), bad.to_owned());
         assert_eq!(
-            plan_collection(&[entry], false).unwrap_err().code(),
+            plan_collection(&[entry], false)
+                .expect_err("refused")
+                .code(),
             code,
             "{bad}"
         );
@@ -427,7 +431,9 @@ fn collection_folders_are_titles_or_digests_checked_as_titles() {
         .annotations
         .insert(TITLE.to_owned(), "DOCS".to_owned());
     assert_eq!(
-        plan_collection(&[titled, other], false).unwrap_err().code(),
+        plan_collection(&[titled, other], false)
+            .expect_err("refused")
+            .code(),
         "ANNOTATION_INVALID"
     );
 }
@@ -555,7 +561,7 @@ fn pull_of_a_collection_refuses_a_child_folder_before_any_download() {
     let mut pull = Pull::new(&at(":v1"), PullOptions::default());
     let error = host
         .drive(&mut pull, &mut sessions(&[&layout]))
-        .unwrap_err();
+        .expect_err("refused");
     assert_eq!(error.code(), "ANNOTATION_INVALID");
     assert!(
         !host.log.iter().any(|l| l.contains("/blobs/")),
