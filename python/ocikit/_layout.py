@@ -109,6 +109,8 @@ Writable = Union[Packed, Manifest, Index]
 def _is_tar(path: Path) -> bool:
     """Whether ``path`` names a layout tar: a name ending in ``.tar``, or an existing file with
     a ustar header (``ustar`` at offset 257, as ``file`` tells a tar)."""
+    if path.is_dir():
+        return False  # a layout directory, whatever its name
     if path.name.lower().endswith(".tar"):
         return True
     if not path.is_file():

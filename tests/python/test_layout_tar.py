@@ -155,3 +155,11 @@ def test_a_tar_with_files_but_no_layout_is_refused(tmp_path: Path) -> None:
     with pytest.raises(FileExistsError) as raised:
         OciLayout(path)
     assert raised.value.filename == str(path)
+
+
+def test_a_directory_named_like_a_tar_is_a_directory(tmp_path: Path) -> None:
+    (tmp_path / "dir.tar").mkdir()
+    layout = OciLayout(tmp_path / "dir.tar")
+    layout.write(ocikit.pack([ocikit.File("a.txt", b"a")], artifact_type=DOCS), "v1")
+    assert (tmp_path / "dir.tar" / "index.json").is_file()
+    assert OciLayout(tmp_path / "dir.tar").tags == ("v1",)
