@@ -178,11 +178,11 @@ class OciLayout:
     size (``SIZE_MISMATCH``), and ``index.json`` and ``oci-layout`` at most
     :attr:`MAX_INDEX_BYTES` (``LIMIT_EXCEEDED``).
 
-    **A tar archive.** A ``path`` ending in ``.tar`` (or naming an existing tar file) is a layout
-    tar, as ORAS's ``--oci-layout x.tar:v1`` takes one. Its members become the layout's files,
-    read without trust by the core (``read_layout_tar``: regular files only — symbolic and hard
-    links, devices, FIFOs, absolute names and ``..`` are ``ARCHIVE_UNSAFE``; a corrupt or cut
-    archive ``ARCHIVE_INVALID``; more than :attr:`MAX_TAR_BYTES` bytes or
+    **A tar archive.** A ``path`` ending in ``.tar`` that is not a directory, or an existing tar
+    file, is a layout tar, as ORAS's ``--oci-layout x.tar:v1`` takes one. Its members become the
+    layout's files, read without trust by the core (``read_layout_tar``: regular files only —
+    symbolic and hard links, devices, FIFOs, absolute names and ``..`` are ``ARCHIVE_UNSAFE``;
+    a corrupt or cut archive ``ARCHIVE_INVALID``; more than :attr:`MAX_TAR_BYTES` bytes or
     :attr:`MAX_TAR_ENTRIES` entries ``LIMIT_EXCEEDED``) into a private working directory,
     where every operation runs as on a directory. **The tar is written back at the end of
     every operation that changed the layout** (each method here, and :func:`ocikit.copy` to
@@ -195,7 +195,7 @@ class OciLayout:
 
     Raises:
         FileExistsError: ``path`` is a non-empty directory without an ``oci-layout`` file.
-        NotADirectoryError: ``path`` is a file.
+        NotADirectoryError: ``path`` is a file that is not a tar.
         FileNotFoundError: ``create=False`` and there is no layout at ``path``.
         OciError: ``ARCHIVE_UNSAFE``, ``ARCHIVE_INVALID`` or ``LIMIT_EXCEEDED`` for a tar.
     """
