@@ -106,10 +106,13 @@ export class Digester {
   }
 }
 
-/** `{ algorithm, encoded, supported }` of a digest string; an OciError if it is invalid. */
+/**
+ * `{ algorithm, encoded, supported }` of a digest string; an OciError if it is invalid.
+ * @returns {{ algorithm: string, encoded: string, supported: boolean }}
+ */
 export function parseDigest(text) {
   try {
-    return wasm.parseDigest(text);
+    return /** @type {any} */ (wasm.parseDigest(text));
   } catch (thrown) {
     throw converted(thrown);
   }

@@ -491,6 +491,11 @@ export class Client {
     return done;
   }
 
+  /**
+   * @param {any} reference
+   * @param {any} packed
+   * @param {{ signal?: AbortSignal, onProgress?: any, chunkSize?: number, mountFrom?: any, tags?: string[], dryRun?: boolean }} options
+   */
   async #push(reference, packed, { signal, onProgress, chunkSize, mountFrom, tags, dryRun }) {
     const p = record(packed, "packed");
     const manifest = bytesOf(p.manifest, "packed.manifest");
@@ -553,6 +558,8 @@ export class Client {
    * task, in the order they arrive. The first error (the engine's, or one of this side: the
    * caller's abort, a stream that does not match) ends the operation and aborts what is in
    * flight.
+   * @param {any} op
+   * @param {{ signal?: AbortSignal, sources?: any, sinks?: any, progress?: any, poll?: any, peer?: any }} options
    */
   async #drive(op, { signal, sources, sinks, progress, poll, peer }) {
     signal?.throwIfAborted();
@@ -565,6 +572,7 @@ export class Client {
     const answers = []; // { task, input, failure } in the order they arrived
     const running = new Set();
     let sending = 0;
+    /** @type {{ error: unknown } | null} */
     let failed = null;
     let wake = null;
     const fail = (error) => {

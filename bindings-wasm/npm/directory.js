@@ -219,6 +219,7 @@ export async function unpackDirectory(layer, descriptor, options = {}) {
   const entries = [];
   let current = null;
   let pieces = [];
+  /** @type {any} */
   let end = null;
   const closeFile = () => {
     if (current !== null) current.data = concat(pieces);

@@ -26,7 +26,7 @@ async function compiled(source) {
     }
     return WebAssembly.compile(await source.arrayBuffer());
   }
-  if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return WebAssembly.compile(source);
+  if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return WebAssembly.compile(/** @type {BufferSource} */ (source));
   throw new TypeError(
     `options.wasm must be a URL, a string, a Response, a BufferSource or a WebAssembly.Module, not ${api.typeName(source)}`,
   );

@@ -45,7 +45,7 @@ function keepWorker(worker) {
     worker.terminate();
     return;
   }
-  const entry = { worker, timer: 0 };
+  const entry = { worker, timer: /** @type {ReturnType<typeof setTimeout> | number} */ (0) };
   entry.timer = setTimeout(() => {
     const at = idle.indexOf(entry);
     if (at >= 0) idle.splice(at, 1);
@@ -128,6 +128,7 @@ function inWorker(blob, { algorithm, chunkSize, onProgress, signal }) {
  * worker from 8 MiB on, and on this thread when the runtime has no Worker or it cannot start.
  */
 export function workerDigester(digestHere) {
+  /** @param {Record<string, any> | undefined} [options] */
   return async function digestBlob(blob, options = {}) {
     const { worker: mode = "auto", ...rest } = options ?? {};
     if (mode !== true && mode !== false && mode !== "auto") {

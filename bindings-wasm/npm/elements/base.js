@@ -124,7 +124,8 @@ export function limiter(limit) {
  * and a render batched to a microtask when an attribute or property changes.
  */
 // Without a DOM (server rendering, Node) the module still imports: nothing is defined then.
-const Base = globalThis.HTMLElement ?? class {};
+// Without a DOM (Node, tests importing the module) the elements are plain classes.
+const Base = /** @type {typeof HTMLElement} */ (globalThis.HTMLElement ?? class {});
 
 export class OciElement extends Base {
   static strings = {};
@@ -152,12 +153,12 @@ export class OciElement extends Base {
   }
 
   get strings() {
-    return { ...this.constructor.strings, ...this.#strings };
+    return { .../** @type {typeof OciElement} */ (this.constructor).strings, ...this.#strings };
   }
 
   /** The string `key`, formatted with `args` when it is a function. */
   t(key, ...args) {
-    const value = this.#strings[key] ?? this.constructor.strings[key];
+    const value = this.#strings[key] ?? /** @type {typeof OciElement} */ (this.constructor).strings[key];
     return typeof value === "function" ? value(...args) : (value ?? key);
   }
 
@@ -173,7 +174,7 @@ export class OciElement extends Base {
 
   /** Replaces the shadow root's content with `nodes`, after the stylesheets. */
   show(...nodes) {
-    const style = h("style", {}, baseCss + this.constructor.css);
+    const style = h("style", {}, baseCss + /** @type {typeof OciElement} */ (this.constructor).css);
     this.shadowRoot.replaceChildren(style, ...nodes.flat());
   }
 

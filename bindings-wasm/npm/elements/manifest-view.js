@@ -114,7 +114,7 @@ ol{padding-left:1.4em;margin:.4em 0}.sev-error{color:var(--_danger);font-weight:
     }
     const id = (i) => `l${i}`;
     const all = lines(value);
-    const pointerLine = new Map(all.map((l, i) => [l.pointer, i]).filter(([p]) => p !== null).reverse());
+    const pointerLine = new Map(all.map((l, i) => /** @type {[string, number]} */ ([l.pointer, i])).filter(([p]) => p !== null).reverse());
     const lineOf = (pointer) => {
       for (let p = pointer; ; p = p.slice(0, p.lastIndexOf("/"))) {
         if (pointerLine.has(p)) return pointerLine.get(p);

@@ -154,7 +154,7 @@ li{margin:.2em 0}.row{display:flex;align-items:center;gap:.5em;flex-wrap:wrap;mi
     const subject = this.getAttribute("subject");
     if (!subject) return this.show(h("p", { class: "muted" }, this.t("none")));
     // A render replaces the buttons: the one that had the focus gets it back.
-    const focused = this.shadowRoot.activeElement?.dataset?.focus;
+    const focused = /** @type {HTMLElement | null} */ (this.shadowRoot.activeElement)?.dataset?.focus;
     const top = this.#level(subject);
     const notes = [...this.#levels.values()].some((l) => l.fromTagSchema) ? h("p", { class: "note muted", part: "note" }, this.t("fromTagSchema")) : null;
     this.show(h("section", { "aria-label": this.getAttribute("aria-label") ?? this.t("label"), part: "tree" },
@@ -162,7 +162,7 @@ li{margin:.2em 0}.row{display:flex;align-items:center;gap:.5em;flex-wrap:wrap;mi
       notes,
       this.#list(subject, 0),
     ));
-    if (focused) this.shadowRoot.querySelector(`[data-focus="${CSS.escape(focused)}"]`)?.focus();
+    if (focused) /** @type {HTMLElement | null} */ (this.shadowRoot.querySelector(`[data-focus="${CSS.escape(focused)}"]`))?.focus();
   }
 }
 

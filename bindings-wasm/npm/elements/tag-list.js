@@ -44,6 +44,7 @@ li .tag{font-weight:600;border:none;padding:0 .2em;color:var(--_accent)}
   #pageState = "idle";
   #error = null;
   #resolved = new Map();
+  /** @type {any} the limiter, with the concurrency it was made for as `limit` */
   #run = limiter(4);
   #built = null;
   #timer = null;
