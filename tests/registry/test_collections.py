@@ -262,3 +262,31 @@ def ocikit_descriptor(descriptor: oci.Descriptor, *, title: str) -> oci.Descript
         artifact_type=descriptor.artifact_type,
         annotations={"org.opencontainers.image.title": title},
     )
+
+
+def test_index_commands_on_a_layout_tar(ocikit: Any, tmp_path: Path) -> None:
+    """``--oci-layout``: the sources are tags or digests of the layout (a tar here, written
+    back after each change), and a pull of the index writes each child's folder."""
+    tar = tmp_path / "bundle.tar"
+    layout = oci.OciLayout(tar)
+    a = layout.write(oci.pack([oci.File("a.txt", b"a")], artifact_type=DOCS), tag="a")
+    b = layout.write(oci.pack([oci.File("b.txt", b"b")], artifact_type=DOCS), tag="b")
+    layout.close()
+    ocikit("manifest", "index", "create", f"{tar}:v1", "a", b.digest, "--oci-layout",
+           "--artifact-type", BUNDLE)  # fmt: skip
+    ocikit("manifest", "index", "update", f"{tar}:v1", "--remove", a.digest, "--oci-layout")
+    out = tmp_path / "out"
+    ocikit("pull", f"{tar}:v1", "-o", str(out), "--oci-layout")
+    assert (out / f"sha256-{b.digest.split(':')[1]}" / "b.txt").read_text() == "b"
+    assert not list(out.glob("*/a.txt"))
+    entries = oci.OciLayout(tar).image_index("v1").manifests
+    assert [e.digest for e in entries] == [b.digest]
+    # ORAS reads the tar's index too.
+    fetched = json.loads(_oras_local("manifest", "fetch", "--oci-layout", f"{tar}:v1"))
+    assert fetched["artifactType"] == BUNDLE
+
+
+def _oras_local(*args: str) -> str:
+    result = subprocess.run([tool("oras"), *args], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
