@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
+from ocikit import Manifest, PolicyError, check_title
 from ocikit.cli._common import EXIT_OK, clean, handled
+from ocikit.cli._packing import _split_file_reference
 from ocikit.cli._places import add_layout_flag, add_remote_arguments, open_place
 
 
@@ -42,12 +45,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="pull the artifact's subject too (and the subject's, recursively), into the same "
         "directory",
     )
+    parser.add_argument(
+        "--config",
+        metavar="PATH[:TYPE]",
+        help="also write the manifest's config blob to PATH, relative to --output (ORAS's "
+        "--config); with :TYPE, only when the config has that media type",
+    )
     add_remote_arguments(parser, transfers=True, uploads=False)
 
 
 @handled
 def run(args: argparse.Namespace) -> int:
     output = Path(args.output).resolve()
+    config_path, config_type = None, ""
+    if args.config:
+        config_path, config_type = _split_file_reference(args.config)
+        # The path is checked as a pulled title is (relative, no '..', no .git): ORAS's file
+        # store refuses the same paths without --allow-path-traversal.
+        check_title(Path(config_path).as_posix(), allow_git=args.allow_git_paths)
+        where = output / config_path
+        if not where.resolve().is_relative_to(output):
+            raise PolicyError(
+                f"{config_path!r} would be written outside {output}",
+                code="PATH_UNSAFE",
+                details={
+                    "path": str(where),
+                    "reason": "the path leads out of the output directory",
+                },
+            )
+        if args.keep_old_files and os.path.lexists(where):
+            raise PolicyError(
+                f"{where} exists; --keep-old-files keeps it, so nothing was pulled",
+                code="PATH_UNSAFE",
+                details={"path": str(where), "reason": "exists (keep_old_files)"},
+            )
     with open_place(args, args.source, layout=args.oci_layout, verb="Downloading") as place:
         reference: str | None = place.need(args.source)
         first = None
@@ -58,6 +89,14 @@ def run(args: argparse.Namespace) -> int:
                 keep_old_files=args.keep_old_files,
                 allow_git=args.allow_git_paths,
             )
+            if first is None and config_path is not None and isinstance(pulled.manifest, Manifest):
+                # An index has no config; a config of another type than asked is skipped (ORAS).
+                config = pulled.manifest.config
+                if not config_type or config_type == config.media_type:
+                    destination = output / config_path
+                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    place.target.fetch_blob(config, destination)
+                    print(f"Pulled config {clean(config_path, newlines=False)}")
             first = first or pulled
             for path in pulled.files:
                 print(f"Pulled {clean(path.relative_to(output).as_posix(), newlines=False)}")
