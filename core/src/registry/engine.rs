@@ -50,6 +50,7 @@ use super::operations::{
     AddReferrer, BlobExists, DeleteManifest, FetchedManifest, GetBlob, GetManifest, ListReferrers,
     ListTags, ProbeReferrers, PushBlob, PutManifest, ResolveManifest, Resolved,
 };
+use super::operations::{CheckAuth, Look};
 use super::session::{Event, Input, Session};
 use crate::{Descriptor, Digest, Error, Reference};
 
@@ -201,6 +202,8 @@ pub(crate) enum Single {
     AddReferrer(AddReferrer),
     RemoveReferrer(super::operations::RemoveReferrer),
     ProbeReferrers(ProbeReferrers),
+    CheckAuth(CheckAuth),
+    Look(Look),
 }
 
 /// What a task ended with.
@@ -223,6 +226,10 @@ pub(crate) enum Output {
     ReferrersIndex(Option<Digest>),
     /// A probe of the referrers API answered (what it proved is in the session).
     Probed,
+    /// The registry accepted the session's credentials.
+    Checked,
+    /// A probe's answer, whatever its status.
+    Answer(super::http::Response),
 }
 
 impl Single {
@@ -259,6 +266,8 @@ impl Single {
             Self::AddReferrer(op) => map(op.next(session, input, now)?, Output::ReferrersIndex),
             Self::RemoveReferrer(op) => map(op.next(session, input, now)?, Output::ReferrersIndex),
             Self::ProbeReferrers(op) => map(op.next(session, input, now)?, |_| Output::Probed),
+            Self::CheckAuth(op) => map(op.next(session, input, now)?, |()| Output::Checked),
+            Self::Look(op) => map(op.next(session, input, now)?, Output::Answer),
         })
     }
 }

@@ -108,10 +108,12 @@ pub mod blobs;
 pub mod check_auth;
 pub mod listings;
 pub mod manifests;
+pub mod probe;
 pub mod referrers;
 
 pub use blobs::{BlobExists, DeleteBlob, GetBlob, PushBlob, PushOptions};
 pub use check_auth::CheckAuth;
+pub use probe::Look;
 pub use listings::{ListRepositories, ListTags, Page};
 pub use manifests::{
     DeleteManifest, FetchedManifest, GetManifest, PutManifest, ResolveManifest, Resolved,

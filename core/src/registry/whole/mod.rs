@@ -5,6 +5,7 @@
 pub mod copy;
 pub mod delete;
 pub mod discover;
+pub mod doctor;
 pub mod index;
 pub mod pull;
 pub mod push;
