@@ -113,10 +113,10 @@ pub mod referrers;
 
 pub use blobs::{BlobExists, DeleteBlob, GetBlob, PushBlob, PushOptions};
 pub use check_auth::CheckAuth;
-pub use probe::Look;
 pub use listings::{ListRepositories, ListTags, Page};
 pub use manifests::{
     DeleteManifest, FetchedManifest, GetManifest, PutManifest, ResolveManifest, Resolved,
     is_manifest_type,
 };
+pub use probe::Look;
 pub use referrers::{AddReferrer, ListReferrers, ProbeReferrers, RemoveReferrer, referrers_tag};
