@@ -7,8 +7,10 @@ import {
   checkLogo,
   digestBlob,
   layoutTar,
+  DIRECTORY_MEDIA_TYPE,
   lintMediaType,
   pack,
+  packDirectory,
   parseMediaType,
   registerArtifactType,
   validate,
@@ -192,6 +194,59 @@ function addFiles(list) {
   hashNext();
 }
 
+/**
+ * Files of a chosen or dropped folder (`name`: the path under the folder's parent): with "A
+ * folder becomes one directory layer", each top folder is packed into one reproducible
+ * tar+gzip layer (the package's packDirectory: the core's archive, as the ORAS CLI and
+ * Python's File.from_directory write it), and loose files stay files; else every file is a
+ * layer titled with its path.
+ */
+async function addFolderFiles(list) {
+  if (!$("pack-folder-layer").checked) {
+    addFiles(list);
+    return;
+  }
+  const loose = [];
+  const folders = new Map();
+  for (const item of list) {
+    const slash = item.name.indexOf("/");
+    if (slash < 0) {
+      loose.push(item);
+      continue;
+    }
+    const top = item.name.slice(0, slash);
+    if (!folders.has(top)) folders.set(top, []);
+    folders.get(top).push({ path: item.name.slice(slash + 1), data: item.file });
+  }
+  addFiles(loose);
+  const error = $("pack-error");
+  for (const [name, entries] of folders) {
+    try {
+      const packedFolder = await packDirectory(entries, { name });
+      const data = packedFolder.file.data;
+      files.push({
+        name: packedFolder.file.name,
+        file: new Blob([data], { type: DIRECTORY_MEDIA_TYPE }),
+        size: data.length,
+        mediaType: DIRECTORY_MEDIA_TYPE,
+        annotations: packedFolder.file.annotations,
+        digest: packedFolder.descriptor.digest,
+        error: null,
+        progress: null,
+        digestCell: null,
+        controller: null,
+      });
+    } catch (thrown) {
+      if (!(thrown instanceof OciError)) throw thrown;
+      error.textContent = `${name} could not be packed: ${errorText(thrown)}`;
+      error.hidden = false;
+      return;
+    }
+  }
+  showFiles();
+  repack();
+}
+
 /** Hashes the files one at a time, in the order added; large ones go to a Web Worker. */
 async function hashNext() {
   if (hashing !== null) return;
@@ -329,7 +384,13 @@ function repack() {
     try {
       packed = pack({
         artifactType: selectedType()?.artifactType || undefined,
-        files: files.map((f) => ({ name: f.name, digest: f.digest, size: f.size, mediaType: f.mediaType || undefined })),
+        files: files.map((f) => ({
+          name: f.name,
+          digest: f.digest,
+          size: f.size,
+          mediaType: f.mediaType || undefined,
+          annotations: f.annotations,
+        })),
         annotations: Object.keys(given).length ? given : undefined,
         subject: subject?.descriptor,
       });
@@ -418,6 +479,25 @@ export function setSubject(descriptor, label) {
   repack();
 }
 
+/**
+ * Starts a new artifact that refers to `descriptor` ("Attach an artifact to this one…"): a
+ * referrer is an artifact of its own (a signature, an SBOM), so the previous artifact's files,
+ * annotations and type (the layer media type its files got) are not carried over; the form starts
+ * as a fresh page's, with the subject set.
+ */
+export function startReferrer(descriptor, label) {
+  for (const f of files) f.controller?.abort();
+  files.length = 0;
+  annotations.length = 0;
+  showTypes(DEFAULT_TYPE);
+  $("custom-type").hidden = true;
+  previousDefault = selectedType()?.layerMediaTypes[0] ?? "";
+  showFiles();
+  showAnnotations();
+  showHashStatus();
+  setSubject(descriptor, label);
+}
+
 export function setUpAuthor() {
   showTypes(DEFAULT_TYPE);
   previousDefault = selectedType()?.layerMediaTypes[0] ?? "";
@@ -426,10 +506,10 @@ export function setUpAuthor() {
     $("pack-file").value = "";
   });
   $("pack-folder").addEventListener("change", () => {
-    addFiles([...$("pack-folder").files].map((file) => ({ file, name: file.webkitRelativePath || file.name })));
+    addFolderFiles([...$("pack-folder").files].map((file) => ({ file, name: file.webkitRelativePath || file.name })));
     $("pack-folder").value = "";
   });
-  dropZone($("pack-drop"), async (transfer) => addFiles(await droppedFiles(transfer)));
+  dropZone($("pack-drop"), async (transfer) => addFolderFiles(await droppedFiles(transfer)));
   $("annotation-add").addEventListener("click", addAnnotation);
   $("pack-exact").addEventListener("change", showManifest);
   $("pack-download").addEventListener("click", downloadLayout);

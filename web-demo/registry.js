@@ -11,10 +11,12 @@ import {
   parseIndex,
   parseManifest,
   registerArtifactType,
+  shouldUnpack,
+  unpackDirectory,
   validate,
 } from "ocikit";
 import "ocikit/elements";
-import { authored, onAuthoredChange, setSubject, unregisteredType } from "./author.js";
+import { authored, onAuthoredChange, startReferrer, unregisteredType } from "./author.js";
 import { $, bytesText, el, errorText, logoSource, saveAs, shortDigest, sizeText } from "./ui.js";
 
 const TITLE = "org.opencontainers.image.title";
@@ -30,13 +32,24 @@ const TREE_NODES = 1000;
 
 let cached = null; // { key, client, base }
 
+/**
+ * The registry's URL as typed: without a scheme, http for a registry on this machine (localhost,
+ * 127.0.0.1, [::1]: a local registry rarely has a certificate) and https for any other host.
+ */
+export function registryUrl(raw) {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return new URL(raw);
+  const host = new URL(`http://${raw}`).hostname;
+  const local = host === "localhost" || host === "127.0.0.1" || host === "[::1]";
+  return new URL(`${local ? "http" : "https"}://${raw}`);
+}
+
 /** The Client for the settings in the Registry fieldset (kept while they stay the same). */
 function client() {
   const raw = $("registry-url").value.trim();
   if (raw === "") throw new Error("Enter the registry's URL first, e.g. http://127.0.0.1:5000.");
   let url;
   try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`);
+    url = registryUrl(raw);
   } catch {
     throw new Error(`${raw} is not a URL: write it as http://host:port or https://host.`);
   }
@@ -53,19 +66,54 @@ function client() {
   const key = JSON.stringify([url.host, plainHttp, credentials]);
   if (cached?.key !== key) {
     // One client per settings: it keeps the tokens the registry issues.
-    cached = { key, client: new Client({ registry: url.host, plainHttp, credentials }), base: url.host };
+    cached = { key, client: new Client({ registry: url.host, plainHttp, credentials }), base: url.host, origin: url.origin };
   }
   return cached.client;
 }
 
-/** A person's explanation for a failed registry call. */
+/** A request the browser refused to make or finish: unreachable, or blocked by CORS. */
+function failedRequest(error) {
+  return error instanceof OciError && error.code === "NETWORK_ERROR" && error.details?.phase === "request";
+}
+
+/** A person's explanation for a failed registry call (a failed request: see showRegistryError). */
 function registryError(error) {
   const text = errorText(error);
-  if (error instanceof OciError && error.code === "NETWORK_ERROR" && error.details?.phase === "request") {
-    return `${text} — is the registry running, and does it allow this page's origin (${location.origin}) with CORS?`;
-  }
+  if (failedRequest(error)) return `${text} — checking whether the registry answers…`;
   if (error instanceof OciError && error.code === "UNAUTHORIZED") return `${text} — check the sign-in settings above.`;
   return text;
+}
+
+/**
+ * Whether anything answers at `origin`. A browser reports a refused connection, a failed TLS
+ * handshake and a CORS refusal alike (a TypeError), but a "no-cors" request succeeds (with an
+ * opaque answer) from any server that answers at all, whatever its CORS headers.
+ */
+async function answers(origin) {
+  try {
+    await fetch(`${origin}/v2/`, { mode: "no-cors", cache: "no-store", credentials: "omit", signal: AbortSignal.timeout(5000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Shows a failed registry call's explanation in `node`. A failed request is told apart: a
+ * registry that does not answer is "unreachable"; one that answers refused this page (CORS).
+ */
+function showRegistryError(node, error) {
+  const first = registryError(error);
+  node.textContent = first;
+  if (!failedRequest(error) || cached === null) return;
+  const { origin } = cached;
+  answers(origin).then((answered) => {
+    if (node.textContent !== first) return; // something else is shown by now
+    const text = errorText(error);
+    node.textContent = answered
+      ? `${text} — the registry at ${origin} answers, but not to this page: does it allow this page's origin (${location.origin}) with CORS?`
+      : `${text} — ${origin} is unreachable: is the registry running there, and is the scheme (http:// or https://) the one it serves?`;
+  });
 }
 
 function repository(id) {
@@ -133,7 +181,7 @@ async function push() {
     };
   } catch (thrown) {
     status.textContent = "";
-    error.textContent = registryError(thrown);
+    showRegistryError(error, thrown);
     error.hidden = false;
   } finally {
     pushing = null;
@@ -150,7 +198,8 @@ let shown = null; // { repo, tag, digest, mediaType, bytes, manifest, index }
 function browseStatus(text, error = null) {
   $("browse-status").textContent = text;
   $("browse-error").hidden = error === null;
-  $("browse-error").textContent = error === null ? "" : registryError(error);
+  if (error === null) $("browse-error").textContent = "";
+  else showRegistryError($("browse-error"), error);
 }
 
 async function listTags() {
@@ -226,6 +275,8 @@ async function openManifest(repo, ref) {
   }
 
   $("artifact-files-block").hidden = isIndex;
+  $("artifact-entries-block").hidden = true;
+  $("artifact-entries").replaceChildren();
   $("artifact-manifests-block").hidden = !isIndex;
   const body = $("artifact-files");
   body.replaceChildren();
@@ -246,6 +297,26 @@ async function openManifest(repo, ref) {
         "aria-label": `Download ${title ?? layer.digest}`,
         onclick: () => downloadFile(layer),
       });
+      const actions = [download];
+      if (shouldUnpack(layer)) {
+        // A directory layer (ORAS's unpack annotation): its tar, or its entries one by one.
+        actions.push(
+          el("button", {
+            type: "button",
+            class: "secondary small",
+            text: "Download tar",
+            "aria-label": `Download ${title ?? layer.digest} as a tar`,
+            onclick: () => downloadTar(layer),
+          }),
+          el("button", {
+            type: "button",
+            class: "secondary small",
+            text: "Browse",
+            "aria-label": `Browse the entries of ${title ?? layer.digest}`,
+            onclick: () => browseDirectory(layer),
+          }),
+        );
+      }
       body.append(
         el(
           "tr",
@@ -254,7 +325,7 @@ async function openManifest(repo, ref) {
           el("td", { title: bytesText(layer.size), text: sizeText(layer.size) }),
           el("td", { class: "mono", text: layer.mediaType }),
           el("td", {}, el("code", { class: "mono", title: layer.digest, text: shortDigest(layer.digest) })),
-          el("td", {}, download),
+          el("td", {}, ...actions),
         ),
       );
     }
@@ -313,7 +384,9 @@ async function showReferrers(repo, digest) {
     }
   } catch (thrown) {
     if (shown?.digest !== digest) return;
-    box.replaceChildren(el("p", { class: "error", text: registryError(thrown) }));
+    const message = el("p", { class: "error" });
+    box.replaceChildren(message);
+    showRegistryError(message, thrown);
   }
 }
 
@@ -357,7 +430,7 @@ async function withArtifactProgress(label, task) {
     status.textContent = `${label} done.`;
   } catch (thrown) {
     status.textContent = "";
-    $("artifact-error").textContent = registryError(thrown);
+    showRegistryError($("artifact-error"), thrown);
     $("artifact-error").hidden = false;
   } finally {
     progress.hidden = true;
@@ -372,6 +445,63 @@ async function downloadFile(layer) {
     // Verified against the layer's digest and size as it streams in.
     const bytes = await client().fetchBlob(`${repo}@${digest}`, layer, { onProgress });
     saveAs(bytes, title ? baseName(title) : `${layer.digest.replace(":", "-")}.blob`, layer.mediaType);
+  });
+}
+
+/** A directory layer's tar: the layer, verified as it streams in, then gunzipped. */
+async function downloadTar(layer) {
+  if (shown === null) return;
+  const { repo, digest } = shown;
+  const title = layer.annotations?.[TITLE] ?? layer.digest.replace(":", "-");
+  await withArtifactProgress(`Downloading ${title}:`, async (onProgress) => {
+    const bytes = await client().fetchBlob(`${repo}@${digest}`, layer, { onProgress });
+    // The entries are checked first (the core's unpacker: no link leading out, no `..`, the
+    // content digest of io.deis.oras.content.digest), so only a safe tar is saved.
+    await unpackDirectory(bytes, layer);
+    const tar = await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+    saveAs(new Uint8Array(tar), `${baseName(title)}.tar`, "application/x-tar");
+  });
+}
+
+/** A directory layer's entries, one by one (the core's unpacker checks each), each file downloadable. */
+async function browseDirectory(layer) {
+  if (shown === null) return;
+  const { repo, digest } = shown;
+  const title = layer.annotations?.[TITLE] ?? shortDigest(layer.digest);
+  await withArtifactProgress(`Opening ${title}:`, async (onProgress) => {
+    const bytes = await client().fetchBlob(`${repo}@${digest}`, layer, { onProgress });
+    const { entries } = await unpackDirectory(bytes, layer);
+    const body = $("artifact-entries");
+    body.replaceChildren();
+    for (const entry of entries) {
+      const size = entry.data?.length;
+      const cell = el("td");
+      if (entry.type === "file" && entry.data) {
+        const data = entry.data;
+        cell.append(
+          el("button", {
+            type: "button",
+            class: "secondary small",
+            text: "Download",
+            "aria-label": `Download ${entry.path}`,
+            onclick: () => saveAs(data, baseName(entry.path), "application/octet-stream"),
+          }),
+        );
+      }
+      body.append(
+        el(
+          "tr",
+          {},
+          el("td", { class: "mono name", text: entry.path }),
+          el("td", { text: entry.target ? `${entry.type} → ${entry.target}` : entry.type }),
+          el("td", { text: size === undefined ? "" : sizeText(size) }),
+          el("td", { class: "mono", text: (entry.mode & 0o777).toString(8).padStart(4, "0") }),
+          cell,
+        ),
+      );
+    }
+    $("artifact-entries-title").textContent = title;
+    $("artifact-entries-block").hidden = false;
   });
 }
 
@@ -390,7 +520,7 @@ async function downloadLayout() {
 function attach() {
   if (shown === null) return;
   const { repo, digest, mediaType, bytes, parsed } = shown;
-  setSubject(
+  startReferrer(
     { mediaType, digest, size: bytes.byteLength, ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}) },
     `${client().registry}/${repo}@${shortDigest(digest)}`,
   );
