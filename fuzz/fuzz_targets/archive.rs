@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| ocikit_fuzz::archive::archive(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ocikit_fuzz::targets::archive(data));

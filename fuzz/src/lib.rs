@@ -2,7 +2,6 @@
 //! [`targets`] so that `cargo test` can replay crash regressions without libFuzzer; this crate
 //! adds the one target that needs the wasm binding's tar reader.
 
-pub mod archive;
 pub mod targets;
 
 /// An OCI layout read from a tar archive exactly as the npm package's `readLayoutTar` reads it,
