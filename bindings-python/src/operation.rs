@@ -814,7 +814,115 @@ pub(crate) fn plan_files(
 }
 
 /// Registers the classes of whole operations.
+/// The capability report of a `ProbeRegistry` as a dict (the shape `ocikit doctor --format
+/// json` prints under `probes`, with `registry` and `profile`).
+fn registry_report<'py>(
+    py: Python<'py>,
+    report: ocikit_core::registry::whole::doctor::RegistryReport,
+) -> PyResult<Bound<'py, PyAny>> {
+    use pyo3::types::PyDict;
+    let v2 = PyDict::new(py);
+    v2.set_item("auth", &report.v2.auth)?;
+    v2.set_item("status", report.v2.status)?;
+    v2.set_item("challenge", &report.v2.challenge)?;
+    v2.set_item("api_version", &report.v2.api_version)?;
+    if let Some(error) = &report.v2.error {
+        v2.set_item("error", error)?;
+    }
+    let referrers = PyDict::new(py);
+    referrers.set_item("supported", report.referrers.supported)?;
+    if let Some(digest) = &report.referrers.digest {
+        referrers.set_item("digest", digest.to_string())?;
+    }
+    if let Some(status) = report.referrers.status {
+        referrers.set_item("status", status)?;
+        referrers.set_item("content_type", &report.referrers.content_type)?;
+    }
+    if let Some(note) = &report.referrers.note {
+        referrers.set_item("note", note)?;
+    }
+    let tags = PyDict::new(py);
+    match &report.tag_list {
+        Some(t) if t.error.is_some() => tags.set_item("error", &t.error)?,
+        Some(t) => {
+            tags.set_item("tags", t.tags)?;
+            tags.set_item("first_page", t.first_page)?;
+            tags.set_item("link", t.link)?;
+            tags.set_item("n_honoured", t.n_honoured)?;
+            if let Some(note) = &t.note {
+                tags.set_item("note", note)?;
+            }
+        }
+        None => tags.set_item(
+            "note",
+            "not probed: give REGISTRY/REPOSITORY:TAG of a manifest that exists",
+        )?,
+    }
+    let probes = PyDict::new(py);
+    probes.set_item("v2", v2)?;
+    probes.set_item("referrers_api", referrers)?;
+    probes.set_item("tag_list", tags)?;
+    for (topic, note) in &report.not_probed {
+        let entry = PyDict::new(py);
+        entry.set_item("note", note)?;
+        probes.set_item(topic.replace('-', "_"), entry)?;
+    }
+    let out = PyDict::new(py);
+    out.set_item("registry", &report.registry)?;
+    out.set_item("profile", report.profile.name)?;
+    out.set_item("probes", probes)?;
+    Ok(out.into_any())
+}
+
+/// The registry doctor: probes `registry` with reads only (`GET /v2/` and the credentials;
+/// with `reference`, a manifest that exists there, its referrers API and tag-list pagination)
+/// and decides what each answer proves. Done with a dict: `registry`, `profile` (the named
+/// one, else the host's, else `generic`), `probes`.
+#[pyclass(name = "ProbeRegistry", module = "ocikit", frozen)]
+#[derive(Debug)]
+pub(crate) struct PyProbeRegistry(Mutex<ocikit_core::registry::whole::doctor::ProbeRegistry>);
+
+#[pymethods]
+impl PyProbeRegistry {
+    #[new]
+    #[pyo3(signature = (registry, reference = None, *, profile = None))]
+    fn new(
+        py: Python<'_>,
+        registry: Text,
+        reference: Option<&Bound<'_, PyAny>>,
+        profile: Option<Text>,
+    ) -> PyResult<Self> {
+        let reference = reference
+            .filter(|r| !r.is_none())
+            .map(|r| reference_arg(py, r))
+            .transpose()?;
+        let profile = profile.map(String::from);
+        let op = ocikit_core::registry::whole::doctor::ProbeRegistry::new(
+            &String::from(registry),
+            reference.as_ref(),
+            profile.as_deref(),
+        )
+        .or_raise(py)?;
+        Ok(Self(Mutex::new(op)))
+    }
+
+    /// The next action (see `Action`).
+    fn poll(&self, py: Python<'_>, sessions: &Bound<'_, PyAny>, now_ms: u64) -> PyResult<PyAction> {
+        poll(py, &self.0, sessions, now_ms, registry_report)
+    }
+
+    /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
+    fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
+        provide(py, &self.0, task, input)
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "<ProbeRegistry>"
+    }
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyProbeRegistry>()?;
     m.add_class::<PyAction>()?;
     m.add_class::<PyPlannedRequest>()?;
     m.add_class::<PyBlobOutcome>()?;

@@ -1067,6 +1067,23 @@ class Limits:
     def __eq__(self, other: object) -> bool: ...
 
 @final
+class ProbeRegistry:
+    """The registry doctor (the core's): probes ``registry`` with reads only (``GET /v2/`` and
+    the credentials; with ``reference``, a manifest that exists there, its referrers API and
+    tag-list pagination) and decides what each answer proves. A whole operation: ``poll`` and
+    ``provide`` as ``Push``; done with a dict (``registry``, ``profile``, ``probes``).
+
+    Raises:
+        ValidationError: an unknown ``profile`` (``OPTIONS_INVALID``), a reference on another
+            registry (``OPERATION_MISUSE``).
+    """
+
+    def __init__(
+        self, registry: str, reference: Reference | str | None = None, *, profile: str | None = None
+    ) -> None: ...
+    def poll(self, sessions: _Sessions, now_ms: int) -> Action: ...
+    def provide(self, task: int, input: _Input) -> None: ...
+
 class RegistrySession:
     """A registry, the credentials for it, and the tokens it issued (cached by scope until they
     expire). Thread-safe: operations on several threads may share one session.

@@ -69,6 +69,8 @@ pub struct TagListProbe {
     pub n_honoured: Option<bool>,
     /// The error of the listing, if it failed.
     pub error: Option<String>,
+    /// What the answers mean for a client (`n` honoured without `Link`, too few tags).
+    pub note: Option<String>,
 }
 
 /// The capability report of a registry: probes next to the profile's facts.
@@ -367,6 +369,17 @@ impl Stages for DoctorStages {
                     if let Some(probe) = &mut self.tag_list {
                         if probe.error.is_none() && probe.tags > 1 {
                             probe.n_honoured = Some(probe.first_page <= 1);
+                            if probe.first_page <= 1 && !probe.link {
+                                probe.note = Some(format!(
+                                    "n is honoured but no Link is sent: a client following Link sees the first page only ({} of {} tags)",
+                                    probe.first_page, probe.tags
+                                ));
+                            }
+                        } else if probe.error.is_none() {
+                            probe.note = Some(
+                                "a repository with two tags or more tells whether n is honoured"
+                                    .into(),
+                            );
                         }
                     }
                     return Ok(Some(RegistryReport {
