@@ -72,6 +72,17 @@ export class Discover extends WholeOperation {
   }
 }
 
+/**
+ * The registry doctor: `/v2/` and the credentials, and with `{ reference }` (a manifest that
+ * exists) the referrers API and the tag list's pagination; the core decides what each answer
+ * proves. Done with `{ registry, profile, v2, referrersApi, tagList, notProbed }`.
+ */
+export class ProbeRegistry extends WholeOperation {
+  constructor(registry, options = undefined) {
+    super(core(() => new wasm.ProbeRegistry(registry, options)));
+  }
+}
+
 /** Delete a manifest whole: tag → digest, DELETE, the referrers tag kept. */
 export class Delete extends WholeOperation {
   constructor(reference) {

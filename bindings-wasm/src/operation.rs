@@ -392,6 +392,109 @@ impl JsDiscover {
     }
 }
 
+fn registry_report(
+    report: ocikit_core::registry::whole::doctor::RegistryReport,
+) -> Result<JsValue, JsValue> {
+    let opt = |value: &Option<String>| value.as_deref().map_or(JsValue::NULL, JsValue::from);
+    let v2 = Object::new();
+    set(&v2, "auth", &JsValue::from(report.v2.auth.as_str()));
+    set(&v2, "status", &JsValue::from(report.v2.status));
+    set(&v2, "challenge", &opt(&report.v2.challenge));
+    set(&v2, "apiVersion", &opt(&report.v2.api_version));
+    set(&v2, "error", &opt(&report.v2.error));
+    let referrers = Object::new();
+    let supported = report
+        .referrers
+        .supported
+        .map_or(JsValue::NULL, JsValue::from);
+    set(&referrers, "supported", &supported);
+    let digest = report.referrers.digest.map(|d| d.to_string());
+    set(&referrers, "digest", &opt(&digest));
+    let status = report.referrers.status.map_or(JsValue::NULL, JsValue::from);
+    set(&referrers, "status", &status);
+    set(
+        &referrers,
+        "contentType",
+        &opt(&report.referrers.content_type),
+    );
+    set(&referrers, "note", &opt(&report.referrers.note));
+    let tags = match report.tag_list {
+        None => JsValue::NULL,
+        Some(t) => {
+            let tags = Object::new();
+            set(&tags, "tags", &JsValue::from(t.tags as f64));
+            set(&tags, "firstPage", &JsValue::from(t.first_page as f64));
+            set(&tags, "link", &JsValue::from(t.link));
+            let honoured = t.n_honoured.map_or(JsValue::NULL, JsValue::from);
+            set(&tags, "nHonoured", &honoured);
+            set(&tags, "error", &opt(&t.error));
+            set(&tags, "note", &opt(&t.note));
+            tags.into()
+        }
+    };
+    let not_probed = Object::new();
+    for (topic, note) in &report.not_probed {
+        set(&not_probed, topic, &JsValue::from(*note));
+    }
+    let object = Object::new();
+    set(
+        &object,
+        "registry",
+        &JsValue::from(report.registry.as_str()),
+    );
+    set(&object, "profile", &JsValue::from(report.profile.name));
+    set(&object, "v2", &v2.into());
+    set(&object, "referrersApi", &referrers.into());
+    set(&object, "tagList", &tags);
+    set(&object, "notProbed", &not_probed.into());
+    Ok(object.into())
+}
+
+/// `new ProbeRegistry(registry, { reference?, profile? })`: the registry doctor (reads only:
+/// `/v2/` and the credentials; with `reference`, a manifest that exists there, the referrers
+/// API and the tag list's pagination), the core deciding what each answer proves. Done with
+/// `{ registry, profile, v2, referrersApi, tagList, notProbed }`.
+#[wasm_bindgen(js_name = ProbeRegistry)]
+#[derive(Debug)]
+pub struct JsProbeRegistry(ocikit_core::registry::whole::doctor::ProbeRegistry);
+
+#[wasm_bindgen(js_class = ProbeRegistry)]
+impl JsProbeRegistry {
+    /// A probe of `registry` (`host[:port]`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(registry: &JsValue, options_value: &JsValue) -> Result<JsProbeRegistry, JsValue> {
+        let registry = string_arg(registry, "registry")?;
+        let given = options(options_value, &["reference", "profile"])?;
+        let reference = get(&given, "reference")?;
+        let reference = match is_absent(&reference) {
+            true => None,
+            false => Some(reference_arg(&reference, "options.reference")?),
+        };
+        let profile = string_option(&given, "profile")?;
+        ocikit_core::registry::whole::doctor::ProbeRegistry::new(
+            &registry,
+            reference.as_ref(),
+            profile.as_deref(),
+        )
+        .map(JsProbeRegistry)
+        .map_err(thrown)
+    }
+
+    /// The next action.
+    pub fn poll(
+        &mut self,
+        session: &mut JsRegistrySession,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        poll(&mut self.0, session, None, now_ms, registry_report)
+    }
+
+    /// The answer for `task`.
+    pub fn provide(&mut self, task: f64, input: &JsValue) -> Result<(), JsValue> {
+        provide(&mut self.0, task, input)
+    }
+}
+
 fn delete_outcome(o: DeleteOutcome) -> Result<JsValue, JsValue> {
     let object = Object::new();
     set(&object, "descriptor", &descriptor_js(o.descriptor)?);
