@@ -68,12 +68,12 @@ pub(crate) fn index_create(
 }
 
 /// The index (`media_type`, exact `index` bytes) updated: `remove` (digests) go, `add` (fetched
-/// children) are appended, the artifact type changes when `set_artifact_type` (to
-/// `artifact_type`, or none), `annotations` are set.
+/// children) are appended, then the entries of each index of `merge` as they are; the artifact
+/// type changes when `set_artifact_type` (to `artifact_type`, or none), `annotations` are set.
 #[pyfunction]
 #[pyo3(name = "_index_update", signature = (
-    media_type, index, *, add = Vec::new(), remove = Vec::new(), artifact_type = None,
-    set_artifact_type = false, annotations = None,
+    media_type, index, *, add = Vec::new(), remove = Vec::new(), merge = Vec::new(),
+    artifact_type = None, set_artifact_type = false, annotations = None,
 ))]
 #[allow(clippy::too_many_arguments)] // the update's parts, as keywords
 pub(crate) fn index_update(
@@ -82,6 +82,7 @@ pub(crate) fn index_update(
     index: &Bound<'_, PyAny>,
     add: Vec<ChildArg<'_>>,
     remove: Vec<Bound<'_, PyAny>>,
+    merge: Vec<ChildArg<'_>>,
     artifact_type: Option<Text>,
     set_artifact_type: bool,
     annotations: Option<TextMap>,
@@ -93,6 +94,7 @@ pub(crate) fn index_update(
             .iter()
             .map(|d| digest_arg(py, d))
             .collect::<PyResult<_>>()?,
+        merge: children(py, merge)?,
         artifact_type: match set_artifact_type {
             true => Some(
                 artifact_type

@@ -419,18 +419,24 @@ export class Client {
   /**
    * Updates the index `ref` names — ORAS 1.3's `manifest index update`: the entries of each
    * digest in `remove` go (one the index does not list is DIGEST_INVALID), the others keep their
-   * order, each of `add` (tags or digests) is appended, `artifactType` replaces the index's
+   * order, each of `add` (tags or digests) is appended, then the entries of each `merge` index
+   * as they are, `artifactType` replaces the index's
    * (`null` or `""` removes it), `annotations` are set; pushed under `ref`'s tag (by digest
    * when `ref` is a digest) and `tags`. MEDIA_TYPE_MISMATCH when `ref` is not an index.
    */
   async updateIndex(ref, options = undefined) {
-    const o = callOptions(options, ["add", "remove", "artifactType", "annotations", "tags", "push"], "options");
+    const o = callOptions(options, ["add", "remove", "merge", "artifactType", "annotations", "tags", "push"], "options");
     const reference = this.#reference(ref);
     const { registry, repository, tag, digest } = parseReference(reference);
     const fetched = await this.fetch(reference, { signal: o.signal });
     const add = [];
     for (const source of list(o.add ?? [], "options.add")) add.push(await this.#child(`${registry}/${repository}`, source, o.signal));
-    const update = { add, remove: o.remove ?? [], annotations: o.annotations };
+    const merge = [];
+    for (const source of list(o.merge ?? [], "options.merge")) {
+      const document = await this.fetch(atRepository(`${registry}/${repository}`, source), { signal: o.signal });
+      merge.push({ mediaType: document.mediaType, bytes: document.bytes });
+    }
+    const update = { add, remove: o.remove ?? [], merge, annotations: o.annotations };
     if (Object.hasOwn(options ?? {}, "artifactType")) update.artifactType = o.artifactType ?? null;
     const index = indexUpdate(fetched.mediaType, fetched.bytes, update);
     if (o.push !== false) await this.#pushIndex(`${registry}/${repository}`, index, digest ? undefined : tag, o.tags, o.signal);

@@ -1207,6 +1207,8 @@ export interface UpdateIndexOptions extends CallOptions {
   add?: string[];
   /** Digests of entries to remove (each must be listed: DIGEST_INVALID). */
   remove?: string[];
+  /** Tags or digests of indexes whose entries are appended as they are. */
+  merge?: string[];
   /** A new `artifactType`; `null` or `""` removes it; absent keeps it. */
   artifactType?: string | null;
   annotations?: Annotations;

@@ -15,7 +15,7 @@ use crate::{annotations_arg, array_arg, bytes_arg, get, is_absent, media_type_ar
 
 const CHILD_FIELDS: &[&str] = &["mediaType", "bytes", "config"];
 const CREATE_OPTIONS: &[&str] = &["artifactType", "annotations"];
-const UPDATE_OPTIONS: &[&str] = &["add", "remove", "artifactType", "annotations"];
+const UPDATE_OPTIONS: &[&str] = &["add", "remove", "merge", "artifactType", "annotations"];
 
 /// `children`: an array of `{ mediaType, bytes, config? }` (`config`: the bytes of the config
 /// `indexPlatformConfig` named).
@@ -68,9 +68,10 @@ pub fn index_create(children_value: &JsValue, options: &JsValue) -> Result<Objec
     crate::pack::result(&index, descriptor, Vec::new())
 }
 
-/// `indexUpdate(mediaType, bytes, { add?, remove?, artifactType?, annotations? })` → the
-/// `packIndex` shape: the index with the entries of each `remove` digest gone (each must be
-/// listed: `DIGEST_INVALID`), the others in their order, the `add` children appended; an
+/// `indexUpdate(mediaType, bytes, { add?, remove?, merge?, artifactType?, annotations? })` →
+/// the `packIndex` shape: the index with the entries of each `remove` digest gone (each must be
+/// listed: `DIGEST_INVALID`), the others in their order, the `add` children appended, then the
+/// entries of each `merge` index (`{ mediaType, bytes }`) as they are; an
 /// `artifactType` given replaces it (`null` or `""` removes it).
 #[wasm_bindgen(js_name = indexUpdate)]
 pub fn index_update(media_type: &str, bytes: &[u8], options: &JsValue) -> Result<Object, JsValue> {
@@ -93,6 +94,7 @@ pub fn index_update(media_type: &str, bytes: &[u8], options: &JsValue) -> Result
     let update = IndexUpdate {
         add: children(&get(options, "add")?, "add")?,
         remove,
+        merge: children(&get(options, "merge")?, "merge")?,
         artifact_type: match has_type {
             true if is_absent(&artifact_type)
                 || artifact_type.as_string().as_deref() == Some("") =>

@@ -334,6 +334,7 @@ fn update_removes_by_digest_keeps_order_and_appends() {
             remove: vec![b.manifest.digest().clone()],
             artifact_type: Some(Some(MediaType::parse(BUNDLE).expect("type"))),
             annotations: [("org.example.k".to_owned(), "v".to_owned())].into(),
+            ..IndexUpdate::default()
         },
     )
     .expect("updates");
@@ -376,6 +377,49 @@ fn update_removes_by_digest_keeps_order_and_appends() {
     assert!(again.value().extra.contains_key("org.example.extra"));
     assert_eq!(again.value().manifests, updated.value().manifests);
     assert_eq!(again.value().annotations["org.example.k"], "v");
+}
+
+#[test]
+fn update_merges_the_entries_of_other_indexes_as_they_are() {
+    let [a, b, c] = ["a", "b", "c"].map(|n| artifact(&format!("{n}.txt"), n));
+    let base = create_index(&[child(&a)], None, Default::default()).expect("creates");
+    let mut titled = c.manifest.descriptor();
+    titled
+        .annotations
+        .insert(TITLE.to_owned(), "c-folder".to_owned());
+    let other = ocikit_core::pack::index(
+        vec![b.manifest.descriptor(), titled.clone()],
+        None,
+        Default::default(),
+        None,
+    )
+    .expect("index");
+    let merged = update_index(
+        INDEX,
+        base.bytes(),
+        &IndexUpdate {
+            merge: vec![ResolvedChild::new(INDEX, other.bytes().to_vec()).expect("an index")],
+            ..IndexUpdate::default()
+        },
+    )
+    .expect("merges");
+    let manifests = &merged.value().manifests;
+    assert_eq!(manifests.len(), 3);
+    assert_eq!(manifests[1], b.manifest.descriptor());
+    assert_eq!(
+        manifests[2], titled,
+        "entries are merged as they are, annotations too"
+    );
+    let error = update_index(
+        INDEX,
+        base.bytes(),
+        &IndexUpdate {
+            merge: vec![child(&a)],
+            ..IndexUpdate::default()
+        },
+    )
+    .expect_err("refused");
+    assert_eq!(error.code(), "MEDIA_TYPE_MISMATCH");
 }
 
 #[test]

@@ -50,6 +50,12 @@ def _child(target: Target, source: str) -> tuple[str, bytes, bytes | None]:
     return fetched.media_type, fetched.data, data
 
 
+def _document(target: Target, source: str) -> tuple[str, bytes, None]:
+    """A document fetched as it is (an index to merge)."""
+    fetched = target.fetch(source)
+    return fetched.media_type, fetched.data, None
+
+
 def _push(target: Target, index: Index, tag: str | None, tags: Iterable[str]) -> Descriptor:
     pushed = target.push_manifest(index, tag)
     for extra in tags:
@@ -94,6 +100,7 @@ def update_index(
     *,
     add: Sequence[str] = (),
     remove: Sequence[str] = (),
+    merge: Sequence[str] = (),
     artifact_type: str | None | object = _KEEP,
     annotations: Mapping[str, str] | None = None,
     tags: Iterable[str] = (),
@@ -102,15 +109,17 @@ def update_index(
     """Updates the index ``reference`` names (a tag or digest of ``target``) — ``oras manifest
     index update``: the entries of each digest in ``remove`` go (a digest the index does not
     list is an error), the others keep their order and fields, the manifests ``add`` names
-    (tags or digests) are appended as :func:`create_index` lists them, the artifact type is
-    replaced when ``artifact_type`` is given (``None`` or ``""`` removes it), ``annotations``
-    are set. The new index is pushed under ``reference`` when it is a tag (by digest
-    otherwise) and under ``tags``; with ``push=False`` nothing is written.
+    (tags or digests) are appended as :func:`create_index` lists them, then the entries of
+    each index ``merge`` names (tags or digests), as they are (ORAS's ``--merge``); the
+    artifact type is replaced when ``artifact_type`` is given (``None`` or ``""`` removes it),
+    ``annotations`` are set. The new index is pushed under ``reference`` when it is a tag (by
+    digest otherwise) and under ``tags``; with ``push=False`` nothing is written.
 
     Raises:
-        OciError: ``MEDIA_TYPE_MISMATCH`` when ``reference`` is not an index or an added
-            source is not a manifest or an index, ``DIGEST_INVALID`` for a removed digest the
-            index does not list (or that is not a digest), ``MANIFEST_UNKNOWN``.
+        OciError: ``MEDIA_TYPE_MISMATCH`` when ``reference`` or a merged source is not an
+            index or an added source is not a manifest or an index, ``DIGEST_INVALID`` for a
+            removed digest the index does not list (or that is not a digest),
+            ``MANIFEST_UNKNOWN``.
     """
     fetched = target.fetch(reference)
     index = _index_update(
@@ -118,6 +127,7 @@ def update_index(
         fetched.data,
         add=[_child(target, source) for source in add],
         remove=list(remove),
+        merge=[_document(target, source) for source in merge],
         artifact_type=None if artifact_type is _KEEP else artifact_type,  # type: ignore[arg-type]
         set_artifact_type=artifact_type is not _KEEP,
         annotations=dict(annotations or {}),

@@ -596,6 +596,7 @@ def _index_update(
     *,
     add: Sequence[tuple[str, Buffer, Buffer | None]] = (),
     remove: Sequence[str | Digest] = (),
+    merge: Sequence[tuple[str, Buffer, Buffer | None]] = (),
     artifact_type: str | None = None,
     set_artifact_type: bool = False,
     annotations: Mapping[str, str] | None = None,

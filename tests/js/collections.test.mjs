@@ -57,6 +57,13 @@ describe("collections against docker-registry", () => {
     assert.equal(fetched.artifactType, undefined);
     assert.equal((await client.resolve(`${repo}:v1`)).digest, updated.digest);
     assert.equal((await client.resolve(`${repo}:stable`)).digest, index.digest);
+    // merge: another index's entries, as they are.
+    await client.createIndex(`${repo}:extra`, ["a"]);
+    const merged = await client.updateIndex(`${repo}:v1`, { merge: ["extra"], push: false });
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(merged.manifest)).manifests.map((m) => m.digest), [
+      img.descriptor.digest, b.descriptor.digest, a.descriptor.digest,
+    ]);
+    assert.equal((await client.resolve(`${repo}:v1`)).digest, updated.digest, "push: false writes nothing");
   });
 
   test("refusals have stable codes, nothing pushed", async () => {

@@ -103,6 +103,16 @@ def test_index_create_and_update_read_back_with_oras(
     )  # fmt: skip
     assert "artifactType" not in json.loads(written.read_bytes())
     assert _fetch(f"{repo}:v1") == updated
+    # --merge appends another index's entries as they are (ORAS's).
+    ocikit("manifest", "index", "create", f"{repo}:extra", "docs", "--plain-http")
+    ocikit("manifest", "index", "update", f"{repo}:v2", "--merge", "extra", "--plain-http")
+    merged = _fetch(f"{repo}:v2")["manifests"]
+    assert [e["digest"] for e in merged] == [notes.digest, image.digest, docs.digest, docs.digest]
+    run = ocikit(
+        "manifest", "index", "update", f"{repo}:v2", "--merge", "docs", "--plain-http",
+        check=False,
+    )  # fmt: skip
+    assert run.status == 2 and "error[MEDIA_TYPE_MISMATCH]" in run.err, run.err
 
 
 def test_index_refusals_have_stable_codes(ocikit: Any, open_registry: Registry) -> None:

@@ -55,6 +55,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--add", action="append", default=[], metavar="SOURCE", help="a tag or digest to add"
     )
     update.add_argument(
+        "--merge",
+        action="append",
+        default=[],
+        metavar="INDEX",
+        help="a tag or digest of an index whose entries are appended as they are",
+    )
+    update.add_argument(
         "--remove",
         action="append",
         default=[],
@@ -148,7 +155,9 @@ def _create(args: argparse.Namespace) -> int:
 def _update(args: argparse.Namespace) -> int:
     if args.output is not None and args.tag:
         raise UsageError("--tag and --output cannot both be given")
-    changes = args.add or args.remove or args.annotation or args.artifact_type is not None
+    changes = (
+        args.add or args.remove or args.merge or args.annotation or args.artifact_type is not None
+    )
     if not changes:
         print("Nothing to update as no change is requested")
         return EXIT_OK
@@ -160,6 +169,7 @@ def _update(args: argparse.Namespace) -> int:
             reference,
             add=args.add,
             remove=args.remove,
+            merge=args.merge,
             **({} if args.artifact_type is None else {"artifact_type": args.artifact_type}),
             annotations=annotations,
             tags=args.tag,

@@ -211,6 +211,8 @@ pub struct IndexUpdate {
     pub add: Vec<ResolvedChild>,
     /// Digests to remove; each must be listed by the index.
     pub remove: Vec<Digest>,
+    /// Indexes whose entries are appended as they are, after `add` (ORAS's `--merge`).
+    pub merge: Vec<ResolvedChild>,
     /// A new `artifactType`: `Some(None)` removes it, `None` keeps it.
     pub artifact_type: Option<Option<MediaType>>,
     /// Annotations to set on the index (added, or replacing a value of the same key).
@@ -219,12 +221,14 @@ pub struct IndexUpdate {
 
 /// An index updated as `oras manifest index update` does: every entry listing a digest of
 /// `remove` goes (a digest listed by no entry is an error), the others keep their order and
-/// their fields, the children of `add` are appended, then the artifact type and annotations
-/// change as asked. The index's other fields (`subject`, unknown ones) are kept.
+/// their fields, the children of `add` are appended, then the entries of each index of
+/// `merge` as they are, then the artifact type and annotations change as asked. The index's
+/// other fields (`subject`, unknown ones) are kept.
 ///
 /// # Errors
 /// `MEDIA_TYPE_MISMATCH` when `media_type`/`bytes` is not an index (a manifest cannot be
-/// updated so), `DIGEST_INVALID` for a digest to remove that the index does not list, what
+/// updated so) or a document to merge is not one, `DIGEST_INVALID` for a digest to remove
+/// that the index does not list, what
 /// [`child_descriptor`] refuses, `ANNOTATION_INVALID` for a `created` annotation that is not
 /// RFC 3339, the errors of reading the index.
 pub fn update_index(
@@ -252,6 +256,16 @@ pub fn update_index(
         .retain(|m| !update.remove.iter().any(|d| d == &m.digest));
     for child in &update.add {
         index.manifests.push(child_descriptor(child)?);
+    }
+    for merged in &update.merge {
+        let successors = Successors::read(&merged.media_type, &merged.bytes)?;
+        if !is_manifest_type(&merged.media_type) || !successors.is_index {
+            return Err(Error::MediaTypeMismatch {
+                expected: format!("an index to merge ({})", oci::IMAGE_INDEX),
+                found: merged.media_type.clone(),
+            });
+        }
+        index.manifests.extend(successors.children);
     }
     if let Some(artifact_type) = &update.artifact_type {
         index.artifact_type = artifact_type.clone();
