@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import http.server
 import json
+import re
 import select
 import socket
 import ssl
@@ -27,6 +28,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 USER = "hostile-user"
@@ -1121,10 +1123,22 @@ def _quay_like(registry: HostileRegistry, handler: Handler, request: Request) ->
     return False
 
 
+def _gitlab_media_types() -> frozenset[str]:
+    """GitLab's list of about 103 media types [S37, docs/supported-media-types.md], read from
+    the table the core's profile keeps (core/src/profiles/gitlab.rs), not from its lint."""
+    source = Path(__file__).resolve().parents[2] / "core" / "src" / "profiles" / "gitlab.rs"
+    table = source.read_text().split("&[", 1)[1].split("];", 1)[0]
+    return frozenset(re.findall(r'^\s*"([^"]*)",', table, re.MULTILINE))
+
+
+GITLAB_MEDIA_TYPES = _gitlab_media_types()
+
+
 def _gitlab_like(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
     """GitLab: no referrers API (404), a ``sha256-<hex>`` tag read as the manifest
-    ``sha256:<hex>`` [S39], and a manifest whose ``subject`` is not in the repository refused
-    with 400 MANIFEST_BLOB_UNKNOWN [S37,S40]."""
+    ``sha256:<hex>`` [S39], a media type off its list refused with 400 MANIFEST_INVALID
+    "unknown media type" [S37,S38], and a manifest whose ``subject`` is not in the repository
+    refused with 400 MANIFEST_BLOB_UNKNOWN [S37,S40]."""
     repo, kind, rest = request.repo or "", request.kind, request.rest
     if kind == "referrers":
         handler.error_reply(404, "NOT_FOUND", "404 page not found")
@@ -1139,9 +1153,22 @@ def _gitlab_like(registry: HostileRegistry, handler: Handler, request: Request) 
                 return None
     if kind == "manifests" and request.method == "PUT":
         try:
-            subject = (json.loads(handler.body).get("subject") or {}).get("digest")
+            document = json.loads(handler.body)
+            subject = (document.get("subject") or {}).get("digest")
+            types = [
+                document.get("mediaType"),
+                (document.get("config") or {}).get("mediaType"),
+                document.get("artifactType"),
+            ]
         except (ValueError, AttributeError):
-            subject = None
+            document, subject, types = {}, None, []
+        # The manifest's mediaType, config.mediaType and artifactType must be on the list (an
+        # index's config is none, its artifactType not checked: only its mediaType).
+        if document.get("manifests") is not None:
+            types = types[:1]
+        if any(t is not None and t not in GITLAB_MEDIA_TYPES for t in types):
+            handler.error_reply(400, "MANIFEST_INVALID", "unknown media type")
+            return None
         if subject and registry.content.manifests.get((repo, subject)) is None:
             handler.error_reply(400, "MANIFEST_BLOB_UNKNOWN", "subject unknown")
             return None

@@ -41,13 +41,18 @@ def _requests(hostile: HostileRegistry, repo: str) -> list[tuple[str, str, int]]
     ]
 
 
+# Types on GitLab's media-type list (the gitlab-like registry refuses others).
+SBOM = "application/vnd.cyclonedx+json"
+SIGNATURE = "application/vnd.dev.cosign.artifact.sig.v1+json"
+
+
 def _attach(hostile: HostileRegistry, repo: str) -> tuple[ocikit.PushOutcome, str]:
     """Pushes a subject to ``repo`` and attaches a signature to it."""
     ref = f"{hostile.plain.address}/{repo}:v1"
     with _client(hostile) as client:
-        subject = client.push(ref, ocikit.pack([File("s.txt", b"subject\n")], artifact_type=TYPE))
+        subject = client.push(ref, ocikit.pack([File("s.txt", b"subject\n")], artifact_type=SBOM))
         signature = ocikit.pack(
-            [File("sig.txt", b"signed\n")], artifact_type=TYPE + ".sig", subject=subject.descriptor
+            [File("sig.txt", b"signed\n")], artifact_type=SIGNATURE, subject=subject.descriptor
         )
         hostile.journal.reset()
         return client.attach(ref, signature), str(subject.descriptor.digest)
@@ -71,7 +76,7 @@ def test_quay_like_referrers_api_is_probed_and_no_fallback_tag_is_written(
 def test_gitlab_like_fallback_read_of_the_subject_is_ignored(hostile: HostileRegistry) -> None:
     ref = f"{hostile.plain.address}/gitlab-like-1:v1"
     with _client(hostile) as client:
-        client.push(ref, ocikit.pack([File("s.txt", b"subject\n")], artifact_type=TYPE))
+        client.push(ref, ocikit.pack([File("s.txt", b"subject\n")], artifact_type=SBOM))
         # sha256-<hex> reads as the subject: it lists nothing (it is no referrers index).
         assert client.referrers(ref) == []
     attached, subject = _attach(hostile, "gitlab-like-1")
@@ -159,3 +164,28 @@ def test_cli_attach_on_quay_like_writes_no_fallback_tag(
     sent = _requests(hostile, "quay-like-2")
     assert sum(1 for m, p, _ in sent if m == "GET" and "/referrers/" in p) == 1
     assert not [p for _, p, _ in sent if "/manifests/sha256-" in p], sent
+
+
+def test_gitlab_like_media_type_refused_by_the_registry_or_before_by_the_profile(
+    hostile: HostileRegistry, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_bytes(b"notes\n")
+
+    def push(repo: str, *flags: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                str(CLI), "push", "--plain-http", "-u", USER, "-p", PASSWORD, "--no-progress",
+                "--artifact-type", TYPE, *flags, f"{hostile.plain.address}/{repo}:v1", "notes.txt",
+            ],
+            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    hostile.journal.reset()
+    run = push("gitlab-like-2")  # the registry's 400, after the upload
+    assert run.returncode != 0 and "unknown media type" in run.stdout + run.stderr
+    assert any(r.method == "PUT" and "/manifests/" in r.path and r.status == 400
+               for r in hostile.journal.of("registry"))  # fmt: skip
+    hostile.journal.reset()
+    run = push("gitlab-like-3", "--registry-profile", "gitlab")  # the lint, before the PUT
+    assert run.returncode != 0 and "RQ003" in run.stdout + run.stderr
+    assert not [r for r in hostile.journal.of("registry") if "/manifests/" in r.path]
