@@ -1217,18 +1217,23 @@ operation!(
     |py, tags: Vec<String>| Ok(PyList::new(py, tags)?.into_any()),
     {
         #[new]
-        #[pyo3(signature = (session, reference, *, page_size = None))]
+        #[pyo3(signature = (session, reference, *, page_size = None, last = None))]
         fn new(
             py: Python<'_>,
             session: &PyRegistrySession,
             reference: &Bound<'_, PyAny>,
             page_size: Option<u32>,
+            last: Option<&str>,
         ) -> PyResult<Self> {
             let reference = reference_arg(py, reference)?;
             let session = lock(py, &session.session);
-            Ok(Self(Mutex::new(ListTags::new(
-                &session, &reference, page_size,
-            ))))
+            let operation = match last {
+                // distribution-spec's `last`: the listing starts after this tag.
+                Some(last) => ListTags::after(&session, &reference, page_size, last)
+                    .map_err(|err| crate::errors::to_py_err(py, &err))?,
+                None => ListTags::new(&session, &reference, page_size),
+            };
+            Ok(Self(Mutex::new(operation)))
         }
 
         /// The next step, done with each `Page` of tags: after a page that is not the last,

@@ -80,7 +80,7 @@ from ocikit.errors import (
 
 if _TYPE_CHECKING:
     from ocikit._async import AsyncClient
-    from ocikit._client import Client, Pulled, Referrer, login, logout
+    from ocikit._client import Client, Pulled, Referrer, TagsPage, login, logout
     from ocikit._collections import (
         BackedUp,
         Restored,
@@ -103,6 +103,7 @@ _LAZY = {
     "Client": "ocikit._client",
     "Pulled": "ocikit._client",
     "Referrer": "ocikit._client",
+    "TagsPage": "ocikit._client",
     "login": "ocikit._client",
     "logout": "ocikit._client",
     "HttpxTransport": "ocikit._http",
@@ -172,6 +173,7 @@ __all__ = [
     "Restored",
     "RetryPolicy",
     "StdlibTransport",
+    "TagsPage",
     "UploadInterruptedError",
     "ValidationError",
     "WalkLimits",

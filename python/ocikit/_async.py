@@ -330,6 +330,19 @@ class AsyncClient:
             if page.last:
                 return
 
+    async def list_tags_page(
+        self, ref: Ref, *, n: int | None = None, last: str | None = None
+    ) -> calls.TagsPage:
+        """See :meth:`ocikit.Client.list_tags_page`."""
+        reference = self._sync._reference(ref)
+        session = self._sync._session(reference.registry)
+        operation = calls.tags_page_operation(session, reference, n, last)
+        return calls.tags_page(await self._steps(session, operation.next_page), n)
+
+    def set_referrers_api(self, supported: bool, registry: str | None = None) -> None:
+        """See :meth:`ocikit.Client.set_referrers_api`."""
+        self._sync.set_referrers_api(supported, registry)
+
     async def iter_repositories(self, *, page_size: int | None = None) -> AsyncIterator[str]:
         """See :meth:`ocikit.Client.iter_repositories`: an async iterator holding one page."""
         session = self._sync._session(self._sync.registry)

@@ -44,6 +44,7 @@ from ocikit._ocikit import (
     ListReferrers,
     ListTags,
     Manifest,
+    Page,
     Pull,
     PulledFile,
     Push,
@@ -255,6 +256,35 @@ class Pulled:
     manifest: Union[Manifest, Index]
     files: tuple[Path, ...]
     children: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class TagsPage:
+    """One page of a repository's tags (:meth:`Client.list_tags_page`, JS ``listTagsPage``):
+    ``tags``, and ``next``, the ``last`` that asks for the following page (this page's last
+    tag), or ``None`` after the last page."""
+
+    tags: list[str]
+    next: Optional[str]
+
+
+def tags_page_operation(
+    session: RegistrySession, reference: Reference, n: int | None, last: str | None
+) -> ListTags:
+    """The core's ``ListTags`` for one page of ``n`` tags after ``last``."""
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or not 0 < n < 2**32):
+        reason = f"n must be from 1 to 2^32 - 1, not {n!r}"
+        raise ValidationError(reason, code="OPTIONS_INVALID", details={"reason": reason})
+    return ListTags(session, reference, page_size=n, last=last)
+
+
+def tags_page(page: Page, n: int | None) -> TagsPage:
+    """A page is not the last when the registry sends a ``Link`` to another, or when it holds
+    ``n`` tags (some registries cap pages at ``n`` without a ``Link``; the page after is then
+    empty), as the JS client decides."""
+    tags = [str(tag) for tag in page.items]
+    more = not page.last or (n is not None and len(tags) >= n)
+    return TagsPage(tags=tags, next=tags[-1] if more and tags else None)
 
 
 def _at(reference: Reference, digest: str) -> Reference:

@@ -26,6 +26,7 @@ from ocikit._calls import (  # noqa: F401 - the names other modules import from 
     ProgressCallback,
     Pulled,
     Ref,
+    TagsPage,
     _destinations,
     _make_directories,
     _media_type,
@@ -76,7 +77,7 @@ from ocikit.errors import NetworkError, OciError, OperationTimeoutError
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-__all__ = ["Client", "ProgressCallback", "Pulled", "Referrer", "login", "logout"]
+__all__ = ["Client", "ProgressCallback", "Pulled", "Referrer", "TagsPage", "login", "logout"]
 
 # The default deadline of one operation (a call's whole operation: every request, resumed
 # transfer and wait of a push, a pull or a copy), in seconds: the core's Limits.deadline_ms.
@@ -558,6 +559,30 @@ class Client:
             yield from page.items
             if page.last:
                 return
+
+    def list_tags_page(
+        self, ref: Ref, *, n: int | None = None, last: str | None = None
+    ) -> TagsPage:
+        """One page of ``ref``'s repository's tags, for a tag browser (the JS client's
+        ``listTagsPage``): ``n`` asks for that many, ``last`` starts after that tag. The
+        result's ``next`` is the ``last`` of the following page, or ``None`` after the last page
+        (a page of ``n`` tags without a ``Link`` counts as not the last).
+
+        Raises:
+            ValidationError: ``OPTIONS_INVALID`` for an ``n`` that is not from 1 to 2^32 - 1;
+                ``REFERENCE_INVALID`` for a ``last`` that is not a tag.
+        """
+        reference = self._reference(ref)
+        session = self._session(reference.registry)
+        operation = calls.tags_page_operation(session, reference, n, last)
+        return calls.tags_page(self._steps(session, operation.next_page), n)
+
+    def set_referrers_api(self, supported: bool, registry: str | None = None) -> None:
+        """Tells the client whether ``registry`` (default: the client's) serves the referrers
+        API, instead of it finding out by asking (ORAS's ``--distribution-spec
+        v1.1-referrers-api`` or ``v1.1-referrers-tag``): with ``False``, attach and discover
+        use the referrers tag schema at once."""
+        self._session(registry or self.registry).set_referrers_api(supported)
 
     def iter_repositories(self, *, page_size: int | None = None) -> Iterator[str]:
         """The repositories of the client's registry (``GET /v2/_catalog``; ``oras repo

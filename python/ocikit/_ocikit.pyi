@@ -1451,8 +1451,15 @@ class ListTags:
     past the session's ``list_entries_max`` / ``list_bytes_max``."""
 
     def __init__(
-        self, session: RegistrySession, reference: str | Reference, *, page_size: int | None = None
-    ) -> None: ...
+        self,
+        session: RegistrySession,
+        reference: str | Reference,
+        *,
+        page_size: int | None = None,
+        last: str | None = None,
+    ) -> None:
+        """``last``: start after this tag (distribution-spec's ``last`` query parameter); a
+        value that is not a tag is ``REFERENCE_INVALID``."""
     def next(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:
         """The next step (see ``GetManifest.next``)."""
     def next_page(self, session: RegistrySession, input: OperationInput, now_ms: int) -> Event:

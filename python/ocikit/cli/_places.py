@@ -235,8 +235,7 @@ def _apply_distribution_spec(args: argparse.Namespace, client: Client, registry:
     referrers API, which the engine otherwise learns by asking."""
     spec = getattr(args, "distribution_spec", None)
     if spec is not None:
-        # The client offers no public setter yet; the session is the engine's own record.
-        client._session(registry).set_referrers_api(spec == "v1.1-referrers-api")
+        client.set_referrers_api(spec == "v1.1-referrers-api", registry)
 
 
 def add_registry_config_flag(parser: Any) -> None:
