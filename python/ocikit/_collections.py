@@ -24,6 +24,7 @@ from ocikit._ocikit import (
     _index_create,
     _index_platform_config,
     _index_update,
+    classify_tag,
 )
 from ocikit.errors import OciError
 
@@ -159,11 +160,14 @@ class Restored:
 
 
 def _tags(reference: Reference, listed: Sequence[str] | None, extra: Sequence[str]) -> list[str]:
+    """The tags named (the reference's, then the others), else every tag listed but the
+    referrers tag schema's (``sha256-<hex>``: a subject's referrers, kept by the copy of the
+    referrers themselves, never copied as an artifact of its own)."""
     tags = [reference.tag] if reference.tag else []
     tags += [tag for tag in extra if tag not in tags]
     if tags:
         return tags
-    return sorted(listed or [])
+    return sorted(tag for tag in listed or [] if classify_tag(tag)[0] != "referrers")
 
 
 def _split(ref: str) -> tuple[str, list[str]]:
@@ -186,7 +190,8 @@ def backup(
     referrers: bool = True,
 ) -> BackedUp:
     """Backs up artifacts of a registry into an OCI image layout — ``oras backup``: ``ref`` is
-    ``registry/repository:tag[,tag…]`` (every tag of the repository when it names none), and
+    ``registry/repository:tag[,tag…]`` (every tag of the repository when it names none, but
+    the referrers tags of registries without the referrers API), and
     ``output`` a directory or, ending in ``.tar``, a layout tar. Each tag's manifest or index
     is copied with everything it references (a collection's children too) and, unless
     ``referrers=False``, with what refers to them, recursively (ORAS's

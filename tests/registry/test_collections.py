@@ -300,3 +300,33 @@ def _oras_local(*args: str) -> str:
     result = subprocess.run([tool("oras"), *args], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def test_backup_of_every_tag_and_restore_without_referrers(
+    ocikit: Any, open_registry: Registry, tmp_path: Path
+) -> None:
+    repo = f"{open_registry.address}/collections/all-tags"
+    with ocikit_client(open_registry) as client:
+        one = _artifact(client, f"{repo}:one", "one.md", "1")
+        two = _artifact(client, f"{repo}:two", "two.md", "2")
+        signature = oci.pack([oci.File("sig.txt", b"s")], artifact_type=SBOM, subject=one)
+        client.attach(repo, signature)
+    output = tmp_path / "all"
+    run = ocikit("backup", repo, "-o", str(output), "--plain-http")  # no tag: every tag
+    assert "Backed up 2 tag(s)" in run.out
+    layout = oci.OciLayout(output)
+    assert sorted(layout.list_tags()) == ["one", "two"]
+    assert len(layout.read_index().manifests) == 3  # the referrer too, untagged
+    dst = f"{open_registry.address}/collections/all-tags-restored"
+    ocikit("restore", "--input", str(output), f"{dst}:two", "--exclude-referrers", "--plain-http")
+    assert _oras("repo", "tags", dst).split() == ["two"]
+    assert _fetch(f"{dst}:two")["layers"][0]["digest"] == _fetch(f"{repo}:two")["layers"][0]["digest"]
+    assert two.digest == _oras("resolve", f"{dst}:two").strip()
+    # Without referrers: the restored one has none (the tag schema's tag was not written).
+    ocikit("restore", str(output), f"{dst}:one", "--exclude-referrers", "--plain-http")
+    discovered = json.loads(_oras("discover", f"{dst}:one", "--format", "json"))
+    assert discovered.get("referrers", []) == []
+    # A backup by digest is refused: the layout records tags.
+    run = ocikit("backup", f"{repo}@{one.digest}", "-o", str(tmp_path / "x"), "--plain-http",
+                 check=False)  # fmt: skip
+    assert run.status == 2 and "error[REFERENCE_INVALID]" in run.err, run.err
