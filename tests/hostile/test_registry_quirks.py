@@ -189,3 +189,28 @@ def test_gitlab_like_media_type_refused_by_the_registry_or_before_by_the_profile
     run = push("gitlab-like-3", "--registry-profile", "gitlab")  # the lint, before the PUT
     assert run.returncode != 0 and "RQ003" in run.stdout + run.stderr
     assert not [r for r in hostile.journal.of("registry") if "/manifests/" in r.path]
+
+
+def test_copy_with_referrers_to_gitlab_like_writes_the_subject_first(
+    hostile: HostileRegistry,
+) -> None:
+    # GitLab refuses a manifest whose subject is not in the repository yet: the copy writes
+    # each referrer after its subject (and keeps the referrers tag: no referrers API there).
+    # Source and destination are both gitlab-like: a session knows one registry's referrers
+    # API, and the emulated registries share a host.
+    attached, subject = _attach(hostile, "gitlab-like-5")
+    source = f"{hostile.plain.address}/gitlab-like-5:v1"
+    hostile.journal.reset()
+    with _client(hostile) as client:
+        copied = client.copy(source, "gitlab-like-4:v1", referrers=True)
+    puts = [
+        r.path.rsplit("/", 1)[1]
+        for r in hostile.journal.of("registry")
+        if r.method == "PUT" and r.repository() == "gitlab-like-4" and "/manifests/" in r.path
+    ]
+    signature = str(attached.descriptor.digest)
+    assert puts.index("v1") < puts.index(signature), puts
+    assert {str(d.digest) for d in copied.manifests} >= {subject, signature}
+    with _client(hostile) as client:
+        listed = client.referrers(f"{hostile.plain.address}/gitlab-like-4:v1")
+    assert [str(d.digest) for d in listed] == [signature]
