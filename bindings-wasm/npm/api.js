@@ -581,7 +581,7 @@ export class RegistryOperation {
   }
 
   /**
-   * For listTags and listReferrers, a page at a time: as `next`, but done with each page,
+   * For listTags, listRepositories and listReferrers, a page at a time: as `next`, but done with each page,
    * `{ items, last }`; after a page that is not the last, go on with `{ type: "start" }`.
    */
   nextPage(session, input, nowMs) {
@@ -671,6 +671,18 @@ export function checkAuth(session) {
 export function deleteManifest(session, reference, digest) {
   const s = sessionOf(session);
   return operation(() => wasm.deleteManifest(s, reference, digest));
+}
+
+/** DELETEs a blob by digest (`oras blob delete`); done with null. */
+export function deleteBlob(session, reference, digest) {
+  const s = sessionOf(session);
+  return operation(() => wasm.deleteBlob(s, reference, digest));
+}
+
+/** Lists the registry's repositories (the catalog) across pages; done with every name. */
+export function listRepositories(session, options = undefined) {
+  const s = sessionOf(session);
+  return operation(() => wasm.listRepositories(s, options));
 }
 
 /** Lists a repository's tags across pages; done with every tag. */

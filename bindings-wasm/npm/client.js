@@ -13,6 +13,7 @@ import {
   blobExists,
   bytesOf,
   checkAuth,
+  deleteBlob,
   getBlob,
   getManifest,
   indexCreate,
@@ -20,6 +21,7 @@ import {
   indexUpdate,
   isIndexType,
   listReferrers,
+  listRepositories,
   listTags,
   parseIndex,
   parseManifest,
@@ -29,7 +31,7 @@ import {
   resolveManifest,
   typeName,
 } from "./api.js";
-import { CopyArtifact, Delete, Discover, Pull, Push } from "./operation.js";
+import { CopyArtifact, Delete, Discover, ProbeRegistry, Pull, Push } from "./operation.js";
 import { MemorySink, MemorySinks, Progress, UploadSources, checkSource, uploadContent } from "./blob-content.js";
 import { exchange, fromRegistry, isReferrersListing, sleep, withTransport } from "./transport.js";
 
@@ -189,6 +191,16 @@ export class Client {
     return this.#drive(new Delete(reference), { signal });
   }
 
+  /**
+   * Deletes the blob `digest` from `ref`'s repository (`oras blob delete`); a manifest that
+   * still names it is left broken, so delete manifests first. A registry that does not allow
+   * deletes answers UNSUPPORTED; a blob it does not have, BLOB_UNKNOWN.
+   */
+  async deleteBlob(ref, digest, options = undefined) {
+    const { signal } = callOptions(options, [], "options");
+    await this.#run(deleteBlob(this.#session, this.#reference(ref), digest), { signal });
+  }
+
   /** The size of a blob in the repository, or null when it has none with that digest. */
   async blobSize(ref, digest, options = undefined) {
     const { signal } = callOptions(options, [], "options");
@@ -285,6 +297,31 @@ export class Client {
   }
 
   /**
+   * Every repository of the client's registry (`GET /v2/_catalog`, `oras repo ls`), over all
+   * pages, within the session's listing limits. Registries that do not serve the catalog answer
+   * UNSUPPORTED, NOT_FOUND or DENIED.
+   */
+  async listRepositories(options = undefined) {
+    const { signal, pageSize } = callOptions(options, ["pageSize"], "options");
+    const op = listRepositories(this.#session, pageSize === undefined ? undefined : { pageSize });
+    return this.#run(op, { signal });
+  }
+
+  /**
+   * The repositories of the client's registry a page at a time, as `iterTags` pages through
+   * tags: `for await (const name of client.iterRepositories())`.
+   */
+  async *iterRepositories(options = undefined) {
+    const { signal, pageSize } = callOptions(options, ["pageSize"], "options");
+    const op = listRepositories(this.#session, pageSize === undefined ? undefined : { pageSize });
+    for (;;) {
+      const { items, last } = await this.#run(op, { signal }, true);
+      yield* items;
+      if (last) return;
+    }
+  }
+
+  /**
    * The descriptors of what refers to the manifest `ref` names (or to `subject`, a digest or a
    * descriptor, in `ref`'s repository): the referrers API, or the referrers tag schema where
    * the registry has no such API. `referrers(ref, { artifactType })` filters.
@@ -298,6 +335,25 @@ export class Client {
     const digest = await this.#digestOf(reference, subject, "subject", signal);
     const op = listReferrers(this.#session, reference, digest, artifactType === undefined ? undefined : { artifactType });
     return this.#run(op, { signal });
+  }
+
+  /**
+   * The registry doctor (reads only): `/v2/` (status, challenge, API version) and the
+   * credentials; with `ref` (a manifest that exists) the referrers API asked about its digest
+   * and the tag list's pagination. The core decides what each answer proves: `{ registry,
+   * profile, v2, referrersApi, tagList, notProbed }`. `profile` names the profile to report
+   * (else the host's).
+   */
+  async probeRegistry(ref = undefined, options = undefined) {
+    const { signal, profile } = callOptions(options, ["profile"], "options");
+    const reference = ref === undefined || ref === null ? undefined : this.#reference(ref);
+    const op = new ProbeRegistry(this.#registry, { reference, profile });
+    return this.#drive(op, { signal });
+  }
+
+  /** {@link Client.probeRegistry}, by `ocikit doctor`'s name. */
+  async doctor(ref = undefined, options = undefined) {
+    return this.probeRegistry(ref, options);
   }
 
   /**

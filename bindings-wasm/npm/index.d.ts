@@ -972,7 +972,7 @@ export class RegistryOperation<T> {
    */
   next(session: RegistrySession, input: RegistryInput, nowMs: number): RegistryStep<T>;
   /**
-   * For {@link listTags} and {@link listReferrers}: the next step, done with each page (the
+   * For {@link listTags}, {@link listRepositories} and {@link listReferrers}: the next step, done with each page (the
    * host holds one page at a time); the operation is finished after the last page.
    * @throws {TypeError} for other operations.
    * @throws {OciError} as `next` (LIMIT_EXCEEDED past the session's listing limits).
@@ -1064,6 +1064,16 @@ export function checkAuth(session: RegistrySession): RegistryOperation<null>;
 /** DELETEs a manifest by digest. */
 export function deleteManifest(session: RegistrySession, reference: string, digest: string): RegistryOperation<null>;
 
+/** DELETEs a blob by digest (`oras blob delete`). */
+export function deleteBlob(session: RegistrySession, reference: string, digest: string): RegistryOperation<null>;
+
+/**
+ * Lists the registry's repositories (`GET /v2/_catalog`), following `Link` pages on the same
+ * origin: all at once with `next`, or page by page with `nextPage`, within the session's
+ * listing limits. Its token has the catalog's own scope, `registry:catalog:*`.
+ */
+export function listRepositories(session: RegistrySession, options?: { pageSize?: number }): RegistryOperation<string[]>;
+
 /**
  * Lists every tag of the reference's repository, following `Link` pages on the same origin: all
  * at once with `next`, or page by page with `nextPage`, within the session's listing limits.
@@ -1096,6 +1106,24 @@ export function addReferrer(
   subject: string,
   referrer: Descriptor,
 ): RegistryOperation<string | null>;
+
+/** What {@link Client.probeRegistry} found: probes next to the profile's name. */
+export interface RegistryReport {
+  registry: string;
+  /** The profile named, else the host's, else `"generic"`. */
+  profile: string;
+  /** The anonymous `GET /v2/`, and the credentials checked (`auth`: `"ok"` or an error code). */
+  v2: { status: number; challenge: string | null; apiVersion: string | null; auth: string; error: string | null };
+  /**
+   * `supported`: true for a 200 with an OCI index, false for a 404 for a digest that exists,
+   * null when nothing was proved (`note` says why).
+   */
+  referrersApi: { supported: boolean | null; digest: string | null; status: number | null; contentType: string | null; note: string | null };
+  /** The tag list asked with `n=1` and in full; null without a reference. */
+  tagList: { tags: number; firstPage: number; link: boolean; nHonoured: boolean | null; error: string | null; note: string | null } | null;
+  /** What is not probed (`delete`, `chunked-upload`), and why. */
+  notProbed: Record<string, string>;
+}
 
 /** Options of {@link Client}. */
 export interface ClientOptions {
@@ -1299,6 +1327,18 @@ export class Client {
    * the last page (a page of `n` tags without a `Link` counts as not the last).
    */
   listTagsPage(ref: string, options?: CallOptions & { n?: number; last?: string }): Promise<{ tags: string[]; next: string | null }>;
+  /**
+   * Every repository of the client's registry (`GET /v2/_catalog`, `oras repo ls`), over all
+   * pages, within the listing limits (else LIMIT_EXCEEDED).
+   */
+  listRepositories(options?: CallOptions & { pageSize?: number }): Promise<string[]>;
+  /** The repositories a page at a time, as {@link iterTags} pages through tags. */
+  iterRepositories(options?: CallOptions & { pageSize?: number }): AsyncIterableIterator<string>;
+  /**
+   * Deletes the blob `digest` from `ref`'s repository (`oras blob delete`); UNSUPPORTED where
+   * the registry does not allow deletes, BLOB_UNKNOWN for a blob it does not have.
+   */
+  deleteBlob(ref: string, digest: string, options?: CallOptions): Promise<void>;
   /** What refers to the manifest `ref` names. */
   referrers(ref: string, options?: CallOptions & { artifactType?: string }): Promise<Descriptor[]>;
   /** What refers to `subject` (a digest or descriptor in `ref`'s repository). */
@@ -1308,6 +1348,14 @@ export class Client {
    * each level filtered by `artifactType` when given (the core's Discover: each digest once).
    */
   discover(ref: string, options?: CallOptions & { artifactType?: string; depth?: number; limits?: WalkLimits }): Promise<Referrer[]>;
+  /**
+   * The registry doctor (reads only): `/v2/` and the credentials; with `ref` (a manifest that
+   * exists) the referrers API asked about its digest and the tag list's pagination. The core
+   * decides what each answer proves. `profile` names the profile to report (else the host's).
+   */
+  probeRegistry(ref?: string, options?: CallOptions & { profile?: string }): Promise<RegistryReport>;
+  /** {@link Client.probeRegistry}, by `ocikit doctor`'s name. */
+  doctor(ref?: string, options?: CallOptions & { profile?: string }): Promise<RegistryReport>;
   /**
    * Pushes an artifact packed with a subject into the repository of `ref` (the subject's
    * reference) by digest, updating the subject's referrers tag as `push` does.

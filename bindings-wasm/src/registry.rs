@@ -30,9 +30,9 @@
 use js_sys::{Array, Object, Uint8Array};
 use ocikit_core::registry::session::{Credentials, Event, Input, Session};
 use ocikit_core::registry::{
-    AddReferrer, BlobExists, Body, CheckAuth, DeleteManifest, Failure, FailureKind,
-    FetchedManifest, GetBlob, GetManifest, Limits, ListReferrers, ListTags, Page, PushBlob,
-    PushOptions, PutManifest, Request, ResolveManifest, Resolved, Response, ResponseBody,
+    AddReferrer, BlobExists, Body, CheckAuth, DeleteBlob, DeleteManifest, Failure, FailureKind,
+    FetchedManifest, GetBlob, GetManifest, Limits, ListReferrers, ListRepositories, ListTags, Page,
+    PushBlob, PushOptions, PutManifest, Request, ResolveManifest, Resolved, Response, ResponseBody,
     RetryPolicy,
 };
 use ocikit_core::{Descriptor, Digest, Error, MediaType, Reference};
@@ -258,7 +258,9 @@ enum Operation {
     GetBlob(Box<GetBlob>),
     Resolve(Box<ResolveManifest>),
     Delete(Box<DeleteManifest>),
+    DeleteBlob(Box<DeleteBlob>),
     ListTags(Box<ListTags>),
+    ListRepositories(Box<ListRepositories>),
     ListReferrers(Box<ListReferrers>),
     AddReferrer(Box<AddReferrer>),
     CheckAuth(Box<CheckAuth>),
@@ -330,6 +332,9 @@ impl JsRegistryOperation {
             Operation::Delete(op) => op
                 .next(session, input, now)
                 .map(|e| step(e, |()| Ok(JsValue::NULL))),
+            Operation::DeleteBlob(op) => op
+                .next(session, input, now)
+                .map(|e| step(e, |()| Ok(JsValue::NULL))),
             Operation::CheckAuth(op) => op
                 .next(session, input, now)
                 .map(|e| step(e, |()| Ok(JsValue::NULL))),
@@ -338,6 +343,15 @@ impl JsRegistryOperation {
                     Ok(tags
                         .iter()
                         .map(|t| JsValue::from_str(t))
+                        .collect::<Array>()
+                        .into())
+                })
+            }),
+            Operation::ListRepositories(op) => op.next(session, input, now).map(|e| {
+                step(e, |names| {
+                    Ok(names
+                        .iter()
+                        .map(|n| JsValue::from_str(n))
                         .collect::<Array>()
                         .into())
                 })
@@ -406,6 +420,15 @@ impl JsRegistryOperation {
                     )
                 })
             }),
+            Operation::ListRepositories(op) => op.next_page(session, input, now).map(|e| {
+                step(e, |page: Page<String>| {
+                    last = page.last;
+                    page_to_js(
+                        page.items.iter().map(|n| JsValue::from_str(n)).collect(),
+                        page.last,
+                    )
+                })
+            }),
             Operation::ListReferrers(op) => op.next_page(session, input, now).map(|e| {
                 step(e, |page: Page<Descriptor>| {
                     last = page.last;
@@ -413,7 +436,11 @@ impl JsRegistryOperation {
                     page_to_js(items, page.last)
                 })
             }),
-            _ => return Err(type_error("nextPage is for listTags and listReferrers")),
+            _ => {
+                return Err(type_error(
+                    "nextPage is for listTags, listRepositories and listReferrers",
+                ));
+            }
         };
         match step {
             Ok(Ok((object, done))) => {
@@ -813,6 +840,45 @@ pub fn delete_manifest(
     Ok(JsRegistryOperation::new(Operation::Delete(Box::new(
         DeleteManifest::new(&session.0, &reference, &digest),
     ))))
+}
+
+/// `deleteBlob(session, reference, digest)`: DELETE the blob `digest` in `reference`'s
+/// repository (`oras blob delete`); done with `null`.
+#[wasm_bindgen(js_name = deleteBlob)]
+pub fn delete_blob(
+    session: &JsRegistrySession,
+    reference: &JsValue,
+    digest: &JsValue,
+) -> Result<JsRegistryOperation, JsValue> {
+    let reference = reference_arg(reference)?;
+    let digest = digest_arg(digest, "digest")?;
+    Ok(JsRegistryOperation::new(Operation::DeleteBlob(Box::new(
+        DeleteBlob::new(&session.0, &reference, &digest),
+    ))))
+}
+
+/// `listRepositories(session, { pageSize? })`: the registry's catalog (`oras repo ls`), done
+/// with every repository's name, or page by page with `nextPage`; within the session's listing
+/// limits.
+#[wasm_bindgen(js_name = listRepositories)]
+pub fn list_repositories(
+    session: &JsRegistrySession,
+    options: &JsValue,
+) -> Result<JsRegistryOperation, JsValue> {
+    let mut page_size = None;
+    if !is_absent(options) {
+        options_arg(options, "options", &["pageSize"])?;
+        page_size =
+            match integer_option(&get(options, "pageSize")?, "pageSize")? {
+                Some(n) => Some(u32::try_from(n).ok().filter(|&n| n > 0).ok_or_else(|| {
+                    js_sys::RangeError::new("pageSize must be from 1 to 2^32 − 1")
+                })?),
+                None => None,
+            };
+    }
+    Ok(JsRegistryOperation::new(Operation::ListRepositories(
+        Box::new(ListRepositories::new(&session.0, page_size)),
+    )))
 }
 
 /// `listTags(session, reference, { pageSize?, last? })`: done with every tag (after `last`, a
