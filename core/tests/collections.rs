@@ -613,3 +613,44 @@ fn pull_of_a_collection_refuses_a_child_folder_before_any_download() {
         host.log
     );
 }
+
+#[test]
+fn pull_of_collections_nested_too_deep_is_limit_exceeded() {
+    let layout = layout_host(5);
+    let mut host = Host::default();
+    host.add(&layout);
+    let at = |target: &str| reference(&format!("{layout}/deep{target}"));
+    let docs = artifact("readme.md", "# docs");
+    push_to(
+        &mut host,
+        &at(&format!("@{}", docs.manifest.digest())),
+        MANIFEST,
+        docs.manifest.bytes().to_vec(),
+        &docs.blobs,
+    );
+    // An index of an index of … of the artifact, one level more than a pull reads.
+    let mut child = docs.manifest.descriptor();
+    let levels = ocikit_core::registry::whole::pull::COLLECTION_DEPTH_MAX + 1;
+    for level in 0..levels {
+        let index =
+            ocikit_core::pack::index(vec![child], None, Default::default(), None).expect("index");
+        let target = if level + 1 == levels {
+            ":v1".to_owned()
+        } else {
+            format!("@{}", index.digest())
+        };
+        push_to(&mut host, &at(&target), INDEX, index.bytes().to_vec(), &[]);
+        child = index.descriptor();
+    }
+    host.log.clear();
+    let mut pull = Pull::new(&at(":v1"), PullOptions::default());
+    let error = host
+        .drive(&mut pull, &mut sessions(&[&layout]))
+        .expect_err("refused");
+    assert_eq!(error.code(), "LIMIT_EXCEEDED");
+    assert!(
+        !host.log.iter().any(|l| l.contains("/blobs/")),
+        "{:?}",
+        host.log
+    );
+}
