@@ -280,10 +280,12 @@ def tags_page_operation(
 
 def tags_page(page: Page, n: int | None) -> TagsPage:
     """A page is not the last when the registry sends a ``Link`` to another, or when it holds
-    ``n`` tags (some registries cap pages at ``n`` without a ``Link``; the page after is then
-    empty), as the JS client decides."""
+    exactly ``n`` tags (some registries cap pages at ``n`` without a ``Link``; the page after is
+    then empty), as the JS client decides. A page of more than ``n`` tags is the whole list from
+    a registry that ignores ``n`` and ``last`` (distribution 2.x): asking again after its last
+    tag would only send the same list."""
     tags = [str(tag) for tag in page.items]
-    more = not page.last or (n is not None and len(tags) >= n)
+    more = not page.last or (n is not None and len(tags) == n)
     return TagsPage(tags=tags, next=tags[-1] if more and tags else None)
 
 

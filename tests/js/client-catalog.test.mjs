@@ -66,6 +66,16 @@ describe("catalog and blob deletes, open registry", () => {
     await assert.rejects(client.deleteBlob(ref, "sha256:nothex"), (error) => error instanceof OciError && error.code === "DIGEST_INVALID");
   });
 
+  test("listTagsPage: distribution 2.8.2 ignores n and last, so a page of more than n tags is the whole list", async () => {
+    const repo = `${registry.address}/js/tag-pages`;
+    for (const tag of ["a", "b", "c"]) await client.push(`${repo}:${tag}`, note("t.txt", tag));
+    const page = await client.listTagsPage(repo, { n: 2 });
+    assert.deepEqual([...page.tags].sort(), ["a", "b", "c"]);
+    assert.equal(page.next, null, "asking after its last tag would send the same list again");
+    // Exactly n tags without a Link: maybe a capped page, so not taken for the last.
+    assert.notEqual((await client.listTagsPage(repo, { n: 3 })).next, null);
+  });
+
   test("the low-level operations: deleteBlob and listRepositories on a RegistrySession", async () => {
     const session = new RegistrySession(registry.address, { plainHttp: true });
     const op = listRepositories(session, { pageSize: 2 });
