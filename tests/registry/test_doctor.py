@@ -79,3 +79,23 @@ def test_doctor_reports_the_challenge_and_refused_credentials(
 def test_doctor_on_an_unreachable_registry_is_a_network_error(ocikit: Any) -> None:
     run = ocikit("doctor", "--plain-http", "127.0.0.1:9", check=False)
     assert run.status == 1 and run.err.startswith("error[NETWORK_ERROR]")
+
+
+def test_probe_registry_is_the_python_api_of_the_same_report(
+    ocikit: Any, registries: dict[str, Registry], notes: Path
+) -> None:
+    import ocikit as api
+
+    registry = registries["open"]
+    ref = _push_two_tags(ocikit, registry.address, [])
+    with api.Client(registry.address, plain_http=True) as client:
+        report = api.probe_registry(client, ref, "distribution")
+        bare = api.probe_registry(client, registry.address)
+    cli = json.loads(ocikit("doctor", "--plain-http", ref, "--registry-profile", "distribution",
+                            "--format", "json").out)  # fmt: skip
+    assert report == cli
+    assert report["probes"]["referrers_api"]["supported"] is False
+    assert bare["profile"] == "generic" and "digest" not in bare["probes"]["referrers_api"]
+    with pytest.raises(api.ValidationError) as unknown:
+        api.probe_registry(api.Client(registry.address, plain_http=True), registry.address, "nope")
+    assert unknown.value.code == "OPTIONS_INVALID"
