@@ -119,6 +119,17 @@ export class Client {
     return this.#session.referrersApi;
   }
 
+  /**
+   * Tells the client whether its registry serves the referrers API, instead of it finding out
+   * by asking (ORAS's `--distribution-spec v1.1-referrers-api` or `v1.1-referrers-tag`): with
+   * false, attach and discover use the referrers tag schema at once. Python's
+   * `set_referrers_api`.
+   */
+  setReferrersApi(supported) {
+    if (typeof supported !== "boolean") throw new TypeError(`supported must be a boolean, not ${typeName(supported)}`);
+    this.#session.setReferrersApi(supported);
+  }
+
   /** GET /v2/ with the registry's challenge answered: resolves when the credentials are good. */
   async checkAuth(options = undefined) {
     const { signal } = callOptions(options, [], "options");

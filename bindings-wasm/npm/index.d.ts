@@ -1280,6 +1280,11 @@ export class Client {
   readonly registry: string;
   /** Whether the registry serves the referrers API: `null` until a call finds out. */
   readonly referrersApi: boolean | null;
+  /**
+   * Tells the client whether its registry serves the referrers API instead of it asking
+   * (ORAS's `--distribution-spec`): with false, attach and discover use the referrers tag at once.
+   */
+  setReferrersApi(supported: boolean): void;
   /** GET /v2/ with the challenge answered: resolves when the credentials work, else rejects (UNAUTHORIZED). */
   checkAuth(options?: CallOptions): Promise<void>;
   resolve(ref: string, options?: CallOptions): Promise<ResolvedManifest>;

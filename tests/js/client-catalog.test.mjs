@@ -76,6 +76,30 @@ describe("catalog and blob deletes, open registry", () => {
     assert.notEqual((await client.listTagsPage(repo, { n: 3 })).next, null);
   });
 
+  test("setReferrersApi(false): referrers reads the referrers tag without asking the API", async () => {
+    const ref = `${registry.address}/js/referrers-told:v1`;
+    await client.push(ref, note("s.txt", "subject"));
+    const asked = [];
+    /** @type {typeof fetch} */
+    const logging = (input, init) => {
+      asked.push(String(input instanceof Request ? input.url : input));
+      return fetch(input, init);
+    };
+    const left = new Client({ registry: registry.address, plainHttp: true, fetch: logging });
+    await left.referrers(ref);
+    assert.ok(asked.some((url) => url.includes("/referrers/sha256:")), "left to find out, it asks the API");
+
+    asked.length = 0;
+    const told = new Client({ registry: registry.address, plainHttp: true, fetch: logging });
+    told.setReferrersApi(false);
+    assert.equal(told.referrersApi, false);
+    assert.deepEqual(await told.referrers(ref), []);
+    assert.ok(!asked.some((url) => url.includes("/referrers/")), asked.join("\n"));
+    assert.ok(asked.some((url) => url.includes("/manifests/sha256-")), asked.join("\n"));
+    // @ts-expect-error not a boolean
+    assert.throws(() => told.setReferrersApi("no"), TypeError);
+  });
+
   test("the low-level operations: deleteBlob and listRepositories on a RegistrySession", async () => {
     const session = new RegistrySession(registry.address, { plainHttp: true });
     const op = listRepositories(session, { pageSize: 2 });
