@@ -40,7 +40,7 @@ def test_bash_completion_completes_commands_subcommands_and_flags(ocikit_cli: Pa
     assert _complete(script, "ocikit ma") == ["manifest"]
     assert _complete(script, "ocikit c") == ["copy", "cp", "completion"]
     assert _complete(script, "ocikit manifest ") == [
-        "fetch", "get", "fetch-config", "push", "delete", "rm", "remove"
+        "fetch", "get", "fetch-config", "push", "delete", "rm", "remove", "index"
     ]
     assert _complete(script, "ocikit manifest fetch --pr") == ["--pretty"]
     assert _complete(script, "ocikit repo show-tags --ex") == ["--exclude-digest-tags"]
