@@ -1517,7 +1517,11 @@ pub fn archive(data: &[u8]) {
         assert!(
             matches!(
                 error.code(),
-                "ARCHIVE_UNSAFE" | "ARCHIVE_INVALID" | "LIMIT_EXCEEDED" | "DIGEST_MISMATCH"
+                "ARCHIVE_UNSAFE"
+                    | "ARCHIVE_INVALID"
+                    | "LIMIT_EXCEEDED"
+                    | "DIGEST_MISMATCH"
+                    | "PATH_UNSAFE"
             ),
             "{error:?}"
         );
@@ -1548,6 +1552,7 @@ pub fn archive(data: &[u8]) {
                         entry.path
                     );
                     assert!(!part.contains(['\0', '\\']), "{}", entry.path);
+                    assert!(!part.eq_ignore_ascii_case(".git"), "{}", entry.path);
                 }
                 assert_eq!(entry.mode & !0o777, 0, "mode {:o}", entry.mode);
                 match &entry.data {
