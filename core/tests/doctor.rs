@@ -4,9 +4,10 @@
 
 use std::collections::VecDeque;
 
-use ocikit_core::registry::whole::doctor::{ProbeRegistry, RegistryReport};
+// The doctor is re-exported beside the other whole operations (issue 15 gap).
 use ocikit_core::registry::{
-    Action, Failure, FailureKind, Input, Operation, Request, Response, Session, Sessions, TaskId,
+    Action, Failure, FailureKind, Input, Operation, ProbeRegistry, RegistryReport, Request,
+    Response, Session, Sessions, TaskId,
 };
 use ocikit_core::{Error, Reference};
 

@@ -127,6 +127,7 @@ pub use walk::{
 pub use whole::copy::{CopyArtifact, CopyOptions, CopyOutcome};
 pub use whole::delete::{Delete, DeleteOutcome, TagsOf, TagsOfOutcome};
 pub use whole::discover::{Discover, DiscoverOptions, DiscoverOutcome};
+pub use whole::doctor::{ProbeRegistry, ReferrersProbe, RegistryReport, TagListProbe, V2Probe};
 pub use whole::pull::{Pull, PullOptions, PullOutcome, PulledFile, plan_collection, plan_files};
 pub use whole::push::{BlobOutcome, BlobStatus, Push, PushArtifactOptions, PushOutcome};
 pub use whole::referrer_descriptor;
