@@ -1757,6 +1757,17 @@ export class CopyArtifact implements WholeOperation<CopyOutcome> {
   provide(task: number, input: OperationInput): void;
 }
 
+/**
+ * The registry doctor as a whole operation (reads only): `/v2/` and the credentials; with a
+ * `reference` that exists there, the referrers API and the tag list's pagination.
+ * {@link Client.probeRegistry} drives it.
+ */
+export class ProbeRegistry implements WholeOperation<RegistryReport> {
+  constructor(registry: string, options?: { reference?: string; profile?: string });
+  poll(session: RegistrySession, nowMs: number): Action<RegistryReport>;
+  provide(task: number, input: OperationInput): void;
+}
+
 /** The pull plan's title rule (push applies it too). */
 export function planFiles(layers: Descriptor[], options?: { allowGit?: boolean }): PulledFile[];
 

@@ -101,6 +101,7 @@ export const Discover = guardedClass("Discover", operation.Discover);
 export const Delete = guardedClass("Delete", operation.Delete);
 export const TagsOf = guardedClass("TagsOf", operation.TagsOf);
 export const CopyArtifact = guardedClass("CopyArtifact", operation.CopyArtifact);
+export const ProbeRegistry = guardedClass("ProbeRegistry", operation.ProbeRegistry);
 export const planFiles = guarded("planFiles", operation.planFiles);
 export const LayoutServer = guardedClass("LayoutServer", operation.LayoutServer);
 export const layoutHost = guarded("layoutHost", operation.layoutHost);

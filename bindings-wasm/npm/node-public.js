@@ -60,6 +60,7 @@ export {
   Delete,
   Discover,
   LayoutServer,
+  ProbeRegistry,
   Pull,
   Push,
   TagsOf,

@@ -3,8 +3,11 @@
 // same decisions as `ocikit doctor` (tests/registry/test_doctor.py), and with a fetch that
 // answers as a registry with the referrers API would.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
-import { Client, OciError, pack } from "ocikit";
+import { Client, OciError, ProbeRegistry, RegistrySession, pack } from "ocikit";
+import * as manual from "ocikit/manual";
 import { startRegistry } from "./registry-server.mjs";
 
 const TYPE = "application/vnd.example.notes.v1+json";
@@ -69,4 +72,40 @@ test("a registry with the referrers API, and what an HTML page proves", async ()
   }
   const client = new Client({ registry: "127.0.0.1:5000", plainHttp: true, fetch: async () => new Response(null) });
   await assert.rejects(client.probeRegistry(undefined, { profile: "nope" }), (/** @type {any} */ e) => e instanceof OciError && e.code === "OPTIONS_INVALID");
+});
+
+test("ProbeRegistry is exported (ocikit, ocikit/manual) and drives on a RegistrySession of its own", async () => {
+  const wasmFile = new URL("./wasm/ocikit_wasm_bg.wasm", `file://${createRequire(import.meta.url).resolve("ocikit/manual")}`);
+  await manual.init({ wasm: readFileSync(wasmFile) });
+  assert.equal(typeof manual.ProbeRegistry, "function");
+  const client = new Client({ registry: registry.address, plainHttp: true });
+  const artifact = pack({ artifactType: TYPE, files: [{ name: "n.txt", data: new TextEncoder().encode("n\n") }] });
+  await client.push("doctor/export:v1", artifact);
+  for (const Probe of [ProbeRegistry, manual.ProbeRegistry]) {
+    const session = new (Probe === ProbeRegistry ? RegistrySession : manual.RegistrySession)(registry.address, { plainHttp: true });
+    const op = new Probe(registry.address, { reference: `${registry.address}/doctor/export:v1` });
+    /** @type {any} */
+    let report;
+    const asked = [];
+    for (;;) {
+      const action = op.poll(session, Date.now());
+      if (action.kind === "done") {
+        report = action.value;
+        break;
+      }
+      assert.equal(action.kind, "send", "a serial driver: one request at a time");
+      const { request } = action;
+      asked.push(`${request.method} ${new URL(request.url).pathname}`);
+      const response = await fetch(request.url, { method: request.method, headers: request.headers, redirect: "manual" });
+      const body = new Uint8Array(await response.arrayBuffer());
+      op.provide(action.task, { type: "response", status: response.status, headers: [...response.headers], body });
+    }
+    assert.ok(asked.every((line) => line.startsWith("GET ") || line.startsWith("HEAD ")), asked.join("\n"));
+    assert.equal(report.v2.status, 200);
+    assert.equal(report.profile, "generic");
+    assert.equal(report.referrersApi.digest, artifact.digest);
+    assert.equal(report.referrersApi.supported, false);
+    assert.equal(report.tagList.tags, 1);
+  }
+  assert.throws(() => new ProbeRegistry(registry.address, { profile: "nope" }), (/** @type {any} */ e) => e.code === "OPTIONS_INVALID");
 });

@@ -12,13 +12,17 @@ test("both entries share one OciError class", () => {
   assert.equal(node.OciError, wasm.OciError);
   assert.deepEqual(Object.keys(node).sort(), Object.keys(wasm).sort());
   assert.deepEqual(Object.keys(node).sort(), [
-    "Client", "CopyArtifact", "Delete", "Digester", "Discover", "GraphWalk", "OciError", "OciLayout", "Pull", "Push",
-    "ReferrerWalk", "RegistryOperation", "RegistrySession", "TagsOf", "addReferrer", "artifactTypes",
-    "blobExists", "checkAuth", "checkLogo", "classifyTag", "copy", "deleteManifest", "describe", "digest", "digestBlob", "encodeIndex",
-    "encodeManifest", "getBlob", "getManifest", "init", "isIndexType", "isManifestType", "layoutTar", "lintMediaType",
-    "listReferrers", "listTags", "lookupArtifactType", "pack", "packIndex", "parseDigest", "parseIndex", "parseManifest", "parseMediaType",
-    "parseReference", "planFiles", "pullCommands", "pushBlob", "putManifest", "readLayoutTar", "registerArtifactType",
-    "resolveManifest", "resumeBlobPush", "validate", "verify",
+    "Client", "CopyArtifact", "DIRECTORY_MEDIA_TYPE", "Delete", "Digester", "Discover", "GraphWalk",
+    "LayoutServer", "OciError", "OciLayout", "ProbeRegistry", "Pull", "Push", "ReferrerWalk",
+    "RegistryOperation", "RegistrySession", "TagsOf", "addReferrer", "artifactTypes", "blobExists",
+    "checkAuth", "checkLogo", "classifyTag", "copy", "deleteBlob", "deleteManifest", "describe",
+    "digest", "digestBlob", "encodeIndex", "encodeManifest", "getBlob", "getManifest", "init",
+    "isIndexType", "isLayoutHost", "isManifestType", "layoutHost", "layoutTar", "lintForRegistry",
+    "lintMediaType", "listReferrers", "listRepositories", "listTags", "lookupArtifactType", "pack",
+    "packDirectory", "packIndex", "parseDigest", "parseIndex", "parseManifest", "parseMediaType",
+    "parseReference", "planFiles", "pullCommands", "pushBlob", "putManifest", "readLayoutTar",
+    "registerArtifactType", "registryProfile", "registryRules", "resolveManifest", "resumeBlobPush",
+    "shouldUnpack", "unpackDirectory", "validate", "verify",
   ]);
   // The engine is one and the same in both entries, and so is the Client: one top-level class
   // (client.js), hashing with node:crypto once "ocikit" is loaded.
