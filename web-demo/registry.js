@@ -15,7 +15,7 @@ import {
   unpackDirectory,
   validate,
 } from "ocikit";
-import "ocikit/elements";
+import { registerType } from "ocikit/elements";
 import { authored, onAuthoredChange, startReferrer, unregisteredType } from "./author.js";
 import { $, bytesText, el, errorText, logoSource, saveAs, shortDigest, sizeText } from "./ui.js";
 
@@ -23,10 +23,6 @@ const TITLE = "org.opencontainers.image.title";
 // Uploads go in PATCHed chunks of this size, so that the progress bar moves for large files
 // (fetch reports no upload progress within one request).
 const CHUNK_SIZE = 8 * 1024 * 1024;
-// How deep the referrers tree goes, and how many referrers it shows at most (more is an error
-// naming the limit, LIMIT_EXCEEDED).
-const TREE_DEPTH = 4;
-const TREE_NODES = 1000;
 
 // ---- Connection ----------------------------------------------------------------------------
 
@@ -170,7 +166,10 @@ async function push() {
     });
     // A type of your own is added to this page's catalog, so that browsing shows its name.
     const own = unregisteredType();
-    if (own !== null) registerArtifactType(own);
+    if (own !== null) {
+      registerArtifactType(own);
+      registerType(own); // and to the elements' (the tag list's and the referrers tree's badges)
+    }
     const pushed = `${registryClient.registry}/${repo}${tag === "" ? "" : `:${tag}`}@${descriptor.digest}`;
     status.textContent = `Pushed ${artifact.blobs.length} blob${artifact.blobs.length === 1 ? "" : "s"} and the manifest (${bytesText(descriptor.size)}).`;
     $("push-reference").textContent = pushed;
@@ -202,21 +201,44 @@ function browseStatus(text, error = null) {
   else showRegistryError($("browse-error"), error);
 }
 
-async function listTags() {
+/**
+ * Lists the tags of the repository in <oci-tag-list> (ocikit/elements): a page at a time through
+ * the client's listTagsPage, the rows in view resolved lazily, referrer and signature tags hidden.
+ */
+function listTags() {
   const list = $("browse-tags");
-  list.replaceChildren();
   let repo;
+  let registryClient;
   try {
     repo = repository("browse-repo");
-    browseStatus(`Listing the tags of ${repo}…`);
-    const tags = (await client().listTags(repo)).sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
-    browseStatus(tags.length === 0 ? `${repo} has no tags.` : `${tags.length} tag${tags.length === 1 ? "" : "s"} in ${repo}:`);
-    for (const tag of tags) {
-      list.append(el("li", {}, el("button", { type: "button", class: "tag", text: tag, onclick: () => openManifest(repo, tag) })));
-    }
+    registryClient = client();
   } catch (thrown) {
     browseStatus("", thrown);
+    return;
   }
+  browseStatus(`Listing the tags of ${repo}…`);
+  list.loadPage = async ({ last, n }) => {
+    try {
+      return await registryClient.listTagsPage(repo, last === undefined ? { n } : { n, last });
+    } catch (thrown) {
+      browseStatus("", thrown);
+      throw thrown;
+    }
+  };
+  list.client = registryClient; // resolves the rows in view (their manifests), and reloads
+  list.setAttribute("repository", repo);
+  list.hidden = false;
+}
+
+/** The status line once a page of tags is in: how many, and whether more are to load. */
+function tagsListed(event) {
+  const list = $("browse-tags");
+  const repo = list.getAttribute("repository");
+  const count = list.tags.length;
+  const s = count === 1 ? "" : "s";
+  if (count === 0) browseStatus(`${repo} has no tags.`);
+  else if (event.detail.next !== null) browseStatus(`${count} tag${s} of ${repo} loaded, more to load:`);
+  else browseStatus(`${count} tag${s} in ${repo}:`);
 }
 
 /** The catalog entry for an artifact type (by name or alias; the core's lookup), or undefined. */
@@ -274,62 +296,31 @@ async function openManifest(repo, ref) {
     annotationList.append(el("dt", { class: "mono", text: key }), el("dd", { text: value }));
   }
 
-  $("artifact-files-block").hidden = isIndex;
+  // The files (or an index's manifests) in <oci-file-list>: each download verified against its
+  // digest, through the client (which verifies as it streams, with the progress bar below).
+  $("artifact-files-heading").textContent = isIndex ? "Manifests in this index" : "Files";
   $("artifact-entries-block").hidden = true;
   $("artifact-entries").replaceChildren();
-  $("artifact-manifests-block").hidden = !isIndex;
-  const body = $("artifact-files");
-  body.replaceChildren();
-  if (isIndex) {
-    const list = $("artifact-manifests");
-    list.replaceChildren();
-    for (const d of parsed.manifests) {
-      const platform = d.platform ? ` ${d.platform.os}/${d.platform.architecture}${d.platform.variant ? `/${d.platform.variant}` : ""}` : "";
-      list.append(nodeItem(repo, d, `${typeEntry(d.artifactType ?? "")?.displayName ?? d.mediaType}${platform}`));
-    }
-  } else {
-    for (const layer of parsed.layers) {
-      const title = layer.annotations?.[TITLE];
-      const download = el("button", {
-        type: "button",
-        class: "secondary small",
-        text: "Download",
-        "aria-label": `Download ${title ?? layer.digest}`,
-        onclick: () => downloadFile(layer),
-      });
-      const actions = [download];
-      if (shouldUnpack(layer)) {
-        // A directory layer (ORAS's unpack annotation): its tar, or its entries one by one.
-        actions.push(
-          el("button", {
-            type: "button",
-            class: "secondary small",
-            text: "Download tar",
-            "aria-label": `Download ${title ?? layer.digest} as a tar`,
-            onclick: () => downloadTar(layer),
-          }),
-          el("button", {
-            type: "button",
-            class: "secondary small",
-            text: "Browse",
-            "aria-label": `Browse the entries of ${title ?? layer.digest}`,
-            onclick: () => browseDirectory(layer),
-          }),
-        );
-      }
-      body.append(
-        el(
-          "tr",
-          {},
-          el("td", { class: "mono name", text: title ?? "(no title)" }),
-          el("td", { title: bytesText(layer.size), text: sizeText(layer.size) }),
-          el("td", { class: "mono", text: layer.mediaType }),
-          el("td", {}, el("code", { class: "mono", title: layer.digest, text: shortDigest(layer.digest) })),
-          el("td", {}, ...actions),
-        ),
-      );
-    }
+  const files = $("artifact-files");
+  files.setAttribute("reference", `${client().registry}/${reference}`);
+  files.fetchBlob = (layer) => fetchWithProgress(repo, fetched.digest, layer);
+  files.manifest = fetched.bytes;
+  // A directory layer (ORAS's unpack annotation): its tar, or its entries one by one.
+  const directories = $("artifact-directories");
+  directories.replaceChildren();
+  for (const layer of isIndex ? [] : parsed.layers.filter((l) => shouldUnpack(l))) {
+    const title = layer.annotations?.[TITLE] ?? layer.digest;
+    directories.append(
+      el(
+        "li",
+        {},
+        el("code", { class: "mono", text: title }),
+        el("button", { type: "button", class: "secondary small", text: "Download tar", "aria-label": `Download ${title} as a tar`, onclick: () => downloadTar(layer) }),
+        el("button", { type: "button", class: "secondary small", text: "Browse", "aria-label": `Browse the entries of ${title}`, onclick: () => browseDirectory(layer) }),
+      ),
+    );
   }
+  directories.hidden = directories.childElementCount === 0;
   $("artifact-layout").disabled = isIndex;
   $("artifact-layout").title = isIndex ? "Open one of the index's manifests to download it" : "";
   const manifestView = $("artifact-manifest");
@@ -338,77 +329,60 @@ async function openManifest(repo, ref) {
   manifestView.document = fetched.bytes;
   $("artifact-status").textContent = "";
   $("artifact-error").hidden = true;
+  showReferrers(repo, fetched.digest);
   view.hidden = false;
   view.focus({ preventScroll: true });
   view.scrollIntoView({ block: "start" });
-  await showReferrers(repo, fetched.digest);
-}
-
-/** A tree node for a manifest descriptor: its type's logo and name, digest, and an Open button. */
-function nodeItem(repo, descriptor, name) {
-  const entry = typeEntry(descriptor.artifactType ?? "");
-  const logo = el("img", { alt: "", class: "logo" });
-  if (entry?.logo) logo.src = logoSource(entry.logo);
-  else logo.hidden = true;
-  const created = descriptor.annotations?.["org.opencontainers.image.created"];
-  return el(
-    "li",
-    {},
-    el(
-      "div",
-      { class: "node" },
-      logo,
-      el("span", { class: "node-name", text: name }),
-      el("code", { class: "mono muted", title: descriptor.digest, text: shortDigest(descriptor.digest) }),
-      created ? el("span", { class: "muted", text: created }) : null,
-      el("button", { type: "button", class: "secondary small", text: "Open", "aria-label": `Open ${name} ${descriptor.digest}`, onclick: () => openManifest(repo, descriptor.digest) }),
-    ),
-  );
 }
 
 /**
- * The referrers of `digest`, their referrers, and so on, as nested lists: the client's discover
- * (the core walks the tree, each digest once, within depth and node limits). Where the registry
- * has no referrers API (distribution 2.x, whose 404 for the API lacks CORS headers and reaches
- * the page as a network error) the client reads the referrers tag schema, and a hint says so.
+ * What refers to `digest`, in <oci-referrers-tree> (ocikit/elements), a level at a time through
+ * the client's referrers. Where the registry has no referrers API (distribution 2.x, whose 404
+ * for the API lacks CORS headers and reaches the page as a network error) the client reads the
+ * referrers tag schema, and the tree says so.
  */
-async function showReferrers(repo, digest) {
-  const box = $("referrers");
-  box.replaceChildren(el("p", { class: "muted", text: "Looking for referrers…" }));
-  try {
-    const tree = await client().discover(`${repo}@${digest}`, { depth: TREE_DEPTH, limits: { maxNodes: TREE_NODES } });
-    if (shown?.digest !== digest) return; // another manifest was opened meanwhile
-    box.replaceChildren(tree.length > 0 ? treeList(repo, tree) : el("p", { class: "muted", text: "Nothing refers to this manifest." }));
-    if (client().referrersApi === false) {
-      box.append(el("p", { class: "hint", id: "referrers-via-tag", text: "Read from the referrers tag: this registry's referrers API is missing or not reachable from this page." }));
+function showReferrers(repo, digest) {
+  const tree = $("referrers");
+  $("referrers-error").hidden = true;
+  tree.strings = { none: "Nothing refers to this manifest." };
+  tree.loadReferrers = async (subject) => {
+    const registryClient = client();
+    try {
+      const referrers = await registryClient.referrers(`${repo}@${subject}`);
+      return { referrers, fromTagSchema: registryClient.referrersApi === false };
+    } catch (thrown) {
+      if (shown?.digest === digest) {
+        showRegistryError($("referrers-error"), thrown);
+        $("referrers-error").hidden = false;
+      }
+      throw thrown;
     }
-  } catch (thrown) {
-    if (shown?.digest !== digest) return;
-    const message = el("p", { class: "error" });
-    box.replaceChildren(message);
-    showRegistryError(message, thrown);
-  }
+  };
+  tree.loadManifest = async (referrer) => (await client().fetch(`${repo}@${referrer}`)).bytes;
+  tree.setAttribute("repository", repo);
+  tree.setAttribute("subject", digest);
+  tree.refresh();
 }
 
-/** The nested lists of a discover tree, level by level. */
-function treeList(repo, nodes) {
-  const top = el("ul", { class: "tree" });
-  const pending = [[top, nodes]];
-  while (pending.length > 0) {
-    const [list, level] = pending.pop();
-    for (const node of level) {
-      const d = node.descriptor;
-      const name = typeEntry(d.artifactType ?? "")?.displayName ?? d.artifactType ?? d.mediaType;
-      const item = nodeItem(repo, d, name);
-      if (node.referrers.length > 0) {
-        const children = el("ul", { class: "tree" });
-        item.append(children);
-        pending.push([children, node.referrers]);
-      }
-      list.append(item);
-    }
+/** A blob of the shown manifest through the client (verified as it streams), with progress. */
+async function fetchWithProgress(repo, digest, layer) {
+  const progress = $("artifact-progress");
+  $("artifact-error").hidden = true;
+  progress.hidden = false;
+  progress.value = 0;
+  try {
+    return await client().fetchBlob(`${repo}@${digest}`, layer, {
+      onProgress: (done, total) => {
+        progress.value = total === 0 ? 1 : done / total;
+      },
+    });
+  } catch (thrown) {
+    showRegistryError($("artifact-error"), thrown);
+    $("artifact-error").hidden = false;
+    throw thrown;
+  } finally {
+    progress.hidden = true;
   }
-  return top;
 }
 
 function baseName(path) {
@@ -435,17 +409,6 @@ async function withArtifactProgress(label, task) {
   } finally {
     progress.hidden = true;
   }
-}
-
-async function downloadFile(layer) {
-  if (shown === null) return;
-  const { repo, digest } = shown;
-  const title = layer.annotations?.[TITLE];
-  await withArtifactProgress(`Downloading ${title ?? shortDigest(layer.digest)}:`, async (onProgress) => {
-    // Verified against the layer's digest and size as it streams in.
-    const bytes = await client().fetchBlob(`${repo}@${digest}`, layer, { onProgress });
-    saveAs(bytes, title ? baseName(title) : `${layer.digest.replace(":", "-")}.blob`, layer.mediaType);
-  });
 }
 
 /** A directory layer's tar: the layer, verified as it streams in, then gunzipped. */
@@ -556,6 +519,14 @@ export function setUpRegistry() {
   });
   $("artifact-layout").addEventListener("click", downloadLayout);
   // A manifest the shown document names (an index's child, a subject) opens; blobs are in the file list.
+  $("browse-tags").addEventListener("oci-page", tagsListed);
+  $("browse-tags").addEventListener("oci-open", (event) => openManifest($("browse-tags").getAttribute("repository"), event.detail.tag));
+  // An index's child in the file list, or a referrer in the tree, opens.
+  for (const id of ["artifact-files", "referrers"]) {
+    $(id).addEventListener("oci-open", (event) => {
+      if (shown) openManifest(shown.repo, event.detail.descriptor.digest);
+    });
+  }
   $("artifact-manifest").addEventListener("oci-open", (event) => {
     const { descriptor } = event.detail;
     if (shown && (isIndexType(descriptor.mediaType) || /\bmanifest\b/.test(descriptor.mediaType))) openManifest(shown.repo, descriptor.digest);

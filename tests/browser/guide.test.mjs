@@ -69,8 +69,9 @@ test("the guide's step 6: a type of your own shows with its display name and log
   const src = await page.getAttribute("#artifact-logo", "src");
   assert.ok(src?.startsWith("data:image/svg+xml,"), src ?? "no logo");
   assert.ok(decodeURIComponent(src.slice(src.indexOf(",") + 1)).includes('fill="#2b6cb0"'), "the chosen logo");
-  const rows = await page.$$eval("#artifact-files tr", (trs) => trs.map((tr) => [...tr.cells].slice(0, 3).map((c) => c.textContent)));
-  assert.deepEqual(rows.map((r) => [r[0], r[2]]).sort(), [["description.md", DESCRIPTION], ["overview.md", OVERVIEW]]);
+  // The files in <oci-file-list>: title, media type, size.
+  const rows = await page.$$eval("#artifact-files tbody tr", (trs) => trs.map((tr) => [...tr.cells].slice(0, 3).map((c) => c.textContent)));
+  assert.deepEqual(rows.map((r) => [r[0], r[1]]).sort(), [["description.md", DESCRIPTION], ["overview.md", OVERVIEW]]);
   await screenshot(page, "guide-own-type.png");
   assert.deepEqual(unexpected(problems, { referrersProbe: true }), []);
   await page.context().close();
