@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from ocikit._files import StrPath
 from ocikit._ocikit import (
@@ -30,14 +30,10 @@ from ocikit.errors import OciError
 
 if TYPE_CHECKING:
     from ocikit._client import Client
-    from ocikit._layout import OciLayout
-    from ocikit._target import Repository
+    from ocikit._target import Target  # Target: a Repository or an OciLayout
 
 __all__ = ["BackedUp", "Restored", "backup", "create_index", "restore", "update_index"]
 
-Target = Union["Repository", "OciLayout"]
-"""A repository of a registry (:class:`ocikit.Repository`) or an OCI layout
-(:class:`ocikit.OciLayout`); references in it are tags or digests."""
 
 _KEEP = object()
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import io
 import itertools
 import json
 import os
@@ -399,7 +400,7 @@ class OciLayout:
             )
         return data
 
-    def _open_file(self, relative: str | os.PathLike[str]) -> IO[bytes] | None:
+    def _open_file(self, relative: str | os.PathLike[str]) -> io.BufferedReader | None:
         """Opens a file of the layout for reading, or ``None`` when it is missing: a regular
         file, reached through no symbolic link that leads out of the layout.
 
@@ -1049,7 +1050,9 @@ def _write_atomic(target: Path, data: bytes) -> None:
         raise
 
 
-def _copy_verified(source: Path | IO[bytes], target: Path, descriptor: Descriptor) -> None:
+def _copy_verified(
+    source: Path | io.BufferedIOBase, target: Path, descriptor: Descriptor
+) -> None:
     """Copies ``source`` (a path, or a file open for reading) to ``target`` in pieces while
     hashing, never more than one byte past ``descriptor``'s size; the copy only becomes
     ``target`` if it matches ``descriptor``."""

@@ -223,16 +223,16 @@ def copy(
         ValueError: a registry destination without ``dst_ref``.
         OciError: ``MANIFEST_UNKNOWN``, ``BLOB_UNKNOWN``, ``LIMIT_EXCEEDED`` and the like.
     """
-    if isinstance(destination, Client) and dst_ref is None:
+    if isinstance(destination, OciLayout):
+        to_client, to_ref = destination._fresh(), destination.reference(dst_ref)
+    elif dst_ref is None:
         raise ValueError("copying to a registry needs dst_ref")
+    else:
+        to_client, to_ref = destination, dst_ref
     if isinstance(source, OciLayout):
         from_client, from_ref = source._fresh(), source.reference(src_ref)
     else:
         from_client, from_ref = source, src_ref
-    if isinstance(destination, OciLayout):
-        to_client, to_ref = destination._fresh(), destination.reference(dst_ref)
-    else:
-        to_client, to_ref = destination, dst_ref
     copied = from_client.copy(
         from_ref, to_ref, referrers=referrers, destination=to_client, limits=limits
     ).descriptor
