@@ -74,9 +74,15 @@ class AsyncClient:
     """
 
     def __init__(
-        self, registry: str, *, http: httpx.AsyncClient | None = None, **options: Any
+        self,
+        registry: str,
+        *,
+        http: httpx.AsyncClient | None = None,
+        registry_profile: str | None = None,
+        **options: Any,
     ) -> None:
-        self._sync = Client(registry, **options)  # sessions, limits, references, files
+        # sessions, limits, references, files; the profile the engine adapts to, as Client's
+        self._sync = Client(registry, registry_profile=registry_profile, **options)
         ssl_context = options.get("ssl_context")
         self._http = (
             http
@@ -85,6 +91,7 @@ class AsyncClient:
         )
         self._own_http = http is None
         self.registry = registry
+        self.registry_profile = registry_profile
 
     def __repr__(self) -> str:
         return f"AsyncClient({self.registry!r}, plain_http={self._sync.plain_http})"
@@ -342,6 +349,16 @@ class AsyncClient:
     def set_referrers_api(self, supported: bool, registry: str | None = None) -> None:
         """See :meth:`ocikit.Client.set_referrers_api`."""
         self._sync.set_referrers_api(supported, registry)
+
+    async def probe_registry(
+        self, ref: Ref | None = None, *, profile: str | None = None
+    ) -> dict[str, Any]:
+        """See :meth:`ocikit.Client.probe_registry`."""
+        return await self._call(calls.probe_registry(self._sync, ref, profile))
+
+    async def doctor(self, ref: Ref | None = None, *, profile: str | None = None) -> dict[str, Any]:
+        """See :meth:`ocikit.Client.doctor`."""
+        return await self.probe_registry(ref, profile=profile)
 
     async def iter_repositories(self, *, page_size: int | None = None) -> AsyncIterator[str]:
         """See :meth:`ocikit.Client.iter_repositories`: an async iterator holding one page."""

@@ -46,6 +46,7 @@ from ocikit._ocikit import (
     Manifest,
     Page,
     Pull,
+    ProbeRegistry,
     PulledFile,
     Push,
     PushBlob,
@@ -60,6 +61,7 @@ from ocikit._ocikit import (
     TagsOfOutcome,
     WalkLimits,
     is_layout_host,
+    registry_profile,
 )
 from ocikit._pack import Packed
 from ocikit.errors import (
@@ -811,6 +813,20 @@ def discover(
     reference = client._reference(ref)
     operation = Discover(reference, artifact_type=artifact_type, depth=depth, limits=limits)
     return list((yield Whole(operation, client._session(reference.registry))).referrers)
+
+
+def probe_registry(client: Client, ref: Ref | None, profile: str | None) -> Call[dict[str, Any]]:
+    """The core's ``ProbeRegistry`` (reads only) on the registry of ``ref`` (the client's when
+    ``None``: ``/v2/`` and the credentials only); the report completed with the profile's
+    facts. ``profile`` defaults to the client's ``registry_profile`` on its own registry."""
+    reference = None if ref is None else client._reference(ref)
+    host = client.registry if reference is None else reference.registry
+    if profile is None and host == client.registry:
+        profile = client.registry_profile
+    operation = ProbeRegistry(host, reference, profile=profile)
+    report: dict[str, Any] = yield Whole(operation, client._session(host))
+    report["facts"] = registry_profile(report["profile"])["facts"]
+    return report
 
 
 def pull(

@@ -584,6 +584,27 @@ class Client:
         use the referrers tag schema at once."""
         self._session(registry or self.registry).set_referrers_api(supported)
 
+    def probe_registry(
+        self, ref: Ref | None = None, *, profile: str | None = None
+    ) -> dict[str, Any]:
+        """The registry doctor (reads only; the JS client's ``probeRegistry``, ``ocikit
+        doctor``): ``GET /v2/`` (status, challenge, API version) and the credentials; with
+        ``ref`` (a manifest that exists) the referrers API asked about its digest and the tag
+        list's pagination. The core decides what each answer proves. Returns ``registry``,
+        ``profile`` (``profile`` when named, else this client's ``registry_profile`` on its
+        registry, else the host's, else ``generic``), ``probes`` (``v2``, ``referrers_api``,
+        ``tag_list``, ``delete``, ``chunked_upload``) and the profile's dated ``facts``.
+
+        Raises:
+            ValidationError: ``OPTIONS_INVALID`` for an unknown ``profile``.
+            NetworkError: the registry cannot be reached (a refused login is in the report).
+        """
+        return self._call(calls.probe_registry(self, ref, profile))
+
+    def doctor(self, ref: Ref | None = None, *, profile: str | None = None) -> dict[str, Any]:
+        """:meth:`probe_registry`, by ``ocikit doctor``'s name (the JS client's ``doctor``)."""
+        return self.probe_registry(ref, profile=profile)
+
     def iter_repositories(self, *, page_size: int | None = None) -> Iterator[str]:
         """The repositories of the client's registry (``GET /v2/_catalog``; ``oras repo
         ls``), a page at a time as :meth:`iter_tags` pages through tags. Registries that do not
