@@ -15,9 +15,9 @@ import {
   unpackDirectory,
   validate,
 } from "ocikit";
-import { registerType } from "ocikit/elements";
+import { lookupType, registerType } from "ocikit/elements";
 import { authored, onAuthoredChange, startReferrer, unregisteredType } from "./author.js";
-import { $, bytesText, el, errorText, logoSource, saveAs, shortDigest, sizeText } from "./ui.js";
+import { $, bytesText, el, errorText, saveAs, shortDigest, sizeText } from "./ui.js";
 
 const TITLE = "org.opencontainers.image.title";
 // Uploads go in PATCHed chunks of this size, so that the progress bar moves for large files
@@ -241,11 +241,6 @@ function tagsListed(event) {
   else browseStatus(`${count} tag${s} in ${repo}:`);
 }
 
-/** The catalog entry for an artifact type (by name or alias; the core's lookup), or undefined. */
-function typeEntry(artifactType) {
-  return lookupArtifactType(artifactType) ?? undefined;
-}
-
 function isDigest(text) {
   return /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(text);
 }
@@ -276,14 +271,15 @@ async function openManifest(repo, ref) {
   }
   shown = { repo, tag: isDigest(ref) ? null : ref, digest: fetched.digest, mediaType: fetched.mediaType, bytes: fetched.bytes, parsed, isIndex };
 
-  const definition = description?.definition ?? (isIndex ? typeEntry(parsed.artifactType ?? "") ?? null : null);
-  const logo = $("artifact-logo");
-  logo.hidden = !definition?.logo;
-  if (definition?.logo) logo.src = logoSource(definition.logo);
-  $("artifact-name").textContent = definition?.displayName ?? (isIndex ? "Image index" : "Unknown artifact type");
-  $("artifact-type").textContent = description ? `${description.artifactType} (${description.source})` : parsed.artifactType ?? "";
+  // The core's definition of the type (a type registered on this page included) is the card's too.
+  const definition = description?.definition ?? (isIndex ? lookupArtifactType(parsed.artifactType ?? "") : null);
+  if (definition && !lookupType(definition.artifactType)) registerType(definition);
+  const card = $("artifact-card");
+  card.setAttribute("reference", `${client().registry}/${reference}`);
+  card.descriptor = { mediaType: fetched.mediaType, digest: fetched.digest, size: fetched.bytes.byteLength };
+  card.manifest = fetched.bytes;
+  $("artifact-type").textContent = description ? `${description.artifactType} (${description.source})` : parsed.artifactType ?? "—";
   $("artifact-ref").textContent = `${client().registry}/${reference}`;
-  $("artifact-digest").textContent = fetched.digest;
   $("artifact-media-type").textContent = fetched.mediaType;
   const report = validate(fetched.bytes);
   $("artifact-valid").textContent = report.valid

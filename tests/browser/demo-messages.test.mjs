@@ -48,7 +48,8 @@ async function listTags(page, repo) {
   await page.fill("#browse-repo", repo);
   await page.click("#browse-list");
   await page.waitForFunction(
-    () => document.querySelector("#browse-tags button") || /tag|unreachable|CORS/.test(document.querySelector("#browse-error")?.textContent ?? ""),
+    // The tags are in <oci-tag-list> (ocikit/elements): its rows are in its shadow root.
+    () => document.querySelector("#browse-tags")?.shadowRoot?.querySelector("button.tag") || /tag|unreachable|CORS/.test(document.querySelector("#browse-error")?.textContent ?? ""),
     undefined,
     { timeout: 15_000 },
   );

@@ -64,9 +64,10 @@ test("the guide's step 6: a type of your own shows with its display name and log
   await page.waitForSelector('#browse-tags button:text-is("v1")');
   await page.click('#browse-tags button:text-is("v1")');
   await page.waitForSelector("#artifact:not([hidden])");
-  assert.equal(await page.textContent("#artifact-name"), "Acme docs");
-  assert.equal(await page.isVisible("#artifact-logo"), true);
-  const src = await page.getAttribute("#artifact-logo", "src");
+  // The artifact in <oci-artifact-card> (ocikit/elements), with the type registered on this page.
+  assert.equal(await page.textContent('#artifact-card [part="name"]'), "Acme docs");
+  assert.equal(await page.isVisible("#artifact-card img.logo"), true);
+  const src = await page.getAttribute("#artifact-card img.logo", "src");
   assert.ok(src?.startsWith("data:image/svg+xml,"), src ?? "no logo");
   assert.ok(decodeURIComponent(src.slice(src.indexOf(",") + 1)).includes('fill="#2b6cb0"'), "the chosen logo");
   // The files in <oci-file-list>: title, media type, size.

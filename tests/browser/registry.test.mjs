@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { expectText, launch, nodeDigest, openDemo, origin, screenshot, unexpected } from "./browser.mjs";
+import { launch, nodeDigest, openDemo, origin, screenshot, unexpected } from "./browser.mjs";
 import { corsProxy, startRegistry } from "./registry.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -72,7 +72,7 @@ async function openTag(page, repo, tag) {
   await page.waitForFunction(() => {
     const tree = document.querySelector("#referrers");
     const text = tree?.shadowRoot?.textContent ?? "";
-    return tree?.getAttribute("subject") === document.querySelector("#artifact-digest")?.textContent && text !== "" && !text.includes("Loading referrers");
+    return tree?.getAttribute("subject") === document.querySelector("#artifact-card")?.descriptor?.digest && text !== "" && !text.includes("Loading referrers");
   });
   return listed;
 }
@@ -120,10 +120,11 @@ test("author a folder, push it, browse it, download a file and the artifact as a
 
   // Browse: the tags, the manifest with its type's name and logo, its files.
   assert.equal(await openTag(page, "docs/handbook", "v1"), "1 tag in docs/handbook:");
-  assert.equal(await page.textContent("#artifact-name"), "Docs in Markdown");
-  assert.match(await page.getAttribute("#artifact-logo", "src"), /^data:image\/svg\+xml,/);
-  assert.equal(await page.isVisible("#artifact-logo"), true);
-  assert.equal(await page.textContent("#artifact-digest"), authoredDigest);
+  // The artifact in <oci-artifact-card> (ocikit/elements): its type's name and logo, its digest.
+  assert.equal(await page.textContent('#artifact-card [part="name"]'), "Docs in Markdown");
+  assert.match(await page.getAttribute("#artifact-card img.logo", "src"), /^data:image\/svg\+xml,/);
+  assert.equal(await page.isVisible("#artifact-card img.logo"), true);
+  assert.equal(await page.textContent('#artifact-card [part="digest"]'), authoredDigest);
   assert.equal(await page.textContent("#artifact-valid"), "valid manifest");
   // The manifest in <oci-manifest-view> (ocikit/elements): its bytes hash to the digest shown, no findings.
   await page.waitForFunction(
@@ -197,8 +198,8 @@ test("an artifact attached to a pushed one shows in its referrers tree", async (
   assert.deepEqual(nodes, ["SPDX SBOM"]);
   assert.match(await page.getAttribute("#referrers img.logo", "src"), /^data:image\/svg\+xml,/);
   await page.click(`#referrers li[data-digest="${referrer}"] button:text-is("Open")`);
-  await expectText(page, "#artifact-digest", referrer);
-  assert.equal(await page.textContent("#artifact-name"), "SPDX SBOM");
+  await page.waitForFunction((digest) => document.querySelector("#artifact-card")?.shadowRoot?.querySelector('[part="digest"]')?.textContent === digest, referrer);
+  assert.equal(await page.textContent('#artifact-card [part="name"]'), "SPDX SBOM");
   await screenshot(page, "registry-referrers.png");
   assert.deepEqual(unexpected(problems, { referrersProbe: true }), []);
   await page.context().close();
@@ -234,8 +235,8 @@ test("the page browses and downloads what the ORAS CLI pushed", async () => {
   const { page, problems } = await openDemo(browser, { allowed: [registry.url] });
   await connect(page, registry.url);
   await openTag(page, "charts/rocket", "1.0.0");
-  assert.equal(await page.textContent("#artifact-name"), "Helm chart");
-  assert.equal(await page.textContent("#artifact-digest"), digest);
+  assert.equal(await page.textContent('#artifact-card [part="name"]'), "Helm chart");
+  assert.equal(await page.textContent('#artifact-card [part="digest"]'), digest);
   assert.match(await page.textContent("#artifact-annotations"), /from the ORAS CLI/);
   const file = await download(page, () => page.click('button[aria-label="Download rocket.tgz"]'));
   assert.equal(file.name, "rocket.tgz");
