@@ -77,6 +77,8 @@ export class Client {
   #fetch;
   #concurrency;
   #serve;
+  /** @type {string | undefined} */
+  #registryProfile;
 
   constructor(options) {
     if (!loaded) notLoaded();
@@ -102,6 +104,7 @@ export class Client {
       ...(o.registryProfile === undefined ? {} : { profile: o.registryProfile }),
     });
     this.#registry = o.registry;
+    this.#registryProfile = o.registryProfile;
     this.#fetch = fetch;
     this.#serve = o[LAYOUT_SERVE] ?? null;
     // A layout serves the referrers API: no referrers tag is planned for it.
@@ -355,12 +358,12 @@ export class Client {
    * credentials; with `ref` (a manifest that exists) the referrers API asked about its digest
    * and the tag list's pagination. The core decides what each answer proves: `{ registry,
    * profile, v2, referrersApi, tagList, notProbed }`. `profile` names the profile to report
-   * (else the host's).
+   * (else the client's `registryProfile`, else the host's), as Python's `Client.doctor`.
    */
   async probeRegistry(ref = undefined, options = undefined) {
     const { signal, profile } = callOptions(options, ["profile"], "options");
     const reference = ref === undefined || ref === null ? undefined : this.#reference(ref);
-    const op = new ProbeRegistry(this.#registry, { reference, profile });
+    const op = new ProbeRegistry(this.#registry, { reference, profile: profile ?? this.#registryProfile });
     return this.#drive(op, { signal });
   }
 

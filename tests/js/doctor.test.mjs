@@ -45,6 +45,10 @@ test("docker-registry: no referrers API (404 for a digest that exists), n ignore
   assert.equal(bare.profile, "generic");
   assert.equal(bare.tagList, null);
   assert.equal(bare.referrersApi.supported, null);
+  // A client made with a registryProfile reports it when none is named (Python's Client.doctor too).
+  const named = new Client({ registry: registry.address, plainHttp: true, registryProfile: "harbor" });
+  assert.equal((await named.doctor()).profile, "harbor");
+  assert.equal((await named.doctor(undefined, { profile: "zot" })).profile, "zot");
 });
 
 test("a registry with the referrers API, and what an HTML page proves", async () => {
