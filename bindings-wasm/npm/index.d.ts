@@ -1356,7 +1356,8 @@ export class Client {
   /**
    * The registry doctor (reads only): `/v2/` and the credentials; with `ref` (a manifest that
    * exists) the referrers API asked about its digest and the tag list's pagination. The core
-   * decides what each answer proves. `profile` names the profile to report (else the host's).
+   * decides what each answer proves. `profile` names the profile to report (else the client's
+   * `registryProfile`, else the host's).
    */
   probeRegistry(ref?: string, options?: CallOptions & { profile?: string }): Promise<RegistryReport>;
   /** {@link Client.probeRegistry}, by `ocikit doctor`'s name. */
