@@ -34,7 +34,9 @@ def test_client_doctor_on_docker_registry(registries: dict[str, Registry], ociki
     probes = report["probes"]
     assert probes["v2"]["status"] == 200 and probes["v2"]["auth"] == "ok"
     assert probes["referrers_api"]["digest"] == packed.digest
-    assert probes["referrers_api"]["supported"] is False and probes["referrers_api"]["status"] == 404
+    assert (
+        probes["referrers_api"]["supported"] is False and probes["referrers_api"]["status"] == 404
+    )
     assert probes["tag_list"]["tags"] == 2 and probes["tag_list"]["n_honoured"] is False
     assert {f["topic"] for f in report["facts"]} >= {"referrers-api", "delete", "tag-list"}
     # The same report as the CLI's JSON.
@@ -100,6 +102,8 @@ def test_async_client_registry_profile_adapts_the_chunks(proxy: FaultProxy) -> N
     asyncio.run(push("profiles/async-ghcr", big(2), "ghcr"))
     ghcr = _patches(proxy, "profiles/async-ghcr")
     assert max(ghcr) <= 4 * MIB and sum(ghcr) == len(big(2)) + 2
-    layer = Descriptor(media_type="application/octet-stream", digest=digest(big(2)), size=len(big(2)))
+    layer = Descriptor(
+        media_type="application/octet-stream", digest=digest(big(2)), size=len(big(2))
+    )
     with Client(proxy.address, plain_http=True) as client:
         assert client.fetch_blob("profiles/async-ghcr:v1", layer) == big(2)
