@@ -60,6 +60,7 @@ from ocikit._ocikit import (
     TagsOf,
     TagsOfOutcome,
     WalkLimits,
+    is_index_type,
     is_layout_host,
     registry_profile,
 )
@@ -78,7 +79,6 @@ if TYPE_CHECKING:
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
-_INDEX_TYPES = (OCI_INDEX, "application/vnd.docker.distribution.manifest.list.v2+json")
 
 # Chunk size for resuming an upload that was started monolithically.
 _RESUME_CHUNK = 8 << 20
@@ -882,7 +882,7 @@ def pull(
     finally:
         spool.close()
     _finish(spool.reporters, outcome.downloads)
-    if outcome.descriptor.media_type in _INDEX_TYPES:
+    if is_index_type(outcome.descriptor.media_type):
         folders = tuple(output.resolve() / child.path for child in outcome.children)
         return Pulled(Index.from_json(outcome.manifest), tuple(placed), folders)
     return Pulled(Manifest.from_json(outcome.manifest), tuple(placed))
