@@ -627,7 +627,11 @@ export interface TagClass {
 export function classifyTag(tag: string): TagClass;
 
 /** A registry-quirk rule code, `"RQ001"`…`"RQ029"` (see {@link registryRules}). */
-export type RegistryRuleCode = `RQ${number}`;
+export type RegistryRuleCode =
+  | "RQ001" | "RQ002" | "RQ003" | "RQ004" | "RQ005" | "RQ006" | "RQ007" | "RQ008" | "RQ009"
+  | "RQ010" | "RQ011" | "RQ012" | "RQ013" | "RQ014" | "RQ015" | "RQ016" | "RQ017" | "RQ018"
+  | "RQ019" | "RQ020" | "RQ021" | "RQ022" | "RQ023" | "RQ024" | "RQ025" | "RQ026" | "RQ027"
+  | "RQ028" | "RQ029";
 
 /** A public source a registry fact or rule rests on (the research note's `S1`…`S51`). */
 export interface RegistrySource {
