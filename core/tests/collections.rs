@@ -384,6 +384,13 @@ fn pull_of_a_collection_writes_each_child_in_a_folder_of_its_own() {
             format!("{inner}/{notes_folder}")
         ]
     );
+    // Whatever order the children answer in, the outcome lists them in the indexes' order.
+    let mut pull = Pull::new(&at(":v1"), PullOptions::default());
+    let reversed = host
+        .drive_last_first(&mut pull, &mut sessions(&[&layout]))
+        .expect("pulls");
+    assert_eq!(reversed.files, outcome.files);
+    assert_eq!(reversed.children, outcome.children);
     // A manifest's pull is what it was: no children.
     let mut pull = Pull::new(
         &at(&format!("@{}", docs.manifest.digest())),

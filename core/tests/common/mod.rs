@@ -132,11 +132,30 @@ impl Host {
         }
     }
 
-    /// Drives a whole operation to its end.
+    /// Drives a whole operation to its end, answering requests in the order they were sent.
     pub(crate) fn drive<O: Operation>(
         &mut self,
         op: &mut O,
         sessions: &mut Sessions,
+    ) -> Result<O::Output, Error> {
+        self.drive_in(op, sessions, false)
+    }
+
+    /// Drives a whole operation to its end answering the request sent last first, as a host
+    /// whose connections answer out of order would: an outcome must not depend on it.
+    pub(crate) fn drive_last_first<O: Operation>(
+        &mut self,
+        op: &mut O,
+        sessions: &mut Sessions,
+    ) -> Result<O::Output, Error> {
+        self.drive_in(op, sessions, true)
+    }
+
+    fn drive_in<O: Operation>(
+        &mut self,
+        op: &mut O,
+        sessions: &mut Sessions,
+        last_first: bool,
     ) -> Result<O::Output, Error> {
         let mut queue = Vec::new();
         loop {
@@ -148,7 +167,8 @@ impl Host {
                 } => queue.push((task, request, blob)),
                 Action::Wait { task, .. } => op.provide(task, Input::Resume)?,
                 Action::Pending => {
-                    let (task, request, blob) = queue.remove(0);
+                    let next = if last_first { queue.len() - 1 } else { 0 };
+                    let (task, request, blob) = queue.remove(next);
                     let response = self.send(&request, blob.as_ref())?;
                     op.provide(task, Input::Response(response))?;
                 }

@@ -190,11 +190,12 @@ struct PullStages {
 struct Collection {
     root: Descriptor,
     bytes: Vec<u8>,
-    /// Each child read or asked for: its descriptor, folder and depth.
-    children: Vec<(PulledFile, u32)>,
-    /// The layers planned, each titled with its path under its child's folder, and the
-    /// layer as its manifest lists it.
-    layers: Vec<(Descriptor, Descriptor)>,
+    /// Each child read or asked for: its descriptor, folder, depth and position (its index in
+    /// each index on the way down: the order of the outcome, whatever order answers come in).
+    children: Vec<(PulledFile, u32, Vec<usize>)>,
+    /// The layers planned, each with its child's position and its own index in the manifest,
+    /// titled with its path under its child's folder, and the layer as its manifest lists it.
+    layers: Vec<((Vec<usize>, usize), Descriptor, Descriptor)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,6 +281,7 @@ impl PullStages {
         manifests: &[Descriptor],
         folder: &str,
         depth: u32,
+        position: &[usize],
     ) -> Result<(), Error> {
         if depth > COLLECTION_DEPTH_MAX {
             return Err(Error::LimitExceeded {
@@ -305,7 +307,7 @@ impl PullStages {
             });
         }
         let mut starts = Vec::new();
-        for mut child in planned {
+        for (index, mut child) in planned.into_iter().enumerate() {
             if !folder.is_empty() {
                 child.path = format!("{folder}/{}", child.path);
             }
@@ -313,7 +315,9 @@ impl PullStages {
                 .reference
                 .with_target(None, Some(child.descriptor.digest.clone()));
             starts.push((collection.children.len(), at));
-            collection.children.push((child, depth));
+            let mut place = position.to_vec();
+            place.push(index);
+            collection.children.push((child, depth, place));
         }
         for (at, reference) in starts {
             let get = GetManifest::new(ctx.session(self.reference.registry())?, &reference);
@@ -354,7 +358,7 @@ impl Stages for PullStages {
                     children: Vec::new(),
                     layers: Vec::new(),
                 });
-                self.read_children(ctx, &successors.children, "", 1)
+                self.read_children(ctx, &successors.children, "", 1, &[])
             }
             Purpose::Root => {
                 let layers: Vec<Descriptor> = successors.children.into_iter().skip(1).collect();
@@ -364,7 +368,7 @@ impl Stages for PullStages {
                 self.download(ctx, descriptor, fetched.bytes, files, Vec::new())
             }
             Purpose::Child(at) => {
-                let Some((child, depth)) = self
+                let Some((child, depth, position)) = self
                     .collection
                     .as_ref()
                     .and_then(|c| c.children.get(at))
@@ -373,19 +377,29 @@ impl Stages for PullStages {
                     return Err(super::super::engine::misuse("a collection's child unknown"));
                 };
                 if successors.is_index {
-                    return self.read_children(ctx, &successors.children, &child.path, depth + 1);
+                    return self.read_children(
+                        ctx,
+                        &successors.children,
+                        &child.path,
+                        depth + 1,
+                        &position,
+                    );
                 }
                 // Each layer's own title is checked alone first (its error names the title
                 // as the manifest has it), then under its folder with all the others.
                 let layers: Vec<Descriptor> = successors.children.into_iter().skip(1).collect();
                 let files = plan_files(&layers, self.options.allow_git)?;
                 if let Some(collection) = self.collection.as_mut() {
-                    for file in files {
+                    for (index, file) in files.into_iter().enumerate() {
                         let mut placed = file.descriptor.clone();
                         placed
                             .annotations
                             .insert(TITLE.to_owned(), format!("{}/{}", child.path, file.path));
-                        collection.layers.push((placed, file.descriptor));
+                        collection.layers.push((
+                            (position.clone(), index),
+                            placed,
+                            file.descriptor,
+                        ));
                     }
                 }
                 Ok(())
@@ -406,11 +420,14 @@ impl Stages for PullStages {
             );
             return Ok(None);
         }
-        if let Some(collection) = self.collection.take() {
-            // Every child is read: the whole plan, checked as one, then the downloads.
-            let placed: Vec<Descriptor> = collection.layers.iter().map(|l| l.0.clone()).collect();
+        if let Some(mut collection) = self.collection.take() {
+            // Every child is read: the whole plan, checked as one, then the downloads, in the
+            // order of the indexes (children answer in any order).
+            collection.layers.sort_by(|a, b| a.0.cmp(&b.0));
+            collection.children.sort_by(|a, b| a.2.cmp(&b.2));
+            let placed: Vec<Descriptor> = collection.layers.iter().map(|l| l.1.clone()).collect();
             let mut files = plan_files(&placed, self.options.allow_git)?;
-            for (file, (_, layer)) in files.iter_mut().zip(&collection.layers) {
+            for (file, (_, _, layer)) in files.iter_mut().zip(&collection.layers) {
                 file.descriptor = layer.clone();
             }
             let children = collection.children.into_iter().map(|c| c.0).collect();
