@@ -267,8 +267,10 @@ impl Platform {
             let here = join(path, key);
             match key.as_str() {
                 "architecture" | "os" => {}
-                "os.version" => platform.os_version = Some(as_str(value, &here)?.to_owned()),
-                "variant" => platform.variant = Some(as_str(value, &here)?.to_owned()),
+                // Empty reads as absent: the canonical form omits both (Go's `omitempty`), so a
+                // platform's value survives its own round trip.
+                "os.version" => platform.os_version = non_empty(as_str(value, &here)?),
+                "variant" => platform.variant = non_empty(as_str(value, &here)?),
                 "os.features" => {
                     platform.os_features = as_array(value, &here)?
                         .iter()
@@ -283,6 +285,10 @@ impl Platform {
         }
         Ok(platform)
     }
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_owned())
 }
 
 pub(crate) fn write_annotations(out: &mut String, annotations: &Annotations) {
