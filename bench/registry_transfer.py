@@ -5,7 +5,8 @@ Run: scripts/bench-registry.sh [--strict] [--quick] [--network loopback|region|f
 (see bench/README.md). By default the network profiles run (about 10 minutes; --quick about 3):
 
 - ``region``: 10 ms each way (20 ms round trips): 500 files of 4 KiB and 1 GiB;
-- ``far``: 40 ms each way and 25 MB/s per connection and direction: 256 MiB (2 x 128 MiB);
+- ``far``: 40 ms each way and 25 MB/s per connection and direction: 256 MiB (8 x 32 MiB, the
+  1 GiB artifact's eight files at a quarter of the size);
 
 each through a toxiproxy proxy in front of each registry, with the contenders at their own
 defaults (ocikit 4 blobs at a time, the ORAS CLI 3, oras-py one) and in a second table all at
@@ -1041,8 +1042,8 @@ def main() -> int:
             print(f"writing test data ({key}) …", file=sys.stderr)
             count, size, title = {
                 "large": (8, 128 * MiB, "1 GiB: 8 files of 128 MiB"),
-                "large256": (2, 128 * MiB, "256 MiB: 2 files of 128 MiB"),
-                "large64": (2, 32 * MiB, "64 MiB: 2 files of 32 MiB"),
+                "large256": (8, 32 * MiB, "256 MiB: 8 files of 32 MiB"),
+                "large64": (8, 8 * MiB, "64 MiB: 8 files of 8 MiB"),
                 "small": (500, 4 * KiB, "500 files of 4 KiB"),
                 "small100": (100, 4 * KiB, "100 files of 4 KiB"),
             }[key]
