@@ -14,7 +14,7 @@ VENV=.venv
 PY="$VENV/bin/python"
 # Pinned development tools; bump them here.
 # oras (oras-py) is a peer client for the registry interop tests only.
-DEV_DEPS=(maturin==1.16.0 pytest==9.2.0 jsonschema==4.26.0 httpx==0.28.1 oras==0.2.43)
+DEV_DEPS=(maturin==1.16.0 pytest==9.2.0 jsonschema==4.26.0 httpx==0.28.1 sniffio==1.3.1 oras==0.2.43)
 
 command -v python3 >/dev/null || die "python3 is required"
 command -v cargo >/dev/null || die "cargo is required (https://rustup.rs)"

@@ -24,7 +24,7 @@ source scripts/lib.sh
 MATURIN=.venv/bin/maturin
 # What a clean install of the sdist or of ocikit[async] pulls in; keep in step with
 # pyproject.toml ([build-system] and the async extra) and scripts/build-python.sh's pins.
-WHEEL_CACHE_DEPS=(maturin==1.16.0 httpx==0.28.1)
+WHEEL_CACHE_DEPS=(maturin==1.16.0 httpx==0.28.1 sniffio==1.3.1)
 
 [ -x "$MATURIN" ] || die "maturin is not in .venv; run make python"
 [ -f bindings-wasm/pkg/package.json ] || die "bindings-wasm/pkg is not built; run make wasm"

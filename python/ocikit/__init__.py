@@ -89,7 +89,6 @@ if _TYPE_CHECKING:
         restore,
         update_index,
     )
-    from ocikit._doctor import probe_registry
     from ocikit._http import HttpxTransport, StdlibTransport
     from ocikit._layout import LayoutDocument, OciLayout
     from ocikit._pack import Blob, Config, File, Packed, pack, pack_index
@@ -125,7 +124,6 @@ _LAZY = {
     "create_index": "ocikit._collections",
     "restore": "ocikit._collections",
     "update_index": "ocikit._collections",
-    "probe_registry": "ocikit._doctor",
 }
 
 __all__ = [
@@ -200,7 +198,6 @@ __all__ = [
     "lookup_artifact_type",
     "pack",
     "pack_index",
-    "probe_registry",
     "pull_commands",
     "register_artifact_type",
     "registry_profile",

@@ -28,7 +28,9 @@ def _push_two_tags(ocikit: Any, address: str, auth: list[str]) -> str:
     return ref
 
 
-def test_doctor_on_docker_registry(ocikit: Any, registries: dict[str, Registry], notes: Path) -> None:
+def test_doctor_on_docker_registry(
+    ocikit: Any, registries: dict[str, Registry], notes: Path
+) -> None:
     registry = registries["open"]
     ref = _push_two_tags(ocikit, registry.address, [])
     report = json.loads(ocikit("doctor", "--plain-http", ref, "--registry-profile",
@@ -81,21 +83,36 @@ def test_doctor_on_an_unreachable_registry_is_a_network_error(ocikit: Any) -> No
     assert run.status == 1 and run.err.startswith("error[NETWORK_ERROR]")
 
 
-def test_probe_registry_is_the_python_api_of_the_same_report(
-    ocikit: Any, registries: dict[str, Registry], notes: Path
+def test_the_cli_doctor_is_client_probe_registry(
+    ocikit: Any, registries: dict[str, Registry], notes: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """One path: ``ocikit doctor`` runs :meth:`Client.probe_registry` (the review found a twin,
+    ``ocikit._doctor.probe_registry``, which drove the core's probe on its own)."""
+    import importlib.util
+
     import ocikit as api
 
     registry = registries["open"]
     ref = _push_two_tags(ocikit, registry.address, [])
-    with api.Client(registry.address, plain_http=True) as client:
-        report = api.probe_registry(client, ref, "distribution")
-        bare = api.probe_registry(client, registry.address)
+    asked: list[tuple[Any, Any]] = []
+    probe = api.Client.probe_registry
+
+    def recorded(self: Any, ref: Any = None, *, profile: Any = None) -> Any:
+        asked.append((None if ref is None else str(ref), profile))
+        return probe(self, ref, profile=profile)
+
+    monkeypatch.setattr(api.Client, "probe_registry", recorded)
     cli = json.loads(ocikit("doctor", "--plain-http", ref, "--registry-profile", "distribution",
                             "--format", "json").out)  # fmt: skip
-    assert report == cli
-    assert report["probes"]["referrers_api"]["supported"] is False
+    bare = json.loads(ocikit("doctor", "--plain-http", registry.address, "--format", "json").out)
+    assert asked == [(ref, "distribution"), (None, None)]
+    monkeypatch.undo()
+    with api.Client(registry.address, plain_http=True) as client:
+        assert client.probe_registry(ref, profile="distribution") == cli
+        assert client.probe_registry() == bare
+    assert cli["probes"]["referrers_api"]["supported"] is False
     assert bare["profile"] == "generic" and "digest" not in bare["probes"]["referrers_api"]
-    with pytest.raises(api.ValidationError) as unknown:
-        api.probe_registry(api.Client(registry.address, plain_http=True), registry.address, "nope")
-    assert unknown.value.code == "OPTIONS_INVALID"
+    assert importlib.util.find_spec("ocikit._doctor") is None
+    assert not hasattr(api, "probe_registry")
+    bad_host = ocikit("doctor", "--plain-http", "bad host!", check=False)
+    assert bad_host.status == 2 and bad_host.err.startswith("error[REFERENCE_INVALID]")

@@ -1,6 +1,7 @@
 """``ocikit doctor``: what a registry can do, probed, next to what its profile knows.
 
-The probes and what they prove are the core's (``ProbeRegistry``, ``ocikit._doctor``): only
+The probes and what they prove are the core's (``ProbeRegistry``, run by
+:meth:`ocikit.Client.probe_registry`, the one path the API and this command share): only
 reads — ``GET /v2/`` (its status, challenge and API version header, then the credentials
 checked as ``docker login`` does); given a reference to a manifest that exists, the referrers
 API asked about the digest that resolved (a 404 for an unknown digest, or an HTML page, would
@@ -15,8 +16,7 @@ import argparse
 import sys
 from typing import Any
 
-from ocikit import Client, registry_profile
-from ocikit._doctor import probe_registry
+from ocikit import Client, Reference, registry_profile
 from ocikit.cli._common import EXIT_OK, add_format, clean, handled, print_json
 from ocikit.cli._places import add_remote_arguments, credentials, transport
 from ocikit.cli._registry_lint import add_arguments as add_registry_lint_arguments
@@ -36,7 +36,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 @handled
 def run(args: argparse.Namespace) -> int:
-    host = args.target.partition("/")[0]
+    host, _, rest = args.target.partition("/")
+    # A reference read whole (its first component is the registry, as for every command), not
+    # relative to the client's registry.
+    ref = Reference.parse(args.target) if rest else None
     with Client(
         host,
         plain_http=args.plain_http,
@@ -45,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         timeout=args.timeout or None,
         stall_timeout=args.stall_timeout,
     ) as client:
-        report = probe_registry(client, args.target, args.registry_profile)
+        report = client.probe_registry(ref, profile=args.registry_profile)
     if args.format == "json":
         print_json(report)
     else:
