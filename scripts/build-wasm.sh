@@ -106,4 +106,13 @@ if [ "${OCIKIT_WASM_OPT:-1}" != 0 ]; then
 fi
 # The hand-written npm surface: package.json, ESM entries, TypeScript types, README.
 cp -R bindings-wasm/npm/. "$pkg/"
+# The shipped build of ocikit/elements (issue 14's size budget): one minified ES module,
+# dist/elements.js, bundled by esbuild from npm (pinned in scripts/elements-build/package-lock.json).
+pinned=$(node -p 'require("./scripts/elements-build/package-lock.json").packages["node_modules/esbuild"].version')
+installed=$(node -p 'require("./scripts/elements-build/node_modules/esbuild/package.json").version' 2>/dev/null || true)
+if [ "$installed" != "$pinned" ]; then
+    say "installing esbuild from npm, pinned in scripts/elements-build/package-lock.json"
+    (cd scripts/elements-build && npm ci --no-audit --no-fund --loglevel=error)
+fi
+node scripts/elements-build/build.mjs "$pkg"
 say "npm package ready in $pkg ($(du -sh "$pkg" | cut -f1))"
