@@ -1235,7 +1235,7 @@ fn scenarios() -> Vec<Scenario> {
         ),
         one(
             "push-mount",
-            "missing blobs mounted from another repository of the registry",
+            "blobs mounted from another repository of the registry, without a HEAD first (small blobs: a mount answers 201 whether or not the repository had them)",
             {
                 let (fake, _) = stocked(empty(), "base");
                 fake
@@ -1883,6 +1883,7 @@ fn push_sends_each_shared_blob_once_and_mounts() {
     let blobs = doc["result"]["blobs"].as_array().expect("blobs").clone();
     assert!(blobs.iter().all(|b| b[1] == "mounted"), "{blobs:?}");
     assert_eq!(count(&doc, "PUT", "/blobs/uploads/"), 0);
+    assert_eq!(count(&doc, "HEAD", "/blobs/"), 0, "small blobs are mounted unchecked");
 }
 
 #[test]

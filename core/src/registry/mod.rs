@@ -110,7 +110,9 @@ pub mod session;
 pub mod walk;
 pub mod whole;
 
-pub use engine::{Action, Operation, PlannedRequest, Sessions, TaskId};
+pub use engine::{
+    Action, Concurrency, LARGE_TRANSFER, Operation, PlannedRequest, Sessions, TaskId,
+};
 pub use errors::{RegistryError, RetryPolicy};
 pub use http::{Body, Method, Request, Response, ResponseBody};
 pub use limits::Limits;
@@ -119,7 +121,7 @@ pub use operations::{
     GetManifest, ListReferrers, ListRepositories, ListTags, Page, PushBlob, PushOptions,
     PutManifest, RemoveReferrer, ResolveManifest, Resolved,
 };
-pub use session::{Credentials, Event, Failure, FailureKind, Input, Session};
+pub use session::{Credentials, Event, Failure, FailureKind, Input, KNOWN_BLOBS_MAX, Session};
 pub use walk::{
     CopyPlan, GraphWalk, GraphWalkOptions, PlannedDocument, ReferrerNode, ReferrerTree,
     ReferrerWalk, WalkLimits, WalkStep,
@@ -129,5 +131,8 @@ pub use whole::delete::{Delete, DeleteOutcome, TagsOf, TagsOfOutcome};
 pub use whole::discover::{Discover, DiscoverOptions, DiscoverOutcome};
 pub use whole::doctor::{ProbeRegistry, ReferrersProbe, RegistryReport, TagListProbe, V2Probe};
 pub use whole::pull::{Pull, PullOptions, PullOutcome, PulledFile, plan_collection, plan_files};
-pub use whole::push::{BlobOutcome, BlobStatus, Push, PushArtifactOptions, PushOutcome};
+pub use whole::push::{
+    BlobOutcome, BlobStatus, NEW_ARTIFACT_PROBES, Push, PushArtifactOptions, PushOutcome,
+    SMALL_BLOB_MAX,
+};
 pub use whole::referrer_descriptor;

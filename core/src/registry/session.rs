@@ -1,9 +1,12 @@
-//! A session with one registry: where it is, the credentials for it, and the tokens it gave.
-//! Operations borrow the session for each step, so several operations can share its tokens.
+//! A session with one registry: where it is, the credentials for it, the tokens it gave, and
+//! what the session has seen of its blobs. Operations borrow the session for each step, so
+//! several operations share its tokens and what it knows.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::auth::{
     BearerChallenge, Challenge, Scope, is_header_safe_token, parse_challenges, realm_refusal,
@@ -11,8 +14,8 @@ use super::auth::{
 use super::errors::{RetryPolicy, parse_error_body, parse_retry_after};
 use super::http::{Body, Method, Request, Response, ResponseBody, encode_query, origin, resolve};
 use super::limits::{Deadline, Limits};
-use crate::Error;
 use crate::profiles::Profile;
+use crate::{Digest, Error};
 
 /// Credentials for a registry.
 #[derive(Clone, PartialEq, Eq)]
@@ -69,7 +72,22 @@ pub struct Session {
     profile: Option<&'static Profile>,
     retry: RetryPolicy,
     limits: Limits,
+    /// The repositories the session saw holding each blob (shared by the session's copies,
+    /// which the bindings make at each step: copied only when changed).
+    blobs: Arc<KnownBlobs>,
 }
+
+/// The repositories a session saw holding each blob.
+#[derive(Debug, Clone, Default)]
+struct KnownBlobs {
+    repositories: HashMap<Digest, Vec<String>>,
+    /// (blob, repository) pairs in `repositories`.
+    count: usize,
+}
+
+/// How many (blob, repository) pairs a session remembers; past it, it forgets them all and
+/// starts over (a push then checks again, as without the knowledge).
+pub const KNOWN_BLOBS_MAX: usize = 100_000;
 
 /// Tokens are renewed this long before they expire, so that a request never carries one that
 /// expires in flight.
@@ -96,7 +114,62 @@ impl Session {
             profile: Profile::for_host(registry),
             retry: RetryPolicy::default(),
             limits: Limits::default(),
+            blobs: Arc::default(),
         }
+    }
+
+    /// Records that `repository` holds the blob `digest`: the registry said so (a HEAD
+    /// answered 200, a blob downloaded and verified) or the session put it there (uploaded,
+    /// mounted). A later push to that repository skips the blob, and one to another repository
+    /// of the registry mounts it from there ([`Push`](super::Push)).
+    pub fn note_blob(&mut self, repository: &str, digest: &Digest) {
+        if self.has_blob(repository, digest) {
+            return;
+        }
+        let known = Arc::make_mut(&mut self.blobs);
+        if known.count >= KNOWN_BLOBS_MAX {
+            *known = KnownBlobs::default();
+        }
+        known
+            .repositories
+            .entry(digest.clone())
+            .or_default()
+            .push(repository.to_owned());
+        known.count += 1;
+    }
+
+    /// Forgets that `repository` holds `digest` (deleted, or the registry said it lacks it).
+    pub fn forget_blob(&mut self, repository: &str, digest: &Digest) {
+        if !self.has_blob(repository, digest) {
+            return;
+        }
+        let known = Arc::make_mut(&mut self.blobs);
+        if let Some(repositories) = known.repositories.get_mut(digest) {
+            repositories.retain(|r| r != repository);
+            if repositories.is_empty() {
+                known.repositories.remove(digest);
+            }
+            known.count -= 1;
+        }
+    }
+
+    /// Whether the session saw `repository` holding the blob `digest`.
+    pub fn has_blob(&self, repository: &str, digest: &Digest) -> bool {
+        self.blobs
+            .repositories
+            .get(digest)
+            .is_some_and(|repositories| repositories.iter().any(|r| r == repository))
+    }
+
+    /// Another repository of the registry the session saw holding the blob `digest` (the one
+    /// it saw first), to mount it from.
+    pub fn blob_elsewhere(&self, repository: &str, digest: &Digest) -> Option<&str> {
+        self.blobs
+            .repositories
+            .get(digest)?
+            .iter()
+            .find(|r| *r != repository)
+            .map(String::as_str)
     }
 
     /// Replaces the limits (timeouts, deadline, `Retry-After` cap, listing bounds).

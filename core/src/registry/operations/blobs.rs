@@ -7,6 +7,8 @@ use super::*;
 #[derive(Debug, Clone)]
 pub struct BlobExists {
     exchange: Exchange,
+    repository: String,
+    digest: Digest,
     /// The operation's deadline, from its first step.
     deadline: Deadline,
 }
@@ -21,10 +23,13 @@ impl BlobExists {
                 Request::new(Method::Head, url),
                 Scope::repository(reference.repository(), &[Action::Pull]),
             ),
+            repository: reference.repository().to_owned(),
+            digest: digest.clone(),
         }
     }
 
-    /// The next step; done with `Some(size)` or `None`.
+    /// The next step; done with `Some(size)` or `None` (the session remembers the answer:
+    /// [`Session::note_blob`]).
     ///
     /// # Errors
     /// [`Error::Registry`] for anything but 200 and 404.
@@ -36,13 +41,19 @@ impl BlobExists {
     ) -> Result<Event<Option<u64>>, Error> {
         let response = exchange!(self, session, input, now_ms);
         match response.status {
-            200 => Ok(Event::Done(Some(
-                response
-                    .header("Content-Length")
-                    .and_then(|l| l.parse().ok())
-                    .unwrap_or_default(),
-            ))),
-            404 => Ok(Event::Done(None)),
+            200 => {
+                session.note_blob(&self.repository, &self.digest);
+                Ok(Event::Done(Some(
+                    response
+                        .header("Content-Length")
+                        .and_then(|l| l.parse().ok())
+                        .unwrap_or_default(),
+                )))
+            }
+            404 => {
+                session.forget_blob(&self.repository, &self.digest);
+                Ok(Event::Done(None))
+            }
             _ => Err(in_context(registry_error(&response), &self.exchange)),
         }
     }
@@ -334,13 +345,27 @@ impl PushBlob {
     }
 
     /// The next step; done with `true` when the blob was uploaded or mounted, `false` when the
-    /// repository had it.
+    /// repository had it. Either way the session remembers that the repository holds it
+    /// ([`Session::note_blob`]).
     ///
     /// # Errors
     /// [`Error::Registry`] (for a session the registry keeps losing, the answer that lost it),
     /// [`Error::ProtocolState`] for a 202 without `Location`, or [`Error::DigestMismatch`] when
     /// the registry reports another digest.
     pub fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<bool>, Error> {
+        let event = self.step(session, input, now_ms)?;
+        if let Event::Done(_) = event {
+            session.note_blob(self.reference.repository(), &self.descriptor.digest);
+        }
+        Ok(event)
+    }
+
+    fn step(
         &mut self,
         session: &mut Session,
         input: Input,
@@ -504,6 +529,7 @@ fn upload_location(
 #[derive(Debug, Clone)]
 pub struct GetBlob {
     descriptor: Descriptor,
+    repository: String,
     exchange: Exchange,
     /// The operation's deadline, from its first step.
     deadline: Deadline,
@@ -529,6 +555,7 @@ impl GetBlob {
         Self {
             deadline: Deadline::default(),
             descriptor: descriptor.clone(),
+            repository: reference.repository().to_owned(),
             exchange: Self::request(&url, &scope, descriptor, 0),
             from: 0,
             url,
@@ -669,6 +696,7 @@ impl GetBlob {
             digest,
             *size,
         )?;
+        session.note_blob(&self.repository, &self.descriptor.digest);
         Ok(Event::Done(()))
     }
 }
@@ -678,6 +706,8 @@ impl GetBlob {
 #[derive(Debug, Clone)]
 pub struct DeleteBlob {
     exchange: Exchange,
+    repository: String,
+    digest: Digest,
     /// The operation's deadline, from its first step.
     deadline: Deadline,
 }
@@ -692,6 +722,8 @@ impl DeleteBlob {
                 Request::new(Method::Delete, url),
                 Scope::repository(reference.repository(), &[Action::Delete]),
             ),
+            repository: reference.repository().to_owned(),
+            digest: digest.clone(),
         }
     }
 
@@ -707,7 +739,10 @@ impl DeleteBlob {
     ) -> Result<Event<()>, Error> {
         let response = exchange!(self, session, input, now_ms);
         match response.status {
-            200 | 202 | 204 => Ok(Event::Done(())),
+            200 | 202 | 204 => {
+                session.forget_blob(&self.repository, &self.digest);
+                Ok(Event::Done(()))
+            }
             _ => Err(in_context(registry_error(&response), &self.exchange)),
         }
     }

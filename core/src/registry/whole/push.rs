@@ -1,6 +1,35 @@
 //! Push (and attach, a push with a subject): check each blob, upload the missing ones (or
 //! mount them), PUT the manifest under each tag, and keep the subject's referrers tag current
 //! on a registry without the referrers API.
+//!
+//! # Round trips a push spares
+//!
+//! A blob costs HEAD (does the repository have it?), POST (an upload session) and PUT (its
+//! bytes). The plan drops the requests whose answer is known or not worth a round trip; no
+//! check is given up — the registry still verifies each upload's digest, the PUT of the
+//! manifest still fails for a blob the repository lacks, and every answer is still checked:
+//!
+//! 1. **Known blobs are skipped.** A blob the session saw in the repository (uploaded, mounted,
+//!    answered 200 to a HEAD, downloaded and verified: [`Session::note_blob`]) gets no request
+//!    at all: the CLI's early uploads of large files, then the push of the artifact, send each
+//!    blob once. Should the registry have lost one meanwhile (the manifest PUT answers
+//!    `MANIFEST_BLOB_UNKNOWN` or `BLOB_UNKNOWN`), the push forgets what it assumed, checks and
+//!    uploads those blobs, and PUTs the manifest again, once.
+//! 2. **Blobs seen elsewhere are mounted.** A blob the session saw in another repository of the
+//!    registry is mounted from there (`POST ?mount=&from=`), as with
+//!    [`PushArtifactOptions::mount_from`]; a registry that answers 202 instead of 201 opened an
+//!    upload session, and the blob is uploaded into it, with no extra request.
+//! 3. **Small blobs skip the check in a new artifact.** The config and every blob over
+//!    [`SMALL_BLOB_MAX`] are checked first, as are the first [`NEW_ARTIFACT_PROBES`] small
+//!    layers; when none of those layers is in the repository (a new artifact), the other small
+//!    layers are uploaded without a HEAD (POST, PUT): uploading again a small blob the
+//!    repository had costs less than a round trip for each blob that it lacks. When one of them
+//!    is there, every layer is checked. A small blob to mount (rule 2, or `mount_from`) is
+//!    mounted without a HEAD too: a mount answers 201 whether or not the repository had it.
+//!
+//! The tasks go out as concurrently as the engine allows ([`Concurrency`]).
+//!
+//! [`Concurrency`]: super::super::engine::Concurrency
 
 use std::collections::HashSet;
 
@@ -9,7 +38,7 @@ use super::super::engine::{
 };
 use super::super::http::Method;
 use super::super::operations::{
-    AddReferrer, MANIFEST_SIZE_MAX, ProbeReferrers, PushBlob, PushOptions, PutManifest,
+    AddReferrer, BlobExists, MANIFEST_SIZE_MAX, ProbeReferrers, PushBlob, PushOptions, PutManifest,
     referrers_tag,
 };
 use super::super::session::{Input, Session};
@@ -18,6 +47,15 @@ use super::pull::plan_files;
 use super::{document_type, referrer_descriptor};
 use crate::reference::check_tag_text;
 use crate::{Descriptor, Digest, Error, MediaType, Reference};
+
+/// The largest blob (bytes) uploaded without a check in a new artifact, or mounted without one
+/// (rule 3 of the [module docs](self)): sending it again costs about as much as the round trip
+/// a HEAD costs on a network with some latency.
+pub const SMALL_BLOB_MAX: u64 = 1 << 20;
+
+/// How many small layers of a push are checked before the others are uploaded without a check
+/// (rule 3 of the [module docs](self)): all absent, the artifact is new.
+pub const NEW_ARTIFACT_PROBES: usize = 8;
 
 /// Options of a [`Push`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -95,9 +133,24 @@ enum Stage {
     Over,
 }
 
+/// How a blob's task starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// HEAD, then POST (or a mount) and PUT when missing.
+    Checked,
+    /// POST (or a mount) and PUT, without a HEAD (rules 2 and 3).
+    Direct,
+    /// A HEAD alone first (a probe of rule 3).
+    Probe,
+    /// After the probes: [`Start::Direct`] when none found its layer, else [`Start::Checked`].
+    Later,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Purpose {
     Blob(usize),
+    /// A HEAD of a small layer: does the repository have it (rule 3)?
+    Check(usize),
     Manifest,
     Tag,
     Probe,
@@ -137,6 +190,17 @@ struct PushStages {
     subject_processed: bool,
     digest: Option<Digest>,
     referrers_tag: Option<(String, Option<Digest>)>,
+    /// How each blob is uploaded (mount, chunks), from the options and the session.
+    upload: PushOptions,
+    /// The blobs skipped as known in the repository (rule 1), checked again if the manifest
+    /// PUT says one is missing.
+    assumed: Vec<usize>,
+    /// The small layers checked first whose answer is still to come (rule 3).
+    probes: usize,
+    /// Whether one of them was in the repository: every layer is checked.
+    probe_found: bool,
+    /// The small layers waiting for the probes' verdict.
+    later: Vec<usize>,
 }
 
 impl Push {
@@ -246,6 +310,11 @@ impl Push {
                 subject_processed: false,
                 digest: None,
                 referrers_tag: None,
+                upload: PushOptions::default(),
+                assumed: Vec::new(),
+                probes: 0,
+                probe_found: false,
+                later: Vec::new(),
             },
         })
     }
@@ -280,6 +349,139 @@ impl PushStages {
         ))
     }
 
+    /// How each blob goes, by the rules of the [module docs](self) and what `session` knows:
+    /// `None` for a blob known in the repository (rule 1), else how its task starts, or
+    /// [`Start::Later`] for a small layer that waits for the probes.
+    fn decide(&self, session: &Session) -> Vec<Option<Start>> {
+        let repository = self.reference.repository();
+        let mounting = |digest: &Digest| {
+            self.options.mount_from.is_some()
+                || session.blob_elsewhere(repository, digest).is_some()
+        };
+        // The config (first) is checked and does not vote: one empty config serves every
+        // artifact of a repository. Probes only decide for the small layers after them: with
+        // no more small layers than probes, each is checked within its upload task.
+        let unchecked = |at: usize, blob: &BlobOutcome| {
+            at > 0
+                && blob.descriptor.size <= SMALL_BLOB_MAX
+                && !session.has_blob(repository, &blob.descriptor.digest)
+                && !mounting(&blob.descriptor.digest)
+        };
+        let small_layers = self
+            .blobs
+            .iter()
+            .enumerate()
+            .filter(|(at, b)| unchecked(*at, b))
+            .count();
+        let mut probes = 0;
+        self.blobs
+            .iter()
+            .enumerate()
+            .map(|(at, blob)| {
+                let digest = &blob.descriptor.digest;
+                if session.has_blob(repository, digest) {
+                    return None;
+                }
+                Some(
+                    if blob.descriptor.size <= SMALL_BLOB_MAX && mounting(digest) {
+                        Start::Direct
+                    } else if small_layers > NEW_ARTIFACT_PROBES && unchecked(at, blob) {
+                        probes += 1;
+                        match probes <= NEW_ARTIFACT_PROBES {
+                            true => Start::Probe,
+                            false => Start::Later,
+                        }
+                    } else {
+                        Start::Checked
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Starts the blobs' tasks ([`PushStages::decide`]); whether any started.
+    fn start_blobs(&mut self, ctx: &mut Ctx<'_, Purpose>) -> Result<bool, Error> {
+        self.upload = PushOptions {
+            mount_from: self.options.mount_from.clone(),
+            chunk_size: self.options.chunk_size,
+        };
+        let decided = self.decide(ctx.session(self.reference.registry())?);
+        let mut any = false;
+        for (at, start) in decided.into_iter().enumerate() {
+            match start {
+                None => {
+                    self.blobs[at].status = BlobStatus::Existed;
+                    self.assumed.push(at);
+                }
+                Some(Start::Later) => self.later.push(at),
+                Some(start) => {
+                    if start == Start::Probe {
+                        self.probes += 1;
+                    }
+                    self.start_blob(ctx, at, start)?;
+                    any = true;
+                }
+            }
+        }
+        Ok(any)
+    }
+
+    /// Starts the task of blob `at`.
+    fn start_blob(&self, ctx: &mut Ctx<'_, Purpose>, at: usize, start: Start) -> Result<(), Error> {
+        let registry = self.reference.registry();
+        let session = ctx.session(registry)?;
+        let descriptor = &self.blobs[at].descriptor;
+        let (single, purpose) = match start {
+            Start::Probe => (
+                Single::BlobExists(BlobExists::new(
+                    session,
+                    &self.reference,
+                    &descriptor.digest,
+                )),
+                Purpose::Check(at),
+            ),
+            Start::Checked | Start::Direct | Start::Later => {
+                let mut options = self.upload.clone();
+                if options.mount_from.is_none() {
+                    options.mount_from = session
+                        .blob_elsewhere(self.reference.repository(), &descriptor.digest)
+                        .map(str::to_owned);
+                }
+                let push = PushBlob::with_options(session, &self.reference, descriptor, options);
+                let push = match start {
+                    Start::Direct => push.without_check(session),
+                    _ => push,
+                };
+                (Single::PushBlob(push), Purpose::Blob(at))
+            }
+        };
+        let blob = matches!(purpose, Purpose::Blob(_)).then(|| descriptor.clone());
+        ctx.start(registry, single, purpose, blob);
+        Ok(())
+    }
+
+    /// A probe of rule 3 answered: the layer is there, or it is uploaded; once every probe
+    /// answered, the small layers waiting start, checked or not.
+    fn probed(&mut self, ctx: &mut Ctx<'_, Purpose>, at: usize, found: bool) -> Result<(), Error> {
+        self.probes -= 1;
+        if found {
+            self.blobs[at].status = BlobStatus::Existed;
+            self.probe_found = true;
+        } else {
+            self.start_blob(ctx, at, Start::Direct)?;
+        }
+        if self.probes == 0 {
+            let start = match self.probe_found {
+                true => Start::Checked,
+                false => Start::Direct,
+            };
+            for at in std::mem::take(&mut self.later) {
+                self.start_blob(ctx, at, start)?;
+            }
+        }
+        Ok(())
+    }
+
     /// The requests a push would make, for a dry run.
     fn plan(&self, session: &Session) -> Vec<PlannedRequest> {
         let repository = self.reference.repository();
@@ -291,26 +493,47 @@ impl PushStages {
                 note: note.to_owned(),
             });
         };
-        for blob in &self.blobs {
+        for (blob, start) in self.blobs.iter().zip(self.decide(session)) {
             let digest = &blob.descriptor.digest;
-            add(
-                Method::Head,
-                format!("/v2/{repository}/blobs/{digest}"),
-                "whether the repository has the blob",
-            );
+            let Some(start) = start else {
+                continue; // rule 1: known in the repository
+            };
+            let from = self
+                .options
+                .mount_from
+                .as_deref()
+                .or_else(|| session.blob_elsewhere(repository, digest));
+            let head = match start {
+                Start::Direct => None,
+                Start::Checked => Some("whether the repository has the blob"),
+                Start::Probe => Some(
+                    "whether the repository has the blob (if none of these first layers is there, the artifact is new)",
+                ),
+                Start::Later => Some(
+                    "only if one of the first layers checked was there: whether the repository has the blob",
+                ),
+            };
+            let missing = if head.is_some() { "if missing: " } else { "" };
+            if let Some(note) = head {
+                add(
+                    Method::Head,
+                    format!("/v2/{repository}/blobs/{digest}"),
+                    note,
+                );
+            }
             let upload = format!("/v2/{repository}/blobs/uploads/");
-            match &self.options.mount_from {
+            match from {
                 Some(from) => add(
                     Method::Post,
                     format!("{upload}?mount={digest}&from={from}"),
-                    "if missing: mount it, else upload it",
+                    &format!("{missing}mount it (201), else upload it (202)"),
                 ),
-                None => add(Method::Post, upload, "if missing: start an upload"),
+                None => add(Method::Post, upload, &format!("{missing}start an upload")),
             }
             add(
                 Method::Put,
                 format!("/v2/{repository}/blobs/uploads/…?digest={digest}"),
-                &format!("if missing: send its {} bytes", blob.descriptor.size),
+                &format!("{missing}send its {} bytes", blob.descriptor.size),
             );
         }
         let digest = &self.descriptor.digest;
@@ -357,12 +580,15 @@ impl Stages for PushStages {
 
     fn done(
         &mut self,
-        _: &mut Ctx<'_, Purpose>,
+        ctx: &mut Ctx<'_, Purpose>,
         purpose: Purpose,
         output: Output,
         mounted: bool,
     ) -> Result<(), Error> {
         match (purpose, output) {
+            (Purpose::Check(at), Output::Exists(found)) => {
+                self.probed(ctx, at, found.is_some())?;
+            }
             (Purpose::Blob(at), Output::Pushed(sent)) => {
                 self.blobs[at].status = match (sent, mounted) {
                     (false, _) => BlobStatus::Existed,
@@ -405,6 +631,24 @@ impl Stages for PushStages {
                     .set_referrers_probed();
                 Ok(())
             }
+            // Rule 1's way back: a blob the session took for present is not; check and upload
+            // what it assumed, then PUT the manifest again (once).
+            Purpose::Manifest if !self.assumed.is_empty() && blob_unknown(&error) => {
+                let session = ctx.sessions.session_mut(self.reference.registry())?;
+                let assumed = std::mem::take(&mut self.assumed);
+                for &at in &assumed {
+                    session.forget_blob(
+                        self.reference.repository(),
+                        &self.blobs[at].descriptor.digest,
+                    );
+                }
+                for at in assumed {
+                    self.blobs[at].status = BlobStatus::Planned;
+                    self.start_blob(ctx, at, Start::Checked)?;
+                }
+                self.stage = Stage::Blobs;
+                Ok(())
+            }
             _ => Err(error),
         }
     }
@@ -426,28 +670,7 @@ impl Stages for PushStages {
                         }));
                     }
                     self.stage = Stage::Blobs;
-                    let options = PushOptions {
-                        mount_from: self.options.mount_from.clone(),
-                        chunk_size: session.chunk_size(self.options.chunk_size),
-                    };
-                    let starts: Vec<Single> = self
-                        .blobs
-                        .iter()
-                        .map(|blob| {
-                            Single::PushBlob(PushBlob::with_options(
-                                session,
-                                &self.reference,
-                                &blob.descriptor,
-                                options.clone(),
-                            ))
-                        })
-                        .collect();
-                    let blobs: Vec<Descriptor> =
-                        self.blobs.iter().map(|b| b.descriptor.clone()).collect();
-                    for (at, (single, blob)) in starts.into_iter().zip(blobs).enumerate() {
-                        ctx.start(&registry, single, Purpose::Blob(at), Some(blob));
-                    }
-                    if !self.blobs.is_empty() {
+                    if self.start_blobs(ctx)? {
                         return Ok(None);
                     }
                 }
@@ -534,4 +757,10 @@ impl Stages for PushStages {
             }
         }
     }
+}
+
+/// Whether a manifest PUT failed for a blob the repository lacks.
+fn blob_unknown(error: &Error) -> bool {
+    matches!(error, Error::Registry { errors, .. }
+        if errors.iter().any(|e| matches!(e.code.as_str(), "MANIFEST_BLOB_UNKNOWN" | "BLOB_UNKNOWN")))
 }
