@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use ocikit_core::registry::session::{Credentials, Event, Input, Session};
 use ocikit_core::registry::{
     AddReferrer, BlobExists, Body, CheckAuth, DeleteManifest, Failure, FailureKind, GetBlob,
-    GetManifest, Limits, ListReferrers, ListTags, PushBlob, PushOptions, PutManifest, Request,
+    GetManifest, Limits, ListReferrers, ListRepositories, ListTags, PushBlob, PushOptions, PutManifest, Request,
     ResolveManifest, Response, ResponseBody,
 };
 use ocikit_core::{Descriptor, Digest, Error, MediaType, Reference};
@@ -20,6 +20,7 @@ enum Operation {
     PushBlob(PushBlob),
     GetBlob(GetBlob),
     ListTags(ListTags),
+    ListRepositories(ListRepositories),
     Resolve(ResolveManifest),
     Delete(DeleteManifest),
     ListReferrers(ListReferrers),
@@ -27,6 +28,7 @@ enum Operation {
     CheckAuth(CheckAuth),
     /// A listing driven page by page (`"paged": true`).
     TagPages(ListTags),
+    RepositoryPages(ListRepositories),
     ReferrerPages(ListReferrers),
 }
 
@@ -57,6 +59,9 @@ impl Operation {
             Self::PushBlob(op) => map(op.next(session, input, now)?, |u| json!({"uploaded": u})),
             Self::GetBlob(op) => map(op.next(session, input, now)?, |()| json!({})),
             Self::ListTags(op) => map(op.next(session, input, now)?, |t| json!({"tags": t})),
+            Self::ListRepositories(op) => map(op.next(session, input, now)?, |r| {
+                json!({"repositories": r})
+            }),
             Self::Resolve(op) => map(
                 op.next(session, input, now)?,
                 |r| json!({"mediaType": r.media_type, "digest": r.digest.to_string(), "size": r.size}),
@@ -68,6 +73,10 @@ impl Operation {
             ),
             Self::CheckAuth(op) => map(op.next(session, input, now)?, |()| json!({})),
             Self::TagPages(op) => map(
+                op.next_page(session, input, now)?,
+                |page| json!({"items": page.items, "last": page.last}),
+            ),
+            Self::RepositoryPages(op) => map(
                 op.next_page(session, input, now)?,
                 |page| json!({"items": page.items, "last": page.last}),
             ),
@@ -93,6 +102,13 @@ fn text(value: &Value, key: &str) -> String {
 fn operation(session: &Session, spec: &Value) -> Operation {
     if spec["op"] == "checkAuth" {
         return Operation::CheckAuth(CheckAuth::new(session));
+    }
+    if spec["op"] == "listRepositories" {
+        let op = ListRepositories::new(session, spec["pageSize"].as_u64().map(|n| n as u32));
+        return match spec["paged"].as_bool() {
+            Some(true) => Operation::RepositoryPages(op),
+            _ => Operation::ListRepositories(op),
+        };
     }
     let reference = Reference::parse(&text(spec, "reference")).expect("reference");
     let blob = || {

@@ -73,6 +73,9 @@ function operation(ocikit, s, spec) {
     case "listTags":
       if (spec.paged) return [ocikit.listTags(s, spec.reference, { pageSize: spec.pageSize }), (page) => page];
       return [ocikit.listTags(s, spec.reference, { pageSize: spec.pageSize }), (tags) => ({ tags })];
+    case "listRepositories":
+      if (spec.paged) return [ocikit.listRepositories(s, { pageSize: spec.pageSize }), (page) => page];
+      return [ocikit.listRepositories(s, { pageSize: spec.pageSize }), (repositories) => ({ repositories })];
     default:
       throw new Error(`unknown op ${spec.op}`);
   }

@@ -20,6 +20,7 @@ from ocikit._ocikit import (
     GetManifest,
     ListReferrers,
     Limits,
+    ListRepositories,
     ListTags,
     Page,
     PushBlob,
@@ -70,6 +71,8 @@ def _operation(session: RegistrySession, spec: dict[str, Any]) -> Any:
     op = spec["op"]
     if op == "checkAuth":
         return CheckAuth(session)
+    if op == "listRepositories":
+        return ListRepositories(session, page_size=spec.get("pageSize"))
     ref = spec["reference"]
     if op == "getManifest":
         return GetManifest(session, ref)
@@ -136,6 +139,8 @@ def _result(op: Any, value: Any) -> Any:
         return {}
     if isinstance(op, ListTags):
         return {"tags": value}
+    if isinstance(op, ListRepositories):
+        return {"repositories": value}
     if isinstance(op, ResolveManifest):
         return {"mediaType": value.media_type, "digest": value.digest, "size": value.size}
     if isinstance(op, ListReferrers):
@@ -198,6 +203,7 @@ def test_there_are_transcripts_of_every_operation() -> None:
     assert ops == {
         "getManifest", "putManifest", "pushBlob", "resumeBlob", "resolveManifest",
         "deleteManifest", "listReferrers", "addReferrer", "getBlob", "listTags", "checkAuth",
+        "listRepositories",
     }  # fmt: skip
 
 

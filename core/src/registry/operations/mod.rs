@@ -108,6 +108,7 @@ pub mod blobs;
 pub mod check_auth;
 pub mod listings;
 pub mod manifests;
+mod paging;
 pub mod probe;
 pub mod referrers;
 

@@ -2,11 +2,8 @@
 //! of a subject's referrers tag when a referrer is pushed or deleted.
 
 use super::super::http::Response;
-use super::listings::{ListingBudget, all_pages, next_page};
+use super::paging::{Listing, Paged, Read};
 use super::*;
-
-/// The most pages of referrers read.
-const MAX_REFERRER_PAGES: u32 = 1000;
 
 /// The tag the referrers tag schema uses for a subject: `<alg>-<encoded>` (distribution-spec
 /// "Referrers Tag Schema"), truncated to the tag grammar's 128 characters.
@@ -15,24 +12,90 @@ pub fn referrers_tag(subject: &Digest) -> String {
     tag.chars().take(128).collect()
 }
 
+/// The referrers of a subject, as [`ListReferrers`] pages through them: the referrers API's
+/// pages, or the one index of the referrers tag schema.
+#[derive(Debug, Clone)]
+struct Referrers {
+    reference: Reference,
+    subject: Digest,
+    artifact_type: Option<String>,
+    /// Reading the referrers tag schema.
+    fallback: bool,
+}
+
+impl Listing for Referrers {
+    type Item = Descriptor;
+    const WHAT: &'static str = "referrers";
+    const PAGE_MAX: u64 = MANIFEST_SIZE_MAX;
+    const MAX_PAGES: u32 = 1000;
+
+    fn exchange(&self, url: String, max: u64) -> Exchange {
+        get_document(url, &self.reference, oci::IMAGE_INDEX, max, &[Action::Pull])
+    }
+
+    fn read(
+        &mut self,
+        session: &mut Session,
+        response: &Response,
+        first: bool,
+    ) -> Result<Read<Descriptor>, Error> {
+        if response.status == 404 {
+            if self.fallback || !first {
+                return Ok(Read::End);
+            }
+            // No referrers API: the tag schema, now and for later lists on this session.
+            session.set_referrers_api(false);
+            self.fallback = true;
+            let tag = referrers_tag(&self.subject);
+            return Ok(Read::Ask(session.url(&repository_path(
+                &self.reference,
+                "manifests",
+                &tag,
+            ))));
+        }
+        if response.status != 200 {
+            return Ok(Read::Refused);
+        }
+        if !self.fallback {
+            session.set_referrers_api(true);
+        } else if is_the_subject(response, &self.subject) {
+            // GitLab resolves a `sha256-<hex>` tag to the manifest `sha256:<hex>`: the
+            // subject itself, not a referrers index (RQ008). Nothing lists it.
+            return Ok(Read::End);
+        }
+        let index = crate::Index::from_json(response.body.clone())?;
+        let filtered_by_registry = !self.fallback
+            && response
+                .header("OCI-Filters-Applied")
+                .is_some_and(|f| f.split(',').any(|f| f.trim() == "artifactType"));
+        let (index, _) = index.into_parts();
+        let entries = index.manifests.len() as u64;
+        let items = index
+            .manifests
+            .into_iter()
+            .filter(|d| {
+                filtered_by_registry
+                    || self.artifact_type.as_deref().is_none_or(|wanted| {
+                        d.artifact_type
+                            .as_ref()
+                            .is_some_and(|t| t.as_str() == wanted)
+                    })
+            })
+            .collect();
+        // The tag schema's index is one document; only the referrers API pages.
+        Ok(Read::Page {
+            entries,
+            items,
+            linked: !self.fallback,
+        })
+    }
+}
+
 /// List the referrers of a manifest: the referrers API, or on 404 the referrers tag schema.
 /// An `artifactType` filter the registry did not apply (no `OCI-Filters-Applied`) is applied
 /// here.
 #[derive(Debug, Clone)]
-pub struct ListReferrers {
-    reference: Reference,
-    subject: Digest,
-    artifact_type: Option<String>,
-    exchange: Exchange,
-    /// The operation's deadline, from its first step.
-    deadline: Deadline,
-    fallback: bool,
-    found: Vec<Descriptor>,
-    pages: u32,
-    budget: ListingBudget,
-    /// The capture limit of the page in flight.
-    page_max: u64,
-}
+pub struct ListReferrers(Paged<Referrers>);
 
 impl ListReferrers {
     /// Lists what refers to `subject` in `reference`'s repository, optionally only artifacts of
@@ -54,43 +117,28 @@ impl ListReferrers {
             }
             path
         };
-        let budget = ListingBudget::default();
-        let page_max = budget.page_max(session, MANIFEST_SIZE_MAX);
-        Self {
-            deadline: Deadline::default(),
+        let referrers = Referrers {
             reference: reference.clone(),
             subject: subject.clone(),
             artifact_type: artifact_type.map(str::to_owned),
-            exchange: Self::exchange(session.url(&path), reference, page_max),
             fallback,
-            found: Vec::new(),
-            pages: 0,
-            budget,
-            page_max,
-        }
-    }
-
-    fn exchange(url: String, reference: &Reference, max: u64) -> Exchange {
-        get_document(url, reference, oci::IMAGE_INDEX, max, &[Action::Pull])
+        };
+        Self(Paged::new(session, referrers, session.url(&path)))
     }
 
     /// The next step; done with the referrers' descriptors.
     ///
     /// # Errors
-    /// [`Error::Registry`], what reading the index reports, or [`Error::LimitExceeded`] past
-    /// the session's listing limits.
+    /// [`Error::Registry`], what reading the index reports, [`Error::LimitExceeded`] past
+    /// the session's listing limits, or [`Error::ProtocolState`] for a next-page link as
+    /// [`ListTags::next`](super::ListTags::next) refuses it.
     pub fn next(
         &mut self,
         session: &mut Session,
         input: Input,
         now_ms: u64,
     ) -> Result<Event<Vec<Descriptor>>, Error> {
-        let mut held = std::mem::take(&mut self.found);
-        let event = all_pages(&mut held, input, |input| {
-            self.next_page(session, input, now_ms)
-        });
-        self.found = held;
-        event
+        self.0.next(session, input, now_ms)
     }
 
     /// The next step, done with each page of referrers (filtered as with
@@ -105,82 +153,7 @@ impl ListReferrers {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<Page<Descriptor>>, Error> {
-        let response = exchange!(self, session, input, now_ms);
-        if response.status == 404 {
-            if self.fallback || self.pages > 0 {
-                return Ok(Event::Done(Page {
-                    items: Vec::new(),
-                    last: true,
-                }));
-            }
-            // No referrers API: the tag schema, now and for later lists on this session.
-            session.set_referrers_api(false);
-            self.fallback = true;
-            let path = repository_path(&self.reference, "manifests", &referrers_tag(&self.subject));
-            self.exchange = Self::exchange(session.url(&path), &self.reference, self.page_max);
-            return self.next_page(session, Input::Start, now_ms);
-        }
-        if response.status != 200 {
-            return Err(in_context(registry_error(&response), &self.exchange));
-        }
-        if !self.fallback {
-            session.set_referrers_api(true);
-        } else if is_the_subject(&response, &self.subject) {
-            // GitLab resolves a `sha256-<hex>` tag to the manifest `sha256:<hex>`: the
-            // subject itself, not a referrers index (RQ008). Nothing lists it.
-            return Ok(Event::Done(Page {
-                items: Vec::new(),
-                last: true,
-            }));
-        }
-        let body_len = response.body.len() as u64;
-        if body_len > self.page_max {
-            self.budget
-                .count(session, "referrers", self.page_max, body_len, 0)?;
-        }
-        let index = crate::Index::from_json(response.body.clone())?;
-        let filtered_by_registry = !self.fallback
-            && response
-                .header("OCI-Filters-Applied")
-                .is_some_and(|f| f.split(',').any(|f| f.trim() == "artifactType"));
-        let (index, _) = index.into_parts();
-        self.budget.count(
-            session,
-            "referrers",
-            self.page_max,
-            body_len,
-            index.manifests.len() as u64,
-        )?;
-        let items: Vec<Descriptor> = index
-            .manifests
-            .into_iter()
-            .filter(|d| {
-                filtered_by_registry
-                    || self.artifact_type.as_deref().is_none_or(|wanted| {
-                        d.artifact_type
-                            .as_ref()
-                            .is_some_and(|t| t.as_str() == wanted)
-                    })
-            })
-            .collect();
-        self.pages += 1;
-        // The tag schema's index is one document; only the referrers API pages.
-        let next = match self.fallback {
-            true => None,
-            false => next_page(
-                session,
-                &self.exchange,
-                &response,
-                self.pages,
-                MAX_REFERRER_PAGES,
-            )?,
-        };
-        let last = next.is_none();
-        if let Some(next) = next {
-            self.page_max = self.budget.page_max(session, MANIFEST_SIZE_MAX);
-            self.exchange = Self::exchange(next, &self.reference, self.page_max);
-        }
-        Ok(Event::Done(Page { items, last }))
+        self.0.next_page(session, input, now_ms)
     }
 }
 
