@@ -16,13 +16,15 @@
 
 use std::fmt;
 
+use crate::descriptor::join;
+use crate::media_type::oci;
+use crate::{Digest, Error, Finding, MediaType, Severity, annotations};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use serde_json::{Map, Value};
 
-use crate::descriptor::{join, type_name};
-use crate::media_type::oci;
-use crate::{Digest, Error, Finding, MediaType, Severity, annotations, json};
+mod tree;
+
+use tree::{Node, Object};
 
 /// What kind of document to validate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,7 +98,7 @@ const JSON_RULE: &str = "RFC 8259; considerations.md#json";
 /// Validates `bytes` as a document of `kind` (or of the kind detected from its content).
 pub fn validate(bytes: &[u8], kind: Option<Kind>) -> Report {
     let mut v = Validator::default();
-    let value = match json::parse_strict(bytes) {
+    let value = match tree::parse(bytes) {
         Ok(value) => value,
         Err(err) => {
             v.error("JSON_INVALID", "", JSON_RULE, err.to_string());
@@ -121,9 +123,9 @@ pub fn validate(bytes: &[u8], kind: Option<Kind>) -> Report {
 }
 
 /// Tells the kind of a document from its `mediaType`, else from its fields.
-fn detect(value: &Value) -> Option<Kind> {
+fn detect(value: &Node<'_>) -> Option<Kind> {
     let object = value.as_object()?;
-    match object.get("mediaType").and_then(Value::as_str) {
+    match object.get("mediaType").and_then(Node::as_str) {
         Some(oci::IMAGE_MANIFEST) if object.contains_key("schemaVersion") => {
             return Some(Kind::Manifest);
         }
@@ -192,7 +194,7 @@ impl Validator {
         self.error(err.code(), path, rule, err.to_string());
     }
 
-    fn wrong_type(&mut self, path: &str, expected: &str, found: &Value, rule: &'static str) {
+    fn wrong_type(&mut self, path: &str, expected: &str, found: &Node<'_>, rule: &'static str) {
         self.error(
             "JSON_INVALID",
             path,
@@ -200,7 +202,7 @@ impl Validator {
             format!(
                 "{} must be {expected}, found {}",
                 display(path),
-                type_name(found)
+                found.type_name()
             ),
         );
     }
@@ -208,10 +210,10 @@ impl Validator {
     /// The object at `path`, or an error finding.
     fn object<'a>(
         &mut self,
-        value: &'a Value,
+        value: &'a Node<'a>,
         path: &str,
         rule: &'static str,
-    ) -> Option<&'a Map<String, Value>> {
+    ) -> Option<&'a Object<'a>> {
         let object = value.as_object();
         if object.is_none() {
             self.wrong_type(path, "an object", value, rule);
@@ -222,11 +224,11 @@ impl Validator {
     /// A required field, or a FIELD_MISSING finding.
     fn required<'a>(
         &mut self,
-        object: &'a Map<String, Value>,
+        object: &'a Object<'a>,
         path: &str,
         key: &str,
         rule: &'static str,
-    ) -> Option<&'a Value> {
+    ) -> Option<&'a Node<'a>> {
         let value = object.get(key);
         if value.is_none() {
             self.error(
@@ -239,7 +241,12 @@ impl Validator {
         value
     }
 
-    fn string<'a>(&mut self, value: &'a Value, path: &str, rule: &'static str) -> Option<&'a str> {
+    fn string<'a>(
+        &mut self,
+        value: &'a Node<'a>,
+        path: &str,
+        rule: &'static str,
+    ) -> Option<&'a str> {
         let text = value.as_str();
         if text.is_none() {
             self.wrong_type(path, "a string", value, rule);
@@ -247,7 +254,7 @@ impl Validator {
         text
     }
 
-    fn strings(&mut self, value: &Value, path: &str, rule: &'static str) -> Vec<String> {
+    fn strings(&mut self, value: &Node<'_>, path: &str, rule: &'static str) -> Vec<String> {
         let Some(items) = value.as_array() else {
             self.wrong_type(path, "an array of strings", value, rule);
             return Vec::new();
@@ -262,7 +269,12 @@ impl Validator {
             .collect()
     }
 
-    fn media_type(&mut self, value: &Value, path: &str, rule: &'static str) -> Option<MediaType> {
+    fn media_type(
+        &mut self,
+        value: &Node<'_>,
+        path: &str,
+        rule: &'static str,
+    ) -> Option<MediaType> {
         let text = self.string(value, path, rule)?;
         match MediaType::parse(text) {
             Ok(media_type) => Some(media_type),
@@ -273,7 +285,7 @@ impl Validator {
         }
     }
 
-    fn digest(&mut self, value: &Value, path: &str) -> Option<Digest> {
+    fn digest(&mut self, value: &Node<'_>, path: &str) -> Option<Digest> {
         let text = self.string(value, path, DIGESTS)?;
         match Digest::parse(text) {
             Ok(digest) => {
@@ -297,10 +309,11 @@ impl Validator {
         }
     }
 
-    fn size(&mut self, value: &Value, path: &str) -> Option<u64> {
-        match crate::descriptor::size_value(value) {
-            Ok(size) => Some(size),
-            Err(_) => {
+    fn size(&mut self, value: &Node<'_>, path: &str) -> Option<u64> {
+        // A non-negative int64, as descriptor.md types `size`.
+        match value.as_u64().filter(|&n| i64::try_from(n).is_ok()) {
+            Some(size) => Some(size),
+            None => {
                 self.error(
                     "SIZE_INVALID",
                     path,
@@ -312,7 +325,7 @@ impl Validator {
         }
     }
 
-    fn descriptor(&mut self, value: &Value, path: &str) {
+    fn descriptor(&mut self, value: &Node<'_>, path: &str) {
         let Some(object) = self.object(value, path, DESCRIPTOR) else {
             return;
         };
@@ -352,7 +365,7 @@ impl Validator {
         }
     }
 
-    fn data(&mut self, value: &Value, path: &str, digest: Option<&Digest>, size: Option<u64>) {
+    fn data(&mut self, value: &Node<'_>, path: &str, digest: Option<&Digest>, size: Option<u64>) {
         let Some(text) = self.string(value, path, DATA) else {
             return;
         };
@@ -391,7 +404,7 @@ impl Validator {
         }
     }
 
-    fn platform(&mut self, value: &Value, path: &str) {
+    fn platform(&mut self, value: &Node<'_>, path: &str) {
         const RULE: &str = "image-index.md#image-index-property-descriptions (platform)";
         let Some(object) = self.object(value, path, RULE) else {
             return;
@@ -411,11 +424,11 @@ impl Validator {
         }
     }
 
-    fn annotations(&mut self, value: &Value, path: &str) {
+    fn annotations(&mut self, value: &Node<'_>, path: &str) {
         let Some(object) = self.object(value, path, ANNOTATIONS) else {
             return;
         };
-        for (key, value) in object {
+        for (key, value) in object.iter() {
             let here = join(path, key);
             let Some(text) = self.string(value, &here, ANNOTATIONS) else {
                 continue;
@@ -483,7 +496,7 @@ impl Validator {
     }
 
     /// `schemaVersion` and `mediaType`, common to manifests and indexes.
-    fn header(&mut self, object: &Map<String, Value>, expected: &'static str, rule: &'static str) {
+    fn header(&mut self, object: &Object<'_>, expected: &'static str, rule: &'static str) {
         if let Some(version) = self.required(object, "", "schemaVersion", rule) {
             if version.as_u64() != Some(2) {
                 self.error(
@@ -506,7 +519,7 @@ impl Validator {
         }
     }
 
-    fn manifest(&mut self, value: &Value) {
+    fn manifest(&mut self, value: &Node<'_>) {
         let Some(object) = self.object(value, "", MANIFEST) else {
             return;
         };
@@ -517,7 +530,7 @@ impl Validator {
         }
         if let Some(config) = self.required(object, "", "config", MANIFEST) {
             self.descriptor(config, "/config");
-            let config_type = config.get("mediaType").and_then(Value::as_str);
+            let config_type = config.get("mediaType").and_then(Node::as_str);
             if config_type == Some(oci::EMPTY) && artifact_type.is_none() {
                 self.error(
                     "ARTIFACT_TYPE_REQUIRED",
@@ -530,7 +543,7 @@ impl Validator {
         if let Some(layers) = self.required(object, "", "layers", MANIFEST) {
             match layers.as_array() {
                 None => self.wrong_type("/layers", "an array", layers, MANIFEST),
-                Some(items) if items.is_empty() => self.warning(
+                Some([]) => self.warning(
                     "LAYERS_EMPTY",
                     "/layers",
                     MANIFEST,
@@ -546,7 +559,7 @@ impl Validator {
         self.trailer(object, MANIFEST);
     }
 
-    fn index(&mut self, value: &Value) {
+    fn index(&mut self, value: &Node<'_>) {
         let Some(object) = self.object(value, "", INDEX) else {
             return;
         };
@@ -568,7 +581,7 @@ impl Validator {
     }
 
     /// `subject` and `annotations`, common to manifests and indexes.
-    fn trailer(&mut self, object: &Map<String, Value>, _rule: &'static str) {
+    fn trailer(&mut self, object: &Object<'_>, _rule: &'static str) {
         if let Some(subject) = object.get("subject") {
             self.descriptor(subject, "/subject");
         }
@@ -577,7 +590,7 @@ impl Validator {
         }
     }
 
-    fn config(&mut self, value: &Value) {
+    fn config(&mut self, value: &Node<'_>) {
         let Some(object) = self.object(value, "", CONFIG) else {
             return;
         };
@@ -653,11 +666,11 @@ impl Validator {
 
     /// The execution parameters of an image config (`config.md`, the `config` object). Each is
     /// OPTIONAL, so null is accepted; keys the spec does not define are left alone.
-    fn execution(&mut self, object: &Map<String, Value>) {
+    fn execution(&mut self, object: &Object<'_>) {
         const RULE: &str = "config.md#properties (config)";
         for (key, value) in object.iter().filter(|(_, v)| !v.is_null()) {
             let here = join("/config", key);
-            match key.as_str() {
+            match key {
                 "User" | "WorkingDir" | "StopSignal" => {
                     self.string(value, &here, RULE);
                 }
@@ -687,7 +700,7 @@ impl Validator {
 
     /// `Env`: an array of strings, each `VARNAME=value` (an entry without `=` is a warning:
     /// runtimes drop it or unset the variable, so it is most likely a mistake).
-    fn env(&mut self, value: &Value, path: &str) {
+    fn env(&mut self, value: &Node<'_>, path: &str) {
         const RULE: &str = "config.md#properties (config.Env: VARNAME=\"var value\")";
         let Some(items) = value.as_array() else {
             self.wrong_type(path, "an array of strings", value, RULE);
@@ -713,12 +726,12 @@ impl Validator {
     }
 
     /// `ExposedPorts` and `Volumes`: sets written as objects whose values are empty objects.
-    fn set(&mut self, value: &Value, path: &str) {
+    fn set(&mut self, value: &Node<'_>, path: &str) {
         const RULE: &str = "config.md#properties (config.ExposedPorts, config.Volumes)";
         let Some(object) = self.object(value, path, RULE) else {
             return;
         };
-        for (key, item) in object {
+        for (key, item) in object.iter() {
             let here = join(path, key);
             match item.as_object() {
                 None => self.wrong_type(&here, "an object ({})", item, RULE),
@@ -733,13 +746,13 @@ impl Validator {
         }
     }
 
-    fn history(&mut self, value: &Value, path: &str) {
+    fn history(&mut self, value: &Node<'_>, path: &str) {
         let Some(object) = self.object(value, path, CONFIG) else {
             return;
         };
         for (key, value) in object.iter().filter(|(_, v)| !v.is_null()) {
             let here = join(path, key);
-            match key.as_str() {
+            match key {
                 "created" => {
                     if let Some(text) = self.string(value, &here, CONFIG) {
                         if !crate::time::is_rfc3339(text) {
@@ -763,7 +776,7 @@ impl Validator {
         }
     }
 
-    fn layout(&mut self, value: &Value) {
+    fn layout(&mut self, value: &Node<'_>) {
         let Some(object) = self.object(value, "", LAYOUT) else {
             return;
         };
