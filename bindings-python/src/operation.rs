@@ -793,6 +793,14 @@ impl PyCopyArtifact {
     }
 }
 
+/// How many transfers of blobs of `size` bytes the engine runs at once
+/// (`ocikit_core::registry::Concurrency`), for a host that starts transfers of its own (the
+/// CLI's early uploads).
+#[pyfunction]
+pub(crate) fn transfers_at_once(size: u64) -> usize {
+    ocikit_core::registry::Concurrency::default().transfers(size)
+}
+
 /// The pull plan's title rule as push and pull apply it (`Error` codes
 /// `ANNOTATION_INVALID`, `PATH_UNSAFE`): the `(path, descriptor)` of each titled layer.
 #[pyfunction]
@@ -940,5 +948,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyCopyOutcome>()?;
     m.add_class::<PyCopyArtifact>()?;
     m.add_function(wrap_pyfunction!(plan_files, m)?)?;
+    m.add_function(wrap_pyfunction!(transfers_at_once, m)?)?;
     Ok(())
 }

@@ -3,7 +3,8 @@
 // plan, the referrers walk, the referrers-tag upkeep, resume after a cut) is the core engine's
 // (operation.js: the whole operations; api.js: the single-request ones). This file only moves
 // bytes: one host loop (`#drive`) sends the requests the engine describes with fetch (never
-// following a redirect itself), at most `concurrency` at once, streams blob bodies from their
+// following a redirect itself), as many at once as the engine hands out (at most `concurrency`
+// when given), streams blob bodies from their
 // source or into their sink (hashed as they move), sleeps when told to, and returns what the
 // operation ends with.
 import { OciError } from "./errors.js";
@@ -89,8 +90,10 @@ export class Client {
     if (typeof fetch !== "function") {
       throw new TypeError("options.fetch must be a function (this runtime has no global fetch)");
     }
-    const concurrency = o.concurrency ?? 4;
-    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+    // The engine decides how many requests go at once from what they move (the core's
+    // Concurrency: up to 16, 4 of them large transfers); `concurrency` only caps that.
+    const concurrency = o.concurrency ?? Infinity;
+    if (o.concurrency !== undefined && (!Number.isSafeInteger(concurrency) || concurrency < 1)) {
       throw new RangeError("options.concurrency must be a positive integer");
     }
     this.#session = new RegistrySession(o.registry, {
@@ -377,7 +380,7 @@ export class Client {
    * `[{ descriptor, referrers: [...] }]`, `depth` levels down (all by default), each level
    * filtered by `artifactType` when given. The core walks the tree (each digest once, within
    * `limits`: `{ maxDepth, maxNodes }`, an OciError LIMIT_EXCEEDED past one) and lists a whole
-   * level at once; this runs the listings, `concurrency` at a time.
+   * level at once; this runs the listings as the engine hands them out.
    */
   async discover(ref, options = undefined) {
     const { signal, artifactType, depth, limits } = callOptions(options, ["artifactType", "depth", "limits"], "options");
@@ -390,7 +393,9 @@ export class Client {
 
   /**
    * Pushes what `pack()` made (a manifest or an index and its blobs): the core checks each
-   * distinct blob, uploads the missing ones (at most `concurrency` at a time), puts the
+   * distinct blob, uploads the missing ones (as many at once as the engine hands out, at most
+   * `concurrency`; blobs this client's session saw in the repository are skipped, ones it saw
+   * in another repository mounted, a new artifact's small layers uploaded without a HEAD), puts the
    * manifest under the reference's tag (and `tags`), and with a subject on a registry without
    * the referrers API updates the subject's referrers tag. Resolves to the outcome
    * `{ descriptor, tags, blobs: [{ descriptor, status }], referrersTag, planned }`. With
@@ -631,7 +636,7 @@ export class Client {
 
   /**
    * The host loop of a whole operation (operation.js): poll until the operation is done; each
-   * `send` goes to fetch (at most `concurrency` at once; a blob body from `sources`, a streamed
+   * `send` goes to fetch (as the engine hands them out, at most `concurrency` at once; a blob body from `sources`, a streamed
    * answer into `sinks`), each `wait` is slept, and each answer goes back with `provide` by
    * task, in the order they arrive. The first error (the engine's, or one of this side: the
    * caller's abort, a stream that does not match) ends the operation and aborts what is in

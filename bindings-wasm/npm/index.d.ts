@@ -49,6 +49,7 @@ export type ErrorCode =
   | "LOGO_INVALID"
   | "LOGO_UNSAFE"
   | "LOGO_TOO_LARGE"
+  | "PULL_COMMAND_INVALID"
   | "OPTIONS_INVALID"
   | "REFERENCE_INVALID"
   | "LIMIT_EXCEEDED"
@@ -592,7 +593,7 @@ export function artifactTypes(): ArtifactTypeDefinition[];
  * Checks a definition and adds it to this module's catalog (shared by the package's entries),
  * replacing one with the same artifact type; it wins over built-in ones sharing an alias.
  * @throws {OciError} JSON_INVALID, FIELD_MISSING, MEDIA_TYPE_INVALID, DISPLAY_NAME_INVALID,
- *   LOGO_INVALID, LOGO_UNSAFE, LOGO_TOO_LARGE.
+ *   LOGO_INVALID, LOGO_UNSAFE, LOGO_TOO_LARGE, PULL_COMMAND_INVALID.
  */
 export function registerArtifactType(definition: ArtifactTypeDefinitionInput | string): ArtifactTypeDefinition;
 
@@ -1137,7 +1138,10 @@ export interface ClientOptions {
   credentials?: RegistryCredentials;
   /** The transport; `globalThis.fetch` by default. Called with `redirect: "manual"`. */
   fetch?: typeof fetch;
-  /** Blob transfers at once in push and pull; 4 by default. */
+  /**
+   * At most this many requests at once. By default as many as the engine hands out: it decides
+   * from what they move (up to 16, of which 4 move 4 MiB or more).
+   */
   concurrency?: number;
   retry?: RetryPolicy;
   /** Timeouts, the deadline of each operation, the Retry-After cap and listing bounds. */

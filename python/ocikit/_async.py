@@ -2,8 +2,9 @@
 
 What each call does is :class:`ocikit.Client`'s, written once for both (``ocikit._calls``);
 this module is only the host: a whole operation's ``poll`` hands out what is ready, each
-request is an ``httpx.AsyncClient`` exchange on a task of its own (at most ``concurrency`` at
-once), each wait an ``asyncio.sleep``, each answer goes back with ``provide`` as it arrives.
+request is an ``httpx.AsyncClient`` exchange on a task of its own (as many at once as the
+engine hands out, at most ``concurrency`` when it is given), each wait an ``asyncio.sleep``,
+each answer goes back with ``provide`` as it arrives.
 Sessions, references and limits are those of a :class:`ocikit.Client` made with the same
 options.
 """
@@ -160,7 +161,9 @@ class AsyncClient:
                     sleep = asyncio.ensure_future(asyncio.sleep(action.ms / 1000, "resume"))
                     tasks[sleep] = action
                     continue
-                while ready and sending < self._sync.concurrency:
+                # The engine bounds what it hands out; the caller's concurrency caps it.
+                cap = self._sync.concurrency
+                while ready and (cap is None or sending < cap):
                     action = ready.popleft()
                     blob, request = action.blob, action.request
                     source = sources(blob) if sources and isinstance(request.body, tuple) else None

@@ -4,7 +4,8 @@ Every registry conversation (authentication, retries, redirects, upload plans, p
 the referrers fallback, digest checks) is decided by the engine, and what each call does with
 it is written once for this client and :class:`ocikit.AsyncClient` (``ocikit._calls``); this
 module performs the requests it describes with a transport (``http.client`` by default), sleeps
-when it asks, and runs whole operations' requests ``concurrency`` at a time on worker threads.
+when it asks, and runs whole operations' requests on worker threads as the engine hands them out
+(it decides how many at once; an explicit ``concurrency`` caps them).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import functools
 import http.client
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar
+from typing import Any, Callable, Literal, TypeVar
 
 from ocikit import _calls as calls
 from ocikit._calls import (  # noqa: F401 - the names other modules import from here
@@ -74,9 +76,6 @@ from ocikit._ocikit import (
 from ocikit._pack import Packed
 from ocikit.errors import NetworkError, OciError, OperationTimeoutError
 
-if TYPE_CHECKING:
-    from concurrent.futures import Future
-
 __all__ = ["Client", "ProgressCallback", "Pulled", "Referrer", "TagsPage", "login", "logout"]
 
 # The default deadline of one operation (a call's whole operation: every request, resumed
@@ -120,8 +119,10 @@ class Client:
     ``credentials`` apply to this one: ``(username, password)``, a dict with ``refresh_token``
     or ``access_token``, ``"docker"`` for what Docker's ``config.json`` holds (for every
     registry), or ``None`` for anonymous access. ``plain_http`` reaches registries over plain
-    HTTP (a loopback test registry). Blob transfers run ``concurrency`` at a time; uploads go in
-    chunks of ``chunk_size`` bytes when given, else in one request each.
+    HTTP (a loopback test registry). The engine decides how many requests of an operation run
+    at once from what they move (up to 16, of which at most 4 move 4 MiB or more:
+    ``ocikit_core::registry::Concurrency``); ``concurrency``, when given, caps them at that
+    many. Uploads go in chunks of ``chunk_size`` bytes when given, else in one request each.
 
     ``retry_policy`` (an :class:`ocikit.RetryPolicy`) says how often requests answered with
     408, 429 or 5xx are sent again and how long to wait in between (``Retry-After`` is
@@ -186,7 +187,7 @@ class Client:
         *,
         plain_http: bool = False,
         credentials: Credentials | str | None = None,
-        concurrency: int = 4,
+        concurrency: int | None = None,
         chunk_size: int | None = None,
         transport: Transport | None = None,
         retry_policy: RetryPolicy | None = None,
@@ -207,8 +208,8 @@ class Client:
             raise ValueError("timeout must be positive seconds, or None for no deadline")
         if not stall_timeout > 0:
             raise ValueError("stall_timeout must be positive seconds")
-        if concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
+        if concurrency is not None and concurrency < 1:
+            raise ValueError("concurrency must be at least 1, or None for the engine's choice")
         if chunk_size is not None and chunk_size < 1:
             raise ValueError("chunk_size must be positive")
         if isinstance(credentials, str) and credentials != "docker":
@@ -218,6 +219,7 @@ class Client:
         # The profile the engine adapts to on ``registry`` (chunk sizes, one PUT where chunking
         # is broken, the tag page size); without one the core picks it by host (ghcr.io, …).
         self.registry_profile = registry_profile
+        # A cap on the requests in flight at once; None: as many as the engine hands out.
         self.concurrency = concurrency
         self.chunk_size = chunk_size
         self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
@@ -383,8 +385,8 @@ class Client:
         transport: Callable[[Request], Transport] | None = None,
     ) -> Any:
         """The host loop of a whole operation (``Push``, ``Pull``, ``Discover``, ``Delete``,
-        ``TagsOf``, ``CopyArtifact``), see :class:`_HostLoop`: requests go ``concurrency`` at a
-        time on worker threads (a blob's body from ``sources(blob)``, a streamed answer into
+        ``TagsOf``, ``CopyArtifact``), see :class:`_HostLoop`: requests go as the engine hands
+        them out (capped at ``concurrency`` when given) on worker threads (a blob's body from ``sources(blob)``, a streamed answer into
         ``sinks(blob)``), each answer goes back to the engine as it arrives (a transport's
         failure as a ``Failure``: the engine resumes downloads with ``Range`` and cut uploads
         as its policy says), the waits it asks for are slept. The first error (the engine's,
@@ -442,27 +444,6 @@ class Client:
             # A transport of the caller's that raised the standard library's errors.
             coded = transport_error(error, request.method, request.url)
             return Failure(_FAILURE_KINDS[coded.code], str(coded.details["reason"])), None
-
-    def _parallel(self, tasks: Sequence[Callable[[], T]]) -> list[T]:
-        """Runs ``tasks`` ``concurrency`` at a time; the first failure cancels the rest and
-        is raised."""
-        if len(tasks) <= 1 or self.concurrency == 1:
-            return [task() for task in tasks]
-        # Imported here: concurrent.futures (and the logging it loads) costs start-up time.
-        from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(tasks))) as pool:
-            # Each task runs in a copy of this thread's context: the call's deadline holds there.
-            futures: list[Future[T]] = [
-                pool.submit(contextvars.copy_context().run, task) for task in tasks
-            ]
-            done, pending = wait(futures, return_when=FIRST_EXCEPTION)
-            for future in pending:
-                future.cancel()
-            for future in futures:
-                if future.done() and not future.cancelled() and future.exception() is not None:
-                    raise future.exception()  # type: ignore[misc]
-            return [future.result() for future in futures]
 
     # Manifests ----------------------------------------------------------------------------
 
@@ -693,7 +674,9 @@ class Client:
 
     def push(self, ref: Ref, packed: Packed, *, dry_run: bool = False) -> PushOutcome:
         """Pushes a packed artifact (the core's ``Push``): each distinct blob is checked and
-        uploaded when missing (``concurrency`` at a time), then the manifest goes under
+        uploaded when missing (see the core's push plan: blobs the client's session saw in the
+        repository are skipped, blobs it saw in another repository are mounted, the small
+        layers of a new artifact are uploaded without a HEAD), then the manifest goes under
         ``ref``'s tag (or its digest). With a subject on a registry without the referrers API,
         the subject's referrers tag is updated. Titles ``pull`` would refuse (two layers with
         one title, ``..``, …) are refused before any request.
@@ -806,7 +789,8 @@ class Client:
 
 class _HostLoop:
     """The thread host of a whole operation: the operation, its queue of requests ready to
-    go, its timers, and up to ``concurrency`` worker threads.
+    go, its timers, and a worker thread for each request the engine has in flight (at most
+    ``concurrency`` when it is given: the others wait in the queue).
 
     A worker that ends a request provides the answer itself, polls the operation for what
     that made ready and goes on with the next request at once, waking (or starting) other
@@ -824,7 +808,7 @@ class _HostLoop:
         self,
         operation: Any,
         sessions: Any,
-        concurrency: int,
+        concurrency: int | None,
         exchange: Callable[[Action], tuple[Response | Failure, str | None]],
     ) -> None:
         import heapq
@@ -833,7 +817,9 @@ class _HostLoop:
         self._heapq = heapq
         self._operation = operation
         self._sessions = sessions
-        self._concurrency = concurrency
+        # The engine bounds what it hands out (ocikit_core::registry::Concurrency); a cap of the
+        # caller's bounds the workers below that.
+        self._concurrency = concurrency if concurrency is not None else sys.maxsize
         self._exchange = exchange
         self._lock = threading.Lock()
         self._work = threading.Condition(self._lock)  # idle workers wait here
@@ -927,7 +913,7 @@ class _HostLoop:
 
     def _dispatch(self, keep: int) -> None:
         """(Lock held.) Hands the queued requests beyond the ``keep`` the calling worker takes
-        itself to idle workers, and starts workers for the rest, up to ``concurrency``."""
+        itself to idle workers, and starts workers for the rest (up to ``concurrency``)."""
         extra = len(self._ready) - keep
         if extra <= 0 or self._over:
             return

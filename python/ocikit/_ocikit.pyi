@@ -1853,6 +1853,10 @@ class CopyArtifact:
     def poll(self, sessions: _Sessions, now_ms: int) -> Action: ...
     def provide(self, task: int, input: _Input) -> None: ...
 
+def transfers_at_once(size: int) -> int:
+    """How many transfers of blobs of ``size`` bytes the engine runs at once (16, or 4 from
+    4 MiB), for a host that starts transfers of its own (the CLI's early uploads)."""
+
 def plan_files(layers: Sequence[Descriptor], *, allow_git: bool = False) -> list[PulledFile]:
     """The pull plan's title rule (push applies it too): ``ANNOTATION_INVALID`` for a refused
     title, two titles for one file, a file/directory clash; ``PATH_UNSAFE`` for ``.git``."""

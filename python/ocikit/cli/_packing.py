@@ -20,7 +20,7 @@ from ocikit import (
     UploadInterruptedError,
     annotations as annotation_keys,
 )
-from ocikit._ocikit import _UNKNOWN_CONFIG_TYPE
+from ocikit._ocikit import _UNKNOWN_CONFIG_TYPE, transfers_at_once
 from ocikit._pack import Packed, _each, _pack_files
 from ocikit._target import Target
 from ocikit.cli._common import UsageError
@@ -82,22 +82,26 @@ _EMPTY_DIGEST = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b
 
 class EarlyUploads:
     """Uploads each large file as soon as it is hashed, while the others are still being
-    hashed, ``concurrency`` at a time, so that hashing and uploading overlap (hashing 1 GiB
-    takes about half a second of both cores here). The push that follows finds these blobs in
-    the repository with one HEAD each. Small files are left to the push: for them the extra
-    HEAD would cost more than the overlap saves.
+    hashed, as many at a time as the engine runs large transfers (capped by the client's
+    ``concurrency``), so that hashing and uploading overlap (hashing 1 GiB takes about half a
+    second of both cores here). The uploads go through the client's session, which remembers
+    each blob it put in the repository: the push that follows sends no request for them (the
+    core's push plan, rule 1). Small files are left to the push.
 
     On leaving, it waits for the uploads and raises the first failure; when the block itself
     failed, uploads not yet started are cancelled."""
 
     MIN_SIZE = 16 << 20
 
-    def __init__(self, client: Client, reference: Reference, concurrency: int) -> None:
+    def __init__(self, client: Client, reference: Reference) -> None:
         from concurrent.futures import Future, ThreadPoolExecutor
 
         self._client = client
         self._reference = reference
-        self._pool = ThreadPoolExecutor(max(1, concurrency))
+        at_once = transfers_at_once(self.MIN_SIZE)
+        if client.concurrency is not None:
+            at_once = min(at_once, client.concurrency)
+        self._pool = ThreadPoolExecutor(at_once)
         self._context = contextvars.copy_context()
         self._started: list[Future[bool]] = []
 

@@ -199,9 +199,10 @@ def add_remote_arguments(
         group.add_argument(
             "--concurrency",
             type=positive,
-            default=4,
+            default=None,
             metavar="N",
-            help="blob transfers at a time (default 4)",
+            help="at most N requests at a time (default: as the engine decides from what is "
+            "moved: up to 16, of which 4 move 4 MiB or more)",
         )
     if transfers and uploads:
         group.add_argument(
@@ -303,7 +304,7 @@ def registry_client(
         registry,
         plain_http=args.plain_http,
         credentials=credentials(args),
-        concurrency=getattr(args, "concurrency", 4),
+        concurrency=getattr(args, "concurrency", None),
         chunk_size=getattr(args, "chunk_size", None),
         on_progress=progress,
         transport=transport(args),

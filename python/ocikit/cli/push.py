@@ -108,7 +108,7 @@ def _push_remote(args: argparse.Namespace) -> int:
     try:
         with transfer_client(args, reference.registry, "Uploading") as client:
             expect_blobs(client, len(args.files) + 1)  # the files and the config
-            with EarlyUploads(client, reference, args.concurrency) as early:
+            with EarlyUploads(client, reference) as early:
                 packed = pack_arguments(args, args.image_spec, hashed=early.add)
             lint.document(packed)
             if args.disable_path_validation:

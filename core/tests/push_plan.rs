@@ -1,0 +1,305 @@
+//! The round trips a push spares (the module docs of `ocikit_core::registry::whole::push`) and
+//! the engine's concurrency, counted on the requests a real push makes against a layout served
+//! in memory (tests/common): each rule has a test that fails without it.
+
+mod common;
+
+use ocikit_core::layout::layout_host;
+use ocikit_core::pack::{File, Pack, Packed};
+use ocikit_core::registry::{
+    Action, BlobStatus, Concurrency, Input, LARGE_TRANSFER, NEW_ARTIFACT_PROBES, Operation, Push,
+    PushArtifactOptions, PushOutcome, Sessions,
+};
+use ocikit_core::{Error, MediaType, Reference};
+
+use common::{Host, reference, sessions as new_sessions};
+
+const DOCS: &str = "application/vnd.example.docs.v1";
+
+/// An artifact of `count` files of `size` bytes each (`tag` makes their contents distinct from
+/// another artifact's).
+fn files(tag: &str, count: usize, size: usize) -> Packed {
+    let mut pack = Pack::new().artifact_type(MediaType::parse(DOCS).expect("type"));
+    for i in 0..count {
+        let mut bytes = format!("{tag} {i}\n").into_bytes();
+        bytes.resize(size.max(bytes.len()), b'.');
+        pack = pack.file(File::from_bytes(format!("f{i}.txt"), bytes));
+    }
+    pack.build().expect("packs")
+}
+
+fn push_op(at: &Reference, packed: &Packed) -> Push {
+    Push::new(
+        at,
+        "application/vnd.oci.image.manifest.v1+json",
+        packed.manifest.bytes().to_vec(),
+        PushArtifactOptions::default(),
+    )
+    .expect("push")
+}
+
+/// Pushes `packed` to `at` on `sessions` (kept between pushes, as a client keeps its session):
+/// the outcome and the requests it sent.
+fn push(
+    host: &mut Host,
+    sessions: &mut Sessions,
+    at: &Reference,
+    packed: &Packed,
+) -> Result<(PushOutcome, Vec<String>), Error> {
+    for blob in &packed.blobs {
+        host.spool.insert(
+            blob.descriptor.digest.clone(),
+            blob.bytes.clone().expect("bytes"),
+        );
+    }
+    let before = host.log.len();
+    let outcome = host.drive(&mut push_op(at, packed), sessions)?;
+    Ok((outcome, host.log[before..].to_vec()))
+}
+
+fn count(log: &[String], method: &str, path: &str) -> usize {
+    log.iter()
+        .filter(|l| l.starts_with(&format!("{method} ")) && l.contains(path))
+        .count()
+}
+
+fn layout() -> (Host, String) {
+    let layout = layout_host(1);
+    let mut host = Host::default();
+    host.add(&layout);
+    (host, layout)
+}
+
+#[test]
+fn blobs_the_session_put_in_the_repository_get_no_request() {
+    let (mut host, layout) = layout();
+    let mut sessions = new_sessions(&[&layout]);
+    let packed = files("a", 3, 10);
+    let at = reference(&format!("{layout}/docs:v1"));
+    let (_, first) = push(&mut host, &mut sessions, &at, &packed).expect("push");
+    assert_eq!(count(&first, "HEAD", "/blobs/"), 4, "{first:?}");
+    // Again on the same session: every blob is known, only the manifest goes.
+    let (outcome, again) = push(&mut host, &mut sessions, &at, &packed).expect("push");
+    assert_eq!(again.len(), 1, "{again:?}");
+    assert!(again[0].starts_with("PUT ") && again[0].contains("/manifests/v1"));
+    assert!(
+        outcome
+            .blobs
+            .iter()
+            .all(|b| b.status == BlobStatus::Existed)
+    );
+    // A fresh session knows nothing: each blob is checked again.
+    let (_, fresh) = push(&mut host, &mut new_sessions(&[&layout]), &at, &packed).expect("push");
+    assert_eq!(count(&fresh, "HEAD", "/blobs/"), 4, "{fresh:?}");
+}
+
+#[test]
+fn a_blob_the_registry_lost_meanwhile_is_checked_and_sent_again() {
+    let (mut host, layout) = layout();
+    let mut sessions = new_sessions(&[&layout]);
+    let packed = files("a", 2, 10);
+    let at = reference(&format!("{layout}/docs:v1"));
+    push(&mut host, &mut sessions, &at, &packed).expect("push");
+    // The layout loses a blob the session saw there (a garbage collection, a delete).
+    let lost = &packed.blobs[1].descriptor.digest;
+    let path = format!("blobs/{}/{}", lost.algorithm(), lost.encoded());
+    host.served
+        .get_mut(&layout)
+        .expect("layout")
+        .files
+        .0
+        .remove(&path)
+        .expect("the blob's file");
+    let (outcome, log) = push(&mut host, &mut sessions, &at, &packed).expect("push");
+    // The manifest PUT fails with MANIFEST_BLOB_UNKNOWN, every assumed blob is checked, the
+    // lost one uploaded, and the manifest goes again.
+    assert_eq!(count(&log, "PUT", "/manifests/v1"), 2, "{log:?}");
+    assert_eq!(count(&log, "HEAD", "/blobs/"), 3, "{log:?}");
+    assert_eq!(count(&log, "PUT", "/blobs/uploads/"), 1, "{log:?}");
+    assert!(host.files(&layout).contains_key(&path));
+    let statuses: Vec<_> = outcome.blobs.iter().map(|b| b.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            BlobStatus::Existed,
+            BlobStatus::Uploaded,
+            BlobStatus::Existed
+        ]
+    );
+}
+
+#[test]
+fn blobs_seen_in_another_repository_are_mounted_without_a_head() {
+    let (mut host, layout) = layout();
+    let mut sessions = new_sessions(&[&layout]);
+    let packed = files("a", 3, 10);
+    push(
+        &mut host,
+        &mut sessions,
+        &reference(&format!("{layout}/one:v1")),
+        &packed,
+    )
+    .expect("push");
+    let (outcome, log) = push(
+        &mut host,
+        &mut sessions,
+        &reference(&format!("{layout}/two:v1")),
+        &packed,
+    )
+    .expect("push");
+    assert_eq!(count(&log, "HEAD", "/blobs/"), 0, "{log:?}");
+    assert_eq!(count(&log, "POST", "?mount="), 4, "{log:?}");
+    assert!(log.iter().any(|l| l.contains("from=one")), "{log:?}");
+    assert!(
+        outcome
+            .blobs
+            .iter()
+            .all(|b| b.status == BlobStatus::Mounted)
+    );
+}
+
+#[test]
+fn the_small_layers_of_a_new_artifact_go_without_a_head() {
+    let (mut host, layout) = layout();
+    let layers = NEW_ARTIFACT_PROBES + 12;
+    let packed = files("a", layers, 100);
+    let at = reference(&format!("{layout}/docs:v1"));
+    let (outcome, log) =
+        push(&mut host, &mut new_sessions(&[&layout]), &at, &packed).expect("push");
+    // The config and the probes are checked; the other layers are uploaded at once.
+    assert_eq!(
+        count(&log, "HEAD", "/blobs/"),
+        1 + NEW_ARTIFACT_PROBES,
+        "{log:?}"
+    );
+    assert_eq!(count(&log, "POST", "/blobs/uploads/"), 1 + layers);
+    assert_eq!(count(&log, "PUT", "/blobs/uploads/"), 1 + layers);
+    assert_eq!(log.len(), 1 + NEW_ARTIFACT_PROBES + 2 * (1 + layers) + 1);
+    assert!(
+        outcome.blobs[1..]
+            .iter()
+            .all(|b| b.status == BlobStatus::Uploaded)
+    );
+}
+
+#[test]
+fn a_small_layer_sent_unchecked_that_the_repository_had_is_harmless() {
+    let (mut host, layout) = layout();
+    let layers = NEW_ARTIFACT_PROBES + 4;
+    let at = reference(&format!("{layout}/docs:v1"));
+    // Another artifact put the last layer there already.
+    let packed = files("a", layers, 100);
+    let last = packed.blobs.last().expect("layer");
+    let mut pack = Pack::new().artifact_type(MediaType::parse(DOCS).expect("type"));
+    pack = pack.file(File::from_bytes(
+        format!("f{}.txt", layers - 1),
+        last.bytes.clone().expect("bytes"),
+    ));
+    let earlier = pack.build().expect("packs");
+    push(&mut host, &mut new_sessions(&[&layout]), &at, &earlier).expect("push");
+    let (outcome, log) =
+        push(&mut host, &mut new_sessions(&[&layout]), &at, &packed).expect("push");
+    // Uploaded again, unchecked, and accepted: the artifact is whole.
+    let digest = last.descriptor.digest.to_string();
+    assert_eq!(count(&log, "HEAD", &digest), 0, "{log:?}");
+    assert_eq!(
+        count(&log, "PUT", &digest.replace(':', "%3A")),
+        1,
+        "{log:?}"
+    );
+    assert_eq!(
+        outcome.blobs.last().expect("blob").status,
+        BlobStatus::Uploaded
+    );
+}
+
+#[test]
+fn one_probe_that_finds_its_layer_has_every_layer_checked() {
+    let (mut host, layout) = layout();
+    let layers = NEW_ARTIFACT_PROBES + 4;
+    let at = reference(&format!("{layout}/docs:v1"));
+    let packed = files("a", layers, 100);
+    let first = &packed.blobs[1];
+    let earlier = Pack::new()
+        .artifact_type(MediaType::parse(DOCS).expect("type"))
+        .file(File::from_bytes(
+            "f0.txt",
+            first.bytes.clone().expect("bytes"),
+        ))
+        .build()
+        .expect("packs");
+    push(&mut host, &mut new_sessions(&[&layout]), &at, &earlier).expect("push");
+    let (_, log) = push(&mut host, &mut new_sessions(&[&layout]), &at, &packed).expect("push");
+    assert_eq!(count(&log, "HEAD", "/blobs/"), 1 + layers, "{log:?}");
+    // The config and the first layer were there.
+    assert_eq!(count(&log, "PUT", "/blobs/uploads/"), layers - 1, "{log:?}");
+}
+
+/// Drives `op`, answering the oldest request once the engine waits: the most requests it had
+/// out at once, and the most of them moving `LARGE_TRANSFER` bytes or more.
+fn most_in_flight(host: &mut Host, op: &mut Push, sessions: &mut Sessions) -> (usize, usize) {
+    let mut queue = Vec::new();
+    let (mut most, mut most_large) = (0, 0);
+    loop {
+        match op.poll(sessions, 0).expect("poll") {
+            Action::Send {
+                task,
+                request,
+                blob,
+            } => queue.push((task, request, blob)),
+            Action::Wait { task, .. } => op.provide(task, Input::Resume).expect("resume"),
+            Action::Pending => {
+                most = most.max(queue.len());
+                let large = queue
+                    .iter()
+                    .filter(|(_, r, _)| {
+                        matches!(r.body, ocikit_core::registry::Body::Blob { length, .. } if length >= LARGE_TRANSFER)
+                    })
+                    .count();
+                most_large = most_large.max(large);
+                let (task, request, blob) = queue.remove(0);
+                let response = host.send(&request, blob.as_ref()).expect("send");
+                op.provide(task, Input::Response(response))
+                    .expect("provide");
+            }
+            Action::Done(_) => return (most, most_large),
+        }
+    }
+}
+
+#[test]
+fn the_engine_has_16_requests_out_at_once_4_of_them_large() {
+    let concurrency = Concurrency::default();
+    assert_eq!((concurrency.requests, concurrency.large), (16, 4));
+    assert_eq!(concurrency.transfers(LARGE_TRANSFER), 4);
+    assert_eq!(concurrency.transfers(4096), 16);
+    let (mut host, layout) = layout();
+    let at = reference(&format!("{layout}/docs:v1"));
+    let small = files("s", 40, 100);
+    for blob in &small.blobs {
+        host.spool.insert(
+            blob.descriptor.digest.clone(),
+            blob.bytes.clone().expect("bytes"),
+        );
+    }
+    let (most, _) = most_in_flight(
+        &mut host,
+        &mut push_op(&at, &small),
+        &mut new_sessions(&[&layout]),
+    );
+    assert_eq!(most, 16);
+    let large = files("l", 6, LARGE_TRANSFER as usize);
+    for blob in &large.blobs {
+        host.spool.insert(
+            blob.descriptor.digest.clone(),
+            blob.bytes.clone().expect("bytes"),
+        );
+    }
+    let (most, most_large) = most_in_flight(
+        &mut host,
+        &mut push_op(&at, &large),
+        &mut new_sessions(&[&layout]),
+    );
+    assert_eq!(most_large, 4);
+    assert!(most <= 16);
+}
