@@ -81,8 +81,8 @@ impl ArtifactTypeDefinition {
     /// The first problem: [`Error::JsonInvalid`], [`Error::FieldMissing`],
     /// [`Error::MediaTypeInvalid`], [`Error::DisplayNameInvalid`], a logo error
     /// ([`Error::LogoInvalid`], [`Error::LogoUnsafe`], [`Error::LogoTooLarge`]), or
-    /// [`Error::JsonInvalid`] for a pull command template that is not one line of at most 256
-    /// characters with known placeholders.
+    /// [`Error::PullCommandInvalid`] for a pull command template that is not one line of at
+    /// most 256 characters with known placeholders.
     pub fn from_json(bytes: &[u8]) -> Result<Self, Error> {
         let value = json::parse_strict(bytes)?;
         let object = as_object(&value, "")?;
@@ -120,9 +120,8 @@ impl ArtifactTypeDefinition {
                 .map(|(i, v)| {
                     let path = format!("/pullCommands/{i}");
                     let command = as_str(v, &path)?;
-                    check_pull_command(command).map_err(|reason| Error::JsonInvalid {
-                        reason: format!("{path}: {reason}"),
-                    })?;
+                    check_pull_command(command)
+                        .map_err(|reason| Error::PullCommandInvalid { path, reason })?;
                     Ok(command.to_owned())
                 })
                 .collect::<Result<_, Error>>()?,

@@ -113,6 +113,15 @@ pub enum Error {
         /// The limit.
         max: u64,
     },
+    /// An artifact type's pull command template that is empty, longer than 256 characters,
+    /// not one line, or has a placeholder other than `{reference}`, `{registry}`,
+    /// `{repository}`, `{tag}` and `{digest}`.
+    PullCommandInvalid {
+        /// Where the template is in the definition (a JSON pointer: `/pullCommands/0`).
+        path: String,
+        /// What was wrong.
+        reason: String,
+    },
     /// An error response from a registry. Its code is the registry's own when the
     /// distribution spec defines it (`MANIFEST_UNKNOWN`, `UNAUTHORIZED`, …).
     Registry {
@@ -260,6 +269,7 @@ impl Error {
             Self::LogoInvalid { .. } => "LOGO_INVALID",
             Self::LogoUnsafe { .. } => "LOGO_UNSAFE",
             Self::LogoTooLarge { .. } => "LOGO_TOO_LARGE",
+            Self::PullCommandInvalid { .. } => "PULL_COMMAND_INVALID",
             Self::Registry { status, errors } => registry_code(*status, errors),
             Self::AuthInvalid { .. } => "AUTH_INVALID",
             Self::ProtocolState { .. } => "PROTOCOL_ERROR",
@@ -294,6 +304,10 @@ impl Error {
                 vec![("reason", Text(reason.clone()))]
             }
             Self::FieldMissing { path } => vec![("path", Text(path.clone()))],
+            Self::PullCommandInvalid { path, reason } => vec![
+                ("path", Text(path.clone())),
+                ("reason", Text(reason.clone())),
+            ],
             Self::SchemaVersionInvalid { found } => vec![("found", Text(found.clone()))],
             Self::MediaTypeInvalid { value, reason }
             | Self::DigestInvalid { value, reason }
@@ -425,6 +439,9 @@ impl fmt::Display for Error {
             Self::LogoUnsafe { reason } => write!(f, "unsafe logo: {reason}"),
             Self::LogoTooLarge { size, max } => {
                 write!(f, "logo is {size} bytes; the limit is {max}")
+            }
+            Self::PullCommandInvalid { path, reason } => {
+                write!(f, "invalid pull command at {path}: {reason}")
             }
             Self::Registry { status, errors } => {
                 write!(f, "registry answered HTTP {status}")?;

@@ -107,25 +107,42 @@ fn every_builtin_definition_has_a_safe_logo_and_dark_logos_are_checked() {
     let with_unsafe_dark = br#"{"artifactType":"application/x","displayName":"X","darkLogo":"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1 1\"><script>1</script></svg>"}"#;
     let err = ocikit_core::ArtifactTypeDefinition::from_json(with_unsafe_dark).expect_err("unsafe");
     assert_eq!(err.code(), "LOGO_UNSAFE");
-    for (commands, ok) in [
-        (r#"["oras pull {reference}"]"#, true),
-        (
-            r#"["helm pull oci://{registry}/{repository} --version {tag}"]"#,
-            true,
-        ),
-        (r#"["rm -rf {home}"]"#, false),
-        (r#"["oras pull {reference"]"#, false),
-        ("[\"oras pull\\n{reference}\"]", false),
-        (r#"[""]"#, false),
-        (r#""oras pull {reference}""#, false),
-    ] {
-        let json = format!(
-            r#"{{"artifactType":"application/x","displayName":"X","pullCommands":{commands}}}"#
+}
+
+#[test]
+fn pull_command_templates_are_checked_with_their_own_code() {
+    let doc = vectors();
+    for case in cases(&doc, "pullCommandTemplates") {
+        let definition = serde_json::json!({
+            "artifactType": "application/vnd.example.templates.v1+json",
+            "displayName": "Templates",
+            "pullCommands": case["pullCommands"],
+        });
+        let read = ocikit_core::ArtifactTypeDefinition::from_json(
+            &serde_json::to_vec(&definition).expect("JSON"),
         );
-        let read = ocikit_core::ArtifactTypeDefinition::from_json(json.as_bytes());
-        assert_eq!(read.is_ok(), ok, "{commands}: {read:?}");
-        if let Err(err) = read {
-            assert_eq!(err.code(), "JSON_INVALID", "{commands}");
+        let name = &case["name"];
+        match case["code"].as_str() {
+            None => {
+                let read = read.unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(
+                    serde_json::to_value(&read.pull_commands).expect("JSON"),
+                    case["pullCommands"],
+                    "{name}"
+                );
+            }
+            Some(code) => {
+                let err = read.expect_err(name.as_str().expect("name"));
+                assert_eq!(err.code(), code, "{name}: {err}");
+                let path = err
+                    .details()
+                    .into_iter()
+                    .find_map(|(key, value)| match value {
+                        ocikit_core::Detail::Text(text) if key == "path" => Some(text),
+                        _ => None,
+                    });
+                assert_eq!(path.as_deref(), case["path"].as_str(), "{name}: {err}");
+            }
         }
     }
 }

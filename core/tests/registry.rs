@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use ocikit_core::registry::session::{Credentials, Event, Input, Session};
 use ocikit_core::registry::{
     AddReferrer, BlobExists, Body, CheckAuth, DeleteManifest, Failure, FailureKind, GetBlob,
-    GetManifest, Limits, ListReferrers, ListRepositories, ListTags, PushBlob, PushOptions, PutManifest, Request,
-    ResolveManifest, Response, ResponseBody,
+    GetManifest, Limits, ListReferrers, ListRepositories, ListTags, PushBlob, PushOptions,
+    PutManifest, Request, ResolveManifest, Response, ResponseBody,
 };
 use ocikit_core::{Descriptor, Digest, Error, MediaType, Reference};
 use serde_json::{Value, json};
@@ -59,9 +59,10 @@ impl Operation {
             Self::PushBlob(op) => map(op.next(session, input, now)?, |u| json!({"uploaded": u})),
             Self::GetBlob(op) => map(op.next(session, input, now)?, |()| json!({})),
             Self::ListTags(op) => map(op.next(session, input, now)?, |t| json!({"tags": t})),
-            Self::ListRepositories(op) => map(op.next(session, input, now)?, |r| {
-                json!({"repositories": r})
-            }),
+            Self::ListRepositories(op) => map(
+                op.next(session, input, now)?,
+                |r| json!({"repositories": r}),
+            ),
             Self::Resolve(op) => map(
                 op.next(session, input, now)?,
                 |r| json!({"mediaType": r.media_type, "digest": r.digest.to_string(), "size": r.size}),

@@ -269,6 +269,10 @@ fn error_codes_are_listed() {
             reason: String::new(),
         },
         Error::LogoTooLarge { size: 1, max: 0 },
+        Error::PullCommandInvalid {
+            path: String::new(),
+            reason: String::new(),
+        },
         Error::ReferenceInvalid {
             value: String::new(),
             reason: "",

@@ -255,6 +255,7 @@ _CLASSES: dict[str, type[OciError]] = {
     "LOGO_INVALID": ValidationError,
     "LOGO_UNSAFE": ValidationError,
     "LOGO_TOO_LARGE": ValidationError,
+    "PULL_COMMAND_INVALID": ValidationError,
     "REFERENCE_INVALID": ValidationError,
     "OPTIONS_INVALID": ValidationError,
     "TEXT_INVALID": ValidationError,

@@ -207,3 +207,25 @@ def test_builtin_definitions_have_dark_logos_and_pull_commands() -> None:
     ocikit.check_logo(helm.dark_logo)
     assert helm.pull_commands == ("helm pull oci://{registry}/{repository} --version {tag}",)
     assert ocikit.ArtifactTypeDefinition.from_json(helm.to_json()) == helm
+
+
+@pytest.mark.parametrize("case", _VECTORS["pullCommandTemplates"], ids=lambda c: c["name"])
+def test_pull_command_templates_vectors(case: dict) -> None:
+    """A bad template is PULL_COMMAND_INVALID (it was JSON_INVALID, the code of a document that
+    is not JSON), with the template's JSON pointer; a template that is not a string stays
+    JSON_INVALID."""
+    definition = json.dumps(
+        {
+            "artifactType": "application/vnd.example.templates.v1+json",
+            "displayName": "Templates",
+            "pullCommands": case["pullCommands"],
+        }
+    )
+    if case["code"] is None:
+        read = ocikit.ArtifactTypeDefinition.from_json(definition)
+        assert list(read.pull_commands) == case["pullCommands"]
+        return
+    with pytest.raises(ocikit.ValidationError) as caught:
+        ocikit.ArtifactTypeDefinition.from_json(definition)
+    assert caught.value.code == case["code"]
+    assert caught.value.details.get("path") == case["path"]
