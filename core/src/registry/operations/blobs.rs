@@ -705,23 +705,16 @@ impl GetBlob {
 /// `202 Accepted`; a registry may refuse with `405`), as `oras blob delete`.
 #[derive(Debug, Clone)]
 pub struct DeleteBlob {
-    exchange: Exchange,
+    deletion: Deletion,
     repository: String,
     digest: Digest,
-    /// The operation's deadline, from its first step.
-    deadline: Deadline,
 }
 
 impl DeleteBlob {
     /// Deletes the blob `digest` from `reference`'s repository.
     pub fn new(session: &Session, reference: &Reference, digest: &Digest) -> Self {
-        let url = session.url(&repository_path(reference, "blobs", &digest.to_string()));
         Self {
-            deadline: Deadline::default(),
-            exchange: Exchange::new(
-                Request::new(Method::Delete, url),
-                Scope::repository(reference.repository(), &[Action::Delete]),
-            ),
+            deletion: Deletion::new(session, reference, "blobs", digest),
             repository: reference.repository().to_owned(),
             digest: digest.clone(),
         }
@@ -737,13 +730,11 @@ impl DeleteBlob {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<()>, Error> {
-        let response = exchange!(self, session, input, now_ms);
-        match response.status {
-            200 | 202 | 204 => {
-                session.forget_blob(&self.repository, &self.digest);
-                Ok(Event::Done(()))
-            }
-            _ => Err(in_context(registry_error(&response), &self.exchange)),
+        let event = self.deletion.next(session, input, now_ms)?;
+        if let Event::Done(()) = event {
+            // The session no longer knows the blob to be there (no existence check skipped).
+            session.forget_blob(&self.repository, &self.digest);
         }
+        Ok(event)
     }
 }

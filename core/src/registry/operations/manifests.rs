@@ -283,27 +283,12 @@ impl ResolveManifest {
 /// DELETE a manifest by digest (registries do not delete by tag reliably; distribution 2.8.2
 /// not at all).
 #[derive(Debug, Clone)]
-pub struct DeleteManifest {
-    exchange: Exchange,
-    /// The operation's deadline, from its first step.
-    deadline: Deadline,
-}
+pub struct DeleteManifest(Deletion);
 
 impl DeleteManifest {
     /// Deletes the manifest `digest` from `reference`'s repository.
     pub fn new(session: &Session, reference: &Reference, digest: &Digest) -> Self {
-        let url = session.url(&repository_path(
-            reference,
-            "manifests",
-            &digest.to_string(),
-        ));
-        Self {
-            deadline: Deadline::default(),
-            exchange: Exchange::new(
-                Request::new(Method::Delete, url),
-                Scope::repository(reference.repository(), &[Action::Delete]),
-            ),
-        }
+        Self(Deletion::new(session, reference, "manifests", digest))
     }
 
     /// The next step.
@@ -316,10 +301,6 @@ impl DeleteManifest {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<()>, Error> {
-        let response = exchange!(self, session, input, now_ms);
-        match response.status {
-            200 | 202 | 204 => Ok(Event::Done(())),
-            _ => Err(in_context(registry_error(&response), &self.exchange)),
-        }
+        self.0.next(session, input, now_ms)
     }
 }

@@ -104,6 +104,44 @@ macro_rules! exchange {
     };
 }
 
+/// The DELETE of a manifest or a blob by digest (distribution-spec "Deleting Manifests" and
+/// "Deleting Blobs": `DELETE /v2/<name>/<manifests|blobs>/<digest>`, "a `202 Accepted`"; `200`
+/// and `204` are read as done too; a registry that does not delete answers `405 UNSUPPORTED`):
+/// what [`DeleteManifest`] and [`DeleteBlob`] both are.
+#[derive(Debug, Clone)]
+struct Deletion {
+    exchange: Exchange,
+    /// The operation's deadline, from its first step.
+    deadline: Deadline,
+}
+
+impl Deletion {
+    /// Deletes `digest` of `kind` (`manifests` or `blobs`) from `reference`'s repository.
+    fn new(session: &Session, reference: &Reference, kind: &str, digest: &Digest) -> Self {
+        let url = session.url(&repository_path(reference, kind, &digest.to_string()));
+        Self {
+            deadline: Deadline::default(),
+            exchange: Exchange::new(
+                Request::new(Method::Delete, url),
+                Scope::repository(reference.repository(), &[Action::Delete]),
+            ),
+        }
+    }
+
+    fn next(
+        &mut self,
+        session: &mut Session,
+        input: Input,
+        now_ms: u64,
+    ) -> Result<Event<()>, Error> {
+        let response = exchange!(self, session, input, now_ms);
+        match response.status {
+            200 | 202 | 204 => Ok(Event::Done(())),
+            _ => Err(in_context(registry_error(&response), &self.exchange)),
+        }
+    }
+}
+
 pub mod blobs;
 pub mod check_auth;
 pub mod listings;
