@@ -1,5 +1,5 @@
-// Push & browse: a registry connection, pushing the authored artifact, and browsing a
-// repository (tags, a manifest with its type, files and referrers; downloads of one file or of
+// Push & browse: a registry connection (the Author card's <oci-artifact-form> pushes through
+// it), and browsing a repository (tags, a manifest with its type, files and referrers; downloads of one file or of
 // the whole artifact as an OCI layout tar). Every request goes through the package's Client.
 import {
   Client,
@@ -10,19 +10,15 @@ import {
   lookupArtifactType,
   parseIndex,
   parseManifest,
-  registerArtifactType,
   shouldUnpack,
   unpackDirectory,
   validate,
 } from "ocikit";
 import { lookupType, registerType } from "ocikit/elements";
-import { authored, onAuthoredChange, startReferrer, unregisteredType } from "./author.js";
-import { $, bytesText, el, errorText, saveAs, shortDigest, sizeText } from "./ui.js";
+import { startReferrer } from "./author.js";
+import { $, el, errorText, saveAs, shortDigest, sizeText } from "./ui.js";
 
 const TITLE = "org.opencontainers.image.title";
-// Uploads go in PATCHed chunks of this size, so that the progress bar moves for large files
-// (fetch reports no upload progress within one request).
-const CHUNK_SIZE = 8 * 1024 * 1024;
 
 // ---- Connection ----------------------------------------------------------------------------
 
@@ -40,7 +36,7 @@ export function registryUrl(raw) {
 }
 
 /** The Client for the settings in the Registry fieldset (kept while they stay the same). */
-function client() {
+export function client() {
   const raw = $("registry-url").value.trim();
   if (raw === "") throw new Error("Enter the registry's URL first, e.g. http://127.0.0.1:5000.");
   let url;
@@ -98,7 +94,7 @@ async function answers(origin) {
  * Shows a failed registry call's explanation in `node`. A failed request is told apart: a
  * registry that does not answer is "unreachable"; one that answers refused this page (CORS).
  */
-function showRegistryError(node, error) {
+export function showRegistryError(node, error) {
   const first = registryError(error);
   node.textContent = first;
   if (!failedRequest(error) || cached === null) return;
@@ -121,73 +117,6 @@ function repository(id) {
 function showAuthFields() {
   const mode = $("auth-mode").value;
   for (const field of document.querySelectorAll("[data-auth]")) field.hidden = !field.dataset.auth.split(" ").includes(mode);
-}
-
-// ---- Push ----------------------------------------------------------------------------------
-
-let pushing = null; // AbortController
-
-async function push() {
-  const status = $("push-status");
-  const progress = $("push-progress");
-  const error = $("push-error");
-  error.hidden = true;
-  $("push-result").hidden = true;
-  let artifact;
-  let registryClient;
-  let repo;
-  try {
-    artifact = authored();
-    if (artifact === null) throw new Error("Nothing to push yet: the Author card has no valid manifest (see its messages).");
-    registryClient = client();
-    repo = repository("push-repo");
-  } catch (thrown) {
-    error.textContent = errorText(thrown);
-    error.hidden = false;
-    return;
-  }
-  const tag = $("push-tag").value.trim();
-  const reference = tag === "" ? `${repo}@${artifact.digest}` : `${repo}:${tag}`;
-  const total = artifact.blobs.reduce((sum, b) => sum + b.descriptor.size, 0);
-  pushing = new AbortController();
-  $("push-button").disabled = true;
-  $("push-cancel").hidden = false;
-  progress.hidden = false;
-  progress.value = 0;
-  status.textContent = `Uploading ${artifact.blobs.length} blob${artifact.blobs.length === 1 ? "" : "s"} (${sizeText(total)}) to ${registryClient.registry}/${repo}…`;
-  try {
-    const { descriptor } = await registryClient.push(reference, artifact, {
-      signal: pushing.signal,
-      chunkSize: CHUNK_SIZE,
-      onProgress: (done, all) => {
-        progress.value = all === 0 ? 1 : done / all;
-        status.textContent = `Uploaded ${sizeText(done)} of ${sizeText(all)}…`;
-      },
-    });
-    // A type of your own is added to this page's catalog, so that browsing shows its name.
-    const own = unregisteredType();
-    if (own !== null) {
-      registerArtifactType(own);
-      registerType(own); // and to the elements' (the tag list's and the referrers tree's badges)
-    }
-    const pushed = `${registryClient.registry}/${repo}${tag === "" ? "" : `:${tag}`}@${descriptor.digest}`;
-    status.textContent = `Pushed ${artifact.blobs.length} blob${artifact.blobs.length === 1 ? "" : "s"} and the manifest (${bytesText(descriptor.size)}).`;
-    $("push-reference").textContent = pushed;
-    $("push-result").hidden = false;
-    $("push-open").onclick = () => {
-      $("browse-repo").value = repo;
-      openManifest(repo, tag === "" ? descriptor.digest : tag);
-    };
-  } catch (thrown) {
-    status.textContent = "";
-    showRegistryError(error, thrown);
-    error.hidden = false;
-  } finally {
-    pushing = null;
-    progress.hidden = true;
-    $("push-button").disabled = false;
-    $("push-cancel").hidden = true;
-  }
 }
 
 // ---- Browse --------------------------------------------------------------------------------
@@ -246,7 +175,7 @@ function isDigest(text) {
 }
 
 /** Opens `ref` (a tag or a digest) of `repo` in the artifact view. */
-async function openManifest(repo, ref) {
+export async function openManifest(repo, ref) {
   const view = $("artifact");
   $("open-ref").value = ref;
   const reference = isDigest(ref) ? `${repo}@${ref}` : `${repo}:${ref}`;
@@ -482,9 +411,8 @@ function attach() {
   startReferrer(
     { mediaType, digest, size: bytes.byteLength, ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}) },
     `${client().registry}/${repo}@${shortDigest(digest)}`,
+    repo,
   );
-  $("push-repo").value = repo;
-  $("push-tag").value = "";
   location.hash = "#author";
   $("pack-heading").focus();
 }
@@ -494,11 +422,6 @@ export function setUpRegistry() {
   $("auth-mode").addEventListener("change", showAuthFields);
   showAuthFields();
   for (const node of document.querySelectorAll(".page-origin")) node.textContent = location.origin;
-  $("push-button").addEventListener("click", push);
-  $("push-cancel").addEventListener("click", () => pushing?.abort(new DOMException("Cancelled", "AbortError")));
-  onAuthoredChange((packed) => {
-    $("push-button").title = packed === null ? "The Author card has no valid manifest yet" : "";
-  });
   $("browse-form").addEventListener("submit", (event) => {
     event.preventDefault();
     listTags();

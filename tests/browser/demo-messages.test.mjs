@@ -36,7 +36,7 @@ async function closedPort() {
 
 async function pushFile(page, repo, tag, name, text) {
   await page.setInputFiles("#pack-file", { name, mimeType: "text/markdown", buffer: Buffer.from(text) });
-  await page.waitForFunction(() => /^sha256:/.test(document.querySelector("#pack-digest").textContent));
+  await page.waitForFunction(() => /^sha256:/.test(document.querySelector("oci-artifact-form").shadowRoot.querySelector("#pack-digest").textContent));
   await page.fill("#push-repo", repo);
   await page.fill("#push-tag", tag);
   await page.click("#push-button");
@@ -118,7 +118,7 @@ test("attaching to an artifact starts a new form: no annotations, files or layer
   await page.fill('input[aria-label="Annotation 1 key"]', "org.opencontainers.image.description");
   await page.fill('input[aria-label="Annotation 1 value"]', "the subject's description");
   await page.setInputFiles("#pack-file", { name: "guide.md", mimeType: "text/markdown", buffer: Buffer.from("# Guide\n") });
-  await page.waitForFunction(() => /^sha256:/.test(document.querySelector("#pack-digest").textContent));
+  await page.waitForFunction(() => /^sha256:/.test(document.querySelector("oci-artifact-form").shadowRoot.querySelector("#pack-digest").textContent));
   assert.equal(await page.inputValue('input[aria-label="Media type of guide.md"]'), DOCS_LAYER);
   await page.fill('input[aria-label="Media type of guide.md"]', "application/vnd.example.guide.layer.v1+md");
   const subject = await pushFile(page, "messages/attach", "v1", "more.md", "# More\n");
@@ -135,7 +135,7 @@ test("attaching to an artifact starts a new form: no annotations, files or layer
   await page.check(`input[name=artifact-type][value="${SPDX_TYPE}"]`);
   const sbom = JSON.stringify({ spdxVersion: "SPDX-2.3", name: "attach" });
   await page.setInputFiles("#pack-file", { name: "attach.spdx.json", mimeType: "application/json", buffer: Buffer.from(sbom) });
-  await page.waitForFunction(() => /^sha256:/.test(document.querySelector("#pack-digest").textContent));
+  await page.waitForFunction(() => /^sha256:/.test(document.querySelector("oci-artifact-form").shadowRoot.querySelector("#pack-digest").textContent));
   const manifest = JSON.parse(await page.textContent("#pack-manifest"));
   assert.equal(manifest.subject.digest, subject);
   assert.equal(manifest.artifactType, SPDX_TYPE);

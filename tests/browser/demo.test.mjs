@@ -138,7 +138,7 @@ test("the pack card packs files into a manifest and downloads an OCI layout", as
     { name: "overview.md", mimeType: "text/markdown", buffer: Buffer.from(overview) },
     { name: "description.md", mimeType: "text/markdown", buffer: Buffer.from("# Description\n") },
   ]);
-  await page.waitForFunction(() => document.querySelectorAll("#pack-files tr").length === 2);
+  await page.waitForFunction(() => document.querySelector("oci-artifact-form").shadowRoot.querySelectorAll("#pack-files tr").length === 2);
   const typeOf = (name) => `input[aria-label="Media type of ${name}"]`;
   assert.equal(await page.inputValue(typeOf("overview.md")), "application/vnd.stevelasker.docsinmarkdown.overview.layer.v1+md");
   await page.fill(typeOf("description.md"), "not a type");

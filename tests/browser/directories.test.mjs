@@ -50,7 +50,7 @@ test("a folder becomes one directory layer; browsing gives its tar and its entri
   await page.fill("#registry-url", registry.url);
   await page.check("#pack-folder-layer");
   await page.setInputFiles("#pack-folder", join(work, "handbook"));
-  await page.waitForFunction(() => /^sha256:/.test(document.querySelector("#pack-digest").textContent));
+  await page.waitForFunction(() => /^sha256:/.test(document.querySelector("oci-artifact-form").shadowRoot.querySelector("#pack-digest").textContent));
   const names = await page.$$eval("#pack-files td.name", (cells) => cells.map((c) => c.textContent));
   assert.deepEqual(names, ["handbook"]);
   const manifest = JSON.parse(await page.textContent("#pack-manifest"));

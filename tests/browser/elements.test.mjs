@@ -7,10 +7,12 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { base, launch, origin, screenshot, unexpected } from "./browser.mjs";
 import { CORS_HEADERS, startRegistry } from "./registry.mjs";
@@ -477,35 +479,244 @@ test("the tag list pages through 10,000 tags fetching only the manifests of the 
 
 assert.ok(base);
 
-test("the artifact form packs and pushes what it is given, with events", async () => {
+// ---- <oci-artifact-form> -------------------------------------------------------------------
+
+const ROCKET = "application/vnd.acme.rocket.config.v1+json";
+const ROCKET_LAYER = "application/vnd.acme.rocket.layer.v1+tar";
+const ROCKET_LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="28" fill="#c2185b"/></svg>';
+const DIRECTORY = "application/vnd.oci.image.layer.v1.tar+gzip";
+
+/** A form on the elements' page, with a Client of `registry`, and every event it sends recorded in window.events. */
+async function addForm(page, registry, attributes = {}) {
+  await page.evaluate(async ({ registry, attributes }) => {
+    const { Client } = await import("/ocikit/browser.js");
+    const form = document.createElement("oci-artifact-form");
+    form.client = new Client({ registry, plainHttp: true });
+    form.id = "form";
+    for (const [k, v] of Object.entries(attributes)) form.setAttribute(k, v);
+    window.events = [];
+    for (const type of customElements.get("oci-artifact-form").events) {
+      form.addEventListener(type, (e) => window.events.push({ type, detail: JSON.parse(JSON.stringify(e.detail, (k, v) => (v instanceof Uint8Array || v instanceof Blob || v instanceof Error ? String(v?.message ?? v.constructor.name) : v))) }));
+    }
+    document.getElementById("main").append(form);
+    await new Promise((resolve) => form.addEventListener("oci-packed", resolve, { once: true }));
+  }, { registry, attributes });
+}
+
+const formState = (page) => page.evaluate(() => {
+  const form = document.querySelector("#form");
+  return { packed: form.packed && { digest: form.packed.digest, manifest: JSON.parse(new TextDecoder().decode(form.packed.manifest)) }, events: window.events.map((e) => e.type) };
+});
+
+/** Waits until the form has packed a manifest for which `predicate(manifest)` holds. */
+async function packedWhen(page, predicate) {
+  await page.waitForFunction((p) => {
+    const packed = document.querySelector("#form")?.packed;
+    return packed && new Function("m", `return (${p})(m)`)(JSON.parse(new TextDecoder().decode(packed.manifest)));
+  }, predicate.toString(), { timeout: 15_000 });
+  return (await formState(page)).packed;
+}
+
+for (const theme of ["light", "dark"]) {
+  test(`the form authors and pushes a type of your own with its logo, a folder layer, per-file media types and a subject; axe-core clean (${theme})`, async () => {
+    const r = registries.referrers;
+    const dir = mkdtempSync(join(tmpdir(), "ocikit-form-"));
+    mkdirSync(join(dir, "handbook/guide"), { recursive: true });
+    writeFileSync(join(dir, "handbook/overview.md"), "# Overview\n");
+    writeFileSync(join(dir, "handbook/guide/install.md"), "# Install\n");
+    writeFileSync(join(dir, "rocket.svg"), ROCKET_LOGO);
+    const { page, problems, context } = await open([`http://${r.address}`], { colorScheme: theme });
+    try {
+      await addForm(page, r.address, { repository: `rockets/${theme}`, tag: "v1", theme });
+      // A type of your own: media types linted as typed, a display name, a logo checked safe; added to the catalog.
+      await page.check('oci-artifact-form >> input[name=artifact-type][value="custom"]');
+      await page.fill("oci-artifact-form >> #custom-artifact-type", ROCKET);
+      assert.equal(await page.inputValue("oci-artifact-form >> #custom-layer-type"), ROCKET_LAYER, "the layer type follows the config type's name");
+      await page.fill("oci-artifact-form >> #custom-name", "Acme rocket");
+      await page.setInputFiles("oci-artifact-form >> #custom-logo", join(dir, "rocket.svg"));
+      await page.waitForFunction(() => !document.querySelector("#form").shadowRoot.querySelector("#custom-save").disabled);
+      assert.equal(await page.isVisible("oci-artifact-form >> #custom-preview-logo"), true);
+      await page.click("oci-artifact-form >> #custom-save");
+      await page.waitForFunction((t) => document.querySelector("#form").artifactType === t && window.events.some((e) => e.type === "oci-type-registered"), ROCKET);
+      // The elements' catalog knows it now: a badge shows its name and the chosen logo.
+      const badge = await page.evaluate(async (t) => {
+        const b = document.createElement("oci-type-badge");
+        b.setAttribute("type", t);
+        b.id = "rocket-badge";
+        document.getElementById("main").append(b);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return { name: b.shadowRoot.textContent, logo: decodeURIComponent(b.shadowRoot.querySelector("img").src) };
+      }, ROCKET);
+      assert.match(badge.name, /Acme rocket/);
+      assert.match(badge.logo, /#c2185b/);
+      assert.equal(await page.isChecked(`oci-artifact-form >> input[name=artifact-type][value="${ROCKET}"]`), true);
+
+      // A folder as one directory layer (the core's reproducible tar+gzip), and a loose file with its own media type.
+      await page.check("oci-artifact-form >> #pack-folder-layer");
+      await page.setInputFiles("oci-artifact-form >> #pack-folder", join(dir, "handbook"));
+      await page.setInputFiles("oci-artifact-form >> #pack-file", { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("notes\n") });
+      await packedWhen(page, (m) => m.layers.length === 2);
+      assert.equal(await page.inputValue('oci-artifact-form >> input[aria-label="Media type of notes.txt"]'), ROCKET_LAYER);
+      await page.fill('oci-artifact-form >> input[aria-label="Media type of notes.txt"]', "text/plain");
+      // The subject: the artifact becomes a referrer of app:v1.
+      await page.evaluate((descriptor) => (document.querySelector("#form").subject = descriptor), r.data.image.descriptor);
+      const packed = await packedWhen(page, (m) => m.subject && m.layers.some((l) => l.mediaType === "text/plain"));
+      const { manifest } = packed;
+      assert.equal(manifest.artifactType, ROCKET);
+      assert.equal(manifest.subject.digest, r.data.image.digest);
+      const folder = manifest.layers.find((l) => l.annotations["org.opencontainers.image.title"] === "handbook");
+      assert.equal(folder.mediaType, DIRECTORY);
+      assert.equal(folder.annotations["io.deis.oras.content.unpack"], "true");
+      assert.equal(manifest.layers.find((l) => l.annotations["org.opencontainers.image.title"] === "notes.txt").mediaType, "text/plain");
+      assert.match(await shadowText(page, "#form", (t) => t.includes("Refers to")), new RegExp(r.data.image.digest));
+      // axe-core over the form with its type panel, files, subject and manifest shown.
+      await page.check('oci-artifact-form >> input[name=artifact-type][value="custom"]');
+      await page.check(`oci-artifact-form >> input[name=artifact-type][value="${ROCKET}"]`);
+      await screenshot(page, `form-${theme}.png`);
+      assert.deepEqual(await axe(page), []);
+
+      await page.click("oci-artifact-form >> #push-button");
+      await page.waitForFunction(() => window.events.some((e) => e.type === "oci-pushed" || e.type === "oci-push-failed"), undefined, { timeout: 30_000 });
+      const { events } = await formState(page);
+      assert.deepEqual(events.filter((e) => e.startsWith("oci-push-")).filter((e, i, a) => a.indexOf(e) === i), ["oci-push-start", "oci-push-progress"]);
+      assert.ok(events.includes("oci-pushed"), events.join(", "));
+      for (const step of ["oci-type-change", "oci-type-registered", "oci-files-change", "oci-packed"]) assert.ok(events.includes(step), step);
+      // The registry holds exactly the packed bytes, and lists it as a referrer of app:v1.
+      const client = new ocikit.Client({ registry: r.address, plainHttp: true });
+      const fetched = await client.fetch(`rockets/${theme}:v1`);
+      assert.equal(fetched.digest, packed.digest);
+      const referrers = await client.referrers(`rockets/${theme}@${r.data.image.digest}`);
+      assert.deepEqual(referrers.map((d) => d.digest), [packed.digest]);
+      const pulled = await client.pull(`rockets/${theme}:v1`);
+      assert.equal(new TextDecoder().decode(pulled.files.find((f) => f.path === "notes.txt").bytes), "notes\n");
+      assert.deepEqual(unexpected(problems), []);
+    } finally {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test("a chunked push cancelled midway is reported cancelled, never pushed, and the tag does not exist", async () => {
   const r = registries.distribution;
   const { page, problems, context } = await open([`http://${r.address}`]);
   try {
-    await page.evaluate(async ({ registry }) => {
-      const { Client } = await import("/ocikit/browser.js");
-      const form = Object.assign(document.createElement("oci-artifact-form"), { client: new Client({ registry, plainHttp: true }) });
-      form.id = "form";
-      form.setAttribute("repository", "authored");
-      window.pushed = [];
-      form.addEventListener("oci-pushed", (e) => window.pushed.push([e.detail.reference, e.detail.outcome.descriptor.digest]));
-      document.getElementById("main").append(form);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      form.addFiles([new File(["# Hello\n"], "README.md", { type: "text/markdown" })]);
-    }, { registry: r.address });
-    await page.locator("oci-artifact-form >> select").selectOption("application/vnd.cncf.flux.config.v1+json");
-    await page.locator("oci-artifact-form >> label", { hasText: "Title" }).locator("input").fill("Docs");
-    await page.locator("oci-artifact-form >> label", { hasText: "Tag" }).locator("input").fill("v1");
-    await page.locator("oci-artifact-form >> button", { hasText: "Preview the manifest" }).click();
-    assert.match(await shadowText(page, "#form", (t) => t.includes('"artifactType"')), /application\/vnd\.cncf\.flux\.config\.v1\+json/);
-    await page.locator("oci-artifact-form >> button", { hasText: "Push" }).last().press("Enter");
-    await shadowText(page, "#form", (t) => t.includes("Pushed "));
-    const [[reference, digest]] = await page.evaluate(() => window.pushed);
-    assert.equal(reference, "authored:v1");
+    await addForm(page, r.address, { repository: "cancelled", tag: "v1", "chunk-size": String(64 * 1024) });
+    // 4 MiB in 64 KiB chunks: 64 PATCH requests; cancel after the first one reported progress.
+    await page.evaluate(() => {
+      const form = document.querySelector("#form");
+      const bytes = new Uint8Array(4 * 1024 * 1024);
+      for (let i = 0; i < bytes.length; i += 65536) crypto.getRandomValues(bytes.subarray(i, i + 65536));
+      form.addFiles([new File([bytes], "big.bin")]);
+      window.cancelSeen = null;
+      form.addEventListener("oci-push-progress", (e) => {
+        if (window.cancelSeen === null && e.detail.done < e.detail.total) {
+          window.cancelSeen = { done: e.detail.done, total: e.detail.total, cancelVisible: !form.shadowRoot.querySelector("#push-cancel").hidden };
+          form.shadowRoot.querySelector("#push-cancel").click();
+        }
+      });
+    });
+    await packedWhen(page, (m) => m.layers.length === 1 && m.layers[0].size === 4 * 1024 * 1024);
+    await page.click("oci-artifact-form >> #push-button");
+    await page.waitForFunction(() => window.events.some((e) => ["oci-pushed", "oci-push-cancelled", "oci-push-failed"].includes(e.type)), undefined, { timeout: 30_000 });
+    await page.waitForTimeout(300);
+    const seen = await page.evaluate(() => window.cancelSeen);
+    assert.ok(seen && seen.done < seen.total && seen.cancelVisible, JSON.stringify(seen));
+    const { events } = await formState(page);
+    assert.ok(events.includes("oci-push-cancelled"), events.join(", "));
+    assert.ok(!events.includes("oci-pushed") && !events.includes("oci-push-failed"), events.join(", "));
+    assert.match(await shadowText(page, "#form", (t) => t.includes("cancelled")), /Push cancelled: nothing was tagged/);
+    assert.equal(await page.isHidden("oci-artifact-form >> #push-cancel"), true);
+    assert.equal(await page.isEnabled("oci-artifact-form >> #push-button"), true);
+    const response = await fetch(`http://${r.address}/v2/cancelled/manifests/v1`, { headers: { Accept: "application/vnd.oci.image.manifest.v1+json" } });
+    assert.equal(response.status, 404, "no manifest was put");
+    // The chunk in flight when cancelled is aborted (the browser logs it): that is the cancel.
+    assert.deepEqual(unexpected(problems).filter((p) => !/^request failed: PATCH \S+\/v2\/cancelled\/blobs\/uploads\/\S+ net::ERR_ABORTED$/.test(p)), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("keyboard only: a type, a file, an annotation and a push, from the Tab key and Enter", async () => {
+  const r = registries.distribution;
+  const { page, problems, context } = await open([`http://${r.address}`]);
+  try {
+    await page.evaluate(() => document.getElementById("main").prepend(Object.assign(document.createElement("button"), { id: "before", textContent: "before" })));
+    await addForm(page, r.address, { repository: "keyboard" });
+    const active = () => page.evaluate(() => {
+      const el = document.querySelector("#form").shadowRoot.activeElement;
+      return el ? { id: el.id, label: el.getAttribute("aria-label"), type: el.type, value: el.value, text: el.textContent } : null;
+    });
+    /** Presses Tab until the focused control inside the form matches. */
+    const tabTo = async (match, most = 80) => {
+      for (let i = 0; i < most; i++) {
+        await page.keyboard.press("Tab");
+        const a = await active();
+        if (a && match(a)) return a;
+      }
+      throw new Error(`never reached by Tab: ${match}`);
+    };
+    await page.focus("#before");
+    // The type: Tab reaches the checked radio (the unknown artifact, last of the catalog), the
+    // arrow keys move through the catalog.
+    const first = await tabTo((a) => a.type === "radio");
+    await page.keyboard.press("ArrowLeft");
+    const second = await active();
+    assert.equal(second.type, "radio");
+    assert.notEqual(second.value, first.value);
+    await page.waitForFunction((t) => document.querySelector("#form").artifactType === t, second.value);
+    // A file, from the file input's chooser opened with the keyboard.
+    await tabTo((a) => a.id === "pack-file");
+    const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
+    await chooser.setFiles({ name: "keyboard.md", mimeType: "text/markdown", buffer: Buffer.from("# Keys\n") });
+    await packedWhen(page, (m) => m.layers.some((l) => l.annotations?.["org.opencontainers.image.title"] === "keyboard.md"));
+    // An annotation: Enter on "Add an annotation" focuses its key.
+    await tabTo((a) => a.id === "annotation-add");
+    await page.keyboard.press("Enter");
+    assert.equal((await active()).label, "Annotation 1 key");
+    await page.keyboard.type("org.opencontainers.image.description");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("typed");
+    await packedWhen(page, (m) => m.annotations?.["org.opencontainers.image.description"] === "typed");
+    // The tag, and Enter there pushes.
+    await tabTo((a) => a.id === "push-tag");
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type("keys");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => window.events.some((e) => e.type === "oci-pushed" || e.type === "oci-push-failed"), undefined, { timeout: 30_000 });
+    assert.deepEqual(await page.evaluate(() => window.events.filter((e) => e.type === "oci-push-failed")), []);
+    const { packed } = await formState(page);
     const client = new ocikit.Client({ registry: r.address, plainHttp: true });
-    const fetched = await client.fetch("authored:v1");
-    assert.equal(fetched.digest, digest);
-    assert.equal(ocikit.describe(fetched.bytes).definition?.displayName, "Flux artifact");
-    assert.deepEqual(await axe(page), []);
+    assert.equal((await client.fetch("keyboard:keys")).digest, packed.digest);
+    assert.equal(packed.manifest.artifactType, second.value);
+    assert.deepEqual(unexpected(problems, { referrersProbe: true }), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("the form's downloads: the manifest's exact bytes and an OCI layout the package reads back", async () => {
+  const { page, problems, context } = await open([]);
+  try {
+    await addForm(page, "127.0.0.1:1");
+    await page.evaluate(() => {
+      const form = document.querySelector("#form");
+      window.saved = [];
+      form.addEventListener("oci-download", (e) => {
+        e.preventDefault();
+        window.saved.push([e.detail.kind, e.detail.name, Array.from(e.detail.bytes)]);
+      });
+      form.addFiles([new File(["hello\n"], "hello.txt")]);
+    });
+    const packed = await packedWhen(page, (m) => m.layers.length === 1 && m.layers[0].size === 6);
+    await page.click("oci-artifact-form >> #pack-download-manifest");
+    await page.click("oci-artifact-form >> #pack-download");
+    await page.waitForFunction(() => window.saved.length === 2);
+    const saved = Object.fromEntries((await page.evaluate(() => window.saved)).map(([kind, name, bytes]) => [kind, { name, bytes: Uint8Array.from(bytes) }]));
+    assert.equal(ocikit.digest(saved.manifest.bytes), packed.digest, "the exact bytes");
+    const layout = ocikit.readLayoutTar(saved.layout.bytes);
+    assert.equal(layout.manifests[0].digest, packed.digest);
+    assert.equal(new TextDecoder().decode(layout.blobs.get(packed.manifest.layers[0].digest)), "hello\n");
     assert.deepEqual(unexpected(problems), []);
   } finally {
     await context.close();

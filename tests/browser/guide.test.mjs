@@ -52,9 +52,9 @@ test("the guide's step 6: a type of your own shows with its display name and log
   await page.fill("#custom-name", "Acme docs");
   writeFileSync(join(work, "acme-docs.svg"), LOGO);
   await page.setInputFiles("#custom-logo", join(work, "acme-docs.svg"));
-  await page.waitForFunction(() => !document.querySelector("#custom-preview-logo").hidden);
+  await page.waitForFunction(() => !document.querySelector("oci-artifact-form").shadowRoot.querySelector("#custom-preview-logo").hidden);
   assert.equal(await page.textContent("#custom-preview-name"), "Acme docs");
-  await page.waitForFunction(() => !document.querySelector("#custom-save").disabled);
+  await page.waitForFunction(() => !document.querySelector("oci-artifact-form").shadowRoot.querySelector("#custom-save").disabled);
   await page.click("#custom-save");
   assert.equal(await page.isVisible("#custom-error"), false);
 

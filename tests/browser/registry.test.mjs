@@ -85,13 +85,13 @@ test("author a folder, push it, browse it, download a file and the artifact as a
 
   // A folder: each file's path inside it becomes its title.
   await page.setInputFiles("#pack-folder", join(work, "handbook"));
-  await page.waitForFunction(() => document.querySelectorAll("#pack-files tr").length === 2);
+  await page.waitForFunction(() => document.querySelector("oci-artifact-form").shadowRoot.querySelectorAll("#pack-files tr").length === 2);
   const names = (await page.$$eval("#pack-files td.name", (cells) => cells.map((c) => c.textContent))).sort();
   assert.deepEqual(names, ["handbook/guide/install.md", "handbook/overview.md"]);
   await page.click("#annotation-add");
   await page.fill('input[aria-label="Annotation 1 key"]', "org.opencontainers.image.description");
   await page.fill('input[aria-label="Annotation 1 value"]', "The handbook <in> markdown & more");
-  await page.waitForFunction(() => /^sha256:/.test(document.querySelector("#pack-digest").textContent));
+  await page.waitForFunction(() => /^sha256:/.test(document.querySelector("oci-artifact-form").shadowRoot.querySelector("#pack-digest").textContent));
   const manifest = JSON.parse(await page.textContent("#pack-manifest"));
   assert.equal(manifest.artifactType, DOCS_TYPE);
   assert.equal(manifest.annotations["org.opencontainers.image.description"], "The handbook <in> markdown & more");
@@ -181,7 +181,7 @@ test("an artifact attached to a pushed one shows in its referrers tree", async (
   await page.check('input[name=artifact-type][value="application/spdx+json"]');
   const sbom = JSON.stringify({ spdxVersion: "SPDX-2.3", name: "handbook" });
   await page.setInputFiles("#pack-file", { name: "handbook.spdx.json", mimeType: "application/json", buffer: Buffer.from(sbom) });
-  await page.waitForFunction(() => /^sha256:/.test(document.querySelector("#pack-digest").textContent));
+  await page.waitForFunction(() => /^sha256:/.test(document.querySelector("oci-artifact-form").shadowRoot.querySelector("#pack-digest").textContent));
   const manifest = JSON.parse(await page.textContent("#pack-manifest"));
   assert.equal(manifest.subject.digest, pushedDigest);
   assert.equal(manifest.artifactType, "application/spdx+json");
