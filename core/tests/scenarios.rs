@@ -423,13 +423,37 @@ fn drive(
 fn replay(doc: &Value) -> (Vec<Value>, Result<Value, String>) {
     let name = text(doc, "name");
     let mut sessions = sessions(&doc["sessions"]);
+    // The operations before run on the same sessions, each as its transcript says.
+    for (i, step) in doc["before"].as_array().into_iter().flatten().enumerate() {
+        let (exchanges, result) = replay_one(&name, step, &mut sessions, 0);
+        assert_eq!(
+            Value::Array(exchanges),
+            step["exchanges"],
+            "{name}: the requests of operation {i} before differ"
+        );
+        assert_eq!(
+            result.ok().as_ref(),
+            step.get("result"),
+            "{name}: before {i}"
+        );
+    }
+    let now = doc["now"].as_u64().unwrap_or(0);
+    replay_one(&name, doc, &mut sessions, now)
+}
+
+/// Replays the `operation` of `doc` with its `exchanges` on `sessions`.
+fn replay_one(
+    name: &str,
+    doc: &Value,
+    sessions: &mut Sessions,
+    now: u64,
+) -> (Vec<Value>, Result<Value, String>) {
     let mut op = match operation(&doc["operation"]) {
         Ok(op) => op,
         Err(err) => return (Vec::new(), Err(err.code().to_owned())),
     };
     let recorded = doc["exchanges"].as_array().expect("exchanges").clone();
-    let now = doc["now"].as_u64().unwrap_or(0);
-    let (exchanges, result) = drive(&mut op, &mut sessions, now, |at, _| {
+    drive(&mut op, sessions, now, |at, _| {
         let exchange = recorded
             .get(at)
             .unwrap_or_else(|| panic!("{name}: more requests than the transcript has"));
@@ -438,8 +462,7 @@ fn replay(doc: &Value) -> (Vec<Value>, Result<Value, String>) {
             Input::Response(r) => Answer::Response(r),
             _ => unreachable!(),
         }
-    });
-    (exchanges, result)
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1048,6 +1071,9 @@ struct Scenario {
     description: &'static str,
     fakes: Vec<Fake>,
     sessions: Value,
+    /// Operations run first on the same sessions (what the session learns from them changes
+    /// the plan of `operation`), each recorded with its exchanges and result.
+    before: Vec<Value>,
     operation: Value,
 }
 
@@ -1076,6 +1102,7 @@ fn one(name: &'static str, description: &'static str, fake: Fake, operation: Val
         description,
         fakes: vec![fake],
         sessions: json!([session(R)]),
+        before: Vec::new(),
         operation,
     }
 }
@@ -1093,6 +1120,16 @@ fn scenarios() -> Vec<Scenario> {
         None,
     );
     let (big, _) = artifact(&[("big.bin", BIG)], None);
+    let many_files: Vec<(String, Vec<u8>)> = (0..12)
+        .map(|i| (format!("f{i:02}.md"), format!("# {i}\n").into_bytes()))
+        .collect();
+    let (many, _) = artifact(
+        &many_files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect::<Vec<_>>(),
+        None,
+    );
     let huge_bytes = vec![b'x'; 4 * 1024 * 1024 + 8];
     let (huge, _) = artifact(&[("huge.bin", &huge_bytes)], None);
     let sig = signature(&docs_d, "signed\n");
@@ -1186,6 +1223,7 @@ fn scenarios() -> Vec<Scenario> {
         ),
         Scenario {
             name: "push-chunked-ghcr-profile",
+            before: Vec::new(),
             description: "the ghcr profile caps chunks at 4 MiB (GHCR answers 416 to a larger PATCH): 8 MiB asked, a 4 MiB + 8 byte blob goes as a 4 MiB PATCH, an 8 byte PATCH and the closing PUT",
             fakes: vec![empty().blob("docs", EMPTY)],
             sessions: json!([{"registry": R, "plainHttp": true, "credentials": null, "profile": "ghcr"}]),
@@ -1193,6 +1231,7 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "push-chunked-ecr-profile",
+            before: Vec::new(),
             description: "the ecr profile uploads each blob in one PUT (ECR drops later chunks): chunks of 8 bytes asked, none sent",
             fakes: vec![empty().blob("docs", EMPTY)],
             sessions: json!([{"registry": R, "plainHttp": true, "credentials": null, "profile": "ecr"}]),
@@ -1243,6 +1282,46 @@ fn scenarios() -> Vec<Scenario> {
             push_op(&docs, json!({"mountFrom": "base"})),
         ),
         one(
+            "push-mount-answered-202",
+            "a mount the registry answers 202 (the source lacks the blob, or the registry does not mount): the upload goes on in the session it opened, no request lost",
+            empty(),
+            push_op(&docs, json!({"mountFrom": "base"})),
+        ),
+        one(
+            "push-new-artifact-small-layers",
+            "a new artifact of 12 small layers: the config and the first 8 layers are checked, none is there, and the other 4 are uploaded without a HEAD",
+            empty(),
+            push_op(&many, json!({})),
+        ),
+        one(
+            "push-small-layer-uploaded-unchecked-existed",
+            "a new artifact whose last small layer the repository had: uploaded again without a HEAD (harmless: the registry takes the same bytes again)",
+            empty().blob("docs", &many_files[11].1),
+            push_op(&many, json!({})),
+        ),
+        one(
+            "push-probe-found-checks-every-layer",
+            "one of the first 8 small layers is there: not a new artifact, every layer is checked",
+            empty().blob("docs", &many_files[0].1),
+            push_op(&many, json!({})),
+        ),
+        Scenario {
+            name: "push-known-blobs-skipped",
+            before: vec![push_op(&docs, json!({}))],
+            description: "a push after a push of the same blobs on the session: no blob request at all, only the manifest",
+            fakes: vec![empty()],
+            sessions: json!([session(R)]),
+            operation: push_op(&docs, json!({"reference": format!("{R}/docs:v2")})),
+        },
+        Scenario {
+            name: "push-mount-from-repository-seen",
+            before: vec![json!({"op": "pull", "reference": format!("{R}/base:v1")})],
+            description: "a push of blobs the session pulled from another repository: the two layers are mounted from there (201) without a HEAD; the config, which the pull did not download, is checked and uploaded",
+            fakes: vec![stocked(empty(), "base").0],
+            sessions: json!([session(R)]),
+            operation: push_op(&docs, json!({})),
+        },
+        one(
             "push-dry-run",
             "a dry run: the plan (every blob, the manifest, the requests) and no request at all",
             empty(),
@@ -1250,6 +1329,7 @@ fn scenarios() -> Vec<Scenario> {
         ),
         Scenario {
             name: "push-bearer-token",
+            before: Vec::new(),
             description: "a registry asking for a Bearer token: one token request, then every task carries the token",
             fakes: vec![{
                 let mut f = empty();
@@ -1437,6 +1517,7 @@ fn scenarios() -> Vec<Scenario> {
         ),
         Scenario {
             name: "copy-download-cut-resumed-with-range",
+            before: Vec::new(),
             description: "a copy between registries whose download to the spool is cut after 8 bytes: continued with Range, then uploaded whole from the spool",
             fakes: vec![
                 big_fake(empty()).fault("GET", &big_blob, 1, FaultKind::CutAfter(8)),
@@ -1591,6 +1672,7 @@ fn scenarios() -> Vec<Scenario> {
         ),
         Scenario {
             name: "tags-of-listing-limit",
+            before: Vec::new(),
             description: "a tag listing over Limits.list_entries_max: LIMIT_EXCEEDED",
             fakes: vec![{
                 let (f, m) = stocked(empty(), "docs");
@@ -1613,6 +1695,7 @@ fn scenarios() -> Vec<Scenario> {
         ),
         Scenario {
             name: "copy-cross-registry",
+            before: Vec::new(),
             description: "a copy between registries: HEAD at the destination, GET to the spool, upload from it",
             fakes: vec![
                 stocked(empty(), "docs").0,
@@ -1623,6 +1706,7 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "copy-shared-children",
+            before: Vec::new(),
             description: "an index of two manifests sharing a layer: each digest fetched and copied once, children before the index",
             fakes: vec![
                 empty()
@@ -1639,6 +1723,7 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "copy-with-referrers",
+            before: Vec::new(),
             description: "copy -r from a registry with the referrers API to one without: the signature after its subject, with the referrers tag at the destination",
             fakes: vec![signed(empty().with_api()), Fake::new(R2)],
             sessions: json!([session(R), session(R2)]),
@@ -1646,6 +1731,7 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "copy-with-referrers-no-oci-subject",
+            before: Vec::new(),
             description: "copy -r to a registry that serves the referrers API without OCI-Subject (Quay): one probe of the API at the destination proves it, and no referrers tag is written",
             fakes: vec![signed(empty().with_api()), Fake::new(R2).quay_like()],
             sessions: json!([session(R), session(R2)]),
@@ -1653,6 +1739,7 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "copy-dry-run",
+            before: Vec::new(),
             description: "a dry run: only the source is read (the walk); the plan lists what would be written",
             fakes: vec![signed(empty().with_api()), Fake::new(R2)],
             sessions: json!([session(R), session(R2)]),
@@ -1660,6 +1747,7 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "copy-existing-at-destination",
+            before: Vec::new(),
             description: "blobs the destination has are neither downloaded nor uploaded",
             fakes: vec![stocked(empty(), "docs").0, stocked(Fake::new(R2), "docs").0],
             sessions: json!([session(R), session(R2)]),
@@ -1667,6 +1755,7 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "copy-node-limit",
+            before: Vec::new(),
             description: "a graph over WalkLimits.max_nodes: LIMIT_EXCEEDED before anything is written",
             fakes: vec![stocked(empty(), "docs").0, Fake::new(R2)],
             sessions: json!([session(R), session(R2)]),
@@ -1674,6 +1763,7 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "copy-bytes-limit",
+            before: Vec::new(),
             description: "documents over WalkLimits.max_bytes held by the walk: LIMIT_EXCEEDED before anything is written",
             fakes: vec![signed(empty().with_api()), Fake::new(R2)],
             sessions: json!([session(R), session(R2)]),
@@ -1681,6 +1771,7 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "copy-index-referrer-of-index",
+            before: Vec::new(),
             description: "copy -r of an index whose referrer is a signature: the index after its manifest, the signature after the index, its referrers tag kept",
             fakes: vec![
                 stocked(empty().with_api(), "docs")
@@ -1695,6 +1786,7 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "push-deadline-passes",
+            before: Vec::new(),
             description: "a retry wait that would pass the operation's deadline (Limits.deadline_ms): TIMEOUT",
             fakes: vec![
                 stocked(empty(), "docs")
@@ -1711,27 +1803,45 @@ fn scenarios() -> Vec<Scenario> {
 fn record(scenario: &Scenario) -> Value {
     let mut fakes = scenario.fakes.clone();
     let mut sessions = sessions(&scenario.sessions);
-    let (exchanges, result) = match operation(&scenario.operation) {
-        Err(err) => (Vec::new(), Err(err.code().to_owned())),
-        Ok(mut op) => drive(&mut op, &mut sessions, 0, |_, request| {
-            let fake = fakes
-                .iter_mut()
-                .find(|f| request.url.starts_with(&f.base()))
-                .unwrap_or_else(|| panic!("no fake for {}", request.url));
-            fake.answer(request)
-        }),
+    let mut run = |spec: &Value, sessions: &mut Sessions| {
+        let (exchanges, result) = match operation(spec) {
+            Err(err) => (Vec::new(), Err(err.code().to_owned())),
+            Ok(mut op) => drive(&mut op, sessions, 0, |_, request| {
+                let fake = fakes
+                    .iter_mut()
+                    .find(|f| request.url.starts_with(&f.base()))
+                    .unwrap_or_else(|| panic!("no fake for {}", request.url));
+                fake.answer(request)
+            }),
+        };
+        let mut doc = json!({"operation": spec, "exchanges": exchanges});
+        match result {
+            Ok(result) => doc["result"] = result,
+            Err(code) => doc["error"] = Value::String(code),
+        }
+        doc
     };
+    let before: Vec<Value> = scenario
+        .before
+        .iter()
+        .map(|spec| run(spec, &mut sessions))
+        .collect();
+    let main = run(&scenario.operation, &mut sessions);
     let mut doc = json!({
         "name": scenario.name,
         "description": scenario.description,
         "sessions": scenario.sessions,
-        "operation": scenario.operation,
-        "now": 0,
-        "exchanges": exchanges,
     });
-    match result {
-        Ok(result) => doc["result"] = result,
-        Err(code) => doc["error"] = Value::String(code),
+    if !before.is_empty() {
+        doc["before"] = Value::Array(before);
+    }
+    doc["operation"] = main["operation"].clone();
+    doc["now"] = json!(0);
+    doc["exchanges"] = main["exchanges"].clone();
+    for key in ["result", "error"] {
+        if let Some(value) = main.get(key) {
+            doc[key] = value.clone();
+        }
     }
     doc
 }
@@ -1883,7 +1993,11 @@ fn push_sends_each_shared_blob_once_and_mounts() {
     let blobs = doc["result"]["blobs"].as_array().expect("blobs").clone();
     assert!(blobs.iter().all(|b| b[1] == "mounted"), "{blobs:?}");
     assert_eq!(count(&doc, "PUT", "/blobs/uploads/"), 0);
-    assert_eq!(count(&doc, "HEAD", "/blobs/"), 0, "small blobs are mounted unchecked");
+    assert_eq!(
+        count(&doc, "HEAD", "/blobs/"),
+        0,
+        "small blobs are mounted unchecked"
+    );
 }
 
 #[test]

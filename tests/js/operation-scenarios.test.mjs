@@ -140,8 +140,24 @@ function outcome(op, o) {
   }
 }
 
-/** The replay rule: poll until pending; answer the oldest action; poll again. @param {any} doc */
+/**
+ * The replay rule: poll until pending; answer the oldest action; poll again. The operations
+ * `before` run first on the same sessions (what they teach the sessions changes the plan), each
+ * checked against its own transcript.
+ * @param {any} doc
+ */
 function replay(doc) {
+  const given = sessions(doc.sessions);
+  for (const [at, step] of (doc.before ?? []).entries()) {
+    const got = replayOne(doc.name, step, given);
+    assert.deepEqual(got.exchanges, step.exchanges, `${doc.name}: before ${at}: the requests differ`);
+    assert.deepEqual(got.result, step.result, `${doc.name}: before ${at}`);
+  }
+  return replayOne(doc.name, doc, given);
+}
+
+/** @param {string} name @param {any} doc @param {any[]} given */
+function replayOne(name, doc, given) {
   /** @type {any[]} */
   const exchanges = [];
   let op;
@@ -151,7 +167,7 @@ function replay(doc) {
     if (err instanceof OciError) return { exchanges, error: err.code };
     throw err;
   }
-  const [first, second] = sessions(doc.sessions);
+  const [first, second] = given;
   const poll = (/** @type {number} */ now) =>
     second === undefined ? op.poll(first, now) : /** @type {any} */ (op).pollBetween(first, second, now);
   /** @type {[number, number][]} */
@@ -174,7 +190,7 @@ function replay(doc) {
           continue;
         }
         const recorded = doc.exchanges[at];
-        assert.ok(recorded, `${doc.name}: more requests than recorded`);
+        assert.ok(recorded, `${name}: more requests than recorded`);
         for (const key of ["response", "failure"]) if (key in recorded) exchanges[at][key] = recorded[key];
         op.provide(task, answer(recorded));
       } else {

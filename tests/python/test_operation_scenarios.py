@@ -189,13 +189,25 @@ def _outcome(op: str, o: Any) -> dict[str, Any]:
 
 
 def _replay(doc: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
-    """The replay rule: poll until pending; answer the oldest action; poll again."""
+    """The replay rule: poll until pending; answer the oldest action; poll again. The
+    operations ``before`` run first on the same sessions (what they teach the sessions changes
+    the plan), each checked against its own transcript."""
+    sessions = _sessions(doc["sessions"])
+    for at, step in enumerate(doc.get("before", [])):
+        exchanges, outcome = _replay_one(doc["name"], step, sessions)
+        assert exchanges == step["exchanges"], f"{doc['name']}: before {at}: the requests differ"
+        assert outcome == ("result", step["result"]), f"{doc['name']}: before {at}"
+    return _replay_one(doc["name"], doc, sessions)
+
+
+def _replay_one(
+    name: str, doc: dict[str, Any], sessions: list[RegistrySession]
+) -> tuple[list[dict[str, Any]], Any]:
     spec = doc["operation"]
     try:
         op = _operation(spec)
     except OciError as err:
         return [], ("error", err.code)
-    sessions = _sessions(doc["sessions"])
     recorded = doc["exchanges"]
     now = doc.get("now", 0)
     exchanges: list[dict[str, Any]] = []
@@ -215,7 +227,7 @@ def _replay(doc: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
                     now += exchanges[at]["wait"]
                     op.provide(task, "resume")
                     continue
-                assert at < len(recorded), f"{doc['name']}: more requests than recorded"
+                assert at < len(recorded), f"{name}: more requests than recorded"
                 for key in ("response", "failure"):
                     if key in recorded[at]:
                         exchanges[at][key] = recorded[at][key]
