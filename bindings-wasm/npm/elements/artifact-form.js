@@ -220,7 +220,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em .8em;margin:0}dt{
     const mediaType = this.#layerType();
     for (const item of list) {
       const file = item instanceof Blob ? item : item.file;
-      const name = item instanceof Blob ? (item.webkitRelativePath || item.name) : item.name;
+      const name = item instanceof File ? item.webkitRelativePath || item.name : /** @type {{ name: string }} */ (item).name;
       this.#files.push({ name, file, size: file.size, mediaType, digest: null, error: null, controller: null, done: 0, total: file.size });
     }
     this.#filesChanged();
@@ -672,11 +672,11 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em .8em;margin:0}dt{
 
   paint() {
     // Attributes win over what was typed only when they change.
-    for (const [name, set] of [["repository", (v) => (this.#repo = v)], ["tag", (v) => (this.#tag = v)]]) {
-      const value = this.getAttribute(name);
-      if (this.#seen[name] !== value) set(value);
-      this.#seen[name] = value;
-    }
+    const repository = this.getAttribute("repository");
+    if (this.#seen.repository !== repository) this.#repo = repository;
+    const tag = this.getAttribute("tag");
+    if (this.#seen.tag !== tag) this.#tag = tag;
+    this.#seen = { ...this.#seen, repository, tag };
     const type = this.getAttribute("artifact-type");
     if (this.#selected === null || (type !== null && this.#seen.type !== type)) this.#selected = type ?? UNKNOWN;
     this.#seen.type = type;
@@ -730,7 +730,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em .8em;margin:0}dt{
     h("label", { class: "btn", part: "folder" }, folderInput, this.t("folder")));
     const folderLayer = h("input", { id: "pack-folder-layer", type: "checkbox", checked: this.folderLayer, onchange: () => (this.#folderLayer = folderLayer.checked) });
     const b = (this.#b = {
-      ownType, ownLayer, fileInput, folderLayer,
+      ownType, ownLayer, fileInput, folderLayer, subjectRow: null, own: null, filesTable: null,
       ownTypeLint: h("ul", { id: "custom-artifact-lint", class: "lint", "aria-live": "polite" }),
       ownLayerLint: h("ul", { id: "custom-layer-lint", class: "lint", "aria-live": "polite" }),
       ownError: h("p", { id: "custom-error", class: "error", hidden: true }),

@@ -1,5 +1,5 @@
 // Types of ocikit/elements (hand-written, like the package's index.d.ts).
-import type { ArtifactTypeDefinition, Client, Descriptor, Report, TagClass } from "ocikit";
+import type { ArtifactTypeDefinition, Client, Descriptor, Packed, PushOutcome, Report, TagClass } from "ocikit";
 
 /** Strings of an element, each replaceable: a text, or a function of the values it shows. */
 export type Strings = Record<string, string | ((...args: any[]) => string)>;
@@ -80,13 +80,46 @@ export declare class OciFileList extends OciElement {
 }
 
 /** `<oci-artifact-form repository tag>`. Events `oci-pushed` `{ reference, outcome }`, `oci-push-failed`. */
+/** A file of the form: `digest` is null until it is hashed. */
+export interface ArtifactFormFile {
+  name: string;
+  size: number;
+  mediaType: string;
+  digest: string | null;
+}
+
+/**
+ * Author and push an artifact (attributes `repository`, `tag`, `artifact-type`, `chunk-size`,
+ * `folder-layer`, `theme`). Events, in authoring order: `oci-type-change` `{ artifactType,
+ * definition }`, `oci-type-registered` `{ definition }`, `oci-files-change` `{ files }`,
+ * `oci-packed` `{ packed, report, error }`, `oci-download` `{ kind, name, bytes }` (cancelable),
+ * `oci-push-start` `{ reference, packed, total }` (cancelable), `oci-push-progress` `{ reference,
+ * done, total }`, `oci-pushed` `{ reference, outcome, packed }`, `oci-push-cancelled`
+ * `{ reference }`, `oci-push-failed` `{ error, reference }` (cancelable: the host shows it).
+ */
 export declare class OciArtifactForm extends OciElement {
-  client: Client | null;
+  static readonly events: string[];
+  /** A Client, or a function returning one (called at each push). */
+  client: Client | (() => Client | Promise<Client>) | null;
   types: ArtifactTypeDefinition[] | null;
-  readonly files: File[];
+  folderLayer: boolean;
+  subject: Descriptor | null;
+  readonly files: ArtifactFormFile[];
   readonly artifactType: string;
-  addFiles(files: Iterable<File>): void;
-  push(): Promise<void>;
+  readonly packed: Packed | null;
+  readonly report: Report | null;
+  addFiles(files: Iterable<File | { file: Blob; name: string }>): void;
+  addFolder(files: Iterable<{ file: Blob; name: string }>): Promise<void>;
+  setSubject(descriptor: Descriptor | null, label?: string): void;
+  startReferrer(descriptor: Descriptor, label?: string): void;
+  registerCustomType(): Promise<ArtifactTypeDefinition | null>;
+  repack(): Promise<void>;
+  authored(): Packed | null;
+  pack(): Promise<Packed>;
+  downloadManifest(): void;
+  downloadLayout(): Promise<void>;
+  push(): Promise<PushOutcome | null>;
+  cancel(): void;
 }
 
 /** The elements' catalog (the core's built-in one, plus {@link registerType}). */
