@@ -3,7 +3,7 @@
 
 use super::super::http::Response;
 pub use super::paging::Page;
-use super::paging::{Listing, Paged, Read, first_page_url, names};
+use super::paging::{Listing, Paged, Read, names};
 use super::*;
 
 /// The tags of a repository, as [`ListTags`] pages through them.
@@ -27,6 +27,10 @@ impl Listing for Tags {
             max,
             &[Action::Pull],
         )
+    }
+
+    fn name(item: &String) -> Option<&str> {
+        Some(item)
     }
 
     fn read(
@@ -89,11 +93,10 @@ impl ListTags {
         let path = format!("/v2/{}/tags/list", reference.repository());
         // `n` capped where the registry errors above it (the session's profile: ECR, 1000).
         let n = page_size.map(|n| session.tag_page_size(u64::from(n)));
-        let url = first_page_url(session, &path, n, last);
         let tags = Tags {
             reference: reference.clone(),
         };
-        Self(Paged::new(session, tags, url))
+        Self(Paged::names(session, tags, &path, n, last))
     }
 
     /// The next step; done with every tag.
@@ -147,6 +150,10 @@ impl Listing for Repositories {
         Exchange::new(request, Scope::catalog())
     }
 
+    fn name(item: &String) -> Option<&str> {
+        Some(item)
+    }
+
     fn read(
         &mut self,
         _: &mut Session,
@@ -170,8 +177,8 @@ pub struct ListRepositories(Paged<Repositories>);
 impl ListRepositories {
     /// Lists repositories, asking for `page_size` per page when given.
     pub fn new(session: &Session, page_size: Option<u32>) -> Self {
-        let url = first_page_url(session, "/v2/_catalog", page_size.map(u64::from), None);
-        Self(Paged::new(session, Repositories, url))
+        let n = page_size.map(u64::from);
+        Self(Paged::names(session, Repositories, "/v2/_catalog", n, None))
     }
 
     /// The next step; done with every repository.

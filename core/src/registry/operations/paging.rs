@@ -5,6 +5,12 @@
 //! … with `rel="next"`"; RFC 8288), on the registry's origin only, within the session's listing
 //! limits and a number of pages, and never the same page twice.
 //!
+//! A listing of names asked `n` at a time also goes on without a `Link`: a registry may answer
+//! `n` entries and no `Link` though more follow (the referrers-API test registry does), so a
+//! full page from a registry that has sent no `Link` is followed by the page after its last
+//! entry (`last`). A registry that ignores `last` (distribution 2.8.2 sends every tag whatever
+//! `n` and `last` say) answers that with entries up to `last` again: the listing ends there.
+//!
 //! A listing says only what differs: the request of a page ([`Listing::exchange`]) and what a
 //! response holds ([`Listing::read`]). [`Paged`] does the rest, page by page
 //! ([`Paged::next_page`]) or to the end ([`Paged::next`]).
@@ -80,6 +86,12 @@ pub(super) trait Listing {
     /// The GET of the page at `url`, its body captured up to `max` bytes.
     fn exchange(&self, url: String, max: u64) -> Exchange;
 
+    /// An entry's name, for a listing whose pages go on after a name (`last`): tags,
+    /// repositories.
+    fn name(_item: &Self::Item) -> Option<&str> {
+        None
+    }
+
     /// What `response` holds; `first` for the first page's.
     ///
     /// # Errors
@@ -112,6 +124,13 @@ pub(super) struct Paged<L: Listing> {
     asked: HashSet<String>,
     /// The SHA-256 of the last page that linked to another.
     previous: Option<Digest>,
+    /// For a listing of names asked `n` at a time: its path and `n`, to ask for the page after
+    /// a full page without a `Link`.
+    by_last: Option<(String, u64)>,
+    /// Whether the registry has sent a `Link` to a next page in this listing.
+    links: bool,
+    /// The `last` the page in flight was asked after, if any.
+    after: Option<String>,
     /// The entries of the pages read so far, for [`Paged::next`].
     held: Vec<L::Item>,
 }
@@ -130,8 +149,26 @@ impl<L: Listing> Paged<L> {
             page_max,
             asked: HashSet::from([url]),
             previous: None,
+            by_last: None,
+            links: false,
+            after: None,
             held: Vec::new(),
         }
+    }
+
+    /// Pages through the names at `path`, `n` at a time when given, after `last` when given
+    /// (see [`first_page_url`]).
+    pub(super) fn names(
+        session: &Session,
+        listing: L,
+        path: &str,
+        n: Option<u64>,
+        last: Option<&str>,
+    ) -> Self {
+        let mut paged = Self::new(session, listing, first_page_url(session, path, n, last));
+        paged.by_last = n.filter(|&n| n > 0).map(|n| (path.to_owned(), n));
+        paged.after = last.map(str::to_owned);
+        paged
     }
 
     /// The next step; done with every entry of every page.
@@ -195,9 +232,26 @@ impl<L: Listing> Paged<L> {
                     self.budget
                         .count(session, L::WHAT, self.page_max, bytes, entries)?;
                     self.pages += 1;
+                    if let Some(after) = self.after.take()
+                        && items
+                            .iter()
+                            .any(|item| L::name(item) == Some(after.as_str()))
+                    {
+                        // Asked for what follows `last`, the registry sent `last` again: it
+                        // ignores `last`, and has sent all it will.
+                        return Ok(Event::Done(Page {
+                            items: Vec::new(),
+                            last: true,
+                        }));
+                    }
                     let next = match linked {
                         true => self.next_url(session, &response)?,
                         false => None,
+                    };
+                    let next = match next {
+                        Some(next) => Some(next),
+                        None if linked => self.next_after(session, &items, entries)?,
+                        None => None,
                     };
                     let last = next.is_none();
                     if let Some(next) = next {
@@ -264,6 +318,43 @@ impl<L: Listing> Paged<L> {
         }
         self.previous = Some(digest);
         self.asked.insert(next.clone());
+        self.links = true;
+        Ok(Some(next))
+    }
+
+    /// The page after `items` (`n` of them) asked with `last`, for a listing of names asked `n`
+    /// at a time from a registry that sent no `Link`; `None` after a page that is not full.
+    fn next_after(
+        &mut self,
+        session: &Session,
+        items: &[L::Item],
+        entries: u64,
+    ) -> Result<Option<String>, Error> {
+        let Some((path, n)) = &self.by_last else {
+            return Ok(None);
+        };
+        let Some(last) = items.last().and_then(L::name) else {
+            return Ok(None);
+        };
+        if self.links || entries != *n {
+            return Ok(None);
+        }
+        if self.pages >= L::MAX_PAGES {
+            return Err(Error::ProtocolState {
+                reason: format!(
+                    "more than {} pages of {} from {}",
+                    L::MAX_PAGES,
+                    L::WHAT,
+                    session.registry()
+                ),
+            });
+        }
+        let next = first_page_url(session, path, Some(*n), Some(last));
+        if !self.asked.insert(next.clone()) {
+            // The same last entry twice: the registry's pages do not move on.
+            return Ok(None);
+        }
+        self.after = Some(last.to_owned());
         Ok(Some(next))
     }
 }
