@@ -723,6 +723,28 @@ test("the form's downloads: the manifest's exact bytes and an OCI layout the pac
   }
 });
 
+test("the form takes dropped files, and shows the host's strings", async () => {
+  const { page, problems, context } = await open([]);
+  try {
+    await addForm(page, "127.0.0.1:1");
+    await page.evaluate(() => {
+      const form = document.querySelector("#form");
+      form.strings = { push: "Hochladen", files: "Dateien", mediaTypeOf: (name) => `Medientyp von ${name}` };
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(["dropped\n"], "dropped.txt", { type: "text/plain" }));
+      form.shadowRoot.querySelector(".drop").dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    });
+    const packed = await packedWhen(page, (m) => m.layers.some((l) => l.annotations?.["org.opencontainers.image.title"] === "dropped.txt"));
+    assert.equal(packed.manifest.layers[0].size, 8);
+    assert.equal(await page.textContent("oci-artifact-form >> #push-button"), "Hochladen");
+    assert.equal(await page.textContent("oci-artifact-form >> #files-label"), "Dateien");
+    assert.equal(await page.locator('oci-artifact-form >> input[aria-label="Medientyp von dropped.txt"]').count(), 1);
+    assert.deepEqual(unexpected(problems), []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("the file list saves the whole artifact as an OCI image layout tar that the package reads back", async () => {
   const r = registries.distribution;
   const { page, problems, context } = await open([`http://${r.address}`]);
