@@ -48,12 +48,6 @@ export function errorText(error) {
   return String(error?.message ?? error);
 }
 
-/** Shows `error` in the paragraph `node` (or hides it for null). */
-export function showError(node, error) {
-  node.hidden = error === null;
-  node.textContent = error === null ? "" : errorText(error);
-}
-
 /** Lets the browser save `data` (a Blob or bytes) as `name`. */
 export function saveAs(data, name, type = "application/octet-stream") {
   const blob = data instanceof Blob ? data : new Blob([data], { type });
@@ -63,11 +57,6 @@ export function saveAs(data, name, type = "application/octet-stream") {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
-/** A logo (SVG text the core checked safe) as an image: an <img> runs no script. */
-export function logoSource(svg) {
-  return `data:image/svg+xml,${encodeURIComponent(svg)}`;
 }
 
 /** One validation or lint finding as a list item. */

@@ -96,6 +96,8 @@ export class OciArtifactForm extends OciElement {
     annotationValue: (i) => `Annotation ${i} value`,
     annotationRemove: (i) => `Remove annotation ${i}`,
     keyPlaceholder: "key, e.g. org.opencontainers.image.description",
+    namePlaceholder: "Rocket",
+    repositoryPlaceholder: "docs/handbook",
     valuePlaceholder: "value",
     subject: (label) => `Refers to ${label} (a referrer: a signature, an SBOM, docs…)`,
     subjectRemove: "Remove the subject",
@@ -704,7 +706,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em .8em;margin:0}dt{
       } });
     const ownLayer = input({ id: "custom-layer-type", value: c.layer, placeholder: "application/vnd.acme.rocket.layer.v1+tar", "aria-describedby": "custom-layer-lint",
       oninput: () => { c.layer = ownLayer.value; c.layerTouched = ownLayer.value !== ""; this.#lintCustom(); } });
-    const ownName = input({ id: "custom-name", value: c.name, placeholder: "Rocket", oninput: () => { c.name = ownName.value; this.#lintCustom(); } });
+    const ownName = input({ id: "custom-name", value: c.name, placeholder: this.t("namePlaceholder"), oninput: () => { c.name = ownName.value; this.#lintCustom(); } });
     const ownLogo = h("input", { id: "custom-logo", type: "file", accept: ".svg,image/svg+xml", onchange: async () => {
       const file = ownLogo.files[0];
       c.logoText = file ? await file.text() : null;
@@ -757,7 +759,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em .8em;margin:0}dt{
       manifest: h("pre", { id: "pack-manifest", class: "mono", tabindex: "0", "aria-labelledby": "manifest-heading", part: "manifest" }),
       downloadLayout: h("button", { id: "pack-download", type: "button", disabled: true, onclick: () => this.downloadLayout() }, this.t("downloadLayout")),
       downloadManifest: h("button", { id: "pack-download-manifest", type: "button", disabled: true, onclick: () => this.downloadManifest() }, this.t("downloadManifest")),
-      repo: input({ id: "push-repo", value: this.#repo ?? "", placeholder: "docs/handbook", oninput: (e) => (this.#repo = e.target.value), onkeydown: pushOnEnter }),
+      repo: input({ id: "push-repo", value: this.#repo ?? "", placeholder: this.t("repositoryPlaceholder"), oninput: (e) => (this.#repo = e.target.value), onkeydown: pushOnEnter }),
       tag: input({ id: "push-tag", value: this.#tag ?? "latest", oninput: (e) => (this.#tag = e.target.value), onkeydown: pushOnEnter }),
       push: h("button", { id: "push-button", type: "button", class: "primary", part: "push", onclick: () => this.push() }, this.t("push")),
       cancel: h("button", { id: "push-cancel", type: "button", hidden: true, onclick: () => this.cancel() }, this.t("cancel")),
