@@ -656,7 +656,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em .8em;margin:0}dt{
     b.digest.textContent = p ? p.digest : pending && !this.#packError ? this.t("waiting", pending) : "—";
     b.size.textContent = p ? this.t("size_", p.size) : "—";
     b.valid.textContent = !r ? "—" : r.valid ? this.t("valid", r.kind, r.findings.map((f) => f.code).join(", ")) : this.t("invalid", r.findings.filter((f) => f.severity === "error").length);
-    b.findings.replaceChildren(...(r?.findings ?? []).map((f) => h("li", { class: f.severity }, h("code", {}, f.code), " ", h("code", {}, f.path || "/"), " ", f.message)));
+    b.findings.replaceChildren(...(r?.findings ?? []).map((f) => h("li", { class: f.severity }, h("code", {}, f.code), " ", h("code", {}, f.path || "/"), " ", f.message, f.rule ? h("span", { class: "muted" }, ` ${f.rule}`) : null)));
     const text = p ? new TextDecoder().decode(p.manifest) : "";
     // Indented for reading; the digest is of the compact bytes, shown on request.
     b.manifest.textContent = !p ? "" : this.#exact ? text : JSON.stringify(JSON.parse(text), null, 2);
