@@ -6,12 +6,13 @@
 # OCIKIT_WASM_TOOLCHAIN=rustup|debian forces one path (auto by default).
 #
 # Size (issue 12; bench/README.md has the figures and a twiggy profile): the Cargo profile
-# `wasm-release` (opt-level "z", the hashing crates at opt-level 3), then wasm-opt -Oz from the
-# npm package binaryen (pinned in scripts/wasm-opt/package-lock.json; Debian's binaryen is too
-# old for what rustc emits). OCIKIT_WASM_OPT=0 skips wasm-opt. OCIKIT_WASM_BUILD_STD=1 (rustup
-# path) also rebuilds std for size (-Zbuild-std with optimize_for_size; panics abort at once
-# without formatting a message, a trap either way): about 9% smaller gzipped, but SHA-256 in
-# wasm measured 3.5% slower, outside the 3% the default build must keep.
+# `wasm-release` (opt-level "z", the hashing crates at opt-level 3); std rebuilt for size
+# (-Zbuild-std with optimize_for_size; panics abort at once without formatting a message or
+# keeping its source location: a trap, as before) when rustup's rust-src is there or can be
+# added; then wasm-opt -Oz from the npm package binaryen (pinned in scripts/wasm-opt/
+# package-lock.json; Debian's binaryen is too old for what rustc emits). OCIKIT_WASM_OPT=0 skips
+# wasm-opt; OCIKIT_WASM_BUILD_STD=0 uses the prebuilt std (about 9% larger gzipped; SHA-256
+# throughput the same within the noise, bench/README.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -33,13 +34,15 @@ build_rustup() {
         timeout 120 rustup target add "$target" || return 1
     fi
     wasm_file=target/$target/$profile/ocikit_wasm.wasm
-    if [ "${OCIKIT_WASM_BUILD_STD:-0}" = 1 ] && { have_rust_src || timeout 120 rustup component add rust-src; }; then
+    if [ "${OCIKIT_WASM_BUILD_STD:-1}" = 1 ] && { have_rust_src || timeout 120 rustup component add rust-src; }; then
         say "building ocikit-wasm with rustup's $target target, std rebuilt for size"
-        # RUSTC_BOOTSTRAP: -Zbuild-std and panic=immediate-abort on the stable compiler (as
-        # the Debian path below and cargo fuzz do).
-        RUSTC_BOOTSTRAP=1 RUSTFLAGS="$RUSTFLAGS -Zunstable-options -Cpanic=immediate-abort" \
-            cargo build --profile "$profile" --target "$target" -p ocikit-wasm --target-dir target \
+        # RUSTC_BOOTSTRAP: -Zbuild-std, panic=immediate-abort and location-detail on the stable
+        # compiler (as the Debian path below and cargo fuzz do).
+        # A target dir of its own: other wasm32 builds (clippy) use other flags.
+        RUSTC_BOOTSTRAP=1 RUSTFLAGS="$RUSTFLAGS -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+            cargo build --profile "$profile" --target "$target" -p ocikit-wasm --target-dir target/wasm-std \
             -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
+        wasm_file=target/wasm-std/$target/$profile/ocikit_wasm.wasm
     else
         say "building ocikit-wasm with rustup's $target target"
         cargo build --profile "$profile" --target "$target" -p ocikit-wasm --target-dir target
