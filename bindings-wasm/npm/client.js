@@ -286,18 +286,15 @@ export class Client {
   /**
    * One page of the repository's tags, for a tag browser: `await client.listTagsPage(ref, { n:
    * 100, last })` → `{ tags, next }`, where `next` is the `last` that asks for the following page
-   * (the page's last tag), or `null` after the last page. A page is not the last when the
-   * registry sends a `Link` to another, or when it holds exactly `n` tags (some registries cap
-   * pages at `n` without a `Link`; the page after is then empty). A page of more than `n` tags
-   * is the whole list from a registry that ignores `n` and `last` (distribution 2.x): asking
-   * again after its last tag would only send the same list.
+   * (the page's last tag), or `null` after the last page. The core decides which page is the
+   * last: not after a `Link` to another, nor after a full page of `n` from a registry that sends
+   * no `Link`; a page of more than `n` is the whole list from a registry that ignores `n`.
    */
   async listTagsPage(ref, options = undefined) {
     const { signal, n, last } = callOptions(options, ["n", "last"], "options");
     const op = listTags(this.#session, this.#reference(ref), { pageSize: n, last });
     const page = await this.#run(op, { signal }, true);
-    const more = !page.last || (n !== undefined && page.items.length === n);
-    return { tags: page.items, next: more && page.items.length > 0 ? page.items[page.items.length - 1] : null };
+    return { tags: page.items, next: !page.last && page.items.length > 0 ? page.items[page.items.length - 1] : null };
   }
 
   /**

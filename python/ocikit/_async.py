@@ -347,7 +347,7 @@ class AsyncClient:
         reference = self._sync._reference(ref)
         session = self._sync._session(reference.registry)
         operation = calls.tags_page_operation(session, reference, n, last)
-        return calls.tags_page(await self._steps(session, operation.next_page), n)
+        return calls.tags_page(await self._steps(session, operation.next_page))
 
     def set_referrers_api(self, supported: bool, registry: str | None = None) -> None:
         """See :meth:`ocikit.Client.set_referrers_api`."""

@@ -280,15 +280,13 @@ def tags_page_operation(
     return ListTags(session, reference, page_size=n, last=last)
 
 
-def tags_page(page: Page, n: int | None) -> TagsPage:
-    """A page is not the last when the registry sends a ``Link`` to another, or when it holds
-    exactly ``n`` tags (some registries cap pages at ``n`` without a ``Link``; the page after is
-    then empty), as the JS client decides. A page of more than ``n`` tags is the whole list from
-    a registry that ignores ``n`` and ``last`` (distribution 2.x): asking again after its last
-    tag would only send the same list."""
+def tags_page(page: Page) -> TagsPage:
+    """The core decides whether a page is the last (``ListTags.next_page``): not after a
+    ``Link`` to another, nor after a full page of ``n`` from a registry that sends no ``Link``;
+    a page of more than ``n`` is the whole list from a registry that ignores ``n``. ``next`` is
+    then the page's last tag, the ``last`` of the following page."""
     tags = [str(tag) for tag in page.items]
-    more = not page.last or (n is not None and len(tags) == n)
-    return TagsPage(tags=tags, next=tags[-1] if more and tags else None)
+    return TagsPage(tags=tags, next=tags[-1] if not page.last and tags else None)
 
 
 def _at(reference: Reference, digest: str) -> Reference:

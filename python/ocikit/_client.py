@@ -556,7 +556,7 @@ class Client:
         reference = self._reference(ref)
         session = self._session(reference.registry)
         operation = calls.tags_page_operation(session, reference, n, last)
-        return calls.tags_page(self._steps(session, operation.next_page), n)
+        return calls.tags_page(self._steps(session, operation.next_page))
 
     def set_referrers_api(self, supported: bool, registry: str | None = None) -> None:
         """Tells the client whether ``registry`` (default: the client's) serves the referrers

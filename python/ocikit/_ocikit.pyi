@@ -683,7 +683,8 @@ class ArtifactTypeDefinition:
         Raises:
             ValidationError: ``JSON_INVALID``, ``FIELD_MISSING``, ``MEDIA_TYPE_INVALID``,
                 ``DISPLAY_NAME_INVALID``, ``LOGO_INVALID``, ``LOGO_UNSAFE``,
-                ``LOGO_TOO_LARGE``.
+                ``LOGO_TOO_LARGE``, ``PULL_COMMAND_INVALID`` (``details["path"]`` points at
+                the template).
         """
     def to_json(self) -> bytes:
         """The definition as JSON."""

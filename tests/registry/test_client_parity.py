@@ -50,17 +50,22 @@ def test_list_tags_page_pages_through_the_tags(referrers_registry: ReferrersRegi
 
 def test_list_tags_page_on_distribution(proxy: FaultProxy) -> None:
     # distribution 2.8.2 answers every tag whatever n and last: a page of more than n tags is
-    # the whole list (asking after its last tag would send the same list again, forever).
+    # the whole list; asked after a tag, it sends that tag again, so the core keeps what follows
+    # it in the registry's order and ends there (asking after the last tag again would send the
+    # same list, forever).
     client = Client(proxy.address, plain_http=True)
     repo = f"{proxy.address}/parity/distribution"
     _push_tags(client, repo, ["a", "b", "c"])
+    whole = client.list_tags_page(repo)  # the registry's order, which is not sorted
+    assert sorted(whole.tags) == ["a", "b", "c"] and whole.next is None
     page = client.list_tags_page(repo, n=2, last="a")
-    assert sorted(page.tags) == ["a", "b", "c"]
-    assert page.next is None
+    assert page == TagsPage(tags=whole.tags[whole.tags.index("a") + 1 :], next=None)
     assert proxy.requests("GET", r"/v2/parity/distribution/tags/list\?n=2&last=a$")
-    # Exactly n tags without a Link: maybe capped, so not taken for the last.
-    assert client.list_tags_page(repo, n=3).next is not None
-    assert client.list_tags_page(repo) == TagsPage(tags=page.tags, next=None)
+    # Exactly n tags without a Link: maybe capped, so not taken for the last; the page after
+    # its last tag is empty and the last (it was the whole list again, and never the last).
+    capped = client.list_tags_page(repo, n=3)
+    assert capped == TagsPage(tags=whole.tags, next=whole.tags[-1])
+    assert client.list_tags_page(repo, n=3, last=capped.next) == TagsPage(tags=[], next=None)
 
 
 def test_list_tags_page_refuses_bad_arguments(open_registry: Registry) -> None:

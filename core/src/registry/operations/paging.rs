@@ -9,7 +9,8 @@
 //! `n` entries and no `Link` though more follow (the referrers-API test registry does), so a
 //! full page from a registry that has sent no `Link` is followed by the page after its last
 //! entry (`last`). A registry that ignores `last` (distribution 2.8.2 sends every tag whatever
-//! `n` and `last` say) answers that with entries up to `last` again: the listing ends there.
+//! `n` and `last` say) answers that with `last` among the entries again: the entries after it in
+//! the registry's order are the last page.
 //!
 //! A listing says only what differs: the request of a page ([`Listing::exchange`]) and what a
 //! response holds ([`Listing::read`]). [`Paged`] does the rest, page by page
@@ -232,17 +233,17 @@ impl<L: Listing> Paged<L> {
                     self.budget
                         .count(session, L::WHAT, self.page_max, bytes, entries)?;
                     self.pages += 1;
+                    let mut items = items;
                     if let Some(after) = self.after.take()
-                        && items
+                        && let Some(at) = items
                             .iter()
-                            .any(|item| L::name(item) == Some(after.as_str()))
+                            .position(|item| L::name(item) == Some(after.as_str()))
                     {
                         // Asked for what follows `last`, the registry sent `last` again: it
-                        // ignores `last`, and has sent all it will.
-                        return Ok(Event::Done(Page {
-                            items: Vec::new(),
-                            last: true,
-                        }));
+                        // ignores `last` and has sent all it will. What follows `last` in its
+                        // order is the page (nothing, after a page of ours that ended there).
+                        items.drain(..=at);
+                        return Ok(Event::Done(Page { items, last: true }));
                     }
                     let next = match linked {
                         true => self.next_url(session, &response)?,
