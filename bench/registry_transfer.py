@@ -69,8 +69,10 @@ TIME = "/usr/bin/time"  # GNU time (Debian package `time`)
 REQUEST_LINE = re.compile(rb"\b(?:GET|HEAD|POST|PUT|PATCH|DELETE) /v2/")
 CONTENDERS = ("ocikit CLI", "ocikit API", "AsyncClient", "oras-py", "ORAS CLI")
 OCIKIT = ("ocikit CLI", "ocikit API", "AsyncClient")
-# What each contender does when not told a concurrency (its default, as users run it).
-DEFAULT_CONCURRENCY = {"ocikit CLI": 4, "ocikit API": 4, "AsyncClient": 4, "oras-py": 1,
+# What each contender does when not told a concurrency (its default, as users run it). ocikit's
+# is the engine's (ocikit_core::registry::Concurrency): 32 requests at once, 4 of them moving
+# 4 MiB or more.
+DEFAULT_CONCURRENCY = {"ocikit CLI": 32, "ocikit API": 32, "AsyncClient": 32, "oras-py": 1,
                        "ORAS CLI": 3}  # fmt: skip
 # Network profiles (toxiproxy between every client and the registry): latency each way in ms,
 # and a bandwidth cap per connection and direction in KB/s (toxiproxy's unit: 1000 bytes).

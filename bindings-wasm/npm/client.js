@@ -91,7 +91,7 @@ export class Client {
       throw new TypeError("options.fetch must be a function (this runtime has no global fetch)");
     }
     // The engine decides how many requests go at once from what they move (the core's
-    // Concurrency: up to 16, 4 of them large transfers); `concurrency` only caps that.
+    // Concurrency: up to 32, 4 of them large transfers); `concurrency` only caps that.
     const concurrency = o.concurrency ?? Infinity;
     if (o.concurrency !== undefined && (!Number.isSafeInteger(concurrency) || concurrency < 1)) {
       throw new RangeError("options.concurrency must be a positive integer");

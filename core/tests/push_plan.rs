@@ -268,14 +268,14 @@ fn most_in_flight(host: &mut Host, op: &mut Push, sessions: &mut Sessions) -> (u
 }
 
 #[test]
-fn the_engine_has_16_requests_out_at_once_4_of_them_large() {
+fn the_engine_has_32_requests_out_at_once_4_of_them_large() {
     let concurrency = Concurrency::default();
-    assert_eq!((concurrency.requests, concurrency.large), (16, 4));
+    assert_eq!((concurrency.requests, concurrency.large), (32, 4));
     assert_eq!(concurrency.transfers(LARGE_TRANSFER), 4);
-    assert_eq!(concurrency.transfers(4096), 16);
+    assert_eq!(concurrency.transfers(4096), 32);
     let (mut host, layout) = layout();
     let at = reference(&format!("{layout}/docs:v1"));
-    let small = files("s", 40, 100);
+    let small = files("s", 60, 100);
     for blob in &small.blobs {
         host.spool.insert(
             blob.descriptor.digest.clone(),
@@ -287,7 +287,7 @@ fn the_engine_has_16_requests_out_at_once_4_of_them_large() {
         &mut push_op(&at, &small),
         &mut new_sessions(&[&layout]),
     );
-    assert_eq!(most, 16);
+    assert_eq!(most, 32);
     let large = files("l", 6, LARGE_TRANSFER as usize);
     for blob in &large.blobs {
         host.spool.insert(
@@ -301,5 +301,5 @@ fn the_engine_has_16_requests_out_at_once_4_of_them_large() {
         &mut new_sessions(&[&layout]),
     );
     assert_eq!(most_large, 4);
-    assert!(most <= 16);
+    assert!(most <= 32);
 }

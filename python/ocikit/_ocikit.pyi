@@ -1855,7 +1855,7 @@ class CopyArtifact:
     def provide(self, task: int, input: _Input) -> None: ...
 
 def transfers_at_once(size: int) -> int:
-    """How many transfers of blobs of ``size`` bytes the engine runs at once (16, or 4 from
+    """How many transfers of blobs of ``size`` bytes the engine runs at once (32, or 4 from
     4 MiB), for a host that starts transfers of its own (the CLI's early uploads)."""
 
 def plan_files(layers: Sequence[Descriptor], *, allow_git: bool = False) -> list[PulledFile]:

@@ -2,7 +2,7 @@
 // the JS Client sends them to a real registry (Debian's docker-registry, CNCF distribution
 // 2.8.2), counted by a logging fetch: a new artifact's small layers go without a HEAD, a second
 // push on the client sends only the manifest, a push to another repository mounts what the
-// client saw, and the client runs as many requests at once as the engine hands out (16; a
+// client saw, and the client runs as many requests at once as the engine hands out (32; a
 // given `concurrency` caps it).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -59,14 +59,14 @@ function logged(options = {}) {
 const count = (/** @type {string[]} */ log, /** @type {string} */ method, /** @type {string} */ part = "") =>
   log.filter((l) => l.startsWith(`${method} `) && l.includes(part)).length;
 
-test("a new artifact of 40 small files: 9 HEADs (the config and 8 probes), the rest uploaded at once, 16 in flight", async () => {
+test("a new artifact of 40 small files: 9 HEADs (the config and 8 probes), the rest uploaded at once, 32 in flight", async () => {
   const { client, log, state } = logged();
   const pushed = await client.push("trips/new:v1", files("new", 40));
   assert.ok(pushed.blobs.every((/** @type {any} */ b) => b.status === "uploaded"));
   assert.equal(count(log, "HEAD", "/blobs/"), 9);
   assert.equal(count(log, "POST", "/blobs/uploads/"), 41);
   assert.equal(log.length, 9 + 2 * 41 + 1); // 92, where 3 requests a blob make 124
-  assert.equal(state.most, 16);
+  assert.equal(state.most, 32);
 });
 
 test("a second push of the same blobs on the client sends only the manifest; another repository mounts them", async () => {

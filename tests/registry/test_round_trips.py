@@ -2,7 +2,7 @@
 counted at a proxy in front of Debian's docker-registry (distribution 2.8.2): a new artifact's
 small layers go without a HEAD, a client's second push of the same blobs sends none of them, a
 push to another repository mounts what the client saw elsewhere, and the Python client runs
-as many requests at once as the engine hands out (16; a given ``concurrency`` caps it)."""
+as many requests at once as the engine hands out (32; a given ``concurrency`` caps it)."""
 
 from __future__ import annotations
 
@@ -109,10 +109,10 @@ def test_the_client_runs_what_the_engine_hands_out_and_a_cap_holds(
     counting = _Counting()
     with Client(proxy.address, plain_http=True, transport=counting) as client:
         client.push(f"{proxy.address}/trips/wide:v1", artifact)
-        assert counting.most == 16  # the engine's number for small blobs
+        assert counting.most == 32  # the engine's number for small blobs
         counting.most = 0
         client.pull(f"{proxy.address}/trips/wide:v1", tmp_path / "out")
-        assert counting.most == 16
+        assert counting.most == 32
     capped = _Counting()
     with Client(proxy.address, plain_http=True, transport=capped, concurrency=3) as client:
         client.push(f"{proxy.address}/trips/capped:v1", pack(_files("cap", 12), artifact_type=TYPE))

@@ -202,7 +202,7 @@ def add_remote_arguments(
             default=None,
             metavar="N",
             help="at most N requests at a time (default: as the engine decides from what is "
-            "moved: up to 16, of which 4 move 4 MiB or more)",
+            "moved: up to 32, of which 4 move 4 MiB or more)",
         )
     if transfers and uploads:
         group.add_argument(
