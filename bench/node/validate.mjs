@@ -3,12 +3,18 @@
 // JSON.parse alone is the floor of any validator. Then every document of bench/prose-cases.json,
 // which the schemas accept and the spec's prose rejects: ocikit must reject each with its code.
 // Best of several interleaved rounds; PASS/MISS for ocikit at least 1× ajv.
-// `node validate.mjs [--quick]` (scripts/bench-validate.sh installs the pinned packages first).
+// `node validate.mjs [--quick] [--baseline DIR]` (scripts/bench-validate.sh installs the pinned
+// packages first). DIR, another build of the npm package (say the bindings-wasm/pkg of an earlier
+// commit), adds its validate as a contender measured in the same run.
 import { readFileSync, readdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import Ajv from "ajv-draft-04";
 import * as ocikit from "ocikit";
 
 const quick = process.argv.includes("--quick");
+const baselineAt = process.argv.indexOf("--baseline");
+const baseline = baselineAt > 0 ? await import(pathToFileURL(`${resolve(process.argv[baselineAt + 1])}/node.js`).href) : null;
 const ROUNDS = quick ? 3 : 7;
 const ROUND_SECONDS = quick ? 0.1 : 0.25;
 const bench = new URL("../", import.meta.url);
@@ -38,6 +44,7 @@ if (!ocikit.validate(text).valid || !schemaValidate(JSON.parse(text))) {
 const contenders = [
   ["ocikit validate(string)", () => ocikit.validate(text)],
   ["ocikit validate(bytes)", () => ocikit.validate(bytes)],
+  ...(baseline ? [["ocikit baseline (string)", () => baseline.validate(text)]] : []),
   ["JSON.parse alone", () => JSON.parse(text)],
   ["ajv (official schemas)", () => schemaValidate(JSON.parse(text))],
 ];
