@@ -144,11 +144,20 @@ class AsyncClient:
         sources: Callable[[Descriptor], BlobSource] | None = None,
         sinks: Callable[[Descriptor], BlobSink] | None = None,
     ) -> Any:
-        """The host loop of a whole operation (see ``Client._drive``), on tasks."""
+        """The host loop of a whole operation (see ``Client._drive``), on tasks. Each task
+        that ends queues itself; the loop takes them from the queue as they come (one
+        ``asyncio.wait`` over every task in flight would add and remove a callback on each of
+        them for every answer)."""
         ready: deque[Any] = deque()
-        tasks: dict[asyncio.Task[Any], Any] = {}
+        tasks: dict[asyncio.Future[Any], Any] = {}
+        ended: asyncio.Queue[asyncio.Future[Any]] = asyncio.Queue()
         sending = 0
         cut: tuple[Descriptor, str] | None = None  # the last upload the network cut, its URL
+
+        def track(future: asyncio.Future[Any], action: Any) -> None:
+            tasks[future] = action
+            future.add_done_callback(ended.put_nowait)
+
         try:
             while True:
                 action = operation.poll(sessions, _now_ms())
@@ -158,8 +167,7 @@ class AsyncClient:
                     ready.append(action)
                     continue
                 if action.kind == "wait":
-                    sleep = asyncio.ensure_future(asyncio.sleep(action.ms / 1000, "resume"))
-                    tasks[sleep] = action
+                    track(asyncio.ensure_future(asyncio.sleep(action.ms / 1000, "resume")), action)
                     continue
                 # The engine bounds what it hands out; the caller's concurrency caps it.
                 cap = self._sync.concurrency
@@ -168,11 +176,13 @@ class AsyncClient:
                     blob, request = action.blob, action.request
                     source = sources(blob) if sources and isinstance(request.body, tuple) else None
                     sink = sinks(blob) if sinks and blob is not None and request.stream else None
-                    tasks[asyncio.ensure_future(self._send(request, source, sink))] = action
+                    track(asyncio.ensure_future(self._send(request, source, sink)), action)
                     sending += 1
                 if not tasks:
                     raise OciError("the operation waits for nothing in flight", code="INTERNAL_ERROR")
-                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                done = [await ended.get()]
+                while not ended.empty():
+                    done.append(ended.get_nowait())
                 for task in done:
                     action = tasks.pop(task)
                     answer = task.result()
