@@ -1288,6 +1288,14 @@ fn scenarios() -> Vec<Scenario> {
             push_op(&docs, json!({"mountFrom": "base"})),
         ),
         one(
+            "push-mount-refused-falls-back",
+            "a mount refused outright (403 DENIED: no pull on the source, or mounts off): the blob goes up in a plain upload session instead; the other blobs are mounted",
+            stocked(empty(), "base")
+                .0
+                .fault("POST", "mount=", 1, FaultKind::Status(403)),
+            push_op(&docs, json!({"mountFrom": "base"})),
+        ),
+        one(
             "push-new-artifact-small-layers",
             "a new artifact of 12 small layers: the config and the first 8 layers are checked, none is there, and the other 4 are uploaded without a HEAD",
             empty(),

@@ -96,6 +96,8 @@ pub struct PushBlob {
     lost_upload: Option<Error>,
     /// How often the upload started over after the registry lost its session.
     restarts: u32,
+    /// The upload session's POST asks for a mount.
+    mounting: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +157,7 @@ impl PushBlob {
             recoveries: 0,
             lost_upload: None,
             restarts: 0,
+            mounting: false,
         }
     }
 
@@ -217,6 +220,7 @@ impl PushBlob {
         self.exchange = Exchange::with_scopes(request, scopes);
         self.offset = 0;
         self.phase = PushPhase::Start;
+        self.mounting = mount_from.is_some();
     }
 
     /// Whether an answer to a chunk PATCH, the status GET or the closing PUT says that the
@@ -358,7 +362,17 @@ impl PushBlob {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<bool>, Error> {
-        let event = self.step(session, input, now_ms)?;
+        let event = match self.step(session, input, now_ms) {
+            // A mount the registry refused outright (the token has no pull on the source, or
+            // cross-repository mounts are off): a plain upload session instead.
+            Err(Error::Registry { status, .. })
+                if self.mounting && self.phase == PushPhase::Start && mount_refused(status) =>
+            {
+                self.start_upload(session, None);
+                self.step(session, Input::Start, now_ms)?
+            }
+            other => other?,
+        };
         if let Event::Done(_) = event {
             session.note_blob(self.reference.repository(), &self.descriptor.digest);
         }
@@ -405,8 +419,14 @@ impl PushBlob {
                     self.start_upload(session, self.options.mount_from.clone());
                 }
                 PushPhase::Start => {
-                    if response.status == 201 && self.options.mount_from.is_some() {
+                    if response.status == 201 && self.mounting {
                         return Ok(Event::Done(true)); // mounted
+                    }
+                    if self.mounting && mount_refused(response.status) {
+                        // Refused outright, not answered with an upload session (202): a
+                        // plain upload session instead.
+                        self.start_upload(session, None);
+                        continue;
                     }
                     if response.status != 202 {
                         return Err(in_context(registry_error(&response), &self.exchange));
@@ -485,6 +505,13 @@ impl PushBlob {
             }
         }
     }
+}
+
+/// Whether a mount's answer refuses the mount itself (401, 403, 404, 405: no pull on the
+/// source, mounts off, the source unknown) rather than the upload: the blob goes up in a plain
+/// upload session instead. A 400 (a bad digest) and server errors stay errors.
+fn mount_refused(status: u16) -> bool {
+    matches!(status, 401 | 403 | 404 | 405)
 }
 
 /// The upload URL of a 202: `Location`, resolved, on the registry's origin. An upload
