@@ -7,8 +7,8 @@ mod common;
 use ocikit_core::layout::layout_host;
 use ocikit_core::pack::{File, Pack, Packed};
 use ocikit_core::registry::{
-    Action, BlobStatus, Concurrency, Input, LARGE_TRANSFER, NEW_ARTIFACT_PROBES, Operation, Push,
-    PushArtifactOptions, PushOutcome, Sessions,
+    Action, BlobStatus, Concurrency, CopyArtifact, CopyOptions, Input, LARGE_TRANSFER,
+    NEW_ARTIFACT_PROBES, Operation, Push, PushArtifactOptions, PushOutcome, Sessions,
 };
 use ocikit_core::{Error, MediaType, Reference};
 
@@ -302,4 +302,99 @@ fn the_engine_has_32_requests_out_at_once_4_of_them_large() {
     );
     assert_eq!(most_large, 4);
     assert!(most <= 32);
+}
+
+/// A copy of a collection (an index of two artifacts) between two layouts, whose upload of
+/// `held`'s bytes is answered only when nothing else is left: the requests in the order sent.
+fn copy_holding(held: &ocikit_core::Digest) -> Vec<String> {
+    let (mut host, from) = layout();
+    let to = layout_host(2);
+    host.add(&to);
+    let one = files("one", 1, 10);
+    let two = files("two", 1, 10);
+    for packed in [&one, &two] {
+        let at = reference(&format!("{from}/c@{}", packed.manifest.digest()));
+        push(&mut host, &mut new_sessions(&[&from]), &at, packed).expect("push");
+    }
+    let index = ocikit_core::pack::index(
+        vec![
+            one.manifest.descriptor().clone(),
+            two.manifest.descriptor().clone(),
+        ],
+        Some(MediaType::parse("application/vnd.example.bundle.v1").expect("type")),
+        Default::default(),
+        None,
+    )
+    .expect("index");
+    let mut put = Push::new(
+        &reference(&format!("{from}/c:all")),
+        "application/vnd.oci.image.index.v1+json",
+        index.bytes().to_vec(),
+        PushArtifactOptions::default(),
+    )
+    .expect("push");
+    host.drive(&mut put, &mut new_sessions(&[&from]))
+        .expect("index");
+    let mut copy = CopyArtifact::new(
+        &reference(&format!("{from}/c:all")),
+        &reference(&format!("{to}/c:all")),
+        CopyOptions::default(),
+    )
+    .expect("copy");
+    let mut sessions = new_sessions(&[&from, &to]);
+    let before = host.log.len();
+    let mut queue = Vec::new();
+    loop {
+        match copy.poll(&mut sessions, 0).expect("poll") {
+            Action::Send {
+                task,
+                request,
+                blob,
+            } => queue.push((task, request, blob)),
+            Action::Wait { task, .. } => copy.provide(task, Input::Resume).expect("resume"),
+            Action::Pending => {
+                let holds = |r: &ocikit_core::registry::Request| {
+                    r.url.contains(&to)
+                        && r.url.contains("/blobs/uploads/")
+                        && r.url.contains(&held.encoded().to_string())
+                };
+                let next = queue.iter().position(|(_, r, _)| !holds(r)).unwrap_or(0);
+                let (task, request, blob) = queue.remove(next);
+                let response = host.send(&request, blob.as_ref()).expect("send");
+                copy.provide(task, Input::Response(response))
+                    .expect("provide");
+            }
+            Action::Done(_) => break,
+        }
+    }
+    host.log[before..].to_vec()
+}
+
+#[test]
+fn a_collection_s_manifest_goes_as_soon_as_its_blobs_are_in() {
+    // Hold artifact two's file: artifact one's manifest is written while it is still on its
+    // way, and two's right after it.
+    let two = files("two", 1, 10);
+    let held = two.blobs[1].descriptor.digest.clone();
+    let log = copy_holding(&held);
+    let to = layout_host(2);
+    let upload = log
+        .iter()
+        .position(|l| l.starts_with("PUT ") && l.contains(&to) && l.contains(held.encoded()))
+        .expect("the held upload");
+    let one = files("one", 1, 10);
+    let one_put = log
+        .iter()
+        .position(|l| {
+            l.starts_with("PUT ")
+                && l.contains(&to)
+                && l.contains(&one.manifest.digest().to_string())
+        })
+        .expect("one's manifest");
+    assert!(one_put < upload, "{log:#?}");
+    let index_put = log
+        .iter()
+        .position(|l| l.starts_with("PUT ") && l.contains(&to) && l.contains("/manifests/all"))
+        .expect("the index");
+    assert!(index_put > upload, "children first: {log:#?}");
 }

@@ -442,6 +442,11 @@ impl<P> Ctx<'_, P> {
     pub(crate) fn session(&self, registry: &str) -> Result<&Session, Error> {
         self.sessions.session(registry)
     }
+
+    /// Whether no task is in flight or ready to step.
+    pub(crate) fn idle(&self) -> bool {
+        self.tasks.is_empty() && self.order.is_empty()
+    }
 }
 
 /// The task bookkeeping every whole operation shares: ids, the order actions are handed out

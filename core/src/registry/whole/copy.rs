@@ -2,6 +2,10 @@
 //! bounded; with referrers if asked), copy each blob the destination lacks (mounted within one
 //! registry, else downloaded to the host's spool and uploaded from it), then write the
 //! manifests children first, each referrer after its subject with the referrers-tag upkeep.
+//!
+//! A manifest of the first wave (one that references blobs only) is written as soon as its own
+//! blobs are in, while the others' blobs still move: a collection's artifacts go up one by one
+//! as they are complete, and only the last one waits for the last blob.
 
 use std::collections::VecDeque;
 
@@ -14,7 +18,9 @@ use super::super::operations::{
     PutManifest, referrers_tag,
 };
 use super::super::session::{Input, Session};
-use super::super::walk::{GraphWalk, GraphWalkOptions, PlannedDocument, WalkLimits, WalkStep};
+use super::super::walk::{
+    GraphWalk, GraphWalkOptions, PlannedDocument, Successors, WalkLimits, WalkStep,
+};
 use super::push::{BlobOutcome, BlobStatus};
 use super::{document_type, referrer_descriptor};
 use crate::reference::check_tag_text;
@@ -62,10 +68,22 @@ enum Purpose {
     Exists(usize),
     Download(usize),
     Upload(usize),
-    Put(usize),
+    /// The PUT of document `.1` of wave `.0`.
+    Put(usize, usize),
     Tag,
     AddReferrer,
     Probe,
+}
+
+/// A document of the first wave: written with its wave, or as soon as its blobs are in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Early {
+    /// With its wave (not a manifest of blobs the copy moves).
+    No,
+    /// When this many more of its blobs are in.
+    Waiting(usize),
+    /// Its PUT started.
+    Started,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +120,10 @@ struct CopyStages {
     written: Vec<Descriptor>,
     /// Referrers to add to their subject's tag, one at a time.
     adds: VecDeque<(Digest, Descriptor)>,
+    /// For each document of the first wave, whether it is written as soon as its blobs are in.
+    waiting: Vec<Early>,
+    /// For each blob, the documents of the first wave that reference it.
+    users: Vec<Vec<usize>>,
     referrers_tags: Vec<(String, Option<Digest>)>,
 }
 
@@ -145,6 +167,8 @@ impl CopyArtifact {
                 blobs: Vec::new(),
                 written: Vec::new(),
                 adds: VecDeque::new(),
+                waiting: Vec::new(),
+                users: Vec::new(),
                 referrers_tags: Vec::new(),
             },
         })
@@ -216,33 +240,99 @@ impl CopyStages {
         self.root.as_ref().is_some_and(|r| &r.digest == digest)
     }
 
+    /// Starts the PUTs of wave `wave` not started yet; whether there is such a wave.
     fn start_wave(&mut self, ctx: &mut Ctx<'_, Purpose>, wave: usize) -> Result<bool, Error> {
         let Some(documents) = self.waves.get(wave) else {
             return Ok(false);
         };
-        let registry = self.destination.registry();
-        let session = ctx.session(registry)?;
-        let mut puts = Vec::new();
-        for (at, document) in documents.iter().enumerate() {
-            let digest = &document.descriptor.digest;
-            let target = match self.tags.first() {
-                Some(tag) if self.is_root(digest) => self.destination.with_target(Some(tag), None),
-                _ => self.destination.with_target(None, Some(digest.clone())),
-            };
-            puts.push((
-                at,
-                PutManifest::new(
-                    session,
-                    &target,
-                    &document.descriptor.media_type,
-                    document.bytes.clone(),
-                ),
-            ));
-        }
-        for (at, put) in puts {
-            ctx.start(registry, Single::PutManifest(put), Purpose::Put(at), None);
+        for at in 0..documents.len() {
+            let early = wave == 0 && self.waiting.get(at) == Some(&Early::Started);
+            if !early {
+                self.start_put(ctx, wave, at)?;
+            }
         }
         Ok(true)
+    }
+
+    /// Starts the PUT of document `at` of wave `wave`.
+    fn start_put(&self, ctx: &mut Ctx<'_, Purpose>, wave: usize, at: usize) -> Result<(), Error> {
+        let registry = self.destination.registry();
+        let document = &self.waves[wave][at];
+        let digest = &document.descriptor.digest;
+        let target = match self.tags.first() {
+            Some(tag) if self.is_root(digest) => self.destination.with_target(Some(tag), None),
+            _ => self.destination.with_target(None, Some(digest.clone())),
+        };
+        let put = PutManifest::new(
+            ctx.session(registry)?,
+            &target,
+            &document.descriptor.media_type,
+            document.bytes.clone(),
+        );
+        ctx.start(
+            registry,
+            Single::PutManifest(put),
+            Purpose::Put(wave, at),
+            None,
+        );
+        Ok(())
+    }
+
+    /// Which documents of the first wave wait for which blobs (documents that are not a
+    /// manifest of blobs wait for the wave).
+    fn plan_early_puts(&mut self) {
+        let first = self.waves.first().map_or(0, Vec::len);
+        self.users = vec![Vec::new(); self.blobs.len()];
+        self.waiting = vec![Early::No; first];
+        for at in 0..first {
+            let document = &self.waves[0][at];
+            let Ok(successors) =
+                Successors::read(document.descriptor.media_type.as_str(), &document.bytes)
+            else {
+                continue;
+            };
+            if successors.is_index {
+                continue;
+            }
+            let mut blobs: Vec<usize> = Vec::new();
+            for child in &successors.children {
+                match self
+                    .blobs
+                    .iter()
+                    .position(|b| b.descriptor.digest == child.digest)
+                {
+                    Some(blob) if !blobs.contains(&blob) => blobs.push(blob),
+                    Some(_) => {}
+                    None => {
+                        blobs.clear();
+                        break; // a child the plan does not copy: wait for the wave
+                    }
+                }
+            }
+            if blobs.is_empty() {
+                continue;
+            }
+            self.waiting[at] = Early::Waiting(blobs.len());
+            for blob in blobs {
+                self.users[blob].push(at);
+            }
+        }
+    }
+
+    /// Blob `blob` is in the destination: the documents of the first wave whose blobs are all
+    /// in are written now.
+    fn blob_in(&mut self, ctx: &mut Ctx<'_, Purpose>, blob: usize) -> Result<(), Error> {
+        let users = self.users.get(blob).cloned().unwrap_or_default();
+        for at in users {
+            if let Some(Early::Waiting(left)) = self.waiting.get_mut(at) {
+                *left -= 1;
+                if *left == 0 {
+                    self.waiting[at] = Early::Started;
+                    self.start_put(ctx, 0, at)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     fn planned(&self, ctx: &Ctx<'_, Purpose>) -> Result<Vec<PlannedRequest>, Error> {
@@ -401,7 +491,10 @@ impl Stages for CopyStages {
                 self.walk_on(ctx)?;
             }
             (Purpose::Exists(at), Output::Exists(size)) => match size {
-                Some(_) => self.blobs[at].status = BlobStatus::Existed,
+                Some(_) => {
+                    self.blobs[at].status = BlobStatus::Existed;
+                    self.blob_in(ctx, at)?;
+                }
                 None => {
                     let descriptor = self.blobs[at].descriptor.clone();
                     ctx.download(&self.source, &descriptor, Purpose::Download(at))?;
@@ -429,16 +522,14 @@ impl Stages for CopyStages {
                     (true, true) => BlobStatus::Mounted,
                     (true, false) => BlobStatus::Uploaded,
                 };
+                self.blob_in(ctx, at)?;
             }
             (
-                Purpose::Put(at),
+                Purpose::Put(wave, at),
                 Output::Put {
                     subject_processed, ..
                 },
             ) => {
-                let Stage::Wave(wave) = self.stage else {
-                    return Ok(());
-                };
                 let document = &self.waves[wave][at];
                 self.written.push(document.descriptor.clone());
                 if let Some(subject) = &document.subject {
@@ -498,6 +589,7 @@ impl Stages for CopyStages {
                         return Ok(Some(self.outcome(planned)?));
                     }
                     self.stage = Stage::Blobs;
+                    self.plan_early_puts();
                     let session = ctx.session(&destination)?;
                     let mut starts = Vec::new();
                     for (at, blob) in self.blobs.iter().enumerate() {
@@ -530,10 +622,13 @@ impl Stages for CopyStages {
                 }
                 Stage::Blobs => {
                     self.stage = Stage::Wave(0);
-                    if self.start_wave(ctx, 0)? {
+                    if !self.start_wave(ctx, 0)? {
+                        self.stage = Stage::Tags;
+                    } else if !ctx.idle() {
                         return Ok(None);
                     }
-                    self.stage = Stage::Tags;
+                    // Every document of the first wave was written early: on to its referrers
+                    // tags and the next wave.
                 }
                 Stage::Wave(wave) => {
                     // The referrers tags of this wave's referrers, one at a time (two
