@@ -7,12 +7,11 @@
 #
 # Size (issue 12; bench/README.md has the figures and a twiggy profile): the Cargo profile
 # `wasm-release` (opt-level "z", the hashing crates at opt-level 3); std rebuilt for size
-# (-Zbuild-std with optimize_for_size, std's own crates still at opt-level 3; panics abort at
-# once without formatting a message or keeping its source location: a trap, as before) when
-# rustup's rust-src is there or can be added; then wasm-opt -Oz from the npm package binaryen
-# (pinned in scripts/wasm-opt/package-lock.json; Debian's binaryen is too old for what rustc
-# emits). OCIKIT_WASM_OPT=0 skips wasm-opt; OCIKIT_WASM_BUILD_STD=0 uses the prebuilt std (about
-# 8% larger gzipped; SHA-256 1-2% faster, bench/README.md).
+# (-Zbuild-std with optimize_for_size, std's own crates still at opt-level 3, no panic location
+# strings) when rustup's rust-src is there or can be added; then wasm-opt -Oz from the npm
+# package binaryen (pinned in scripts/wasm-opt/package-lock.json; Debian's binaryen is too old
+# for what rustc emits). OCIKIT_WASM_OPT=0 skips wasm-opt; OCIKIT_WASM_BUILD_STD=0 uses the
+# prebuilt std (5% larger gzipped, same SHA-256 throughput; bench/README.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -36,7 +35,7 @@ build_rustup() {
     wasm_file=target/$target/$profile/ocikit_wasm.wasm
     if [ "${OCIKIT_WASM_BUILD_STD:-1}" = 1 ] && { have_rust_src || timeout 120 rustup component add rust-src; }; then
         say "building ocikit-wasm with rustup's $target target, std rebuilt for size"
-        # RUSTC_BOOTSTRAP: -Zbuild-std, panic=immediate-abort and location-detail on the stable
+        # RUSTC_BOOTSTRAP: -Zbuild-std, location-detail and panic=immediate-abort on the stable
         # compiler (as the Debian path below and cargo fuzz do).
         # A target dir of its own: other wasm32 builds (clippy) use other flags. The std crates
         # keep opt-level 3, as the prebuilt std has it: at "z" (the profile's level) the
@@ -45,7 +44,14 @@ build_rustup() {
         for crate in core alloc std dlmalloc compiler_builtins; do
             std_opt+=(--config "profile.$profile.package.$crate.opt-level=3")
         done
-        RUSTC_BOOTSTRAP=1 RUSTFLAGS="$RUSTFLAGS -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+        # No file/line/column strings for panic locations (a panic is a trap here either way).
+        # OCIKIT_WASM_IMMEDIATE_ABORT=1 also makes panics abort without formatting a message:
+        # 3% smaller gzipped, but SHA-256 measured 3-4% slower (outside issue 12's 3%).
+        local flags="-Zlocation-detail=none"
+        if [ "${OCIKIT_WASM_IMMEDIATE_ABORT:-0}" = 1 ]; then
+            flags="$flags -Zunstable-options -Cpanic=immediate-abort"
+        fi
+        RUSTC_BOOTSTRAP=1 RUSTFLAGS="$RUSTFLAGS $flags" \
             cargo build --profile "$profile" --target "$target" -p ocikit-wasm --target-dir target/wasm-std \
             -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size "${std_opt[@]}"
         wasm_file=target/wasm-std/$target/$profile/ocikit_wasm.wasm
