@@ -1,5 +1,5 @@
-//! Listings of names: a repository's tags and a registry's repositories, each a [`Listing`]
-//! paged through by the paging every listing shares ([`super::paging`]).
+//! Listings of names: a repository's tags and a registry's repositories, each a `Listing`
+//! paged through by the paging every listing shares (the `paging` module).
 
 use super::super::http::Response;
 pub use super::paging::Page;
