@@ -398,3 +398,169 @@ fn a_collection_s_manifest_goes_as_soon_as_its_blobs_are_in() {
         .expect("the index");
     assert!(index_put > upload, "children first: {log:#?}");
 }
+
+/// Drives `op` as a host on a path of `round_trip` ms would: each answer is provided, and the
+/// next poll made, `round_trip` ms after its request was handed out (the oldest first). The
+/// most large transfers the engine had out at once.
+fn most_large_at(
+    host: &mut Host,
+    op: &mut Push,
+    sessions: &mut Sessions,
+    round_trip: u64,
+) -> usize {
+    let mut queue = Vec::new();
+    let (mut now, mut most_large) = (0, 0);
+    loop {
+        match op.poll(sessions, now).expect("poll") {
+            Action::Send {
+                task,
+                request,
+                blob,
+            } => queue.push((task, request, blob, now)),
+            Action::Wait { task, .. } => op.provide(task, Input::Resume).expect("resume"),
+            Action::Pending => {
+                let large = queue
+                    .iter()
+                    .filter(|(_, r, _, _)| {
+                        matches!(r.body, ocikit_core::registry::Body::Blob { length, .. } if length >= LARGE_TRANSFER)
+                    })
+                    .count();
+                most_large = most_large.max(large);
+                let (task, request, blob, sent) = queue.remove(0);
+                now = now.max(sent + round_trip);
+                let response = host.send(&request, blob.as_ref()).expect("send");
+                op.provide(task, Input::Response(response))
+                    .expect("provide");
+            }
+            Action::Done(_) => return most_large,
+        }
+    }
+}
+
+#[test]
+fn a_long_round_trip_has_8_large_transfers_out_at_once_a_short_one_4() {
+    assert_eq!(Concurrency::for_round_trip(None).large, 4);
+    assert_eq!(Concurrency::for_round_trip(Some(49)).large, 4);
+    assert_eq!(Concurrency::for_round_trip(Some(50)).large, 8);
+    assert_eq!(Concurrency::for_round_trip(Some(80)).requests, 32);
+    let (mut host, layout) = layout();
+    let large = files("l", 10, LARGE_TRANSFER as usize);
+    for blob in &large.blobs {
+        host.spool.insert(
+            blob.descriptor.digest.clone(),
+            blob.bytes.clone().expect("bytes"),
+        );
+    }
+    // "far" (80 ms a round trip): the checks before the uploads measure it.
+    let mut sessions = new_sessions(&[&layout]);
+    let at = reference(&format!("{layout}/far:v1"));
+    let most = most_large_at(&mut host, &mut push_op(&at, &large), &mut sessions, 80);
+    assert_eq!(most, 8);
+    let session = sessions.get(&layout).expect("session");
+    assert_eq!(session.round_trip_ms(), Some(80));
+    assert_eq!(session.concurrency().large, 8);
+    // "region" (20 ms): 4, as on loopback (another registry: nothing to mount).
+    let (mut host, layout) = self::layout();
+    for blob in &large.blobs {
+        host.spool.insert(
+            blob.descriptor.digest.clone(),
+            blob.bytes.clone().expect("bytes"),
+        );
+    }
+    let mut sessions = new_sessions(&[&layout]);
+    let at = reference(&format!("{layout}/region:v1"));
+    let most = most_large_at(&mut host, &mut push_op(&at, &large), &mut sessions, 20);
+    assert_eq!(most, 4);
+    let session = sessions.get(&layout).expect("session");
+    assert_eq!(session.round_trip_ms(), Some(20));
+}
+
+/// Pushes `packed` to `at`, answering every mount with `refusal` as a registry that refuses
+/// them does: the requests sent.
+fn push_refusing_mounts(
+    host: &mut Host,
+    sessions: &mut Sessions,
+    at: &Reference,
+    packed: &Packed,
+    refusal: u16,
+) -> Vec<String> {
+    let mut op = push_op(at, packed);
+    let mut log = Vec::new();
+    loop {
+        match op.poll(sessions, 0).expect("poll") {
+            Action::Send {
+                task,
+                request,
+                blob,
+            } => {
+                log.push(format!("{} {}", request.method, request.url));
+                let response = if request.url.contains("mount=") {
+                    ocikit_core::registry::Response {
+                        status: refusal,
+                        headers: Vec::new(),
+                        body: Vec::new(),
+                        streamed: None,
+                    }
+                } else {
+                    host.send(&request, blob.as_ref()).expect("send")
+                };
+                op.provide(task, Input::Response(response))
+                    .expect("provide");
+            }
+            Action::Wait { task, .. } => op.provide(task, Input::Resume).expect("resume"),
+            Action::Pending => panic!("every request is answered at once"),
+            Action::Done(outcome) => {
+                assert!(
+                    outcome
+                        .blobs
+                        .iter()
+                        .all(|b| b.status != BlobStatus::Mounted)
+                );
+                return log;
+            }
+        }
+    }
+}
+
+#[test]
+fn a_registry_that_refused_a_mount_is_not_asked_again_in_the_session() {
+    for refusal in [401, 403, 404, 405] {
+        let (mut host, layout) = layout();
+        let mut sessions = new_sessions(&[&layout]);
+        let packed = files("a", 6, 10);
+        push(
+            &mut host,
+            &mut sessions,
+            &reference(&format!("{layout}/one:v1")),
+            &packed,
+        )
+        .expect("push");
+        // Seven blobs seen in "one": their mounts go out at once, and each refused one falls
+        // back to a plain upload session.
+        let log = push_refusing_mounts(
+            &mut host,
+            &mut sessions,
+            &reference(&format!("{layout}/two:v1")),
+            &packed,
+            refusal,
+        );
+        assert_eq!(count(&log, "POST", "mount="), 7, "{refusal}: {log:?}");
+        assert_eq!(
+            count(&log, "POST", "/blobs/uploads/"),
+            14,
+            "{refusal}: {log:?}"
+        );
+        // The next push of the session tries no mount (it used to try seven again, from "one"
+        // or "two"): each blob is checked (a layout holds every blob of its repositories).
+        let log = push_refusing_mounts(
+            &mut host,
+            &mut sessions,
+            &reference(&format!("{layout}/three:v1")),
+            &packed,
+            refusal,
+        );
+        assert_eq!(count(&log, "POST", "mount="), 0, "{refusal}: {log:?}");
+        assert_eq!(count(&log, "HEAD", "/blobs/"), 7, "{refusal}: {log:?}");
+        assert!(!sessions.get(&layout).expect("session").mounts_allowed());
+    }
+}

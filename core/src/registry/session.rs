@@ -75,6 +75,11 @@ pub struct Session {
     /// The repositories the session saw holding each blob (shared by the session's copies,
     /// which the bindings make at each step: copied only when changed).
     blobs: Arc<KnownBlobs>,
+    /// The shortest round trip measured on the registry (ms): from a request without blob
+    /// bytes handed out to its response, both at the host's `now` ([`Session::round_trip_ms`]).
+    round_trip_ms: Option<u64>,
+    /// The registry refused a cross-repository mount: none is tried again.
+    mounts_refused: bool,
 }
 
 /// The repositories a session saw holding each blob.
@@ -115,7 +120,48 @@ impl Session {
             retry: RetryPolicy::default(),
             limits: Limits::default(),
             blobs: Arc::default(),
+            round_trip_ms: None,
+            mounts_refused: false,
         }
+    }
+
+    /// Records a round trip of `ms` measured on the registry (a request without blob bytes,
+    /// from the `now` it was handed out at to the `now` its response was provided at): the
+    /// session keeps the shortest, which queueing or a busy host can only lengthen.
+    pub fn note_round_trip(&mut self, ms: u64) {
+        self.round_trip_ms = Some(self.round_trip_ms.map_or(ms, |known| known.min(ms)));
+    }
+
+    /// The shortest round trip measured on the registry (ms), once one was: it sets how many
+    /// large transfers go at once ([`Concurrency::for_round_trip`]).
+    ///
+    /// [`Concurrency::for_round_trip`]: super::Concurrency::for_round_trip
+    pub fn round_trip_ms(&self) -> Option<u64> {
+        self.round_trip_ms
+    }
+
+    /// How many requests of an operation on this registry go at once: the engine's rule for
+    /// the round trip measured so far ([`Concurrency::for_round_trip`]).
+    ///
+    /// [`Concurrency::for_round_trip`]: super::Concurrency::for_round_trip
+    pub fn concurrency(&self) -> super::Concurrency {
+        super::Concurrency::for_round_trip(self.round_trip_ms)
+    }
+
+    /// Records that the registry refused a cross-repository mount (401, 403, 404, 405: no
+    /// pull on the source, mounts off, the source unknown): no later blob of the session is
+    /// mounted on the registry, so a refusing registry costs the mounts in flight at the
+    /// refusal, not one POST per blob of every push. Remembered for the whole registry: a
+    /// refusal for one source usually holds for the others (one token, one configuration), and
+    /// a mount not tried costs a plain upload, never a check.
+    pub fn note_mount_refused(&mut self) {
+        self.mounts_refused = true;
+    }
+
+    /// Whether cross-repository mounts are still worth a try on the registry: none was
+    /// refused in the session ([`Session::note_mount_refused`]).
+    pub fn mounts_allowed(&self) -> bool {
+        !self.mounts_refused
     }
 
     /// Records that `repository` holds the blob `digest`: the registry said so (a HEAD
@@ -162,13 +208,13 @@ impl Session {
     }
 
     /// Another repository of the registry the session saw holding the blob `digest` (the one
-    /// it saw first), to mount it from.
+    /// it saw first), to mount it from; none once the registry refused a mount.
     pub fn blob_elsewhere(&self, repository: &str, digest: &Digest) -> Option<&str> {
         self.blobs
             .repositories
             .get(digest)?
             .iter()
-            .find(|r| *r != repository)
+            .find(|r| *r != repository && self.mounts_allowed())
             .map(String::as_str)
     }
 
@@ -601,6 +647,8 @@ pub(crate) struct Exchange {
     credentials_sent: bool,
     /// The method and URL of the token request in flight (for a failure's message).
     token_request: (Method, String),
+    /// The host's `now` when the request was handed out, for its round trip.
+    sent_ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -642,6 +690,7 @@ impl Exchange {
             authorized: false,
             credentials_sent: false,
             token_request: (Method::Get, String::new()),
+            sent_ms: 0,
         }
     }
 
@@ -696,6 +745,7 @@ impl Exchange {
                 .push(("Authorization".to_owned(), authorization));
         }
         self.state = ExchangeState::Sent;
+        self.sent_ms = now_ms;
         Ok(Step::Event(Event::Send(request)))
     }
 
@@ -734,6 +784,13 @@ impl Exchange {
                 Err(failure.to_error(&Request::new(method, url)))
             }
             (ExchangeState::Sent, Input::Response(response)) => {
+                // A round trip: a request without blob bytes either way (a blob's time is its
+                // size over the bandwidth, not the path's length).
+                if !matches!(self.request.body, Body::Blob { .. })
+                    && !matches!(self.request.response_body, ResponseBody::Stream { .. })
+                {
+                    session.note_round_trip(now_ms.saturating_sub(self.sent_ms));
+                }
                 self.on_response(session, response, now_ms, at)
             }
             (ExchangeState::Sent, Input::Failure(failure)) => {

@@ -203,8 +203,10 @@ impl PushBlob {
         Scope::repository(self.reference.repository(), &[Action::Pull, Action::Push])
     }
 
-    /// POSTs for a new upload session, with a mount attempt when `mount_from` is given.
+    /// POSTs for a new upload session, with a mount attempt when `mount_from` is given and the
+    /// registry did not refuse one in the session.
     fn start_upload(&mut self, session: &Session, mount_from: Option<String>) {
+        let mount_from = mount_from.filter(|_| session.mounts_allowed());
         let mut path = format!("/v2/{}/blobs/uploads/", self.reference.repository());
         let mut scopes = vec![self.scope()];
         if let Some(from) = &mount_from {
@@ -368,6 +370,7 @@ impl PushBlob {
             Err(Error::Registry { status, .. })
                 if self.mounting && self.phase == PushPhase::Start && mount_refused(status) =>
             {
+                session.note_mount_refused();
                 self.start_upload(session, None);
                 self.step(session, Input::Start, now_ms)?
             }
@@ -395,6 +398,14 @@ impl PushBlob {
                     session.base()
                 ),
             });
+        }
+        if matches!(input, Input::Start)
+            && self.mounting
+            && self.phase == PushPhase::Start
+            && !session.mounts_allowed()
+        {
+            // The registry refused another mount since this one was planned: not sent.
+            self.start_upload(session, None);
         }
         let mut input = input;
         loop {
@@ -425,6 +436,7 @@ impl PushBlob {
                     if self.mounting && mount_refused(response.status) {
                         // Refused outright, not answered with an upload session (202): a
                         // plain upload session instead.
+                        session.note_mount_refused();
                         self.start_upload(session, None);
                         continue;
                     }

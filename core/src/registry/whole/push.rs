@@ -18,7 +18,11 @@
 //! 2. **Blobs seen elsewhere are mounted.** A blob the session saw in another repository of the
 //!    registry is mounted from there (`POST ?mount=&from=`), as with
 //!    [`PushArtifactOptions::mount_from`]; a registry that answers 202 instead of 201 opened an
-//!    upload session, and the blob is uploaded into it, with no extra request.
+//!    upload session, and the blob is uploaded into it, with no extra request. A registry that
+//!    refuses a mount (401, 403, 404, 405) gets a plain upload session at once, and the session
+//!    remembers it ([`Session::note_mount_refused`]): no blob stepped after the refusal is
+//!    mounted on that registry, so the refusal costs the mounts already in flight, not one
+//!    POST per blob of every push.
 //! 3. **Small blobs skip the check in a new artifact.** The config and every blob over
 //!    [`SMALL_BLOB_MAX`] are checked first, as are the first [`NEW_ARTIFACT_PROBES`] small
 //!    layers; when none of those layers is in the repository (a new artifact), the other small
@@ -354,8 +358,12 @@ impl PushStages {
     /// [`Start::Later`] for a small layer that waits for the probes.
     fn decide(&self, session: &Session) -> Vec<Option<Start>> {
         let repository = self.reference.repository();
+        // Once the registry refused a mount in the session, no blob is to mount (rule 2).
         let mounting = |digest: &Digest| {
-            self.options.mount_from.is_some()
+            self.options
+                .mount_from
+                .as_deref()
+                .is_some_and(|_| session.mounts_allowed())
                 || session.blob_elsewhere(repository, digest).is_some()
         };
         // The config (first) is checked and does not vote: one empty config serves every
@@ -502,6 +510,7 @@ impl PushStages {
                 .options
                 .mount_from
                 .as_deref()
+                .filter(|_| session.mounts_allowed())
                 .or_else(|| session.blob_elsewhere(repository, digest));
             let head = match start {
                 Start::Direct => None,
