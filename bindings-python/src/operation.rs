@@ -795,10 +795,20 @@ impl PyCopyArtifact {
 
 /// How many transfers of blobs of `size` bytes the engine runs at once
 /// (`ocikit_core::registry::Concurrency`), for a host that starts transfers of its own (the
-/// CLI's early uploads).
+/// CLI's early uploads): on `session`'s registry, by the round trip measured so far
+/// (`Session::concurrency`), else the default.
 #[pyfunction]
-pub(crate) fn transfers_at_once(size: u64) -> usize {
-    ocikit_core::registry::Concurrency::default().transfers(size)
+#[pyo3(signature = (size, session = None))]
+pub(crate) fn transfers_at_once(
+    py: Python<'_>,
+    size: u64,
+    session: Option<&Bound<'_, PyRegistrySession>>,
+) -> usize {
+    let concurrency = match session {
+        Some(session) => lock(py, &session.get().session).concurrency(),
+        None => ocikit_core::registry::Concurrency::default(),
+    };
+    concurrency.transfers(size)
 }
 
 /// The pull plan's title rule as push and pull apply it (`Error` codes

@@ -340,6 +340,13 @@ impl PyRegistrySession {
         &self.registry
     }
 
+    /// The shortest round trip measured on the registry (ms), or `None` before any: it sets
+    /// how many large transfers go at once (`Concurrency::for_round_trip`).
+    #[getter]
+    fn round_trip_ms(&self, py: Python<'_>) -> Option<u64> {
+        lock(py, &self.session).round_trip_ms()
+    }
+
     /// Whether the registry is reached over plain HTTP.
     #[getter]
     fn plain_http(&self) -> bool {

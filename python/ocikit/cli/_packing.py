@@ -8,6 +8,7 @@ import contextvars
 import dataclasses
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -82,28 +83,55 @@ _EMPTY_DIGEST = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b
 
 class EarlyUploads:
     """Uploads each large file as soon as it is hashed, while the others are still being
-    hashed, as many at a time as the engine runs large transfers (capped by the client's
-    ``concurrency``), so that hashing and uploading overlap (hashing 1 GiB takes about half a
-    second of both cores here). The uploads go through the client's session, which remembers
-    each blob it put in the repository: the push that follows sends no request for them (the
-    core's push plan, rule 1). Small files are left to the push.
+    hashed, as many at a time as the engine runs large transfers on the registry (its rule
+    follows the round trip measured so far: ``transfers_at_once`` with the client's session;
+    capped by the client's ``concurrency``), so that hashing and uploading overlap (hashing
+    1 GiB takes about half a second of both cores here). The uploads go through the client's
+    session, which remembers each blob it put in the repository: the push that follows sends
+    no request for them (the core's push plan, rule 1). Small files are left to the push.
 
     On leaving, it waits for the uploads and raises the first failure; when the block itself
     failed, uploads not yet started are cancelled."""
 
     MIN_SIZE = 16 << 20
+    # How often a waiting upload asks the engine again while none ends (the first answers of
+    # the uploads under way measure the round trip, which may let more go at once).
+    _RECHECK = 0.02
 
     def __init__(self, client: Client, reference: Reference) -> None:
         from concurrent.futures import Future, ThreadPoolExecutor
 
         self._client = client
         self._reference = reference
-        at_once = transfers_at_once(self.MIN_SIZE)
+        self._session = client._session(reference.registry)
+        # Threads (started as uploads are added) up to the most requests the engine ever has
+        # in flight; the gate keeps to what it allows large transfers now.
+        most = transfers_at_once(0)
         if client.concurrency is not None:
-            at_once = min(at_once, client.concurrency)
-        self._pool = ThreadPoolExecutor(at_once)
+            most = min(most, client.concurrency)
+        self._pool = ThreadPoolExecutor(most)
+        self._gate = threading.Condition()
+        self._running = 0
         self._context = contextvars.copy_context()
         self._started: list[Future[bool]] = []
+
+    def _at_once(self) -> int:
+        at_once = transfers_at_once(self.MIN_SIZE, self._session)
+        if self._client.concurrency is not None:
+            at_once = min(at_once, self._client.concurrency)
+        return at_once
+
+    def _upload(self, descriptor: Descriptor, path: str) -> bool:
+        with self._gate:
+            while self._running >= self._at_once():
+                self._gate.wait(self._RECHECK)
+            self._running += 1
+        try:
+            return self._client.push_blob(self._reference, descriptor, path)
+        finally:
+            with self._gate:
+                self._running -= 1
+                self._gate.notify()
 
     def add(self, file: File) -> None:
         """Starts the upload of ``file`` if it is large (called from the hashing threads)."""
@@ -114,9 +142,7 @@ class EarlyUploads:
         )
         # In a copy of the command's context: its deadline holds on the upload threads too.
         run = self._context.copy().run
-        self._started.append(
-            self._pool.submit(run, self._client.push_blob, self._reference, descriptor, file.path)
-        )
+        self._started.append(self._pool.submit(run, self._upload, descriptor, file.path))
 
     def __enter__(self) -> EarlyUploads:
         return self
