@@ -90,8 +90,9 @@ export class Client {
     if (typeof fetch !== "function") {
       throw new TypeError("options.fetch must be a function (this runtime has no global fetch)");
     }
-    // The engine decides how many requests go at once from what they move (the core's
-    // Concurrency: up to 32, 4 of them large transfers); `concurrency` only caps that.
+    // The engine decides how many requests go at once from what they move and the round trip
+    // it measures (the core's Concurrency: up to 32, 4 of them large transfers, 8 once the
+    // shortest round trip is 50 ms or more); `concurrency` only caps that.
     const concurrency = o.concurrency ?? Infinity;
     if (o.concurrency !== undefined && (!Number.isSafeInteger(concurrency) || concurrency < 1)) {
       throw new RangeError("options.concurrency must be a positive integer");

@@ -1140,7 +1140,8 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /**
    * At most this many requests at once. By default as many as the engine hands out: it decides
-   * from what they move (up to 32, of which 4 move 4 MiB or more).
+   * from what they move and the round trip it measures (up to 32, of which 4 move 4 MiB or
+   * more, or 8 once the shortest round trip to the registry is 50 ms or more).
    */
   concurrency?: number;
   retry?: RetryPolicy;

@@ -120,7 +120,8 @@ class Client:
     or ``access_token``, ``"docker"`` for what Docker's ``config.json`` holds (for every
     registry), or ``None`` for anonymous access. ``plain_http`` reaches registries over plain
     HTTP (a loopback test registry). The engine decides how many requests of an operation run
-    at once from what they move (up to 32, of which at most 4 move 4 MiB or more:
+    at once from what they move and the round trip it measures (up to 32, of which at most 4
+    move 4 MiB or more, or 8 once the shortest round trip to the registry is 50 ms or more:
     ``ocikit_core::registry::Concurrency``); ``concurrency``, when given, caps them at that
     many. Uploads go in chunks of ``chunk_size`` bytes when given, else in one request each.
 

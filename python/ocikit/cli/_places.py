@@ -202,7 +202,8 @@ def add_remote_arguments(
             default=None,
             metavar="N",
             help="at most N requests at a time (default: as the engine decides from what is "
-            "moved: up to 32, of which 4 move 4 MiB or more)",
+            "moved: up to 32, of which 4 move 4 MiB or more, 8 over a round trip of 50 ms or "
+            "more)",
         )
     if transfers and uploads:
         group.add_argument(
