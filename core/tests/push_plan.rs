@@ -476,16 +476,20 @@ fn a_long_round_trip_has_8_large_transfers_out_at_once_a_short_one_4() {
 }
 
 /// Pushes `packed` to `at`, answering every mount with `refusal` as a registry that refuses
-/// them does: the requests sent.
+/// them does: the requests sent. Each request is answered as soon as it is handed out, or,
+/// with `waves`, only once the engine has handed out all it may (the oldest first), as a host
+/// with every request in flight at once.
 fn push_refusing_mounts(
     host: &mut Host,
     sessions: &mut Sessions,
     at: &Reference,
     packed: &Packed,
     refusal: u16,
+    waves: bool,
 ) -> Vec<String> {
     let mut op = push_op(at, packed);
     let mut log = Vec::new();
+    let mut queue = Vec::new();
     loop {
         match op.poll(sessions, 0).expect("poll") {
             Action::Send {
@@ -494,21 +498,16 @@ fn push_refusing_mounts(
                 blob,
             } => {
                 log.push(format!("{} {}", request.method, request.url));
-                let response = if request.url.contains("mount=") {
-                    ocikit_core::registry::Response {
-                        status: refusal,
-                        headers: Vec::new(),
-                        body: Vec::new(),
-                        streamed: None,
-                    }
-                } else {
-                    host.send(&request, blob.as_ref()).expect("send")
-                };
-                op.provide(task, Input::Response(response))
-                    .expect("provide");
+                queue.push((task, request, blob));
+                if waves {
+                    continue;
+                }
             }
-            Action::Wait { task, .. } => op.provide(task, Input::Resume).expect("resume"),
-            Action::Pending => panic!("every request is answered at once"),
+            Action::Wait { task, .. } => {
+                op.provide(task, Input::Resume).expect("resume");
+                continue;
+            }
+            Action::Pending => {}
             Action::Done(outcome) => {
                 assert!(
                     outcome
@@ -519,6 +518,19 @@ fn push_refusing_mounts(
                 return log;
             }
         }
+        let (task, request, blob) = queue.remove(0);
+        let response = if request.url.contains("mount=") {
+            ocikit_core::registry::Response {
+                status: refusal,
+                headers: Vec::new(),
+                body: Vec::new(),
+                streamed: None,
+            }
+        } else {
+            host.send(&request, blob.as_ref()).expect("send")
+        };
+        op.provide(task, Input::Response(response))
+            .expect("provide");
     }
 }
 
@@ -535,19 +547,21 @@ fn a_registry_that_refused_a_mount_is_not_asked_again_in_the_session() {
             &packed,
         )
         .expect("push");
-        // Seven blobs seen in "one": their mounts go out at once, and each refused one falls
-        // back to a plain upload session.
+        // Seven blobs seen in "one": the first mount is refused (and falls back to a plain
+        // upload session); the six others, planned as mounts too, get plain upload sessions
+        // (they used to be tried and refused one by one).
         let log = push_refusing_mounts(
             &mut host,
             &mut sessions,
             &reference(&format!("{layout}/two:v1")),
             &packed,
             refusal,
+            false,
         );
-        assert_eq!(count(&log, "POST", "mount="), 7, "{refusal}: {log:?}");
+        assert_eq!(count(&log, "POST", "mount="), 1, "{refusal}: {log:?}");
         assert_eq!(
             count(&log, "POST", "/blobs/uploads/"),
-            14,
+            8,
             "{refusal}: {log:?}"
         );
         // The next push of the session tries no mount (it used to try seven again, from "one"
@@ -558,9 +572,37 @@ fn a_registry_that_refused_a_mount_is_not_asked_again_in_the_session() {
             &reference(&format!("{layout}/three:v1")),
             &packed,
             refusal,
+            false,
         );
         assert_eq!(count(&log, "POST", "mount="), 0, "{refusal}: {log:?}");
         assert_eq!(count(&log, "HEAD", "/blobs/"), 7, "{refusal}: {log:?}");
         assert!(!sessions.get(&layout).expect("session").mounts_allowed());
     }
+}
+
+#[test]
+fn mounts_planned_behind_the_first_wave_go_as_plain_uploads_after_a_refusal() {
+    let (mut host, layout) = layout();
+    let mut sessions = new_sessions(&[&layout]);
+    let packed = files("a", 40, 10);
+    push(
+        &mut host,
+        &mut sessions,
+        &reference(&format!("{layout}/one:v1")),
+        &packed,
+    )
+    .expect("push");
+    // 41 blobs to mount: the 32 the engine hands out at once are mounts (each refused, each
+    // then a plain upload session); the 9 planned behind them go as plain upload sessions
+    // once the first refusal is in (they used to be 9 more refused mounts).
+    let log = push_refusing_mounts(
+        &mut host,
+        &mut sessions,
+        &reference(&format!("{layout}/two:v1")),
+        &packed,
+        403,
+        true,
+    );
+    assert_eq!(count(&log, "POST", "mount="), 32, "{log:?}");
+    assert_eq!(count(&log, "POST", "/blobs/uploads/"), 32 + 41, "{log:?}");
 }

@@ -648,6 +648,16 @@ impl<P: Clone> Runner<P> {
                     .tasks
                     .get_mut(&id)
                     .ok_or_else(|| misuse("an action of a finished task"))?;
+                if let Event::Send(request) = &event
+                    && is_mount(request)
+                    && !sessions.session(&task.registry)?.mounts_allowed()
+                {
+                    // The registry refused a mount since this one was planned: the task starts
+                    // over, with a plain upload session ([`Session::note_mount_refused`]).
+                    task.state = TaskState::Step(Input::Start);
+                    self.order.push_back(id);
+                    continue;
+                }
                 return Ok(match event {
                     Event::Send(mut request) => {
                         task.state = TaskState::Sent;
@@ -656,8 +666,7 @@ impl<P: Clone> Runner<P> {
                         if task.large {
                             self.large_in_flight += 1;
                         }
-                        task.mounting =
-                            request.method == Method::Post && request.url.contains("mount=");
+                        task.mounting = is_mount(&request);
                         request.deadline_ms = match (request.deadline_ms, deadline) {
                             (Some(a), Some(b)) => Some(a.min(b)),
                             (a, b) => a.or(b),
@@ -767,6 +776,11 @@ fn is_large(request: &Request, blob: Option<&Descriptor>) -> bool {
         _ => 0,
     };
     moved >= LARGE_TRANSFER
+}
+
+/// Whether `request` asks for a cross-repository mount.
+fn is_mount(request: &Request) -> bool {
+    request.method == Method::Post && request.url.contains("mount=")
 }
 
 fn input_name(input: &Input) -> &'static str {

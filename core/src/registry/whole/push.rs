@@ -20,9 +20,10 @@
 //!    [`PushArtifactOptions::mount_from`]; a registry that answers 202 instead of 201 opened an
 //!    upload session, and the blob is uploaded into it, with no extra request. A registry that
 //!    refuses a mount (401, 403, 404, 405) gets a plain upload session at once, and the session
-//!    remembers it ([`Session::note_mount_refused`]): no blob stepped after the refusal is
-//!    mounted on that registry, so the refusal costs the mounts already in flight, not one
-//!    POST per blob of every push.
+//!    remembers it ([`Session::note_mount_refused`]): a mount not handed out yet when the
+//!    refusal comes, and every one of later pushes, becomes a plain upload session, so the
+//!    refusal costs the mounts already in flight (at most the engine's 32), not one POST per
+//!    blob.
 //! 3. **Small blobs skip the check in a new artifact.** The config and every blob over
 //!    [`SMALL_BLOB_MAX`] are checked first, as are the first [`NEW_ARTIFACT_PROBES`] small
 //!    layers; when none of those layers is in the repository (a new artifact), the other small
