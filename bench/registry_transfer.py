@@ -9,8 +9,9 @@ Run: scripts/bench-registry.sh [--strict] [--quick] [--network loopback|region|f
   1 GiB artifact's eight files at a quarter of the size);
 
 each through a toxiproxy proxy in front of each registry, with the contenders at their own
-defaults (ocikit 4 blobs at a time, the ORAS CLI 3, oras-py one) and in a second table all at
-concurrency 4 (the ORAS CLI run again; oras-py has no setting), and the requests each transfer
+defaults (ocikit what its engine hands out: up to 32 small requests and 4 large transfers, 8
+over long round trips; the ORAS CLI 3; oras-py one) and in a second table all at concurrency 4
+(ocikit and the ORAS CLI run again; oras-py has no setting), and the requests each transfer
 of one artifact cost, counted from the registry's request log. Goals (issue 12, at the
 defaults): region, 500 small files: push >= 2x and pull >= 1.5x the ORAS CLI, >= 3x oras-py;
 far, 256 MiB: >= 1x the ORAS CLI and >= 2x oras-py both ways; ocikit with the fewest requests.
