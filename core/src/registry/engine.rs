@@ -326,6 +326,12 @@ pub(crate) enum Output {
 }
 
 impl Single {
+    /// Whether the request the task has ready is out of date with what its session learnt
+    /// since it was made ([`PushBlob`]: a mount refused, single-request uploads taken).
+    fn outdated(&self, session: &Session) -> bool {
+        matches!(self, Self::PushBlob(op) if op.outdated(session))
+    }
+
     fn next(
         &mut self,
         session: &mut Session,
@@ -378,11 +384,14 @@ enum TaskState {
 }
 
 /// A task: a single-request operation on one registry, for a purpose of the whole operation.
+/// The purpose is kept apart, in the runner's [`Purposes`] under `slot`, so that the task table
+/// is one type for every operation (its map code exists once, not once per purpose type).
 #[derive(Debug, Clone)]
-pub(crate) struct Task<P> {
+struct Task {
     registry: String,
     single: Single,
-    purpose: P,
+    /// Where [`Purposes`] holds what the task is for.
+    slot: usize,
     blob: Option<Descriptor>,
     state: TaskState,
     /// The last request handed out was a cross-repository mount.
@@ -426,9 +435,8 @@ pub(crate) trait Stages {
 /// What [`Stages`] use to start tasks.
 pub(crate) struct Ctx<'a, P> {
     pub(crate) sessions: &'a mut Sessions,
-    tasks: &'a mut BTreeMap<u64, Task<P>>,
-    order: &'a mut VecDeque<u64>,
-    next: &'a mut u64,
+    table: &'a mut Table,
+    purposes: &'a mut Purposes<P>,
 }
 
 impl<P> Ctx<'_, P> {
@@ -440,21 +448,8 @@ impl<P> Ctx<'_, P> {
         purpose: P,
         blob: Option<Descriptor>,
     ) {
-        *self.next += 1;
-        let id = *self.next;
-        self.tasks.insert(
-            id,
-            Task {
-                registry: registry.to_owned(),
-                single,
-                purpose,
-                blob,
-                state: TaskState::Step(Input::Start),
-                mounting: false,
-                large: false,
-            },
-        );
-        self.order.push_back(id);
+        let slot = self.purposes.put(purpose);
+        self.table.start(registry, single, slot, blob);
     }
 
     /// Starts a blob download from `reference`'s repository ([`GetBlob`] continues it after a
@@ -483,15 +478,82 @@ impl<P> Ctx<'_, P> {
 
     /// Whether no task is in flight or ready to step.
     pub(crate) fn idle(&self) -> bool {
-        self.tasks.is_empty() && self.order.is_empty()
+        self.table.idle()
     }
 }
 
-/// The task bookkeeping every whole operation shares: ids, the order actions are handed out
-/// in, sticky failure, the operation's deadline.
+/// The purposes of the tasks started and not ended, by slot (a slot is reused once its task
+/// ended): the one part of the bookkeeping whose type depends on the operation.
 #[derive(Debug, Clone)]
-pub(crate) struct Runner<P> {
-    tasks: BTreeMap<u64, Task<P>>,
+struct Purposes<P> {
+    slots: Vec<Option<P>>,
+    free: Vec<usize>,
+}
+
+impl<P> Purposes<P> {
+    fn new() -> Self {
+        Self {
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+
+    fn put(&mut self, purpose: P) -> usize {
+        if let Some(slot) = self.free.pop() {
+            self.slots[slot] = Some(purpose);
+            slot
+        } else {
+            self.slots.push(Some(purpose));
+            self.slots.len() - 1
+        }
+    }
+
+    fn take(&mut self, slot: usize) -> Result<P, Error> {
+        let purpose = self
+            .slots
+            .get_mut(slot)
+            .and_then(Option::take)
+            .ok_or_else(|| misuse("lost task"))?;
+        self.free.push(slot);
+        Ok(purpose)
+    }
+}
+
+/// What [`Table::advance`] came to: an action to hand out, or a task's end for the
+/// operation's [`Stages`].
+#[allow(clippy::large_enum_variant)] // one per step, moved once, as [`Action`]
+enum Step {
+    Send {
+        task: TaskId,
+        request: Request,
+        blob: Option<Descriptor>,
+    },
+    Wait {
+        task: TaskId,
+        ms: u64,
+    },
+    Pending,
+    /// A task ended with this output.
+    Done {
+        slot: usize,
+        output: Output,
+        mounted: bool,
+    },
+    /// A task failed (after the engine's own retries).
+    Failed {
+        slot: usize,
+        error: Error,
+    },
+    /// No task is left.
+    Idle,
+}
+
+/// The task bookkeeping every whole operation shares: ids, the order actions are handed out
+/// in, sticky failure, the operation's deadline. Not generic: one copy of this code serves
+/// every operation.
+#[derive(Debug, Clone)]
+struct Table {
+    tasks: BTreeMap<u64, Task>,
     next: u64,
     /// Tasks to step, in the order they became ready.
     order: VecDeque<u64>,
@@ -508,9 +570,99 @@ pub(crate) struct Runner<P> {
     large_in_flight: usize,
 }
 
+/// The runner of a whole operation: the shared [`Table`] and the purposes of its tasks.
+#[derive(Debug, Clone)]
+pub(crate) struct Runner<P> {
+    table: Table,
+    purposes: Purposes<P>,
+}
+
 impl<P: Clone> Runner<P> {
     /// A runner whose deadline is the one of `registry`'s session.
     pub(crate) fn new(registry: &str) -> Self {
+        Self {
+            table: Table::new(registry),
+            purposes: Purposes::new(),
+        }
+    }
+
+    /// [`Operation::provide`].
+    pub(crate) fn provide(&mut self, task: TaskId, input: Input) -> Result<(), Error> {
+        self.table.provide(task, input)
+    }
+
+    /// [`Operation::poll`].
+    pub(crate) fn poll<S: Stages<Purpose = P>>(
+        &mut self,
+        stages: &mut S,
+        sessions: &mut Sessions,
+        now: u64,
+    ) -> Result<Action<S::Output>, Error> {
+        self.table.may_poll()?;
+        let result = self.step(stages, sessions, now);
+        match &result {
+            Ok(Action::Done(_)) => self.table.finished = true,
+            Err(err) => self.table.failed = Some(err.clone()),
+            Ok(_) => {}
+        }
+        result
+    }
+
+    fn step<S: Stages<Purpose = P>>(
+        &mut self,
+        stages: &mut S,
+        sessions: &mut Sessions,
+        now: u64,
+    ) -> Result<Action<S::Output>, Error> {
+        let deadline = self.table.deadline(sessions, now)?;
+        loop {
+            let step = self.table.advance(sessions, now, deadline)?;
+            let mut ctx = Ctx {
+                sessions,
+                table: &mut self.table,
+                purposes: &mut self.purposes,
+            };
+            match step {
+                Step::Send {
+                    task,
+                    request,
+                    blob,
+                } => {
+                    return Ok(Action::Send {
+                        task,
+                        request,
+                        blob,
+                    });
+                }
+                Step::Wait { task, ms } => return Ok(Action::Wait { task, ms }),
+                Step::Pending => return Ok(Action::Pending),
+                Step::Done {
+                    slot,
+                    output,
+                    mounted,
+                } => {
+                    let purpose = ctx.purposes.take(slot)?;
+                    stages.done(&mut ctx, purpose, output, mounted)?;
+                }
+                Step::Failed { slot, error } => {
+                    let purpose = ctx.purposes.take(slot)?;
+                    stages.failed(&mut ctx, purpose, error)?;
+                }
+                Step::Idle => {
+                    if let Some(output) = stages.idle(&mut ctx)? {
+                        return Ok(Action::Done(output));
+                    }
+                    if ctx.table.order.is_empty() {
+                        return Err(misuse("the operation started nothing and did not end"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Table {
+    fn new(registry: &str) -> Self {
         Self {
             tasks: BTreeMap::new(),
             next: 0,
@@ -526,20 +678,50 @@ impl<P: Clone> Runner<P> {
         }
     }
 
-    fn sticky<T>(&mut self, result: Result<T, Error>) -> Result<T, Error> {
-        if let Err(err) = &result {
-            self.failed = Some(err.clone());
-        }
-        result
+    fn start(&mut self, registry: &str, single: Single, slot: usize, blob: Option<Descriptor>) {
+        self.next += 1;
+        let id = self.next;
+        self.tasks.insert(
+            id,
+            Task {
+                registry: registry.to_owned(),
+                single,
+                slot,
+                blob,
+                state: TaskState::Step(Input::Start),
+                mounting: false,
+                large: false,
+            },
+        );
+        self.order.push_back(id);
     }
 
-    /// [`Operation::provide`].
-    pub(crate) fn provide(&mut self, task: TaskId, input: Input) -> Result<(), Error> {
+    fn idle(&self) -> bool {
+        self.tasks.is_empty() && self.order.is_empty()
+    }
+
+    /// The earlier failure, or a misuse after `Done` (sticky from then on).
+    fn may_poll(&mut self) -> Result<(), Error> {
+        if let Some(err) = &self.failed {
+            return Err(err.clone());
+        }
+        if self.finished {
+            let err = misuse("poll after Done");
+            self.failed = Some(err.clone());
+            return Err(err);
+        }
+        Ok(())
+    }
+
+    fn provide(&mut self, task: TaskId, input: Input) -> Result<(), Error> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
         let result = self.accept(task, input);
-        self.sticky(result)
+        if let Err(err) = &result {
+            self.failed = Some(err.clone());
+        }
+        result
     }
 
     fn accept(&mut self, task: TaskId, input: Input) -> Result<(), Error> {
@@ -578,28 +760,6 @@ impl<P: Clone> Runner<P> {
         Ok(())
     }
 
-    /// [`Operation::poll`].
-    pub(crate) fn poll<S: Stages<Purpose = P>>(
-        &mut self,
-        stages: &mut S,
-        sessions: &mut Sessions,
-        now: u64,
-    ) -> Result<Action<S::Output>, Error> {
-        if let Some(err) = &self.failed {
-            return Err(err.clone());
-        }
-        if self.finished {
-            let err = misuse("poll after Done");
-            self.failed = Some(err.clone());
-            return Err(err);
-        }
-        let result = self.step(stages, sessions, now);
-        if matches!(result, Ok(Action::Done(_))) {
-            self.finished = true;
-        }
-        self.sticky(result)
-    }
-
     fn deadline(&mut self, sessions: &Sessions, now: u64) -> Result<Option<u64>, Error> {
         let limits = *sessions.session(&self.registry)?.limits();
         let started = *self.started_ms.get_or_insert(now);
@@ -617,16 +777,20 @@ impl<P: Clone> Runner<P> {
         Ok(at)
     }
 
-    fn step<S: Stages<Purpose = P>>(
+    /// Steps the ready tasks and hands out the next action the concurrency lets out; stops
+    /// at a task's end, which the runner gives to the operation's [`Stages`] before asking
+    /// again.
+    fn advance(
         &mut self,
-        stages: &mut S,
         sessions: &mut Sessions,
         now: u64,
-    ) -> Result<Action<S::Output>, Error> {
-        let deadline = self.deadline(sessions, now)?;
+        deadline: Option<u64>,
+    ) -> Result<Step, Error> {
         loop {
             while let Some(id) = self.order.pop_front() {
-                self.step_task(id, stages, sessions, now, deadline)?;
+                if let Some(end) = self.step_task(id, sessions, now, deadline)? {
+                    return Ok(end);
+                }
             }
             // The rule follows the round trips measured so far (answers just stepped).
             self.concurrency = sessions.session(&self.registry)?.concurrency();
@@ -648,12 +812,13 @@ impl<P: Clone> Runner<P> {
                     .tasks
                     .get_mut(&id)
                     .ok_or_else(|| misuse("an action of a finished task"))?;
-                if let Event::Send(request) = &event
-                    && is_mount(request)
-                    && !sessions.session(&task.registry)?.mounts_allowed()
+                if let Event::Send(_) = &event
+                    && task.single.outdated(sessions.session(&task.registry)?)
                 {
-                    // The registry refused a mount since this one was planned: the task starts
-                    // over, with a plain upload session ([`Session::note_mount_refused`]).
+                    // The session learnt something since the request was made that changes it:
+                    // the task starts over (a mount the registry refused since goes as a plain
+                    // upload session, [`Session::note_mount_refused`]; a plain upload session's
+                    // POST as a single request, [`Session::single_post`]).
                     task.state = TaskState::Step(Input::Start);
                     self.order.push_back(id);
                     continue;
@@ -673,7 +838,7 @@ impl<P: Clone> Runner<P> {
                         };
                         let moves_blob = matches!(request.body, Body::Blob { .. })
                             || matches!(request.response_body, ResponseBody::Stream { .. });
-                        Action::Send {
+                        Step::Send {
                             task: TaskId(id),
                             blob: task.blob.clone().filter(|_| moves_blob),
                             request,
@@ -681,7 +846,7 @@ impl<P: Clone> Runner<P> {
                     }
                     Event::Wait(ms) => {
                         task.state = TaskState::Waiting;
-                        Action::Wait {
+                        Step::Wait {
                             task: TaskId(id),
                             ms,
                         }
@@ -689,40 +854,30 @@ impl<P: Clone> Runner<P> {
                     Event::Done(()) => return Err(misuse("a finished event in the outbox")),
                 });
             }
-            if !self.tasks.is_empty() {
-                return Ok(Action::Pending);
-            }
-            let mut ctx = Ctx {
-                sessions,
-                tasks: &mut self.tasks,
-                order: &mut self.order,
-                next: &mut self.next,
-            };
-            if let Some(output) = stages.idle(&mut ctx)? {
-                return Ok(Action::Done(output));
-            }
-            if self.order.is_empty() {
-                return Err(misuse("the operation started nothing and did not end"));
-            }
+            return Ok(if self.tasks.is_empty() {
+                Step::Idle
+            } else {
+                Step::Pending
+            });
         }
     }
 
-    fn step_task<S: Stages<Purpose = P>>(
+    /// Steps task `id` if it is ready; its end, when it ended.
+    fn step_task(
         &mut self,
         id: u64,
-        stages: &mut S,
         sessions: &mut Sessions,
         now: u64,
         deadline: Option<u64>,
-    ) -> Result<(), Error> {
+    ) -> Result<Option<Step>, Error> {
         let Some(task) = self.tasks.get_mut(&id) else {
-            return Ok(());
+            return Ok(None);
         };
         let input = match std::mem::replace(&mut task.state, TaskState::Queued) {
             TaskState::Step(input) => input,
             other => {
                 task.state = other;
-                return Ok(());
+                return Ok(None);
             }
         };
         let session = sessions.session_mut(&task.registry)?;
@@ -743,27 +898,21 @@ impl<P: Clone> Runner<P> {
             }
             Ok(Event::Done(output)) => {
                 let task = self.tasks.remove(&id).ok_or_else(|| misuse("lost task"))?;
-                let mounted = task.mounting;
-                let mut ctx = Ctx {
-                    sessions,
-                    tasks: &mut self.tasks,
-                    order: &mut self.order,
-                    next: &mut self.next,
-                };
-                stages.done(&mut ctx, task.purpose, output, mounted)?;
+                return Ok(Some(Step::Done {
+                    slot: task.slot,
+                    output,
+                    mounted: task.mounting,
+                }));
             }
-            Err(err) => {
+            Err(error) => {
                 let task = self.tasks.remove(&id).ok_or_else(|| misuse("lost task"))?;
-                let mut ctx = Ctx {
-                    sessions,
-                    tasks: &mut self.tasks,
-                    order: &mut self.order,
-                    next: &mut self.next,
-                };
-                return stages.failed(&mut ctx, task.purpose, err);
+                return Ok(Some(Step::Failed {
+                    slot: task.slot,
+                    error,
+                }));
             }
         }
-        Ok(())
+        Ok(None)
     }
 }
 
