@@ -63,7 +63,18 @@ fn count(log: &[String], method: &str, path: &str) -> usize {
         .count()
 }
 
+/// A layout served as distribution 2.8.2 answers uploads: no single-request upload (a `POST
+/// ?digest=` opens an upload session, 202), so the request counts of the other rules are those
+/// of the common registry.
 fn layout() -> (Host, String) {
+    let (mut host, layout) = taking();
+    host.single_post_refused = true;
+    (host, layout)
+}
+
+/// A layout served as it answers itself: it takes single-request uploads (201), as Quay and
+/// go-containerregistry's registry do.
+fn taking() -> (Host, String) {
     let layout = layout_host(1);
     let mut host = Host::default();
     host.add(&layout);
@@ -605,4 +616,214 @@ fn mounts_planned_behind_the_first_wave_go_as_plain_uploads_after_a_refusal() {
     );
     assert_eq!(count(&log, "POST", "mount="), 32, "{log:?}");
     assert_eq!(count(&log, "POST", "/blobs/uploads/"), 32 + 41, "{log:?}");
+}
+
+/// The single-request uploads of `log` (`POST …/blobs/uploads/?digest=`).
+fn single_posts(log: &[String]) -> usize {
+    count(log, "POST", "/blobs/uploads/?digest=")
+}
+
+#[test]
+fn uploads_go_in_one_request_where_the_registry_takes_them() {
+    // Ten blobs (the config and nine layers) of a first push, then ten new layers of a second
+    // push on the same session, to a registry that takes single-request uploads and to one
+    // that does not (distribution 2.8.2).
+    let mut totals = Vec::new();
+    for taken in [true, false] {
+        let (mut host, layout) = if taken { taking() } else { layout() };
+        let mut sessions = new_sessions(&[&layout]);
+        let at = reference(&format!("{layout}/docs:v1"));
+        let (_, first) = push(&mut host, &mut sessions, &at, &files("a", 9, 100)).expect("push");
+        // One probe, with the first blob to upload: the other uploads were handed out before
+        // its answer, the usual way (no other body goes twice).
+        assert_eq!(single_posts(&first), 1, "{first:?}");
+        let session = sessions.get(&layout).expect("session");
+        assert_eq!(session.single_post(), Some(taken));
+        // Ten new layers (the empty config is known in the repository).
+        let (outcome, second) =
+            push(&mut host, &mut sessions, &at, &files("b", 10, 100)).expect("push");
+        assert!(
+            outcome.blobs[1..]
+                .iter()
+                .all(|b| b.status == BlobStatus::Uploaded)
+        );
+        let uploads = count(&second, "PUT", "/blobs/uploads/");
+        if taken {
+            // Each blob in one POST: ten requests fewer than POST and PUT.
+            assert_eq!(single_posts(&second), 10, "{second:?}");
+            assert_eq!(uploads, 0, "{second:?}");
+        } else {
+            // Never probed again: POST and PUT for each blob.
+            assert_eq!(single_posts(&second), 0, "{second:?}");
+            assert_eq!(count(&second, "POST", "/blobs/uploads/"), 10, "{second:?}");
+            assert_eq!(uploads, 10, "{second:?}");
+        }
+        // Whichever way, the artifact is whole in the layout.
+        let index = host.index(&layout);
+        assert!(!index.manifests().is_empty());
+        totals.push((first.len(), second.len()));
+    }
+    // The probe costs no request where it is refused: 9 HEAD, 10 POST (one the probe), 10 PUT
+    // (one into the probe's upload session), the manifest: as before. The second one to the taking
+    // registry has ten requests fewer: 8 HEAD (the new artifact's probes), 10 POST and the
+    // manifest, against 8 HEAD, 10 POST, 10 PUT and the manifest.
+    assert_eq!(totals[1].0, 30, "{totals:?}");
+    assert_eq!(totals[0].0, 29, "{totals:?}"); // the probe was taken: no PUT for its blob
+    assert_eq!((totals[0].1, totals[1].1), (19, 29), "{totals:?}");
+}
+
+/// Pushes `packed`, answering the oldest request once the engine waits: each request handed
+/// out (`METHOD url`) with the blob bytes it carries, and `answered METHOD url` when its answer
+/// is provided.
+fn push_logging_bodies(
+    host: &mut Host,
+    sessions: &mut Sessions,
+    at: &Reference,
+    packed: &Packed,
+) -> Vec<(String, u64)> {
+    for blob in &packed.blobs {
+        host.spool.insert(
+            blob.descriptor.digest.clone(),
+            blob.bytes.clone().expect("bytes"),
+        );
+    }
+    let mut op = push_op(at, packed);
+    let mut sent = Vec::new();
+    let mut queue = Vec::new();
+    loop {
+        match op.poll(sessions, 0).expect("poll") {
+            Action::Send {
+                task,
+                request,
+                blob,
+            } => {
+                let length = match request.body {
+                    ocikit_core::registry::Body::Blob { length, .. } => length,
+                    _ => 0,
+                };
+                sent.push((format!("{} {}", request.method, request.url), length));
+                queue.push((task, request, blob));
+            }
+            Action::Wait { task, .. } => op.provide(task, Input::Resume).expect("resume"),
+            Action::Pending => {
+                let (task, request, blob) = queue.remove(0);
+                sent.push((format!("answered {} {}", request.method, request.url), 0));
+                let response = host.send(&request, blob.as_ref()).expect("send");
+                op.provide(task, Input::Response(response))
+                    .expect("provide");
+            }
+            Action::Done(_) => return sent,
+        }
+    }
+}
+
+#[test]
+fn a_refusing_registry_is_probed_once_with_a_small_blob_whose_upload_goes_on() {
+    use ocikit_core::registry::SINGLE_POST_PROBE_MAX;
+    let (mut host, layout) = layout();
+    let mut sessions = new_sessions(&[&layout]);
+    // Large layers and a small config: only the config may probe.
+    let large = files("l", 3, SINGLE_POST_PROBE_MAX as usize + 1);
+    let at = reference(&format!("{layout}/docs:v1"));
+    let sent = push_logging_bodies(&mut host, &mut sessions, &at, &large);
+    let probes: Vec<_> = sent
+        .iter()
+        .filter(|(r, _)| r.contains("?digest=") && r.starts_with("POST "))
+        .collect();
+    assert_eq!(probes.len(), 1, "{sent:#?}");
+    let config = &large.blobs[0].descriptor;
+    assert!(
+        probes[0]
+            .0
+            .contains(&config.digest.to_string().replace(':', "%3A"))
+    );
+    assert_eq!(probes[0].1, config.size);
+    assert!(config.size <= SINGLE_POST_PROBE_MAX);
+    // Refused with an upload session (202): the config goes on with its PUT into that session,
+    // no other POST. The bytes sent twice are the probe's, once.
+    let posts = sent.iter().filter(|(r, _)| r.starts_with("POST ")).count();
+    assert_eq!(posts, 4, "{sent:#?}");
+    let body_bytes: u64 = sent.iter().map(|(_, l)| l).sum();
+    let blob_bytes: u64 = large.blobs.iter().map(|b| b.descriptor.size).sum();
+    assert_eq!(body_bytes, blob_bytes + config.size);
+    assert_eq!(
+        sessions.get(&layout).expect("session").single_post(),
+        Some(false)
+    );
+    // Later pushes of the session never probe again.
+    let sent = push_logging_bodies(&mut host, &mut sessions, &at, &files("s", 12, 100));
+    assert!(
+        !sent
+            .iter()
+            .any(|(r, _)| r.contains("?digest=") && r.starts_with("POST ")),
+        "{sent:#?}"
+    );
+    // (The empty config is known in the repository: only the layers go.)
+    let body_bytes: u64 = sent.iter().map(|(_, l)| l).sum();
+    let layers = files("s", 12, 100);
+    let layer_bytes: u64 = layers.blobs[1..].iter().map(|b| b.descriptor.size).sum();
+    assert_eq!(body_bytes, layer_bytes);
+}
+
+#[test]
+fn large_blobs_never_probe_but_go_in_one_request_once_the_registry_took_one() {
+    use ocikit_core::registry::SINGLE_POST_PROBE_MAX;
+    let (mut host, layout) = taking();
+    let mut sessions = new_sessions(&[&layout]);
+    let at = reference(&format!("{layout}/docs:v1"));
+    // Not known yet: the small config probes, the large layers (handed out before its answer)
+    // go the usual way.
+    let large = files("l", 2, LARGE_TRANSFER as usize);
+    let sent = push_logging_bodies(&mut host, &mut sessions, &at, &large);
+    let singles: Vec<_> = sent
+        .iter()
+        .filter(|(r, _)| r.contains("?digest=") && r.starts_with("POST "))
+        .collect();
+    assert_eq!(singles.len(), 1, "{sent:#?}");
+    assert!(singles[0].1 <= SINGLE_POST_PROBE_MAX);
+    // Taken: the next large blobs each go in one POST with their bytes (the empty config is
+    // known in the repository).
+    let more = files("m", 2, LARGE_TRANSFER as usize);
+    let sent = push_logging_bodies(&mut host, &mut sessions, &at, &more);
+    let singles: Vec<_> = sent
+        .iter()
+        .filter(|(r, _)| r.contains("?digest=") && r.starts_with("POST "))
+        .collect();
+    assert_eq!(singles.len(), 2, "{sent:#?}");
+    assert!(singles.iter().filter(|(_, l)| *l == LARGE_TRANSFER).count() == 2);
+    assert_eq!(
+        count(
+            &sent.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>(),
+            "PUT",
+            "/blobs/uploads/"
+        ),
+        0
+    );
+}
+
+#[test]
+fn uploads_waiting_for_their_turn_go_in_one_request_once_the_probe_is_taken() {
+    // 60 small layers of a new artifact: after the probes (HEAD), the 60 uploads are planned at
+    // once, 32 go out; one probes. Once it is taken, the plain upload sessions still waiting
+    // for their turn go as single requests instead (the engine starts them over).
+    let (mut host, layout) = taking();
+    let mut sessions = new_sessions(&[&layout]);
+    let packed = files("a", 60, 100);
+    let at = reference(&format!("{layout}/docs:v1"));
+    let sent = push_logging_bodies(&mut host, &mut sessions, &at, &packed);
+    let log: Vec<String> = sent.iter().map(|(r, _)| r.clone()).collect();
+    let singles = single_posts(&log);
+    let plain = count(&log, "PUT", "/blobs/uploads/");
+    assert_eq!(singles + plain, 61, "{log:#?}");
+    assert!(singles > 20, "{singles} single POSTs: {log:#?}");
+    // One probe at a time: no other single POST is handed out before the probe is answered.
+    let answered = sent
+        .iter()
+        .position(|(r, _)| r.starts_with("answered POST ") && r.contains("?digest="))
+        .expect("the probe answered");
+    let before = sent[..answered]
+        .iter()
+        .filter(|(r, _)| r.starts_with("POST ") && r.contains("?digest="))
+        .count();
+    assert_eq!(before, 1, "{sent:#?}");
 }

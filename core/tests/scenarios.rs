@@ -515,6 +515,8 @@ struct Fake {
     no_oci_subject: bool,
     /// GitLab: a `sha256-<hex>` tag resolves to the manifest `sha256:<hex>`.
     digest_tags: bool,
+    /// Quay, go-containerregistry: a `POST ?digest=` with the blob is a whole upload (201).
+    single_post: bool,
 }
 
 fn res(status: u16, headers: &[(&str, String)], body: impl Into<Vec<u8>>) -> Response {
@@ -560,7 +562,14 @@ impl Fake {
             ranges: true,
             no_oci_subject: false,
             digest_tags: false,
+            single_post: false,
         }
+    }
+
+    /// As Quay and go-containerregistry's registry: single-request uploads are taken.
+    fn single_post(mut self) -> Self {
+        self.single_post = true;
+        self
     }
 
     /// As Quay: the referrers API without `OCI-Subject`.
@@ -828,6 +837,20 @@ impl Fake {
                     );
                 }
             }
+            if let (true, Some(digest), Body::Blob { length, .. }) =
+                (self.single_post, query.get("digest"), &request.body)
+            {
+                self.repo(repo).blobs.insert(digest.clone(), *length);
+                return res(
+                    201,
+                    &[
+                        ("Location", format!("/v2/{repo}/blobs/{digest}")),
+                        ("Docker-Content-Digest", digest.clone()),
+                    ],
+                    Vec::new(),
+                );
+            }
+            // distribution 2.8.2 ignores a `digest` and the body: an upload session.
             self.next_upload += 1;
             let id = format!("u{}", self.next_upload);
             self.uploads
@@ -1313,6 +1336,22 @@ fn scenarios() -> Vec<Scenario> {
             empty().blob("docs", &many_files[0].1),
             push_op(&many, json!({})),
         ),
+        Scenario {
+            name: "push-single-post-taken",
+            before: vec![push_op(&docs, json!({}))],
+            description: "a registry that takes single-request uploads (Quay, go-containerregistry): the session's first push probed with its first blob (POST ?digest= with the body, 201; the other blobs, handed out before the answer, went POST then PUT); this push on the same session sends each of its 12 new layers in one POST, 8 of them after the new artifact's HEAD",
+            fakes: vec![empty().single_post()],
+            sessions: json!([session(R)]),
+            operation: push_op(&many, json!({"reference": format!("{R}/docs:v2")})),
+        },
+        Scenario {
+            name: "push-single-post-refused",
+            before: vec![push_op(&docs, json!({}))],
+            description: "distribution 2.8.2 does not take single-request uploads: the session's first push probed with its first blob (POST ?digest= with the body, answered 202 with an upload session the blob was then PUT into: its bytes sent twice, once); this push on the same session does not probe again: POST then PUT for each new layer",
+            fakes: vec![empty()],
+            sessions: json!([session(R)]),
+            operation: push_op(&many, json!({"reference": format!("{R}/docs:v2")})),
+        },
         Scenario {
             name: "push-known-blobs-skipped",
             before: vec![push_op(&docs, json!({}))],
@@ -2677,4 +2716,39 @@ fn a_referrers_probe_proves_the_api_only_with_an_index() {
         assert_eq!(session.referrers_api(), proved.then_some(true), "{body}");
         assert!(!session.referrers_probe_due(), "asked once per session");
     }
+}
+
+#[test]
+fn single_request_uploads_are_probed_once_and_remembered() {
+    let singles = |exchanges: &Value| {
+        exchanges
+            .as_array()
+            .expect("exchanges")
+            .iter()
+            .filter_map(|e| Some((e.get("request")?, e.get("response")?)))
+            .filter(|(r, _)| r["method"] == "POST" && text(r, "url").contains("?digest="))
+            .map(|(r, a)| {
+                (
+                    r["bodyBlob"]["length"].as_u64().expect("length"),
+                    a["status"].clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let taken = scenario("push-single-post-taken");
+    let refused = scenario("push-single-post-refused");
+    // The first push of each session probes once, with a small blob.
+    for (doc, status) in [(&taken, 201), (&refused, 202)] {
+        let probes = singles(&doc["before"][0]["exchanges"]);
+        assert_eq!(probes.len(), 1, "{probes:?}");
+        assert_eq!(probes[0].1, status);
+        assert!(probes[0].0 <= ocikit_core::registry::SINGLE_POST_PROBE_MAX);
+    }
+    // Then: each new layer in one POST where taken; POST and PUT, no probe, where refused.
+    assert_eq!(singles(&taken["exchanges"]).len(), 12);
+    assert_eq!(count(&taken, "PUT", "/blobs/uploads/"), 0);
+    assert!(singles(&refused["exchanges"]).is_empty());
+    assert_eq!(count(&refused, "PUT", "/blobs/uploads/"), 12);
+    let requests = |doc: &Value| requests(doc).len();
+    assert_eq!(requests(&refused) - requests(&taken), 12);
 }

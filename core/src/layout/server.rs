@@ -52,7 +52,8 @@
 //! referrers API reads every manifest and index `index.json` lists (each once per server: a
 //! document's subject is kept by digest, content never changes) — as oras-go's `oci.Store`
 //! finds predecessors, but of the entries of `index.json` only: a pushed or copied referrer is
-//! always an entry (untagged), so no graph walk is needed. Uploads are monolithic: a chunked
+//! always an entry (untagged), so no graph walk is needed. Uploads are monolithic, in an upload
+//! session's PUT or in one request (`POST ?digest=` with the blob, answered `201`): a chunked
 //! `PATCH` is answered `UNSUPPORTED` (hosts drive layouts without a chunk size).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -611,6 +612,12 @@ impl LayoutExchange {
                         path: blob_path(&digest),
                     })
                 }
+                // A single-request upload (distribution-spec: `POST ?digest=` with the blob as
+                // body): taken, as its closing PUT would be (201), in an upload of its own.
+                None if self.query("digest").is_some() && self.body != Body::Empty => {
+                    let id = self.new_upload(server);
+                    self.upload(server, &id, Method::Put)
+                }
                 None => Ok(self.start_upload(server)),
             },
             (Route::Upload(id), method) => self.upload(server, &id, method),
@@ -1072,10 +1079,16 @@ impl LayoutExchange {
         LayoutStep::Respond { response, file }
     }
 
-    fn start_upload(&mut self, server: &mut LayoutServer) -> LayoutStep {
+    /// A new upload's id, known to the server until its closing PUT.
+    fn new_upload(&mut self, server: &mut LayoutServer) -> String {
         server.next_upload += 1;
         let id = format!("upload-{}", server.next_upload);
         server.uploads.insert(id.clone());
+        id
+    }
+
+    fn start_upload(&mut self, server: &mut LayoutServer) -> LayoutStep {
+        let id = self.new_upload(server);
         let mut response = self.response(202);
         response.headers = vec![
             (

@@ -121,7 +121,10 @@ pub use operations::{
     GetManifest, ListReferrers, ListRepositories, ListTags, Page, PushBlob, PushOptions,
     PutManifest, RemoveReferrer, ResolveManifest, Resolved,
 };
-pub use session::{Credentials, Event, Failure, FailureKind, Input, KNOWN_BLOBS_MAX, Session};
+pub use session::{
+    Credentials, Event, Failure, FailureKind, Input, KNOWN_BLOBS_MAX, SINGLE_POST_PROBE_MAX,
+    Session,
+};
 pub use walk::{
     CopyPlan, GraphWalk, GraphWalkOptions, PlannedDocument, ReferrerNode, ReferrerTree,
     ReferrerWalk, WalkLimits, WalkStep,

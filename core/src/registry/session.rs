@@ -1,6 +1,20 @@
 //! A session with one registry: where it is, the credentials for it, the tokens it gave, and
 //! what the session has seen of its blobs. Operations borrow the session for each step, so
 //! several operations share its tokens and what it knows.
+//!
+//! # Single-request uploads, probed once
+//!
+//! The distribution spec lets a client upload a blob in one request, `POST
+//! /v2/<name>/blobs/uploads/?digest=<digest>` with the blob as body: `201 Created` when the
+//! registry takes it (Quay, go-containerregistry's registry), `202 Accepted` with an upload
+//! `Location` when it does not (distribution 2.8.2 ignores the digest and the body and opens an
+//! upload session; the client goes on with the PUT as usual). The session remembers which
+//! ([`Session::single_post`]): unknown, then taken or refused, for the whole session. While it
+//! is unknown, **one** upload at a time probes it, and only with a blob of at most
+//! [`SINGLE_POST_PROBE_MAX`] bytes: a refusal costs that blob's bytes sent twice, once per
+//! session; the other uploads meanwhile go the usual way (POST, PUT), and those still waiting
+//! for their turn when the registry took the probe go in one request
+//! ([`PushBlob`](super::PushBlob) has the rest of the rule).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -80,7 +94,23 @@ pub struct Session {
     round_trip_ms: Option<u64>,
     /// The registry refused a cross-repository mount: none is tried again.
     mounts_refused: bool,
+    /// Whether the registry takes single-request uploads, once known
+    /// ([`Session::single_post`]).
+    single_post: Option<bool>,
+    /// The host's `now` when the probe of single-request uploads in flight was handed out.
+    single_post_probe: Option<u64>,
 }
+
+/// The largest blob (bytes) that probes single-request uploads on a registry not known to take
+/// them ([`Session::single_post`]): a registry that refuses sends it again in a PUT, and one
+/// that does not read a POST's body (distribution; Go's `net/http` drains at most 256 KiB of a
+/// body its handler left unread, and closes the connection past that, which would cut the
+/// probe) must answer it on a connection it keeps.
+pub const SINGLE_POST_PROBE_MAX: u64 = 128 << 10;
+
+/// How long a probe of single-request uploads may stay unanswered before another upload may
+/// probe (the operation that sent it was dropped, and no answer will come).
+const SINGLE_POST_PROBE_ABANDONED_MS: u64 = 60_000;
 
 /// The repositories a session saw holding each blob.
 #[derive(Debug, Clone, Default)]
@@ -122,6 +152,8 @@ impl Session {
             blobs: Arc::default(),
             round_trip_ms: None,
             mounts_refused: false,
+            single_post: None,
+            single_post_probe: None,
         }
     }
 
@@ -162,6 +194,40 @@ impl Session {
     /// refused in the session ([`Session::note_mount_refused`]).
     pub fn mounts_allowed(&self) -> bool {
         !self.mounts_refused
+    }
+
+    /// Whether the registry takes single-request uploads (`POST ?digest=` with the blob as
+    /// body, answered `201`): `None` until a probe found out (see the
+    /// [module docs](self#single-request-uploads-probed-once)).
+    pub fn single_post(&self) -> Option<bool> {
+        self.single_post
+    }
+
+    /// Records whether the registry takes single-request uploads (a probe's answer, or a host
+    /// that knows better): no probe is made after it in the session.
+    pub fn set_single_post(&mut self, supported: bool) {
+        self.single_post = Some(supported);
+        self.single_post_probe = None;
+    }
+
+    /// Takes the probe of single-request uploads for an upload about to start at `now_ms`:
+    /// `true` when none is known and no other probe is in flight (or the one in flight was
+    /// abandoned: unanswered for a minute), and it is the caller's to send.
+    pub(crate) fn claim_single_post_probe(&mut self, now_ms: u64) -> bool {
+        let free = self.single_post.is_none()
+            && self
+                .single_post_probe
+                .is_none_or(|since| now_ms.saturating_sub(since) >= SINGLE_POST_PROBE_ABANDONED_MS);
+        if free {
+            self.single_post_probe = Some(now_ms);
+        }
+        free
+    }
+
+    /// The probe in flight proved nothing (an error about the blob or the repository): the
+    /// next upload may probe again.
+    pub(crate) fn release_single_post_probe(&mut self) {
+        self.single_post_probe = None;
     }
 
     /// Records that `repository` holds the blob `digest`: the registry said so (a HEAD
@@ -955,11 +1021,12 @@ impl Exchange {
                     }
                 }
                 // Idempotent requests, uploads whose body the host can send again, and POSTs
-                // without a body (an upload session that was refused was never created) are
+                // without a body (an upload session that was refused was never created) or with
+                // a blob's (a single-request upload that was refused stored nothing) are
                 // retried; a PATCH is resumed by its operation instead.
                 let repeatable = match self.request.method {
                     Method::Patch => false,
-                    Method::Post => self.request.body == Body::Empty,
+                    Method::Post => matches!(self.request.body, Body::Empty | Body::Blob { .. }),
                     _ => true,
                 };
                 match session

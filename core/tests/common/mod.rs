@@ -35,6 +35,9 @@ pub(crate) struct Host {
     pub(crate) spool: HashMap<Digest, Vec<u8>>,
     /// Every request sent, `METHOD host path`.
     pub(crate) log: Vec<String>,
+    /// Answer single-request uploads (`POST ?digest=` with the blob) as distribution 2.8.2
+    /// does: the digest and the body are ignored and an upload session is opened (202).
+    pub(crate) single_post_refused: bool,
 }
 
 pub(crate) fn hash(algorithm: &Algorithm, bytes: &[u8]) -> Digest {
@@ -71,6 +74,19 @@ impl Host {
         let host = request.url.split('/').nth(2).expect("host").to_owned();
         let path = request.url.splitn(4, '/').nth(3).unwrap_or_default();
         self.log.push(format!("{} {host} /{path}", request.method));
+        let plain;
+        let request = if self.single_post_refused
+            && request.method == ocikit_core::registry::Method::Post
+            && request.url.contains("digest=")
+        {
+            let mut ignored = request.clone();
+            ignored.url = request.url.split('?').next().unwrap_or_default().to_owned();
+            ignored.body = Body::Empty;
+            plain = ignored;
+            &plain
+        } else {
+            request
+        };
         let served = self.served.get_mut(&host).expect("a served host");
         let mut exchange = LayoutExchange::new(request);
         let mut input = LayoutInput::Start;

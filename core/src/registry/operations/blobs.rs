@@ -1,7 +1,36 @@
-//! Blobs: whether a repository has one, uploads (monolithic, chunked, mounted, resumed) and
-//! downloads streamed by the host and verified.
+//! Blobs: whether a repository has one, uploads (monolithic, chunked, mounted, resumed, in one
+//! request) and downloads streamed by the host and verified.
+//!
+//! # Single-request uploads
+//!
+//! A monolithic upload costs two requests, the POST of an upload session and the PUT of the
+//! bytes; a registry that takes single-request uploads (distribution-spec: `POST
+//! /v2/<name>/blobs/uploads/?digest=<digest>` with the blob as body, `201 Created`) needs one.
+//! The session remembers whether the registry does ([`Session::single_post`]), and
+//! [`PushBlob`] follows it:
+//!
+//! - **Unknown**: one upload at a time, of a blob of at most [`SINGLE_POST_PROBE_MAX`] bytes,
+//!   probes (never a large body on a guess). `201`: taken, the blob is in. `202` with a
+//!   `Location`: refused (distribution 2.8.2 ignores the digest and the body and opens an upload
+//!   session); the session remembers it and the upload goes on with the PUT into that session,
+//!   with no other POST: the refusal costs the probe's bytes sent twice, once per session. The
+//!   other uploads meanwhile go the usual way (POST, PUT), so that no other body goes twice;
+//!   those whose POST is still waiting for its turn when the probe is taken go in one request
+//!   (the engine starts them over).
+//! - **Taken**: every monolithic upload, small or large, is one POST.
+//! - **Refused**: the usual POST and PUT; no probe again in the session.
+//!
+//! Never in one request: chunked uploads (a chunk size asked, within the profile's limits), a
+//! resumed upload (it has its session), a mount (no body; a mount answered `202` goes on in the
+//! session it opened). A single POST answered `405`, `413`, `415` or `501` is refused outright
+//! (remembered when it was the probe) and the blob goes the usual way; a `400`
+//! (`DIGEST_INVALID`: the registry read the body and the digest does not match) and any other
+//! error are errors, as for the PUT, and prove nothing (a probe may go again). A single POST the
+//! network cut goes the usual way after the retry policy's backoff (a cut probe counts as a
+//! refusal: a registry that does not read a POST's body may close the connection on it).
 
 use super::*;
+use crate::registry::session::SINGLE_POST_PROBE_MAX;
 
 /// HEAD a blob: its size if the repository has it.
 #[derive(Debug, Clone)]
@@ -75,8 +104,8 @@ pub struct PushOptions {
 /// chunk is resumed from the offset the registry reports (`Range`), and an upload interrupted
 /// for good can be resumed later with [`PushBlob::resume`]. An upload session the registry lost
 /// (404, or 400 `BLOB_UPLOAD_UNKNOWN` / `BLOB_UPLOAD_INVALID`) starts over once in a new
-/// session, unless the blob turns out to be there. (distribution 2.8.2 does not take
-/// single-POST uploads, so none is attempted.)
+/// session, unless the blob turns out to be there. A monolithic upload goes in one request where
+/// the registry takes it, probed once per session (the [module docs](self#single-request-uploads)).
 #[derive(Debug, Clone)]
 pub struct PushBlob {
     reference: Reference,
@@ -98,12 +127,16 @@ pub struct PushBlob {
     restarts: u32,
     /// The upload session's POST asks for a mount.
     mounting: bool,
+    /// The single-request upload in flight is the session's probe of them.
+    probing: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PushPhase {
     Exists,
     Start,
+    /// A single-request upload: `POST ?digest=` with the blob.
+    Single,
     Chunk,
     Status,
     /// The upload session is gone: did it complete before the interruption?
@@ -158,6 +191,7 @@ impl PushBlob {
             lost_upload: None,
             restarts: 0,
             mounting: false,
+            probing: false,
         }
     }
 
@@ -192,7 +226,8 @@ impl PushBlob {
     }
 
     /// Skips the HEAD that asks whether the repository has the blob (the caller has just
-    /// asked): the upload starts with its session (or the mount).
+    /// asked): the upload starts with its session (or the mount, or a single request, decided
+    /// at the first step).
     #[must_use]
     pub(crate) fn without_check(mut self, session: &Session) -> Self {
         self.start_upload(session, self.options.mount_from.clone());
@@ -223,6 +258,66 @@ impl PushBlob {
         self.offset = 0;
         self.phase = PushPhase::Start;
         self.mounting = mount_from.is_some();
+    }
+
+    /// Turns the POST of a plain upload session about to go into a single-request upload where
+    /// the session knows the registry takes one, or into the session's probe of them (the
+    /// [module docs](self#single-request-uploads)): only for a monolithic upload that is not a
+    /// mount.
+    fn try_single_post(&mut self, session: &mut Session, now_ms: u64) {
+        if self.phase != PushPhase::Start || self.mounting || self.chunk > 0 {
+            return;
+        }
+        let probing = match session.single_post() {
+            Some(true) => false,
+            Some(false) => return,
+            None if self.descriptor.size <= SINGLE_POST_PROBE_MAX
+                && session.claim_single_post_probe(now_ms) =>
+            {
+                true
+            }
+            None => return,
+        };
+        let size = self.descriptor.size;
+        let path = format!(
+            "/v2/{}/blobs/uploads/?digest={}",
+            self.reference.repository(),
+            encode_query(&self.descriptor.digest.to_string())
+        );
+        let mut request = Request::new(Method::Post, session.url(&path))
+            .header("Content-Type", "application/octet-stream")
+            .header("Content-Length", size.to_string());
+        request.body = Body::Blob {
+            offset: 0,
+            length: size,
+        };
+        self.exchange = Exchange::new(request, self.scope());
+        self.phase = PushPhase::Single;
+        self.probing = probing;
+    }
+
+    /// Whether the request this upload has ready is out of date with what the session learnt
+    /// since it was made (the engine then starts the task over, [`Input::Start`]): a mount when
+    /// the registry refused one, a plain upload session's POST when the registry took a
+    /// single-request upload.
+    pub(crate) fn outdated(&self, session: &Session) -> bool {
+        if self.phase != PushPhase::Start {
+            return false;
+        }
+        match self.mounting {
+            true => !session.mounts_allowed(),
+            false => self.chunk == 0 && session.single_post() == Some(true),
+        }
+    }
+
+    /// The probe this upload holds, if any, proved `what`: `Some(taken)`, or nothing.
+    fn probed(&mut self, session: &mut Session, what: Option<bool>) {
+        if std::mem::take(&mut self.probing) {
+            match what {
+                Some(taken) => session.set_single_post(taken),
+                None => session.release_single_post_probe(),
+            }
+        }
     }
 
     /// Whether an answer to a chunk PATCH, the status GET or the closing PUT says that the
@@ -315,14 +410,23 @@ impl PushBlob {
     /// [`PushBlob::upload_url`] still tells where to resume later.
     fn interrupted(
         &mut self,
-        session: &Session,
+        session: &mut Session,
         failure: &crate::registry::session::Failure,
         error: Error,
         now_ms: u64,
     ) -> Result<Event<bool>, Error> {
-        let resumable = matches!(self.phase, PushPhase::Chunk | PushPhase::Close)
-            && !self.location.is_empty()
-            && failure.kind != crate::registry::session::FailureKind::Tls;
+        let tls = failure.kind == crate::registry::session::FailureKind::Tls;
+        let single = self.phase == PushPhase::Single;
+        if single {
+            // A cut probe counts as a refusal: a registry that does not read a POST's body may
+            // close the connection on it, and the usual way works everywhere.
+            let refusal = (!tls).then_some(false);
+            self.probed(session, refusal);
+        }
+        let resumable = (single
+            || matches!(self.phase, PushPhase::Chunk | PushPhase::Close)
+                && !self.location.is_empty())
+            && !tls;
         if !resumable || self.recoveries >= MAX_RECOVERIES {
             return Err(error);
         }
@@ -337,7 +441,11 @@ impl PushBlob {
         if deadline.is_some_and(|at| now_ms.saturating_add(delay) >= at) {
             return Err(error);
         }
-        self.status_request();
+        match single {
+            // The usual way: an upload session, then the PUT.
+            true => self.start_upload(session, None),
+            false => self.status_request(),
+        }
         Ok(Event::Wait(delay))
     }
 
@@ -374,7 +482,7 @@ impl PushBlob {
                 self.start_upload(session, None);
                 self.step(session, Input::Start, now_ms)?
             }
-            other => other?,
+            other => other.inspect_err(|_| self.probed(session, None))?,
         };
         if let Event::Done(_) = event {
             session.note_blob(self.reference.repository(), &self.descriptor.digest);
@@ -407,6 +515,11 @@ impl PushBlob {
             // The registry refused another mount since this one was planned: not sent.
             self.start_upload(session, None);
         }
+        if matches!(input, Input::Start) {
+            // A plain upload session's POST about to go: in one request where the session
+            // says so (or as its probe).
+            self.try_single_post(session, now_ms);
+        }
         let mut input = input;
         loop {
             let response = exchange!(self, session, input, now_ms, interrupted);
@@ -428,7 +541,39 @@ impl PushBlob {
                         return Err(in_context(registry_error(&response), &self.exchange));
                     }
                     self.start_upload(session, self.options.mount_from.clone());
+                    self.try_single_post(session, now_ms);
                 }
+                PushPhase::Single => match response.status {
+                    201 => {
+                        if let Some(served) = response.content_digest() {
+                            if served != self.descriptor.digest {
+                                self.probed(session, None);
+                                return Err(Error::DigestMismatch {
+                                    expected: self.descriptor.digest.clone(),
+                                    actual: served,
+                                });
+                            }
+                        }
+                        self.probed(session, Some(true));
+                        return Ok(Event::Done(true));
+                    }
+                    202 => {
+                        // Not taken: an upload session was opened (distribution-spec: the
+                        // client goes on with the PUT as usual), into which the blob goes.
+                        self.probed(session, Some(false));
+                        self.location = upload_location(session, self.exchange.url(), &response)?;
+                        self.offset = 0;
+                        self.send_rest();
+                    }
+                    status if single_post_refused(status) => {
+                        self.probed(session, Some(false));
+                        self.start_upload(session, None);
+                    }
+                    _ => {
+                        self.probed(session, None);
+                        return Err(in_context(registry_error(&response), &self.exchange));
+                    }
+                },
                 PushPhase::Start => {
                     if response.status == 201 && self.mounting {
                         return Ok(Event::Done(true)); // mounted
@@ -524,6 +669,14 @@ impl PushBlob {
 /// upload session instead. A 400 (a bad digest) and server errors stay errors.
 fn mount_refused(status: u16) -> bool {
     matches!(status, 401 | 403 | 404 | 405)
+}
+
+/// Whether an answer to a single-request upload refuses the way of uploading rather than the
+/// blob (405: not allowed, 413: a body too large for a POST, 415, 501: not implemented): the
+/// blob goes the usual way (POST, PUT). A 400 (`DIGEST_INVALID`), 401, 403, 404 and server
+/// errors are what the usual POST or PUT would get too, and stay errors.
+fn single_post_refused(status: u16) -> bool {
+    matches!(status, 405 | 413 | 415 | 501)
 }
 
 /// The upload URL of a 202: `Location`, resolved, on the registry's origin. An upload
