@@ -153,10 +153,10 @@ fn blobs_js(blobs: Vec<BlobOutcome>) -> Result<JsValue, JsValue> {
     Ok(list.into())
 }
 
-fn action_js<T>(
-    action: Action<T>,
-    done: impl FnOnce(T) -> Result<JsValue, JsValue>,
-) -> Result<Object, JsValue> {
+/// An action as a plain object. Not generic (the outcome is converted before), so that its
+/// code exists once in the module rather than once per operation.
+#[inline(never)]
+fn action_js(action: Action<JsValue>) -> Result<Object, JsValue> {
     let object = Object::new();
     match action {
         Action::Send {
@@ -181,10 +181,34 @@ fn action_js<T>(
         Action::Pending => set(&object, "kind", &"pending".into()),
         Action::Done(value) => {
             set(&object, "kind", &"done".into());
-            set(&object, "value", &done(value)?);
+            set(&object, "value", &value);
         }
     }
     Ok(object)
+}
+
+/// The sessions a poll borrows: copies of `session`'s and `other`'s state.
+#[inline(never)]
+fn sessions_of(session: &JsRegistrySession, other: Option<&JsRegistrySession>) -> Sessions {
+    let mut sessions = Sessions::from(session.0.clone());
+    if let Some(other) = other {
+        sessions.insert(other.0.clone());
+    }
+    sessions
+}
+
+/// The sessions' state after a poll, written back into the JS objects.
+#[inline(never)]
+fn write_back(
+    sessions: &Sessions,
+    session: &mut JsRegistrySession,
+    other: Option<&mut JsRegistrySession>,
+) {
+    for target in std::iter::once(session).chain(other) {
+        if let Some(updated) = sessions.get(target.0.registry()) {
+            target.0 = updated.clone();
+        }
+    }
 }
 
 /// One step of `op` with the sessions given (copies of their state, written back after).
@@ -196,17 +220,23 @@ fn poll<O: Operation>(
     done: impl FnOnce(O::Output) -> Result<JsValue, JsValue>,
 ) -> Result<Object, JsValue> {
     let now = now_arg(now_ms)?;
-    let mut sessions = Sessions::from(session.0.clone());
-    if let Some(other) = &other {
-        sessions.insert(other.0.clone());
-    }
+    let mut sessions = sessions_of(session, other.as_deref());
     let action = op.poll(&mut sessions, now);
-    for target in std::iter::once(session).chain(other) {
-        if let Some(updated) = sessions.get(target.0.registry()) {
-            target.0 = updated.clone();
-        }
-    }
-    action_js(action.map_err(thrown)?, done)
+    write_back(&sessions, session, other);
+    action_js(match action.map_err(thrown)? {
+        Action::Send {
+            task,
+            request,
+            blob,
+        } => Action::Send {
+            task,
+            request,
+            blob,
+        },
+        Action::Wait { task, ms } => Action::Wait { task, ms },
+        Action::Pending => Action::Pending,
+        Action::Done(value) => Action::Done(done(value)?),
+    })
 }
 
 fn provide<O: Operation>(op: &mut O, task: f64, input: &JsValue) -> Result<(), JsValue> {

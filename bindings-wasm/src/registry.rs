@@ -475,11 +475,21 @@ impl JsRegistryOperation {
     }
 }
 
-/// A step as a plain object, and whether it is the last.
+/// A step as a plain object, and whether it is the last. Only the outcome's conversion is
+/// generic; the object is made by [`event_js`], whose code exists once in the module.
 fn step<T>(
     event: Event<T>,
     done: impl FnOnce(T) -> Result<JsValue, JsValue>,
 ) -> Result<(Object, bool), JsValue> {
+    event_js(match event {
+        Event::Send(request) => Event::Send(request),
+        Event::Wait(ms) => Event::Wait(ms),
+        Event::Done(value) => Event::Done(done(value)?),
+    })
+}
+
+#[inline(never)]
+fn event_js(event: Event<JsValue>) -> Result<(Object, bool), JsValue> {
     let object = Object::new();
     let last = match event {
         Event::Send(request) => {
@@ -494,7 +504,7 @@ fn step<T>(
         }
         Event::Done(value) => {
             set(&object, "type", &"done".into());
-            set(&object, "value", &done(value)?);
+            set(&object, "value", &value);
             true
         }
     };
