@@ -19,7 +19,7 @@
 //! sessions given to `poll` are locked (in a fixed order) for that step and keep the tokens
 //! and what the engine learnt.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use crate::text::{Text, into_strings};
 use ocikit_core::registry::{
@@ -42,47 +42,63 @@ use crate::walk::{PyWalkLimits, tree_to_py};
 /// Runs `step` with the core `Sessions` made of `sessions` (a `RegistrySession` or a sequence
 /// of them), each locked for the step (in the order of their registries, so that two threads
 /// never wait for each other) and updated with what the step changed (tokens, the referrers
-/// API).
+/// API, the blobs it saw).
+///
+/// Each session is moved into the core's `Sessions` for the step and back after it, not
+/// cloned: a clone shares the session's table of known blobs, which the step's first note of a
+/// blob then copied whole (one copy per blob of a push or pull: quadratic in its blobs).
 fn with_sessions<R>(
     py: Python<'_>,
     sessions: &Bound<'_, PyAny>,
     step: impl FnOnce(&mut Sessions) -> R,
 ) -> PyResult<R> {
-    let mut given: Vec<Bound<'_, PyRegistrySession>> = Vec::new();
     if let Ok(one) = sessions.cast::<PyRegistrySession>() {
-        given.push(one.clone());
-    } else if sessions.is_instance_of::<PyString>() || sessions.is_none() {
+        // One session (every operation but a copy between registries): nothing to order.
+        let one = one.get();
+        let mut guard = lock(py, &one.session);
+        return Ok(lend(std::slice::from_mut(&mut guard), step));
+    }
+    if sessions.is_instance_of::<PyString>() || sessions.is_none() {
         return Err(sessions_type(sessions));
-    } else {
-        for item in sessions.try_iter().map_err(|_| sessions_type(sessions))? {
-            let item = item?;
-            let session = item
-                .cast::<PyRegistrySession>()
-                .map_err(|_| sessions_type(&item))?;
-            given.push(session.clone());
+    }
+    let mut given: Vec<Bound<'_, PyRegistrySession>> = Vec::new();
+    for item in sessions.try_iter().map_err(|_| sessions_type(sessions))? {
+        let item = item?;
+        let session = item
+            .cast::<PyRegistrySession>()
+            .map_err(|_| sessions_type(&item))?;
+        given.push(session.clone());
+    }
+    given.sort_by(|a, b| a.get().registry.cmp(&b.get().registry));
+    given.dedup_by(|a, b| a.get().registry == b.get().registry);
+    let mut guards: Vec<_> = given.iter().map(|s| lock(py, &s.get().session)).collect();
+    Ok(lend(&mut guards, step))
+}
+
+/// Moves the locked sessions into a core `Sessions` for `step`, and back (also when `step`
+/// panics: a session is never left behind as the stand-in that held its place).
+fn lend<R>(guards: &mut [MutexGuard<'_, Session>], step: impl FnOnce(&mut Sessions) -> R) -> R {
+    struct Lent<'g, 'm> {
+        guards: &'g mut [MutexGuard<'m, Session>],
+        core: Sessions,
+    }
+    impl Drop for Lent<'_, '_> {
+        fn drop(&mut self) {
+            for guard in self.guards.iter_mut() {
+                // The stand-in has the registry's name: the session is found by it.
+                if let Some(session) = self.core.get_mut(guard.registry()) {
+                    std::mem::swap(&mut **guard, session);
+                }
+            }
         }
     }
-    let mut keyed: Vec<(String, Bound<'_, PyRegistrySession>)> = given
-        .into_iter()
-        .map(|s| Ok((s.getattr("registry")?.extract::<String>()?, s)))
-        .collect::<PyResult<_>>()?;
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    keyed.dedup_by(|a, b| a.0 == b.0);
-    let mut guards: Vec<_> = keyed
-        .iter()
-        .map(|(_, s)| lock(py, &s.get().session))
-        .collect();
     let mut core = Sessions::new();
-    for guard in &guards {
-        core.insert(Session::clone(guard));
+    for guard in guards.iter_mut() {
+        let stand_in = Session::new(guard.registry(), true, None);
+        core.insert(std::mem::replace(&mut **guard, stand_in));
     }
-    let result = step(&mut core);
-    for guard in &mut guards {
-        if let Some(session) = core.get(guard.registry()) {
-            **guard = session.clone();
-        }
-    }
-    Ok(result)
+    let mut lent = Lent { guards, core };
+    step(&mut lent.core)
 }
 
 fn sessions_type(obj: &Bound<'_, PyAny>) -> PyErr {
@@ -395,16 +411,30 @@ impl PyPush {
 
 /// A file of a pull: the layer's `descriptor` and the relative `path` its title names.
 #[pyclass(name = "PulledFile", module = "ocikit", frozen, get_all)]
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct PyPulledFile {
-    descriptor: PyDescriptor,
+    /// One object, not a new copy at each read (a pull reads it several times per file).
+    descriptor: Py<PyDescriptor>,
     path: String,
+}
+
+impl PyPulledFile {
+    fn new(py: Python<'_>, file: ocikit_core::registry::PulledFile) -> PyResult<Self> {
+        Ok(Self {
+            descriptor: Py::new(py, PyDescriptor(file.descriptor))?,
+            path: file.path,
+        })
+    }
 }
 
 #[pymethods]
 impl PyPulledFile {
     fn __repr__(&self) -> String {
-        format!("<PulledFile {:?} {}>", self.path, self.descriptor.0.digest)
+        format!(
+            "<PulledFile {:?} {}>",
+            self.path,
+            self.descriptor.get().0.digest
+        )
     }
 }
 
@@ -431,13 +461,11 @@ impl PyPullOutcome {
 
 fn pull_outcome<'py>(py: Python<'py>, o: PullOutcome) -> PyResult<Bound<'py, PyAny>> {
     let pulled = |list: Vec<ocikit_core::registry::PulledFile>| {
-        PyTuple::new(
-            py,
-            list.into_iter().map(|f| PyPulledFile {
-                descriptor: PyDescriptor(f.descriptor),
-                path: f.path,
-            }),
-        )
+        let files: Vec<PyPulledFile> = list
+            .into_iter()
+            .map(|f| PyPulledFile::new(py, f))
+            .collect::<PyResult<_>>()?;
+        PyTuple::new(py, files)
     };
     let files = pulled(o.files)?;
     let children = pulled(o.children)?;
@@ -492,14 +520,11 @@ impl PyPull {
         let Some(files) = op.files() else {
             return Ok(None);
         };
-        PyTuple::new(
-            py,
-            files.iter().map(|f| PyPulledFile {
-                descriptor: PyDescriptor(f.descriptor.clone()),
-                path: f.path.clone(),
-            }),
-        )
-        .map(Some)
+        let files: Vec<PyPulledFile> = files
+            .iter()
+            .map(|f| PyPulledFile::new(py, f.clone()))
+            .collect::<PyResult<_>>()?;
+        PyTuple::new(py, files).map(Some)
     }
 
     fn __repr__(&self) -> &'static str {
@@ -822,13 +847,10 @@ pub(crate) fn plan_files(
 ) -> PyResult<Vec<PyPulledFile>> {
     let layers: Vec<Descriptor> = layers.into_iter().map(|d| d.0).collect();
     let files = ocikit_core::registry::plan_files(&layers, allow_git).or_raise(py)?;
-    Ok(files
+    files
         .into_iter()
-        .map(|f| PyPulledFile {
-            descriptor: PyDescriptor(f.descriptor),
-            path: f.path,
-        })
-        .collect())
+        .map(|f| PyPulledFile::new(py, f))
+        .collect()
 }
 
 /// Registers the classes of whole operations.

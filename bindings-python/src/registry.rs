@@ -263,7 +263,7 @@ impl PyLimits {
 #[pyclass(name = "RegistrySession", module = "ocikit", frozen)]
 #[derive(Debug)]
 pub(crate) struct PyRegistrySession {
-    registry: String,
+    pub(crate) registry: String,
     plain_http: bool,
     /// `Debug` of the credentials, which never shows secrets.
     credentials: String,

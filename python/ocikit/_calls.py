@@ -416,26 +416,42 @@ def _destinations(
     root = Path(output_dir).resolve()
     name_max, path_max = _name_limits(root)
     destinations: list[Path] = []
+    # What each directory of the titles resolves to, whether that is inside ``root``, its
+    # longest name and its encoded length: most titles share a few directories, and resolving
+    # every path whole cost a system call per component of each.
+    folders: dict[str, tuple[Path, bool, int, int]] = {}
     for file in files:
         title = file.path
-        too_long = _too_long(root / title, name_max, path_max)
-        if too_long:
-            raise PolicyError(
-                f"{title[:200]!r} is {too_long}; it cannot be written, so nothing was pulled",
-                code="PATH_UNSAFE",
-                details={"path": title, "reason": too_long},
+        folder_title, _, name = title.rpartition("/")
+        folder = folders.get(folder_title)
+        if folder is None and os.sep == "/" and name not in ("", ".", ".."):
+            unresolved = root / folder_title if folder_title else root
+            resolved = unresolved.resolve()
+            text = os.fsencode(unresolved)
+            folder = folders[folder_title] = (
+                resolved,
+                resolved == root or root in resolved.parents,
+                max((len(os.fsencode(part)) for part in unresolved.parts[1:]), default=0),
+                len(text) + (not text.endswith(b"/")),
             )
-        destination = (root / title).resolve()
-        # A link already inside the output directory could still lead out of it.
-        if root not in destination.parents:
-            raise ValidationError(
-                f"{title!r} would be written outside {root}",
-                code="ANNOTATION_INVALID",
-                details={
-                    "value": title,
-                    "reason": "the path leads out of the output directory",
-                },
-            )
+        if folder is None or name in ("", ".", ".."):
+            destination = _destination(root, title, name_max, path_max)
+        else:
+            resolved, inside, longest, length = folder
+            named = len(os.fsencode(name))
+            too_long = None
+            if longest > name_max or named + _TEMPORARY_EXTRA > name_max:
+                too_long = f"a path with a name longer than {name_max} bytes"
+            elif length + named + _TEMPORARY_EXTRA >= path_max:
+                too_long = f"a path longer than {path_max} bytes"
+            if too_long:
+                raise _too_long_error(title, too_long)
+            destination = resolved / name
+            if os.path.islink(destination):
+                # The name itself is a link: where it leads decides.
+                destination = _destination(root, title, name_max, path_max)
+            elif not inside:
+                raise _outside_error(root, title)
         if keep_old_files and os.path.lexists(destination):
             raise PolicyError(
                 f"{destination} exists; --keep-old-files (keep_old_files=True) keeps it, so "
@@ -445,6 +461,35 @@ def _destinations(
             )
         destinations.append(destination)
     return destinations
+
+
+def _destination(root: Path, title: str, name_max: int, path_max: int) -> Path:
+    """Where ``title`` is written in ``root`` (resolved whole), checked as
+    :func:`_destinations` says."""
+    too_long = _too_long(root / title, name_max, path_max)
+    if too_long:
+        raise _too_long_error(title, too_long)
+    destination = (root / title).resolve()
+    # A link already inside the output directory could still lead out of it.
+    if root not in destination.parents:
+        raise _outside_error(root, title)
+    return destination
+
+
+def _too_long_error(title: str, too_long: str) -> PolicyError:
+    return PolicyError(
+        f"{title[:200]!r} is {too_long}; it cannot be written, so nothing was pulled",
+        code="PATH_UNSAFE",
+        details={"path": title, "reason": too_long},
+    )
+
+
+def _outside_error(root: Path, title: str) -> ValidationError:
+    return ValidationError(
+        f"{title!r} would be written outside {root}",
+        code="ANNOTATION_INVALID",
+        details={"value": title, "reason": "the path leads out of the output directory"},
+    )
 
 
 # What a pull adds to a file's name for its temporary file (`.{name}.{24 hex}.part`).
