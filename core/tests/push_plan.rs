@@ -827,3 +827,49 @@ fn uploads_waiting_for_their_turn_go_in_one_request_once_the_probe_is_taken() {
         .count();
     assert_eq!(before, 1, "{sent:#?}");
 }
+
+#[test]
+fn a_dry_run_plans_one_request_per_upload_where_the_session_knows_the_registry_takes_it() {
+    let (_, layout) = taking();
+    let packed = files("a", 2, 100);
+    let at = reference(&format!("{layout}/docs:v1"));
+    let plan = |single: Option<bool>| {
+        let mut sessions = new_sessions(&[&layout]);
+        if let Some(taken) = single {
+            sessions
+                .get_mut(&layout)
+                .expect("session")
+                .set_single_post(taken);
+        }
+        let mut op = Push::new(
+            &at,
+            "application/vnd.oci.image.manifest.v1+json",
+            packed.manifest.bytes().to_vec(),
+            PushArtifactOptions {
+                dry_run: true,
+                ..PushArtifactOptions::default()
+            },
+        )
+        .expect("push");
+        let Action::Done(outcome) = op.poll(&mut sessions, 0).expect("poll") else {
+            panic!("a dry run ends at once");
+        };
+        outcome
+            .planned
+            .iter()
+            .map(|p| format!("{} {}", p.method, p.url))
+            .collect::<Vec<_>>()
+    };
+    let taken = plan(Some(true));
+    assert_eq!(
+        count(&taken, "POST", "/blobs/uploads/?digest="),
+        3,
+        "{taken:#?}"
+    );
+    assert_eq!(count(&taken, "PUT", "/blobs/uploads/"), 0, "{taken:#?}");
+    for unknown_or_refused in [None, Some(false)] {
+        let usual = plan(unknown_or_refused);
+        assert_eq!(count(&usual, "PUT", "/blobs/uploads/"), 3, "{usual:#?}");
+        assert_eq!(taken.len() + 3, usual.len());
+    }
+}

@@ -31,6 +31,13 @@
 //!    repository had costs less than a round trip for each blob that it lacks. When one of them
 //!    is there, every layer is checked. A small blob to mount (rule 2, or `mount_from`) is
 //!    mounted without a HEAD too: a mount answers 201 whether or not the repository had it.
+//! 4. **One request per upload where the registry takes it.** A blob uploaded whole (no chunk
+//!    size) goes in one `POST ?digest=` with its bytes, without the PUT, once the session knows
+//!    the registry takes single-request uploads ([`Session::single_post`]). The session's first
+//!    upload of a small blob probes it, one at a time; a registry that refuses (distribution
+//!    2.8.2) answers with an upload session, into which that blob goes on with its PUT, and the
+//!    session keeps to POST and PUT from then on: no request more, one small body sent twice.
+//!    [`PushBlob`](super::super::PushBlob) has the whole rule.
 //!
 //! The tasks go out as concurrently as the engine allows ([`Concurrency`]).
 //!
@@ -532,6 +539,20 @@ impl PushStages {
                 );
             }
             let upload = format!("/v2/{repository}/blobs/uploads/");
+            // Rule 4: in one request where the registry takes it (not a mount, not chunks).
+            let single = session.single_post() == Some(true)
+                && session.chunk_size(self.options.chunk_size).is_none();
+            if from.is_none() && single {
+                add(
+                    Method::Post,
+                    format!("{upload}?digest={digest}"),
+                    &format!(
+                        "{missing}send its {} bytes in one request",
+                        blob.descriptor.size
+                    ),
+                );
+                continue;
+            }
             match from {
                 Some(from) => add(
                     Method::Post,
