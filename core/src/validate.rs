@@ -22,6 +22,7 @@ use crate::{Digest, Error, Finding, MediaType, Severity, annotations};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+mod clean;
 mod tree;
 
 use tree::{Node, Object};
@@ -97,6 +98,19 @@ const JSON_RULE: &str = "RFC 8259; considerations.md#json";
 
 /// Validates `bytes` as a document of `kind` (or of the kind detected from its content).
 pub fn validate(bytes: &[u8], kind: Option<Kind>) -> Report {
+    // Most documents are manifests without a finding: those are told in one read.
+    if let Some(kind) = clean::clean_kind(bytes, kind) {
+        return Report {
+            valid: true,
+            kind: Some(kind),
+            findings: Vec::new(),
+        };
+    }
+    validate_fully(bytes, kind)
+}
+
+/// The full validator: the document as a tree, every rule, every finding with its path.
+fn validate_fully(bytes: &[u8], kind: Option<Kind>) -> Report {
     let mut v = Validator::default();
     let value = match tree::parse(bytes) {
         Ok(value) => value,
@@ -438,60 +452,46 @@ impl Validator {
     }
 
     fn annotation(&mut self, key: &str, value: &str, path: &str) {
-        match key {
-            annotations::CREATED if !crate::time::is_rfc3339(value) => self.error(
+        let Some(problem) = annotation_problem(key, value) else {
+            return;
+        };
+        match problem {
+            AnnotationProblem::NotRfc3339 => self.error(
                 "ANNOTATION_INVALID",
                 path,
                 PREDEFINED,
                 format!("{key} must be an RFC 3339 date-time, found {value:?}"),
             ),
-            annotations::URL | annotations::DOCUMENTATION | annotations::SOURCE if !is_uri(value) => {
-                self.warning(
-                    "ANNOTATION_INVALID",
-                    path,
-                    PREDEFINED,
-                    format!("{key} should be a URL, found {value:?}"),
-                );
-            }
-            annotations::BASE_IMAGE_DIGEST if Digest::parse(value).is_err() => self.warning(
+            AnnotationProblem::NotUrl => self.warning(
+                "ANNOTATION_INVALID",
+                path,
+                PREDEFINED,
+                format!("{key} should be a URL, found {value:?}"),
+            ),
+            AnnotationProblem::NotDigest => self.warning(
                 "ANNOTATION_INVALID",
                 path,
                 PREDEFINED,
                 format!("{key} should be a digest, found {value:?}"),
             ),
-            annotations::REF_NAME if !is_ref_name(value) => self.warning(
+            AnnotationProblem::NotRefName => self.warning(
                 "ANNOTATION_INVALID",
                 path,
                 PREDEFINED,
                 format!("{key} {value:?} does not match the reference grammar (alphanum components joined by -._:@+ or --, separated by /)"),
             ),
-            annotations::CREATED
-            | annotations::URL
-            | annotations::DOCUMENTATION
-            | annotations::SOURCE
-            | annotations::BASE_IMAGE_DIGEST
-            | annotations::REF_NAME
-            | annotations::AUTHORS
-            | annotations::VERSION
-            | annotations::REVISION
-            | annotations::VENDOR
-            | annotations::LICENSES
-            | annotations::TITLE
-            | annotations::DESCRIPTION
-            | annotations::BASE_IMAGE_NAME => {}
-            _ if key.starts_with("org.opencontainers.image.") => self.warning(
+            AnnotationProblem::Reserved => self.warning(
                 "ANNOTATION_KEY_RESERVED",
                 path,
                 ANNOTATIONS,
                 format!("{key:?} is not defined by the image-spec, which reserves the org.opencontainers.image namespace"),
             ),
-            _ if !key.contains('.') => self.warning(
+            AnnotationProblem::NotNamespaced => self.warning(
                 "ANNOTATION_KEY_NOT_NAMESPACED",
                 path,
                 ANNOTATIONS,
                 format!("{key:?} should be namespaced in reverse domain notation, e.g. com.example.{key}"),
             ),
-            _ => {}
         }
     }
 
@@ -792,6 +792,56 @@ impl Validator {
                 }
             }
         }
+    }
+}
+
+/// What `annotations.md` finds wrong with one annotation (each becomes one finding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AnnotationProblem {
+    /// `created` is not an RFC 3339 date-time (an error).
+    NotRfc3339,
+    /// `url`, `documentation` or `source` is not a URL.
+    NotUrl,
+    /// `base.digest` is not a digest.
+    NotDigest,
+    /// `ref.name` breaks the reference grammar.
+    NotRefName,
+    /// An undefined key in the reserved `org.opencontainers.image` namespace.
+    Reserved,
+    /// A key without a dot: not in reverse domain notation.
+    NotNamespaced,
+}
+
+/// The rule an annotation breaks, if any: the pre-defined keys' formats, then the key rules.
+fn annotation_problem(key: &str, value: &str) -> Option<AnnotationProblem> {
+    match key {
+        annotations::CREATED if !crate::time::is_rfc3339(value) => {
+            Some(AnnotationProblem::NotRfc3339)
+        }
+        annotations::URL | annotations::DOCUMENTATION | annotations::SOURCE if !is_uri(value) => {
+            Some(AnnotationProblem::NotUrl)
+        }
+        annotations::BASE_IMAGE_DIGEST if Digest::parse(value).is_err() => {
+            Some(AnnotationProblem::NotDigest)
+        }
+        annotations::REF_NAME if !is_ref_name(value) => Some(AnnotationProblem::NotRefName),
+        annotations::CREATED
+        | annotations::URL
+        | annotations::DOCUMENTATION
+        | annotations::SOURCE
+        | annotations::BASE_IMAGE_DIGEST
+        | annotations::REF_NAME
+        | annotations::AUTHORS
+        | annotations::VERSION
+        | annotations::REVISION
+        | annotations::VENDOR
+        | annotations::LICENSES
+        | annotations::TITLE
+        | annotations::DESCRIPTION
+        | annotations::BASE_IMAGE_NAME => None,
+        _ if key.starts_with("org.opencontainers.image.") => Some(AnnotationProblem::Reserved),
+        _ if !key.contains('.') => Some(AnnotationProblem::NotNamespaced),
+        _ => None,
     }
 }
 
