@@ -873,3 +873,133 @@ fn a_dry_run_plans_one_request_per_upload_where_the_session_knows_the_registry_t
         assert_eq!(taken.len() + 3, usual.len());
     }
 }
+
+/// Pushes `packed` on `sessions` at `now`, answering the oldest request once the engine waits,
+/// or, with `drop_at_probe`, drops the push as soon as it hands out a single POST (the host
+/// gave up on the operation): the requests handed out.
+fn push_at(
+    host: &mut Host,
+    sessions: &mut Sessions,
+    at: &Reference,
+    packed: &Packed,
+    now: u64,
+    drop_at_probe: bool,
+) -> Vec<String> {
+    for blob in &packed.blobs {
+        host.spool.insert(
+            blob.descriptor.digest.clone(),
+            blob.bytes.clone().expect("bytes"),
+        );
+    }
+    let mut op = push_op(at, packed);
+    let mut sent = Vec::new();
+    let mut queue = Vec::new();
+    loop {
+        match op.poll(sessions, now).expect("poll") {
+            Action::Send {
+                task,
+                request,
+                blob,
+            } => {
+                let line = format!("{} {}", request.method, request.url);
+                let single = line.starts_with("POST ") && line.contains("?digest=");
+                sent.push(line);
+                if single && drop_at_probe {
+                    return sent;
+                }
+                queue.push((task, request, blob));
+            }
+            Action::Wait { task, .. } => op.provide(task, Input::Resume).expect("resume"),
+            Action::Pending => {
+                let (task, request, blob) = queue.remove(0);
+                let response = host.send(&request, blob.as_ref()).expect("send");
+                op.provide(task, Input::Response(response))
+                    .expect("provide");
+            }
+            Action::Done(_) => return sent,
+        }
+    }
+}
+
+#[test]
+fn a_probe_whose_push_was_dropped_holds_off_other_probes_for_a_minute_only() {
+    let (mut host, layout) = taking();
+    let mut sessions = new_sessions(&[&layout]);
+    let at = reference(&format!("{layout}/docs:v1"));
+    let sent = push_at(&mut host, &mut sessions, &at, &files("a", 2, 100), 0, true);
+    assert_eq!(single_posts(&sent), 1, "{sent:#?}");
+    // The answer never comes: within the minute another push does not probe (the probe may
+    // still be on its way), and its uploads go the usual way.
+    let sent = push_at(
+        &mut host,
+        &mut sessions,
+        &at,
+        &files("b", 2, 100),
+        59_999,
+        false,
+    );
+    assert_eq!(single_posts(&sent), 0, "{sent:#?}");
+    assert_eq!(sessions.get(&layout).expect("session").single_post(), None);
+    // A minute on, the probe is taken for abandoned: the next push probes, and learns.
+    let sent = push_at(
+        &mut host,
+        &mut sessions,
+        &at,
+        &files("c", 2, 100),
+        60_000,
+        false,
+    );
+    assert_eq!(single_posts(&sent), 1, "{sent:#?}");
+    assert_eq!(
+        sessions.get(&layout).expect("session").single_post(),
+        Some(true)
+    );
+}
+
+#[test]
+fn chunked_uploads_and_mounts_keep_their_own_requests_where_single_posts_are_taken() {
+    use ocikit_core::registry::{Event, PushBlob, PushOptions, Response, Session};
+    let mut session = Session::new("registry.example", false, None);
+    session.set_single_post(true);
+    let at = reference("registry.example/docs");
+    let packed = files("a", 1, 100);
+    let descriptor = &packed.blobs[1].descriptor;
+    let not_found = || {
+        Input::Response(Response {
+            status: 404,
+            headers: Vec::new(),
+            body: Vec::new(),
+            streamed: None,
+        })
+    };
+    let first_upload_request = |options: PushOptions, session: &mut Session| {
+        let mut push = PushBlob::with_options(session, &at, descriptor, options);
+        let Ok(Event::Send(head)) = push.next(session, Input::Start, 0) else {
+            panic!("a HEAD first");
+        };
+        assert_eq!(head.method.as_str(), "HEAD");
+        let Ok(Event::Send(request)) = push.next(session, not_found(), 0) else {
+            panic!("an upload request");
+        };
+        (request.method.as_str().to_owned(), request.url)
+    };
+    // Whole: one POST with the bytes.
+    let (method, url) = first_upload_request(PushOptions::default(), &mut session);
+    assert_eq!(method, "POST");
+    assert!(url.contains("/blobs/uploads/?digest="), "{url}");
+    // Chunks asked for: an upload session for the PATCHes, as before.
+    let chunked = PushOptions {
+        chunk_size: Some(32),
+        ..PushOptions::default()
+    };
+    let (method, url) = first_upload_request(chunked, &mut session);
+    assert_eq!(method, "POST");
+    assert!(url.ends_with("/blobs/uploads/"), "{url}");
+    // A mount: no body, as before.
+    let mount = PushOptions {
+        mount_from: Some("base".to_owned()),
+        ..PushOptions::default()
+    };
+    let (_, url) = first_upload_request(mount, &mut session);
+    assert!(url.contains("?mount=") && !url.contains("digest="), "{url}");
+}
