@@ -814,6 +814,10 @@ enum AnnotationProblem {
 
 /// The rule an annotation breaks, if any: the pre-defined keys' formats, then the key rules.
 fn annotation_problem(key: &str, value: &str) -> Option<AnnotationProblem> {
+    // Every pre-defined key is in the reserved namespace: other keys are only asked for a dot.
+    if !key.starts_with("org.opencontainers.image.") {
+        return (!key.contains('.')).then_some(AnnotationProblem::NotNamespaced);
+    }
     match key {
         annotations::CREATED if !crate::time::is_rfc3339(value) => {
             Some(AnnotationProblem::NotRfc3339)
@@ -839,9 +843,7 @@ fn annotation_problem(key: &str, value: &str) -> Option<AnnotationProblem> {
         | annotations::TITLE
         | annotations::DESCRIPTION
         | annotations::BASE_IMAGE_NAME => None,
-        _ if key.starts_with("org.opencontainers.image.") => Some(AnnotationProblem::Reserved),
-        _ if !key.contains('.') => Some(AnnotationProblem::NotNamespaced),
-        _ => None,
+        _ => Some(AnnotationProblem::Reserved),
     }
 }
 

@@ -15,8 +15,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::{Kind, annotation_problem, is_uri};
+use crate::Digest;
 use crate::media_type::oci;
-use crate::{Digest, MediaType};
 
 /// Deeper documents take the full path (serde_json allows 128 levels).
 const MAX_DEPTH: usize = 64;
@@ -233,8 +233,7 @@ impl<'a> Scan<'a> {
     /// A string that is a valid media type (RFC 6838 §4.2).
     fn media_type(&mut self) -> Option<&'a str> {
         let text = self.string()?;
-        MediaType::parse(text).ok()?;
-        Some(text)
+        is_media_type(text).then_some(text)
     }
 
     /// The top-level object of a manifest or an index (`manifest.md`, `image-index.md`):
@@ -311,7 +310,7 @@ impl<'a> Scan<'a> {
                 "digest" => {
                     let text = scan.string()?;
                     // An unregistered algorithm is a warning.
-                    Digest::parse(text).ok()?.is_supported().then_some(())?;
+                    is_registered_digest(text).then_some(())?;
                     fields.digest = Some(text);
                 }
                 "size" => {
@@ -379,6 +378,64 @@ impl<'a> Scan<'a> {
     }
 }
 
+/// Whether [`MediaType::parse`] accepts `text`, without building a `MediaType`:
+/// `restricted-name "/" restricted-name` (RFC 6838 §4.2), each 1–127 characters, a letter or
+/// digit, then letters, digits and `! # $ & - ^ _ . +`.
+fn is_media_type(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut slash = 0;
+    while slash < bytes.len() && bytes[slash] != b'/' {
+        slash += 1;
+    }
+    slash < bytes.len()
+        && is_restricted_name(&bytes[..slash])
+        && is_restricted_name(&bytes[slash + 1..])
+}
+
+#[inline(always)]
+fn is_restricted_name(name: &[u8]) -> bool {
+    if name.is_empty() || name.len() > 127 || !name[0].is_ascii_alphanumeric() {
+        return false;
+    }
+    let mut i = 1;
+    while i < name.len() {
+        let b = name[i];
+        if !(b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#' | b'$' | b'&' | b'-' | b'^' | b'_' | b'.' | b'+'
+            ))
+        {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether `text` is a digest [`Digest::parse`] accepts with a registered algorithm (any other
+/// is an error or a warning): `sha256:`, `sha512:` or `blake3:` and the lowercase hex of its
+/// length.
+fn is_registered_digest(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let hex_len = match bytes.get(..7) {
+        Some(b"sha256:" | b"blake3:") => 64,
+        Some(b"sha512:") => 128,
+        _ => return false,
+    };
+    if bytes.len() != 7 + hex_len {
+        return false;
+    }
+    let mut i = 7;
+    while i < bytes.len() {
+        if !matches!(bytes[i], b'0'..=b'9' | b'a'..=b'f') {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// Whether any byte of `word` is a quote, a backslash or a control character (below 0x20): the
 /// bit tricks of "Bit Twiddling Hacks" (determine if a word has a byte equal to / less than n),
 /// which never miss such a byte.
@@ -396,6 +453,7 @@ fn may_end_string(word: u64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::MediaType;
     use crate::validate::{validate, validate_fully};
     use serde_json::Value;
 
@@ -434,6 +492,99 @@ mod tests {
                     "{byte} at {at} among 0xc3"
                 );
             }
+        }
+    }
+
+    /// The media type check accepts only what `MediaType::parse` accepts, and all of it:
+    /// every byte at the start, middle and end of either part, and the length limits.
+    #[test]
+    fn the_media_type_check_is_media_type_parse() {
+        let mut texts = vec![
+            String::new(),
+            "/".into(),
+            "a/".into(),
+            "/b".into(),
+            "a/b/c".into(),
+            "a/b;x=1".into(),
+            format!("{}/{}", "a".repeat(127), "b".repeat(127)),
+            format!("{}/b", "a".repeat(128)),
+            format!("a/{}", "b".repeat(128)),
+        ];
+        for byte in 0..=127u8 {
+            let c = char::from(byte);
+            for template in [
+                "Xpp/sub", "tXp/sub", "tpX/sub", "typ/Xub", "typ/sXb", "typ/suX",
+            ] {
+                texts.push(template.replace('X', &c.to_string()));
+            }
+        }
+        texts.push("té/x".into());
+        for text in &texts {
+            assert_eq!(
+                is_media_type(text),
+                MediaType::parse(text).is_ok(),
+                "{text:?}"
+            );
+        }
+    }
+
+    /// `annotation_problem` asks only keys in the reserved namespace about the pre-defined ones.
+    #[test]
+    fn every_pre_defined_annotation_is_in_the_reserved_namespace() {
+        use crate::annotations::*;
+        for key in [
+            CREATED,
+            AUTHORS,
+            URL,
+            DOCUMENTATION,
+            SOURCE,
+            VERSION,
+            REVISION,
+            VENDOR,
+            LICENSES,
+            REF_NAME,
+            TITLE,
+            DESCRIPTION,
+            BASE_IMAGE_DIGEST,
+            BASE_IMAGE_NAME,
+        ] {
+            assert!(key.starts_with("org.opencontainers.image."), "{key}");
+        }
+    }
+
+    /// The digest check accepts exactly the digests `Digest::parse` accepts as supported.
+    #[test]
+    fn the_digest_check_is_digest_parse_of_a_registered_algorithm() {
+        let hex64 = "6974b36c6e41347d3ebf1d2e617657b304652721e45b4634a2e429dd7a4d9e8f";
+        let mut texts = Vec::new();
+        for algorithm in [
+            "sha256",
+            "sha512",
+            "blake3",
+            "sha384",
+            "SHA256",
+            "sha256+b64",
+            "",
+        ] {
+            for hex in [
+                String::new(),
+                hex64.into(),
+                hex64.repeat(2),
+                hex64[1..].into(),
+            ] {
+                texts.push(format!("{algorithm}:{hex}"));
+                for byte in 0..=127u8 {
+                    let mut changed = format!("{algorithm}:{hex}").into_bytes();
+                    let at = changed.len() / 2;
+                    changed[at] = byte;
+                    texts.push(String::from_utf8(changed).expect("ascii"));
+                }
+            }
+        }
+        texts.push(format!("sha256{hex64}"));
+        for text in &texts {
+            let parsed = Digest::parse(text).is_ok_and(|d| d.is_supported());
+            assert_eq!(is_registered_digest(text), parsed, "{text:?}");
         }
     }
 
