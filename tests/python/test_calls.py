@@ -31,6 +31,10 @@ class _Registry:
     def answer(self, method: str, url: str) -> tuple[int, list[tuple[str, str]], bytes]:
         self.requests.append((method, url))
         path = url.split("://", 1)[1].split("/", 1)[1]
+        if method == "POST" and "/blobs/uploads/?digest=" in path:
+            # A single-request upload, taken (as go-containerregistry's registry does).
+            digest = urllib.parse.unquote(path.split("digest=", 1)[1])
+            return 201, [("Docker-Content-Digest", digest)], b""
         if method == "POST" and path.endswith("/blobs/uploads/"):
             return 202, [("Location", f"/{path}session-1")], b""
         if method == "PUT" and "/blobs/uploads/" in path:
