@@ -21,6 +21,9 @@ use crate::media_type::oci;
 /// Deeper documents take the full path (serde_json allows 128 levels).
 const MAX_DEPTH: usize = 64;
 
+/// What an object's `member` answers for a key no rule of that object names.
+const OTHER: u32 = 0;
+
 /// The digest of `{}`, the empty descriptor's content: its `data` (`e30=`) needs no hashing.
 const EMPTY_DIGEST: &str =
     "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
@@ -129,15 +132,19 @@ impl<'a> Scan<'a> {
         self.text.get(start..end)
     }
 
-    /// A non-negative integer that fits in a u64; a sign, a fraction, an exponent or a leading
-    /// zero gives up.
+    /// A non-negative integer of at most 19 digits (so it fits in a u64 without overflow checks,
+    /// which wasm32 does with a 128-bit multiplication); a sign, a fraction, an exponent, a
+    /// leading zero or more digits gives up.
     fn integer(&mut self) -> Option<u64> {
         self.whitespace();
         let bytes = self.text.as_bytes();
         let start = self.pos;
         let mut n: u64 = 0;
         while let Some(&digit @ b'0'..=b'9') = bytes.get(self.pos) {
-            n = n.checked_mul(10)?.checked_add(u64::from(digit - b'0'))?;
+            if self.pos - start == 19 {
+                return None;
+            }
+            n = n * 10 + u64::from(digit - b'0');
             self.pos += 1;
         }
         let len = self.pos - start;
@@ -150,17 +157,20 @@ impl<'a> Scan<'a> {
         Some(n)
     }
 
-    /// Reads an object, calling `member` with each key (duplicates give up) to read its value.
+    /// Reads an object, calling `member` with each key to read its value. `member` answers with
+    /// the key's bit among the fields it knows (repeated, one gives up) or [`OTHER`]; other keys
+    /// are kept on a stack and a repeated one gives up too.
     fn object(
         &mut self,
         depth: usize,
-        mut member: impl FnMut(&mut Self, &'a str) -> Option<()>,
+        mut member: impl FnMut(&mut Self, &'a str) -> Option<u32>,
     ) -> Option<()> {
         if depth >= MAX_DEPTH {
             return None;
         }
         self.expect(b'{')?;
         let first = self.keys.len();
+        let mut known = 0;
         let mut sorted = true;
         self.whitespace();
         if self.peek() == Some(b'}') {
@@ -169,16 +179,22 @@ impl<'a> Scan<'a> {
         }
         loop {
             let key = self.string()?;
-            let earlier = &self.keys[first..];
-            // Keys in order (as Go writes them) are unique while each follows the last; others
-            // are compared with every earlier key (a large object out of order gives up).
-            sorted = sorted && earlier.last().is_none_or(|&last| last < key);
-            if !sorted && (earlier.len() > 64 || earlier.contains(&key)) {
-                return None;
-            }
-            self.keys.push(key);
             self.expect(b':')?;
-            member(self, key)?;
+            let field = member(self, key)?;
+            if field == OTHER {
+                let earlier = &self.keys[first..];
+                // Keys in order (as Go writes map keys) are unique while each follows the last;
+                // others are compared with every earlier one (many out of order give up).
+                sorted = sorted && earlier.last().is_none_or(|&last| last < key);
+                if !sorted && (earlier.len() > 64 || earlier.contains(&key)) {
+                    return None;
+                }
+                self.keys.push(key);
+            } else if known & field != 0 {
+                return None;
+            } else {
+                known |= field;
+            }
             match self.token()? {
                 b',' => {}
                 b'}' => break,
@@ -215,7 +231,7 @@ impl<'a> Scan<'a> {
         self.whitespace();
         match self.peek()? {
             b'"' => self.string().map(drop),
-            b'{' => self.object(depth + 1, |scan, _| scan.any(depth + 1)),
+            b'{' => self.object(depth + 1, |scan, _| scan.any(depth + 1).map(|()| OTHER)),
             b'[' => self.array(depth + 1, |scan| scan.any(depth + 1)),
             b't' => self.literal("true"),
             b'f' => self.literal("false"),
@@ -241,11 +257,12 @@ impl<'a> Scan<'a> {
     fn top_level(&mut self) -> Option<Kind> {
         let mut seen = TopLevel::default();
         self.object(0, |scan, key| {
-            match key {
+            Some(match key {
                 "schemaVersion" => {
                     // "This REQUIRED property ... MUST be 2".
                     (scan.integer()? == 2).then_some(())?;
                     seen.schema_version = true;
+                    1
                 }
                 "mediaType" => {
                     seen.media_type = Some(match scan.string()? {
@@ -253,16 +270,19 @@ impl<'a> Scan<'a> {
                         oci::IMAGE_INDEX => Kind::Index,
                         _ => return None,
                     });
+                    1 << 1
                 }
                 "artifactType" => {
                     scan.media_type()?;
                     seen.artifact_type = true;
+                    1 << 2
                 }
                 // Checked as descriptors whichever kind the document turns out to be: a field
                 // the other kind does not define is only read more strictly than it needs.
                 "config" => {
                     let config = scan.descriptor(1)?;
                     seen.config_is_empty_type = Some(config == oci::EMPTY);
+                    1 << 3
                 }
                 "layers" => {
                     let mut count = 0;
@@ -272,18 +292,26 @@ impl<'a> Scan<'a> {
                     })?;
                     // An empty `layers` is a warning.
                     seen.layers = count > 0;
+                    1 << 4
                 }
                 "manifests" => {
                     scan.array(1, |scan| scan.descriptor(2).map(drop))?;
                     seen.manifests = true;
+                    1 << 5
                 }
                 "subject" => {
                     scan.descriptor(1)?;
+                    1 << 6
                 }
-                "annotations" => scan.annotations(1)?,
-                _ => scan.any(1)?,
-            }
-            Some(())
+                "annotations" => {
+                    scan.annotations(1)?;
+                    1 << 7
+                }
+                _ => {
+                    scan.any(1)?;
+                    OTHER
+                }
+            })
         })?;
         if !seen.schema_version {
             return None;
@@ -305,30 +333,50 @@ impl<'a> Scan<'a> {
     fn descriptor(&mut self, depth: usize) -> Option<&'a str> {
         let mut fields = DescriptorFields::default();
         self.object(depth, |scan, key| {
-            match key {
-                "mediaType" => fields.media_type = Some(scan.media_type()?),
+            Some(match key {
+                "mediaType" => {
+                    fields.media_type = Some(scan.media_type()?);
+                    1
+                }
                 "digest" => {
                     let text = scan.string()?;
                     // An unregistered algorithm is a warning.
                     is_registered_digest(text).then_some(())?;
                     fields.digest = Some(text);
+                    1 << 1
                 }
                 "size" => {
                     // A non-negative int64.
                     let size = scan.integer()?;
                     i64::try_from(size).ok()?;
                     fields.size = Some(size);
+                    1 << 2
                 }
-                "urls" => scan.array(depth + 1, |scan| is_uri(scan.string()?).then_some(()))?,
-                "annotations" => scan.annotations(depth + 1)?,
-                "data" => fields.data = Some(scan.string()?),
-                "platform" => scan.platform(depth + 1)?,
+                "urls" => {
+                    scan.array(depth + 1, |scan| is_uri(scan.string()?).then_some(()))?;
+                    1 << 3
+                }
+                "annotations" => {
+                    scan.annotations(depth + 1)?;
+                    1 << 4
+                }
+                "data" => {
+                    fields.data = Some(scan.string()?);
+                    1 << 5
+                }
+                "platform" => {
+                    scan.platform(depth + 1)?;
+                    1 << 6
+                }
                 "artifactType" => {
                     scan.media_type()?;
+                    1 << 7
                 }
-                _ => scan.any(depth + 1)?,
-            }
-            Some(())
+                _ => {
+                    scan.any(depth + 1)?;
+                    OTHER
+                }
+            })
         })?;
         let (digest, size) = (fields.digest?, fields.size?);
         if let Some(data) = fields.data {
@@ -348,22 +396,34 @@ impl<'a> Scan<'a> {
     fn platform(&mut self, depth: usize) -> Option<()> {
         let (mut architecture, mut os) = (false, false);
         self.object(depth, |scan, key| {
-            match key {
+            Some(match key {
                 "architecture" => {
                     scan.string()?;
                     architecture = true;
+                    1
                 }
                 "os" => {
                     scan.string()?;
                     os = true;
+                    1 << 1
                 }
-                "os.version" | "variant" => {
+                "os.version" => {
                     scan.string()?;
+                    1 << 2
                 }
-                "os.features" => scan.array(depth + 1, |scan| scan.string().map(drop))?,
-                _ => scan.any(depth + 1)?,
-            }
-            Some(())
+                "variant" => {
+                    scan.string()?;
+                    1 << 3
+                }
+                "os.features" => {
+                    scan.array(depth + 1, |scan| scan.string().map(drop))?;
+                    1 << 4
+                }
+                _ => {
+                    scan.any(depth + 1)?;
+                    OTHER
+                }
+            })
         })?;
         (architecture && os).then_some(())
     }
@@ -373,7 +433,7 @@ impl<'a> Scan<'a> {
         self.object(depth, |scan, key| {
             annotation_problem(key, scan.string()?)
                 .is_none()
-                .then_some(())
+                .then_some(OTHER)
         })
     }
 }
@@ -717,6 +777,9 @@ mod tests {
             ("\"size\":280", "\"size\":9223372036854775808"),
             ("\"size\":280", "\"size\":18446744073709551616"),
             ("\"size\":280", "\"size\":-1"),
+            ("\"size\":280", "\"size\":280,\"size\":280"),
+            ("\"size\":280", "\"size\":280,\"z\":1,\"y\":1,\"z\":1"),
+            ("\"os\":\"linux\"", "\"os\":\"linux\",\"os\":\"linux\""),
             ("\"size\":280", "\"size\":2.0"),
             ("\"size\":280", "\"size\":\"280\""),
             ("\"os\":\"linux\",", ""),
