@@ -850,17 +850,28 @@ impl Table {
             self.concurrency = sessions.session(&self.registry)?.concurrency();
             // The first action the concurrency lets out: a send waits while as many are in
             // flight as allowed (a large transfer while as many large ones are), a wait never.
-            let next = self.outbox.iter().position(|(id, event)| match event {
-                Event::Send(request) => {
-                    let blob = self.tasks.get(*id).and_then(|t| t.blob.as_ref());
-                    self.concurrency.allows(
-                        self.in_flight,
-                        self.large_in_flight,
-                        is_large(request, blob),
-                    )
-                }
-                _ => true,
-            });
+            // Asked once per answer with hundreds of sends queued: when no send may go, only
+            // the waits are looked at, and when any may, the first action is taken as it is.
+            let (small, large) = (
+                self.concurrency
+                    .allows(self.in_flight, self.large_in_flight, false),
+                self.concurrency
+                    .allows(self.in_flight, self.large_in_flight, true),
+            );
+            let next = match (small, large) {
+                (true, true) => (!self.outbox.is_empty()).then_some(0),
+                (false, _) => self
+                    .outbox
+                    .iter()
+                    .position(|(_, event)| !matches!(event, Event::Send(_))),
+                (true, false) => self.outbox.iter().position(|(id, event)| match event {
+                    Event::Send(request) => {
+                        let blob = self.tasks.get(*id).and_then(|t| t.blob.as_ref());
+                        !is_large(request, blob)
+                    }
+                    _ => true,
+                }),
+            };
             if let Some((id, event)) = next.and_then(|at| self.outbox.remove(at)) {
                 let task = self
                     .tasks
