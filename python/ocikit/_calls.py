@@ -553,28 +553,37 @@ class _Spool:
         digest = descriptor.digest
         with self._lock:
             found = self._files.get(digest)
-            if found is not None:
-                return found[2]
-            if self._directory is None:
-                import tempfile
+        if found is not None:
+            return found[2]
+        # The file is made outside the lock (the other transfer threads ask for theirs at
+        # the same time); a digest is downloaded by one task at a time, so no other thread
+        # makes one for the same digest, but one that did would win and this file goes.
+        if self._directory is None:
+            import tempfile
 
-                fd, name = tempfile.mkstemp(prefix="ocikit-", suffix=".blob")
-            else:
-                name = os.path.join(self._directory, f".ocikit-{os.urandom(12).hex()}.part")
-                fd = os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
-            file = os.fdopen(fd, "wb", buffering=0)
-            algorithm = Digest.parse(digest).algorithm
-            progress = self.reporters(descriptor) if self._report else None
-            sink: BlobSink
-            if progress is None:
-                sink = BlobSink(file, algorithm, empty=True, size_max=descriptor.size)
-            else:
-                progress(0)
-                sink = _ReportingSink(
-                    file, algorithm, progress, empty=True, size_max=descriptor.size
-                )
-            self._files[digest] = (name, file, sink)
-            return sink
+            fd, name = tempfile.mkstemp(prefix="ocikit-", suffix=".blob")
+        else:
+            name = os.path.join(self._directory, f".ocikit-{os.urandom(12).hex()}.part")
+            fd = os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+        file = os.fdopen(fd, "wb", buffering=0)
+        with self._lock:
+            found = self._files.get(digest)
+            if found is None:
+                algorithm = Digest.parse(digest).algorithm
+                progress = self.reporters(descriptor) if self._report else None
+                sink: BlobSink
+                if progress is None:
+                    sink = BlobSink(file, algorithm, empty=True, size_max=descriptor.size)
+                else:
+                    progress(0)
+                    sink = _ReportingSink(
+                        file, algorithm, progress, empty=True, size_max=descriptor.size
+                    )
+                self._files[digest] = (name, file, sink)
+                return sink
+        file.close()
+        os.unlink(name)
+        return found[2]
 
     def source(self, descriptor: Descriptor) -> BlobSource:
         with self._lock:
