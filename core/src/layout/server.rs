@@ -56,7 +56,7 @@
 //! session's PUT or in one request (`POST ?digest=` with the blob, answered `201`): a chunked
 //! `PATCH` is answered `UNSUPPORTED` (hosts drive layouts without a chunk size).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use super::{INDEX_FILE, Layout, OCI_LAYOUT_CONTENT, OCI_LAYOUT_FILE, blob_path};
 use crate::registry::http::{Body, Method, Request, Response};
@@ -205,7 +205,7 @@ pub struct LayoutServer {
     index_max: u64,
     /// What each document read for the referrers API refers to.
     documents: HashMap<Digest, Referring>,
-    uploads: BTreeSet<String>,
+    uploads: HashSet<String>,
     next_upload: u64,
 }
 
@@ -231,7 +231,7 @@ impl LayoutServer {
             absent: false,
             index_max,
             documents: HashMap::new(),
-            uploads: BTreeSet::new(),
+            uploads: HashSet::new(),
             next_upload: 0,
         }
     }
