@@ -815,37 +815,24 @@ enum AnnotationProblem {
 /// The rule an annotation breaks, if any: the pre-defined keys' formats, then the key rules.
 fn annotation_problem(key: &str, value: &str) -> Option<AnnotationProblem> {
     // Every pre-defined key is in the reserved namespace: other keys are only asked for a dot.
-    if !key.starts_with("org.opencontainers.image.") {
+    let Some(name) = key.strip_prefix(RESERVED_PREFIX) else {
         return (!key.contains('.')).then_some(AnnotationProblem::NotNamespaced);
-    }
-    match key {
-        annotations::CREATED if !crate::time::is_rfc3339(value) => {
-            Some(AnnotationProblem::NotRfc3339)
-        }
-        annotations::URL | annotations::DOCUMENTATION | annotations::SOURCE if !is_uri(value) => {
-            Some(AnnotationProblem::NotUrl)
-        }
-        annotations::BASE_IMAGE_DIGEST if Digest::parse(value).is_err() => {
-            Some(AnnotationProblem::NotDigest)
-        }
-        annotations::REF_NAME if !is_ref_name(value) => Some(AnnotationProblem::NotRefName),
-        annotations::CREATED
-        | annotations::URL
-        | annotations::DOCUMENTATION
-        | annotations::SOURCE
-        | annotations::BASE_IMAGE_DIGEST
-        | annotations::REF_NAME
-        | annotations::AUTHORS
-        | annotations::VERSION
-        | annotations::REVISION
-        | annotations::VENDOR
-        | annotations::LICENSES
-        | annotations::TITLE
-        | annotations::DESCRIPTION
-        | annotations::BASE_IMAGE_NAME => None,
+    };
+    // The names of `annotations::*` after the prefix (short to compare; a test checks them).
+    match name {
+        "created" if !crate::time::is_rfc3339(value) => Some(AnnotationProblem::NotRfc3339),
+        "url" | "documentation" | "source" if !is_uri(value) => Some(AnnotationProblem::NotUrl),
+        "base.digest" if Digest::parse(value).is_err() => Some(AnnotationProblem::NotDigest),
+        "ref.name" if !is_ref_name(value) => Some(AnnotationProblem::NotRefName),
+        "created" | "url" | "documentation" | "source" | "base.digest" | "ref.name" | "authors"
+        | "version" | "revision" | "vendor" | "licenses" | "title" | "description"
+        | "base.name" => None,
         _ => Some(AnnotationProblem::Reserved),
     }
 }
+
+/// The namespace `annotations.md` reserves (`org.opencontainers.image.*`).
+const RESERVED_PREFIX: &str = "org.opencontainers.image.";
 
 fn display(path: &str) -> &str {
     if path.is_empty() {

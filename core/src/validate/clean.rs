@@ -183,11 +183,21 @@ impl<'a> Scan<'a> {
             let field = member(self, key)?;
             if field == OTHER {
                 let earlier = &self.keys[first..];
-                // Keys in order (as Go writes map keys) are unique while each follows the last;
-                // others are compared with every earlier one (many out of order give up).
-                sorted = sorted && earlier.last().is_none_or(|&last| last < key);
-                if !sorted && (earlier.len() > 64 || earlier.contains(&key)) {
-                    return None;
+                // A few keys are compared with each other (mostly their lengths); of many, keys
+                // in order (as Go writes map keys) are unique while each follows the last, and
+                // others are compared with every earlier one (very many out of order give up).
+                if earlier.len() < 16 {
+                    if earlier.contains(&key) {
+                        return None;
+                    }
+                } else {
+                    if earlier.len() == 16 {
+                        sorted = earlier.windows(2).all(|pair| pair[0] < pair[1]);
+                    }
+                    sorted = sorted && earlier.last().is_none_or(|&last| last < key);
+                    if !sorted && (earlier.len() > 64 || earlier.contains(&key)) {
+                        return None;
+                    }
                 }
                 self.keys.push(key);
             } else if known & field != 0 {
@@ -588,28 +598,57 @@ mod tests {
         }
     }
 
-    /// `annotation_problem` asks only keys in the reserved namespace about the pre-defined ones.
+    /// `annotation_problem` knows every pre-defined key (by its name after the reserved prefix)
+    /// and its format.
     #[test]
-    fn every_pre_defined_annotation_is_in_the_reserved_namespace() {
+    fn annotation_problem_knows_every_pre_defined_key() {
+        use super::super::AnnotationProblem;
         use crate::annotations::*;
-        for key in [
-            CREATED,
-            AUTHORS,
-            URL,
-            DOCUMENTATION,
-            SOURCE,
-            VERSION,
-            REVISION,
-            VENDOR,
-            LICENSES,
-            REF_NAME,
-            TITLE,
-            DESCRIPTION,
-            BASE_IMAGE_DIGEST,
-            BASE_IMAGE_NAME,
+        let digest = "sha256:6974b36c6e41347d3ebf1d2e617657b304652721e45b4634a2e429dd7a4d9e8f";
+        for (key, good, problem) in [
+            (
+                CREATED,
+                "2026-12-04T17:00:00Z",
+                Some(AnnotationProblem::NotRfc3339),
+            ),
+            (AUTHORS, "x", None),
+            (URL, "https://example.com", Some(AnnotationProblem::NotUrl)),
+            (
+                DOCUMENTATION,
+                "https://example.com",
+                Some(AnnotationProblem::NotUrl),
+            ),
+            (
+                SOURCE,
+                "https://example.com",
+                Some(AnnotationProblem::NotUrl),
+            ),
+            (VERSION, "x", None),
+            (REVISION, "x", None),
+            (VENDOR, "x", None),
+            (LICENSES, "x", None),
+            (REF_NAME, "v1", Some(AnnotationProblem::NotRefName)),
+            (TITLE, "x", None),
+            (DESCRIPTION, "x", None),
+            (
+                BASE_IMAGE_DIGEST,
+                digest,
+                Some(AnnotationProblem::NotDigest),
+            ),
+            (BASE_IMAGE_NAME, "x", None),
         ] {
-            assert!(key.starts_with("org.opencontainers.image."), "{key}");
+            assert_eq!(annotation_problem(key, good), None, "{key}");
+            assert_eq!(annotation_problem(key, " bad "), problem, "{key}");
         }
+        assert_eq!(
+            annotation_problem("org.opencontainers.image.other", "x"),
+            Some(AnnotationProblem::Reserved)
+        );
+        assert_eq!(
+            annotation_problem("build", "x"),
+            Some(AnnotationProblem::NotNamespaced)
+        );
+        assert_eq!(annotation_problem("org.example.build", "x"), None);
     }
 
     /// The digest check accepts exactly the digests `Digest::parse` accepts as supported.
@@ -822,6 +861,14 @@ mod tests {
         same_as_full(INDEX.replacen("[1]", &many, 1).as_bytes(), None);
         let repeated = format!("{{{},\"k050\":2}}", keys.join(","));
         same_as_full(INDEX.replacen("[1]", &repeated, 1).as_bytes(), None);
+        // Sixteen keys out of order, then keys in order after them, one repeating the first.
+        for count in [15, 16, 17, 30] {
+            let mut keys: Vec<String> = vec!["\"z\":1".into()];
+            keys.extend((1..count).map(|i| format!("\"a{i:02}\":1")));
+            keys.push("\"z\":2".into());
+            let text = INDEX.replacen("[1]", &format!("{{{}}}", keys.join(",")), 1);
+            assert!(!same_as_full(text.as_bytes(), None), "{count}");
+        }
         // The empty config without artifactType.
         let manifest = MANIFEST.replacen(
             "\"artifactType\":\"application/vnd.example.docs.config.v1+json\",",
