@@ -18,7 +18,7 @@ use std::fmt;
 
 use crate::descriptor::join;
 use crate::media_type::oci;
-use crate::{Digest, Error, Finding, MediaType, Severity, annotations};
+use crate::{Digest, Error, Finding, MediaType, Severity};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
