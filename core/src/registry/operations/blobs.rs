@@ -430,11 +430,16 @@ impl PushBlob {
         if !resumable || self.recoveries >= MAX_RECOVERIES {
             return Err(error);
         }
-        self.recoveries += 1;
-        let Some(delay) = session
-            .retry_policy()
-            .delay_ms(503, self.recoveries, None, now_ms)
-        else {
+        // Going the usual way after a cut single POST is no resume: the upload that follows
+        // keeps every resume of its own.
+        let attempt = match single {
+            true => 1,
+            false => {
+                self.recoveries += 1;
+                self.recoveries
+            }
+        };
+        let Some(delay) = session.retry_policy().delay_ms(503, attempt, None, now_ms) else {
             return Err(error);
         };
         let deadline = self.deadline.at(session.limits(), now_ms);
