@@ -1,7 +1,13 @@
 // ocikit's validate against ajv with the official image-spec schemas (draft-04, through
-// ajv-draft-04), on bench/manifest-1.3k.json, in one run: both parse the JSON text, and
-// JSON.parse alone is the floor of any validator. Then every document of bench/prose-cases.json,
-// which the schemas accept and the spec's prose rejects: ocikit must reject each with its code.
+// ajv-draft-04), on bench/manifest-1.3k.json, in one run. Like for like, both start from the
+// JSON text and end with a verdict: the goal compares ocikit validate(string) with
+// "ajv (official schemas)", which is JSON.parse and then ajv's compiled check. JSON.parse alone
+// is the floor of any validator that starts from text; ajv on an already parsed object (no
+// JSON.parse) is printed too, not a goal: ocikit cannot be handed a parsed object. A document
+// with a finding takes ocikit's full validator (findings with paths and messages, where ajv,
+// run with allErrors: false, stops at its first error): one prose case, which ajv accepts, is
+// timed for both to show that path's cost. Then every document of bench/prose-cases.json, which
+// the schemas accept and the spec's prose rejects: ocikit must reject each with its code.
 // Best of several interleaved rounds; PASS/MISS for ocikit at least 1× ajv.
 // `node validate.mjs [--quick] [--baseline DIR]` (scripts/bench-validate.sh installs the pinned
 // packages first). DIR, another build of the npm package (say the bindings-wasm/pkg of an earlier
@@ -41,12 +47,19 @@ if (!ocikit.validate(text).valid || !schemaValidate(JSON.parse(text))) {
   throw new Error("manifest-1.3k.json must be valid to ocikit and to the schema");
 }
 
+const parsed = JSON.parse(text);
+const { cases } = JSON.parse(readFileSync(new URL("prose-cases.json", bench), "utf8"));
+const prose = cases[0].document;
+
 const contenders = [
   ["ocikit validate(string)", () => ocikit.validate(text)],
   ["ocikit validate(bytes)", () => ocikit.validate(bytes)],
   ...(baseline ? [["ocikit baseline (string)", () => baseline.validate(text)]] : []),
   ["JSON.parse alone", () => JSON.parse(text)],
   ["ajv (official schemas)", () => schemaValidate(JSON.parse(text))],
+  ["ajv, parsed object given", () => schemaValidate(parsed)],
+  ["ocikit, a prose case", () => ocikit.validate(prose)],
+  ["ajv, the same prose case", () => schemaValidate(JSON.parse(prose))],
 ];
 
 function timeRound(fn, calls) {
@@ -76,8 +89,9 @@ for (const [name] of contenders) {
 
 const goals = [];
 const ratio = ours / (1 / best.get("ajv (official schemas)"));
-goals.push([`ocikit validate ≥ 1× ajv (is ${ratio.toFixed(2)}×)`, ratio >= 1]);
-const { cases } = JSON.parse(readFileSync(new URL("prose-cases.json", bench), "utf8"));
+goals.push([`ocikit validate(string) ≥ 1× ajv with JSON.parse, both from the text (is ${ratio.toFixed(2)}×)`, ratio >= 1]);
+const parsedRatio = ours / (1 / best.get("ajv, parsed object given"));
+console.log(`\n(not a goal: ${parsedRatio.toFixed(2)}× ajv handed an already parsed object; the prose case, ocikit's full validator, ${(best.get("ajv, the same prose case") / best.get("ocikit, a prose case")).toFixed(2)}× ajv)`);
 let caught = 0;
 for (const { rule, document, code } of cases) {
   const schemaAccepts = schemaValidate(JSON.parse(document));
