@@ -26,9 +26,7 @@ export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+simd128"
 # shrink (4% of the gzipped module); the module is built with scripts/wasm-crc32fast, the same
 # crate with the tables computed on first use (same checksums; OCIKIT.md there). Only this build
 # patches it, with a lock file of its own (a copy of Cargo.lock) so that the workspace's lock
-# file stays as committed; RUSTC_BOOTSTRAP for -Zlockfile-path on the stable cargo. (With
-# -Zbuild-std, cargo also warns that the patch "was not used in the crate graph": that is std's
-# own graph; the module's crc32fast is the patched one.)
+# file stays as committed; RUSTC_BOOTSTRAP for -Zlockfile-path on the stable cargo.
 patch_args() {
     local dir=$1
     mkdir -p "$dir"
