@@ -22,18 +22,6 @@ target=wasm32-unknown-unknown
 profile=wasm-release
 # simd128 speeds sha2 up by about a fifth; every current browser and Node 20 support it.
 export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+simd128"
-# crc32fast (flate2's gzip checksum) stores 16 KiB of slicing tables that no compressor can
-# shrink (4% of the gzipped module); the module is built with scripts/wasm-crc32fast, the same
-# crate with the tables computed on first use (same checksums; OCIKIT.md there). Only this build
-# patches it, with a lock file of its own (a copy of Cargo.lock) so that the workspace's lock
-# file stays as committed; RUSTC_BOOTSTRAP for -Zlockfile-path on the stable cargo.
-patch_args() {
-    local dir=$1
-    mkdir -p "$dir"
-    cp Cargo.lock "$dir/Cargo.lock"
-    echo -Zlockfile-path --config "resolver.lockfile-path=\"$root/$dir/Cargo.lock\"" \
-        --config "patch.crates-io.crc32fast.path=\"$root/scripts/wasm-crc32fast\""
-}
 
 have_rustup_target() {
     rustup target list --installed 2>/dev/null | grep -qx "$target"
@@ -63,17 +51,13 @@ build_rustup() {
         if [ "${OCIKIT_WASM_IMMEDIATE_ABORT:-0}" = 1 ]; then
             flags="$flags -Zunstable-options -Cpanic=immediate-abort"
         fi
-        local patch
-        read -ra patch <<<"$(patch_args target/wasm-std)"
         RUSTC_BOOTSTRAP=1 RUSTFLAGS="$RUSTFLAGS $flags" \
             cargo build --profile "$profile" --target "$target" -p ocikit-wasm --target-dir target/wasm-std \
-            -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size "${std_opt[@]}" "${patch[@]}"
+            -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size "${std_opt[@]}"
         wasm_file=target/wasm-std/$target/$profile/ocikit_wasm.wasm
     else
         say "building ocikit-wasm with rustup's $target target"
-        local patch
-        read -ra patch <<<"$(patch_args target/wasm-lock)"
-        RUSTC_BOOTSTRAP=1 cargo build --profile "$profile" --target "$target" -p ocikit-wasm --target-dir target "${patch[@]}"
+        cargo build --profile "$profile" --target "$target" -p ocikit-wasm --target-dir target
     fi
 }
 
@@ -90,12 +74,10 @@ build_debian() {
         apt_install rustc-web cargo-web rust-web-src
     fi
     say "building ocikit-wasm with Debian's rustc-web and -Zbuild-std"
-    local patch
-    read -ra patch <<<"$(patch_args target/wasm-debian)"
     PATH=/usr/bin:$PATH RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
         CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$lld" \
         /usr/bin/cargo build --profile "$profile" --target "$target" -p ocikit-wasm \
-        -Zbuild-std=std,panic_abort --target-dir target/wasm-debian "${patch[@]}"
+        -Zbuild-std=std,panic_abort --target-dir target/wasm-debian
     wasm_file=target/wasm-debian/$target/$profile/ocikit_wasm.wasm
 }
 
