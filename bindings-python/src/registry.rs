@@ -502,7 +502,9 @@ impl PyResponse {
     ) -> PyResult<Self> {
         let headers = match headers.filter(|h| !h.is_none()) {
             None => Vec::new(),
-            Some(h) if h.hasattr("items")? => h
+            // A list of pairs (what transports pass) first: asking a list for `items` raised
+            // and dropped an AttributeError on every response.
+            Some(h) if !h.is_instance_of::<PyList>() && h.hasattr("items")? => h
                 .call_method0("items")?
                 .try_iter()?
                 .map(|pair| pair?.extract::<(Text, Text)>().map(|(k, v)| (k.0, v.0)))
