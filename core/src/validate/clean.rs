@@ -24,6 +24,55 @@ const MAX_DEPTH: usize = 64;
 /// What an object's `member` answers for a key no rule of that object names.
 const OTHER: u32 = 0;
 
+/// A key of at most 16 bytes as one number (its bytes little-endian, zero after them), so that
+/// telling the fields a rule names apart is a few integer comparisons: at opt-level "z" (the wasm
+/// build) each `str` comparison of a `match` is a call and a `memcmp`. Longer keys are none of
+/// those names (`u128::MAX` is no packed name: names are ASCII). Keys hold no NUL (a control
+/// character gives up), so the zeros after a key cannot make two keys equal.
+const fn packed(key: &[u8]) -> u128 {
+    if key.len() > 16 {
+        return u128::MAX;
+    }
+    let mut value = 0;
+    let mut i = key.len();
+    while i > 0 {
+        i -= 1;
+        value = value << 8 | key[i] as u128;
+    }
+    value
+}
+
+/// [`packed`] at run time: one copy and two 64-bit loads rather than a loop of 128-bit shifts.
+#[inline(always)]
+fn packed_key(key: &str) -> u128 {
+    let bytes = key.as_bytes();
+    let mut buffer = [0; 16];
+    match buffer.get_mut(..bytes.len()) {
+        Some(start) => start.copy_from_slice(bytes),
+        None => return u128::MAX,
+    }
+    u128::from_le_bytes(buffer)
+}
+
+const SCHEMA_VERSION: u128 = packed(b"schemaVersion");
+const MEDIA_TYPE: u128 = packed(b"mediaType");
+const ARTIFACT_TYPE: u128 = packed(b"artifactType");
+const CONFIG: u128 = packed(b"config");
+const LAYERS: u128 = packed(b"layers");
+const MANIFESTS: u128 = packed(b"manifests");
+const SUBJECT: u128 = packed(b"subject");
+const ANNOTATIONS: u128 = packed(b"annotations");
+const DIGEST: u128 = packed(b"digest");
+const SIZE: u128 = packed(b"size");
+const URLS: u128 = packed(b"urls");
+const DATA: u128 = packed(b"data");
+const PLATFORM: u128 = packed(b"platform");
+const ARCHITECTURE: u128 = packed(b"architecture");
+const OS: u128 = packed(b"os");
+const OS_VERSION: u128 = packed(b"os.version");
+const VARIANT: u128 = packed(b"variant");
+const OS_FEATURES: u128 = packed(b"os.features");
+
 /// The digest of `{}`, the empty descriptor's content: its `data` (`e30=`) needs no hashing.
 const EMPTY_DIGEST: &str =
     "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
@@ -267,14 +316,14 @@ impl<'a> Scan<'a> {
     fn top_level(&mut self) -> Option<Kind> {
         let mut seen = TopLevel::default();
         self.object(0, |scan, key| {
-            Some(match key {
-                "schemaVersion" => {
+            Some(match packed_key(key) {
+                SCHEMA_VERSION => {
                     // "This REQUIRED property ... MUST be 2".
                     (scan.integer()? == 2).then_some(())?;
                     seen.schema_version = true;
                     1
                 }
-                "mediaType" => {
+                MEDIA_TYPE => {
                     seen.media_type = Some(match scan.string()? {
                         oci::IMAGE_MANIFEST => Kind::Manifest,
                         oci::IMAGE_INDEX => Kind::Index,
@@ -282,19 +331,19 @@ impl<'a> Scan<'a> {
                     });
                     1 << 1
                 }
-                "artifactType" => {
+                ARTIFACT_TYPE => {
                     scan.media_type()?;
                     seen.artifact_type = true;
                     1 << 2
                 }
                 // Checked as descriptors whichever kind the document turns out to be: a field
                 // the other kind does not define is only read more strictly than it needs.
-                "config" => {
+                CONFIG => {
                     let config = scan.descriptor(1)?;
                     seen.config_is_empty_type = Some(config == oci::EMPTY);
                     1 << 3
                 }
-                "layers" => {
+                LAYERS => {
                     let mut count = 0;
                     scan.array(1, |scan| {
                         count += 1;
@@ -304,16 +353,16 @@ impl<'a> Scan<'a> {
                     seen.layers = count > 0;
                     1 << 4
                 }
-                "manifests" => {
+                MANIFESTS => {
                     scan.array(1, |scan| scan.descriptor(2).map(drop))?;
                     seen.manifests = true;
                     1 << 5
                 }
-                "subject" => {
+                SUBJECT => {
                     scan.descriptor(1)?;
                     1 << 6
                 }
-                "annotations" => {
+                ANNOTATIONS => {
                     scan.annotations(1)?;
                     1 << 7
                 }
@@ -343,42 +392,42 @@ impl<'a> Scan<'a> {
     fn descriptor(&mut self, depth: usize) -> Option<&'a str> {
         let mut fields = DescriptorFields::default();
         self.object(depth, |scan, key| {
-            Some(match key {
-                "mediaType" => {
+            Some(match packed_key(key) {
+                MEDIA_TYPE => {
                     fields.media_type = Some(scan.media_type()?);
                     1
                 }
-                "digest" => {
+                DIGEST => {
                     let text = scan.string()?;
                     // An unregistered algorithm is a warning.
                     is_registered_digest(text).then_some(())?;
                     fields.digest = Some(text);
                     1 << 1
                 }
-                "size" => {
+                SIZE => {
                     // A non-negative int64.
                     let size = scan.integer()?;
                     i64::try_from(size).ok()?;
                     fields.size = Some(size);
                     1 << 2
                 }
-                "urls" => {
+                URLS => {
                     scan.array(depth + 1, |scan| is_uri(scan.string()?).then_some(()))?;
                     1 << 3
                 }
-                "annotations" => {
+                ANNOTATIONS => {
                     scan.annotations(depth + 1)?;
                     1 << 4
                 }
-                "data" => {
+                DATA => {
                     fields.data = Some(scan.string()?);
                     1 << 5
                 }
-                "platform" => {
+                PLATFORM => {
                     scan.platform(depth + 1)?;
                     1 << 6
                 }
-                "artifactType" => {
+                ARTIFACT_TYPE => {
                     scan.media_type()?;
                     1 << 7
                 }
@@ -406,26 +455,26 @@ impl<'a> Scan<'a> {
     fn platform(&mut self, depth: usize) -> Option<()> {
         let (mut architecture, mut os) = (false, false);
         self.object(depth, |scan, key| {
-            Some(match key {
-                "architecture" => {
+            Some(match packed_key(key) {
+                ARCHITECTURE => {
                     scan.string()?;
                     architecture = true;
                     1
                 }
-                "os" => {
+                OS => {
                     scan.string()?;
                     os = true;
                     1 << 1
                 }
-                "os.version" => {
+                OS_VERSION => {
                     scan.string()?;
                     1 << 2
                 }
-                "variant" => {
+                VARIANT => {
                     scan.string()?;
                     1 << 3
                 }
-                "os.features" => {
+                OS_FEATURES => {
                     scan.array(depth + 1, |scan| scan.string().map(drop))?;
                     1 << 4
                 }
@@ -684,6 +733,58 @@ mod tests {
         for text in &texts {
             let parsed = Digest::parse(text).is_ok_and(|d| d.is_supported());
             assert_eq!(is_registered_digest(text), parsed, "{text:?}");
+        }
+    }
+
+    /// Packed keys are equal exactly when the keys are (up to 16 bytes); longer ones are none
+    /// of the names.
+    #[test]
+    fn packed_keys_tell_names_apart() {
+        let keys: Vec<&[u8]> = vec![
+            b"",
+            b"o",
+            b"os",
+            b"os.",
+            b"os.version",
+            b"so",
+            b"mediaType",
+            b"mediatype",
+            b"0123456789abcdef",
+            b"0123456789abcdeg",
+            b"123456789abcdef",
+        ];
+        for a in &keys {
+            let text = std::str::from_utf8(a).expect("ascii");
+            assert_eq!(packed_key(text), packed(a));
+            for b in &keys {
+                assert_eq!(packed(a) == packed(b), a == b, "{a:?} {b:?}");
+            }
+            assert_ne!(packed(a), u128::MAX);
+        }
+        assert_eq!(packed(b"0123456789abcdefg"), u128::MAX);
+        assert_eq!(packed_key("0123456789abcdefg"), u128::MAX);
+        let names = [
+            SCHEMA_VERSION,
+            MEDIA_TYPE,
+            ARTIFACT_TYPE,
+            CONFIG,
+            LAYERS,
+            MANIFESTS,
+            SUBJECT,
+            ANNOTATIONS,
+            DIGEST,
+            SIZE,
+            URLS,
+            DATA,
+            PLATFORM,
+            ARCHITECTURE,
+            OS,
+            OS_VERSION,
+            VARIANT,
+            OS_FEATURES,
+        ];
+        for (i, a) in names.iter().enumerate() {
+            assert!(names[i + 1..].iter().all(|b| a != b));
         }
     }
 
