@@ -84,16 +84,20 @@ def test_a_registry_that_takes_single_posts_gets_one_request_per_blob(
     first = _files("taken-a", 10)
     second = [*_files("taken-b", 9), File("large.bin", b"L" * (5 << 20))]
     with Client(address, plain_http=True) as client:
-        client.push(f"{address}/single/taken:v1", pack(first, artifact_type=TYPE))
+        outcome = client.push(f"{address}/single/taken:v1", pack(first, artifact_type=TYPE))
         log = proxy.log[start:]
+        # (This registry keeps blobs across repositories: the empty config of another test's
+        # artifact may be there already.)
+        sent = len([b for b in outcome.blobs if b.status == "uploaded"])
+        assert sent >= 10
         singles = [e for e in log if e.method == "POST" and "digest=" in e.path]
         # The probe (a small blob), then any upload whose POST was still to go when it was
         # taken: each in one request, no PUT (with distribution: 9 HEAD, 11 POST, 11 PUT, 1).
         assert singles and {e.status for e in singles} == {201}
         assert int(singles[0].headers["content-length"]) <= SINGLE_POST_PROBE_MAX
-        assert len([e for e in log if e.method == "POST"]) == 11
-        assert len([e for e in log if e.method == "PUT"]) == 11 - len(singles) + 1
-        assert len(log) == 9 + 11 + (11 - len(singles)) + 1
+        assert len([e for e in log if e.method == "POST"]) == sent
+        assert len([e for e in log if e.method == "PUT"]) == sent - len(singles) + 1
+        assert len(log) == 9 + sent + (sent - len(singles)) + 1
         # Taken: each of the next push's 10 layers (a 5 MiB one too) in one POST, no PUT.
         before = len(proxy.log)
         outcome = client.push(f"{address}/single/taken:v2", pack(second, artifact_type=TYPE))
