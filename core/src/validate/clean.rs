@@ -499,7 +499,7 @@ impl<'a> Scan<'a> {
     }
 }
 
-/// Whether [`MediaType::parse`] accepts `text`, without building a `MediaType`:
+/// Whether [`MediaType::parse`](crate::MediaType::parse) accepts `text`, without building a `MediaType`:
 /// `restricted-name "/" restricted-name` (RFC 6838 §4.2), each 1–127 characters, a letter or
 /// digit, then letters, digits and `! # $ & - ^ _ . +`.
 fn is_media_type(text: &str) -> bool {
