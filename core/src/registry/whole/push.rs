@@ -37,7 +37,7 @@
 //!    upload of a small blob probes it, one at a time; a registry that refuses (distribution
 //!    2.8.2) answers with an upload session, into which that blob goes on with its PUT, and the
 //!    session keeps to POST and PUT from then on: no request more, one small body sent twice.
-//!    [`PushBlob`](super::super::PushBlob) has the whole rule.
+//!    [`PushBlob`] has the whole rule.
 //!
 //! The tasks go out as concurrently as the engine allows ([`Concurrency`]).
 //!
