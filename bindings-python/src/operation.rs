@@ -19,6 +19,7 @@
 //! sessions given to `poll` are locked (in a fixed order) for that step and keep the tokens
 //! and what the engine learnt.
 
+use std::cell::RefCell;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::text::{Text, into_strings};
@@ -30,6 +31,7 @@ use ocikit_core::registry::{
 use ocikit_core::{Descriptor, Digest};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
 use crate::buffer::ByteView;
@@ -75,6 +77,14 @@ fn with_sessions<R>(
     Ok(lend(&mut guards, step))
 }
 
+thread_local! {
+    /// The core `Sessions` of this thread's last step on one session, holding the stand-in
+    /// that kept the session's place: the next step on that registry swaps its session in
+    /// again (a new stand-in, `Session::new`, allocates and looks up the registry's profile:
+    /// a poll and a provide per request of a transfer).
+    static SPARE: RefCell<Option<Sessions>> = const { RefCell::new(None) };
+}
+
 /// Moves the locked sessions into a core `Sessions` for `step`, and back (also when `step`
 /// panics: a session is never left behind as the stand-in that held its place).
 fn lend<R>(guards: &mut [MutexGuard<'_, Session>], step: impl FnOnce(&mut Sessions) -> R) -> R {
@@ -90,13 +100,39 @@ fn lend<R>(guards: &mut [MutexGuard<'_, Session>], step: impl FnOnce(&mut Sessio
                     std::mem::swap(&mut **guard, session);
                 }
             }
+            if self.guards.len() == 1 && self.core.registries().count() == 1 {
+                let core = std::mem::replace(&mut self.core, Sessions::new());
+                SPARE.with(|spare| *spare.borrow_mut() = Some(core));
+            }
         }
     }
-    let mut core = Sessions::new();
-    for guard in guards.iter_mut() {
-        let stand_in = Session::new(guard.registry(), true, None);
-        core.insert(std::mem::replace(&mut **guard, stand_in));
-    }
+    let core = match guards {
+        [guard] => {
+            let spare = SPARE.with(|spare| spare.borrow_mut().take());
+            match spare {
+                // The stand-in of the same registry, and nothing else.
+                Some(mut core) if core.registries().count() == 1 => {
+                    match core.get_mut(guard.registry()) {
+                        Some(stand_in) => {
+                            std::mem::swap(&mut **guard, stand_in);
+                            Some(core)
+                        }
+                        None => None,
+                    }
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let core = core.unwrap_or_else(|| {
+        let mut core = Sessions::new();
+        for guard in guards.iter_mut() {
+            let stand_in = Session::new(guard.registry(), true, None);
+            core.insert(std::mem::replace(&mut **guard, stand_in));
+        }
+        core
+    });
     let mut lent = Lent { guards, core };
     step(&mut lent.core)
 }
@@ -126,10 +162,15 @@ pub(crate) struct PyAction {
 
 #[pymethods]
 impl PyAction {
-    /// `"send"`, `"wait"`, `"pending"` or `"done"`.
+    /// `"send"`, `"wait"`, `"pending"` or `"done"` (interned: a host compares it per action).
     #[getter]
-    fn kind(&self) -> &'static str {
-        self.kind
+    fn kind<'py>(&self, py: Python<'py>) -> &Bound<'py, PyString> {
+        match self.kind {
+            "send" => pyo3::intern!(py, "send"),
+            "wait" => pyo3::intern!(py, "wait"),
+            "pending" => pyo3::intern!(py, "pending"),
+            _ => pyo3::intern!(py, "done"),
+        }
     }
 
     /// The task to provide the answer for (`"send"` and `"wait"`).
@@ -182,11 +223,31 @@ impl PyAction {
     }
 }
 
+/// The one `"pending"` action (frozen, nothing in it): a host polls until it gets one after
+/// each answer it provides.
+static PENDING: PyOnceLock<Py<PyAction>> = PyOnceLock::new();
+
 fn action<'py, T>(
     py: Python<'py>,
     action: Action<T>,
     value: impl FnOnce(Python<'py>, T) -> PyResult<Bound<'py, PyAny>>,
-) -> PyResult<PyAction> {
+) -> PyResult<Py<PyAction>> {
+    if matches!(action, Action::Pending) {
+        let pending = PENDING.get_or_try_init(py, || {
+            Py::new(
+                py,
+                PyAction {
+                    kind: "pending",
+                    task: None,
+                    request: None,
+                    blob: None,
+                    ms: None,
+                    value: py.None(),
+                },
+            )
+        })?;
+        return Ok(pending.clone_ref(py));
+    }
     let mut made = PyAction {
         kind: "pending",
         task: None,
@@ -217,7 +278,7 @@ fn action<'py, T>(
             made.value = value(py, done)?.unbind();
         }
     }
-    Ok(made)
+    Py::new(py, made)
 }
 
 fn poll<'py, O: Operation>(
@@ -226,7 +287,7 @@ fn poll<'py, O: Operation>(
     sessions: &Bound<'_, PyAny>,
     now_ms: u64,
     value: impl FnOnce(Python<'py>, O::Output) -> PyResult<Bound<'py, PyAny>>,
-) -> PyResult<PyAction> {
+) -> PyResult<Py<PyAction>> {
     let mut op = lock(py, op);
     let outcome = with_sessions(py, sessions, |sessions| op.poll(sessions, now_ms))?;
     action(py, outcome.or_raise(py)?, value)
@@ -395,7 +456,12 @@ impl PyPush {
     }
 
     /// The next action (see `Action`).
-    fn poll(&self, py: Python<'_>, sessions: &Bound<'_, PyAny>, now_ms: u64) -> PyResult<PyAction> {
+    fn poll(
+        &self,
+        py: Python<'_>,
+        sessions: &Bound<'_, PyAny>,
+        now_ms: u64,
+    ) -> PyResult<Py<PyAction>> {
         poll(py, &self.0, sessions, now_ms, push_outcome)
     }
 
@@ -502,7 +568,12 @@ impl PyPull {
     }
 
     /// The next action (see `Action`).
-    fn poll(&self, py: Python<'_>, sessions: &Bound<'_, PyAny>, now_ms: u64) -> PyResult<PyAction> {
+    fn poll(
+        &self,
+        py: Python<'_>,
+        sessions: &Bound<'_, PyAny>,
+        now_ms: u64,
+    ) -> PyResult<Py<PyAction>> {
         poll(py, &self.0, sessions, now_ms, pull_outcome)
     }
 
@@ -589,7 +660,12 @@ impl PyDiscover {
     }
 
     /// The next action (see `Action`).
-    fn poll(&self, py: Python<'_>, sessions: &Bound<'_, PyAny>, now_ms: u64) -> PyResult<PyAction> {
+    fn poll(
+        &self,
+        py: Python<'_>,
+        sessions: &Bound<'_, PyAny>,
+        now_ms: u64,
+    ) -> PyResult<Py<PyAction>> {
         poll(py, &self.0, sessions, now_ms, discover_outcome)
     }
 
@@ -648,7 +724,12 @@ impl PyDelete {
     }
 
     /// The next action (see `Action`).
-    fn poll(&self, py: Python<'_>, sessions: &Bound<'_, PyAny>, now_ms: u64) -> PyResult<PyAction> {
+    fn poll(
+        &self,
+        py: Python<'_>,
+        sessions: &Bound<'_, PyAny>,
+        now_ms: u64,
+    ) -> PyResult<Py<PyAction>> {
         poll(py, &self.0, sessions, now_ms, delete_outcome)
     }
 
@@ -710,7 +791,12 @@ impl PyTagsOf {
     }
 
     /// The next action (see `Action`).
-    fn poll(&self, py: Python<'_>, sessions: &Bound<'_, PyAny>, now_ms: u64) -> PyResult<PyAction> {
+    fn poll(
+        &self,
+        py: Python<'_>,
+        sessions: &Bound<'_, PyAny>,
+        now_ms: u64,
+    ) -> PyResult<Py<PyAction>> {
         poll(py, &self.0, sessions, now_ms, tags_of_outcome)
     }
 
@@ -804,7 +890,12 @@ impl PyCopyArtifact {
     }
 
     /// The next action (see `Action`).
-    fn poll(&self, py: Python<'_>, sessions: &Bound<'_, PyAny>, now_ms: u64) -> PyResult<PyAction> {
+    fn poll(
+        &self,
+        py: Python<'_>,
+        sessions: &Bound<'_, PyAny>,
+        now_ms: u64,
+    ) -> PyResult<Py<PyAction>> {
         poll(py, &self.0, sessions, now_ms, copy_outcome)
     }
 
@@ -947,7 +1038,12 @@ impl PyProbeRegistry {
     }
 
     /// The next action (see `Action`).
-    fn poll(&self, py: Python<'_>, sessions: &Bound<'_, PyAny>, now_ms: u64) -> PyResult<PyAction> {
+    fn poll(
+        &self,
+        py: Python<'_>,
+        sessions: &Bound<'_, PyAny>,
+        now_ms: u64,
+    ) -> PyResult<Py<PyAction>> {
         poll(py, &self.0, sessions, now_ms, registry_report)
     }
 
