@@ -12,6 +12,9 @@ options.
 from __future__ import annotations
 
 import asyncio
+import ssl
+import sys
+import urllib.request
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any, Callable, TypeVar
@@ -60,6 +63,47 @@ __all__ = ["AsyncClient"]
 
 T = TypeVar("T")
 
+# The httpx timeout of each stall timeout in use (one for all the requests of a client).
+_TIMEOUTS: dict[float | None, httpx.Timeout] = {}
+
+
+def _own_http(ssl_context: ssl.SSLContext | None) -> httpx.AsyncClient:
+    """The httpx client an ``AsyncClient`` makes when given none: ``httpx.AsyncClient(verify=
+    ssl_context or True)``, whose HTTPS transport loads the certificates (20–30 ms) only when
+    the first HTTPS request is sent. With proxies in the environment (``HTTP_PROXY``,
+    ``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``: what httpx reads, ``urllib.request.
+    getproxies()``) the client is httpx's own, transports and proxies made as it makes them
+    (httpx reads no proxy from the environment for a client given a transport)."""
+    verify: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
+    if urllib.request.getproxies():
+        return httpx.AsyncClient(verify=verify)
+    return httpx.AsyncClient(transport=_LazyTLSTransport(verify))
+
+
+class _LazyTLSTransport(httpx.AsyncBaseTransport):
+    """The transport ``httpx.AsyncClient(verify=...)`` makes (``httpx.AsyncHTTPTransport``,
+    its defaults), made for HTTPS on the first HTTPS request; plain ``http`` URLs go on a
+    transport whose TLS context has no certificates loaded (and that never starts TLS: no
+    proxy, a plain URL)."""
+
+    def __init__(self, verify: ssl.SSLContext | bool) -> None:
+        self._verify = verify
+        # Verifying, with no authority to trust: it could never accept a certificate.
+        self._plain = httpx.AsyncHTTPTransport(verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+        self._tls: httpx.AsyncHTTPTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme == "http":
+            return await self._plain.handle_async_request(request)
+        if self._tls is None:
+            self._tls = httpx.AsyncHTTPTransport(verify=self._verify)
+        return await self._tls.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._plain.aclose()
+        if self._tls is not None:
+            await self._tls.aclose()
+
 
 class AsyncClient:
     """A client of one registry for asyncio: the methods of :class:`ocikit.Client`, as
@@ -84,12 +128,7 @@ class AsyncClient:
     ) -> None:
         # sessions, limits, references, files; the profile the engine adapts to, as Client's
         self._sync = Client(registry, registry_profile=registry_profile, **options)
-        ssl_context = options.get("ssl_context")
-        self._http = (
-            http
-            if http is not None
-            else httpx.AsyncClient(verify=ssl_context if ssl_context is not None else True)
-        )
+        self._http = http if http is not None else _own_http(options.get("ssl_context"))
         self._own_http = http is None
         self.registry = registry
         self.registry_profile = registry_profile
@@ -188,9 +227,10 @@ class AsyncClient:
                     answer = task.result()
                     if action.kind == "send":
                         sending -= 1
-                        url = calls.upload_url(action.request)
-                        if isinstance(answer, Failure) and url is not None and action.blob:
-                            cut = (action.blob, url)
+                        if isinstance(answer, Failure) and action.blob:
+                            url = calls.upload_url(action.request)
+                            if url is not None:
+                                cut = (action.blob, url)
                     operation.provide(action.task, answer)
         except OciError as error:
             if cut is not None and error.code in ("NETWORK_ERROR", "TIMEOUT"):
@@ -235,6 +275,11 @@ class AsyncClient:
             left = (ends - _now_ms()) / 1000
             if left <= 0:
                 raise asyncio.TimeoutError
+            if sys.version_info >= (3, 11):
+                # On this task (wait_for ran the exchange on a task of its own, one more per
+                # request).
+                async with asyncio.timeout(left):
+                    return await self._exchange(request, source, sink)
             return await asyncio.wait_for(self._exchange(request, source, sink), left)
         except asyncio.TimeoutError:
             error: BaseException = TimeoutError()
@@ -260,10 +305,14 @@ class AsyncClient:
 
         content: Any = body if isinstance(body, bytes) else pieces()
         stall = request.timeout_ms / 1000 if request.timeout_ms else None
+        timeout = _TIMEOUTS.get(stall)
+        if timeout is None:
+            timeout = httpx.Timeout(stall)
+            if len(_TIMEOUTS) < 64:
+                _TIMEOUTS[stall] = timeout
         outgoing = self._http.build_request(
-            request.method, request.url, headers=headers, content=content,
-            timeout=httpx.Timeout(stall),
-        )  # fmt: skip
+            request.method, request.url, headers=headers, content=content, timeout=timeout
+        )
         response = await self._http.send(outgoing, stream=True, follow_redirects=False)
         try:
             pairs = list(response.headers.multi_items())
