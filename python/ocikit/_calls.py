@@ -569,7 +569,7 @@ class _Spool:
         with self._lock:
             found = self._files.get(digest)
             if found is None:
-                algorithm = Digest.parse(digest).algorithm
+                algorithm = digest.partition(":")[0]  # a descriptor's digest: parsed
                 progress = self.reporters(descriptor) if self._report else None
                 sink: BlobSink
                 if progress is None:

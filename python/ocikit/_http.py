@@ -646,8 +646,9 @@ class StdlibTransport:
                 raise ValueError(f"{request.url} streams its body, but no sink was given")
             _local_call(sink.start, status == 206)
             room = sink.room(_stream_max(request), status == 206)
-            length = response.getheader("Content-Length")
-            hint = int(length) if length and length.isdigit() else None
+            # http.client's reading of Content-Length (None when absent, not a number, or the
+            # body is chunked): a hint for the buffer's size.
+            hint = response.length
             if room is not None:
                 hint = room if hint is None else min(hint, room)
             buffer = memoryview(bytearray(buffer_size(hint)))
@@ -661,6 +662,8 @@ class StdlibTransport:
                 _local_call(sink.write, buffer[:count])
                 if room is not None:
                     room -= count
+                if response.isclosed():
+                    break  # the body's Content-Length is read: no call to see it end
             if room == 0:
                 # One byte more than the blob's size: stop reading (the engine answers
                 # SIZE_MISMATCH, and a body that was too long is not asked for again).
