@@ -27,6 +27,8 @@ have_rustup_target() {
     rustup target list --installed 2>/dev/null | grep -qx "$target"
 }
 
+# The builds run as `build_rustup || …`, where `set -e` does not apply inside the function: a
+# failed cargo build must stop the script itself (else the last module built would be packaged).
 build_rustup() {
     if ! have_rustup_target; then
         say "adding the rustup $target target (time limit 120 s)"
@@ -53,11 +55,13 @@ build_rustup() {
         fi
         RUSTC_BOOTSTRAP=1 RUSTFLAGS="$RUSTFLAGS $flags" \
             cargo build --profile "$profile" --target "$target" -p ocikit-wasm --target-dir target/wasm-std \
-            -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size "${std_opt[@]}"
+            -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size "${std_opt[@]}" ||
+            die "cargo build of ocikit-wasm failed"
         wasm_file=target/wasm-std/$target/$profile/ocikit_wasm.wasm
     else
         say "building ocikit-wasm with rustup's $target target"
-        cargo build --profile "$profile" --target "$target" -p ocikit-wasm --target-dir target
+        cargo build --profile "$profile" --target "$target" -p ocikit-wasm --target-dir target ||
+            die "cargo build of ocikit-wasm failed"
     fi
 }
 
@@ -77,7 +81,8 @@ build_debian() {
     PATH=/usr/bin:$PATH RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
         CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$lld" \
         /usr/bin/cargo build --profile "$profile" --target "$target" -p ocikit-wasm \
-        -Zbuild-std=std,panic_abort --target-dir target/wasm-debian
+        -Zbuild-std=std,panic_abort --target-dir target/wasm-debian ||
+        die "cargo build of ocikit-wasm failed"
     wasm_file=target/wasm-debian/$target/$profile/ocikit_wasm.wasm
 }
 
