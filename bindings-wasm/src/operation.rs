@@ -24,7 +24,7 @@ use js_sys::{Array, Object, Uint8Array};
 use ocikit_core::registry::{
     Action, BlobOutcome, CopyArtifact, CopyOptions, CopyOutcome, Delete, DeleteOutcome, Discover,
     DiscoverOptions, DiscoverOutcome, Operation, PlannedRequest, Pull, PullOptions, PullOutcome,
-    Push, PushArtifactOptions, PushOutcome, Sessions, TagsOf, TagsOfOutcome, TaskId,
+    Push, PushArtifactOptions, PushOutcome, Session, Sessions, TagsOf, TagsOfOutcome, TaskId,
 };
 use ocikit_core::{Descriptor, Digest, Reference};
 use wasm_bindgen::prelude::*;
@@ -187,26 +187,41 @@ fn action_js(action: Action<JsValue>) -> Result<Object, JsValue> {
     Ok(object)
 }
 
-/// The sessions a poll borrows: copies of `session`'s and `other`'s state.
+/// The sessions a poll borrows: `session`'s and `other`'s state moved out of them (a
+/// stand-in with the registry's name holds each place until [`write_back`]). Moved, not
+/// cloned: a clone shares the session's table of known blobs, which the step's first note of a
+/// blob would then copy whole — one copy per blob of a push or pull, quadratic in its blobs.
 #[inline(never)]
-fn sessions_of(session: &JsRegistrySession, other: Option<&JsRegistrySession>) -> Sessions {
-    let mut sessions = Sessions::from(session.0.clone());
+fn sessions_of(session: &mut JsRegistrySession, other: Option<&mut JsRegistrySession>) -> Sessions {
+    let mut sessions = Sessions::from(take(session));
+    // A second session of the same registry takes the first's place for the step, as before.
     if let Some(other) = other {
-        sessions.insert(other.0.clone());
+        sessions.insert(take(other));
     }
     sessions
 }
 
-/// The sessions' state after a poll, written back into the JS objects.
+fn take(session: &mut JsRegistrySession) -> Session {
+    let stand_in = Session::new(session.0.registry(), true, None);
+    std::mem::replace(&mut session.0, stand_in)
+}
+
+/// The sessions' state after a poll, moved back into the JS objects.
 #[inline(never)]
 fn write_back(
-    sessions: &Sessions,
+    sessions: &mut Sessions,
     session: &mut JsRegistrySession,
     other: Option<&mut JsRegistrySession>,
 ) {
-    for target in std::iter::once(session).chain(other) {
-        if let Some(updated) = sessions.get(target.0.registry()) {
-            target.0 = updated.clone();
+    if let Some(updated) = sessions.get_mut(session.0.registry()) {
+        std::mem::swap(&mut session.0, updated);
+    }
+    if let Some(other) = other {
+        if other.0.registry() == session.0.registry() {
+            // Both objects are of the one registry: both get its state, as before.
+            other.0 = session.0.clone();
+        } else if let Some(updated) = sessions.get_mut(other.0.registry()) {
+            std::mem::swap(&mut other.0, updated);
         }
     }
 }
@@ -220,9 +235,10 @@ fn poll<O: Operation>(
     done: impl FnOnce(O::Output) -> Result<JsValue, JsValue>,
 ) -> Result<Object, JsValue> {
     let now = now_arg(now_ms)?;
-    let mut sessions = sessions_of(session, other.as_deref());
+    let mut other = other;
+    let mut sessions = sessions_of(session, other.as_deref_mut());
     let action = op.poll(&mut sessions, now);
-    write_back(&sessions, session, other);
+    write_back(&mut sessions, session, other);
     action_js(match action.map_err(thrown)? {
         Action::Send {
             task,
