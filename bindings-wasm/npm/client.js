@@ -58,6 +58,17 @@ export function useDigester(Digester) {
   EntryDigester = Digester;
 }
 
+// For the Node entries: marks an AbortSignal that rightly has many listeners at once (the
+// operation's own signal: one per request in flight, up to the engine's 32), so that Node does
+// not print a MaxListenersExceededWarning ("possible EventTarget memory leak") on every push of
+// more than ten blobs. Browsers do not count listeners.
+let manyListeners = (/** @type {AbortSignal} */ _signal) => {};
+
+/** For the Node entries: how to mark a signal that has a listener per request in flight. */
+export function useManyListeners(mark) {
+  manyListeners = mark;
+}
+
 /** For the entry points: the wasm module is loaded. */
 export function moduleLoaded() {
   loaded = true;
@@ -645,6 +656,7 @@ export class Client {
   async #drive(op, { signal, sources, sinks, progress, poll, peer }) {
     signal?.throwIfAborted();
     const controller = new AbortController();
+    manyListeners(controller.signal);
     const forward = () => controller.abort(signal.reason);
     signal?.addEventListener("abort", forward, { once: true });
     const inner = controller.signal;

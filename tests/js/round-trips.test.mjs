@@ -90,3 +90,26 @@ test("a given concurrency caps the requests in flight", async () => {
   await client.push("trips/capped:v1", files("capped", 12));
   assert.equal(state.most, 3);
 });
+
+test("a push and a pull of 40 blobs at the engine's concurrency print no MaxListenersExceededWarning", async () => {
+  // Each request in flight listens to the operation's own abort signal (up to 32 at once);
+  // Node warned "possible EventTarget memory leak" past ten listeners, on every such push.
+  const warnings = /** @type {Error[]} */ ([]);
+  const onWarning = (/** @type {Error} */ warning) => warnings.push(warning);
+  process.on("warning", onWarning);
+  try {
+    const client = new Client({ registry: registry.address, plainHttp: true });
+    const packed = files("listeners", 40);
+    await client.push("round-trips/listeners:v1", packed);
+    const pulled = await client.pull("round-trips/listeners:v1");
+    assert.equal(pulled.files.length, 40);
+    // Warnings are emitted on a later tick.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    process.off("warning", onWarning);
+  }
+  assert.deepEqual(
+    warnings.map((w) => `${w.name}: ${w.message}`),
+    [],
+  );
+});
