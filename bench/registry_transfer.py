@@ -770,9 +770,10 @@ def report(
     print()
     print(
         f"Settings: concurrency {c} for ocikit (CLI and API) and the ORAS CLI (push and pull); "
-        "oras-py has no concurrency setting (one blob at a time); monolithic uploads (POST + one "
-        "PUT per blob) for every client; figures are the best of the rounds shown, peak RSS and "
-        "CPU the largest over the rounds."
+        "oras-py has no concurrency setting (one blob at a time); monolithic uploads for every "
+        "client (POST + one PUT per blob; ocikit sends one POST with the blob where the registry "
+        "takes single-request uploads, as go-containerregistry's does); figures are the best of "
+        "the rounds shown, peak RSS and CPU the largest over the rounds."
     )
     for registry in registries:
         for data in datasets:
