@@ -232,23 +232,8 @@ fn action<'py, T>(
     action: Action<T>,
     value: impl FnOnce(Python<'py>, T) -> PyResult<Bound<'py, PyAny>>,
 ) -> PyResult<Py<PyAction>> {
-    if matches!(action, Action::Pending) {
-        let pending = PENDING.get_or_try_init(py, || {
-            Py::new(
-                py,
-                PyAction {
-                    kind: "pending",
-                    task: None,
-                    request: None,
-                    blob: None,
-                    ms: None,
-                    value: py.None(),
-                },
-            )
-        })?;
-        return Ok(pending.clone_ref(py));
-    }
-    let mut made = PyAction {
+    // An action with nothing in it, filled in below by kind.
+    let empty = || PyAction {
         kind: "pending",
         task: None,
         request: None,
@@ -256,6 +241,11 @@ fn action<'py, T>(
         ms: None,
         value: py.None(),
     };
+    if matches!(action, Action::Pending) {
+        let pending = PENDING.get_or_try_init(py, || Py::new(py, empty()))?;
+        return Ok(pending.clone_ref(py));
+    }
+    let mut made = empty();
     match action {
         Action::Send {
             task,

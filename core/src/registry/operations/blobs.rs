@@ -284,13 +284,7 @@ impl PushBlob {
             self.reference.repository(),
             encode_query(&self.descriptor.digest.to_string())
         );
-        let mut request = Request::new(Method::Post, session.url(&path))
-            .header("Content-Type", "application/octet-stream")
-            .header("Content-Length", size.to_string());
-        request.body = Body::Blob {
-            offset: 0,
-            length: size,
-        };
+        let request = whole_blob(Method::Post, session.url(&path), size);
         self.exchange = Exchange::new(request, self.scope());
         self.phase = PushPhase::Single;
         self.probing = probing;
@@ -372,14 +366,8 @@ impl PushBlob {
         );
         if self.chunk == 0 || size == 0 {
             // Monolithic: everything in the closing PUT.
-            let mut request = Request::new(Method::Put, Self::with_query(&self.location, &digest))
-                .header("Content-Type", "application/octet-stream")
-                .header("Content-Length", size.to_string());
-            request.body = Body::Blob {
-                offset: 0,
-                length: size,
-            };
-            self.exchange = Exchange::new(request, self.scope());
+            let url = Self::with_query(&self.location, &digest);
+            self.exchange = Exchange::new(whole_blob(Method::Put, url, size), self.scope());
             self.phase = PushPhase::Close;
         } else if self.offset >= size {
             let request = Request::new(Method::Put, Self::with_query(&self.location, &digest))
@@ -672,6 +660,18 @@ impl PushBlob {
 /// Whether a mount's answer refuses the mount itself (401, 403, 404, 405: no pull on the
 /// source, mounts off, the source unknown) rather than the upload: the blob goes up in a plain
 /// upload session instead. A 400 (a bad digest) and server errors stay errors.
+/// A request carrying a whole blob of `size` bytes (a single POST or a monolithic PUT).
+fn whole_blob(method: Method, url: String, size: u64) -> Request {
+    let mut request = Request::new(method, url)
+        .header("Content-Type", "application/octet-stream")
+        .header("Content-Length", size.to_string());
+    request.body = Body::Blob {
+        offset: 0,
+        length: size,
+    };
+    request
+}
+
 fn mount_refused(status: u16) -> bool {
     matches!(status, 401 | 403 | 404 | 405)
 }
