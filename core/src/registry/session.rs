@@ -977,8 +977,13 @@ impl Exchange {
                 }
                 Err(registry_error(&response))
             }
+            // A request carrying a blob's bytes (a PUT, a PATCH, a single-request POST) is
+            // never redirected by the engine: the bytes would go where the answer says, which
+            // may be another origin. Its operation gets the 3xx answer.
             301 | 302 | 303 | 307 | 308
-                if self.request.method != Method::Put && self.request.method != Method::Patch =>
+                if self.request.method != Method::Put
+                    && self.request.method != Method::Patch
+                    && !matches!(self.request.body, Body::Blob { .. }) =>
             {
                 self.redirects += 1;
                 let location = response

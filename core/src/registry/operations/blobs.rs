@@ -677,11 +677,12 @@ fn mount_refused(status: u16) -> bool {
 }
 
 /// Whether an answer to a single-request upload refuses the way of uploading rather than the
-/// blob (405: not allowed, 413: a body too large for a POST, 415, 501: not implemented): the
-/// blob goes the usual way (POST, PUT). A 400 (`DIGEST_INVALID`), 401, 403, 404 and server
-/// errors are what the usual POST or PUT would get too, and stay errors.
+/// blob (405: not allowed, 413: a body too large for a POST, 415, 501: not implemented; a
+/// redirect, which the engine does not follow with a blob's bytes): the blob goes the usual
+/// way (POST, PUT). A 400 (`DIGEST_INVALID`), 401, 403, 404 and server errors are what the
+/// usual POST or PUT would get too, and stay errors.
 fn single_post_refused(status: u16) -> bool {
-    matches!(status, 405 | 413 | 415 | 501)
+    matches!(status, 301 | 302 | 303 | 307 | 308 | 405 | 413 | 415 | 501)
 }
 
 /// The upload URL of a 202: `Location`, resolved, on the registry's origin. An upload
