@@ -439,11 +439,7 @@ def _destinations(
         else:
             resolved, inside, longest, length = folder
             named = len(os.fsencode(name))
-            too_long = None
-            if longest > name_max or named + _TEMPORARY_EXTRA > name_max:
-                too_long = f"a path with a name longer than {name_max} bytes"
-            elif length + named + _TEMPORARY_EXTRA >= path_max:
-                too_long = f"a path longer than {path_max} bytes"
+            too_long = _too_long_sizes(longest, named, length + named, name_max, path_max)
             if too_long:
                 raise _too_long_error(title, too_long)
             destination = resolved / name
@@ -512,9 +508,19 @@ def _too_long(path: Path, name_max: int, path_max: int) -> str | None:
     writes first): a name over ``NAME_MAX`` or a path over ``PATH_MAX``; ``None`` when it
     can."""
     names = [len(os.fsencode(part)) for part in path.parts[1:]] or [0]
-    if max(names[:-1], default=0) > name_max or names[-1] + _TEMPORARY_EXTRA > name_max:
+    return _too_long_sizes(
+        max(names[:-1], default=0), names[-1], len(os.fsencode(path)), name_max, path_max
+    )
+
+
+def _too_long_sizes(
+    longest_folder: int, name: int, path: int, name_max: int, path_max: int
+) -> str | None:
+    """:func:`_too_long` from the encoded lengths: the longest directory name, the file's name
+    and the whole path."""
+    if longest_folder > name_max or name + _TEMPORARY_EXTRA > name_max:
         return f"a path with a name longer than {name_max} bytes"
-    if len(os.fsencode(path)) + _TEMPORARY_EXTRA >= path_max:
+    if path + _TEMPORARY_EXTRA >= path_max:
         return f"a path longer than {path_max} bytes"
     return None
 
