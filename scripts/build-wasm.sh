@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the wasm module and assembles the npm package in bindings-wasm/pkg/.
+# Builds the wasm modules (full and lite) and assembles the npm package in bindings-wasm/pkg/.
 #
 # Toolchain (see DESIGN.md, "Toolchain facts"): the rustup wasm32-unknown-unknown target, added
 # with a time limit when missing; if that fails, Debian's rustc-web building std for the target.
@@ -54,13 +54,13 @@ build_rustup() {
             flags="$flags -Zunstable-options -Cpanic=immediate-abort"
         fi
         RUSTC_BOOTSTRAP=1 RUSTFLAGS="$RUSTFLAGS $flags" \
-            cargo build --profile "$profile" --target "$target" -p ocikit-wasm --target-dir target/wasm-std \
+            cargo build --profile "$profile" --target "$target" -p ocikit-wasm "${features[@]}" --target-dir target/wasm-std \
             -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size "${std_opt[@]}" ||
             die "cargo build of ocikit-wasm failed"
         wasm_file=target/wasm-std/$target/$profile/ocikit_wasm.wasm
     else
         say "building ocikit-wasm with rustup's $target target"
-        cargo build --profile "$profile" --target "$target" -p ocikit-wasm --target-dir target ||
+        cargo build --profile "$profile" --target "$target" -p ocikit-wasm "${features[@]}" --target-dir target ||
             die "cargo build of ocikit-wasm failed"
     fi
 }
@@ -80,18 +80,34 @@ build_debian() {
     say "building ocikit-wasm with Debian's rustc-web and -Zbuild-std"
     PATH=/usr/bin:$PATH RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
         CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$lld" \
-        /usr/bin/cargo build --profile "$profile" --target "$target" -p ocikit-wasm \
+        /usr/bin/cargo build --profile "$profile" --target "$target" -p ocikit-wasm "${features[@]}" \
         -Zbuild-std=std,panic_abort --target-dir target/wasm-debian ||
         die "cargo build of ocikit-wasm failed"
     wasm_file=target/wasm-debian/$target/$profile/ocikit_wasm.wasm
 }
 
-case "$mode" in
-    rustup) build_rustup || die "the rustup $target target is not available" ;;
-    debian) build_debian ;;
-    auto) build_rustup || { warn "rustup $target failed; falling back to Debian rustc-web"; build_debian; } ;;
-    *) die "OCIKIT_WASM_TOOLCHAIN must be auto, rustup or debian" ;;
-esac
+# Builds one module with the cargo arguments in `features`; sets wasm_file. Both modules share
+# their target directory: the second build reuses std and the core, and only links again.
+build() {
+    case "$mode" in
+        rustup) build_rustup || die "the rustup $target target is not available" ;;
+        debian) build_debian ;;
+        auto) build_rustup || { warn "rustup $target failed; falling back to Debian rustc-web"; build_debian; mode=debian; } ;;
+        *) die "OCIKIT_WASM_TOOLCHAIN must be auto, rustup or debian" ;;
+    esac
+}
+
+# Two modules (bindings-wasm/src/lib.rs): the full one (`ocikit`, `ocikit/manual`, Node), and the
+# lite one for `ocikit/lite`, without the `registry` feature. Each is copied out before the next
+# build overwrites the file.
+built=target/wasm-modules
+mkdir -p "$built"
+features=()
+build
+cp "$wasm_file" "$built/ocikit_wasm.wasm"
+features=(--no-default-features)
+build
+cp "$wasm_file" "$built/ocikit_lite.wasm"
 
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
 version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
@@ -104,26 +120,33 @@ fi
 pkg=bindings-wasm/pkg
 rm -rf "$pkg"
 mkdir -p "$pkg/wasm"
-wasm-bindgen --target web --out-dir "$pkg/wasm" --out-name ocikit_wasm "$wasm_file"
-module="$pkg/wasm/ocikit_wasm_bg.wasm"
-if [ "${OCIKIT_WASM_OPT:-1}" != 0 ]; then
-    command -v npm >/dev/null || die "npm is required for wasm-opt (the npm package binaryen)"
-    pinned=$(node -p 'require("./scripts/wasm-opt/package-lock.json").packages["node_modules/binaryen"].version')
-    installed=$(node -p 'require("./scripts/wasm-opt/node_modules/binaryen/package.json").version' 2>/dev/null || true)
-    if [ "$installed" != "$pinned" ]; then
-        say "installing binaryen (wasm-opt) from npm, pinned in scripts/wasm-opt/package-lock.json"
-        (cd scripts/wasm-opt && npm ci --no-audit --no-fund --loglevel=error)
+# wasm-opt -Oz on one module, in place.
+optimise() {
+    local module=$1
+    if [ "${OCIKIT_WASM_OPT:-1}" != 0 ]; then
+        command -v npm >/dev/null || die "npm is required for wasm-opt (the npm package binaryen)"
+        pinned=$(node -p 'require("./scripts/wasm-opt/package-lock.json").packages["node_modules/binaryen"].version')
+        installed=$(node -p 'require("./scripts/wasm-opt/node_modules/binaryen/package.json").version' 2>/dev/null || true)
+        if [ "$installed" != "$pinned" ]; then
+            say "installing binaryen (wasm-opt) from npm, pinned in scripts/wasm-opt/package-lock.json"
+            (cd scripts/wasm-opt && npm ci --no-audit --no-fund --loglevel=error)
+        fi
+        before=$(stat -c %s "$module")
+        # Features the module uses (rustc's wasm32 defaults and simd128); wasm-opt adds those its
+        # target_features section names. Without -g the name section goes too.
+        scripts/wasm-opt/node_modules/.bin/wasm-opt -Oz \
+            --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+            --enable-sign-ext --enable-mutable-globals \
+            -o "$module.opt" "$module"
+        mv "$module.opt" "$module"
+        say "wasm-opt -Oz: $before -> $(stat -c %s "$module") bytes"
     fi
-    before=$(stat -c %s "$module")
-    # Features the module uses (rustc's wasm32 defaults and simd128); wasm-opt adds those its
-    # target_features section names. Without -g the name section goes too.
-    scripts/wasm-opt/node_modules/.bin/wasm-opt -Oz \
-        --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
-        --enable-sign-ext --enable-mutable-globals \
-        -o "$module.opt" "$module"
-    mv "$module.opt" "$module"
-    say "wasm-opt -Oz: $before -> $(stat -c %s "$module") bytes"
-fi
+}
+
+for name in ocikit_wasm ocikit_lite; do
+    wasm-bindgen --target web --out-dir "$pkg/wasm" --out-name "$name" "$built/$name.wasm"
+    optimise "$pkg/wasm/${name}_bg.wasm"
+done
 # The hand-written npm surface: package.json, ESM entries, TypeScript types, README.
 cp -R bindings-wasm/npm/. "$pkg/"
 # The shipped build of ocikit/elements (issue 14's size budget): one minified ES module,

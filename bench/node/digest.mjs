@@ -2,7 +2,9 @@
 // (ocikit/wasm, what browsers run) — against hash-wasm, @noble/hashes and node:crypto itself,
 // measured in the same run, interleaved, best of several rounds. A second table puts ocikit's
 // BLAKE3 (wasm in both entries: node:crypto has none) next to its SHA-256 and to hash-wasm's and
-// @noble/hashes' BLAKE3. Then the wasm module's size, raw and gzipped, against its goal.
+// @noble/hashes' BLAKE3. Then the size of both wasm modules, raw and gzipped, against the goal:
+// the full one ("ocikit") and the lite one ("ocikit/lite": no registry engine, layouts or
+// directories), whose SHA-256 is measured here too, against the full module's same call.
 // `node digest.mjs [--quick] [--baseline DIR]`: DIR, another build of the npm package (say the
 // bindings-wasm/pkg of an earlier commit), adds its wasm path as a contender measured in the same
 // run, with a goal of at most 3% slower than it (for changes of the wasm build).
@@ -16,6 +18,13 @@ import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { createBLAKE3, createSHA256 } from "hash-wasm";
 import * as ocikit from "ocikit";
 import * as ocikitWasm from "ocikit/wasm";
+
+// The two modules' own digest functions side by side (the package's functions run on one module
+// per process: the full one once "ocikit" is loaded), the lite one instantiated here.
+const pkgDir = new URL(".", import.meta.resolve("ocikit/package.json"));
+const fullGlue = await import(new URL("wasm/ocikit_wasm.js", pkgDir).href);
+const liteGlue = await import(new URL("wasm/ocikit_lite.js", pkgDir).href);
+liteGlue.initSync({ module: readFileSync(new URL("wasm/ocikit_lite_bg.wasm", pkgDir)) });
 
 const quick = process.argv.includes("--quick");
 const baselineAt = process.argv.indexOf("--baseline");
@@ -44,6 +53,8 @@ const contenders = [
   ["node:crypto", (data) => "sha256:" + createHash("sha256").update(data).digest("hex")],
 ];
 if (baseline) contenders.splice(2, 0, ["ocikit/wasm baseline", (data) => baseline.digest(data)]);
+contenders.splice(2, 0, ["full module digest()", (data) => fullGlue.digest(data, undefined)]);
+contenders.splice(3, 0, ["lite module digest()", (data) => liteGlue.digest(data, undefined)]);
 
 /** Seconds per call, from as many calls as fill one round. */
 function timeRound(fn, data, calls) {
@@ -107,6 +118,7 @@ const ratios = [
   ["node entry ÷ node:crypto", "ocikit (node entry)", "node:crypto"],
   ["node entry ÷ ocikit/wasm", "ocikit (node entry)", "ocikit/wasm"],
 ];
+ratios.push(["lite ÷ full module", "lite module digest()", "full module digest()"]);
 if (baseline) ratios.push(["ocikit/wasm ÷ baseline", "ocikit/wasm", "ocikit/wasm baseline"]);
 for (const [title, a, b] of ratios) {
   console.log(title.padEnd(first) + SIZES.map(([label]) => pad(ratio(a, b, label).toFixed(2) + "×", col)).join(""));
@@ -128,6 +140,10 @@ for (const [label, size] of SIZES) {
 for (const [label] of SIZES) {
   const r = ratio("ocikit/wasm", "@noble/hashes", label);
   goal(`ocikit/wasm ≥ 2× @noble/hashes at ${label}: ${r.toFixed(2)}×`, r >= 2);
+}
+for (const [label] of SIZES) {
+  const r = ratio("lite module digest()", "full module digest()", label);
+  goal(`the lite module ≥ 0.97× the full one at ${label}: ${r.toFixed(3)}×`, r >= 0.97);
 }
 if (baseline) {
   for (const [label] of SIZES) {
@@ -153,19 +169,24 @@ for (const [name] of blake3Contenders) {
   console.log(name.padEnd(first) + SIZES.map(([label]) => pad(blake3Results.get(name).get(label).toFixed(0), col)).join(""));
 }
 
-// The module a browser downloads: its size, and gzipped (level 9), against the goal of issue 12.
-const wasmPath = fileURLToPath(new URL("wasm/ocikit_wasm_bg.wasm", import.meta.resolve("ocikit/package.json")));
+// The modules a browser downloads: their sizes, and gzipped (level 9), against the goal of
+// issue 12. A page on "ocikit/lite" downloads the lite module only; "ocikit" the full one.
 const moduleSize = (path) => {
   const bytes = readFileSync(path);
   return [bytes.length, gzipSync(bytes, { level: 9 }).length];
 };
 const kb = (n) => `${(n / 1000).toFixed(0)} KB`;
-const [raw, gzipped] = moduleSize(wasmPath);
 console.log("");
-console.log(`wasm module: ${kb(raw)} (${raw} bytes), gzip -9 ${kb(gzipped)} (${gzipped} bytes)`);
+const sizes = {};
+for (const [name, file] of [["full", "ocikit_wasm_bg.wasm"], ["lite", "ocikit_lite_bg.wasm"]]) {
+  const [raw, gzipped] = moduleSize(fileURLToPath(new URL(`wasm/${file}`, pkgDir)));
+  sizes[name] = gzipped;
+  console.log(`${name} wasm module: ${kb(raw)} (${raw} bytes), gzip -9 ${kb(gzipped)} (${gzipped} bytes)`);
+}
 if (baselineDir) {
   const [baseRaw, baseGzipped] = moduleSize(`${baselineDir}/wasm/ocikit_wasm_bg.wasm`);
-  console.log(`baseline:    ${kb(baseRaw)} (${baseRaw} bytes), gzip -9 ${kb(baseGzipped)} (${baseGzipped} bytes)`);
+  console.log(`baseline (full): ${kb(baseRaw)} (${baseRaw} bytes), gzip -9 ${kb(baseGzipped)} (${baseGzipped} bytes)`);
 }
-goal(`wasm module ≤ 200 KB gzipped: ${kb(gzipped)}`, gzipped <= 200_000);
+goal(`lite wasm module ("ocikit/lite") ≤ 200 KB gzipped: ${kb(sizes.lite)}`, sizes.lite <= 200_000);
+goal(`full wasm module ("ocikit", with the registry engine) ≤ 200 KB gzipped: ${kb(sizes.full)}`, sizes.full <= 200_000);
 console.log(missed ? `${missed} goal(s) missed` : "all goals met");

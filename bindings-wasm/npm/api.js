@@ -1,6 +1,6 @@
 // The public API over the wasm module, shared by every entry point. The entries initialise the
 // module first (browser.js asynchronously, node-init.js synchronously) and then re-export these.
-import * as wasm from "./wasm/ocikit_wasm.js";
+import { onGlueChange, wasm } from "./glue.js";
 import { OciError, converted } from "./errors.js";
 
 export { OciError };
@@ -320,6 +320,10 @@ export function validate(document, kind = undefined) {
 // times this at most); larger ones are passed as a buffer of their own.
 const BUFFERED = 64 * 1024;
 let inputView = new Uint8Array(0);
+// A view into another module's memory would write where this module never reads.
+onGlueChange(() => {
+  inputView = new Uint8Array(0);
+});
 
 /**
  * A view of the module's input buffer of at least `size` bytes. Made again when the buffer grows

@@ -1,14 +1,15 @@
 // The module worker behind digestFile (digest-file.js): it initialises its own copy of the wasm
 // module and hashes a Blob or File in chunks off the page's main thread, posting progress.
 //
-// Messages in:  { id, blob, algorithm, chunkSize, module? }   module: the page's WebAssembly.Module
+// Messages in:  { id, blob, algorithm, chunkSize, module?, moduleName }
+//               module: the page's WebAssembly.Module; moduleName: "full" or "lite", which it is
 // Messages out: { id, type: "progress", done, total }
 //               { id, type: "done", digest }
 //               { id, type: "error", error: { name, message, code?, details? } }
 //               { id, type: "unavailable", error }   the wasm module could not be loaded here
-import init from "./wasm/ocikit_wasm.js";
 import { Digester, blobDigester } from "./api.js";
 import { OciError } from "./errors.js";
+import { useGlue } from "./glue.js";
 
 // The module is instantiated on the first job: from the page's compiled module when it sent one
 // (so a page that chose where its wasm comes from is obeyed here too), else from the package's
@@ -17,8 +18,8 @@ let ready;
 const digestBlob = blobDigester(Digester);
 
 self.addEventListener("message", async (event) => {
-  const { id, blob, algorithm, chunkSize, module } = event.data;
-  ready ??= init({ module_or_path: module ?? new URL("./wasm/ocikit_wasm_bg.wasm", import.meta.url) });
+  const { id, blob, algorithm, chunkSize, module, moduleName } = event.data;
+  ready ??= start(module, moduleName);
   try {
     await ready;
   } catch (error) {
@@ -36,6 +37,19 @@ self.addEventListener("message", async (event) => {
     self.postMessage({ id, type: "error", error: serialized(error) });
   }
 });
+
+/** Loads the bindings of the page's module (the lite ones for a lite module) and instantiates it. */
+async function start(module, moduleName) {
+  if (moduleName === "lite" && module !== undefined) {
+    const glue = await import("./wasm/ocikit_lite.js");
+    await glue.default({ module_or_path: module });
+    useGlue(glue, false);
+  } else {
+    const glue = await import("./wasm/ocikit_wasm.js");
+    await glue.default({ module_or_path: module ?? new URL("./wasm/ocikit_wasm_bg.wasm", import.meta.url) });
+    useGlue(glue, true);
+  }
+}
 
 /** An error as plain data: structured cloning keeps neither OciError's class nor its code. */
 function serialized(error) {

@@ -2,7 +2,7 @@
 // pulled directory layer gives back its entries (unpackDirectory). The core decides everything
 // (order, owners, modes, times, the bytes, what is safe to create); this module only reads the
 // files the caller gives and collects what the core says.
-import * as wasm from "./wasm/ocikit_wasm.js";
+import { wasm } from "./glue.js";
 import { converted } from "./errors.js";
 import { bytesOf, typeName } from "./api.js";
 

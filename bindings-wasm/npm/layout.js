@@ -4,7 +4,7 @@
 // requests here instead of to fetch, and the core's LayoutServer answers them with file steps
 // this file carries out on the Map. Nothing is decided here: no walk, no referrers logic, no
 // media types (the core's LayoutServer and operations decide; see index.d.ts, LayoutServer).
-import * as wasm from "./wasm/ocikit_wasm.js";
+import { wasm } from "./glue.js";
 import { Digester, bytesOf, typeName } from "./api.js";
 import { Client, LAYOUT_SERVE, STORE } from "./client.js";
 import { converted } from "./errors.js";

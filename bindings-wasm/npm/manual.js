@@ -2,66 +2,33 @@
 // `await init(options)`, which decides where the WebAssembly module comes from (a URL, a fetch
 // Response, the bytes, or a compiled WebAssembly.Module); every function and constructor throws
 // a clear Error until then. "ocikit" in a browser is this module plus `await init()`.
-import wasmInit from "./wasm/ocikit_wasm.js";
+import * as glue from "./wasm/ocikit_wasm.js";
 import * as api from "./api.js";
 import * as operation from "./operation.js";
 import * as directory from "./directory.js";
 import { moduleLoaded, useLoadedCheck } from "./client.js";
+import { useGlue } from "./glue.js";
+import { guards, loader } from "./loader.js";
 import { useWorkerModule, workerDigester } from "./worker-digest.js";
 
 export { OciError, RegistryOperation } from "./api.js";
 
-const INIT_OPTIONS = ["wasm"];
-let loading = null; // the promise of the first init() call
 let ready = false;
-
-async function compiled(source) {
-  if (source instanceof WebAssembly.Module) return source;
-  if (typeof source === "string" || source instanceof URL) source = await fetch(source);
-  if (typeof Response === "function" && source instanceof Response) {
-    if (!source.ok) throw new Error(`ocikit: fetching the wasm module failed: HTTP ${source.status} ${source.url}`);
-    // Streaming compilation needs the right MIME type; a server without it still works.
-    if (source.headers.get("content-type")?.split(";")[0].trim() === "application/wasm") {
-      return WebAssembly.compileStreaming(source);
-    }
-    return WebAssembly.compile(await source.arrayBuffer());
-  }
-  if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return WebAssembly.compile(/** @type {BufferSource} */ (source));
-  throw new TypeError(
-    `options.wasm must be a URL, a string, a Response, a BufferSource or a WebAssembly.Module, not ${api.typeName(source)}`,
-  );
-}
 
 /**
  * Loads the WebAssembly module: `options.wasm` is where from (by default the package's own
  * `wasm/ocikit_wasm_bg.wasm`, next to this file). Idempotent: later calls return the first
  * call's promise and ignore their options. The compiled module is also what digest workers use,
- * so they never fetch it again.
+ * so they never fetch it again. A page that loaded "ocikit/lite" before gets the full module
+ * for it too from then on.
  */
-export function init(options = undefined) {
-  if (loading !== null) return loading;
-  if (options !== undefined && (options === null || typeof options !== "object")) {
-    return Promise.reject(new TypeError(`options must be an object, not ${api.typeName(options)}`));
-  }
-  for (const key of Object.keys(options ?? {})) {
-    if (!INIT_OPTIONS.includes(key)) {
-      return Promise.reject(new TypeError(`options has no option ${JSON.stringify(key)} (expected wasm)`));
-    }
-  }
-  const source = options?.wasm ?? new URL("./wasm/ocikit_wasm_bg.wasm", import.meta.url);
-  loading = (async () => {
-    const module = await compiled(source);
-    await wasmInit({ module_or_path: module });
-    useWorkerModule(module);
-    ready = true;
-    moduleLoaded();
-  })();
-  // A failed load can be retried (another URL, the network back).
-  loading.catch(() => {
-    loading = null;
-  });
-  return loading;
-}
+export const init = loader(new URL("./wasm/ocikit_wasm_bg.wasm", import.meta.url), async (module) => {
+  await glue.default({ module_or_path: module });
+  useGlue(glue, true);
+  useWorkerModule(module, "full");
+  ready = true;
+  moduleLoaded();
+});
 
 function ensureReady(name) {
   if (!ready) {
@@ -71,25 +38,7 @@ function ensureReady(name) {
   }
 }
 
-function guarded(name, fn) {
-  return {
-    [name](...args) {
-      ensureReady(name);
-      return fn(...args);
-    },
-  }[name];
-}
-
-function guardedClass(name, Base) {
-  return {
-    [name]: class extends Base {
-      constructor(...args) {
-        ensureReady(`new ${name}()`);
-        super(...args);
-      }
-    },
-  }[name];
-}
+const { guarded, guardedClass } = guards(ensureReady);
 
 export const Digester = guardedClass("Digester", api.Digester);
 export const RegistrySession = guardedClass("RegistrySession", api.RegistrySession);

@@ -1,9 +1,11 @@
-// Instantiates the wasm module synchronously from the package's own file, so that importing
+// Instantiates the full wasm module synchronously from the package's own file, so that importing
 // ocikit in Node needs no top-level await.
 import { readFileSync } from "node:fs";
-import { initSync } from "./wasm/ocikit_wasm.js";
+import * as glue from "./wasm/ocikit_wasm.js";
+import { useGlue } from "./glue.js";
 
-initSync({ module: readFileSync(new URL("./wasm/ocikit_wasm_bg.wasm", import.meta.url)) });
+glue.initSync({ module: readFileSync(new URL("./wasm/ocikit_wasm_bg.wasm", import.meta.url)) });
+useGlue(glue, true);
 
 const loaded = Promise.resolve();
 

@@ -16,7 +16,7 @@
 // { kind: "done", value }; an input is { type: "response", status, headers, body?, streamed? },
 // { type: "failure", kind, message } or { type: "resume" }. Errors are OciErrors and sticky; a
 // caller's misuse is OPERATION_MISUSE.
-import * as wasm from "./wasm/ocikit_wasm.js";
+import { wasm } from "./glue.js";
 import { bytesOf, preparedInput, sessionOf } from "./api.js";
 import { converted } from "./errors.js";
 

@@ -21,10 +21,15 @@ let jobs = 0;
 // worker instantiates the same module without fetching or compiling it again. Without one the
 // worker loads the package's own wasm file.
 let pageModule;
+// Which module that is: "full" (ocikit_wasm) or "lite" (ocikit_lite); the worker loads its
+// bindings to match.
+let pageModuleName = "full";
 
-/** Gives workers the page's compiled module (called by init()). */
-export function useWorkerModule(module) {
+/** Gives workers the page's compiled module (called by init()); a lite one never replaces the full one. */
+export function useWorkerModule(module, name) {
+  if (pageModule !== undefined && pageModuleName === "full") return;
   pageModule = module;
+  pageModuleName = name;
 }
 
 function startWorker() {
@@ -118,7 +123,7 @@ function inWorker(blob, { algorithm, chunkSize, onProgress, signal }) {
     signal?.addEventListener("abort", onAbort, { once: true });
     // A Blob or File is cloned by reference: its bytes are not copied to the worker; a
     // WebAssembly.Module is shared, not recompiled.
-    worker.postMessage({ id, blob, algorithm, chunkSize, module: pageModule });
+    worker.postMessage({ id, blob, algorithm, chunkSize, module: pageModule, moduleName: pageModuleName });
   });
 }
 

@@ -20,24 +20,36 @@
 //!   write exactly), the core reads it with its strict parser and types, and objects handed
 //!   back are the core's canonical JSON read with `JSON.parse` ([`manifest`]). Every byte that
 //!   is hashed comes from the core or from the caller, never from a JS serializer.
+//!
+//! Two modules are built from this crate (`scripts/build-wasm.sh`): the full one, and with
+//! `--no-default-features` the lite one behind `ocikit/lite`, which leaves out the `registry`
+//! feature's modules (the registry engine and its operations, layouts, directory packing, graph
+//! walks, collections). Every function the lite module has is the same code in the full one.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "registry")]
 pub mod archive;
 pub mod artifact_type;
+#[cfg(feature = "registry")]
 pub mod collection;
 pub mod digest;
 pub mod error;
+#[cfg(feature = "registry")]
 pub mod layout;
+#[cfg(feature = "registry")]
 pub mod layout_server;
 pub mod manifest;
 pub mod media_type;
+#[cfg(feature = "registry")]
 pub mod operation;
 pub mod pack;
 pub mod profiles;
 pub mod reference;
+#[cfg(feature = "registry")]
 pub mod registry;
 pub mod size;
 pub mod validate;
+#[cfg(feature = "registry")]
 pub mod walk;
 
 use js_sys::{Array, Object, Reflect, Uint8Array};

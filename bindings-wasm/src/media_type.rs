@@ -1,14 +1,14 @@
-//! `parseMediaType` and `lintMediaType`.
+//! `parseMediaType`, `lintMediaType`, `isIndexType` and `isManifestType`.
 
 use js_sys::{Array, Object};
 use ocikit_core::{Finding, MediaType, Role};
 use wasm_bindgen::prelude::*;
 
 use crate::error::thrown;
-use crate::{set, string_or_null};
+use crate::{set, string_arg, string_or_null};
 
 fn media_type_arg(value: &JsValue) -> Result<MediaType, JsValue> {
-    MediaType::parse(&crate::string_arg(value, "mediaType")?).map_err(thrown)
+    MediaType::parse(&string_arg(value, "mediaType")?).map_err(thrown)
 }
 
 /// `parseMediaType(s)` → `{ type, subtype, tree, suffix, specDefined, artifact }`, where
@@ -70,4 +70,22 @@ pub(crate) fn finding_to_js(finding: &Finding) -> JsValue {
     set(&object, "message", &finding.message.as_str().into());
     set(&object, "rule", &finding.rule.into());
     object.into()
+}
+
+/// Whether `mediaType` is an index (OCI image index, Docker manifest list).
+#[wasm_bindgen(js_name = isIndexType)]
+pub fn is_index_type(media_type: &JsValue) -> Result<bool, JsValue> {
+    Ok(ocikit_core::registry::walk::is_index_type(&string_arg(
+        media_type,
+        "mediaType",
+    )?))
+}
+
+/// Whether `mediaType` is a manifest or index type ocikit reads (OCI and Docker).
+#[wasm_bindgen(js_name = isManifestType)]
+pub fn is_manifest_type(media_type: &JsValue) -> Result<bool, JsValue> {
+    Ok(ocikit_core::registry::walk::is_manifest_type(&string_arg(
+        media_type,
+        "mediaType",
+    )?))
 }

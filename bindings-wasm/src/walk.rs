@@ -303,21 +303,3 @@ pub(crate) fn tree_to_js(tree: ReferrerTree) -> Result<Array, JsValue> {
     top.reverse();
     Ok(top)
 }
-
-/// Whether `mediaType` is an index (OCI image index, Docker manifest list).
-#[wasm_bindgen(js_name = isIndexType)]
-pub fn is_index_type(media_type: &JsValue) -> Result<bool, JsValue> {
-    Ok(ocikit_core::registry::walk::is_index_type(&string_arg(
-        media_type,
-        "mediaType",
-    )?))
-}
-
-/// Whether `mediaType` is a manifest or index type ocikit reads (OCI and Docker).
-#[wasm_bindgen(js_name = isManifestType)]
-pub fn is_manifest_type(media_type: &JsValue) -> Result<bool, JsValue> {
-    Ok(ocikit_core::registry::walk::is_manifest_type(&string_arg(
-        media_type,
-        "mediaType",
-    )?))
-}

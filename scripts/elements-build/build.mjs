@@ -3,9 +3,9 @@
 // generated catalog) into one minified ES module, dist/elements.js of the npm package, which the
 // package's "./elements" export names for browsers and bundlers. The sources ship too
 // (ocikit/elements/<name>.js), readable, for the node condition and for anyone reading them.
-// The package's browser entry stays out of the bundle: the elements import "../browser.js"
-// (and with it the wasm) only when a feature needs it, so the badge, card, tree, tag list and
-// file list still never load the wasm. bench/elements-size.mjs measures this file.
+// The package's browser entries stay out of the bundle: the elements import "../browser.js" (and
+// with it the full wasm) or "../lite.js" (the lite wasm: the manifest view's validation) only when
+// a feature needs it, so the badge, card, tree, tag list and file list still never load the wasm. bench/elements-size.mjs measures this file.
 //   node scripts/elements-build/build.mjs <package dir>     (scripts/build-wasm.sh: bindings-wasm/pkg)
 import { build } from "esbuild";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -26,10 +26,11 @@ export async function bundle(pkg) {
     logLevel: "warning",
     plugins: [
       {
-        // dist/ sits beside elements/ in the package, so "../browser.js" means the same file from both.
+        // dist/ sits beside elements/ in the package, so "../browser.js" and "../lite.js" mean the
+        // same files from both.
         name: "browser-entry-external",
         setup(b) {
-          b.onResolve({ filter: /^\.\.\/browser\.js$/ }, () => ({ path: "../browser.js", external: true }));
+          b.onResolve({ filter: /^\.\.\/(browser|lite)\.js$/ }, (args) => ({ path: args.path, external: true }));
         },
       },
     ],

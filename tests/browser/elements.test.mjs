@@ -387,7 +387,7 @@ test("a download that does not match its digest is refused", async () => {
 });
 
 test("the manifest view anchors each finding at its JSON pointer and flags a digest mismatch", async () => {
-  const { page, problems, context } = await open([]);
+  const { page, problems, requests, context } = await open([]);
   try {
     const bad = { schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.empty.v1+json", digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: 2 }, layers: [{ mediaType: "text/plain", digest: "sha256:ABC", size: -1 }] };
     await page.evaluate((doc) => {
@@ -411,6 +411,8 @@ test("the manifest view anchors each finding at its JSON pointer and flags a dig
     assert.equal(await page.evaluate(() => document.querySelector("#view").shadowRoot.activeElement?.dataset.pointer), "/layers/0/digest");
     await page.locator("oci-manifest-view >> .digest button").first().click();
     assert.deepEqual(await page.evaluate(() => window.opened), ["/config"]);
+    // Validation alone loads the lite module (ocikit/lite), not the full one.
+    assert.deepEqual(requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname), ["/ocikit/wasm/ocikit_lite_bg.wasm"]);
     assert.deepEqual(await axe(page), []);
     assert.deepEqual(unexpected(problems), []);
   } finally {

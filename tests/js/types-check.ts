@@ -87,6 +87,8 @@ import {
 } from "ocikit";
 import * as wasm from "ocikit/wasm";
 import * as manual from "ocikit/manual";
+import * as lite from "ocikit/lite";
+import * as liteManual from "ocikit/lite/manual";
 import { init, type BlobSource, type CopyOutcome, type DeleteOutcome, type InitOptions, type PlannedRequest, type PushOutcome, type Referrer } from "ocikit";
 
 const bytes: BytesLike = new TextEncoder().encode("{}");
@@ -317,6 +319,21 @@ async function useInit(bytes: Uint8Array, module: WebAssembly.Module, response: 
   await manual.init({ wasm: 42 });
   // @ts-expect-error: no such option
   await manual.init({ module });
+}
+
+// ocikit/lite: the functions without the registry engine, typed as in the full entries.
+async function useLite(bytes: Uint8Array<ArrayBuffer>, text: string): Promise<void> {
+  await liteManual.init({ wasm: "/ocikit_lite_bg.wasm" });
+  const digest: string = lite.digest(bytes, "blake3");
+  const report: lite.Report = lite.validate(text);
+  const packed: Packed = lite.pack({ artifactType: "application/vnd.example.docs.config.v1+json" });
+  const blob: string = await lite.digestBlob(new Blob([bytes]));
+  const error: boolean = report.valid && new Error() instanceof lite.OciError;
+  void [digest, packed, blob, error];
+  // @ts-expect-error: the registry client is in "ocikit", not in the lite entry
+  void lite.Client;
+  // @ts-expect-error: so are layouts
+  void lite.layoutTar;
 }
 
 // Stream sources, attach and discover.

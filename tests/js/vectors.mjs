@@ -25,12 +25,34 @@ export function listedCodes() {
   return new Set([...doc.raised, ...(doc.registry ?? []), ...(doc.client ?? []), ...doc.findings].map((entry) => entry.code));
 }
 
-/** The package's entry points under test: the Node entry (node:crypto) and the wasm path. */
-/** @type {[string, typeof import("ocikit")][]} Both Node entries: they share index.d.ts. */
-export const implementations = [
-  ["ocikit (node entry)", await import("ocikit")],
-  ["ocikit/wasm", await import("ocikit/wasm")],
-];
+/**
+ * The package's entry points under test: the Node entry (node:crypto) and the wasm path; with
+ * `OCIKIT_ENTRY=lite` (lite.test.mjs runs the vector suites so), "ocikit/lite" alone, on the lite
+ * module, and the process fails if anything loads the full module.
+ * @type {[string, typeof import("ocikit")][]} The entries share index.d.ts.
+ */
+export const implementations =
+  process.env.OCIKIT_ENTRY === "lite"
+    ? [["ocikit/lite", /** @type {typeof import("ocikit")} */ (/** @type {unknown} */ (await liteOnly()))]]
+    : [
+        ["ocikit (node entry)", await import("ocikit")],
+        ["ocikit/wasm", await import("ocikit/wasm")],
+      ];
+
+/** "ocikit/lite", checked to run on the lite module until the process ends. */
+async function liteOnly() {
+  const lite = await import("ocikit/lite");
+  const { fullLoaded, wasm } = await import(new URL("glue.js", import.meta.resolve("ocikit/lite")).href);
+  const liteGlue = await import(new URL("wasm/ocikit_lite.js", import.meta.resolve("ocikit/lite")).href);
+  if (wasm !== liteGlue || fullLoaded()) throw new Error("ocikit/lite is not on the lite module");
+  process.on("exit", () => {
+    if (fullLoaded()) {
+      console.error("the full module was loaded during a lite run");
+      process.exitCode = 1;
+    }
+  });
+  return lite;
+}
 
 /**
  * The validation cases of tests/vectors/manifests/, each with the exact bytes the Rust suite

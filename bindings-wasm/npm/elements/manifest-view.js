@@ -83,7 +83,8 @@ ol{padding-left:1.4em;margin:.4em 0}.sev-error{color:var(--_danger);font-weight:
   async #check(bytes) {
     let report;
     try {
-      const validate = this.validate ?? (await import("../browser.js")).validate;
+      // The lite module is enough to validate (or the full one, when the page has it already).
+      const validate = this.validate ?? (await import("../lite.js")).validate;
       report = await validate(bytes);
     } catch (error) {
       // No validation (the module could not load): the document is shown, and why not checked.
