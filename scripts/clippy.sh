@@ -15,6 +15,8 @@ fi
 if rustup target list --installed 2>/dev/null | grep -qx "$target"; then
     say "clippy ($target)"
     cargo clippy -p ocikit-core -p ocikit-wasm --target "$target" -- -D warnings
+    say "clippy ($target, the lite module: ocikit-wasm without default features)"
+    cargo clippy -p ocikit-wasm --no-default-features --target "$target" -- -D warnings
 else
     # Debian's rustc-web has no clippy; the wasm build (scripts/build-wasm.sh) still compiles
     # both crates for the target with -D warnings-free code, so only the lints are skipped.

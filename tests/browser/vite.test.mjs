@@ -1,6 +1,7 @@
 // The npm package through a bundler: tests/vite is a Vite app that imports "ocikit" by name (the
-// package installed as npm installs it); it is built with Vite and opened in Chromium, and what
-// it computes must equal what the package's Node entry computes.
+// package installed as npm installs it), and a second page of it "ocikit/lite"; it is built with
+// Vite and opened in Chromium, and what each page computes must equal what the package's Node
+// entry computes. The lite page fetches the lite module only, its Web Worker included.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
@@ -37,32 +38,50 @@ before(async () => {
 
 after(() => server?.close());
 
-test("a Vite build of an app using ocikit runs in Chromium and agrees with Node", async () => {
-  const built = await readFile(join(dist, "index.html"), "utf8");
-  assert.match(built, /<script type="module"/);
+/** Opens `path` of the built app; what it computed, and the wasm files it fetched. */
+async function run(path) {
   const browser = await launch();
   try {
     const page = await browser.newPage();
     const errors = [];
+    const wasm = [];
     page.on("pageerror", (error) => errors.push(String(error)));
     page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
-    await page.goto(url);
+    page.on("request", (request) => request.url().endsWith(".wasm") && wasm.push(new URL(request.url()).pathname));
+    await page.goto(new URL(path, url).href);
     await page.waitForSelector("#result[data-ready=true]", { timeout: 30_000 });
     const result = JSON.parse(await page.textContent("#result"));
     assert.deepEqual(errors, []);
-    const ocikit = await import(new URL("../../bindings-wasm/pkg/node.js", import.meta.url));
-    const encode = (text) => new TextEncoder().encode(text);
-    const expected = ocikit.pack({
-      artifactType: "application/vnd.example.docsinmarkdown.config.v1+json",
-      files: [{ name: "overview.md", data: encode("# Overview\n"), mediaType: "application/vnd.example.docsinmarkdown.overview.layer.v1+md" }],
-    });
-    assert.deepEqual(result, {
-      digest: nodeDigest("sha256", encode("{}")),
-      objectType: "docsinmarkdown",
-      manifestDigest: expected.digest,
-      valid: true,
-    });
+    return { result, wasm };
   } finally {
     await browser.close();
   }
+}
+
+const encode = (text) => new TextEncoder().encode(text);
+
+async function expected() {
+  const ocikit = await import(new URL("../../bindings-wasm/pkg/node.js", import.meta.url));
+  const packed = ocikit.pack({
+    artifactType: "application/vnd.example.docsinmarkdown.config.v1+json",
+    files: [{ name: "overview.md", data: encode("# Overview\n"), mediaType: "application/vnd.example.docsinmarkdown.overview.layer.v1+md" }],
+  });
+  return { digest: nodeDigest("sha256", encode("{}")), objectType: "docsinmarkdown", manifestDigest: packed.digest, valid: true };
+}
+
+test("a Vite build of an app using ocikit runs in Chromium and agrees with Node", async () => {
+  const built = await readFile(join(dist, "index.html"), "utf8");
+  assert.match(built, /<script type="module"/);
+  const { result, wasm } = await run("/");
+  assert.deepEqual(result, await expected());
+  assert.equal(wasm.length, 1);
+  assert.match(wasm[0], /\/ocikit_wasm_bg-[^/]*\.wasm$/);
+});
+
+test("the app's ocikit/lite page fetches the lite module only and agrees with Node", async () => {
+  const { result, wasm } = await run("/lite.html");
+  assert.deepEqual(result, { ...(await expected()), worker: nodeDigest("sha256", encode("# Overview\n")) });
+  // Once: the worker got the page's compiled module.
+  assert.equal(wasm.length, 1, wasm.join(", "));
+  assert.match(wasm[0], /\/ocikit_lite_bg-[^/]*\.wasm$/);
 });
