@@ -1,7 +1,8 @@
 // SHA-256 of a 256 MiB File in headless Chromium (Debian's): the npm package ocikit hashing in
 // a Web Worker and on the main thread, hash-wasm, and crypto.subtle.digest; then ocikit's and
-// hash-wasm's BLAKE3 next to them. Prints MB/s, ratios, the longest wait between frames, and
-// PASS/MISS per goal. `scripts/bench-browser.sh`.
+// hash-wasm's BLAKE3 next to them, and the lite module's Digester against the full module's.
+// Prints MB/s, ratios, the longest wait between frames, and PASS/MISS per goal.
+// `scripts/bench-browser.sh`.
 //
 //   node digest.mjs [--rounds N] [--size-mib N] [--strict] [--baseline DIR]
 //
@@ -114,6 +115,8 @@ try {
     [`ocikit (main thread) >= 1.0× hash-wasm`, mbps(best["ocikit (main thread)"]) / reference >= 1.0, `${(mbps(best["ocikit (main thread)"]) / reference).toFixed(2)}×`],
     [`a frame at least every 100 ms while ocikit hashes in the worker`, worstGap("ocikit (Web Worker)") <= 100, `longest gap ${worstGap("ocikit (Web Worker)").toFixed(0)} ms`],
   ];
+  const lite = mbps(best["lite module Digester"]) / mbps(best["full module Digester"]);
+  goals.push([`the lite module >= 0.97× the full one (main thread)`, lite >= 0.97, `${lite.toFixed(3)}×`]);
   if (args.baseline) {
     for (const where of ["Web Worker", "main thread"]) {
       const r = mbps(best[`ocikit (${where})`]) / mbps(best[`baseline (${where})`]);
