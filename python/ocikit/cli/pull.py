@@ -8,7 +8,6 @@ from pathlib import Path
 
 from ocikit import Manifest, PolicyError, check_title
 from ocikit.cli._common import EXIT_OK, clean, handled
-from ocikit.cli._packing import _split_file_reference
 from ocikit.cli._places import add_layout_flag, add_remote_arguments, open_place
 
 
@@ -59,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output).resolve()
     config_path, config_type = None, ""
     if args.config:
+        # Here, not at the top: only --config needs push's packing module (start-up time).
+        from ocikit.cli._packing import _split_file_reference
+
         config_path, config_type = _split_file_reference(args.config)
         # The path is checked as a pulled title is (relative, no '..', no .git): ORAS's file
         # store refuses the same paths without --allow-path-traversal.
