@@ -17,7 +17,9 @@ defaults): region, 500 small files: push >= 2x and pull >= 1.5x the ORAS CLI, >=
 far, 256 MiB: >= 1x the ORAS CLI and >= 2x oras-py both ways; ocikit with the fewest requests.
 
 ``--network loopback`` is the loopback run below, whose goals include ocikit at >= 0.9x the
-http.client ceilings measured in the same run.
+http.client ceilings measured in the same run, like against like: the ocikit CLI (a command,
+timed from its process's start to its exit) against the ceiling run as a command and timed so;
+the API and AsyncClient (timed inside their processes) against the ceiling timed inside its own.
 
 In one run, against a fresh Debian ``docker-registry`` (CNCF distribution 2.8.2, filesystem
 storage) and go-containerregistry's in-memory registry (``referrers-registry``, where a client's
@@ -242,10 +244,14 @@ def ceiling_script(directory: Path) -> Path:
     and no flags (the CLI's script has none), it pays for the interpreter's start, ``site``, its
     imports (``http.client``, ``hashlib``, ``concurrent.futures``…) and its exit, as the CLI
     does, and for nothing this bench adds (the bench module's own imports and its compilation:
-    a script run by path is compiled at every run, so the ceiling is kept small)."""
+    a script run by path is compiled at every run, so the ceiling is kept small). Written once,
+    when the run starts (``main``): the source is read from this file by line numbers, which an
+    edit of the file during a run would shift."""
     import inspect
 
     path = directory / "http_client_ceiling.py"
+    if path.exists():
+        return path
     path.write_text(
         '"""The http.client ceiling as a command (written by bench/registry_transfer.py)."""\n'
         "from __future__ import annotations\n\n"
@@ -1128,6 +1134,8 @@ def main() -> int:
         "DOCKER_CONFIG": str(home / ".docker"),
         "PYTHONUNBUFFERED": "1",
     }
+    if "loopback" in networks:
+        ceiling_script(work)  # now, while this file is as it was when the run started
     registries: list[Registry] = []
     toxiproxy: Optional[Toxiproxy] = None
     made: dict[str, DataSet] = {}
