@@ -431,8 +431,18 @@ export function artifactTypes() {
 /** Checks an artifact type definition (an object or JSON text) and adds it to the catalog. */
 export function registerArtifactType(definition) {
   const text = typeof definition === "string" ? definition : documentText(definition, "definition");
-  return core(() => wasm.registerArtifactType(text));
+  const registered = core(() => wasm.registerArtifactType(text));
+  registrations.push(text);
+  return registered;
 }
+
+// The definitions registered so far, in order. The catalog lives in the module, so a module
+// loaded later (the full one after the lite one) gets them again, in the same order: its catalog
+// is then the one the page had.
+const registrations = [];
+onGlueChange(() => {
+  for (const text of registrations) wasm.registerArtifactType(text);
+});
 
 /** What a manifest (bytes or object) is: `{ artifactType, source, definition }`. */
 export function describe(manifest) {

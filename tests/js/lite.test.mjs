@@ -97,24 +97,31 @@ test("loading ocikit after ocikit/lite moves every function to the full module; 
     const onLite = !glue.fullLoaded();
     const manifest = ${JSON.stringify(manifest)};
     const before = [lite.validate(manifest).valid, lite.validate("{}").valid];
+    // A type registered on the lite module is in the full module's catalog too.
+    lite.registerArtifactType({ artifactType: "application/vnd.example.lite.config.v1+json", displayName: "Lite first" });
     const full = await import("ocikit");
     console.log(JSON.stringify({
       onLite,
       onFull: glue.fullLoaded(),
       before,
       after: [lite.validate("{}"), lite.validate(manifest), full.validate("{}")],
+      registered: full.lookupArtifactType("application/vnd.example.lite.config.v1+json")?.displayName,
+      types: [full.artifactTypes().length, lite.artifactTypes().length],
     }));
   `);
   assert.equal(after.status, 0, after.stderr);
   const result = JSON.parse(after.stdout);
   const expected = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", `
     const full = await import("ocikit");
-    console.log(JSON.stringify([full.validate("{}"), full.validate(${JSON.stringify(manifest)})]));
+    console.log(JSON.stringify([full.validate("{}"), full.validate(${JSON.stringify(manifest)}), full.artifactTypes().length]));
   `], { cwd: here, encoding: "utf8" }));
   assert.equal(result.onLite, true);
   assert.equal(result.onFull, true);
   assert.deepEqual(result.before, [true, false]);
   assert.deepEqual(result.after, [expected[0], expected[1], expected[0]]);
+  assert.equal(result.registered, "Lite first");
+  assert.equal(result.types[0], result.types[1]);
+  assert.equal(result.types[0], expected[2] + 1, "the built-in types and the registered one");
 
   const first = node(`
     await import("ocikit");
