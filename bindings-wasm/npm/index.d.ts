@@ -1500,6 +1500,13 @@ export class OciLayout {
   blobExists(digest: string, options?: CallOptions): Promise<boolean>;
   fetchBlob(descriptor: Descriptor, options?: CallOptions & { onProgress?: ProgressCallback }): Promise<Uint8Array>;
   pushBlob(descriptor: Descriptor, source: BlobSource, options?: CallOptions & { onProgress?: ProgressCallback }): Promise<boolean>;
+  /**
+   * Creates an index over `sources` (tags or digests of this layout), written under `tag`
+   * (untagged, by digest, for null) and `options.tags`: {@link Client.createIndex} on the layout.
+   */
+  createIndex(tag: string | null, sources: string[], options?: CreateIndexOptions): Promise<Packed>;
+  /** Updates the index a tag or digest of this layout names: {@link Client.updateIndex} on the layout. */
+  updateIndex(ref: string, options?: UpdateIndexOptions): Promise<Packed>;
   /** Copies what a tag or digest of this layout names to `dst` on `to` (a registry's client or a layout; this layout by default). */
   copy(src: string, dst: string, options?: CopyOptions & { to?: Client | OciLayout }): Promise<Copied>;
 }

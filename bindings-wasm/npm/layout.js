@@ -185,6 +185,19 @@ export class OciLayout {
     return this.#client.pushBlob(this.ref(), descriptor, source, options);
   }
 
+  /**
+   * Creates an index over `sources` (tags or digests of this layout) and writes it under `tag`
+   * (untagged, by digest, for null) and `options.tags`: Client.createIndex on the layout.
+   */
+  createIndex(tag, sources, options = undefined) {
+    return this.#client.createIndex(tag === undefined || tag === null ? this.ref() : this.ref(tag), sources, options);
+  }
+
+  /** Updates the index a tag or digest of this layout names: Client.updateIndex on the layout. */
+  updateIndex(ref, options = undefined) {
+    return this.#client.updateIndex(this.ref(ref), options);
+  }
+
   /** Copies what a tag or digest of this layout names to `dst` of `options.to` (a Client or an OciLayout; this layout by default). */
   copy(src, dst, options = undefined) {
     const target = options?.to;

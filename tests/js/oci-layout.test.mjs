@@ -130,6 +130,49 @@ describe("OciLayout and a registry", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  test("OciLayout.createIndex and updateIndex: Python's create_index gives the same index, ORAS reads it", async () => {
+    const BUNDLE = "application/vnd.cnab.manifest.v1";
+    const layout = new OciLayout();
+    const a = await layout.push("a", docs({ "a.md": "# a\n" }));
+    const b = await layout.push("b", docs({ "b.md": "# b\n" }));
+    const index = await layout.createIndex("both", ["a", b.descriptor.digest], { artifactType: BUNDLE, tags: ["stable"] });
+    const fetched = await layout.fetchIndex("stable");
+    assert.deepEqual(fetched.manifests.map((m) => m.digest), [a.descriptor.digest, b.descriptor.digest]);
+    assert.equal(fetched.artifactType, BUNDLE);
+    assert.equal((await layout.resolve("both")).digest, index.digest);
+    // The index a registry gets from Client.createIndex over the same children: the same bytes.
+    await client.push("js/index:a", docs({ "a.md": "# a\n" }));
+    await client.push("js/index:b", docs({ "b.md": "# b\n" }));
+    const pushed = await client.createIndex("js/index:both", ["a", "b"], { artifactType: BUNDLE });
+    assert.equal(pushed.digest, index.digest);
+    // Untagged: by digest only.
+    const single = await layout.createIndex(null, ["a"]);
+    assert.deepEqual(await layout.tags(), ["a", "b", "both", "stable"]);
+    assert.equal((await layout.resolve(single.digest)).digest, single.digest);
+
+    const updated = await layout.updateIndex("both", { remove: [a.descriptor.digest], artifactType: null });
+    const after = await layout.fetchIndex("both");
+    assert.deepEqual(after.manifests.map((m) => m.digest), [b.descriptor.digest]);
+    assert.equal(after.artifactType, undefined);
+    assert.equal((await layout.resolve("both")).digest, updated.digest);
+    assert.equal((await layout.resolve("stable")).digest, index.digest, "the other tag keeps the first index");
+
+    const path = join(dir, "index.tar");
+    writeFileSync(path, layout.toTar());
+    if (existsSync(PYTHON)) {
+      const script = [
+        "import sys, ocikit",
+        "layout = ocikit.OciLayout(sys.argv[1], create=False)",
+        "print(ocikit.create_index(layout, None, ['a', 'b'], artifact_type=sys.argv[2], push=False).digest)",
+      ].join("\n");
+      assert.equal(execFileSync(PYTHON, ["-c", script, path, BUNDLE], { encoding: "utf8" }).trim(), index.digest);
+    }
+    if (existsSync(ORAS)) {
+      const served = JSON.parse(execFileSync(ORAS, ["manifest", "fetch", "--oci-layout", `${path}:both`], { encoding: "utf8" }));
+      assert.deepEqual(served.manifests.map((m) => m.digest), [b.descriptor.digest]);
+    }
+  });
+
   test("registry → layout tar → registry, with referrers; Python and ORAS read the tar", async () => {
     const packed = docs({ "readme.md": "# hello\n" });
     const pushed = await client.push("js/layout:v1", packed);

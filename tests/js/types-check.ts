@@ -57,6 +57,7 @@ import {
   type PackFile,
   type PackOptions,
   type Packed,
+  OciLayout,
   type PackedBlob,
   type ParsedIndex,
   type ParsedManifest,
@@ -319,6 +320,14 @@ async function useInit(bytes: Uint8Array, module: WebAssembly.Module, response: 
   await manual.init({ wasm: 42 });
   // @ts-expect-error: no such option
   await manual.init({ module });
+}
+
+// An index in a layout.
+async function useLayoutIndex(layout: OciLayout): Promise<void> {
+  const created: Packed = await layout.createIndex("both", ["a", "b"], { artifactType: "application/vnd.cnab.manifest.v1", tags: ["stable"] });
+  const untagged: Packed = await layout.createIndex(null, ["a"]);
+  const updated: Packed = await layout.updateIndex("both", { remove: [created.digest], artifactType: null });
+  void [untagged, updated];
 }
 
 // ocikit/lite: the functions without the registry engine, typed as in the full entries.
