@@ -79,6 +79,7 @@ from ocikit.errors import (
 )
 
 if _TYPE_CHECKING:
+    from ocikit._archive import UnpackLimits
     from ocikit._async import AsyncClient
     from ocikit._client import Client, Pulled, Referrer, TagsPage, login, logout
     from ocikit._collections import (
@@ -124,6 +125,7 @@ _LAZY = {
     "create_index": "ocikit._collections",
     "restore": "ocikit._collections",
     "update_index": "ocikit._collections",
+    "UnpackLimits": "ocikit._archive",
 }
 
 __all__ = [
@@ -174,6 +176,7 @@ __all__ = [
     "RetryPolicy",
     "StdlibTransport",
     "TagsPage",
+    "UnpackLimits",
     "UploadInterruptedError",
     "ValidationError",
     "WalkLimits",

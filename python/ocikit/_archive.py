@@ -53,9 +53,21 @@ _O_BINARY = getattr(os, "O_BINARY", 0)
 class UnpackLimits:
     """Bounds on unpacking one directory layer (the core's defaults when ``None``): the
     uncompressed tar's bytes (8 GiB), its entries (100,000) and the compression ratio (250,
-    checked past 16 MiB: a gzip bomb). Going over one raises ``LIMIT_EXCEEDED``."""
+    checked past 16 MiB: a gzip bomb). Going over one raises ``LIMIT_EXCEEDED``. Taken by
+    :meth:`ocikit.Client.pull` (``unpack_limits=``) and ``ocikit pull --unpack-max-*``.
 
-    __slots__ = ("max_entries", "max_ratio", "max_size")
+    Raises:
+        ValidationError: ``OPTIONS_INVALID`` for a bound that is not a whole number from 0
+            to 2**64 - 1 (the core's ``u64``).
+    """
+
+    __slots__ = {
+        "max_entries": "The most entries (files, directories, links; the top directory "
+        "counts) the archive may have, or ``None``: 100,000.",
+        "max_ratio": "The largest ratio of uncompressed to compressed bytes, checked once "
+        "the tar is past 16 MiB, or ``None``: 250.",
+        "max_size": "The most bytes the uncompressed tar may have, or ``None``: 8 GiB.",
+    }
 
     def __init__(
         self,
@@ -64,6 +76,22 @@ class UnpackLimits:
         max_entries: int | None = None,
         max_ratio: int | None = None,
     ) -> None:
+        for name, value in (
+            ("max_size", max_size),
+            ("max_entries", max_entries),
+            ("max_ratio", max_ratio),
+        ):
+            # Checked here, not when a pull unpacks: a bad bound would be found only after
+            # the layer was downloaded (and pyo3 would raise OverflowError, not a coded error).
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**64
+            ):
+                reason = f"UnpackLimits.{name} must be a whole number from 0 to 2**64 - 1"
+                raise ValidationError(
+                    f"{reason}, not {value!r}",
+                    code="OPTIONS_INVALID",
+                    details={"reason": reason},
+                )
         self.max_size = max_size
         self.max_entries = max_entries
         self.max_ratio = max_ratio

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from typing import Any, Callable, TypeVar
 
 from ocikit import _calls as calls
+from ocikit._archive import UnpackLimits
 from ocikit._calls import Pulled, Ref
 from ocikit._client import _FAILURE_KINDS, Client, _now_ms
 from ocikit._files import CHUNK_SIZE, StrPath
@@ -492,10 +493,17 @@ class AsyncClient:
         return await self._call(calls.discover(self._sync, ref, artifact_type, depth, limits))
 
     async def pull(
-        self, ref: Ref, output_dir: StrPath, *, keep_old_files: bool = False, allow_git: bool = False
+        self,
+        ref: Ref,
+        output_dir: StrPath,
+        *,
+        keep_old_files: bool = False,
+        allow_git: bool = False,
+        unpack_limits: UnpackLimits | None = None,
     ) -> Pulled:
-        """See :meth:`ocikit.Client.pull`."""
-        call = calls.pull(self._sync, ref, output_dir, keep_old_files, allow_git)
+        """See :meth:`ocikit.Client.pull` (``unpack_limits``: :class:`ocikit.UnpackLimits`
+        for its directory layers)."""
+        call = calls.pull(self._sync, ref, output_dir, keep_old_files, allow_git, unpack_limits)
         return await self._call(call)
 
     async def copy(

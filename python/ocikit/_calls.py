@@ -888,12 +888,21 @@ def probe_registry(client: Client, ref: Ref | None, profile: str | None) -> Call
 
 
 def pull(
-    client: Client, ref: Ref, output_dir: StrPath, keep_old_files: bool, allow_git: bool
+    client: Client,
+    ref: Ref,
+    output_dir: StrPath,
+    keep_old_files: bool,
+    allow_git: bool,
+    unpack_limits: _archive.UnpackLimits | None,
 ) -> Call[Pulled]:
     """The core's ``Pull``: its plan (every title checked there) is checked against the
     filesystem (:func:`_destinations`) once the manifest is read and before any blob is asked
     for, so a refused pull downloads and writes nothing; the files are renamed into place
-    only when every one is downloaded and verified."""
+    only when every one is downloaded and verified. A directory layer is unpacked by the
+    core's unpacker within ``unpack_limits`` (``None``: the core's defaults)."""
+    if unpack_limits is not None and not isinstance(unpack_limits, _archive.UnpackLimits):
+        kind = type(unpack_limits).__name__
+        raise TypeError(f"unpack_limits is an ocikit.UnpackLimits or None, not {kind!r}")
     reference = client._reference(ref)
     output = Path(output_dir)
     operation = Pull(reference, allow_git=allow_git)
@@ -933,7 +942,11 @@ def pull(
                 # A directory layer (ORAS's unpack annotation): unpacked, checked, into place.
                 pieces = spool.source(file.descriptor).pieces(0, file.descriptor.size)
                 _archive.unpack_directory(
-                    pieces, file.descriptor, destination, allow_git=allow_git
+                    pieces,
+                    file.descriptor,
+                    destination,
+                    limits=unpack_limits,
+                    allow_git=allow_git,
                 )
             else:
                 spool.place(file.descriptor.digest, destination)

@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Callable, Literal, TypeVar
 
 from ocikit import _calls as calls
+from ocikit._archive import UnpackLimits
 from ocikit._calls import (  # noqa: F401 - the names other modules import from here
     OCI_INDEX,
     OCI_MANIFEST,
@@ -737,6 +738,7 @@ class Client:
         *,
         keep_old_files: bool = False,
         allow_git: bool = False,
+        unpack_limits: UnpackLimits | None = None,
     ) -> Pulled:
         """Writes the files of the artifact ``ref`` names into ``output_dir``, named by their
         titles (``org.opencontainers.image.title``; layers without one are skipped).
@@ -749,12 +751,27 @@ class Client:
         long for the filesystem, or (``keep_old_files``, ORAS's ``--keep-old-files``) exist,
         and only then renames the files into place: a failed pull writes none.
 
+        A directory layer (ORAS's ``io.deis.oras.content.unpack`` annotation, as
+        :meth:`ocikit.File.from_directory` pushes one) is unpacked into the directory its
+        title names: the core checks every entry, and the archive against ``unpack_limits``
+        (:class:`ocikit.UnpackLimits`: uncompressed bytes, entries and compression ratio;
+        ``None``: the core's defaults, 8 GiB, 100,000 entries and 250). Raise them to pull a
+        larger directory, lower them to refuse one sooner; a layer past one is
+        ``LIMIT_EXCEEDED`` and leaves nothing of that directory behind.
+
         Raises:
-            ValidationError: ``ANNOTATION_INVALID`` for a title that is refused.
+            ValidationError: ``ANNOTATION_INVALID`` for a title that is refused;
+                ``ARCHIVE_INVALID`` for a directory layer that is not a tar+gzip archive.
             PolicyError: ``PATH_UNSAFE`` for a ``.git`` component, or an existing file with
-                ``keep_old_files``.
+                ``keep_old_files``; ``ARCHIVE_UNSAFE`` for an unsafe entry of a directory
+                layer.
+            LimitExceededError: ``LIMIT_EXCEEDED`` for a directory layer past
+                ``unpack_limits``.
+            TypeError: ``unpack_limits`` is not an :class:`ocikit.UnpackLimits` or ``None``.
         """
-        return self._call(calls.pull(self, ref, output_dir, keep_old_files, allow_git))
+        return self._call(
+            calls.pull(self, ref, output_dir, keep_old_files, allow_git, unpack_limits)
+        )
 
     def copy(
         self,
