@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Callable, TypeVar, Union, cast
 
+from ocikit._archive import UnpackLimits
 from ocikit._client import Client, Pulled, Referrer
 from ocikit._files import CHUNK_SIZE, StrPath
 from ocikit._http import BlobSink, BlobSource
@@ -799,16 +800,20 @@ class OciLayout:
         *,
         keep_old_files: bool = False,
         allow_git: bool = False,
+        unpack_limits: UnpackLimits | None = None,
     ) -> Pulled:
         """Writes the files of the artifact a tag or digest names into ``output_dir``, named by
         their titles: the core's ``Pull`` (:meth:`ocikit.Client.pull`, with its checks and
         options: every title checked before anything is written, ``.git`` components refused
         unless ``allow_git``, existing files an error with ``keep_old_files``; each file
-        streamed to a temporary file, verified, renamed).
+        streamed to a temporary file, verified, renamed; directory layers unpacked within
+        ``unpack_limits``).
 
         Raises:
             ValidationError: ``ANNOTATION_INVALID`` for a title that is refused.
             PolicyError: ``PATH_UNSAFE`` (see :meth:`ocikit.Client.pull`).
+            LimitExceededError: ``LIMIT_EXCEEDED`` for a directory layer past
+                ``unpack_limits``.
             OciError: ``MANIFEST_UNKNOWN``, ``BLOB_UNKNOWN``.
         """
         return self._fresh().pull(
@@ -816,6 +821,7 @@ class OciLayout:
             output_dir,
             keep_old_files=keep_old_files,
             allow_git=allow_git,
+            unpack_limits=unpack_limits,
         )
 
     # The files, for the layout's server -------------------------------------------------------

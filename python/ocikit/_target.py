@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol, Union
 
+from ocikit._archive import UnpackLimits
 from ocikit._client import Client, Pulled, Referrer
 from ocikit._files import StrPath
 from ocikit._layout import OciLayout
@@ -69,6 +70,7 @@ class Target(Protocol):
         *,
         keep_old_files: bool = False,
         allow_git: bool = False,
+        unpack_limits: UnpackLimits | None = None,
     ) -> Pulled: ...
 
 
@@ -177,6 +179,7 @@ class Repository:
         *,
         keep_old_files: bool = False,
         allow_git: bool = False,
+        unpack_limits: UnpackLimits | None = None,
     ) -> Pulled:
         """Writes the files of the artifact a tag or digest names (:meth:`Client.pull`)."""
         return self.client.pull(
@@ -184,6 +187,7 @@ class Repository:
             output_dir,
             keep_old_files=keep_old_files,
             allow_git=allow_git,
+            unpack_limits=unpack_limits,
         )
 
 
