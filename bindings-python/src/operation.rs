@@ -293,6 +293,67 @@ fn provide<O: Operation>(
     lock(py, op).provide(TaskId(task), input).or_raise(py)
 }
 
+/// The `#[pymethods]` block of an operation class: the methods written in the invocation (the
+/// constructor, `#[new]` with its own `#[pyo3(signature = …)]`, and any method only that
+/// operation has, such as `Pull.files`), then the three every operation shares, alike but for
+/// the outcome's conversion and the repr:
+///
+/// - `poll(sessions, now_ms)`: the next `Action` (the module function [`poll`]), its `"done"`
+///   value made by the function named after `poll =>`;
+/// - `provide(task, input)`: the answer for a task (the module function [`provide`]);
+/// - `__repr__`: the string after `repr =>`.
+///
+/// ```text
+/// operation_methods! {
+///     impl PyPull {
+///         poll => pull_outcome;
+///         repr => "<Pull>";
+///
+///         #[new]
+///         fn new(…) -> PyResult<Self> { … }
+///     }
+/// }
+/// ```
+///
+/// The class itself (a `#[pyclass]` tuple struct around a `Mutex` of the core operation, its
+/// docstring the class's `__doc__`) stays written out above each invocation, where grep finds
+/// it. One block per class: a second `#[pymethods]` block would need pyo3's
+/// `multiple-pymethods` feature (and with it the `inventory` crate).
+macro_rules! operation_methods {
+    (
+        impl $class:ident {
+            poll => $outcome:ident;
+            repr => $repr:literal;
+
+            $($own:tt)*
+        }
+    ) => {
+        #[pymethods]
+        impl $class {
+            $($own)*
+
+            /// The next action (see `Action`).
+            fn poll(
+                &self,
+                py: Python<'_>,
+                sessions: &Bound<'_, PyAny>,
+                now_ms: u64,
+            ) -> PyResult<Py<PyAction>> {
+                poll(py, &self.0, sessions, now_ms, $outcome)
+            }
+
+            /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
+            fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
+                provide(py, &self.0, task, input)
+            }
+
+            fn __repr__(&self) -> &'static str {
+                $repr
+            }
+        }
+    };
+}
+
 fn descriptors<'py>(py: Python<'py>, list: &[Descriptor]) -> PyResult<Bound<'py, PyTuple>> {
     PyTuple::new(py, list.iter().cloned().map(PyDescriptor))
 }
@@ -410,58 +471,43 @@ fn push_outcome<'py>(py: Python<'py>, o: PushOutcome) -> PyResult<Bound<'py, PyA
 #[derive(Debug)]
 pub(crate) struct PyPush(Mutex<Push>);
 
-#[pymethods]
-impl PyPush {
-    #[new]
-    #[pyo3(signature = (reference, media_type, manifest, *, tags = None, mount_from = None, chunk_size = None, dry_run = false, manifest_only = false))]
-    #[allow(clippy::too_many_arguments)] // keyword arguments of a Python constructor
-    fn new(
-        py: Python<'_>,
-        reference: &Bound<'_, PyAny>,
-        media_type: Text,
-        manifest: &Bound<'_, PyAny>,
-        tags: Option<Vec<Text>>,
-        mount_from: Option<Text>,
-        chunk_size: Option<u64>,
-        dry_run: bool,
-        manifest_only: bool,
-    ) -> PyResult<Self> {
-        let reference = reference_arg(py, reference)?;
-        let media_type = manifest_type(py, &media_type)?;
-        let bytes = ByteView::new(manifest)?.as_slice().to_vec();
-        let options = PushArtifactOptions {
-            tags: options_tags(tags),
-            mount_from: mount_from.map(String::from),
-            chunk_size,
-            dry_run,
-        };
-        // `manifest_only`: the PUT and the referrers-tag upkeep, no blob checked, no title
-        // rule (push_manifest uploads a document as it is).
-        let push = match manifest_only {
-            true => Push::manifest(&reference, &media_type, bytes, options),
-            false => Push::new(&reference, &media_type, bytes, options),
+operation_methods! {
+    impl PyPush {
+        poll => push_outcome;
+        repr => "<Push>";
+
+        #[new]
+        #[pyo3(signature = (reference, media_type, manifest, *, tags = None, mount_from = None, chunk_size = None, dry_run = false, manifest_only = false))]
+        #[allow(clippy::too_many_arguments)] // keyword arguments of a Python constructor
+        fn new(
+            py: Python<'_>,
+            reference: &Bound<'_, PyAny>,
+            media_type: Text,
+            manifest: &Bound<'_, PyAny>,
+            tags: Option<Vec<Text>>,
+            mount_from: Option<Text>,
+            chunk_size: Option<u64>,
+            dry_run: bool,
+            manifest_only: bool,
+        ) -> PyResult<Self> {
+            let reference = reference_arg(py, reference)?;
+            let media_type = manifest_type(py, &media_type)?;
+            let bytes = ByteView::new(manifest)?.as_slice().to_vec();
+            let options = PushArtifactOptions {
+                tags: options_tags(tags),
+                mount_from: mount_from.map(String::from),
+                chunk_size,
+                dry_run,
+            };
+            // `manifest_only`: the PUT and the referrers-tag upkeep, no blob checked, no title
+            // rule (push_manifest uploads a document as it is).
+            let push = match manifest_only {
+                true => Push::manifest(&reference, &media_type, bytes, options),
+                false => Push::new(&reference, &media_type, bytes, options),
+            }
+            .or_raise(py)?;
+            Ok(Self(Mutex::new(push)))
         }
-        .or_raise(py)?;
-        Ok(Self(Mutex::new(push)))
-    }
-
-    /// The next action (see `Action`).
-    fn poll(
-        &self,
-        py: Python<'_>,
-        sessions: &Bound<'_, PyAny>,
-        now_ms: u64,
-    ) -> PyResult<Py<PyAction>> {
-        poll(py, &self.0, sessions, now_ms, push_outcome)
-    }
-
-    /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
-    fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
-        provide(py, &self.0, task, input)
-    }
-
-    fn __repr__(&self) -> &'static str {
-        "<Push>"
     }
 }
 
@@ -545,51 +591,36 @@ fn pull_outcome<'py>(py: Python<'py>, o: PullOutcome) -> PyResult<Bound<'py, PyA
 #[derive(Debug)]
 pub(crate) struct PyPull(Mutex<Pull>);
 
-#[pymethods]
-impl PyPull {
-    #[new]
-    #[pyo3(signature = (reference, *, allow_git = false))]
-    fn new(py: Python<'_>, reference: &Bound<'_, PyAny>, allow_git: bool) -> PyResult<Self> {
-        let reference = reference_arg(py, reference)?;
-        Ok(Self(Mutex::new(Pull::new(
-            &reference,
-            PullOptions { allow_git },
-        ))))
-    }
+operation_methods! {
+    impl PyPull {
+        poll => pull_outcome;
+        repr => "<Pull>";
 
-    /// The next action (see `Action`).
-    fn poll(
-        &self,
-        py: Python<'_>,
-        sessions: &Bound<'_, PyAny>,
-        now_ms: u64,
-    ) -> PyResult<Py<PyAction>> {
-        poll(py, &self.0, sessions, now_ms, pull_outcome)
-    }
+        #[new]
+        #[pyo3(signature = (reference, *, allow_git = false))]
+        fn new(py: Python<'_>, reference: &Bound<'_, PyAny>, allow_git: bool) -> PyResult<Self> {
+            let reference = reference_arg(py, reference)?;
+            Ok(Self(Mutex::new(Pull::new(
+                &reference,
+                PullOptions { allow_git },
+            ))))
+        }
 
-    /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
-    fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
-        provide(py, &self.0, task, input)
-    }
-
-    /// The pull plan once the manifest is read, before any blob is asked for: a tuple of
-    /// `PulledFile` (path and layer, in the manifest's order); `None` before (and once done:
-    /// the outcome has them). A host checks here what only its filesystem can tell.
-    #[getter]
-    fn files<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        let op = lock(py, &self.0);
-        let Some(files) = op.files() else {
-            return Ok(None);
-        };
-        let files: Vec<PyPulledFile> = files
-            .iter()
-            .map(|f| PyPulledFile::new(py, f.clone()))
-            .collect::<PyResult<_>>()?;
-        PyTuple::new(py, files).map(Some)
-    }
-
-    fn __repr__(&self) -> &'static str {
-        "<Pull>"
+        /// The pull plan once the manifest is read, before any blob is asked for: a tuple of
+        /// `PulledFile` (path and layer, in the manifest's order); `None` before (and once done:
+        /// the outcome has them). A host checks here what only its filesystem can tell.
+        #[getter]
+        fn files<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+            let op = lock(py, &self.0);
+            let Some(files) = op.files() else {
+                return Ok(None);
+            };
+            let files: Vec<PyPulledFile> = files
+                .iter()
+                .map(|f| PyPulledFile::new(py, f.clone()))
+                .collect::<PyResult<_>>()?;
+            PyTuple::new(py, files).map(Some)
+        }
     }
 }
 
@@ -627,45 +658,30 @@ fn discover_outcome<'py>(py: Python<'py>, o: DiscoverOutcome) -> PyResult<Bound<
 #[derive(Debug)]
 pub(crate) struct PyDiscover(Mutex<Discover>);
 
-#[pymethods]
-impl PyDiscover {
-    #[new]
-    #[pyo3(signature = (reference, *, artifact_type = None, depth = None, limits = None))]
-    fn new(
-        py: Python<'_>,
-        reference: &Bound<'_, PyAny>,
-        artifact_type: Option<Text>,
-        depth: Option<u32>,
-        limits: Option<PyWalkLimits>,
-    ) -> PyResult<Self> {
-        let reference = reference_arg(py, reference)?;
-        Ok(Self(Mutex::new(Discover::new(
-            &reference,
-            DiscoverOptions {
-                artifact_type: artifact_type.map(String::from),
-                depth,
-                limits: limits.map(|l| l.0).unwrap_or_default(),
-            },
-        ))))
-    }
+operation_methods! {
+    impl PyDiscover {
+        poll => discover_outcome;
+        repr => "<Discover>";
 
-    /// The next action (see `Action`).
-    fn poll(
-        &self,
-        py: Python<'_>,
-        sessions: &Bound<'_, PyAny>,
-        now_ms: u64,
-    ) -> PyResult<Py<PyAction>> {
-        poll(py, &self.0, sessions, now_ms, discover_outcome)
-    }
-
-    /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
-    fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
-        provide(py, &self.0, task, input)
-    }
-
-    fn __repr__(&self) -> &'static str {
-        "<Discover>"
+        #[new]
+        #[pyo3(signature = (reference, *, artifact_type = None, depth = None, limits = None))]
+        fn new(
+            py: Python<'_>,
+            reference: &Bound<'_, PyAny>,
+            artifact_type: Option<Text>,
+            depth: Option<u32>,
+            limits: Option<PyWalkLimits>,
+        ) -> PyResult<Self> {
+            let reference = reference_arg(py, reference)?;
+            Ok(Self(Mutex::new(Discover::new(
+                &reference,
+                DiscoverOptions {
+                    artifact_type: artifact_type.map(String::from),
+                    depth,
+                    limits: limits.map(|l| l.0).unwrap_or_default(),
+                },
+            ))))
+        }
     }
 }
 
@@ -705,31 +721,16 @@ fn delete_outcome<'py>(py: Python<'py>, o: DeleteOutcome) -> PyResult<Bound<'py,
 #[derive(Debug)]
 pub(crate) struct PyDelete(Mutex<Delete>);
 
-#[pymethods]
-impl PyDelete {
-    #[new]
-    fn new(py: Python<'_>, reference: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let reference = reference_arg(py, reference)?;
-        Ok(Self(Mutex::new(Delete::new(&reference))))
-    }
+operation_methods! {
+    impl PyDelete {
+        poll => delete_outcome;
+        repr => "<Delete>";
 
-    /// The next action (see `Action`).
-    fn poll(
-        &self,
-        py: Python<'_>,
-        sessions: &Bound<'_, PyAny>,
-        now_ms: u64,
-    ) -> PyResult<Py<PyAction>> {
-        poll(py, &self.0, sessions, now_ms, delete_outcome)
-    }
-
-    /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
-    fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
-        provide(py, &self.0, task, input)
-    }
-
-    fn __repr__(&self) -> &'static str {
-        "<Delete>"
+        #[new]
+        fn new(py: Python<'_>, reference: &Bound<'_, PyAny>) -> PyResult<Self> {
+            let reference = reference_arg(py, reference)?;
+            Ok(Self(Mutex::new(Delete::new(&reference))))
+        }
     }
 }
 
@@ -765,38 +766,23 @@ fn tags_of_outcome<'py>(py: Python<'py>, o: TagsOfOutcome) -> PyResult<Bound<'py
 #[derive(Debug)]
 pub(crate) struct PyTagsOf(Mutex<TagsOf>);
 
-#[pymethods]
-impl PyTagsOf {
-    #[new]
-    #[pyo3(signature = (reference, digest, *, max = 1000))]
-    fn new(
-        py: Python<'_>,
-        reference: &Bound<'_, PyAny>,
-        digest: &Bound<'_, PyAny>,
-        max: u64,
-    ) -> PyResult<Self> {
-        let reference = reference_arg(py, reference)?;
-        let digest = digest_arg(py, digest)?;
-        Ok(Self(Mutex::new(TagsOf::new(&reference, &digest, max))))
-    }
+operation_methods! {
+    impl PyTagsOf {
+        poll => tags_of_outcome;
+        repr => "<TagsOf>";
 
-    /// The next action (see `Action`).
-    fn poll(
-        &self,
-        py: Python<'_>,
-        sessions: &Bound<'_, PyAny>,
-        now_ms: u64,
-    ) -> PyResult<Py<PyAction>> {
-        poll(py, &self.0, sessions, now_ms, tags_of_outcome)
-    }
-
-    /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
-    fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
-        provide(py, &self.0, task, input)
-    }
-
-    fn __repr__(&self) -> &'static str {
-        "<TagsOf>"
+        #[new]
+        #[pyo3(signature = (reference, digest, *, max = 1000))]
+        fn new(
+            py: Python<'_>,
+            reference: &Bound<'_, PyAny>,
+            digest: &Bound<'_, PyAny>,
+            max: u64,
+        ) -> PyResult<Self> {
+            let reference = reference_arg(py, reference)?;
+            let digest = digest_arg(py, digest)?;
+            Ok(Self(Mutex::new(TagsOf::new(&reference, &digest, max))))
+        }
     }
 }
 
@@ -850,52 +836,37 @@ fn copy_outcome<'py>(py: Python<'py>, o: CopyOutcome) -> PyResult<Bound<'py, PyA
 #[derive(Debug)]
 pub(crate) struct PyCopyArtifact(Mutex<CopyArtifact>);
 
-#[pymethods]
-impl PyCopyArtifact {
-    #[new]
-    #[pyo3(signature = (source, destination, *, referrers = false, limits = None, tags = None, chunk_size = None, dry_run = false))]
-    #[allow(clippy::too_many_arguments)] // keyword arguments of a Python constructor
-    fn new(
-        py: Python<'_>,
-        source: &Bound<'_, PyAny>,
-        destination: &Bound<'_, PyAny>,
-        referrers: bool,
-        limits: Option<PyWalkLimits>,
-        tags: Option<Vec<Text>>,
-        chunk_size: Option<u64>,
-        dry_run: bool,
-    ) -> PyResult<Self> {
-        let source = reference_arg(py, source)?;
-        let destination = reference_arg(py, destination)?;
-        let options = CopyOptions {
-            referrers,
-            limits: limits.map(|l| l.0).unwrap_or_default(),
-            tags: options_tags(tags),
-            chunk_size,
-            dry_run,
-        };
-        Ok(Self(Mutex::new(
-            CopyArtifact::new(&source, &destination, options).or_raise(py)?,
-        )))
-    }
+operation_methods! {
+    impl PyCopyArtifact {
+        poll => copy_outcome;
+        repr => "<CopyArtifact>";
 
-    /// The next action (see `Action`).
-    fn poll(
-        &self,
-        py: Python<'_>,
-        sessions: &Bound<'_, PyAny>,
-        now_ms: u64,
-    ) -> PyResult<Py<PyAction>> {
-        poll(py, &self.0, sessions, now_ms, copy_outcome)
-    }
-
-    /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
-    fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
-        provide(py, &self.0, task, input)
-    }
-
-    fn __repr__(&self) -> &'static str {
-        "<CopyArtifact>"
+        #[new]
+        #[pyo3(signature = (source, destination, *, referrers = false, limits = None, tags = None, chunk_size = None, dry_run = false))]
+        #[allow(clippy::too_many_arguments)] // keyword arguments of a Python constructor
+        fn new(
+            py: Python<'_>,
+            source: &Bound<'_, PyAny>,
+            destination: &Bound<'_, PyAny>,
+            referrers: bool,
+            limits: Option<PyWalkLimits>,
+            tags: Option<Vec<Text>>,
+            chunk_size: Option<u64>,
+            dry_run: bool,
+        ) -> PyResult<Self> {
+            let source = reference_arg(py, source)?;
+            let destination = reference_arg(py, destination)?;
+            let options = CopyOptions {
+                referrers,
+                limits: limits.map(|l| l.0).unwrap_or_default(),
+                tags: options_tags(tags),
+                chunk_size,
+                dry_run,
+            };
+            Ok(Self(Mutex::new(
+                CopyArtifact::new(&source, &destination, options).or_raise(py)?,
+            )))
+        }
     }
 }
 
@@ -1003,47 +974,32 @@ fn registry_report<'py>(
 #[derive(Debug)]
 pub(crate) struct PyProbeRegistry(Mutex<ocikit_core::registry::whole::doctor::ProbeRegistry>);
 
-#[pymethods]
-impl PyProbeRegistry {
-    #[new]
-    #[pyo3(signature = (registry, reference = None, *, profile = None))]
-    fn new(
-        py: Python<'_>,
-        registry: Text,
-        reference: Option<&Bound<'_, PyAny>>,
-        profile: Option<Text>,
-    ) -> PyResult<Self> {
-        let reference = reference
-            .filter(|r| !r.is_none())
-            .map(|r| reference_arg(py, r))
-            .transpose()?;
-        let profile = profile.map(String::from);
-        let op = ocikit_core::registry::whole::doctor::ProbeRegistry::new(
-            &String::from(registry),
-            reference.as_ref(),
-            profile.as_deref(),
-        )
-        .or_raise(py)?;
-        Ok(Self(Mutex::new(op)))
-    }
+operation_methods! {
+    impl PyProbeRegistry {
+        poll => registry_report;
+        repr => "<ProbeRegistry>";
 
-    /// The next action (see `Action`).
-    fn poll(
-        &self,
-        py: Python<'_>,
-        sessions: &Bound<'_, PyAny>,
-        now_ms: u64,
-    ) -> PyResult<Py<PyAction>> {
-        poll(py, &self.0, sessions, now_ms, registry_report)
-    }
-
-    /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
-    fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
-        provide(py, &self.0, task, input)
-    }
-
-    fn __repr__(&self) -> &'static str {
-        "<ProbeRegistry>"
+        #[new]
+        #[pyo3(signature = (registry, reference = None, *, profile = None))]
+        fn new(
+            py: Python<'_>,
+            registry: Text,
+            reference: Option<&Bound<'_, PyAny>>,
+            profile: Option<Text>,
+        ) -> PyResult<Self> {
+            let reference = reference
+                .filter(|r| !r.is_none())
+                .map(|r| reference_arg(py, r))
+                .transpose()?;
+            let profile = profile.map(String::from);
+            let op = ocikit_core::registry::whole::doctor::ProbeRegistry::new(
+                &String::from(registry),
+                reference.as_ref(),
+                profile.as_deref(),
+            )
+            .or_raise(py)?;
+            Ok(Self(Mutex::new(op)))
+        }
     }
 }
 
