@@ -4,11 +4,41 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ocikit import Manifest, PolicyError, check_title
-from ocikit.cli._common import EXIT_OK, clean, handled
+from ocikit import LimitExceededError, Manifest, PolicyError, check_title
+from ocikit.cli._common import EXIT_OK, clean, handled, positive, print_error
 from ocikit.cli._places import add_layout_flag, add_remote_arguments, open_place
+
+if TYPE_CHECKING:
+    from ocikit import UnpackLimits
+
+# The flag that sets each bound the core names in a LIMIT_EXCEEDED of a directory layer.
+_UNPACK_FLAGS = {
+    "UnpackLimits.max_size": "--unpack-max-size SIZE",
+    "UnpackLimits.max_entries": "--unpack-max-entries N",
+    "UnpackLimits.max_ratio": "--unpack-max-ratio N",
+}
+_SIZE_UNITS = {"": 1, "b": 1, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}
+
+
+def size(text: str) -> int:
+    """Bytes (at least 1): a whole number, or one with ``KiB``, ``MiB``, ``GiB`` or ``TiB``
+    (powers of 1024, in any case), as ``--unpack-max-size`` takes them."""
+    found = re.fullmatch(r"\s*(\d+)\s*([A-Za-z]*)\s*", text)
+    unit = _SIZE_UNITS.get(found.group(2).lower()) if found else None
+    if found is None or unit is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a size: give bytes, or a whole number with KiB, MiB, GiB or TiB "
+            "(as 20GiB)"
+        )
+    value = int(found.group(1)) * unit
+    if not 1 <= value < 2**64:
+        raise argparse.ArgumentTypeError(f"{text!r} must be from 1 byte to 2**64 - 1 bytes")
+    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +69,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "what a pulled .git/config says)",
     )
     parser.add_argument(
+        "--unpack-max-size",
+        type=size,
+        metavar="SIZE",
+        help="the most bytes a directory layer may unpack to (its uncompressed tar; default "
+        "8GiB): bytes, or with KiB, MiB, GiB or TiB, as 20GiB",
+    )
+    parser.add_argument(
+        "--unpack-max-entries",
+        type=positive,
+        metavar="N",
+        help="the most entries (files, directories, links) a directory layer may have "
+        "(default 100000)",
+    )
+    parser.add_argument(
+        "--unpack-max-ratio",
+        type=positive,
+        metavar="N",
+        help="the largest compression ratio of a directory layer, checked past 16 MiB "
+        "uncompressed (default 250; a gzip bomb's is about 1000)",
+    )
+    parser.add_argument(
         "--include-subject",
         action="store_true",
         help="pull the artifact's subject too (and the subject's, recursively), into the same "
@@ -53,9 +104,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_remote_arguments(parser, transfers=True, uploads=False)
 
 
+def _unpack_limits(args: argparse.Namespace) -> UnpackLimits | None:
+    """The ``UnpackLimits`` the ``--unpack-max-*`` flags give, or ``None`` (the defaults)."""
+    bounds = {
+        "max_size": args.unpack_max_size,
+        "max_entries": args.unpack_max_entries,
+        "max_ratio": args.unpack_max_ratio,
+    }
+    if all(value is None for value in bounds.values()):
+        return None
+    from ocikit import UnpackLimits  # here: only these flags need it by name (start-up time)
+
+    return UnpackLimits(**bounds)
+
+
 @handled
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _pull(args)
+    except LimitExceededError as error:
+        details = error.details if isinstance(error.details, dict) else {}
+        flag = _UNPACK_FLAGS.get(str(details.get("setting")))
+        if flag is None:
+            raise
+        status = print_error(error)
+        print(f"hint: to pull it, raise the bound with {flag}", file=sys.stderr)
+        return status
+
+
+def _pull(args: argparse.Namespace) -> int:
     output = Path(args.output).resolve()
+    unpack_limits = _unpack_limits(args)
     config_path, config_type = None, ""
     if args.config:
         # Here, not at the top: only --config needs push's packing module (start-up time).
@@ -90,6 +169,7 @@ def run(args: argparse.Namespace) -> int:
                 args.output,
                 keep_old_files=args.keep_old_files,
                 allow_git=args.allow_git_paths,
+                unpack_limits=unpack_limits,
             )
             if first is None and config_path is not None and isinstance(pulled.manifest, Manifest):
                 # An index has no config; a config of another type than asked is skipped (ORAS).
