@@ -109,8 +109,9 @@ def test_the_entry_and_size_bounds_are_the_ones_given(
 ) -> None:
     """One under the layer's entries (51) refuses it, exactly them pulls it; a size bound under
     its tar's bytes refuses it, one over them pulls it: the bounds reach the core as given.
-    (Not the tar's exact size: the core's check of an entry's declared size counts bytes it
-    has already taken, so it wants up to one entry more than the tar.)"""
+    (Not the tar's exact size: the core's early check of an entry's declared size also counts
+    the bytes after its header that came in the same decompressed piece, so a tar of exactly
+    max_size bytes can be refused; reported, the core's to fix.)"""
     entries = FILES + 1
     refusals = [
         (UnpackLimits(max_entries=entries - 1), "UnpackLimits.max_entries"),
