@@ -260,6 +260,43 @@ fn provide<O: Operation>(op: &mut O, task: f64, input: &JsValue) -> Result<(), J
     op.provide(task_arg(task)?, input).map_err(thrown)
 }
 
+/// The `#[wasm_bindgen]` methods every operation class shares, alike but for the outcome's
+/// conversion, as a second `impl` block of the class `$class` (JS name `$js`):
+///
+/// - `poll(session, nowMs)`: the next action (the module function [`poll`], one session), its
+///   `"done"` value made by the function named after `poll =>`; its doc is "The next action."
+///   unless a string literal after the function says otherwise;
+/// - `provide(task, input)`: the answer for a task (the module function [`provide`]).
+///
+/// What differs stays written out at each class, where grep finds it: the struct and its doc,
+/// and an `impl` block of its own with the constructor (each operation's arguments and options)
+/// and any method only that operation has (`CopyArtifact.pollBetween`). Those are not passed
+/// through this macro: wasm-bindgen reads a doc comment that macro_rules! passed on (a raw
+/// string, `r"…"`) with its `r"` into the generated declarations.
+macro_rules! operation_methods {
+    ($class:ident as $js:ident, poll => $outcome:ident) => {
+        operation_methods!($class as $js, poll => $outcome, "The next action.");
+    };
+    ($class:ident as $js:ident, poll => $outcome:ident, $poll_doc:tt) => {
+        #[wasm_bindgen(js_class = $js)]
+        impl $class {
+            #[doc = $poll_doc]
+            pub fn poll(
+                &mut self,
+                session: &mut JsRegistrySession,
+                now_ms: f64,
+            ) -> Result<Object, JsValue> {
+                poll(&mut self.0, session, None, now_ms, $outcome)
+            }
+
+            /// The answer for `task`.
+            pub fn provide(&mut self, task: f64, input: &JsValue) -> Result<(), JsValue> {
+                provide(&mut self.0, task, input)
+            }
+        }
+    };
+}
+
 fn push_outcome(o: PushOutcome) -> Result<JsValue, JsValue> {
     let object = Object::new();
     set(&object, "descriptor", &descriptor_js(o.descriptor)?);
@@ -278,6 +315,8 @@ fn push_outcome(o: PushOutcome) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = Push)]
 #[derive(Debug)]
 pub struct JsPush(Push);
+
+operation_methods!(JsPush as Push, poll => push_outcome);
 
 #[wasm_bindgen(js_class = Push)]
 impl JsPush {
@@ -310,20 +349,6 @@ impl JsPush {
         }
         .map_err(thrown)?;
         Ok(JsPush(push))
-    }
-
-    /// The next action.
-    pub fn poll(
-        &mut self,
-        session: &mut JsRegistrySession,
-        now_ms: f64,
-    ) -> Result<Object, JsValue> {
-        poll(&mut self.0, session, None, now_ms, push_outcome)
-    }
-
-    /// The answer for `task`.
-    pub fn provide(&mut self, task: f64, input: &JsValue) -> Result<(), JsValue> {
-        provide(&mut self.0, task, input)
     }
 }
 
@@ -362,6 +387,8 @@ fn pull_outcome(o: PullOutcome) -> Result<JsValue, JsValue> {
 #[derive(Debug)]
 pub struct JsPull(Pull);
 
+operation_methods!(JsPull as Pull, poll => pull_outcome);
+
 #[wasm_bindgen(js_class = Pull)]
 impl JsPull {
     /// A pull of `reference`.
@@ -371,20 +398,6 @@ impl JsPull {
         let given = options(options_value, &["allowGit"])?;
         let allow_git = bool_option(&given, "allowGit")?;
         Ok(JsPull(Pull::new(&reference, PullOptions { allow_git })))
-    }
-
-    /// The next action.
-    pub fn poll(
-        &mut self,
-        session: &mut JsRegistrySession,
-        now_ms: f64,
-    ) -> Result<Object, JsValue> {
-        poll(&mut self.0, session, None, now_ms, pull_outcome)
-    }
-
-    /// The answer for `task`.
-    pub fn provide(&mut self, task: f64, input: &JsValue) -> Result<(), JsValue> {
-        provide(&mut self.0, task, input)
     }
 }
 
@@ -400,6 +413,8 @@ fn discover_outcome(o: DiscoverOutcome) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = Discover)]
 #[derive(Debug)]
 pub struct JsDiscover(Discover);
+
+operation_methods!(JsDiscover as Discover, poll => discover_outcome);
 
 #[wasm_bindgen(js_class = Discover)]
 impl JsDiscover {
@@ -421,20 +436,6 @@ impl JsDiscover {
                 limits: limits_arg(&get(&given, "limits")?)?,
             },
         )))
-    }
-
-    /// The next action.
-    pub fn poll(
-        &mut self,
-        session: &mut JsRegistrySession,
-        now_ms: f64,
-    ) -> Result<Object, JsValue> {
-        poll(&mut self.0, session, None, now_ms, discover_outcome)
-    }
-
-    /// The answer for `task`.
-    pub fn provide(&mut self, task: f64, input: &JsValue) -> Result<(), JsValue> {
-        provide(&mut self.0, task, input)
     }
 }
 
@@ -504,6 +505,8 @@ fn registry_report(
 #[derive(Debug)]
 pub struct JsProbeRegistry(ocikit_core::registry::whole::doctor::ProbeRegistry);
 
+operation_methods!(JsProbeRegistry as ProbeRegistry, poll => registry_report);
+
 #[wasm_bindgen(js_class = ProbeRegistry)]
 impl JsProbeRegistry {
     /// A probe of `registry` (`host[:port]`).
@@ -524,20 +527,6 @@ impl JsProbeRegistry {
         )
         .map(JsProbeRegistry)
         .map_err(thrown)
-    }
-
-    /// The next action.
-    pub fn poll(
-        &mut self,
-        session: &mut JsRegistrySession,
-        now_ms: f64,
-    ) -> Result<Object, JsValue> {
-        poll(&mut self.0, session, None, now_ms, registry_report)
-    }
-
-    /// The answer for `task`.
-    pub fn provide(&mut self, task: f64, input: &JsValue) -> Result<(), JsValue> {
-        provide(&mut self.0, task, input)
     }
 }
 
@@ -560,6 +549,8 @@ fn delete_outcome(o: DeleteOutcome) -> Result<JsValue, JsValue> {
 #[derive(Debug)]
 pub struct JsDelete(Delete);
 
+operation_methods!(JsDelete as Delete, poll => delete_outcome);
+
 #[wasm_bindgen(js_class = Delete)]
 impl JsDelete {
     /// A delete of `reference`.
@@ -569,20 +560,6 @@ impl JsDelete {
             reference,
             "reference",
         )?)))
-    }
-
-    /// The next action.
-    pub fn poll(
-        &mut self,
-        session: &mut JsRegistrySession,
-        now_ms: f64,
-    ) -> Result<Object, JsValue> {
-        poll(&mut self.0, session, None, now_ms, delete_outcome)
-    }
-
-    /// The answer for `task`.
-    pub fn provide(&mut self, task: f64, input: &JsValue) -> Result<(), JsValue> {
-        provide(&mut self.0, task, input)
     }
 }
 
@@ -603,6 +580,8 @@ fn tags_of_outcome(o: TagsOfOutcome) -> Result<JsValue, JsValue> {
 #[derive(Debug)]
 pub struct JsTagsOf(TagsOf);
 
+operation_methods!(JsTagsOf as TagsOf, poll => tags_of_outcome);
+
 #[wasm_bindgen(js_class = TagsOf)]
 impl JsTagsOf {
     /// The tags of `reference`'s repository pointing at `digest`.
@@ -617,20 +596,6 @@ impl JsTagsOf {
         let given = options(options_value, &["max"])?;
         let max = number_option(&given, "max")?.unwrap_or(1000);
         Ok(JsTagsOf(TagsOf::new(&reference, &digest, max)))
-    }
-
-    /// The next action.
-    pub fn poll(
-        &mut self,
-        session: &mut JsRegistrySession,
-        now_ms: f64,
-    ) -> Result<Object, JsValue> {
-        poll(&mut self.0, session, None, now_ms, tags_of_outcome)
-    }
-
-    /// The answer for `task`.
-    pub fn provide(&mut self, task: f64, input: &JsValue) -> Result<(), JsValue> {
-        provide(&mut self.0, task, input)
     }
 }
 
@@ -659,6 +624,12 @@ fn copy_outcome(o: CopyOutcome) -> Result<JsValue, JsValue> {
 #[derive(Debug)]
 pub struct JsCopyArtifact(CopyArtifact);
 
+operation_methods!(
+    JsCopyArtifact as CopyArtifact,
+    poll => copy_outcome,
+    "The next action of a copy within one registry."
+);
+
 #[wasm_bindgen(js_class = CopyArtifact)]
 impl JsCopyArtifact {
     /// A copy from `source` to `destination`.
@@ -686,15 +657,6 @@ impl JsCopyArtifact {
             .map_err(thrown)
     }
 
-    /// The next action of a copy within one registry.
-    pub fn poll(
-        &mut self,
-        session: &mut JsRegistrySession,
-        now_ms: f64,
-    ) -> Result<Object, JsValue> {
-        poll(&mut self.0, session, None, now_ms, copy_outcome)
-    }
-
     /// The next action of a copy between two registries (two different sessions).
     #[wasm_bindgen(js_name = pollBetween)]
     pub fn poll_between(
@@ -704,11 +666,6 @@ impl JsCopyArtifact {
         now_ms: f64,
     ) -> Result<Object, JsValue> {
         poll(&mut self.0, source, Some(destination), now_ms, copy_outcome)
-    }
-
-    /// The answer for `task`.
-    pub fn provide(&mut self, task: f64, input: &JsValue) -> Result<(), JsValue> {
-        provide(&mut self.0, task, input)
     }
 }
 
