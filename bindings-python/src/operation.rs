@@ -318,7 +318,9 @@ fn provide<O: Operation>(
 /// The class itself (a `#[pyclass]` tuple struct around a `Mutex` of the core operation, its
 /// docstring the class's `__doc__`) stays written out above each invocation, where grep finds
 /// it. One block per class: a second `#[pymethods]` block would need pyo3's
-/// `multiple-pymethods` feature (and with it the `inventory` crate).
+/// `multiple-pymethods` feature (and with it the `inventory` crate), so the constructor goes
+/// through the macro. rustfmt leaves the inside of an invocation alone: format the methods
+/// written there as it would.
 macro_rules! operation_methods {
     (
         impl $class:ident {
