@@ -262,6 +262,44 @@ def unpack_directory(
         LimitExceededError: ``LIMIT_EXCEEDED``.
         DigestMismatchError: ``DIGEST_MISMATCH``.
     """
+    staged = stage_directory(chunks, descriptor, destination, limits=limits, allow_git=allow_git)
+    try:
+        return staged.commit()
+    finally:
+        staged.discard()
+
+
+class StagedDirectory:
+    """A directory layer unpacked and checked beside its destination, not yet in place
+    (:func:`stage_directory`): a pull stages every directory before it puts any file in place,
+    so that a refused one leaves none of its files."""
+
+    def __init__(self, work: Path, destination: Path) -> None:
+        self.work = work
+        self.destination = destination
+
+    def commit(self) -> Path:
+        """Moves the directory into place, replacing what was there."""
+        if os.path.lexists(self.destination):
+            os.replace(self.destination, self.work / "old")
+        os.replace(self.work / "directory", self.destination)
+        return self.destination
+
+    def discard(self) -> None:
+        """Removes what is left beside the destination (all of it, unless committed)."""
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def stage_directory(
+    chunks: Iterable[bytes | memoryview] | IO[bytes],
+    descriptor: Descriptor,
+    destination: StrPath,
+    *,
+    limits: UnpackLimits | None = None,
+    allow_git: bool = False,
+) -> StagedDirectory:
+    """The first half of :func:`unpack_directory`: the layer unpacked, checked and verified
+    under a temporary directory beside ``destination``; nothing is left on an error."""
     destination = Path(destination)
     unpacker = _Unpacker.for_layer(
         descriptor, allow_git=allow_git, **(limits or UnpackLimits())._kwargs()
@@ -283,13 +321,10 @@ def unpack_directory(
         writer.close()
         if not staging.exists():
             staging.mkdir()
-        if os.path.lexists(destination):
-            old = work / "old"
-            os.replace(destination, old)
-        os.replace(staging, destination)
-    finally:
+    except BaseException:
         shutil.rmtree(work, ignore_errors=True)
-    return destination
+        raise
+    return StagedDirectory(work, destination)
 
 
 class _Writer:

@@ -909,6 +909,7 @@ def pull(
     spool = _Spool(output.resolve(), client)
     lock = threading.Lock()
     checked: list[Any] = []  # the destinations, or the error that refused them
+    staged: dict[Path, _archive.StagedDirectory] = {}  # directory layers unpacked, not placed
 
     def destinations(files: Sequence[PulledFile]) -> list[Path]:
         with lock:
@@ -934,23 +935,33 @@ def pull(
         files = outcome.files
         placed = destinations(files)
         made: set[Path] = set()
+        # Directory layers (ORAS's unpack annotation) first: the core can refuse one (an
+        # unsafe entry, a bound of unpack_limits), and then no file of the pull is in place.
         for file, destination in zip(files, placed):
-            if destination.parent not in made:
-                _make_directories(destination.parent)
-                made.add(destination.parent)
             if _archive.should_unpack(file.descriptor):
-                # A directory layer (ORAS's unpack annotation): unpacked, checked, into place.
+                if destination.parent not in made:
+                    _make_directories(destination.parent)
+                    made.add(destination.parent)
                 pieces = spool.source(file.descriptor).pieces(0, file.descriptor.size)
-                _archive.unpack_directory(
+                staged[destination] = _archive.stage_directory(
                     pieces,
                     file.descriptor,
                     destination,
                     limits=unpack_limits,
                     allow_git=allow_git,
                 )
+        for file, destination in zip(files, placed):
+            if destination.parent not in made:
+                _make_directories(destination.parent)
+                made.add(destination.parent)
+            directory = staged.get(destination)
+            if directory is not None:
+                directory.commit()
             else:
                 spool.place(file.descriptor.digest, destination)
     finally:
+        for directory in staged.values():
+            directory.discard()
         spool.close()
     _finish(spool.reporters, outcome.downloads)
     if is_index_type(outcome.descriptor.media_type):

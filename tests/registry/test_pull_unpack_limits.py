@@ -29,6 +29,7 @@ class Pushed:
     ref: str  # REGISTRY/REPOSITORY:TAG of the 50-file directory
     tar_size: int  # bytes of its uncompressed tar
     zeros_ref: str  # a directory of 17 MiB of zeros: a compression ratio past 250
+    mixed_ref: str  # a.txt, the 50-file directory, z.txt
 
 
 def _content(index: int) -> bytes:
@@ -56,7 +57,10 @@ def pushed(registries: dict[str, Registry], tmp_path_factory: pytest.TempPathFac
         assert blob.path is not None  # a directory is packed into a temporary file
         tar_size = len(gzip.decompress(Path(blob.path).read_bytes()))
         client.push(zeros_ref, ocikit.pack([File.from_directory(zeros)], artifact_type=TYPE))
-    return Pushed(registry, ref, tar_size, zeros_ref)
+        mixed = [File("a.txt", b"a\n"), File.from_directory(data), File("z.txt", b"z\n")]
+        mixed_ref = f"{registry.address}/unpack/limits:mixed"
+        client.push(mixed_ref, ocikit.pack(mixed, artifact_type=TYPE))
+    return Pushed(registry, ref, tar_size, zeros_ref, mixed_ref)
 
 
 def _pull(kind: str, ref: str, out: Path, **options: Any) -> ocikit.Pulled:
@@ -92,6 +96,26 @@ def test_a_lower_entry_bound_refuses_the_directory_and_leaves_nothing(
     assert raised.value.details["setting"] == "UnpackLimits.max_entries"
     assert raised.value.details["max"] == 10
     assert _left(out) == []
+
+
+@pytest.mark.parametrize("kind", HOSTS)
+def test_a_refused_directory_leaves_the_other_files_of_the_pull_unwritten(
+    kind: str, pushed: Pushed, tmp_path: Path
+) -> None:
+    """A pull writes all its files or none ("a failed pull writes none"): a file layer before
+    the refused directory layer is not left in place (it was: renamed before the unpacking)."""
+    out = tmp_path / "out"
+    (out / "data").mkdir(parents=True)
+    (out / "data" / "mine.txt").write_bytes(b"mine")
+    with pytest.raises(LimitExceededError):
+        _pull(kind, pushed.mixed_ref, out, unpack_limits=UnpackLimits(max_entries=10))
+    assert _left(out) == ["data", "data/mine.txt"]
+    assert (out / "data" / "mine.txt").read_bytes() == b"mine"
+    pulled = _pull(kind, pushed.mixed_ref, out, unpack_limits=UnpackLimits(max_entries=51))
+    assert [p.name for p in pulled.files] == ["a.txt", "data", "z.txt"]
+    assert (out / "a.txt").read_bytes() == b"a\n" and (out / "z.txt").read_bytes() == b"z\n"
+    assert not (out / "data" / "mine.txt").exists()  # the directory replaces the one there
+    assert len(list((out / "data").iterdir())) == FILES
 
 
 @pytest.mark.parametrize("kind", HOSTS)
