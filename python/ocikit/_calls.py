@@ -898,8 +898,8 @@ def pull(
     """The core's ``Pull``: its plan (every title checked there) is checked against the
     filesystem (:func:`_destinations`) once the manifest is read and before any blob is asked
     for, so a refused pull downloads and writes nothing; the files are renamed into place
-    only when every one is downloaded and verified. A directory layer is unpacked by the
-    core's unpacker within ``unpack_limits`` (``None``: the core's defaults)."""
+    only when every one is downloaded and verified, and every directory layer unpacked by the
+    core's unpacker (within ``unpack_limits``; ``None``: the core's defaults) and checked."""
     if unpack_limits is not None and not isinstance(unpack_limits, _archive.UnpackLimits):
         kind = type(unpack_limits).__name__
         raise TypeError(f"unpack_limits is an ocikit.UnpackLimits or None, not {kind!r}")

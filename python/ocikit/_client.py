@@ -756,8 +756,9 @@ class Client:
         title names: the core checks every entry, and the archive against ``unpack_limits``
         (:class:`ocikit.UnpackLimits`: uncompressed bytes, entries and compression ratio;
         ``None``: the core's defaults, 8 GiB, 100,000 entries and 250). Raise them to pull a
-        larger directory, lower them to refuse one sooner; a layer past one is
-        ``LIMIT_EXCEEDED`` and leaves nothing of that directory behind.
+        larger directory, lower them to refuse one sooner. Directories are unpacked and
+        checked beside their destinations before any file goes into place, so a layer past a
+        bound (``LIMIT_EXCEEDED``) or refused otherwise puts no file of the pull in place.
 
         Raises:
             ValidationError: ``ANNOTATION_INVALID`` for a title that is refused;
