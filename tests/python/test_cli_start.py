@@ -1,0 +1,110 @@
+"""The ``ocikit`` command's start-up cuts (issue 12) change nothing a user sees: a command line
+that names a known command first is parsed by that command's parser alone, with the same output
+and status as with every command's parser; ``ocikit pull`` loads no packing module."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections.abc import Container
+from pathlib import Path
+
+import pytest
+
+import ocikit.cli
+from ocikit.cli import _parser, main, subcommands
+
+# Command lines whose parse ends in help, a usage error or a run that needs no registry.
+COMMAND_LINES = [
+    ["push"],
+    ["pull"],
+    ["cp"],
+    ["copy", "a"],
+    ["pull", "--bogus", "x"],
+    ["pull", "x", "y"],
+    ["push", "-h"],
+    ["cp", "--help"],
+    ["pull", "-h"],
+    ["push", "r", "--bogus"],
+    ["push", "r", "-x", "f"],
+    ["manifest"],
+    ["manifest", "fetch"],
+    ["manifest", "zz"],
+    ["blob", "fetch", "-h"],
+    ["digest", "/nonexistent/file"],
+    ["digest"],
+    ["media-type", "text/plain"],
+    ["version"],
+    ["login"],
+    ["logout", "--bogus"],
+    ["tag"],
+    ["repo", "ls"],
+    ["validate"],
+    ["completion", "bash"],
+    # Not a command first: the whole parser, as before.
+    ["pul", "x"],
+    ["-h"],
+    ["--version"],
+    ["--bogus", "push"],
+    [],
+]
+
+
+def _outcome(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[object, str, str]:
+    try:
+        status: object = main(list(argv))
+    except SystemExit as done:
+        status = done.code
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.mark.parametrize("argv", COMMAND_LINES, ids=" ".join)
+def test_one_command_parser_says_what_all_of_them_say(
+    argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")  # argparse wraps usage to the terminal's width
+    alone = _outcome(argv, capsys)
+
+    def every_command(
+        selected: Container[str] | None = None, *, only: bool = False
+    ) -> argparse.ArgumentParser:
+        return _parser(selected)  # the parser as it was: every command listed
+
+    monkeypatch.setattr(ocikit.cli, "_parser", every_command)
+    assert alone == _outcome(argv, capsys)
+
+
+def test_a_command_named_first_gets_its_parser_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[bool] = []
+
+    def recording(
+        selected: Container[str] | None = None, *, only: bool = False
+    ) -> argparse.ArgumentParser:
+        asked.append(only)
+        return _parser(selected, only=only)
+
+    monkeypatch.setattr(ocikit.cli, "_parser", recording)
+    for argv in (["pull", "-h"], ["cp", "-h"], ["-h"], ["pul"], ["--version", "pull"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+    assert asked == [True, True, False, False, False]
+    assert list(subcommands(_parser(("pull",), only=True))) == ["pull"]
+    assert list(subcommands(_parser(("cp",), only=True))) == ["copy", "cp"]
+    assert len(subcommands(_parser(("pull",)))) == len(subcommands(_parser()))
+
+
+def test_pull_loads_no_packing_module() -> None:
+    code = (
+        "import sys\nfrom ocikit.cli import main\n"
+        "try:\n    main(['pull', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('ocikit.cli.')), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
+        cwd=Path(__file__).parent,
+    )  # fmt: skip
+    loaded = done.stderr.strip().splitlines()[-1]
+    assert "'ocikit.cli.pull'" in loaded
+    assert "ocikit.cli._packing" not in loaded
