@@ -765,8 +765,8 @@ class Bench:
         registry.reset()
         for op in ("push", "pull-small"):
             inside, process = run(op, "bench/stdlib")
-            key = f"stdlib-{op.split('-')[0]}-small"
-            for key, seconds in ((key, inside), (f"{key}-process", process)):
+            name = f"stdlib-{op.split('-')[0]}-small"
+            for key, seconds in ((name, inside), (f"{name}-process", process)):
                 self.ceilings.setdefault((key, registry.key), []).append(len(digests) / seconds)
 
 
