@@ -342,6 +342,33 @@ fn limits_on_size_and_entries_are_the_callers() {
 }
 
 #[test]
+fn a_size_bound_of_exactly_the_archive_is_enough() {
+    // max_size bounds the bytes of the tar: a bound of exactly its length passes and one byte
+    // less is refused, however the layer is fed (an entry's size was checked against what had
+    // arrived, including bytes after its header in the same piece, so the exact bound failed).
+    let doc = load("trees.json");
+    for case in doc["cases"].as_array().expect("cases").iter().take(4) {
+        let (bytes, _) = pack(case, 4096).expect("packs");
+        let mut tar = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut tar)
+            .expect("gunzips");
+        let bound = |max_size| UnpackLimits {
+            max_size,
+            ..UnpackLimits::default()
+        };
+        let name = case["name"].as_str().expect("name");
+        let title = case["directory"].as_str().expect("directory");
+        for piece in [1, 7, 512, 4096, bytes.len()] {
+            unpack(&bytes, title, None, bound(tar.len() as u64), piece)
+                .unwrap_or_else(|e| panic!("{name}, pieces of {piece}: {e}"));
+            let error = unpack(&bytes, title, None, bound(tar.len() as u64 - 1), piece)
+                .expect_err("one byte under the archive");
+            assert_eq!(error.code(), "LIMIT_EXCEEDED", "{name}, pieces of {piece}");
+        }
+    }
+}
+
+#[test]
 fn a_content_digest_that_differs_is_a_mismatch_and_a_title_must_match() {
     let doc = load("trees.json");
     let case = &doc["cases"][0];

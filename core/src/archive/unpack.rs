@@ -134,6 +134,7 @@ impl Unpacker {
             limits,
             compressed: 0,
             total: 0,
+            parsed: 0,
             state: State::Header(Vec::with_capacity(tar::BLOCK)),
             extension: Extension::default(),
             nodes: Nodes::default(),
@@ -301,6 +302,10 @@ struct TarReader {
     limits: UnpackLimits,
     compressed: u64,
     total: u64,
+    /// Bytes of the tar up to the end of the header being decoded: an entry's size is checked
+    /// against what is left of `max_size` after them (`total` already counts the rest of the
+    /// piece, which may be the entry's own data).
+    parsed: u64,
     state: State,
     extension: Extension,
     nodes: Nodes,
@@ -336,7 +341,9 @@ impl TarReader {
             return Err(error.clone());
         }
         self.digester.update(buf);
-        self.total += buf.len() as u64;
+        let start = self.total;
+        let length = buf.len();
+        self.total += length as u64;
         if self.total > self.limits.max_size {
             return Err(limit(
                 "bytes of an unpacked archive",
@@ -365,6 +372,7 @@ impl TarReader {
                             .try_into()
                             .map_err(|_| invalid("a header block"))?;
                         block.clear();
+                        self.parsed = start + (length - buf.len()) as u64;
                         self.header(&full)?;
                     }
                 }
@@ -441,11 +449,11 @@ impl TarReader {
             .and_then(|pax| pax.size)
             .filter(|_| !is_extension(raw.typeflag))
             .unwrap_or(raw.size);
-        if size > self.limits.max_size.saturating_sub(self.total) {
+        if size > self.limits.max_size.saturating_sub(self.parsed) {
             return Err(limit(
                 "bytes of an unpacked archive",
                 self.limits.max_size,
-                self.total.saturating_add(size),
+                self.parsed.saturating_add(size),
                 "max_size",
             ));
         }
