@@ -6,7 +6,7 @@
 use ocikit_core::{Detail, Error};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyType};
+use pyo3::types::{PyBool, PyDict, PyList, PyType};
 
 static CLASSES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
 static OCI_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -77,4 +77,46 @@ impl<T> OrRaise<T> for Result<T, Error> {
     fn or_raise(self, py: Python<'_>) -> PyResult<T> {
         self.map_err(|err| to_py_err(py, &err))
     }
+}
+
+/// A bound of `Limits` or `WalkLimits`: `None` keeps the default, anything else must be a whole
+/// number from 0 to `max`. A bool, a float, a string or a number out of range is a
+/// `ValidationError` with code `OPTIONS_INVALID` naming the field (`WalkLimits.max_depth`),
+/// raised when the object is made, not when a transfer first uses it.
+pub(crate) fn bound_arg(
+    value: Option<&Bound<'_, PyAny>>,
+    field: &str,
+    max: u64,
+) -> PyResult<Option<u64>> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    if !value.is_instance_of::<PyBool>() {
+        if let Ok(number) = value.extract::<i128>() {
+            if let Ok(bound) = u64::try_from(number) {
+                if bound <= max {
+                    return Ok(Some(bound));
+                }
+            }
+        }
+    }
+    let py = value.py();
+    // As Python writes the core's unsigned ranges (UnpackLimits says the same).
+    let top = match max {
+        u64::MAX => "2**64 - 1".to_owned(),
+        top if top == u64::from(u32::MAX) => "2**32 - 1".to_owned(),
+        top => top.to_string(),
+    };
+    let reason = format!("{field} must be a whole number from 0 to {top}");
+    let message = format!("{reason}, not {}", value.repr()?);
+    let class = CLASSES
+        .import(py, "ocikit.errors", "_CLASSES")?
+        .get_item("OPTIONS_INVALID")?
+        .ok_or_else(|| pyo3::exceptions::PyValueError::new_err(message.clone()))?;
+    let details = PyDict::new(py);
+    details.set_item("reason", reason)?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("code", "OPTIONS_INVALID")?;
+    kwargs.set_item("details", details)?;
+    Err(PyErr::from_value(class.call((message,), Some(&kwargs))?))
 }

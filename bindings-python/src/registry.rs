@@ -34,7 +34,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use crate::buffer::ByteView;
 use crate::descriptor::{PyDescriptor, media_type_arg};
 use crate::digest::{digest_arg, type_name};
-use crate::errors::OrRaise;
+use crate::errors::{OrRaise, bound_arg};
 use crate::reference::PyReference;
 
 pub(crate) fn lock<'a, T>(py: Python<'_>, mutex: &'a Mutex<T>) -> MutexGuard<'a, T> {
@@ -172,7 +172,8 @@ impl PyRetryPolicy {
 /// `request_timeout_ms` (60 s for a captured body: a manifest, a token, a tag page, an error),
 /// `deadline_ms` (1 hour per operation), `retry_after_max_ms` (60 s: a longer `Retry-After`
 /// fails at once with TOOMANYREQUESTS), `list_entries_max` (100 000 tags or referrers in one
-/// listing), `list_bytes_max` (32 MiB over all the pages of one listing).
+/// listing), `list_bytes_max` (32 MiB over all the pages of one listing). A bound that is not a
+/// whole number from 0 to 2**64 - 1 raises `ValidationError` (`OPTIONS_INVALID`) when made.
 #[pyclass(name = "Limits", module = "ocikit", frozen, eq, from_py_object)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PyLimits(pub(crate) Limits);
@@ -190,22 +191,45 @@ impl PyLimits {
         list_bytes_max = None,
     ))]
     fn new(
-        stall_timeout_ms: Option<u64>,
-        request_timeout_ms: Option<u64>,
-        deadline_ms: Option<u64>,
-        retry_after_max_ms: Option<u64>,
-        list_entries_max: Option<u64>,
-        list_bytes_max: Option<u64>,
-    ) -> Self {
+        stall_timeout_ms: Option<&Bound<'_, PyAny>>,
+        request_timeout_ms: Option<&Bound<'_, PyAny>>,
+        deadline_ms: Option<&Bound<'_, PyAny>>,
+        retry_after_max_ms: Option<&Bound<'_, PyAny>>,
+        list_entries_max: Option<&Bound<'_, PyAny>>,
+        list_bytes_max: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let default = Limits::default();
-        Self(Limits {
-            stall_timeout_ms: stall_timeout_ms.unwrap_or(default.stall_timeout_ms),
-            request_timeout_ms: request_timeout_ms.unwrap_or(default.request_timeout_ms),
-            deadline_ms: deadline_ms.unwrap_or(default.deadline_ms),
-            retry_after_max_ms: retry_after_max_ms.unwrap_or(default.retry_after_max_ms),
-            list_entries_max: list_entries_max.unwrap_or(default.list_entries_max),
-            list_bytes_max: list_bytes_max.unwrap_or(default.list_bytes_max),
-        })
+        let bound = |value, field, default| {
+            bound_arg(value, field, u64::MAX).map(|given| given.unwrap_or(default))
+        };
+        Ok(Self(Limits {
+            stall_timeout_ms: bound(
+                stall_timeout_ms,
+                "Limits.stall_timeout_ms",
+                default.stall_timeout_ms,
+            )?,
+            request_timeout_ms: bound(
+                request_timeout_ms,
+                "Limits.request_timeout_ms",
+                default.request_timeout_ms,
+            )?,
+            deadline_ms: bound(deadline_ms, "Limits.deadline_ms", default.deadline_ms)?,
+            retry_after_max_ms: bound(
+                retry_after_max_ms,
+                "Limits.retry_after_max_ms",
+                default.retry_after_max_ms,
+            )?,
+            list_entries_max: bound(
+                list_entries_max,
+                "Limits.list_entries_max",
+                default.list_entries_max,
+            )?,
+            list_bytes_max: bound(
+                list_bytes_max,
+                "Limits.list_bytes_max",
+                default.list_bytes_max,
+            )?,
+        }))
     }
 
     /// No byte moving for this long fails a transfer, in milliseconds (0 = never).

@@ -30,7 +30,7 @@ use pyo3::types::{PyBytes, PyList, PyTuple};
 use crate::buffer::ByteView;
 use crate::descriptor::PyDescriptor;
 use crate::digest::{digest_arg, type_name};
-use crate::errors::OrRaise;
+use crate::errors::{OrRaise, bound_arg};
 
 fn lock<'a, T>(py: Python<'_>, mutex: &'a Mutex<T>) -> MutexGuard<'a, T> {
     // A walk fails (stickily) before it changes anything it cannot finish changing, so a
@@ -67,7 +67,8 @@ fn descriptors_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<Descripto
 
 /// The bounds of a walk: `max_depth` levels of manifests, indexes and referrers below the root
 /// (default 32), `max_nodes` distinct digests (default 10 000), `max_bytes` of documents held
-/// by a copy's walk (default 256 MiB). Going over one raises `LIMIT_EXCEEDED`.
+/// by a copy's walk (default 256 MiB). Going over one raises `LIMIT_EXCEEDED`. A bound that is
+/// not a whole number in range raises `ValidationError` (`OPTIONS_INVALID`) when made.
 #[pyclass(name = "WalkLimits", module = "ocikit", frozen, eq, from_py_object)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PyWalkLimits(pub(crate) WalkLimits);
@@ -76,13 +77,20 @@ pub(crate) struct PyWalkLimits(pub(crate) WalkLimits);
 impl PyWalkLimits {
     #[new]
     #[pyo3(signature = (*, max_depth = None, max_nodes = None, max_bytes = None))]
-    fn new(max_depth: Option<u32>, max_nodes: Option<u64>, max_bytes: Option<u64>) -> Self {
+    fn new(
+        max_depth: Option<&Bound<'_, PyAny>>,
+        max_nodes: Option<&Bound<'_, PyAny>>,
+        max_bytes: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let default = WalkLimits::default();
-        Self(WalkLimits {
-            max_depth: max_depth.unwrap_or(default.max_depth),
-            max_nodes: max_nodes.unwrap_or(default.max_nodes),
-            max_bytes: max_bytes.unwrap_or(default.max_bytes),
-        })
+        let max_depth = bound_arg(max_depth, "WalkLimits.max_depth", u32::MAX.into())?;
+        Ok(Self(WalkLimits {
+            max_depth: max_depth.map_or(default.max_depth, |depth| depth as u32),
+            max_nodes: bound_arg(max_nodes, "WalkLimits.max_nodes", u64::MAX)?
+                .unwrap_or(default.max_nodes),
+            max_bytes: bound_arg(max_bytes, "WalkLimits.max_bytes", u64::MAX)?
+                .unwrap_or(default.max_bytes),
+        }))
     }
 
     /// Levels below the root.

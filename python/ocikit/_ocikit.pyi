@@ -1036,6 +1036,8 @@ class Limits:
     ``retry_after_max_ms`` (60 s: a longer ``Retry-After`` fails at once with
     ``TOOMANYREQUESTS``), ``list_entries_max`` (100 000 tags or referrers in one listing) and
     ``list_bytes_max`` (32 MiB over all the pages of one listing; more is ``LIMIT_EXCEEDED``).
+    A bound that is not a whole number from 0 to 2**64 - 1 raises ``ValidationError``
+    (``OPTIONS_INVALID``, naming the field) when the object is made.
     """
 
     def __init__(
@@ -1513,7 +1515,9 @@ def referrers_tag(subject: str | Digest) -> str:
 
 @final
 class WalkLimits:
-    """The bounds of a walk; going over one raises ``LIMIT_EXCEEDED`` naming it."""
+    """The bounds of a walk; going over one raises ``LIMIT_EXCEEDED`` naming it. A bound that
+    is not a whole number (``max_depth`` up to 2**32 - 1, the others up to 2**64 - 1) raises
+    ``ValidationError`` (``OPTIONS_INVALID``, naming the field) when the object is made."""
 
     def __init__(
         self,
