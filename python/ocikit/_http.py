@@ -606,6 +606,9 @@ class StdlibTransport:
     ) -> http.client.HTTPResponse:
         length, body = _body_pieces(request, source)
         connection.putrequest(request.method, target, skip_accept_encoding=True)
+        # The bytes as the registry stores them (digests and sizes are of those): without an
+        # Accept-Encoding a server may use any coding (RFC 9110, 12.5.3).
+        connection.putheader("Accept-Encoding", "identity")
         has_length = False
         for name, value in request.headers:
             has_length = has_length or name.lower() == "content-length"
@@ -813,6 +816,9 @@ class HttpxTransport:
             length or request.method in ("PUT", "POST", "PATCH")
         ):
             headers.append(("Content-Length", str(length)))
+        # The bytes as the registry stores them: bodies are read raw (``iter_raw``), and an
+        # httpx client asks for gzip by default.
+        headers.append(("Accept-Encoding", "identity"))
         content = body if isinstance(body, bytes) else (bytes(piece) for piece in body)
         try:
             stall_ms = getattr(request, "timeout_ms", None)

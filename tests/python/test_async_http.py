@@ -1,17 +1,12 @@
 """The httpx client an ``AsyncClient`` makes for itself: plain HTTP loads no certificates (httpx
 loads them when its HTTPS transport is made: 20–30 ms per client), HTTPS still verifies with
 httpx's defaults or the given ``ssl_context``, proxies from the environment are httpx's, and the
-operation's deadline ends a request the server never answers with ``TIMEOUT``. Every request
-asks for the body unencoded, with its own client or a given one, so a server that compresses
-when asked (a proxy or CDN in front of a registry) gives the bytes the digests are of."""
+operation's deadline ends a request the server never answers with ``TIMEOUT``."""
 
 from __future__ import annotations
 
 import asyncio
-import gzip
-import hashlib
 import http.server
-import json
 import shutil
 import socket
 import ssl
@@ -203,68 +198,3 @@ def test_the_deadline_ends_a_request_never_answered(no_proxies: None) -> None:
         silent.close()
         for conn in accepted:
             conn.close()
-
-
-_MANIFEST = json.dumps(
-    {
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "artifactType": "application/vnd.example.docs.config.v1+json",
-        "config": {
-            "mediaType": "application/vnd.oci.empty.v1+json",
-            "digest": "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
-            "size": 2,
-        },
-        "layers": [],
-    }
-).encode()
-
-
-class _Compressing(_Handler):
-    """Serves one manifest at any ``/v2/…/manifests/…``, gzip-encoded whenever the request's
-    ``Accept-Encoding`` allows it (as nginx with ``gzip on`` or a CDN does), recording each
-    request's ``Accept-Encoding``."""
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        if "/manifests/" not in self.path:
-            return super().do_GET()
-        self.server.seen.append(self.headers.get("Accept-Encoding"))  # type: ignore[attr-defined]
-        body = _MANIFEST
-        self.send_response(200)
-        self.send_header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
-        self.send_header("Docker-Content-Digest", "sha256:" + hashlib.sha256(body).hexdigest())
-        if "gzip" in (self.headers.get("Accept-Encoding") or ""):
-            body = gzip.compress(body)
-            self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@pytest.mark.parametrize("given", [False, True], ids=["own client", "given httpx client"])
-def test_a_server_that_compresses_when_asked_is_asked_for_identity(
-    no_proxies: None, given: bool
-) -> None:
-    import httpx
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Compressing)
-    server.seen = []  # type: ignore[attr-defined]
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    registry = f"127.0.0.1:{server.server_address[1]}"
-
-    async def scenario() -> str:
-        http = httpx.AsyncClient() if given else None
-        try:
-            async with ocikit.AsyncClient(registry, plain_http=True, http=http) as client:
-                return str((await client.fetch_manifest(f"{registry}/docs:v1")).digest)
-        finally:
-            if http is not None:
-                await http.aclose()
-
-    try:
-        assert asyncio.run(scenario()) == "sha256:" + hashlib.sha256(_MANIFEST).hexdigest()
-        assert server.seen == ["identity"]  # type: ignore[attr-defined]
-    finally:
-        server.shutdown()
-        server.server_close()
