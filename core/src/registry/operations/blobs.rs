@@ -657,9 +657,6 @@ impl PushBlob {
     }
 }
 
-/// Whether a mount's answer refuses the mount itself (401, 403, 404, 405: no pull on the
-/// source, mounts off, the source unknown) rather than the upload: the blob goes up in a plain
-/// upload session instead. A 400 (a bad digest) and server errors stay errors.
 /// A request carrying a whole blob of `size` bytes (a single POST or a monolithic PUT).
 fn whole_blob(method: Method, url: String, size: u64) -> Request {
     let mut request = Request::new(method, url)
@@ -672,6 +669,9 @@ fn whole_blob(method: Method, url: String, size: u64) -> Request {
     request
 }
 
+/// Whether a mount's answer refuses the mount itself (401, 403, 404, 405: no pull on the
+/// source, mounts off, the source unknown) rather than the upload: the blob goes up in a plain
+/// upload session instead. A 400 (a bad digest) and server errors stay errors.
 fn mount_refused(status: u16) -> bool {
     matches!(status, 401 | 403 | 404 | 405)
 }
