@@ -115,7 +115,19 @@ def _hint(error: OciError) -> str | None:
         )
     if error.code == "TLS_ERROR" and re.search(_PLAIN_HTTP_ANSWER, message):
         return "a registry without TLS (on this machine, a test registry) needs --plain-http"
+    flag = _LIMIT_FLAGS.get(str(details.get("setting")))
+    if error.code == "LIMIT_EXCEEDED" and flag is not None:
+        return f"to pull it, raise the bound with {flag}"
     return None
+
+
+# The flag that sets a bound a LIMIT_EXCEEDED names (its `setting`), where a command has one:
+# `ocikit pull`'s, for a directory layer.
+_LIMIT_FLAGS = {
+    "UnpackLimits.max_size": "--unpack-max-size SIZE",
+    "UnpackLimits.max_entries": "--unpack-max-entries N",
+    "UnpackLimits.max_ratio": "--unpack-max-ratio N",
+}
 
 
 class UsageError(Exception):

@@ -5,23 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ocikit import LimitExceededError, Manifest, PolicyError, check_title
-from ocikit.cli._common import EXIT_OK, clean, handled, positive, print_error
+from ocikit import Manifest, PolicyError, check_title
+from ocikit.cli._common import EXIT_OK, clean, handled, positive
 from ocikit.cli._places import add_layout_flag, add_remote_arguments, open_place
 
 if TYPE_CHECKING:
     from ocikit import UnpackLimits
 
-# The flag that sets each bound the core names in a LIMIT_EXCEEDED of a directory layer.
-_UNPACK_FLAGS = {
-    "UnpackLimits.max_size": "--unpack-max-size SIZE",
-    "UnpackLimits.max_entries": "--unpack-max-entries N",
-    "UnpackLimits.max_ratio": "--unpack-max-ratio N",
-}
 _SIZE_UNITS = {"": 1, "b": 1, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}
 
 
@@ -120,19 +113,6 @@ def _unpack_limits(args: argparse.Namespace) -> UnpackLimits | None:
 
 @handled
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _pull(args)
-    except LimitExceededError as error:
-        details = error.details if isinstance(error.details, dict) else {}
-        flag = _UNPACK_FLAGS.get(str(details.get("setting")))
-        if flag is None:
-            raise
-        status = print_error(error)
-        print(f"hint: to pull it, raise the bound with {flag}", file=sys.stderr)
-        return status
-
-
-def _pull(args: argparse.Namespace) -> int:
     output = Path(args.output).resolve()
     unpack_limits = _unpack_limits(args)
     config_path, config_type = None, ""
