@@ -25,6 +25,7 @@ from ocikit._calls import Pulled, Ref
 from ocikit._client import _FAILURE_KINDS, Client, _now_ms
 from ocikit._files import CHUNK_SIZE, StrPath
 from ocikit._http import (
+    _ACCEPT_IDENTITY,
     BlobSink,
     BlobSource,
     _body_pieces,
@@ -307,10 +308,7 @@ class AsyncClient:
         headers = list(request.headers)
         if length or request.method in ("PUT", "POST", "PATCH"):
             headers.append(("Content-Length", str(length)))
-        # The bytes as the registry stores them: the engine checks digests and sizes of the
-        # body as read (``aiter_raw``), and an httpx client asks for gzip by default, which a
-        # proxy or CDN in front of a registry may then apply to a manifest.
-        headers.append(("Accept-Encoding", "identity"))
+        headers.append(_ACCEPT_IDENTITY)
 
         async def pieces() -> AsyncIterator[bytes]:
             for piece in body:

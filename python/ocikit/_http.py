@@ -221,6 +221,13 @@ class Transport(Protocol):
         ...
 
 
+# Sent with every request by each of ocikit's transports (this module's and AsyncClient's):
+# the bytes as the registry stores them, which digests and sizes are checked on. Bodies are read
+# raw (httpx's ``iter_raw``), an httpx client asks for gzip by default, and with no
+# Accept-Encoding a server may use any coding (RFC 9110, 12.5.3).
+_ACCEPT_IDENTITY = ("Accept-Encoding", "identity")
+
+
 def _body_pieces(request: Request, source: BlobSource | None) -> tuple[int, Any]:
     """The body's length, and bytes or an iterator of pieces."""
     body = request.body
@@ -606,9 +613,7 @@ class StdlibTransport:
     ) -> http.client.HTTPResponse:
         length, body = _body_pieces(request, source)
         connection.putrequest(request.method, target, skip_accept_encoding=True)
-        # The bytes as the registry stores them (digests and sizes are of those): without an
-        # Accept-Encoding a server may use any coding (RFC 9110, 12.5.3).
-        connection.putheader("Accept-Encoding", "identity")
+        connection.putheader(*_ACCEPT_IDENTITY)
         has_length = False
         for name, value in request.headers:
             has_length = has_length or name.lower() == "content-length"
@@ -816,9 +821,7 @@ class HttpxTransport:
             length or request.method in ("PUT", "POST", "PATCH")
         ):
             headers.append(("Content-Length", str(length)))
-        # The bytes as the registry stores them: bodies are read raw (``iter_raw``), and an
-        # httpx client asks for gzip by default.
-        headers.append(("Accept-Encoding", "identity"))
+        headers.append(_ACCEPT_IDENTITY)
         content = body if isinstance(body, bytes) else (bytes(piece) for piece in body)
         try:
             stall_ms = getattr(request, "timeout_ms", None)
