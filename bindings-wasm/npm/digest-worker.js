@@ -40,15 +40,10 @@ self.addEventListener("message", async (event) => {
 
 /** Loads the bindings of the page's module (the lite ones for a lite module) and instantiates it. */
 async function start(module, moduleName) {
-  if (moduleName === "lite" && module !== undefined) {
-    const glue = await import("./wasm/ocikit_lite.js");
-    await glue.default({ module_or_path: module });
-    useGlue(glue, false);
-  } else {
-    const glue = await import("./wasm/ocikit_wasm.js");
-    await glue.default({ module_or_path: module ?? new URL("./wasm/ocikit_wasm_bg.wasm", import.meta.url) });
-    useGlue(glue, true);
-  }
+  const lite = moduleName === "lite" && module !== undefined;
+  const glue = await (lite ? import("./wasm/ocikit_lite.js") : import("./wasm/ocikit_wasm.js"));
+  await glue.default({ module_or_path: module ?? new URL("./wasm/ocikit_wasm_bg.wasm", import.meta.url) });
+  useGlue(glue, !lite);
 }
 
 /** An error as plain data: structured cloning keeps neither OciError's class nor its code. */

@@ -14,8 +14,7 @@ import {
   supportedAlgorithm,
   verifyComputed,
 } from "./api.js";
-import { setMaxListeners } from "node:events";
-import { moduleLoaded, useDigester, useManyListeners } from "./client.js";
+import { useDigester } from "./client.js";
 
 // Everything but digests is the same function in every entry (packing and parsing hash inside
 // the core, in wasm).
@@ -102,8 +101,5 @@ export const digestBlob = blobDigester(Digester);
 
 // The registry client over fetch hashes the blobs it moves with node:crypto too.
 useDigester(Digester);
-moduleLoaded();
-// An operation's signal has a listener per request in flight: no leak warning for it.
-useManyListeners((signal) => setMaxListeners(0, signal));
 export { Client } from "./client.js";
 export { OciLayout, copy } from "./layout.js";
