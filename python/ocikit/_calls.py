@@ -935,13 +935,17 @@ def pull(
         files = outcome.files
         placed = destinations(files)
         made: set[Path] = set()
+
+        def make_parent(destination: Path) -> None:
+            if destination.parent not in made:
+                _make_directories(destination.parent)
+                made.add(destination.parent)
+
         # Directory layers (ORAS's unpack annotation) first: the core can refuse one (an
         # unsafe entry, a bound of unpack_limits), and then no file of the pull is in place.
         for file, destination in zip(files, placed):
             if _archive.should_unpack(file.descriptor):
-                if destination.parent not in made:
-                    _make_directories(destination.parent)
-                    made.add(destination.parent)
+                make_parent(destination)
                 pieces = spool.source(file.descriptor).pieces(0, file.descriptor.size)
                 staged[destination] = _archive.stage_directory(
                     pieces,
@@ -951,9 +955,7 @@ def pull(
                     allow_git=allow_git,
                 )
         for file, destination in zip(files, placed):
-            if destination.parent not in made:
-                _make_directories(destination.parent)
-                made.add(destination.parent)
+            make_parent(destination)
             directory = staged.get(destination)
             if directory is not None:
                 directory.commit()
