@@ -19,15 +19,20 @@ pub(crate) fn to_py_err(py: Python<'_>, err: &Error) -> PyErr {
     build(py, err).unwrap_or_else(|failure| failure)
 }
 
-fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
+/// The class `ocikit.errors` maps `code` to, `OciError` when none.
+fn class_of<'py>(py: Python<'py>, code: &str) -> PyResult<Bound<'py, PyAny>> {
     let classes = CLASSES.import(py, "ocikit.errors", "_CLASSES")?;
-    let mut class = match classes.get_item(err.code())? {
+    Ok(match classes.get_item(code)? {
         Some(class) => class,
         None => OCI_ERROR
             .import(py, "ocikit.errors", "OciError")?
             .clone()
             .into_any(),
-    };
+    })
+}
+
+fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
+    let mut class = class_of(py, err.code())?;
     if matches!(err, Error::Registry { .. }) {
         // A registry's answer is a RegistryError (it takes `status` and `errors`) even when its
         // code is one that validation shares, such as DIGEST_INVALID or SIZE_INVALID.
@@ -109,10 +114,7 @@ pub(crate) fn bound_arg(
     };
     let reason = format!("{field} must be a whole number from 0 to {top}");
     let message = format!("{reason}, not {}", value.repr()?);
-    let class = CLASSES
-        .import(py, "ocikit.errors", "_CLASSES")?
-        .get_item("OPTIONS_INVALID")?
-        .ok_or_else(|| pyo3::exceptions::PyValueError::new_err(message.clone()))?;
+    let class = class_of(py, "OPTIONS_INVALID")?;
     let details = PyDict::new(py);
     details.set_item("reason", reason)?;
     let kwargs = PyDict::new(py);
