@@ -120,17 +120,19 @@ fi
 pkg=bindings-wasm/pkg
 rm -rf "$pkg"
 mkdir -p "$pkg/wasm"
-# wasm-opt -Oz on one module, in place.
-optimise() {
-    local module=$1
+if [ "${OCIKIT_WASM_OPT:-1}" != 0 ]; then
+    command -v npm >/dev/null || die "npm is required for wasm-opt (the npm package binaryen)"
+    pinned=$(node -p 'require("./scripts/wasm-opt/package-lock.json").packages["node_modules/binaryen"].version')
+    installed=$(node -p 'require("./scripts/wasm-opt/node_modules/binaryen/package.json").version' 2>/dev/null || true)
+    if [ "$installed" != "$pinned" ]; then
+        say "installing binaryen (wasm-opt) from npm, pinned in scripts/wasm-opt/package-lock.json"
+        (cd scripts/wasm-opt && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+fi
+for name in ocikit_wasm ocikit_lite; do
+    wasm-bindgen --target web --out-dir "$pkg/wasm" --out-name "$name" "$built/$name.wasm"
+    module="$pkg/wasm/${name}_bg.wasm"
     if [ "${OCIKIT_WASM_OPT:-1}" != 0 ]; then
-        command -v npm >/dev/null || die "npm is required for wasm-opt (the npm package binaryen)"
-        pinned=$(node -p 'require("./scripts/wasm-opt/package-lock.json").packages["node_modules/binaryen"].version')
-        installed=$(node -p 'require("./scripts/wasm-opt/node_modules/binaryen/package.json").version' 2>/dev/null || true)
-        if [ "$installed" != "$pinned" ]; then
-            say "installing binaryen (wasm-opt) from npm, pinned in scripts/wasm-opt/package-lock.json"
-            (cd scripts/wasm-opt && npm ci --no-audit --no-fund --loglevel=error)
-        fi
         before=$(stat -c %s "$module")
         # Features the module uses (rustc's wasm32 defaults and simd128); wasm-opt adds those its
         # target_features section names. Without -g the name section goes too.
@@ -139,13 +141,8 @@ optimise() {
             --enable-sign-ext --enable-mutable-globals \
             -o "$module.opt" "$module"
         mv "$module.opt" "$module"
-        say "wasm-opt -Oz: $before -> $(stat -c %s "$module") bytes"
+        say "wasm-opt -Oz ($name): $before -> $(stat -c %s "$module") bytes"
     fi
-}
-
-for name in ocikit_wasm ocikit_lite; do
-    wasm-bindgen --target web --out-dir "$pkg/wasm" --out-name "$name" "$built/$name.wasm"
-    optimise "$pkg/wasm/${name}_bg.wasm"
 done
 # The hand-written npm surface: package.json, ESM entries, TypeScript types, README.
 cp -R bindings-wasm/npm/. "$pkg/"
