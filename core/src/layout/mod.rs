@@ -14,7 +14,10 @@ pub use server::{
     LAYOUT_HOST_SUFFIX, LayoutExchange, LayoutInput, LayoutServer, LayoutStep, ServedFile,
     is_layout_host, layout_host, request_layout_host,
 };
-pub use tar::{LAYOUT_TAR_ENTRIES_MAX, read_layout_tar, write_layout_tar};
+pub use tar::{
+    LAYOUT_TAR_ENTRIES_MAX, LayoutTarEvent, LayoutTarReader, TarPiece, layout_tar_pieces,
+    read_layout_tar, write_layout_tar,
+};
 
 use crate::annotations::REF_NAME;
 use crate::manifest::Index;
