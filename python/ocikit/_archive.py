@@ -8,11 +8,11 @@ directory into place.
 
 from __future__ import annotations
 
+# shutil and tempfile (with bz2, lzma and random: about 3 ms) are imported where a directory
+# needs them: a script that pulls files does without them.
 import atexit
 import os
-import shutil
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any, Optional, Union
@@ -225,6 +225,8 @@ def pack_directory_to_file(
 ) -> tuple[Descriptor, str]:
     """:func:`pack_directory` into a temporary file (removed when the interpreter exits):
     the layer's descriptor and the file's path."""
+    import tempfile
+
     handle, spool = tempfile.mkstemp(prefix="ocikit-directory-", suffix=".tar.gz")
     if not _SPOOLED:
         atexit.register(_remove_spooled)
@@ -287,6 +289,8 @@ class StagedDirectory:
 
     def discard(self) -> None:
         """Removes what is left beside the destination (all of it, unless committed)."""
+        import shutil
+
         shutil.rmtree(self.work, ignore_errors=True)
 
 
@@ -305,6 +309,9 @@ def stage_directory(
         descriptor, allow_git=allow_git, **(limits or UnpackLimits())._kwargs()
     )
     title = descriptor.annotations[TITLE].rstrip("/")
+    import shutil
+    import tempfile
+
     destination.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".ocikit-unpack-", dir=destination.parent))
     try:
@@ -378,6 +385,8 @@ class _Writer:
                 try:
                     os.link(source, path, follow_symlinks=False)
                 except OSError:
+                    import shutil
+
                     shutil.copy2(source, path, follow_symlinks=False)
             elif kind == "symlink":
                 os.symlink(event[2], path)

@@ -18,9 +18,8 @@ import os
 import threading
 import urllib.parse
 from collections.abc import Generator, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Callable, Literal, Optional, TypeVar, Union
+from typing import IO, TYPE_CHECKING, Any, Callable, Literal, NamedTuple, Optional, TypeVar, Union
 
 from ocikit import _archive
 from ocikit._files import StrPath
@@ -64,7 +63,6 @@ from ocikit._ocikit import (
     is_layout_host,
     registry_profile,
 )
-from ocikit._pack import Packed
 from ocikit.errors import (
     NetworkError,
     OciError,
@@ -76,6 +74,7 @@ from ocikit.errors import (
 
 if TYPE_CHECKING:
     from ocikit._client import Client
+    from ocikit._pack import Packed  # push() imports it: a pull starts without dataclasses
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -249,8 +248,10 @@ def _finish(
 # Small shapes -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Pulled:
+# Named tuples, not dataclasses: dataclasses imports inspect, a few ms of every pull's start.
+
+
+class Pulled(NamedTuple):
     """What :meth:`Client.pull` wrote: the manifest, and the files by title. For a collection
     (an index): the index, each child's files under the child's folder (its title in the
     index, else ``<algorithm>-<hex>`` of its digest), and ``children``, those folders."""
@@ -260,8 +261,7 @@ class Pulled:
     children: tuple[Path, ...] = ()
 
 
-@dataclass(frozen=True)
-class TagsPage:
+class TagsPage(NamedTuple):
     """One page of a repository's tags (:meth:`Client.list_tags_page`, JS ``listTagsPage``):
     ``tags``, and ``next``, the ``last`` that asks for the following page (this page's last
     tag), or ``None`` after the last page."""
@@ -807,6 +807,8 @@ def fetch_blob(
 
 
 def push(client: Client, ref: Ref, packed: Packed, dry_run: bool) -> Call[PushOutcome]:
+    from ocikit._pack import Packed
+
     if not isinstance(packed, Packed):
         raise TypeError(f"push() takes a Packed artifact, not {type(packed).__name__!r}")
     return (yield from _push(client, client._reference(ref), packed, dry_run))

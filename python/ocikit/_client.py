@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any, Callable, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar
 
 from ocikit import _calls as calls
 from ocikit._archive import UnpackLimits
@@ -74,8 +74,10 @@ from ocikit._ocikit import (
     TagsOfOutcome,
     WalkLimits,
 )
-from ocikit._pack import Packed
 from ocikit.errors import NetworkError, OciError, OperationTimeoutError
+
+if TYPE_CHECKING:
+    from ocikit._pack import Packed
 
 __all__ = ["Client", "ProgressCallback", "Pulled", "Referrer", "TagsPage", "login", "logout"]
 

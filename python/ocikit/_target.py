@@ -9,12 +9,11 @@ either.
 
 from __future__ import annotations
 
-from typing import Protocol, Union
+from typing import TYPE_CHECKING, Protocol, Union
 
 from ocikit._archive import UnpackLimits
 from ocikit._client import Client, Pulled, Referrer
 from ocikit._files import StrPath
-from ocikit._layout import OciLayout
 from ocikit._ocikit import (
     Descriptor,
     Digest,
@@ -24,7 +23,11 @@ from ocikit._ocikit import (
     WalkLimits,
     digest,
 )
-from ocikit._pack import Packed
+
+if TYPE_CHECKING:
+    # Imported by copy(): a layout and packing (dataclasses) would cost a pull's start.
+    from ocikit._layout import OciLayout
+    from ocikit._pack import Packed
 
 __all__ = ["Repository", "Target", "copy"]
 
@@ -191,7 +194,7 @@ class Repository:
         )
 
 
-Store = Union[Client, OciLayout]
+Store = Union[Client, "OciLayout"]
 
 
 def copy(
@@ -227,6 +230,8 @@ def copy(
         ValueError: a registry destination without ``dst_ref``.
         OciError: ``MANIFEST_UNKNOWN``, ``BLOB_UNKNOWN``, ``LIMIT_EXCEEDED`` and the like.
     """
+    from ocikit._layout import OciLayout
+
     if isinstance(destination, OciLayout):
         to_client, to_ref = destination._fresh(), destination.reference(dst_ref)
     elif dst_ref is None:

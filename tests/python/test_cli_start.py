@@ -1,6 +1,7 @@
 """The ``ocikit`` command's start-up cuts (issue 12) change nothing a user sees: a command line
 that names a known command first is parsed by that command's parser alone, with the same output
-and status as with every command's parser; ``ocikit pull`` loads no packing module."""
+and status as with every command's parser; ``ocikit pull`` loads no packing
+or layout module, nor dataclasses or tempfile."""
 
 from __future__ import annotations
 
@@ -108,3 +109,23 @@ def test_pull_loads_no_packing_module() -> None:
     loaded = done.stderr.strip().splitlines()[-1]
     assert "'ocikit.cli.pull'" in loaded
     assert "ocikit.cli._packing" not in loaded
+
+
+# What `ocikit pull` starts without: packing and layouts (their dataclasses import inspect, ast
+# and dis) and tempfile, which only directories and layouts need: about a tenth of the
+# command's start. (argparse imports shutil for the terminal's width whatever the command.)
+NOT_FOR_PULL = ["ocikit._pack", "ocikit._layout", "dataclasses", "inspect", "tempfile"]
+
+
+def test_pull_starts_without_packing_layouts_or_dataclasses() -> None:
+    code = (
+        "import sys\nfrom ocikit.cli import _parser\n_parser(('pull',)).parse_args(['pull', 'r/x:v1'])\n"
+        "print(sorted(sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
+        cwd=Path(__file__).parent,
+    )  # fmt: skip
+    loaded = done.stderr.strip().splitlines()[-1]
+    assert "'ocikit.cli.pull'" in loaded
+    assert [name for name in NOT_FOR_PULL if repr(name) in loaded] == []

@@ -9,10 +9,9 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, cast
 
-from ocikit import Client, OciLayout, Reference, Repository
+from ocikit import Client, Reference, Repository
 from ocikit._http import StdlibTransport, Transport
 from ocikit._progress import ProgressLine
 from ocikit._target import Target
@@ -27,9 +26,10 @@ from ocikit.cli._common import (
 if TYPE_CHECKING:
     import ssl
 
+    from ocikit import OciLayout  # imported where a layout is opened (not a pull's start)
 
-@dataclass(frozen=True)
-class Place:
+
+class Place(NamedTuple):
     """What a command's reference names: a repository of a registry or an image layout
     directory (``target``), the tag or digest it gives (``reference``), and how to show it
     (``name``, ``kind`` as in ORAS's ``[registry]``/``[oci-layout]``)."""
@@ -68,6 +68,8 @@ def open_layout(text: str, *, create: bool) -> tuple[OciLayout, str]:
     path, reference = _split_layout_reference(text)
     if not path:
         raise UsageError(f"{text!r} is not DIR[:TAG|@DIGEST]")
+    from ocikit import OciLayout
+
     return OciLayout(path, create=create), reference
 
 
