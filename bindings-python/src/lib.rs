@@ -87,5 +87,7 @@ fn _ocikit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(layout::is_layout_host, m)?)?;
     m.add_function(wrap_pyfunction!(layout_tar::write_layout_tar, m)?)?;
     m.add_function(wrap_pyfunction!(layout_tar::read_layout_tar, m)?)?;
+    m.add_function(wrap_pyfunction!(layout_tar::layout_tar_pieces, m)?)?;
+    m.add_class::<layout_tar::PyLayoutTarReader>()?;
     Ok(())
 }

@@ -907,6 +907,36 @@ def read_layout_tar(data: bytes, entries_max: int = 100_000) -> list[tuple[str, 
             corrupt or cut archive; ``LIMIT_EXCEEDED`` past ``entries_max`` entries.
     """
 
+def layout_tar_pieces(files: list[tuple[str, int]]) -> list[bytes | tuple[int, str, int]]:
+    """The plan of the layout tar holding ``files`` (``(path, size)`` pairs), in the archive's
+    order: ``bytes`` to write as they are (headers, padding, the two end blocks), and
+    ``(index, path, size)`` where the content of the ``index``-th file given goes — exactly
+    ``size`` bytes. Joined, they are :func:`write_layout_tar`'s bytes for the same files, so a
+    host copies each file from disk instead of holding the archive.
+
+    Raises:
+        OciError: ``ARCHIVE_UNSAFE`` for a path that is absolute, has a ``.``, ``..`` or empty
+            component, or is given twice.
+    """
+
+@final
+class _LayoutTarReader:
+    """An untrusted layout tar being read in pieces (the rules of :func:`read_layout_tar`):
+    ``feed`` its bytes, act on the events in order, then ``finish``. The events are
+    ``("file", path, size)`` (a regular file begins), ``("data", bytes)`` (its next bytes) and
+    ``("file_end",)``. It holds one header block and at most a 64 KiB extended header, never
+    a file's content. Errors are sticky.
+
+    Raises:
+        OciError: from ``feed``/``finish``: ``ARCHIVE_UNSAFE``, ``ARCHIVE_INVALID`` (a cut
+            archive: from ``finish``), ``LIMIT_EXCEEDED`` (past ``entries_max`` entries, or an
+            extended header over 64 KiB).
+    """
+
+    def __init__(self, entries_max: int = 100_000) -> None: ...
+    def feed(self, data: Buffer) -> list[tuple[Any, ...]]: ...
+    def finish(self) -> None: ...
+
 @final
 class LayoutServer:
     """An OCI image layout served as a registry (the core's ``LayoutServer``): it answers the
