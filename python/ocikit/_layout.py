@@ -20,12 +20,14 @@ past what it must: a blob one byte past its descriptor's size, ``index.json`` an
 ``PATH_UNSAFE``, ``SIZE_MISMATCH`` or ``LIMIT_EXCEEDED``.
 
 A layout may also be one tar archive (``OciLayout("x.tar")``, as ``oras --oci-layout x.tar:v1``
-and JS's ``layoutTar`` / ``OciLayout.toTar()``): its members are read through the core's
-``read_layout_tar`` (regular files only; links, devices, ``..`` and absolute names refused
-with ``ARCHIVE_UNSAFE``; a corrupt archive ``ARCHIVE_INVALID``; size and entry caps
-``LIMIT_EXCEEDED``) into a private working directory that the same steps run on, and written
-back with the core's ``write_layout_tar`` (the bytes JS writes for the same files) atomically
-at the end of every operation that changed the layout.
+and JS's ``layoutTar`` / ``OciLayout.toTar()``): its members are streamed through the core's
+layout tar reader (``_LayoutTarReader``, the rules of ``read_layout_tar``: regular files only;
+links, devices, ``..`` and absolute names refused with ``ARCHIVE_UNSAFE``; a corrupt archive
+``ARCHIVE_INVALID``; the entry cap ``LIMIT_EXCEEDED``) into a private working directory that
+the same steps run on, and streamed back from the core's plan of the archive
+(``layout_tar_pieces``, the bytes ``write_layout_tar`` and JS write for the same files)
+atomically at the end of every operation that changed the layout. Both ways copy the files
+in pieces: memory does not grow with the layout.
 """
 
 from __future__ import annotations
@@ -64,14 +66,15 @@ from ocikit._ocikit import (
     Response,
     WalkLimits,
     digest,
+    _LayoutTarReader,
     layout_host,
-    read_layout_tar,
+    layout_tar_pieces,
     verify,
     verify_layout,
-    write_layout_tar,
 )
 from ocikit._pack import Packed
 from ocikit.errors import (
+    DigestMismatchError,
     LimitExceededError,
     OciError,
     PolicyError,
@@ -182,32 +185,40 @@ class OciLayout:
 
     **A tar archive.** A ``path`` ending in ``.tar`` that is not a directory, or an existing tar
     file, is a layout tar, as ORAS's ``--oci-layout x.tar:v1`` takes one. Its members become the
-    layout's files, read without trust by the core (``read_layout_tar``: regular files only —
-    symbolic and hard links, devices, FIFOs, absolute names and ``..`` are ``ARCHIVE_UNSAFE``;
-    a corrupt or cut archive ``ARCHIVE_INVALID``; more than :attr:`MAX_TAR_BYTES` bytes or
-    :attr:`MAX_TAR_ENTRIES` entries ``LIMIT_EXCEEDED``) into a private working directory,
-    where every operation runs as on a directory. **The tar is written back at the end of
-    every operation that changed the layout** (each method here, and :func:`ocikit.copy` to
-    it), atomically (a temporary file next to it, then a rename), with the core's
-    ``write_layout_tar``: ``oci-layout``, ``index.json``, then the blobs by path, fixed headers
-    — the bytes JS's ``layoutTar`` and ``OciLayout.toTar()`` give for the same files. A tar
-    that does not exist is created by the first write (with ``create=False`` it is an error).
-    :meth:`save` writes it back now; :meth:`close` (or the end of a ``with`` block) too. The
-    whole archive is held in memory while it is read and written.
+    layout's files, read without trust by the core (the rules of ``read_layout_tar``: regular
+    files only — symbolic and hard links, devices, FIFOs, absolute names and ``..`` are
+    ``ARCHIVE_UNSAFE``; a corrupt or cut archive ``ARCHIVE_INVALID``; more than
+    :attr:`MAX_TAR_ENTRIES` entries, or more than :attr:`MAX_TAR_BYTES` bytes when set,
+    ``LIMIT_EXCEEDED``) into a private working directory, where every operation runs as on a
+    directory; a refused tar leaves no working directory. **The tar is written back at the
+    end of every operation that changed the layout** (each method here, and
+    :func:`ocikit.copy` to it), atomically (a temporary file next to it, then a rename; a
+    failed write leaves the previous tar), in the core's layout tar: ``oci-layout``,
+    ``index.json``, then the blobs by path, fixed headers — the bytes ``write_layout_tar``,
+    JS's ``layoutTar`` and ``OciLayout.toTar()`` give for the same files. A tar that does not
+    exist is created by the first write (with ``create=False`` it is an error). :meth:`save`
+    writes it back now; :meth:`close` (or the end of a ``with`` block) too. Both ways stream:
+    the tar is read and written in 1 MiB pieces and each file copied from the working
+    directory, so memory does not grow with the layout (the working directory, in the
+    system's temporary directory, holds a copy of its files).
 
     Raises:
         FileExistsError: ``path`` is a non-empty directory without an ``oci-layout`` file.
         NotADirectoryError: ``path`` is a file that is not a tar.
         FileNotFoundError: ``create=False`` and there is no layout at ``path``.
-        OciError: ``ARCHIVE_UNSAFE``, ``ARCHIVE_INVALID`` or ``LIMIT_EXCEEDED`` for a tar.
+        OciError: ``ARCHIVE_UNSAFE``, ``ARCHIVE_INVALID`` or ``LIMIT_EXCEEDED`` for a tar;
+            ``SIZE_MISMATCH`` when a file of the working directory changes size while the tar
+            is written back (the previous tar stays).
     """
 
     MAX_INDEX_BYTES = 4 << 20
     """The largest ``index.json`` (and ``oci-layout``) read, in bytes (4 MiB, the manifest
     limit of registries); assign another value to the class or an instance to change it."""
 
-    MAX_TAR_BYTES = 4 << 30
-    """The largest layout tar read, in bytes (4 GiB; it is read into memory)."""
+    MAX_TAR_BYTES: int | None = None
+    """The largest layout tar read, in bytes, or ``None`` (the default) for no bound. The tar
+    is streamed, so this bounds the disk its working copy takes, not memory; assign a number
+    to the class or an instance to refuse larger tars with ``LIMIT_EXCEEDED``."""
 
     MAX_TAR_ENTRIES = 100_000
     """The most entries a layout tar may have."""
@@ -246,40 +257,73 @@ class OciLayout:
 
     def _open_tar(self, tar: Path, create: bool) -> Path:
         """A private working directory holding the files of the layout tar ``tar`` (none when
-        it does not exist yet), removed when this object goes."""
-        data: bytes | None = None
+        it does not exist yet), removed when this object goes. The tar is read in pieces and
+        each file written as its bytes come; a refused tar leaves no working directory."""
         try:
-            with open(tar, "rb") as file:
-                size = os.fstat(file.fileno()).st_size
-                if size > self.MAX_TAR_BYTES:
-                    raise LimitExceededError(
-                        f"{tar} is larger than {self.MAX_TAR_BYTES} bytes; a layout tar is not "
-                        "read past that (OciLayout.MAX_TAR_BYTES)",
-                        code="LIMIT_EXCEEDED",
-                        details={
-                            "limit": "bytes of a layout tar",
-                            "max": self.MAX_TAR_BYTES,
-                            "value": size,
-                            "setting": "OciLayout.MAX_TAR_BYTES",
-                        },
-                    )
-                data = file.read(self.MAX_TAR_BYTES + 1)
+            file = open(tar, "rb", buffering=0)
         except FileNotFoundError:
             if not create:
                 raise FileNotFoundError(
                     errno.ENOENT, "no OCI image layout tar here", str(tar)
                 ) from None
-        files = [] if data is None else read_layout_tar(data, self.MAX_TAR_ENTRIES)
+            file = None
         work = Path(tempfile.mkdtemp(prefix=".ocikit-layout-"))
+        try:
+            if file is not None:
+                with file:
+                    self._extract_tar(tar, file, work)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
         weakref.finalize(self, shutil.rmtree, work, ignore_errors=True)
-        for relative, content in files:
-            target = work / relative  # checked by the core: relative, no '..'
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-        if data is None:
+        if file is None:
             self._dirty = True  # a new layout: the first operation that changes it writes it
         self._save_lock = threading.Lock()
         return work
+
+    def _extract_tar(self, tar: Path, file: io.RawIOBase, work: Path) -> None:
+        """Feeds the tar to the core's reader in pieces and writes the files it passes on
+        into ``work`` (their paths checked by the core: relative, no ``.`` or ``..``)."""
+        bound = self.MAX_TAR_BYTES
+        size = os.fstat(file.fileno()).st_size
+        reader = _LayoutTarReader(self.MAX_TAR_ENTRIES)
+        view = memoryview(bytearray(CHUNK_SIZE))
+        read = 0
+        target: io.BufferedWriter | None = None
+        try:
+            while True:
+                count = file.readinto(view)
+                if not count:
+                    break
+                read += count
+                if bound is not None and max(size, read) > bound:
+                    raise LimitExceededError(
+                        f"{tar} is larger than {bound} bytes; a layout tar is not read past "
+                        "that (OciLayout.MAX_TAR_BYTES)",
+                        code="LIMIT_EXCEEDED",
+                        details={
+                            "limit": "bytes of a layout tar",
+                            "max": bound,
+                            "value": max(size, read),
+                            "setting": "OciLayout.MAX_TAR_BYTES",
+                        },
+                    )
+                for event in reader.feed(view[:count]):
+                    if event[0] == "data":
+                        assert target is not None
+                        target.write(event[1])
+                    elif event[0] == "file":
+                        path = work / event[1]
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                        target = open(path, "wb")
+                    else:  # file_end
+                        assert target is not None
+                        target.close()
+                        target = None
+            reader.finish()
+        finally:
+            if target is not None:
+                target.close()
 
     def _changed(self) -> None:
         """A file of the layout was written or removed (a tar is written back)."""
@@ -303,8 +347,14 @@ class OciLayout:
                 raise
 
     def _write_tar(self, tar: Path) -> None:
-        """Writes the working directory's files to ``tar`` atomically (the core's layout tar)."""
-        files = []
+        """Writes the working directory's files to ``tar`` atomically, streamed: the core's
+        plan of the archive gives the headers and where each file goes, and each file is
+        copied from disk in pieces. ``index.json`` and ``oci-layout`` (replaced whole by
+        other operations meanwhile) are read once, before the plan; a blob that changes size
+        between the plan and its copy fails the write (``SIZE_MISMATCH``) rather than make a
+        corrupt tar."""
+        files: list[tuple[str, int]] = []
+        held: dict[str, bytes] = {}
         for directory, names, filenames in os.walk(self._root):
             names.sort()
             for name in sorted(filenames):
@@ -312,8 +362,47 @@ class OciLayout:
                 relative = full.relative_to(self._root).as_posix()
                 if name.startswith(".") and name.endswith(".tmp"):
                     continue  # a write under way elsewhere, not a file of the layout
-                files.append((relative, full.read_bytes()))
-        _write_atomic(tar, write_layout_tar(files))
+                if relative in (_INDEX, _OCI_LAYOUT):
+                    held[relative] = full.read_bytes()
+                    files.append((relative, len(held[relative])))
+                else:
+                    files.append((relative, full.stat().st_size))
+        pieces = layout_tar_pieces(files)
+        buffer = memoryview(bytearray(CHUNK_SIZE))
+
+        def write(out: io.BufferedWriter) -> None:
+            for piece in pieces:
+                if isinstance(piece, bytes):
+                    out.write(piece)
+                elif piece[1] in held:
+                    out.write(held[piece[1]])
+                else:
+                    self._copy_into_tar(piece[1], piece[2], out, buffer)
+
+        _write_atomic_stream(tar, write)
+
+    def _copy_into_tar(
+        self, relative: str, size: int, out: io.BufferedWriter, buffer: memoryview
+    ) -> None:
+        """Copies exactly ``size`` bytes of the working directory's file ``relative`` into the
+        tar being written; a file of another size now fails (its header says ``size``)."""
+        with open(self._root / relative, "rb", buffering=0) as file:
+            left = size if os.fstat(file.fileno()).st_size == size else -1
+            while left > 0:
+                count = file.readinto(buffer[: min(left, len(buffer))])
+                if not count:
+                    break
+                out.write(buffer[:count])
+                left -= count
+            whole = left == 0 and not file.read(1)
+            actual = size if whole else os.fstat(file.fileno()).st_size
+        if not whole:
+            raise DigestMismatchError(
+                f"{relative} of the layout changed size while its tar was written ({size} "
+                f"bytes planned, {actual} now); the tar was not replaced",
+                code="SIZE_MISMATCH",
+                details={"path": relative, "expected": size, "actual": actual},
+            )
 
     def close(self) -> None:
         """Writes a changed layout tar back (:meth:`save`); a directory needs nothing."""
@@ -1048,6 +1137,22 @@ def _write_atomic(target: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as file:
             file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _write_atomic_stream(target: Path, write: Callable[[io.BufferedWriter], None]) -> None:
+    """Writes ``target`` atomically from ``write`` (which writes its bytes in pieces into the
+    file it is given), as :func:`_write_atomic` does: a temporary file next to it, fsync'd,
+    then renamed; on any failure the temporary file is removed and ``target`` is unchanged."""
+    temporary, fd = _temporary(target)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            write(file)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, target)
