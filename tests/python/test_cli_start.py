@@ -129,3 +129,26 @@ def test_pull_starts_without_packing_layouts_or_dataclasses() -> None:
     loaded = done.stderr.strip().splitlines()[-1]
     assert "'ocikit.cli.pull'" in loaded
     assert [name for name in NOT_FOR_PULL if repr(name) in loaded] == []
+
+
+def test_the_command_freezes_what_its_imports_made_and_main_does_not(tmp_path: Path) -> None:
+    """The ``ocikit`` command (``run``) hides what exists before its command runs from the
+    cyclic collector, so the collections at exit are short; ``main([...])``, which a caller
+    goes on after, hides nothing. The output is the same either way."""
+    file = tmp_path / "hello.txt"
+    file.write_bytes(b"hello\n")
+    show = "import atexit, gc, sys\natexit.register(lambda: print(gc.get_freeze_count(), file=sys.stderr))\n"
+    runs = {
+        "run": show + f"sys.argv = ['ocikit', 'digest', {str(file)!r}]\nfrom ocikit.cli import run\nrun()",
+        "main": show + f"from ocikit.cli import main\nsys.exit(main(['digest', {str(file)!r}]))",
+    }  # fmt: skip
+    done = {
+        name: subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+        )
+        for name, code in runs.items()
+    }
+    expected = f"{ocikit.digest(file.read_bytes())}  6  {file}\n"
+    assert done["run"].stdout == done["main"].stdout == expected
+    assert int(done["run"].stderr.split()[-1]) > 1000  # the modules, classes and functions
+    assert int(done["main"].stderr.split()[-1]) == 0

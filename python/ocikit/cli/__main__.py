@@ -1,7 +1,5 @@
 """``python -m ocikit.cli``: the ``ocikit`` command."""
 
-import sys
+from ocikit.cli import run
 
-from ocikit.cli import main
-
-sys.exit(main())
+run()
