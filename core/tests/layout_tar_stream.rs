@@ -20,6 +20,9 @@ const PIECES: [usize; 6] = [1, 7, 512, 513, 4096, usize::MAX];
 
 type Files = BTreeMap<String, Vec<u8>>;
 
+/// A named list of files to write, in the order given.
+type Case = (String, Vec<(String, Vec<u8>)>);
+
 fn cases() -> Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -88,7 +91,7 @@ fn read_every_way(tar: &[u8], entries_max: u64, name: &str) -> Result<Files, Err
     expected
 }
 
-fn written_cases() -> Vec<(String, Vec<(String, Vec<u8>)>)> {
+fn written_cases() -> Vec<Case> {
     cases()["written"]
         .as_array()
         .expect("vector")
