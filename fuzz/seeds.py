@@ -6,6 +6,7 @@ target in fuzz/src/targets.rs and `layout_tar`. The input formats are documented
 engine's is mirrored by `engine_seed` below. Standard library only.
 """
 
+import base64
 import glob
 import hashlib
 import io
@@ -242,8 +243,15 @@ def main():
             files.append(("blobs/sha256/" + hashlib.sha256(blob).hexdigest(), blob))
         add("layout_tar", tar_of(files))
         add("layout_tar", tar_of([("./" + n, d) for n, d in files]))
+        for seed in (0, 7, 200):
+            add("layout_tar_stream", bytes([seed]) + tar_of(files))
     for data in documents[:40]:
         add("layout", SEPARATOR.join([layout_marker, data]))
+
+    # Layout tars the readers refuse (tests/vectors/layout-tar), read in pieces.
+    with open(os.path.join(vectors, "layout-tar", "cases.json")) as f:
+        for case in json.load(f)["refused"]:
+            add("layout_tar_stream", bytes([len(case["name"])]) + base64.b64decode(case["tar"]))
 
     # Directory layers: each hostile archive as a tar (flags 0: gzip'd by the target) and as
     # the gzip it is (flags 1).

@@ -16,6 +16,8 @@
 //! - `pack`: a [`Reader`] stream (see [`pack`]).
 //! - `engine`: a [`Reader`] stream (see [`engine`]).
 //! - `walk`: one byte of flags, then documents separated by `SEPARATOR` (see [`walk`]).
+//! - `layout_tar_stream`: one byte seeding the sizes of the pieces, then a layout tar (see
+//!   [`layout_tar_stream`]).
 
 use std::collections::HashMap;
 
@@ -54,6 +56,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("engine", engine),
     ("walk", walk),
     ("archive", archive),
+    ("layout_tar_stream", layout_tar_stream),
 ];
 
 /// The body of target `name`, if it is one of [`TARGETS`].
@@ -1584,4 +1587,93 @@ pub fn archive(data: &[u8]) {
         }
     }
     assert!(matches!(events.last(), Some(UnpackEvent::End(_))));
+}
+
+/// A layout tar read in pieces by `LayoutTarReader` (the sizes drawn from 1 to 1,100 bytes by
+/// a generator seeded with the first byte) gives what `read_layout_tar` gives reading it
+/// whole: the same files with the same bytes, or the same error. Each `Data` range lies in its
+/// piece, each file gets exactly its size, paths are safe, and errors are sticky.
+pub fn layout_tar_stream(data: &[u8]) {
+    use ocikit_core::layout::{LayoutTarEvent, LayoutTarReader, read_layout_tar};
+    use std::collections::BTreeMap;
+
+    let Some((&seed, archive)) = data.split_first() else {
+        return;
+    };
+    const ENTRIES_MAX: u64 = 64;
+    let whole = read_layout_tar(archive, ENTRIES_MAX).map(|files| {
+        files
+            .into_iter()
+            .map(|(path, range)| (path, archive[range].to_vec()))
+            .collect::<BTreeMap<_, _>>()
+    });
+
+    let mut reader = LayoutTarReader::new(ENTRIES_MAX);
+    let mut files = BTreeMap::new();
+    let mut current: Option<(String, u64, Vec<u8>)> = None;
+    let mut state = u32::from(seed) | 0x100;
+    let mut at = 0;
+    let mut streamed = Ok(());
+    while at < archive.len() && streamed.is_ok() {
+        // xorshift32: piece sizes that vary within one input.
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let size = (state % 1100 + 1) as usize;
+        let piece = &archive[at..archive.len().min(at + size)];
+        at += piece.len();
+        match reader.feed(piece) {
+            Ok(events) => {
+                for event in events {
+                    match event {
+                        LayoutTarEvent::File { path, size } => {
+                            assert!(current.is_none(), "{path}: a file began inside another");
+                            assert!(!path.starts_with('/') && !path.starts_with("./"), "{path}");
+                            assert!(
+                                path.split('/')
+                                    .all(|part| !part.is_empty() && part != "." && part != ".."),
+                                "{path}"
+                            );
+                            current = Some((path, size, Vec::new()));
+                        }
+                        LayoutTarEvent::Data(range) => {
+                            assert!(
+                                range.end <= piece.len(),
+                                "{range:?} past a piece of {}",
+                                piece.len()
+                            );
+                            let (_, _, bytes) = current.as_mut().expect("data inside a file");
+                            bytes.extend_from_slice(&piece[range]);
+                        }
+                        LayoutTarEvent::FileEnd => {
+                            let (path, size, bytes) = current.take().expect("the end of a file");
+                            assert_eq!(bytes.len() as u64, size, "{path}: its size");
+                            assert!(files.insert(path.clone(), bytes).is_none(), "{path} twice");
+                        }
+                    }
+                }
+            }
+            Err(error) => streamed = Err(error),
+        }
+    }
+    let streamed = streamed.and_then(|()| reader.finish());
+    match (&whole, &streamed) {
+        (Ok(expected), Ok(())) => {
+            assert!(current.is_none(), "a file left open at the end");
+            assert_eq!(&files, expected, "the files streamed");
+        }
+        (Err(expected), Err(error)) => {
+            assert_eq!(error, expected, "the error streamed");
+            assert!(
+                matches!(
+                    error.code(),
+                    "ARCHIVE_UNSAFE" | "ARCHIVE_INVALID" | "LIMIT_EXCEEDED"
+                ),
+                "{error:?}"
+            );
+            // Sticky.
+            assert_eq!(reader.feed(b"x").err().as_ref(), Some(error));
+        }
+        _ => panic!("whole: {whole:?}, streamed: {streamed:?}"),
+    }
 }
