@@ -6,6 +6,7 @@ or layout module, nor dataclasses or tempfile."""
 from __future__ import annotations
 
 import argparse
+import ast
 import subprocess
 import sys
 from collections.abc import Container
@@ -96,18 +97,21 @@ def test_a_command_named_first_gets_its_parser_alone(monkeypatch: pytest.MonkeyP
     assert len(subcommands(_parser(("pull",)))) == len(subcommands(_parser()))
 
 
-def test_pull_loads_no_packing_module() -> None:
-    code = (
-        "import sys\nfrom ocikit.cli import main\n"
-        "try:\n    main(['pull', '--help'])\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in sys.modules if m.startswith('ocikit.cli.')), file=sys.stderr)"
-    )
+def modules_after(code: str) -> list[str]:
+    """The modules loaded once ``code`` has run in a new interpreter."""
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
-        cwd=Path(__file__).parent,
+        [sys.executable, "-c", f"{code}\nimport sys\nprint(sorted(sys.modules), file=sys.stderr)"],
+        capture_output=True, text=True, timeout=60, check=True, cwd=Path(__file__).parent,
     )  # fmt: skip
-    loaded = done.stderr.strip().splitlines()[-1]
-    assert "'ocikit.cli.pull'" in loaded
+    loaded: list[str] = ast.literal_eval(done.stderr.strip().splitlines()[-1])
+    return loaded
+
+
+def test_pull_loads_no_packing_module() -> None:
+    loaded = modules_after(
+        "from ocikit.cli import main\ntry:\n    main(['pull', '--help'])\nexcept SystemExit:\n    pass"
+    )
+    assert "ocikit.cli.pull" in loaded
     assert "ocikit.cli._packing" not in loaded
 
 
@@ -118,17 +122,9 @@ NOT_FOR_PULL = ["ocikit._pack", "ocikit._layout", "dataclasses", "inspect", "tem
 
 
 def test_pull_starts_without_packing_layouts_or_dataclasses() -> None:
-    code = (
-        "import sys\nfrom ocikit.cli import _parser\n_parser(('pull',)).parse_args(['pull', 'r/x:v1'])\n"
-        "print(sorted(sys.modules), file=sys.stderr)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
-        cwd=Path(__file__).parent,
-    )  # fmt: skip
-    loaded = done.stderr.strip().splitlines()[-1]
-    assert "'ocikit.cli.pull'" in loaded
-    assert [name for name in NOT_FOR_PULL if repr(name) in loaded] == []
+    loaded = modules_after("from ocikit.cli import _parser\n_parser(('pull',)).parse_args(['pull', 'r/x:v1'])")
+    assert "ocikit.cli.pull" in loaded
+    assert [name for name in NOT_FOR_PULL if name in loaded] == []
 
 
 def test_the_command_freezes_what_its_imports_made_and_main_does_not(tmp_path: Path) -> None:
