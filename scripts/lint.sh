@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The Python and JS half of `make lint` (the Rust half is fmt, clippy and doc), locally and in
 # CI, every finding an error:
-#   - ruff check and mypy --strict over python/ (settings in pyproject.toml), with the pinned
-#     tools in their own venv, .cache/lint-venv (httpx too: mypy reads its types for
-#     AsyncClient and HttpxTransport); installed only when the pins change;
+#   - ruff check, ruff format --check and mypy --strict over python/ (settings in
+#     pyproject.toml), with the pinned tools in their own venv, .cache/lint-venv (httpx too:
+#     mypy reads its types for AsyncClient and HttpxTransport); installed only when the pins
+#     change;
 #   - tsc with checkJs over the npm package's sources (tests/js/tsconfig.npm.json), as make wasm
 #     leaves them in bindings-wasm/pkg with the wasm-bindgen glue they import.
 set -euo pipefail
@@ -26,8 +27,9 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "${LINT_DEPS[*]}" ]; then
     printf '%s' "${LINT_DEPS[*]}" >"$stamp"
 fi
 
-say "ruff check python/"
+say "ruff check and ruff format --check python/"
 "$LINT_VENV/bin/ruff" check --no-cache python/
+"$LINT_VENV/bin/ruff" format --check --no-cache python/
 say "mypy --strict python/ocikit"
 "$LINT_VENV/bin/mypy" --no-incremental
 

@@ -189,9 +189,7 @@ def pack_directory(
         raise NotADirectoryError(f"{root} is not a directory")
     if name is None:
         name = root.resolve().name
-    packer = _DirectoryPacker(
-        name, _list(root), mtime=_fixed_mtime(mtime), keep_modes=keep_modes
-    )
+    packer = _DirectoryPacker(name, _list(root), mtime=_fixed_mtime(mtime), keep_modes=keep_modes)
     buffer = memoryview(bytearray(CHUNK_SIZE))
     while (file := packer.next_file()) is not None:
         relative, _size = file
@@ -353,7 +351,9 @@ class _Writer:
             self.current.close()
             self.current = None
         # Directory modes last, deepest first, so that writing inside them never fails.
-        for path, mode in sorted(self.directories, key=lambda item: len(item[0].parts), reverse=True):
+        for path, mode in sorted(
+            self.directories, key=lambda item: len(item[0].parts), reverse=True
+        ):
             os.chmod(path, mode)
 
     def apply(self, events: list[tuple[Any, ...]]) -> None:

@@ -228,7 +228,9 @@ class AsyncClient:
                     track(asyncio.ensure_future(self._send(request, source, sink)), action)
                     sending += 1
                 if not tasks:
-                    raise OciError("the operation waits for nothing in flight", code="INTERNAL_ERROR")
+                    raise OciError(
+                        "the operation waits for nothing in flight", code="INTERNAL_ERROR"
+                    )
                 done = [await ended.get()]
                 while not ended.empty():
                     done.append(ended.get_nowait())

@@ -115,6 +115,7 @@ def _now_ms() -> int:
 def _sequential(tasks: Sequence[Callable[[], T]]) -> list[T]:
     return [task() for task in tasks]
 
+
 class Client:
     """A client of one registry (and of others a copy reaches), built on the sans-IO engine.
 
@@ -294,7 +295,9 @@ class Client:
             while True:
                 try:
                     if isinstance(step, calls.One):
-                        value = self._run(step.reference, step.make, source=step.source, sink=step.sink)
+                        value = self._run(
+                            step.reference, step.make, source=step.source, sink=step.sink
+                        )
                     else:
                         value = self._drive(
                             step.operation, step.sessions, sources=step.sources,
@@ -808,6 +811,7 @@ class Client:
             calls.copy(self, src_ref, dst_ref, referrers, destination, limits, dry_run)
         )
 
+
 class _HostLoop:
     """The thread host of a whole operation: the operation, its queue of requests ready to
     go, its timers, and a worker thread for each request the engine has in flight (at most
@@ -999,7 +1003,6 @@ class _HostLoop:
                 self._dispatch(1)
         finally:
             lock.release()
-
 
 
 def login(

@@ -299,9 +299,7 @@ class _Watchdog:
         finally:
             self.done(watch)
 
-    def add(
-        self, connection: http.client.HTTPConnection, deadline: float | None
-    ) -> _Watch | None:
+    def add(self, connection: http.client.HTTPConnection, deadline: float | None) -> _Watch | None:
         """Watches ``connection`` until :meth:`done`; ``None`` without a deadline."""
         if deadline is None:
             return None
@@ -425,9 +423,7 @@ def transport_error(
     host = urlsplit(url).netloc or url
     failed = f"{method} {_shown_url(url)} failed"
     if deadline_passed:
-        reason = (
-            "the operation's deadline passed (raise it with --timeout, or Client(timeout=...))"
-        )
+        reason = "the operation's deadline passed (raise it with --timeout, or Client(timeout=...))"
         return OperationTimeoutError(
             f"{host} timed out: {failed}: {reason}",
             code="TIMEOUT",

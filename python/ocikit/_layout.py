@@ -686,7 +686,11 @@ class OciLayout:
             )
         target = self.reference(tag if tag is not None else packed.digest)
         for blob in packed.blobs:
-            if blob.data is None and blob.path is None and self.blob_size(blob.descriptor.digest) is None:
+            if (
+                blob.data is None
+                and blob.path is None
+                and self.blob_size(blob.descriptor.digest) is None
+            ):
                 raise ValueError(
                     f"{blob.descriptor.digest} has no bytes and no path (File.from_digest) "
                     "and is not in the layout; write it with OciLayout.write_blob() first"
@@ -1161,9 +1165,7 @@ def _write_atomic_stream(target: Path, write: Callable[[io.BufferedWriter], None
         raise
 
 
-def _copy_verified(
-    source: Path | io.BufferedIOBase, target: Path, descriptor: Descriptor
-) -> None:
+def _copy_verified(source: Path | io.BufferedIOBase, target: Path, descriptor: Descriptor) -> None:
     """Copies ``source`` (a path, or a file open for reading) to ``target`` in pieces while
     hashing, never more than one byte past ``descriptor``'s size; the copy only becomes
     ``target`` if it matches ``descriptor``."""

@@ -39,7 +39,6 @@ def verify(data: Buffer, digest: str | Digest, size: int | None = None) -> None:
             ocikit cannot compute (``DIGEST_UNSUPPORTED``), or ``size`` is negative
             (``SIZE_INVALID``).
     """
-
 @final
 class Digest:
     """A parsed digest, ``algorithm:encoded``; immutable, hashable, picklable.
@@ -460,7 +459,6 @@ def validate(document: str | Buffer, kind: Kind | None = None) -> Report:
             surrogates, which is not Unicode text (as for every str argument of ocikit).
         TypeError: ``document`` is neither a str nor a buffer.
     """
-
 @final
 class Report:
     """The outcome of :func:`validate`; immutable."""
@@ -507,7 +505,6 @@ def lint_for_registry(
             ``OPTIONS_INVALID`` for an unknown profile name.
         TypeError: ``document`` is none of the types above.
     """
-
 @final
 class RegistryLint:
     """The outcome of :func:`lint_for_registry`; immutable."""
@@ -669,7 +666,6 @@ def check_title(title: str, *, allow_git: bool = False) -> None:
         ValidationError: ``ANNOTATION_INVALID``, saying why.
         PolicyError: ``PATH_UNSAFE`` for a ``.git`` component.
     """
-
 @final
 class ArtifactTypeDefinition:
     """An artifact type: its media type, display name, description, layer types and SVG logo;
@@ -774,7 +770,6 @@ def check_logo(svg: str) -> None:
     Raises:
         ValidationError: ``LOGO_INVALID``, ``LOGO_UNSAFE`` or ``LOGO_TOO_LARGE``.
     """
-
 @final
 class Reference:
     """A registry reference, ``registry/repository[:tag][@digest]``; immutable, hashable,
@@ -918,7 +913,6 @@ def layout_tar_pieces(files: list[tuple[str, int]]) -> list[bytes | tuple[int, s
         OciError: ``ARCHIVE_UNSAFE`` for a path that is absolute, has a ``.``, ``..`` or empty
             component, or is given twice.
     """
-
 @final
 class _LayoutTarReader:
     """An untrusted layout tar being read in pieces (the rules of :func:`read_layout_tar`):
@@ -1650,7 +1644,9 @@ class Referrer:
     """One node of a discover tree: an artifact that refers to its parent, and what refers to
     it in turn."""
 
-    def __init__(self, descriptor: Descriptor, referrers: Sequence[Referrer] | None = None) -> None: ...
+    def __init__(
+        self, descriptor: Descriptor, referrers: Sequence[Referrer] | None = None
+    ) -> None: ...
     @property
     def descriptor(self) -> Descriptor: ...
     @property
@@ -1853,7 +1849,9 @@ class TagsOfOutcome:
 class TagsOf:
     """The tags of a repository that point at ``digest`` (at most ``max`` resolved)."""
 
-    def __init__(self, reference: str | Reference, digest: str | Digest, *, max: int = 1000) -> None: ...
+    def __init__(
+        self, reference: str | Reference, digest: str | Digest, *, max: int = 1000
+    ) -> None: ...
     def poll(self, sessions: _Sessions, now_ms: int) -> Action: ...
     def provide(self, task: int, input: _Input) -> None: ...
 

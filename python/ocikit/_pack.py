@@ -150,9 +150,7 @@ class File:
         """
         from ocikit._archive import DIRECTORY_MEDIA_TYPE, TITLE, pack_directory_to_file
 
-        layer, spool = pack_directory_to_file(
-            path, name=name, keep_modes=keep_modes, mtime=mtime
-        )
+        layer, spool = pack_directory_to_file(path, name=name, keep_modes=keep_modes, mtime=mtime)
         merged = {key: value for key, value in layer.annotations.items() if key != TITLE}
         merged.update(annotations or {})
         return cls(

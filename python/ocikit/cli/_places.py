@@ -174,9 +174,7 @@ def add_remote_arguments(
         metavar="FILE",
         help="the client certificate (PEM) to present, for a registry that asks for one (mTLS)",
     )
-    group.add_argument(
-        "--key-file", metavar="FILE", help="the private key (PEM) of --cert-file"
-    )
+    group.add_argument("--key-file", metavar="FILE", help="the private key (PEM) of --cert-file")
     group.add_argument(
         "--insecure",
         action="store_true",
@@ -357,8 +355,11 @@ def _resolve(text: str) -> tuple[tuple[str, int], tuple[str, int]]:
     else:
         address, _, maybe_port = target.partition(":")
         target_port = maybe_port or None
-    if not host or not address or not port.isdigit() or not (
-        target_port is None or target_port.isdigit()
+    if (
+        not host
+        or not address
+        or not port.isdigit()
+        or not (target_port is None or target_port.isdigit())
     ):
         raise UsageError(shape)
     return (host, int(port)), (address, int(target_port) if target_port else int(port))

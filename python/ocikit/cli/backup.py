@@ -25,8 +25,7 @@ def add_backup_arguments(parser: argparse.ArgumentParser) -> None:
         "--output",
         required=True,
         metavar="PATH",
-        help="the OCI image layout to write: a directory, or a tar archive when PATH ends in "
-        ".tar",
+        help="the OCI image layout to write: a directory, or a tar archive when PATH ends in .tar",
     )
     referrers = parser.add_mutually_exclusive_group()
     referrers.add_argument(

@@ -167,9 +167,7 @@ def _push_file(args: argparse.Namespace, path: str) -> int:
             )
         descriptor = Descriptor(media_type=args.media_type, digest=digest, size=digester.size)
         if isinstance(place.target, Repository):
-            place.target.client.push_blob(
-                place.name, descriptor, path, upload_url=args.upload_url
-            )
+            place.target.client.push_blob(place.name, descriptor, path, upload_url=args.upload_url)
         else:
             place.target.push_blob(descriptor, path)
     if args.descriptor:

@@ -55,9 +55,7 @@ def run(args: argparse.Namespace) -> int:
     # The registry profile's lint of a registry destination: its reference now, the root
     # manifest once read from the source (its referrers and an index's children are not linted).
     lint = (
-        None
-        if args.to_oci_layout
-        else RegistryLinter(args, destination_text, dry_run=args.dry_run)
+        None if args.to_oci_layout else RegistryLinter(args, destination_text, dry_run=args.dry_run)
     )
     with contextlib.ExitStack() as stack:
         progress: ProgressLine | None = None

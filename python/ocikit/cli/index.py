@@ -96,9 +96,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="write the index here (- is stdout) instead of pushing it",
     )
-    parser.add_argument(
-        "--pretty", action="store_true", help="with --output, the JSON indented"
-    )
+    parser.add_argument("--pretty", action="store_true", help="with --output, the JSON indented")
     add_layout_flag(parser, "use")
     add_remote_arguments(parser)
 

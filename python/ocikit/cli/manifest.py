@@ -28,9 +28,7 @@ run = run_subcommand
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    fetch = commands.add_parser(
-        "fetch", aliases=["get"], help="print a manifest (its exact bytes)"
-    )
+    fetch = commands.add_parser("fetch", aliases=["get"], help="print a manifest (its exact bytes)")
     fetch.add_argument("target", metavar="REF")
     fetch.add_argument("-o", "--output", metavar="FILE", help="write it here instead; - is stdout")
     fetch.add_argument("--descriptor", action="store_true", help="print its descriptor instead")

@@ -33,8 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     tags.add_argument(
         "--exclude-digest-tags",
         action="store_true",
-        help="leave out tags that are digests (sha256-<hex>: the referrers tag schema's, "
-        "cosign's)",
+        help="leave out tags that are digests (sha256-<hex>: the referrers tag schema's, cosign's)",
     )
     add_layout_flag(tags, "list the tags of")
     add_remote_arguments(tags)

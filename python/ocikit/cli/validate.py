@@ -103,7 +103,9 @@ def run(args: argparse.Namespace) -> int:
         if lint is not None:
             print_lint(lint, sys.stdout, header=True)
         elif args.registry:
-            print(f"{args.file}: no registry lint (a {report.kind or 'document'}, not a manifest or index)")
+            print(
+                f"{args.file}: no registry lint (a {report.kind or 'document'}, not a manifest or index)"
+            )
     lint_ok = lint is None or lint.ok
     return EXIT_VALID if report.valid and lint_ok else EXIT_NOT_VALID
 
