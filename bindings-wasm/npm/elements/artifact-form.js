@@ -15,6 +15,18 @@
 import { OciElement, define, formatSize, h, logoImages, logoUrl, shortDigest } from "./base.js";
 import { lookupType, registerType, types as catalogTypes } from "./types.js";
 
+/** @typedef {import("../index.js").ArtifactTypeDefinition} ArtifactTypeDefinition */
+/** @typedef {import("../index.js").Client} Client */
+/** @typedef {import("../index.js").Descriptor} Descriptor */
+/** @typedef {import("../index.js").Packed} Packed */
+/** @typedef {import("../index.js").Report} Report */
+/**
+ * A file of the form (`digest` null until hashed, `error` what reading it threw).
+ * @typedef {{ name: string, file: Blob, size: number, mediaType: string, digest: string | null, error: unknown,
+ *   annotations?: Record<string, string>, controller: AbortController | null, done: number, total: number, bar?: HTMLElement | null }} FormFile
+ */
+/** The rendered form's elements by name (made by h(), which does not type them). @typedef {Record<string, any>} Parts */
+
 const TITLE = "org.opencontainers.image.title";
 const CUSTOM = "custom";
 const UNKNOWN = "application/vnd.unknown.artifact.v1";
@@ -138,27 +150,40 @@ ul.lint li{font-size:.92em}ul.lint li.warning{color:var(--_muted)}pre{max-height
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em .8em;margin:0}dt{font-weight:600}dd{margin:0;word-break:break-all}
 .row{display:flex;gap:.6em;align-items:center;flex-wrap:wrap}progress{width:14em}.card{display:flex;gap:.5em;align-items:center}`;
 
+  /** @type {Client | (() => Client | Promise<Client>) | null} */
   #client = null;
+  /** @type {ArtifactTypeDefinition[] | null} */
   #types = null;
   #registered = [];
+  /** @type {FormFile[]} */
   #files = []; // { name, file, size, mediaType, digest, error, annotations, controller, done, total }
   #annotations = []; // { key, value }
+  /** @type {{ descriptor: Descriptor, label: string } | null} */
   #subject = null; // { descriptor, label }
+  /** @type {string | null} */
   #selected = null; // an artifactType, or CUSTOM
   #custom = { artifactType: "", layer: "", name: "", logo: null, layerTouched: false, error: "", lint: {} };
   #previousLayer = "";
   #exact = false;
+  /** @type {boolean | null} */
   #folderLayer = null;
+  /** @type {Packed | null} */
   #packed = null;
+  /** @type {Report | null} */
   #report = null;
   #packError = "";
   #packRun = 0;
+  /** @type {FormFile | null} */
   #hashing = null;
+  /** @type {AbortController | null} */
   #pushing = null;
+  /** @type {string | null} */
   #repo = null;
+  /** @type {string | null} */
   #tag = null;
   #seen = {};
   #status = { text: "", cls: "muted" };
+  /** @type {Parts | null} */
   #b = null;
 
   /** An ocikit Client, or a function returning one (called at each push: the host's current settings). */
@@ -350,7 +375,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em .8em;margin:0}dt{
 
   async #lintCustom() {
     const c = this.#custom;
-    const b = this.#b;
+    const b = /** @type {Parts} */ (this.#b); // the form is rendered
     const { parseMediaType, lintMediaType, checkLogo } = await wasm();
     const lint = (text, role, list) => {
       list.replaceChildren();
@@ -402,7 +427,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em .8em;margin:0}dt{
    */
   async registerCustomType() {
     const { registerArtifactType } = await wasm();
-    const b = this.#b;
+    const b = /** @type {Parts} */ (this.#b); // the form is rendered
     try {
       const definition = registerArtifactType(this.#definition());
       registerType(definition);
@@ -412,7 +437,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em .8em;margin:0}dt{
       this.emit("oci-type-registered", { definition });
       this.#render();
       this.#select(definition.artifactType);
-      [...this.#b.types.querySelectorAll("input")].find((i) => i.value === definition.artifactType)?.focus();
+      [.../** @type {Parts} */ (this.#b).types.querySelectorAll("input")].find((i) => i.value === definition.artifactType)?.focus();
       return definition;
     } catch (error) {
       b.ownError.textContent = errorText(error);
@@ -444,7 +469,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em .8em;margin:0}dt{
           annotations: Object.keys(given).length ? given : undefined,
           subject: this.#subject?.descriptor,
         });
-        this.#report = validate(this.#packed.manifest);
+        this.#report = validate(/** @type {Packed} */ (this.#packed).manifest);
       } catch (error) {
         this.#packError = errorText(error);
       }
@@ -504,7 +529,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em .8em;margin:0}dt{
    */
   async push() {
     if (this.#pushing) return null;
-    const b = this.#b;
+    const b = /** @type {Parts} */ (this.#b); // the form is rendered
     const artifact = this.authored();
     const repo = b.repo.value.trim().replace(/^\/+|\/+$/g, "");
     const tag = b.tag.value.trim();
@@ -585,7 +610,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em .8em;margin:0}dt{
   // ---- Drawing --------------------------------------------------------------------------------
 
   #drawPushing() {
-    const b = this.#b;
+    const b = /** @type {Parts} */ (this.#b); // the form is rendered
     const busy = this.#pushing !== null;
     b.push.disabled = busy;
     b.cancel.hidden = !busy;
@@ -626,7 +651,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em .8em;margin:0}dt{
   }
 
   #drawAnnotations() {
-    const b = this.#b;
+    const b = /** @type {Parts} */ (this.#b); // the form is rendered
     b.annotations.replaceChildren(...this.#annotations.map((a, i) => h("div", { class: "ann annotation" },
       h("input", { type: "text", list: "keys", spellcheck: false, value: a.key, placeholder: this.t("keyPlaceholder"), "aria-label": this.t("annotationKey", i + 1), oninput: (e) => { a.key = e.target.value.trim(); this.repack(); } }),
       h("input", { type: "text", spellcheck: false, value: a.value, placeholder: this.t("valuePlaceholder"), "aria-label": this.t("annotationValue", i + 1), oninput: (e) => { a.value = e.target.value; this.repack(); } }),
@@ -664,7 +689,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em .8em;margin:0}dt{
   }
 
   #drawTypes() {
-    const b = this.#b;
+    const b = /** @type {Parts} */ (this.#b); // the form is rendered
     const choice = (value, name, d, description) =>
       h("label", { title: description || undefined, class: value === CUSTOM ? "own" : undefined },
         h("input", { type: "radio", name: "artifact-type", value, checked: value === this.#selected, onchange: () => this.#select(value) }),
