@@ -1,8 +1,10 @@
 //! Whole operations: push (and attach), pull (of a collection too), copy, discover, delete and
 //! the tags of a digest, each a sans-IO [`Operation`](super::engine::Operation) composed of the
 //! single-request operations and the walks; and the decisions of collections over fetched
-//! children ([`index`]). The host loop is drawn in the [engine docs](super::engine).
+//! children ([`index`]) and of what a backup or restore copies ([`backup`]). The host loop is
+//! drawn in the [engine docs](super::engine).
 
+pub mod backup;
 pub mod copy;
 pub mod delete;
 pub mod discover;

@@ -1,0 +1,371 @@
+//! Backup and restore (ORAS 1.3's `oras backup` / `oras restore`): which tags they copy.
+//!
+//! The copies themselves are [`Copy`](super::copy) between a registry and an OCI layout; what is
+//! decided here is the selection, the same for every host:
+//!
+//! - the reference is `REGISTRY/REPOSITORY[:TAG[,TAG…]]`: the first tag is the reference's,
+//!   the others follow commas (an empty one is `REFERENCE_INVALID`), each kept once in the
+//!   order given;
+//! - a backup takes tags, not a digest (the layout records each artifact under its tag:
+//!   `REFERENCE_INVALID`); a restore ignores a digest and takes the tags;
+//! - with no tag named, every tag listed (the registry's for a backup, the layout's for a
+//!   restore), sorted, but the referrers tag schema's (`sha256-<hex>`: a subject's referrers,
+//!   copied with the referrers themselves, never as an artifact of their own);
+//! - nothing to copy is `MANIFEST_UNKNOWN`, naming the repository or the layout.
+//!
+//! A backup needs the registry's tag list only when no tag is named, so the host asks first
+//! with no listing and lists only when told to:
+//!
+//! ```
+//! use ocikit_core::registry::whole::backup::{Direction, Selection, select_tags};
+//!
+//! let named = select_tags(&Direction::Backup, "127.0.0.1:5000/docs:v1,v2", None).unwrap();
+//! assert_eq!(named, Selection::Tags {
+//!     repository: "127.0.0.1:5000/docs".into(),
+//!     tags: vec!["v1".into(), "v2".into()],
+//! });
+//!
+//! let every = select_tags(&Direction::Backup, "127.0.0.1:5000/docs", None).unwrap();
+//! assert_eq!(every, Selection::ListTags { repository: "127.0.0.1:5000/docs".into() });
+//! let referrers = format!("sha256-{}", "a".repeat(64));
+//! let listed = ["v2".to_owned(), referrers, "v1".to_owned()];
+//! let every = select_tags(&Direction::Backup, "127.0.0.1:5000/docs", Some(&listed)).unwrap();
+//! assert_eq!(every, Selection::Tags {
+//!     repository: "127.0.0.1:5000/docs".into(),
+//!     tags: vec!["v1".into(), "v2".into()],
+//! });
+//! ```
+
+use std::fmt;
+
+use crate::artifact_type::{TagKind, classify_tag};
+use crate::reference::{Reference, check_tag_text};
+use crate::{Detail, Error};
+
+/// Which way the artifacts go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Direction {
+    /// From a registry into a layout: the tags listed are the registry's.
+    Backup,
+    /// From a layout to a registry: the tags listed are the layout's.
+    Restore {
+        /// How the layout is named in an error (its path, or what the host calls it).
+        layout: String,
+    },
+}
+
+/// What the host does next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Copy these tags (in this order) of `repository` (`registry/repository`).
+    Tags {
+        /// The repository, `registry/repository`.
+        repository: String,
+        /// The tags, each once.
+        tags: Vec<String>,
+    },
+    /// No tag was named: list the repository's tags and ask again with them.
+    ListTags {
+        /// The repository to list, `registry/repository`.
+        repository: String,
+    },
+}
+
+/// A backup's or restore's refusal, as [`Error::Backup`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BackupError {
+    /// `REGISTRY/REPOSITORY[:TAG[,TAG…]]` with an empty tag after a comma
+    /// (`REFERENCE_INVALID`).
+    EmptyTag {
+        /// The reference as given.
+        value: String,
+    },
+    /// A backup of a digest: the layout records each artifact under a tag
+    /// (`REFERENCE_INVALID`).
+    Digest {
+        /// The reference as given.
+        value: String,
+    },
+    /// A backup with no tag named of a repository with no tag to copy (`MANIFEST_UNKNOWN`).
+    RepositoryWithoutTags {
+        /// The repository, `registry/repository`.
+        repository: String,
+    },
+    /// A restore with no tag named of a layout with no tag to copy (`MANIFEST_UNKNOWN`).
+    LayoutWithoutTags {
+        /// The layout, as the host names it.
+        layout: String,
+    },
+}
+
+impl BackupError {
+    /// The stable code: `REFERENCE_INVALID` or `MANIFEST_UNKNOWN`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::EmptyTag { .. } | Self::Digest { .. } => "REFERENCE_INVALID",
+            Self::RepositoryWithoutTags { .. } | Self::LayoutWithoutTags { .. } => {
+                "MANIFEST_UNKNOWN"
+            }
+        }
+    }
+
+    /// The payload as named values.
+    pub fn details(&self) -> Vec<(&'static str, Detail)> {
+        let text = |s: &str| Detail::Text(s.to_owned());
+        match self {
+            Self::EmptyTag { value } => vec![
+                ("value", text(value)),
+                ("reason", text("an empty tag after a comma")),
+            ],
+            Self::Digest { value } => vec![("value", text(value)), ("reason", text("a digest"))],
+            Self::RepositoryWithoutTags { repository } => vec![("repository", text(repository))],
+            Self::LayoutWithoutTags { layout } => vec![("layout", text(layout))],
+        }
+    }
+}
+
+impl fmt::Display for BackupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::EmptyTag { value } => {
+                // Quoted as Python's repr() quotes it (the message ocikit has always given).
+                let quote = if value.contains('\'') && !value.contains('"') {
+                    '"'
+                } else {
+                    '\''
+                };
+                write!(
+                    f,
+                    "{quote}{value}{quote} is not REGISTRY/REPOSITORY[:TAG[,TAG…]]"
+                )
+            }
+            Self::Digest { value } => write!(
+                f,
+                "{value}: backup takes tags (the layout records each under its tag), not a digest"
+            ),
+            Self::RepositoryWithoutTags { repository } => {
+                write!(f, "{repository} has no tags to back up")
+            }
+            Self::LayoutWithoutTags { layout } => write!(f, "{layout} has no tags to restore"),
+        }
+    }
+}
+
+/// Which tags a backup or restore of `reference` (`REGISTRY/REPOSITORY[:TAG[,TAG…]]`) copies,
+/// given the tags `listed` (the registry's for a backup, the layout's for a restore; `None`
+/// when not listed yet).
+///
+/// The tags named (the reference's, then those after commas, each once) win; with none named,
+/// it is every listed tag but the referrers tag schema's, sorted, or [`Selection::ListTags`]
+/// when `listed` is `None`.
+///
+/// # Errors
+/// `REFERENCE_INVALID` for an empty tag after a comma, for a reference that breaks the grammar
+/// and, for a backup, for a digest ([`BackupError`]); `MANIFEST_UNKNOWN` when no tag is named
+/// and none is listed.
+pub fn select_tags(
+    direction: &Direction,
+    reference: &str,
+    listed: Option<&[String]>,
+) -> Result<Selection, Error> {
+    let mut parts = reference.split(',');
+    let first = parts.next().unwrap_or_default();
+    let more: Vec<&str> = parts.collect();
+    if more.iter().any(|tag| tag.is_empty()) {
+        return Err(Error::Backup(BackupError::EmptyTag {
+            value: reference.to_owned(),
+        }));
+    }
+    let parsed = Reference::parse(first)?;
+    if *direction == Direction::Backup && parsed.digest().is_some() {
+        return Err(Error::Backup(BackupError::Digest {
+            value: reference.to_owned(),
+        }));
+    }
+    let repository = format!("{}/{}", parsed.registry(), parsed.repository());
+    let mut tags: Vec<String> = parsed.tag().map(str::to_owned).into_iter().collect();
+    for tag in more {
+        // Checked now, so that a bad one stops the copy before anything is copied.
+        check_tag_text(tag)?;
+        if !tags.iter().any(|t| t == tag) {
+            tags.push(tag.to_owned());
+        }
+    }
+    if !tags.is_empty() {
+        return Ok(Selection::Tags { repository, tags });
+    }
+    let Some(listed) = listed else {
+        return Ok(Selection::ListTags { repository });
+    };
+    // The referrers tag schema's tags travel with the referrers they list.
+    let mut tags: Vec<String> = listed
+        .iter()
+        .filter(|tag| classify_tag(tag).kind != TagKind::Referrers)
+        .cloned()
+        .collect();
+    tags.sort();
+    if tags.is_empty() {
+        return Err(Error::Backup(match direction {
+            Direction::Backup => BackupError::RepositoryWithoutTags { repository },
+            Direction::Restore { layout } => BackupError::LayoutWithoutTags {
+                layout: layout.clone(),
+            },
+        }));
+    }
+    Ok(Selection::Tags { repository, tags })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPO: &str = "127.0.0.1:5000/team/docs";
+
+    fn restore() -> Direction {
+        Direction::Restore {
+            layout: "backup.tar".into(),
+        }
+    }
+
+    fn strings(tags: &[&str]) -> Vec<String> {
+        tags.iter().map(|t| (*t).to_owned()).collect()
+    }
+
+    fn tags(direction: &Direction, reference: &str, listed: Option<&[&str]>) -> Vec<String> {
+        let listed = listed.map(strings);
+        match select_tags(direction, reference, listed.as_deref()).unwrap() {
+            Selection::Tags { repository, tags } => {
+                assert_eq!(repository, REPO);
+                tags
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn named_tags_in_order_each_once_and_listing_ignored() {
+        let r = format!("{REPO}:b,a,b,c");
+        for direction in [Direction::Backup, restore()] {
+            assert_eq!(tags(&direction, &r, None), ["b", "a", "c"]);
+            assert_eq!(tags(&direction, &r, Some(&["x"])), ["b", "a", "c"]);
+        }
+    }
+
+    #[test]
+    fn every_listed_tag_sorted_without_the_referrers_tag_schema() {
+        let referrers = format!("sha256-{}", "0".repeat(64));
+        let signature = format!("sha256-{}.sig", "0".repeat(64));
+        let listed = [
+            "v2",
+            referrers.as_str(),
+            "v1",
+            signature.as_str(),
+            "sha256-x",
+        ];
+        for direction in [Direction::Backup, restore()] {
+            assert_eq!(
+                tags(&direction, REPO, Some(&listed)),
+                [signature.as_str(), "sha256-x", "v1", "v2"]
+            );
+        }
+    }
+
+    #[test]
+    fn a_backup_lists_only_when_no_tag_is_named() {
+        assert_eq!(
+            select_tags(&Direction::Backup, REPO, None).unwrap(),
+            Selection::ListTags {
+                repository: REPO.into()
+            }
+        );
+    }
+
+    #[test]
+    fn an_empty_tag_after_a_comma_is_refused() {
+        for r in [
+            format!("{REPO}:v1,"),
+            format!("{REPO}:v1,,v2"),
+            format!("{REPO},"),
+        ] {
+            let err = select_tags(&Direction::Backup, &r, None).unwrap_err();
+            assert_eq!(err.code(), "REFERENCE_INVALID");
+            assert_eq!(
+                err.to_string(),
+                format!("'{r}' is not REGISTRY/REPOSITORY[:TAG[,TAG…]]")
+            );
+            assert_eq!(
+                err.details(),
+                [
+                    ("value", Detail::Text(r.clone())),
+                    ("reason", Detail::Text("an empty tag after a comma".into()))
+                ]
+            );
+            assert_eq!(
+                select_tags(&restore(), &r, None).unwrap_err().code(),
+                "REFERENCE_INVALID"
+            );
+        }
+    }
+
+    #[test]
+    fn a_backup_refuses_a_digest_and_a_restore_takes_the_tags() {
+        let r = format!("{REPO}@sha256:{}", "a".repeat(64));
+        let err = select_tags(&Direction::Backup, &r, None).unwrap_err();
+        assert_eq!(err.code(), "REFERENCE_INVALID");
+        assert_eq!(
+            err.to_string(),
+            format!("{r}: backup takes tags (the layout records each under its tag), not a digest")
+        );
+        assert_eq!(
+            err.details()[1],
+            ("reason", Detail::Text("a digest".into()))
+        );
+        assert_eq!(tags(&restore(), &r, Some(&["v1"])), ["v1"]);
+    }
+
+    #[test]
+    fn a_reference_that_breaks_the_grammar_keeps_its_error() {
+        for r in [
+            "no-registry",
+            "127.0.0.1:5000/Upper:v1",
+            "127.0.0.1:5000/r@sha256:zz",
+        ] {
+            let err = select_tags(&Direction::Backup, r, None).unwrap_err();
+            assert_eq!(err, Reference::parse(r).unwrap_err());
+        }
+        assert_eq!(
+            select_tags(&Direction::Backup, "r:v1,v2", None)
+                .unwrap_err()
+                .code(),
+            "REFERENCE_INVALID"
+        );
+        assert_eq!(
+            select_tags(&Direction::Backup, &format!("{REPO}:v1,bad tag"), None)
+                .unwrap_err()
+                .code(),
+            "REFERENCE_INVALID"
+        );
+    }
+
+    #[test]
+    fn nothing_to_copy_is_manifest_unknown_naming_its_source() {
+        let referrers = format!("sha256-{}", "0".repeat(64));
+        let err = select_tags(
+            &Direction::Backup,
+            REPO,
+            Some(std::slice::from_ref(&referrers)),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "MANIFEST_UNKNOWN");
+        assert_eq!(err.to_string(), format!("{REPO} has no tags to back up"));
+        assert_eq!(err.details(), [("repository", Detail::Text(REPO.into()))]);
+        let err = select_tags(&restore(), REPO, Some(&[])).unwrap_err();
+        assert_eq!(err.code(), "MANIFEST_UNKNOWN");
+        assert_eq!(err.to_string(), "backup.tar has no tags to restore");
+        assert_eq!(
+            err.details(),
+            [("layout", Detail::Text("backup.tar".into()))]
+        );
+    }
+}
