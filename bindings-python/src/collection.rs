@@ -2,8 +2,10 @@
 //! `ocikit_core::registry::whole::index` (collections, as ORAS's `manifest index create` and
 //! `update`). The public `ocikit.create_index` / `ocikit.update_index`
 //! (python/ocikit/_collections.py) fetch the children and pass them here as
-//! `(media_type, bytes, config bytes or None)`.
+//! `(media_type, bytes, config bytes or None)`. `_backup_tags` wraps
+//! `ocikit_core::registry::whole::backup::select_tags` for `ocikit.backup` / `ocikit.restore`.
 
+use ocikit_core::registry::whole::backup::{Direction, Selection, select_tags};
 use ocikit_core::registry::whole::index::{
     IndexUpdate, ResolvedChild, create_index, platform_config, update_index,
 };
@@ -112,10 +114,36 @@ pub(crate) fn index_update(
         .or_raise(py)
 }
 
+/// Which tags a backup (`layout` is `None`) or a restore of the layout named `layout` copies
+/// for `reference` (`REGISTRY/REPOSITORY[:TAG[,TAG…]]`), given the tags `listed` (`None`: not
+/// listed yet): `(repository, tags)`, or `(repository, None)` when the repository's tags must
+/// be listed first.
+#[pyfunction]
+#[pyo3(name = "_backup_tags", signature = (reference, listed = None, *, layout = None))]
+pub(crate) fn backup_tags(
+    py: Python<'_>,
+    reference: Text,
+    listed: Option<Vec<Text>>,
+    layout: Option<Text>,
+) -> PyResult<(String, Option<Vec<String>>)> {
+    let direction = match layout {
+        Some(layout) => Direction::Restore { layout: layout.0 },
+        None => Direction::Backup,
+    };
+    let listed: Option<Vec<String>> = listed.map(|tags| tags.into_iter().map(|t| t.0).collect());
+    Ok(
+        match select_tags(&direction, &reference, listed.as_deref()).or_raise(py)? {
+            Selection::Tags { repository, tags } => (repository, Some(tags)),
+            Selection::ListTags { repository } => (repository, None),
+        },
+    )
+}
+
 /// Registers the functions.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(index_platform_config, m)?)?;
     m.add_function(wrap_pyfunction!(index_create, m)?)?;
     m.add_function(wrap_pyfunction!(index_update, m)?)?;
+    m.add_function(wrap_pyfunction!(backup_tags, m)?)?;
     Ok(())
 }

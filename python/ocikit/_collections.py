@@ -20,11 +20,10 @@ from ocikit._files import StrPath
 from ocikit._ocikit import (
     Descriptor,
     Index,
-    Reference,
+    _backup_tags,
     _index_create,
     _index_platform_config,
     _index_update,
-    classify_tag,
 )
 from ocikit.errors import OciError
 
@@ -155,29 +154,6 @@ class Restored:
     destination: str
 
 
-def _tags(reference: Reference, listed: Sequence[str] | None, extra: Sequence[str]) -> list[str]:
-    """The tags named (the reference's, then the others), else every tag listed but the
-    referrers tag schema's (``sha256-<hex>``: a subject's referrers, kept by the copy of the
-    referrers themselves, never copied as an artifact of its own)."""
-    tags = [reference.tag] if reference.tag else []
-    tags += [tag for tag in extra if tag not in tags]
-    if tags:
-        return tags
-    return sorted(tag for tag in listed or [] if classify_tag(tag)[0] != "referrers")
-
-
-def _split(ref: str) -> tuple[str, list[str]]:
-    """``registry/repository[:tag[,tag…]]`` → the first reference and the other tags."""
-    first, *more = ref.split(",")
-    if any(not tag for tag in more):
-        raise OciError(
-            f"{ref!r} is not REGISTRY/REPOSITORY[:TAG[,TAG…]]",
-            code="REFERENCE_INVALID",
-            details={"value": ref, "reason": "an empty tag after a comma"},
-        )
-    return first, more
-
-
 def backup(
     client: Client,
     ref: str,
@@ -194,32 +170,22 @@ def backup(
     ``--include-referrers``, on by default here); the layout records each under its tag.
 
     Raises:
-        OciError: ``MANIFEST_UNKNOWN`` for a tag the repository lacks, ``NOT_FOUND`` /
-            ``NAME_UNKNOWN`` for a repository without tags, and the copy's errors.
+        OciError: ``REFERENCE_INVALID`` for a digest, an empty tag after a comma or a bad
+            tag (before anything is copied), ``MANIFEST_UNKNOWN`` for a tag the repository
+            lacks or a repository with no tag to back up, ``NOT_FOUND`` / ``NAME_UNKNOWN``
+            for a repository the registry does not know, and the copy's errors. The tags
+            chosen are the core's (``ocikit_core::registry::whole::backup``).
     """
     from ocikit._layout import OciLayout
     from ocikit._target import copy
 
-    first, more = _split(ref)
-    reference = Reference.parse(first)
-    if reference.digest is not None:
-        raise OciError(
-            f"{ref}: backup takes tags (the layout records each under its tag), not a digest",
-            code="REFERENCE_INVALID",
-            details={"value": ref, "reason": "a digest"},
-        )
-    repository = f"{reference.registry}/{reference.repository}"
-    listed = None if reference.tag or more else client.list_tags(repository)
-    tags = _tags(reference, listed, more)
-    if not tags:
-        raise OciError(
-            f"{repository} has no tags to back up",
-            code="MANIFEST_UNKNOWN",
-            details={"repository": repository},
-        )
+    # The core chooses the tags; it asks for the registry's list only when none is named.
+    repository, tags = _backup_tags(ref)
+    if tags is None:
+        repository, tags = _backup_tags(ref, client.list_tags(repository))
     layout = OciLayout(output)
     done = []
-    for tag in tags:
+    for tag in tags or ():  # given a listing, the core answers with tags (or raises)
         root = copy(client, f"{repository}:{tag}", layout, tag, referrers=referrers)
         done.append((tag, root))
     return BackedUp(tuple(done), str(output))
@@ -260,18 +226,9 @@ def restore(
             code=finding.code,
             details={"path": finding.path},
         )
-    first, more = _split(ref)
-    reference = Reference.parse(first)
-    repository = f"{reference.registry}/{reference.repository}"
-    tags = _tags(reference, list(layout.list_tags()), more)
-    if not tags:
-        raise OciError(
-            f"{input} has no tags to restore",
-            code="MANIFEST_UNKNOWN",
-            details={"layout": str(input)},
-        )
+    repository, tags = _backup_tags(ref, list(layout.list_tags()), layout=str(input))
     done = []
-    for tag in tags:
+    for tag in tags or ():  # given a listing, the core answers with tags (or raises)
         root = copy(layout, tag, client, f"{repository}:{tag}", referrers=referrers)
         served = client.resolve(f"{repository}:{tag}")
         if served.digest != root.digest:

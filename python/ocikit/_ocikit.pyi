@@ -587,6 +587,14 @@ def _index_create(
     """The core's collection over fetched children ``(media_type, bytes, config bytes or
     None)``, in their order (use :func:`ocikit.create_index`)."""
 
+def _backup_tags(
+    reference: str, listed: Sequence[str] | None = None, *, layout: str | None = None
+) -> tuple[str, list[str] | None]:
+    """The core's choice of what a backup (``layout`` None) or a restore of the layout named
+    ``layout`` copies for ``reference`` (``REGISTRY/REPOSITORY[:TAG[,TAG…]]``), given the tags
+    ``listed`` (None: not listed yet): ``(repository, tags)``, or ``(repository, None)`` when
+    the repository's tags must be listed first (use :func:`ocikit.backup`)."""
+
 def _index_update(
     media_type: str,
     index: Buffer,
