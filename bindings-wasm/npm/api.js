@@ -23,7 +23,7 @@ export function bytesOf(data, name = "data") {
 // The byteLength getters check the internal slot too (and work across realms).
 const bufferBrands = [ArrayBuffer, globalThis.SharedArrayBuffer]
   .filter((type) => typeof type === "function")
-  .map((type) => Object.getOwnPropertyDescriptor(type.prototype, "byteLength").get);
+  .map((type) => /** @type {PropertyDescriptor & { get: () => number }} */ (Object.getOwnPropertyDescriptor(type.prototype, "byteLength")).get);
 
 function isBuffer(value) {
   return bufferBrands.some((byteLength) => {
@@ -180,11 +180,12 @@ export function blobDigester(DigesterClass) {
     const total = blob.size;
     const read = (start) => blob.slice(start, Math.min(start + chunkSize, total)).arrayBuffer();
     let offset = 0;
+    /** @type {Promise<ArrayBuffer> | null} */
     let pending = read(0);
     try {
       // At least one round, so that an empty blob reports (0, 0) too.
       do {
-        const chunk = new Uint8Array(await pending);
+        const chunk = new Uint8Array(await /** @type {Promise<ArrayBuffer>} */ (pending)); // set while offset < total
         signal?.throwIfAborted();
         const end = Math.min(offset + chunkSize, total);
         pending = end < total ? read(end) : null;
@@ -411,12 +412,12 @@ export function indexPlatformConfig(mediaType, bytes) {
   return core(() => wasm.indexPlatformConfig(mediaType, data));
 }
 
-/** A collection over fetched children `[{ mediaType, bytes, config? }]` (the `packIndex` shape). */
+/** A collection over fetched children `[{ mediaType, bytes, config? }]` (the `packIndex` shape). @param {object} [options] */
 export function indexCreate(children, options = undefined) {
   return core(() => wasm.indexCreate(children, options ?? {}));
 }
 
-/** An index's exact bytes updated: `{ add, remove, artifactType, annotations }` (the `packIndex` shape). */
+/** An index's exact bytes updated: `{ add, remove, artifactType, annotations }` (the `packIndex` shape). @param {object} [options] */
 export function indexUpdate(mediaType, bytes, options = undefined) {
   if (typeof mediaType !== "string") throw new TypeError(`mediaType must be a string, not ${typeName(mediaType)}`);
   const data = bytesOf(bytes, "bytes");
@@ -578,6 +579,7 @@ export function sessionOf(session) {
  * operation on that registry. `{ plainHttp, credentials, retry }` are optional.
  */
 export class RegistrySession {
+  /** @param {import("./index.js").RegistrySessionOptions} [options] */
   constructor(registry, options = undefined) {
     sessions.set(this, core(() => new wasm.RegistrySession(registry, options)));
   }
@@ -664,7 +666,7 @@ function operation(call) {
   return new RegistryOperation(OPERATION, core(call));
 }
 
-/** GET a manifest by tag or digest; done with `{ mediaType, digest, bytes }`, verified. */
+/** GET a manifest by tag or digest; done with `{ mediaType, digest, bytes }`, verified. @param {{ maxSize?: number }} [options] */
 export function getManifest(session, reference, options = undefined) {
   const s = sessionOf(session);
   return operation(() => wasm.getManifest(s, reference, options));
@@ -683,7 +685,7 @@ export function blobExists(session, reference, digest) {
   return operation(() => wasm.blobExists(s, reference, digest));
 }
 
-/** Uploads a blob (skipped when present); done with true when uploaded or mounted. */
+/** Uploads a blob (skipped when present); done with true when uploaded or mounted. @param {{ mountFrom?: string, chunkSize?: number }} [options] */
 export function pushBlob(session, reference, descriptor, options = undefined) {
   const s = sessionOf(session);
   const text = documentText(descriptor, "descriptor");
@@ -697,7 +699,7 @@ export function resumeBlobPush(session, reference, descriptor, uploadUrl, chunkS
   return operation(() => wasm.resumeBlobPush(s, reference, text, uploadUrl, chunkSize));
 }
 
-/** GETs a blob the host streams and hashes (`have` bytes already held: a ranged resume). */
+/** GETs a blob the host streams and hashes (`have` bytes already held: a ranged resume). @param {{ have?: number }} [options] */
 export function getBlob(session, reference, descriptor, options = undefined) {
   const s = sessionOf(session);
   const text = documentText(descriptor, "descriptor");
@@ -728,19 +730,19 @@ export function deleteBlob(session, reference, digest) {
   return operation(() => wasm.deleteBlob(s, reference, digest));
 }
 
-/** Lists the registry's repositories (the catalog) across pages; done with every name. */
+/** Lists the registry's repositories (the catalog) across pages; done with every name. @param {{ pageSize?: number }} [options] */
 export function listRepositories(session, options = undefined) {
   const s = sessionOf(session);
   return operation(() => wasm.listRepositories(s, options));
 }
 
-/** Lists a repository's tags across pages; done with every tag. */
+/** Lists a repository's tags across pages; done with every tag. @param {{ pageSize?: number, last?: string }} [options] */
 export function listTags(session, reference, options = undefined) {
   const s = sessionOf(session);
   return operation(() => wasm.listTags(s, reference, options));
 }
 
-/** Lists the referrers of `subject` (a digest): the referrers API, or the tag schema. */
+/** Lists the referrers of `subject` (a digest): the referrers API, or the tag schema. @param {{ artifactType?: string }} [options] */
 export function listReferrers(session, reference, subject, options = undefined) {
   const s = sessionOf(session);
   return operation(() => wasm.listReferrers(s, reference, subject, options));

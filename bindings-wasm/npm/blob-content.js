@@ -246,8 +246,10 @@ class StreamSource {
   #digest;
   #size;
   #digester;
+  /** @type {Uint8Array | null} */
   #pending = null; // bytes read from the stream but not yet part of a piece
   #position = 0; // bytes handed out as pieces
+  /** @type {{ offset: number, bytes: Uint8Array } | null} */
   #last = null; // { offset, bytes }
 
   constructor(next, cancel, descriptor, Digester, name) {

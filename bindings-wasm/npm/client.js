@@ -42,6 +42,9 @@ import { exchange, fromRegistry, isReferrersListing, sleep, withTransport } from
 export const LAYOUT_SERVE = Symbol("ocikit.layoutServe");
 export const STORE = Symbol("ocikit.store");
 
+/** @typedef {import("./index.js").CallOptions} CallOptions */
+/** @typedef {import("./index.js").ProgressCallback} ProgressCallback */
+
 const CLIENT_OPTIONS = ["registry", "plainHttp", "credentials", "fetch", "concurrency", "retry", "limits", "registryProfile"];
 const MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json";
 
@@ -160,7 +163,7 @@ export class Client {
     return this.#run(resolveManifest(this.#session, this.#reference(ref)), { signal });
   }
 
-  /** `{ mediaType, digest, bytes }`: the exact bytes of the manifest or index, verified. */
+  /** `{ mediaType, digest, bytes }`: the exact bytes of the manifest or index, verified. @param {CallOptions & { maxSize?: number }} [options] */
   async fetch(ref, options = undefined) {
     const { signal, maxSize } = callOptions(options, ["maxSize"], "options");
     const op = getManifest(this.#session, this.#reference(ref), maxSize === undefined ? undefined : { maxSize });
@@ -183,6 +186,7 @@ export class Client {
    * Uploads a manifest's (or an index's) exact bytes under the reference's tag (or by digest):
    * the blobs it lists must be in the repository already. With a subject on a registry without
    * the referrers API, the subject's referrers tag is updated. Resolves to its descriptor.
+   * @param {CallOptions} [options]
    */
   async pushManifest(ref, bytes, mediaType, options = undefined) {
     const { signal } = callOptions(options, [], "options");
@@ -245,6 +249,7 @@ export class Client {
    * A blob's bytes, hashed as they arrive and verified against the descriptor's digest and
    * size. A download the network cuts is continued by the engine where it stopped (a Range
    * request from the bytes held, after the retry policy's backoff).
+   * @param {CallOptions & { onProgress?: ProgressCallback }} [options]
    */
   async fetchBlob(ref, descriptor, options = undefined) {
     const { signal, onProgress } = callOptions(options, ["onProgress"], "options");
@@ -544,6 +549,7 @@ export class Client {
    * `options.to` (another Client: its session and credentials). Blobs between two registries
    * pass through memory. Resolves to `{ descriptor, tags, blobs, manifests, referrersTags,
    * planned }`; with `dryRun`, to the plan after reading the source only.
+   * @param {object} [options]
    */
   async copy(source, destination, options = undefined) {
     const own = ["referrers", "dryRun", "tags", "chunkSize", "limits", "to", "onProgress"];
@@ -657,7 +663,7 @@ export class Client {
     signal?.throwIfAborted();
     const controller = new AbortController();
     manyListeners(controller.signal);
-    const forward = () => controller.abort(signal.reason);
+    const forward = () => controller.abort(/** @type {AbortSignal} */ (signal).reason); // added only with a signal
     signal?.addEventListener("abort", forward, { once: true });
     const inner = controller.signal;
     const next = poll ?? ((operation, now) => operation.poll(this.#session, now));
@@ -665,8 +671,8 @@ export class Client {
     const answers = []; // { task, input, failure } in the order they arrived
     const running = new Set();
     let sending = 0;
-    /** @type {{ error: unknown } | null} */
-    let failed = null;
+    // Set by fail(), from callbacks (a cast: else tsc takes it for null everywhere below).
+    let failed = /** @type {{ error: unknown } | null} */ (null);
     let wake = null;
     const fail = (error) => {
       if (failed === null) {
@@ -743,6 +749,7 @@ export class Client {
   /**
    * One request to its host: the copy's other client (`peer`) for that client's registry, else
    * this one; a layout's client answers from its layout, any other sends it with its fetch.
+   * @param {Client} [peer]
    */
   #send(request, context, peer = undefined) {
     const owner = peer !== undefined && new URL(request.url).host === peer.#registry ? peer : this;

@@ -5,6 +5,7 @@
  * (`DIGEST_INVALID`, `SIZE_MISMATCH`, …); `details` holds the error's values by name.
  */
 export class OciError extends Error {
+  /** @param {ErrorOptions} [options] */
   constructor(code, message, details = {}, options = undefined) {
     super(message, options);
     this.name = "OciError";

@@ -50,6 +50,7 @@ export class OciLayout {
    * The layout a tar archive holds. Its members are read by the core without trust: symbolic
    * and hard links, devices, absolute names and `..` are ARCHIVE_UNSAFE, a corrupt archive
    * ARCHIVE_INVALID, more than `entriesMax` entries (100,000) LIMIT_EXCEEDED.
+   * @param {{ entriesMax?: number }} [options]
    */
   static fromTar(bytes, options = undefined) {
     const entriesMax = options?.entriesMax ?? ENTRIES_MAX;
@@ -100,7 +101,7 @@ export class OciLayout {
     return this.#client;
   }
 
-  /** The engine's reference for a tag or digest of the layout (`<host>/layout:<tag>`, `…@<digest>`; `<host>/layout` for none). */
+  /** The engine's reference for a tag or digest of the layout (`<host>/layout:<tag>`, `…@<digest>`; `<host>/layout` for none). @param {string | null} [reference] */
   ref(reference = undefined) {
     const base = `${this.#host}/${REPOSITORY}`;
     if (reference === undefined || reference === null) return base;
@@ -198,7 +199,7 @@ export class OciLayout {
     return this.#client.updateIndex(this.ref(ref), options);
   }
 
-  /** Copies what a tag or digest of this layout names to `dst` of `options.to` (a Client or an OciLayout; this layout by default). */
+  /** Copies what a tag or digest of this layout names to `dst` of `options.to` (a Client or an OciLayout; this layout by default). @param {{ to?: unknown }} [options] */
   copy(src, dst, options = undefined) {
     const target = options?.to;
     if (target === undefined || target === null) return this.#client.copy(this.ref(src), this.ref(dst), options);

@@ -33,6 +33,7 @@ async function compiled(source) {
 export function loader(defaultSource, start, already = () => false) {
   /** @type {Promise<void> | null} */
   let loading = null;
+  /** @param {import("./index.js").InitOptions} [options] */
   return function init(options = undefined) {
     if (loading !== null) return loading;
     if (options !== undefined && (options === null || typeof options !== "object")) {

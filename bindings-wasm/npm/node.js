@@ -36,7 +36,7 @@ function hashName(algorithm) {
   return name;
 }
 
-/** The digest string of `data`, e.g. `sha256:44136f…` (sha256 unless `algorithm` says another). */
+/** The digest string of `data`, e.g. `sha256:44136f…` (sha256 unless `algorithm` says another). @param {string} [algorithm] */
 export function digest(data, algorithm = undefined) {
   const bytes = bytesOf(data);
   const name = hashName(algorithm);

@@ -52,6 +52,7 @@ class WholeOperation {
 
 /** Push (attach, with a subject) the exact `manifest` bytes of `mediaType` and their blobs. */
 export class Push extends WholeOperation {
+  /** @param {object} [options] checked by the core */
   constructor(reference, mediaType, manifest, options = undefined) {
     const bytes = bytesOf(manifest, "manifest");
     super(core(() => new wasm.Push(reference, mediaType, bytes, options)));
@@ -60,6 +61,7 @@ export class Push extends WholeOperation {
 
 /** Pull: the manifest, the pull plan (every title checked), one download per digest. */
 export class Pull extends WholeOperation {
+  /** @param {object} [options] checked by the core */
   constructor(reference, options = undefined) {
     super(core(() => new wasm.Pull(reference, options)));
   }
@@ -67,6 +69,7 @@ export class Pull extends WholeOperation {
 
 /** Discover the tree of referrers of `reference`, each digest once, a level at a time. */
 export class Discover extends WholeOperation {
+  /** @param {object} [options] checked by the core */
   constructor(reference, options = undefined) {
     super(core(() => new wasm.Discover(reference, options)));
   }
@@ -78,6 +81,7 @@ export class Discover extends WholeOperation {
  * proves. Done with `{ registry, profile, v2, referrersApi, tagList, notProbed }`.
  */
 export class ProbeRegistry extends WholeOperation {
+  /** @param {object} [options] checked by the core */
   constructor(registry, options = undefined) {
     super(core(() => new wasm.ProbeRegistry(registry, options)));
   }
@@ -92,6 +96,7 @@ export class Delete extends WholeOperation {
 
 /** The tags of `reference`'s repository that point at `digest`. */
 export class TagsOf extends WholeOperation {
+  /** @param {object} [options] checked by the core */
   constructor(reference, digest, options = undefined) {
     super(core(() => new wasm.TagsOf(reference, digest, options)));
   }
@@ -101,6 +106,7 @@ export class TagsOf extends WholeOperation {
 export class CopyArtifact extends WholeOperation {
   #copy;
 
+  /** @param {object} [options] checked by the core */
   constructor(source, destination, options = undefined) {
     const inner = core(() => new wasm.CopyArtifact(source, destination, options));
     super(inner);
@@ -118,7 +124,7 @@ export class CopyArtifact extends WholeOperation {
   }
 }
 
-/** The pull plan's title rule (push applies it too): `[{ descriptor, path }]`. */
+/** The pull plan's title rule (push applies it too): `[{ descriptor, path }]`. @param {object} [options] */
 export function planFiles(layers, options = undefined) {
   if (!Array.isArray(layers)) throw new TypeError("layers must be an array of descriptors");
   const text = JSON.stringify(layers);
@@ -136,6 +142,7 @@ export function planFiles(layers, options = undefined) {
 export class LayoutServer {
   #inner;
 
+  /** @param {{ indexMax?: number } | null} [options] */
   constructor(options = undefined) {
     let indexMax;
     if (options !== undefined && options !== null) {

@@ -192,9 +192,11 @@ class TransferWatch {
   #outer;
   #forward;
   #stallMs;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   #stall = undefined;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   #deadline = undefined;
-  /** `{ limit, reason }` once the stall timeout or the deadline passed. */
+  /** `{ limit, reason }` once the stall timeout or the deadline passed. @type {{ limit: string, reason: string } | null} */
   timeout = null;
 
   constructor(request, outer, body) {
@@ -314,7 +316,7 @@ async function readBody(response, limit, watch) {
 
 /** Waits `ms` milliseconds, or rejects with the signal's reason when it aborts first. */
 export function sleep(ms, signal) {
-  return new Promise((resolve, reject) => {
+  return new Promise((/** @type {(value: void) => void} */ resolve, reject) => {
     signal?.throwIfAborted();
     const onAbort = () => {
       clearTimeout(timer);
