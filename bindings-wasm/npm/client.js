@@ -157,7 +157,7 @@ export class Client {
     await this.#run(checkAuth(this.#session), { signal });
   }
 
-  /** `{ mediaType, digest, size }` of the manifest a tag or digest names. */
+  /** `{ mediaType, digest, size }` of the manifest a tag or digest names. @param {CallOptions} [options] */
   async resolve(ref, options = undefined) {
     const { signal } = callOptions(options, [], "options");
     return this.#run(resolveManifest(this.#session, this.#reference(ref)), { signal });
@@ -293,6 +293,7 @@ export class Client {
    * Every tag of the reference's repository (its tag or digest is ignored), over all pages,
    * within the session's listing limits (LIMIT_EXCEEDED past `listEntriesMax` entries or
    * `listBytesMax` bytes).
+   * @param {CallOptions & { pageSize?: number }} [options]
    */
   async listTags(ref, options = undefined) {
     const { signal, pageSize } = callOptions(options, ["pageSize"], "options");

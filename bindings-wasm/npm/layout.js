@@ -115,7 +115,7 @@ export class OciLayout {
     return { client: this.#client, ref: (reference) => this.ref(reference) };
   }
 
-  /** Every tag of the layout, sorted. */
+  /** Every tag of the layout, sorted. @param {import("./index.js").CallOptions} [options] */
   tags(options = undefined) {
     return this.#client.listTags(this.ref(), options);
   }
@@ -263,6 +263,8 @@ export class OciLayout {
  * Client's references are `registry/repository[:tag][@digest]` (or relative to it), a layout's
  * a tag or a digest (`dstRef` may be omitted for a layout: the source's tag, else by digest).
  * The core's CopyArtifact decides everything; resolves to its outcome.
+ * @param {string | null} [dstRef]
+ * @param {object} [options]
  */
 export function copy(source, srcRef, destination, dstRef = undefined, options = undefined) {
   const from = storeOf(source, "source");

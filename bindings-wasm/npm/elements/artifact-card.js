@@ -8,6 +8,9 @@ import { OciElement, define, formatSize, h, sha256 } from "./base.js";
 import { describeManifest, manifestObject, pullCommands } from "./types.js";
 import "./type-badge.js";
 
+/** @typedef {import("../index.js").Client} Client */
+/** @typedef {import("../index.js").Descriptor} Descriptor */
+
 const A = "org.opencontainers.image.";
 
 export class OciArtifactCard extends OciElement {
@@ -38,14 +41,21 @@ export class OciArtifactCard extends OciElement {
 .title{margin:.6em 0 .2em;font-size:1.1em;font-weight:600}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:.6em 0}dt{color:var(--_muted)}dd{margin:0;overflow-wrap:anywhere}
 pre{margin:.2em 0;padding:.3em .5em;background:var(--_subtle);border-radius:var(--oci-radius,6px);overflow-x:auto}
 .actions{display:flex;gap:.5em;flex-wrap:wrap;margin-top:.6em}`;
+  /** @type {Record<string, any> | null} */
   #manifest = null;
+  /** @type {Descriptor | null} */
   #descriptor = null;
+  /** @type {Client | null} */
   #client = null;
+  /** @type {string | null} */
   #digest = null;
+  /** @type {unknown} what fetching the manifest threw */
   #error = null;
   #copied = false;
+  /** @type {string | null} */
   #loading = null;
 
+  /** @param {object | string | Uint8Array | null} value */
   set manifest(value) {
     this.#manifest = manifestObject(value);
     this.#digest = null;
@@ -81,7 +91,7 @@ pre{margin:.2em 0;padding:.3em .5em;background:var(--_subtle);border-radius:var(
     if (this.#loading === reference) return;
     this.#loading = reference;
     this.#error = null;
-    this.#client.fetch(reference).then(
+    /** @type {Client} */ (this.#client).fetch(reference).then( // paint() loads only with a client
       (fetched) => {
         this.#digest = fetched.digest;
         this.#manifest = manifestObject(fetched.bytes);
@@ -98,7 +108,7 @@ pre{margin:.2em 0;padding:.3em .5em;background:var(--_subtle);border-radius:var(
   paint() {
     const reference = this.getAttribute("reference");
     if (!this.#manifest && this.#client && reference && !this.#error) this.#load(reference);
-    if (this.#error) return this.show(h("p", { class: "error", role: "alert" }, this.t("failed", this.#error.message)));
+    if (this.#error) return this.show(h("p", { class: "error", role: "alert" }, this.t("failed", /** @type {Error} */ (this.#error).message)));
     if (!this.#manifest) return this.show(h("p", { class: "muted", role: "status" }, this.t("loading")));
     const m = this.#manifest;
     const annotations = m.annotations ?? {};

@@ -175,7 +175,7 @@ export class OciElement extends Base {
   /** Replaces the shadow root's content with `nodes`, after the stylesheets. */
   show(...nodes) {
     const style = h("style", {}, baseCss + /** @type {typeof OciElement} */ (this.constructor).css);
-    this.shadowRoot.replaceChildren(style, ...nodes.flat());
+    /** @type {ShadowRoot} */ (this.shadowRoot).replaceChildren(style, ...nodes.flat()); // attached by the constructor
   }
 
   /** Dispatches a composed, bubbling event; returns false when a listener cancelled it. */

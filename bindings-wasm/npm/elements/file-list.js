@@ -9,6 +9,9 @@ import { OciElement, define, digestOf, formatSize, h, shortDigest } from "./base
 import { manifestObject } from "./types.js";
 import "./type-badge.js";
 
+/** @typedef {import("../index.js").Client} Client */
+/** @typedef {import("../index.js").Descriptor} Descriptor */
+
 const TITLE = "org.opencontainers.image.title";
 const REF_TYPE = "vnd.docker.reference.type";
 const REF_DIGEST = "vnd.docker.reference.digest";
@@ -36,14 +39,19 @@ export class OciFileList extends OciElement {
   };
   static css = `table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3em .5em;border-bottom:1px solid var(--_border)}th{color:var(--_muted);font-weight:600}
 details{margin:.2em 0 0 1em}summary{cursor:pointer;color:var(--_muted)}.foot{margin-top:.6em}`;
+  /** @type {Record<string, any> | null} */
   #manifest = null;
+  /** @type {Client | null} */
   #client = null;
   #status = "";
   #statusClass = "muted";
+  /** @type {((descriptor: Descriptor) => Promise<Uint8Array | ArrayBuffer | Blob | Response>) | null} */
   fetchBlob = null;
 
+  /** @type {Uint8Array | null} */
   #raw = null;
 
+  /** @param {object | string | Uint8Array | null} value */
   set manifest(value) {
     this.#manifest = manifestObject(value);
     this.#raw = typeof value === "string" ? new TextEncoder().encode(value) : value instanceof Uint8Array ? value : null;
@@ -67,7 +75,7 @@ details{margin:.2em 0 0 1em}summary{cursor:pointer;color:var(--_muted)}.foot{mar
       if (got instanceof ArrayBuffer) return new Uint8Array(got);
       return new Uint8Array(await (got instanceof Response ? got.arrayBuffer() : new Response(got).arrayBuffer()));
     }
-    return this.#client.fetchBlob(this.getAttribute("reference"), descriptor);
+    return /** @type {Client} */ (this.#client).fetchBlob(/** @type {string} */ (this.getAttribute("reference")), descriptor); // no client or no reference: the TypeError is shown
   }
 
   #say(text, cls = "muted") {
@@ -88,14 +96,14 @@ details{margin:.2em 0 0 1em}summary{cursor:pointer;color:var(--_muted)}.foot{mar
       this.#say(this.t("verified", name), "ok");
       if (this.emit("oci-download", { descriptor, name, bytes }, true)) save(bytes, name.split("/").pop(), descriptor.mediaType);
     } catch (error) {
-      this.#say(this.t("failed", name, error.message ?? String(error)), "error");
+      this.#say(this.t("failed", name, /** @type {Error} */ (error).message ?? String(error)), "error");
     }
   }
 
   /** Downloads every blob of the manifest and saves an OCI image layout tar (needs the wasm: layoutTar). */
   async downloadAll() {
-    const m = this.#manifest;
-    const name = `${(this.getAttribute("reference") ?? "artifact").split("/").pop().replace(/[:@]/g, "_")}.tar`;
+    const m = /** @type {Record<string, any>} */ (this.#manifest); // none: the TypeError below is shown
+    const name = `${/** @type {string} */ ((this.getAttribute("reference") ?? "artifact").split("/").pop()).replace(/[:@]/g, "_")}.tar`;
     this.#say(this.t("verifying", name));
     try {
       const { layoutTar } = await import("../browser.js");
@@ -108,7 +116,7 @@ details{margin:.2em 0 0 1em}summary{cursor:pointer;color:var(--_muted)}.foot{mar
       this.#say(this.t("verified", name), "ok");
       if (this.emit("oci-download", { descriptor: null, name, bytes: tar }, true)) save(tar, name, "application/x-tar");
     } catch (error) {
-      this.#say(this.t("failed", name, error.message ?? String(error)), "error");
+      this.#say(this.t("failed", name, /** @type {Error} */ (error).message ?? String(error)), "error");
     }
   }
 

@@ -5,6 +5,8 @@
 // report (by default ocikit's validate, which loads the wasm the first time).
 import { OciElement, define, h, sha256 } from "./base.js";
 
+/** @typedef {import("../index.js").Report} Report */
+
 const esc = (key) => String(key).replaceAll("~", "~0").replaceAll("/", "~1");
 
 /** Lines of indented JSON, each with the JSON pointer of the value it starts. */
@@ -49,12 +51,18 @@ export class OciManifestView extends OciElement {
 .digest button{font-family:inherit;padding:0 .2em}
 ol{padding-left:1.4em;margin:.4em 0}.sev-error{color:var(--_danger);font-weight:600}.sev-warning{color:var(--_fg);font-weight:600}
 .status{margin:.3em 0}`;
+  /** @type {Uint8Array | null} */
   #bytes = null;
+  /** @type {Report | null} */
   #report = null;
+  /** @type {string | null} */
   #actual = null;
+  /** @type {unknown} why validating failed (the module could not load) */
   #failed = null;
+  /** @type {((bytes: Uint8Array) => Report | Promise<Report>) | null} */
   validate = null;
 
+  /** @param {string | Uint8Array | object | null} value */
   set document(value) {
     if (value && typeof value === "object" && !(value instanceof Uint8Array)) value = JSON.stringify(value);
     this.#bytes = typeof value === "string" ? new TextEncoder().encode(value) : value;
@@ -105,7 +113,7 @@ ol{padding-left:1.4em;margin:.4em 0}.sev-error{color:var(--_danger);font-weight:
     try {
       value = JSON.parse(new TextDecoder().decode(this.#bytes));
     } catch (error) {
-      return this.show(h("p", { class: "error", role: "alert" }, this.t("invalidJson", error.message)));
+      return this.show(h("p", { class: "error", role: "alert" }, this.t("invalidJson", /** @type {Error} */ (error).message)));
     }
     const findings = this.#report?.findings ?? [];
     const byPointer = new Map();
@@ -153,11 +161,11 @@ ol{padding-left:1.4em;margin:.4em 0}.sev-error{color:var(--_danger);font-weight:
               h("code", {}, f.code), " ",
               h("a", { href: `#${id(lineOf(f.path ?? ""))}`, onclick: (e) => {
                 e.preventDefault();
-                this.shadowRoot.getElementById(id(lineOf(f.path ?? "")))?.focus();
+                /** @type {ShadowRoot} */ (this.shadowRoot).getElementById(id(lineOf(f.path ?? "")))?.focus();
               } }, f.path || "/"),
               ": ", f.message))))
       : this.#failed
-        ? h("p", { class: "status error", role: "alert" }, this.t("notValidated", this.#failed.message ?? String(this.#failed)))
+        ? h("p", { class: "status error", role: "alert" }, this.t("notValidated", /** @type {Error} */ (this.#failed).message ?? String(this.#failed)))
         : h("p", { class: "status muted", role: "status" }, this.t("validating"));
     this.show(h("section", { "aria-label": this.getAttribute("aria-label") ?? this.t("label"), part: "view" }, digestStatus, summary, h("pre", { part: "document", tabindex: "0", "aria-label": this.t("label") }, h("code", {}, rendered))));
   }

@@ -10,6 +10,10 @@
 import { OciElement, define, formatSize, h, limiter, shortDigest, typeInfo } from "./base.js";
 import { describeManifest } from "./types.js";
 
+/** @typedef {import("../index.js").Client} Client */
+/** @typedef {import("../index.js").Descriptor} Descriptor */
+/** @typedef {import("./index.js").ReferrersAnswer} ReferrersAnswer */
+
 const EMPTY = "application/vnd.oci.empty.v1+json";
 import "./type-badge.js";
 
@@ -32,11 +36,14 @@ export class OciReferrersTree extends OciElement {
 li{margin:.2em 0}.row{display:flex;align-items:center;gap:.5em;flex-wrap:wrap;min-height:2em}
 .toggle{width:1.9em;height:1.9em;padding:0;border:none}.spacer{display:inline-block;width:1.9em}
 .note{margin:.3em 0}`;
+  /** @type {Client | null} */
   #client = null;
   /** digest → { state: "loading" | "done" | "error", items, fromTagSchema, error } */
   #levels = new Map();
   #open = new Set();
+  /** @type {((digest: string) => Promise<Descriptor[] | ReferrersAnswer>) | null} */
   loadReferrers = null;
+  /** @type {((digest: string) => Promise<Uint8Array | ArrayBuffer>) | null} a manifest's bytes by digest (default: the client's fetch) */
   loadManifest = null;
   #run = limiter(4);
 
@@ -63,7 +70,7 @@ li{margin:.2em 0}.row{display:flex;align-items:center;gap:.5em;flex-wrap:wrap;mi
   async #fetch(digest) {
     if (typeof this.loadReferrers === "function") return this.loadReferrers(digest);
     if (!this.#client) throw new Error("no loadReferrers callback and no client");
-    const items = await this.#client.referrers(this.getAttribute("repository"), digest);
+    const items = await this.#client.referrers(/** @type {string} */ (this.getAttribute("repository")), digest); // none: the client's TypeError is shown
     return { referrers: items, fromTagSchema: this.#client.referrersApi === false };
   }
 
@@ -72,7 +79,7 @@ li{margin:.2em 0}.row{display:flex;align-items:center;gap:.5em;flex-wrap:wrap;mi
     if (d.artifactType && d.artifactType !== EMPTY) return d;
     const load = typeof this.loadManifest === "function"
       ? this.loadManifest
-      : this.#client && ((digest) => this.#client.fetch(`${this.getAttribute("repository")}@${digest}`).then((f) => f.bytes));
+      : this.#client && ((digest) => /** @type {Client} */ (this.#client).fetch(`${this.getAttribute("repository")}@${digest}`).then((f) => f.bytes));
     if (!load) return d;
     try {
       const bytes = await this.#run(() => load(d.digest));
@@ -94,7 +101,7 @@ li{margin:.2em 0}.row{display:flex;align-items:center;gap:.5em;flex-wrap:wrap;mi
         items = await Promise.all(items.map((d) => this.#typed(d)));
         const filter = this.getAttribute("artifact-type");
         level.items = filter ? items.filter((d) => (d.artifactType ?? d.mediaType) === filter) : items;
-        level.fromTagSchema = Boolean(answer?.fromTagSchema);
+        level.fromTagSchema = Boolean(/** @type {ReferrersAnswer} */ (answer)?.fromTagSchema); // an array has none
         level.state = "done";
         this.update();
       },
@@ -154,7 +161,7 @@ li{margin:.2em 0}.row{display:flex;align-items:center;gap:.5em;flex-wrap:wrap;mi
     const subject = this.getAttribute("subject");
     if (!subject) return this.show(h("p", { class: "muted" }, this.t("none")));
     // A render replaces the buttons: the one that had the focus gets it back.
-    const focused = /** @type {HTMLElement | null} */ (this.shadowRoot.activeElement)?.dataset?.focus;
+    const focused = /** @type {HTMLElement | null} */ (/** @type {ShadowRoot} */ (this.shadowRoot).activeElement)?.dataset?.focus;
     const top = this.#level(subject);
     const notes = [...this.#levels.values()].some((l) => l.fromTagSchema) ? h("p", { class: "note muted", part: "note" }, this.t("fromTagSchema")) : null;
     this.show(h("section", { "aria-label": this.getAttribute("aria-label") ?? this.t("label"), part: "tree" },
@@ -162,7 +169,7 @@ li{margin:.2em 0}.row{display:flex;align-items:center;gap:.5em;flex-wrap:wrap;mi
       notes,
       this.#list(subject, 0),
     ));
-    if (focused) /** @type {HTMLElement | null} */ (this.shadowRoot.querySelector(`[data-focus="${CSS.escape(focused)}"]`))?.focus();
+    if (focused) /** @type {HTMLElement | null} */ (/** @type {ShadowRoot} */ (this.shadowRoot).querySelector(`[data-focus="${CSS.escape(focused)}"]`))?.focus();
   }
 }
 

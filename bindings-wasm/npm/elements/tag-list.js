@@ -9,6 +9,10 @@ import { OciElement, define, formatSize, h, limiter, shortDigest } from "./base.
 import { classifyTag, describeManifest, manifestObject } from "./types.js";
 import "./type-badge.js";
 
+/** @typedef {import("../index.js").Client} Client */
+/** @typedef {import("./index.js").TagPage} TagPage */
+/** @typedef {import("./index.js").ResolvedTag} ResolvedTag */
+
 const ROW = 36;
 const INDEX_TYPES = ["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
 
@@ -38,18 +42,25 @@ li{position:absolute;left:0;right:0;height:${ROW}px;display:flex;align-items:cen
 li .tag{font-weight:600;border:none;padding:0 .2em;color:var(--_accent)}
 .chip{border:1px solid var(--_border);border-radius:999px;padding:0 .5em;font-size:.85em}
 .foot{display:flex;gap:1em;align-items:center;margin-top:.5em}`;
+  /** @type {Client | null} */
   #client = null;
   #tags = [];
+  /** @type {string | null | undefined} undefined: no page loaded yet; null: the last page is loaded */
   #next = undefined;
   #pageState = "idle";
+  /** @type {unknown} what loading a page threw */
   #error = null;
   #resolved = new Map();
   /** @type {any} the limiter, with the concurrency it was made for as `limit` */
   #run = limiter(4);
+  /** @type {Record<string, any> | null} the built elements by name (h() does not type them) */
   #built = null;
+  /** @type {any} setTimeout's handle, or null (clearTimeout's types leave null out; it takes it) */
   #timer = null;
   #generation = 0;
+  /** @type {((page: { last?: string, n: number }) => Promise<TagPage>) | null} */
   loadPage = null;
+  /** @type {((tag: string) => Promise<ResolvedTag>) | null} */
   resolveTag = null;
 
   set client(value) {
@@ -97,7 +108,7 @@ li .tag{font-weight:600;border:none;padding:0 .2em;color:var(--_accent)}
     try {
       const page = typeof this.loadPage === "function"
         ? await this.loadPage({ last, n })
-        : await this.#client.listTagsPage(this.getAttribute("repository"), last === undefined ? { n } : { n, last });
+        : await /** @type {Client} */ (this.#client).listTagsPage(/** @type {string} */ (this.getAttribute("repository")), last === undefined ? { n } : { n, last }); // no client or no repository: the TypeError is shown
       if (generation !== this.#generation) return; // reset meanwhile: another repository
       this.#tags.push(...page.tags);
       this.#next = page.next ?? null;
@@ -119,14 +130,14 @@ li .tag{font-weight:600;border:none;padding:0 .2em;color:var(--_accent)}
 
   async #resolveOne(tag) {
     if (typeof this.resolveTag === "function") return this.resolveTag(tag);
-    const fetched = await this.#client.fetch(`${this.getAttribute("repository")}:${tag}`);
+    const fetched = await /** @type {Client} */ (this.#client).fetch(`${this.getAttribute("repository")}:${tag}`);
     const manifest = manifestObject(fetched.bytes);
     const type = INDEX_TYPES.includes(fetched.mediaType) ? (manifest?.artifactType ?? null) : describeManifest(manifest).artifactType;
     return { mediaType: fetched.mediaType, digest: fetched.digest, size: fetched.bytes.length, artifactType: type };
   }
 
   #resolveVisible() {
-    const { scroller } = this.#built;
+    const { scroller } = /** @type {Record<string, any>} */ (this.#built); // built: paint() ran
     const visible = this.#visibleTags();
     const first = Math.floor(scroller.scrollTop / ROW);
     const last = Math.min(visible.length, Math.ceil((scroller.scrollTop + scroller.clientHeight) / ROW));
@@ -210,7 +221,7 @@ li .tag{font-weight:600;border:none;padding:0 .2em;color:var(--_accent)}
     b.status.textContent = this.#pageState === "loading" ? this.t("loading") : this.t("shown", visible.length, this.#tags.length, Boolean(this.#next));
     b.more.hidden = this.#next === null;
     b.more.disabled = this.#pageState === "loading";
-    b.error.textContent = this.#error ? this.t("failed", this.#error.message ?? String(this.#error)) : "";
+    b.error.textContent = this.#error ? this.t("failed", /** @type {{ message?: string }} */ (this.#error).message ?? String(this.#error)) : "";
     b.error.hidden = !this.#error;
     if (resolve) {
       clearTimeout(this.#timer);
@@ -220,7 +231,7 @@ li .tag{font-weight:600;border:none;padding:0 .2em;color:var(--_accent)}
 
   paint() {
     if (!this.#built) this.#build();
-    this.#built.toggle.checked = this.hasAttribute("show-referrers");
+    /** @type {Record<string, any>} */ (this.#built).toggle.checked = this.hasAttribute("show-referrers");
     if (this.#next === undefined && this.#pageState === "idle" && this.#tags.length === 0 && (this.loadPage || this.#client)) {
       this.loadMore();
       return;

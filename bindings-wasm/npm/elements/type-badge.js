@@ -5,6 +5,8 @@
 import { OciElement, define, h, logoImages, typeInfo } from "./base.js";
 import { describeManifest } from "./types.js";
 
+/** @typedef {import("../index.js").Descriptor} Descriptor */
+
 export class OciTypeBadge extends OciElement {
   static observedAttributes = ["type", "variant", "theme"];
   static strings = { unknownType: (mediaType) => `Not in the catalog: ${mediaType}` };
@@ -13,7 +15,9 @@ export class OciTypeBadge extends OciElement {
 :host([variant=chip]) .badge{border:1px solid var(--_border);border-radius:999px;padding:.05em .6em .05em .2em;background:var(--_subtle)}
 .full{display:flex;gap:.6em;align-items:flex-start}.full .logo{--oci-logo-size:2.5em}
 .name{font-weight:600}.desc{display:block;color:var(--_muted)}`;
+  /** @type {Descriptor | null} */
   #descriptor = null;
+  /** @type {object | string | Uint8Array | null} */
   #manifest = null;
 
   set descriptor(value) {
