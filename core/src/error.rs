@@ -184,9 +184,6 @@ pub enum Error {
         /// The setting that changes the limit (`Limits.list_entries_max`, …).
         setting: String,
     },
-    /// A backup or restore that cannot go ahead: its reference, or nothing to copy
-    /// (`REFERENCE_INVALID`, `MANIFEST_UNKNOWN`).
-    Backup(crate::registry::whole::backup::BackupError),
     /// A stall timeout or an operation's deadline passed.
     Timeout {
         /// The host the request was for.
@@ -281,7 +278,6 @@ impl Error {
             Self::AuthRealmRefused { .. } => "AUTH_REALM_REFUSED",
             Self::LocationRefused { .. } => "LOCATION_REFUSED",
             Self::LimitExceeded { .. } => "LIMIT_EXCEEDED",
-            Self::Backup(refusal) => refusal.code(),
             Self::Timeout { .. } => "TIMEOUT",
             Self::Network { .. } => "NETWORK_ERROR",
             Self::Tls { .. } => "TLS_ERROR",
@@ -377,7 +373,6 @@ impl Error {
                 ("value", Size(*value)),
                 ("setting", Text(setting.clone())),
             ],
-            Self::Backup(refusal) => refusal.details(),
             Self::Timeout { host, reason }
             | Self::Network { host, reason }
             | Self::Tls { host, reason } => {
@@ -485,7 +480,6 @@ impl fmt::Display for Error {
                 f,
                 "{limit}: {value} is over the limit of {max} (raise it with {setting})"
             ),
-            Self::Backup(refusal) => refusal.fmt(f),
             Self::Timeout { host, reason } => write!(f, "{host} timed out: {reason}"),
             Self::Network { host, reason } => write!(f, "network error with {host}: {reason}"),
             Self::Tls { host, reason } => write!(

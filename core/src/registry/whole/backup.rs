@@ -71,10 +71,15 @@ pub enum Selection {
     },
 }
 
-/// A backup's or restore's refusal, as [`Error::Backup`].
+/// A backup's or restore's refusal. Its own type rather than a variant of [`Error`], so that the
+/// modules without registry code (the lite wasm module) do not carry its messages; the bindings
+/// raise it as they raise an [`Error`], from its [`code`](Self::code),
+/// [`details`](Self::details) and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BackupError {
+    /// The reference (its first part, or a tag after a comma) breaks the grammar.
+    Reference(Error),
     /// `REGISTRY/REPOSITORY[:TAG[,TAG…]]` with an empty tag after a comma
     /// (`REFERENCE_INVALID`).
     EmptyTag {
@@ -103,6 +108,7 @@ impl BackupError {
     /// The stable code: `REFERENCE_INVALID` or `MANIFEST_UNKNOWN`.
     pub fn code(&self) -> &'static str {
         match self {
+            Self::Reference(err) => err.code(),
             Self::EmptyTag { .. } | Self::Digest { .. } => "REFERENCE_INVALID",
             Self::RepositoryWithoutTags { .. } | Self::LayoutWithoutTags { .. } => {
                 "MANIFEST_UNKNOWN"
@@ -114,6 +120,7 @@ impl BackupError {
     pub fn details(&self) -> Vec<(&'static str, Detail)> {
         let text = |s: &str| Detail::Text(s.to_owned());
         match self {
+            Self::Reference(err) => err.details(),
             Self::EmptyTag { value } => vec![
                 ("value", text(value)),
                 ("reason", text("an empty tag after a comma")),
@@ -128,6 +135,7 @@ impl BackupError {
 impl fmt::Display for BackupError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::Reference(err) => err.fmt(f),
             Self::EmptyTag { value } => {
                 // Quoted as Python's repr() quotes it (the message ocikit has always given).
                 let quote = if value.contains('\'') && !value.contains('"') {
@@ -152,6 +160,14 @@ impl fmt::Display for BackupError {
     }
 }
 
+impl std::error::Error for BackupError {}
+
+impl From<Error> for BackupError {
+    fn from(err: Error) -> Self {
+        Self::Reference(err)
+    }
+}
+
 /// Which tags a backup or restore of `reference` (`REGISTRY/REPOSITORY[:TAG[,TAG…]]`) copies,
 /// given the tags `listed` (the registry's for a backup, the layout's for a restore; `None`
 /// when not listed yet).
@@ -161,27 +177,27 @@ impl fmt::Display for BackupError {
 /// when `listed` is `None`.
 ///
 /// # Errors
-/// `REFERENCE_INVALID` for an empty tag after a comma, for a reference that breaks the grammar
-/// and, for a backup, for a digest ([`BackupError`]); `MANIFEST_UNKNOWN` when no tag is named
-/// and none is listed.
+/// [`BackupError`]: `REFERENCE_INVALID` for an empty tag after a comma, for a reference or tag
+/// that breaks the grammar ([`BackupError::Reference`], the core's [`Error`]) and, for a
+/// backup, for a digest; `MANIFEST_UNKNOWN` when no tag is named and none is listed.
 pub fn select_tags(
     direction: &Direction,
     reference: &str,
     listed: Option<&[String]>,
-) -> Result<Selection, Error> {
+) -> Result<Selection, BackupError> {
     let mut parts = reference.split(',');
     let first = parts.next().unwrap_or_default();
     let more: Vec<&str> = parts.collect();
     if more.iter().any(|tag| tag.is_empty()) {
-        return Err(Error::Backup(BackupError::EmptyTag {
+        return Err(BackupError::EmptyTag {
             value: reference.to_owned(),
-        }));
+        });
     }
     let parsed = Reference::parse(first)?;
     if *direction == Direction::Backup && parsed.digest().is_some() {
-        return Err(Error::Backup(BackupError::Digest {
+        return Err(BackupError::Digest {
             value: reference.to_owned(),
-        }));
+        });
     }
     let repository = format!("{}/{}", parsed.registry(), parsed.repository());
     let mut tags: Vec<String> = parsed.tag().map(str::to_owned).into_iter().collect();
@@ -206,12 +222,12 @@ pub fn select_tags(
         .collect();
     tags.sort();
     if tags.is_empty() {
-        return Err(Error::Backup(match direction {
+        return Err(match direction {
             Direction::Backup => BackupError::RepositoryWithoutTags { repository },
             Direction::Restore { layout } => BackupError::LayoutWithoutTags {
                 layout: layout.clone(),
             },
-        }));
+        });
     }
     Ok(Selection::Tags { repository, tags })
 }
@@ -332,7 +348,10 @@ mod tests {
             "127.0.0.1:5000/r@sha256:zz",
         ] {
             let err = select_tags(&Direction::Backup, r, None).unwrap_err();
-            assert_eq!(err, Reference::parse(r).unwrap_err());
+            assert_eq!(
+                err,
+                BackupError::Reference(Reference::parse(r).unwrap_err())
+            );
         }
         assert_eq!(
             select_tags(&Direction::Backup, "r:v1,v2", None)
