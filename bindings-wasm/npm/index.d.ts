@@ -1527,6 +1527,73 @@ export function copy(
   options?: CopyOptions,
 ): Promise<Copied>;
 
+// Backup and restore -------------------------------------------------------------------------
+
+/** Options of {@link backup} and {@link restore}. */
+export interface BackupOptions {
+  /**
+   * Copy what refers to each artifact too, recursively (default true): ORAS's
+   * `--include-referrers` for a backup, the opposite of its `--exclude-referrers` for a restore.
+   */
+  referrers?: boolean;
+  /** Aborts the listing and the copies (an AbortError). */
+  signal?: AbortSignal;
+}
+
+/** What {@link backup} copied: the layout, and each tag with its root's descriptor. */
+export interface BackedUp {
+  /** The new in-memory layout; `layout.toTar()` is the layout tar Python's `ocikit.backup` writes. */
+  layout: OciLayout;
+  /** Each tag, in the order copied, with the descriptor of the manifest or index it names. */
+  tags: Array<[string, Descriptor]>;
+}
+
+/** What {@link restore} pushed: each tag with its root's descriptor, checked at the destination. */
+export interface Restored {
+  /** Each tag, in the order copied, with the descriptor of the manifest or index it names. */
+  tags: Array<[string, Descriptor]>;
+  /** The repository restored to, `registry/repository`. */
+  destination: string;
+}
+
+/**
+ * Backs up artifacts of a registry into a new in-memory OCI layout: `oras backup`, Python's
+ * `ocikit.backup(client, ref, output)`. `ref` is `registry/repository:tag[,tag…]`, or
+ * `registry/repository` for every tag of the repository but the referrers tag schema's
+ * (`sha256-<hex>`, which travel with the referrers they list). Each tag's manifest or index is
+ * copied with everything it references (a collection's children too) and, unless
+ * `referrers: false`, what refers to them; the layout records each under its tag. Which tags is
+ * the core's choice, the same as Python's.
+ *
+ * @example
+ * const { layout, tags } = await backup(client, "registry.example/docs/app:v1,v2");
+ * await writeFile("backup.tar", layout.toTar());
+ *
+ * @throws {OciError} REFERENCE_INVALID for a digest (a layout records tags), an empty tag
+ *   after a comma or a bad reference, before anything is copied; MANIFEST_UNKNOWN for a tag the
+ *   repository lacks or a repository with no tag to back up; and the copy's errors.
+ */
+export function backup(client: Client, ref: string, options?: BackupOptions): Promise<BackedUp>;
+
+/**
+ * Restores artifacts from an OCI layout to a registry: `oras restore`, Python's
+ * `ocikit.restore(input, client, ref)`. `ref` is `registry/repository[:tag[,tag…]]` (every tag
+ * of the layout when it names none). The layout is verified first: nothing is pushed from a
+ * damaged layout. Each tag's manifest or index is copied with everything it references and,
+ * unless `referrers: false`, what refers to them; then each tag is resolved at the destination
+ * and checked to name the layout's digest.
+ *
+ * @example
+ * const restored = await restore(OciLayout.fromTar(bytes), client, "registry.example/docs/copy");
+ *
+ * @throws {OciError} the code of the layout's first error finding (DIGEST_MISMATCH,
+ *   SIZE_MISMATCH, BLOB_UNKNOWN, …) for a damaged layout, with `details.path`; REFERENCE_INVALID
+ *   for an empty tag after a comma or a bad reference; MANIFEST_UNKNOWN for a tag the layout
+ *   lacks or a layout with no tag; DIGEST_MISMATCH when the destination does not serve what was
+ *   restored; and the copy's errors.
+ */
+export function restore(layout: OciLayout, client: Client, ref: string, options?: BackupOptions): Promise<Restored>;
+
 // Graph walks ------------------------------------------------------------------------------
 
 /**

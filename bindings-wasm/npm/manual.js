@@ -60,6 +60,7 @@ export const isLayoutHost = guarded("isLayoutHost", operation.isLayoutHost);
 useLoadedCheck(() => ensureReady("new Client()"));
 export { Client } from "./client.js";
 export { OciLayout, copy } from "./layout.js";
+export { backup, restore } from "./collections.js";
 
 export const addReferrer = guarded("addReferrer", api.addReferrer);
 export const artifactTypes = guarded("artifactTypes", api.artifactTypes);

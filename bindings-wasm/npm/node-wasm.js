@@ -7,3 +7,4 @@ export { Digester, digest, digestBlob, verify } from "./api.js";
 // The one Client class (client.js); it hashes with node:crypto once "ocikit" is loaded too.
 export { Client } from "./client.js";
 export { OciLayout, copy } from "./layout.js";
+export { backup, restore } from "./collections.js";

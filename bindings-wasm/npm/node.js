@@ -103,3 +103,4 @@ export const digestBlob = blobDigester(Digester);
 useDigester(Digester);
 export { Client } from "./client.js";
 export { OciLayout, copy } from "./layout.js";
+export { backup, restore } from "./collections.js";

@@ -2,8 +2,12 @@
 //! index create|update`) over children the host fetched, into
 //! [`ocikit_core::registry::whole::index`]; results in the shape of `packIndex`. The npm
 //! package's `Client.createIndex` / `Client.updateIndex` fetch the children and call these.
+//! `backupTags`: which tags a backup or restore copies
+//! ([`ocikit_core::registry::whole::backup`]), for the npm package's `backup` / `restore`.
 
-use js_sys::Object;
+use js_sys::{Array, Object};
+use ocikit_core::Detail;
+use ocikit_core::registry::whole::backup::{BackupError, Direction, Selection, select_tags};
 use ocikit_core::registry::whole::index::{
     IndexUpdate, ResolvedChild, create_index, platform_config, update_index,
 };
@@ -11,7 +15,10 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::thrown;
 use crate::manifest::descriptors_to_js;
-use crate::{annotations_arg, array_arg, bytes_arg, get, is_absent, media_type_arg, options_arg};
+use crate::{
+    annotations_arg, array_arg, bytes_arg, get, is_absent, media_type_arg, optional_string_arg,
+    options_arg, set, string_arg,
+};
 
 const CHILD_FIELDS: &[&str] = &["mediaType", "bytes", "config"];
 const CREATE_OPTIONS: &[&str] = &["artifactType", "annotations"];
@@ -109,4 +116,70 @@ pub fn index_update(media_type: &str, bytes: &[u8], options: &JsValue) -> Result
     let index = update_index(media_type, bytes, &update).map_err(thrown)?;
     let descriptor = index.descriptor();
     crate::pack::result(&index, descriptor, Vec::new())
+}
+
+/// `backupTags(reference, listed, layout)` → `{ repository, tags }`: the tags a backup
+/// (`layout` absent) or a restore of the layout named `layout` copies for `reference`
+/// (`REGISTRY/REPOSITORY[:TAG[,TAG…]]`), given the tags `listed` (an array of strings; absent:
+/// not listed yet). `tags` is `null` when no tag is named and none was listed: list the
+/// repository's tags and ask again. Throws `REFERENCE_INVALID` (an empty tag after a comma, a
+/// backup of a digest, a reference that breaks the grammar) and `MANIFEST_UNKNOWN` (nothing to
+/// copy).
+#[wasm_bindgen(js_name = backupTags)]
+pub fn backup_tags(
+    reference: &JsValue,
+    listed: &JsValue,
+    layout: &JsValue,
+) -> Result<Object, JsValue> {
+    let reference = string_arg(reference, "reference")?;
+    let listed = if is_absent(listed) {
+        None
+    } else {
+        let list = array_arg(listed, "listed")?;
+        let mut tags = Vec::new();
+        for (i, tag) in list.iter().enumerate() {
+            tags.push(string_arg(&tag, &format!("listed[{i}]"))?);
+        }
+        Some(tags)
+    };
+    let direction = match optional_string_arg(layout, "layout")? {
+        Some(layout) => Direction::Restore { layout },
+        None => Direction::Backup,
+    };
+    let (repository, tags) =
+        match select_tags(&direction, &reference, listed.as_deref()).map_err(backup_thrown)? {
+            Selection::Tags { repository, tags } => (
+                repository,
+                tags.iter()
+                    .map(|tag| JsValue::from_str(tag))
+                    .collect::<Array>()
+                    .into(),
+            ),
+            Selection::ListTags { repository } => (repository, JsValue::NULL),
+        };
+    let result = Object::new();
+    set(&result, "repository", &JsValue::from_str(&repository));
+    set(&result, "tags", &tags);
+    Ok(result)
+}
+
+/// A backup's refusal, thrown as a core error is: `{ code, message, details }`.
+fn backup_thrown(err: BackupError) -> JsValue {
+    if let BackupError::Reference(err) = err {
+        return thrown(err);
+    }
+    let details = Object::new();
+    for (key, detail) in err.details() {
+        let value = match detail {
+            Detail::Text(text) => JsValue::from_str(&text),
+            Detail::Size(size) => crate::size::to_number(size)
+                .map_or_else(|| js_sys::BigInt::from(size).into(), JsValue::from_f64),
+        };
+        set(&details, key, &value);
+    }
+    let result = Object::new();
+    set(&result, "code", &JsValue::from_str(err.code()));
+    set(&result, "message", &JsValue::from_str(&err.to_string()));
+    set(&result, "details", &details);
+    result.into()
 }

@@ -14,14 +14,14 @@ test("both entries share one OciError class", () => {
   assert.deepEqual(Object.keys(node).sort(), [
     "Client", "CopyArtifact", "DIRECTORY_MEDIA_TYPE", "Delete", "Digester", "Discover", "GraphWalk",
     "LayoutServer", "OciError", "OciLayout", "ProbeRegistry", "Pull", "Push", "ReferrerWalk",
-    "RegistryOperation", "RegistrySession", "TagsOf", "addReferrer", "artifactTypes", "blobExists",
+    "RegistryOperation", "RegistrySession", "TagsOf", "addReferrer", "artifactTypes", "backup", "blobExists",
     "checkAuth", "checkLogo", "classifyTag", "copy", "deleteBlob", "deleteManifest", "describe",
     "digest", "digestBlob", "encodeIndex", "encodeManifest", "getBlob", "getManifest", "init",
     "isIndexType", "isLayoutHost", "isManifestType", "layoutHost", "layoutTar", "lintForRegistry",
     "lintMediaType", "listReferrers", "listRepositories", "listTags", "lookupArtifactType", "pack",
     "packDirectory", "packIndex", "parseDigest", "parseIndex", "parseManifest", "parseMediaType",
     "parseReference", "planFiles", "pullCommands", "pushBlob", "putManifest", "readLayoutTar",
-    "registerArtifactType", "registryProfile", "registryRules", "resolveManifest", "resumeBlobPush",
+    "registerArtifactType", "registryProfile", "registryRules", "resolveManifest", "restore", "resumeBlobPush",
     "shouldUnpack", "unpackDirectory", "validate", "verify",
   ]);
   // The engine is one and the same in both entries, and so is the Client: one top-level class

@@ -1,0 +1,132 @@
+// backup and restore (ORAS 1.3's `oras backup` / `oras restore`, Python's ocikit.backup and
+// ocikit.restore): artifacts of a registry, with their referrers and their collections'
+// children, into an in-memory OciLayout, and back. Which tags are copied is the core's choice
+// (wasm backupTags: registry::whole::backup::select_tags); each copy is the core's CopyArtifact
+// (copy in layout.js). This file only lists, copies and resolves.
+import { wasm } from "./glue.js";
+import { Client } from "./client.js";
+import { OciError, converted } from "./errors.js";
+import { OciLayout, copy } from "./layout.js";
+
+/** @typedef {import("./index.js").Descriptor} Descriptor */
+/** @typedef {import("./index.js").Report} Report */
+
+/** How a restore names its layout in an error (an in-memory layout has no path). */
+const LAYOUT_NAME = "the layout";
+
+/**
+ * Calls the wasm module, turning a thrown core error into an OciError.
+ * @template T
+ * @param {() => T} call
+ * @returns {T}
+ */
+function core(call) {
+  try {
+    return call();
+  } catch (thrown) {
+    throw converted(thrown);
+  }
+}
+
+/**
+ * The core's choice of tags for `ref`: `tags` is null when the repository must be listed first.
+ * @param {string} ref
+ * @param {string[] | null} listed
+ * @param {string | null} layout
+ * @returns {{ repository: string, tags: string[] | null }}
+ */
+function backupTags(ref, listed, layout) {
+  return core(() => wasm.backupTags(ref, listed, layout));
+}
+
+/**
+ * `{ referrers, signal }` of a backup's or restore's options (an unknown option is a TypeError).
+ * @param {unknown} options
+ * @returns {{ referrers: boolean, signal: AbortSignal | undefined }}
+ */
+function optionsOf(options) {
+  if (options === undefined || options === null) return { referrers: true, signal: undefined };
+  if (typeof options !== "object" || Array.isArray(options)) throw new TypeError("options must be an object");
+  for (const key of Object.keys(options)) {
+    if (key !== "referrers" && key !== "signal") throw new TypeError(`unknown option ${JSON.stringify(key)} (referrers, signal)`);
+  }
+  const { referrers = true, signal = undefined } = /** @type {{ referrers?: unknown, signal?: unknown }} */ (options);
+  if (typeof referrers !== "boolean") throw new TypeError("options.referrers must be a boolean");
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError("options.signal must be an AbortSignal");
+  return { referrers, signal };
+}
+
+/**
+ * Backs up artifacts of a registry into a new in-memory OCI layout (`oras backup`, Python's
+ * `ocikit.backup`): `ref` is `registry/repository:tag[,tag…]`, or `registry/repository` for
+ * every tag but the referrers tag schema's (`sha256-<hex>`). Each tag's manifest or index is
+ * copied with everything it references and, unless `referrers: false`, what refers to them; the
+ * layout records each under its tag. `layout.toTar()` is the layout tar Python writes.
+ * @param {Client} client
+ * @param {string} ref
+ * @param {{ referrers?: boolean, signal?: AbortSignal }} [options]
+ * @returns {Promise<{ layout: OciLayout, tags: Array<[string, Descriptor]> }>}
+ */
+export async function backup(client, ref, options = undefined) {
+  if (!(client instanceof Client)) throw new TypeError("client must be a Client");
+  if (typeof ref !== "string") throw new TypeError("ref must be a string");
+  const { referrers, signal } = optionsOf(options);
+  let { repository, tags } = backupTags(ref, null, null);
+  if (tags === null) ({ repository, tags } = backupTags(ref, await client.listTags(repository, { signal }), null));
+  const layout = new OciLayout();
+  /** @type {Array<[string, Descriptor]>} */
+  const done = [];
+  // Given a listing, the core answers with tags (or throws).
+  for (const tag of tags ?? []) {
+    const copied = await copy(client, `${repository}:${tag}`, layout, tag, { referrers, signal });
+    done.push([tag, copied.descriptor]);
+  }
+  return { layout, tags: done };
+}
+
+/**
+ * Restores artifacts from an OCI layout to a registry (`oras restore`, Python's
+ * `ocikit.restore`): `ref` is `registry/repository[:tag[,tag…]]` (every tag of the layout when
+ * it names none). The layout is verified first (nothing is pushed from a damaged layout: its
+ * first error finding's code); each tag is copied with everything it references and, unless
+ * `referrers: false`, what refers to them; then each tag is resolved at the destination and
+ * must name the layout's digest (DIGEST_MISMATCH otherwise).
+ * @param {OciLayout} layout
+ * @param {Client} client
+ * @param {string} ref
+ * @param {{ referrers?: boolean, signal?: AbortSignal }} [options]
+ * @returns {Promise<{ tags: Array<[string, Descriptor]>, destination: string }>}
+ */
+export async function restore(layout, client, ref, options = undefined) {
+  if (!(layout instanceof OciLayout)) throw new TypeError("layout must be an OciLayout");
+  if (!(client instanceof Client)) throw new TypeError("client must be a Client");
+  if (typeof ref !== "string") throw new TypeError("ref must be a string");
+  const { referrers, signal } = optionsOf(options);
+  /** @type {Report} */
+  const report = core(() => wasm.readLayoutTar(layout.toTar())).report;
+  if (!report.valid) {
+    const finding = report.findings.find((f) => f.severity === "error") ?? report.findings[0];
+    throw new OciError(
+      finding.code,
+      `${LAYOUT_NAME} is not an intact OCI layout: ${finding.message} (at ${finding.path}); nothing was restored`,
+      { path: finding.path },
+    );
+  }
+  const { repository, tags } = backupTags(ref, await layout.tags({ signal }), LAYOUT_NAME);
+  /** @type {Array<[string, Descriptor]>} */
+  const done = [];
+  for (const tag of tags ?? []) {
+    const copied = await copy(layout, tag, client, `${repository}:${tag}`, { referrers, signal });
+    const root = copied.descriptor;
+    const served = await client.resolve(`${repository}:${tag}`, { signal });
+    if (served.digest !== root.digest) {
+      throw new OciError(
+        "DIGEST_MISMATCH",
+        `${repository}:${tag} names ${served.digest} after the restore, not the layout's ${root.digest}`,
+        { expected: root.digest, actual: served.digest },
+      );
+    }
+    done.push([tag, root]);
+  }
+  return { tags: done, destination: repository };
+}
