@@ -250,7 +250,7 @@ mod tests {
 
     fn tags(direction: &Direction, reference: &str, listed: Option<&[&str]>) -> Vec<String> {
         let listed = listed.map(strings);
-        match select_tags(direction, reference, listed.as_deref()).unwrap() {
+        match select_tags(direction, reference, listed.as_deref()).expect("selected") {
             Selection::Tags { repository, tags } => {
                 assert_eq!(repository, REPO);
                 tags
@@ -290,7 +290,7 @@ mod tests {
     #[test]
     fn a_backup_lists_only_when_no_tag_is_named() {
         assert_eq!(
-            select_tags(&Direction::Backup, REPO, None).unwrap(),
+            select_tags(&Direction::Backup, REPO, None).expect("selected"),
             Selection::ListTags {
                 repository: REPO.into()
             }
@@ -304,7 +304,7 @@ mod tests {
             format!("{REPO}:v1,,v2"),
             format!("{REPO},"),
         ] {
-            let err = select_tags(&Direction::Backup, &r, None).unwrap_err();
+            let err = select_tags(&Direction::Backup, &r, None).expect_err("refused");
             assert_eq!(err.code(), "REFERENCE_INVALID");
             assert_eq!(
                 err.to_string(),
@@ -318,7 +318,9 @@ mod tests {
                 ]
             );
             assert_eq!(
-                select_tags(&restore(), &r, None).unwrap_err().code(),
+                select_tags(&restore(), &r, None)
+                    .expect_err("refused")
+                    .code(),
                 "REFERENCE_INVALID"
             );
         }
@@ -327,7 +329,7 @@ mod tests {
     #[test]
     fn a_backup_refuses_a_digest_and_a_restore_takes_the_tags() {
         let r = format!("{REPO}@sha256:{}", "a".repeat(64));
-        let err = select_tags(&Direction::Backup, &r, None).unwrap_err();
+        let err = select_tags(&Direction::Backup, &r, None).expect_err("refused");
         assert_eq!(err.code(), "REFERENCE_INVALID");
         assert_eq!(
             err.to_string(),
@@ -347,21 +349,21 @@ mod tests {
             "127.0.0.1:5000/Upper:v1",
             "127.0.0.1:5000/r@sha256:zz",
         ] {
-            let err = select_tags(&Direction::Backup, r, None).unwrap_err();
+            let err = select_tags(&Direction::Backup, r, None).expect_err("refused");
             assert_eq!(
                 err,
-                BackupError::Reference(Reference::parse(r).unwrap_err())
+                BackupError::Reference(Reference::parse(r).expect_err("refused"))
             );
         }
         assert_eq!(
             select_tags(&Direction::Backup, "r:v1,v2", None)
-                .unwrap_err()
+                .expect_err("refused")
                 .code(),
             "REFERENCE_INVALID"
         );
         assert_eq!(
             select_tags(&Direction::Backup, &format!("{REPO}:v1,bad tag"), None)
-                .unwrap_err()
+                .expect_err("refused")
                 .code(),
             "REFERENCE_INVALID"
         );
@@ -375,11 +377,11 @@ mod tests {
             REPO,
             Some(std::slice::from_ref(&referrers)),
         )
-        .unwrap_err();
+        .expect_err("refused");
         assert_eq!(err.code(), "MANIFEST_UNKNOWN");
         assert_eq!(err.to_string(), format!("{REPO} has no tags to back up"));
         assert_eq!(err.details(), [("repository", Detail::Text(REPO.into()))]);
-        let err = select_tags(&restore(), REPO, Some(&[])).unwrap_err();
+        let err = select_tags(&restore(), REPO, Some(&[])).expect_err("refused");
         assert_eq!(err.code(), "MANIFEST_UNKNOWN");
         assert_eq!(err.to_string(), "backup.tar has no tags to restore");
         assert_eq!(
