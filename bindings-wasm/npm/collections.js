@@ -2,7 +2,8 @@
 // ocikit.restore): artifacts of a registry, with their referrers and their collections'
 // children, into an in-memory OciLayout, and back. Which tags are copied is the core's choice
 // (wasm backupTags: registry::whole::backup::select_tags); each copy is the core's CopyArtifact
-// (copy in layout.js). This file only lists, copies and resolves.
+// (copy in layout.js); the layout is verified by the core (wasm verifyLayoutFiles). This file
+// only lists, copies and resolves.
 import { wasm } from "./glue.js";
 import { Client } from "./client.js";
 import { OciError, converted } from "./errors.js";
@@ -103,7 +104,7 @@ export async function restore(layout, client, ref, options = undefined) {
   if (typeof ref !== "string") throw new TypeError("ref must be a string");
   const { referrers, signal } = optionsOf(options);
   /** @type {Report} */
-  const report = core(() => wasm.readLayoutTar(layout.toTar())).report;
+  const report = core(() => wasm.verifyLayoutFiles(layout.files));
   if (!report.valid) {
     const finding = report.findings.find((f) => f.severity === "error") ?? report.findings[0];
     throw new OciError(

@@ -210,6 +210,48 @@ impl LayoutSource for TarSource<'_> {
     }
 }
 
+/// A layout read from a `Map` of path → `Uint8Array` (an `OciLayout`'s files), where it is:
+/// a blob is hashed a piece at a time, never copied whole into the module.
+#[derive(Debug)]
+struct MapSource<'a>(&'a Map);
+
+impl MapSource<'_> {
+    fn file(&self, path: &str) -> Option<Uint8Array> {
+        self.0
+            .get(&JsValue::from_str(path))
+            .dyn_into::<Uint8Array>()
+            .ok()
+    }
+}
+
+impl LayoutSource for MapSource<'_> {
+    fn read(&mut self, path: &str) -> Option<Vec<u8>> {
+        self.file(path).map(|bytes| bytes.to_vec())
+    }
+
+    fn digest(&mut self, path: &str, algorithm: &Algorithm) -> Option<(Digest, u64)> {
+        const PIECE: u32 = 1 << 20;
+        let bytes = self.file(path)?;
+        let mut digester = Digester::new(algorithm).ok()?;
+        let mut start = 0;
+        while start < bytes.length() {
+            let end = start.saturating_add(PIECE).min(bytes.length());
+            digester.update(&bytes.subarray(start, end).to_vec());
+            start = end;
+        }
+        Some((digester.finalize(), digester.size()))
+    }
+}
+
+/// `verifyLayoutFiles(files)` → the core's verification report ([`verify`]) of the layout whose
+/// files are `files` (a `Map` of path → `Uint8Array`): `oci-layout`, `index.json` and every blob
+/// reachable from it, present, of the right size and digest, and valid. The npm package's
+/// `restore` reads it before anything is pushed.
+#[wasm_bindgen(js_name = verifyLayoutFiles)]
+pub fn verify_layout_files(files: &Map) -> Object {
+    crate::validate::report_to_js(&verify(&mut MapSource(files)))
+}
+
 /// `readLayoutTar(bytes)` → `{ tags, manifests, blobs, report }`: the tags and entries of
 /// `index.json`, every file under `blobs/<algorithm>/<encoded>` by the digest its name states
 /// (a `Map`), and the core's verification report of the whole layout.

@@ -164,6 +164,10 @@ describe("backup and restore against docker-registry", () => {
       await assert.rejects(restore(new OciLayout(), client, ref), coded("REFERENCE_INVALID"));
     }
     await assert.rejects(backup(client, "no-registry:v1"), coded("REFERENCE_INVALID"));
+    // A bad tag after a comma is refused before the first tag is copied.
+    const dst = `${registry.address}/js/bad-tag`;
+    await assert.rejects(restore((await backup(client, `${repo}:one`)).layout, client, `${dst}:one,bad tag`), coded("REFERENCE_INVALID"));
+    await assert.rejects(client.listTags(dst), coded("NAME_UNKNOWN"));
     // A repository whose only tag is a referrers tag: nothing to back up.
     const lone = `${registry.address}/js/only-referrers`;
     const subject = docs("s.md", "s");
