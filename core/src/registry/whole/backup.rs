@@ -36,6 +36,7 @@
 //! });
 //! ```
 
+use std::collections::HashSet;
 use std::fmt;
 
 use crate::artifact_type::{TagKind, classify_tag};
@@ -201,10 +202,12 @@ pub fn select_tags(
     }
     let repository = format!("{}/{}", parsed.registry(), parsed.repository());
     let mut tags: Vec<String> = parsed.tag().map(str::to_owned).into_iter().collect();
+    // Each once, in linear time however many a reference names.
+    let mut seen: HashSet<&str> = parsed.tag().into_iter().collect();
     for tag in more {
         // Checked now, so that a bad one stops the copy before anything is copied.
         check_tag_text(tag)?;
-        if !tags.iter().any(|t| t == tag) {
+        if seen.insert(tag) {
             tags.push(tag.to_owned());
         }
     }
@@ -285,6 +288,13 @@ mod tests {
                 [signature.as_str(), "sha256-x", "v1", "v2"]
             );
         }
+    }
+
+    #[test]
+    fn many_named_tags_are_kept_once_in_linear_time() {
+        let named: Vec<String> = (0..200_000).map(|i| format!("t{i}")).collect();
+        let r = format!("{REPO}:t0,{},{}", named.join(","), named.join(","));
+        assert_eq!(tags(&Direction::Backup, &r, None), named);
     }
 
     #[test]
