@@ -5,7 +5,7 @@
 //! `(media_type, bytes, config bytes or None)`. `_backup_tags` wraps
 //! `ocikit_core::registry::whole::backup::select_tags` for `ocikit.backup` / `ocikit.restore`.
 
-use ocikit_core::registry::whole::backup::{BackupError, Direction, Selection, select_tags};
+use ocikit_core::registry::whole::backup::{Direction, Selection, select_tags};
 use ocikit_core::registry::whole::index::{
     IndexUpdate, ResolvedChild, create_index, platform_config, update_index,
 };
@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use crate::buffer::ByteView;
 use crate::descriptor::{PyDescriptor, media_type_arg};
 use crate::digest::digest_arg;
-use crate::errors::{OrRaise, coded_err, to_py_err};
+use crate::errors::{OrRaise, to_py_err};
 use crate::manifest::PyIndex;
 use crate::text::{Text, TextMap};
 
@@ -132,10 +132,9 @@ pub(crate) fn backup_tags(
     };
     let listed: Option<Vec<String>> = listed.map(|tags| tags.into_iter().map(|t| t.0).collect());
     Ok(
-        match select_tags(&direction, &reference, listed.as_deref()).map_err(|err| match err {
-            BackupError::Reference(err) => to_py_err(py, &err),
-            other => coded_err(py, other.code(), other.to_string(), other.details()),
-        })? {
+        match select_tags(&direction, &reference, listed.as_deref())
+            .map_err(|err| to_py_err(py, &err))?
+        {
             Selection::Tags { repository, tags } => (repository, Some(tags)),
             Selection::ListTags { repository } => (repository, None),
         },

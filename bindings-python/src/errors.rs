@@ -72,32 +72,6 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     Ok(PyErr::from_value(exception))
 }
 
-/// The Python exception for a refusal that has a core error's shape without being one (a
-/// code, a message, named details: `registry::whole::backup::BackupError`), of the class
-/// `ocikit.errors` maps its code to.
-pub(crate) fn coded_err(
-    py: Python<'_>,
-    code: &str,
-    message: String,
-    details: Vec<(&'static str, Detail)>,
-) -> PyErr {
-    let build = || -> PyResult<PyErr> {
-        let values = PyDict::new(py);
-        for (name, value) in details {
-            match value {
-                Detail::Text(text) => values.set_item(name, text)?,
-                Detail::Size(size) => values.set_item(name, size)?,
-            }
-        }
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("code", code)?;
-        kwargs.set_item("details", values)?;
-        let exception = class_of(py, code)?.call((message,), Some(&kwargs))?;
-        Ok(PyErr::from_value(exception))
-    };
-    build().unwrap_or_else(|failure| failure)
-}
-
 /// Raises core errors as their Python exceptions: `core_call().or_raise(py)?`.
 pub(crate) trait OrRaise<T> {
     /// The value, or the Python exception for the core error.

@@ -6,8 +6,7 @@
 //! ([`ocikit_core::registry::whole::backup`]), for the npm package's `backup` / `restore`.
 
 use js_sys::{Array, Object};
-use ocikit_core::Detail;
-use ocikit_core::registry::whole::backup::{BackupError, Direction, Selection, select_tags};
+use ocikit_core::registry::whole::backup::{Direction, Selection, select_tags};
 use ocikit_core::registry::whole::index::{
     IndexUpdate, ResolvedChild, create_index, platform_config, update_index,
 };
@@ -147,7 +146,7 @@ pub fn backup_tags(
         None => Direction::Backup,
     };
     let (repository, tags) =
-        match select_tags(&direction, &reference, listed.as_deref()).map_err(backup_thrown)? {
+        match select_tags(&direction, &reference, listed.as_deref()).map_err(thrown)? {
             Selection::Tags { repository, tags } => (
                 repository,
                 tags.iter()
@@ -161,25 +160,4 @@ pub fn backup_tags(
     set(&result, "repository", &JsValue::from_str(&repository));
     set(&result, "tags", &tags);
     Ok(result)
-}
-
-/// A backup's refusal, thrown as a core error is: `{ code, message, details }`.
-fn backup_thrown(err: BackupError) -> JsValue {
-    if let BackupError::Reference(err) = err {
-        return thrown(err);
-    }
-    let details = Object::new();
-    for (key, detail) in err.details() {
-        let value = match detail {
-            Detail::Text(text) => JsValue::from_str(&text),
-            Detail::Size(size) => crate::size::to_number(size)
-                .map_or_else(|| js_sys::BigInt::from(size).into(), JsValue::from_f64),
-        };
-        set(&details, key, &value);
-    }
-    let result = Object::new();
-    set(&result, "code", &JsValue::from_str(err.code()));
-    set(&result, "message", &JsValue::from_str(&err.to_string()));
-    set(&result, "details", &details);
-    result.into()
 }

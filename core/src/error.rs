@@ -147,6 +147,15 @@ pub enum Error {
         /// Which options conflict, and what to do instead.
         reason: &'static str,
     },
+    /// A backup or restore that names no tag, of a repository (a backup's) or a layout (a
+    /// restore's) with no tag to copy: `MANIFEST_UNKNOWN`, as a registry says of a tag it lacks
+    /// (the referrers tag schema's tags do not count: they travel with their referrers).
+    NoTagsToCopy {
+        /// `"repository"` (a backup) or `"layout"` (a restore): the detail's name.
+        source: &'static str,
+        /// The repository (`registry/repository`), or the layout as the host names it.
+        name: String,
+    },
     /// A repository name, tag or reference that breaks the grammar.
     ReferenceInvalid {
         /// The rejected text.
@@ -275,6 +284,7 @@ impl Error {
             Self::ProtocolState { .. } => "PROTOCOL_ERROR",
             Self::OptionsInvalid { .. } => "OPTIONS_INVALID",
             Self::ReferenceInvalid { .. } => "REFERENCE_INVALID",
+            Self::NoTagsToCopy { .. } => "MANIFEST_UNKNOWN",
             Self::AuthRealmRefused { .. } => "AUTH_REALM_REFUSED",
             Self::LocationRefused { .. } => "LOCATION_REFUSED",
             Self::LimitExceeded { .. } => "LIMIT_EXCEEDED",
@@ -304,6 +314,7 @@ impl Error {
                 vec![("reason", Text(reason.clone()))]
             }
             Self::FieldMissing { path } => vec![("path", Text(path.clone()))],
+            Self::NoTagsToCopy { source, name } => vec![(*source, Text(name.clone()))],
             Self::PullCommandInvalid { path, reason } => vec![
                 ("path", Text(path.clone())),
                 ("reason", Text(reason.clone())),
@@ -459,6 +470,14 @@ impl fmt::Display for Error {
             Self::OptionsInvalid { reason } => write!(f, "conflicting options: {reason}"),
             Self::ReferenceInvalid { value, reason } => {
                 write!(f, "invalid reference {value:?}: {reason}")
+            }
+            Self::NoTagsToCopy { source, name } => {
+                let verb = if *source == "layout" {
+                    "restore"
+                } else {
+                    "back up"
+                };
+                write!(f, "{name} has no tags to {verb}")
             }
             Self::AuthRealmRefused {
                 realm,

@@ -37,11 +37,10 @@
 //! ```
 
 use std::collections::HashSet;
-use std::fmt;
 
+use crate::Error;
 use crate::artifact_type::{TagKind, classify_tag};
 use crate::reference::{Reference, check_tag_text};
-use crate::{Detail, Error};
 
 /// Which way the artifacts go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,103 +71,6 @@ pub enum Selection {
     },
 }
 
-/// A backup's or restore's refusal. Its own type rather than a variant of [`Error`], so that the
-/// modules without registry code (the lite wasm module) do not carry its messages; the bindings
-/// raise it as they raise an [`Error`], from its [`code`](Self::code),
-/// [`details`](Self::details) and message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum BackupError {
-    /// The reference (its first part, or a tag after a comma) breaks the grammar.
-    Reference(Error),
-    /// `REGISTRY/REPOSITORY[:TAG[,TAG…]]` with an empty tag after a comma
-    /// (`REFERENCE_INVALID`).
-    EmptyTag {
-        /// The reference as given.
-        value: String,
-    },
-    /// A backup of a digest: the layout records each artifact under a tag
-    /// (`REFERENCE_INVALID`).
-    Digest {
-        /// The reference as given.
-        value: String,
-    },
-    /// A backup with no tag named of a repository with no tag to copy (`MANIFEST_UNKNOWN`).
-    RepositoryWithoutTags {
-        /// The repository, `registry/repository`.
-        repository: String,
-    },
-    /// A restore with no tag named of a layout with no tag to copy (`MANIFEST_UNKNOWN`).
-    LayoutWithoutTags {
-        /// The layout, as the host names it.
-        layout: String,
-    },
-}
-
-impl BackupError {
-    /// The stable code: `REFERENCE_INVALID` or `MANIFEST_UNKNOWN`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Reference(err) => err.code(),
-            Self::EmptyTag { .. } | Self::Digest { .. } => "REFERENCE_INVALID",
-            Self::RepositoryWithoutTags { .. } | Self::LayoutWithoutTags { .. } => {
-                "MANIFEST_UNKNOWN"
-            }
-        }
-    }
-
-    /// The payload as named values.
-    pub fn details(&self) -> Vec<(&'static str, Detail)> {
-        let text = |s: &str| Detail::Text(s.to_owned());
-        match self {
-            Self::Reference(err) => err.details(),
-            Self::EmptyTag { value } => vec![
-                ("value", text(value)),
-                ("reason", text("an empty tag after a comma")),
-            ],
-            Self::Digest { value } => vec![("value", text(value)), ("reason", text("a digest"))],
-            Self::RepositoryWithoutTags { repository } => vec![("repository", text(repository))],
-            Self::LayoutWithoutTags { layout } => vec![("layout", text(layout))],
-        }
-    }
-}
-
-impl fmt::Display for BackupError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Reference(err) => err.fmt(f),
-            Self::EmptyTag { value } => {
-                // Quoted as Python's repr() quotes it (the message ocikit has always given).
-                let quote = if value.contains('\'') && !value.contains('"') {
-                    '"'
-                } else {
-                    '\''
-                };
-                write!(
-                    f,
-                    "{quote}{value}{quote} is not REGISTRY/REPOSITORY[:TAG[,TAG…]]"
-                )
-            }
-            Self::Digest { value } => write!(
-                f,
-                "{value}: backup takes tags (the layout records each under its tag), not a digest"
-            ),
-            Self::RepositoryWithoutTags { repository } => {
-                write!(f, "{repository} has no tags to back up")
-            }
-            Self::LayoutWithoutTags { layout } => write!(f, "{layout} has no tags to restore"),
-        }
-    }
-}
-
-impl std::error::Error for BackupError {}
-
-impl From<Error> for BackupError {
-    fn from(err: Error) -> Self {
-        Self::Reference(err)
-    }
-}
-
 /// Which tags a backup or restore of `reference` (`REGISTRY/REPOSITORY[:TAG[,TAG…]]`) copies,
 /// given the tags `listed` (the registry's for a backup, the layout's for a restore; `None`
 /// when not listed yet).
@@ -178,26 +80,28 @@ impl From<Error> for BackupError {
 /// when `listed` is `None`.
 ///
 /// # Errors
-/// [`BackupError`]: `REFERENCE_INVALID` for an empty tag after a comma, for a reference or tag
-/// that breaks the grammar ([`BackupError::Reference`], the core's [`Error`]) and, for a
-/// backup, for a digest; `MANIFEST_UNKNOWN` when no tag is named and none is listed.
+/// [`Error::ReferenceInvalid`] for an empty tag after a comma, a reference or tag that breaks
+/// the grammar and, for a backup, a digest; [`Error::NoTagsToCopy`] (`MANIFEST_UNKNOWN`) when
+/// no tag is named and none is listed.
 pub fn select_tags(
     direction: &Direction,
     reference: &str,
     listed: Option<&[String]>,
-) -> Result<Selection, BackupError> {
+) -> Result<Selection, Error> {
     let mut parts = reference.split(',');
     let first = parts.next().unwrap_or_default();
     let more: Vec<&str> = parts.collect();
     if more.iter().any(|tag| tag.is_empty()) {
-        return Err(BackupError::EmptyTag {
+        return Err(Error::ReferenceInvalid {
             value: reference.to_owned(),
+            reason: "an empty tag after a comma",
         });
     }
     let parsed = Reference::parse(first)?;
     if *direction == Direction::Backup && parsed.digest().is_some() {
-        return Err(BackupError::Digest {
+        return Err(Error::ReferenceInvalid {
             value: reference.to_owned(),
+            reason: "a digest (a backup takes tags: the layout records each artifact under its tag)",
         });
     }
     let repository = format!("{}/{}", parsed.registry(), parsed.repository());
@@ -226,9 +130,13 @@ pub fn select_tags(
     tags.sort();
     if tags.is_empty() {
         return Err(match direction {
-            Direction::Backup => BackupError::RepositoryWithoutTags { repository },
-            Direction::Restore { layout } => BackupError::LayoutWithoutTags {
-                layout: layout.clone(),
+            Direction::Backup => Error::NoTagsToCopy {
+                source: "repository",
+                name: repository,
+            },
+            Direction::Restore { layout } => Error::NoTagsToCopy {
+                source: "layout",
+                name: layout.clone(),
             },
         });
     }
@@ -238,6 +146,7 @@ pub fn select_tags(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Detail;
 
     const REPO: &str = "127.0.0.1:5000/team/docs";
 
@@ -318,7 +227,7 @@ mod tests {
             assert_eq!(err.code(), "REFERENCE_INVALID");
             assert_eq!(
                 err.to_string(),
-                format!("'{r}' is not REGISTRY/REPOSITORY[:TAG[,TAG…]]")
+                format!("invalid reference {r:?}: an empty tag after a comma")
             );
             assert_eq!(
                 err.details(),
@@ -342,12 +251,14 @@ mod tests {
         let err = select_tags(&Direction::Backup, &r, None).expect_err("refused");
         assert_eq!(err.code(), "REFERENCE_INVALID");
         assert_eq!(
-            err.to_string(),
-            format!("{r}: backup takes tags (the layout records each under its tag), not a digest")
-        );
-        assert_eq!(
             err.details()[1],
-            ("reason", Detail::Text("a digest".into()))
+            (
+                "reason",
+                Detail::Text(
+                    "a digest (a backup takes tags: the layout records each artifact under its tag)"
+                        .into()
+                )
+            )
         );
         assert_eq!(tags(&restore(), &r, Some(&["v1"])), ["v1"]);
     }
@@ -360,10 +271,7 @@ mod tests {
             "127.0.0.1:5000/r@sha256:zz",
         ] {
             let err = select_tags(&Direction::Backup, r, None).expect_err("refused");
-            assert_eq!(
-                err,
-                BackupError::Reference(Reference::parse(r).expect_err("refused"))
-            );
+            assert_eq!(err, Reference::parse(r).expect_err("refused"));
         }
         assert_eq!(
             select_tags(&Direction::Backup, "r:v1,v2", None)
