@@ -1,7 +1,7 @@
 // The public API over the wasm module, shared by every entry point. The entries initialise the
 // module first (browser.js asynchronously, node-init.js synchronously) and then re-export these.
 import { onGlueChange, wasm } from "./glue.js";
-import { OciError, converted } from "./errors.js";
+import { OciError, converted, core } from "./errors.js";
 
 export { OciError };
 
@@ -207,15 +207,6 @@ export const digestBlob = blobDigester(Digester);
 // Documents, packing, artifact types, references and layouts. The wasm module checks the
 // arguments it reads; this layer turns byte buffers into Uint8Arrays and JS objects that are
 // documents (manifests, descriptors, definitions) into JSON text for the core to read.
-
-/** Calls into the wasm module, turning a thrown core error into an OciError. */
-function core(call) {
-  try {
-    return call();
-  } catch (thrown) {
-    throw converted(thrown);
-  }
-}
 
 function isBytes(value) {
   return ArrayBuffer.isView(value) || isBuffer(value);

@@ -6,7 +6,7 @@
 // only lists, copies and resolves.
 import { wasm } from "./glue.js";
 import { Client } from "./client.js";
-import { OciError, converted } from "./errors.js";
+import { OciError, core } from "./errors.js";
 import { OciLayout, copy } from "./layout.js";
 
 /** @typedef {import("./index.js").Descriptor} Descriptor */
@@ -14,20 +14,6 @@ import { OciLayout, copy } from "./layout.js";
 
 /** How a restore names its layout in an error (an in-memory layout has no path). */
 const LAYOUT_NAME = "the layout";
-
-/**
- * Calls the wasm module, turning a thrown core error into an OciError.
- * @template T
- * @param {() => T} call
- * @returns {T}
- */
-function core(call) {
-  try {
-    return call();
-  } catch (thrown) {
-    throw converted(thrown);
-  }
-}
 
 /**
  * The core's choice of tags for `ref`: `tags` is null when the repository must be listed first.

@@ -3,7 +3,7 @@
 // (order, owners, modes, times, the bytes, what is safe to create); this module only reads the
 // files the caller gives and collects what the core says.
 import { wasm } from "./glue.js";
-import { converted } from "./errors.js";
+import { core } from "./errors.js";
 import { bytesOf, typeName } from "./api.js";
 
 /** `application/vnd.oci.image.layer.v1.tar+gzip`: the media type of a directory layer. */
@@ -12,14 +12,6 @@ export const DIRECTORY_MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar+gzip
 const PACK_OPTIONS = ["name", "mtime", "keepModes", "annotations"];
 const ENTRY_KEYS = ["path", "kind", "data", "mode", "mtime", "target"];
 const UNPACK_OPTIONS = ["limits", "allowGit"];
-
-function core(call) {
-  try {
-    return call();
-  } catch (thrown) {
-    throw converted(thrown);
-  }
-}
 
 function checkKeys(value, allowed, name) {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {

@@ -1,4 +1,5 @@
-// OciError, and the one conversion from what the wasm module throws.
+// OciError, and the one conversion from what the wasm module throws (converted, and core,
+// which every module calls the wasm module through).
 
 /**
  * An error reported by ocikit. `code` is one of the stable codes shared with ocikit for Python
@@ -29,4 +30,18 @@ export function converted(thrown) {
     return new OciError(thrown.code, thrown.message, thrown.details);
   }
   return thrown;
+}
+
+/**
+ * Calls the wasm module, turning a thrown core error into an OciError (every module's way in).
+ * @template T
+ * @param {() => T} call
+ * @returns {T}
+ */
+export function core(call) {
+  try {
+    return call();
+  } catch (thrown) {
+    throw converted(thrown);
+  }
 }

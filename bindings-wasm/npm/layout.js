@@ -7,7 +7,7 @@
 import { wasm } from "./glue.js";
 import { Digester, bytesOf, typeName } from "./api.js";
 import { Client, LAYOUT_SERVE, STORE } from "./client.js";
-import { converted } from "./errors.js";
+import { core } from "./errors.js";
 import { LayoutServer, layoutHost } from "./operation.js";
 
 // The repository name a layout's references carry (a layout is one repository: the server
@@ -16,14 +16,6 @@ const REPOSITORY = "layout";
 const ENTRIES_MAX = 100_000;
 
 let numbers = 0;
-
-function core(call) {
-  try {
-    return call();
-  } catch (thrown) {
-    throw converted(thrown);
-  }
-}
 
 /**
  * An OCI image layout in memory: `new OciLayout()` (empty), `OciLayout.fromTar(bytes)` (an

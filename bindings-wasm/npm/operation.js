@@ -18,15 +18,7 @@
 // caller's misuse is OPERATION_MISUSE.
 import { wasm } from "./glue.js";
 import { bytesOf, preparedInput, sessionOf } from "./api.js";
-import { converted } from "./errors.js";
-
-function core(call) {
-  try {
-    return call();
-  } catch (thrown) {
-    throw converted(thrown);
-  }
-}
+import { core } from "./errors.js";
 
 /** What every whole operation shares: poll and provide. */
 class WholeOperation {
