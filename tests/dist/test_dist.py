@@ -199,7 +199,7 @@ def test_abi3_wheel_holds_the_package() -> None:
         metadata = archive.read(f"ocikit-{VERSION}.dist-info/METADATA").decode()
     assert "ocikit/_ocikit.abi3.so" in names, sorted(names)
     assert {"ocikit/_ocikit.pyi", "ocikit/py.typed", "ocikit/cli/__init__.py"} <= names
-    assert re.search(r"^ocikit ?= ?ocikit\.cli:main$", entry_points, re.MULTILINE), entry_points
+    assert re.search(r"^ocikit ?= ?ocikit\.cli:run$", entry_points, re.MULTILINE), entry_points
     assert "Provides-Extra: async" in metadata and "# ocikit" in metadata  # the README is the description
 
 
