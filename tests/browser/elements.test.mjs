@@ -669,7 +669,12 @@ test("keyboard only: a type, a file, an annotation and a push, from the Tab key 
     assert.equal(second.type, "radio");
     assert.notEqual(second.value, first.value);
     await page.waitForFunction((t) => document.querySelector("#form").artifactType === t, second.value);
-    // A file, from the file input's chooser opened with the keyboard.
+    // A file, from the file input's chooser opened with the keyboard. Playwright asks Chromium
+    // to intercept file choosers only once something listens for them, without waiting for the
+    // answer: a key pressed right after can open the chooser before the interception is on, and
+    // the event never comes (puppeteer/puppeteer#6040; a CI run under load timed out here). So
+    // a listener is in place, and one round trip done, before the key is pressed.
+    page.on("filechooser", () => {});
     await tabTo((a) => a.id === "pack-file");
     const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
     await chooser.setFiles({ name: "keyboard.md", mimeType: "text/markdown", buffer: Buffer.from("# Keys\n") });
