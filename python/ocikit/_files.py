@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
-from typing import Protocol, Union
+from typing import TYPE_CHECKING, Protocol, Union
 
 from ocikit._ocikit import Digester
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # Bytes read per step. 1 MiB stays in the L2 cache between the read and the hash, amortises the
 # per-call cost to nothing, and bounds memory whatever the file size.
@@ -24,6 +27,23 @@ def buffer_size(size_hint: int | None) -> int:
 
 class _Reader(Protocol):
     def readinto(self, buffer: memoryview, /) -> int | None: ...
+
+
+def read_pieces(
+    reader: _Reader, limit: int, buffer: memoryview | None = None
+) -> Iterator[memoryview]:
+    """The reader's next ``limit`` bytes at most, in pieces read into one reused buffer
+    (``buffer``, else one no larger than ``limit`` needs, at most ``CHUNK_SIZE``); ends early
+    at the end of the reader. Each piece is valid until the next one is asked for."""
+    if buffer is None:
+        buffer = memoryview(bytearray(min(CHUNK_SIZE, max(limit, 1))))
+    left = limit
+    while left > 0:
+        count = reader.readinto(buffer[: min(left, len(buffer))])
+        if not count:
+            return
+        yield buffer[:count]
+        left -= count
 
 
 def digest_file(path: StrPath, algorithm: str = "sha256") -> str:

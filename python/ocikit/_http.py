@@ -38,7 +38,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any, Optional, Protocol, Union
 from urllib.parse import urlsplit
 
-from ocikit._files import CHUNK_SIZE, StrPath, buffer_size
+from ocikit._files import CHUNK_SIZE, StrPath, buffer_size, read_pieces
 from ocikit._ocikit import Digester, Request, Response
 from ocikit.errors import NetworkError, OciError, OperationTimeoutError
 
@@ -101,14 +101,12 @@ class BlobSource:
         assert self._path is not None
         with open(self._path, "rb", buffering=0) as file:
             file.seek(offset)
-            buffer = memoryview(bytearray(min(CHUNK_SIZE, max(length, 1))))
             left = length
-            while left:
-                count = file.readinto(buffer[: min(left, len(buffer))])
-                if not count:
-                    raise OSError(f"{self._path} ended {left} bytes before the blob's size")
-                left -= count
-                yield buffer[:count]
+            for piece in read_pieces(file, length):
+                left -= len(piece)
+                yield piece
+            if left:
+                raise OSError(f"{self._path} ended {left} bytes before the blob's size")
 
 
 class BlobSink:

@@ -51,7 +51,7 @@ from typing import IO, Any, Callable, TypeVar, Union, cast
 
 from ocikit._archive import UnpackLimits
 from ocikit._client import Client, Pulled, Referrer
-from ocikit._files import CHUNK_SIZE, StrPath
+from ocikit._files import CHUNK_SIZE, StrPath, read_pieces
 from ocikit._http import BlobSink, BlobSource
 from ocikit._ocikit import (
     Descriptor,
@@ -387,14 +387,13 @@ class OciLayout:
         """Copies exactly ``size`` bytes of the working directory's file ``relative`` into the
         tar being written; a file of another size now fails (its header says ``size``)."""
         with open(self._root / relative, "rb", buffering=0) as file:
-            left = size if os.fstat(file.fileno()).st_size == size else -1
-            while left > 0:
-                count = file.readinto(buffer[: min(left, len(buffer))])
-                if not count:
-                    break
-                out.write(buffer[:count])
-                left -= count
-            whole = left == 0 and not file.read(1)
+            copied = -1
+            if os.fstat(file.fileno()).st_size == size:
+                copied = 0
+                for piece in read_pieces(file, size, buffer):
+                    out.write(piece)
+                    copied += len(piece)
+            whole = copied == size and not file.read(1)
             actual = size if whole else os.fstat(file.fileno()).st_size
         if not whole:
             raise DigestMismatchError(
@@ -647,13 +646,8 @@ class OciLayout:
             left = os.fstat(file.fileno()).st_size  # a file growing meanwhile stops here
             if size is not None:
                 left = min(left, size + 1)
-            view = memoryview(bytearray(min(CHUNK_SIZE, left + 1)))
-            while left > 0:
-                count = file.readinto(view[: min(left, len(view))])
-                if not count:
-                    break
-                digester.update(view[:count])
-                left -= count
+            for piece in read_pieces(file, left):
+                digester.update(piece)
         return digester.finalize(), digester.size
 
     # Writing -------------------------------------------------------------------------------
@@ -1039,13 +1033,8 @@ class _LayoutTransport:
             )
         with file:
             file.seek(offset)
-            buffer = memoryview(bytearray(min(CHUNK_SIZE, max(left, 1))))
-            while left > 0:
-                count = file.readinto(buffer[: min(left, len(buffer))])
-                if not count:
-                    break
-                sink.write(buffer[:count])
-                left -= count
+            for piece in read_pieces(file, left):
+                sink.write(piece)
         return Response(status, response.headers, streamed=sink.result())
 
     def close(self) -> None:
@@ -1077,14 +1066,9 @@ def _receive(
                 # hashed, and the check below tells (a source's pieces would stop short).
                 reader = stack.enter_context(open(source.path, "rb", buffering=0))
                 reader.seek(offset)
-                view = memoryview(bytearray(min(CHUNK_SIZE, max(left, 1))))
-                while left > 0:
-                    count = reader.readinto(view[: min(left, len(view))])
-                    if not count:
-                        break
-                    digester.update(view[:count])
-                    writer.write(view[:count])
-                    left -= count
+                for piece in read_pieces(reader, left):
+                    digester.update(piece)
+                    writer.write(piece)
             else:
                 for piece in source.pieces(offset, left):
                     digester.update(piece)
@@ -1180,16 +1164,10 @@ def _copy_verified(source: Path | io.BufferedIOBase, target: Path, descriptor: D
                 else source
             )
             writer = stack.enter_context(os.fdopen(fd, "wb"))
-            view = memoryview(bytearray(min(CHUNK_SIZE, descriptor.size + 1)))
-            left = descriptor.size + 1  # one byte more tells a blob that is too long
-            while left > 0:
-                count = reader.readinto(view[: min(left, len(view))])
-                if not count:
-                    break
-                chunk = view[:count]
-                digester.update(chunk)
-                writer.write(chunk)
-                left -= count
+            # One byte more tells a blob that is too long.
+            for piece in read_pieces(reader, descriptor.size + 1):
+                digester.update(piece)
+                writer.write(piece)
             writer.flush()
             os.fsync(writer.fileno())
         digester.verify(descriptor.digest, descriptor.size)
