@@ -3,15 +3,15 @@
 //! (`layout_tar_pieces`, `_LayoutTarReader`), and in memory (`write_layout_tar`,
 //! `read_layout_tar`).
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
 
 use ocikit_core::layout::{self, LayoutTarEvent, LayoutTarReader, TarPiece};
 use pyo3::prelude::*;
-use pyo3::sync::MutexExt;
 use pyo3::types::{PyBytes, PyList};
 
 use crate::buffer::ByteView;
 use crate::errors::{OrRaise, to_py_err};
+use crate::registry::lock;
 
 /// The bytes of a tar archive holding a layout's `files` (`(path, content)` pairs): the core's
 /// fixed order and headers, whatever order they come in.
@@ -80,14 +80,6 @@ pub(crate) struct PyLayoutTarReader {
     state: Mutex<LayoutTarReader>,
 }
 
-impl PyLayoutTarReader {
-    fn lock(&self, py: Python<'_>) -> MutexGuard<'_, LayoutTarReader> {
-        self.state
-            .lock_py_attached(py)
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
 #[pymethods]
 impl PyLayoutTarReader {
     /// A reader refusing more than `entries_max` entries.
@@ -103,7 +95,8 @@ impl PyLayoutTarReader {
     fn feed<'py>(&self, py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
         let view = ByteView::new(data)?;
         let bytes = view.as_slice();
-        let mut guard = self.lock(py);
+        // The reader's errors are sticky, so a poisoned lock still guards a consistent reader.
+        let mut guard = lock(py, &self.state);
         let reader: &mut LayoutTarReader = &mut guard;
         let events = py.detach(|| reader.feed(bytes)).or_raise(py)?;
         let list = PyList::empty(py);
@@ -122,6 +115,6 @@ impl PyLayoutTarReader {
     /// Ends the archive (a cut one is `ARCHIVE_INVALID`, a file under another's path
     /// `ARCHIVE_UNSAFE`).
     fn finish(&self, py: Python<'_>) -> PyResult<()> {
-        self.lock(py).finish().or_raise(py)
+        lock(py, &self.state).finish().or_raise(py)
     }
 }
