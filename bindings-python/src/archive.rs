@@ -1,7 +1,7 @@
 //! Directory layers (`ocikit_core::archive`): the packer and the unpacker, stepped by
 //! `ocikit/_archive.py`, which reads and writes the files.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard};
 
 use ocikit_core::archive::{
     self, DirectoryPacker, EntryData, EntryKind, Mtimes, PackOptions, TreeEntry, UnpackEvent,
@@ -9,12 +9,12 @@ use ocikit_core::archive::{
 };
 use ocikit_core::{Digest, Error};
 use pyo3::prelude::*;
-use pyo3::sync::MutexExt;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 
 use crate::buffer::ByteView;
 use crate::descriptor::PyDescriptor;
 use crate::errors::OrRaise;
+use crate::sync::lock;
 use crate::text::Text;
 
 fn misuse(reason: String) -> Error {
@@ -31,9 +31,7 @@ pub(crate) struct PyDirectoryPacker {
 
 impl PyDirectoryPacker {
     fn lock(&self, py: Python<'_>) -> MutexGuard<'_, Option<DirectoryPacker>> {
-        self.state
-            .lock_py_attached(py)
-            .unwrap_or_else(PoisonError::into_inner)
+        lock(py, &self.state)
     }
 }
 
@@ -150,9 +148,7 @@ pub(crate) struct PyUnpacker {
 
 impl PyUnpacker {
     fn lock(&self, py: Python<'_>) -> MutexGuard<'_, Unpacker> {
-        self.state
-            .lock_py_attached(py)
-            .unwrap_or_else(PoisonError::into_inner)
+        lock(py, &self.state)
     }
 }
 

@@ -1,16 +1,16 @@
 //! `digest`, `verify`, `Digest` and `Digester`: wrappers of `ocikit_core::digest`.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard};
 
 use crate::text::{Text, str_of};
 use ocikit_core::{Algorithm, Digest, Digester, Error, digest as core_digest};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::sync::MutexExt;
 use pyo3::types::{PyInt, PyString, PyTuple};
 
 use crate::buffer::{ByteView, DETACH_THRESHOLD};
 use crate::errors::OrRaise;
+use crate::sync::lock;
 
 /// The digest of `data` as `"<algorithm>:<hex>"` (sha256, sha512 or blake3).
 ///
@@ -155,9 +155,7 @@ impl PyDigester {
     fn lock(&self, py: Python<'_>) -> MutexGuard<'_, Digester> {
         // Nothing in the critical sections can panic, so a poisoned lock still holds a
         // consistent state.
-        self.state
-            .lock_py_attached(py)
-            .unwrap_or_else(PoisonError::into_inner)
+        lock(py, &self.state)
     }
 }
 

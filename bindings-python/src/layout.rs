@@ -16,7 +16,8 @@ use crate::buffer::ByteView;
 use crate::descriptor::PyDescriptor;
 use crate::digest::digest_arg;
 use crate::errors::OrRaise;
-use crate::registry::{PyRequest, PyResponse, lock};
+use crate::registry::{PyRequest, PyResponse};
+use crate::sync::lock;
 use crate::validate::PyReport;
 
 /// The `index.json` of an OCI image layout: its entries and their tags

@@ -11,7 +11,7 @@ use pyo3::types::{PyBytes, PyList};
 
 use crate::buffer::ByteView;
 use crate::errors::{OrRaise, to_py_err};
-use crate::registry::lock;
+use crate::sync::lock;
 
 /// The bytes of a tar archive holding a layout's `files` (`(path, content)` pairs): the core's
 /// fixed order and headers, whatever order they come in.

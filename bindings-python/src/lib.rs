@@ -25,6 +25,7 @@ mod profiles;
 mod reference;
 mod registry;
 mod repr;
+mod sync;
 mod text;
 mod validate;
 mod walk;

@@ -38,7 +38,8 @@ use crate::buffer::ByteView;
 use crate::descriptor::PyDescriptor;
 use crate::digest::{digest_arg, type_name};
 use crate::errors::OrRaise;
-use crate::registry::{PyRegistrySession, PyRequest, input_arg, lock, reference_arg};
+use crate::registry::{PyRegistrySession, PyRequest, input_arg, reference_arg};
+use crate::sync::lock;
 use crate::walk::{PyWalkLimits, tree_to_py};
 
 /// Runs `step` with the core `Sessions` made of `sessions` (a `RegistrySession` or a sequence

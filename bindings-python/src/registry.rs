@@ -14,9 +14,11 @@
 //!
 //! Sessions and operations are `frozen` classes around a `Mutex`: an operation may be driven
 //! from any thread, and operations on several threads (parallel blob transfers) share one
-//! session, whose lock is held only while a step is computed.
+//! session, whose lock is held only while a step is computed. Steps either finish or return an
+//! error before touching shared state, so a poisoned lock still guards a consistent value
+//! (`crate::sync::lock`).
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
 
 use crate::text::{Text, into_strings, str_of};
 use ocikit_core::registry::{
@@ -28,7 +30,6 @@ use ocikit_core::registry::{
 use ocikit_core::{Descriptor, Error, Reference};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::sync::MutexExt;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use crate::buffer::ByteView;
@@ -36,14 +37,7 @@ use crate::descriptor::{PyDescriptor, media_type_arg};
 use crate::digest::{digest_arg, type_name};
 use crate::errors::{OrRaise, bound_arg};
 use crate::reference::PyReference;
-
-pub(crate) fn lock<'a, T>(py: Python<'_>, mutex: &'a Mutex<T>) -> MutexGuard<'a, T> {
-    // Steps either finish or return an error before touching shared state, so a poisoned lock
-    // still guards a consistent value.
-    mutex
-        .lock_py_attached(py)
-        .unwrap_or_else(PoisonError::into_inner)
-}
+use crate::sync::lock;
 
 /// A `str` or `Reference` argument.
 pub(crate) fn reference_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Reference> {

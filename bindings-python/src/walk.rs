@@ -12,9 +12,11 @@
 //! plan = walk.finish()                       # blobs, then manifests in waves
 //! ```
 //!
-//! Walks are `frozen` classes around a `Mutex`, so results may be provided from any thread.
+//! Walks are `frozen` classes around a `Mutex`, so results may be provided from any thread. A walk
+//! fails (stickily) before it changes anything it cannot finish changing, so a poisoned lock still
+//! guards a consistent walk (`crate::sync::lock`).
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
 
 use crate::text::Text;
 use ocikit_core::Descriptor;
@@ -24,21 +26,13 @@ use ocikit_core::registry::walk::{
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::sync::MutexExt;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 
 use crate::buffer::ByteView;
 use crate::descriptor::PyDescriptor;
 use crate::digest::{digest_arg, type_name};
 use crate::errors::{OrRaise, bound_arg};
-
-fn lock<'a, T>(py: Python<'_>, mutex: &'a Mutex<T>) -> MutexGuard<'a, T> {
-    // A walk fails (stickily) before it changes anything it cannot finish changing, so a
-    // poisoned lock still guards a consistent walk.
-    mutex
-        .lock_py_attached(py)
-        .unwrap_or_else(PoisonError::into_inner)
-}
+use crate::sync::lock;
 
 /// A descriptor, or a sequence of descriptors.
 fn descriptors_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<Descriptor>> {
