@@ -11,6 +11,7 @@ from __future__ import annotations
 # shutil and tempfile (with bz2, lzma and random: about 3 ms) are imported where a directory
 # needs them: a script that pulls files does without them.
 import atexit
+import operator
 import os
 import stat
 from collections.abc import Iterable
@@ -76,25 +77,9 @@ class UnpackLimits:
         max_entries: int | None = None,
         max_ratio: int | None = None,
     ) -> None:
-        for name, value in (
-            ("max_size", max_size),
-            ("max_entries", max_entries),
-            ("max_ratio", max_ratio),
-        ):
-            # Checked here, not when a pull unpacks: a bad bound would be found only after
-            # the layer was downloaded (and pyo3 would raise OverflowError, not a coded error).
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**64
-            ):
-                reason = f"UnpackLimits.{name} must be a whole number from 0 to 2**64 - 1"
-                raise ValidationError(
-                    f"{reason}, not {value!r}",
-                    code="OPTIONS_INVALID",
-                    details={"reason": reason},
-                )
-        self.max_size = max_size
-        self.max_entries = max_entries
-        self.max_ratio = max_ratio
+        self.max_size = _bound("max_size", max_size)
+        self.max_entries = _bound("max_entries", max_entries)
+        self.max_ratio = _bound("max_ratio", max_ratio)
 
     def __repr__(self) -> str:
         return (
@@ -108,6 +93,28 @@ class UnpackLimits:
             "max_entries": self.max_entries,
             "max_ratio": self.max_ratio,
         }
+
+
+def _bound(name: str, value: object) -> int | None:
+    """One bound of ``UnpackLimits`` as a plain ``int`` (``None`` kept), taken as the core's
+    other limits take theirs: any integer (``__index__``: numpy's too), not a ``bool``, from 0
+    to 2**64 - 1. Checked when the limits are made, not when a pull unpacks: a bad bound would
+    be found only after the layer was downloaded (and pyo3 would raise ``OverflowError``, not a
+    coded error)."""
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        try:
+            whole = operator.index(value)  # type: ignore[arg-type]
+        except TypeError:
+            pass
+        else:
+            if 0 <= whole < 2**64:
+                return whole
+    reason = f"UnpackLimits.{name} must be a whole number from 0 to 2**64 - 1"
+    raise ValidationError(
+        f"{reason}, not {value!r}", code="OPTIONS_INVALID", details={"reason": reason}
+    )
 
 
 def _fixed_mtime(mtime: Mtime) -> int | None:

@@ -39,6 +39,31 @@ def test_every_whole_number_in_range_is_kept(cls: Callable[..., Any], field: str
     assert getattr(cls(**{field: None}), field) == getattr(cls(), field)
 
 
+class Whole:
+    """An integer that is not an ``int``, as numpy's ``int64`` is: it has ``__index__``."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __index__(self) -> int:
+        return self.value
+
+
+@pytest.mark.parametrize(("cls", "field", "top"), FIELDS)
+def test_integers_that_are_not_int_are_taken_as_int(
+    cls: Callable[..., Any], field: str, top: int
+) -> None:
+    # Every limit class takes what Python takes as an index (numpy's integers included), and
+    # keeps a plain int; one out of range is refused like an int.
+    for value in (0, top):
+        kept = getattr(cls(**{field: Whole(value)}), field)
+        assert kept == value
+        assert type(kept) is int
+    with pytest.raises(ValidationError) as raised:
+        cls(**{field: Whole(top + 1)})
+    assert raised.value.code == "OPTIONS_INVALID"
+
+
 @pytest.mark.parametrize(("cls", "field", "top"), FIELDS)
 @pytest.mark.parametrize("bad", [-1, "top+1", True, False, 1.0, "3", [1]])
 def test_anything_else_is_options_invalid_naming_the_field(
