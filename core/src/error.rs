@@ -156,6 +156,27 @@ pub enum Error {
         /// The repository (`registry/repository`), or the layout as the host names it.
         name: String,
     },
+    /// A layout a restore refuses before anything is pushed: its verification found it damaged
+    /// (a blob missing, of the wrong size or digest, a document that is not valid). Its code is
+    /// the first error finding's (`DIGEST_MISMATCH`, `SIZE_MISMATCH`, `BLOB_MISSING`, …), so a
+    /// damaged layout is reported with the code its verification gives the damage.
+    LayoutDamaged {
+        /// The layout as the host names it (its path, or what the host calls it).
+        layout: String,
+        /// The first error finding of the layout's verification.
+        finding: crate::Finding,
+    },
+    /// A tag a restore copied that, resolved at the destination right after, names another
+    /// digest than the layout's (someone else moved it, or the registry does not serve what it
+    /// accepted): `DIGEST_MISMATCH`.
+    TagMismatch {
+        /// The tag's reference at the destination, `registry/repository:tag`.
+        reference: String,
+        /// The layout's digest, the one copied.
+        expected: Digest,
+        /// The digest the tag names.
+        actual: Digest,
+    },
     /// A repository name, tag or reference that breaks the grammar.
     ReferenceInvalid {
         /// The rejected text.
@@ -285,6 +306,8 @@ impl Error {
             Self::OptionsInvalid { .. } => "OPTIONS_INVALID",
             Self::ReferenceInvalid { .. } => "REFERENCE_INVALID",
             Self::NoTagsToCopy { .. } => "MANIFEST_UNKNOWN",
+            Self::LayoutDamaged { finding, .. } => finding.code,
+            Self::TagMismatch { .. } => "DIGEST_MISMATCH",
             Self::AuthRealmRefused { .. } => "AUTH_REALM_REFUSED",
             Self::LocationRefused { .. } => "LOCATION_REFUSED",
             Self::LimitExceeded { .. } => "LIMIT_EXCEEDED",
@@ -315,6 +338,7 @@ impl Error {
             }
             Self::FieldMissing { path } => vec![("path", Text(path.clone()))],
             Self::NoTagsToCopy { source, name } => vec![(*source, Text(name.clone()))],
+            Self::LayoutDamaged { finding, .. } => vec![("path", Text(finding.path.clone()))],
             Self::PullCommandInvalid { path, reason } => vec![
                 ("path", Text(path.clone())),
                 ("reason", Text(reason.clone())),
@@ -333,7 +357,10 @@ impl Error {
             Self::DigestUnsupported { algorithm } => {
                 vec![("algorithm", Text(algorithm.clone()))]
             }
-            Self::DigestMismatch { expected, actual } => vec![
+            Self::DigestMismatch { expected, actual }
+            | Self::TagMismatch {
+                expected, actual, ..
+            } => vec![
                 ("expected", Text(expected.to_string())),
                 ("actual", Text(actual.to_string())),
             ],
@@ -479,6 +506,19 @@ impl fmt::Display for Error {
                 };
                 write!(f, "{name} has no tags to {verb}")
             }
+            Self::LayoutDamaged { layout, finding } => write!(
+                f,
+                "{layout} is not an intact OCI layout: {} (at {}); nothing was restored",
+                finding.message, finding.path
+            ),
+            Self::TagMismatch {
+                reference,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "{reference} names {actual} after the restore, not the layout's {expected}"
+            ),
             Self::AuthRealmRefused {
                 realm,
                 registry,

@@ -277,6 +277,11 @@ fn error_codes_are_listed() {
             value: String::new(),
             reason: "",
         },
+        Error::TagMismatch {
+            reference: String::new(),
+            expected: digest::sha256(b""),
+            actual: digest::sha256(b"x"),
+        },
     ];
     for err in &samples {
         assert!(

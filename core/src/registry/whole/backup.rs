@@ -13,6 +13,11 @@
 //!   copied with the referrers themselves, never as an artifact of their own);
 //! - nothing to copy is `MANIFEST_UNKNOWN`, naming the repository or the layout.
 //!
+//! A restore also decides twice whether to go on, the same for every host: before any request,
+//! [`restorable`] refuses a layout its verification ([`crate::layout::verify`]) finds damaged
+//! (nothing is pushed from it); after each tag's copy, [`restored`] checks that the tag, resolved
+//! at the destination, names the layout's digest.
+//!
 //! A backup needs the registry's tag list only when no tag is named, so the host asks first
 //! with no listing and lists only when told to:
 //!
@@ -38,9 +43,9 @@
 
 use std::collections::HashSet;
 
-use crate::Error;
 use crate::artifact_type::{TagKind, classify_tag};
 use crate::reference::{Reference, check_tag_text};
+use crate::{Digest, Error, Report, Severity};
 
 /// Which way the artifacts go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,6 +146,45 @@ pub fn select_tags(
         });
     }
     Ok(Selection::Tags { repository, tags })
+}
+
+/// Whether a restore may push from the layout named `layout` (its path, or what the host calls
+/// it), given its verification `report`: nothing is pushed from a damaged layout.
+///
+/// # Errors
+/// [`Error::LayoutDamaged`] when the report has an error finding, with the first one's code
+/// (`DIGEST_MISMATCH`, `SIZE_MISMATCH`, `BLOB_MISSING`, …) and path; warnings do not stop a
+/// restore.
+pub fn restorable(layout: &str, report: &Report) -> Result<(), Error> {
+    // Decided by the findings themselves (a report is valid iff none is an error).
+    match report
+        .findings
+        .iter()
+        .find(|finding| finding.severity == Severity::Error)
+    {
+        Some(finding) => Err(Error::LayoutDamaged {
+            layout: layout.to_owned(),
+            finding: finding.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Whether the tag `reference` (`registry/repository:tag`) a restore copied is restored: resolved
+/// at the destination right after its copy, it must name `expected`, the layout's digest;
+/// `served` is the digest it names.
+///
+/// # Errors
+/// [`Error::TagMismatch`] (`DIGEST_MISMATCH`) when `served` is another digest.
+pub fn restored(reference: &str, expected: &Digest, served: &Digest) -> Result<(), Error> {
+    if served == expected {
+        return Ok(());
+    }
+    Err(Error::TagMismatch {
+        reference: reference.to_owned(),
+        expected: expected.clone(),
+        actual: served.clone(),
+    })
 }
 
 #[cfg(test)]
@@ -284,6 +328,155 @@ mod tests {
                 .expect_err("refused")
                 .code(),
             "REFERENCE_INVALID"
+        );
+    }
+
+    /// A layout (a map of its files) with one packed artifact tagged `v1`.
+    struct Files(std::collections::HashMap<String, Vec<u8>>);
+
+    impl crate::layout::LayoutSource for Files {
+        fn read(&mut self, path: &str) -> Option<Vec<u8>> {
+            self.0.get(path).cloned()
+        }
+        fn digest(&mut self, path: &str, algorithm: &crate::Algorithm) -> Option<(Digest, u64)> {
+            let bytes = self.0.get(path)?;
+            let mut digester = crate::Digester::new(algorithm).ok()?;
+            digester.update(bytes);
+            Some((digester.finalize(), digester.size()))
+        }
+    }
+
+    fn packed_layout() -> (Files, crate::Document<crate::Manifest>) {
+        use crate::layout::{INDEX_FILE, Layout, OCI_LAYOUT_CONTENT, OCI_LAYOUT_FILE, blob_path};
+        let packed = crate::pack::Pack::new()
+            .artifact_type(
+                crate::MediaType::parse("application/vnd.example.docs.config.v1+json")
+                    .expect("media type"),
+            )
+            .file(crate::pack::File::from_bytes("a.md", b"# A\n".to_vec()))
+            .build()
+            .expect("packs");
+        let mut files = std::collections::HashMap::new();
+        files.insert(OCI_LAYOUT_FILE.to_owned(), OCI_LAYOUT_CONTENT.to_vec());
+        for blob in &packed.blobs {
+            files.insert(
+                blob_path(&blob.descriptor.digest),
+                blob.bytes.clone().expect("bytes"),
+            );
+        }
+        let manifest = packed.manifest;
+        files.insert(blob_path(manifest.digest()), manifest.bytes().to_vec());
+        let mut layout = Layout::new();
+        layout.add(manifest.descriptor(), Some("v1")).expect("tag");
+        files.insert(INDEX_FILE.to_owned(), layout.index_json());
+        (Files(files), manifest)
+    }
+
+    fn finding(code: &'static str, severity: Severity, path: &str) -> crate::Finding {
+        crate::Finding {
+            code,
+            severity,
+            path: path.into(),
+            message: format!("{code} here"),
+            rule: "image-layout.md#blobs",
+        }
+    }
+
+    fn report(findings: Vec<crate::Finding>) -> Report {
+        Report {
+            valid: !findings.iter().any(|f| f.severity == Severity::Error),
+            kind: Some(crate::Kind::Layout),
+            findings,
+        }
+    }
+
+    #[test]
+    fn an_intact_layout_is_restorable_warnings_and_all() {
+        let (mut files, _) = packed_layout();
+        let verified = crate::layout::verify(&mut files);
+        assert!(verified.valid, "{:?}", verified.findings);
+        assert_eq!(restorable("backup.tar", &verified), Ok(()));
+        let warned = report(vec![finding(
+            "ANNOTATION_KEY_RESERVED",
+            Severity::Warning,
+            "index.json#/annotations",
+        )]);
+        assert_eq!(restorable("backup.tar", &warned), Ok(()));
+    }
+
+    #[test]
+    fn a_damaged_layout_is_refused_with_its_verification_s_code() {
+        use crate::layout::blob_path;
+        let (mut files, manifest) = packed_layout();
+        let layer = blob_path(&manifest.value().layers[0].digest);
+        files.0.insert(layer.clone(), b"# B\n".to_vec()); // the same size, other bytes
+        let verified = crate::layout::verify(&mut files);
+        let first = verified.findings[0].clone();
+        assert_eq!(first.code, "DIGEST_MISMATCH");
+        let err = restorable("backup.tar", &verified).expect_err("refused");
+        assert_eq!(err.code(), "DIGEST_MISMATCH");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "backup.tar is not an intact OCI layout: {} (at {layer}#); nothing was restored",
+                first.message
+            )
+        );
+        assert_eq!(err.details(), [("path", Detail::Text(format!("{layer}#")))]);
+
+        files.0.insert(layer.clone(), b"# B".to_vec()); // shorter
+        let err = restorable("backup.tar", &crate::layout::verify(&mut files)).expect_err("size");
+        assert_eq!(err.code(), "SIZE_MISMATCH");
+        files.0.remove(&layer);
+        let err = restorable("the layout", &crate::layout::verify(&mut files)).expect_err("gone");
+        assert_eq!(err.code(), "BLOB_MISSING");
+        assert!(
+            err.to_string()
+                .starts_with("the layout is not an intact OCI layout: ")
+        );
+        files.0.insert("index.json".into(), b"{".to_vec());
+        let err = restorable("l", &crate::layout::verify(&mut files)).expect_err("index");
+        assert_eq!(err.code(), "JSON_INVALID");
+        assert_eq!(
+            err.details(),
+            [("path", Detail::Text("index.json#".into()))]
+        );
+    }
+
+    #[test]
+    fn the_first_error_finding_decides_past_warnings() {
+        let damaged = report(vec![
+            finding("ANNOTATION_KEY_RESERVED", Severity::Warning, "a#"),
+            finding("SIZE_MISMATCH", Severity::Error, "b#"),
+            finding("BLOB_MISSING", Severity::Error, "c#"),
+        ]);
+        let err = restorable("dir", &damaged).expect_err("refused");
+        assert_eq!(err.code(), "SIZE_MISMATCH");
+        assert_eq!(
+            err.to_string(),
+            "dir is not an intact OCI layout: SIZE_MISMATCH here (at b#); nothing was restored"
+        );
+        assert_eq!(err.details(), [("path", Detail::Text("b#".into()))]);
+    }
+
+    #[test]
+    fn a_tag_is_restored_when_it_names_the_layout_s_digest() {
+        let layout = crate::digest::sha256(b"layout");
+        let other = crate::digest::sha256(b"other");
+        let reference = format!("{REPO}:v1");
+        assert_eq!(restored(&reference, &layout, &layout), Ok(()));
+        let err = restored(&reference, &layout, &other).expect_err("moved");
+        assert_eq!(err.code(), "DIGEST_MISMATCH");
+        assert_eq!(
+            err.to_string(),
+            format!("{REPO}:v1 names {other} after the restore, not the layout's {layout}")
+        );
+        assert_eq!(
+            err.details(),
+            [
+                ("expected", Detail::Text(layout.to_string())),
+                ("actual", Detail::Text(other.to_string()))
+            ]
         );
     }
 
