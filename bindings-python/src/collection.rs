@@ -3,9 +3,13 @@
 //! `update`). The public `ocikit.create_index` / `ocikit.update_index`
 //! (python/ocikit/_collections.py) fetch the children and pass them here as
 //! `(media_type, bytes, config bytes or None)`. `_backup_tags` wraps
-//! `ocikit_core::registry::whole::backup::select_tags` for `ocikit.backup` / `ocikit.restore`.
+//! `ocikit_core::registry::whole::backup::select_tags` for `ocikit.backup` / `ocikit.restore`;
+//! `_restorable` and `_restored` wrap the restore's two checks of that module (`restorable`,
+//! `restored`) for `ocikit.restore`.
 
-use ocikit_core::registry::whole::backup::{Direction, Selection, select_tags};
+use ocikit_core::registry::whole::backup::{
+    Direction, Selection, restorable as restorable_check, restored as restored_check, select_tags,
+};
 use ocikit_core::registry::whole::index::{
     IndexUpdate, ResolvedChild, create_index, platform_config, update_index,
 };
@@ -17,6 +21,7 @@ use crate::digest::digest_arg;
 use crate::errors::{OrRaise, to_py_err};
 use crate::manifest::PyIndex;
 use crate::text::{Text, TextMap};
+use crate::validate::PyReport;
 
 /// A fetched child: `(media_type, bytes, config bytes or None)`.
 type ChildArg<'py> = (Text, Bound<'py, PyAny>, Option<Bound<'py, PyAny>>);
@@ -141,11 +146,41 @@ pub(crate) fn backup_tags(
     )
 }
 
+/// Nothing, or the core's refusal of a restore from the layout named `layout` (its path) whose
+/// verification is `report`: an `OciError` with the first error finding's code
+/// (`DIGEST_MISMATCH`, `SIZE_MISMATCH`, `BLOB_MISSING`, …) and `details["path"]`.
+#[pyfunction]
+#[pyo3(name = "_restorable")]
+pub(crate) fn restorable(
+    py: Python<'_>,
+    report: PyRef<'_, PyReport>,
+    layout: Text,
+) -> PyResult<()> {
+    restorable_check(&layout, &report.0).or_raise(py)
+}
+
+/// Nothing, or the core's `DIGEST_MISMATCH` when the tag `reference` a restore copied names
+/// `served` at the destination rather than `expected`, the layout's digest.
+#[pyfunction]
+#[pyo3(name = "_restored")]
+pub(crate) fn restored(
+    py: Python<'_>,
+    reference: Text,
+    expected: &Bound<'_, PyAny>,
+    served: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    let expected = digest_arg(py, expected)?;
+    let served = digest_arg(py, served)?;
+    restored_check(&reference, &expected, &served).or_raise(py)
+}
+
 /// Registers the functions.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(index_platform_config, m)?)?;
     m.add_function(wrap_pyfunction!(index_create, m)?)?;
     m.add_function(wrap_pyfunction!(index_update, m)?)?;
     m.add_function(wrap_pyfunction!(backup_tags, m)?)?;
+    m.add_function(wrap_pyfunction!(restorable, m)?)?;
+    m.add_function(wrap_pyfunction!(restored, m)?)?;
     Ok(())
 }

@@ -7,7 +7,9 @@ image layout, a directory or a tar, and back).
 The host only fetches and pushes: which config says a child's platform, what a child's entry
 holds, what may be a child, and how an update removes and adds are the core's
 (``ocikit_core::registry::whole::index``); backup and restore are the core's ``CopyArtifact``
-between a registry and a layout (:func:`ocikit.copy`).
+between a registry and a layout (:func:`ocikit.copy`); which tags they copy, and a restore's
+refusal of a damaged layout and its check of each tag at the destination, are the core's
+(``ocikit_core::registry::whole::backup``).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from ocikit._ocikit import (
     _index_create,
     _index_platform_config,
     _index_update,
+    _restorable,
+    _restored,
 )
-from ocikit.errors import OciError
 
 if TYPE_CHECKING:
     from ocikit._client import Client
@@ -207,36 +210,24 @@ def restore(
     destination and checked to name the layout's digest.
 
     Raises:
-        OciError: ``DIGEST_MISMATCH`` / ``SIZE_MISMATCH`` / ``BLOB_UNKNOWN`` for a damaged
-            layout (its first finding), ``MANIFEST_UNKNOWN`` for a tag the layout lacks,
-            ``DIGEST_MISMATCH`` when the destination does not serve what was restored, and
-            the copy's errors.
+        OciError: ``DIGEST_MISMATCH`` / ``SIZE_MISMATCH`` / ``BLOB_MISSING`` / … for a damaged
+            layout (its verification's first error finding's code, ``details["path"]`` where
+            it is), ``MANIFEST_UNKNOWN`` for a tag the layout lacks, ``DIGEST_MISMATCH`` when
+            the destination does not serve what was restored (``details``: ``expected``,
+            ``actual``), and the copy's errors. Both checks are the core's
+            (``ocikit_core::registry::whole::backup::restorable`` and ``restored``).
         FileNotFoundError: there is no layout at ``input``.
     """
     from ocikit._layout import OciLayout
     from ocikit._target import copy
 
     layout = OciLayout(input, create=False)
-    report = layout.verify()
-    if not report.valid:
-        finding = next(f for f in report.findings if f.severity == "error")
-        raise OciError(
-            f"{input} is not an intact OCI layout: {finding.message} (at {finding.path}); "
-            "nothing was restored",
-            code=finding.code,
-            details={"path": finding.path},
-        )
+    _restorable(layout.verify(), str(input))  # nothing is pushed from a damaged layout
     repository, tags = _backup_tags(ref, list(layout.list_tags()), layout=str(input))
     done = []
     for tag in tags or ():  # given a listing, the core answers with tags (or raises)
         root = copy(layout, tag, client, f"{repository}:{tag}", referrers=referrers)
         served = client.resolve(f"{repository}:{tag}")
-        if served.digest != root.digest:
-            raise OciError(
-                f"{repository}:{tag} names {served.digest} after the restore, not the "
-                f"layout's {root.digest}",
-                code="DIGEST_MISMATCH",
-                details={"expected": root.digest, "actual": served.digest},
-            )
+        _restored(f"{repository}:{tag}", root.digest, served.digest)
         done.append((tag, root))
     return Restored(tuple(done), repository)

@@ -595,6 +595,17 @@ def _backup_tags(
     ``listed`` (None: not listed yet): ``(repository, tags)``, or ``(repository, None)`` when
     the repository's tags must be listed first (use :func:`ocikit.backup`)."""
 
+def _restorable(report: Report, layout: str) -> None:
+    """Nothing, or the core's refusal of a restore from the layout named ``layout`` whose
+    verification is ``report``: an ``OciError`` with the first error finding's code
+    (``DIGEST_MISMATCH``, ``SIZE_MISMATCH``, ``BLOB_MISSING``, …) and ``details["path"]``
+    (use :func:`ocikit.restore`)."""
+
+def _restored(reference: str, expected: Digest | str, served: Digest | str) -> None:
+    """Nothing, or the core's ``DIGEST_MISMATCH`` when the tag ``reference`` a restore copied
+    names ``served`` at the destination rather than ``expected``, the layout's digest (use
+    :func:`ocikit.restore`)."""
+
 def _index_update(
     media_type: str,
     index: Buffer,

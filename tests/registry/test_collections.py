@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 import ocikit as oci
 from conftest import Registry, tool
+from ocikit._ocikit import Request, Response, _restored
 
 DOCS = "application/vnd.example.docs.v1"
 BUNDLE = "application/vnd.cnab.manifest.v1"
@@ -252,6 +254,64 @@ def test_restore_refuses_a_damaged_layout_before_pushing(
     )
     assert result.stdout.split() == []
     assert docs.digest  # pushed at the source only
+
+
+class _TagMovedAfterPut(oci.StdlibTransport):
+    """The standard transport; right after the first successful PUT of a manifest to
+    ``path`` (``/v2/<repository>/manifests/<tag>``), ``move`` runs: another writer pushes
+    something else under that tag, between the restore's copy and its check."""
+
+    def __init__(self, path: str, move: Callable[[], None]) -> None:
+        super().__init__()
+        self._path = path
+        self._move: Callable[[], None] | None = move
+
+    def send(self, request: Request, **kwargs: Any) -> Response:
+        response = super().send(request, **kwargs)
+        put = request.method == "PUT" and request.url.endswith(self._path)
+        if put and 200 <= response.status < 300 and self._move is not None:
+            move, self._move = self._move, None
+            move()
+        return response
+
+
+def test_restore_checks_each_tag_at_the_destination(
+    open_registry: Registry, tmp_path: Path
+) -> None:
+    """A tag the destination names another digest for right after the restore pushed it is
+    the core's DIGEST_MISMATCH (``registry::whole::backup::restored``), with the core's text —
+    the one tests/js/backup-restore.test.mjs asserts for JS."""
+    repo = f"{open_registry.address}/collections/moved"
+    with ocikit_client(open_registry) as client:
+        docs = _artifact(client, f"{repo}:docs", "readme.md", "# docs\n")
+    output = tmp_path / "backup.tar"
+    with ocikit_client(open_registry) as client:
+        oci.backup(client, f"{repo}:docs", output)
+    dst = f"{open_registry.address}/collections/moved-restored"
+    other = oci.pack([oci.File("other.md", b"other")], artifact_type=DOCS)
+
+    def move() -> None:
+        with ocikit_client(open_registry) as writer:
+            writer.push(f"{dst}:docs", other)
+
+    racing = _TagMovedAfterPut("/v2/collections/moved-restored/manifests/docs", move)
+    with oci.Client(open_registry.address, plain_http=True, transport=racing) as client:
+        with pytest.raises(oci.DigestMismatchError) as raised:
+            oci.restore(output, client, dst)
+    err = raised.value
+    assert err.code == "DIGEST_MISMATCH"
+    assert str(err) == (
+        f"{dst}:docs names {other.digest} after the restore, not the layout's {docs.digest}"
+    )
+    assert err.details == {"expected": docs.digest, "actual": other.digest}
+    # The core's one text, through the binding.
+    with pytest.raises(oci.DigestMismatchError) as core:
+        _restored(f"{dst}:docs", docs.digest, other.digest)
+    assert (str(core.value), core.value.details) == (str(err), err.details)
+    # Without the other writer, the same restore passes its check.
+    with ocikit_client(open_registry) as client:
+        restored = oci.restore(output, client, dst)
+    assert [(tag, root.digest) for tag, root in restored.tags] == [("docs", docs.digest)]
 
 
 # Helpers ------------------------------------------------------------------------------------
