@@ -2,15 +2,16 @@
 // ocikit.restore): artifacts of a registry, with their referrers and their collections'
 // children, into an in-memory OciLayout, and back. Which tags are copied is the core's choice
 // (wasm backupTags: registry::whole::backup::select_tags); each copy is the core's CopyArtifact
-// (copy in layout.js); the layout is verified by the core (wasm verifyLayoutFiles). This file
-// only lists, copies and resolves.
+// (copy in layout.js); a restore's refusal of a damaged layout and its check of each tag at the
+// destination are the core's too (wasm restorable and restored: backup::restorable and
+// backup::restored, the checks Python's restore calls). This file only lists, copies and
+// resolves.
 import { wasm } from "./glue.js";
 import { Client } from "./client.js";
-import { OciError, core } from "./errors.js";
+import { core } from "./errors.js";
 import { OciLayout, copy } from "./layout.js";
 
 /** @typedef {import("./index.js").Descriptor} Descriptor */
-/** @typedef {import("./index.js").Report} Report */
 
 /** How a restore names its layout in an error (an in-memory layout has no path). */
 const LAYOUT_NAME = "the layout";
@@ -75,7 +76,7 @@ export async function backup(client, ref, options = undefined) {
  * Restores artifacts from an OCI layout to a registry (`oras restore`, Python's
  * `ocikit.restore`): `ref` is `registry/repository[:tag[,tag…]]` (every tag of the layout when
  * it names none). The layout is verified first (nothing is pushed from a damaged layout: its
- * first error finding's code); each tag is copied with everything it references and, unless
+ * first error finding's code, `details.path`); each tag is copied with everything it references and, unless
  * `referrers: false`, what refers to them; then each tag is resolved at the destination and
  * must name the layout's digest (DIGEST_MISMATCH otherwise).
  * @param {OciLayout} layout
@@ -89,16 +90,8 @@ export async function restore(layout, client, ref, options = undefined) {
   if (!(client instanceof Client)) throw new TypeError("client must be a Client");
   if (typeof ref !== "string") throw new TypeError("ref must be a string");
   const { referrers, signal } = optionsOf(options);
-  /** @type {Report} */
-  const report = core(() => wasm.verifyLayoutFiles(layout.files));
-  if (!report.valid) {
-    const finding = report.findings.find((f) => f.severity === "error") ?? report.findings[0];
-    throw new OciError(
-      finding.code,
-      `${LAYOUT_NAME} is not an intact OCI layout: ${finding.message} (at ${finding.path}); nothing was restored`,
-      { path: finding.path },
-    );
-  }
+  // Nothing is pushed from a damaged layout: the core verifies it and refuses it.
+  core(() => wasm.restorable(layout.files, LAYOUT_NAME));
   const { repository, tags } = backupTags(ref, await layout.tags({ signal }), LAYOUT_NAME);
   /** @type {Array<[string, Descriptor]>} */
   const done = [];
@@ -106,13 +99,7 @@ export async function restore(layout, client, ref, options = undefined) {
     const copied = await copy(layout, tag, client, `${repository}:${tag}`, { referrers, signal });
     const root = copied.descriptor;
     const served = await client.resolve(`${repository}:${tag}`, { signal });
-    if (served.digest !== root.digest) {
-      throw new OciError(
-        "DIGEST_MISMATCH",
-        `${repository}:${tag} names ${served.digest} after the restore, not the layout's ${root.digest}`,
-        { expected: root.digest, actual: served.digest },
-      );
-    }
+    core(() => wasm.restored(`${repository}:${tag}`, root.digest, served.digest));
     done.push([tag, root]);
   }
   return { tags: done, destination: repository };

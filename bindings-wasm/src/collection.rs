@@ -3,10 +3,15 @@
 //! [`ocikit_core::registry::whole::index`]; results in the shape of `packIndex`. The npm
 //! package's `Client.createIndex` / `Client.updateIndex` fetch the children and call these.
 //! `backupTags`: which tags a backup or restore copies
-//! ([`ocikit_core::registry::whole::backup`]), for the npm package's `backup` / `restore`.
+//! ([`ocikit_core::registry::whole::backup`]), for the npm package's `backup` / `restore`;
+//! `restorable` and `restored`: the restore's two checks of that module, a damaged layout
+//! refused before any request and each tag checked at the destination after its copy.
 
-use js_sys::{Array, Object};
-use ocikit_core::registry::whole::backup::{Direction, Selection, select_tags};
+use js_sys::{Array, Map, Object};
+use ocikit_core::Digest;
+use ocikit_core::registry::whole::backup::{
+    Direction, Selection, restorable as restorable_check, restored as restored_check, select_tags,
+};
 use ocikit_core::registry::whole::index::{
     IndexUpdate, ResolvedChild, create_index, platform_config, update_index,
 };
@@ -16,7 +21,7 @@ use crate::error::thrown;
 use crate::manifest::descriptors_to_js;
 use crate::{
     annotations_arg, array_arg, bytes_arg, get, is_absent, media_type_arg, optional_string_arg,
-    options_arg, set, string_arg,
+    options_arg, set, string_arg, string_array_arg,
 };
 
 const CHILD_FIELDS: &[&str] = &["mediaType", "bytes", "config"];
@@ -134,12 +139,7 @@ pub fn backup_tags(
     let listed = if is_absent(listed) {
         None
     } else {
-        let list = array_arg(listed, "listed")?;
-        let mut tags = Vec::new();
-        for (i, tag) in list.iter().enumerate() {
-            tags.push(string_arg(&tag, &format!("listed[{i}]"))?);
-        }
-        Some(tags)
+        Some(string_array_arg(listed, "listed")?)
     };
     let direction = match optional_string_arg(layout, "layout")? {
         Some(layout) => Direction::Restore { layout },
@@ -160,4 +160,25 @@ pub fn backup_tags(
     set(&result, "repository", &JsValue::from_str(&repository));
     set(&result, "tags", &tags);
     Ok(result)
+}
+
+/// `restorable(files, layout)` → `undefined`, or throws the core's refusal of a restore from
+/// the layout whose files are `files` (a `Map` of path → `Uint8Array`), named `layout` in the
+/// message: the layout is verified (`ocikit_core::layout::verify`) and its first error finding's code
+/// (`DIGEST_MISMATCH`, `SIZE_MISMATCH`, `BLOB_MISSING`, …) thrown, with `details.path`.
+#[wasm_bindgen(js_name = restorable)]
+pub fn restorable(files: &Map, layout: &JsValue) -> Result<(), JsValue> {
+    let layout = string_arg(layout, "layout")?;
+    restorable_check(&layout, &crate::layout::verify_files(files)).map_err(thrown)
+}
+
+/// `restored(reference, expected, served)` → `undefined`, or throws the core's
+/// `DIGEST_MISMATCH` (`details`: `expected`, `actual`) when the tag `reference` a restore copied
+/// names `served` at the destination rather than `expected`, the layout's digest.
+#[wasm_bindgen(js_name = restored)]
+pub fn restored(reference: &JsValue, expected: &JsValue, served: &JsValue) -> Result<(), JsValue> {
+    let reference = string_arg(reference, "reference")?;
+    let expected = Digest::parse(&string_arg(expected, "expected")?).map_err(thrown)?;
+    let served = Digest::parse(&string_arg(served, "served")?).map_err(thrown)?;
+    restored_check(&reference, &expected, &served).map_err(thrown)
 }

@@ -243,13 +243,12 @@ impl LayoutSource for MapSource<'_> {
     }
 }
 
-/// `verifyLayoutFiles(files)` → the core's verification report ([`verify`]) of the layout whose
-/// files are `files` (a `Map` of path → `Uint8Array`): `oci-layout`, `index.json` and every blob
-/// reachable from it, present, of the right size and digest, and valid. The npm package's
-/// `restore` reads it before anything is pushed.
-#[wasm_bindgen(js_name = verifyLayoutFiles)]
-pub fn verify_layout_files(files: &Map) -> Object {
-    crate::validate::report_to_js(&verify(&mut MapSource(files)))
+/// The core's verification report ([`verify`]) of the layout whose files are `files` (a `Map`
+/// of path → `Uint8Array`): `oci-layout`, `index.json` and every blob reachable from it,
+/// present, of the right size and digest, and valid. The npm package's `restore` has it checked
+/// (`restorable`, in `collection.rs`) before anything is pushed.
+pub(crate) fn verify_files(files: &Map) -> ocikit_core::Report {
+    verify(&mut MapSource(files))
 }
 
 /// `readLayoutTar(bytes)` → `{ tags, manifests, blobs, report }`: the tags and entries of

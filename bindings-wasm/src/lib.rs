@@ -137,6 +137,17 @@ pub(crate) fn array_arg(value: &JsValue, name: &str) -> Result<Array, JsValue> {
         .ok_or_else(|| type_error(&format!("{name} must be an array")))
 }
 
+/// An array of strings (tags): `undefined` and `null` mean an empty one; `{name} must be an
+/// array`, or `{name}[i] must be a string` naming the first item that is not.
+#[cfg(feature = "registry")]
+pub(crate) fn string_array_arg(value: &JsValue, name: &str) -> Result<Vec<String>, JsValue> {
+    array_arg(value, name)?
+        .iter()
+        .enumerate()
+        .map(|(i, item)| string_arg(&item, &format!("{name}[{i}]")))
+        .collect()
+}
+
 /// An optional media type: absent, or a string the core parses (`MEDIA_TYPE_INVALID`).
 pub(crate) fn media_type_arg(value: &JsValue, name: &str) -> Result<Option<MediaType>, JsValue> {
     optional_string_arg(value, name)?

@@ -32,7 +32,9 @@ use wasm_bindgen::prelude::*;
 use crate::error::thrown;
 use crate::registry::{JsRegistrySession, input_arg, request_to_js};
 use crate::walk::{limits_arg, tree_to_js};
-use crate::{bytes_arg, get, is_absent, options_arg, set, string_arg, type_error};
+use crate::{
+    bytes_arg, get, is_absent, options_arg, set, string_arg, string_array_arg, type_error,
+};
 
 fn reference_arg(value: &JsValue, name: &str) -> Result<Reference, JsValue> {
     Reference::parse(&string_arg(value, name)?).map_err(thrown)
@@ -61,19 +63,7 @@ fn number_option(options: &JsValue, key: &str) -> Result<Option<u64>, JsValue> {
 }
 
 fn tags_option(options: &JsValue) -> Result<Vec<String>, JsValue> {
-    let value = get(options, "tags")?;
-    if is_absent(&value) {
-        return Ok(Vec::new());
-    }
-    let list = value
-        .dyn_ref::<Array>()
-        .ok_or_else(|| type_error("options.tags must be an array of strings"))?;
-    list.iter()
-        .map(|tag| {
-            tag.as_string()
-                .ok_or_else(|| type_error("options.tags must be an array of strings"))
-        })
-        .collect()
+    string_array_arg(&get(options, "tags")?, "options.tags")
 }
 
 /// `options`, checked against `allowed` (absent: none).

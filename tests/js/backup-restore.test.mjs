@@ -5,12 +5,12 @@
 // the layout tar of a JS backup is byte for byte the tar Python's ocikit.backup writes.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
-import { Client, OciError, OciLayout, backup, pack, restore } from "ocikit";
+import { Client, OciError, OciLayout, backup, digest, pack, restore } from "ocikit";
 import { startRegistry } from "./registry-server.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -22,6 +22,31 @@ const text = (s) => new TextEncoder().encode(s);
 
 function docs(name, data, extra = {}) {
   return pack({ artifactType: DOCS, files: [{ name, mediaType: "text/plain", data: text(data) }], ...extra });
+}
+
+/**
+ * The core's one text of an error a restore's check raises, through ocikit for Python (the
+ * binding of the same core function the npm package calls): `check` is `_restorable` (args: a
+ * layout tar's path and the layout's name) or `_restored` (args: reference, expected, served).
+ * @param {"_restorable" | "_restored"} check
+ * @param {string[]} args
+ * @returns {{ code: string, message: string, details: Record<string, unknown> }}
+ */
+function coreError(check, args) {
+  const script = [
+    "import json, sys, ocikit",
+    "from ocikit._ocikit import _restorable, _restored",
+    "try:",
+    "    if sys.argv[1] == '_restorable':",
+    "        _restorable(ocikit.OciLayout(sys.argv[2], create=False).verify(), sys.argv[3])",
+    "    else:",
+    "        _restored(*sys.argv[2:])",
+    "except ocikit.OciError as err:",
+    "    print(json.dumps({'code': err.code, 'message': str(err), 'details': err.details}))",
+  ].join("\n");
+  const out = execFileSync(PYTHON, ["-c", script, check, ...args], { encoding: "utf8" });
+  assert.notEqual(out, "", `${check} raised nothing`);
+  return JSON.parse(out);
 }
 
 /** @param {string} code */
@@ -138,14 +163,70 @@ describe("backup and restore against docker-registry", () => {
         return fetch(input, init);
       },
     });
-    await assert.rejects(restore(OciLayout.fromFiles(files), counting, `${registry.address}/js/damaged`), (err) => {
+    const damaged = OciLayout.fromFiles(files);
+    /** @type {OciError | undefined} */
+    let refused;
+    await assert.rejects(restore(damaged, counting, `${registry.address}/js/damaged`), (err) => {
       coded("DIGEST_MISMATCH")(err);
-      assert.match(/** @type {OciError} */ (err).message, /nothing was restored/);
-      assert.equal(/** @type {OciError} */ (err).details.path, `${blob}#`); // file#json-pointer
+      refused = /** @type {OciError} */ (err);
       return true;
     });
+    assert.ok(refused);
+    const finding =
+      `content digest ${digest(text("7"))} does not match expected ${layer} ` +
+      `(referenced by blobs/sha256/${one.digest.slice("sha256:".length)}#/layers/0)`;
+    assert.equal(refused.message, `the layout is not an intact OCI layout: ${finding} (at ${blob}#); nothing was restored`);
+    assert.deepEqual(refused.details, { path: `${blob}#` }); // file#json-pointer
     assert.deepEqual(seen, [], "no request reached the registry");
     await assert.rejects(client.listTags(`${registry.address}/js/damaged`), coded("NAME_UNKNOWN"));
+
+    // The same code, text and details as the core's for this layout, which Python's restore
+    // raises too: one decision (registry::whole::backup::restorable), not one per language.
+    if (existsSync(PYTHON)) {
+      const tar = join(dir, "damaged.tar");
+      writeFileSync(tar, damaged.toTar());
+      const core = coreError("_restorable", [tar, "the layout"]);
+      assert.deepEqual({ code: refused.code, message: refused.message, details: refused.details }, core);
+    }
+  });
+
+  test("a tag the destination names another digest for after its copy is DIGEST_MISMATCH", async () => {
+    // Another writer pushes `two` under the tag right after the restore's manifest PUT, before
+    // the restore resolves it (Python's test_restore_checks_each_tag_at_the_destination does
+    // the same to ocikit for Python).
+    const { layout } = await backup(client, `${repo}:one`, { referrers: false });
+    const dst = `${registry.address}/js/moved`;
+    let moved = false;
+    const racing = new Client({
+      registry: registry.address,
+      plainHttp: true,
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        const put = (init?.method ?? "GET") === "PUT" && String(input).endsWith("/v2/js/moved/manifests/one");
+        if (put && response.ok && !moved) {
+          moved = true;
+          await client.push(`${dst}:one`, two);
+        }
+        return response;
+      },
+    });
+    /** @type {OciError | undefined} */
+    let mismatch;
+    await assert.rejects(restore(layout, racing, dst), (err) => {
+      coded("DIGEST_MISMATCH")(err);
+      mismatch = /** @type {OciError} */ (err);
+      return true;
+    });
+    assert.ok(mismatch && moved);
+    assert.equal(mismatch.message, `${dst}:one names ${two.digest} after the restore, not the layout's ${one.digest}`);
+    assert.deepEqual(mismatch.details, { expected: one.digest, actual: two.digest });
+    if (existsSync(PYTHON)) {
+      const core = coreError("_restored", [`${dst}:one`, one.digest, two.digest]);
+      assert.deepEqual({ code: mismatch.code, message: mismatch.message, details: mismatch.details }, core);
+    }
+    // Without the other writer, the same restore passes its check.
+    const restored = await restore(layout, client, dst);
+    assert.deepEqual(restored.tags.map(([tag, d]) => [tag, d.digest]), [["one", one.digest]]);
   });
 
   test("refusals: a digest, an empty tag, nothing to copy; arguments", async () => {
@@ -187,6 +268,19 @@ describe("backup and restore against docker-registry", () => {
     });
     // A tag the repository lacks: the copy's MANIFEST_UNKNOWN.
     await assert.rejects(backup(client, `${repo}:missing`), coded("MANIFEST_UNKNOWN"));
+    // Tags given to a push or a copy are read as backupTags reads a listing: one reading of a
+    // string array in the wasm module, naming the item that is not a string.
+    // @ts-expect-error: a tag that is not a string
+    await assert.rejects(client.push(`${registry.address}/js/tags:v1`, two, { tags: ["v2", 3] }), {
+      name: "TypeError",
+      message: "options.tags[1] must be a string",
+    });
+    // @ts-expect-error: tags that are not an array
+    await assert.rejects(client.push(`${registry.address}/js/tags:v1`, two, { tags: "v2" }), {
+      name: "TypeError",
+      message: "options.tags must be an array",
+    });
+    await assert.rejects(client.listTags(`${registry.address}/js/tags`), coded("NAME_UNKNOWN"));
     // @ts-expect-error: a wrong argument's type
     await assert.rejects(backup("not a client", repo), TypeError);
     // @ts-expect-error: an option that does not exist
