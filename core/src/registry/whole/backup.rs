@@ -1,4 +1,5 @@
-//! Backup and restore (ORAS 1.3's `oras backup` / `oras restore`): which tags they copy.
+//! Backup and restore (ORAS 1.3's `oras backup` / `oras restore`): which tags they copy, and
+//! whether a restore goes on.
 //!
 //! The copies themselves are [`Copy`](super::copy) between a registry and an OCI layout; what is
 //! decided here is the selection, the same for every host:
@@ -12,11 +13,6 @@
 //!   restore), sorted, but the referrers tag schema's (`sha256-<hex>`: a subject's referrers,
 //!   copied with the referrers themselves, never as an artifact of their own);
 //! - nothing to copy is `MANIFEST_UNKNOWN`, naming the repository or the layout.
-//!
-//! A restore also decides twice whether to go on, the same for every host: before any request,
-//! [`restorable`] refuses a layout its verification ([`crate::layout::verify`]) finds damaged
-//! (nothing is pushed from it); after each tag's copy, [`restored`] checks that the tag, resolved
-//! at the destination, names the layout's digest.
 //!
 //! A backup needs the registry's tag list only when no tag is named, so the host asks first
 //! with no listing and lists only when told to:
@@ -39,6 +35,21 @@
 //!     repository: "127.0.0.1:5000/docs".into(),
 //!     tags: vec!["v1".into(), "v2".into()],
 //! });
+//! ```
+//!
+//! A restore also decides twice whether to go on, the same for every host: before any request,
+//! [`restorable`] refuses a layout its verification ([`crate::layout::verify`]) finds damaged
+//! (nothing is pushed from it, and the refusal has the damage's code); after each tag's copy,
+//! [`restored`] checks that the tag, resolved at the destination, names the layout's digest:
+//!
+//! ```
+//! use ocikit_core::digest::sha256;
+//! use ocikit_core::registry::whole::backup::restored;
+//!
+//! let (layout, served) = (sha256(b"layout"), sha256(b"another writer's"));
+//! assert!(restored("127.0.0.1:5000/docs:v1", &layout, &layout).is_ok());
+//! let moved = restored("127.0.0.1:5000/docs:v1", &layout, &served).unwrap_err();
+//! assert_eq!(moved.code(), "DIGEST_MISMATCH");
 //! ```
 
 use std::collections::HashSet;
