@@ -1587,7 +1587,7 @@ export function backup(client: Client, ref: string, options?: BackupOptions): Pr
  * const restored = await restore(OciLayout.fromTar(bytes), client, "registry.example/docs/copy");
  *
  * @throws {OciError} the code of the layout's first error finding (DIGEST_MISMATCH,
- *   SIZE_MISMATCH, BLOB_UNKNOWN, …) for a damaged layout, with `details.path`; REFERENCE_INVALID
+ *   SIZE_MISMATCH, BLOB_MISSING, …) for a damaged layout, with `details.path`; REFERENCE_INVALID
  *   for an empty tag after a comma or a bad reference; MANIFEST_UNKNOWN for a tag the layout
  *   lacks or a layout with no tag; DIGEST_MISMATCH when the destination does not serve what was
  *   restored; and the copy's errors.

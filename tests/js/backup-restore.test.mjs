@@ -177,6 +177,14 @@ describe("backup and restore against docker-registry", () => {
       `(referenced by blobs/sha256/${one.digest.slice("sha256:".length)}#/layers/0)`;
     assert.equal(refused.message, `the layout is not an intact OCI layout: ${finding} (at ${blob}#); nothing was restored`);
     assert.deepEqual(refused.details, { path: `${blob}#` }); // file#json-pointer
+    // Each damage keeps its code: a blob that is not there is BLOB_MISSING.
+    const missing = new Map(files);
+    missing.delete(blob);
+    await assert.rejects(restore(OciLayout.fromFiles(missing), counting, `${registry.address}/js/damaged`), (err) => {
+      coded("BLOB_MISSING")(err);
+      assert.deepEqual(/** @type {OciError} */ (err).details, { path: `${blob}#` });
+      return true;
+    });
     assert.deepEqual(seen, [], "no request reached the registry");
     await assert.rejects(client.listTags(`${registry.address}/js/damaged`), coded("NAME_UNKNOWN"));
 
