@@ -666,8 +666,8 @@ class OciLayout:
         Raises:
             ValidationError: ``REFERENCE_INVALID`` for a tag outside the reference grammar
                 (checked before anything is written).
-            DigestMismatchError: a blob's bytes or file do not match its descriptor (nothing
-                of that blob is left behind).
+            RegistryError: ``DIGEST_INVALID`` (status 400, what a registry answers): a blob's
+                bytes or file do not match its descriptor (nothing of that blob is left behind).
             ValueError: a blob made with ``File.from_digest`` is not in the layout yet (write
                 it first with :meth:`write_blob`).
             OSError: a file cannot be read or written.
@@ -839,7 +839,8 @@ class OciLayout:
         (:meth:`ocikit.Client.push_blob`: verified as it is written).
 
         Raises:
-            DigestMismatchError: the content does not match ``descriptor``.
+            RegistryError: ``DIGEST_INVALID`` (status 400, what a registry answers): the
+                content does not match ``descriptor`` (nothing of it is left in the layout).
         """
         return self._fresh().push_blob(self.reference(), descriptor, source)
 
@@ -975,8 +976,8 @@ class _LayoutTransport:
         Raises:
             OciError: what the server refuses (``LIMIT_EXCEEDED``, ``DIGEST_MISMATCH``, an
                 invalid ``index.json``), ``PATH_UNSAFE`` for a file that is not a regular file
-                inside the layout, ``DIGEST_MISMATCH`` for an upload whose content does not
-                match its digest.
+                inside the layout. An upload whose content does not match its digest is the
+                server's answer (400 ``DIGEST_INVALID``), not an error raised here.
             OSError: a file of the layout cannot be read or written.
         """
         changes_index = request.method in ("PUT", "DELETE") and "/manifests/" in request.url
@@ -1010,9 +1011,18 @@ class _LayoutTransport:
                 step = exchange.written()
             else:  # "receive"
                 assert step.digest is not None and step.size is not None
-                _receive(request, source, root / path, step.digest, step.size)
-                layout._changed()
-                step = exchange.received(step.digest, step.size)
+                temporary, digest, size = _receive(
+                    request, source, root / path, step.digest, step.size
+                )
+                try:
+                    # The core compares what was received with what the upload declared:
+                    # the file is kept only when it answers that the blob was stored.
+                    step = exchange.received(digest, size)
+                    if step.kind == "respond" and step.response and step.response.status == 201:
+                        os.replace(temporary, root / path)
+                        layout._changed()
+                finally:
+                    temporary.unlink(missing_ok=True)
         response = step.response
         assert response is not None
         if step.file is None:
@@ -1043,12 +1053,12 @@ class _LayoutTransport:
 
 def _receive(
     request: Request, source: BlobSource | None, target: Path, digest: str, size: int
-) -> None:
+) -> tuple[Path, str, int]:
     """Writes the request's blob body into a temporary file next to ``target`` while hashing
-    it, and renames it to ``target`` only when it is ``size`` bytes of ``digest``.
-
-    Raises:
-        DigestMismatchError: the content does not match (nothing is left behind).
+    it with ``digest``'s algorithm, reading at most ``size + 1`` bytes (one more tells a body
+    that is too long). Returns the temporary file, what its content hashed to and its size:
+    the caller reports them to the layout server, whose answer says whether the file becomes
+    ``target``; the caller removes the temporary file otherwise.
     """
     body = request.body
     if source is None or not isinstance(body, tuple):
@@ -1060,10 +1070,10 @@ def _receive(
     try:
         with contextlib.ExitStack() as stack:
             writer = stack.enter_context(os.fdopen(fd, "wb"))
-            left = min(length, size + 1)  # one byte more tells a body that is too long
+            left = min(length, size + 1)
             if source.path is not None:
                 # A file that changed since it was hashed may be shorter: what it holds is
-                # hashed, and the check below tells (a source's pieces would stop short).
+                # hashed, and the server's check tells (a source's pieces would stop short).
                 reader = stack.enter_context(open(source.path, "rb", buffering=0))
                 reader.seek(offset)
                 for piece in read_pieces(reader, left):
@@ -1075,11 +1085,10 @@ def _receive(
                     writer.write(piece)
             writer.flush()
             os.fsync(writer.fileno())
-        digester.verify(digest, size)
-        os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    return temporary, digester.finalize(), digester.size
 
 
 def _declared_sizes(document: bytes, declared: dict[str, int]) -> None:

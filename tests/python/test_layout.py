@@ -75,8 +75,10 @@ def test_write_verifies_blobs(tmp_path: Path) -> None:
     packed, big = _packed(tmp_path)
     big.write_bytes(b"changed since it was hashed")
     layout = ocikit.OciLayout(tmp_path / "layout")
-    with pytest.raises(ocikit.DigestMismatchError):
+    # The layout answers as a registry does: 400 DIGEST_INVALID (as JS's layout does).
+    with pytest.raises(ocikit.RegistryError) as raised:
         layout.write(packed, "v1")
+    assert raised.value.code == "DIGEST_INVALID" and raised.value.status == 400
     large = packed.manifest.layers[1]
     assert not _blob(layout, large.digest).exists()
     assert layout.tags == ()  # index.json is written last
