@@ -310,6 +310,10 @@ export class Client {
    */
   async listTagsPage(ref, options = undefined) {
     const { signal, n, last } = callOptions(options, ["n", "last"], "options");
+    if (n !== undefined && n !== null && !(Number.isInteger(n) && n > 0 && n < 2 ** 32)) {
+      // Python's list_tags_page refuses the same n with the same code and text.
+      throw optionsInvalid(`n must be from 1 to 2^32 - 1, not ${typeof n === "string" ? JSON.stringify(n) : String(n)}`);
+    }
     const op = listTags(this.#session, this.#reference(ref), { pageSize: n, last });
     const page = await this.#run(op, { signal }, true);
     return { tags: page.items, next: !page.last && page.items.length > 0 ? page.items[page.items.length - 1] : null };
@@ -400,7 +404,7 @@ export class Client {
   async discover(ref, options = undefined) {
     const { signal, artifactType, depth, limits } = callOptions(options, ["artifactType", "depth", "limits"], "options");
     if (depth !== undefined && (!Number.isSafeInteger(depth) || depth < 0)) {
-      throw new RangeError("options.depth must be a non-negative integer");
+      throw optionsInvalid(`depth must be a non-negative integer, not ${typeof depth === "string" ? JSON.stringify(depth) : String(depth)}`);
     }
     const op = new Discover(this.#reference(ref), { artifactType, depth, limits });
     return (await this.#drive(op, { signal })).referrers;
@@ -749,18 +753,23 @@ export class Client {
 
   /**
    * One request to its host: the copy's other client (`peer`) for that client's registry, else
-   * this one; a layout's client answers from its layout, any other sends it with its fetch.
+   * this one, but for a copy from a layout, whose client answers only the layout's host: a
+   * token realm or redirect target of the destination registry goes with the destination (as
+   * Python's copy routes it). A layout's client answers from its layout, any other sends it with
+   * its fetch. The first referrers listing of a session is a probe (see failureInput).
    * @param {Client} [peer]
    */
   #send(request, context, peer = undefined) {
-    const owner = peer !== undefined && new URL(request.url).host === peer.#registry ? peer : this;
+    const host = new URL(request.url).host;
+    let owner = this;
+    if (peer !== undefined && (host === peer.#registry || (host !== this.#registry && this.#serve !== null))) owner = peer;
+    context.probe = isReferrersListing(request) && host === owner.#registry && owner.#session.referrersApi === null;
     return owner.#serve !== null ? owner.#serve(request, context) : exchange(owner.#fetch, request, context);
   }
 
   /** The source or sink of the blob an action moves, and the progress it reports. */
   #prepare(action, context, sources, sinks, progress) {
     const { request, blob } = action;
-    context.probe = isReferrersListing(request) && new URL(request.url).host === this.#registry && this.#session.referrersApi === null;
     if (blob === null) return;
     if (request.body !== null && !(request.body instanceof Uint8Array)) {
       const source = sources?.get(blob);
@@ -807,7 +816,6 @@ export class Client {
         await sleep(step.ms, signal);
         input = { type: "resume" };
       } else {
-        context.probe = isReferrersListing(step.request) && this.#session.referrersApi === null;
         input = await this.#send(step.request, context);
       }
     }
@@ -841,6 +849,11 @@ function callOptions(options, own, name) {
     throw new TypeError(`${name}.onProgress must be a function, not ${typeName(o.onProgress)}`);
   }
   return o;
+}
+
+/** OPTIONS_INVALID for an option out of its range (Python's ValidationError of that code). */
+function optionsInvalid(reason) {
+  return new OciError("OPTIONS_INVALID", reason, { reason });
 }
 
 /** `registry/repository` at a tag or a digest. */

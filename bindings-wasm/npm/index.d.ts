@@ -1338,7 +1338,8 @@ export class Client {
   iterTags(ref: string, options?: CallOptions & { pageSize?: number }): AsyncIterableIterator<string>;
   /**
    * One page of tags after `last`: `next` is the `last` of the following page, or null after
-   * the last page (a page of `n` tags without a `Link` counts as not the last).
+   * the last page (a page of `n` tags without a `Link` counts as not the last). An `n` that is
+   * not an integer from 1 to 2^32 − 1 is OPTIONS_INVALID.
    */
   listTagsPage(ref: string, options?: CallOptions & { n?: number; last?: string }): Promise<{ tags: string[]; next: string | null }>;
   /**
@@ -1360,6 +1361,7 @@ export class Client {
   /**
    * The tree of referrers of the manifest `ref` names, `depth` levels down (all by default),
    * each level filtered by `artifactType` when given (the core's Discover: each digest once).
+   * A `depth` that is not a non-negative integer is OPTIONS_INVALID.
    */
   discover(ref: string, options?: CallOptions & { artifactType?: string; depth?: number; limits?: WalkLimits }): Promise<Referrer[]>;
   /**

@@ -11,6 +11,9 @@ const ERROR_BODY_MAX = 64 * 1024;
 // than the stall timeout, so only the deadline bounds the wait for its answer (1 MiB goes out
 // within a 30 s stall timeout on any link faster than 35 KB/s).
 const STALL_BODY_MAX = 1024 * 1024;
+// Whether fetch is bound by CORS (a browser, a worker): not in a server runtime (Node, Deno,
+// Bun), where a network error is never a response the browser hid.
+const CORS = globalThis.process?.versions?.node === undefined && globalThis.Deno === undefined;
 
 /**
  * Sends one request with `fetch` as the engine describes it and reads the response as it asks, within the
@@ -98,10 +101,12 @@ function failureInput(request, phase, error, signal, watch, context) {
   // (a fetch wrapper with AbortSignal.timeout, say).
   const aborted = error?.name === "TimeoutError" || error?.name === "AbortError";
   const kind = timeout !== null || aborted ? "timeout" : isTlsFailure(error) ? "tls" : "network";
-  if (context.probe && kind === "network" && phase === "request") {
+  if (context.probe && kind === "network" && phase === "request" && CORS) {
     // A browser reports the CORS-less 404 of a registry without the referrers API as a network
     // error: the engine gets the 404 the registry sent, and reads the referrers tag instead
-    // (once per session: it then knows the registry has no such API).
+    // (once per session: it then knows the registry has no such API). Only where fetch is
+    // bound by CORS: in Node, Deno or Bun a network error is one (a reset connection), which the
+    // engine retries like any other.
     return { type: "response", status: 404, headers: [], body: new Uint8Array(0) };
   }
   context.failure = { method: request.method, url: request.url, phase, cause: error, limit: timeout?.limit };
@@ -159,6 +164,13 @@ function requestHeaders(request) {
       );
     }
   }
+  // The engine checks the size and digest of the bytes the registry stored, so a body must come
+  // as it is: no gzip or deflate of fetch's own (Node's fetch asks for them by default and
+  // decodes the answer, which then is not the blob), as the Python host asks. Browsers drop
+  // Accept-Encoding silently (a forbidden header name) and pick the encoding themselves. Node's
+  // fetch decodes a gzip answer even then (it cannot be told not to): a server that encodes a
+  // blob it was asked for as identity still fails the size or digest check.
+  if (!headers.has("Accept-Encoding")) headers.set("Accept-Encoding", "identity");
   return headers;
 }
 
