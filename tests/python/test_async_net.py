@@ -1,0 +1,565 @@
+"""``ocikit._async_net``: the network under ``AsyncClient``'s own httpx transport (httpcore's
+pool on asyncio's transports), against real servers on 127.0.0.1: keep-alive reuses one TCP
+connection; an idle connection the server closed is noticed from asyncio's state (no socket
+poll) and replaced without an error; a reset, a refused connection and each timeout give the
+httpx errors ``AsyncClient`` maps, and through it the same coded errors as before, with the OS's
+own words; TLS with a given context; big bodies both ways."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import http.server
+import shutil
+import socket
+import ssl
+import struct
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+httpx = pytest.importorskip("httpx")
+httpcore = pytest.importorskip("httpcore")
+
+import ocikit  # noqa: E402
+from ocikit import NetworkError, OperationTimeoutError  # noqa: E402
+from ocikit._async_net import (  # noqa: E402
+    KEEPALIVE_EXPIRY,
+    MAX_CONNECTIONS,
+    MAX_KEEPALIVE_CONNECTIONS,
+    AsyncioStream,
+    AsyncioTransport,
+    httpx_error,
+)
+
+BIG = bytes(range(256)) * (8 * 1024 * 4)  # 8 MiB
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """``GET /``: 200 with a small body; ``GET /big``: 8 MiB; ``GET /close``: 200, and 0.1 s
+    later the server closes the connection (a keep-alive response: no ``Connection: close``);
+    ``PUT``: the body's SHA-256."""
+
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self.server.requests += 1
+        body = BIG if self.path == "/big" else b"hello"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+        if self.path == "/close":
+            time.sleep(0.1)  # the client's pool holds the connection idle by then
+            self.connection.shutdown(socket.SHUT_WR)  # the FIN, now
+            self.close_connection = True
+            self.server.closed.set()
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self.server.requests += 1
+        length = int(self.headers["Content-Length"])
+        digest = hashlib.sha256()
+        while length:
+            piece = self.rfile.read(min(length, 65536))
+            digest.update(piece)
+            length -= len(piece)
+        body = digest.hexdigest().encode()
+        self.send_response(201)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    """A real HTTP/1.1 server on 127.0.0.1 that counts the connections it accepts."""
+
+    daemon_threads = True
+
+    def __init__(self, context: ssl.SSLContext | None = None) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.accepted = 0
+        self.requests = 0
+        self.closed = threading.Event()
+        if context is not None:
+            self.socket = context.wrap_socket(self.socket, server_side=True)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.accepted += 1
+        super().process_request(request, client_address)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.server_address[1]}"
+
+
+class _Raw:
+    """A TCP server on 127.0.0.1 running ``handle(connection)`` on each accepted connection in a
+    thread (for what a well-behaved HTTP server never does)."""
+
+    def __init__(self, handle: Any, receive_buffer: int | None = None) -> None:
+        self.socket = socket.socket()
+        if receive_buffer is not None:
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(8)
+        self.connections: list[socket.socket] = []
+        self._handle = handle
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return  # closed
+            self.connections.append(connection)
+            threading.Thread(target=self._handle, args=(connection,), daemon=True).start()
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.socket.getsockname()[1]}"
+
+    def close(self) -> None:
+        self.socket.close()
+        for connection in self.connections:
+            connection.close()
+
+
+@pytest.fixture
+def server() -> Iterator[_Server]:
+    made = _Server()
+    yield made
+    made.shutdown()
+    made.server_close()
+
+
+@pytest.fixture
+def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+def _timeout(seconds: float | None) -> dict[str, Any]:
+    return {"timeout": httpx.Timeout(seconds).as_dict()}
+
+
+async def _get(
+    transport: AsyncioTransport, url: str, timeout: float | None = 10
+) -> tuple[int, bytes]:
+    request = httpx.Request("GET", url, extensions=_timeout(timeout))
+    response = await transport.handle_async_request(request)
+    try:
+        body = b"".join([piece async for piece in response.aiter_raw()])
+    finally:
+        await response.aclose()
+    return response.status_code, body
+
+
+def _plain() -> AsyncioTransport:
+    return AsyncioTransport(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+
+
+def test_the_limits_are_httpx_defaults() -> None:
+    from httpx._config import DEFAULT_LIMITS  # what httpx.AsyncHTTPTransport() would use
+
+    assert (MAX_CONNECTIONS, MAX_KEEPALIVE_CONNECTIONS, KEEPALIVE_EXPIRY) == (
+        DEFAULT_LIMITS.max_connections,
+        DEFAULT_LIMITS.max_keepalive_connections,
+        DEFAULT_LIMITS.keepalive_expiry,
+    )
+
+
+def test_sequential_requests_share_one_connection(server: _Server) -> None:
+    async def scenario() -> list[tuple[int, bytes]]:
+        transport = _plain()
+        try:
+            return [await _get(transport, f"http://{server.address}/") for _ in range(5)]
+        finally:
+            await transport.aclose()
+
+    assert asyncio.run(scenario()) == [(200, b"hello")] * 5
+    assert (server.accepted, server.requests) == (1, 5)
+
+
+def test_async_client_reuses_its_connection(server: _Server, no_proxies: None) -> None:
+    async def scenario() -> None:
+        async with ocikit.AsyncClient(server.address, plain_http=True) as client:
+            for _ in range(4):
+                await client.check_auth()
+
+    asyncio.run(scenario())
+    assert (server.accepted, server.requests) == (1, 4)
+
+
+def test_an_idle_connection_the_server_closed_is_replaced(server: _Server) -> None:
+    """The server closes the connection after a keep-alive response: the pool sees it closed
+    (``is_readable``) and the next request goes on a new connection, without an error."""
+
+    async def scenario() -> list[tuple[int, bytes]]:
+        transport = _plain()
+        try:
+            first = await _get(transport, f"http://{server.address}/close")
+            await asyncio.get_running_loop().run_in_executor(None, server.closed.wait, 10)
+            await asyncio.sleep(0.05)  # the loop sees the end of the stream
+            [connection] = transport.pool.connections
+            assert connection.is_idle() and connection.has_expired()  # is_readable: the end
+            second = await _get(transport, f"http://{server.address}/")
+            return [first, second]
+        finally:
+            await transport.aclose()
+
+    assert asyncio.run(scenario()) == [(200, b"hello")] * 2
+    assert (server.accepted, server.requests) == (2, 2)
+
+
+def test_is_readable_is_the_streams_state(server: _Server) -> None:
+    """Nothing waiting on an open idle connection: not readable; bytes waiting, or the end of
+    the stream: readable."""
+
+    async def scenario() -> list[bool]:
+        backend = AsyncioTransport(ssl.create_default_context()).pool._network_backend
+        host, port = server.server_address[:2]
+        stream = await backend.connect_tcp(str(host), int(port), timeout=5)
+        assert isinstance(stream, AsyncioStream)
+        seen = [stream.get_extra_info("is_readable")]
+        request = f"GET /close HTTP/1.1\r\nHost: {server.address}\r\n\r\n".encode()
+        await stream.write(request, timeout=5)
+        await asyncio.get_running_loop().run_in_executor(None, server.closed.wait, 10)
+        await asyncio.sleep(0.05)
+        seen.append(stream.get_extra_info("is_readable"))  # the response, then the end
+        received = b""
+        while True:
+            piece = await stream.read(65536, timeout=5)
+            if not piece:
+                break
+            received += piece
+        assert received.startswith(b"HTTP/1.1 200") and received.endswith(b"hello")
+        seen.append(stream.get_extra_info("is_readable"))  # the end, still
+        await stream.aclose()
+        return seen
+
+    assert asyncio.run(scenario()) == [False, True, True]
+
+
+def test_the_pool_asks_no_socket_poll(server: _Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the backend is for: httpcore's anyio backend polls the socket each time the pool
+    asks whether an idle connection is readable (every request's start and end, for every idle
+    connection); this one answers from asyncio's state."""
+    import httpcore._backends.anyio as anyio_backend
+
+    polls: list[object] = []
+    real = anyio_backend.is_socket_readable
+
+    def counted(sock: Any) -> bool:
+        polls.append(sock)
+        return real(sock)
+
+    monkeypatch.setattr(anyio_backend, "is_socket_readable", counted)
+
+    async def scenario() -> None:
+        transport = _plain()
+        try:
+
+            async def three() -> None:
+                for _ in range(3):
+                    assert await _get(transport, f"http://{server.address}/") == (200, b"hello")
+
+            await asyncio.gather(three(), three(), three())
+        finally:
+            await transport.aclose()
+
+    asyncio.run(scenario())
+    assert server.requests == 9
+    assert polls == []
+
+
+def test_big_bodies_both_ways(server: _Server) -> None:
+    """8 MiB down, read slowly (the connection stops and starts reading its socket), and 8 MiB
+    up, intact."""
+
+    async def scenario() -> tuple[bytes, bytes]:
+        transport = _plain()
+        try:
+            request = httpx.Request("GET", f"http://{server.address}/big", extensions=_timeout(10))
+            response = await transport.handle_async_request(request)
+            received = bytearray()
+            async for piece in response.aiter_raw():
+                received += piece
+                if len(received) < 2 * 1024 * 1024:
+                    await asyncio.sleep(0.001)  # let more than the high mark arrive meanwhile
+            await response.aclose()
+            request = httpx.Request(
+                "PUT", f"http://{server.address}/up", content=BIG, extensions=_timeout(10)
+            )
+            response = await transport.handle_async_request(request)
+            answer = await response.aread()
+            await response.aclose()
+            return bytes(received), answer
+        finally:
+            await transport.aclose()
+
+    received, answer = asyncio.run(scenario())
+    assert hashlib.sha256(received).digest() == hashlib.sha256(BIG).digest()
+    assert answer == hashlib.sha256(BIG).hexdigest().encode()
+    assert server.accepted == 1
+
+
+def _reset_after_headers(connection: socket.socket) -> None:
+    connection.recv(65536)
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100)
+    time.sleep(0.1)
+    # SO_LINGER with a zero timeout: close() sends a RST, not a FIN.
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    connection.close()
+
+
+def _read_forever(connection: socket.socket) -> None:
+    try:
+        while connection.recv(65536):
+            pass
+    except OSError:
+        return
+
+
+def test_a_reset_mid_response_is_a_read_error() -> None:
+    raw = _Raw(_reset_after_headers)
+
+    async def scenario() -> None:
+        transport = _plain()
+        try:
+            with pytest.raises(httpx.ReadError, match="Connection reset by peer"):
+                await _get(transport, f"http://{raw.address}/")
+        finally:
+            await transport.aclose()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        raw.close()
+
+
+def _fetch_manifest(registry: str, **options: Any) -> None:
+    async def scenario() -> None:
+        async with ocikit.AsyncClient(
+            registry, plain_http=True, retry_policy=ocikit.RetryPolicy(max_retries=0), **options
+        ) as client:
+            await client.fetch_manifest(f"{registry}/repo:tag")
+
+    asyncio.run(scenario())
+
+
+def test_async_client_codes_a_reset_a_refusal_and_a_stall(no_proxies: None) -> None:
+    """The coded errors AsyncClient gave with httpx's own transport, worded by the OS as the
+    sync client words them (anyio's words were "ReadError" for a reset and "All connection
+    attempts failed" for a refusal)."""
+    reset = _Raw(_reset_after_headers)
+    try:
+        with pytest.raises(NetworkError) as failed:
+            _fetch_manifest(reset.address)
+        assert failed.value.code == "NETWORK_ERROR"
+        assert failed.value.details["reason"].endswith(" failed: Connection reset by peer")
+    finally:
+        reset.close()
+
+    unused = socket.socket()
+    unused.bind(("127.0.0.1", 0))  # bound, not listening: connecting is refused
+    try:
+        with pytest.raises(NetworkError) as refused:
+            _fetch_manifest(f"127.0.0.1:{unused.getsockname()[1]}")
+        assert refused.value.code == "NETWORK_ERROR"
+        assert refused.value.details["reason"].endswith(" failed: Connection refused")
+    finally:
+        unused.close()
+
+    silent = _Raw(_read_forever)
+    try:
+        with pytest.raises(OperationTimeoutError) as stalled:
+            _fetch_manifest(silent.address, stall_timeout=0.3)
+        assert stalled.value.code == "TIMEOUT"
+        assert "the stall timeout" in stalled.value.details["reason"]
+    finally:
+        silent.close()
+
+
+def test_a_read_timeout() -> None:
+    silent = _Raw(_read_forever)
+
+    async def scenario() -> float:
+        transport = _plain()
+        started = time.monotonic()
+        try:
+            with pytest.raises(httpx.ReadTimeout):
+                await _get(transport, f"http://{silent.address}/", timeout=0.2)
+            return time.monotonic() - started
+        finally:
+            await transport.aclose()
+
+    try:
+        assert 0.15 < asyncio.run(scenario()) < 5
+    finally:
+        silent.close()
+
+
+def test_a_write_timeout() -> None:
+    """A server that reads nothing: the send buffers fill, and the write waits no longer than
+    its timeout."""
+    deaf = _Raw(lambda connection: time.sleep(30), receive_buffer=4096)
+
+    async def scenario() -> None:
+        transport = _plain()
+        try:
+            request = httpx.Request(
+                "PUT", f"http://{deaf.address}/", content=BIG * 2, extensions=_timeout(0.3)
+            )
+            with pytest.raises(httpx.WriteTimeout):
+                await transport.handle_async_request(request)
+        finally:
+            await transport.aclose()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        deaf.close()
+
+
+def test_a_refused_connection_is_a_connect_error() -> None:
+    unused = socket.socket()
+    unused.bind(("127.0.0.1", 0))
+
+    async def scenario() -> None:
+        transport = _plain()
+        try:
+            with pytest.raises(httpx.ConnectError, match="^Connection refused$"):
+                await _get(transport, f"http://127.0.0.1:{unused.getsockname()[1]}/")
+        finally:
+            await transport.aclose()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        unused.close()
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A self-signed certificate for 127.0.0.1 (``cert.pem``, ``key.pem``)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    directory = tmp_path_factory.mktemp("tls")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(directory / "key.pem"), "-out", str(directory / "cert.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return directory
+
+
+def test_tls_with_the_given_context(certificate: Path) -> None:
+    """HTTPS verified by the given context, on one connection for sequential requests; a
+    context that does not trust the certificate fails the handshake with the ``SSLError`` in
+    the error's context (what ``AsyncClient`` codes ``TLS_ERROR``)."""
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(certificate / "cert.pem", certificate / "key.pem")
+    secure = _Server(served)
+    trusted = ssl.create_default_context(cafile=str(certificate / "cert.pem"))
+
+    async def scenario() -> list[tuple[int, bytes]]:
+        transport = AsyncioTransport(trusted)
+        try:
+            got = [await _get(transport, f"https://{secure.address}/") for _ in range(3)]
+            [connection] = transport.pool.connections
+            assert "HTTP/1.1" in connection.info()
+            got.append(await _get(transport, f"https://{secure.address}/big"))
+            return got
+        finally:
+            await transport.aclose()
+
+    async def untrusted() -> None:
+        transport = AsyncioTransport(ssl.create_default_context())
+        try:
+            with pytest.raises(httpx.ConnectError) as refused:
+                await _get(transport, f"https://{secure.address}/")
+            cause: BaseException | None = refused.value
+            while cause is not None and not isinstance(cause, ssl.SSLError):
+                cause = cause.__context__
+            assert isinstance(cause, ssl.SSLCertVerificationError)
+        finally:
+            await transport.aclose()
+
+    try:
+        assert asyncio.run(scenario()) == [(200, b"hello")] * 3 + [(200, BIG)]
+        assert secure.accepted == 1
+        asyncio.run(untrusted())
+    finally:
+        secure.shutdown()
+        secure.server_close()
+
+
+def test_a_tls_handshake_never_answered_times_out(no_proxies: None) -> None:
+    """A server that takes the connection and never speaks TLS: the connect timeout ends the
+    handshake (``httpx.ConnectTimeout``; ``AsyncClient``: ``TIMEOUT``)."""
+    mute = _Raw(_read_forever)
+
+    async def scenario() -> None:
+        transport = AsyncioTransport(ssl.create_default_context())
+        try:
+            with pytest.raises(httpx.ConnectTimeout):
+                await _get(transport, f"https://{mute.address}/", timeout=0.3)
+        finally:
+            await transport.aclose()
+
+    async def client() -> None:
+        async with ocikit.AsyncClient(mute.address, stall_timeout=0.3) as made:
+            await made.check_auth()
+
+    try:
+        asyncio.run(scenario())
+        with pytest.raises(OperationTimeoutError) as ended:
+            asyncio.run(client())
+        assert ended.value.code == "TIMEOUT"
+    finally:
+        mute.close()
+
+
+def test_httpcore_errors_become_the_most_specific_httpx_error() -> None:
+    pairs = [
+        (httpcore.ConnectError("x"), httpx.ConnectError),
+        (httpcore.ConnectTimeout("x"), httpx.ConnectTimeout),
+        (httpcore.ReadTimeout("x"), httpx.ReadTimeout),
+        (httpcore.WriteTimeout("x"), httpx.WriteTimeout),
+        (httpcore.PoolTimeout("x"), httpx.PoolTimeout),
+        (httpcore.ReadError("x"), httpx.ReadError),
+        (httpcore.WriteError("x"), httpx.WriteError),
+        (httpcore.RemoteProtocolError("x"), httpx.RemoteProtocolError),
+        (httpcore.LocalProtocolError("x"), httpx.LocalProtocolError),
+        (httpcore.UnsupportedProtocol("x"), httpx.UnsupportedProtocol),
+        (httpcore.ProxyError("x"), httpx.ProxyError),
+    ]
+    for error, expected in pairs:
+        mapped = httpx_error(error)
+        assert type(mapped) is expected and str(mapped) == "x"
+    assert httpx_error(ValueError("x")) is None
+
+
+def test_the_client_made_for_async_client_is_on_asyncio_transports(no_proxies: None) -> None:
+    """Without a proxy in the environment, AsyncClient's own requests go through this module's
+    transport (plain now, HTTPS made on the first HTTPS request)."""
+    client = ocikit.AsyncClient("127.0.0.1:5000", plain_http=True)
+    transport = client._transport
+    assert transport is not None
+    assert isinstance(transport._plain, AsyncioTransport)
+    assert transport._tls is None
+    asyncio.run(client.aclose())
