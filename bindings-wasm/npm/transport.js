@@ -7,10 +7,15 @@ import { OciError } from "./errors.js";
 // How much of an error body is read when the engine asked for a blob body to be streamed (the
 // engine's own limit for the error bodies it captures).
 const ERROR_BODY_MAX = 64 * 1024;
-// fetch reports no upload progress: a request body larger than this may take longer to send
-// than the stall timeout, so only the deadline bounds the wait for its answer (1 MiB goes out
-// within a 30 s stall timeout on any link faster than 35 KB/s).
+// fetch reports no upload progress. In Node (no CORS) a request body larger than this goes as a
+// ReadableStream fetch pulls as the connection takes its bytes: each pull restarts the stall
+// timer, so a registry that stops reading an upload ends it at the stall timeout, as in Python.
+// Browsers send a stream body only over HTTP/2 (and only some browsers): there a body larger
+// than this may take longer to send than the stall timeout, so only the deadline bounds the wait
+// for its answer (1 MiB goes out within a 30 s stall timeout on any link faster than 35 KB/s).
 const STALL_BODY_MAX = 1024 * 1024;
+// The piece of a watched request body handed to fetch at a time.
+const UPLOAD_PIECE = 64 * 1024;
 // Whether fetch is bound by CORS (a browser, a worker): not in a server runtime (Node, Deno,
 // Bun), where a network error is never a response the browser hid.
 const CORS = globalThis.process?.versions?.node === undefined && globalThis.Deno === undefined;
@@ -33,18 +38,27 @@ export async function exchange(fetch, request, context) {
     // A StreamSource reads its piece (a promise); bytes and a Blob slice at once.
     body = await source.slice(offset, offset + length);
   }
-  const watch = new TransferWatch(request, signal, body);
+  const watched = !CORS && bodySize(body) > STALL_BODY_MAX;
+  const watch = new TransferWatch(request, signal, watched ? 0 : bodySize(body));
+  /** @type {RequestInit & { duplex?: "half" }} */
+  const init = {
+    method: request.method,
+    headers,
+    body,
+    // The engine follows redirects itself, so that credentials never go to another origin.
+    redirect: "manual",
+    signal: watch.signal,
+  };
+  if (watched) {
+    // The length of the body as it was (a stream has none), and fetch's flag for a stream body.
+    headers.set("Content-Length", String(bodySize(body)));
+    init.body = pulledBody(/** @type {Uint8Array | Blob} */ (body), watch);
+    init.duplex = "half";
+  }
   try {
     let response;
     try {
-      response = await fetch(request.url, {
-        method: request.method,
-        headers,
-        body,
-        // The engine follows redirects itself, so that credentials never go to another origin.
-        redirect: "manual",
-        signal: watch.signal,
-      });
+      response = await fetch(request.url, init);
     } catch (error) {
       return failureInput(request, "request", error, signal, watch, context);
     }
@@ -195,8 +209,9 @@ export function fromRegistry(call, registry) {
  * The clock of one exchange: an AbortSignal for fetch and its body that aborts when the caller's
  * signal does, when the request's stall timeout (`timeoutMs`: no byte for this long) passes, or
  * when the operation's deadline (`deadlineMs`, Unix ms) does; `timeout` then says which. fetch
- * reports no upload progress, so while a request body of more than STALL_BODY_MAX bytes is
- * sent, only the deadline counts; the stall timer starts again with the answer.
+ * reports no upload progress: a request body of more than STALL_BODY_MAX bytes restarts the
+ * stall timer as fetch pulls it (pulledBody), or in a browser, which sends it whole, the stall
+ * timer is off while it is sent (only the deadline counts) and starts again with the answer.
  */
 class TransferWatch {
   #controller = new AbortController();
@@ -211,7 +226,7 @@ class TransferWatch {
   /** `{ limit, reason }` once the stall timeout or the deadline passed. @type {{ limit: string, reason: string } | null} */
   timeout = null;
 
-  constructor(request, outer, body) {
+  constructor(request, outer, unwatchedBytes) {
     this.#request = request;
     this.#outer = outer;
     this.#forward = () => this.#controller.abort(outer.reason);
@@ -223,7 +238,7 @@ class TransferWatch {
     if (Number.isSafeInteger(deadlineMs) && deadlineMs > 0) {
       this.#deadline = setTimeout(() => this.#expire("deadline"), Math.max(0, deadlineMs - Date.now()));
     }
-    if (bodySize(body) <= STALL_BODY_MAX) this.touch();
+    if (unwatchedBytes <= STALL_BODY_MAX) this.touch();
   }
 
   get signal() {
@@ -257,6 +272,43 @@ class TransferWatch {
     this.timeout = { limit: which === "stall" ? "stallTimeoutMs" : "deadlineMs", reason };
     this.#controller.abort(new DOMException(reason, "TimeoutError"));
   }
+}
+
+/**
+ * A request body as a stream fetch pulls a piece at a time as the connection takes the bytes
+ * (nothing is read ahead): each pull restarts the watch's stall timer.
+ * @param {Uint8Array | Blob} body
+ * @param {TransferWatch} watch
+ */
+function pulledBody(body, watch) {
+  let offset = 0;
+  /** @type {ReadableStreamDefaultReader<Uint8Array> | undefined} */
+  let reader;
+  return new ReadableStream(
+    {
+      async pull(controller) {
+        watch.touch();
+        if (body instanceof Uint8Array) {
+          if (offset >= body.byteLength) {
+            controller.close();
+            return;
+          }
+          const end = Math.min(offset + UPLOAD_PIECE, body.byteLength);
+          controller.enqueue(body.subarray(offset, end));
+          offset = end;
+          return;
+        }
+        reader ??= body.stream().getReader();
+        const next = await reader.read();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      cancel(reason) {
+        return reader?.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 function bodySize(body) {

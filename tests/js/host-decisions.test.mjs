@@ -135,3 +135,60 @@ describe("options out of range are OPTIONS_INVALID, as in Python (item 6)", () =
     }
   });
 });
+
+describe("a stalled upload (item 4)", () => {
+  /**
+   * A registry that takes an upload session and then, for the PUT of its bytes, `put(request,
+   * response)`; HEAD of a blob is 404 (not there yet).
+   */
+  async function uploads(put) {
+    const seen = [];
+    const server = await serve((request, response) => {
+      seen.push({ method: request.method, url: request.url, headers: request.headers });
+      if (request.method === "HEAD") return void response.writeHead(404).end();
+      if (request.method === "POST") return void response.writeHead(202, { Location: "/v2/x/blobs/uploads/u1", "Content-Length": 0 }).end();
+      if (request.method === "PUT") return put(request, response);
+      response.writeHead(405).end();
+    });
+    return { ...server, seen };
+  }
+  const big = new Uint8Array(32 * 1024 * 1024).fill(7);
+  const descriptor = { mediaType: "application/octet-stream", digest: digest(big), size: big.byteLength };
+
+  test("a registry that stops reading a large upload ends it at the stall timeout, not the deadline", async () => {
+    // The PUT's body is never read (the socket's buffers fill), and nothing is answered.
+    const server = await uploads((request) => request.pause());
+    try {
+      const client = new Client({ registry: server.address, plainHttp: true, limits: { stallTimeoutMs: 500, deadlineMs: 20_000 }, retry: { maxRetries: 0 } });
+      const started = Date.now();
+      const error = await client.pushBlob(`${server.address}/x`, descriptor, big).then(() => assert.fail("the stalled upload succeeded"), (e) => e);
+      const ms = Date.now() - started;
+      assert.ok(error instanceof OciError, String(error));
+      assert.equal(error.code, "TIMEOUT");
+      // Was the deadline (limit "deadlineMs", after 20 s): the stall timer was off for any body
+      // over 1 MiB.
+      assert.equal(error.details.limit, "stallTimeoutMs");
+      assert.equal(error.details.method, "PUT");
+      assert.ok(ms < 10_000, `${ms} ms`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a large upload the registry reads goes whole, with its Content-Length", async () => {
+    const server = await uploads(async (request, response) => {
+      let received = 0;
+      for await (const chunk of request) received += chunk.length;
+      response.writeHead(received === big.byteLength ? 201 : 400, { "Docker-Content-Digest": descriptor.digest, "Content-Length": 0 }).end();
+    });
+    try {
+      const client = new Client({ registry: server.address, plainHttp: true, limits: { stallTimeoutMs: 2_000 }, retry: { maxRetries: 0 } });
+      assert.equal(await client.pushBlob(`${server.address}/x`, descriptor, big), true);
+      const put = server.seen.find((r) => r.method === "PUT");
+      assert.equal(put?.headers["content-length"], String(big.byteLength));
+      assert.equal(put?.headers["transfer-encoding"], undefined);
+    } finally {
+      await server.close();
+    }
+  });
+});
