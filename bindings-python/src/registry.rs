@@ -55,6 +55,28 @@ pub(crate) fn reference_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<
 
 /// `("user", "password")`, or a dict with `username` and `password`, `refresh_token` or
 /// `access_token`.
+/// `headers`: `(name, value)` pairs of `str`.
+fn headers_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    let shape = |found: &Bound<'_, PyAny>| {
+        PyTypeError::new_err(format!(
+            "headers must be a sequence of (name, value) tuples of str, not {}",
+            type_name(found)
+        ))
+    };
+    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyDict>() {
+        return Err(shape(obj));
+    }
+    let mut headers = Vec::new();
+    for item in obj.try_iter().map_err(|_| shape(obj))? {
+        let item = item?;
+        let (name, value) = item
+            .extract::<(Bound<'_, PyString>, Bound<'_, PyString>)>()
+            .map_err(|_| shape(&item))?;
+        headers.push((str_of(&name)?.to_owned(), str_of(&value)?.to_owned()));
+    }
+    Ok(headers)
+}
+
 fn credentials_arg(obj: &Bound<'_, PyAny>) -> PyResult<Credentials> {
     if let Ok((username, password)) = obj.extract::<(Bound<'_, PyString>, Bound<'_, PyString>)>() {
         return Ok(Credentials::Basic {
@@ -301,6 +323,7 @@ impl PyRegistrySession {
         retry_policy = None,
         limits = None,
         profile = None,
+        headers = None,
     ))]
     #[allow(clippy::too_many_arguments)] // keyword arguments of one constructor
     fn new(
@@ -311,6 +334,7 @@ impl PyRegistrySession {
         retry_policy: Option<PyRetryPolicy>,
         limits: Option<PyLimits>,
         profile: Option<Text>,
+        headers: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         // The registry is half of a reference: the core's grammar checks it (a URL such as
         // "http://host", or a space, would make every request URL one no host can send).
@@ -339,6 +363,9 @@ impl PyRegistrySession {
             let profile = ocikit_core::profiles::Profile::by_name(&String::from(name))
                 .map_err(|err| crate::errors::to_py_err(py, &err))?;
             session = session.with_profile(profile);
+        }
+        if let Some(headers) = headers.filter(|h| !h.is_none()) {
+            session = session.with_headers(headers_arg(headers)?).or_raise(py)?;
         }
         Ok(Self {
             credentials: credentials

@@ -491,3 +491,125 @@ fn security_and_limit_codes_are_listed() {
         assert!(named, "{message} names what it concerns");
     }
 }
+
+/// The user's headers (`Session::with_headers`, ORAS's `-H`) go with every request to the
+/// registry's origin and to the token realm it names, after the engine's own headers, and
+/// never to the origin a blob download is redirected to: they may carry credentials.
+#[test]
+fn user_headers_go_to_the_registry_and_its_realm_not_to_a_redirect() {
+    let session = Session::new("registry.example", false, None);
+    let mut session = session
+        .with_headers(vec![
+            ("X-Trace".into(), "abc 1".into()),
+            ("Authorization".into(), "Bearer from-the-user".into()),
+        ])
+        .expect("valid headers");
+    let reference = Reference::parse("registry.example/app:v1").expect("reference");
+    let blob = b"hello";
+    let descriptor = Descriptor::new(
+        MediaType::parse("application/octet-stream").expect("media type"),
+        ocikit_core::digest::sha256(blob),
+        blob.len() as u64,
+    );
+    let mut op = GetBlob::new(&session, &reference, &descriptor);
+    let users = |request: &Request| -> Vec<(String, String)> {
+        request
+            .headers
+            .iter()
+            .filter(|(name, _)| name == "X-Trace" || name == "Authorization")
+            .cloned()
+            .collect()
+    };
+    let sent = |event: Event<()>| match event {
+        Event::Send(request) => request,
+        other => panic!("expected a request, got {other:?}"),
+    };
+    let first = sent(op.next(&mut session, Input::Start, 0).expect("first step"));
+    assert!(
+        first
+            .url
+            .starts_with("https://registry.example/v2/app/blobs/")
+    );
+    assert_eq!(
+        users(&first),
+        [
+            ("X-Trace".to_owned(), "abc 1".to_owned()),
+            (
+                "Authorization".to_owned(),
+                "Bearer from-the-user".to_owned()
+            )
+        ]
+    );
+    // A challenge: the token request to the realm carries them too.
+    let challenge = Response {
+        status: 401,
+        headers: vec![(
+            "WWW-Authenticate".into(),
+            r#"Bearer realm="https://registry.example/token",service="registry.example""#.into(),
+        )],
+        body: Vec::new(),
+        streamed: None,
+    };
+    let token = sent(
+        op.next(&mut session, Input::Response(challenge), 1)
+            .expect("token request"),
+    );
+    assert!(
+        token.url.starts_with("https://registry.example/token"),
+        "{}",
+        token.url
+    );
+    assert_eq!(users(&token).len(), 2);
+    let issued = Response {
+        status: 200,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: br#"{"token":"t0k","expires_in":300}"#.to_vec(),
+        streamed: None,
+    };
+    let again = sent(
+        op.next(&mut session, Input::Response(issued), 2)
+            .expect("the request again"),
+    );
+    assert!(users(&again).contains(&("X-Trace".to_owned(), "abc 1".to_owned())));
+    // Redirected to a storage backend: none of the user's headers (nor the engine's token).
+    let redirect = Response {
+        status: 307,
+        headers: vec![(
+            "Location".into(),
+            "https://storage.example/blob?sig=1".into(),
+        )],
+        body: Vec::new(),
+        streamed: None,
+    };
+    let storage = sent(
+        op.next(&mut session, Input::Response(redirect), 3)
+            .expect("the redirect's request"),
+    );
+    assert_eq!(storage.url, "https://storage.example/blob?sig=1");
+    assert_eq!(users(&storage), []);
+}
+
+#[test]
+fn user_headers_that_would_break_the_exchange_are_refused() {
+    let session = || Session::new("registry.example", false, None);
+    for (name, value) in [
+        ("X-Trace", "a\r\nInjected: yes"),
+        ("X-Trace", "nul\0"),
+        ("Bad Name", "v"),
+        ("", "v"),
+        ("Bad:Name", "v"),
+        ("Content-Length", "5"),
+        ("host", "elsewhere.example"),
+        ("Transfer-Encoding", "chunked"),
+        ("Connection", "close"),
+    ] {
+        let refused = session().with_headers(vec![(name.into(), value.into())]);
+        let err = refused.expect_err(name);
+        assert_eq!(err.code(), "OPTIONS_INVALID", "{name}: {err}");
+    }
+    // A tab inside a value is a header's own whitespace, and every token character is fine.
+    let kept = session()
+        .with_headers(vec![("X-A!#$%&'*+-.^_`|~9".into(), "a\tb".into())])
+        .expect("valid");
+    assert_eq!(kept.headers().len(), 1);
+}

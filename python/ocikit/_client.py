@@ -154,6 +154,14 @@ class Client:
     a disk flush per file, which ORAS, oras-py and skopeo do not pay either, so it is off by
     default.
 
+    ``headers`` (``(name, value)`` pairs; ``ocikit -H``, ORAS's ``-H``) go with every request
+    to the registry's origin and to the token realm it names, after the engine's own; never to
+    another origin (a storage backend a blob download is redirected to) nor to another
+    registry a reference names: like credentials, they may carry secrets. A name that is not an
+    HTTP token, a value with a control character, or one of the exchange's own headers
+    (``Host``, ``Content-Length``, ``Transfer-Encoding``, ``Connection``) raises
+    ``ValidationError`` (``OPTIONS_INVALID``).
+
     ``ssl_context`` is the default transport's TLS context: a private authority's certificate
     (``ssl.create_default_context(cafile=...)``), a client certificate for mTLS
     (``context.load_cert_chain(cert, key)``), or no verification for a test registry.
@@ -203,6 +211,7 @@ class Client:
         stall_timeout: float = _UNSET,
         ssl_context: ssl.SSLContext | None = None,
         registry_profile: str | None = None,
+        headers: Sequence[tuple[str, str]] = (),
     ) -> None:
         limits = limits if limits is not None else Limits()
         if timeout is _UNSET:
@@ -241,6 +250,10 @@ class Client:
             list_bytes_max=limits.list_bytes_max,
         )
         self._credentials = credentials
+        self.headers = tuple(headers)
+        if self.headers:
+            # The core checks them now (OPTIONS_INVALID), not at the first request.
+            RegistrySession(registry, plain_http=plain_http, headers=self.headers)
         self._transport: Transport = (
             transport
             if transport is not None
@@ -280,6 +293,7 @@ class Client:
                     retry_policy=self.retry_policy,
                     limits=self.limits,
                     profile=self.registry_profile if registry == self.registry else None,
+                    headers=self.headers if registry == self.registry else None,
                 )
                 self._sessions[registry] = session
             return session

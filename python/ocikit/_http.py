@@ -34,7 +34,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import IO, Any, Optional, Protocol, Union
 from urllib.parse import urlsplit
 
@@ -476,7 +476,6 @@ class StdlibTransport:
     wait longer for a byte. A request also ends at its operation's deadline (see
     :class:`ocikit.Client`'s ``timeout``).
 
-    ``headers`` are sent with every request, after the engine's (``ocikit -H``).
     ``connect_to`` maps ``(host, port)`` to the ``(address, port)`` to connect to instead, as
     curl's and ORAS's ``--resolve``: the URL, the ``Host`` header and the TLS server name stay
     the registry's.
@@ -487,12 +486,10 @@ class StdlibTransport:
         *,
         timeout: float = STALL_TIMEOUT,
         ssl_context: ssl.SSLContext | None = None,
-        headers: Sequence[tuple[str, str]] = (),
         connect_to: Mapping[tuple[str, int], tuple[str, int]] | None = None,
     ):
         self._timeout = timeout
         self._ssl = ssl_context
-        self._headers = tuple(headers)
         self._connect_to = dict(connect_to or {})
         self._idle: dict[tuple[str, str], list[http.client.HTTPConnection]] = {}
         self._lock = threading.Lock()
@@ -611,8 +608,6 @@ class StdlibTransport:
         has_length = False
         for name, value in request.headers:
             has_length = has_length or name.lower() == "content-length"
-            connection.putheader(name, value)
-        for name, value in self._headers:
             connection.putheader(name, value)
         if not has_length and (length or request.method in ("PUT", "POST", "PATCH")):
             connection.putheader("Content-Length", str(length))

@@ -1143,9 +1143,15 @@ class RegistrySession:
     adapts to: chunks within the registry's limits, one PUT where chunking is broken, the tag
     page size capped.
 
+    ``headers``: ``(name, value)`` pairs sent after the engine's own headers with every request
+    to the registry's origin and to the token realm it names (ORAS's ``-H``), never to another
+    origin such as a storage backend a blob download is redirected to.
+
     Raises:
-        TypeError, ValueError: credentials of another shape.
-        ValidationError: an unknown profile name (``OPTIONS_INVALID``).
+        TypeError, ValueError: credentials or headers of another shape.
+        ValidationError: an unknown profile name, a header name that is not an HTTP token, a
+            value with a control character, or one of the exchange's own headers (``Host``,
+            ``Content-Length``, ``Transfer-Encoding``, ``Connection``): ``OPTIONS_INVALID``.
     """
 
     def __init__(
@@ -1157,6 +1163,7 @@ class RegistrySession:
         retry_policy: RetryPolicy | None = None,
         limits: Limits | None = None,
         profile: str | None = None,
+        headers: Sequence[tuple[str, str]] | None = None,
     ) -> None: ...
     @property
     def registry(self) -> str:

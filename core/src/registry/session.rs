@@ -99,6 +99,9 @@ pub struct Session {
     single_post: Option<bool>,
     /// The host's `now` when the probe of single-request uploads in flight was handed out.
     single_post_probe: Option<u64>,
+    /// The user's own headers ([`Session::with_headers`]): sent to the registry's origin and to
+    /// its token realm, never to a redirect's target.
+    headers: Arc<[(String, String)]>,
 }
 
 /// The largest blob (bytes) that probes single-request uploads on a registry not known to take
@@ -154,7 +157,48 @@ impl Session {
             mounts_refused: false,
             single_post: None,
             single_post_probe: None,
+            headers: Arc::new([]),
         }
+    }
+
+    /// Headers of the user's to send with every request to the registry's origin and to the
+    /// token realm it names (ORAS's `-H`), after the engine's own; a request to another origin
+    /// (a storage backend a blob download was redirected to) gets none of them, as it gets no
+    /// credentials: they may carry some.
+    ///
+    /// # Errors
+    /// [`Error::OptionsInvalid`] for a name that is not an HTTP token, a value with a control
+    /// character (a line break would start another header), or a header the exchange's own
+    /// framing owns (`Host`, `Content-Length`, `Transfer-Encoding`, `Connection`).
+    pub fn with_headers(mut self, headers: Vec<(String, String)>) -> Result<Self, Error> {
+        for (name, value) in &headers {
+            let token = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            if !token || value.chars().any(|c| c.is_control() && c != '\t') {
+                return Err(Error::OptionsInvalid {
+                    reason: "a header (-H) needs an HTTP token for a name and no control \
+                             character in its value",
+                });
+            }
+            if ["host", "content-length", "transfer-encoding", "connection"]
+                .iter()
+                .any(|owned| name.eq_ignore_ascii_case(owned))
+            {
+                return Err(Error::OptionsInvalid {
+                    reason: "a header (-H) cannot be Host, Content-Length, Transfer-Encoding \
+                             or Connection: the exchange sets those",
+                });
+            }
+        }
+        self.headers = headers.into();
+        Ok(self)
+    }
+
+    /// The user's headers ([`Session::with_headers`]).
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
     }
 
     /// Records a round trip of `ms` measured on the registry (a request without blob bytes,
@@ -810,6 +854,10 @@ impl Exchange {
                 .headers
                 .push(("Authorization".to_owned(), authorization));
         }
+        // The user's headers, like credentials, are for the registry's origin only.
+        if session.is_own_origin(&request.url) {
+            request.headers.extend(session.headers.iter().cloned());
+        }
         self.state = ExchangeState::Sent;
         self.sent_ms = now_ms;
         Ok(Step::Event(Event::Send(request)))
@@ -958,6 +1006,8 @@ impl Exchange {
                         return Err(registry_error(&response));
                     }
                     let mut request = session.token_request(bearer, &self.scopes)?;
+                    // The realm passed the check that lets it have the user's credentials.
+                    request.headers.extend(session.headers.iter().cloned());
                     Self::stamp(session, &mut request, deadline, now_ms);
                     self.token_request = (request.method, request.url.clone());
                     self.credentials_sent = session.sends_credentials_for_tokens();

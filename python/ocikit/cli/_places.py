@@ -312,6 +312,7 @@ def registry_client(
         timeout=args.timeout or None,
         stall_timeout=stall,
         registry_profile=getattr(args, "registry_profile", None),
+        headers=[_header(text) for text in getattr(args, "header", ())],
     )
     _apply_distribution_spec(args, client, registry)
     return client
@@ -319,11 +320,11 @@ def registry_client(
 
 def transport(args: argparse.Namespace) -> Transport:
     """The transport the command's flags describe: ``--stall-timeout``, ``--ca-file``,
-    ``-H``, ``--resolve``, and ``-d``/``-v`` logging its exchanges."""
+    ``--resolve``, and ``-d``/``-v`` logging its exchanges (``-H`` is the client's: the core
+    sends those headers to the registry's origin only)."""
     sender: Transport = StdlibTransport(
         timeout=args.stall_timeout,
         ssl_context=_ssl_context(args),
-        headers=[_header(text) for text in getattr(args, "header", ())],
         connect_to=dict(_resolve(text) for text in getattr(args, "resolve", ())),
     )
     if getattr(args, "debug", False) or getattr(args, "verbose", False):
