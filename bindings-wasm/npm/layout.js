@@ -98,8 +98,9 @@ export class OciLayout {
     const base = `${this.#host}/${REPOSITORY}`;
     if (reference === undefined || reference === null) return base;
     if (typeof reference !== "string") throw new TypeError(`reference must be a string, not ${typeName(reference)}`);
-    // A tag cannot hold ':', a digest always does.
-    return reference.includes(":") ? `${base}@${reference}` : `${base}:${reference}`;
+    // The core's layout_reference, as Python's OciLayout.reference: a tag, a digest, or the
+    // digest of the entry whose ref.name is `reference` (skopeo's `example.com/app:1.0`).
+    return core(() => wasm.layoutReference(base, reference, this.#files));
   }
 
   /** For Client.copy's `to`: this layout's client and references. */

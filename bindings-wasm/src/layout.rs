@@ -10,8 +10,8 @@ use std::io::Cursor;
 
 use js_sys::{Array, Map, Object, Uint8Array};
 use ocikit_core::layout::{
-    INDEX_FILE, Layout, LayoutSource, OCI_LAYOUT_CONTENT, OCI_LAYOUT_FILE, blob_path, verify,
-    write_layout_tar,
+    INDEX_FILE, Layout, LayoutSource, OCI_LAYOUT_CONTENT, OCI_LAYOUT_FILE, blob_path,
+    layout_reference, verify, write_layout_tar,
 };
 use ocikit_core::{Algorithm, Digest, Digester, Manifest};
 use wasm_bindgen::prelude::*;
@@ -117,6 +117,21 @@ fn write_tar<'a>(files: impl Iterator<Item = &'a (String, Vec<u8>)>) -> Result<V
 
 /// `writeLayoutTarFiles(files)` → the bytes of the layout tar holding `files` (a `Map` of
 /// path → `Uint8Array`), in the core's fixed order.
+/// `layoutReference(base, text, files)` → the engine's reference for a tag or digest of the
+/// layout whose files are `files` (a Map of path → bytes): the core's [`layout_reference`]
+/// (`base:<tag>`, `base@<digest>`, or `base@<digest>` of the entry whose `ref.name` is `text`),
+/// `index.json` read from the Map only when `text` is neither a tag nor a digest.
+#[wasm_bindgen(js_name = layoutReference)]
+pub fn layout_reference_js(base: &JsValue, text: &JsValue, files: &Map) -> Result<String, JsValue> {
+    let base = crate::string_arg(base, "base")?;
+    let text = crate::string_arg(text, "reference")?;
+    let index_json = || {
+        let bytes = files.get(&INDEX_FILE.into());
+        Ok(bytes.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec))
+    };
+    layout_reference(&base, &text, index_json).map_err(thrown)
+}
+
 #[wasm_bindgen(js_name = writeLayoutTarFiles)]
 pub fn write_layout_tar_files(files: &Map) -> Result<Uint8Array, JsValue> {
     let mut entries = Vec::new();

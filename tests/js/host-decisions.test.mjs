@@ -192,3 +192,24 @@ describe("a stalled upload (item 4)", () => {
     }
   });
 });
+
+describe("an OciLayout's reference for a tag or digest (item 5)", () => {
+  test("a skopeo-style ref.name (example.com/app:1.0) is reached by its entry's digest, as in Python", async () => {
+    const written = new OciLayout();
+    const packed = pack({ files: [{ name: "a.txt", data: text("hi") }], artifactType: "application/vnd.test+type" });
+    await written.push("v1", packed);
+    // image-layout.md allows '/' and ':' in a ref.name; skopeo writes the whole reference.
+    const files = written.files;
+    const index = JSON.parse(new TextDecoder().decode(files.get("index.json")));
+    index.manifests[0].annotations["org.opencontainers.image.ref.name"] = "example.com/app:1.0";
+    files.set("index.json", text(JSON.stringify(index)));
+    const layout = OciLayout.fromFiles(files);
+    // Was `…/layout@example.com/app:1.0`, a DIGEST_INVALID.
+    assert.equal(layout.ref("example.com/app:1.0"), `${layout.host}/layout@${packed.digest}`);
+    assert.equal((await layout.resolve("example.com/app:1.0")).digest, packed.digest);
+    assert.equal(layout.ref("v1"), `${layout.host}/layout:v1`);
+    assert.equal(layout.ref(packed.digest), `${layout.host}/layout@${packed.digest}`);
+    // Neither a tag, a digest nor an entry: the reference grammar refuses it.
+    await assert.rejects(layout.resolve("other.com/app:2"), (e) => e instanceof OciError && e.code === "REFERENCE_INVALID");
+  });
+});

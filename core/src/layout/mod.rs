@@ -37,6 +37,41 @@ pub fn blob_path(digest: &Digest) -> String {
     format!("blobs/{}/{}", digest.algorithm(), digest.encoded())
 }
 
+/// The engine's reference for `text`, a tag or a digest naming something of a layout, on the
+/// layout's pseudo registry and repository `base` (`<host>/<repository>`):
+///
+/// - `base:<text>` for a tag a registry URL carries (`[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`);
+/// - `base@<text>` for a digest;
+/// - else `base@<digest>` of the `index.json` entry whose `org.opencontainers.image.ref.name` is
+///   `text` (image-layout.md allows `/` and `:` in a ref.name: skopeo writes
+///   `example.com/app:1.0`, which no URL carries), so that such an entry is reached by digest;
+/// - else `base:<text>`, which the reference grammar refuses (REFERENCE_INVALID) before
+///   anything is read or written.
+///
+/// `index_json` gives the layout's `index.json` (`None` when there is none); it is called only
+/// for a text that is neither a tag nor a digest, so a host reads the file only then.
+///
+/// # Errors
+/// What `index_json` returns, and what [`Layout::from_index_json`] reports for its bytes.
+pub fn layout_reference<E: From<Error>>(
+    base: &str,
+    text: &str,
+    index_json: impl FnOnce() -> Result<Option<Vec<u8>>, E>,
+) -> Result<String, E> {
+    if crate::reference::check_tag_text(text).is_ok() {
+        return Ok(format!("{base}:{text}"));
+    }
+    if let Ok(digest) = Digest::parse(text) {
+        return Ok(format!("{base}@{digest}"));
+    }
+    if let Some(bytes) = index_json()? {
+        if let Some(entry) = Layout::from_index_json(&bytes)?.resolve(text) {
+            return Ok(format!("{base}@{}", entry.digest));
+        }
+    }
+    Ok(format!("{base}:{text}"))
+}
+
 /// The `index.json` of a layout, with tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
@@ -342,7 +377,44 @@ mod tests {
 
     use super::*;
     use crate::pack::{File, Pack};
-    use crate::{Algorithm, Digester, MediaType};
+    use crate::{Algorithm, Digester, MediaType, Reference};
+
+    #[test]
+    fn a_layout_reference_is_a_tag_a_digest_or_the_digest_of_a_ref_name_no_url_carries() {
+        let base = "layout-1.oci-layout.invalid/layout";
+        let digest = format!("sha256:{}", "b".repeat(64));
+        let descriptor = Descriptor::new(
+            MediaType::parse("application/vnd.oci.image.manifest.v1+json").expect("a media type"),
+            Digest::parse(&digest).expect("a digest"),
+            2,
+        );
+        let mut layout = Layout::new();
+        layout
+            .add(descriptor, Some("example.com/app:1.0"))
+            .expect("a ref.name image-layout.md allows");
+        let index = layout.index_json();
+        let read = std::cell::Cell::new(0);
+        let with_index = || -> Result<Option<Vec<u8>>, Error> {
+            read.set(read.get() + 1);
+            Ok(Some(index.clone()))
+        };
+        let of = |text: &str| layout_reference(base, text, with_index).expect("a reference");
+        // A tag and a digest without reading index.json.
+        assert_eq!(of("v1.0"), format!("{base}:v1.0"));
+        assert_eq!(of(&digest), format!("{base}@{digest}"));
+        assert_eq!(read.get(), 0);
+        // A skopeo-style ref.name is reached by its entry's digest.
+        assert_eq!(of("example.com/app:1.0"), format!("{base}@{digest}"));
+        // Neither, and no entry: the text as a tag, which the reference grammar refuses.
+        assert_eq!(of("other.com/app:2"), format!("{base}:other.com/app:2"));
+        assert!(Reference::parse(&of("other.com/app:2")).is_err());
+        assert_eq!(read.get(), 3);
+        // No index.json, and a damaged one.
+        let none = layout_reference(base, "a/b:c", || Ok::<_, Error>(None));
+        assert_eq!(none.expect("a reference"), format!("{base}:a/b:c"));
+        let damaged = layout_reference(base, "a/b:c", || Ok::<_, Error>(Some(b"{".to_vec())));
+        assert!(damaged.is_err());
+    }
 
     struct MapSource(HashMap<String, Vec<u8>>);
 
