@@ -793,7 +793,9 @@ pub(crate) struct PyFetchedManifest(FetchedManifest);
 
 #[pymethods]
 impl PyFetchedManifest {
-    /// `Content-Type` as served (without parameters).
+    /// `Content-Type` as served (without parameters); from a registry that sends none, the
+    /// document's own `mediaType`, else the type its shape gives (the core's
+    /// `FetchedManifest::media_type`).
     #[getter]
     fn media_type(&self) -> &str {
         &self.0.media_type
@@ -828,7 +830,8 @@ pub(crate) struct PyResolved(Resolved);
 
 #[pymethods]
 impl PyResolved {
-    /// `Content-Type` as served (without parameters).
+    /// `Content-Type` as served to the HEAD (without parameters); without one, the fetched
+    /// document's type (a GET follows).
     #[getter]
     fn media_type(&self) -> &str {
         &self.0.media_type

@@ -634,10 +634,10 @@ def check_auth(client: Client) -> Call[None]:
 
 def resolve(client: Client, ref: Ref) -> Call[Descriptor]:
     reference = client._reference(ref)
+    # The core's media type: Content-Type, else (a HEAD without one is followed by a GET)
+    # the document's own mediaType.
     found = yield One(reference, lambda s: ResolveManifest(s, reference))
-    return Descriptor(
-        media_type=found.media_type or OCI_MANIFEST, digest=found.digest, size=found.size
-    )
+    return Descriptor(media_type=found.media_type, digest=found.digest, size=found.size)
 
 
 def fetch(client: Client, ref: Ref) -> Call[FetchedManifest]:
@@ -680,7 +680,7 @@ def tag(client: Client, ref: Ref, tag: str) -> Call[Descriptor]:
     reference = client._reference(ref)
     fetched = yield from fetch(client, reference)
     target = _tagged(reference, tag)
-    media_type = fetched.media_type or _media_type(fetched.data, None)
+    media_type = fetched.media_type  # the core's: Content-Type, else the document's mediaType
     digest = yield One(target, lambda s: PutManifest(s, target, media_type, fetched.data))
     return Descriptor(media_type=media_type, digest=digest, size=len(fetched.data))
 
@@ -729,6 +729,7 @@ def push_blob(
     an upload the network cut and the engine gave up on raises ``UploadInterruptedError``."""
     reference = client._reference(ref)
     source = content if isinstance(content, BlobSource) else BlobSource(content)
+    size = source.size()  # the core refuses content of another size than the descriptor's
     progress = _progress(client, descriptor, announced)
     if progress is not None:
         source = _ReportingSource(source, progress)
@@ -737,14 +738,21 @@ def push_blob(
 
     def start(session: RegistrySession) -> PushBlob:
         push = PushBlob(
-            session, reference, descriptor, mount_from=mount_from, chunk_size=client.chunk_size
+            session,
+            reference,
+            descriptor,
+            mount_from=mount_from,
+            chunk_size=client.chunk_size,
+            content_size=size,
         )
         holder.append(push)
         return push
 
     def resume(session: RegistrySession) -> PushBlob:
         assert upload_url
-        holder.append(PushBlob.resume(session, reference, descriptor, upload_url, chunk))
+        holder.append(
+            PushBlob.resume(session, reference, descriptor, upload_url, chunk, content_size=size)
+        )
         return holder[-1]
 
     try:

@@ -1333,7 +1333,9 @@ class FetchedManifest:
 
     @property
     def media_type(self) -> str:
-        """``Content-Type`` as served, without parameters."""
+        """``Content-Type`` as served, without parameters; from a registry that sends none,
+        the document's own ``mediaType``, else the type its shape gives (an index with
+        ``manifests``, else an image manifest); empty for bytes that are not a JSON object."""
     @property
     def data(self) -> bytes:
         """The exact bytes."""
@@ -1347,7 +1349,8 @@ class Resolved:
 
     @property
     def media_type(self) -> str:
-        """``Content-Type`` as served."""
+        """``Content-Type`` as served to the HEAD; without one, the fetched document's type
+        (:attr:`FetchedManifest.media_type`: a GET follows)."""
     @property
     def digest(self) -> str:
         """The manifest's digest."""

@@ -2,10 +2,12 @@
 
 use super::*;
 
-/// A manifest as fetched: its exact bytes, the digest of those bytes and the served type.
+/// A manifest as fetched: its exact bytes, the digest of those bytes and its media type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchedManifest {
-    /// `Content-Type` as served.
+    /// The media type: `Content-Type` as served, else (a registry that sends none) the
+    /// document's own `mediaType`, else the type its shape gives (an index with `manifests`,
+    /// else an image manifest); empty only for bytes that are not a JSON object.
     pub media_type: String,
     /// The exact bytes.
     pub bytes: Vec<u8>,
@@ -86,7 +88,7 @@ impl GetManifest {
                 });
             }
         }
-        let media_type = response.media_type();
+        let media_type = document_media_type(&response.media_type(), &response.body);
         Ok(Event::Done(FetchedManifest {
             media_type,
             bytes: response.body,
@@ -176,10 +178,37 @@ pub fn is_manifest_type(media_type: &str) -> bool {
     )
 }
 
+/// A manifest's media type as the hosts report it: `served` (the `Content-Type` of the
+/// answer, parameters dropped) when the registry sent one; else the document's top-level
+/// `mediaType` string (image-spec: "This property SHOULD be used"; registries that send no
+/// `Content-Type` still serve it); else, for a JSON object that names no type (the field is
+/// not REQUIRED), the type its shape gives: an index when it has a `manifests` array, an image
+/// manifest otherwise. Empty when the bytes are not a JSON object: nothing says what they are.
+fn document_media_type(served: &str, document: &[u8]) -> String {
+    if !served.is_empty() {
+        return served.to_owned();
+    }
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(document) else {
+        return String::new();
+    };
+    match fields.get("mediaType") {
+        Some(serde_json::Value::String(named)) if !named.is_empty() => named.clone(),
+        _ if fields
+            .get("manifests")
+            .is_some_and(serde_json::Value::is_array) =>
+        {
+            oci::IMAGE_INDEX.to_owned()
+        }
+        _ => oci::IMAGE_MANIFEST.to_owned(),
+    }
+}
+
 /// What a HEAD (or, failing that, GET) of a manifest tells: enough to build its descriptor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
-    /// `Content-Type` as served.
+    /// The media type: `Content-Type` as served to the HEAD; when the HEAD's answer has none,
+    /// the GET's [`FetchedManifest::media_type`] (a HEAD cannot see the document's own
+    /// `mediaType`).
     pub media_type: String,
     /// The manifest's digest.
     pub digest: Digest,
@@ -188,7 +217,8 @@ pub struct Resolved {
 }
 
 /// Resolve a tag (or digest) to the manifest's media type, digest and size with HEAD, falling
-/// back to GET when the registry does not send `Docker-Content-Digest` on HEAD.
+/// back to GET when the registry's HEAD answer lacks `Docker-Content-Digest`, `Content-Length`
+/// or `Content-Type`.
 #[derive(Debug, Clone)]
 pub struct ResolveManifest {
     reference: Reference,
@@ -260,12 +290,12 @@ impl ResolveManifest {
         let size = response
             .header("Content-Length")
             .and_then(|l| l.parse::<u64>().ok());
+        let media_type = response.media_type();
         match (digest, size) {
-            (Some(digest), Some(size)) => {
+            (Some(digest), Some(size)) if !media_type.is_empty() => {
                 if let Some(expected) = self.reference.digest() {
                     crate::digest::check(expected, None, &digest, size)?;
                 }
-                let media_type = response.media_type();
                 Ok(Event::Done(Resolved {
                     media_type,
                     digest,
