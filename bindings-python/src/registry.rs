@@ -1001,7 +1001,10 @@ operation!(
     |py, uploaded: bool| Ok(uploaded.into_pyobject(py)?.to_owned().into_any()),
     {
         #[new]
-        #[pyo3(signature = (session, reference, descriptor, *, mount_from = None, chunk_size = None))]
+        #[pyo3(signature = (
+            session, reference, descriptor, *, mount_from = None, chunk_size = None,
+            content_size = None,
+        ))]
         fn new(
             py: Python<'_>,
             session: &PyRegistrySession,
@@ -1009,6 +1012,7 @@ operation!(
             descriptor: PyRef<'_, PyDescriptor>,
             mount_from: Option<Text>,
             chunk_size: Option<u64>,
+            content_size: Option<u64>,
         ) -> PyResult<Self> {
             let reference = reference_arg(py, reference)?;
             let options = PushOptions {
@@ -1016,17 +1020,19 @@ operation!(
                 chunk_size: chunk_size.filter(|&c| c > 0),
             };
             let session = lock(py, &session.session);
-            Ok(Self(Mutex::new(PushBlob::with_options(
-                &session,
-                &reference,
-                &descriptor.0,
-                options,
-            ))))
+            let push = PushBlob::with_options(&session, &reference, &descriptor.0, options);
+            Ok(Self(Mutex::new(match content_size {
+                Some(size) => push.content_size(size),
+                None => push,
+            })))
         }
 
         /// Resumes an interrupted upload at `upload_url` (the `upload_url` of the interrupted
         /// operation): asks the registry how much it has, then sends the rest in chunks.
         #[staticmethod]
+        #[pyo3(signature = (
+            session, reference, descriptor, upload_url, chunk_size, *, content_size = None,
+        ))]
         fn resume(
             py: Python<'_>,
             session: &PyRegistrySession,
@@ -1034,19 +1040,19 @@ operation!(
             descriptor: PyRef<'_, PyDescriptor>,
             upload_url: Text,
             chunk_size: u64,
+            content_size: Option<u64>,
         ) -> PyResult<Self> {
             if chunk_size == 0 {
                 return Err(PyValueError::new_err("chunk_size must be positive"));
             }
             let reference = reference_arg(py, reference)?;
             let session = lock(py, &session.session);
-            Ok(Self(Mutex::new(PushBlob::resume(
-                &session,
-                &reference,
-                &descriptor.0,
-                &upload_url,
-                chunk_size,
-            ))))
+            let push =
+                PushBlob::resume(&session, &reference, &descriptor.0, &upload_url, chunk_size);
+            Ok(Self(Mutex::new(match content_size {
+                Some(size) => push.content_size(size),
+                None => push,
+            })))
         }
 
         /// The newest upload URL, to resume from after an interruption (`""` before the upload

@@ -613,3 +613,32 @@ fn user_headers_that_would_break_the_exchange_are_refused() {
         .expect("valid");
     assert_eq!(kept.headers().len(), 1);
 }
+
+/// `PushBlob::content_size`: content of another size than the descriptor's fails the first
+/// step, before any request; content of its size goes on as without it.
+#[test]
+fn push_blob_refuses_content_of_another_size_before_any_request() {
+    let mut session = Session::new("registry.example", false, None);
+    let reference = Reference::parse("registry.example/app:v1").expect("reference");
+    let descriptor = Descriptor::new(
+        MediaType::parse("application/octet-stream").expect("media type"),
+        ocikit_core::digest::sha256(b"hello"),
+        5,
+    );
+    for actual in [0, 4, 11] {
+        let mut push = PushBlob::new(&session, &reference, &descriptor).content_size(actual);
+        let err = push
+            .next(&mut session, Input::Start, 0)
+            .expect_err("another size");
+        assert_eq!(err.code(), "SIZE_MISMATCH");
+        assert_eq!(
+            err.to_string(),
+            format!("content is {actual} bytes but 5 bytes were expected")
+        );
+    }
+    let mut push = PushBlob::new(&session, &reference, &descriptor).content_size(5);
+    match push.next(&mut session, Input::Start, 0).expect("its size") {
+        Event::Send(request) => assert!(request.url.ends_with(&descriptor.digest.to_string())),
+        other => panic!("expected the existence check, got {other:?}"),
+    }
+}

@@ -729,6 +729,7 @@ def push_blob(
     an upload the network cut and the engine gave up on raises ``UploadInterruptedError``."""
     reference = client._reference(ref)
     source = content if isinstance(content, BlobSource) else BlobSource(content)
+    size = source.size()  # the core refuses content of another size than the descriptor's
     progress = _progress(client, descriptor, announced)
     if progress is not None:
         source = _ReportingSource(source, progress)
@@ -737,14 +738,21 @@ def push_blob(
 
     def start(session: RegistrySession) -> PushBlob:
         push = PushBlob(
-            session, reference, descriptor, mount_from=mount_from, chunk_size=client.chunk_size
+            session,
+            reference,
+            descriptor,
+            mount_from=mount_from,
+            chunk_size=client.chunk_size,
+            content_size=size,
         )
         holder.append(push)
         return push
 
     def resume(session: RegistrySession) -> PushBlob:
         assert upload_url
-        holder.append(PushBlob.resume(session, reference, descriptor, upload_url, chunk))
+        holder.append(
+            PushBlob.resume(session, reference, descriptor, upload_url, chunk, content_size=size)
+        )
         return holder[-1]
 
     try:

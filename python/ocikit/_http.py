@@ -75,6 +75,17 @@ class BlobSource:
         """The file the bytes are read from; ``None`` when they are in memory."""
         return self._path
 
+    def size(self) -> int:
+        """How many bytes there are: the buffer's length, or the file's size now.
+
+        Raises:
+            OSError: the file cannot be found.
+        """
+        if self._data is not None:
+            return len(self._data)
+        assert self._path is not None
+        return os.stat(self._path).st_size
+
     def spans(self, offset: int, length: int) -> Iterator[tuple[IO[bytes], int, int]]:
         """``length`` bytes from ``offset`` of the file (:attr:`path`) as ``(file, offset,
         count)`` spans of at most 1 MiB, for a transport that hands them to the kernel

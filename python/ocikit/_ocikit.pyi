@@ -1405,7 +1405,11 @@ class BlobExists:
 class PushBlob:
     """Upload a blob (skipped when present, mounted from ``mount_from`` when possible,
     monolithic or in ``chunk_size`` chunks); done with ``True`` when sent or mounted, ``False``
-    when the repository had it. Request bodies are ``(offset, length)`` ranges of the blob."""
+    when the repository had it. Request bodies are ``(offset, length)`` ranges of the blob.
+
+    ``content_size``: the size of the content the host has (a buffer's length, a file's size);
+    another size than the descriptor's fails the first step with ``SIZE_MISMATCH`` before any
+    request."""
 
     def __init__(
         self,
@@ -1415,6 +1419,7 @@ class PushBlob:
         *,
         mount_from: str | None = None,
         chunk_size: int | None = None,
+        content_size: int | None = None,
     ) -> None: ...
     @staticmethod
     def resume(
@@ -1423,6 +1428,8 @@ class PushBlob:
         descriptor: Descriptor,
         upload_url: str,
         chunk_size: int,
+        *,
+        content_size: int | None = None,
     ) -> PushBlob:
         """Resumes an interrupted upload at ``upload_url``: asks the registry how much it has,
         then sends the rest in chunks.

@@ -129,6 +129,8 @@ pub struct PushBlob {
     mounting: bool,
     /// The single-request upload in flight is the session's probe of them.
     probing: bool,
+    /// The size of the content the host will send, when it said ([`PushBlob::content_size`]).
+    content_size: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,7 +194,18 @@ impl PushBlob {
             restarts: 0,
             mounting: false,
             probing: false,
+            content_size: None,
         }
+    }
+
+    /// The size of the content the host has for the blob (a buffer's length, a file's size):
+    /// content of another size than the descriptor's fails the first step with
+    /// [`Error::SizeMismatch`], before any request (a longer one would be cut to the
+    /// descriptor's size, a shorter one fail mid-upload).
+    #[must_use]
+    pub fn content_size(mut self, size: u64) -> Self {
+        self.content_size = Some(size);
+        self
     }
 
     /// Resumes an interrupted upload at `upload_url` (the last `Location` the registry gave, as
@@ -465,6 +478,12 @@ impl PushBlob {
         input: Input,
         now_ms: u64,
     ) -> Result<Event<bool>, Error> {
+        if let Some(actual) = self.content_size.filter(|&s| s != self.descriptor.size) {
+            return Err(Error::SizeMismatch {
+                expected: self.descriptor.size,
+                actual,
+            });
+        }
         let event = match self.step(session, input, now_ms) {
             // A mount the registry refused outright (the token has no pull on the source, or
             // cross-repository mounts are off): a plain upload session instead.
