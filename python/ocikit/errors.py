@@ -103,7 +103,8 @@ class DigestMismatchError(OciError):
     """Content does not match what its descriptor promises.
 
     ``code`` is ``DIGEST_MISMATCH`` (``details``: ``expected``, ``actual`` digests) or
-    ``SIZE_MISMATCH`` (``details``: ``expected``, ``actual`` byte counts).
+    ``SIZE_MISMATCH`` (``details``: ``expected``, ``actual`` byte counts); for a layout a
+    restore refuses as damaged, the damage's code with ``details``: ``path`` (the file).
     """
 
 
