@@ -252,6 +252,7 @@ fn action<'py, T>(
             task,
             request,
             blob,
+            ..
         } => {
             made.kind = "send";
             made.task = Some(task.0);

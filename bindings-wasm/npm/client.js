@@ -697,7 +697,7 @@ export class Client {
       const context = { signal: inner };
       const sent = (async () => {
         this.#prepare(action, context, sources, sinks, progress);
-        const input = await this.#send(action.request, context, peer);
+        const input = await this.#send(action.request, context, peer, action.registry);
         answers.push({ task: action.task, input, failure: context.failure });
       })()
         .catch(fail)
@@ -752,18 +752,17 @@ export class Client {
   }
 
   /**
-   * One request to its host: the copy's other client (`peer`) for that client's registry, else
-   * this one, but for a copy from a layout, whose client answers only the layout's host: a
-   * token realm or redirect target of the destination registry goes with the destination (as
-   * Python's copy routes it). A layout's client answers from its layout, any other sends it with
-   * its fetch. The first referrers listing of a session is a probe (see failureInput).
+   * One request with the client of the session the engine says it is for (`registry`, the
+   * action's): the copy's other client (`peer`) for that client's registry, else this one —
+   * also when the URL names another host (a token realm, a redirect's target). A layout's
+   * client answers from its layout, any other sends it with its fetch. The first referrers
+   * listing of a session on its own registry is a probe (see failureInput).
    * @param {Client} [peer]
+   * @param {string} [registry]
    */
-  #send(request, context, peer = undefined) {
-    const host = new URL(request.url).host;
-    let owner = this;
-    if (peer !== undefined && (host === peer.#registry || (host !== this.#registry && this.#serve !== null))) owner = peer;
-    context.probe = isReferrersListing(request) && host === owner.#registry && owner.#session.referrersApi === null;
+  #send(request, context, peer = undefined, registry = undefined) {
+    const owner = peer !== undefined && registry === peer.#registry ? peer : this;
+    context.probe = isReferrersListing(request) && new URL(request.url).host === owner.#registry && owner.#session.referrersApi === null;
     return owner.#serve !== null ? owner.#serve(request, context) : exchange(owner.#fetch, request, context);
   }
 

@@ -1693,6 +1693,13 @@ export type Action<T> =
        * sink for a `{ stream }` response body (a sink starts over when the blob is asked again).
        */
       blob: Descriptor | null;
+      /**
+       * The registry of the session the request is for (`host[:port]`, a key of the sessions
+       * polled): send it with that registry's fetch and credentials, also when its URL names
+       * another host (a token realm, a redirect's target). A copy between two registries, or a
+       * layout and a registry, hands out requests of both.
+       */
+      registry: string;
     }
   | { kind: "wait"; task: number; ms: number }
   /** Nothing to start until a request in flight is answered. */
@@ -1912,7 +1919,7 @@ export type LayoutStep =
  *
  * ```js
  * const server = new LayoutServer();                   // one per layout
- * // for each { kind: "send", task, request, blob } whose host isLayoutHost():
+ * // for each { kind: "send", task, request, blob, registry } whose registry isLayoutHost():
  * const exchange = server.exchange(request);
  * let step = exchange.start();
  * while (step.kind !== "respond") {

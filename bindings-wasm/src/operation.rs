@@ -153,8 +153,10 @@ fn action_js(action: Action<JsValue>) -> Result<Object, JsValue> {
             task,
             request,
             blob,
+            registry,
         } => {
             set(&object, "kind", &"send".into());
+            set(&object, "registry", &registry.into());
             set(&object, "task", &crate::size::to_js(task.0)?.into());
             set(&object, "request", &request_to_js(request)?.into());
             let blob = match blob {
@@ -234,10 +236,12 @@ fn poll<O: Operation>(
             task,
             request,
             blob,
+            registry,
         } => Action::Send {
             task,
             request,
             blob,
+            registry,
         },
         Action::Wait { task, ms } => Action::Wait { task, ms },
         Action::Pending => Action::Pending,

@@ -257,6 +257,7 @@ fn most_in_flight(host: &mut Host, op: &mut Push, sessions: &mut Sessions) -> (u
                 task,
                 request,
                 blob,
+                ..
             } => queue.push((task, request, blob)),
             Action::Wait { task, .. } => op.provide(task, Input::Resume).expect("resume"),
             Action::Pending => {
@@ -361,6 +362,7 @@ fn copy_holding(held: &ocikit_core::Digest) -> Vec<String> {
                 task,
                 request,
                 blob,
+                ..
             } => queue.push((task, request, blob)),
             Action::Wait { task, .. } => copy.provide(task, Input::Resume).expect("resume"),
             Action::Pending => {
@@ -427,6 +429,7 @@ fn most_large_at(
                 task,
                 request,
                 blob,
+                ..
             } => queue.push((task, request, blob, now)),
             Action::Wait { task, .. } => op.provide(task, Input::Resume).expect("resume"),
             Action::Pending => {
@@ -507,6 +510,7 @@ fn push_refusing_mounts(
                 task,
                 request,
                 blob,
+                ..
             } => {
                 log.push(format!("{} {}", request.method, request.url));
                 queue.push((task, request, blob));
@@ -696,6 +700,7 @@ fn push_logging_bodies(
                 task,
                 request,
                 blob,
+                ..
             } => {
                 let length = match request.body {
                     ocikit_core::registry::Body::Blob { length, .. } => length,
@@ -900,6 +905,7 @@ fn push_at(
                 task,
                 request,
                 blob,
+                ..
             } => {
                 let line = format!("{} {}", request.method, request.url);
                 let single = line.starts_with("POST ") && line.contains("?digest=");

@@ -52,10 +52,12 @@ fn map<T>(action: Action<T>, f: impl FnOnce(T) -> Value) -> Action<Value> {
             task,
             request,
             blob,
+            registry,
         } => Action::Send {
             task,
             request,
             blob,
+            registry,
         },
         Action::Wait { task, ms } => Action::Wait { task, ms },
         Action::Pending => Action::Pending,
@@ -379,6 +381,7 @@ fn drive(
                 task,
                 request,
                 blob,
+                ..
             } => {
                 exchanges.push(
                     json!({"task": task.0, "request": request_json(&request, blob.as_ref())}),

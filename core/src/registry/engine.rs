@@ -12,7 +12,7 @@
 //!   host (threads, asyncio, promises)                  whole operation (sans-IO)
 //!   ─────────────────────────────────                  ─────────────────────────
 //!   loop { match op.poll(&mut sessions, now_ms)? {
-//!     Send { task, request, blob } ── start it ──▶     (any number in flight)
+//!     Send { task, request, blob, registry } ── start it ──▶   (any number in flight)
 //!        …later, when it ends:  op.provide(task, Input::Response(r) | Input::Failure(f))?
 //!     Wait { task, ms }            ── after ms ──▶     op.provide(task, Input::Resume)?
 //!     Pending                      ── block until any task in flight ends, provide it
@@ -176,6 +176,11 @@ pub enum Action<T> {
         /// without `Range`, appended to on a 206 answer to a `Range` request, and started
         /// over on a 200 answer to one).
         blob: Option<Descriptor>,
+        /// The registry of the session the request is for (a key of [`Sessions`]): the host
+        /// sends it with that registry's transport and credentials, also when its URL names
+        /// another host (a token realm, a redirect's target). An operation between two
+        /// registries (a copy), or a layout and a registry, hands out requests of both.
+        registry: String,
     },
     /// Wait this many milliseconds (a retry's backoff), then provide [`Input::Resume`] for
     /// `task`. Other tasks go on meanwhile.
@@ -581,6 +586,7 @@ enum Step {
         task: TaskId,
         request: Request,
         blob: Option<Descriptor>,
+        registry: String,
     },
     Wait {
         task: TaskId,
@@ -681,11 +687,13 @@ impl<P: Clone> Runner<P> {
                     task,
                     request,
                     blob,
+                    registry,
                 } => {
                     return Ok(Action::Send {
                         task,
                         request,
                         blob,
+                        registry,
                     });
                 }
                 Step::Wait { task, ms } => return Ok(Action::Wait { task, ms }),
@@ -907,6 +915,7 @@ impl Table {
                             task: TaskId(id),
                             blob: task.blob.clone().filter(|_| moves_blob),
                             request,
+                            registry: task.registry.clone(),
                         }
                     }
                     Event::Wait(ms) => {

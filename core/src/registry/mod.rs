@@ -46,7 +46,8 @@
 //!   let mut op = Pull::new(&reference, PullOptions::default());
 //!   loop {
 //!       match op.poll(&mut sessions, now_ms)? {
-//!           Action::Send { task, request, blob } => start it; when it ends:
+//!           Action::Send { task, request, blob, registry } => start it (with `registry`'s
+//!                    transport); when it ends:
 //!                    op.provide(task, Input::Response(response) | Input::Failure(failure))?
 //!           Action::Wait { task, ms } => after ms: op.provide(task, Input::Resume)?
 //!           Action::Pending => block until any task in flight ends; provide it
@@ -72,7 +73,7 @@
 //! let mut in_flight = Vec::new();
 //! let outcome = loop {
 //!     match pull.poll(&mut sessions, 0).unwrap() {
-//!         Action::Send { task, request, blob } => in_flight.push((task, request, blob)),
+//!         Action::Send { task, request, blob, .. } => in_flight.push((task, request, blob)),
 //!         Action::Wait { task, .. } => pull.provide(task, Input::Resume).unwrap(),
 //!         Action::Pending => {
 //!             // The host: here canned answers; in ocikit's clients, threads or promises.

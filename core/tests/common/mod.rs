@@ -180,6 +180,7 @@ impl Host {
                     task,
                     request,
                     blob,
+                    ..
                 } => queue.push((task, request, blob)),
                 Action::Wait { task, .. } => op.provide(task, Input::Resume)?,
                 Action::Pending => {
