@@ -285,6 +285,15 @@ fn poll<'py, O: Operation>(
     action(py, outcome.or_raise(py)?, value)
 }
 
+fn interrupted_upload<O: Operation>(
+    py: Python<'_>,
+    op: &Mutex<O>,
+) -> Option<(PyDescriptor, String)> {
+    let op = lock(py, op);
+    let upload = op.interrupted_upload()?;
+    Some((PyDescriptor(upload.blob.clone()), upload.upload_url.clone()))
+}
+
 fn provide<O: Operation>(
     py: Python<'_>,
     op: &Mutex<O>,
@@ -349,6 +358,12 @@ macro_rules! operation_methods {
             /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
             fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
                 provide(py, &self.0, task, input)
+            }
+
+            /// After the operation failed: `(blob, upload_url)` of the blob upload its error
+            /// is about (the engine gave up on it after the network cut it), else `None`.
+            fn interrupted_upload(&self, py: Python<'_>) -> Option<(PyDescriptor, String)> {
+                interrupted_upload(py, &self.0)
             }
 
             fn __repr__(&self) -> &'static str {

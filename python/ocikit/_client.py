@@ -34,7 +34,6 @@ from ocikit._calls import (  # noqa: F401 - the names other modules import from 
     _make_directories,
     _media_type,
     failure,
-    upload_url,
 )
 from ocikit._credentials import (
     Credentials,
@@ -424,10 +423,12 @@ class Client:
             # resumed, a deadline not).
             if loop.limit is not None and error.code == "TIMEOUT":
                 error.details.setdefault("limit", loop.limit)
-            if loop.cut is not None and error.code in ("NETWORK_ERROR", "TIMEOUT"):
-                # The engine resumed the upload as often as its policy allows: the caller
-                # may go on later from its URL.
-                raise calls.interrupted(error, *loop.cut) from error
+            # The core names the upload its error is about, if it gave up on one (resumed as
+            # often as its policy allows): the caller may go on later from its URL.
+            interrupted = getattr(operation, "interrupted_upload", None)
+            upload = interrupted() if interrupted is not None else None
+            if upload is not None:
+                raise calls.interrupted(error, *upload) from error
             raise
 
     def _exchange(
@@ -875,7 +876,6 @@ class _HostLoop:
         # Each worker runs in a copy of the caller's context (a deadline set there holds).
         self._context = contextvars.copy_context()
         self.limit: str | None = None  # the limit that ended the last request fed as a failure
-        self.cut: tuple[Descriptor, str] | None = None  # the last upload cut, and its URL
 
     def run(self) -> Any:
         """Drives the operation to its end: its value, or its first error raised."""
@@ -1002,13 +1002,7 @@ class _HostLoop:
                 self._running -= 1
                 if self._over:
                     return
-                if isinstance(answer, Failure):
-                    self.limit = limit
-                    url = upload_url(action.request)
-                    if url is not None and action.blob:
-                        self.cut = (action.blob, url)
-                else:
-                    self.limit = None
+                self.limit = limit if isinstance(answer, Failure) else None
                 try:
                     operation.provide(action.task, answer)
                 except BaseException as error:

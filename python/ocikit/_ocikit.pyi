@@ -1800,6 +1800,9 @@ class Push:
         under each tag and the referrers-tag upkeep stay."""
     def poll(self, sessions: _Sessions, now_ms: int) -> Action: ...
     def provide(self, task: int, input: _Input) -> None: ...
+    def interrupted_upload(self) -> tuple[Descriptor, str] | None:
+        """After the operation failed: ``(blob, upload_url)`` of the blob upload its error is
+        about (the engine gave up on it after the network cut it), else ``None``."""
 
 @final
 class PulledFile:
@@ -1925,6 +1928,8 @@ class CopyArtifact:
     ) -> None: ...
     def poll(self, sessions: _Sessions, now_ms: int) -> Action: ...
     def provide(self, task: int, input: _Input) -> None: ...
+    def interrupted_upload(self) -> tuple[Descriptor, str] | None:
+        """As :meth:`Push.interrupted_upload`."""
 
 def transfers_at_once(size: int, session: RegistrySession | None = None) -> int:
     """How many transfers of blobs of ``size`` bytes the engine runs at once (32, or from

@@ -218,6 +218,25 @@ pub trait Operation {
     /// `OPERATION_MISUSE` for a task that is not waiting for this kind of answer, or the
     /// operation's earlier error; sticky.
     fn provide(&mut self, task: TaskId, input: Input) -> Result<(), Error>;
+
+    /// After the operation failed: the upload its error is about, when the engine gave up on
+    /// a blob upload the network cut (or a timeout ended) after its upload session began, so
+    /// that the caller may resume it later from its URL. `None` for any other failure, and
+    /// before one.
+    fn interrupted_upload(&self) -> Option<&InterruptedUpload> {
+        None
+    }
+}
+
+/// A blob upload a whole operation gave up on ([`Operation::interrupted_upload`]): the blob,
+/// and the upload session's URL (the last `Location` the registry gave) to resume it from
+/// with [`PushBlob::resume`](super::PushBlob::resume).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterruptedUpload {
+    /// The blob being uploaded.
+    pub blob: Descriptor,
+    /// Where its upload session goes on.
+    pub upload_url: String,
 }
 
 /// The sessions a whole operation borrows, one per registry (`host[:port]`): the host's
@@ -437,6 +456,24 @@ pub(crate) trait Stages {
     }
 }
 
+impl Task {
+    /// The upload this task gives up on when it ends `cut` (a network failure or a timeout):
+    /// a blob upload whose session began (the registry gave it a URL to go on from).
+    fn interrupted_upload(&self, cut: bool) -> Option<InterruptedUpload> {
+        let Single::PushBlob(push) = &self.single else {
+            return None;
+        };
+        let upload_url = push.upload_url();
+        if !cut || upload_url.is_empty() {
+            return None;
+        }
+        Some(InterruptedUpload {
+            blob: self.blob.clone()?,
+            upload_url: upload_url.to_owned(),
+        })
+    }
+}
+
 /// What [`Stages`] use to start tasks.
 pub(crate) struct Ctx<'a, P> {
     pub(crate) sessions: &'a mut Sessions,
@@ -603,6 +640,8 @@ enum Step {
     Failed {
         slot: usize,
         error: Error,
+        /// The upload the task gave up on, when it was one.
+        upload: Option<InterruptedUpload>,
     },
     /// No task is left.
     Idle,
@@ -628,6 +667,8 @@ struct Table {
     /// Requests handed out and not answered yet, and how many of them are large transfers.
     in_flight: usize,
     large_in_flight: usize,
+    /// The upload the operation's error is about ([`Operation::interrupted_upload`]).
+    interrupted: Option<InterruptedUpload>,
 }
 
 /// The runner of a whole operation: the shared [`Table`] and the purposes of its tasks.
@@ -649,6 +690,11 @@ impl<P: Clone> Runner<P> {
     /// [`Operation::provide`].
     pub(crate) fn provide(&mut self, task: TaskId, input: Input) -> Result<(), Error> {
         self.table.provide(task, input)
+    }
+
+    /// [`Operation::interrupted_upload`].
+    pub(crate) fn interrupted_upload(&self) -> Option<&InterruptedUpload> {
+        self.table.interrupted.as_ref()
     }
 
     /// [`Operation::poll`].
@@ -706,9 +752,17 @@ impl<P: Clone> Runner<P> {
                     let purpose = ctx.purposes.take(slot)?;
                     stages.done(&mut ctx, purpose, output, mounted)?;
                 }
-                Step::Failed { slot, error } => {
+                Step::Failed {
+                    slot,
+                    error,
+                    upload,
+                } => {
                     let purpose = ctx.purposes.take(slot)?;
-                    stages.failed(&mut ctx, purpose, error)?;
+                    if let Err(error) = stages.failed(&mut ctx, purpose, error) {
+                        // The operation fails because of this task: with its upload, if any.
+                        ctx.table.interrupted = upload;
+                        return Err(error);
+                    }
                 }
                 Step::Idle => {
                     if let Some(output) = stages.idle(&mut ctx)? {
@@ -737,6 +791,7 @@ impl Table {
             concurrency: Concurrency::default(),
             in_flight: 0,
             large_in_flight: 0,
+            interrupted: None,
         }
     }
 
@@ -960,6 +1015,8 @@ impl Table {
             Ok(Event::Wait(ms)) => {
                 // A task's own deadline starts with it: the operation's may come first.
                 if let Some(at) = deadline.filter(|&at| now.saturating_add(ms) >= at) {
+                    // A cut upload whose retry would come too late is given up on too.
+                    self.interrupted = task.interrupted_upload(true);
                     return Err(Error::Timeout {
                         host: self.registry.clone(),
                         reason: format!(
@@ -980,8 +1037,10 @@ impl Table {
             }
             Err(error) => {
                 let task = self.tasks.remove(id).ok_or_else(|| misuse("lost task"))?;
+                let cut = matches!(error, Error::Network { .. } | Error::Timeout { .. });
                 return Ok(Some(Step::Failed {
                     slot: task.slot,
+                    upload: task.interrupted_upload(cut),
                     error,
                 }));
             }

@@ -112,7 +112,8 @@ pub mod walk;
 pub mod whole;
 
 pub use engine::{
-    Action, Concurrency, LARGE_TRANSFER, Operation, PlannedRequest, Sessions, TaskId,
+    Action, Concurrency, InterruptedUpload, LARGE_TRANSFER, Operation, PlannedRequest, Sessions,
+    TaskId,
 };
 pub use errors::{RegistryError, RetryPolicy};
 pub use http::{Body, Method, Request, Response, ResponseBody};

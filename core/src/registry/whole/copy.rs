@@ -10,7 +10,8 @@
 use std::collections::VecDeque;
 
 use super::super::engine::{
-    Action, Ctx, Operation, Output, PlannedRequest, Runner, Sessions, Single, Stages, TaskId,
+    Action, Ctx, InterruptedUpload, Operation, Output, PlannedRequest, Runner, Sessions, Single,
+    Stages, TaskId,
 };
 use super::super::http::Method;
 use super::super::operations::{
@@ -184,6 +185,10 @@ impl Operation for CopyArtifact {
 
     fn provide(&mut self, task: TaskId, input: Input) -> Result<(), Error> {
         self.runner.provide(task, input)
+    }
+
+    fn interrupted_upload(&self) -> Option<&InterruptedUpload> {
+        self.runner.interrupted_upload()
     }
 }
 
