@@ -944,8 +944,10 @@ class _HostLoop:
                     self._end(value=action.value)
                 else:  # pending: something under way must end first
                     if not (self._ready or self._running or self._timers):
+                        # The driver lost a task (a listed code, as JS's client says it).
                         raise OciError(
-                            "the operation waits for nothing in flight", code="INTERNAL_ERROR"
+                            "the operation waits for an answer, but nothing is in flight",
+                            code="OPERATION_MISUSE",
                         )
                     return
         except BaseException as error:

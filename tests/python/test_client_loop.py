@@ -168,7 +168,9 @@ def test_a_wait_is_slept_before_the_operation_goes_on() -> None:
     assert operation.resumed_at - started >= 0.15
 
 
-def test_an_operation_waiting_for_nothing_is_an_internal_error() -> None:
+def test_an_operation_waiting_for_nothing_is_a_misuse() -> None:
+    # OPERATION_MISUSE, a code of tests/vectors/error-codes.json, with JS's client's words
+    # (INTERNAL_ERROR is no listed code).
     class Stuck:
         def poll(self, sessions: Any, now_ms: int) -> Any:
             return SimpleNamespace(kind="pending")
@@ -179,7 +181,8 @@ def test_an_operation_waiting_for_nothing_is_an_internal_error() -> None:
     with Client("127.0.0.1:9", transport=_Transport()) as client:
         with pytest.raises(OciError) as raised:
             client._drive(Stuck(), [])
-    assert raised.value.code == "INTERNAL_ERROR"
+    assert raised.value.code == "OPERATION_MISUSE"
+    assert str(raised.value) == "the operation waits for an answer, but nothing is in flight"
 
 
 def test_the_watchdog_is_woken_only_for_a_new_earliest_deadline() -> None:
