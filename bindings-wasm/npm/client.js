@@ -34,7 +34,7 @@ import {
 } from "./api.js";
 import { CopyArtifact, Delete, Discover, ProbeRegistry, Pull, Push } from "./operation.js";
 import { MemorySink, MemorySinks, Progress, UploadSources, checkSource, uploadContent } from "./blob-content.js";
-import { exchange, fromRegistry, isReferrersListing, sleep, withTransport } from "./transport.js";
+import { exchange, fromRegistry, sleep, withTransport } from "./transport.js";
 
 // A layout's client (layout.js) answers its pseudo host's requests with the layout instead of
 // fetch: the option under LAYOUT_SERVE is `(request, context) => input`; a target with a STORE
@@ -755,14 +755,12 @@ export class Client {
    * One request with the client of the session the engine says it is for (`registry`, the
    * action's): the copy's other client (`peer`) for that client's registry, else this one —
    * also when the URL names another host (a token realm, a redirect's target). A layout's
-   * client answers from its layout, any other sends it with its fetch. The first referrers
-   * listing of a session on its own registry is a probe (see failureInput).
+   * client answers from its layout, any other sends it with its fetch.
    * @param {Client} [peer]
    * @param {string} [registry]
    */
   #send(request, context, peer = undefined, registry = undefined) {
     const owner = peer !== undefined && registry === peer.#registry ? peer : this;
-    context.probe = isReferrersListing(request) && new URL(request.url).host === owner.#registry && owner.#session.referrersApi === null;
     return owner.#serve !== null ? owner.#serve(request, context) : exchange(owner.#fetch, request, context);
   }
 

@@ -942,10 +942,14 @@ export type RegistryInput =
        * download (`network`) is continued after the backoff with `Range: bytes=<received>-`
        * (on 206 the sink appends, on 200 it starts over), or from the start when `received` is
        * absent or 0 (the sink is emptied when the blob is asked for without `Range`); a
-       * `timeout` (stall) is continued so only when new bytes arrived before it.
+       * `timeout` (stall) is continued so only when new bytes arrived before it. `blocked` is
+       * a network failure of a browser's fetch, which hides an answer without CORS headers the
+       * same way: the engine takes it for a network failure, but for the first referrers
+       * listing of a session on its registry, which it takes for the 404 of a registry without
+       * the referrers API (it reads the referrers tag instead).
        */
       type: "failure";
-      kind: "network" | "tls" | "timeout";
+      kind: "network" | "tls" | "timeout" | "blocked";
       message: string;
       /**
        * For a download (a streamed body): how many bytes of the blob the host's sink holds after

@@ -95,16 +95,12 @@ export async function exchange(fetch, request, context) {
   }
 }
 
-/** Whether a request lists referrers through the referrers API. */
-export function isReferrersListing(request) {
-  return request.method === "GET" && new URL(request.url).pathname.includes("/referrers/");
-}
-
 /**
  * The engine's input for a failure of fetch itself (not an HTTP answer): TIMEOUT when the stall
  * timeout or the deadline passed, TLS for a certificate or handshake failure Node names, else
- * NETWORK; the engine answers with the coded error naming the host, or retries a request that
- * is safe to repeat. The caller's own abort is not a failure: its reason is thrown as is.
+ * NETWORK (BLOCKED for a request a browser's fetch failed); the engine answers with the coded
+ * error naming the host, or retries a request that is safe to repeat. The caller's own abort is
+ * not a failure: its reason is thrown as is.
  * `context.failure` keeps what the engine's error lacks (the phase, the timer, the cause).
  */
 function failureInput(request, phase, error, signal, watch, context) {
@@ -114,15 +110,13 @@ function failureInput(request, phase, error, signal, watch, context) {
   // An abort that is neither the caller's nor this watch's is a timeout of the transport's own
   // (a fetch wrapper with AbortSignal.timeout, say).
   const aborted = error?.name === "TimeoutError" || error?.name === "AbortError";
-  const kind = timeout !== null || aborted ? "timeout" : isTlsFailure(error) ? "tls" : "network";
-  if (context.probe && kind === "network" && phase === "request" && CORS) {
-    // A browser reports the CORS-less 404 of a registry without the referrers API as a network
-    // error: the engine gets the 404 the registry sent, and reads the referrers tag instead
-    // (once per session: it then knows the registry has no such API). Only where fetch is
-    // bound by CORS: in Node, Deno or Bun a network error is one (a reset connection), which the
-    // engine retries like any other.
-    return { type: "response", status: 404, headers: [], body: new Uint8Array(0) };
-  }
+  let kind = timeout !== null || aborted ? "timeout" : isTlsFailure(error) ? "tls" : "network";
+  // Where fetch is bound by CORS, a network error may be an answer the browser hid from the
+  // page (the CORS-less 404 of a registry without the referrers API): "blocked" tells the
+  // engine so, and it decides (the first referrers listing of a session falls back to the
+  // referrers tag; any other request is a network failure). In Node, Deno or Bun a network
+  // error is one (a reset connection), which the engine retries like any other.
+  if (kind === "network" && phase === "request" && CORS) kind = "blocked";
   context.failure = { method: request.method, url: request.url, phase, cause: error, limit: timeout?.limit };
   const failure = { type: "failure", kind, message: timeout !== null ? timeout.reason : reason };
   // A cut download: what the sink holds of the blob (from its first byte), for the engine to

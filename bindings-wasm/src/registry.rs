@@ -604,7 +604,9 @@ pub(crate) fn input_arg(value: &JsValue) -> Result<Input, JsValue> {
             let kind = kind
                 .as_deref()
                 .and_then(FailureKind::parse)
-                .ok_or_else(|| type_error(r#"input.kind must be "network", "tls" or "timeout""#))?;
+                .ok_or_else(|| {
+                    type_error(r#"input.kind must be "network", "tls", "timeout" or "blocked""#)
+                })?;
             let message = string_arg(&get(value, "message")?, "input.message")?;
             let received =
                 crate::size::optional_from_js(&get(value, "received")?, "input.received")?;

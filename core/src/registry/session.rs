@@ -673,21 +673,31 @@ pub enum FailureKind {
     /// The request's stall timeout or deadline passed ([`Request::timeout_ms`],
     /// [`Request::deadline_ms`]).
     Timeout,
+    /// A network failure as a browser's fetch reports it: it says no more, and reports an
+    /// answer it hides from the page (one without the CORS headers that let the page read it)
+    /// the same way. The engine takes it for a network failure, but for the first referrers
+    /// listing of a session on its registry, which it takes for the 404 of a registry without
+    /// the referrers API (distribution answers that route with a 404 lacking the CORS headers
+    /// its other routes have) and reads the referrers tag schema instead. Only a host whose
+    /// fetch is bound by CORS reports it.
+    Blocked,
 }
 
 impl FailureKind {
-    /// `"network"`, `"tls"` or `"timeout"`, as the bindings spell it.
+    /// `"network"`, `"tls"`, `"timeout"` or `"blocked"`, as the bindings spell it.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Network => "network",
             Self::Tls => "tls",
             Self::Timeout => "timeout",
+            Self::Blocked => "blocked",
         }
     }
 
-    /// The kind a binding names (`"network"`, `"tls"`, `"timeout"`).
+    /// The kind a binding names (`"network"`, `"tls"`, `"timeout"`, `"blocked"`).
     pub fn parse(name: &str) -> Option<Self> {
         match name {
+            "blocked" => Some(Self::Blocked),
             "network" => Some(Self::Network),
             "tls" => Some(Self::Tls),
             "timeout" => Some(Self::Timeout),
@@ -725,7 +735,7 @@ impl Failure {
             escape_controls(&self.message)
         );
         match self.kind {
-            FailureKind::Network => Error::Network { host, reason },
+            FailureKind::Network | FailureKind::Blocked => Error::Network { host, reason },
             FailureKind::Tls => Error::Tls { host, reason },
             FailureKind::Timeout => Error::Timeout { host, reason },
         }
@@ -930,6 +940,22 @@ impl Exchange {
         }
     }
 
+    /// Whether the request is the first referrers listing of the session on its registry (it
+    /// does not know yet whether the registry has the referrers API).
+    fn referrers_probe(&self, session: &Session) -> bool {
+        let path = self
+            .request
+            .url
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default();
+        self.request.method == Method::Get
+            && session.referrers_api().is_none()
+            && session.is_own_origin(&self.request.url)
+            && path.contains("/v2/")
+            && path.contains("/referrers/")
+    }
+
     /// A wait of `delay` ms before the next attempt, unless it would pass the deadline.
     fn wait(
         &mut self,
@@ -955,17 +981,28 @@ impl Exchange {
 
     fn on_failure(
         &mut self,
-        session: &Session,
+        session: &mut Session,
         failure: Failure,
         now_ms: u64,
         deadline: Option<u64>,
     ) -> Result<Step, Error> {
+        if failure.kind == FailureKind::Blocked && self.referrers_probe(session) {
+            // The browser hid the answer, most likely the 404 of a registry without the
+            // referrers API: the listing reads the referrers tag instead, and the session then
+            // knows the registry has no such API (this is asked once per session).
+            let hidden = Response {
+                status: 404,
+                ..Response::default()
+            };
+            return self.on_response(session, hidden, now_ms, deadline);
+        }
         let error = failure.to_error(&self.request);
         // Only a network failure (refused, reset, unreachable) is worth sending again at once:
         // a request that timed out would cost the whole stall timeout again at each attempt
         // (a registry that never answers would hold the caller five times as long), and a
         // certificate does not fix itself.
-        if failure.kind != FailureKind::Network || !self.repeatable() {
+        let network = matches!(failure.kind, FailureKind::Network | FailureKind::Blocked);
+        if !network || !self.repeatable() {
             return Ok(Step::Failed(failure, error));
         }
         self.attempts += 1;

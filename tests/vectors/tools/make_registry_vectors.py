@@ -651,6 +651,44 @@ transcripts["referrers-fallback-remembered"] = {
     ],
 }
 
+transcripts["referrers-probe-blocked-falls-back"] = {
+    "description": "a browser's fetch reports the first referrers listing of a session as blocked (kind blocked: "
+                   "the 404 of a registry without the referrers API lacks CORS headers): the engine takes it for that 404 "
+                   "and reads the referrers tag; a later blocked failure is a network failure, retried",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [
+        {"operation": {"op": "listReferrers", "reference": f"{R}/docs", "subject": SUBJECT}, "now": 0,
+         "exchanges": [
+             {"request": req("GET", f"{BASE}/v2/docs/referrers/{SUBJECT}"), "failure": {"kind": "blocked", "message": "TypeError: Failed to fetch"}},
+             ex(req("GET", f"{BASE}/v2/docs/manifests/{TAG}"), res(404, "")),
+         ],
+         "result": {"referrers": []}},
+        {"operation": {"op": "listReferrers", "reference": f"{R}/docs", "subject": SUBJECT}, "now": 0,
+         "exchanges": [
+             {"request": req("GET", f"{BASE}/v2/docs/manifests/{TAG}"), "failure": {"kind": "blocked", "message": "TypeError: Failed to fetch"}},
+             {"wait": 250},
+             ex(req("GET", f"{BASE}/v2/docs/manifests/{TAG}"), res(404, "")),
+         ],
+         "result": {"referrers": []}},
+    ],
+}
+
+transcripts["referrers-probe-network-failure-retried"] = {
+    "description": "a network failure of the first referrers listing (a reset connection) is retried like any other: "
+                   "it says nothing about the referrers API, and no referrers tag is read",
+    "session": {"registry": R, "plainHttp": True, "credentials": None},
+    "steps": [
+        {"operation": {"op": "listReferrers", "reference": f"{R}/docs", "subject": SUBJECT}, "now": 0,
+         "exchanges": [
+             {"request": req("GET", f"{BASE}/v2/docs/referrers/{SUBJECT}"), "failure": {"kind": "network", "message": "read ECONNRESET"}},
+             {"wait": 250},
+             ex(req("GET", f"{BASE}/v2/docs/referrers/{SUBJECT}"),
+                res(200, referrers_index((SIG, "application/vnd.example.sig")), Content_Type="application/vnd.oci.image.index.v1+json")),
+         ],
+         "result": {"referrers": [SIG]}},
+    ],
+}
+
 # Security and limits (issue 9) --------------------------------------------------------------
 # Token realms, foreign challenges and Locations, request limits, deadlines, Retry-After cap,
 # transport failures fed as inputs, oversized streams, listing limits and pages. Exchanges may

@@ -832,7 +832,7 @@ impl GetBlob {
         use crate::registry::session::FailureKind;
         let received = failure.received.unwrap_or(0);
         let continued = match failure.kind {
-            FailureKind::Network => true,
+            FailureKind::Network | FailureKind::Blocked => true,
             // New bytes came before the stall: the registry answers.
             FailureKind::Timeout => received > self.from,
             FailureKind::Tls => false,
