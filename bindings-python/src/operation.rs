@@ -285,6 +285,8 @@ fn poll<'py, O: Operation>(
     action(py, outcome.or_raise(py)?, value)
 }
 
+/// [`Operation::interrupted_upload`] as Python sees it (the operations that upload blobs:
+/// `Push`, `CopyArtifact`).
 fn interrupted_upload<O: Operation>(
     py: Python<'_>,
     op: &Mutex<O>,
@@ -358,12 +360,6 @@ macro_rules! operation_methods {
             /// The answer for `task`: a `Response`, a `Failure`, or `"resume"` after a wait.
             fn provide(&self, py: Python<'_>, task: u64, input: &Bound<'_, PyAny>) -> PyResult<()> {
                 provide(py, &self.0, task, input)
-            }
-
-            /// After the operation failed: `(blob, upload_url)` of the blob upload its error
-            /// is about (the engine gave up on it after the network cut it), else `None`.
-            fn interrupted_upload(&self, py: Python<'_>) -> Option<(PyDescriptor, String)> {
-                interrupted_upload(py, &self.0)
             }
 
             fn __repr__(&self) -> &'static str {
@@ -494,6 +490,12 @@ operation_methods! {
     impl PyPush {
         poll => push_outcome;
         repr => "<Push>";
+
+        /// After the operation failed: `(blob, upload_url)` of the blob upload its error is
+        /// about (the engine gave up on it after the network cut it), else `None`.
+        fn interrupted_upload(&self, py: Python<'_>) -> Option<(PyDescriptor, String)> {
+            interrupted_upload(py, &self.0)
+        }
 
         #[new]
         #[pyo3(signature = (reference, media_type, manifest, *, tags = None, mount_from = None, chunk_size = None, dry_run = false, manifest_only = false))]
@@ -859,6 +861,11 @@ operation_methods! {
     impl PyCopyArtifact {
         poll => copy_outcome;
         repr => "<CopyArtifact>";
+
+        /// As `Push.interrupted_upload`.
+        fn interrupted_upload(&self, py: Python<'_>) -> Option<(PyDescriptor, String)> {
+            interrupted_upload(py, &self.0)
+        }
 
         #[new]
         #[pyo3(signature = (source, destination, *, referrers = false, limits = None, tags = None, chunk_size = None, dry_run = false))]
