@@ -274,7 +274,8 @@ impl PyLayoutExchange {
 /// A file step of a :class:`LayoutExchange`. ``kind`` is ``"read"`` (read ``path``, at most
 /// ``max + 1`` bytes), ``"stat"`` (the size of ``path``), ``"write"`` (replace ``path`` with
 /// ``data`` atomically), ``"receive"`` (the request's blob body into a temporary file, hashed;
-/// renamed to ``path`` only when it is ``size`` bytes of ``digest``), ``"remove"`` (delete
+/// report what it hashed to with ``received``, and rename it to ``path`` only when the next
+/// step answers 201: the server compares it with ``digest`` and ``size``), ``"remove"`` (delete
 /// ``path``) or ``"respond"`` (the answer ``response``; with ``file`` = ``(path, offset,
 /// length)``, a streamed blob: stream that part of the file into the sink as a transport
 /// streams a body, and answer with ``streamed`` set). Paths are relative to the layout's root.

@@ -24,8 +24,9 @@
 //!     Write { path, bytes } ── temp file + rename ──▶  input = Written
 //!     Receive { path, digest, size }
 //!                           ── the request's blob body from the host's source into a temp
-//!                              file, hashed; renamed to path only when digest and size match
-//!                                                 ─▶  input = Received { digest, size }
+//!                              file, hashed        ─▶  input = Received { digest, size }
+//!                              (what was hashed: the server compares; the temp file is
+//!                              renamed to path only when its answer is 201, else deleted)
 //!     Remove { path }       ── delete the file ─────▶  input = Written
 //!     Respond { response, file } ── the answer; for a blob GET, stream `file` from its
 //!                              offset into the sink (as a transport streams a body) and set
@@ -117,9 +118,10 @@ pub enum LayoutStep {
     },
     /// Write the request's blob body ([`Body::Blob`], streamed from the host's source for the
     /// action's blob) into a temporary file next to `path` while hashing it with `digest`'s
-    /// algorithm (reading at most `size + 1` bytes); rename it to `path` only when the digest
-    /// and size are `digest` and `size`, else delete it; provide [`LayoutInput::Received`] with
-    /// what was seen.
+    /// algorithm (reading at most `size + 1` bytes); provide [`LayoutInput::Received`] with
+    /// what was seen (the server compares it with `digest` and `size`), then rename the file to
+    /// `path` when the next step answers `201 Created`, else delete it (a `400 DIGEST_INVALID`,
+    /// as a registry answers an upload that does not match).
     Receive {
         /// The blob file.
         path: String,
