@@ -61,7 +61,7 @@ except ImportError as error:  # pragma: no cover - the extra is missing
         "ocikit.AsyncClient needs httpx: pip install 'ocikit[async]'", name=error.name
     ) from error
 
-from ocikit._async_net import AsyncioTransport  # noqa: E402 (needs httpx)
+from ocikit._async_net import AsyncioTransport, Exchange  # noqa: E402 (needs httpx)
 
 __all__ = ["AsyncClient"]
 
@@ -111,6 +111,23 @@ class _LazyTLSTransport(httpx.AsyncBaseTransport):
         if self._tls is None:
             self._tls = AsyncioTransport(httpx.create_ssl_context(verify=self._verify))
         return await self._tls.handle_async_request(request)
+
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        content: bytes | AsyncIterator[bytes],
+        timeout: dict[str, float | None],
+    ) -> Exchange:
+        """``AsyncioTransport.exchange`` on the transport of the URL's scheme (``url`` read as
+        httpx reads it: ``httpx.InvalidURL`` for what it refuses)."""
+        parsed = httpx.URL(url)
+        if parsed.scheme == "http":
+            return await self._plain.exchange(method, parsed, headers, content, timeout)
+        if self._tls is None:
+            self._tls = AsyncioTransport(httpx.create_ssl_context(verify=self._verify))
+        return await self._tls.exchange(method, parsed, headers, content, timeout)
 
     async def aclose(self) -> None:
         await self._plain.aclose()
@@ -328,26 +345,31 @@ class AsyncClient:
             timeout = httpx.Timeout(stall)
             if len(_TIMEOUTS) < 64:
                 _TIMEOUTS[stall] = timeout
+        response: Exchange | httpx.Response
+        pieces_of: Callable[[int], AsyncIterator[bytes]]
         if self._transport is not None:
             # This client's own transport, directly (see _own_http): the request as httpx's
-            # client would send it, without the client's cookies and default headers.
-            outgoing = httpx.Request(
-                request.method,
-                request.url,
-                headers=headers,
-                content=content,
-                extensions={"timeout": timeout.as_dict()},
+            # client would send it, without the client's cookies and default headers, and
+            # without httpx's request and response objects (AsyncioTransport.exchange).
+            response = await self._transport.exchange(
+                request.method, request.url, headers, content, timeout.as_dict()
             )
-            response = await self._transport.handle_async_request(outgoing)
+            status, pairs = response.status, response.headers
+            pieces_of = response.pieces
         else:
             outgoing = self._http.build_request(
                 request.method, request.url, headers=headers, content=content, timeout=timeout
             )
             response = await self._http.send(outgoing, stream=True, follow_redirects=False)
+            status, pairs = response.status_code, list(response.headers.multi_items())
+            pieces_of = response.aiter_raw
         try:
-            pairs = list(response.headers.multi_items())
-            status = response.status_code
             if request.method == "HEAD":
+                # No body (h11 ends a HEAD's response at its headers, whatever they say), but
+                # the response ends only when it is read: closed unread, httpcore closes the
+                # connection, and every blob's existence check would cost a new one.
+                async for _ in pieces_of(CHUNK_SIZE):
+                    pass
                 return Response(status, pairs)
             streamed = request.stream and 200 <= status < 300
             if streamed:
@@ -357,7 +379,7 @@ class AsyncClient:
             else:
                 room = request.capture_max + 1
             captured = bytearray()
-            async for piece in response.aiter_raw(CHUNK_SIZE):
+            async for piece in pieces_of(CHUNK_SIZE):
                 if room is not None:
                     piece = piece[:room]
                     room -= len(piece)

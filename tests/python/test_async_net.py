@@ -43,7 +43,7 @@ BIG = bytes(range(256)) * (8 * 1024 * 4)  # 8 MiB
 class _Handler(http.server.BaseHTTPRequestHandler):
     """``GET /``: 200 with a small body; ``GET /big``: 8 MiB; ``GET /close``: 200, and 0.1 s
     later the server closes the connection (a keep-alive response: no ``Connection: close``);
-    ``PUT``: the body's SHA-256."""
+    ``HEAD``: 200, ``Content-Length: 5``; ``PUT``: the body's SHA-256."""
 
     protocol_version = "HTTP/1.1"
     server: _Server
@@ -61,6 +61,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_WR)  # the FIN, now
             self.close_connection = True
             self.server.closed.set()
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.server.requests += 1
+        self.send_response(200)
+        self.send_header("Content-Length", "5")
+        self.end_headers()
 
     def do_PUT(self) -> None:  # noqa: N802
         self.server.requests += 1
@@ -200,6 +206,20 @@ def test_async_client_reuses_its_connection(server: _Server, no_proxies: None) -
                 await client.check_auth()
 
     asyncio.run(scenario())
+    assert (server.accepted, server.requests) == (1, 4)
+
+
+def test_async_client_keeps_the_connection_of_a_head(server: _Server, no_proxies: None) -> None:
+    """A HEAD's response has no body, but httpcore closes a connection whose response was not
+    read to its end: AsyncClient reads it (nothing), so existence checks (one per blob of a
+    push) share one connection instead of opening one each."""
+    digest = "sha256:" + hashlib.sha256(b"hello").hexdigest()
+
+    async def scenario() -> list[int | None]:
+        async with ocikit.AsyncClient(server.address, plain_http=True) as client:
+            return [await client.blob_size(f"{server.address}/repo", digest) for _ in range(4)]
+
+    assert asyncio.run(scenario()) == [5] * 4
     assert (server.accepted, server.requests) == (1, 4)
 
 
@@ -563,3 +583,133 @@ def test_the_client_made_for_async_client_is_on_asyncio_transports(no_proxies: N
     assert isinstance(transport._plain, AsyncioTransport)
     assert transport._tls is None
     asyncio.run(client.aclose())
+
+
+class _Recorder:
+    """An HTTP/1.1 server on 127.0.0.1 (h11 reads the requests) that records each request's
+    bytes as they came and answers 200 with headers in mixed case, one in ISO-8859-1."""
+
+    ANSWER = [
+        (b"Content-Length", b"2"),
+        (b"Docker-Content-Digest", b"sha256:00"),
+        (b"X-Mixed-Case", b"cr\xe8me"),
+    ]
+
+    def __init__(self) -> None:
+        self.requests: list[bytes] = []
+        self.raw = _Raw(self._serve)
+
+    def _serve(self, connection: socket.socket) -> None:
+        import h11
+
+        peer = h11.Connection(h11.SERVER)
+        received = bytearray()
+        method = b""
+        while True:
+            event = peer.next_event()
+            if isinstance(event, h11.Request):
+                method = event.method
+            elif event is h11.NEED_DATA:
+                data = connection.recv(65536)
+                received += data
+                peer.receive_data(data)
+                if not data:
+                    return
+            elif isinstance(event, h11.EndOfMessage):
+                # What this request took of the bytes: all but what h11 still holds.
+                held = len(peer.trailing_data[0])
+                self.requests.append(bytes(received[: len(received) - held]))
+                del received[: len(received) - held]
+                answer = h11.Response(status_code=200, headers=self.ANSWER)
+                connection.sendall(peer.send(answer))
+                if method != b"HEAD":
+                    connection.sendall(peer.send(h11.Data(data=b"ok")))
+                connection.sendall(peer.send(h11.EndOfMessage()))
+                peer.start_next_cycle()
+            elif isinstance(event, h11.ConnectionClosed):
+                return
+
+
+async def _pieces(*pieces: bytes) -> Any:
+    for piece in pieces:
+        yield piece
+
+
+def test_exchange_sends_what_httpx_requests_send() -> None:
+    """``AsyncioTransport.exchange`` (the path AsyncClient takes, without httpx's request and
+    response objects) puts the same bytes on the wire as ``handle_async_request`` of the
+    ``httpx.Request`` made of the same arguments, and reads the response headers as
+    ``httpx.Response.headers.multi_items()`` does."""
+    recorder = _Recorder()
+    url = f"http://{recorder.raw.address}/v2/r/blobs/uploads/x?_state=a%3D%3D&n=1"
+    cases: list[tuple[str, list[tuple[str, str]], Any]] = [
+        ("GET", [("Accept", "application/json"), ("Accept-Encoding", "identity")], lambda: b""),
+        ("HEAD", [], lambda: b""),
+        ("PUT", [("Content-Length", "3")], lambda: b"abc"),
+        ("PUT", [("Content-Type", "application/octet-stream")], lambda: b"abc"),
+        ("POST", [], lambda: b""),
+        ("PATCH", [], lambda: _pieces(b"ab", b"c")),
+        ("PATCH", [("Content-Length", "3")], lambda: _pieces(b"ab", b"c")),
+        ("GET", [("Host", "registry.example")], lambda: b""),
+    ]
+
+    async def scenario() -> list[tuple[Any, Any]]:
+        transport = _plain()
+        seen = []
+        try:
+            for method, headers, content in cases:
+                request = httpx.Request(
+                    method, url, headers=headers, content=content(), extensions=_timeout(5)
+                )
+                response = await transport.handle_async_request(request)
+                body = await response.aread()
+                await response.aclose()
+                through_httpx = (response.headers.multi_items(), body)
+                exchange = await transport.exchange(
+                    method, httpx.URL(url), headers, content(), _timeout(5)["timeout"]
+                )
+                pieces = [piece async for piece in exchange.pieces(1 << 20)]
+                await exchange.aclose()
+                seen.append((through_httpx, (exchange.headers, b"".join(pieces))))
+        finally:
+            await transport.aclose()
+        return seen
+
+    try:
+        seen = asyncio.run(scenario())
+    finally:
+        recorder.raw.close()
+    assert len(recorder.requests) == 2 * len(cases)
+    for index in range(len(cases)):
+        assert recorder.requests[2 * index] == recorder.requests[2 * index + 1], cases[index]
+    expected = [
+        ("content-length", "2"),
+        ("docker-content-digest", "sha256:00"),
+        ("x-mixed-case", "cr\xe8me"),
+    ]
+    for through_httpx, through_exchange in seen:
+        assert through_httpx == through_exchange
+        assert through_exchange[0] == expected
+    assert recorder.requests[0].startswith(b"GET /v2/r/blobs/uploads/x?_state=a%3D%3D&n=1 HTTP/1.1")
+    assert len(recorder.raw.connections) == 1  # both paths share the pool's connection
+
+
+def test_exchange_pieces_are_at_least_the_size_asked(server: _Server) -> None:
+    """Big bodies come in pieces of at least the size asked (as httpx's aiter_raw(size) gives
+    them to AsyncClient's sinks), the last one excepted, and whole."""
+
+    async def scenario() -> list[bytes]:
+        transport = _plain()
+        try:
+            exchange = await transport.exchange(
+                "GET", httpx.URL(f"http://{server.address}/big"), [], b"", _timeout(5)["timeout"]
+            )
+            pieces = [piece async for piece in exchange.pieces(1 << 20)]
+            await exchange.aclose()
+            return pieces
+        finally:
+            await transport.aclose()
+
+    pieces = asyncio.run(scenario())
+    assert b"".join(pieces) == BIG
+    assert all(len(piece) >= 1 << 20 for piece in pieces[:-1])
