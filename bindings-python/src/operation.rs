@@ -157,6 +157,7 @@ pub(crate) struct PyAction {
     task: Option<u64>,
     request: Option<Py<PyRequest>>,
     blob: Option<PyDescriptor>,
+    registry: Option<String>,
     ms: Option<u64>,
     value: Py<PyAny>,
 }
@@ -190,6 +191,15 @@ impl PyAction {
     #[getter]
     fn blob(&self) -> Option<PyDescriptor> {
         self.blob.clone()
+    }
+
+    /// The registry of the session the request is for (`"send"`): send it with that
+    /// registry's transport, also when its URL names another host (a token realm, a
+    /// redirect's target). A copy between two registries, or a layout and a registry, hands
+    /// out requests of both.
+    #[getter]
+    fn registry(&self) -> Option<&str> {
+        self.registry.as_deref()
     }
 
     /// How long to wait, in milliseconds (`"wait"`).
@@ -239,6 +249,7 @@ fn action<'py, T>(
         task: None,
         request: None,
         blob: None,
+        registry: None,
         ms: None,
         value: py.None(),
     };
@@ -252,12 +263,13 @@ fn action<'py, T>(
             task,
             request,
             blob,
-            ..
+            registry,
         } => {
             made.kind = "send";
             made.task = Some(task.0);
             made.request = Some(Py::new(py, PyRequest(request))?);
             made.blob = blob.map(PyDescriptor);
+            made.registry = Some(registry);
         }
         Action::Wait { task, ms } => {
             made.kind = "wait";

@@ -1737,6 +1737,11 @@ class Action:
     @property
     def blob(self) -> Descriptor | None: ...
     @property
+    def registry(self) -> str | None:
+        """The registry of the session the request is for (``"send"``): send it with that
+        registry's transport, also when its URL names another host (a token realm, a
+        redirect's target)."""
+    @property
     def ms(self) -> int | None: ...
     @property
     def value(self) -> Any: ...
