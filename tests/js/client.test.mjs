@@ -221,7 +221,7 @@ test("attach pushes by digest with the referrers tag; discover walks the tree", 
   assert.deepEqual(await client.discover("docs/discover:v1", { depth: 0 }), []);
   assert.deepEqual(await client.discover(`docs/discover@${counter.digest}`), []);
 
-  await assert.rejects(client.discover("docs/discover:v1", { depth: -1 }), RangeError);
+  await assert.rejects(client.discover("docs/discover:v1", { depth: -1 }), (e) => e instanceof OciError && e.code === "OPTIONS_INVALID");
   await assert.rejects(client.attach("docs/discover:v1", packFiles({ "x.md": text("x") })), {
     name: "TypeError",
     message: /attach\(\) needs an artifact packed with a subject/,

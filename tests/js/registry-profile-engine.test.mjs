@@ -16,7 +16,9 @@ function recorder() {
     const url = String(input);
     const method = init.method ?? "GET";
     const body = init.body;
-    const size = body instanceof Uint8Array ? body.byteLength : body instanceof ArrayBuffer ? body.byteLength : body instanceof Blob ? body.size : 0;
+    let size = body instanceof Uint8Array ? body.byteLength : body instanceof ArrayBuffer ? body.byteLength : body instanceof Blob ? body.size : 0;
+    // A body over 1 MiB comes as a stream fetch pulls (the stall timer counts its pulls).
+    if (body instanceof ReadableStream) for await (const chunk of body) size += chunk.byteLength;
     seen.push({ method, url, size });
     const path = new URL(url).pathname;
     if (path.endsWith("/tags/list")) {
