@@ -677,7 +677,7 @@ impl PyFailure {
     fn new(kind: Text, message: Text, received: Option<u64>) -> PyResult<Self> {
         let kind = FailureKind::parse(&kind).ok_or_else(|| {
             PyValueError::new_err(format!(
-                "kind must be \"network\", \"tls\" or \"timeout\", not {kind:?}"
+                "kind must be \"network\", \"tls\", \"timeout\" or \"blocked\", not {kind:?}"
             ))
         })?;
         Ok(Self(Failure {
@@ -693,7 +693,8 @@ impl PyFailure {
         self.0.received
     }
 
-    /// `"network"`, `"tls"` or `"timeout"`.
+    /// `"network"`, `"tls"`, `"timeout"` or `"blocked"` (a browser's fetch: see the core's
+    /// `FailureKind::Blocked`).
     #[getter]
     fn kind(&self) -> &'static str {
         self.0.kind.as_str()

@@ -1278,14 +1278,15 @@ class Failure:
 
     def __init__(
         self,
-        kind: Literal["network", "tls", "timeout"],
+        kind: Literal["network", "tls", "timeout", "blocked"],
         message: str,
         *,
         received: int | None = None,
     ) -> None: ...
     @property
-    def kind(self) -> Literal["network", "tls", "timeout"]:
-        """The kind of failure."""
+    def kind(self) -> Literal["network", "tls", "timeout", "blocked"]:
+        """The kind of failure (``"blocked"``: a browser's fetch failed, which may be an answer
+        it hid for want of CORS headers; a Python host never reports it)."""
     @property
     def message(self) -> str:
         """The host's description."""
