@@ -45,7 +45,7 @@ export const STORE = Symbol("ocikit.store");
 /** @typedef {import("./index.js").CallOptions} CallOptions */
 /** @typedef {import("./index.js").ProgressCallback} ProgressCallback */
 
-const CLIENT_OPTIONS = ["registry", "plainHttp", "credentials", "fetch", "concurrency", "retry", "limits", "registryProfile"];
+const CLIENT_OPTIONS = ["registry", "plainHttp", "credentials", "fetch", "concurrency", "retry", "limits", "registryProfile", "headers"];
 const MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json";
 
 // What the entry points set: the Digester blobs are hashed with as they move (node:crypto in
@@ -120,6 +120,9 @@ export class Client {
       // The registry profile the engine adapts to (chunk sizes, one PUT where chunking is
       // broken, the tag page size); without one the core picks it by host.
       ...(o.registryProfile === undefined ? {} : { profile: o.registryProfile }),
+      // The user's own headers: the core sends them to the registry's origin and its token
+      // realm only, never to a redirect's target (they may carry credentials).
+      ...(o.headers === undefined ? {} : { headers: o.headers }),
     });
     this.#registry = o.registry;
     this.#registryProfile = o.registryProfile;

@@ -866,6 +866,15 @@ export interface RegistrySessionOptions {
    * An unknown name throws OPTIONS_INVALID.
    */
   profile?: string;
+  /**
+   * Headers of the user's (ORAS's `-H`): a plain object of strings or `[name, value]` pairs,
+   * sent after the engine's own with every request to the registry's origin and to the token
+   * realm it names, never to another origin (a storage backend a blob download is redirected
+   * to): like credentials, they may carry secrets. A name that is not an HTTP token, a value
+   * with a control character, or Host/Content-Length/Transfer-Encoding/Connection throws
+   * OPTIONS_INVALID. (Browsers drop the headers `fetch` forbids.)
+   */
+  headers?: Record<string, string> | Array<[string, string]>;
 }
 
 /**
@@ -1158,6 +1167,15 @@ export interface ClientOptions {
    * (`ghcr.io`, ECR hosts, …). An unknown name throws OPTIONS_INVALID.
    */
   registryProfile?: string;
+  /**
+   * Headers of the user's (ORAS's `-H`): a plain object of strings or `[name, value]` pairs,
+   * sent after the engine's own with every request to the registry's origin and to the token
+   * realm it names, never to another origin (a storage backend a blob download is redirected
+   * to): like credentials, they may carry secrets. A name that is not an HTTP token, a value
+   * with a control character, or Host/Content-Length/Transfer-Encoding/Connection throws
+   * OPTIONS_INVALID. (Browsers drop the headers `fetch` forbids.)
+   */
+  headers?: Record<string, string> | Array<[string, string]>;
 }
 
 /** Options every Client call takes. */

@@ -41,7 +41,14 @@ use wasm_bindgen::prelude::*;
 use crate::error::thrown;
 use crate::{get, is_absent, options_arg, set, string_arg, type_error};
 
-const SESSION_OPTIONS: &[&str] = &["plainHttp", "credentials", "retry", "limits", "profile"];
+const SESSION_OPTIONS: &[&str] = &[
+    "plainHttp",
+    "credentials",
+    "retry",
+    "limits",
+    "profile",
+    "headers",
+];
 const LIMIT_OPTIONS: &[&str] = &[
     "stallTimeoutMs",
     "requestTimeoutMs",
@@ -55,9 +62,12 @@ const INPUT_KEYS: &[&str] = &[
     "type", "status", "headers", "body", "streamed", "kind", "message", "received",
 ];
 
-/// `new RegistrySession(registry, { plainHttp?, credentials?, retry?, limits? })`: a registry
-/// (`host[:port]`), the credentials for it, and the tokens it issues. Operations borrow it for
-/// each step, so several operations share its tokens.
+/// `new RegistrySession(registry, { plainHttp?, credentials?, retry?, limits?, profile?,
+/// headers? })`: a registry (`host[:port]`), the credentials for it, and the tokens it issues.
+/// Operations borrow it for each step, so several operations share its tokens. `headers` (a
+/// plain object of strings, or an array of `[name, value]` pairs) go with every request to the
+/// registry's origin and to its token realm, never to another origin (the core's
+/// `Session::with_headers`).
 #[wasm_bindgen(js_name = RegistrySession)]
 #[derive(Debug, Clone)]
 pub struct JsRegistrySession(pub(crate) Session);
@@ -84,6 +94,7 @@ impl JsRegistrySession {
         let mut retry = None;
         let mut limits = Limits::default();
         let mut profile = None;
+        let mut headers = Vec::new();
         if !is_absent(options) {
             options_arg(options, "options", SESSION_OPTIONS)?;
             plain_http = bool_option(&get(options, "plainHttp")?, "plainHttp")?;
@@ -96,10 +107,14 @@ impl JsRegistrySession {
                 let name = string_arg(&name, "profile")?;
                 profile = Some(ocikit_core::profiles::Profile::by_name(&name).map_err(thrown)?);
             }
+            headers = headers_arg(&get(options, "headers")?, "options.headers")?;
         }
         let mut session = Session::new(&registry, plain_http, credentials).with_limits(limits);
         if let Some(profile) = profile {
             session = session.with_profile(profile);
+        }
+        if !headers.is_empty() {
+            session = session.with_headers(headers).map_err(thrown)?;
         }
         Ok(Self(match retry {
             Some(retry) => session.with_retry_policy(retry),
@@ -647,23 +662,26 @@ fn response_arg(value: &JsValue) -> Result<Response, JsValue> {
     Ok(Response {
         // The cast is exact: an integer from 0 to 999.
         status: status as u16,
-        headers: headers_arg(&get(value, "headers")?)?,
+        headers: headers_arg(&get(value, "headers")?, "input.headers")?,
         body,
         streamed,
     })
 }
 
 /// Headers as `[[name, value], …]` (what `[...response.headers]` gives) or a plain object of
-/// strings; absent means none.
-fn headers_arg(value: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
-    const SHAPES: &str =
-        "input.headers must be an array of [name, value] string pairs or an object of strings";
+/// strings; absent means none. `name` is the argument's, for the error.
+fn headers_arg(value: &JsValue, name: &str) -> Result<Vec<(String, String)>, JsValue> {
+    let shapes = || {
+        type_error(&format!(
+            "{name} must be an array of [name, value] string pairs or an object of strings"
+        ))
+    };
     if is_absent(value) {
         return Ok(Vec::new());
     }
     let pair = |name: JsValue, value: JsValue| match (name.as_string(), value.as_string()) {
         (Some(name), Some(value)) => Ok((name, value)),
-        _ => Err(type_error(SHAPES)),
+        _ => Err(shapes()),
     };
     if let Some(list) = value.dyn_ref::<Array>() {
         return list
@@ -673,13 +691,13 @@ fn headers_arg(value: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
                     .dyn_into::<Array>()
                     .ok()
                     .filter(|e| e.length() == 2)
-                    .ok_or_else(|| type_error(SHAPES))?;
+                    .ok_or_else(shapes)?;
                 pair(entry.get(0), entry.get(1))
             })
             .collect();
     }
     if !value.is_object() || value.is_function() || value.is_instance_of::<js_sys::Map>() {
-        return Err(type_error(SHAPES));
+        return Err(shapes());
     }
     Object::entries(value.unchecked_ref::<Object>())
         .iter()
