@@ -393,3 +393,43 @@ pub(crate) fn layout_host(id: u64) -> String {
 pub(crate) fn is_layout_host(registry: Text) -> bool {
     layout::is_layout_host(&registry)
 }
+
+/// What stopped [`layout_reference`]: the core's error, or the reader's exception.
+enum Stopped {
+    Core(ocikit_core::Error),
+    Raised(PyErr),
+}
+
+impl From<ocikit_core::Error> for Stopped {
+    fn from(error: ocikit_core::Error) -> Self {
+        Self::Core(error)
+    }
+}
+
+/// `_layout_reference(base, text, index_json)`: the engine's reference for `text`, a tag or a
+/// digest of the layout whose pseudo repository is `base` (`<host>/<repository>`) — the core's
+/// `layout::layout_reference`: `base:<tag>`, `base@<digest>`, else `base@<digest>` of the
+/// `index.json` entry whose `ref.name` is `text` (skopeo's `example.com/app:1.0`), else
+/// `base:<text>` (which the reference grammar refuses). `index_json()` gives the file's bytes
+/// (any buffer) or `None`; it is called only for a text that is neither a tag nor a digest.
+#[pyfunction]
+#[pyo3(name = "_layout_reference")]
+pub(crate) fn layout_reference(
+    py: Python<'_>,
+    base: Text,
+    text: Text,
+    index_json: &Bound<'_, PyAny>,
+) -> PyResult<String> {
+    let read = || -> Result<Option<Vec<u8>>, Stopped> {
+        let bytes = index_json.call0().map_err(Stopped::Raised)?;
+        if bytes.is_none() {
+            return Ok(None);
+        }
+        let view = ByteView::new(&bytes).map_err(Stopped::Raised)?;
+        Ok(Some(view.as_slice().to_vec()))
+    };
+    layout::layout_reference(&base, &text, read).map_err(|stopped| match stopped {
+        Stopped::Core(error) => crate::errors::to_py_err(py, &error),
+        Stopped::Raised(error) => error,
+    })
+}

@@ -86,6 +86,7 @@ fn _ocikit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<layout::PyLayoutStep>()?;
     m.add_function(wrap_pyfunction!(layout::layout_host, m)?)?;
     m.add_function(wrap_pyfunction!(layout::is_layout_host, m)?)?;
+    m.add_function(wrap_pyfunction!(layout::layout_reference, m)?)?;
     m.add_function(wrap_pyfunction!(layout_tar::write_layout_tar, m)?)?;
     m.add_function(wrap_pyfunction!(layout_tar::read_layout_tar, m)?)?;
     m.add_function(wrap_pyfunction!(layout_tar::layout_tar_pieces, m)?)?;

@@ -39,7 +39,6 @@ import io
 import itertools
 import json
 import os
-import re
 import stat
 import shutil
 import tempfile
@@ -67,6 +66,7 @@ from ocikit._ocikit import (
     WalkLimits,
     digest,
     _LayoutTarReader,
+    _layout_reference,
     layout_host,
     layout_tar_pieces,
     verify,
@@ -89,9 +89,6 @@ _INDEX = "index.json"
 # The repository name the layout's references carry (a layout is one repository: the server
 # ignores it).
 _REPOSITORY = "layout"
-
-# A tag as a registry URL carries it; other ref.name values of index.json are reached by digest.
-_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 
 # Each open layout gets its own pseudo host.
 _NUMBERS = itertools.count(1)
@@ -428,18 +425,11 @@ class OciLayout:
         base = f"{self.host}/{_REPOSITORY}"
         if reference is None:
             return base
-        if _TAG.fullmatch(reference):
-            return f"{base}:{reference}"
-        try:
-            return f"{base}@{Digest.parse(reference)}"
-        except ValidationError:
-            pass
-        entry = self.read_index().resolve(reference)
-        if entry is not None:
-            return f"{base}@{entry.digest}"
-        # Not a tag a URL carries, not a digest, not an entry: the reference grammar refuses it
+        # The core's rule (ocikit_core::layout::layout_reference, as JS's OciLayout.ref): a tag
+        # a URL carries, a digest, else the digest of the entry whose ref.name it is (index.json
+        # read only then), else the text as a tag, which the reference grammar refuses
         # (REFERENCE_INVALID) before anything is read or written.
-        return f"{base}:{reference}"
+        return _layout_reference(base, reference, lambda: self._read_small(_INDEX))
 
     def _fresh(self) -> Client:
         """The layout's client, its server told to read ``index.json`` again (the directory

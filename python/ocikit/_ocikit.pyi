@@ -900,6 +900,19 @@ def layout_host(id: int) -> str:
 def is_layout_host(registry: str) -> bool:
     """Whether ``registry`` (``host[:port]``) is a layout's pseudo host."""
 
+def _layout_reference(base: str, text: str, index_json: Callable[[], Buffer | None]) -> str:
+    """The engine's reference for ``text``, a tag or digest of the layout whose pseudo
+    repository is ``base`` (``<host>/<repository>``): ``base:<tag>``, ``base@<digest>``, else
+    ``base@<digest>`` of the ``index.json`` entry whose ``ref.name`` is ``text`` (skopeo's
+    ``example.com/app:1.0``), else ``base:<text>`` (the reference grammar refuses it).
+    ``index_json()`` gives the file's bytes, or ``None`` when there is none; it is called only
+    for a text that is neither a tag nor a digest.
+
+    Raises:
+        ValidationError: ``index.json`` is not a valid image index.
+        Exception: whatever ``index_json`` raised.
+    """
+
 def write_layout_tar(files: list[tuple[str, bytes]]) -> bytes:
     """The bytes of the layout tar holding ``files`` (``(path, content)`` pairs), in the core's
     fixed order — ``oci-layout``, ``index.json``, then the rest by path — whatever order they
