@@ -869,6 +869,20 @@ def referrers(client: Client, ref: Ref, artifact_type: str | None) -> Call[list[
     )
 
 
+def check_depth(depth: object) -> None:
+    """Nothing, or ``OPTIONS_INVALID`` for a ``depth`` of ``discover`` that is not a whole
+    number from 0 to 2^32 - 1 (a ``bool`` is not one), with JS's client's words."""
+    if depth is None or (isinstance(depth, int) and not isinstance(depth, bool) and depth >= 0):
+        if depth is None or depth < 2**32:
+            return
+        reason = f"depth must be at most 2^32 - 1, not {depth!r}"
+    else:
+        # JS's text: the value as String() shows a number, as JSON a string or a bool.
+        shown = json.dumps(depth) if isinstance(depth, (str, bool)) else repr(depth)
+        reason = f"depth must be a non-negative integer, not {shown}"
+    raise ValidationError(reason, code="OPTIONS_INVALID", details={"reason": reason})
+
+
 def discover(
     client: Client,
     ref: Ref,
@@ -876,8 +890,7 @@ def discover(
     depth: int | None,
     limits: WalkLimits | None,
 ) -> Call[list[Referrer]]:
-    if depth is not None and depth < 0:
-        raise ValueError("depth must be a non-negative integer")
+    check_depth(depth)
     reference = client._reference(ref)
     operation = Discover(reference, artifact_type=artifact_type, depth=depth, limits=limits)
     return list((yield Whole(operation, client._session(reference.registry))).referrers)

@@ -749,7 +749,12 @@ class Client:
 
         The core's ``Discover`` walks the tree: each digest once, the listings of a level
         ``concurrency`` at a time, within ``limits`` (:class:`ocikit.WalkLimits`;
-        ``LIMIT_EXCEEDED`` past its depth or nodes, also when a registry makes referrers up)."""
+        ``LIMIT_EXCEEDED`` past its depth or nodes, also when a registry makes referrers up).
+
+        Raises:
+            ValidationError: ``OPTIONS_INVALID`` for a ``depth`` that is not a whole number
+                from 0 to 2^32 - 1, before any request (JS's client's words).
+        """
         return self._call(calls.discover(self, ref, artifact_type, depth, limits))
 
     def pull(
