@@ -60,7 +60,6 @@ from ocikit._ocikit import (
     TagsOfOutcome,
     WalkLimits,
     is_index_type,
-    is_layout_host,
     registry_profile,
 )
 from ocikit.errors import (
@@ -115,9 +114,9 @@ class One:
 
 class Whole:
     """Run the whole operation ``operation`` on ``sessions`` (see ``Client._drive``): blobs'
-    bodies from ``sources(blob)``, streamed answers into ``sinks(blob)``; ``transport`` picks
-    the sync client's transport of a request (a copy between two clients). Its outcome is
-    sent back."""
+    bodies from ``sources(blob)``, streamed answers into ``sinks(blob)``; ``transport`` gives
+    the sync client's transport for the registry of the session a request is for
+    (``Action.registry``: a copy between two clients). Its outcome is sent back."""
 
     __slots__ = ("operation", "sessions", "sources", "sinks", "transport")
 
@@ -128,7 +127,7 @@ class Whole:
         *,
         sources: Callable[[Descriptor], BlobSource] | None = None,
         sinks: Callable[[Descriptor], BlobSink] | None = None,
-        transport: Callable[[Request], Transport] | None = None,
+        transport: Callable[[str], Transport] | None = None,
     ) -> None:
         self.operation = operation
         self.sessions = sessions
@@ -1020,18 +1019,12 @@ def copy(
     sessions = [client._session(source.registry)]
     if to is not client or target.registry != source.registry:
         sessions.append(to._session(target.registry))
-
-    def transport(request: Request) -> Transport:
-        if to is client:
-            return client._transport
-        host = request.url.split("/")[2]
-        if host == target.registry:
-            return to._transport
-        if host == source.registry or not is_layout_host(source.registry):
-            return client._transport
-        # From a layout (its client answers only the layout's host): the destination
-        # registry's token realm or redirect target goes with the destination.
-        return to._transport
+    # Each request goes with the transport of the client whose session the engine says it is
+    # for (Action.registry), also when its URL names another host (a token realm, a
+    # redirect's target): a layout's client answers from its layout. One registry on both
+    # sides is one session, the source's (the binding keeps the first of a name).
+    transports = {target.registry: to._transport, source.registry: client._transport}
+    transport = transports.__getitem__
 
     if dry_run:
         planned: CopyOutcome = yield Whole(operation, sessions, transport=transport)

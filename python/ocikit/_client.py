@@ -67,7 +67,6 @@ from ocikit._ocikit import (
     Reference,
     Referrer,
     RegistrySession,
-    Request,
     Response,
     RetryPolicy,
     TagsOfOutcome,
@@ -402,7 +401,7 @@ class Client:
         *,
         sources: Callable[[Descriptor], BlobSource] | None = None,
         sinks: Callable[[Descriptor], BlobSink] | None = None,
-        transport: Callable[[Request], Transport] | None = None,
+        transport: Callable[[str], Transport] | None = None,
     ) -> Any:
         """The host loop of a whole operation (``Push``, ``Pull``, ``Discover``, ``Delete``,
         ``TagsOf``, ``CopyArtifact``), see :class:`_HostLoop`: requests go as the engine hands
@@ -437,7 +436,7 @@ class Client:
         *,
         sources: Callable[[Descriptor], BlobSource] | None,
         sinks: Callable[[Descriptor], BlobSink] | None,
-        transport: Callable[[Request], Transport] | None,
+        transport: Callable[[str], Transport] | None,
     ) -> tuple[Response | Failure, str | None]:
         """Sends one request of a whole operation: the answer to provide, and the limit that
         ended it when it is a timeout."""
@@ -451,7 +450,12 @@ class Client:
         if blob is not None and request.stream:
             assert sinks is not None, "the operation downloads, and no sink was given"
             sink = sinks(blob)
-        sender = self._transport if transport is None else transport(request)
+        if transport is None:
+            sender = self._transport
+        else:
+            # The transport of the session's registry the engine names, whatever the URL's host.
+            assert action.registry is not None
+            sender = transport(action.registry)
         try:
             return sender.send(request, source=source, sink=sink), None
         except (NetworkError, OperationTimeoutError) as error:
