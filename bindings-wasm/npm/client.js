@@ -409,6 +409,7 @@ export class Client {
     if (depth !== undefined && (!Number.isSafeInteger(depth) || depth < 0)) {
       throw optionsInvalid(`depth must be a non-negative integer, not ${typeof depth === "string" ? JSON.stringify(depth) : String(depth)}`);
     }
+    if (depth !== undefined && depth > 2 ** 32 - 1) throw optionsInvalid(`depth must be at most 2^32 - 1, not ${depth}`);
     const op = new Discover(this.#reference(ref), { artifactType, depth, limits });
     return (await this.#drive(op, { signal })).referrers;
   }

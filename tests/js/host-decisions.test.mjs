@@ -130,8 +130,18 @@ describe("options out of range are OPTIONS_INVALID, as in Python (item 6)", () =
         return true;
       });
     }
-    for (const depth of [-1, 0.5]) {
-      await assert.rejects(client.discover(`x@sha256:${"a".repeat(64)}`, { depth }), (e) => e instanceof OciError && e.code === "OPTIONS_INVALID");
+    // Python's texts (ocikit._calls.check_depth).
+    for (const [depth, message] of [
+      [-1, "depth must be a non-negative integer, not -1"],
+      [0.5, "depth must be a non-negative integer, not 0.5"],
+      [2 ** 32, "depth must be at most 2^32 - 1, not 4294967296"],
+    ]) {
+      await assert.rejects(client.discover(`x@sha256:${"a".repeat(64)}`, { depth }), (e) => {
+        assert.ok(e instanceof OciError, String(e));
+        assert.equal(e.code, "OPTIONS_INVALID");
+        assert.equal(e.message, message);
+        return true;
+      });
     }
   });
 });
