@@ -75,10 +75,12 @@ def _own_http(
     ssl_context: ssl.SSLContext | None,
 ) -> tuple[httpx.AsyncClient, _LazyTLSTransport | None]:
     """The httpx client an ``AsyncClient`` makes when given none: ``httpx.AsyncClient(verify=
-    ssl_context or True)``, whose HTTPS transport loads the certificates (20–30 ms) only when
-    the first HTTPS request is sent; and that transport, which the requests go to directly
-    (the client's own layer, its cookies, default headers, auth and redirect handling, costs
-    about a fifth of a small request, and the engine does all of it). With proxies in the
+    ssl_context or True)`` as it would send requests, on asyncio's transports
+    (``_LazyTLSTransport``), whose HTTPS side loads the certificates (20–30 ms) only when the
+    first HTTPS request is sent; and that transport, which the requests go to directly
+    (``exchange``: the client's own layer, its cookies, default headers, auth and redirect
+    handling, costs about a fifth of a small request, and the engine does all of it; so do
+    httpx's request and response objects). With proxies in the
     environment (``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``: what httpx
     reads, ``urllib.request.getproxies()``) the client is httpx's own, transports and proxies
     made as it makes them (httpx reads no proxy from the environment for a client given a
