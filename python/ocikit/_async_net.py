@@ -282,12 +282,13 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         loop = asyncio.get_running_loop()
         connection = _Connection()
         local = (local_address, 0) if local_address else None
-        # An address has nothing to race (asyncio would still start the race's tasks).
-        delay = None if _is_address(host) else _HAPPY_EYEBALLS_DELAY
+        options: dict[str, Any] = {"local_addr": local}
+        # An address has nothing to race (asyncio would still start the race's tasks); other
+        # loops (uvloop) take no happy_eyeballs_delay.
+        if isinstance(loop, asyncio.BaseEventLoop) and not _is_address(host):
+            options["happy_eyeballs_delay"] = _HAPPY_EYEBALLS_DELAY
         try:
-            made = loop.create_connection(
-                lambda: connection, host, port, local_addr=local, happy_eyeballs_delay=delay
-            )
+            made = loop.create_connection(lambda: connection, host, port, **options)
             transport, _ = await asyncio.wait_for(made, timeout)
         except asyncio.TimeoutError as error:
             raise httpcore.ConnectTimeout(f"no connection within {timeout:g} s") from error

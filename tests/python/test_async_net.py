@@ -199,6 +199,22 @@ def test_sequential_requests_share_one_connection(server: _Server) -> None:
     assert (server.accepted, server.requests) == (1, 5)
 
 
+def test_a_name_connects_through_its_addresses(server: _Server) -> None:
+    """``localhost`` (a name: its addresses raced as anyio races them, ``::1`` refused where it
+    resolves, the server listens on 127.0.0.1 only)."""
+
+    async def scenario() -> list[tuple[int, bytes]]:
+        transport = _plain()
+        port = server.server_address[1]
+        try:
+            return [await _get(transport, f"http://localhost:{port}/") for _ in range(2)]
+        finally:
+            await transport.aclose()
+
+    assert asyncio.run(scenario()) == [(200, b"hello")] * 2
+    assert server.accepted == 1
+
+
 def test_async_client_reuses_its_connection(server: _Server, no_proxies: None) -> None:
     async def scenario() -> None:
         async with ocikit.AsyncClient(server.address, plain_http=True) as client:
