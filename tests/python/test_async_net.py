@@ -41,9 +41,10 @@ BIG = bytes(range(256)) * (8 * 1024 * 4)  # 8 MiB
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    """``GET /``: 200 with a small body; ``GET /big``: 8 MiB; ``GET /close``: 200, and 0.1 s
-    later the server closes the connection (a keep-alive response: no ``Connection: close``);
-    ``HEAD``: 200, ``Content-Length: 5``; ``PUT``: the body's SHA-256."""
+    """``GET /``: 200 with a small body; ``GET /big``: 8 MiB; ``GET /close``: 200, and when
+    the test sets ``close_now`` the server closes the connection (a keep-alive response: no
+    ``Connection: close``); ``HEAD``: 200, ``Content-Length: 5``; ``PUT``: the body's
+    SHA-256."""
 
     protocol_version = "HTTP/1.1"
     server: _Server
@@ -57,7 +58,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
         self.wfile.flush()
         if self.path == "/close":
-            time.sleep(0.1)  # the client's pool holds the connection idle by then
+            self.server.close_now.wait(10)  # the test says when: its pool holds it idle
             self.connection.shutdown(socket.SHUT_WR)  # the FIN, now
             self.close_connection = True
             self.server.closed.set()
@@ -95,6 +96,7 @@ class _Server(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.accepted = 0
         self.requests = 0
+        self.close_now = threading.Event()
         self.closed = threading.Event()
         if context is not None:
             self.socket = context.wrap_socket(self.socket, server_side=True)
@@ -247,6 +249,7 @@ def test_an_idle_connection_the_server_closed_is_replaced(server: _Server) -> No
         transport = _plain()
         try:
             first = await _get(transport, f"http://{server.address}/close")
+            server.close_now.set()
             await asyncio.get_running_loop().run_in_executor(None, server.closed.wait, 10)
             await asyncio.sleep(0.05)  # the loop sees the end of the stream
             [connection] = transport.pool.connections
@@ -270,6 +273,7 @@ def test_is_readable_is_the_streams_state(server: _Server) -> None:
         stream = await backend.connect_tcp(str(host), int(port), timeout=5)
         assert isinstance(stream, AsyncioStream)
         seen = [stream.get_extra_info("is_readable")]
+        server.close_now.set()
         request = f"GET /close HTTP/1.1\r\nHost: {server.address}\r\n\r\n".encode()
         await stream.write(request, timeout=5)
         await asyncio.get_running_loop().run_in_executor(None, server.closed.wait, 10)
