@@ -225,7 +225,6 @@ class AsyncClient:
         tasks: dict[asyncio.Future[Any], Any] = {}
         ended: asyncio.Queue[asyncio.Future[Any]] = asyncio.Queue()
         sending = 0
-        cut: tuple[Descriptor, str] | None = None  # the last upload the network cut, its URL
 
         def track(future: asyncio.Future[Any], action: Any) -> None:
             tasks[future] = action
@@ -252,8 +251,10 @@ class AsyncClient:
                     track(asyncio.ensure_future(self._send(request, source, sink)), action)
                     sending += 1
                 if not tasks:
+                    # The driver lost a task (a listed code, in the sync and JS clients' words).
                     raise OciError(
-                        "the operation waits for nothing in flight", code="INTERNAL_ERROR"
+                        "the operation waits for an answer, but nothing is in flight",
+                        code="OPERATION_MISUSE",
                     )
                 done = [await ended.get()]
                 while not ended.empty():
@@ -263,14 +264,14 @@ class AsyncClient:
                     answer = task.result()
                     if action.kind == "send":
                         sending -= 1
-                        if isinstance(answer, Failure) and action.blob:
-                            url = calls.upload_url(action.request)
-                            if url is not None:
-                                cut = (action.blob, url)
                     operation.provide(action.task, answer)
         except OciError as error:
-            if cut is not None and error.code in ("NETWORK_ERROR", "TIMEOUT"):
-                raise calls.interrupted(error, *cut) from error
+            # The core names the upload its error is about, if it gave up on one (as the sync
+            # client asks it): the caller may go on later from its URL.
+            interrupted = getattr(operation, "interrupted_upload", None)
+            upload = interrupted() if interrupted is not None else None
+            if upload is not None:
+                raise calls.interrupted(error, *upload) from error
             raise
         finally:
             for task in tasks:

@@ -369,18 +369,6 @@ def failure(
     return Failure(kind, reason, received=held or None)
 
 
-def upload_url(request: Request | None) -> str | None:
-    """The URL of the upload session a blob request continues (a PATCH or the final PUT,
-    without the PUT's ``digest``), else ``None``."""
-    if request is None or request.method not in ("PATCH", "PUT"):
-        return None
-    parts = urllib.parse.urlsplit(request.url)
-    if "/blobs/uploads/" not in parts.path:
-        return None
-    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, True) if k != "digest"]
-    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
-
-
 def interrupted(error: OciError, descriptor: Descriptor, url: str) -> UploadInterruptedError:
     """The error of an upload the network cut and the engine gave up resuming: the caller
     may go on later from its URL."""

@@ -170,3 +170,59 @@ def test_an_upload_given_up_on_is_named_with_its_url(
             f"{host}/docs", error.descriptor, content, upload_url=error.upload_url
         )
     assert registry.sessions == {session: error.descriptor.digest}  # type: ignore[attr-defined]
+
+
+def _async_push(host: str, packed: ocikit.Packed) -> BaseException:
+    """What ``AsyncClient.push`` raises (the same core answer, on asyncio)."""
+    import asyncio
+
+    async def run() -> BaseException:
+        async with ocikit.AsyncClient(host, plain_http=True, retry_policy=FAST) as client:
+            try:
+                await client.push(f"{host}/docs:v1", packed)
+            except ocikit.OciError as error:
+                return error
+        raise AssertionError("the push succeeded")
+
+    return asyncio.run(run())
+
+
+def test_async_a_finished_upload_is_not_blamed_for_the_manifest(
+    registry: http.server.ThreadingHTTPServer,
+) -> None:
+    pytest.importorskip("httpx")
+    host = f"127.0.0.1:{registry.server_address[1]}"
+    lock = threading.Lock()
+    cut_blobs: dict[str, int] = {}
+
+    def cut(method: str, path: str) -> bool:
+        if "/manifests/" in path:
+            return True
+        with lock:
+            if path in cut_blobs or len(cut_blobs) < 2:
+                cut_blobs[path] = cut_blobs.get(path, 0) + 1
+                return cut_blobs[path] <= 2
+        return False
+
+    registry.cut = cut  # type: ignore[attr-defined]
+    error = _async_push(host, _packed())
+    assert not isinstance(error, ocikit.UploadInterruptedError), error
+    assert isinstance(error, ocikit.NetworkError) and error.code == "NETWORK_ERROR"
+    assert "/manifests/v1" in str(error)
+    assert registry.blob_puts == 2  # type: ignore[attr-defined]
+
+
+def test_async_an_upload_given_up_on_is_named_with_its_url(
+    registry: http.server.ThreadingHTTPServer,
+) -> None:
+    pytest.importorskip("httpx")
+    host = f"127.0.0.1:{registry.server_address[1]}"
+    registry.cut = lambda method, path: "/blobs/uploads/" in path  # type: ignore[attr-defined]
+    packed = _packed()
+    error = _async_push(host, packed)
+    assert isinstance(error, ocikit.UploadInterruptedError), error
+    assert error.code == "NETWORK_ERROR"
+    assert str(error.descriptor.digest) in {str(b.descriptor.digest) for b in packed.blobs}
+    assert error.upload_url is not None
+    assert error.upload_url.startswith(f"http://{host}/v2/docs/blobs/uploads/u")
+    assert "digest=" not in error.upload_url

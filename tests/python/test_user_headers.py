@@ -182,3 +182,17 @@ def test_headers_of_another_shape_are_a_type_error() -> None:
     for shape in ([("X-A",)], [("X-A", 1)], [b"X-A: 1"]):
         with pytest.raises(TypeError, match=r"headers must be a sequence of \(name, value\)"):
             ocikit.Client("registry.example", headers=shape)  # type: ignore[arg-type]
+
+
+def test_async_client_headers_go_to_the_registry_and_realm_not_to_a_redirect(
+    servers: Servers,
+) -> None:
+    pytest.importorskip("httpx")
+    import asyncio
+
+    async def fetch() -> bytes | None:
+        async with ocikit.AsyncClient(servers.host, plain_http=True, headers=[TRACE, SECRET]) as c:
+            return await c.fetch_blob(f"{servers.host}/app", DESCRIPTOR)
+
+    assert asyncio.run(fetch()) == BLOB
+    _check(servers)
