@@ -871,7 +871,7 @@ export interface RegistrySessionOptions {
    * sent after the engine's own with every request to the registry's origin and to the token
    * realm it names, never to another origin (a storage backend a blob download is redirected
    * to): like credentials, they may carry secrets. A name that is not an HTTP token, a value
-   * with a control character, or Host/Content-Length/Transfer-Encoding/Connection throws
+   * that is not printable ASCII, or Host/Content-Length/Transfer-Encoding/Connection throws
    * OPTIONS_INVALID. (Browsers drop the headers `fetch` forbids.)
    */
   headers?: Record<string, string> | Array<[string, string]>;
@@ -1172,7 +1172,7 @@ export interface ClientOptions {
    * sent after the engine's own with every request to the registry's origin and to the token
    * realm it names, never to another origin (a storage backend a blob download is redirected
    * to): like credentials, they may carry secrets. A name that is not an HTTP token, a value
-   * with a control character, or Host/Content-Length/Transfer-Encoding/Connection throws
+   * that is not printable ASCII, or Host/Content-Length/Transfer-Encoding/Connection throws
    * OPTIONS_INVALID. (Browsers drop the headers `fetch` forbids.)
    */
   headers?: Record<string, string> | Array<[string, string]>;

@@ -595,6 +595,7 @@ fn user_headers_that_would_break_the_exchange_are_refused() {
     for (name, value) in [
         ("X-Trace", "a\r\nInjected: yes"),
         ("X-Trace", "nul\0"),
+        ("X-Trace", "caf\u{e9}"),
         ("Bad Name", "v"),
         ("", "v"),
         ("Bad:Name", "v"),

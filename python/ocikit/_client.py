@@ -156,7 +156,7 @@ class Client:
     to the registry's origin and to the token realm it names, after the engine's own; never to
     another origin (a storage backend a blob download is redirected to) nor to another
     registry a reference names: like credentials, they may carry secrets. A name that is not an
-    HTTP token, a value with a control character, or one of the exchange's own headers
+    HTTP token, a value that is not printable ASCII, or one of the exchange's own headers
     (``Host``, ``Content-Length``, ``Transfer-Encoding``, ``Connection``) raises
     ``ValidationError`` (``OPTIONS_INVALID``).
 

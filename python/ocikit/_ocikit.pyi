@@ -1163,7 +1163,7 @@ class RegistrySession:
     Raises:
         TypeError, ValueError: credentials or headers of another shape.
         ValidationError: an unknown profile name, a header name that is not an HTTP token, a
-            value with a control character, or one of the exchange's own headers (``Host``,
+            value that is not printable ASCII, or one of the exchange's own headers (``Host``,
             ``Content-Length``, ``Transfer-Encoding``, ``Connection``): ``OPTIONS_INVALID``.
     """
 

@@ -91,7 +91,7 @@ describe("user headers", () => {
   }
 
   test("headers that would break the exchange are OPTIONS_INVALID when the client is made", () => {
-    for (const headers of [{ "Bad Name": "v" }, { "X-Trace": "a\r\nInjected: yes" }, { "Content-Length": "5" }, [["Host", "elsewhere.example"]]]) {
+    for (const headers of [{ "Bad Name": "v" }, { "X-Trace": "a\r\nInjected: yes" }, { "X-Trace": "caf\u00e9" }, { "Content-Length": "5" }, [["Host", "elsewhere.example"]]]) {
       assert.throws(
         () => new Client({ registry: "registry.example", headers }),
         (error) => error instanceof OciError && error.code === "OPTIONS_INVALID",

@@ -166,6 +166,7 @@ def test_headers_are_not_sent_to_another_registry(servers: Servers) -> None:
         [("Bad Name", "v")],
         [("", "v")],
         [("X-Trace", "a\r\nInjected: yes")],
+        [("X-Trace", "caf\u00e9")],
         [("Content-Length", "5")],
         [("Host", "elsewhere.example")],
     ],

@@ -167,8 +167,8 @@ impl Session {
     /// credentials: they may carry some.
     ///
     /// # Errors
-    /// [`Error::OptionsInvalid`] for a name that is not an HTTP token, a value with a control
-    /// character (a line break would start another header), or a header the exchange's own
+    /// [`Error::OptionsInvalid`] for a name that is not an HTTP token, a value that is not
+    /// printable ASCII (a line break would start another header), or a header the exchange's own
     /// framing owns (`Host`, `Content-Length`, `Transfer-Encoding`, `Connection`).
     pub fn with_headers(mut self, headers: Vec<(String, String)>) -> Result<Self, Error> {
         for (name, value) in &headers {
@@ -176,10 +176,15 @@ impl Session {
                 && name
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-            if !token || value.chars().any(|c| c.is_control() && c != '\t') {
+            // Printable ASCII (and tabs) in a value: what every host's HTTP stack sends as is
+            // (a line break would start another header; fetch and httpx refuse other text).
+            let printable = value
+                .bytes()
+                .all(|b| b == b'\t' || (b' '..=b'~').contains(&b));
+            if !token || !printable {
                 return Err(Error::OptionsInvalid {
-                    reason: "a header (-H) needs an HTTP token for a name and no control \
-                             character in its value",
+                    reason: "a header (-H) needs an HTTP token for a name and printable ASCII \
+                             for a value",
                 });
             }
             if ["host", "content-length", "transfer-encoding", "connection"]
