@@ -27,7 +27,7 @@ import socket
 import ssl
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
-from typing import Any, Optional, Union
+from typing import Any, NoReturn, Optional, Union
 
 import httpcore
 import httpx
@@ -376,6 +376,14 @@ def httpx_error(error: Exception) -> httpx.TransportError | None:
     return None
 
 
+def _raise_as_httpx(error: Exception) -> NoReturn:
+    """Raises httpx's error for an httpcore error (``error`` its cause), else ``error``."""
+    mapped = httpx_error(error)
+    if mapped is None:
+        raise error
+    raise mapped from error
+
+
 class _ResponseBody(httpx.AsyncByteStream):
     """A response body from httpcore, its errors raised as httpx's."""
 
@@ -387,10 +395,7 @@ class _ResponseBody(httpx.AsyncByteStream):
             async for piece in self._stream:
                 yield piece
         except Exception as error:
-            mapped = httpx_error(error)
-            if mapped is None:
-                raise
-            raise mapped from error
+            _raise_as_httpx(error)
 
     async def aclose(self) -> None:
         await self._stream.aclose()
@@ -433,10 +438,7 @@ class Exchange:
                     yield bytes(buffer)
                     buffer.clear()
         except Exception as error:
-            mapped = httpx_error(error)
-            if mapped is None:
-                raise
-            raise mapped from error
+            _raise_as_httpx(error)
         if buffer:
             yield bytes(buffer)
 
@@ -477,13 +479,7 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
             content=request.stream,
             extensions=request.extensions,
         )
-        try:
-            response = await self._pool.handle_async_request(outgoing)
-        except Exception as error:
-            mapped = httpx_error(error)
-            if mapped is None:
-                raise
-            raise mapped from error
+        response = await self._send(outgoing)
         return httpx.Response(
             status_code=response.status,
             headers=response.headers,
@@ -537,14 +533,14 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
             content=content,
             extensions={"timeout": timeout},
         )
+        return Exchange(await self._send(outgoing))
+
+    async def _send(self, request: httpcore.Request) -> httpcore.Response:
+        """The pool's response to ``request``, httpcore's errors raised as httpx's."""
         try:
-            response = await self._pool.handle_async_request(outgoing)
+            return await self._pool.handle_async_request(request)
         except Exception as error:
-            mapped = httpx_error(error)
-            if mapped is None:
-                raise
-            raise mapped from error
-        return Exchange(response)
+            _raise_as_httpx(error)
 
     async def aclose(self) -> None:
         await self._pool.aclose()
