@@ -111,10 +111,11 @@ def _packed() -> ocikit.Packed:
     return ocikit.pack([ocikit.File("a.txt", b"x" * 100)], artifact_type="application/vnd.test")
 
 
-def test_a_finished_upload_is_not_blamed_for_the_manifest(
+def _cut_each_blob_once_and_every_manifest(
     registry: http.server.ThreadingHTTPServer,
-) -> None:
-    host = f"127.0.0.1:{registry.server_address[1]}"
+) -> dict[str, int]:
+    """Sets the registry to cut every manifest PUT, and the first upload session of each of two
+    blobs; returns how often each of those sessions was cut."""
     lock = threading.Lock()
     cut_blobs: dict[str, int] = {}
 
@@ -131,6 +132,14 @@ def test_a_finished_upload_is_not_blamed_for_the_manifest(
         return False
 
     registry.cut = cut  # type: ignore[attr-defined]
+    return cut_blobs
+
+
+def test_a_finished_upload_is_not_blamed_for_the_manifest(
+    registry: http.server.ThreadingHTTPServer,
+) -> None:
+    host = f"127.0.0.1:{registry.server_address[1]}"
+    cut_blobs = _cut_each_blob_once_and_every_manifest(registry)
     with ocikit.Client(host, plain_http=True, retry_policy=FAST) as client:
         with pytest.raises(ocikit.OciError) as raised:
             client.push(f"{host}/docs:v1", _packed())
@@ -192,19 +201,7 @@ def test_async_a_finished_upload_is_not_blamed_for_the_manifest(
 ) -> None:
     pytest.importorskip("httpx")
     host = f"127.0.0.1:{registry.server_address[1]}"
-    lock = threading.Lock()
-    cut_blobs: dict[str, int] = {}
-
-    def cut(method: str, path: str) -> bool:
-        if "/manifests/" in path:
-            return True
-        with lock:
-            if path in cut_blobs or len(cut_blobs) < 2:
-                cut_blobs[path] = cut_blobs.get(path, 0) + 1
-                return cut_blobs[path] <= 2
-        return False
-
-    registry.cut = cut  # type: ignore[attr-defined]
+    _cut_each_blob_once_and_every_manifest(registry)
     error = _async_push(host, _packed())
     assert not isinstance(error, ocikit.UploadInterruptedError), error
     assert isinstance(error, ocikit.NetworkError) and error.code == "NETWORK_ERROR"
