@@ -225,13 +225,14 @@ export class OciLayout {
         this.#files.delete(step.path);
         step = exchange.written();
       } else {
-        // receive: hashed with the digest's algorithm; kept only when digest and size match.
+        // receive: hashed with the digest's algorithm; the core compares what was received with
+        // what the upload declared, and the blob is kept only when it answers that it was stored.
         const data = body.subarray(0, step.size + 1);
         const digester = new Digester(step.digest.slice(0, step.digest.indexOf(":")));
         digester.update(data);
-        const seen = digester.finalize();
-        if (seen === step.digest && data.byteLength === step.size) this.#files.set(step.path, data.slice());
-        step = exchange.received(seen, data.byteLength);
+        const path = step.path;
+        step = exchange.received(digester.finalize(), data.byteLength);
+        if (step.kind === "respond" && step.response.status === 201) this.#files.set(path, data.slice());
         // Sent, as the fetch transport reports an upload's bytes once answered.
         if (request.body !== null && !(request.body instanceof Uint8Array)) context.onSent?.(request.body.blob.offset, request.body.blob.length);
       }
