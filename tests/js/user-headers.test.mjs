@@ -3,52 +3,34 @@
 // realm it names, never to another origin (a storage backend a blob download is redirected
 // to), since they may carry credentials. Real node:http servers on loopback.
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { once } from "node:events";
 import { after, before, describe, test } from "node:test";
 import { Client, OciError, digest } from "ocikit";
+import { listen } from "./hostile-server.mjs";
 
 const BLOB = new TextEncoder().encode("hello");
 const SECRET = "Bearer user-secret-from-H";
 
-async function serve(handle) {
-  const server = createServer(handle);
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  return {
-    port: typeof address === "object" && address !== null ? address.port : 0,
-    close: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, "close");
-    },
-  };
-}
-
 describe("user headers", () => {
-  const seen = [];
+  /** @type {Awaited<ReturnType<typeof listen>>} */
   let registry;
+  /** @type {Awaited<ReturnType<typeof listen>>} */
   let storage;
   let descriptor;
 
   before(async () => {
     descriptor = { mediaType: "application/octet-stream", digest: await digest(BLOB), size: BLOB.length };
-    storage = await serve((request, response) => {
-      seen.push({ role: "storage", url: request.url, headers: request.headers });
+    storage = await listen((request, response) => {
       response.writeHead(200, { "Content-Length": String(BLOB.length) });
       response.end(BLOB);
     });
-    registry = await serve((request, response) => {
-      seen.push({ role: "registry", url: request.url, headers: request.headers });
-      const port = registry.port;
-      if (request.url.startsWith("/token")) {
+    registry = await listen((request, response, recorded, self) => {
+      if (request.url?.startsWith("/token")) {
         response.writeHead(200, { "Content-Type": "application/json" });
         response.end('{"token":"t0k"}');
       } else if (request.headers.authorization?.split(", ")[0] !== "Bearer t0k") {
-        response.writeHead(401, { "WWW-Authenticate": `Bearer realm="http://127.0.0.1:${port}/token",service="test"`, "Content-Length": "0" });
+        response.writeHead(401, { "WWW-Authenticate": `Bearer realm="${self.origin}/token",service="test"`, "Content-Length": "0" });
         response.end();
-      } else if (request.url.includes("/blobs/")) {
+      } else if (request.url?.includes("/blobs/")) {
         // Another origin: localhost, not 127.0.0.1.
         response.writeHead(307, { Location: `http://localhost:${storage.port}/blob?sig=1`, "Content-Length": "0" });
         response.end();
@@ -69,21 +51,20 @@ describe("user headers", () => {
     ["[name, value] pairs", [["X-Trace", "abc 1"], ["Authorization", SECRET]]],
   ]) {
     test(`given as ${shape}: to the registry and its realm, not to a redirect's origin`, async () => {
-      seen.length = 0;
-      const host = `127.0.0.1:${registry.port}`;
-      const client = new Client({ registry: host, plainHttp: true, headers });
-      const bytes = await client.fetchBlob(`${host}/app@${descriptor.digest}`, descriptor);
+      registry.requests.length = 0;
+      storage.requests.length = 0;
+      const client = new Client({ registry: registry.address, plainHttp: true, headers });
+      const bytes = await client.fetchBlob(`${registry.address}/app@${descriptor.digest}`, descriptor);
       assert.deepEqual(bytes, BLOB);
-      const registrySeen = seen.filter((s) => s.role === "registry");
-      const storageSeen = seen.filter((s) => s.role === "storage");
-      assert.ok(registrySeen.length >= 3 && storageSeen.length === 1, JSON.stringify(seen.map((s) => [s.role, s.url])));
-      assert.ok(registrySeen.some((s) => s.url.startsWith("/token")));
-      for (const { headers: got } of registrySeen) {
+      const seen = JSON.stringify([...registry.requests, ...storage.requests].map((r) => r.url));
+      assert.ok(registry.requests.length >= 3 && storage.requests.length === 1, seen);
+      assert.ok(registry.requests.some((r) => r.url.startsWith("/token")), seen);
+      for (const { headers: got } of registry.requests) {
         assert.equal(got["x-trace"], "abc 1");
         // Node joins repeated headers with ", ": the engine's token first, then the user's.
-        assert.ok(got.authorization.endsWith(SECRET), got.authorization);
+        assert.ok(got.authorization?.endsWith(SECRET), got.authorization);
       }
-      for (const { headers: got } of storageSeen) {
+      for (const { headers: got } of storage.requests) {
         assert.equal(got["x-trace"], undefined);
         assert.equal(got.authorization, undefined);
       }
