@@ -839,7 +839,7 @@ function checkKeys(value, allowed, name) {
 }
 
 /** The options of one call: `signal`, `onProgress` where allowed, and the call's own. */
-function callOptions(options, own, name) {
+export function callOptions(options, own, name) {
   if (options === undefined || options === null) return {};
   const o = record(options, name);
   checkKeys(o, ["signal", ...own], name);

@@ -7,7 +7,8 @@
 // backup::restored, the checks Python's restore calls). This file only lists, copies and
 // resolves.
 import { wasm } from "./glue.js";
-import { Client } from "./client.js";
+import { typeName } from "./api.js";
+import { Client, callOptions } from "./client.js";
 import { core } from "./errors.js";
 import { OciLayout, copy } from "./layout.js";
 
@@ -33,14 +34,8 @@ function backupTags(ref, listed, layout) {
  * @returns {{ referrers: boolean, signal: AbortSignal | undefined }}
  */
 function optionsOf(options) {
-  if (options === undefined || options === null) return { referrers: true, signal: undefined };
-  if (typeof options !== "object" || Array.isArray(options)) throw new TypeError("options must be an object");
-  for (const key of Object.keys(options)) {
-    if (key !== "referrers" && key !== "signal") throw new TypeError(`unknown option ${JSON.stringify(key)} (referrers, signal)`);
-  }
-  const { referrers = true, signal = undefined } = /** @type {{ referrers?: unknown, signal?: unknown }} */ (options);
-  if (typeof referrers !== "boolean") throw new TypeError("options.referrers must be a boolean");
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError("options.signal must be an AbortSignal");
+  const { referrers = true, signal } = callOptions(options, ["referrers"], "options");
+  if (typeof referrers !== "boolean") throw new TypeError(`options.referrers must be a boolean, not ${typeName(referrers)}`);
   return { referrers, signal };
 }
 
