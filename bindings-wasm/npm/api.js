@@ -217,7 +217,7 @@ function isAbsent(value) {
 }
 
 /** A plain object argument (not null, an array, bytes or a function), or a TypeError. */
-function record(value, name) {
+export function record(value, name) {
   if (value === null || typeof value !== "object" || Array.isArray(value) || isBytes(value)) {
     throw new TypeError(`${name} must be an object, not ${typeName(value)}`);
   }
@@ -229,7 +229,8 @@ function list(value, name) {
   return value;
 }
 
-function checkKeys(value, allowed, name) {
+/** A TypeError naming the first of `value`'s keys that is not one of `allowed`. */
+export function checkKeys(value, allowed, name) {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
       throw new TypeError(`${name} has no option ${JSON.stringify(key)} (expected ${allowed.join(", ")})`);

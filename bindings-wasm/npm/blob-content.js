@@ -2,7 +2,7 @@
 // it is read) and the in-memory sinks downloads stream into (hashed as they arrive), with the
 // progress over an operation's blobs. Which blob moves when is the engine's decision.
 import { OciError } from "./errors.js";
-import { bytesOf, parseDigest, typeName } from "./api.js";
+import { bytesOf, parseDigest, record, typeName } from "./api.js";
 import { eachChunk } from "./transport.js";
 
 /** Upload content for `descriptor`, of its size (a stream is checked as it is read). */
@@ -322,9 +322,3 @@ function contentSize(content) {
   return content instanceof Uint8Array ? content.byteLength : content.size;
 }
 
-function record(value, name) {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new TypeError(`${name} must be an object, not ${typeName(value)}`);
-  }
-  return value;
-}

@@ -14,6 +14,7 @@ import {
   blobExists,
   bytesOf,
   checkAuth,
+  checkKeys,
   deleteBlob,
   getBlob,
   getManifest,
@@ -29,6 +30,7 @@ import {
   parseReference,
   pushBlob,
   putManifest,
+  record,
   resolveManifest,
   typeName,
 } from "./api.js";
@@ -819,21 +821,6 @@ export class Client {
       } else {
         input = await this.#send(step.request, context);
       }
-    }
-  }
-}
-
-function record(value, name) {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new TypeError(`${name} must be an object, not ${typeName(value)}`);
-  }
-  return value;
-}
-
-function checkKeys(value, allowed, name) {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      throw new TypeError(`${name} has no option ${JSON.stringify(key)} (expected ${allowed.join(", ")})`);
     }
   }
 }

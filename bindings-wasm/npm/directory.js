@@ -4,7 +4,7 @@
 // files the caller gives and collects what the core says.
 import { wasm } from "./glue.js";
 import { core } from "./errors.js";
-import { bytesOf, typeName } from "./api.js";
+import { bytesOf, checkKeys, record, typeName } from "./api.js";
 
 /** `application/vnd.oci.image.layer.v1.tar+gzip`: the media type of a directory layer. */
 export const DIRECTORY_MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar+gzip";
@@ -12,17 +12,6 @@ export const DIRECTORY_MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar+gzip
 const PACK_OPTIONS = ["name", "mtime", "keepModes", "annotations"];
 const ENTRY_KEYS = ["path", "kind", "data", "mode", "mtime", "target"];
 const UNPACK_OPTIONS = ["limits", "allowGit"];
-
-function checkKeys(value, allowed, name) {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new TypeError(`${name} must be an object, not ${typeName(value)}`);
-  }
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      throw new TypeError(`${name} has no option ${JSON.stringify(key)} (expected ${allowed.join(", ")})`);
-    }
-  }
-}
 
 const isBlob = (value) => typeof Blob === "function" && value instanceof Blob;
 const isDirectoryHandle = (value) =>
@@ -69,7 +58,7 @@ async function listed(source, name) {
       entries.push({ path: rest.join("/"), kind: "file", mode: 0o644, mtime: seconds(item), size: item.size, content: item });
       return;
     }
-    checkKeys(item, ENTRY_KEYS, at);
+    checkKeys(record(item, at), ENTRY_KEYS, at);
     const kind = item.kind ?? "file";
     const entry = { path: item.path, kind, mode: item.mode ?? (kind === "file" ? 0o644 : 0o755), mtime: item.mtime ?? 0 };
     if (kind === "file") {
@@ -132,7 +121,7 @@ function concat(chunks) {
  * Returns `{ file, descriptor, contentDigest, contentSize }`: `file` goes into `pack({ files })`.
  */
 export async function packDirectory(source, options = {}) {
-  checkKeys(options, PACK_OPTIONS, "options");
+  checkKeys(record(options, "options"), PACK_OPTIONS, "options");
   const { name, entries } = await listed(source, options.name);
   const mtime = options.mtime === "real" ? undefined : (options.mtime ?? 0);
   const packer = core(
@@ -204,7 +193,7 @@ async function* piecesOf(layer) {
  * DIGEST_MISMATCH, PATH_UNSAFE.
  */
 export async function unpackDirectory(layer, descriptor, options = {}) {
-  checkKeys(options, UNPACK_OPTIONS, "options");
+  checkKeys(record(options, "options"), UNPACK_OPTIONS, "options");
   const unpacker = core(
     () => new wasm.Unpacker(JSON.stringify(descriptor), options.limits, Boolean(options.allowGit)),
   );

@@ -391,6 +391,13 @@ for (const [label, ocikit] of implementations) {
       await assert.rejects(client.resolve(42), TypeError);
       // @ts-expect-error: a string, not an AbortSignal, on purpose
       await assert.rejects(client.resolve("docs:v1", { signal: "stop" }), TypeError);
+      // Bytes are not an object of options or a descriptor (every module reads them with api.js's record()).
+      // @ts-expect-error: bytes, not options, on purpose
+      await assert.rejects(client.resolve("docs:v1", new Uint8Array(2)), /options must be an object, not Uint8Array/);
+      // @ts-expect-error: bytes, not a descriptor, on purpose
+      await assert.rejects(client.fetchBlob("docs", new Uint8Array(2)), /descriptor must be an object, not Uint8Array/);
+      // @ts-expect-error: bytes, not options, on purpose
+      await assert.rejects(ocikit.packDirectory([], new Uint8Array(1)), /options must be an object, not Uint8Array/);
       // @ts-expect-error: a number, not a callback, on purpose
       await assert.rejects(client.fetchBlob("docs", descriptor, { onProgress: 1 }), TypeError);
       // @ts-expect-error: text, not bytes or a blob source, on purpose
