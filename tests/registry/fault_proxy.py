@@ -116,8 +116,7 @@ class FaultProxy:
         self.log: list[Exchange] = []
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"proxy": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
@@ -165,6 +164,14 @@ class FaultProxy:
     def _record(self, exchange: Exchange) -> None:
         with self._lock:
             self.log.append(exchange)
+
+
+class _Server(ThreadingHTTPServer):
+    """The proxy's listener: a backlog for the 32 connections a client opens at once (the
+    default of 5 drops the rest's SYNs, and each waits a second for its retry)."""
+
+    daemon_threads = True
+    request_queue_size = 64
 
 
 class _Handler(BaseHTTPRequestHandler):
