@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import PurePath
 from types import MappingProxyType
 from typing import Any, Optional, TypeVar, Union, cast
@@ -23,6 +23,8 @@ __all__ = ["Blob", "Config", "File", "Packed", "pack", "pack_index"]
 
 Created = Union[str, datetime, int]
 """An RFC 3339 string, a timezone-aware datetime, or whole seconds since the Unix epoch."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 _T = TypeVar("_T")
@@ -256,15 +258,14 @@ def _descriptor_of(value: Subject) -> Descriptor:
 
 
 def _format_created(created: Created) -> str | int:
-    """``created`` as the core takes it: an RFC 3339 str, or Unix seconds it formats itself."""
+    """``created`` as the core takes it: an RFC 3339 str, or Unix seconds it formats itself.
+    A datetime is its instant in whole seconds (rounded down), which the core writes in UTC as
+    Go's ``time.RFC3339`` does (ORAS's form): the same bytes as JS's ``Date`` for the instant."""
     if not isinstance(created, datetime):
         return created
-    offset = created.utcoffset()
-    if offset is None:
+    if created.utcoffset() is None:
         raise ValueError("created must be a timezone-aware datetime (RFC 3339 needs an offset)")
-    text = created.isoformat(timespec="microseconds" if created.microsecond else "seconds")
-    # Go's time.RFC3339 (what ORAS writes) spells UTC "Z".
-    return text[: -len("+00:00")] + "Z" if offset == timedelta(0) else text
+    return (created - _EPOCH) // timedelta(seconds=1)
 
 
 def pack(
@@ -292,8 +293,10 @@ def pack(
         subject: the manifest this artifact refers to (a signature's or SBOM's image); a
             Descriptor, or a Manifest, Index or Packed whose descriptor is used. v1.1 only.
         image_spec: ``"v1.1"`` (default) or ``"v1.0"``.
-        created: ``org.opencontainers.image.created``: an RFC 3339 string, an aware
-            datetime, or Unix seconds (e.g. ``int(os.environ["SOURCE_DATE_EPOCH"])``).
+        created: ``org.opencontainers.image.created``: an RFC 3339 string (kept as given),
+            an aware datetime or Unix seconds (e.g. ``int(os.environ["SOURCE_DATE_EPOCH"])``),
+            both written in UTC to the second as ORAS writes it (``2024-01-02T03:04:05Z``,
+            as JS writes a ``Date``).
             Without it (and without that annotation) packing is deterministic.
         embed_data_up_to: embed blobs of at most this many bytes in their descriptors'
             ``data`` field.

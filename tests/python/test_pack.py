@@ -94,12 +94,15 @@ def test_pack_is_deterministic_without_created() -> None:
         ("2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"),
         (1_700_000_000, "2023-11-14T22:13:20Z"),
         (0, "1970-01-01T00:00:00Z"),
+        ("2024-01-01T00:00:00.5+01:00", "2024-01-01T00:00:00.5+01:00"),  # text: as given
         (datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc), "2024-01-02T03:04:05Z"),
-        (datetime(2024, 1, 2, 3, 4, 5, 120000, tzinfo=timezone.utc), "2024-01-02T03:04:05.120000Z"),
+        # A datetime is an instant: UTC, whole seconds (rounded down), as ORAS and JS's Date.
+        (datetime(2024, 1, 2, 3, 4, 5, 999999, tzinfo=timezone.utc), "2024-01-02T03:04:05Z"),
         (
-            datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=5, minutes=30))),
-            "2024-01-02T03:04:05+05:30",
+            datetime(2024, 1, 2, 8, 34, 5, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+            "2024-01-02T03:04:05Z",
         ),
+        (datetime(1969, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc), "1969-12-31T23:59:59Z"),
     ],
 )
 def test_created(created: Any, expected: str) -> None:
