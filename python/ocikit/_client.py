@@ -43,7 +43,6 @@ from ocikit._credentials import (
 )
 from ocikit._files import StrPath
 from ocikit._http import (
-    STALL_TIMEOUT,
     BlobSink,
     BlobSource,
     StdlibTransport,
@@ -164,8 +163,9 @@ class Client:
     (``ssl.create_default_context(cafile=...)``), a client certificate for mTLS
     (``context.load_cert_chain(cert, key)``), or no verification for a test registry.
 
-    Time is bounded twice. ``stall_timeout`` (seconds, default 30) is how long the default
-    transport waits for any byte to move (connect, send, receive) before ``TIMEOUT``;
+    Time is bounded twice. ``stall_timeout`` (seconds, default 30; ``None`` for none) is how
+    long the default transport waits for any byte to move (connect, send, receive) before
+    ``TIMEOUT``;
     ``timeout`` (seconds, default 3600; ``None`` for none) is the deadline of each call — a
     :meth:`pull` or :meth:`copy` with all its blobs, a :meth:`fetch_blob` with its resumed
     attempts: when it passes, the request under way stops (however slowly a server trickles
@@ -206,7 +206,7 @@ class Client:
         durable: bool = False,
         limits: Limits | None = None,
         timeout: float | None = _UNSET,
-        stall_timeout: float = _UNSET,
+        stall_timeout: float | None = _UNSET,
         ssl_context: ssl.SSLContext | None = None,
         registry_profile: str | None = None,
         headers: Sequence[tuple[str, str]] = (),
@@ -215,11 +215,11 @@ class Client:
         if timeout is _UNSET:
             timeout = limits.deadline_ms / 1000 or None
         if stall_timeout is _UNSET:
-            stall_timeout = limits.stall_timeout_ms / 1000 or STALL_TIMEOUT
+            stall_timeout = limits.stall_timeout_ms / 1000 or None
         if timeout is not None and not timeout > 0:
             raise ValueError("timeout must be positive seconds, or None for no deadline")
-        if not stall_timeout > 0:
-            raise ValueError("stall_timeout must be positive seconds")
+        if stall_timeout is not None and not stall_timeout > 0:
+            raise ValueError("stall_timeout must be positive seconds, or None for none")
         if concurrency is not None and concurrency < 1:
             raise ValueError("concurrency must be at least 1, or None for the engine's choice")
         if chunk_size is not None and chunk_size < 1:
@@ -240,7 +240,7 @@ class Client:
         self.timeout = timeout
         self.stall_timeout = stall_timeout
         self.limits = Limits(
-            stall_timeout_ms=max(1, round(stall_timeout * 1000)),
+            stall_timeout_ms=0 if stall_timeout is None else max(1, round(stall_timeout * 1000)),
             request_timeout_ms=limits.request_timeout_ms,
             deadline_ms=0 if timeout is None else max(1, round(timeout * 1000)),
             retry_after_max_ms=limits.retry_after_max_ms,

@@ -384,7 +384,7 @@ def _request_deadline(request: Request) -> float | None:
     return ends
 
 
-def _request_stall(request: Request, default: float) -> float:
+def _request_stall(request: Request, default: float | None) -> float | None:
     """The stall timeout of ``request`` (``timeout_ms``), else the transport's."""
     stall_ms = getattr(request, "timeout_ms", None)
     return stall_ms / 1000 if stall_ms else default
@@ -483,8 +483,8 @@ class StdlibTransport:
     to use from several threads), HTTPS verified with the system's certificates (or
     ``ssl_context``).
 
-    ``timeout`` is the stall timeout in seconds (default 30): no connect, send or read may
-    wait longer for a byte. A request also ends at its operation's deadline (see
+    ``timeout`` is the stall timeout in seconds (default 30; ``None`` for none): no connect,
+    send or read may wait longer for a byte. A request also ends at its operation's deadline (see
     :class:`ocikit.Client`'s ``timeout``).
 
     ``connect_to`` maps ``(host, port)`` to the ``(address, port)`` to connect to instead, as
@@ -495,7 +495,7 @@ class StdlibTransport:
     def __init__(
         self,
         *,
-        timeout: float = STALL_TIMEOUT,
+        timeout: float | None = STALL_TIMEOUT,
         ssl_context: ssl.SSLContext | None = None,
         connect_to: Mapping[tuple[str, int], tuple[str, int]] | None = None,
     ):
@@ -506,7 +506,7 @@ class StdlibTransport:
         self._lock = threading.Lock()
 
     def _connection(
-        self, scheme: str, netloc: str, stall: float
+        self, scheme: str, netloc: str, stall: float | None
     ) -> tuple[http.client.HTTPConnection, bool]:
         with self._lock:
             idle = self._idle.get((scheme, netloc))

@@ -9,6 +9,7 @@ prints a traceback or a registry's control characters.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -237,6 +238,36 @@ def test_a_server_that_never_answers_ends_at_the_stall_timeout(hostile: Any) -> 
         )
     assert time.monotonic() - started < 5
     assert isinstance(error, OperationTimeoutError) and server.address in str(error)
+
+
+def test_no_stall_timeout_waits_for_a_late_body(hostile: Any) -> None:
+    """``stall_timeout=None``, or ``Limits(stall_timeout_ms=0)`` ("0 = never", as JS's client
+    reads it), waits however long no byte moves; the deadline still bounds the call."""
+
+    def late(conn: socket.socket, head: bytes) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n")
+        time.sleep(1.2)
+        conn.sendall(BLOB)
+
+    server = hostile(late)
+    with _client(server, stall_timeout=0.5) as client:  # the pause is longer than a stall
+        _raises(lambda: client.fetch_blob(_blob_ref(server), DESCRIPTOR), TimeoutError, "TIMEOUT")
+    with _client(server, stall_timeout=None, timeout=10) as client:
+        assert client.limits.stall_timeout_ms == 0
+        assert client.fetch_blob(_blob_ref(server), DESCRIPTOR) == BLOB
+    with _client(server, limits=Limits(stall_timeout_ms=0)) as client:
+        assert client.stall_timeout is None and client.limits.stall_timeout_ms == 0
+        assert client.fetch_blob(_blob_ref(server), DESCRIPTOR) == BLOB
+
+    async def in_async() -> bytes:
+        async with ocikit.AsyncClient(
+            server.address, plain_http=True, limits=Limits(stall_timeout_ms=0)
+        ) as client:
+            return await client.fetch_blob(_blob_ref(server), DESCRIPTOR)
+
+    assert asyncio.run(in_async()) == BLOB
+    with pytest.raises(ValueError, match="or None for none"):
+        Client("127.0.0.1:9", stall_timeout=0)
 
 
 def test_a_byte_per_interval_ends_at_the_deadline(hostile: Any) -> None:
