@@ -301,9 +301,9 @@ export class Client {
    * @param {CallOptions & { pageSize?: number }} [options]
    */
   async listTags(ref, options = undefined) {
-    const { signal, pageSize } = callOptions(options, ["pageSize"], "options");
-    const op = listTags(this.#session, this.#reference(ref), pageSize === undefined ? undefined : { pageSize });
-    return this.#run(op, { signal });
+    const o = callOptions(options, ["pageSize"], "options");
+    const op = listTags(this.#session, this.#reference(ref), { pageSize: pageSize(o.pageSize, "pageSize") });
+    return this.#run(op, { signal: o.signal });
   }
 
   /**
@@ -315,11 +315,7 @@ export class Client {
    */
   async listTagsPage(ref, options = undefined) {
     const { signal, n, last } = callOptions(options, ["n", "last"], "options");
-    if (n !== undefined && n !== null && !(Number.isInteger(n) && n > 0 && n < 2 ** 32)) {
-      // Python's list_tags_page refuses the same n with the same code and text.
-      throw optionsInvalid(`n must be from 1 to 2^32 - 1, not ${typeof n === "string" ? JSON.stringify(n) : String(n)}`);
-    }
-    const op = listTags(this.#session, this.#reference(ref), { pageSize: n, last });
+    const op = listTags(this.#session, this.#reference(ref), { pageSize: pageSize(n, "n"), last });
     const page = await this.#run(op, { signal }, true);
     return { tags: page.items, next: !page.last && page.items.length > 0 ? page.items[page.items.length - 1] : null };
   }
@@ -330,10 +326,10 @@ export class Client {
    * been consumed, and none after the loop stops. The listing's limits count every page.
    */
   async *iterTags(ref, options = undefined) {
-    const { signal, pageSize } = callOptions(options, ["pageSize"], "options");
-    const op = listTags(this.#session, this.#reference(ref), pageSize === undefined ? undefined : { pageSize });
+    const o = callOptions(options, ["pageSize"], "options");
+    const op = listTags(this.#session, this.#reference(ref), { pageSize: pageSize(o.pageSize, "pageSize") });
     for (;;) {
-      const { items, last } = await this.#run(op, { signal }, true);
+      const { items, last } = await this.#run(op, { signal: o.signal }, true);
       yield* items;
       if (last) return;
     }
@@ -345,9 +341,9 @@ export class Client {
    * UNSUPPORTED, NOT_FOUND or DENIED.
    */
   async listRepositories(options = undefined) {
-    const { signal, pageSize } = callOptions(options, ["pageSize"], "options");
-    const op = listRepositories(this.#session, pageSize === undefined ? undefined : { pageSize });
-    return this.#run(op, { signal });
+    const o = callOptions(options, ["pageSize"], "options");
+    const op = listRepositories(this.#session, { pageSize: pageSize(o.pageSize, "pageSize") });
+    return this.#run(op, { signal: o.signal });
   }
 
   /**
@@ -355,10 +351,10 @@ export class Client {
    * tags: `for await (const name of client.iterRepositories())`.
    */
   async *iterRepositories(options = undefined) {
-    const { signal, pageSize } = callOptions(options, ["pageSize"], "options");
-    const op = listRepositories(this.#session, pageSize === undefined ? undefined : { pageSize });
+    const o = callOptions(options, ["pageSize"], "options");
+    const op = listRepositories(this.#session, { pageSize: pageSize(o.pageSize, "pageSize") });
     for (;;) {
-      const { items, last } = await this.#run(op, { signal }, true);
+      const { items, last } = await this.#run(op, { signal: o.signal }, true);
       yield* items;
       if (last) return;
     }
@@ -842,6 +838,16 @@ export function callOptions(options, own, name) {
 /** OPTIONS_INVALID for an option out of its range (Python's ValidationError of that code). */
 function optionsInvalid(reason) {
   return new OciError("OPTIONS_INVALID", reason, { reason });
+}
+
+/**
+ * A listing's page size (undefined: the registry's choice), or OPTIONS_INVALID when it is not a
+ * whole number from 1 to 2^32 - 1: Python's client refuses the same values with the same text.
+ */
+function pageSize(value, name) {
+  if (value === undefined || value === null) return undefined;
+  if (Number.isInteger(value) && value > 0 && value < 2 ** 32) return value;
+  throw optionsInvalid(`${name} must be from 1 to 2^32 - 1, not ${typeof value === "string" ? JSON.stringify(value) : String(value)}`);
 }
 
 /** `registry/repository` at a tag or a digest. */

@@ -1350,7 +1350,11 @@ export class Client {
     source: BlobSource,
     options?: CallOptions & { onProgress?: ProgressCallback; chunkSize?: number; mountFrom?: string },
   ): Promise<boolean>;
-  /** Every tag, over all pages, within `limits.listEntriesMax` and `limits.listBytesMax` (else LIMIT_EXCEEDED). */
+  /**
+   * Every tag, over all pages, within `limits.listEntriesMax` and `limits.listBytesMax` (else
+   * LIMIT_EXCEEDED). A `pageSize` that is not an integer from 1 to 2^32 − 1 is OPTIONS_INVALID,
+   * here and in every listing of the client.
+   */
   listTags(ref: string, options?: CallOptions & { pageSize?: number }): Promise<string[]>;
   /**
    * The tags a page at a time (`pageSize` asks the registry for that many): the next page is

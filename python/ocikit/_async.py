@@ -446,7 +446,7 @@ class AsyncClient:
         """See :meth:`ocikit.Client.iter_tags`: an async iterator holding one page."""
         reference = self._sync._reference(ref)
         session = self._sync._session(reference.registry)
-        listing = ListTags(session, reference, page_size=page_size)
+        listing = ListTags(session, reference, page_size=calls.page_size(page_size, "page_size"))
         while True:
             page = await self._steps(session, listing.next_page)
             for tag in page.items:
@@ -480,7 +480,7 @@ class AsyncClient:
     async def iter_repositories(self, *, page_size: int | None = None) -> AsyncIterator[str]:
         """See :meth:`ocikit.Client.iter_repositories`: an async iterator holding one page."""
         session = self._sync._session(self._sync.registry)
-        listing = ListRepositories(session, page_size=page_size)
+        listing = ListRepositories(session, page_size=calls.page_size(page_size, "page_size"))
         while True:
             page = await self._steps(session, listing.next_page)
             for name in page.items:

@@ -273,10 +273,20 @@ def tags_page_operation(
     session: RegistrySession, reference: Reference, n: int | None, last: str | None
 ) -> ListTags:
     """The core's ``ListTags`` for one page of ``n`` tags after ``last``."""
-    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or not 0 < n < 2**32):
-        reason = f"n must be from 1 to 2^32 - 1, not {n!r}"
-        raise ValidationError(reason, code="OPTIONS_INVALID", details={"reason": reason})
-    return ListTags(session, reference, page_size=n, last=last)
+    return ListTags(session, reference, page_size=page_size(n, "n"), last=last)
+
+
+def page_size(value: Any, name: str) -> int | None:
+    """``value``, a listing's page size (``None``: the registry's choice), or
+    ``OPTIONS_INVALID`` when it is not a whole number from 1 to 2^32 - 1 (a ``bool`` is not
+    one), with JS's client's words: a page of 0 would list nothing."""
+    if value is None or (
+        isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**32
+    ):
+        return value
+    shown = json.dumps(value) if isinstance(value, (str, bool)) else repr(value)
+    reason = f"{name} must be from 1 to 2^32 - 1, not {shown}"
+    raise ValidationError(reason, code="OPTIONS_INVALID", details={"reason": reason})
 
 
 def tags_page(page: Page) -> TagsPage:

@@ -557,10 +557,11 @@ class Client:
 
         Raises:
             LimitExceededError: ``LIMIT_EXCEEDED`` past the listing limits.
+            ValidationError: ``OPTIONS_INVALID`` for a ``page_size`` not from 1 to 2^32 - 1.
         """
         reference = self._reference(ref)
         session = self._session(reference.registry)
-        operation = ListTags(session, reference, page_size=page_size)
+        operation = ListTags(session, reference, page_size=calls.page_size(page_size, "page_size"))
         while True:
             page = self._steps(session, operation.next_page)
             yield from page.items
@@ -619,9 +620,10 @@ class Client:
 
         Raises:
             LimitExceededError: ``LIMIT_EXCEEDED`` past the listing limits.
+            ValidationError: ``OPTIONS_INVALID`` for a ``page_size`` not from 1 to 2^32 - 1.
         """
         session = self._session(self.registry)
-        operation = ListRepositories(session, page_size=page_size)
+        operation = ListRepositories(session, page_size=calls.page_size(page_size, "page_size"))
         while True:
             page = self._steps(session, operation.next_page)
             yield from page.items

@@ -42,7 +42,13 @@ describe("catalog and blob deletes, open registry", () => {
       assert.equal(name, "js/catalog-a");
       break;
     }
-    await assert.rejects(client.listRepositories({ pageSize: 0 }), RangeError);
+    // A page size the client refuses, with Python's code and words (a page of 0 lists nothing).
+    const refused = (/** @type {string} */ reason) => (/** @type {any} */ e) => e instanceof OciError && e.code === "OPTIONS_INVALID" && e.message === reason;
+    await assert.rejects(client.listRepositories({ pageSize: 0 }), refused("pageSize must be from 1 to 2^32 - 1, not 0"));
+    await assert.rejects(client.iterRepositories({ pageSize: 2 ** 32 }).next(), refused("pageSize must be from 1 to 2^32 - 1, not 4294967296"));
+    await assert.rejects(client.listTags(`${registry.address}/js/catalog-a`, { pageSize: "5" }), refused('pageSize must be from 1 to 2^32 - 1, not "5"'));
+    await assert.rejects(client.iterTags(`${registry.address}/js/catalog-a`, { pageSize: 1.5 }).next(), refused("pageSize must be from 1 to 2^32 - 1, not 1.5"));
+    await assert.rejects(client.listTagsPage(`${registry.address}/js/catalog-a`, { n: -1 }), refused("n must be from 1 to 2^32 - 1, not -1"));
     await assert.rejects(
       // an option listRepositories does not take: a TypeError naming it
       client.listRepositories({ last: "x" }),
