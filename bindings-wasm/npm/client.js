@@ -534,8 +534,7 @@ export class Client {
       const document = await this.fetch(atRepository(`${registry}/${repository}`, source), { signal: o.signal });
       merge.push({ mediaType: document.mediaType, bytes: document.bytes });
     }
-    const update = { add, remove: o.remove ?? [], merge, annotations: o.annotations };
-    if (Object.hasOwn(options ?? {}, "artifactType")) update.artifactType = o.artifactType ?? null;
+    const update = { add, remove: o.remove ?? [], merge, artifactType: o.artifactType, annotations: o.annotations };
     const index = indexUpdate(fetched.mediaType, fetched.bytes, update);
     if (o.push !== false) await this.#pushIndex(`${registry}/${repository}`, index, digest ? undefined : tag, o.tags, o.signal);
     return index;

@@ -100,8 +100,10 @@ pub fn index_update(media_type: &str, bytes: &[u8], options: &JsValue) -> Result
             })
             .collect::<Result<Vec<_>, JsValue>>()?
     };
-    let has_type = js_sys::Reflect::has(options, &"artifactType".into()).unwrap_or(false);
+    // Absent or `undefined` keeps the artifact type (the package's rule for an `undefined`
+    // field, as Python's update_index without the argument); `null` or `""` removes it.
     let artifact_type = get(options, "artifactType")?;
+    let has_type = !artifact_type.is_undefined();
     let update = IndexUpdate {
         add: children(&get(options, "add")?, "add")?,
         remove,

@@ -51,6 +51,10 @@ describe("collections against docker-registry", () => {
     assert.equal((await client.resolve(`${repo}:v1`)).digest, index.digest);
 
     const b = await client.push(`${repo}:b`, docs("b.md", "# b"));
+    // An `undefined` option is an absent one: the artifact type stays (it was removed).
+    const kept = await client.updateIndex(`${repo}:v1`, { artifactType: undefined, push: false });
+    assert.equal(JSON.parse(new TextDecoder().decode(kept.manifest)).artifactType, BUNDLE);
+    assert.equal(kept.digest, index.digest, "nothing else changed either");
     const updated = await client.updateIndex(`${repo}:v1`, { remove: [a.descriptor.digest], add: ["b"], artifactType: null });
     const fetched = await client.fetchIndex(`${repo}:v1`);
     assert.deepEqual(fetched.manifests.map((m) => m.digest), [img.descriptor.digest, b.descriptor.digest]);
