@@ -96,7 +96,8 @@ export type RegistryErrorCode =
  * `host` and `reason` in `details`, for the failures a host feeds it (`{ type: "failure", kind,
  * message }`) once it will not retry them, and TIMEOUT for an operation past its deadline. The
  * {@link Client} feeds it every failure of `fetch` itself (no connection, DNS, TLS, CORS, a
- * stall timeout or deadline it enforces) and adds `method`, `url`, `phase` (`"request"` or
+ * stall timeout or deadline it enforces) and adds `method`, `url` (without its query, which
+ * may hold a presigned URL's signature), `phase` (`"request"` or
  * `"body"`) and, for its own timers, `limit` (`"stallTimeoutMs"` or `"deadlineMs"`) to
  * `details`, with fetch's error as `cause`; a redirect a browser hid is its NETWORK_ERROR.
  * STREAM_NOT_REWINDABLE: an upload from a stream would need bytes already sent.

@@ -136,7 +136,10 @@ function isTlsFailure(error) {
 export function withTransport(error, failure) {
   if (!(error instanceof OciError) || failure === undefined) return error;
   const { method, url, phase, limit, cause } = failure;
-  const details = { ...error.details, method, url, phase, ...(limit === undefined ? {} : { limit }) };
+  // The URL as the engine's message shows it: without its query or fragment, where a storage
+  // redirect's presigned URL holds its signature (details end up in logs and bug reports).
+  const shown = url.split(/[?#]/, 1)[0];
+  const details = { ...error.details, method, url: shown, phase, ...(limit === undefined ? {} : { limit }) };
   return new OciError(error.code, error.message, details, { cause });
 }
 

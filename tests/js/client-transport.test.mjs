@@ -73,6 +73,23 @@ for (const [label, ocikit] of implementations) {
       assert.equal(calls[1].headers.authorization, undefined);
     });
 
+    test("a failure at a presigned redirect names its URL without the query that holds the signature", async () => {
+      const presigned = "https://storage.test/b?X-Amz-Signature=s3cr3t&X-Amz-Credential=AKIA";
+      const { fetch } = scripted([
+        ["GET", blobUrl, () => new Response(null, { status: 307, headers: { Location: presigned } })],
+        ["GET", presigned, () => { throw new TypeError("fetch failed"); }],
+      ]);
+      const client = new Client({ registry: REGISTRY, plainHttp: true, fetch, retry: { maxRetries: 0 } });
+      await assert.rejects(client.fetchBlob("docs", descriptor), (e) => {
+        assert.ok(e instanceof OciError);
+        assert.equal(e.code, "NETWORK_ERROR");
+        assert.equal(e.details.url, "https://storage.test/b");
+        assert.equal(e.details.method, "GET");
+        assert.doesNotMatch(`${e.message} ${JSON.stringify(e.details)}`, /s3cr3t|AKIA/);
+        return true;
+      });
+    });
+
     test("a redirect a browser hides (opaqueredirect) is a NETWORK_ERROR that says so", async () => {
       const fetch = async () => ({ type: "opaqueredirect", status: 0, headers: new Headers(), body: null });
       // @ts-expect-error: a stand-in for the opaqueredirect Response only a browser's fetch makes
