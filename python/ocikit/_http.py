@@ -765,9 +765,10 @@ def _check_complete(request: Request, response: http.client.HTTPResponse) -> Non
     """Raises when the body ended before its ``Content-Length`` (http.client only notices that
     for chunked bodies): the connection was cut, which the client can resume from."""
     if response.length:
+        # Without the URL: the engine's message names the request (without its query, where a
+        # presigned storage URL holds its signature).
         raise ConnectionError(
-            f"{request.method} {request.url}: the connection closed {response.length} bytes "
-            "before the end of the body"
+            f"the connection closed {response.length} bytes before the end of the body"
         )
 
 

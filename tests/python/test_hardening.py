@@ -270,6 +270,27 @@ def test_no_stall_timeout_waits_for_a_late_body(hostile: Any) -> None:
         Client("127.0.0.1:9", stall_timeout=0)
 
 
+def test_a_cut_at_a_presigned_redirect_keeps_its_signature_out_of_the_error(hostile: Any) -> None:
+    """A download cut short at storage names the URL without its query, which holds the
+    presigned URL's signature (the message and details end up in logs)."""
+    storage = hostile(_answer(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n012"))
+    presigned = f"http://{storage.address}/b?X-Amz-Signature=s3cr3t&X-Amz-Credential=AKIA"
+    registry = hostile(
+        _answer(
+            f"HTTP/1.1 307 Temporary Redirect\r\nLocation: {presigned}\r\n"
+            "Content-Length: 0\r\n\r\n".encode()
+        )
+    )
+    with _client(registry) as client:
+        error = _raises(
+            lambda: client.fetch_blob(_blob_ref(registry), DESCRIPTOR),
+            ocikit.NetworkError,
+            "NETWORK_ERROR",
+        )
+    assert len(storage.requests) == 1 and f"{storage.address}/b" in str(error)
+    assert "s3cr3t" not in f"{error} {error.details}" and "AKIA" not in f"{error} {error.details}"
+
+
 def test_a_byte_per_interval_ends_at_the_deadline(hostile: Any) -> None:
     def trickle(conn: socket.socket, head: bytes) -> None:
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n")
