@@ -591,6 +591,9 @@ export class Client {
     const sinks = new MemorySinks(from, EntryDigester);
     const progress = new Progress(o.onProgress);
     const done = await this.#drive(op, { signal: o.signal, sinks, sources: sinks, progress, poll, peer });
+    // Blobs mounted or already there moved nothing: they count as done (as Python reports
+    // them), not as absent.
+    if (!o.dryRun) for (const { descriptor } of done.blobs) progress.total(descriptor);
     progress.finish();
     return done;
   }
@@ -618,6 +621,9 @@ export class Client {
     const mediaType = typeof p.mediaType === "string" ? p.mediaType : MANIFEST_TYPE;
     const op = new Push(reference, mediaType, manifest, { tags, mountFrom, chunkSize, dryRun });
     const progress = new Progress(onProgress);
+    // Every blob counts from the start (those the repository has as done at the end), so the
+    // total never changes and no report says 100% before the end (as Python announces them).
+    if (!dryRun) for (const blob of p.blobs) progress.total(blob.descriptor);
     const uploads = new UploadSources(sources, EntryDigester);
     const outcome = await this.#drive(op, { signal, sources: uploads, progress });
     if (!dryRun) {

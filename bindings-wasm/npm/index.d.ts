@@ -1185,7 +1185,11 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-/** `done` of `total` bytes; the last call has done === total. */
+/**
+ * `done` of `total` bytes; the last call has done === total. A push's `total` is every blob's
+ * size from the first call on (blobs the repository has count as done at the end); a copy's
+ * counts each blob's download and upload, and a blob mounted or already there as done.
+ */
 export type ProgressCallback = (done: number, total: number) => void;
 
 /**

@@ -58,6 +58,8 @@ test("pack, push (one file uploaded in chunks), pull back byte for byte", async 
   assert.deepEqual(pushed.blobs.map((b) => [b.descriptor.digest, b.status]), [...new Set(packed.blobs.map((b) => b.descriptor.digest))].map((d) => [d, "uploaded"]));
   const total = packed.blobs.reduce((sum, b) => sum + b.descriptor.size, 0);
   assert.deepEqual(progress.at(-1), [total, total]);
+  // The total is every blob's from the first report: no report says done before the end.
+  assert.deepEqual([...new Set(progress.map(([, all]) => all))], [total], JSON.stringify(progress.slice(0, 3)));
   assert.ok(progress.some(([done]) => done > 0 && done < total), "progress is reported between chunks");
   for (let i = 1; i < progress.length; i++) assert.ok(progress[i][0] >= progress[i - 1][0], "progress only grows");
 

@@ -85,6 +85,23 @@ test("a second push of the same blobs on the client sends only the manifest; ano
   assert.ok(mounted.blobs.every((/** @type {any} */ b) => b.status === "mounted"));
 });
 
+test("progress: a push counts every blob from its first report, a copy counts mounted blobs as done", async () => {
+  const { client } = logged();
+  const artifact = files("progress", 3);
+  const total = artifact.blobs.reduce((/** @type {number} */ sum, /** @type {any} */ b) => sum + b.descriptor.size, 0);
+  /** @type {[number, number][]} */
+  const pushed = [];
+  await client.push("trips/progress:v1", artifact, { onProgress: (done, all) => pushed.push([done, all]) });
+  assert.deepEqual([...new Set(pushed.map(([, all]) => all))], [total], JSON.stringify(pushed));
+  assert.deepEqual(pushed.at(-1), [total, total]);
+  // Within the registry every blob is mounted: nothing moves, and all of it is done.
+  /** @type {[number, number][]} */
+  const copied = [];
+  const outcome = await client.copy("trips/progress:v1", "trips/progress-copy:v1", { onProgress: (done, all) => copied.push([done, all]) });
+  assert.ok(outcome.blobs.every((/** @type {any} */ b) => b.status === "mounted"), JSON.stringify(outcome.blobs));
+  assert.deepEqual(copied.at(-1), [total, total], JSON.stringify(copied));
+});
+
 test("a given concurrency caps the requests in flight", async () => {
   const { client, state } = logged({ concurrency: 3 });
   await client.push("trips/capped:v1", files("capped", 12));
