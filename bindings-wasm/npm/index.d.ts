@@ -93,11 +93,12 @@ export type RegistryErrorCode =
 
 /**
  * The codes of transport failures. The engine raises NETWORK_ERROR, TLS_ERROR and TIMEOUT, with
- * `host` and `reason` in `details`, for the failures a host feeds it (`{ type: "failure", kind,
- * message }`) once it will not retry them, and TIMEOUT for an operation past its deadline. The
- * {@link Client} feeds it every failure of `fetch` itself (no connection, DNS, TLS, CORS, a
- * stall timeout or deadline it enforces) and adds `method`, `url` (without its query, which
- * may hold a presigned URL's signature), `phase` (`"request"` or
+ * `host`, `reason`, and the request's `method` and `url` (without its query, which may hold a
+ * presigned URL's signature) in `details`, for the failures a host feeds it (`{ type:
+ * "failure", kind, message }`) once it will not retry them, and TIMEOUT for an operation past
+ * its deadline (with `method` and `url` when a request was under way). The {@link Client}
+ * feeds it every failure of `fetch` itself (no connection, DNS, TLS, CORS, a stall timeout or
+ * deadline it enforces) and adds `phase` (`"request"` or
  * `"body"`) and, for its own timers, `limit` (`"stallTimeoutMs"` or `"deadlineMs"`) to
  * `details`, with fetch's error as `cause`; a redirect a browser hid is its NETWORK_ERROR.
  * STREAM_NOT_REWINDABLE: an upload from a stream would need bytes already sent.

@@ -135,11 +135,11 @@ function isTlsFailure(error) {
 /** The engine's error for a failure input, with the host's side of it in details and as cause. */
 export function withTransport(error, failure) {
   if (!(error instanceof OciError) || failure === undefined) return error;
-  const { method, url, phase, limit, cause } = failure;
-  // The URL as the engine's message shows it: without its query or fragment, where a storage
-  // redirect's presigned URL holds its signature (details end up in logs and bug reports).
-  const shown = url.split(/[?#]/, 1)[0];
-  const details = { ...error.details, method, url: shown, phase, ...(limit === undefined ? {} : { limit }) };
+  // The engine's details name the request (`method`, and `url` without its query, where a
+  // storage redirect's presigned URL holds its signature); the phase and the timer are the
+  // host's to add.
+  const { phase, limit, cause } = failure;
+  const details = { ...error.details, phase, ...(limit === undefined ? {} : { limit }) };
   return new OciError(error.code, error.message, details, { cause });
 }
 

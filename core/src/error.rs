@@ -220,6 +220,9 @@ pub enum Error {
         host: String,
         /// What timed out.
         reason: String,
+        /// The request under way, when one was (not for an operation's deadline between
+        /// requests).
+        request: Option<FailedRequest>,
     },
     /// The host's transport failed: refused, reset, unreachable, bad HTTP framing.
     Network {
@@ -227,6 +230,8 @@ pub enum Error {
         host: String,
         /// What failed.
         reason: String,
+        /// The request that failed.
+        request: Option<FailedRequest>,
     },
     /// The TLS handshake or the certificate check failed.
     Tls {
@@ -234,6 +239,8 @@ pub enum Error {
         host: String,
         /// What failed.
         reason: String,
+        /// The request that failed.
+        request: Option<FailedRequest>,
     },
     /// A path a pull will not write or a layout read will not follow: a pulled title with a
     /// `.git` component, a link leading out of a layout, a file that is not a regular file.
@@ -266,6 +273,27 @@ pub enum Error {
         /// What the caller did.
         reason: String,
     },
+}
+
+/// The request a transport failure or a timeout is about, as its error's details name it
+/// (`method`, `url`): the URL without its query or fragment, where a presigned storage URL
+/// holds its signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedRequest {
+    /// The request's method (`GET`, `PUT`, …).
+    pub method: String,
+    /// The request's URL without its query or fragment.
+    pub url: String,
+}
+
+impl FailedRequest {
+    /// The request `method url`, its URL cut at its query or fragment.
+    pub fn new(method: impl Into<String>, url: &str) -> Self {
+        Self {
+            method: method.into(),
+            url: url.split(['?', '#']).next().unwrap_or_default().to_owned(),
+        }
+    }
 }
 
 /// A structured detail of an [`Error`], for bindings that expose `details` to users.
@@ -411,13 +439,30 @@ impl Error {
                 ("value", Size(*value)),
                 ("setting", Text(setting.clone())),
             ],
-            Self::Timeout { host, reason }
-            | Self::Network { host, reason }
-            | Self::Tls { host, reason } => {
-                vec![
+            Self::Timeout {
+                host,
+                reason,
+                request,
+            }
+            | Self::Network {
+                host,
+                reason,
+                request,
+            }
+            | Self::Tls {
+                host,
+                reason,
+                request,
+            } => {
+                let mut details = vec![
                     ("host", Text(host.clone())),
                     ("reason", Text(reason.clone())),
-                ]
+                ];
+                if let Some(request) = request {
+                    details.push(("method", Text(request.method.clone())));
+                    details.push(("url", Text(request.url.clone())));
+                }
+                details
             }
             Self::PathUnsafe { path, reason } | Self::ArchiveUnsafe { path, reason } => {
                 vec![
@@ -539,9 +584,11 @@ impl fmt::Display for Error {
                 f,
                 "{limit}: {value} is over the limit of {max} (raise it with {setting})"
             ),
-            Self::Timeout { host, reason } => write!(f, "{host} timed out: {reason}"),
-            Self::Network { host, reason } => write!(f, "network error with {host}: {reason}"),
-            Self::Tls { host, reason } => write!(
+            Self::Timeout { host, reason, .. } => write!(f, "{host} timed out: {reason}"),
+            Self::Network { host, reason, .. } => {
+                write!(f, "network error with {host}: {reason}")
+            }
+            Self::Tls { host, reason, .. } => write!(
                 f,
                 "TLS error with {host}: {reason} (a loopback registry may want plain HTTP; a private CA, its certificate file)"
             ),

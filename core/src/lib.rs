@@ -76,7 +76,7 @@ pub mod validate;
 pub use artifact_type::{ArtifactTypeDefinition, Catalog};
 pub use descriptor::{Descriptor, Platform};
 pub use digest::{Algorithm, Digest, Digester, verify};
-pub use error::{Detail, Error};
+pub use error::{Detail, Error, FailedRequest};
 pub use finding::{Finding, Severity};
 pub use manifest::{Document, Index, Manifest};
 pub use media_type::{ArtifactMediaType, MediaType, Role, Tree};

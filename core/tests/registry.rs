@@ -460,6 +460,7 @@ fn security_and_limit_codes_are_listed() {
             Error::Timeout {
                 host: host(),
                 reason: "deadline".into(),
+                request: None,
             },
         ),
         (
@@ -467,6 +468,7 @@ fn security_and_limit_codes_are_listed() {
             Error::Network {
                 host: host(),
                 reason: "reset".into(),
+                request: None,
             },
         ),
         (
@@ -474,6 +476,7 @@ fn security_and_limit_codes_are_listed() {
             Error::Tls {
                 host: host(),
                 reason: "certificate".into(),
+                request: None,
             },
         ),
     ];

@@ -152,7 +152,8 @@ class NetworkError(OciError, ConnectionError):
     the limits) or ``TLS_ERROR`` (the TLS handshake or the certificate check failed).
 
     It is also a :class:`ConnectionError` (an :class:`OSError`). ``details`` has ``host`` and,
-    when the transport said why, ``reason``.
+    when the transport said why, ``reason``; raised by a client's operation, also the request's
+    ``method`` and ``url`` (without its query, where a presigned URL holds its signature).
     """
 
 

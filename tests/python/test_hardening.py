@@ -288,6 +288,9 @@ def test_a_cut_at_a_presigned_redirect_keeps_its_signature_out_of_the_error(host
             "NETWORK_ERROR",
         )
     assert len(storage.requests) == 1 and f"{storage.address}/b" in str(error)
+    # The core's details name the request (as JS's do), its URL without the query.
+    assert error.details["method"] == "GET"
+    assert error.details["url"] == f"http://{storage.address}/b"
     assert "s3cr3t" not in f"{error} {error.details}" and "AKIA" not in f"{error} {error.details}"
 
 

@@ -889,6 +889,7 @@ impl Table {
                     limits.deadline_ms,
                     now - at
                 ),
+                request: None,
             });
         }
         Ok(at)
@@ -1023,6 +1024,7 @@ impl Table {
                             "waiting {ms} ms to retry would pass the operation's deadline ({} ms from now; Limits.deadline_ms)",
                             at - now
                         ),
+                        request: None,
                     });
                 }
                 self.outbox.push_back((id, Event::Wait(ms)));

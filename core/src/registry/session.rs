@@ -29,7 +29,7 @@ use super::errors::{RetryPolicy, parse_error_body, parse_retry_after};
 use super::http::{Body, Method, Request, Response, ResponseBody, encode_query, origin, resolve};
 use super::limits::{Deadline, Limits};
 use crate::profiles::Profile;
-use crate::{Digest, Error};
+use crate::{Digest, Error, FailedRequest};
 
 /// Credentials for a registry.
 #[derive(Clone, PartialEq, Eq)]
@@ -739,10 +739,23 @@ impl Failure {
             request.method,
             escape_controls(&self.message)
         );
+        let request = Some(FailedRequest::new(request.method.to_string(), &request.url));
         match self.kind {
-            FailureKind::Network | FailureKind::Blocked => Error::Network { host, reason },
-            FailureKind::Tls => Error::Tls { host, reason },
-            FailureKind::Timeout => Error::Timeout { host, reason },
+            FailureKind::Network | FailureKind::Blocked => Error::Network {
+                host,
+                reason,
+                request,
+            },
+            FailureKind::Tls => Error::Tls {
+                host,
+                reason,
+                request,
+            },
+            FailureKind::Timeout => Error::Timeout {
+                host,
+                reason,
+                request,
+            },
         }
     }
 }
@@ -799,6 +812,11 @@ pub(crate) enum Step {
 }
 
 impl Exchange {
+    /// The request under way, as a timeout's details name it.
+    fn failed_request(&self) -> FailedRequest {
+        FailedRequest::new(self.request.method.to_string(), &self.request.url)
+    }
+
     pub(crate) fn new(request: Request, scope: Scope) -> Self {
         Self::with_scopes(request, vec![scope])
     }
@@ -897,6 +915,7 @@ impl Exchange {
                     self.request.method,
                     self.request.url.split('?').next().unwrap_or_default()
                 ),
+                request: Some(self.failed_request()),
             });
         }
         match (&self.state, input) {
@@ -978,6 +997,7 @@ impl Exchange {
                     self.request.url.split('?').next().unwrap_or_default(),
                     session.limits.deadline_ms
                 ),
+                request: Some(self.failed_request()),
             });
         }
         self.state = ExchangeState::Waiting;
@@ -1244,4 +1264,41 @@ pub(crate) fn escape_controls(text: &str) -> String {
 /// Whether a request of this kind captures its body (JSON documents, errors) or streams it.
 pub(crate) fn capture(max: u64) -> ResponseBody {
     ResponseBody::Capture { max }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Detail;
+
+    #[test]
+    fn a_failure_names_its_request_without_the_query() {
+        let request = Request::new(
+            Method::Get,
+            "https://storage.test/b/c?X-Amz-Signature=s3cr3t&X-Amz-Credential=AKIA#f".to_owned(),
+        );
+        for kind in [
+            FailureKind::Network,
+            FailureKind::Blocked,
+            FailureKind::Tls,
+            FailureKind::Timeout,
+        ] {
+            let error = Failure::new(kind, "reset").to_error(&request);
+            let details = error.details();
+            let text = |name: &str| {
+                details
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, d)| match d {
+                        Detail::Text(t) => t.clone(),
+                        other => format!("{other:?}"),
+                    })
+            };
+            assert_eq!(text("method").as_deref(), Some("GET"), "{kind:?}");
+            assert_eq!(text("url").as_deref(), Some("https://storage.test/b/c"));
+            assert_eq!(text("host").as_deref(), Some("storage.test"));
+            let all = format!("{error} {details:?}");
+            assert!(!all.contains("s3cr3t") && !all.contains("AKIA"), "{all}");
+        }
+    }
 }
