@@ -633,12 +633,14 @@ class OciLayout:
             return None
         digester = Digester(algorithm)
         with file:
-            left = os.fstat(file.fileno()).st_size  # a file growing meanwhile stops here
-            if size is not None:
-                left = min(left, size + 1)
+            whole = os.fstat(file.fileno()).st_size  # a file growing meanwhile stops here
+            left = whole if size is None else min(whole, size + 1)
             for piece in read_pieces(file, left):
                 digester.update(piece)
-        return digester.finalize(), digester.size
+        # A file over its size is read one byte past it; its size is the file's (the finding
+        # says "content is 1002 bytes", not 3), as JS's layout reports it.
+        over = size is not None and digester.size > size
+        return digester.finalize(), whole if over else digester.size
 
     # Writing -------------------------------------------------------------------------------
 

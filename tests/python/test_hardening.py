@@ -949,6 +949,8 @@ def test_verify_reads_a_huge_blob_declared_small_no_further_than_its_size(tmp_pa
     assert time.monotonic() - started < 1
     assert not report.valid
     assert [f.code for f in report.findings if f.severity == "error"] == ["SIZE_MISMATCH"]
+    # Read to one byte past its size, but reported at the file's size (as JS's layout says).
+    assert f"content is {8 << 30} bytes but 6 bytes were expected" in report.findings[0].message
 
 
 def test_cli_manifest_fetch_to_a_terminal_escapes_control_characters(hostile: Any) -> None:
