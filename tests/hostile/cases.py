@@ -233,6 +233,22 @@ CASES: list[Case] = [
         what="a redirect Location with spaces",
     ),
     Case(
+        "redirect-backslash",
+        2,
+        "pull",
+        ("LOCATION_REFUSED",),
+        what="a blob GET redirected to http://attacker\\@registry/… (a browser's or Node's URL "
+        "parser ends the host at the backslash: credentials went to the attacker from JS)",
+    ),
+    Case(
+        "redirect-userinfo",
+        2,
+        "pull",
+        ("LOCATION_REFUSED",),
+        what="a blob GET redirected to http://registry@attacker/… (userinfo, which no registry "
+        "sends)",
+    ),
+    Case(
         "redirect-downgrade",
         2,
         "pull",
@@ -277,6 +293,14 @@ CASES: list[Case] = [
         "push",
         ("LOCATION_REFUSED",),
         what="upload Location //other-host/… (scheme-relative: another origin)",
+    ),
+    Case(
+        "upload-backslash",
+        3,
+        "push",
+        ("LOCATION_REFUSED",),
+        what="upload Location http://attacker\\@registry/… (JS sent the blob and credentials "
+        "to the attacker)",
     ),
     Case(
         "upload-other-origin-tls",
@@ -421,6 +445,14 @@ CASES: list[Case] = [
         ("PROTOCOL_ERROR",),
         attacker_requests=0,
         what="a Link next on another origin",
+    ),
+    Case(
+        "tags-link-backslash",
+        6,
+        "tags",
+        ("PROTOCOL_ERROR",),
+        attacker_requests=0,
+        what="a Link next to http://attacker\\@registry/… (JS followed it with credentials)",
     ),
     Case(
         "referrers-too-large",

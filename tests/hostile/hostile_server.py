@@ -906,6 +906,10 @@ def _tags(mode: str) -> Behaviour:
             link = f'</v2/{request.repo}/tags/list?n=1000&page={page + 1}>; rel="next"'
         elif mode == "link-loop":
             link = f'</v2/{request.repo}/tags/list?n=1000&page=0>; rel="next"'
+        elif mode == "link-backslash":  # another origin for Node's and browsers' parsers
+            own = handler.server.origin.split("://", 1)[1]
+            other = registry.attackers["other"].address
+            link = f'<http://{other}\\@{own}/v2/{request.repo}/tags/list?page=1>; rel="next"'
         else:  # link-other-origin
             other = registry.attackers["other"].origin
             link = f'<{other}/v2/{request.repo}/tags/list?page=1>; rel="next"'
@@ -1056,6 +1060,25 @@ def _location_nonascii(registry: HostileRegistry, handler: Handler, request: Req
 
 def _location_scheme_relative(registry: HostileRegistry, handler: Handler, request: Request) -> str:
     return f"//{registry.attackers['other'].address}/upload/"
+
+
+def _backslash(path: str) -> Callable[[HostileRegistry, Handler, Request], str]:
+    """``http://<attacker>\\@<registry>/…``: on the registry after the last ``@`` as a naive
+    parser (and Python's urllib) reads it, on the attacker for a WHATWG parser (browsers,
+    Node's fetch), which ends the host at the backslash."""
+    return lambda registry, handler, request: (
+        f"http://{registry.attackers['other'].address}\\@"
+        f"{handler.server.origin.split('://', 1)[1]}{path}{request.rest}"
+    )
+
+
+def _userinfo(path: str) -> Callable[[HostileRegistry, Handler, Request], str]:
+    """``http://<registry>@<attacker>/…``: the registry's name as userinfo before the
+    attacker's host."""
+    return lambda registry, handler, request: (
+        f"http://{handler.server.origin.split('://', 1)[1]}@"
+        f"{registry.attackers['other'].address}{path}{request.rest}"
+    )
 
 
 def _nested_error(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
@@ -1233,6 +1256,8 @@ BEHAVIOURS: list[tuple[str, Behaviour]] = [
     ("redirect-cross-origin-ok", _redirect_blob(_attacker("other", "/serve/"))),
     ("redirect-file-scheme", _redirect_blob(lambda r, h, q: "file:///etc/passwd")),
     ("redirect-location-space", _redirect_blob(lambda r, h, q: f"/v2/{q.repo}/blobs/a b")),
+    ("redirect-backslash", _redirect_blob(_backslash("/redirected/blob/"))),
+    ("redirect-userinfo", _redirect_blob(_userinfo("/serve/"))),
     ("redirect-downgrade", _redirect_blob(_attacker("local", "/redirected/blob/"))),
     ("redirect-manifest-401", _authorized_only(_redirect_manifest)),
     ("redirect-loop", _authorized_only(_redirect_loop)),
@@ -1243,6 +1268,7 @@ BEHAVIOURS: list[tuple[str, Behaviour]] = [
     ("upload-location-space", _upload_location(_location_space)),
     ("upload-location-nonascii", _upload_location(_location_nonascii)),
     ("upload-scheme-relative", _upload_location(_location_scheme_relative)),
+    ("upload-backslash", _upload_location(_backslash("/upload/"))),
     # 4. control characters
     ("ansi-message", _ansi("message")),
     ("ansi-code", _ansi("code")),
@@ -1259,6 +1285,7 @@ BEHAVIOURS: list[tuple[str, Behaviour]] = [
     ("tags-many-pages", _tags("many-pages")),
     ("tags-link-loop", _tags("link-loop")),
     ("tags-link-other-origin", _tags("link-other-origin")),
+    ("tags-link-backslash", _tags("link-backslash")),
     ("referrers-too-large", _referrers("too-large")),
     ("referrers-padded", _referrers("padded")),
     # 7. copy graphs

@@ -189,10 +189,12 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.trim())
 }
 
-/// `scheme://host[:port]` of an absolute URL, lowercased; `None` for a relative one.
+/// `scheme://host[:port]` of an absolute URL, lowercased; `None` for a relative one. The
+/// authority ends at the first `/`, `\`, `?` or `#`, as the WHATWG URL parser (browsers,
+/// Node's `fetch`) reads an http(s) URL: `http://a\@b/` is on `a`, not `b`.
 pub fn origin(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
     // Userinfo never counts towards the origin.
     let host = authority
         .rsplit_once('@')
@@ -248,6 +250,11 @@ mod tests {
             Some("https://r.example:5000")
         );
         assert_eq!(origin("http://user:pw@h/p").as_deref(), Some("http://h"));
+        // A backslash ends the host, as browsers and Node read the URL.
+        assert_eq!(
+            origin("http://evil.test:1\\@registry.test/v2/").as_deref(),
+            Some("http://evil.test:1")
+        );
         assert_eq!(origin("/v2/"), None);
         let base = "http://127.0.0.1:5000/v2/a/blobs/uploads/";
         assert_eq!(

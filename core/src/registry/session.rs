@@ -1207,13 +1207,33 @@ fn foreign_challenge(session: &Session, url: &str, response: &Response) -> Error
     }
 }
 
-/// Resolves a redirect or upload `Location` against the URL it answered: refused when it is
-/// not a URL a host can send (spaces, control characters, another scheme than http(s)).
+/// Resolves a redirect or upload `Location` (or a next-page `Link`) against the URL it
+/// answered: refused when it is not a URL a host can send (spaces, control characters, another
+/// scheme than http(s)), or one that URL parsers read differently — a backslash (browsers and
+/// Node end the host there, Python does not) or userinfo (`user@host`; what comes before `@`
+/// is not the host): a registry sends neither, and a host parsing such a URL otherwise than
+/// the core would send credentials to another origin than the one the core checked.
 pub(crate) fn resolve_location(base: &str, location: &str) -> Result<String, Error> {
     if location.chars().any(|c| !c.is_ascii_graphic()) {
         return Err(Error::LocationRefused {
             location: escape_controls(location),
             reason: "it has spaces, control or non-ASCII characters".into(),
+        });
+    }
+    if location.contains('\\') {
+        return Err(Error::LocationRefused {
+            location: location.to_owned(),
+            reason: "it has a backslash, which URL parsers read differently".into(),
+        });
+    }
+    let authority = location
+        .split_once("//")
+        .filter(|(before, _)| !before.contains(['/', '?', '#']))
+        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or_default());
+    if authority.is_some_and(|a| a.contains('@')) {
+        return Err(Error::LocationRefused {
+            location: location.to_owned(),
+            reason: "it has userinfo (user@host), which URL parsers read differently".into(),
         });
     }
     // A scheme (RFC 3986 §3.1) other than http(s) is never followed; an upper-case HTTP one
@@ -1270,6 +1290,35 @@ pub(crate) fn capture(max: u64) -> ResponseBody {
 mod tests {
     use super::*;
     use crate::Detail;
+
+    #[test]
+    fn locations_that_url_parsers_read_differently_are_refused() {
+        let base = "http://registry.test:5000/v2/a/blobs/sha256:x";
+        for location in [
+            // A WHATWG parser (browsers, Node's fetch) ends the host at the backslash.
+            "http://evil.test:1\\@registry.test:5000/v2/a/blobs/b",
+            "//evil.test\\@registry.test:5000/b",
+            "/v2/a\\b",
+            // Userinfo: no registry sends it.
+            "http://registry.test:5000@evil.test/b",
+            "https://user:pw@registry.test:5000/b",
+            "//u@evil.test/b",
+        ] {
+            let refused = resolve_location(base, location).expect_err(location);
+            assert!(
+                matches!(refused, Error::LocationRefused { .. }),
+                "{location}: {refused}"
+            );
+        }
+        // An `@` in a path or query is no userinfo.
+        for location in [
+            "/v2/a/blobs/uploads/u@1?x=a@b",
+            "u2?next=//x@y",
+            "https://s3.test/b?sig=a@b",
+        ] {
+            assert!(resolve_location(base, location).is_ok(), "{location}");
+        }
+    }
 
     #[test]
     fn a_failure_names_its_request_without_the_query() {
