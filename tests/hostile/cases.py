@@ -387,6 +387,15 @@ CASES: list[Case] = [
         ("SIZE_MISMATCH", "LIMIT_EXCEEDED", "SIZE_INVALID"),
         what="a layer declaring 2^41 bytes (JS RangeError before)",
     ),
+    Case(
+        "wide-collection",
+        12,
+        "pull",
+        ("LIMIT_EXCEEDED",),
+        seconds=10,
+        what="an index of 27,000 children under the 4 MiB manifest limit (the plan was "
+        "quadratic before the children limit: 19 s in Python, 56 s in JS)",
+    ),
     # 6. Listings --------------------------------------------------------------------------
     Case(
         "tags-huge-page",

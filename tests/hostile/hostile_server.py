@@ -854,6 +854,25 @@ def _huge_declared(registry: HostileRegistry, handler: Handler, request: Request
     return False
 
 
+def _wide_collection(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
+    """An index of 27,000 children (4 MiB, under the manifest limit): the pull's plan compared
+    each child with every earlier one before the children limit was looked at (19 s in Python,
+    56 s in JS, the event loop blocked)."""
+    if request.kind != "manifests":
+        return False
+    doc = registry.cached(
+        "wide-collection",
+        lambda: index(
+            [
+                {"mediaType": OCI_MANIFEST, "digest": f"sha256:{i:064x}", "size": 1}
+                for i in range(27_000)
+            ]
+        ),
+    )
+    handler.reply(200, doc, [("Docker-Content-Digest", sha256(doc))], OCI_INDEX)
+    return None
+
+
 def _slow_manifest(mode: str) -> Behaviour:
     def behaviour(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
         if request.kind != "manifests":
@@ -1279,6 +1298,7 @@ BEHAVIOURS: list[tuple[str, Behaviour]] = [
     ("endless-blob", _hostile_blob("endless")),
     ("oversized-blob", _hostile_blob("oversized")),
     ("huge-declared-size", _authorized_only(_huge_declared)),
+    ("wide-collection", _authorized_only(_wide_collection)),
     # 6. listings
     ("tags-huge-page", _tags("huge-page")),
     ("tags-padded-page", _tags("padded")),

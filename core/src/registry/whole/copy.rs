@@ -7,7 +7,7 @@
 //! blobs are in, while the others' blobs still move: a collection's artifacts go up one by one
 //! as they are complete, and only the last one waits for the last blob.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::super::engine::{
     Action, Ctx, InterruptedUpload, Operation, Output, PlannedRequest, Runner, Sessions, Single,
@@ -287,10 +287,18 @@ impl CopyStages {
     /// manifest of blobs wait for the wave).
     fn plan_early_puts(&mut self) {
         let first = self.waves.first().map_or(0, Vec::len);
-        self.users = vec![Vec::new(); self.blobs.len()];
-        self.waiting = vec![Early::No; first];
-        for at in 0..first {
-            let document = &self.waves[0][at];
+        let mut users = vec![Vec::new(); self.blobs.len()];
+        let mut waiting = vec![Early::No; first];
+        // Each blob's place by digest, looked up once per child: a scan of the blob list per
+        // child made a hostile walk (hundreds of manifests listing the same thousands of
+        // layers) quadratic, minutes of CPU before any deadline is looked at.
+        let place: HashMap<&Digest, usize> = self
+            .blobs
+            .iter()
+            .enumerate()
+            .map(|(at, b)| (&b.descriptor.digest, at))
+            .collect();
+        for (at, document) in self.waves.first().into_iter().flatten().enumerate() {
             let Ok(successors) =
                 Successors::read(document.descriptor.media_type.as_str(), &document.bytes)
             else {
@@ -300,14 +308,14 @@ impl CopyStages {
                 continue;
             }
             let mut blobs: Vec<usize> = Vec::new();
+            let mut seen = HashSet::new();
             for child in &successors.children {
-                match self
-                    .blobs
-                    .iter()
-                    .position(|b| b.descriptor.digest == child.digest)
-                {
-                    Some(blob) if !blobs.contains(&blob) => blobs.push(blob),
-                    Some(_) => {}
+                match place.get(&child.digest) {
+                    Some(&blob) => {
+                        if seen.insert(blob) {
+                            blobs.push(blob);
+                        }
+                    }
                     None => {
                         blobs.clear();
                         break; // a child the plan does not copy: wait for the wave
@@ -317,11 +325,13 @@ impl CopyStages {
             if blobs.is_empty() {
                 continue;
             }
-            self.waiting[at] = Early::Waiting(blobs.len());
+            waiting[at] = Early::Waiting(blobs.len());
             for blob in blobs {
-                self.users[blob].push(at);
+                users[blob].push(at);
             }
         }
+        self.users = users;
+        self.waiting = waiting;
     }
 
     /// Blob `blob` is in the destination: the documents of the first wave whose blobs are all

@@ -102,6 +102,9 @@ pub fn plan_collection(
 ) -> Result<Vec<PulledFile>, Error> {
     let mut folders: Vec<Descriptor> = Vec::new();
     let mut children: Vec<Descriptor> = Vec::new();
+    // The (folder, digest) pairs seen: a set, not a scan of the earlier entries (an index of
+    // tens of thousands of children made that quadratic, before any limit was looked at).
+    let mut seen: HashSet<(String, &Digest)> = HashSet::new();
     for child in manifests {
         let folder = child.annotations.get(TITLE).cloned().unwrap_or_else(|| {
             format!(
@@ -110,11 +113,7 @@ pub fn plan_collection(
                 child.digest.encoded()
             )
         });
-        if folders
-            .iter()
-            .zip(&children)
-            .any(|(f, c)| f.annotations.get(TITLE) == Some(&folder) && c.digest == child.digest)
-        {
+        if !seen.insert((folder.clone(), &child.digest)) {
             continue;
         }
         let mut named = child.clone();
