@@ -1019,6 +1019,7 @@ operation!(
             let options = PushOptions {
                 mount_from: mount_from.map(String::from),
                 chunk_size: chunk_size.filter(|&c| c > 0),
+                mount_only: false,
             };
             let session = lock(py, &session.session);
             let push = PushBlob::with_options(&session, &reference, &descriptor.0, options);

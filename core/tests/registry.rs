@@ -136,6 +136,7 @@ fn operation(session: &Session, spec: &Value) -> Operation {
             PushOptions {
                 mount_from: spec["mountFrom"].as_str().map(str::to_owned),
                 chunk_size: spec["chunkSize"].as_u64(),
+                mount_only: false,
             },
         )),
         "resumeBlob" => Operation::PushBlob(PushBlob::resume(

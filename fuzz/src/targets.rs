@@ -833,6 +833,7 @@ fn operation(
                     PushOptions {
                         mount_from: (choice & 4 != 0).then(|| "fuzz/other".to_owned()),
                         chunk_size: (chunk > 0).then_some(u64::from(chunk)),
+                        mount_only: false,
                     },
                 )),
                 1 => Operation::PushBlob(PushBlob::resume(

@@ -334,6 +334,10 @@ pub(crate) enum Output {
     Exists(Option<u64>),
     /// A blob push: `true` when it was uploaded or mounted.
     Pushed(bool),
+    /// A mount-only blob push whose mount was not taken ([`PushOptions::mount_only`]).
+    ///
+    /// [`PushOptions::mount_only`]: super::PushOptions::mount_only
+    MountDeclined,
     Fetched,
     Tags(Vec<String>),
     Referrers(Vec<Descriptor>),
@@ -380,7 +384,14 @@ impl Single {
                 })
             }
             Self::BlobExists(op) => map(op.next(session, input, now)?, Output::Exists),
-            Self::PushBlob(op) => map(op.next(session, input, now)?, Output::Pushed),
+            Self::PushBlob(op) => {
+                let event = op.next(session, input, now)?;
+                let declined = op.mount_declined();
+                map(event, |sent| match declined {
+                    true => Output::MountDeclined,
+                    false => Output::Pushed(sent),
+                })
+            }
             Self::GetBlob(op) => map(op.next(session, input, now)?, |()| Output::Fetched),
             Self::ListTags(op) => map(op.next(session, input, now)?, Output::Tags),
             Self::ListReferrers(op) => map(op.next(session, input, now)?, Output::Referrers),

@@ -38,6 +38,13 @@ pub(crate) struct Host {
     /// Answer single-request uploads (`POST ?digest=` with the blob) as distribution 2.8.2
     /// does: the digest and the body are ignored and an upload session is opened (202).
     pub(crate) single_post_refused: bool,
+    /// Answer cross-repository mounts (`POST ?mount=&from=`) with this status instead of
+    /// mounting: 404 (mounts off, or the source unknown), or 202, an upload session instead
+    /// (what distribution answers a mount it cannot do).
+    pub(crate) mount_answer: Option<u16>,
+    /// A repository whose blobs are all missing to a `HEAD` (a layout has one store of blobs
+    /// for every repository): a copy into it finds nothing there.
+    pub(crate) blobs_missing_in: Option<String>,
 }
 
 pub(crate) fn hash(algorithm: &Algorithm, bytes: &[u8]) -> Digest {
@@ -74,8 +81,31 @@ impl Host {
         let host = request.url.split('/').nth(2).expect("host").to_owned();
         let path = request.url.splitn(4, '/').nth(3).unwrap_or_default();
         self.log.push(format!("{} {host} /{path}", request.method));
+        if let Some(repository) = &self.blobs_missing_in {
+            if request.method == ocikit_core::registry::Method::Head
+                && path.starts_with(&format!("v2/{repository}/blobs/"))
+            {
+                return Ok(Response {
+                    status: 404,
+                    ..Response::default()
+                });
+            }
+        }
         let plain;
-        let request = if self.single_post_refused
+        let is_mount =
+            request.method == ocikit_core::registry::Method::Post && request.url.contains("mount=");
+        let request = if let Some(status) = self.mount_answer.filter(|_| is_mount) {
+            if status != 202 {
+                return Ok(Response {
+                    status,
+                    ..Response::default()
+                });
+            }
+            let mut opened = request.clone();
+            opened.url = request.url.split('?').next().unwrap_or_default().to_owned();
+            plain = opened;
+            &plain
+        } else if self.single_post_refused
             && request.method == ocikit_core::registry::Method::Post
             && request.url.contains("digest=")
         {

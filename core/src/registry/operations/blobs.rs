@@ -96,6 +96,11 @@ pub struct PushOptions {
     /// Upload in chunks of this many bytes (raised to the registry's `OCI-Chunk-Min-Length`);
     /// `None` uploads in one PUT.
     pub chunk_size: Option<u64>,
+    /// Only the mount from `mount_from`, for a host without the bytes at hand (a copy within a
+    /// registry): when the registry does not take it (refuses it, opens an upload session
+    /// instead, or refused a mount earlier in the session), the push ends without uploading and
+    /// [`PushBlob::mount_declined`] says so; the caller gets the bytes and pushes again.
+    pub mount_only: bool,
 }
 
 /// Upload a blob: skip it when present, mount it from another repository when asked, else POST
@@ -131,6 +136,8 @@ pub struct PushBlob {
     probing: bool,
     /// The size of the content the host will send, when it said ([`PushBlob::content_size`]).
     content_size: Option<u64>,
+    /// The mount of a [`PushOptions::mount_only`] push was not taken.
+    declined: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,6 +202,7 @@ impl PushBlob {
             mounting: false,
             probing: false,
             content_size: None,
+            declined: false,
         }
     }
 
@@ -225,11 +233,18 @@ impl PushBlob {
             PushOptions {
                 mount_from: None,
                 chunk_size: Some(chunk_size),
+                mount_only: false,
             },
         );
         push.location = upload_url.to_owned();
         push.status_request();
         push
+    }
+
+    /// Whether the push ended without uploading because its mount was not taken
+    /// ([`PushOptions::mount_only`]); the blob is not in the repository then.
+    pub fn mount_declined(&self) -> bool {
+        self.declined
     }
 
     /// The newest upload URL, to resume with after an interruption (empty before the upload
@@ -255,6 +270,11 @@ impl PushBlob {
     /// registry did not refuse one in the session.
     fn start_upload(&mut self, session: &Session, mount_from: Option<String>) {
         let mount_from = mount_from.filter(|_| session.mounts_allowed());
+        if self.options.mount_only && mount_from.is_none() {
+            // No mount to ask for: the host has no bytes to upload instead.
+            self.declined = true;
+            return;
+        }
         let mut path = format!("/v2/{}/blobs/uploads/", self.reference.repository());
         let mut scopes = vec![self.scope()];
         if let Some(from) = &mount_from {
@@ -497,7 +517,9 @@ impl PushBlob {
             other => other.inspect_err(|_| self.probed(session, None))?,
         };
         if let Event::Done(_) = event {
-            session.note_blob(self.reference.repository(), &self.descriptor.digest);
+            if !self.declined {
+                session.note_blob(self.reference.repository(), &self.descriptor.digest);
+            }
         }
         Ok(event)
     }
@@ -534,6 +556,9 @@ impl PushBlob {
         }
         let mut input = input;
         loop {
+            if self.declined {
+                return Ok(Event::Done(false));
+            }
             let response = exchange!(self, session, input, now_ms, interrupted);
             input = Input::Start;
             let on_upload_url = matches!(
@@ -599,6 +624,12 @@ impl PushBlob {
                     }
                     if response.status != 202 {
                         return Err(in_context(registry_error(&response), &self.exchange));
+                    }
+                    if self.mounting && self.options.mount_only {
+                        // An upload session instead of the mount, and no bytes to put in it
+                        // (the session is left to the registry to expire).
+                        self.declined = true;
+                        return Ok(Event::Done(false));
                     }
                     self.location = upload_location(session, self.exchange.url(), &response)?;
                     if let Some(min) = response

@@ -199,12 +199,16 @@ impl CopyStages {
 
     /// How blobs are uploaded to the destination: mounted within one registry, in chunks of
     /// the asked size adapted to the destination's profile ([`Session::chunk_size`]).
-    fn push_options(&self, destination: &Session) -> PushOptions {
+    /// How a blob goes up: within one registry, only mounted from the source repository (the
+    /// bytes are not at hand: a mount not taken ends the push, and the blob is downloaded, then
+    /// pushed with `mount` false); between registries, uploaded from what was downloaded.
+    fn push_options(&self, destination: &Session, mount: bool) -> PushOptions {
+        let mount = mount && self.same_registry();
         PushOptions {
-            mount_from: (self.same_registry()
-                && self.source.repository() != self.destination.repository())
-            .then(|| self.source.repository().to_owned()),
+            mount_from: (mount && self.source.repository() != self.destination.repository())
+                .then(|| self.source.repository().to_owned()),
             chunk_size: destination.chunk_size(self.options.chunk_size),
+            mount_only: mount,
         }
     }
 
@@ -521,7 +525,7 @@ impl Stages for CopyStages {
                     ctx.session(&destination)?,
                     &self.destination,
                     &descriptor,
-                    self.push_options(ctx.session(&destination)?),
+                    self.push_options(ctx.session(&destination)?, false),
                 )
                 .without_check(ctx.session(&destination)?);
                 ctx.start(
@@ -530,6 +534,12 @@ impl Stages for CopyStages {
                     Purpose::Upload(at),
                     Some(descriptor),
                 );
+            }
+            (Purpose::Upload(at), Output::MountDeclined) => {
+                // Within one registry, the mount was not taken: the bytes come from the source
+                // repository, then go up (Purpose::Download).
+                let descriptor = self.blobs[at].descriptor.clone();
+                ctx.download(&self.source, &descriptor, Purpose::Download(at))?;
             }
             (Purpose::Upload(at), Output::Pushed(sent)) => {
                 self.blobs[at].status = match (sent, mounted) {
@@ -613,7 +623,7 @@ impl Stages for CopyStages {
                                 session,
                                 &self.destination,
                                 &blob.descriptor,
-                                self.push_options(session),
+                                self.push_options(session, true),
                             )),
                             false => Single::BlobExists(BlobExists::new(
                                 session,

@@ -425,6 +425,7 @@ impl PushStages {
         self.upload = PushOptions {
             mount_from: self.options.mount_from.clone(),
             chunk_size: self.options.chunk_size,
+            mount_only: false,
         };
         let decided = self.decide(ctx.session(self.reference.registry())?);
         let mut any = false;
