@@ -388,11 +388,20 @@ CASES: list[Case] = [
         what="a layer declaring 2^41 bytes (JS RangeError before)",
     ),
     Case(
+        "many-titles",
+        12,
+        "pull",
+        ("LIMIT_EXCEEDED",),
+        what="one 2 MiB blob under 500 titles (Python wrote 1000 MiB to disk from a 2 MiB "
+        "download)",
+    ),
+    Case(
         "wide-collection",
         12,
         "pull",
         ("LIMIT_EXCEEDED",),
         seconds=10,
+        rss_mb=150,  # 27,000 descriptors parsed, as a 16 MiB tag page's names
         what="an index of 27,000 children under the 4 MiB manifest limit (the plan was "
         "quadratic before the children limit: 19 s in Python, 56 s in JS)",
     ),

@@ -873,6 +873,20 @@ def _wide_collection(registry: HostileRegistry, handler: Handler, request: Reque
     return None
 
 
+def _many_titles(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
+    """One 2 MiB blob under 500 titles: a pull writes each title as a file of its own (1000
+    MiB on disk from a 2 MiB download) unless the plan bounds it."""
+    data = registry.cached("many-titles-blob", lambda: b"z" * (2 << 20))
+    if request.kind == "manifests":
+        doc = manifest([layer_descriptor(data, f"copy-{i:03}.bin") for i in range(500)])
+        handler.reply(200, doc, [("Docker-Content-Digest", sha256(doc))], OCI_MANIFEST)
+        return None
+    if request.kind == "blobs":
+        handler.reply(200, data, [], "application/octet-stream")
+        return None
+    return False
+
+
 def _slow_manifest(mode: str) -> Behaviour:
     def behaviour(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
         if request.kind != "manifests":
@@ -1299,6 +1313,7 @@ BEHAVIOURS: list[tuple[str, Behaviour]] = [
     ("oversized-blob", _hostile_blob("oversized")),
     ("huge-declared-size", _authorized_only(_huge_declared)),
     ("wide-collection", _authorized_only(_wide_collection)),
+    ("many-titles", _authorized_only(_many_titles)),
     # 6. listings
     ("tags-huge-page", _tags("huge-page")),
     ("tags-padded-page", _tags("padded")),

@@ -282,4 +282,12 @@ test("planFiles is the push and pull title rule", () => {
   }
   assert.throws(() => planFiles([layer(".git/config")]), (err) => err instanceof OciError && err.code === "PATH_UNSAFE");
   assert.equal(planFiles([layer(".git/config")], { allowGit: true })[0].path, ".git/config");
+  // One blob under many titles is written once per title: at most 250 times the distinct
+  // blobs' bytes, or 64 MiB (2 MiB under 500 titles would write 1000 MiB).
+  const big = (/** @type {string} */ title) => ({ ...layer(title), size: 2 << 20 });
+  assert.equal(planFiles(Array.from({ length: 32 }, (_, i) => big(`f${i}`))).length, 32);
+  assert.throws(
+    () => planFiles(Array.from({ length: 500 }, (_, i) => big(`f${i}`))),
+    (err) => err instanceof OciError && err.code === "LIMIT_EXCEEDED" && err.details.value === 500 * (2 << 20),
+  );
 });

@@ -319,6 +319,20 @@ def test_plan_files_is_the_push_and_pull_rule() -> None:
         plan_files([layer(".git/config")])
     assert git.value.code == "PATH_UNSAFE"
     assert plan_files([layer(".git/config")], allow_git=True)[0].path == ".git/config"
+    # One blob under many titles is written once per title: at most 250 times the distinct
+    # blobs' bytes, or 64 MiB (2 MiB under 500 titles would write 1000 MiB).
+    def big(title: str) -> Descriptor:
+        return Descriptor(
+            media_type="text/plain",
+            digest="sha256:" + "a" * 64,
+            size=2 << 20,
+            annotations={"org.opencontainers.image.title": title},
+        )
+
+    assert len(plan_files([big(f"f{i}") for i in range(32)])) == 32
+    with pytest.raises(OciError) as bomb:
+        plan_files([big(f"f{i}") for i in range(500)])
+    assert bomb.value.code == "LIMIT_EXCEEDED" and bomb.value.details["value"] == 500 * (2 << 20)
 
 
 async def _drive_async(op: Any, sessions: Any, send: Any) -> Any:

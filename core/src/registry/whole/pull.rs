@@ -20,6 +20,16 @@ pub const COLLECTION_DEPTH_MAX: u32 = 8;
 /// How many children (manifests and indexes, at every level) a pull of a collection reads.
 pub const COLLECTION_CHILDREN_MAX: u64 = 10_000;
 
+/// How many times its distinct blobs' bytes a manifest's titled files may add up to, once past
+/// [`DUPLICATE_BYTES_FLOOR`]: a title is written as a file of its own, so one blob under
+/// thousands of titles (a 4 MiB manifest holds about 24,000) would make a download of megabytes
+/// write gigabytes. The same bound as a directory layer's compression ratio.
+pub const DUPLICATE_RATIO_MAX: u64 = 250;
+
+/// What a manifest's titled files may add up to whatever their blobs (copies of small files
+/// under many names stay allowed).
+pub const DUPLICATE_BYTES_FLOOR: u64 = 64 << 20;
+
 /// A file of a pull: the layer, and the relative path its title names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PulledFile {
@@ -37,11 +47,14 @@ pub struct PulledFile {
 ///   `.git` component unless `allow_git`;
 /// - no two titles name the same file, compared as Windows and macOS compare names (any case,
 ///   `/` or `\`, `.` components dropped): `a.txt` twice, or `A.txt` and `a.txt`;
-/// - no title names a file that another title needs as a directory (`a` and `a/b`).
+/// - no title names a file that another title needs as a directory (`a` and `a/b`);
+/// - the titled files add up to at most [`DUPLICATE_RATIO_MAX`] times their distinct blobs'
+///   bytes, or [`DUPLICATE_BYTES_FLOOR`] (one blob under thousands of titles).
 ///
 /// # Errors
-/// `ANNOTATION_INVALID` (a refused title, a duplicate, a file/directory clash) or
-/// `PATH_UNSAFE` (a `.git` component).
+/// `ANNOTATION_INVALID` (a refused title, a duplicate, a file/directory clash),
+/// `PATH_UNSAFE` (a `.git` component) or `LIMIT_EXCEEDED` (titles sharing blobs past the
+/// bound).
 pub fn plan_files(layers: &[Descriptor], allow_git: bool) -> Result<Vec<PulledFile>, Error> {
     let mut files = Vec::new();
     let mut names: HashSet<String> = HashSet::new();
@@ -82,6 +95,26 @@ pub fn plan_files(layers: &[Descriptor], allow_git: bool) -> Result<Vec<PulledFi
         files.push(PulledFile {
             descriptor: layer.clone(),
             path: title.clone(),
+        });
+    }
+    let mut distinct: HashSet<&Digest> = HashSet::new();
+    let (mut unique, mut written) = (0u64, 0u64);
+    for file in &files {
+        written = written.saturating_add(file.descriptor.size);
+        if distinct.insert(&file.descriptor.digest) {
+            unique = unique.saturating_add(file.descriptor.size);
+        }
+    }
+    let max = unique
+        .saturating_mul(DUPLICATE_RATIO_MAX)
+        .max(DUPLICATE_BYTES_FLOOR);
+    if written > max {
+        return Err(Error::LimitExceeded {
+            limit: "bytes of titled files that share blobs (each title is a file of its own)"
+                .to_owned(),
+            max,
+            value: written,
+            setting: "DUPLICATE_RATIO_MAX".to_owned(),
         });
     }
     Ok(files)
