@@ -841,17 +841,32 @@ def _hostile_blob(mode: str) -> Behaviour:
     return _authorized_only(behaviour)
 
 
-def _huge_declared(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
-    """A layer declaring 2 TiB (2^41 bytes): a client must not allocate or trust it."""
-    data = b"\0" * 16
-    if request.kind == "manifests":
-        doc = manifest([layer_descriptor(data, "huge.bin", size=1 << 41)])
-        handler.reply(200, doc, [("Docker-Content-Digest", sha256(doc))], OCI_MANIFEST)
-        return None
-    if request.kind == "blobs":
-        handler.reply(200, data, [], "application/octet-stream")
-        return None
-    return False
+def _one_blob(layers: Callable[[bytes], list[dict[str, Any]]], data: bytes) -> Behaviour:
+    """A manifest of ``layers(data)``, and ``data`` for any blob asked."""
+
+    def behaviour(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
+        if request.kind == "manifests":
+            doc = manifest(layers(data))
+            handler.reply(200, doc, [("Docker-Content-Digest", sha256(doc))], OCI_MANIFEST)
+            return None
+        if request.kind == "blobs":
+            handler.reply(200, data, [], "application/octet-stream")
+            return None
+        return False
+
+    return _authorized_only(behaviour)
+
+
+# A layer declaring 2 TiB (2^41 bytes): a client must not allocate or trust it.
+_huge_declared = _one_blob(
+    lambda data: [layer_descriptor(data, "huge.bin", size=1 << 41)], b"\0" * 16
+)
+
+# One 2 MiB blob under 500 titles: a pull writes each title as a file of its own (1000 MiB on
+# disk from a 2 MiB download) unless the plan bounds it.
+_many_titles = _one_blob(
+    lambda data: [layer_descriptor(data, f"copy-{i:03}.bin") for i in range(500)], b"z" * (2 << 20)
+)
 
 
 def _wide_collection(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
@@ -871,20 +886,6 @@ def _wide_collection(registry: HostileRegistry, handler: Handler, request: Reque
     )
     handler.reply(200, doc, [("Docker-Content-Digest", sha256(doc))], OCI_INDEX)
     return None
-
-
-def _many_titles(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
-    """One 2 MiB blob under 500 titles: a pull writes each title as a file of its own (1000
-    MiB on disk from a 2 MiB download) unless the plan bounds it."""
-    data = registry.cached("many-titles-blob", lambda: b"z" * (2 << 20))
-    if request.kind == "manifests":
-        doc = manifest([layer_descriptor(data, f"copy-{i:03}.bin") for i in range(500)])
-        handler.reply(200, doc, [("Docker-Content-Digest", sha256(doc))], OCI_MANIFEST)
-        return None
-    if request.kind == "blobs":
-        handler.reply(200, data, [], "application/octet-stream")
-        return None
-    return False
 
 
 def _slow_manifest(mode: str) -> Behaviour:
@@ -1311,9 +1312,9 @@ BEHAVIOURS: list[tuple[str, Behaviour]] = [
     # 5. blob bodies
     ("endless-blob", _hostile_blob("endless")),
     ("oversized-blob", _hostile_blob("oversized")),
-    ("huge-declared-size", _authorized_only(_huge_declared)),
+    ("huge-declared-size", _huge_declared),
     ("wide-collection", _authorized_only(_wide_collection)),
-    ("many-titles", _authorized_only(_many_titles)),
+    ("many-titles", _many_titles),
     # 6. listings
     ("tags-huge-page", _tags("huge-page")),
     ("tags-padded-page", _tags("padded")),
