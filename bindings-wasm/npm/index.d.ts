@@ -1893,7 +1893,11 @@ export class ProbeRegistry implements WholeOperation<RegistryReport> {
   provide(task: number, input: OperationInput): void;
 }
 
-/** The pull plan's title rule (push applies it too). */
+/**
+ * The pull plan's title rule (push applies it too): ANNOTATION_INVALID for a refused title, two
+ * titles for one file, a file/directory clash; PATH_UNSAFE for `.git`; LIMIT_EXCEEDED when the
+ * titled files add up to more than 250 times their distinct blobs' bytes and 64 MiB.
+ */
 export function planFiles(layers: Descriptor[], options?: { allowGit?: boolean }): PulledFile[];
 
 // Layouts as registries ------------------------------------------------------------------------

@@ -1957,4 +1957,6 @@ def transfers_at_once(size: int, session: RegistrySession | None = None) -> int:
 
 def plan_files(layers: Sequence[Descriptor], *, allow_git: bool = False) -> list[PulledFile]:
     """The pull plan's title rule (push applies it too): ``ANNOTATION_INVALID`` for a refused
-    title, two titles for one file, a file/directory clash; ``PATH_UNSAFE`` for ``.git``."""
+    title, two titles for one file, a file/directory clash; ``PATH_UNSAFE`` for ``.git``;
+    ``LIMIT_EXCEEDED`` when the titled files add up to more than 250 times their distinct
+    blobs' bytes and 64 MiB (one blob under many titles is written once per title)."""
