@@ -698,10 +698,16 @@ class OciLayout:
         Raises:
             DigestMismatchError: the content does not match ``descriptor``.
             ValidationError: ``DIGEST_UNSUPPORTED``.
+            PolicyError: ``PATH_UNSAFE`` for a blob path through a link leading out of the
+                layout (a ``blobs/sha256`` linked elsewhere), as every other write refuses it.
             OSError: a file cannot be read or written.
         """
         target = self._blob_file(descriptor.digest)
-        if target.exists():
+        # Opened as a read opens it: a link out of the layout is PATH_UNSAFE, whether the
+        # blob is there (a file outside is not the layout's) or not (it would be written there).
+        existing = self._open_file(Layout.blob_path(descriptor.digest))
+        if existing is not None:
+            existing.close()
             return
         if isinstance(source, (str, os.PathLike)):
             _copy_verified(Path(source), target, descriptor)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -602,6 +603,26 @@ def test_blob_linked_to_a_device_is_refused(tmp_path: Path) -> None:
     _raises(
         lambda: _finishes(lambda: layout.pull("v1", tmp_path / "out")), PolicyError, "PATH_UNSAFE"
     )
+
+
+def test_write_blob_through_a_link_out_of_the_layout_is_refused(tmp_path: Path) -> None:
+    """``write_blob`` checks its path as every other write (copy, push into a layout) does: a
+    ``blobs/sha256`` linked out of the layout is ``PATH_UNSAFE``, nothing is written there, and
+    a file outside is not taken for the layout's blob."""
+    layout = _layout_with(tmp_path, [File("a.txt", b"a")])
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(layout.path / "blobs" / "sha256")
+    (layout.path / "blobs" / "sha256").symlink_to(outside)
+    data = b"zzz"
+    descriptor = Descriptor(media_type="application/octet-stream", digest=digest(data), size=3)
+    _raises(lambda: layout.write_blob(descriptor, data), PolicyError, "PATH_UNSAFE")
+    source = tmp_path / "zzz"
+    source.write_bytes(data)
+    _raises(lambda: layout.write_blob(descriptor, source), PolicyError, "PATH_UNSAFE")
+    assert list(outside.iterdir()) == []
+    (outside / digest(data).split(":")[1]).write_bytes(data)  # there, but not the layout's
+    _raises(lambda: layout.write_blob(descriptor, data), PolicyError, "PATH_UNSAFE")
 
 
 def test_a_link_inside_the_layout_is_followed(tmp_path: Path) -> None:
