@@ -522,21 +522,34 @@ def _too_long_sizes(
     return None
 
 
-def _make_directories(path: Path) -> None:
+def _make_directories(path: Path) -> list[Path]:
     """``path`` and its missing parents, made one by one (``mkdir(parents=True)`` recurses
-    once per level, and a title may have thousands)."""
+    once per level, and a title may have thousands); returns those it made, outermost first."""
     missing = []
     while not path.is_dir():
         missing.append(path)
         if path.parent == path:
             break
         path = path.parent
+    made = []
     for directory in reversed(missing):
         try:
             directory.mkdir()
+            made.append(directory)
         except FileExistsError:
             if not directory.is_dir():
                 raise
+    return made
+
+
+def _remove_empty(directories: list[Path]) -> None:
+    """Removes ``directories`` (made by :func:`_make_directories`, outermost first) that are
+    still empty, innermost first: a failed pull leaves no folder it made for nothing."""
+    for directory in reversed(directories):
+        try:
+            directory.rmdir()
+        except OSError:
+            pass  # not empty (a file was placed there), or gone
 
 
 class _Spool:
@@ -930,6 +943,7 @@ def pull(
     lock = threading.Lock()
     checked: list[Any] = []  # the destinations, or the error that refused them
     staged: dict[Path, _archive.StagedDirectory] = {}  # directory layers unpacked, not placed
+    created: list[Path] = []  # the folders the pull made, removed again if it fails
 
     def destinations(files: Sequence[PulledFile]) -> list[Path]:
         with lock:
@@ -958,7 +972,7 @@ def pull(
 
         def make_parent(destination: Path) -> None:
             if destination.parent not in made:
-                _make_directories(destination.parent)
+                created.extend(_make_directories(destination.parent))
                 made.add(destination.parent)
 
         # Directory layers (ORAS's unpack annotation) first: the core can refuse one (an
@@ -981,6 +995,9 @@ def pull(
                 directory.commit()
             else:
                 spool.place(file.descriptor.digest, destination)
+    except BaseException:
+        _remove_empty(created)
+        raise
     finally:
         for directory in staged.values():
             directory.discard()

@@ -10,11 +10,14 @@ prints a traceback or a registry's control characters.
 from __future__ import annotations
 
 import asyncio
+import gzip
+import io
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -603,6 +606,34 @@ def test_blob_linked_to_a_device_is_refused(tmp_path: Path) -> None:
     _raises(
         lambda: _finishes(lambda: layout.pull("v1", tmp_path / "out")), PolicyError, "PATH_UNSAFE"
     )
+
+
+def test_a_refused_directory_layer_leaves_no_folder_the_pull_made(tmp_path: Path) -> None:
+    """A directory layer titled ``x/y/z`` holding a link to ``/etc/passwd`` is refused
+    (``ARCHIVE_UNSAFE``), and the folders ``x`` and ``x/y`` made for it are gone again: a
+    refused layer leaves nothing behind."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        folder = tarfile.TarInfo("x/y/z")
+        folder.type = tarfile.DIRTYPE
+        tar.addfile(folder)
+        link = tarfile.TarInfo("x/y/z/l")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        tar.addfile(link)
+    layer = gzip.compress(raw.getvalue(), mtime=0)
+    annotations = {
+        "io.deis.oras.content.unpack": "true",
+        "io.deis.oras.content.digest": digest(raw.getvalue()),
+    }
+    files = [
+        File("x/y/z", layer, media_type="application/vnd.oci.image.layer.v1.tar+gzip",
+             annotations=annotations),
+    ]  # fmt: skip
+    layout = _layout_with(tmp_path, files)
+    out = tmp_path / "out"
+    out.mkdir()
+    _raises(lambda: layout.pull("v1", out), ocikit.OciError, "ARCHIVE_UNSAFE")
+    assert list(out.iterdir()) == []
 
 
 def test_write_blob_through_a_link_out_of_the_layout_is_refused(tmp_path: Path) -> None:
