@@ -177,10 +177,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         if connection.chunks:
             return connection.take(max_bytes)
         if connection.error is not None:
-            try:
-                raise connection.error
-            except Exception as error:  # the OS error is the context of httpcore's
-                raise httpcore.ReadError(_reason(error)) from error
+            self._raise_lost(httpcore.ReadError)
         return b""
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
@@ -191,7 +188,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             return
         connection = self._connection
         if connection.lost or self._transport.is_closing():
-            raise self._write_error()
+            self._raise_lost(httpcore.WriteError)
         self._transport.write(buffer)
         while connection.writing_paused and not connection.lost:
             connection.writer = asyncio.get_running_loop().create_future()
@@ -202,16 +199,19 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             if not woken:
                 raise httpcore.WriteTimeout(f"no byte sent for {timeout:g} s")
         if connection.lost and connection.error is not None:
-            raise self._write_error()
+            self._raise_lost(httpcore.WriteError)
 
-    def _write_error(self) -> httpcore.WriteError:
+    def _raise_lost(self, kind: type[httpcore.NetworkError]) -> NoReturn:
+        """Raises httpcore's ``kind`` for the error the connection was lost to, that error its
+        cause and context (``httpx_cause`` walks ``__context__`` to find an ``ssl.SSLError``:
+        ``TLS_ERROR``); a connection closed without one is "the connection is closed"."""
         error = self._connection.error
         if error is None:
-            return httpcore.WriteError("the connection is closed")
+            raise kind("the connection is closed")
         try:
             raise error
         except Exception as lost:
-            return httpcore.WriteError(_reason(lost))
+            raise kind(_reason(lost)) from lost
 
     async def aclose(self) -> None:
         """Closes the connection (asyncio sends what is buffered first; a TLS connection says

@@ -733,3 +733,32 @@ def test_exchange_pieces_are_at_least_the_size_asked(server: _Server) -> None:
     pieces = asyncio.run(scenario())
     assert b"".join(pieces) == BIG
     assert all(len(piece) >= 1 << 20 for piece in pieces[:-1])
+
+
+def test_a_connection_lost_to_an_error_keeps_it_as_the_context_on_read_and_write() -> None:
+    """Reads and writes on a connection lost to an error raise httpcore's error with that
+    error as its context, which ``httpx_cause`` walks to find an ``ssl.SSLError``
+    (``TLS_ERROR``); writes once raised it without (``NETWORK_ERROR`` for a TLS failure)."""
+    from ocikit._async_net import _Connection, _raise_as_httpx
+    from ocikit._http import httpx_cause
+
+    class Closing:
+        def is_closing(self) -> bool:
+            return True
+
+    lost = ssl.SSLError(1, "[SSL: DECRYPTION_FAILED_OR_BAD_RECORD_MAC] bad record mac")
+    connection = _Connection()
+    connection.connection_lost(lost)
+    stream = AsyncioStream(Closing(), connection)  # type: ignore[arg-type]
+    for attempt, kind in ((stream.read(1024), httpcore.ReadError),
+                          (stream.write(b"x"), httpcore.WriteError)):  # fmt: skip
+        with pytest.raises(kind) as raised:
+            asyncio.run(attempt)
+        assert raised.value.__context__ is lost
+        # As AsyncioTransport maps it (within its except block): TLS_ERROR's cause is found.
+        try:
+            raise raised.value
+        except httpcore.NetworkError as error:
+            with pytest.raises(httpx.TransportError) as mapped:
+                _raise_as_httpx(error)
+        assert httpx_cause(mapped.value) is lost
