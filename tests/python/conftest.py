@@ -1,8 +1,11 @@
-"""Shared fixtures: the cross-language vectors of tests/vectors/ and the installed CLI."""
+"""Shared fixtures: the cross-language vectors of tests/vectors/, the installed CLI, and a
+self-signed certificate for TLS servers on 127.0.0.1."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -39,3 +42,18 @@ def ocikit_cli() -> Path:
     if not path.exists():
         pytest.fail(f"{path} is missing: run `make python` to install ocikit into .venv")
     return path
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A self-signed certificate for 127.0.0.1 (``cert.pem``, ``key.pem``)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    directory = tmp_path_factory.mktemp("tls")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(directory / "key.pem"), "-out", str(directory / "cert.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return directory

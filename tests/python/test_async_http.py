@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import http.server
-import shutil
 import socket
 import ssl
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -97,21 +95,6 @@ def test_plain_http_loads_no_certificates(
     _check_auth(server.address, plain_http=True)
     assert server.seen == ["GET /v2/ HTTP/1.1"]
     assert made == []
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A self-signed certificate for 127.0.0.1 (``cert.pem``, ``key.pem``)."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed")
-    directory = tmp_path_factory.mktemp("tls")
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(directory / "key.pem"), "-out", str(directory / "cert.pem")],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return directory
 
 
 def test_https_verifies_with_httpx_defaults_or_the_ssl_context(

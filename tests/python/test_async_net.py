@@ -10,11 +10,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import http.server
-import shutil
 import socket
 import ssl
 import struct
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -490,21 +488,6 @@ def test_a_refused_connection_is_a_connect_error() -> None:
         asyncio.run(scenario())
     finally:
         unused.close()
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A self-signed certificate for 127.0.0.1 (``cert.pem``, ``key.pem``)."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed")
-    directory = tmp_path_factory.mktemp("tls")
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(directory / "key.pem"), "-out", str(directory / "cert.pem")],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return directory
 
 
 def test_tls_with_the_given_context(certificate: Path) -> None:
