@@ -30,6 +30,7 @@ from ocikit._async_net import (  # noqa: E402
     KEEPALIVE_EXPIRY,
     MAX_CONNECTIONS,
     MAX_KEEPALIVE_CONNECTIONS,
+    AsyncioBackend,
     AsyncioStream,
     AsyncioTransport,
     httpx_error,
@@ -251,7 +252,8 @@ def test_an_idle_connection_the_server_closed_is_replaced(server: _Server) -> No
             await asyncio.get_running_loop().run_in_executor(None, server.closed.wait, 10)
             await asyncio.sleep(0.05)  # the loop sees the end of the stream
             [connection] = transport.pool.connections
-            assert connection.is_idle() and connection.has_expired()  # is_readable: the end
+            assert transport.pool.idle == [connection]
+            assert connection.stream.get_extra_info("is_readable")  # the end: not used again
             second = await _get(transport, f"http://{server.address}/")
             return [first, second]
         finally:
@@ -266,7 +268,7 @@ def test_is_readable_is_the_streams_state(server: _Server) -> None:
     the stream: readable."""
 
     async def scenario() -> list[bool]:
-        backend = AsyncioTransport(ssl.create_default_context()).pool._network_backend
+        backend = AsyncioBackend()
         host, port = server.server_address[:2]
         stream = await backend.connect_tcp(str(host), int(port), timeout=5)
         assert isinstance(stream, AsyncioStream)
@@ -504,7 +506,10 @@ def test_tls_with_the_given_context(certificate: Path) -> None:
         try:
             got = [await _get(transport, f"https://{secure.address}/") for _ in range(3)]
             [connection] = transport.pool.connections
-            assert "HTTP/1.1" in connection.info()
+            assert connection.stream.get_extra_info("ssl_object").selected_alpn_protocol() in (
+                None,  # the server chose none
+                "http/1.1",
+            )
             got.append(await _get(transport, f"https://{secure.address}/big"))
             return got
         finally:
@@ -640,8 +645,9 @@ async def _pieces(*pieces: bytes) -> Any:
 
 def test_exchange_sends_what_httpx_requests_send() -> None:
     """``AsyncioTransport.exchange`` (the path AsyncClient takes, without httpx's request and
-    response objects) puts the same bytes on the wire as ``handle_async_request`` of the
-    ``httpx.Request`` made of the same arguments, and reads the response headers as
+    response objects) and its ``handle_async_request`` put the same bytes on the wire as
+    httpx's own transport (``httpx.AsyncHTTPTransport``, on httpcore) sending the
+    ``httpx.Request`` made of the same arguments, and read the response headers as
     ``httpx.Response.headers.multi_items()`` does."""
     recorder = _Recorder()
     url = f"http://{recorder.raw.address}/v2/r/blobs/uploads/x?_state=a%3D%3D&n=1"
@@ -656,45 +662,53 @@ def test_exchange_sends_what_httpx_requests_send() -> None:
         ("GET", [("Host", "registry.example")], lambda: b""),
     ]
 
-    async def scenario() -> list[tuple[Any, Any]]:
+    async def scenario() -> list[tuple[Any, ...]]:
         transport = _plain()
+        reference = httpx.AsyncHTTPTransport()
         seen = []
         try:
             for method, headers, content in cases:
-                request = httpx.Request(
-                    method, url, headers=headers, content=content(), extensions=_timeout(5)
-                )
-                response = await transport.handle_async_request(request)
-                body = await response.aread()
-                await response.aclose()
-                through_httpx = (response.headers.multi_items(), body)
-                exchange = await transport.exchange(
-                    method, httpx.URL(url), headers, content(), _timeout(5)["timeout"]
-                )
-                pieces = [piece async for piece in exchange.pieces(1 << 20)]
-                await exchange.aclose()
-                seen.append((through_httpx, (exchange.headers, b"".join(pieces))))
+                answers = []
+                for sender in (reference, transport):
+                    request = httpx.Request(
+                        method, url, headers=headers, content=content(), extensions=_timeout(5)
+                    )
+                    response = await sender.handle_async_request(request)
+                    body = await response.aread()
+                    await response.aclose()
+                    answers.append((response.headers.multi_items(), body))
+                for where in (url, httpx.URL(url)):
+                    exchange = await transport.exchange(
+                        method, where, headers, content(), _timeout(5)["timeout"]
+                    )
+                    pieces = [piece async for piece in exchange.pieces(1 << 20)]
+                    await exchange.aclose()
+                    answers.append((exchange.headers, b"".join(pieces)))
+                seen.append(tuple(answers))
         finally:
             await transport.aclose()
+            await reference.aclose()
         return seen
 
     try:
         seen = asyncio.run(scenario())
     finally:
         recorder.raw.close()
-    assert len(recorder.requests) == 2 * len(cases)
+    assert len(recorder.requests) == 4 * len(cases)
     for index in range(len(cases)):
-        assert recorder.requests[2 * index] == recorder.requests[2 * index + 1], cases[index]
+        sent = recorder.requests[4 * index : 4 * index + 4]
+        assert sent == [sent[0]] * 4, cases[index]
     expected = [
         ("content-length", "2"),
         ("docker-content-digest", "sha256:00"),
         ("x-mixed-case", "cr\xe8me"),
     ]
-    for through_httpx, through_exchange in seen:
-        assert through_httpx == through_exchange
-        assert through_exchange[0] == expected
+    for answers in seen:
+        assert list(answers) == [answers[0]] * 4
+        assert answers[0][0] == expected
     assert recorder.requests[0].startswith(b"GET /v2/r/blobs/uploads/x?_state=a%3D%3D&n=1 HTTP/1.1")
-    assert len(recorder.raw.connections) == 1  # both paths share the pool's connection
+    # One connection for httpx's transport, one for all the requests through ocikit's pool.
+    assert len(recorder.raw.connections) == 2
 
 
 def test_exchange_pieces_are_at_least_the_size_asked(server: _Server) -> None:
@@ -745,3 +759,225 @@ def test_a_connection_lost_to_an_error_keeps_it_as_the_context_on_read_and_write
             with pytest.raises(httpx.TransportError) as mapped:
                 _raise_as_httpx(error)
         assert httpx_cause(mapped.value) is lost
+
+
+# The pool ---------------------------------------------------------------------------------
+
+
+def test_a_request_past_the_connection_limit_waits_for_a_free_one(
+    server: _Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At ``MAX_CONNECTIONS`` open, a request waits until one is free (here: the one
+    connection, given back when the first exchange closes), then goes on it."""
+    monkeypatch.setattr("ocikit._async_net.MAX_CONNECTIONS", 1)
+
+    async def scenario() -> list[tuple[int, bytes]]:
+        transport = _plain()
+        try:
+            first = await transport.exchange("GET", f"http://{server.address}/", [], b"", {})
+            waiting = asyncio.ensure_future(_get(transport, f"http://{server.address}/"))
+            await asyncio.sleep(0.1)
+            assert not waiting.done()  # no second connection is opened
+            body = b"".join([piece async for piece in first.pieces(1024)])
+            await first.aclose()
+            return [(first.status, body), await waiting]
+        finally:
+            await transport.aclose()
+
+    assert asyncio.run(scenario()) == [(200, b"hello")] * 2
+    assert (server.accepted, server.requests) == (1, 2)
+
+
+def test_the_pool_timeout(server: _Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ocikit._async_net.MAX_CONNECTIONS", 1)
+
+    async def scenario() -> None:
+        transport = _plain()
+        try:
+            held = await transport.exchange("GET", f"http://{server.address}/", [], b"", {})
+            started = time.monotonic()
+            with pytest.raises(httpx.PoolTimeout, match="no connection free within 0.2 s"):
+                await transport.exchange("GET", f"http://{server.address}/", [], b"", {"pool": 0.2})
+            assert 0.15 < time.monotonic() - started < 5
+            await held.aclose()  # unread: the connection is closed, not kept
+            assert transport.pool.connections == []
+        finally:
+            await transport.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_idle_connections_expire_and_are_bounded(
+    server: _Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At most ``MAX_KEEPALIVE_CONNECTIONS`` are kept idle (the oldest closed first); one idle
+    for ``KEEPALIVE_EXPIRY`` seconds is closed instead of used."""
+    monkeypatch.setattr("ocikit._async_net.MAX_KEEPALIVE_CONNECTIONS", 2)
+    monkeypatch.setattr("ocikit._async_net.KEEPALIVE_EXPIRY", 0.2)
+
+    async def scenario() -> None:
+        transport = _plain()
+        url = f"http://{server.address}/"
+        try:
+            held = [await transport.exchange("GET", url, [], b"", {}) for _ in range(3)]
+            for exchange in held:
+                assert [piece async for piece in exchange.pieces(1024)] == [b"hello"]
+                await exchange.aclose()
+            assert len(transport.pool.connections) == len(transport.pool.idle) == 2
+            await _get(transport, url)  # on the newest idle one
+            assert server.accepted == 3
+            await asyncio.sleep(0.3)
+            await _get(transport, url)  # both expired: closed, and a new one
+            assert server.accepted == 4
+            assert len(transport.pool.connections) == 1
+        finally:
+            await transport.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_a_closed_transport_closes_what_it_gives_back(server: _Server) -> None:
+    async def scenario() -> None:
+        transport = _plain()
+        exchange = await transport.exchange("GET", f"http://{server.address}/", [], b"", {})
+        assert [piece async for piece in exchange.pieces(1024)] == [b"hello"]
+        await transport.aclose()
+        await exchange.aclose()
+        assert transport.pool.connections == []
+        with pytest.raises(httpx.ConnectError, match="closed"):
+            await _get(transport, f"http://{server.address}/")
+
+    asyncio.run(scenario())
+
+
+def test_an_answer_before_the_whole_body_is_read() -> None:
+    """A server that answers an upload at once (401) and closes without reading the body:
+    the write error is not raised, the answer is (as httpcore does)."""
+
+    def answer_at_once(connection: socket.socket) -> None:
+        connection.recv(1024)
+        connection.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 4\r\n\r\nnope")
+        connection.close()
+
+    raw = _Raw(answer_at_once, receive_buffer=4096)
+
+    async def scenario() -> tuple[int, bytes]:
+        transport = _plain()
+        try:
+            exchange = await transport.exchange(
+                "PUT", f"http://{raw.address}/v2/r/blobs/uploads/x", [], BIG, {}
+            )
+            body = b"".join([piece async for piece in exchange.pieces(1024)])
+            await exchange.aclose()
+            return exchange.status, body
+        finally:
+            await transport.aclose()
+
+    try:
+        assert asyncio.run(scenario()) == (401, b"nope")
+    finally:
+        raw.close()
+
+
+def test_a_server_that_closes_without_answering() -> None:
+    def close_at_once(connection: socket.socket) -> None:
+        connection.recv(1024)
+        connection.close()
+
+    raw = _Raw(close_at_once)
+
+    async def scenario() -> None:
+        transport = _plain()
+        try:
+            with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+                await transport.exchange("GET", f"http://{raw.address}/", [], b"", {})
+            assert transport.pool.connections == []
+        finally:
+            await transport.aclose()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        raw.close()
+
+
+def test_a_response_head_over_the_bound_is_a_protocol_error() -> None:
+    """httpcore's bound on a response's head (h11's ``max_incomplete_event_size``, 100 KiB)."""
+
+    def endless_header(connection: socket.socket) -> None:
+        connection.recv(1024)
+        try:
+            connection.sendall(b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * (200 * 1024))
+        except OSError:
+            pass
+
+    raw = _Raw(endless_header)
+
+    async def scenario() -> None:
+        transport = _plain()
+        try:
+            with pytest.raises(httpx.RemoteProtocolError):
+                await transport.exchange("GET", f"http://{raw.address}/", [], b"", {"read": 5})
+        finally:
+            await transport.aclose()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        raw.close()
+
+
+def test_header_injection_is_refused_before_anything_is_sent(server: _Server) -> None:
+    async def scenario() -> None:
+        transport = _plain()
+        try:
+            with pytest.raises(httpx.LocalProtocolError):
+                await transport.exchange(
+                    "GET", f"http://{server.address}/", [("X-A", "1\r\nX-B: 2")], b"", {}
+                )
+        finally:
+            await transport.aclose()
+
+    asyncio.run(scenario())
+    assert server.requests == 0
+
+
+URLS = [
+    "http://a/",
+    "http://A.Example:80/x?y=1",
+    "https://h:443",
+    "https://h:8443/v2/",
+    "http://h:5000/v2/r/blobs/uploads/abc?_state=a%2Fb&digest=sha256%3A00",
+    "http://127.0.0.1:5999/v2/bench/small/blobs/sha256:00",
+    "http://h?x=1",
+    "http://h:0/",
+    "http://h:99999/",
+    "http://h/a b",
+    "http://u:p@h/",
+    "http://[::1]:5/x",
+    "http://h/%zz",
+    "http://h/x|y{z}",
+    "http://h/~a;b,c!*'()",
+    "http://h/x#frag",
+    "HTTP://h/",
+    "http://h/\u00e9",
+    "http://xn--caf-dma.example/",
+    "ftp://h/",
+]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_a_url_is_read_as_httpx_reads_it(url: str) -> None:
+    from ocikit._async_net import Target, target
+
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        with pytest.raises(httpx.InvalidURL):
+            target(url)
+        return
+    expected = Target(
+        parsed.raw_scheme, parsed.raw_host, parsed.port, parsed.netloc, parsed.raw_path
+    )
+    assert target(url) == expected
+    assert target(parsed) == expected
