@@ -146,9 +146,9 @@ def _own_http(
 class _LazyTLSTransport(httpx.AsyncBaseTransport):
     """What ``httpx.AsyncClient(verify=...)`` would send through (``httpx.AsyncHTTPTransport``
     with its defaults), on asyncio's own transports (``ocikit._async_net``: HTTP/1.1 with h11
-    in a keep-alive pool of ocikit's, without httpcore's per-request locks); the HTTPS one made, its TLS context with it (``httpx.create_ssl_context``, as
-    httpx makes it from ``verify``: 20–30 ms to load the certificates), on the first HTTPS
-    request. Plain ``http`` URLs go on a transport whose TLS context has no certificates loaded
+    in a keep-alive pool of ocikit's, without httpcore's per-request locks); the HTTPS one
+    made, its TLS context with it (``httpx.create_ssl_context``, as httpx makes it from
+    ``verify``: 20–30 ms to load the certificates), on the first HTTPS request. Plain ``http`` URLs go on a transport whose TLS context has no certificates loaded
     (and that never starts TLS: no proxy, a plain URL)."""
 
     def __init__(self, verify: ssl.SSLContext | bool) -> None:
@@ -438,8 +438,9 @@ class AsyncClient:
         try:
             if request.method == "HEAD":
                 # No body (h11 ends a HEAD's response at its headers, whatever they say), but
-                # the response ends only when it is read: closed unread, httpcore closes the
-                # connection, and every blob's existence check would cost a new one.
+                # the response ends only when it is read: closed unread, the pool (ocikit's
+                # or httpcore's) closes the connection, and every blob's existence check would
+                # cost a new one.
                 async for _ in pieces_of(CHUNK_SIZE):
                     pass
                 return Response(status, pairs)

@@ -449,6 +449,11 @@ _READ_SIZE = 64 * 1024
 _HEAD_MAX = 100 * 1024
 
 
+def _name(event: Any) -> str:
+    """An h11 event's name (its sentinels are classes)."""
+    return event.__name__ if isinstance(event, type) else type(event).__name__
+
+
 class _HTTP11:
     """One HTTP/1.1 connection: h11's state of it over an :class:`AsyncioStream`, one request
     at a time (as httpcore's ``AsyncHTTP11Connection`` sends them, without its locks and
@@ -503,6 +508,8 @@ class _HTTP11:
             event = await self.event(read)
             if isinstance(event, h11.Response):
                 return event
+            if not isinstance(event, h11.InformationalResponse):
+                raise httpcore.RemoteProtocolError(f"{_name(event)} instead of a response")
             # 1xx (100 Continue, 103 Early Hints): the final answer follows.
 
     async def event(self, timeout: float | None) -> Any:
@@ -688,6 +695,8 @@ class Exchange:
                     yield bytes(event.data)
                 elif isinstance(event, h11.EndOfMessage):
                     return
+                else:
+                    raise httpcore.RemoteProtocolError(f"{_name(event)} in a response body")
         except Exception as error:
             _raise_as_httpx(error)
 
