@@ -67,57 +67,6 @@ __all__ = ["AsyncClient"]
 
 T = TypeVar("T")
 
-
-class _LaterSink:
-    """A download's sink, made when its answer streams. What making it blocks on (the
-    temporary file: a blocking call, slow on some disks) is done ahead by ``prepare`` on a
-    worker thread while the request is in flight; the sink itself is made on the loop, where
-    progress is reported.
-
-    The operation's first download (``gate`` None) is sent only once its ``prepare`` is done,
-    and every other one waits for that too: the first ``prepare`` checks the destinations of a
-    pull, and a refused pull asks for no blob."""
-
-    __slots__ = ("ahead", "_gate", "_make", "_blob", "sink")
-
-    def __init__(
-        self,
-        make: Callable[[Descriptor], BlobSink],
-        prepare: Callable[[Descriptor], None],
-        blob: Descriptor,
-        gate: asyncio.Future[None] | None,
-    ) -> None:
-        self.ahead = asyncio.get_running_loop().run_in_executor(None, prepare, blob)
-        self._gate = self.ahead if gate is None else gate
-        self._make = make
-        self._blob = blob
-        self.sink: BlobSink | None = None
-
-    async def ready(self) -> None:
-        """Waits for the operation's first ``prepare``; raises its error."""
-        gate = self._gate
-        if not gate.done():
-            await asyncio.wait((gate,))
-        gate.result()
-
-    async def made(self) -> BlobSink:
-        if self.sink is None:
-            if not self.ahead.done():
-                await asyncio.wait((self.ahead,))
-            self.ahead.result()
-            self.sink = self._make(self._blob)
-        return self.sink
-
-    async def settled(self) -> None:
-        """Waits for the work ahead to end, so that none is left once the operation ends
-        (its error, if the sink was not made, is ``prepare``'s to give again: it is for a
-        refused destination, which the next ``sinks`` call raises)."""
-        if not self.ahead.done():
-            await asyncio.wait((self.ahead,))
-        if not self.ahead.cancelled():
-            self.ahead.exception()  # retrieved: asyncio logs none
-
-
 # The httpx timeout of each stall timeout in use (one for all the requests of a client).
 _TIMEOUTS: dict[float | None, httpx.Timeout] = {}
 
@@ -148,8 +97,9 @@ class _LazyTLSTransport(httpx.AsyncBaseTransport):
     with its defaults), on asyncio's own transports (``ocikit._async_net``: HTTP/1.1 with h11
     in a keep-alive pool of ocikit's, without httpcore's per-request locks); the HTTPS one
     made, its TLS context with it (``httpx.create_ssl_context``, as httpx makes it from
-    ``verify``: 20–30 ms to load the certificates), on the first HTTPS request. Plain ``http`` URLs go on a transport whose TLS context has no certificates loaded
-    (and that never starts TLS: no proxy, a plain URL)."""
+    ``verify``: 20–30 ms to load the certificates), on the first HTTPS request. Plain ``http``
+    URLs go on a transport whose TLS context has no certificates loaded (and that never starts
+    TLS: no proxy, a plain URL)."""
 
     def __init__(self, verify: ssl.SSLContext | bool) -> None:
         self._verify = verify
@@ -248,11 +198,7 @@ class AsyncClient:
                         value = await self._steps(session, operation.next, step.source, step.sink)
                     else:
                         value = await self._drive(
-                            step.operation,
-                            step.sessions,
-                            sources=step.sources,
-                            sinks=step.sinks,
-                            prepare=step.prepare,
+                            step.operation, step.sessions, sources=step.sources, sinks=step.sinks
                         )
                 except BaseException as error:
                     step = steps.throw(error)
@@ -270,18 +216,15 @@ class AsyncClient:
         *,
         sources: Callable[[Descriptor], BlobSource] | None = None,
         sinks: Callable[[Descriptor], BlobSink] | None = None,
-        prepare: Callable[[Descriptor], None] | None = None,
     ) -> Any:
         """The host loop of a whole operation (see ``Client._drive``), on tasks. Each task
         that ends queues itself; the loop takes them from the queue as they come (one
         ``asyncio.wait`` over every task in flight would add and remove a callback on each of
-        them for every answer). A download's sink is a :class:`_LaterSink`: its file is made
-        on a worker thread (``prepare``) while the request is in flight."""
+        them for every answer)."""
         ready: deque[Any] = deque()
         tasks: dict[asyncio.Future[Any], Any] = {}
         ended: asyncio.Queue[asyncio.Future[Any]] = asyncio.Queue()
         sending = 0
-        gate: asyncio.Future[None] | None = None  # the first download's prepare
 
         def track(future: asyncio.Future[Any], action: Any) -> None:
             tasks[future] = action
@@ -304,13 +247,7 @@ class AsyncClient:
                     action = ready.popleft()
                     blob, request = action.blob, action.request
                     source = sources(blob) if sources and isinstance(request.body, tuple) else None
-                    sink: BlobSink | _LaterSink | None = None
-                    if sinks and blob is not None and request.stream:
-                        if prepare is None:
-                            sink = sinks(blob)
-                        else:
-                            sink = _LaterSink(sinks, prepare, blob, gate)
-                            gate = gate or sink.ahead
+                    sink = sinks(blob) if sinks and blob is not None and request.stream else None
                     track(asyncio.ensure_future(self._send(request, source, sink)), action)
                     sending += 1
                 if not tasks:
@@ -361,7 +298,7 @@ class AsyncClient:
         return event.value
 
     async def _send(
-        self, request: Request, source: BlobSource | None, sink: BlobSink | _LaterSink | None
+        self, request: Request, source: BlobSource | None, sink: BlobSink | None
     ) -> Response | Failure:
         """One exchange with httpx: the response, or the transport's failure as a
         ``Failure`` (the engine decides what follows). Bodies are bounded as the request
@@ -387,19 +324,13 @@ class AsyncClient:
         except (httpx.TransportError, httpx.InvalidURL) as failed:
             error = httpx_cause(failed)
             passed = ends is not None and _now_ms() >= ends
-        finally:
-            if isinstance(sink, _LaterSink):
-                await sink.settled()
         coded = transport_error(error, request.method, request.url, deadline_passed=passed)
         reason = str(coded.details.get("reason") or coded)
-        held = sink.sink if isinstance(sink, _LaterSink) else sink
-        return calls.failure(_FAILURE_KINDS[coded.code], reason, request, held)
+        return calls.failure(_FAILURE_KINDS[coded.code], reason, request, sink)
 
     async def _exchange(
-        self, request: Request, source: BlobSource | None, sink: BlobSink | _LaterSink | None
+        self, request: Request, source: BlobSource | None, sink: BlobSink | None
     ) -> Response:
-        if isinstance(sink, _LaterSink):
-            await sink.ready()
         length, body = _body_pieces(request, source)
         headers = list(request.headers)
         if length or request.method in ("PUT", "POST", "PATCH"):
@@ -447,8 +378,6 @@ class AsyncClient:
             streamed = request.stream and 200 <= status < 300
             if streamed:
                 assert sink is not None, "the operation downloads, and no sink was given"
-                if isinstance(sink, _LaterSink):
-                    sink = await sink.made()
                 sink.start(append=status == 206)
                 room = sink.room(request.stream_max, status == 206)
             else:

@@ -116,14 +116,9 @@ class Whole:
     """Run the whole operation ``operation`` on ``sessions`` (see ``Client._drive``): blobs'
     bodies from ``sources(blob)``, streamed answers into ``sinks(blob)``; ``transport`` gives
     the sync client's transport for the registry of the session a request is for
-    (``Action.registry``: a copy between two clients). Its outcome is sent back.
+    (``Action.registry``: a copy between two clients). Its outcome is sent back."""
 
-    ``prepare(blob)``, when given, does ahead what ``sinks(blob)`` would block on (makes the
-    download's temporary file), and may run on another thread while the request is in flight:
-    the asyncio client calls it so that making a file, slow on some disks, does not hold up
-    its event loop. ``sinks(blob)`` then takes what it made."""
-
-    __slots__ = ("operation", "sessions", "sources", "sinks", "prepare", "transport")
+    __slots__ = ("operation", "sessions", "sources", "sinks", "transport")
 
     def __init__(
         self,
@@ -132,14 +127,12 @@ class Whole:
         *,
         sources: Callable[[Descriptor], BlobSource] | None = None,
         sinks: Callable[[Descriptor], BlobSink] | None = None,
-        prepare: Callable[[Descriptor], None] | None = None,
         transport: Callable[[str], Transport] | None = None,
     ) -> None:
         self.operation = operation
         self.sessions = sessions
         self.sources = sources
         self.sinks = sinks
-        self.prepare = prepare
         self.transport = transport
 
 
@@ -571,43 +564,23 @@ class _Spool:
         self.reporters = _reporters(client, announced=False)
         self._lock = threading.Lock()
         self._files: dict[str, tuple[str, IO[bytes], BlobSink]] = {}
-        self._ahead: list[tuple[int, str]] = []  # files made by prepare(), no sink's yet
-        self._closed = False
-
-    def _new_file(self) -> tuple[int, str]:
-        if self._directory is None:
-            import tempfile
-
-            return tempfile.mkstemp(prefix="ocikit-", suffix=".blob")
-        name = os.path.join(self._directory, f".ocikit-{os.urandom(12).hex()}.part")
-        return os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666), name
-
-    def prepare(self, descriptor: Descriptor) -> None:
-        """Makes the file of a download about to start, for the next :meth:`sink` that needs
-        one (``Whole.prepare``; any thread). Nothing when the digest has its file; a file made
-        once the spool is closed is removed at once."""
-        with self._lock:
-            if descriptor.digest in self._files:
-                return
-        made = self._new_file()
-        with self._lock:
-            if not self._closed:
-                self._ahead.append(made)
-                return
-        os.close(made[0])
-        os.unlink(made[1])
 
     def sink(self, descriptor: Descriptor) -> BlobSink:
         digest = descriptor.digest
         with self._lock:
             found = self._files.get(digest)
-            ahead = self._ahead.pop() if found is None and self._ahead else None
         if found is not None:
             return found[2]
         # The file is made outside the lock (the other transfer threads ask for theirs at
         # the same time); a digest is downloaded by one task at a time, so no other thread
         # makes one for the same digest, but one that did would win and this file goes.
-        fd, name = ahead or self._new_file()
+        if self._directory is None:
+            import tempfile
+
+            fd, name = tempfile.mkstemp(prefix="ocikit-", suffix=".blob")
+        else:
+            name = os.path.join(self._directory, f".ocikit-{os.urandom(12).hex()}.part")
+            fd = os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
         file = os.fdopen(fd, "wb", buffering=0)
         with self._lock:
             found = self._files.get(digest)
@@ -656,12 +629,6 @@ class _Spool:
             raise
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            ahead, self._ahead = self._ahead, []
-        for fd, name in ahead:
-            os.close(fd)
-            os.unlink(name)
         for name, file, _ in self._files.values():
             if not file.closed:
                 file.close()
@@ -997,14 +964,8 @@ def pull(
         destinations(operation.files or () if not checked else ())
         return spool.sink(descriptor)
 
-    def prepare(descriptor: Descriptor) -> None:
-        destinations(operation.files or () if not checked else ())
-        spool.prepare(descriptor)
-
     try:
-        outcome = yield Whole(
-            operation, client._session(reference.registry), sinks=sink, prepare=prepare
-        )
+        outcome = yield Whole(operation, client._session(reference.registry), sinks=sink)
         files = outcome.files
         placed = destinations(files)
         made: set[Path] = set()
@@ -1095,12 +1056,7 @@ def copy(
 
     try:
         outcome: CopyOutcome = yield Whole(
-            operation,
-            sessions,
-            sources=sources,
-            sinks=spool.sink,
-            prepare=spool.prepare,
-            transport=transport,
+            operation, sessions, sources=sources, sinks=spool.sink, transport=transport
         )
     finally:
         spool.close()

@@ -5,7 +5,6 @@ before any download, the deadline is the core's alone, and both hosts report pro
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 import urllib.parse
 from pathlib import Path
@@ -142,10 +141,7 @@ def test_a_name_too_long_for_the_filesystem_refuses_before_any_download(
 def test_a_pull_that_passes_the_checks_downloads_each_blob_once(kind: str, tmp_path: Path) -> None:
     registry = _Registry([File("a.txt", b"a"), File("d/b.txt", b"b")])
     pulled = _pull(kind, registry, tmp_path / "out")
-    assert [p.relative_to(tmp_path / "out").as_posix() for p in pulled.files] == [
-        "a.txt",
-        "d/b.txt",
-    ]
+    assert [p.relative_to(tmp_path / "out").as_posix() for p in pulled.files] == ["a.txt", "d/b.txt"]
     assert (tmp_path / "out" / "d" / "b.txt").read_bytes() == b"b"
     assert len(registry.downloads()) == 2
     assert not [p for p in (tmp_path / "out").rglob("*") if p.name.endswith(".part")]
@@ -228,34 +224,3 @@ def test_the_async_client_reports_progress_as_the_sync_one(tmp_path: Path) -> No
     # Before: the async client's push reported nothing.
     assert sorted(reports["async"]) == sorted(reports["sync"])
     assert {(done, total) for _, done, total in reports["sync"]} >= {(100, 100), (50, 50)}
-
-
-def test_a_file_made_ahead_goes_to_a_sink_or_is_removed(tmp_path: Path) -> None:
-    """``_Spool.prepare`` (the asyncio client's file made on a worker thread while the request
-    is in flight): the next sink that needs a file takes it; one the operation did not use is
-    removed when the spool closes, and one made after that is removed at once."""
-    from ocikit._calls import _Spool
-
-    def descriptor(content: bytes) -> ocikit.Descriptor:
-        return ocikit.Descriptor(
-            media_type="application/octet-stream",
-            digest="sha256:" + hashlib.sha256(content).hexdigest(),
-            size=len(content),
-        )
-
-    spool = _Spool(tmp_path, Client("registry.example"), report=False)
-    first, second = descriptor(b"a"), descriptor(b"b")
-    spool.prepare(first)
-    [made] = list(tmp_path.iterdir())
-    sink = spool.sink(first)
-    assert list(tmp_path.iterdir()) == [made]  # the sink took the file made ahead
-    spool.prepare(first)  # it has its file: nothing more
-    assert list(tmp_path.iterdir()) == [made]
-    spool.prepare(second)
-    assert len(list(tmp_path.iterdir())) == 2
-    sink.write(memoryview(b"a"))
-    spool.place(first.digest, tmp_path / "a")
-    spool.close()
-    assert [p.name for p in tmp_path.iterdir()] == ["a"]
-    spool.prepare(second)
-    assert [p.name for p in tmp_path.iterdir()] == ["a"]
