@@ -349,7 +349,7 @@ class AsyncClient:
             if len(_TIMEOUTS) < 64:
                 _TIMEOUTS[stall] = timeout
         response: Exchange | httpx.Response
-        pieces_of: Callable[[int], AsyncIterator[bytes]]
+        received: AsyncIterator[bytes]
         if self._transport is not None:
             # This client's own transport, directly (see _own_http): the request as httpx's
             # client would send it, without the client's cookies and default headers, and
@@ -358,21 +358,21 @@ class AsyncClient:
                 request.method, request.url, headers, content, timeout.as_dict()
             )
             status, pairs = response.status, response.headers
-            pieces_of = response.pieces
+            received = response.raw()  # as read: whole, never copied into bigger pieces
         else:
             outgoing = self._http.build_request(
                 request.method, request.url, headers=headers, content=content, timeout=timeout
             )
             response = await self._http.send(outgoing, stream=True, follow_redirects=False)
             status, pairs = response.status_code, list(response.headers.multi_items())
-            pieces_of = response.aiter_raw
+            received = response.aiter_raw(CHUNK_SIZE)
         try:
             if request.method == "HEAD":
                 # No body (h11 ends a HEAD's response at its headers, whatever they say), but
                 # the response ends only when it is read: closed unread, the pool (ocikit's
                 # or httpcore's) closes the connection, and every blob's existence check would
                 # cost a new one.
-                async for _ in pieces_of(CHUNK_SIZE):
+                async for _ in received:
                     pass
                 return Response(status, pairs)
             streamed = request.stream and 200 <= status < 300
@@ -383,7 +383,7 @@ class AsyncClient:
             else:
                 room = request.capture_max + 1
             captured = bytearray()
-            async for piece in pieces_of(CHUNK_SIZE):
+            async for piece in received:
                 if room is not None:
                     piece = piece[:room]
                     room -= len(piece)

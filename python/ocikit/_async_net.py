@@ -443,9 +443,13 @@ def target(url: str | httpx.URL) -> Target:
     return Target(url.raw_scheme, url.raw_host, url.port, url.netloc, url.raw_path)
 
 
-# What httpcore's HTTP/1.1 connection reads at once, and its bound on a response's head (h11's
-# max_incomplete_event_size): a longer head is a RemoteProtocolError.
-_READ_SIZE = 64 * 1024
+# The most a read takes: what asyncio received, whole (its selector transports receive at most
+# 256 KiB at a time), rather than cut into httpcore's 64 KiB reads, each cut a copy of the
+# rest. A request whose body is at most _SMALL_BODY goes in one write with its head.
+_READ_SIZE = 1024 * 1024
+_SMALL_BODY = 64 * 1024
+# httpcore's bound on a response's head (h11's max_incomplete_event_size): a longer head is a
+# RemoteProtocolError.
 _HEAD_MAX = 100 * 1024
 
 
@@ -483,7 +487,7 @@ class _HTTP11:
         try:
             head = state.send(h11.Request(method=method, target=target, headers=headers))
             if isinstance(content, bytes):
-                if len(content) <= _READ_SIZE:
+                if len(content) <= _SMALL_BODY:
                     # One write, one segment, for a request with a small body or none.
                     if content:
                         head += state.send(h11.Data(data=content))
@@ -668,7 +672,7 @@ def _decoded(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
 
 class Exchange:
     """A response of :meth:`AsyncioTransport.exchange`: ``status``, ``headers`` (as
-    ``httpx.Response.headers.multi_items()``), the body from :meth:`pieces`, and
+    ``httpx.Response.headers.multi_items()``), the body from :meth:`raw`, and
     :meth:`aclose`, which gives the connection back to the pool (or closes it, when the body
     was not read to its end)."""
 
@@ -699,21 +703,6 @@ class Exchange:
                     raise httpcore.RemoteProtocolError(f"{_name(event)} in a response body")
         except Exception as error:
             _raise_as_httpx(error)
-
-    async def pieces(self, size: int) -> AsyncIterator[bytes]:
-        """The raw body, in pieces of at least ``size`` bytes but the last (as
-        ``httpx.Response.aiter_raw(size)`` reads it, without cutting pieces to that size)."""
-        buffer = bytearray()
-        async for piece in self.raw():
-            if not buffer and len(piece) >= size:
-                yield piece
-                continue
-            buffer += piece
-            if len(buffer) >= size:
-                yield bytes(buffer)
-                buffer.clear()
-        if buffer:
-            yield bytes(buffer)
 
     async def aclose(self) -> None:
         connection, self._connection = self._connection, None
