@@ -339,7 +339,7 @@ CASES: list[Case] = [
         4,
         "tags",
         (OK, "PROTOCOL_ERROR", "REFERENCE_INVALID"),
-        what="tag names with escape sequences (the CLI prints none of them raw)",
+        what="tag names with escape sequences and a bidi override (the CLI prints none raw)",
     ),
     # 5. Blob bodies -----------------------------------------------------------------------
     Case(

@@ -803,7 +803,8 @@ def _ansi(field_name: str) -> Behaviour:
 
 def _ansi_tags(registry: HostileRegistry, handler: Handler, request: Request) -> bool | None:
     if request.kind == "tags":
-        evil = ["ok", "\x1b[2Jcleared", "bell\x07", "cr\roverwrite"]
+        # ... and a right-to-left override (a tag a terminal would show as another).
+        evil = ["ok", "\x1b[2Jcleared", "bell\x07", "cr\roverwrite", "v1\u202e2v"]
         handler.reply(
             200, encode({"name": request.repo, "tags": evil}), content_type="application/json"
         )

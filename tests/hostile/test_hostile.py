@@ -37,8 +37,12 @@ PARAMS = [
     for case in CASES
     for surface in _surfaces(case)
 ]
-# Bytes a terminal would act on: C0 controls but tab and newline, DEL, and C1 (as UTF-8).
-CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
+# Bytes a terminal would act on: C0 controls but tab and newline, DEL, C1, and the
+# bidirectional formatting characters, which reorder what it shows (as UTF-8).
+CONTROL = re.compile(
+    rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]"
+    rb"|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]"
+)
 PULL_OPS = {"pull", "blob-fetch", "layout-pull"}
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import gzip
 import io
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -489,9 +491,7 @@ def test_keep_old_files_refuses_before_writing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "b.txt").write_bytes(b"mine")
-    error = _raises(
-        lambda: layout.pull("v1", out, keep_old_files=True), PolicyError, "PATH_UNSAFE"
-    )
+    error = _raises(lambda: layout.pull("v1", out, keep_old_files=True), PolicyError, "PATH_UNSAFE")
     assert "b.txt" in str(error)
     assert sorted(p.name for p in out.iterdir()) == ["b.txt"]  # a.txt not written either
     assert (out / "b.txt").read_bytes() == b"mine"
@@ -711,7 +711,12 @@ def test_cli_registry_error_text_is_stripped_of_control_characters(hostile: Any)
 
 
 def test_cli_tags_are_stripped_of_control_characters(hostile: Any) -> None:
-    body = b'{"name":"repo","tags":["v1","v2\\u001b]0;pwned\\u0007x","\\u009b2Jv3"]}'
+    """Escape sequences and control characters go; bidirectional overrides and isolates (a
+    tag shown as another, "Trojan Source") are shown as ``\\uXXXX``, in text and in JSON."""
+    body = (
+        b'{"name":"repo","tags":["v1","v2\\u001b]0;pwned\\u0007x","\\u009b2Jv3",'
+        b'"v4\\u202e1v","\\u2066v5\\u2069\\u200f"]}'
+    )
     server = hostile(
         _answer(
             b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
@@ -721,6 +726,18 @@ def test_cli_tags_are_stripped_of_control_characters(hostile: Any) -> None:
     run = _ocikit("repo", "tags", f"{server.address}/repo", "--plain-http")
     assert "Traceback" not in run.stderr
     assert "\x1b" not in run.stdout and "\x9b" not in run.stdout and "\x07" not in run.stdout
+    assert "v4\\u202e1v\n\\u2066v5\\u2069\\u200f\n" in run.stdout
+    assert not re.search("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", run.stdout)
+
+
+def test_cli_json_escapes_bidirectional_formatting(capsys: pytest.CaptureFixture[str]) -> None:
+    from ocikit.cli._common import print_json
+
+    print_json({"title": "report\u202excod.pdf", "c1": "\x9b2J", "plain": "caf\u00e9"})
+    shown = capsys.readouterr().out
+    assert "\\u202e" in shown and "\\u009b" in shown and "caf\u00e9" in shown
+    assert "\u202e" not in shown and "\x9b" not in shown
+    assert json.loads(shown)["title"] == "report\u202excod.pdf"  # the same text to a reader
 
 
 @pytest.mark.parametrize(
@@ -1008,7 +1025,7 @@ def test_verify_reads_a_huge_blob_declared_small_no_further_than_its_size(tmp_pa
 def test_cli_manifest_fetch_to_a_terminal_escapes_control_characters(hostile: Any) -> None:
     import pty
 
-    body = b'{"schemaVersion":2,"x":"\x1b]0;pwned\x07\xc2\x9b2J\r"}'
+    body = b'{"schemaVersion":2,"x":"\x1b]0;pwned\x07\xc2\x9b2J\r","y":"a\xe2\x80\xaeb"}'
     server = hostile(
         _answer(
             b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.manifest.v1+json\r\n"
@@ -1041,3 +1058,4 @@ def test_cli_manifest_fetch_to_a_terminal_escapes_control_characters(hostile: An
     assert process.returncode == 0
     assert b"\x1b" not in shown and b"\xc2\x9b" not in shown and b"\x07" not in shown
     assert b"\\u001b]0;pwned\\u0007\\u009b2J" in shown
+    assert b"\xe2\x80\xae" not in shown and b"a\\u202eb" in shown  # RIGHT-TO-LEFT OVERRIDE

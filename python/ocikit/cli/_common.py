@@ -47,11 +47,26 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROLS_AND_NEWLINES = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+# Unicode's bidirectional formatting characters (Bidi_Control: ALM, LRM, RLM, the embeddings,
+# overrides and isolates): a terminal that follows them shows text in another order than it
+# is written ("Trojan Source", CVE-2021-42574), so a tag or a title could pass for another.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# What print_json escapes besides what JSON escapes itself: DEL, C1, and those.
+_JSON_ESCAPED = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(found: re.Match[str]) -> str:
+    return f"\\u{ord(found.group()):04x}"
+
+
 def clean(text: str, *, newlines: bool = True) -> str:
     """``text`` without escape sequences or control characters (C0 but for tab and, with
-    ``newlines``, line feed; DEL; C1): what a registry sends may not drive the terminal."""
+    ``newlines``, line feed; DEL; C1), and with bidirectional formatting characters shown as
+    ``\\uXXXX``: what a registry sends may not drive the terminal, nor reorder what it
+    shows."""
     text = _ESCAPES.sub("", text)
-    return (_CONTROLS if newlines else _CONTROLS_AND_NEWLINES).sub("", text)
+    text = (_CONTROLS if newlines else _CONTROLS_AND_NEWLINES).sub("", text)
+    return _BIDI.sub(_escaped, text)
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:
@@ -143,11 +158,12 @@ def os_error(error: OSError) -> str:
 
 
 def print_json(value: Any) -> None:
-    # JSON escapes C0 itself; DEL and C1 (0x9b is a CSI to some terminals) are escaped too.
+    # JSON escapes C0 itself; DEL, C1 (0x9b is a CSI to some terminals) and the bidirectional
+    # formatting characters are escaped too (the same text to a JSON reader).
     import json  # here, not at the top: most commands print no JSON (start-up time)
 
     text = json.dumps(value, indent=2, ensure_ascii=False)
-    sys.stdout.write(re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text))
+    sys.stdout.write(_JSON_ESCAPED.sub(_escaped, text))
     sys.stdout.write("\n")
 
 

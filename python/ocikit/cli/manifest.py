@@ -156,8 +156,11 @@ def _write(args: argparse.Namespace, data: bytes) -> None:
     sys.stdout.buffer.flush()
 
 
-# What a terminal would act on, in a document shown on it: C0 but tab and line feed, DEL, C1.
-_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What a terminal would act on, in a document shown on it: C0 but tab and line feed, DEL, C1;
+# and the bidirectional formatting characters, which reorder what it shows.
+_TERMINAL_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def _push(args: argparse.Namespace) -> int:
