@@ -15,9 +15,9 @@ import ssl
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -37,6 +37,7 @@ from ocikit._async_net import (  # noqa: E402
 )
 
 BIG = bytes(range(256)) * (8 * 1024 * 4)  # 8 MiB
+T = TypeVar("T")
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -851,6 +852,28 @@ def test_a_closed_transport_closes_what_it_gives_back(server: _Server) -> None:
     asyncio.run(scenario())
 
 
+def _against_raw(
+    handle: Callable[[socket.socket], None],
+    scenario: Callable[[AsyncioTransport, str], Awaitable[T]],
+    receive_buffer: int | None = None,
+) -> T:
+    """``scenario(transport, address)`` with a transport of its own, against a :class:`_Raw`
+    server running ``handle``; both closed after."""
+    raw = _Raw(handle, receive_buffer)
+
+    async def run() -> T:
+        transport = _plain()
+        try:
+            return await scenario(transport, raw.address)
+        finally:
+            await transport.aclose()
+
+    try:
+        return asyncio.run(run())
+    finally:
+        raw.close()
+
+
 def test_an_answer_before_the_whole_body_is_read() -> None:
     """A server that answers an upload at once (401) and closes without reading the body:
     the write error is not raised, the answer is (as httpcore does)."""
@@ -860,24 +883,14 @@ def test_an_answer_before_the_whole_body_is_read() -> None:
         connection.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 4\r\n\r\nnope")
         connection.close()
 
-    raw = _Raw(answer_at_once, receive_buffer=4096)
+    async def scenario(transport: AsyncioTransport, address: str) -> tuple[int, bytes]:
+        url = f"http://{address}/v2/r/blobs/uploads/x"
+        exchange = await transport.exchange("PUT", url, [], BIG, {})
+        body = b"".join([piece async for piece in exchange.raw()])
+        await exchange.aclose()
+        return exchange.status, body
 
-    async def scenario() -> tuple[int, bytes]:
-        transport = _plain()
-        try:
-            exchange = await transport.exchange(
-                "PUT", f"http://{raw.address}/v2/r/blobs/uploads/x", [], BIG, {}
-            )
-            body = b"".join([piece async for piece in exchange.raw()])
-            await exchange.aclose()
-            return exchange.status, body
-        finally:
-            await transport.aclose()
-
-    try:
-        assert asyncio.run(scenario()) == (401, b"nope")
-    finally:
-        raw.close()
+    assert _against_raw(answer_at_once, scenario, receive_buffer=4096) == (401, b"nope")
 
 
 def test_a_server_that_closes_without_answering() -> None:
@@ -885,21 +898,12 @@ def test_a_server_that_closes_without_answering() -> None:
         connection.recv(1024)
         connection.close()
 
-    raw = _Raw(close_at_once)
+    async def scenario(transport: AsyncioTransport, address: str) -> None:
+        with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+            await transport.exchange("GET", f"http://{address}/", [], b"", {})
+        assert transport.pool.connections == []
 
-    async def scenario() -> None:
-        transport = _plain()
-        try:
-            with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
-                await transport.exchange("GET", f"http://{raw.address}/", [], b"", {})
-            assert transport.pool.connections == []
-        finally:
-            await transport.aclose()
-
-    try:
-        asyncio.run(scenario())
-    finally:
-        raw.close()
+    _against_raw(close_at_once, scenario)
 
 
 def test_a_response_head_over_the_bound_is_a_protocol_error() -> None:
@@ -912,20 +916,11 @@ def test_a_response_head_over_the_bound_is_a_protocol_error() -> None:
         except OSError:
             pass
 
-    raw = _Raw(endless_header)
+    async def scenario(transport: AsyncioTransport, address: str) -> None:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await transport.exchange("GET", f"http://{address}/", [], b"", {"read": 5})
 
-    async def scenario() -> None:
-        transport = _plain()
-        try:
-            with pytest.raises(httpx.RemoteProtocolError):
-                await transport.exchange("GET", f"http://{raw.address}/", [], b"", {"read": 5})
-        finally:
-            await transport.aclose()
-
-    try:
-        asyncio.run(scenario())
-    finally:
-        raw.close()
+    _against_raw(endless_header, scenario)
 
 
 def test_header_injection_is_refused_before_anything_is_sent(server: _Server) -> None:
