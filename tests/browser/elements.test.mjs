@@ -365,6 +365,43 @@ test("the badge, card, tree, tag list and file list render from host data withou
   }
 });
 
+test("a tag or a file's title with a bidi override is shown with it visible, and saved without it", async () => {
+  // "report\u202efdp.exe" would show as "reportexe.pdf"; "v2\u202e1v" as "v2v1".
+  const { page, problems, context } = await open([]);
+  try {
+    await page.evaluate(() => {
+      const tags = document.createElement("oci-tag-list");
+      tags.loadPage = async () => ({ tags: ["v1", "v2\u202e1v"], next: null });
+      tags.resolveTag = async () => ({ digest: `sha256:${"a".repeat(64)}`, mediaType: "application/vnd.oci.image.manifest.v1+json", size: 10 });
+      tags.id = "tags";
+      const layer = { mediaType: "application/pdf", digest: "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", size: 3, annotations: { "org.opencontainers.image.title": "report\u202efdp.exe" } };
+      const files = document.createElement("oci-file-list");
+      files.fetchBlob = async () => new Response("abc");
+      files.manifest = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.empty.v1+json", digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: 2 }, layers: [layer] });
+      files.id = "files";
+      window.saved = [];
+      files.addEventListener("oci-download", (e) => window.saved.push(e.detail.name));
+      document.getElementById("main").append(tags, files);
+    });
+    const bidi = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+    const tagText = await shadowText(page, "#tags", (t) => t.includes("v2"));
+    assert.ok(tagText.includes("v2\\u202e1v"), tagText);
+    assert.doesNotMatch(tagText, bidi);
+    const fileText = await shadowText(page, "#files", (t) => t.includes("report"));
+    assert.ok(fileText.includes("report\\u202efdp.exe"), fileText);
+    assert.doesNotMatch(fileText, bidi);
+    // The download: its messages show the title escaped, the event has it as the registry wrote it,
+    // and the file is saved as "reportfdp.exe".
+    const [download] = await Promise.all([page.waitForEvent("download"), page.locator("oci-file-list >> button", { hasText: "Download" }).first().click()]);
+    assert.equal(download.suggestedFilename(), "reportfdp.exe");
+    assert.doesNotMatch(await shadowText(page, "#files", (t) => t.includes("digest verified")), bidi);
+    assert.deepEqual(await page.evaluate(() => window.saved), ["report\u202efdp.exe"]);
+    assert.deepEqual(unexpected(problems), []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("a download that does not match its digest is refused", async () => {
   const r = registries.referrers;
   const { page, context } = await open([`http://${r.address}`]);

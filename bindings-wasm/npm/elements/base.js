@@ -48,6 +48,20 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
+// Unicode's bidirectional formatting characters (Bidi_Control: ALM, LRM, RLM, the embeddings,
+// overrides and isolates). In a name a registry sends (a tag, a file's title) they make the page
+// show it in another order than it is written, so that it passes for another ("Trojan Source":
+// "report\u202efdp.exe" shows as "reportexe.pdf").
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** A registry's name as shown: each bidirectional formatting character as `\uXXXX` (as the CLI shows them).
+ * @param {string} text */
+export const escapeBidi = (text) => String(text).replace(BIDI, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
+/** A registry's name as a file name to save under: without bidirectional formatting characters.
+ * @param {string} text */
+export const stripBidi = (text) => String(text).replace(BIDI, "");
+
 /** A data: URL for an SVG logo, shown with <img>: scripts in it never run. */
 export const logoUrl = (svg) => `data:image/svg+xml,${encodeURIComponent(svg)}`;
 

@@ -5,7 +5,7 @@
 // describe. Blobs come from .fetchBlob(descriptor) → bytes (by default .client.fetchBlob).
 // Events: oci-open { descriptor } (an index child), oci-download { descriptor, name, bytes }
 // (cancelable: cancel it to save the bytes yourself).
-import { OciElement, define, digestOf, formatSize, h, shortDigest } from "./base.js";
+import { OciElement, define, digestOf, formatSize, h, shortDigest, escapeBidi, stripBidi } from "./base.js";
 import { manifestObject } from "./types.js";
 import "./type-badge.js";
 
@@ -87,16 +87,18 @@ details{margin:.2em 0 0 1em}summary{cursor:pointer;color:var(--_muted)}.foot{mar
   /** Downloads one layer, checks its digest and size, and saves it (unless the oci-download event is cancelled). */
   async download(descriptor) {
     const name = descriptor.annotations?.[TITLE] ?? shortDigest(descriptor.digest);
-    this.#say(this.t("verifying", name));
+    const shown = escapeBidi(name);
+    this.#say(this.t("verifying", shown));
     try {
       const bytes = await this.#bytes(descriptor);
       // sha256 and sha512 are checked here (WebCrypto); another algorithm cannot be, and is refused.
       const ok = bytes.length === descriptor.size && (await digestOf(bytes, descriptor.digest.split(":")[0])) === descriptor.digest;
-      if (!ok) return this.#say(this.t("mismatch", name), "error");
-      this.#say(this.t("verified", name), "ok");
-      if (this.emit("oci-download", { descriptor, name, bytes }, true)) save(bytes, name.split("/").pop(), descriptor.mediaType);
+      if (!ok) return this.#say(this.t("mismatch", shown), "error");
+      this.#say(this.t("verified", shown), "ok");
+      // The event has the title as the registry wrote it; the file is saved without its bidi characters.
+      if (this.emit("oci-download", { descriptor, name, bytes }, true)) save(bytes, stripBidi(name.split("/").pop()), descriptor.mediaType);
     } catch (error) {
-      this.#say(this.t("failed", name, /** @type {Error} */ (error).message ?? String(error)), "error");
+      this.#say(this.t("failed", shown, /** @type {Error} */ (error).message ?? String(error)), "error");
     }
   }
 
@@ -128,10 +130,10 @@ details{margin:.2em 0 0 1em}summary{cursor:pointer;color:var(--_muted)}.foot{mar
       h("tbody", {}, layers.map((d) => {
         const name = d.annotations?.[TITLE];
         return h("tr", { "data-digest": d.digest },
-          h("th", { scope: "row" }, name ? h("code", {}, name) : h("span", { class: "muted" }, this.t("untitled"))),
+          h("th", { scope: "row" }, name ? h("code", {}, escapeBidi(name)) : h("span", { class: "muted" }, this.t("untitled"))),
           h("td", {}, h("code", {}, d.mediaType)),
           h("td", {}, formatSize(d.size)),
-          h("td", {}, h("button", { type: "button", "aria-label": this.t("downloadLabel", name ?? shortDigest(d.digest)), onclick: () => this.download(d) }, this.t("download"))));
+          h("td", {}, h("button", { type: "button", "aria-label": this.t("downloadLabel", name ? escapeBidi(name) : shortDigest(d.digest)), onclick: () => this.download(d) }, this.t("download"))));
       })));
   }
 

@@ -5,7 +5,7 @@
 // and only they are resolved (.resolveTag(tag) → { digest, mediaType, size, artifactType }; by
 // default .client.fetch), at most `concurrency` at once, after scrolling stops; tags of one
 // digest are grouped. Events: oci-open { tag, descriptor }, oci-page { tags, next }.
-import { OciElement, define, formatSize, h, limiter, shortDigest } from "./base.js";
+import { OciElement, define, formatSize, h, limiter, shortDigest, escapeBidi } from "./base.js";
 import { classifyTag, describeManifest, manifestObject } from "./types.js";
 import "./type-badge.js";
 
@@ -204,12 +204,13 @@ li .tag{font-weight:600;border:none;padding:0 .2em;color:var(--_accent)}
       const tag = visible[i];
       const r = this.#resolved.get(tag);
       const d = r?.state === "done" ? r.descriptor : null;
-      const cells = [h("button", { type: "button", class: "tag", "aria-label": this.t("open", tag), onclick: () => this.emit("oci-open", { tag, descriptor: d }) }, tag)];
+      const shown = escapeBidi(tag);
+      const cells = [h("button", { type: "button", class: "tag", "aria-label": this.t("open", shown), onclick: () => this.emit("oci-open", { tag, descriptor: d }) }, shown)];
       if (d) {
         cells.push(d.artifactType || !INDEX_TYPES.includes(d.mediaType) ? h("oci-type-badge", { type: d.artifactType ?? d.mediaType, theme }) : h("span", { class: "chip" }, this.t("index")));
         cells.push(h("code", { title: d.digest }, shortDigest(d.digest)), h("span", { class: "muted" }, formatSize(d.size)));
         const group = byDigest.get(d.digest) ?? [];
-        if (group.length > 1) cells.push(h("span", { class: "chip", title: group.join(", ") }, this.t("sameDigest", group.length - 1)));
+        if (group.length > 1) cells.push(h("span", { class: "chip", title: group.map(escapeBidi).join(", ") }, this.t("sameDigest", group.length - 1)));
         const names = { signature: "signed", attestation: "attested", sbom: "sbom" };
         for (const kind of new Set(marks.get(d.digest) ?? [])) cells.push(h("span", { class: "chip", part: `mark-${kind}` }, this.t(names[kind])));
       } else if (r?.state === "error") {
