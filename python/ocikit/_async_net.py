@@ -589,7 +589,14 @@ class _Pool:
             waiter = loop.create_future()
             self._waiters.append(waiter)
             pool_timeout = timeout.get("pool")
-            if not await _wait(waiter, pool_timeout):
+            try:
+                woken = await _wait(waiter, pool_timeout)
+            except BaseException:
+                # Cancelled once woken: the turn goes to the next request waiting.
+                if waiter.done() and not waiter.cancelled() and waiter.result():
+                    self._wake()
+                raise
+            if not woken:
                 raise httpcore.PoolTimeout(f"no connection free within {pool_timeout:g} s")
         self._connecting += 1
         try:

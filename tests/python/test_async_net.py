@@ -809,6 +809,33 @@ def test_the_pool_timeout(server: _Server, monkeypatch: pytest.MonkeyPatch) -> N
     asyncio.run(scenario())
 
 
+def test_a_waiting_request_cancelled_once_woken_passes_its_turn_on(
+    server: _Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool full: a connection given back wakes the first request waiting; cancelled
+    before it runs, that request lets the next one have the connection (which would otherwise
+    wait for another to be given back)."""
+    monkeypatch.setattr("ocikit._async_net.MAX_CONNECTIONS", 1)
+
+    async def scenario() -> tuple[int, bytes]:
+        transport = _plain()
+        url = f"http://{server.address}/"
+        try:
+            held = await transport.exchange("GET", url, [], b"", {})
+            first = asyncio.ensure_future(transport.exchange("GET", url, [], b"", {}))
+            second = asyncio.ensure_future(_get(transport, url, timeout=2))
+            await asyncio.sleep(0.1)  # both wait
+            await held.aclose()  # wakes the first
+            first.cancel()  # before it runs
+            with pytest.raises(asyncio.CancelledError):
+                await first
+            return await second
+        finally:
+            await transport.aclose()
+
+    assert asyncio.run(scenario()) == (200, b"hello")
+
+
 def test_idle_connections_expire_and_are_bounded(
     server: _Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
