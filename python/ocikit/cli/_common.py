@@ -48,14 +48,17 @@ _CONTROLS_AND_NEWLINES = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 # Unicode's bidirectional formatting characters (Bidi_Control: ALM, LRM, RLM, the embeddings,
-# overrides and isolates): a terminal that follows them shows text in another order than it
-# is written ("Trojan Source", CVE-2021-42574), so a tag or a title could pass for another.
-_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# overrides and isolates), for a character class: a terminal that follows them shows text in
+# another order than it is written ("Trojan Source", CVE-2021-42574), so a tag or a title could
+# pass for another.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 # What print_json escapes besides what JSON escapes itself: DEL, C1, and those.
-_JSON_ESCAPED = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_JSON_ESCAPED = re.compile(f"[\x7f-\x9f{BIDI_CONTROLS}]")
 
 
-def _escaped(found: re.Match[str]) -> str:
+def escaped(found: re.Match[str]) -> str:
+    """The character ``found`` as a JSON escape, ``\\uXXXX`` (readable, never acted on)."""
     return f"\\u{ord(found.group()):04x}"
 
 
@@ -66,7 +69,7 @@ def clean(text: str, *, newlines: bool = True) -> str:
     shows."""
     text = _ESCAPES.sub("", text)
     text = (_CONTROLS if newlines else _CONTROLS_AND_NEWLINES).sub("", text)
-    return _BIDI.sub(_escaped, text)
+    return _BIDI.sub(escaped, text)
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:
@@ -163,7 +166,7 @@ def print_json(value: Any) -> None:
     import json  # here, not at the top: most commands print no JSON (start-up time)
 
     text = json.dumps(value, indent=2, ensure_ascii=False)
-    sys.stdout.write(_JSON_ESCAPED.sub(_escaped, text))
+    sys.stdout.write(_JSON_ESCAPED.sub(escaped, text))
     sys.stdout.write("\n")
 
 

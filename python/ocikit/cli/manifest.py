@@ -11,10 +11,12 @@ from pathlib import Path
 from ocikit import Manifest, OciError, Repository, verify
 from ocikit._ocikit import is_manifest_type
 from ocikit.cli._common import (
+    BIDI_CONTROLS,
     EXIT_OK,
     UsageError,
     clean,
     descriptor_json,
+    escaped,
     plain,
     print_json,
     run_subcommand,
@@ -150,7 +152,7 @@ def _write(args: argparse.Namespace, data: bytes) -> None:
         # The exact bytes go to a file or a pipe; a terminal gets them with control
         # characters escaped (\u001b: a JSON escape, still readable, never acted on).
         text = data.decode("utf-8", "replace")
-        data = _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode()
+        data = _TERMINAL_UNSAFE.sub(escaped, text).encode()
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
@@ -158,9 +160,7 @@ def _write(args: argparse.Namespace, data: bytes) -> None:
 
 # What a terminal would act on, in a document shown on it: C0 but tab and line feed, DEL, C1;
 # and the bidirectional formatting characters, which reorder what it shows.
-_TERMINAL_UNSAFE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+_TERMINAL_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
 
 def _push(args: argparse.Namespace) -> int:
