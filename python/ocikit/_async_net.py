@@ -13,8 +13,8 @@ socket. A 500-file pull of 4 KiB files spent more time there than in everything 
   an :class:`asyncio.Protocol` per connection keeps what arrives, so "has the server closed
   this idle connection?" is the state asyncio already delivered.
 - :class:`_HTTP11` is one connection's exchange, as httpcore's HTTP/1.1 connection makes it
-  with the same h11 and bounds (a response head of at most 100 KiB, 64 KiB reads), without its
-  locks and traces. :class:`_Pool` keeps connections by origin with httpx's default limits.
+  with the same h11 and bound on a response's head (100 KiB), without its locks and traces,
+  reading what asyncio received whole. :class:`_Pool` keeps connections by origin with httpx's default limits.
 - :class:`AsyncioTransport` is the ``httpx.AsyncBaseTransport`` over that pool: what
   ``httpx.AsyncHTTPTransport`` does without a proxy (HTTP/1.1, keep-alive, httpx's limits, no
   retries, the ``timeout`` extension for connect, read, write and pool), errors raised as
@@ -418,7 +418,7 @@ _PLAIN_URL = re.compile(
     r"((?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*)?"
     r"(?:\?(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?)"
 )
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+_DEFAULT_PORTS = {b"http": 80, b"https": 443}
 
 
 def target(url: str | httpx.URL) -> Target:
@@ -431,7 +431,7 @@ def target(url: str | httpx.URL) -> Target:
             number = int(port) if port else None
             if number is None or number <= 65535:
                 host = host.lower()
-                if number == _DEFAULT_PORTS[scheme]:
+                if number == _DEFAULT_PORTS[scheme.encode()]:
                     number = None
                 netloc = host if number is None else f"{host}:{number}"
                 if not path or path[0] == "?":
@@ -820,13 +820,13 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
         httpcore's errors raised as httpx's."""
         try:
             scheme = url.scheme
-            if scheme not in (b"http", b"https"):
+            if scheme not in _DEFAULT_PORTS:
                 raise httpcore.UnsupportedProtocol(
                     f"Request URL has an unsupported scheme {scheme!r}."
                 )
             if not url.host:
                 raise httpcore.UnsupportedProtocol("Request URL is missing a host.")
-            port = url.port or (443 if scheme == b"https" else 80)
+            port = url.port or _DEFAULT_PORTS[scheme]
             pool = self._pool
             connection = await pool.connection((scheme, url.host, port), timeout)
             try:
