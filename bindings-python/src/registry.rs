@@ -1213,7 +1213,7 @@ operation!(
                 input,
                 now_ms,
                 |op, session, input, now| op.next_page(session, input, now),
-                |py, p| page(py, p, |name| Ok(PyString::new(py, &name).into_any())),
+                name_page,
             )
         }
     }
@@ -1221,12 +1221,13 @@ operation!(
 
 /// One page of a listing driven with `next_page`: its `items` (tags, or referrers'
 /// `Descriptor`s), and whether it is the `last`; if not, call `next_page(session, None, now_ms)`
-/// again for the next one.
+/// again for the next one. `next` is the core's `Page::next`.
 #[pyclass(name = "Page", module = "ocikit", frozen)]
 #[derive(Debug)]
 pub(crate) struct PyPage {
     items: Py<PyList>,
     last: bool,
+    next: Option<String>,
 }
 
 #[pymethods]
@@ -1243,18 +1244,40 @@ impl PyPage {
         self.last
     }
 
-    fn __repr__(&self, py: Python<'_>) -> String {
-        format!(
-            "Page(items=<{} entries>, last={})",
+    /// For a page of names (tags, repositories) that is not the last: the `last` that asks for
+    /// the page after it (its last entry), for a caller that lists a page at a time across
+    /// requests. `None` after the last page, for an empty page and for referrers, whose pages
+    /// follow the registry's `Link` alone.
+    #[getter]
+    fn next(&self) -> Option<&str> {
+        self.next.as_deref()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let next = match &self.next {
+            Some(next) => PyString::new(py, next).repr()?.to_string(),
+            None => "None".to_owned(),
+        };
+        Ok(format!(
+            "Page(items=<{} entries>, last={}, next={next})",
             self.items.bind(py).len(),
-            if self.last { "True" } else { "False" }
-        )
+            if self.last { "True" } else { "False" },
+        ))
     }
 }
 
-fn page<'py, T>(
+/// A page of names (tags, repositories), with the core's cursor to the page after it.
+fn name_page(py: Python<'_>, page: Page<String>) -> PyResult<Bound<'_, PyAny>> {
+    let next = page.next().map(str::to_owned);
+    listing_page(py, page, next, |name| {
+        Ok(PyString::new(py, &name).into_any())
+    })
+}
+
+fn listing_page<'py, T>(
     py: Python<'py>,
     page: Page<T>,
+    next: Option<String>,
     item: impl Fn(T) -> PyResult<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let items = PyList::empty(py);
@@ -1266,6 +1289,7 @@ fn page<'py, T>(
         PyPage {
             items: items.unbind(),
             last: page.last,
+            next,
         },
     )?
     .into_any())
@@ -1318,7 +1342,7 @@ operation!(
                 input,
                 now_ms,
                 |op, session, input, now| op.next_page(session, input, now),
-                |py, p| page(py, p, |tag| Ok(PyString::new(py, &tag).into_any())),
+                name_page,
             )
         }
     }
@@ -1374,7 +1398,11 @@ operation!(
                 input,
                 now_ms,
                 |op, session, input, now| op.next_page(session, input, now),
-                |py, p| page(py, p, |d| Ok(Bound::new(py, PyDescriptor(d))?.into_any())),
+                |py, p| {
+                    listing_page(py, p, None, |d| {
+                        Ok(Bound::new(py, PyDescriptor(d))?.into_any())
+                    })
+                },
             )
         }
     }

@@ -317,7 +317,7 @@ export class Client {
     const { signal, n, last } = callOptions(options, ["n", "last"], "options");
     const op = listTags(this.#session, this.#reference(ref), { pageSize: pageSize(n, "n"), last });
     const page = await this.#run(op, { signal }, true);
-    return { tags: page.items, next: !page.last && page.items.length > 0 ? page.items[page.items.length - 1] : null };
+    return { tags: page.items, next: page.next }; // next: the core's, the `last` of the following page
   }
 
   /**

@@ -975,6 +975,13 @@ export interface ListingPage<T> {
   items: T[];
   /** Whether this is the last page; if not, call `nextPage` again with `{ type: "start" }`. */
   last: boolean;
+  /**
+   * For a page of names (tags, repositories) that is not the last: the `last` that asks for the
+   * page after it (its last entry), for a caller that lists a page at a time across requests;
+   * `null` after the last page, for an empty page, and for referrers (their pages follow the
+   * registry's `Link` alone).
+   */
+  next: string | null;
 }
 
 /**

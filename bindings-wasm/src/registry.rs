@@ -405,7 +405,8 @@ impl JsRegistryOperation {
     }
 
     /// For `listTags` and `listReferrers`: the next step, done with each page,
-    /// `{ type: "done", value: { items, last } }` (tags, or referrers' descriptors). After a
+    /// `{ type: "done", value: { items, last, next } }` (tags, or referrers' descriptors;
+    /// `next`: the `last` that asks for the page after a page of names, else `null`). After a
     /// page that is not the last, call again with `{ type: "start" }`; the operation is
     /// finished after the last page. The listing's limits count every page.
     #[wasm_bindgen(js_name = nextPage)]
@@ -429,26 +430,20 @@ impl JsRegistryOperation {
             Operation::ListTags(op) => op.next_page(session, input, now).map(|e| {
                 step(e, |page: Page<String>| {
                     last = page.last;
-                    page_to_js(
-                        page.items.iter().map(|t| JsValue::from_str(t)).collect(),
-                        page.last,
-                    )
+                    name_page_to_js(&page)
                 })
             }),
             Operation::ListRepositories(op) => op.next_page(session, input, now).map(|e| {
                 step(e, |page: Page<String>| {
                     last = page.last;
-                    page_to_js(
-                        page.items.iter().map(|n| JsValue::from_str(n)).collect(),
-                        page.last,
-                    )
+                    name_page_to_js(&page)
                 })
             }),
             Operation::ListReferrers(op) => op.next_page(session, input, now).map(|e| {
                 step(e, |page: Page<Descriptor>| {
                     last = page.last;
                     let items = crate::manifest::descriptors_to_js(page.items)?;
-                    page_to_js(items, page.last)
+                    page_to_js(items, page.last, None)
                 })
             }),
             _ => {
@@ -526,11 +521,27 @@ fn event_js(event: Event<JsValue>) -> Result<(Object, bool), JsValue> {
     Ok((object, last))
 }
 
-fn page_to_js(items: Array, last: bool) -> Result<JsValue, JsValue> {
+/// `{ items, last, next }`: `next` is the core's `Page::next` for a page of names (the `last`
+/// that asks for the page after it), `null` after the last page and for referrers.
+fn page_to_js(items: Array, last: bool, next: Option<&str>) -> Result<JsValue, JsValue> {
     let object = Object::new();
     set(&object, "items", &items.into());
     set(&object, "last", &last.into());
+    set(
+        &object,
+        "next",
+        &next.map_or(JsValue::NULL, JsValue::from_str),
+    );
     Ok(object.into())
+}
+
+fn name_page_to_js(page: &Page<String>) -> Result<JsValue, JsValue> {
+    let items = page
+        .items
+        .iter()
+        .map(|name| JsValue::from_str(name))
+        .collect();
+    page_to_js(items, page.last, page.next())
 }
 
 fn manifest(fetched: FetchedManifest) -> Result<JsValue, JsValue> {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use ocikit_core::registry::session::{Credentials, Event, Input, Session};
 use ocikit_core::registry::{
     AddReferrer, BlobExists, Body, CheckAuth, DeleteManifest, Failure, FailureKind, GetBlob,
-    GetManifest, Limits, ListReferrers, ListRepositories, ListTags, PushBlob, PushOptions,
+    GetManifest, Limits, ListReferrers, ListRepositories, ListTags, Page, PushBlob, PushOptions,
     PutManifest, Request, ResolveManifest, Response, ResponseBody,
 };
 use ocikit_core::{Descriptor, Digest, Error, MediaType, Reference};
@@ -75,15 +75,15 @@ impl Operation {
             Self::CheckAuth(op) => map(op.next(session, input, now)?, |()| json!({})),
             Self::TagPages(op) => map(
                 op.next_page(session, input, now)?,
-                |page| json!({"items": page.items, "last": page.last}),
+                |page| json!({"items": page.items, "last": page.last, "next": page.next()}),
             ),
             Self::RepositoryPages(op) => map(
                 op.next_page(session, input, now)?,
-                |page| json!({"items": page.items, "last": page.last}),
+                |page| json!({"items": page.items, "last": page.last, "next": page.next()}),
             ),
             Self::ReferrerPages(op) => map(
                 op.next_page(session, input, now)?,
-                |page| json!({"items": page.items.iter().map(|d| d.digest.to_string()).collect::<Vec<_>>(), "last": page.last}),
+                |page| json!({"items": page.items.iter().map(|d| d.digest.to_string()).collect::<Vec<_>>(), "last": page.last, "next": null}),
             ),
             Self::AddReferrer(op) => map(
                 op.next(session, input, now)?,
@@ -361,7 +361,7 @@ fn registry_transcripts_replay() {
                     Err(err) => panic!("{name}: failed early with {}: {err}", err.code()),
                 };
                 if let Some(page) = exchange.get("page") {
-                    let want = json!({"items": page, "last": false});
+                    let want = json!({"items": page, "last": false, "next": exchange["next"]});
                     assert_eq!(event, Event::Done(want), "{name}: a page");
                     input = Input::Start;
                     continue;
@@ -646,4 +646,18 @@ fn push_blob_refuses_content_of_another_size_before_any_request() {
         Event::Send(request) => assert!(request.url.ends_with(&descriptor.digest.to_string())),
         other => panic!("expected the existence check, got {other:?}"),
     }
+}
+
+/// A page of names names the page after it by its last entry (the `last` a tag browser asks
+/// for next), and no page after the last one, or after an empty one it cannot go on from.
+#[test]
+fn a_page_of_names_gives_the_last_of_the_next() {
+    let page = |items: &[&str], last| Page {
+        items: items.iter().map(|name| (*name).to_owned()).collect(),
+        last,
+    };
+    assert_eq!(page(&["a", "b"], false).next(), Some("b"));
+    assert_eq!(page(&["a", "b"], true).next(), None);
+    assert_eq!(page(&[], false).next(), None);
+    assert_eq!(page(&[], true).next(), None);
 }

@@ -292,10 +292,9 @@ def page_size(value: Any, name: str) -> int | None:
 def tags_page(page: Page) -> TagsPage:
     """The core decides whether a page is the last (``ListTags.next_page``): not after a
     ``Link`` to another, nor after a full page of ``n`` from a registry that sends no ``Link``;
-    a page of more than ``n`` is the whole list from a registry that ignores ``n``. ``next`` is
-    then the page's last tag, the ``last`` of the following page."""
-    tags = [str(tag) for tag in page.items]
-    return TagsPage(tags=tags, next=tags[-1] if not page.last and tags else None)
+    a page of more than ``n`` is the whole list from a registry that ignores ``n``; and the
+    ``last`` that asks for the following page (``Page.next``)."""
+    return TagsPage(tags=[str(tag) for tag in page.items], next=page.next)
 
 
 def _at(reference: Reference, digest: str) -> Reference:

@@ -1323,6 +1323,12 @@ class Page:
     @property
     def last(self) -> bool:
         """Whether this is the last page."""
+    @property
+    def next(self) -> str | None:
+        """For a page of names (tags, repositories) that is not the last: the ``last`` that
+        asks for the page after it (its last entry), for a caller that lists a page at a time
+        across requests. ``None`` after the last page, for an empty page, and for referrers,
+        whose pages follow the registry's ``Link`` alone."""
 
 @final
 class Event:

@@ -55,7 +55,7 @@ function operation(ocikit, s, spec) {
       if (spec.paged) {
         return [
           ocikit.listReferrers(s, spec.reference, spec.subject, { artifactType: spec.artifactType }),
-          (page) => ({ items: page.items.map((d) => d.digest), last: page.last }),
+          (page) => ({ items: page.items.map((d) => d.digest), last: page.last, next: page.next }),
         ];
       }
       return [
@@ -139,7 +139,7 @@ for (const [label, ocikit] of implementations) {
             }
             if ("page" in exchange) {
               assert.equal(event.type, "done", `${doc.name}: expected a page, got ${JSON.stringify(event)}`);
-              assert.deepEqual(result(event.value), { items: exchange.page, last: false }, doc.name);
+              assert.deepEqual(result(event.value), { items: exchange.page, last: false, next: exchange.next }, doc.name);
               assert.ok(!op.finished, `${doc.name}: a listing goes on after a page that is not the last`);
               fed = { type: "start" };
               continue;
@@ -227,13 +227,13 @@ for (const [label, ocikit] of implementations) {
       op.nextPage(s, { type: "start" }, 0);
       const link = { Link: '</v2/docs/tags/list?last=a&n=1>; rel="next"' };
       const first = op.nextPage(s, { type: "response", status: 200, headers: link, body: encode('{"tags":["a"]}') }, 0);
-      assert.deepEqual(first, { type: "done", value: { items: ["a"], last: false } });
+      assert.deepEqual(first, { type: "done", value: { items: ["a"], last: false, next: "a" } });
       assert.ok(!op.finished);
       const next = op.nextPage(s, { type: "start" }, 0);
       assert.ok(next.type === "send");
       assert.match(next.request.url, /\?last=a&n=1$/);
       const second = op.nextPage(s, { type: "response", status: 200, body: encode('{"tags":["b"]}') }, 0);
-      assert.deepEqual(second, { type: "done", value: { items: ["b"], last: true } });
+      assert.deepEqual(second, { type: "done", value: { items: ["b"], last: true, next: null } });
       assert.ok(op.finished);
     });
   });

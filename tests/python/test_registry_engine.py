@@ -196,11 +196,11 @@ def test_listings_page_by_page() -> None:
     op.next_page(session, None, 0)
     link = {"Link": '</v2/docs/tags/list?last=a&n=1>; rel="next"'}
     first = op.next_page(session, Response(200, link, b'{"tags":["a"]}'), 0).value
-    assert isinstance(first, Page) and (first.items, first.last) == (["a"], False)
-    assert repr(first) == "Page(items=<1 entries>, last=False)"
+    assert isinstance(first, Page) and (first.items, first.last, first.next) == (["a"], False, "a")
+    assert repr(first) == "Page(items=<1 entries>, last=False, next='a')"
     assert op.next_page(session, None, 0).request.url.endswith("?last=a&n=1")
     second = op.next_page(session, Response(200, {}, b'{"tags":["b"]}'), 0).value
-    assert (second.items, second.last) == (["b"], True)
+    assert (second.items, second.last, second.next) == (["b"], True, None)
 
 
 @pytest.mark.parametrize("registry", ["http://127.0.0.1:5000", "reg istry:5000", "host:5000/x", ""])

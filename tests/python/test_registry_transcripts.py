@@ -115,7 +115,7 @@ def _page(value: Any) -> Any:
     """A page in the transcripts' JSON shape: tags, or the referrers' digests."""
     assert isinstance(value, Page)
     items = [d if isinstance(d, str) else d.digest for d in value.items]
-    return {"items": items, "last": value.last}
+    return {"items": items, "last": value.last, "next": value.next}
 
 
 def _result(op: Any, value: Any) -> Any:
@@ -222,7 +222,8 @@ def test_transcript_replays(path: Any) -> None:
             event = advance(session, feed, exchange.get("now", now))
             if "page" in exchange:
                 assert event.kind == "done", f"{name}: expected a page, got {event!r}"
-                assert _page(event.value) == {"items": exchange["page"], "last": False}, name
+                want = {"items": exchange["page"], "last": False, "next": exchange["next"]}
+                assert _page(event.value) == want, name
                 feed = None
                 continue
             if "wait" in exchange:

@@ -33,6 +33,21 @@ pub struct Page<T> {
     pub last: bool,
 }
 
+impl Page<String> {
+    /// The `last` that asks for the page after this one, for a caller that lists a page at a
+    /// time across requests (a tag browser's "more" link: [`ListTags::after`](super::ListTags::after)):
+    /// this page's last entry (distribution-spec "Listing Tags": the entries lexically after
+    /// `last`), or `None` after the last page, or an empty one, which has no entry to go on
+    /// from.
+    pub fn next(&self) -> Option<&str> {
+        if self.last {
+            None
+        } else {
+            self.items.last().map(String::as_str)
+        }
+    }
+}
+
 /// The URL of a listing's first page: `path` with `n` (the page size asked for) and `last`
 /// (the entry to list after: distribution-spec "the response … MUST only include tags
 /// lexically after `last`") as its query.
