@@ -8,7 +8,8 @@ given: a value must match, null must be absent) and the response to feed back â€
 it must ask for, and its result or error code. The exchanges follow what CNCF distribution
 2.8.2 and the Docker token protocol answer.
 
-Run: python3 tests/vectors/tools/make_registry_vectors.py
+Run: python3 tests/vectors/tools/make_registry_vectors.py [NAME ...] â€” writes the named
+transcripts and those not there yet (see the end of this file: the JSON files are the source).
 """
 
 import base64
@@ -694,7 +695,8 @@ transcripts["referrers-probe-network-failure-retried"] = {
 # transport failures fed as inputs, oversized streams, listing limits and pages. Exchanges may
 # carry "now" (the time of the step that asks for them) and a step "nowEnd" (its last step);
 # a request may list "timeoutMs", "deadlineMs" and "responseBody"; an exchange may be a
-# "failure" ({kind, message}) instead of a response, or a "page" a paged listing is done with.
+# "failure" ({kind, message}) instead of a response, or a "page" a paged listing is done with
+# (with its "next": the `last` that asks for the page after it).
 
 import hashlib as _hashlib  # noqa: E402
 
@@ -964,18 +966,18 @@ add("list-tags-page-too-large",
    {"request":_req("GET",T,responseBody={"capture":10}),"response":_resp(200,{},tags("a","b")[:11])}],
    "error":"LIMIT_EXCEEDED"}])
 add("list-tags-paged",
- "a tag listing driven page by page: done with each page and whether it is the last",
+ "a tag listing driven page by page: done with each page, whether it is the last, and the `last` that asks for the page after it (next; none after the last page)",
  loop,
  [{"operation":dict(lt,paged=True),"now":0,"exchanges":[
    {"request":_req("GET",T+"?n=2"),"response":_resp(200,link("b"),tags("a","b"))},
-   {"page":["a","b"]},
+   {"page":["a","b"],"next":"b"},
    {"request":_req("GET",T+"?last=b&n=2"),"response":_resp(200,link("d"),tags("c","d"))},
-   {"page":["c","d"]},
+   {"page":["c","d"],"next":"d"},
    {"request":_req("GET",T+"?last=d&n=2"),"response":_resp(200,{},tags("e"))}],
-   "result":{"items":["e"],"last":True}},
+   "result":{"items":["e"],"last":True,"next":None}},
   {"operation":dict(lt,paged=True),"now":0,"exchanges":[
    {"request":_req("GET",T+"?n=2"),"response":_resp(200,{},'{"name":"docs","tags":null}')}],
-   "result":{"items":[],"last":True}}])
+   "result":{"items":[],"last":True,"next":None}}])
 SUB="sha256:5690bde509ad55bfb1c5f8678d4f8d6a32bb6766ccf162dbcb34a540929d8164"
 R="http://127.0.0.1:5000/v2/docs/referrers/"+SUB
 def idx(*ds):
@@ -992,15 +994,15 @@ add("referrers-entries-limit",
    {"request":_req("GET",R+"?next=2"),"response":_resp(200,IH,idx(D3))}],
    "error":"LIMIT_EXCEEDED"}])
 add("referrers-paged",
- "referrers driven page by page; a 404 for a later page ends the listing",
+ "referrers driven page by page (their pages follow Link alone: no next); a 404 for a later page ends the listing",
  loop,
  [{"operation":dict(rl,paged=True),"now":0,"exchanges":[
    {"request":_req("GET",R,responseBody={"capture":4194304}),"response":_resp(200,dict(IH,Link=f'</v2/docs/referrers/{SUB}?next=2>; rel="next"'),idx(D1,D2))},
-   {"page":[D1,D2]},
+   {"page":[D1,D2],"next":None},
    {"request":_req("GET",R+"?next=2"),"response":_resp(200,dict(IH,Link=f'</v2/docs/referrers/{SUB}?next=3>; rel="next"'),idx(D3))},
-   {"page":[D3]},
+   {"page":[D3],"next":None},
    {"request":_req("GET",R+"?next=3"),"response":_resp(404)}],
-   "result":{"items":[],"last":True}}])
+   "result":{"items":[],"last":True,"next":None}}])
 add("failure-token-request",
  "a token server that cannot be reached is NETWORK_ERROR naming its host, not the registry's",
  {"registry":"registry.example","plainHttp":False,"credentials":{"refreshToken":"r3fresh"}},
@@ -1051,7 +1053,27 @@ MENTIONS = {
 for name, mentions in MENTIONS.items():
     transcripts[name]["steps"][0]["errorMentions"] = mentions
 
+# The JSON files are the transcripts; this script wrote most of them and keeps their making
+# readable. Later ones were written by hand, and some it wrote were changed by hand since (the
+# single-request upload probe, the stall timeout): writing over every file would undo that. So
+# it writes the transcripts it is asked for by name, and those not there yet; the others that
+# differ from what it would write are listed.
+import sys  # noqa: E402
+
+asked = set(sys.argv[1:])
+unknown = asked - transcripts.keys()
+if unknown:
+    sys.exit(f"no such transcript here: {', '.join(sorted(unknown))}")
 OUT.mkdir(exist_ok=True)
+written, differ = [], []
 for name, transcript in transcripts.items():
-    (OUT / f"{name}.json").write_text(json.dumps({"name": name, **transcript}, indent=2) + "\n")
-print(len(transcripts), "transcripts")
+    path = OUT / f"{name}.json"
+    text = json.dumps({"name": name, **transcript}, indent=2) + "\n"
+    if name in asked or not path.exists():
+        path.write_text(text)
+        written.append(name)
+    elif path.read_text() != text:
+        differ.append(name)
+print(f"{len(written)} of {len(transcripts)} transcripts written")
+if differ:
+    print(f"left as they are (changed by hand since; name one to write it): {', '.join(differ)}")
