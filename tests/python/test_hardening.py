@@ -740,6 +740,43 @@ def test_cli_json_escapes_bidirectional_formatting(capsys: pytest.CaptureFixture
     assert json.loads(shown)["title"] == "report\u202excod.pdf"  # the same text to a reader
 
 
+BIDI_VECTOR = json.loads(
+    (Path(__file__).parents[1] / "vectors" / "bidi-controls.json").read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize("case", BIDI_VECTOR["cases"], ids=lambda case: case["name"])
+def test_cli_shows_names_as_the_shared_vector_says(
+    case: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tests/vectors/bidi-controls.json: the CLI shows a name as the browser elements do
+    (tests/js/bidi-controls.test.mjs reads the same cases), in text and in JSON, where the
+    escape is JSON's own: a reader of the JSON gets the name as sent."""
+    from ocikit.cli._common import clean, print_json
+
+    assert clean(case["text"], newlines=False) == case["shown"]
+    print_json(case["text"])
+    shown = capsys.readouterr().out
+    assert shown == f'"{case["shown"]}"\n'
+    assert json.loads(shown) == case["text"]
+
+
+def test_the_bidi_vector_covers_every_bidi_control() -> None:
+    """Every character the CLI escapes has a case, and every explicit directional formatting
+    character of Unicode (UAX #9: embeddings, overrides, isolates and their pops) is one."""
+    import unicodedata
+
+    from ocikit.cli._common import BIDI_CONTROLS
+
+    escaped = {c for c in map(chr, range(0x110000)) if re.fullmatch(f"[{BIDI_CONTROLS}]", c)}
+    explicit = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+    formatting = {chr(c) for c in range(0x110000) if unicodedata.bidirectional(chr(c)) in explicit}
+    marks = {"\u061c", "\u200e", "\u200f"}  # ALM, LRM, RLM: the rest of Bidi_Control
+    assert escaped == formatting | marks
+    covered = {c for case in BIDI_VECTOR["cases"] for c in case["text"] if c in escaped}
+    assert covered == escaped
+
+
 @pytest.mark.parametrize(
     ("answer", "code", "flags"),
     [
