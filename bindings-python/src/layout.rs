@@ -55,6 +55,12 @@ impl PyLayout {
         self.0.resolve(&reference).cloned().map(PyDescriptor)
     }
 
+    /// What resolving `reference` in the layout gives once its server found `found`: the entry
+    /// for it when it names the same digest (with its tag and artifact type), else `found`.
+    fn resolved(&self, reference: Text, found: PyDescriptor) -> PyDescriptor {
+        PyDescriptor(self.0.resolved(&reference, found.0))
+    }
+
     /// The tags, in index order.
     #[getter]
     fn tags<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {

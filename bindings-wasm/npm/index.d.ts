@@ -1523,7 +1523,12 @@ export class OciLayout {
   ref(reference?: string): string;
   /** Every tag, sorted. */
   tags(options?: CallOptions): Promise<string[]>;
-  resolve(ref: string, options?: CallOptions): Promise<ResolvedManifest>;
+  /**
+   * The manifest or index a tag or digest names: its `index.json` entry (with its tag annotation
+   * and artifact type), or for a digest without an entry the manifest or index the layout holds
+   * under it (as Python's `OciLayout.resolve`).
+   */
+  resolve(ref: string, options?: CallOptions): Promise<Descriptor>;
   fetch(ref: string, options?: CallOptions & { maxSize?: number }): Promise<FetchedManifest>;
   fetchManifest(ref: string, options?: CallOptions & { maxSize?: number }): Promise<Manifest>;
   fetchIndex(ref: string, options?: CallOptions & { maxSize?: number }): Promise<Index>;

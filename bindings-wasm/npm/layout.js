@@ -113,8 +113,15 @@ export class OciLayout {
     return this.#client.listTags(this.ref(), options);
   }
 
-  resolve(ref, options = undefined) {
-    return this.#client.resolve(this.ref(ref), options);
+  /**
+   * The descriptor of the manifest or index a tag or digest names: its `index.json` entry (with
+   * its tag annotation and artifact type), or for a digest without an entry the manifest or
+   * index the layout holds under it — the core's rule, as Python's `OciLayout.resolve`.
+   * @param {string} ref @param {import("./index.js").CallOptions} [options]
+   */
+  async resolve(ref, options = undefined) {
+    const found = await this.#client.resolve(this.ref(ref), options);
+    return core(() => wasm.layoutResolved(ref, JSON.stringify(found), this.#files));
   }
 
   fetch(ref, options = undefined) {

@@ -132,6 +132,29 @@ pub fn layout_reference_js(base: &JsValue, text: &JsValue, files: &Map) -> Resul
     layout_reference(&base, &text, index_json).map_err(thrown)
 }
 
+/// `layoutResolved(text, found, files)` → what resolving `text` (a tag, a digest, or an entry's
+/// `ref.name`) in the layout whose files are `files` gives once its server found `found` (a
+/// descriptor as JSON text): the core's [`Layout::resolved`], the `index.json` entry with its
+/// tag and artifact type when it names the same digest, else `found`.
+#[wasm_bindgen(js_name = layoutResolved)]
+pub fn layout_resolved_js(
+    text: &JsValue,
+    found: &JsValue,
+    files: &Map,
+) -> Result<JsValue, JsValue> {
+    let text = crate::string_arg(text, "reference")?;
+    let found = crate::descriptor_arg(found, "found", "")?;
+    let index_json = files.get(&INDEX_FILE.into());
+    let resolved = match index_json.dyn_ref::<Uint8Array>() {
+        Some(bytes) => Layout::from_index_json(&bytes.to_vec())
+            .map_err(thrown)?
+            .resolved(&text, found),
+        None => found,
+    };
+    crate::manifest::exact::descriptor(&resolved, "")?;
+    crate::parse_json(&resolved.to_json())
+}
+
 #[wasm_bindgen(js_name = writeLayoutTarFiles)]
 pub fn write_layout_tar_files(files: &Map) -> Result<Uint8Array, JsValue> {
     let mut entries = Vec::new();

@@ -530,10 +530,10 @@ class OciLayout:
             OciError: ``MANIFEST_UNKNOWN`` when no entry has that tag or digest, and no
                 manifest or index of the layout has that digest.
         """
-        resolved = self._fresh().resolve(self.reference(reference))
-        # The entry itself when there is one (with its tag and artifact type), as resolved.
-        entry = self.read_index().resolve(reference)
-        return entry if entry is not None and entry.digest == resolved.digest else resolved
+        found = self._fresh().resolve(self.reference(reference))
+        # The entry itself when there is one (with its tag and artifact type): the core's rule,
+        # which JS's OciLayout.resolve follows too.
+        return self.read_index().resolved(reference, found)
 
     def open_blob(self, digest: str | Digest) -> IO[bytes]:
         """Opens a blob for reading, unverified (check what you read with a ``Digester``).

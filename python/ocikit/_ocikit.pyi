@@ -859,6 +859,10 @@ class Layout:
         """
     def resolve(self, reference: str) -> Descriptor | None:
         """The entry a tag or a digest names, or ``None``."""
+    def resolved(self, reference: str, found: Descriptor) -> Descriptor:
+        """What resolving ``reference`` in the layout gives once its server found ``found``:
+        the entry for it when it names the same digest (with its tag and artifact type), else
+        ``found``."""
     @property
     def tags(self) -> tuple[str, ...]:
         """The tags, in index order."""

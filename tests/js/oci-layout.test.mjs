@@ -173,6 +173,42 @@ describe("OciLayout and a registry", () => {
     }
   });
 
+  test("OciLayout.resolve gives what Python's does: the index.json entry, else the manifest found", async () => {
+    const BUNDLE = "application/vnd.cnab.manifest.v1";
+    // An index copied from a registry: its entry is the layout's, its children are blobs only.
+    const a = docs({ "a.md": "# a\n" });
+    await client.push("js/resolve:a", a);
+    await client.push("js/resolve:b", docs({ "b.md": "# b\n" }));
+    const index = await client.createIndex("js/resolve:both", ["a", "b"], { artifactType: BUNDLE });
+    const layout = new OciLayout();
+    await copy(client, "js/resolve:both", layout, "both");
+    const tagged = await layout.push("t", docs({ "t.md": "# t\n" }));
+    const untagged = await layout.push(null, docs({ "u.md": "# u\n" }));
+    const refs = ["both", index.digest, a.digest, "t", tagged.descriptor.digest, untagged.descriptor.digest];
+    const resolved = [];
+    for (const ref of refs) resolved.push(await layout.resolve(ref));
+    const tag = (name) => ({ "org.opencontainers.image.ref.name": name });
+    // An entry, by tag or digest: with its tag and artifact type.
+    for (const found of resolved.slice(0, 2)) {
+      assert.deepEqual(found, { mediaType: "application/vnd.oci.image.index.v1+json", digest: index.digest, size: found.size, annotations: tag("both"), artifactType: BUNDLE });
+    }
+    for (const found of resolved.slice(3, 5)) assert.deepEqual(found, { ...tagged.descriptor, annotations: tag("t") });
+    assert.deepEqual(resolved[5], untagged.descriptor);
+    // A child without an entry: what the layout's server found in the manifest itself.
+    assert.deepEqual(resolved[2], a.descriptor);
+    if (existsSync(PYTHON)) {
+      const path = join(dir, "resolve.tar");
+      writeFileSync(path, layout.toTar());
+      const script = [
+        "import json, sys, ocikit",
+        "layout = ocikit.OciLayout(sys.argv[1], create=False)",
+        "print(json.dumps([json.loads(layout.resolve(ref).to_json()) for ref in sys.argv[2:]]))",
+      ].join("\n");
+      const python = JSON.parse(execFileSync(PYTHON, ["-c", script, path, ...refs], { encoding: "utf8" }));
+      assert.deepEqual(resolved, python);
+    }
+  });
+
   test("registry → layout tar → registry, with referrers; Python and ORAS read the tar", async () => {
     const packed = docs({ "readme.md": "# hello\n" });
     const pushed = await client.push("js/layout:v1", packed);

@@ -164,6 +164,18 @@ impl Layout {
             .or_else(|| manifests.iter().find(|d| d.digest.to_string() == reference))
     }
 
+    /// What resolving `reference` (a tag, a digest, or an entry's `ref.name`) in the layout
+    /// gives once the layout's server has found the manifest or index it names (`found`: media
+    /// type, digest and size, as a registry answers): the `index.json` entry for it when it names
+    /// that digest, with its tag and artifact type, as oras-go's `oci.Store` resolves; else
+    /// `found` (a digest the layout holds without an entry, such as a child of an index).
+    pub fn resolved(&self, reference: &str, found: Descriptor) -> Descriptor {
+        match self.resolve(reference) {
+            Some(entry) if entry.digest == found.digest => entry.clone(),
+            _ => found,
+        }
+    }
+
     /// The tags, in index order.
     pub fn tags(&self) -> Vec<&str> {
         self.index
@@ -378,6 +390,40 @@ mod tests {
     use super::*;
     use crate::pack::{File, Pack};
     use crate::{Algorithm, Digester, MediaType, Reference};
+
+    #[test]
+    fn resolving_gives_the_entry_for_the_digest_found_else_what_was_found() {
+        let manifest = |hex: &str, size| {
+            Descriptor::new(
+                MediaType::parse("application/vnd.oci.image.manifest.v1+json").expect("a type"),
+                Digest::parse(&format!("sha256:{}", hex.repeat(64))).expect("a digest"),
+                size,
+            )
+        };
+        let mut entry = manifest("a", 10);
+        entry.artifact_type =
+            Some(MediaType::parse("application/vnd.example+json").expect("a type"));
+        let mut layout = Layout::new();
+        layout.add(entry, Some("v1")).expect("a tag");
+        let tagged = layout.resolve("v1").expect("the entry").clone();
+        assert_eq!(
+            tagged.annotations.get(REF_NAME).map(String::as_str),
+            Some("v1")
+        );
+        // By tag or by digest: the entry, with its tag and artifact type.
+        assert_eq!(layout.resolved("v1", manifest("a", 10)), tagged);
+        assert_eq!(
+            layout.resolved(&tagged.digest.to_string(), manifest("a", 10)),
+            tagged
+        );
+        // A digest without an entry (a child of an index), or a tag the server found elsewhere
+        // since: what was found.
+        assert_eq!(
+            layout.resolved(&manifest("b", 5).digest.to_string(), manifest("b", 5)),
+            manifest("b", 5)
+        );
+        assert_eq!(layout.resolved("v1", manifest("c", 7)), manifest("c", 7));
+    }
 
     #[test]
     fn a_layout_reference_is_a_tag_a_digest_or_the_digest_of_a_ref_name_no_url_carries() {
