@@ -1122,7 +1122,8 @@ def main() -> int:
     import oras  # noqa: F401 - fail early when oras-py is missing
 
     started = time.perf_counter()
-    work = Path(tempfile.mkdtemp(prefix="ocikit-bench-", dir=args.workdir))
+    # Absolute: the clients run in other directories (a relative --workdir named nothing there).
+    work = Path(tempfile.mkdtemp(prefix="ocikit-bench-", dir=args.workdir)).resolve()
     home = work / "home"
     (home / ".docker").mkdir(parents=True)
     env = {
