@@ -23,6 +23,7 @@ import pytest
 
 httpx = pytest.importorskip("httpx")
 httpcore = pytest.importorskip("httpcore")
+h11 = pytest.importorskip("h11")
 
 import ocikit  # noqa: E402
 from ocikit import NetworkError, OperationTimeoutError  # noqa: E402
@@ -1004,3 +1005,152 @@ def test_a_url_is_read_as_httpx_reads_it(url: str) -> None:
     )
     assert target(url) == expected
     assert target(parsed) == expected
+
+
+# A body its Content-Length frames is read past h11 (_HTTP11.body): what h11 would decide for the
+# connection after it, decided the same way.
+
+
+def _answering(*answers: bytes | tuple[bytes, ...]) -> Callable[[socket.socket], None]:
+    """A handler answering each request head it reads, on any connection, with the next of
+    ``answers`` (the parts of a tuple sent 50 ms apart); a connection is closed once the
+    answers run out, or after an answer ending in ``Connection: close``'s body."""
+    queue = list(answers)
+    lock = threading.Lock()
+
+    def handle(connection: socket.socket) -> None:
+        received = b""
+        while True:
+            while b"\r\n\r\n" not in received:
+                data = connection.recv(65536)
+                if not data:
+                    return
+                received += data
+            received = received.split(b"\r\n\r\n", 1)[1]
+            with lock:
+                answer = queue.pop(0) if queue else None
+            if answer is None:
+                connection.close()
+                return
+            parts = answer if isinstance(answer, tuple) else (answer,)
+            for index, part in enumerate(parts):
+                if index:
+                    time.sleep(0.05)
+                connection.sendall(part)
+            if b"onnection: close" in parts[0] or b"HTTP/1.0" in parts[0]:
+                connection.close()
+                return
+
+    return handle
+
+
+def _two_gets(*answers: bytes | tuple[bytes, ...]) -> tuple[list[tuple[int, bytes]], int]:
+    """Two GETs one after the other: their status and bodies, and the connections they took."""
+    raw = _Raw(_answering(*answers))
+
+    async def run() -> list[tuple[int, bytes]]:
+        transport = _plain()
+        try:
+            return [await _get(transport, f"http://{raw.address}/{n}") for n in (1, 2)]
+        finally:
+            await transport.aclose()
+
+    try:
+        got = asyncio.run(run())
+        return got, len(raw.connections)
+    finally:
+        raw.close()
+
+
+HELLO = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+
+
+@pytest.mark.parametrize(
+    ("first", "connections"),
+    [
+        (HELLO, 1),
+        # The body in pieces, one of them with the head: h11's trailing data, then the socket.
+        ((b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhe", b"l", b"lo"), 1),
+        (b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello", 1),
+        (b"HTTP/1.1 200 OK\r\nConnection: keep-alive, close\r\nContent-Length: 5\r\n\r\nhello", 2),
+        (b"HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello", 2),
+        # Bytes after the body, which no request asked for: the body is its 5 bytes, and the
+        # connection is not used again (before, the next request read them as its response).
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK", 2),
+        # Chunked: h11 frames it, as before; bytes after it close the connection too (they
+        # were read as the next request's response before).
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 1),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nHTTP/1.1 2", 2),
+    ],
+)
+def test_a_content_length_body_and_the_connection_after_it(
+    first: bytes | tuple[bytes, ...], connections: int
+) -> None:
+    got, made = _two_gets(first, HELLO)
+    assert got == [(200, b"hello"), (200, b"hello")]
+    assert made == connections
+
+
+def test_a_content_length_body_cut_short_is_a_protocol_error() -> None:
+    """The server closes after 3 of 5 bytes: h11's words, with the count."""
+
+    def cut(connection: socket.socket) -> None:
+        connection.recv(65536)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel")
+        connection.close()
+
+    async def scenario(transport: AsyncioTransport, address: str) -> None:
+        with pytest.raises(httpx.RemoteProtocolError, match="received 3 bytes, expected 5"):
+            await _get(transport, f"http://{address}/")
+        assert transport.pool.connections == []
+
+    _against_raw(cut, scenario)
+
+
+def test_a_body_left_unread_closes_the_connection() -> None:
+    """An exchange closed before its body is read whole gives its connection up (the next
+    request takes a new one), as with h11's framing."""
+    raw = _Raw(_answering(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello", HELLO))
+
+    async def run() -> tuple[int, bytes]:
+        transport = _plain()
+        try:
+            exchange = await transport.exchange("GET", f"http://{raw.address}/1", [], b"", {})
+            async for _ in exchange.raw():
+                break
+            await exchange.aclose()
+            return await _get(transport, f"http://{raw.address}/2")
+        finally:
+            await transport.aclose()
+
+    try:
+        assert asyncio.run(run()) == (200, b"hello")
+        assert len(raw.connections) == 2
+    finally:
+        raw.close()
+
+
+def test_a_content_length_body_is_read_past_h11(
+    server: _Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """h11 reads the head and no piece of the body (each would be copied into its buffer and
+    out again, and cost two events)."""
+    events = 0
+    next_event = h11.Connection.next_event
+
+    def counted(self: h11.Connection) -> Any:
+        nonlocal events
+        events += 1
+        return next_event(self)
+
+    monkeypatch.setattr(h11.Connection, "next_event", counted)
+
+    async def scenario() -> tuple[int, bytes]:
+        transport = _plain()
+        try:
+            return await _get(transport, f"http://{server.address}/big")
+        finally:
+            await transport.aclose()
+
+    assert asyncio.run(scenario()) == (200, BIG)
+    assert events <= 3  # the head (NEED_DATA until it is whole), never the 8 MiB after it
