@@ -30,6 +30,7 @@ import heapq
 import http.client
 import itertools
 import os
+import select
 import socket
 import ssl
 import threading
@@ -478,6 +479,25 @@ def _is_loopback(host: str | None) -> bool:
 _TRANSPORT_ERRORS = (OSError, http.client.HTTPException, ValueError)
 
 
+def _has_input(connection: http.client.HTTPConnection) -> bool:
+    """Whether an idle connection has anything to read: the server closed it, or sent what no
+    request asked for, which the next request would read as its answer. Either way it is not
+    used again (as urllib3 and httpcore check their idle connections)."""
+    sock = connection.sock
+    if sock is None:
+        return False  # closed: http.client connects again
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return True
+    try:
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
+
+
 class StdlibTransport:
     """The standard library's ``http.client``: keep-alive connections pooled per origin (safe
     to use from several threads), HTTPS verified with the system's certificates (or
@@ -510,8 +530,11 @@ class StdlibTransport:
     ) -> tuple[http.client.HTTPConnection, bool]:
         with self._lock:
             idle = self._idle.get((scheme, netloc))
-            if idle:
+            while idle:
                 connection = idle.pop()
+                if _has_input(connection):
+                    connection.close()
+                    continue
                 if connection.timeout != stall:
                     connection.timeout = stall
                     if connection.sock is not None:

@@ -1096,3 +1096,74 @@ def test_cli_manifest_fetch_to_a_terminal_escapes_control_characters(hostile: An
     assert b"\x1b" not in shown and b"\xc2\x9b" not in shown and b"\x07" not in shown
     assert b"\\u001b]0;pwned\\u0007\\u009b2J" in shown
     assert b"\xe2\x80\xae" not in shown and b"a\\u202eb" in shown  # RIGHT-TO-LEFT OVERRIDE
+
+
+def _tags_answer(*tags: str) -> bytes:
+    body = json.dumps({"name": "r", "tags": list(tags)}).encode()
+    return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (
+        len(body),
+        body,
+    )
+
+
+@pytest.mark.parametrize("surface", ["Client", "AsyncClient"])
+def test_bytes_sent_after_an_answer_are_not_the_next_answer(surface: str) -> None:
+    """A server that sends more after an answer (here a second answer nobody asked for, once
+    the first was read): the connection is not used again, so the next request gets its own
+    answer. Before, the sync client's next request on that connection read the extra bytes
+    as its answer."""
+    answers: list[tuple[bytes, ...]] = [
+        (_tags_answer("first"), _tags_answer("unasked")),
+        (_tags_answer("second"),),
+    ]
+    connections: list[socket.socket] = []
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def handle(connection: socket.socket) -> None:
+        received = b""
+        with connection:
+            try:
+                while answers:
+                    while b"\r\n\r\n" not in received:
+                        data = connection.recv(65536)
+                        if not data:
+                            return
+                        received += data
+                    received = received.split(b"\r\n\r\n", 1)[1]
+                    for part in answers.pop(0):
+                        connection.sendall(part)
+                        time.sleep(0.05)
+                connection.recv(1)  # open until the client closes it
+            except OSError:
+                return  # the client closed a connection it had not read to the end: a reset
+
+    def accept() -> None:
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            connections.append(connection)
+            threading.Thread(target=handle, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    registry = f"127.0.0.1:{server.getsockname()[1]}"
+    try:
+        if surface == "Client":
+            with ocikit.Client(registry, plain_http=True) as client:
+                first = client.list_tags(f"{registry}/r")
+                time.sleep(0.1)  # the unasked answer has come
+                second = client.list_tags(f"{registry}/r")
+        else:
+
+            async def both() -> tuple[list[str], list[str]]:
+                async with ocikit.AsyncClient(registry, plain_http=True) as client:
+                    first = await client.list_tags(f"{registry}/r")
+                    await asyncio.sleep(0.1)
+                    return first, await client.list_tags(f"{registry}/r")
+
+            first, second = asyncio.run(both())
+    finally:
+        server.close()
+    assert (first, second) == (["first"], ["second"])
+    assert len(connections) == 2
