@@ -36,6 +36,7 @@ from ocikit._async_net import (  # noqa: E402
     AsyncioTransport,
     httpx_error,
 )
+from conftest import RawServer, answering  # noqa: E402
 
 BIG = bytes(range(256)) * (8 * 1024 * 4)  # 8 MiB
 T = TypeVar("T")
@@ -110,39 +111,6 @@ class _Server(http.server.ThreadingHTTPServer):
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.server_address[1]}"
-
-
-class _Raw:
-    """A TCP server on 127.0.0.1 running ``handle(connection)`` on each accepted connection in a
-    thread (for what a well-behaved HTTP server never does)."""
-
-    def __init__(self, handle: Any, receive_buffer: int | None = None) -> None:
-        self.socket = socket.socket()
-        if receive_buffer is not None:
-            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(8)
-        self.connections: list[socket.socket] = []
-        self._handle = handle
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                return  # closed
-            self.connections.append(connection)
-            threading.Thread(target=self._handle, args=(connection,), daemon=True).start()
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.socket.getsockname()[1]}"
-
-    def close(self) -> None:
-        self.socket.close()
-        for connection in self.connections:
-            connection.close()
 
 
 @pytest.fixture
@@ -376,7 +344,7 @@ def _read_forever(connection: socket.socket) -> None:
 
 
 def test_a_reset_mid_response_is_a_read_error() -> None:
-    raw = _Raw(_reset_after_headers)
+    raw = RawServer(_reset_after_headers)
 
     async def scenario() -> None:
         transport = _plain()
@@ -406,7 +374,7 @@ def test_async_client_codes_a_reset_a_refusal_and_a_stall(no_proxies: None) -> N
     """The coded errors AsyncClient gave with httpx's own transport, worded by the OS as the
     sync client words them (anyio's words were "ReadError" for a reset and "All connection
     attempts failed" for a refusal)."""
-    reset = _Raw(_reset_after_headers)
+    reset = RawServer(_reset_after_headers)
     try:
         with pytest.raises(NetworkError) as failed:
             _fetch_manifest(reset.address)
@@ -425,7 +393,7 @@ def test_async_client_codes_a_reset_a_refusal_and_a_stall(no_proxies: None) -> N
     finally:
         unused.close()
 
-    silent = _Raw(_read_forever)
+    silent = RawServer(_read_forever)
     try:
         with pytest.raises(OperationTimeoutError) as stalled:
             _fetch_manifest(silent.address, stall_timeout=0.3)
@@ -436,7 +404,7 @@ def test_async_client_codes_a_reset_a_refusal_and_a_stall(no_proxies: None) -> N
 
 
 def test_a_read_timeout() -> None:
-    silent = _Raw(_read_forever)
+    silent = RawServer(_read_forever)
 
     async def scenario() -> float:
         transport = _plain()
@@ -457,7 +425,7 @@ def test_a_read_timeout() -> None:
 def test_a_write_timeout() -> None:
     """A server that reads nothing: the send buffers fill, and the write waits no longer than
     its timeout."""
-    deaf = _Raw(lambda connection: time.sleep(30), receive_buffer=4096)
+    deaf = RawServer(lambda connection: time.sleep(30), receive_buffer=4096)
 
     async def scenario() -> None:
         transport = _plain()
@@ -541,7 +509,7 @@ def test_tls_with_the_given_context(certificate: Path) -> None:
 def test_a_tls_handshake_never_answered_times_out(no_proxies: None) -> None:
     """A server that takes the connection and never speaks TLS: the connect timeout ends the
     handshake (``httpx.ConnectTimeout``; ``AsyncClient``: ``TIMEOUT``)."""
-    mute = _Raw(_read_forever)
+    mute = RawServer(_read_forever)
 
     async def scenario() -> None:
         transport = AsyncioTransport(ssl.create_default_context())
@@ -607,7 +575,7 @@ class _Recorder:
 
     def __init__(self) -> None:
         self.requests: list[bytes] = []
-        self.raw = _Raw(self._serve)
+        self.raw = RawServer(self._serve)
 
     def _serve(self, connection: socket.socket) -> None:
         import h11
@@ -885,9 +853,9 @@ def _against_raw(
     scenario: Callable[[AsyncioTransport, str], Awaitable[T]],
     receive_buffer: int | None = None,
 ) -> T:
-    """``scenario(transport, address)`` with a transport of its own, against a :class:`_Raw`
+    """``scenario(transport, address)`` with a transport of its own, against a :class:`RawServer`
     server running ``handle``; both closed after."""
-    raw = _Raw(handle, receive_buffer)
+    raw = RawServer(handle, receive_buffer)
 
     async def run() -> T:
         transport = _plain()
@@ -1011,42 +979,9 @@ def test_a_url_is_read_as_httpx_reads_it(url: str) -> None:
 # connection after it, decided the same way.
 
 
-def _answering(*answers: bytes | tuple[bytes, ...]) -> Callable[[socket.socket], None]:
-    """A handler answering each request head it reads, on any connection, with the next of
-    ``answers`` (the parts of a tuple sent 50 ms apart); a connection is closed once the
-    answers run out, or after an answer ending in ``Connection: close``'s body."""
-    queue = list(answers)
-    lock = threading.Lock()
-
-    def handle(connection: socket.socket) -> None:
-        received = b""
-        while True:
-            while b"\r\n\r\n" not in received:
-                data = connection.recv(65536)
-                if not data:
-                    return
-                received += data
-            received = received.split(b"\r\n\r\n", 1)[1]
-            with lock:
-                answer = queue.pop(0) if queue else None
-            if answer is None:
-                connection.close()
-                return
-            parts = answer if isinstance(answer, tuple) else (answer,)
-            for index, part in enumerate(parts):
-                if index:
-                    time.sleep(0.05)
-                connection.sendall(part)
-            if b"onnection: close" in parts[0] or b"HTTP/1.0" in parts[0]:
-                connection.close()
-                return
-
-    return handle
-
-
 def _two_gets(*answers: bytes | tuple[bytes, ...]) -> tuple[list[tuple[int, bytes]], int]:
     """Two GETs one after the other: their status and bodies, and the connections they took."""
-    raw = _Raw(_answering(*answers))
+    raw = RawServer(answering(*answers))
 
     async def run() -> list[tuple[int, bytes]]:
         transport = _plain()
@@ -1110,7 +1045,7 @@ def test_a_content_length_body_cut_short_is_a_protocol_error() -> None:
 def test_a_body_left_unread_closes_the_connection() -> None:
     """An exchange closed before its body is read whole gives its connection up (the next
     request takes a new one), as with h11's framing."""
-    raw = _Raw(_answering(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello", HELLO))
+    raw = RawServer(answering(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello", HELLO))
 
     async def run() -> tuple[int, bytes]:
         transport = _plain()

@@ -47,6 +47,8 @@ from ocikit import (
 )
 from ocikit import cli
 
+from conftest import RawServer, answering, load_vectors
+
 BLOB = b"0123456789"
 DESCRIPTOR = Descriptor(media_type="application/octet-stream", digest=digest(BLOB), size=len(BLOB))
 NO_RETRIES = RetryPolicy(max_retries=0, base_delay_ms=1)
@@ -740,9 +742,7 @@ def test_cli_json_escapes_bidirectional_formatting(capsys: pytest.CaptureFixture
     assert json.loads(shown)["title"] == "report\u202excod.pdf"  # the same text to a reader
 
 
-BIDI_VECTOR = json.loads(
-    (Path(__file__).parents[1] / "vectors" / "bidi-controls.json").read_text(encoding="utf-8")
-)
+BIDI_VECTOR = load_vectors("bidi-controls.json")
 
 
 @pytest.mark.parametrize("case", BIDI_VECTOR["cases"], ids=lambda case: case["name"])
@@ -1112,42 +1112,10 @@ def test_bytes_sent_after_an_answer_are_not_the_next_answer(surface: str) -> Non
     the first was read): the connection is not used again, so the next request gets its own
     answer. Before, the sync client's next request on that connection read the extra bytes
     as its answer."""
-    answers: list[tuple[bytes, ...]] = [
-        (_tags_answer("first"), _tags_answer("unasked")),
-        (_tags_answer("second"),),
-    ]
-    connections: list[socket.socket] = []
-    server = socket.create_server(("127.0.0.1", 0))
-
-    def handle(connection: socket.socket) -> None:
-        received = b""
-        with connection:
-            try:
-                while answers:
-                    while b"\r\n\r\n" not in received:
-                        data = connection.recv(65536)
-                        if not data:
-                            return
-                        received += data
-                    received = received.split(b"\r\n\r\n", 1)[1]
-                    for part in answers.pop(0):
-                        connection.sendall(part)
-                        time.sleep(0.05)
-                connection.recv(1)  # open until the client closes it
-            except OSError:
-                return  # the client closed a connection it had not read to the end: a reset
-
-    def accept() -> None:
-        while True:
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                return
-            connections.append(connection)
-            threading.Thread(target=handle, args=(connection,), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    registry = f"127.0.0.1:{server.getsockname()[1]}"
+    server = RawServer(
+        answering((_tags_answer("first"), _tags_answer("unasked")), _tags_answer("second"))
+    )
+    registry = server.address
     try:
         if surface == "Client":
             with ocikit.Client(registry, plain_http=True) as client:
@@ -1166,4 +1134,4 @@ def test_bytes_sent_after_an_answer_are_not_the_next_answer(surface: str) -> Non
     finally:
         server.close()
     assert (first, second) == (["first"], ["second"])
-    assert len(connections) == 2
+    assert len(server.connections) == 2
