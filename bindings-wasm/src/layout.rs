@@ -125,11 +125,15 @@ fn write_tar<'a>(files: impl Iterator<Item = &'a (String, Vec<u8>)>) -> Result<V
 pub fn layout_reference_js(base: &JsValue, text: &JsValue, files: &Map) -> Result<String, JsValue> {
     let base = crate::string_arg(base, "base")?;
     let text = crate::string_arg(text, "reference")?;
-    let index_json = || {
-        let bytes = files.get(&INDEX_FILE.into());
-        Ok(bytes.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec))
-    };
-    layout_reference(&base, &text, index_json).map_err(thrown)
+    layout_reference(&base, &text, || Ok(index_json(files))).map_err(thrown)
+}
+
+/// The bytes of `index.json` in a layout's files (a Map of path → bytes), if it has one.
+fn index_json(files: &Map) -> Option<Vec<u8>> {
+    files
+        .get(&INDEX_FILE.into())
+        .dyn_ref::<Uint8Array>()
+        .map(Uint8Array::to_vec)
 }
 
 /// `layoutResolved(text, found, files)` → what resolving `text` (a tag, a digest, or an entry's
@@ -144,9 +148,8 @@ pub fn layout_resolved_js(
 ) -> Result<JsValue, JsValue> {
     let text = crate::string_arg(text, "reference")?;
     let found = crate::descriptor_arg(found, "found", "")?;
-    let index_json = files.get(&INDEX_FILE.into());
-    let resolved = match index_json.dyn_ref::<Uint8Array>() {
-        Some(bytes) => Layout::from_index_json(&bytes.to_vec())
+    let resolved = match index_json(files) {
+        Some(bytes) => Layout::from_index_json(&bytes)
             .map_err(thrown)?
             .resolved(&text, found),
         None => found,
