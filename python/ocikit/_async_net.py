@@ -479,6 +479,12 @@ def _closes(headers: Iterable[tuple[bytes, bytes]]) -> bool:
     )
 
 
+def _client_state() -> h11.Connection:
+    """h11's client side of a connection for its next exchange, with httpcore's bound on a
+    response's head."""
+    return h11.Connection(h11.CLIENT, max_incomplete_event_size=_HEAD_MAX)
+
+
 def _name(event: Any) -> str:
     """An h11 event's name (its sentinels are classes)."""
     return event.__name__ if isinstance(event, type) else type(event).__name__
@@ -494,7 +500,7 @@ class _HTTP11:
     def __init__(self, origin: Origin, stream: AsyncioStream) -> None:
         self.origin = origin
         self.stream = stream
-        self.state = h11.Connection(h11.CLIENT, max_incomplete_event_size=_HEAD_MAX)
+        self.state = _client_state()
         self.expires = 0.0  # when idle: the loop time it is closed at
         # The bytes of the response's body left to read past h11 (see body()), or None when
         # h11 frames the body; whether both sides keep the connection open after it.
@@ -606,7 +612,7 @@ class _HTTP11:
             # once it was read whole and the request sent whole, as h11's start_next_cycle.
             if self.left or not self.keep_alive or state.our_state is not h11.DONE:
                 return False
-            self.state = h11.Connection(h11.CLIENT, max_incomplete_event_size=_HEAD_MAX)
+            self.state = _client_state()
             self.left = None
             return True
         # Bytes after the response, which no request asked for, would be read as the next
