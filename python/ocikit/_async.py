@@ -16,7 +16,7 @@ import ssl
 import sys
 import urllib.request
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any, Callable, TypeVar
 
 from ocikit import _calls as calls
@@ -573,4 +573,36 @@ class AsyncClient:
         """See :meth:`ocikit.Client.copy` (registry to registry, both reached with this
         client's credentials for its registry)."""
         call = calls.copy(self._sync, src_ref, dst_ref, referrers, None, limits, dry_run)
+        return await self._call(call)
+
+    async def create_index(
+        self,
+        ref: Ref,
+        sources: Sequence[str],
+        *,
+        artifact_type: str | None = None,
+        annotations: Mapping[str, str] | None = None,
+        tags: Iterable[str] = (),
+        push: bool = True,
+    ) -> Index:
+        """See :meth:`ocikit.Client.create_index`."""
+        call = calls.create_index(self._sync, ref, sources, artifact_type, annotations, tags, push)
+        return await self._call(call)
+
+    async def update_index(
+        self,
+        ref: Ref,
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        merge: Sequence[str] = (),
+        artifact_type: str | None | object = calls.KEEP,
+        annotations: Mapping[str, str] | None = None,
+        tags: Iterable[str] = (),
+        push: bool = True,
+    ) -> Index:
+        """See :meth:`ocikit.Client.update_index`."""
+        call = calls.update_index(
+            self._sync, ref, add, remove, merge, artifact_type, annotations, tags, push
+        )
         return await self._call(call)

@@ -78,6 +78,9 @@ if TYPE_CHECKING:
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 
+KEEP: Any = object()
+"""``update_index``'s ``artifact_type`` when none is given: the index keeps its own."""
+
 # Chunk size for resuming an upload that was started monolithically.
 _RESUME_CHUNK = 8 << 20
 
@@ -863,6 +866,56 @@ def _push(client: Client, reference: Reference, packed: Packed, dry_run: bool) -
     outcome: PushOutcome = yield Whole(operation, session, sources=_once(source))
     _finish(reporters, (blob.descriptor for blob in outcome.blobs))
     return outcome
+
+
+def create_index(
+    client: Client,
+    ref: Ref,
+    sources: Sequence[str],
+    artifact_type: str | None,
+    annotations: Mapping[str, str] | None,
+    tags: Iterable[str],
+    push: bool,
+) -> Call[Index]:
+    """:func:`ocikit.create_index`'s steps (``_collections``) on ``ref``'s repository: pushed
+    under its tag, else by digest."""
+    from ocikit import _collections
+
+    reference = client._reference(ref)
+    steps = _collections.create_steps(
+        reference.tag, sources, artifact_type, annotations, tags, push
+    )
+    return (yield from _collections.on_client(client, reference, steps))
+
+
+def update_index(
+    client: Client,
+    ref: Ref,
+    add: Sequence[str],
+    remove: Sequence[str],
+    merge: Sequence[str],
+    artifact_type: str | None | object,
+    annotations: Mapping[str, str] | None,
+    tags: Iterable[str],
+    push: bool,
+) -> Call[Index]:
+    """:func:`ocikit.update_index`'s steps (``_collections``) on the index ``ref`` names:
+    pushed under its tag, by digest when ``ref`` is a digest."""
+    from ocikit import _collections
+
+    reference = client._reference(ref)
+    steps = _collections.update_steps(
+        reference.target,
+        None if reference.digest else reference.tag,
+        add,
+        remove,
+        merge,
+        artifact_type,
+        annotations,
+        tags,
+        push,
+    )
+    return (yield from _collections.on_client(client, reference, steps))
 
 
 def referrers(client: Client, ref: Ref, artifact_type: str | None) -> Call[list[Descriptor]]:

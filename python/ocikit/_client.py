@@ -18,12 +18,13 @@ import ssl
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar
 
 from ocikit import _calls as calls
 from ocikit._archive import UnpackLimits
 from ocikit._calls import (  # noqa: F401 - the names other modules import from here
+    KEEP,
     OCI_INDEX,
     OCI_MANIFEST,
     ProgressCallback,
@@ -836,6 +837,60 @@ class Client:
         """
         return self._call(
             calls.copy(self, src_ref, dst_ref, referrers, destination, limits, dry_run)
+        )
+
+    # Collections ---------------------------------------------------------------------------
+
+    def create_index(
+        self,
+        ref: Ref,
+        sources: Sequence[str],
+        *,
+        artifact_type: str | None = None,
+        annotations: Mapping[str, str] | None = None,
+        tags: Iterable[str] = (),
+        push: bool = True,
+    ) -> Index:
+        """Creates an index over ``sources`` (tags or digests of manifests or indexes in
+        ``ref``'s repository), in their order, and pushes it under ``ref``'s tag (by digest
+        without one) and ``tags`` — ``oras manifest index create``, JS's ``createIndex``:
+        :func:`ocikit.create_index` on a registry. With ``push=False`` nothing is written.
+
+        Raises:
+            OciError: ``MEDIA_TYPE_MISMATCH`` for a source that is not a manifest or an index,
+                ``MANIFEST_UNKNOWN`` for one the repository lacks, ``MEDIA_TYPE_INVALID`` for
+                a bad ``artifact_type``.
+        """
+        return self._call(
+            calls.create_index(self, ref, sources, artifact_type, annotations, tags, push)
+        )
+
+    def update_index(
+        self,
+        ref: Ref,
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        merge: Sequence[str] = (),
+        artifact_type: str | None | object = KEEP,
+        annotations: Mapping[str, str] | None = None,
+        tags: Iterable[str] = (),
+        push: bool = True,
+    ) -> Index:
+        """Updates the index ``ref`` names — ``oras manifest index update``, JS's
+        ``updateIndex``: :func:`ocikit.update_index` on a registry (``remove`` by digest,
+        ``add`` and ``merge`` by tag or digest, ``artifact_type`` replaced when given, ``None``
+        or ``""`` removing it). Pushed under ``ref``'s tag (by digest when ``ref`` is a digest)
+        and ``tags``; with ``push=False`` nothing is written.
+
+        Raises:
+            OciError: ``MEDIA_TYPE_MISMATCH`` when ``ref`` is not an index,
+                ``DIGEST_INVALID`` for a removed digest the index does not list.
+        """
+        return self._call(
+            calls.update_index(
+                self, ref, add, remove, merge, artifact_type, annotations, tags, push
+            )
         )
 
 

@@ -14,10 +14,12 @@ refusal of a damaged layout and its check of each tag at the destination, are th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
+from ocikit import _calls as calls
+from ocikit._calls import KEEP, Call
 from ocikit._files import StrPath
 from ocikit._ocikit import (
     Descriptor,
@@ -31,35 +33,164 @@ from ocikit._ocikit import (
 )
 
 if TYPE_CHECKING:
+    from ocikit._ocikit import Reference
     from ocikit._client import Client
     from ocikit._target import Target  # Target: a Repository or an OciLayout
 
 __all__ = ["BackedUp", "Restored", "backup", "create_index", "restore", "update_index"]
 
 
-_KEEP = object()
+# The steps of an index's creation or update, written once ------------------------------------
+#
+# What is fetched, in which order, which config is read for a child's platform and where the
+# index goes are decided here once; the steps name what they need (a document, a blob, a push)
+# and a driver answers: a Target's methods (`create_index` on a layout or a `Repository`), or
+# the client's calls (`Client.create_index` and `AsyncClient.create_index`, the same calls
+# their other methods make).
 
 
-def _child(target: Target, source: str) -> tuple[str, bytes, bytes | None]:
+class _Fetch(NamedTuple):
+    """The manifest or index a tag or digest names, as served (``Fetched``)."""
+
+    source: str
+
+
+class _FetchBlob(NamedTuple):
+    """A blob of ``source``'s repository, in memory (``bytes``)."""
+
+    source: str
+    descriptor: Descriptor
+
+
+class _PushIndex(NamedTuple):
+    """The index ``made`` under ``tag``, else by its digest (``Descriptor``)."""
+
+    made: Index
+    tag: str | None
+
+
+Steps = Generator[Union[_Fetch, _FetchBlob, _PushIndex], Any, Index]
+
+
+def _child(source: str) -> Generator[Any, Any, tuple[str, bytes, bytes | None]]:
     """A source fetched as the core takes it: its media type, exact bytes, and the config the
     core names for its platform (read only then)."""
-    fetched = target.fetch(source)
+    fetched = yield _Fetch(source)
     config = _index_platform_config(fetched.media_type, fetched.data)
-    data = target.fetch_blob(config) if config is not None else None
+    data = (yield _FetchBlob(source, config)) if config is not None else None
     return fetched.media_type, fetched.data, data
 
 
-def _document(target: Target, source: str) -> tuple[str, bytes, None]:
-    """A document fetched as it is (an index to merge)."""
-    fetched = target.fetch(source)
-    return fetched.media_type, fetched.data, None
+def _push(index: Index, tag: str | None, tags: list[str], push: bool) -> Steps:
+    if push:
+        yield _PushIndex(index, tag)
+        for extra in tags:
+            yield _PushIndex(index, extra)
+    return index
 
 
-def _push(target: Target, index: Index, tag: str | None, tags: Iterable[str]) -> Descriptor:
-    pushed = target.push_manifest(index, tag)
-    for extra in tags:
-        target.push_manifest(index, extra)
-    return pushed
+def _strings(values: Iterable[str], name: str) -> list[str]:
+    """Tags or digests given as a list: a lone ``str`` is refused (it would be read as its
+    characters, each a tag)."""
+    listed = None if isinstance(values, (str, bytes)) else list(values)
+    if listed is None or not all(isinstance(value, str) for value in listed):
+        raise TypeError(f"{name} must be a list of tags or digests, not {values!r}")
+    return listed
+
+
+def create_steps(
+    tag: str | None,
+    sources: Sequence[str],
+    artifact_type: str | None,
+    annotations: Mapping[str, str] | None,
+    tags: Iterable[str],
+    push: bool,
+) -> Steps:
+    """:func:`create_index`'s steps."""
+    sources, tags = _strings(sources, "sources"), _strings(tags, "tags")
+    children = []
+    for source in sources:
+        children.append((yield from _child(source)))
+    index = _index_create(
+        children, artifact_type=artifact_type, annotations=dict(annotations or {})
+    )
+    return (yield from _push(index, tag, tags, push))
+
+
+def update_steps(
+    reference: str,
+    tag: str | None,
+    add: Sequence[str],
+    remove: Sequence[str],
+    merge: Sequence[str],
+    artifact_type: str | None | object,
+    annotations: Mapping[str, str] | None,
+    tags: Iterable[str],
+    push: bool,
+) -> Steps:
+    """:func:`update_index`'s steps: ``reference`` is read, the result goes under ``tag``."""
+    add, remove, merge = _strings(add, "add"), _strings(remove, "remove"), _strings(merge, "merge")
+    tags = _strings(tags, "tags")
+    fetched = yield _Fetch(reference)
+    added = []
+    for source in add:
+        added.append((yield from _child(source)))
+    merged = []
+    for source in merge:
+        document = yield _Fetch(source)  # an index to merge, as it is
+        merged.append((document.media_type, document.data, None))
+    index = _index_update(
+        fetched.media_type,
+        fetched.data,
+        add=added,
+        remove=remove,
+        merge=merged,
+        artifact_type=None if artifact_type is KEEP else artifact_type,  # type: ignore[arg-type]
+        set_artifact_type=artifact_type is not KEEP,
+        annotations=dict(annotations or {}),
+    )
+    return (yield from _push(index, tag, tags, push))
+
+
+def _on_target(target: Target, steps: Steps) -> Index:
+    """``steps`` answered by ``target``'s methods."""
+    answer: Any = None
+    while True:
+        try:
+            need = steps.send(answer)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        if isinstance(need, _Fetch):
+            answer = target.fetch(need.source)
+        elif isinstance(need, _FetchBlob):
+            answer = target.fetch_blob(need.descriptor)
+        else:
+            answer = target.push_manifest(need.made, need.tag)
+
+
+def on_client(client: Client, repository: Reference, steps: Steps) -> Call[Index]:
+    """``steps`` answered by the client's calls, a tag or digest meaning one of
+    ``repository`` (the driver of ``Client.create_index`` and ``AsyncClient.create_index``)."""
+
+    def at(reference: str) -> Reference:
+        # A tag cannot have a colon (the reference grammar); a digest always has one.
+        if ":" in reference:
+            return calls._at(repository, reference)
+        return calls._tagged(repository, reference)
+
+    answer: Any = None
+    while True:
+        try:
+            need = steps.send(answer)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        if isinstance(need, _Fetch):
+            answer = yield from calls.fetch(client, at(need.source))
+        elif isinstance(need, _FetchBlob):
+            answer = yield from calls.fetch_blob(client, at(need.source), need.descriptor, None)
+        else:
+            to = at(need.tag if need.tag is not None else need.made.digest)
+            answer = yield from calls.push_manifest(client, to, need.made, None)
 
 
 def create_index(
@@ -77,20 +208,16 @@ def create_index(
     ``oras manifest index create``. Each child's entry is plain (media type, digest, size)
     with its ``artifactType`` and, for an image manifest whose config says one, its
     ``platform``. With ``push=False`` nothing is written. Returns the index (its bytes and
-    digest: :attr:`Index.digest`).
+    digest: :attr:`Index.digest`). ``Client.create_index`` and ``AsyncClient.create_index``
+    do the same on a registry, given ``registry/repository[:tag]``.
 
     Raises:
         OciError: ``MEDIA_TYPE_MISMATCH`` for a source that is not a manifest or an index,
             ``MANIFEST_UNKNOWN`` for one the target lacks, ``MEDIA_TYPE_INVALID`` for a bad
             ``artifact_type``, ``ANNOTATION_INVALID`` for a ``created`` that is not RFC 3339.
     """
-    children = [_child(target, source) for source in sources]
-    index = _index_create(
-        children, artifact_type=artifact_type, annotations=dict(annotations or {})
-    )
-    if push:
-        _push(target, index, tag, tags)
-    return index
+    steps = create_steps(tag, sources, artifact_type, annotations, tags, push)
+    return _on_target(target, steps)
 
 
 def update_index(
@@ -100,7 +227,7 @@ def update_index(
     add: Sequence[str] = (),
     remove: Sequence[str] = (),
     merge: Sequence[str] = (),
-    artifact_type: str | None | object = _KEEP,
+    artifact_type: str | None | object = KEEP,
     annotations: Mapping[str, str] | None = None,
     tags: Iterable[str] = (),
     push: bool = True,
@@ -113,6 +240,7 @@ def update_index(
     artifact type is replaced when ``artifact_type`` is given (``None`` or ``""`` removes it),
     ``annotations`` are set. The new index is pushed under ``reference`` when it is a tag (by
     digest otherwise) and under ``tags``; with ``push=False`` nothing is written.
+    ``Client.update_index`` and ``AsyncClient.update_index`` do the same on a registry.
 
     Raises:
         OciError: ``MEDIA_TYPE_MISMATCH`` when ``reference`` or a merged source is not an
@@ -120,21 +248,9 @@ def update_index(
             removed digest the index does not list (or that is not a digest),
             ``MANIFEST_UNKNOWN``.
     """
-    fetched = target.fetch(reference)
-    index = _index_update(
-        fetched.media_type,
-        fetched.data,
-        add=[_child(target, source) for source in add],
-        remove=list(remove),
-        merge=[_document(target, source) for source in merge],
-        artifact_type=None if artifact_type is _KEEP else artifact_type,  # type: ignore[arg-type]
-        set_artifact_type=artifact_type is not _KEEP,
-        annotations=dict(annotations or {}),
-    )
-    if push:
-        tag = None if ":" in reference else reference
-        _push(target, index, tag, tags)
-    return index
+    tag = None if ":" in reference else reference
+    steps = update_steps(reference, tag, add, remove, merge, artifact_type, annotations, tags, push)
+    return _on_target(target, steps)
 
 
 # Backup and restore --------------------------------------------------------------------------

@@ -196,6 +196,73 @@ def test_python_api_creates_and_updates_an_index(open_registry: Registry) -> Non
         assert refused.value.code == "MEDIA_TYPE_MISMATCH"
 
 
+def test_client_methods_create_and_update_an_index_as_the_target_functions_do(
+    open_registry: Registry, tmp_path: Path
+) -> None:
+    """``Client.create_index`` / ``update_index`` and ``AsyncClient``'s (JS's ``createIndex`` /
+    ``updateIndex``) run the steps ``ocikit.create_index`` runs on a target: the same index,
+    byte for byte, read back with the ORAS CLI; a platform from an image's config, a merge,
+    extra tags, a dry run, and the refusals' codes."""
+    asyncio = pytest.importorskip("asyncio")
+    pytest.importorskip("httpx")
+    repo = f"{open_registry.address}/collections/methods"
+    with ocikit_client(open_registry) as client:
+        a = _artifact(client, f"{repo}:a", "a.txt", "a")
+        b = _artifact(client, f"{repo}:b", "b.txt", "b")
+        image = _image(client, f"{repo}:arm64")
+        expected = oci.create_index(
+            oci.Repository(client, repo), None, ["a", image.digest],
+            artifact_type=BUNDLE, annotations={"org.example.k": "v"}, push=False,
+        )  # fmt: skip
+        made = client.create_index(
+            f"{repo}:sync", ["a", image.digest], artifact_type=BUNDLE,
+            annotations={"org.example.k": "v"}, tags=["sync-2"],
+        )  # fmt: skip
+        assert made.to_json() == expected.to_json()
+        assert made.manifests[1].platform is not None
+        assert made.manifests[1].platform.architecture == "arm64"
+        updated = client.update_index(f"{repo}:sync", add=["b"], remove=[a.digest])
+        assert [m.digest for m in updated.manifests] == [image.digest, b.digest]
+        assert updated.artifact_type == BUNDLE  # kept when not given
+        # By digest, the update is pushed by its own digest; the tag stays where it was.
+        cleared = client.update_index(f"{repo}@{updated.digest}", artifact_type=None)
+        assert cleared.artifact_type is None
+        assert client.resolve(f"{repo}:sync").digest == updated.digest
+        assert client.resolve(f"{repo}@{cleared.digest}").size == len(cleared.to_json())
+        dry = client.create_index(f"{repo}:dry", ["b"], push=False)
+        with pytest.raises(oci.OciError) as unknown:
+            client.resolve(f"{repo}:dry")
+        assert unknown.value.code == "MANIFEST_UNKNOWN" and len(dry.manifests) == 1
+        with pytest.raises(TypeError, match="sources must be a list"):
+            client.create_index(f"{repo}:x", "a")
+        with pytest.raises(oci.OciError) as refused:
+            client.update_index(f"{repo}:a", add=["b"])
+        assert refused.value.code == "MEDIA_TYPE_MISMATCH"
+
+    async def asynchronous() -> tuple[oci.Index, oci.Index, str]:
+        async with oci.AsyncClient(open_registry.address, plain_http=True) as client:
+            made = await client.create_index(
+                "collections/methods:async", ["a", image.digest], artifact_type=BUNDLE,
+                annotations={"org.example.k": "v"}, tags=["async-2"],
+            )  # fmt: skip
+            merged = await client.update_index(
+                "collections/methods:async", merge=["sync"], remove=[image.digest]
+            )
+            with pytest.raises(oci.OciError) as refused:
+                await client.update_index("collections/methods:async", remove=[b.digest + "0"])
+            return made, merged, refused.value.code
+
+    made_async, merged, code = asyncio.run(asynchronous())
+    assert made_async.to_json() == made.to_json()
+    assert [m.digest for m in merged.manifests] == [a.digest, image.digest, b.digest]
+    assert code == "DIGEST_INVALID"
+    # What the registry serves, read by a peer client.
+    assert _fetch(f"{repo}:sync-2") == json.loads(made.to_json())
+    assert _fetch(f"{repo}:async-2") == json.loads(made.to_json())
+    assert _fetch(f"{repo}:async") == json.loads(merged.to_json())
+    assert _fetch(f"{repo}:sync") == json.loads(updated.to_json())
+
+
 @pytest.mark.parametrize("form", ["dir", "tar"])
 def test_backup_and_restore_round_trip_with_referrers_and_children(
     ocikit: Any, registries: dict[str, Registry], tmp_path: Path, form: str
