@@ -17,7 +17,7 @@ import sys
 import urllib.request
 from collections import deque
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ocikit import _calls as calls
 from ocikit._archive import UnpackLimits
@@ -28,6 +28,7 @@ from ocikit._http import (
     _ACCEPT_IDENTITY,
     BlobSink,
     BlobSource,
+    Transport,
     _body_pieces,
     httpx_cause,
     transport_error,
@@ -53,6 +54,10 @@ from ocikit._ocikit import (
 )
 from ocikit._pack import Packed
 from ocikit.errors import OciError
+
+if TYPE_CHECKING:
+    from ocikit._collections import BackedUp, Restored
+    from ocikit._layout import OciLayout
 
 try:
     import httpx
@@ -183,8 +188,11 @@ class AsyncClient:
 
     # The host loops -------------------------------------------------------------------------
 
-    async def _call(self, steps: calls.Call[T]) -> T:
-        """Runs a call of ``ocikit._calls`` (see ``Client._call``) on this event loop."""
+    async def _call(self, steps: calls.Call[T], peers: tuple[AsyncClient, ...] = ()) -> T:
+        """Runs a call of ``ocikit._calls`` (see ``Client._call``) on this event loop: a whole
+        operation's requests for the registry of ``peers`` (other async clients) go with
+        theirs, those for a layout (its client's transport) on a worker thread, and so does
+        local work (``Local``)."""
         try:
             step = next(steps)
             while True:
@@ -196,10 +204,13 @@ class AsyncClient:
                         )
                         operation = step.make(session)
                         value = await self._steps(session, operation.next, step.source, step.sink)
+                    elif isinstance(step, calls.Local):
+                        value = await asyncio.to_thread(step.work)
                     else:
                         value = await self._drive(
-                            step.operation, step.sessions, sources=step.sources, sinks=step.sinks
-                        )
+                            step.operation, step.sessions, sources=step.sources,
+                            sinks=step.sinks, transport=step.transport, peers=peers,
+                        )  # fmt: skip
                 except BaseException as error:
                     step = steps.throw(error)
                 else:
@@ -216,11 +227,25 @@ class AsyncClient:
         *,
         sources: Callable[[Descriptor], BlobSource] | None = None,
         sinks: Callable[[Descriptor], BlobSink] | None = None,
+        transport: Callable[[str], Transport] | None = None,
+        peers: tuple[AsyncClient, ...] = (),
     ) -> Any:
         """The host loop of a whole operation (see ``Client._drive``), on tasks. Each task
         that ends queues itself; the loop takes them from the queue as they come (one
         ``asyncio.wait`` over every task in flight would add and remove a callback on each of
-        them for every answer)."""
+        them for every answer). With ``transport`` (an operation between two stores), a
+        request goes with the client of the store the engine names (``Action.registry``)."""
+        senders = {id(client._sync._transport): client for client in (self, *peers)}
+
+        def send(action: Any, source: BlobSource | None, sink: BlobSink | None) -> Any:
+            if transport is None:
+                return self._send(action.request, source, sink)
+            sender = transport(action.registry)
+            client = senders.get(id(sender))
+            if client is not None:
+                return client._send(action.request, source, sink)
+            return self._send_local(sender, action.request, source, sink)
+
         ready: deque[Any] = deque()
         tasks: dict[asyncio.Future[Any], Any] = {}
         ended: asyncio.Queue[asyncio.Future[Any]] = asyncio.Queue()
@@ -248,7 +273,7 @@ class AsyncClient:
                     blob, request = action.blob, action.request
                     source = sources(blob) if sources and isinstance(request.body, tuple) else None
                     sink = sinks(blob) if sinks and blob is not None and request.stream else None
-                    track(asyncio.ensure_future(self._send(request, source, sink)), action)
+                    track(asyncio.ensure_future(send(action, source, sink)), action)
                     sending += 1
                 if not tasks:
                     # The driver lost a task (a listed code, in the sync and JS clients' words).
@@ -278,6 +303,14 @@ class AsyncClient:
                 task.cancel()
             if tasks:
                 await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _send_local(
+        self, sender: Transport, request: Request, source: BlobSource | None, sink: BlobSink | None
+    ) -> Response | Failure:
+        """One exchange with a layout's transport (its files read and written), on a worker
+        thread: the answer, or the failure the sync client makes of its error."""
+        answer, _ = await asyncio.to_thread(self._sync._answer, sender, request, source, sink)
+        return answer
 
     async def _steps(
         self,
@@ -567,13 +600,41 @@ class AsyncClient:
         dst_ref: Ref,
         *,
         referrers: bool = False,
+        destination: AsyncClient | OciLayout | None = None,
         limits: WalkLimits | None = None,
         dry_run: bool = False,
     ) -> CopyOutcome:
-        """See :meth:`ocikit.Client.copy` (registry to registry, both reached with this
-        client's credentials for its registry)."""
-        call = calls.copy(self._sync, src_ref, dst_ref, referrers, None, limits, dry_run)
+        """See :meth:`ocikit.Client.copy`: ``destination`` is another ``AsyncClient`` (the
+        destination registry, reached with its own credentials and connections) or an
+        :class:`ocikit.OciLayout` (``dst_ref`` a tag or digest of it; its files are read and
+        written on worker threads); by default this client's registry."""
+        from ocikit._target import copy_call
+
+        if isinstance(destination, AsyncClient):
+            call = copy_call(
+                self._sync, src_ref, dst_ref, referrers, destination._sync, limits, dry_run
+            )
+            return await self._call(call, peers=(destination,))
+        call = copy_call(self._sync, src_ref, dst_ref, referrers, destination, limits, dry_run)
         return await self._call(call)
+
+    async def backup(self, ref: str, output: StrPath, *, referrers: bool = True) -> BackedUp:
+        """See :func:`ocikit.backup` (``oras backup``): the tags of ``ref`` into the layout
+        ``output`` (a directory, or a ``.tar``), with their referrers unless
+        ``referrers=False``; the layout's files are written on worker threads."""
+        from ocikit import _collections
+
+        done = await self._call(_collections.backup_steps(self._sync, ref, output, referrers))
+        return _collections.BackedUp(done, str(output))
+
+    async def restore(self, input: StrPath, ref: str, *, referrers: bool = True) -> Restored:
+        """See :func:`ocikit.restore` (``oras restore``): the layout ``input`` verified (on a
+        worker thread), then its tags pushed to ``ref``'s repository and checked there."""
+        from ocikit import _collections
+
+        steps = _collections.restore_steps(input, self._sync, ref, referrers)
+        repository, done = await self._call(steps)
+        return _collections.Restored(done, repository)
 
     async def create_index(
         self,

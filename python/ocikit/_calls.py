@@ -139,7 +139,18 @@ class Whole:
         self.transport = transport
 
 
-Call = Generator[Union[One, Whole], Any, T]
+class Local:
+    """Run ``work()``, blocking work on local files (a layout opened, verified, its tags read,
+    its tar written back): the sync client runs it on the caller's thread, ``AsyncClient`` on
+    a worker thread, so that its event loop goes on; its value is sent back."""
+
+    __slots__ = ("work",)
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        self.work = work
+
+
+Call = Generator[Union[One, Whole, Local], Any, T]
 
 
 # Progress -----------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ from ocikit._ocikit import (
     Reference,
     Referrer,
     RegistrySession,
+    Request,
     Response,
     RetryPolicy,
     TagsOfOutcome,
@@ -75,6 +76,7 @@ from ocikit._ocikit import (
 from ocikit.errors import NetworkError, OciError, OperationTimeoutError
 
 if TYPE_CHECKING:
+    from ocikit._layout import OciLayout
     from ocikit._pack import Packed
 
 __all__ = ["Client", "ProgressCallback", "Pulled", "Referrer", "TagsPage", "login", "logout"]
@@ -311,6 +313,8 @@ class Client:
                         value = self._run(
                             step.reference, step.make, source=step.source, sink=step.sink
                         )
+                    elif isinstance(step, calls.Local):
+                        value = step.work()
                     else:
                         value = self._drive(
                             step.operation, step.sessions, sources=step.sources,
@@ -457,6 +461,17 @@ class Client:
             # The transport of the session's registry the engine names, whatever the URL's host.
             assert action.registry is not None
             sender = transport(action.registry)
+        return self._answer(sender, request, source, sink)
+
+    def _answer(
+        self,
+        sender: Transport,
+        request: Request,
+        source: BlobSource | None,
+        sink: BlobSink | None,
+    ) -> tuple[Response | Failure, str | None]:
+        """``request`` sent by ``sender``: the answer to provide (a failure the engine decides
+        on, for the network's errors), and the limit that ended it when it is a timeout."""
         try:
             return sender.send(request, source=source, sink=sink), None
         except (NetworkError, OperationTimeoutError) as error:
@@ -813,7 +828,7 @@ class Client:
         dst_ref: Ref,
         *,
         referrers: bool = False,
-        destination: Client | None = None,
+        destination: Client | OciLayout | None = None,
         limits: WalkLimits | None = None,
         dry_run: bool = False,
     ) -> CopyOutcome:
@@ -821,7 +836,9 @@ class Client:
         ``dst_ref`` (tagged with its tag, else the source's tag, else by digest). Within one
         registry blobs are mounted instead of copied. ``destination`` is the client for the
         destination registry (default: this one). With ``referrers``, the artifacts that refer
-        to the copied manifests and indexes are copied too, recursively.
+        to the copied manifests and indexes are copied too, recursively. ``destination`` may
+        also be an :class:`ocikit.OciLayout`, ``dst_ref`` a tag or digest of it (as
+        :func:`ocikit.copy` to a layout; JS's ``copy`` with ``{ to: layout }``).
 
         The core's ``CopyArtifact`` walks the graph: each digest is fetched once,
         ``concurrency`` at a time, within ``limits`` (:class:`ocikit.WalkLimits`: depth, nodes
@@ -835,8 +852,10 @@ class Client:
         ``referrers_tags`` and ``planned``. With ``dry_run``, only the source is read: the
         outcome is the plan (``planned``: the requests the copy would make).
         """
+        from ocikit._target import copy_call
+
         return self._call(
-            calls.copy(self, src_ref, dst_ref, referrers, destination, limits, dry_run)
+            copy_call(self, src_ref, dst_ref, referrers, destination, limits, dry_run)
         )
 
     # Collections ---------------------------------------------------------------------------

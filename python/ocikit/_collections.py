@@ -33,8 +33,9 @@ from ocikit._ocikit import (
 )
 
 if TYPE_CHECKING:
-    from ocikit._ocikit import Reference
     from ocikit._client import Client
+    from ocikit._layout import OciLayout
+    from ocikit._ocikit import Reference
     from ocikit._target import Target  # Target: a Repository or an OciLayout
 
 __all__ = ["BackedUp", "Restored", "backup", "create_index", "restore", "update_index"]
@@ -273,6 +274,50 @@ class Restored:
     destination: str
 
 
+def backup_steps(
+    client: Client, ref: str, output: StrPath, referrers: bool
+) -> Call[tuple[tuple[str, Descriptor], ...]]:
+    """:func:`backup`'s steps, for ``Client`` and ``AsyncClient`` (whose own ``backup`` runs
+    them): the tags, then the layout made and each tag copied into it."""
+    from ocikit._layout import OciLayout
+    from ocikit._target import copy_steps
+
+    # The core chooses the tags; it asks for the registry's list only when none is named.
+    repository, tags = _backup_tags(ref)
+    if tags is None:
+        listed = yield from calls.list_tags(client, repository)
+        repository, tags = _backup_tags(ref, listed)
+    layout: OciLayout = yield calls.Local(lambda: OciLayout(output))
+    done = []
+    for tag in tags or ():  # given a listing, the core answers with tags (or raises)
+        copied = yield from copy_steps(client, f"{repository}:{tag}", layout, tag, referrers)
+        done.append((tag, copied))
+    return tuple(done)
+
+
+def restore_steps(
+    input: StrPath, client: Client, ref: str, referrers: bool
+) -> Call[tuple[str, tuple[tuple[str, Descriptor], ...]]]:
+    """:func:`restore`'s steps, for ``Client`` and ``AsyncClient`` (whose own ``restore``
+    runs them): the layout verified and its tags read, then each tag copied and checked;
+    the repository restored to, and each tag with its root."""
+    from ocikit._layout import OciLayout
+    from ocikit._target import copy_steps
+
+    layout: OciLayout = yield calls.Local(lambda: OciLayout(input, create=False))
+    report = yield calls.Local(layout.verify)
+    _restorable(report, str(input))  # nothing is pushed from a damaged layout
+    listed = yield calls.Local(lambda: list(layout.list_tags()))
+    repository, tags = _backup_tags(ref, listed, layout=str(input))
+    done = []
+    for tag in tags or ():  # given a listing, the core answers with tags (or raises)
+        root = yield from copy_steps(layout, tag, client, f"{repository}:{tag}", referrers)
+        served = yield from calls.resolve(client, f"{repository}:{tag}")
+        _restored(f"{repository}:{tag}", root.digest, served.digest)
+        done.append((tag, root))
+    return repository, tuple(done)
+
+
 def backup(
     client: Client,
     ref: str,
@@ -287,6 +332,7 @@ def backup(
     is copied with everything it references (a collection's children too) and, unless
     ``referrers=False``, with what refers to them, recursively (ORAS's
     ``--include-referrers``, on by default here); the layout records each under its tag.
+    ``AsyncClient.backup(ref, output)`` does the same.
 
     Raises:
         OciError: ``REFERENCE_INVALID`` for a digest, an empty tag after a comma or a bad
@@ -295,19 +341,8 @@ def backup(
             for a repository the registry does not know, and the copy's errors. The tags
             chosen are the core's (``ocikit_core::registry::whole::backup``).
     """
-    from ocikit._layout import OciLayout
-    from ocikit._target import copy
-
-    # The core chooses the tags; it asks for the registry's list only when none is named.
-    repository, tags = _backup_tags(ref)
-    if tags is None:
-        repository, tags = _backup_tags(ref, client.list_tags(repository))
-    layout = OciLayout(output)
-    done = []
-    for tag in tags or ():  # given a listing, the core answers with tags (or raises)
-        root = copy(client, f"{repository}:{tag}", layout, tag, referrers=referrers)
-        done.append((tag, root))
-    return BackedUp(tuple(done), str(output))
+    done = client._call(backup_steps(client, ref, output, referrers))
+    return BackedUp(done, str(output))
 
 
 def restore(
@@ -323,7 +358,8 @@ def restore(
     against its digest: nothing is pushed from a damaged layout); each tag's manifest or
     index is copied with everything it references and, unless ``referrers=False`` (ORAS's
     ``--exclude-referrers``), what refers to them; then each tag is resolved at the
-    destination and checked to name the layout's digest.
+    destination and checked to name the layout's digest. ``AsyncClient.restore(input, ref)``
+    does the same.
 
     Raises:
         OciError: ``DIGEST_MISMATCH`` / ``SIZE_MISMATCH`` / ``BLOB_MISSING`` / … for a damaged
@@ -334,16 +370,5 @@ def restore(
             (``ocikit_core::registry::whole::backup::restorable`` and ``restored``).
         FileNotFoundError: there is no layout at ``input``.
     """
-    from ocikit._layout import OciLayout
-    from ocikit._target import copy
-
-    layout = OciLayout(input, create=False)
-    _restorable(layout.verify(), str(input))  # nothing is pushed from a damaged layout
-    repository, tags = _backup_tags(ref, list(layout.list_tags()), layout=str(input))
-    done = []
-    for tag in tags or ():  # given a listing, the core answers with tags (or raises)
-        root = copy(layout, tag, client, f"{repository}:{tag}", referrers=referrers)
-        served = client.resolve(f"{repository}:{tag}")
-        _restored(f"{repository}:{tag}", root.digest, served.digest)
-        done.append((tag, root))
-    return Restored(tuple(done), repository)
+    repository, done = client._call(restore_steps(input, client, ref, referrers))
+    return Restored(done, repository)

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, Union
 
+from ocikit import _calls as calls
 from ocikit._archive import UnpackLimits
+from ocikit._calls import Call, Ref
 from ocikit._client import Client, Pulled, Referrer
 from ocikit._files import StrPath
 from ocikit._ocikit import (
+    CopyOutcome,
     Descriptor,
     Digest,
     Index,
@@ -232,6 +235,23 @@ def copy(
     """
     from ocikit._layout import OciLayout
 
+    driver = source.client if isinstance(source, OciLayout) else source
+    return driver._call(copy_steps(source, src_ref, destination, dst_ref, referrers, limits))
+
+
+def copy_steps(
+    source: Store,
+    src_ref: str,
+    destination: Store,
+    dst_ref: str | None,
+    referrers: bool,
+    limits: WalkLimits | None = None,
+) -> Call[Descriptor]:
+    """:func:`copy` as a call's steps, which any client runs (``AsyncClient``'s backup and
+    restore too): a layout takes part through its own client, and a layout tar is written back
+    after the copy."""
+    from ocikit._layout import OciLayout
+
     if isinstance(destination, OciLayout):
         to_client, to_ref = destination._fresh(), destination.reference(dst_ref)
     elif dst_ref is None:
@@ -242,9 +262,34 @@ def copy(
         from_client, from_ref = source._fresh(), source.reference(src_ref)
     else:
         from_client, from_ref = source, src_ref
-    copied = from_client.copy(
-        from_ref, to_ref, referrers=referrers, destination=to_client, limits=limits
-    ).descriptor
+    outcome = yield from calls.copy(
+        from_client, from_ref, to_ref, referrers, to_client, limits, False
+    )
     if isinstance(destination, OciLayout):
-        destination.save()  # a layout tar is written back
-    return copied
+        yield calls.Local(destination.save)  # a layout tar is written back
+    return outcome.descriptor
+
+
+def copy_call(
+    client: Client,
+    src_ref: Ref,
+    dst_ref: Ref,
+    referrers: bool,
+    destination: Client | OciLayout | None,
+    limits: WalkLimits | None,
+    dry_run: bool,
+) -> Call[CopyOutcome]:
+    """``Client.copy``'s and ``AsyncClient.copy``'s steps: the core's ``CopyArtifact`` to
+    ``destination``, another client or a layout (``dst_ref`` a tag or digest of it; a layout
+    tar written back after)."""
+    if destination is None or isinstance(destination, Client):
+        return (
+            yield from calls.copy(client, src_ref, dst_ref, referrers, destination, limits, dry_run)
+        )
+    reference = destination.reference(str(dst_ref))
+    outcome: CopyOutcome = yield from calls.copy(
+        client, src_ref, reference, referrers, destination._fresh(), limits, dry_run
+    )
+    if not dry_run:
+        yield calls.Local(destination.save)
+    return outcome

@@ -301,6 +301,90 @@ def test_backup_and_restore_round_trip_with_referrers_and_children(
     assert (out / "n.md").read_text() == "n"
 
 
+@pytest.mark.parametrize("form", ["dir", "tar"])
+def test_async_client_backs_up_restores_and_copies_across_registries_and_layouts(
+    registries: dict[str, Registry], tmp_path: Path, form: str
+) -> None:
+    """``AsyncClient.backup`` / ``restore`` run the steps ``ocikit.backup`` / ``restore`` run
+    (a layout's files on worker threads), and ``AsyncClient.copy`` goes to another
+    ``AsyncClient`` (its own credentials) or to a layout, as the sync client does."""
+    pytest.importorskip("httpx")
+    import asyncio
+
+    source, destination = registries["open"], registries["basic"]
+    repo = f"{source.address}/collections/async-{form}"
+    with ocikit_client(source) as client:
+        docs = _artifact(client, f"{repo}:docs", "readme.md", "# docs\n")
+        signature = oci.pack([oci.File("sig.txt", b"signed")], artifact_type=SBOM, subject=docs)
+        referrer = client.attach(repo, signature).descriptor
+        notes = _artifact(client, f"{repo}:tmp", "n.md", "n")
+        collection = oci.pack_index([docs, notes], artifact_type=BUNDLE)
+        client.push_manifest(f"{repo}:bundle", collection)
+    output = tmp_path / ("backup.tar" if form == "tar" else "backup")
+    damaged = tmp_path / "damaged"
+    dst = f"{destination.address}/async-restored/{form}"
+
+    async def scenario() -> tuple[oci.BackedUp, oci.Restored, str, oci.CopyOutcome]:
+        async with (
+            oci.AsyncClient(source.address, plain_http=True) as reader,
+            oci.AsyncClient(
+                destination.address, plain_http=True, credentials=destination.credentials
+            ) as writer,
+        ):
+            backed = await reader.backup(f"{repo}:docs,bundle", output)
+            restored = await writer.restore(output, dst)
+            # A damaged layout: refused before anything is pushed.
+            await reader.backup(f"{repo}:docs", damaged, referrers=False)
+            blob = damaged / "blobs" / "sha256" / docs.digest.split(":")[1]
+            blob.write_bytes(blob.read_bytes().replace(b"{", b" ", 1))
+            with pytest.raises(oci.OciError) as refused:
+                await writer.restore(damaged, f"{destination.address}/async-restored/damaged")
+            # Between two registries, each reached with its own client's credentials.
+            between = await reader.copy(
+                f"{repo}:bundle", f"{dst}:copied", destination=writer, referrers=True
+            )
+            return backed, restored, refused.value.code, between
+
+    backed, restored, code, between = asyncio.run(scenario())
+    assert [tag for tag, _ in backed.tags] == ["docs", "bundle"]
+    assert dict(backed.tags)["bundle"].digest == collection.digest
+    layout = oci.OciLayout(output, create=False)
+    assert sorted(layout.list_tags()) == ["bundle", "docs"] and layout.verify().valid
+    assert restored.destination == dst
+    assert dict(restored.tags)["docs"].digest == docs.digest
+    assert code == "DIGEST_MISMATCH"
+    assert between.descriptor.digest == collection.digest and between.tags == ("copied",)
+    # What the basic-auth registry serves, read by a peer client.
+    auth = ["-u", destination.auth[1], "-p", destination.auth[3]]
+    assert json.loads(_oras("manifest", "fetch", f"{dst}:bundle", *auth)) == json.loads(
+        collection.to_json()
+    )
+    discovered = json.loads(_oras("discover", f"{dst}:docs", "--format", "json", *auth))
+    assert [r["digest"] for r in discovered["referrers"]] == [referrer.digest]
+    result = subprocess.run(
+        [tool("oras"), "repo", "tags", f"{destination.address}/async-restored/damaged",
+         "--plain-http", *auth],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.stdout.split() == []
+
+    # AsyncClient.copy into a layout (and the sync client's copy, which takes one too).
+    async def into_layout() -> oci.CopyOutcome:
+        async with oci.AsyncClient(source.address, plain_http=True) as reader:
+            return await reader.copy(
+                f"{repo}:docs", "v1", destination=oci.OciLayout(tmp_path / f"copy.{form}")
+            )
+
+    copied = asyncio.run(into_layout())
+    target = oci.OciLayout(tmp_path / f"copy.{form}", create=False)
+    assert copied.descriptor.digest == docs.digest
+    assert target.resolve("v1").digest == docs.digest and target.verify().valid
+    with ocikit_client(source) as client:
+        again = client.copy(f"{repo}:bundle", "b", destination=target)
+    assert again.descriptor.digest == collection.digest
+    assert sorted(oci.OciLayout(tmp_path / f"copy.{form}").list_tags()) == ["b", "v1"]
+
+
 def test_restore_refuses_a_damaged_layout_before_pushing(
     ocikit: Any, open_registry: Registry, tmp_path: Path
 ) -> None:
