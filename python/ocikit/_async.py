@@ -608,14 +608,14 @@ class AsyncClient:
         destination registry, reached with its own credentials and connections) or an
         :class:`ocikit.OciLayout` (``dst_ref`` a tag or digest of it; its files are read and
         written on worker threads); by default this client's registry."""
-        from ocikit._target import copy_call
+        from ocikit._target import copy_steps
 
         if isinstance(destination, AsyncClient):
-            call = copy_call(
-                self._sync, src_ref, dst_ref, referrers, destination._sync, limits, dry_run
+            call = copy_steps(
+                self._sync, src_ref, destination._sync, dst_ref, referrers, limits, dry_run
             )
             return await self._call(call, peers=(destination,))
-        call = copy_call(self._sync, src_ref, dst_ref, referrers, destination, limits, dry_run)
+        call = copy_steps(self._sync, src_ref, destination, dst_ref, referrers, limits, dry_run)
         return await self._call(call)
 
     async def backup(self, ref: str, output: StrPath, *, referrers: bool = True) -> BackedUp:

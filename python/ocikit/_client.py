@@ -852,10 +852,10 @@ class Client:
         ``referrers_tags`` and ``planned``. With ``dry_run``, only the source is read: the
         outcome is the plan (``planned``: the requests the copy would make).
         """
-        from ocikit._target import copy_call
+        from ocikit._target import copy_steps
 
         return self._call(
-            copy_call(self, src_ref, dst_ref, referrers, destination, limits, dry_run)
+            copy_steps(self, src_ref, destination, dst_ref, referrers, limits, dry_run)
         )
 
     # Collections ---------------------------------------------------------------------------

@@ -291,7 +291,7 @@ def backup_steps(
     done = []
     for tag in tags or ():  # given a listing, the core answers with tags (or raises)
         copied = yield from copy_steps(client, f"{repository}:{tag}", layout, tag, referrers)
-        done.append((tag, copied))
+        done.append((tag, copied.descriptor))
     return tuple(done)
 
 
@@ -311,7 +311,9 @@ def restore_steps(
     repository, tags = _backup_tags(ref, listed, layout=str(input))
     done = []
     for tag in tags or ():  # given a listing, the core answers with tags (or raises)
-        root = yield from copy_steps(layout, tag, client, f"{repository}:{tag}", referrers)
+        root = (
+            yield from copy_steps(layout, tag, client, f"{repository}:{tag}", referrers)
+        ).descriptor
         served = yield from calls.resolve(client, f"{repository}:{tag}")
         _restored(f"{repository}:{tag}", root.digest, served.digest)
         done.append((tag, root))

@@ -236,60 +236,42 @@ def copy(
     from ocikit._layout import OciLayout
 
     driver = source.client if isinstance(source, OciLayout) else source
-    return driver._call(copy_steps(source, src_ref, destination, dst_ref, referrers, limits))
+    copied = driver._call(copy_steps(source, src_ref, destination, dst_ref, referrers, limits))
+    return copied.descriptor
 
 
 def copy_steps(
     source: Store,
-    src_ref: str,
-    destination: Store,
-    dst_ref: str | None,
+    src_ref: Ref,
+    destination: Store | None,
+    dst_ref: Ref | None,
     referrers: bool,
     limits: WalkLimits | None = None,
-) -> Call[Descriptor]:
-    """:func:`copy` as a call's steps, which any client runs (``AsyncClient``'s backup and
-    restore too): a layout takes part through its own client, and a layout tar is written back
-    after the copy."""
+    dry_run: bool = False,
+) -> Call[CopyOutcome]:
+    """The core's ``CopyArtifact`` between two stores as a call's steps, which any client runs
+    (:func:`copy`, ``Client.copy``, ``AsyncClient.copy``, backup and restore): a layout takes
+    part through its own client, and a layout tar is written back after the copy.
+    ``destination`` ``None`` is the source's own registry."""
     from ocikit._layout import OciLayout
 
+    to_ref: Ref
+    to_client: Client | None
     if isinstance(destination, OciLayout):
-        to_client, to_ref = destination._fresh(), destination.reference(dst_ref)
+        to_ref = destination.reference(None if dst_ref is None else str(dst_ref))
+        to_client = destination._fresh()
     elif dst_ref is None:
         raise ValueError("copying to a registry needs dst_ref")
     else:
         to_client, to_ref = destination, dst_ref
+    from_ref: Ref
     if isinstance(source, OciLayout):
-        from_client, from_ref = source._fresh(), source.reference(src_ref)
+        from_client, from_ref = source._fresh(), source.reference(str(src_ref))
     else:
         from_client, from_ref = source, src_ref
-    outcome = yield from calls.copy(
-        from_client, from_ref, to_ref, referrers, to_client, limits, False
-    )
-    if isinstance(destination, OciLayout):
-        yield calls.Local(destination.save)  # a layout tar is written back
-    return outcome.descriptor
-
-
-def copy_call(
-    client: Client,
-    src_ref: Ref,
-    dst_ref: Ref,
-    referrers: bool,
-    destination: Client | OciLayout | None,
-    limits: WalkLimits | None,
-    dry_run: bool,
-) -> Call[CopyOutcome]:
-    """``Client.copy``'s and ``AsyncClient.copy``'s steps: the core's ``CopyArtifact`` to
-    ``destination``, another client or a layout (``dst_ref`` a tag or digest of it; a layout
-    tar written back after)."""
-    if destination is None or isinstance(destination, Client):
-        return (
-            yield from calls.copy(client, src_ref, dst_ref, referrers, destination, limits, dry_run)
-        )
-    reference = destination.reference(str(dst_ref))
     outcome: CopyOutcome = yield from calls.copy(
-        client, src_ref, reference, referrers, destination._fresh(), limits, dry_run
+        from_client, from_ref, to_ref, referrers, to_client, limits, dry_run
     )
-    if not dry_run:
-        yield calls.Local(destination.save)
+    if isinstance(destination, OciLayout) and not dry_run:
+        yield calls.Local(destination.save)  # a layout tar is written back
     return outcome
